@@ -1,0 +1,146 @@
+/*
+ * module.h: the decoded form of a module, shared inside the engine.
+ *
+ * Private to engine/. The decoder (decode.c, module.c) fills it; the
+ * function-body compiler (compile.c) reads it and stores each body's code in
+ * we_funcdef.code; instantiation (instance.c) reads it. A module is
+ * immutable once we_module_new() returns, except for lazily compiled code.
+ *
+ * Index spaces follow the spec: imported entities come first. For example
+ * funcs[0..nfunc_imports) are the imported functions (body == NULL) and the
+ * rest are defined in the module.
+ */
+#ifndef WE_MODULE_H
+#define WE_MODULE_H
+
+#include <wasmd/engine.h>
+
+/* A constant expression (2.0: a single instruction, then end). */
+typedef enum wm_constop {
+	WM_CONST_I32,     /* bits */
+	WM_CONST_I64,     /* bits */
+	WM_CONST_F32,     /* bits */
+	WM_CONST_F64,     /* bits */
+	WM_CONST_GLOBAL,  /* index: global.get of an (imported) global */
+	WM_CONST_REFNULL, /* type: the reference type */
+	WM_CONST_REFFUNC, /* index: function index */
+} wm_constop;
+
+typedef struct wm_constexpr {
+	wm_constop op;
+	we_valtype type; /* the type of the value it produces */
+	uint64_t bits;
+	uint32_t index;
+} wm_constexpr;
+
+typedef struct wm_import {
+	char *module; /* own: NUL-terminated, validated UTF-8 */
+	char *name;   /* own */
+	we_externkind kind;
+	uint32_t index; /* into funcs/tables/mems/globals */
+} wm_import;
+
+typedef struct wm_export {
+	char *name; /* own */
+	we_externkind kind;
+	uint32_t index;
+} wm_export;
+
+typedef struct wm_funcdef {
+	uint32_t type_index;     /* into types */
+	const we_functype *type; /* borrowed from types[] */
+	/* Defined functions only (NULL/0 for imports): */
+	uint32_t nlocals;        /* declared locals, not counting params */
+	we_valtype *local_types; /* own: nlocals entries */
+	const uint8_t *body;     /* borrowed from bytes: first instruction */
+	const uint8_t *body_end; /* one past the final `end` */
+	size_t body_offset;      /* offset of body in the module, for errors */
+	void *code;              /* own (compile.c): compiled code, or NULL */
+} wm_funcdef;
+
+typedef struct wm_global {
+	we_globaltype type;
+	wm_constexpr init; /* defined globals only */
+} wm_global;
+
+typedef enum wm_segmode {
+	WM_SEG_ACTIVE,
+	WM_SEG_PASSIVE,
+	WM_SEG_DECLARATIVE, /* elements only */
+} wm_segmode;
+
+typedef struct wm_elem {
+	wm_segmode mode;
+	we_valtype type;     /* WE_FUNCREF or WE_EXTERNREF */
+	uint32_t table;      /* active only */
+	wm_constexpr offset; /* active only */
+	uint32_t count;
+	wm_constexpr
+	    *items; /* own: count entries (ref.func, ref.null, global) */
+} wm_elem;
+
+typedef struct wm_data {
+	wm_segmode mode;
+	uint32_t memory;      /* active only */
+	wm_constexpr offset;  /* active only */
+	const uint8_t *bytes; /* borrowed from the module's bytes */
+	uint32_t len;
+} wm_data;
+
+typedef struct wm_custom {
+	char *name;          /* own */
+	const uint8_t *data; /* borrowed from bytes */
+	size_t len;
+} wm_custom;
+
+struct we_module {
+	uint8_t *bytes; /* own: a copy of what was loaded */
+	size_t len;
+
+	uint32_t ntypes;
+	we_functype *types; /* own, with their valtype arrays */
+
+	uint32_t nimports;
+	wm_import *imports; /* own */
+
+	uint32_t nfuncs, nfunc_imports;
+	wm_funcdef *funcs; /* own */
+
+	uint32_t ntables, ntable_imports;
+	we_tabletype *tables; /* own */
+
+	uint32_t nmems, nmem_imports;
+	we_memtype *mems; /* own */
+
+	uint32_t nglobals, nglobal_imports;
+	wm_global *globals; /* own */
+
+	uint32_t nexports;
+	wm_export *exports; /* own */
+
+	bool has_start;
+	uint32_t start;
+
+	uint32_t nelems;
+	wm_elem *elems; /* own */
+
+	bool has_datacount;
+	uint32_t datacount;
+	uint32_t ndatas;
+	wm_data *datas; /* own */
+
+	/*
+	 * Functions that may be named by ref.func in code: those referenced
+	 * in element segments, exports or global initialisers (C.refs).
+	 * own: nfuncs flags.
+	 */
+	bool *func_declared;
+
+	uint32_t ncustoms;
+	wm_custom *customs; /* own */
+
+	char *name;        /* own, from the name section, or NULL */
+	char **func_names; /* own: nfuncs entries, each NULL or owned */
+};
+
+#endif /* WE_MODULE_H */

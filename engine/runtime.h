@@ -1,0 +1,170 @@
+/*
+ * runtime.h: the run-time objects of the engine (stores, instances,
+ * functions, memories, tables, globals) and the interface between
+ * instantiation and the interpreter.
+ *
+ * Private to engine/. Object lifetime: every object is owned by its store and
+ * freed by we_store_free(); pointers between objects are borrowed.
+ *
+ * Who implements what:
+ *   store.c, instance.c, memory.c, table.c, global.c, hostfunc.c:
+ *       the objects, type interning, linking and instantiation (wr_*).
+ *   compile.c: validation and compilation of function bodies (wx_compile).
+ *   interp.c, call.c: execution, traps, fuel, interrupts, suspension (wx_*
+ *       and the public call API).
+ */
+#ifndef WE_RUNTIME_H
+#define WE_RUNTIME_H
+
+#include <stdatomic.h>
+
+#include "module.h"
+
+#define WE_PAGE_SIZE 65536u
+#define WE_DEFAULT_CALL_DEPTH 10000u
+#define WE_DEFAULT_STACK_BYTES (8u << 20)
+#define WE_DEFAULT_MAX_PAGES 65536u
+#define WE_DEFAULT_MAX_TABLE 10000000u
+
+/* One value in a global, a table or an interpreter slot: 8 bytes. */
+typedef union wr_value {
+	uint32_t i32;
+	uint64_t i64;
+	uint32_t f32; /* bits */
+	uint64_t f64; /* bits */
+	void *ref;    /* we_func * for funcref, host pointer for externref */
+} wr_value;
+
+struct we_func {
+	const we_functype *type; /* borrowed: module type or store's copy */
+	uint32_t type_id;        /* store-wide id: equal iff types are equal */
+	we_instance *inst;       /* defining instance; NULL for host funcs */
+	uint32_t index;          /* function index in inst->module */
+	wm_funcdef *def;         /* inst->module->funcs[index]; NULL for host */
+	we_host_fn host;         /* host functions only */
+	void *env;
+	void (*env_free)(void *);
+};
+
+struct we_memory {
+	uint8_t *data; /* own: size bytes (may be NULL when size is 0) */
+	uint64_t size; /* bytes = pages * WE_PAGE_SIZE */
+	uint32_t pages;
+	uint32_t max_pages; /* effective maximum: type max and store limit */
+	we_memtype type;    /* as declared (limits.min is the current size
+			       when checked as an import) */
+};
+
+struct we_table {
+	void **elems; /* own: size entries; NULL is the null reference */
+	uint32_t size;
+	uint32_t max; /* effective maximum: type max and store limit */
+	we_tabletype type;
+};
+
+struct we_global {
+	we_globaltype type;
+	wr_value value;
+};
+
+/* An instance's copy of an element segment; count 0 once dropped. */
+typedef struct wr_elemseg {
+	void **refs; /* own */
+	uint32_t count;
+} wr_elemseg;
+
+struct we_instance {
+	we_store *store;
+	const we_module *module; /* borrowed: must outlive the store */
+	we_func **funcs;         /* own array: module->nfuncs */
+	we_table **tables;       /* own array: module->ntables */
+	we_memory **mems;        /* own array: module->nmems */
+	we_global **globals;     /* own array: module->nglobals */
+	uint32_t *type_ids;      /* own: module->ntypes store type ids */
+	wr_elemseg *elems;       /* own: module->nelems */
+	uint32_t *data_sizes;    /* own: module->ndatas; 0 once dropped */
+};
+
+/* What a store is doing with its single invocation. */
+typedef enum wr_state {
+	WR_IDLE,
+	WR_RUNNING,
+	WR_SUSPENDED,
+} wr_state;
+
+struct wx_exec; /* interp.c: the explicit value and frame stacks */
+
+struct we_store {
+	we_config config; /* defaults filled in */
+
+	/* Every object made in the store, for we_store_free(). */
+	void **objects; /* own: each a malloc'd object of objkinds[i] */
+	uint8_t *objkinds;
+	size_t nobjects, objcap;
+
+	/* Distinct function types; a type id indexes this. */
+	we_functype *types; /* own, with own valtype arrays */
+	uint32_t ntypes, typecap;
+
+	/* Execution: owned by interp.c/call.c. */
+	struct wx_exec *exec; /* own: created on first call */
+	wr_state state;
+	bool fuel_on;
+	uint64_t fuel;     /* remaining */
+	uint64_t fuel_set; /* as last given to we_store_set_fuel */
+	atomic_int interrupt;
+	we_trap trap;
+	char error[WE_MSG_MAX];
+	we_pending pending;
+	we_val *pending_args; /* own */
+	uint32_t pending_cap;
+};
+
+/* ---- store.c --------------------------------------------------------- */
+
+/* Records obj (malloc'd) so the store frees it; kind says how. */
+enum wr_objkind {
+	WR_OBJ_FUNC,
+	WR_OBJ_MEMORY,
+	WR_OBJ_TABLE,
+	WR_OBJ_GLOBAL,
+	WR_OBJ_INSTANCE
+};
+bool wr_store_adopt(we_store *s, void *obj, enum wr_objkind kind);
+
+/* The store-wide id of type t (copied on first sight); UINT32_MAX on OOM. */
+uint32_t wr_intern_type(we_store *s, const we_functype *t);
+
+/* Sets s->trap (no frames) with a printf-style message. */
+void wr_trap(we_store *s, we_trap_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Value conversions between the public and the slot form. */
+wr_value wr_from_val(we_val v);
+we_val wr_to_val(we_valtype t, wr_value v);
+
+/* ---- memory.c / table.c --------------------------------------------- */
+
+/* Grows by delta pages or elements; returns the old size or -1. */
+int64_t wr_memory_grow(we_memory *m, uint32_t delta);
+int64_t wr_table_grow(we_table *t, uint32_t delta, void *init);
+
+/* ---- compile.c ------------------------------------------------------- */
+
+/*
+ * Validates the body of defined function func_index of m and compiles it,
+ * storing the code in m->funcs[func_index].code. On failure fills err
+ * (WE_ERR_INVALID or WE_ERR_MALFORMED, naming the function and the byte
+ * offset) and returns false. Called by the decoder for every body.
+ */
+bool wx_compile(we_module *m, uint32_t func_index, we_error *err);
+
+/* Frees code made by wx_compile (NULL is fine). */
+void wx_code_free(void *code);
+
+/* ---- interp.c / call.c ------------------------------------------------ */
+
+/* Frees s->exec (NULL is fine). */
+void wx_exec_free(struct wx_exec *exec);
+
+#endif /* WE_RUNTIME_H */

@@ -1,0 +1,425 @@
+/*
+ * wasmd/engine.h: the public API of libwasmd-engine, a WebAssembly 2.0
+ * interpreter (no SIMD).
+ *
+ * Included by embedders, by wasmd-worker and by the spec runner. The
+ * supervisor (daemon/) never includes it: it does not parse WebAssembly.
+ *
+ * Objects and ownership:
+ *   we_module   decoded and validated bytes; immutable; owned by the caller,
+ *               freed with we_module_free() after every instance made from it
+ *               is gone (after the stores that hold them are freed).
+ *   we_store    owns every instance, function, memory, table and global made
+ *               in it; they all die with we_store_free(). One store runs one
+ *               invocation at a time and is not thread-safe, except for
+ *               we_store_interrupt(), which any thread or a signal handler
+ *               may call.
+ *   handles     we_instance, we_func, we_memory, we_table, we_global are
+ *               borrowed pointers valid until their store is freed.
+ *
+ * Errors are values: API functions return a we_err code and describe it in
+ * a we_error (code, message, byte offset). Traps are a separate kind: a call
+ * returns WE_CALL_TRAP and the store holds a we_trap (kind, message,
+ * backtrace).
+ */
+#ifndef WASMD_ENGINE_H
+#define WASMD_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Errors ------------------------------------------------------------ */
+
+typedef enum we_err {
+#define WE_ERR(name, text) name,
+#include <wasmd/engine_errors.def>
+#undef WE_ERR
+	WE_ERR__COUNT
+} we_err;
+
+/* A short fixed description of an error code; never NULL. */
+const char *we_strerror(we_err code);
+
+#define WE_MSG_MAX 256
+
+typedef struct we_error {
+	we_err code;
+	char message[WE_MSG_MAX]; /* what is wrong and where, for a user */
+	size_t offset;            /* byte offset in the module, or SIZE_MAX */
+} we_error;
+
+/* ---- Types and values -------------------------------------------------- */
+
+typedef enum we_valtype {
+	WE_I32 = 0x7f,
+	WE_I64 = 0x7e,
+	WE_F32 = 0x7d,
+	WE_F64 = 0x7c,
+	WE_V128 = 0x7b, /* decoded for error messages only; never valid */
+	WE_FUNCREF = 0x70,
+	WE_EXTERNREF = 0x6f,
+} we_valtype;
+
+/* The name of a value type ("i32", "funcref"...); never NULL. */
+const char *we_valtype_name(we_valtype t);
+
+typedef struct we_func we_func;
+typedef struct we_memory we_memory;
+typedef struct we_table we_table;
+typedef struct we_global we_global;
+typedef struct we_instance we_instance;
+typedef struct we_store we_store;
+typedef struct we_module we_module;
+
+/*
+ * A typed value. Floats may be read as numbers or as their exact bits (the
+ * union members overlap); NaN payloads are preserved bit for bit. A null
+ * reference is a NULL funcref or externref.
+ */
+typedef struct we_val {
+	we_valtype type;
+	union {
+		int32_t i32;
+		int64_t i64;
+		float f32;
+		double f64;
+		uint32_t f32_bits;
+		uint64_t f64_bits;
+		we_func *funcref;
+		void *externref;
+	} of;
+} we_val;
+
+typedef struct we_functype {
+	uint32_t nparams;
+	uint32_t nresults;
+	const we_valtype *params;  /* nparams entries */
+	const we_valtype *results; /* nresults entries */
+} we_functype;
+
+typedef struct we_limits {
+	uint32_t min;
+	uint32_t max;
+	bool has_max;
+} we_limits;
+
+typedef struct we_tabletype {
+	we_valtype elem; /* WE_FUNCREF or WE_EXTERNREF */
+	we_limits limits;
+} we_tabletype;
+
+typedef struct we_memtype {
+	we_limits limits; /* in 64 KiB pages */
+} we_memtype;
+
+typedef struct we_globaltype {
+	we_valtype type;
+	bool mutable_;
+} we_globaltype;
+
+typedef enum we_externkind {
+	WE_EXTERN_FUNC = 0,
+	WE_EXTERN_TABLE = 1,
+	WE_EXTERN_MEMORY = 2,
+	WE_EXTERN_GLOBAL = 3,
+} we_externkind;
+
+typedef struct we_externtype {
+	we_externkind kind;
+	union {
+		we_functype func;
+		we_tabletype table;
+		we_memtype memory;
+		we_globaltype global;
+	} of;
+} we_externtype;
+
+/* ---- Modules ----------------------------------------------------------- */
+
+/*
+ * Decodes and fully validates a module. The bytes are copied; the caller
+ * keeps its buffer. Returns NULL on failure with err filled (code
+ * WE_ERR_MALFORMED or WE_ERR_INVALID, a message naming the section and
+ * function where it applies, and the byte offset).
+ * own: the result, freed with we_module_free().
+ */
+we_module *we_module_new(const uint8_t *bytes, size_t len, we_error *err);
+
+/* Validates without keeping a module. Returns WE_OK or the error. */
+we_err we_validate(const uint8_t *bytes, size_t len, we_error *err);
+
+void we_module_free(we_module *m);
+
+/*
+ * Imports and exports. Strings and types are borrowed from the module and
+ * live as long as it does. Index must be below the count.
+ */
+typedef struct we_importdesc {
+	const char *module;
+	const char *name;
+	we_externtype type;
+} we_importdesc;
+
+typedef struct we_exportdesc {
+	const char *name;
+	we_externtype type;
+	uint32_t index; /* in the index space of its kind */
+} we_exportdesc;
+
+uint32_t we_module_import_count(const we_module *m);
+void we_module_import(const we_module *m, uint32_t i, we_importdesc *out);
+uint32_t we_module_export_count(const we_module *m);
+void we_module_export(const we_module *m, uint32_t i, we_exportdesc *out);
+
+/* Looks up an export by name; false when there is none. */
+bool we_module_find_export(
+    const we_module *m, const char *name, we_exportdesc *out);
+
+/*
+ * The first custom section called name: its payload, borrowed from the
+ * module. Returns false when there is none.
+ */
+bool we_module_custom_section(
+    const we_module *m, const char *name, const uint8_t **data, size_t *len);
+
+/* From the name section: NULL when absent. Borrowed from the module. */
+const char *we_module_name(const we_module *m);
+const char *we_module_func_name(const we_module *m, uint32_t func_index);
+
+/* ---- Stores, limits, fuel and interrupts ------------------------------- */
+
+typedef struct we_config {
+	uint32_t max_call_depth;   /* wasm frames; 0 = default (10000) */
+	size_t max_stack_bytes;    /* value stack; 0 = default (8 MiB) */
+	uint32_t max_memory_pages; /* per memory; 0 = 65536 (4 GiB) */
+	uint32_t max_table_elems;  /* per table; 0 = default (10,000,000) */
+} we_config;
+
+/*
+ * A store with these limits (NULL: the defaults).
+ * own: the result, freed with we_store_free(), which frees everything in it.
+ */
+we_store *we_store_new(const we_config *config);
+void we_store_free(we_store *s);
+
+/*
+ * Fuel: once set, each call charges per basic block and traps with
+ * WE_TRAP_OUT_OF_FUEL when the budget runs out. UINT64_MAX turns metering
+ * off (the default). Fuel left over stays for the next call.
+ */
+void we_store_set_fuel(we_store *s, uint64_t fuel);
+uint64_t we_store_fuel_remaining(const we_store *s);
+uint64_t we_store_fuel_consumed(const we_store *s); /* since set_fuel */
+
+/*
+ * Asks the running (or next) call to stop with WE_TRAP_INTERRUPTED. Safe
+ * from a signal handler or another thread. The request is cleared when the
+ * trap is delivered.
+ */
+void we_store_interrupt(we_store *s);
+
+/* ---- Host objects ------------------------------------------------------ */
+
+typedef enum we_host_status {
+	WE_HOST_OK,      /* results are filled in */
+	WE_HOST_TRAP,    /* trap with the message written to call->message */
+	WE_HOST_SUSPEND, /* suspend the invocation: see we_store_pending() */
+} we_host_status;
+
+typedef struct we_hostcall {
+	we_store *store;
+	we_instance
+	    *caller;   /* the calling instance; NULL if called by the host */
+	we_func *func; /* the host function being called */
+	void *env;     /* as given to we_func_new_host() */
+	const we_val *args;
+	uint32_t nargs;
+	we_val *results; /* nresults slots, typed, to fill on WE_HOST_OK */
+	uint32_t nresults;
+	char *message; /* WE_MSG_MAX bytes for a trap message */
+} we_hostcall;
+
+typedef we_host_status (*we_host_fn)(we_hostcall *call);
+
+/*
+ * A host function of type type (copied). env is passed to fn and, when
+ * env_free is not NULL, freed with it when the store is freed.
+ * Borrowed: the result lives as long as the store.
+ */
+we_func *we_func_new_host(we_store *s, const we_functype *type, we_host_fn fn,
+    void *env, void (*env_free)(void *));
+
+/* Host-created memories, tables and globals. NULL on a bad type or limit. */
+we_memory *we_memory_new(we_store *s, const we_memtype *type);
+we_table *we_table_new(we_store *s, const we_tabletype *type, we_val init);
+we_global *we_global_new(we_store *s, const we_globaltype *type, we_val init);
+
+typedef struct we_extern {
+	we_externkind kind;
+	union {
+		we_func *func;
+		we_table *table;
+		we_memory *memory;
+		we_global *global;
+	} of;
+} we_extern;
+
+/* The type of an extern. Function types are borrowed from the function. */
+void we_extern_type(const we_extern *e, we_externtype *out);
+const we_functype *we_func_type(const we_func *f);
+
+/* ---- Instances --------------------------------------------------------- */
+
+typedef struct we_import {
+	const char *module;
+	const char *name;
+	we_extern value;
+} we_import;
+
+/*
+ * Instantiates m in s. Each import of m is resolved by module and field name
+ * in imports[] (order does not matter; later entries win). Runs the element
+ * and data segments and the start function.
+ * Returns NULL on failure: err->code is WE_ERR_LINK (an import is missing or
+ * has the wrong type: the message names it), WE_ERR_TRAP (a segment or the
+ * start function trapped: we_store_trap() says how), or WE_ERR_LIMIT/NOMEM.
+ * Borrowed: the result lives as long as the store; m must outlive it.
+ */
+we_instance *we_instance_new(we_store *s, const we_module *m,
+    const we_import *imports, size_t nimports, we_error *err);
+
+/* An export by name; false when there is none. */
+bool we_instance_export(
+    const we_instance *inst, const char *name, we_extern *out);
+we_func *we_instance_func(const we_instance *inst, const char *name);
+const we_module *we_instance_module(const we_instance *inst);
+
+/* The instance's memory or table by index in its own index space. */
+we_memory *we_instance_memory(const we_instance *inst, uint32_t index);
+we_table *we_instance_table(const we_instance *inst, uint32_t index);
+
+/* ---- Calls, traps and suspended host calls ----------------------------- */
+
+typedef enum we_call_status {
+	WE_CALL_OK,        /* results are filled in */
+	WE_CALL_TRAP,      /* see we_store_trap() */
+	WE_CALL_SUSPENDED, /* a host function suspended; see we_store_pending() */
+	WE_CALL_ERROR,     /* not run: bad arity or types, or the store is busy;
+			      see we_store_error() */
+} we_call_status;
+
+typedef enum we_trap_kind {
+	WE_TRAP_NONE = 0,
+	WE_TRAP_UNREACHABLE,
+	WE_TRAP_MEMORY_OUT_OF_BOUNDS,
+	WE_TRAP_TABLE_OUT_OF_BOUNDS,
+	WE_TRAP_DIV_BY_ZERO,
+	WE_TRAP_INTEGER_OVERFLOW,
+	WE_TRAP_INVALID_CONVERSION,
+	WE_TRAP_INDIRECT_CALL_TYPE_MISMATCH,
+	WE_TRAP_UNDEFINED_ELEMENT,
+	WE_TRAP_UNINITIALIZED_ELEMENT,
+	WE_TRAP_CALL_STACK_EXHAUSTED,
+	WE_TRAP_OUT_OF_FUEL,
+	WE_TRAP_INTERRUPTED,
+	WE_TRAP_HOST,
+} we_trap_kind;
+
+/* A stable short name for a trap kind ("out of fuel"...); never NULL. */
+const char *we_trap_kind_name(we_trap_kind kind);
+
+#define WE_TRAP_FRAMES_MAX 32
+
+typedef struct we_trap_frame {
+	uint32_t func_index; /* in the module's function index space */
+	const char *name;    /* from the name section, or NULL; borrowed */
+	uint32_t offset;     /* byte offset of the instruction in the module */
+} we_trap_frame;
+
+typedef struct we_trap {
+	we_trap_kind kind;
+	char message[WE_MSG_MAX];
+	uint32_t nframes; /* innermost first, at most WE_TRAP_FRAMES_MAX */
+	we_trap_frame frames[WE_TRAP_FRAMES_MAX];
+} we_trap;
+
+/*
+ * Calls f with nargs arguments, which must match its parameter types, and
+ * writes its results to results[0..nresults), nresults being its result
+ * count. Wasm calls do not recurse on the C stack: deep recursion is a
+ * WE_TRAP_CALL_STACK_EXHAUSTED trap. A trap leaves the store and its
+ * instances usable for the next call.
+ */
+we_call_status we_func_call(we_store *s, we_func *f, const we_val *args,
+    size_t nargs, we_val *results, size_t nresults);
+
+/* The last trap or call error of s; borrowed, valid until the next call. */
+const we_trap *we_store_trap(const we_store *s);
+const char *we_store_error(const we_store *s);
+
+/*
+ * A suspended host call: which import, and its arguments. Valid while the
+ * call is suspended.
+ */
+typedef struct we_pending {
+	we_func *func;      /* the host function that suspended */
+	const char *module; /* import names it was linked under, or NULL */
+	const char *name;
+	const we_functype *type;
+	const we_val *args;
+	uint32_t nargs;
+} we_pending;
+
+/* The pending host call of a suspended store, or NULL if none. */
+const we_pending *we_store_pending(const we_store *s);
+
+/*
+ * Resumes a suspended call: host_results are the pending host function's
+ * results (typed as its signature says). results/nresults are the original
+ * call's, as in we_func_call(). May suspend again.
+ */
+we_call_status we_resume(we_store *s, const we_val *host_results,
+    size_t nhost_results, we_val *results, size_t nresults);
+
+/* Resumes a suspended call by making the host call trap (WE_TRAP_HOST). */
+we_call_status we_resume_trap(
+    we_store *s, const char *message, we_val *results, size_t nresults);
+
+/* Abandons a suspended call; the store becomes idle. */
+void we_abandon(we_store *s);
+
+/* ---- Host access to memories, tables and globals ----------------------- */
+
+/* Borrowed: valid until the memory grows. */
+uint8_t *we_memory_data(we_memory *m);
+uint64_t we_memory_size(const we_memory *m); /* bytes */
+uint32_t we_memory_pages(const we_memory *m);
+
+/* Bounds-checked copies; false (nothing copied) when out of bounds. */
+bool we_memory_read(const we_memory *m, uint64_t offset, void *dst, size_t len);
+bool we_memory_write(
+    we_memory *m, uint64_t offset, const void *src, size_t len);
+
+/* Grows by delta pages; returns the old size in pages, or -1. */
+int64_t we_memory_grow(we_memory *m, uint32_t delta);
+
+we_val we_global_get(const we_global *g);
+/* false when the global is immutable or the type does not match. */
+bool we_global_set(we_global *g, we_val v);
+
+uint32_t we_table_size(const we_table *t);
+bool we_table_get(const we_table *t, uint32_t index, we_val *out);
+bool we_table_set(we_table *t, uint32_t index, we_val v);
+/* Grows by delta elements set to init; returns the old size, or -1. */
+int64_t we_table_grow(we_table *t, uint32_t delta, we_val init);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WASMD_ENGINE_H */

@@ -1,0 +1,59 @@
+/*
+ * frame.h: framing of wasmd protocol messages, shared by the client
+ * library, the supervisor and the worker.
+ *
+ * A frame is a 4-byte big-endian length, then that many bytes of an encoded
+ * Wasmd__Envelope (proto/wasmd.proto). The length is checked against a
+ * maximum before anything is allocated. Decoders consume exactly one frame
+ * and reject trailing garbage inside it.
+ *
+ * May be included by every process. Links libprotobuf-c only.
+ */
+#ifndef WASMD_PROTO_FRAME_H
+#define WASMD_PROTO_FRAME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wasmd.pb-c.h"
+
+/* Bump whenever wasmd.proto changes in a way an older peer would misread. */
+#define WP_PROTOCOL_VERSION 1
+
+#define WP_HEADER_SIZE 4
+#define WP_FRAME_MAX_DEFAULT (256u << 20) /* large enough for big modules */
+
+/*
+ * Encodes env as one frame (header included).
+ * own: the result, freed with free(); NULL when out of memory.
+ */
+uint8_t *wp_frame_pack(const Wasmd__Envelope *env, size_t *len);
+
+typedef enum wp_parse {
+	WP_NEED_MORE, /* buf holds less than one whole frame */
+	WP_FRAME,     /* *out is one envelope; *consumed bytes were used */
+	WP_TOO_BIG,   /* the header announces more than max bytes */
+	WP_BAD,       /* the frame does not decode; err says why */
+} wp_parse;
+
+/*
+ * Parses the first frame in buf[0..len). On WP_FRAME, *out is the decoded
+ * envelope (own: free with wasmd__envelope__free_unpacked(*out, NULL)) and
+ * *consumed the frame's size. On WP_TOO_BIG or WP_BAD, err (errlen bytes)
+ * says why, for a log line or an Error reply.
+ */
+wp_parse wp_frame_parse(const uint8_t *buf, size_t len, size_t max,
+    Wasmd__Envelope **out, size_t *consumed, char *err, size_t errlen);
+
+/*
+ * Blocking helpers for the client library and the worker. Both retry on
+ * EINTR and handle short reads and writes. Return 0 on success, -1 with
+ * err filled on failure (a closed peer reads as "connection closed").
+ * own: *out from wp_read_envelope, as for wp_frame_parse.
+ */
+int wp_write_envelope(
+    int fd, const Wasmd__Envelope *env, char *err, size_t errlen);
+int wp_read_envelope(
+    int fd, size_t max, Wasmd__Envelope **out, char *err, size_t errlen);
+
+#endif /* WASMD_PROTO_FRAME_H */
