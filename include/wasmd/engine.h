@@ -233,8 +233,8 @@ typedef enum we_host_status {
 
 typedef struct we_hostcall {
 	we_store *store;
-	we_instance
-	    *caller;   /* the calling instance; NULL if called by the host */
+	/* The calling instance; NULL when the host called the function. */
+	we_instance *caller;
 	we_func *func; /* the host function being called */
 	void *env;     /* as given to we_func_new_host() */
 	const we_val *args;
