@@ -1,0 +1,239 @@
+/*
+ * frame.c: the wasmd frame format (proto/frame.h): a 4-byte big-endian
+ * length followed by one encoded Wasmd__Envelope.
+ *
+ * Everything read here comes from an untrusted peer, so the length is
+ * compared with the caller's maximum before a byte is allocated, the whole
+ * frame must be present before it is decoded, and an envelope that decodes
+ * but carries no message is rejected like one that does not decode. The
+ * blocking helpers are used by the client library and the worker; the
+ * supervisor parses from its own buffers with wp_frame_parse().
+ */
+#include "frame.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static void
+put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static uint32_t
+get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+uint8_t *
+wp_frame_pack(const Wasmd__Envelope *env, size_t *len)
+{
+	size_t body = wasmd__envelope__get_packed_size(env);
+	uint8_t *buf;
+
+	/* The header holds 32 bits; a larger body cannot be framed. */
+	if (body > UINT32_MAX)
+		return NULL;
+	buf = malloc(WP_HEADER_SIZE + body);
+	if (buf == NULL)
+		return NULL;
+	put_be32(buf, (uint32_t)body);
+	wasmd__envelope__pack(env, buf + WP_HEADER_SIZE);
+	*len = WP_HEADER_SIZE + body;
+	return buf;
+}
+
+/*
+ * Decodes one frame body. protobuf-c rejects truncated fields and bad wire
+ * types; an envelope without a message is ours to reject.
+ */
+static wp_parse
+decode_body(const uint8_t *body, size_t n, Wasmd__Envelope **out, char *err,
+    size_t errlen)
+{
+	Wasmd__Envelope *env = wasmd__envelope__unpack(NULL, n, body);
+
+	if (env == NULL) {
+		set_err(err, errlen,
+		    "malformed frame (%zu bytes do not decode)", n);
+		return WP_BAD;
+	}
+	if (env->msg_case == WASMD__ENVELOPE__MSG__NOT_SET) {
+		wasmd__envelope__free_unpacked(env, NULL);
+		set_err(err, errlen, "frame carries no message");
+		return WP_BAD;
+	}
+	*out = env;
+	return WP_FRAME;
+}
+
+wp_parse
+wp_frame_parse(const uint8_t *buf, size_t len, size_t max,
+    Wasmd__Envelope **out, size_t *consumed, char *err, size_t errlen)
+{
+	uint32_t body;
+	wp_parse r;
+
+	*out = NULL;
+	if (len < WP_HEADER_SIZE)
+		return WP_NEED_MORE;
+	body = get_be32(buf);
+	if (body > max) {
+		set_err(err, errlen,
+		    "frame of %" PRIu32 " bytes exceeds the limit of %zu", body,
+		    max);
+		return WP_TOO_BIG;
+	}
+	if (len - WP_HEADER_SIZE < body)
+		return WP_NEED_MORE;
+	r = decode_body(buf + WP_HEADER_SIZE, body, out, err, errlen);
+	if (r == WP_FRAME)
+		*consumed = WP_HEADER_SIZE + (size_t)body;
+	return r;
+}
+
+/*
+ * Writes all of buf. send() with MSG_NOSIGNAL turns a vanished peer into
+ * EPIPE instead of a SIGPIPE that would kill the process; fds that are not
+ * sockets (pipes in tests) fall back to write().
+ */
+static int
+write_all(int fd, const uint8_t *buf, size_t len, char *err, size_t errlen)
+{
+	int use_send = 1;
+
+	while (len > 0) {
+		ssize_t n;
+
+		if (use_send)
+			n = send(fd, buf, len, MSG_NOSIGNAL);
+		else
+			n = write(fd, buf, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (use_send && errno == ENOTSOCK) {
+				use_send = 0;
+				continue;
+			}
+			set_err(err, errlen, "write failed: %s",
+			    errno == EPIPE ? "connection closed"
+			                   : strerror(errno));
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Reads exactly len bytes. Returns 0, or -1 with err set; a peer that
+ * closes before the first byte and one that closes in the middle are told
+ * apart so a log can say which happened.
+ */
+static int
+read_all(
+    int fd, uint8_t *buf, size_t len, int mid_frame, char *err, size_t errlen)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, buf + got, len - got);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			set_err(
+			    err, errlen, "read failed: %s", strerror(errno));
+			return -1;
+		}
+		if (n == 0) {
+			if (got == 0 && !mid_frame)
+				set_err(err, errlen, "connection closed");
+			else
+				set_err(err, errlen,
+				    "connection closed in the middle of a "
+				    "frame");
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+int
+wp_write_envelope(int fd, const Wasmd__Envelope *env, char *err, size_t errlen)
+{
+	size_t len = 0;
+	uint8_t *buf = wp_frame_pack(env, &len);
+	int r;
+
+	if (buf == NULL) {
+		set_err(err, errlen, "out of memory encoding a frame");
+		return -1;
+	}
+	r = write_all(fd, buf, len, err, errlen);
+	free(buf);
+	return r;
+}
+
+int
+wp_read_envelope(
+    int fd, size_t max, Wasmd__Envelope **out, char *err, size_t errlen)
+{
+	uint8_t hdr[WP_HEADER_SIZE];
+	uint8_t *body;
+	uint32_t n;
+	wp_parse r;
+
+	*out = NULL;
+	if (read_all(fd, hdr, sizeof hdr, 0, err, errlen) < 0)
+		return -1;
+	n = get_be32(hdr);
+	if (n > max) {
+		set_err(err, errlen,
+		    "frame of %" PRIu32 " bytes exceeds the limit of %zu", n,
+		    max);
+		return -1;
+	}
+	/* malloc(0) may return NULL; an empty body still needs a buffer. */
+	body = malloc(n > 0 ? n : 1);
+	if (body == NULL) {
+		set_err(err, errlen, "out of memory reading a frame");
+		return -1;
+	}
+	if (read_all(fd, body, n, 1, err, errlen) < 0) {
+		free(body);
+		return -1;
+	}
+	r = decode_body(body, n, out, err, errlen);
+	free(body);
+	return r == WP_FRAME ? 0 : -1;
+}
