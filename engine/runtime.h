@@ -149,6 +149,18 @@ we_val wr_to_val(we_valtype t, wr_value v);
 int64_t wr_memory_grow(we_memory *m, uint32_t delta);
 int64_t wr_table_grow(we_table *t, uint32_t delta, void *init);
 
+/*
+ * Make a memory or table of type in s (adopted by s), applying the store's
+ * limits. NULL on failure with err (may be NULL) filled: WE_ERR_LIMIT when
+ * the minimum is above the limit, WE_ERR_NOMEM.
+ */
+we_memory *wr_memory_create(we_store *s, const we_memtype *type, we_error *err);
+we_table *wr_table_create(
+    we_store *s, const we_tabletype *type, void *init, we_error *err);
+
+/* Unmaps the bytes of m (store.c, when the store is freed). */
+void wr_memory_release(we_memory *m);
+
 /* ---- compile.c ------------------------------------------------------- */
 
 /*

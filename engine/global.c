@@ -1,0 +1,57 @@
+/*
+ * global.c: globals made by the host, and the host's access to every
+ * global. A global holds its value in slot form (wr_value); the host sees
+ * it as a typed we_val and may only set mutable globals, with a value of
+ * the global's type.
+ */
+#include <stdlib.h>
+
+#include "runtime.h"
+
+static bool
+is_valtype(we_valtype t)
+{
+	switch (t) {
+	case WE_I32:
+	case WE_I64:
+	case WE_F32:
+	case WE_F64:
+	case WE_FUNCREF:
+	case WE_EXTERNREF: return true;
+	case WE_V128: return false;
+	}
+	return false;
+}
+
+we_global *
+we_global_new(we_store *s, const we_globaltype *type, we_val init)
+{
+	if (s == NULL || type == NULL || !is_valtype(type->type) ||
+	    init.type != type->type)
+		return NULL;
+	we_global *g = calloc(1, sizeof(*g));
+	if (g == NULL)
+		return NULL;
+	g->type = *type;
+	g->value = wr_from_val(init);
+	if (!wr_store_adopt(s, g, WR_OBJ_GLOBAL)) {
+		free(g);
+		return NULL;
+	}
+	return g;
+}
+
+we_val
+we_global_get(const we_global *g)
+{
+	return wr_to_val(g->type.type, g->value);
+}
+
+bool
+we_global_set(we_global *g, we_val v)
+{
+	if (!g->type.mutable_ || v.type != g->type.type)
+		return false;
+	g->value = wr_from_val(v);
+	return true;
+}

@@ -1,0 +1,574 @@
+/*
+ * instance.c: linking and instantiation (WebAssembly 2.0, section 4.5.4).
+ *
+ * we_instance_new() resolves the module's imports against the embedder's
+ * list with the spec's matching rules, creates the defined functions,
+ * tables, memories and globals, then runs, in order, the active element
+ * segments, the active data segments and the start function. A trap in a
+ * segment stops instantiation but leaves the effects of earlier segments in
+ * place (tables and memories may be shared with other instances). Every
+ * object is adopted by the store as soon as it exists, so a failed
+ * instantiation leaks nothing and leaves nothing dangling.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime.h"
+
+static void set_error(we_error *err, we_err code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+set_error(we_error *err, we_err code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return;
+	err->code = code;
+	err->offset = SIZE_MAX;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+}
+
+/* ---- Describing extern types, for link errors ------------------------ */
+
+static void append(char *buf, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+append(char *buf, size_t cap, const char *fmt, ...)
+{
+	size_t len = strlen(buf);
+	va_list ap;
+
+	if (len + 1 >= cap)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + len, cap - len, fmt, ap);
+	va_end(ap);
+}
+
+static void
+describe_valtypes(char *buf, size_t cap, const we_valtype *v, uint32_t n)
+{
+	append(buf, cap, "(");
+	for (uint32_t i = 0; i < n; i++)
+		append(buf, cap, "%s%s", i ? " " : "", we_valtype_name(v[i]));
+	append(buf, cap, ")");
+}
+
+static void
+describe_limits(char *buf, size_t cap, const we_limits *l)
+{
+	append(buf, cap, " %u", l->min);
+	if (l->has_max)
+		append(buf, cap, " %u", l->max);
+}
+
+static void
+describe_externtype(char *buf, size_t cap, const we_externtype *t)
+{
+	buf[0] = '\0';
+	switch (t->kind) {
+	case WE_EXTERN_FUNC:
+		append(buf, cap, "func ");
+		describe_valtypes(
+		    buf, cap, t->of.func.params, t->of.func.nparams);
+		append(buf, cap, " -> ");
+		describe_valtypes(
+		    buf, cap, t->of.func.results, t->of.func.nresults);
+		break;
+	case WE_EXTERN_TABLE:
+		append(buf, cap, "table");
+		describe_limits(buf, cap, &t->of.table.limits);
+		append(buf, cap, " %s", we_valtype_name(t->of.table.elem));
+		break;
+	case WE_EXTERN_MEMORY:
+		append(buf, cap, "memory");
+		describe_limits(buf, cap, &t->of.memory.limits);
+		break;
+	case WE_EXTERN_GLOBAL:
+		append(buf, cap, "global %s%s",
+		    t->of.global.mutable_ ? "mut " : "",
+		    we_valtype_name(t->of.global.type));
+		break;
+	}
+}
+
+/* ---- Import matching (spec 4.5.2) ------------------------------------ */
+
+static bool
+limits_match(const we_limits *got, const we_limits *want)
+{
+	if (got->min < want->min)
+		return false;
+	if (!want->has_max)
+		return true;
+	return got->has_max && got->max <= want->max;
+}
+
+static bool
+functype_equal(const we_functype *a, const we_functype *b)
+{
+	if (a->nparams != b->nparams || a->nresults != b->nresults)
+		return false;
+	for (uint32_t i = 0; i < a->nparams; i++)
+		if (a->params[i] != b->params[i])
+			return false;
+	for (uint32_t i = 0; i < a->nresults; i++)
+		if (a->results[i] != b->results[i])
+			return false;
+	return true;
+}
+
+/* Whether a value of extern type got may be imported as want. */
+static bool
+externtype_match(const we_externtype *got, const we_externtype *want)
+{
+	if (got->kind != want->kind)
+		return false;
+	switch (want->kind) {
+	case WE_EXTERN_FUNC:
+		return functype_equal(&got->of.func, &want->of.func);
+	case WE_EXTERN_TABLE:
+		return got->of.table.elem == want->of.table.elem &&
+		    limits_match(&got->of.table.limits, &want->of.table.limits);
+	case WE_EXTERN_MEMORY:
+		return limits_match(
+		    &got->of.memory.limits, &want->of.memory.limits);
+	case WE_EXTERN_GLOBAL:
+		return got->of.global.type == want->of.global.type &&
+		    got->of.global.mutable_ == want->of.global.mutable_;
+	}
+	return false;
+}
+
+static bool
+extern_is_set(const we_extern *e)
+{
+	switch (e->kind) {
+	case WE_EXTERN_FUNC: return e->of.func != NULL;
+	case WE_EXTERN_TABLE: return e->of.table != NULL;
+	case WE_EXTERN_MEMORY: return e->of.memory != NULL;
+	case WE_EXTERN_GLOBAL: return e->of.global != NULL;
+	}
+	return false;
+}
+
+/* The last entry of imports named mod.name, or NULL. */
+static const we_import *
+find_import(
+    const we_import *imports, size_t n, const char *mod, const char *name)
+{
+	for (size_t i = n; i-- > 0;) {
+		if (imports[i].module != NULL && imports[i].name != NULL &&
+		    strcmp(imports[i].module, mod) == 0 &&
+		    strcmp(imports[i].name, name) == 0)
+			return &imports[i];
+	}
+	return NULL;
+}
+
+static void
+bind_import(we_instance *inst, const wm_import *imp, const we_extern *e)
+{
+	switch (imp->kind) {
+	case WE_EXTERN_FUNC: inst->funcs[imp->index] = e->of.func; break;
+	case WE_EXTERN_TABLE: inst->tables[imp->index] = e->of.table; break;
+	case WE_EXTERN_MEMORY: inst->mems[imp->index] = e->of.memory; break;
+	case WE_EXTERN_GLOBAL: inst->globals[imp->index] = e->of.global; break;
+	}
+}
+
+/* The type the module declares for import imp. */
+static void
+import_type(const we_module *m, const wm_import *imp, we_externtype *out)
+{
+	out->kind = imp->kind;
+	switch (imp->kind) {
+	case WE_EXTERN_FUNC: out->of.func = *m->funcs[imp->index].type; break;
+	case WE_EXTERN_TABLE: out->of.table = m->tables[imp->index]; break;
+	case WE_EXTERN_MEMORY: out->of.memory = m->mems[imp->index]; break;
+	case WE_EXTERN_GLOBAL:
+		out->of.global = m->globals[imp->index].type;
+		break;
+	}
+}
+
+static bool
+link_imports(
+    we_instance *inst, const we_import *imports, size_t n, we_error *err)
+{
+	const we_module *m = inst->module;
+
+	for (uint32_t i = 0; i < m->nimports; i++) {
+		const wm_import *imp = &m->imports[i];
+		const we_import *got =
+		    find_import(imports, n, imp->module, imp->name);
+		if (got == NULL || !extern_is_set(&got->value)) {
+			set_error(err, WE_ERR_LINK, "unknown import %s.%s",
+			    imp->module, imp->name);
+			return false;
+		}
+		we_externtype want, have;
+		import_type(m, imp, &want);
+		we_extern_type(&got->value, &have);
+		if (!externtype_match(&have, &want)) {
+			char ws[96], hs[96];
+			describe_externtype(ws, sizeof(ws), &want);
+			describe_externtype(hs, sizeof(hs), &have);
+			set_error(err, WE_ERR_LINK,
+			    "incompatible import type for %s.%s: expected %s, "
+			    "got %s",
+			    imp->module, imp->name, ws, hs);
+			return false;
+		}
+		bind_import(inst, imp, &got->value);
+	}
+	return true;
+}
+
+/* ---- Creating the instance's own objects ----------------------------- */
+
+static bool
+nomem(we_error *err)
+{
+	set_error(err, WE_ERR_NOMEM, "out of memory during instantiation");
+	return false;
+}
+
+/* Allocates the index-space arrays; the store adopts inst first. */
+static we_instance *
+instance_alloc(we_store *s, const we_module *m, we_error *err)
+{
+	we_instance *inst = calloc(1, sizeof(*inst));
+
+	if (inst == NULL || !wr_store_adopt(s, inst, WR_OBJ_INSTANCE)) {
+		free(inst);
+		nomem(err);
+		return NULL;
+	}
+	inst->store = s;
+	inst->module = m;
+	/* calloc(0) may return NULL: ask for at least one entry. */
+	inst->funcs = calloc(m->nfuncs + 1, sizeof(*inst->funcs));
+	inst->tables = calloc(m->ntables + 1, sizeof(*inst->tables));
+	inst->mems = calloc(m->nmems + 1, sizeof(*inst->mems));
+	inst->globals = calloc(m->nglobals + 1, sizeof(*inst->globals));
+	inst->type_ids = calloc(m->ntypes + 1, sizeof(*inst->type_ids));
+	inst->elems = calloc(m->nelems + 1, sizeof(*inst->elems));
+	inst->data_sizes = calloc(m->ndatas + 1, sizeof(*inst->data_sizes));
+	if (inst->funcs == NULL || inst->tables == NULL || inst->mems == NULL ||
+	    inst->globals == NULL || inst->type_ids == NULL ||
+	    inst->elems == NULL || inst->data_sizes == NULL) {
+		nomem(err);
+		return NULL;
+	}
+	return inst;
+}
+
+static bool
+intern_types(we_instance *inst, we_error *err)
+{
+	const we_module *m = inst->module;
+
+	for (uint32_t i = 0; i < m->ntypes; i++) {
+		inst->type_ids[i] = wr_intern_type(inst->store, &m->types[i]);
+		if (inst->type_ids[i] == UINT32_MAX)
+			return nomem(err);
+	}
+	return true;
+}
+
+static bool
+create_funcs(we_instance *inst, we_error *err)
+{
+	const we_module *m = inst->module;
+
+	for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
+		we_func *f = calloc(1, sizeof(*f));
+		if (f == NULL || !wr_store_adopt(inst->store, f, WR_OBJ_FUNC)) {
+			free(f);
+			return nomem(err);
+		}
+		wm_funcdef *def = &m->funcs[i];
+		f->type = def->type;
+		f->type_id = inst->type_ids[def->type_index];
+		f->inst = inst;
+		f->index = i;
+		f->def = def;
+		inst->funcs[i] = f;
+	}
+	return true;
+}
+
+static bool
+create_tables(we_instance *inst, we_error *err)
+{
+	const we_module *m = inst->module;
+
+	for (uint32_t i = m->ntable_imports; i < m->ntables; i++) {
+		inst->tables[i] =
+		    wr_table_create(inst->store, &m->tables[i], NULL, err);
+		if (inst->tables[i] == NULL)
+			return false;
+	}
+	return true;
+}
+
+static bool
+create_memories(we_instance *inst, we_error *err)
+{
+	const we_module *m = inst->module;
+
+	for (uint32_t i = m->nmem_imports; i < m->nmems; i++) {
+		inst->mems[i] = wr_memory_create(inst->store, &m->mems[i], err);
+		if (inst->mems[i] == NULL)
+			return false;
+	}
+	return true;
+}
+
+/* The value of a constant expression in inst (imports bound). */
+static wr_value
+const_eval(const we_instance *inst, const wm_constexpr *c)
+{
+	wr_value v;
+
+	v.i64 = 0;
+	switch (c->op) {
+	case WM_CONST_I32: v.i32 = (uint32_t)c->bits; break;
+	case WM_CONST_I64: v.i64 = c->bits; break;
+	case WM_CONST_F32: v.f32 = (uint32_t)c->bits; break;
+	case WM_CONST_F64: v.f64 = c->bits; break;
+	case WM_CONST_GLOBAL: v = inst->globals[c->index]->value; break;
+	case WM_CONST_REFNULL: v.ref = NULL; break;
+	case WM_CONST_REFFUNC: v.ref = inst->funcs[c->index]; break;
+	}
+	return v;
+}
+
+static bool
+create_globals(we_instance *inst, we_error *err)
+{
+	const we_module *m = inst->module;
+
+	for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++) {
+		we_global *g = calloc(1, sizeof(*g));
+		if (g == NULL ||
+		    !wr_store_adopt(inst->store, g, WR_OBJ_GLOBAL)) {
+			free(g);
+			return nomem(err);
+		}
+		g->type = m->globals[i].type;
+		g->value = const_eval(inst, &m->globals[i].init);
+		inst->globals[i] = g;
+	}
+	return true;
+}
+
+/* ---- Segments and the start function --------------------------------- */
+
+/* Evaluates every element segment's references into inst->elems. */
+static bool
+eval_elems(we_instance *inst, we_error *err)
+{
+	const we_module *m = inst->module;
+
+	for (uint32_t i = 0; i < m->nelems; i++) {
+		const wm_elem *e = &m->elems[i];
+		wr_elemseg *seg = &inst->elems[i];
+		if (e->count == 0)
+			continue;
+		seg->refs = malloc((size_t)e->count * sizeof(*seg->refs));
+		if (seg->refs == NULL)
+			return nomem(err);
+		for (uint32_t j = 0; j < e->count; j++)
+			seg->refs[j] = const_eval(inst, &e->items[j]).ref;
+		seg->count = e->count;
+	}
+	for (uint32_t i = 0; i < m->ndatas; i++)
+		inst->data_sizes[i] = m->datas[i].len;
+	return true;
+}
+
+static void
+elem_drop(wr_elemseg *seg)
+{
+	free(seg->refs);
+	seg->refs = NULL;
+	seg->count = 0;
+}
+
+static bool
+trap_error(
+    we_instance *inst, we_error *err, we_trap_kind kind, const char *what)
+{
+	wr_trap(inst->store, kind, "%s", what);
+	set_error(err, WE_ERR_TRAP, "%s", what);
+	return false;
+}
+
+/* table.init of each active segment, then elem.drop; drops declaratives. */
+static bool
+init_tables(we_instance *inst, we_error *err)
+{
+	const we_module *m = inst->module;
+
+	for (uint32_t i = 0; i < m->nelems; i++) {
+		const wm_elem *e = &m->elems[i];
+		wr_elemseg *seg = &inst->elems[i];
+		if (e->mode == WM_SEG_DECLARATIVE)
+			elem_drop(seg);
+		if (e->mode != WM_SEG_ACTIVE)
+			continue;
+		we_table *t = inst->tables[e->table];
+		uint64_t off = const_eval(inst, &e->offset).i32;
+		if (off + seg->count > t->size)
+			return trap_error(inst, err,
+			    WE_TRAP_TABLE_OUT_OF_BOUNDS,
+			    "out of bounds table access");
+		if (seg->count > 0)
+			memcpy(t->elems + off, seg->refs,
+			    (size_t)seg->count * sizeof(*seg->refs));
+		elem_drop(seg);
+	}
+	return true;
+}
+
+/* memory.init of each active data segment, then data.drop. */
+static bool
+init_memories(we_instance *inst, we_error *err)
+{
+	const we_module *m = inst->module;
+
+	for (uint32_t i = 0; i < m->ndatas; i++) {
+		const wm_data *d = &m->datas[i];
+		if (d->mode != WM_SEG_ACTIVE)
+			continue;
+		we_memory *mem = inst->mems[d->memory];
+		uint64_t off = const_eval(inst, &d->offset).i32;
+		if (off + d->len > mem->size)
+			return trap_error(inst, err,
+			    WE_TRAP_MEMORY_OUT_OF_BOUNDS,
+			    "out of bounds memory access");
+		if (d->len > 0)
+			memcpy(mem->data + off, d->bytes, d->len);
+		inst->data_sizes[i] = 0;
+	}
+	return true;
+}
+
+static bool
+run_start(we_instance *inst, we_error *err)
+{
+	const we_module *m = inst->module;
+
+	if (!m->has_start)
+		return true;
+	switch (we_func_call(
+	    inst->store, inst->funcs[m->start], NULL, 0, NULL, 0)) {
+	case WE_CALL_OK: return true;
+	case WE_CALL_TRAP:
+		set_error(err, WE_ERR_TRAP, "start function trapped: %s",
+		    inst->store->trap.message);
+		return false;
+	case WE_CALL_SUSPENDED:
+		we_abandon(inst->store);
+		set_error(err, WE_ERR_ARG,
+		    "a host call suspended during instantiation");
+		return false;
+	case WE_CALL_ERROR:
+		set_error(err, WE_ERR_ARG, "cannot run the start function: %s",
+		    we_store_error(inst->store));
+		return false;
+	}
+	return false;
+}
+
+we_instance *
+we_instance_new(we_store *s, const we_module *m, const we_import *imports,
+    size_t nimports, we_error *err)
+{
+	if (s == NULL || m == NULL || (nimports > 0 && imports == NULL)) {
+		set_error(err, WE_ERR_ARG, "we_instance_new: missing argument");
+		return NULL;
+	}
+	we_instance *inst = instance_alloc(s, m, err);
+	if (inst == NULL || !link_imports(inst, imports, nimports, err) ||
+	    !intern_types(inst, err) || !create_funcs(inst, err) ||
+	    !create_tables(inst, err) || !create_memories(inst, err) ||
+	    !create_globals(inst, err) || !eval_elems(inst, err) ||
+	    !init_tables(inst, err) || !init_memories(inst, err) ||
+	    !run_start(inst, err))
+		return NULL;
+	if (err != NULL) {
+		err->code = WE_OK;
+		err->message[0] = '\0';
+		err->offset = SIZE_MAX;
+	}
+	return inst;
+}
+
+/* ---- Exports ---------------------------------------------------------- */
+
+bool
+we_instance_export(const we_instance *inst, const char *name, we_extern *out)
+{
+	const we_module *m = inst->module;
+
+	for (uint32_t i = 0; i < m->nexports; i++) {
+		const wm_export *x = &m->exports[i];
+		if (strcmp(x->name, name) != 0)
+			continue;
+		out->kind = x->kind;
+		switch (x->kind) {
+		case WE_EXTERN_FUNC:
+			out->of.func = inst->funcs[x->index];
+			break;
+		case WE_EXTERN_TABLE:
+			out->of.table = inst->tables[x->index];
+			break;
+		case WE_EXTERN_MEMORY:
+			out->of.memory = inst->mems[x->index];
+			break;
+		case WE_EXTERN_GLOBAL:
+			out->of.global = inst->globals[x->index];
+			break;
+		}
+		return true;
+	}
+	return false;
+}
+
+we_func *
+we_instance_func(const we_instance *inst, const char *name)
+{
+	we_extern e;
+
+	if (!we_instance_export(inst, name, &e) || e.kind != WE_EXTERN_FUNC)
+		return NULL;
+	return e.of.func;
+}
+
+const we_module *
+we_instance_module(const we_instance *inst)
+{
+	return inst->module;
+}
+
+we_memory *
+we_instance_memory(const we_instance *inst, uint32_t index)
+{
+	return index < inst->module->nmems ? inst->mems[index] : NULL;
+}
+
+we_table *
+we_instance_table(const we_instance *inst, uint32_t index)
+{
+	return index < inst->module->ntables ? inst->tables[index] : NULL;
+}

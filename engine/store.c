@@ -1,0 +1,246 @@
+/*
+ * store.c: stores, the owners of every run-time object.
+ *
+ * A store records each object made in it (functions, memories, tables,
+ * globals, instances) and frees them all at once in we_store_free(). It also
+ * interns function types, so that two functions have equal types exactly
+ * when their type ids are equal (call_indirect and import checks compare
+ * ids), and holds the last trap. The value conversions between the public
+ * we_val and the 8-byte slot form live here too.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime.h"
+
+/* Fills in the defaults of a zero config field. */
+static void
+config_fill_defaults(we_config *c)
+{
+	if (c->max_call_depth == 0)
+		c->max_call_depth = WE_DEFAULT_CALL_DEPTH;
+	if (c->max_stack_bytes == 0)
+		c->max_stack_bytes = WE_DEFAULT_STACK_BYTES;
+	if (c->max_memory_pages == 0 ||
+	    c->max_memory_pages > WE_DEFAULT_MAX_PAGES)
+		c->max_memory_pages = WE_DEFAULT_MAX_PAGES;
+	if (c->max_table_elems == 0)
+		c->max_table_elems = WE_DEFAULT_MAX_TABLE;
+}
+
+we_store *
+we_store_new(const we_config *config)
+{
+	we_store *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	if (config != NULL)
+		s->config = *config;
+	config_fill_defaults(&s->config);
+	s->state = WR_IDLE;
+	s->fuel_on = false;
+	s->fuel = UINT64_MAX;
+	s->fuel_set = UINT64_MAX;
+	atomic_init(&s->interrupt, 0);
+	s->trap.kind = WE_TRAP_NONE;
+	return s;
+}
+
+static void
+func_free(we_func *f)
+{
+	/* Host functions own their env; a host func's type copy is part of
+	 * the same allocation (see hostfunc.c). */
+	if (f->env_free != NULL)
+		f->env_free(f->env);
+	free(f);
+}
+
+static void
+instance_free(we_instance *inst)
+{
+	if (inst->elems != NULL && inst->module != NULL) {
+		for (uint32_t i = 0; i < inst->module->nelems; i++)
+			free(inst->elems[i].refs);
+	}
+	free(inst->elems);
+	free(inst->funcs);
+	free(inst->tables);
+	free(inst->mems);
+	free(inst->globals);
+	free(inst->type_ids);
+	free(inst->data_sizes);
+	free(inst);
+}
+
+static void
+object_free(void *obj, enum wr_objkind kind)
+{
+	switch (kind) {
+	case WR_OBJ_FUNC: func_free(obj); break;
+	case WR_OBJ_MEMORY:
+		wr_memory_release(obj);
+		free(obj);
+		break;
+	case WR_OBJ_TABLE:
+		free(((we_table *)obj)->elems);
+		free(obj);
+		break;
+	case WR_OBJ_GLOBAL: free(obj); break;
+	case WR_OBJ_INSTANCE: instance_free(obj); break;
+	}
+}
+
+void
+we_store_free(we_store *s)
+{
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < s->nobjects; i++)
+		object_free(s->objects[i], (enum wr_objkind)s->objkinds[i]);
+	free(s->objects);
+	free(s->objkinds);
+	for (uint32_t i = 0; i < s->ntypes; i++) {
+		free((void *)s->types[i].params);
+		free((void *)s->types[i].results);
+	}
+	free(s->types);
+	free(s->pending_args);
+	wx_exec_free(s->exec);
+	free(s);
+}
+
+bool
+wr_store_adopt(we_store *s, void *obj, enum wr_objkind kind)
+{
+	if (s->nobjects == s->objcap) {
+		size_t cap = s->objcap ? s->objcap * 2 : 16;
+		void **objs = realloc(s->objects, cap * sizeof(*objs));
+
+		if (objs == NULL)
+			return false;
+		s->objects = objs;
+		uint8_t *kinds = realloc(s->objkinds, cap);
+		if (kinds == NULL)
+			return false;
+		s->objkinds = kinds;
+		s->objcap = cap;
+	}
+	s->objects[s->nobjects] = obj;
+	s->objkinds[s->nobjects] = (uint8_t)kind;
+	s->nobjects++;
+	return true;
+}
+
+static bool
+functype_equal(const we_functype *a, const we_functype *b)
+{
+	if (a->nparams != b->nparams || a->nresults != b->nresults)
+		return false;
+	for (uint32_t i = 0; i < a->nparams; i++)
+		if (a->params[i] != b->params[i])
+			return false;
+	for (uint32_t i = 0; i < a->nresults; i++)
+		if (a->results[i] != b->results[i])
+			return false;
+	return true;
+}
+
+/* A malloc'd copy of n value types (NULL when n is 0); *ok false on OOM. */
+static we_valtype *
+valtypes_dup(const we_valtype *v, uint32_t n, bool *ok)
+{
+	if (n == 0)
+		return NULL;
+	we_valtype *copy = malloc(n * sizeof(*copy));
+	if (copy == NULL) {
+		*ok = false;
+		return NULL;
+	}
+	memcpy(copy, v, n * sizeof(*copy));
+	return copy;
+}
+
+uint32_t
+wr_intern_type(we_store *s, const we_functype *t)
+{
+	for (uint32_t i = 0; i < s->ntypes; i++)
+		if (functype_equal(&s->types[i], t))
+			return i;
+	if (s->ntypes == UINT32_MAX - 1)
+		return UINT32_MAX;
+	if (s->ntypes == s->typecap) {
+		uint32_t cap = s->typecap ? s->typecap * 2 : 16;
+		we_functype *types = realloc(s->types, cap * sizeof(*types));
+
+		if (types == NULL)
+			return UINT32_MAX;
+		s->types = types;
+		s->typecap = cap;
+	}
+	bool ok = true;
+	we_valtype *params = valtypes_dup(t->params, t->nparams, &ok);
+	we_valtype *results = valtypes_dup(t->results, t->nresults, &ok);
+	if (!ok) {
+		free(params);
+		free(results);
+		return UINT32_MAX;
+	}
+	s->types[s->ntypes] = (we_functype){.nparams = t->nparams,
+	    .nresults = t->nresults,
+	    .params = params,
+	    .results = results};
+	return s->ntypes++;
+}
+
+void
+wr_trap(we_store *s, we_trap_kind kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	s->trap.kind = kind;
+	s->trap.nframes = 0;
+	va_start(ap, fmt);
+	vsnprintf(s->trap.message, sizeof(s->trap.message), fmt, ap);
+	va_end(ap);
+}
+
+wr_value
+wr_from_val(we_val v)
+{
+	wr_value r;
+
+	r.i64 = 0;
+	switch (v.type) {
+	case WE_I32: r.i32 = (uint32_t)v.of.i32; break;
+	case WE_I64: r.i64 = (uint64_t)v.of.i64; break;
+	case WE_F32: r.f32 = v.of.f32_bits; break;
+	case WE_F64: r.f64 = v.of.f64_bits; break;
+	case WE_FUNCREF: r.ref = v.of.funcref; break;
+	case WE_EXTERNREF: r.ref = v.of.externref; break;
+	case WE_V128: break;
+	}
+	return r;
+}
+
+we_val
+wr_to_val(we_valtype t, wr_value v)
+{
+	we_val r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = t;
+	switch (t) {
+	case WE_I32: r.of.i32 = (int32_t)v.i32; break;
+	case WE_I64: r.of.i64 = (int64_t)v.i64; break;
+	case WE_F32: r.of.f32_bits = v.f32; break;
+	case WE_F64: r.of.f64_bits = v.f64; break;
+	case WE_FUNCREF: r.of.funcref = v.ref; break;
+	case WE_EXTERNREF: r.of.externref = v.ref; break;
+	case WE_V128: break;
+	}
+	return r;
+}
