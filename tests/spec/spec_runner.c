@@ -1,0 +1,1088 @@
+/*
+ * spec_runner.c: runs the official WebAssembly spec suite (the JSON
+ * scripts made by wast2json, see ../shared/testsuite/README.md) against
+ * libwasmd-engine.
+ *
+ *   spec-runner [--verbose] [--no-fork] DIR [SCRIPT...]
+ *
+ * For every script folder in DIR (or only the SCRIPTs named), except the
+ * simd_* ones, it executes the commands of SCRIPT/SCRIPT.json in order, all
+ * modules of one script in one store, with the `spectest` host module. It
+ * prints one line per script with its counts and the first failures (all of
+ * them with --verbose), then a final line "N passed, N failed, N skipped".
+ * The exit status is 0 only when nothing failed.
+ *
+ * Each script runs in a child process (unless --no-fork), so an engine crash
+ * or a hang (killed by an alarm) costs one script, not the whole run; the
+ * child reports its counts through shared memory as it goes.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <wasmd/engine.h>
+
+#define SHOWN_FAILURES 5
+#define SCRIPT_TIMEOUT_S 600
+#define MAX_RESULTS 64
+
+/* Counts of one script, shared with the parent when forked. */
+typedef struct counts {
+	long passed, failed, skipped;
+	long line; /* of the command being run, to report a crash */
+} counts;
+
+typedef struct named_inst {
+	char *name; /* own */
+	we_instance *inst;
+} named_inst;
+
+typedef struct spectest_entry {
+	const char *name;
+	we_extern value;
+} spectest_entry;
+
+#define SPECTEST_N 14
+
+/* The state of one script run. */
+typedef struct script {
+	const char *dir;  /* borrowed: the script's folder */
+	const char *name; /* borrowed */
+	bool verbose;
+	counts *n; /* borrowed */
+
+	we_store *store;  /* own */
+	we_module **mods; /* own, each freed after the store */
+	size_t nmods, capmods;
+	named_inst *named; /* own: module names ($M) */
+	size_t nnamed, capnamed;
+	named_inst *regs; /* own: register'ed names */
+	size_t nregs, capregs;
+	we_instance *current;
+	spectest_entry spectest[SPECTEST_N];
+
+	char *report; /* own: failure details, printed after the count line */
+	size_t reportlen, reportcap;
+	long shown;
+} script;
+
+static void *
+xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n);
+	if (q == NULL) {
+		fprintf(stderr, "spec-runner: out of memory\n");
+		exit(2);
+	}
+	return q;
+}
+
+static void
+report_append(script *sc, const char *text)
+{
+	size_t len = strlen(text);
+	if (sc->reportlen + len + 1 > sc->reportcap) {
+		sc->reportcap = (sc->reportlen + len + 1) * 2;
+		sc->report = xrealloc(sc->report, sc->reportcap);
+	}
+	memcpy(sc->report + sc->reportlen, text, len + 1);
+	sc->reportlen += len;
+}
+
+static void fail(script *sc, long line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Counts a failure of the command at line and records why. */
+static void
+fail(script *sc, long line, const char *fmt, ...)
+{
+	char msg[1024];
+	size_t len;
+	va_list ap;
+
+	sc->n->failed++;
+	if (!sc->verbose && sc->shown >= SHOWN_FAILURES)
+		return;
+	sc->shown++;
+	len = (size_t)snprintf(msg, sizeof(msg), "  %s:%ld: ", sc->name, line);
+	va_start(ap, fmt);
+	vsnprintf(msg + len, sizeof(msg) - len, fmt, ap);
+	va_end(ap);
+	report_append(sc, msg);
+	report_append(sc, "\n");
+}
+
+/* ---- The spectest host module --------------------------------------- */
+
+static we_host_status
+spectest_print(we_hostcall *call)
+{
+	(void)call;
+	return WE_HOST_OK;
+}
+
+static we_func *
+spectest_func(we_store *s, const we_valtype *params, uint32_t n)
+{
+	we_functype t = {.nparams = n, .params = params};
+	return we_func_new_host(s, &t, spectest_print, NULL, NULL);
+}
+
+static we_global *
+spectest_global(we_store *s, we_valtype type, uint64_t bits)
+{
+	we_globaltype gt = {.type = type, .mutable_ = false};
+	we_val v = {.type = type};
+	switch (type) {
+	case WE_I32: v.of.i32 = (int32_t)bits; break;
+	case WE_I64: v.of.i64 = (int64_t)bits; break;
+	case WE_F32: v.of.f32_bits = (uint32_t)bits; break;
+	default: v.of.f64_bits = bits; break;
+	}
+	return we_global_new(s, &gt, v);
+}
+
+static bool
+spectest_init(script *sc)
+{
+	static const we_valtype i32 = WE_I32, i64 = WE_I64, f32 = WE_F32,
+	                        f64 = WE_F64;
+	static const we_valtype i32_f32[] = {WE_I32, WE_F32};
+	static const we_valtype f64_f64[] = {WE_F64, WE_F64};
+	we_store *s = sc->store;
+	spectest_entry *e = sc->spectest;
+	float f32v = 666.6f;
+	double f64v = 666.6;
+	uint32_t f32bits;
+	uint64_t f64bits;
+
+	memcpy(&f32bits, &f32v, 4);
+	memcpy(&f64bits, &f64v, 8);
+	e[0] = (spectest_entry){
+	    "print", {WE_EXTERN_FUNC, {.func = spectest_func(s, NULL, 0)}}};
+	e[1] = (spectest_entry){
+	    "print_i32", {WE_EXTERN_FUNC, {.func = spectest_func(s, &i32, 1)}}};
+	e[2] = (spectest_entry){
+	    "print_i64", {WE_EXTERN_FUNC, {.func = spectest_func(s, &i64, 1)}}};
+	e[3] = (spectest_entry){
+	    "print_f32", {WE_EXTERN_FUNC, {.func = spectest_func(s, &f32, 1)}}};
+	e[4] = (spectest_entry){
+	    "print_f64", {WE_EXTERN_FUNC, {.func = spectest_func(s, &f64, 1)}}};
+	e[5] = (spectest_entry){"print_i32_f32",
+	    {WE_EXTERN_FUNC, {.func = spectest_func(s, i32_f32, 2)}}};
+	e[6] = (spectest_entry){"print_f64_f64",
+	    {WE_EXTERN_FUNC, {.func = spectest_func(s, f64_f64, 2)}}};
+	e[7] = (spectest_entry){"global_i32",
+	    {WE_EXTERN_GLOBAL, {.global = spectest_global(s, WE_I32, 666)}}};
+	e[8] = (spectest_entry){"global_i64",
+	    {WE_EXTERN_GLOBAL, {.global = spectest_global(s, WE_I64, 666)}}};
+	e[9] = (spectest_entry){"global_f32",
+	    {WE_EXTERN_GLOBAL,
+	        {.global = spectest_global(s, WE_F32, f32bits)}}};
+	e[10] = (spectest_entry){"global_f64",
+	    {WE_EXTERN_GLOBAL,
+	        {.global = spectest_global(s, WE_F64, f64bits)}}};
+	we_tabletype tt = {WE_FUNCREF, {10, 20, true}};
+	we_val null = {.type = WE_FUNCREF};
+	e[11] = (spectest_entry){
+	    "table", {WE_EXTERN_TABLE, {.table = we_table_new(s, &tt, null)}}};
+	we_memtype mt = {{1, 2, true}};
+	e[12] = (spectest_entry){
+	    "memory", {WE_EXTERN_MEMORY, {.memory = we_memory_new(s, &mt)}}};
+	e[13] = (spectest_entry){NULL, {WE_EXTERN_FUNC, {.func = NULL}}};
+	for (int i = 0; i < SPECTEST_N - 1; i++)
+		if (e[i].value.of.func == NULL)
+			return false;
+	return true;
+}
+
+/* ---- Module and instance bookkeeping -------------------------------- */
+
+static void
+names_add(named_inst **arr, size_t *n, size_t *cap, const char *name,
+    we_instance *inst)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 8;
+		*arr = xrealloc(*arr, *cap * sizeof(**arr));
+	}
+	(*arr)[*n].name = strdup(name);
+	(*arr)[*n].inst = inst;
+	(*n)++;
+}
+
+/* The latest instance registered or named name, or NULL. */
+static we_instance *
+names_find(const named_inst *arr, size_t n, const char *name)
+{
+	for (size_t i = n; i-- > 0;)
+		if (strcmp(arr[i].name, name) == 0)
+			return arr[i].inst;
+	return NULL;
+}
+
+static void
+names_free(named_inst *arr, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(arr[i].name);
+	free(arr);
+}
+
+/* Reads SCRIPT_DIR/file into a malloc'd buffer; NULL if unreadable. */
+static uint8_t *
+read_file(const script *sc, const char *file, size_t *len)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", sc->dir, file);
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return NULL;
+	uint8_t *buf = NULL;
+	size_t cap = 0, n = 0, got;
+	do {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 65536;
+			buf = xrealloc(buf, cap);
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+	} while (got > 0);
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+/*
+ * Decodes file into a module kept until the script ends. NULL with err
+ * filled when it fails (err->code WE_ERR_ARG when the file is unreadable).
+ */
+static we_module *
+load_module(script *sc, const char *file, we_error *err)
+{
+	size_t len = 0;
+	uint8_t *bytes = read_file(sc, file, &len);
+	if (bytes == NULL) {
+		err->code = WE_ERR_ARG;
+		snprintf(err->message, sizeof(err->message),
+		    "cannot read %s: %s", file, strerror(errno));
+		return NULL;
+	}
+	memset(err, 0, sizeof(*err));
+	we_module *m = we_module_new(bytes, len, err);
+	free(bytes);
+	if (m == NULL) {
+		if (err->code == WE_OK)
+			err->code = WE_ERR_MALFORMED;
+		return NULL;
+	}
+	if (sc->nmods == sc->capmods) {
+		sc->capmods = sc->capmods ? sc->capmods * 2 : 16;
+		sc->mods = xrealloc(sc->mods, sc->capmods * sizeof(*sc->mods));
+	}
+	sc->mods[sc->nmods++] = m;
+	return m;
+}
+
+/* Resolves m's imports from the registered instances and spectest. */
+static we_instance *
+instantiate(script *sc, const we_module *m, we_error *err)
+{
+	uint32_t n = we_module_import_count(m);
+	we_import *imports = calloc(n + 1, sizeof(*imports));
+	size_t k = 0;
+
+	if (imports == NULL) {
+		fprintf(stderr, "spec-runner: out of memory\n");
+		exit(2);
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		we_importdesc d;
+		we_module_import(m, i, &d);
+		we_instance *from = names_find(sc->regs, sc->nregs, d.module);
+		if (from != NULL) {
+			if (!we_instance_export(
+			        from, d.name, &imports[k].value))
+				continue;
+		} else if (strcmp(d.module, "spectest") == 0) {
+			const spectest_entry *e = sc->spectest;
+			while (e->name != NULL && strcmp(e->name, d.name) != 0)
+				e++;
+			if (e->name == NULL)
+				continue;
+			imports[k].value = e->value;
+		} else {
+			continue;
+		}
+		imports[k].module = d.module;
+		imports[k].name = d.name;
+		k++;
+	}
+	memset(err, 0, sizeof(*err));
+	we_instance *inst = we_instance_new(sc->store, m, imports, k, err);
+	free(imports);
+	return inst;
+}
+
+/* ---- Values ----------------------------------------------------------- */
+
+typedef enum expect_kind {
+	EXPECT_EXACT,
+	EXPECT_NAN_CANONICAL,
+	EXPECT_NAN_ARITHMETIC,
+	EXPECT_NONNULL_REF,
+} expect_kind;
+
+typedef struct expect {
+	we_val val;
+	expect_kind kind;
+} expect;
+
+static bool
+parse_type(const char *s, we_valtype *t)
+{
+	static const struct {
+		const char *name;
+		we_valtype type;
+	} types[] = {{"i32", WE_I32}, {"i64", WE_I64}, {"f32", WE_F32},
+	    {"f64", WE_F64}, {"funcref", WE_FUNCREF},
+	    {"externref", WE_EXTERNREF}};
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(s, types[i].name) == 0) {
+			*t = types[i].type;
+			return true;
+		}
+	return false;
+}
+
+/*
+ * Parses {"type", "value"} into e. Returns 1 on success, 0 for a value
+ * this runner does not handle (v128: the command is skipped), -1 when the
+ * JSON is malformed.
+ */
+static int
+parse_value(json_t *j, expect *e)
+{
+	const char *type = json_string_value(json_object_get(j, "type"));
+	json_t *jv = json_object_get(j, "value");
+	const char *v = json_string_value(jv);
+
+	memset(e, 0, sizeof(*e));
+	if (type == NULL)
+		return -1;
+	if (strcmp(type, "v128") == 0)
+		return 0;
+	if (!parse_type(type, &e->val.type))
+		return -1;
+	if (v == NULL) {
+		/* An expected reference with no value: any non-null one. */
+		if (e->val.type == WE_FUNCREF || e->val.type == WE_EXTERNREF) {
+			e->kind = EXPECT_NONNULL_REF;
+			return 1;
+		}
+		return -1;
+	}
+	if (strcmp(v, "nan:canonical") == 0) {
+		e->kind = EXPECT_NAN_CANONICAL;
+		return 1;
+	}
+	if (strcmp(v, "nan:arithmetic") == 0) {
+		e->kind = EXPECT_NAN_ARITHMETIC;
+		return 1;
+	}
+	if (strcmp(v, "null") == 0)
+		return e->val.type == WE_FUNCREF || e->val.type == WE_EXTERNREF
+		    ? 1
+		    : -1;
+	char *end;
+	errno = 0;
+	uint64_t bits = strtoull(v, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return -1;
+	switch (e->val.type) {
+	case WE_I32: e->val.of.i32 = (int32_t)(uint32_t)bits; break;
+	case WE_I64: e->val.of.i64 = (int64_t)bits; break;
+	case WE_F32: e->val.of.f32_bits = (uint32_t)bits; break;
+	case WE_F64: e->val.of.f64_bits = bits; break;
+	case WE_EXTERNREF:
+		/* ref.extern N is the host pointer N + 1 (never NULL). */
+		e->val.of.externref = (void *)(uintptr_t)(bits + 1);
+		break;
+	case WE_FUNCREF:
+		/* A funcref by number cannot name a function: non-null. */
+		e->kind = EXPECT_NONNULL_REF;
+		break;
+	case WE_V128: return 0;
+	}
+	return 1;
+}
+
+static void
+format_val(char *buf, size_t cap, const we_val *v)
+{
+	switch (v->type) {
+	case WE_I32:
+		snprintf(buf, cap, "i32:%" PRIu32 " (%" PRId32 ")",
+		    (uint32_t)v->of.i32, v->of.i32);
+		break;
+	case WE_I64:
+		snprintf(buf, cap, "i64:%" PRIu64 " (%" PRId64 ")",
+		    (uint64_t)v->of.i64, v->of.i64);
+		break;
+	case WE_F32:
+		snprintf(buf, cap, "f32:0x%08" PRIx32 " (%g)", v->of.f32_bits,
+		    (double)v->of.f32);
+		break;
+	case WE_F64:
+		snprintf(buf, cap, "f64:0x%016" PRIx64 " (%g)", v->of.f64_bits,
+		    v->of.f64);
+		break;
+	case WE_FUNCREF:
+		snprintf(buf, cap, "funcref:%s",
+		    v->of.funcref ? "non-null" : "null");
+		break;
+	case WE_EXTERNREF:
+		if (v->of.externref == NULL)
+			snprintf(buf, cap, "externref:null");
+		else
+			snprintf(buf, cap, "externref:%" PRIuPTR,
+			    (uintptr_t)v->of.externref - 1);
+		break;
+	default: snprintf(buf, cap, "type 0x%x", (unsigned)v->type); break;
+	}
+}
+
+static void
+format_expect(char *buf, size_t cap, const expect *e)
+{
+	const char *t = we_valtype_name(e->val.type);
+	switch (e->kind) {
+	case EXPECT_EXACT: format_val(buf, cap, &e->val); break;
+	case EXPECT_NAN_CANONICAL:
+		snprintf(buf, cap, "%s:nan:canonical", t);
+		break;
+	case EXPECT_NAN_ARITHMETIC:
+		snprintf(buf, cap, "%s:nan:arithmetic", t);
+		break;
+	case EXPECT_NONNULL_REF: snprintf(buf, cap, "%s:non-null", t); break;
+	}
+}
+
+static bool
+nan_matches(const we_val *got, expect_kind kind)
+{
+	if (got->type == WE_F32) {
+		uint32_t b = got->of.f32_bits & 0x7fffffffu;
+		return kind == EXPECT_NAN_CANONICAL
+		    ? b == 0x7fc00000u
+		    : (b & 0x7fc00000u) == 0x7fc00000u;
+	}
+	uint64_t b = got->of.f64_bits & 0x7fffffffffffffffull;
+	return kind == EXPECT_NAN_CANONICAL
+	    ? b == 0x7ff8000000000000ull
+	    : (b & 0x7ff8000000000000ull) == 0x7ff8000000000000ull;
+}
+
+static bool
+value_matches(const we_val *got, const expect *e)
+{
+	if (got->type != e->val.type)
+		return false;
+	switch (e->kind) {
+	case EXPECT_NAN_CANONICAL:
+	case EXPECT_NAN_ARITHMETIC:
+		return (got->type == WE_F32 || got->type == WE_F64) &&
+		    nan_matches(got, e->kind);
+	case EXPECT_NONNULL_REF:
+		return got->type == WE_FUNCREF ? got->of.funcref != NULL
+		                               : got->of.externref != NULL;
+	case EXPECT_EXACT: break;
+	}
+	switch (got->type) {
+	case WE_I32: return got->of.i32 == e->val.of.i32;
+	case WE_I64: return got->of.i64 == e->val.of.i64;
+	case WE_F32: return got->of.f32_bits == e->val.of.f32_bits;
+	case WE_F64: return got->of.f64_bits == e->val.of.f64_bits;
+	case WE_FUNCREF: return got->of.funcref == e->val.of.funcref;
+	case WE_EXTERNREF: return got->of.externref == e->val.of.externref;
+	default: return false;
+	}
+}
+
+/* ---- Actions ---------------------------------------------------------- */
+
+typedef enum act_status {
+	ACT_OK,
+	ACT_TRAP,
+	ACT_ERROR, /* could not run: why says it */
+	ACT_SKIP,  /* uses v128 */
+} act_status;
+
+typedef struct act_result {
+	we_val vals[MAX_RESULTS];
+	size_t n;
+	char why[512];
+	char desc[160]; /* "invoke f" for failure messages */
+} act_result;
+
+static we_instance *
+action_instance(script *sc, json_t *action, act_result *r)
+{
+	const char *mod = json_string_value(json_object_get(action, "module"));
+	we_instance *inst =
+	    mod ? names_find(sc->named, sc->nnamed, mod) : sc->current;
+	if (inst == NULL)
+		snprintf(r->why, sizeof(r->why), "no module %s to act on",
+		    mod ? mod : "(current)");
+	return inst;
+}
+
+static act_status
+call_status(script *sc, we_call_status st, act_result *r)
+{
+	switch (st) {
+	case WE_CALL_OK: return ACT_OK;
+	case WE_CALL_TRAP: {
+		const we_trap *t = we_store_trap(sc->store);
+		snprintf(r->why, sizeof(r->why), "trap (%s): %s",
+		    we_trap_kind_name(t->kind), t->message);
+		return ACT_TRAP;
+	}
+	case WE_CALL_SUSPENDED:
+		we_abandon(sc->store);
+		snprintf(r->why, sizeof(r->why), "the call suspended");
+		return ACT_ERROR;
+	case WE_CALL_ERROR:
+		snprintf(r->why, sizeof(r->why), "call error: %s",
+		    we_store_error(sc->store));
+		return ACT_ERROR;
+	}
+	return ACT_ERROR;
+}
+
+static act_status
+invoke(script *sc, json_t *action, we_instance *inst, act_result *r)
+{
+	const char *field = json_string_value(json_object_get(action, "field"));
+	json_t *args = json_object_get(action, "args");
+	size_t nargs = json_array_size(args);
+	we_val argv[MAX_RESULTS];
+
+	we_func *f = field ? we_instance_func(inst, field) : NULL;
+	if (f == NULL) {
+		snprintf(r->why, sizeof(r->why), "no exported function \"%s\"",
+		    field ? field : "?");
+		return ACT_ERROR;
+	}
+	if (nargs > MAX_RESULTS) {
+		snprintf(r->why, sizeof(r->why), "too many arguments");
+		return ACT_ERROR;
+	}
+	for (size_t i = 0; i < nargs; i++) {
+		expect e;
+		int ok = parse_value(json_array_get(args, i), &e);
+		if (ok == 0)
+			return ACT_SKIP;
+		if (ok < 0 || e.kind != EXPECT_EXACT) {
+			snprintf(r->why, sizeof(r->why), "bad argument %zu", i);
+			return ACT_ERROR;
+		}
+		argv[i] = e.val;
+	}
+	const we_functype *t = we_func_type(f);
+	if (t->nresults > MAX_RESULTS) {
+		snprintf(r->why, sizeof(r->why), "too many results");
+		return ACT_ERROR;
+	}
+	r->n = t->nresults;
+	return call_status(
+	    sc, we_func_call(sc->store, f, argv, nargs, r->vals, r->n), r);
+}
+
+static act_status
+get_global(json_t *action, we_instance *inst, act_result *r)
+{
+	const char *field = json_string_value(json_object_get(action, "field"));
+	we_extern e;
+	if (field == NULL || !we_instance_export(inst, field, &e) ||
+	    e.kind != WE_EXTERN_GLOBAL) {
+		snprintf(r->why, sizeof(r->why), "no exported global \"%s\"",
+		    field ? field : "?");
+		return ACT_ERROR;
+	}
+	r->vals[0] = we_global_get(e.of.global);
+	r->n = 1;
+	return ACT_OK;
+}
+
+static act_status
+run_action(script *sc, json_t *action, act_result *r)
+{
+	const char *type = json_string_value(json_object_get(action, "type"));
+	const char *field = json_string_value(json_object_get(action, "field"));
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->desc, sizeof(r->desc), "%s \"%s\"", type ? type : "?",
+	    field ? field : "?");
+	we_instance *inst = action_instance(sc, action, r);
+	if (inst == NULL)
+		return ACT_ERROR;
+	if (type != NULL && strcmp(type, "invoke") == 0)
+		return invoke(sc, action, inst, r);
+	if (type != NULL && strcmp(type, "get") == 0)
+		return get_global(action, inst, r);
+	snprintf(r->why, sizeof(r->why), "unknown action type");
+	return ACT_ERROR;
+}
+
+/* ---- Commands --------------------------------------------------------- */
+
+static void
+cmd_module(script *sc, json_t *cmd, long line)
+{
+	const char *file = json_string_value(json_object_get(cmd, "filename"));
+	const char *name = json_string_value(json_object_get(cmd, "name"));
+	we_error err;
+
+	sc->current = NULL;
+	we_module *m = file ? load_module(sc, file, &err) : NULL;
+	if (m == NULL) {
+		fail(sc, line, "module %s: %s: %s", file ? file : "?",
+		    we_strerror(err.code), err.message);
+		return;
+	}
+	we_instance *inst = instantiate(sc, m, &err);
+	if (inst == NULL) {
+		fail(sc, line, "module %s: instantiation failed: %s: %s", file,
+		    we_strerror(err.code), err.message);
+		return;
+	}
+	sc->current = inst;
+	if (name != NULL)
+		names_add(&sc->named, &sc->nnamed, &sc->capnamed, name, inst);
+	sc->n->passed++;
+}
+
+static void
+cmd_register(script *sc, json_t *cmd, long line)
+{
+	const char *as = json_string_value(json_object_get(cmd, "as"));
+	const char *name = json_string_value(json_object_get(cmd, "name"));
+	we_instance *inst =
+	    name ? names_find(sc->named, sc->nnamed, name) : sc->current;
+
+	if (as == NULL || inst == NULL) {
+		fail(sc, line, "register: no module %s",
+		    name ? name : "(current)");
+		return;
+	}
+	names_add(&sc->regs, &sc->nregs, &sc->capregs, as, inst);
+	sc->n->passed++;
+}
+
+static void
+cmd_action(script *sc, json_t *cmd, long line)
+{
+	act_result r;
+	switch (run_action(sc, json_object_get(cmd, "action"), &r)) {
+	case ACT_OK: sc->n->passed++; break;
+	case ACT_SKIP: sc->n->skipped++; break;
+	case ACT_TRAP:
+	case ACT_ERROR: fail(sc, line, "action %s: %s", r.desc, r.why); break;
+	}
+}
+
+/* Compares r with the expected values of cmd; describes a mismatch. */
+static bool
+results_match(
+    json_t *expected, const act_result *r, char *why, size_t cap, bool *skip)
+{
+	size_t n = json_array_size(expected);
+	if (n != r->n) {
+		snprintf(why, cap, "expected %zu results, got %zu", n, r->n);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		expect e;
+		int ok = parse_value(json_array_get(expected, i), &e);
+		if (ok == 0) {
+			*skip = true;
+			return false;
+		}
+		if (ok < 0) {
+			snprintf(why, cap, "bad expected value %zu", i);
+			return false;
+		}
+		if (!value_matches(&r->vals[i], &e)) {
+			char es[96], gs[96];
+			format_expect(es, sizeof(es), &e);
+			format_val(gs, sizeof(gs), &r->vals[i]);
+			snprintf(why, cap, "result %zu: expected %s, got %s", i,
+			    es, gs);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void
+cmd_assert_return(script *sc, json_t *cmd, long line)
+{
+	act_result r;
+	char why[512];
+	bool skip = false;
+
+	switch (run_action(sc, json_object_get(cmd, "action"), &r)) {
+	case ACT_OK: break;
+	case ACT_SKIP: sc->n->skipped++; return;
+	case ACT_TRAP:
+	case ACT_ERROR:
+		fail(sc, line, "assert_return %s: %s", r.desc, r.why);
+		return;
+	}
+	if (results_match(
+	        json_object_get(cmd, "expected"), &r, why, sizeof(why), &skip))
+		sc->n->passed++;
+	else if (skip)
+		sc->n->skipped++;
+	else
+		fail(sc, line, "assert_return %s: %s", r.desc, why);
+}
+
+/* assert_trap and assert_exhaustion on an action. */
+static void
+cmd_assert_trap_action(script *sc, json_t *cmd, long line, bool exhaustion)
+{
+	const char *what = exhaustion ? "assert_exhaustion" : "assert_trap";
+	const char *text = json_string_value(json_object_get(cmd, "text"));
+	act_result r;
+
+	switch (run_action(sc, json_object_get(cmd, "action"), &r)) {
+	case ACT_SKIP: sc->n->skipped++; return;
+	case ACT_OK:
+		fail(sc, line, "%s %s: expected a trap (%s), returned normally",
+		    what, r.desc, text ? text : "?");
+		return;
+	case ACT_ERROR:
+		fail(sc, line, "%s %s: %s", what, r.desc, r.why);
+		return;
+	case ACT_TRAP: break;
+	}
+	if (exhaustion &&
+	    we_store_trap(sc->store)->kind != WE_TRAP_CALL_STACK_EXHAUSTED) {
+		fail(sc, line, "%s %s: expected call stack exhaustion, got %s",
+		    what, r.desc, r.why);
+		return;
+	}
+	sc->n->passed++;
+}
+
+/*
+ * assert_unlinkable, assert_uninstantiable and assert_trap on a module:
+ * the module must decode and its instantiation fail with code want.
+ */
+static void
+cmd_assert_instantiation(
+    script *sc, json_t *cmd, long line, const char *what, we_err want)
+{
+	const char *file = json_string_value(json_object_get(cmd, "filename"));
+	const char *text = json_string_value(json_object_get(cmd, "text"));
+	we_error err;
+
+	we_module *m = file ? load_module(sc, file, &err) : NULL;
+	if (m == NULL) {
+		fail(sc, line, "%s %s: module failed to load: %s: %s", what,
+		    file ? file : "?", we_strerror(err.code), err.message);
+		return;
+	}
+	if (instantiate(sc, m, &err) != NULL) {
+		fail(sc, line, "%s %s: expected failure (%s), instantiated",
+		    what, file, text ? text : "?");
+		return;
+	}
+	if (err.code != want) {
+		fail(sc, line, "%s %s: expected %s (%s), got %s: %s", what,
+		    file, we_strerror(want), text ? text : "?",
+		    we_strerror(err.code), err.message);
+		return;
+	}
+	sc->n->passed++;
+}
+
+/* assert_invalid and assert_malformed: decoding must fail. */
+static void
+cmd_assert_rejected(script *sc, json_t *cmd, long line, const char *what)
+{
+	const char *file = json_string_value(json_object_get(cmd, "filename"));
+	const char *mtype =
+	    json_string_value(json_object_get(cmd, "module_type"));
+	const char *text = json_string_value(json_object_get(cmd, "text"));
+	size_t len = 0;
+
+	if (mtype != NULL && strcmp(mtype, "binary") != 0) {
+		sc->n->skipped++; /* a text module: this engine reads binary */
+		return;
+	}
+	uint8_t *bytes = file ? read_file(sc, file, &len) : NULL;
+	if (bytes == NULL) {
+		fail(sc, line, "%s: cannot read %s", what, file ? file : "?");
+		return;
+	}
+	we_error err;
+	memset(&err, 0, sizeof(err));
+	we_module *m = we_module_new(bytes, len, &err);
+	free(bytes);
+	if (m != NULL) {
+		we_module_free(m);
+		fail(sc, line, "%s %s: expected rejection (%s), accepted", what,
+		    file, text ? text : "?");
+		return;
+	}
+	sc->n->passed++;
+}
+
+static void
+run_command(script *sc, json_t *cmd)
+{
+	const char *type = json_string_value(json_object_get(cmd, "type"));
+	long line = (long)json_integer_value(json_object_get(cmd, "line"));
+
+	sc->n->line = line;
+	if (type == NULL)
+		fail(sc, line, "command without a type");
+	else if (strcmp(type, "module") == 0)
+		cmd_module(sc, cmd, line);
+	else if (strcmp(type, "register") == 0)
+		cmd_register(sc, cmd, line);
+	else if (strcmp(type, "action") == 0)
+		cmd_action(sc, cmd, line);
+	else if (strcmp(type, "assert_return") == 0)
+		cmd_assert_return(sc, cmd, line);
+	else if (strcmp(type, "assert_trap") == 0) {
+		if (json_object_get(cmd, "filename") != NULL)
+			cmd_assert_instantiation(
+			    sc, cmd, line, "assert_trap", WE_ERR_TRAP);
+		else
+			cmd_assert_trap_action(sc, cmd, line, false);
+	} else if (strcmp(type, "assert_exhaustion") == 0)
+		cmd_assert_trap_action(sc, cmd, line, true);
+	else if (strcmp(type, "assert_invalid") == 0 ||
+	    strcmp(type, "assert_malformed") == 0)
+		cmd_assert_rejected(sc, cmd, line, type);
+	else if (strcmp(type, "assert_unlinkable") == 0)
+		cmd_assert_instantiation(
+		    sc, cmd, line, "assert_unlinkable", WE_ERR_LINK);
+	else if (strcmp(type, "assert_uninstantiable") == 0)
+		cmd_assert_instantiation(
+		    sc, cmd, line, "assert_uninstantiable", WE_ERR_TRAP);
+	else
+		fail(sc, line, "unknown command type %s", type);
+}
+
+/* ---- Scripts ---------------------------------------------------------- */
+
+static void
+script_free(script *sc)
+{
+	we_store_free(sc->store);
+	for (size_t i = 0; i < sc->nmods; i++)
+		we_module_free(sc->mods[i]);
+	free(sc->mods);
+	names_free(sc->named, sc->nnamed);
+	names_free(sc->regs, sc->nregs);
+	free(sc->report);
+}
+
+/* Runs DIR/name/name.json, counting into n; details go to stdout. */
+static void
+run_script(const char *suite, const char *name, bool verbose, counts *n)
+{
+	char dir[4096], path[4200];
+	json_error_t jerr;
+	script sc;
+
+	memset(&sc, 0, sizeof(sc));
+	snprintf(dir, sizeof(dir), "%s/%s", suite, name);
+	snprintf(path, sizeof(path), "%s/%s.json", dir, name);
+	sc.dir = dir;
+	sc.name = name;
+	sc.verbose = verbose;
+	sc.n = n;
+	json_t *root = json_load_file(path, 0, &jerr);
+	json_t *cmds = root ? json_object_get(root, "commands") : NULL;
+	if (!json_is_array(cmds)) {
+		fail(&sc, 0, "cannot load %s: %s", path,
+		    root ? "no commands array" : jerr.text);
+	} else if ((sc.store = we_store_new(NULL)) == NULL ||
+	    !spectest_init(&sc)) {
+		fail(&sc, 0, "cannot create the store and spectest module");
+	} else {
+		for (size_t i = 0; i < json_array_size(cmds); i++)
+			run_command(&sc, json_array_get(cmds, i));
+	}
+	json_decref(root);
+	printf("%s: %ld passed, %ld failed, %ld skipped\n", name, n->passed,
+	    n->failed, n->skipped);
+	if (sc.report != NULL)
+		fputs(sc.report, stdout);
+	fflush(stdout);
+	script_free(&sc);
+}
+
+/* Runs one script in a child; a crash or hang counts as one failure. */
+static void
+run_script_forked(
+    const char *suite, const char *name, bool verbose, counts *shared)
+{
+	memset(shared, 0, sizeof(*shared));
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid < 0) {
+		perror("spec-runner: fork");
+		run_script(suite, name, verbose, shared);
+		return;
+	}
+	if (pid == 0) {
+		alarm(SCRIPT_TIMEOUT_S);
+		run_script(suite, name, verbose, shared);
+		exit(0);
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return;
+	shared->failed++;
+	if (WIFSIGNALED(status))
+		printf("%s: %ld passed, %ld failed, %ld skipped\n"
+		       "  %s:%ld: the runner died with signal %d (%s) here\n",
+		    name, shared->passed, shared->failed, shared->skipped, name,
+		    shared->line, WTERMSIG(status),
+		    strsignal(WTERMSIG(status)));
+	else
+		printf("%s: the runner exited with status %d (see above)\n",
+		    name, WEXITSTATUS(status));
+	fflush(stdout);
+}
+
+static int
+compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The script folders of suite (not simd_*), sorted; NULL on error. */
+static char **
+list_scripts(const char *suite, size_t *n)
+{
+	DIR *d = opendir(suite);
+	char **names = NULL;
+	size_t cap = 0;
+	struct dirent *de;
+
+	*n = 0;
+	if (d == NULL)
+		return NULL;
+	while ((de = readdir(d)) != NULL) {
+		char path[4096];
+		struct stat st;
+		if (de->d_name[0] == '.' ||
+		    strncmp(de->d_name, "simd_", 5) == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/%s.json", suite, de->d_name,
+		    de->d_name);
+		if (stat(path, &st) != 0)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			names = xrealloc(names, cap * sizeof(*names));
+		}
+		names[(*n)++] = strdup(de->d_name);
+	}
+	closedir(d);
+	if (*n > 0)
+		qsort(names, *n, sizeof(*names), compare_names);
+	return names ? names : calloc(1, sizeof(char *));
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: spec-runner [--verbose] [--no-fork] DIR [SCRIPT...]\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	bool verbose = false, forking = true;
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--verbose") == 0)
+			verbose = true;
+		else if (strcmp(argv[i], "--no-fork") == 0)
+			forking = false;
+		else
+			usage();
+	}
+	if (i >= argc)
+		usage();
+	const char *suite = argv[i++];
+	struct stat st;
+	if (stat(suite, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr,
+		    "spec-runner: the spec test suite directory %s does not "
+		    "exist; set WASMD_TESTSUITE_DIR to the converted suite\n",
+		    suite);
+		return 2;
+	}
+	size_t nscripts = 0;
+	char **scripts = NULL;
+	if (i < argc) {
+		nscripts = (size_t)(argc - i);
+		scripts = xrealloc(NULL, nscripts * sizeof(*scripts));
+		for (size_t k = 0; k < nscripts; k++)
+			scripts[k] = strdup(argv[i + (int)k]);
+	} else if ((scripts = list_scripts(suite, &nscripts)) == NULL ||
+	    nscripts == 0) {
+		fprintf(stderr, "spec-runner: no scripts found in %s\n", suite);
+		free(scripts);
+		return 2;
+	}
+
+	counts *shared = mmap(NULL, sizeof(counts), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shared == MAP_FAILED) {
+		perror("spec-runner: mmap");
+		return 2;
+	}
+	counts total = {0, 0, 0, 0};
+	for (size_t k = 0; k < nscripts; k++) {
+		memset(shared, 0, sizeof(*shared));
+		if (forking)
+			run_script_forked(suite, scripts[k], verbose, shared);
+		else
+			run_script(suite, scripts[k], verbose, shared);
+		total.passed += shared->passed;
+		total.failed += shared->failed;
+		total.skipped += shared->skipped;
+		free(scripts[k]);
+	}
+	free(scripts);
+	munmap(shared, sizeof(counts));
+	printf("%ld passed, %ld failed, %ld skipped\n", total.passed,
+	    total.failed, total.skipped);
+	return total.failed > 0 ? 1 : 0;
+}
