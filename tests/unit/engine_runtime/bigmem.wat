@@ -1,0 +1,2 @@
+;; bigmem.wat: a memory whose minimum is above a small store limit.
+(module (memory 8))
