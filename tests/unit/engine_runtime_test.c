@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <wasmd/engine.h>
 
@@ -362,6 +363,53 @@ START_TEST(test_data_segment_trap)
 }
 END_TEST
 
+/* Whether this build runs under AddressSanitizer, whose shadow memory
+ * cannot live under a small RLIMIT_AS. */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
+/* The process's current virtual size in bytes, from /proc/self/statm. */
+static uint64_t
+vm_size(void)
+{
+	unsigned long pages = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%lu", &pages), 1);
+	fclose(f);
+	return (uint64_t)pages * 4096;
+}
+
+START_TEST(test_grow_respects_rlimit_as)
+{
+#ifdef UNDER_ASAN
+	return; /* ASan reserves terabytes of shadow: no RLIMIT_AS here */
+#else
+	we_store *s = we_store_new(NULL);
+	we_memtype mt = {{1, 0, false}};
+	we_memory *m = we_memory_new(s, &mt);
+	ck_assert_ptr_nonnull(m);
+
+	/* Allow 256 MiB more than now: 2 GiB of memory cannot fit. */
+	struct rlimit rl = {
+	    .rlim_cur = vm_size() + (256u << 20), .rlim_max = RLIM_INFINITY};
+	ck_assert_int_eq(setrlimit(RLIMIT_AS, &rl), 0);
+	ck_assert_int_eq(we_memory_grow(m, 32768), -1);
+	ck_assert_uint_eq(we_memory_pages(m), 1);
+	/* A growth that fits still works, and the memory is usable. */
+	ck_assert_int_eq(we_memory_grow(m, 16), 1);
+	uint8_t byte = 7;
+	ck_assert(we_memory_write(m, 17 * 65536 - 1, &byte, 1));
+	we_store_free(s);
+#endif
+}
+END_TEST
+
 static Suite *
 runtime_suite(void)
 {
@@ -377,6 +425,7 @@ runtime_suite(void)
 	tcase_add_test(tc, test_host_env_freed_with_store);
 	tcase_add_test(tc, test_memory_limit);
 	tcase_add_test(tc, test_data_segment_trap);
+	tcase_add_test(tc, test_grow_respects_rlimit_as);
 	suite_add_tcase(s, tc);
 	return s;
 }
