@@ -1,0 +1,1189 @@
+/*
+ * decode.c: the binary decoder and module-level validator (WebAssembly 2.0
+ * core, no SIMD). It reads the sections of a module in order into struct
+ * we_module, checks everything outside function bodies, and hands each
+ * body to wx_compile() (compile.c) once every section is known.
+ *
+ * Malformed input (the binary format) stops decoding at once. Validation
+ * errors found on the way are remembered and decoding goes on, because the
+ * spec decodes before it validates: a module that is both malformed and
+ * invalid must be reported as malformed. After a validation error every
+ * index is kept in range (or replaced) so that the rest of decoding stays
+ * safe.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "reader.h"
+#include "runtime.h"
+
+/* The most locals (not counting parameters) one function may declare. */
+#define WD_MAX_LOCALS 50000u
+
+/* Section ids of the binary format. */
+enum {
+	SEC_CUSTOM = 0,
+	SEC_TYPE = 1,
+	SEC_IMPORT = 2,
+	SEC_FUNCTION = 3,
+	SEC_TABLE = 4,
+	SEC_MEMORY = 5,
+	SEC_GLOBAL = 6,
+	SEC_EXPORT = 7,
+	SEC_START = 8,
+	SEC_ELEMENT = 9,
+	SEC_CODE = 10,
+	SEC_DATA = 11,
+	SEC_DATACOUNT = 12,
+};
+
+typedef struct wd_ctx {
+	we_module *m;
+	wrd_reader r;  /* the section being read */
+	we_error *err; /* borrowed: the caller's */
+
+	bool has_funcsec, has_code, has_data;
+	uint32_t nfuncsec; /* functions declared by the function section */
+	uint32_t funccap, tablecap, memcap, globalcap;
+
+	bool invalid; /* a validation error was found: see inv */
+	we_error inv;
+} wd_ctx;
+
+/* The type of a function whose type index was invalid. */
+static const we_functype empty_type = {0, 0, NULL, NULL};
+
+static const char *const section_names[] = {
+    [SEC_CUSTOM] = "custom section",
+    [SEC_TYPE] = "type section",
+    [SEC_IMPORT] = "import section",
+    [SEC_FUNCTION] = "function section",
+    [SEC_TABLE] = "table section",
+    [SEC_MEMORY] = "memory section",
+    [SEC_GLOBAL] = "global section",
+    [SEC_EXPORT] = "export section",
+    [SEC_START] = "start section",
+    [SEC_ELEMENT] = "element section",
+    [SEC_CODE] = "code section",
+    [SEC_DATA] = "data section",
+    [SEC_DATACOUNT] = "data count section",
+};
+
+/* Where each known section must come, for the ordering check. */
+static const int section_rank[] = {
+    [SEC_TYPE] = 1,
+    [SEC_IMPORT] = 2,
+    [SEC_FUNCTION] = 3,
+    [SEC_TABLE] = 4,
+    [SEC_MEMORY] = 5,
+    [SEC_GLOBAL] = 6,
+    [SEC_EXPORT] = 7,
+    [SEC_START] = 8,
+    [SEC_ELEMENT] = 9,
+    [SEC_DATACOUNT] = 10,
+    [SEC_CODE] = 11,
+    [SEC_DATA] = 12,
+};
+
+static const char *const kind_names[] = {
+    "function", "table", "memory", "global"};
+
+/* ---- Errors ------------------------------------------------------------ */
+
+/*
+ * Records a validation error at offset (only the first counts) and returns
+ * true so that decoding goes on.
+ */
+static bool invalid_at(wd_ctx *c, size_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static bool
+invalid_at(wd_ctx *c, size_t offset, const char *fmt, ...)
+{
+	wrd_reader tmp;
+	va_list ap;
+
+	if (c->invalid)
+		return true;
+	c->invalid = true;
+	wrd_init(&tmp, c->r.base, c->r.p, c->r.end, &c->inv);
+	tmp.where = c->r.where;
+	va_start(ap, fmt);
+	wrd_vfail_at(&tmp, offset, WE_ERR_INVALID, fmt, ap);
+	va_end(ap);
+	return true;
+}
+
+/*
+ * Stops decoding with a validation error, for input that cannot be read
+ * further (an instruction that has no place in a constant expression). An
+ * earlier validation error wins.
+ */
+static bool
+stop_invalid(wd_ctx *c, size_t offset, const char *what, uint8_t op)
+{
+	if (c->invalid) {
+		c->r.failed = true;
+		*c->err = c->inv;
+		return false;
+	}
+	return wrd_fail_at(
+	    &c->r, offset, WE_ERR_INVALID, "%s (opcode 0x%02x)", what, op);
+}
+
+static bool
+malformed(wd_ctx *c, const char *msg)
+{
+	return wrd_fail(&c->r, WE_ERR_MALFORMED, "%s", msg);
+}
+
+static bool
+nomem(wd_ctx *c)
+{
+	return wrd_fail(&c->r, WE_ERR_NOMEM, "out of memory");
+}
+
+/* ---- Growing the index spaces ------------------------------------------ */
+
+/*
+ * Makes room for one more entry in an array of n entries of size bytes
+ * with capacity *cap; new entries are zeroed so that a partly decoded
+ * module can always be freed.
+ */
+static bool
+grow(wd_ctx *c, void **arr, uint32_t n, uint32_t *cap, size_t size)
+{
+	uint32_t ncap;
+	void *p;
+
+	if (n < *cap)
+		return true;
+	ncap = *cap ? *cap * 2 : 8;
+	if (ncap < *cap)
+		return nomem(c);
+	p = realloc(*arr, (size_t)ncap * size);
+	if (p == NULL)
+		return nomem(c);
+	memset(
+	    (char *)p + (size_t)*cap * size, 0, (size_t)(ncap - *cap) * size);
+	*arr = p;
+	*cap = ncap;
+	return true;
+}
+
+/* The function type at index ti, or the empty type after an error. */
+static const we_functype *
+func_type(wd_ctx *c, uint32_t ti, size_t offset)
+{
+	if (ti >= c->m->ntypes) {
+		invalid_at(c, offset, "unknown type %u", ti);
+		return &empty_type;
+	}
+	return &c->m->types[ti];
+}
+
+static bool
+add_func(wd_ctx *c, uint32_t ti, size_t offset)
+{
+	we_module *m = c->m;
+	wm_funcdef *f;
+
+	if (!grow(c, (void **)&m->funcs, m->nfuncs, &c->funccap,
+	        sizeof *m->funcs))
+		return false;
+	f = &m->funcs[m->nfuncs++];
+	f->type = func_type(c, ti, offset);
+	f->type_index = f->type == &empty_type ? 0 : ti;
+	return true;
+}
+
+/* ---- Types, limits and constant expressions ----------------------------- */
+
+static bool
+read_limits(wd_ctx *c, we_limits *l)
+{
+	uint8_t flags;
+
+	if (!wrd_u8(&c->r, &flags))
+		return false;
+	if (flags > 1) {
+		c->r.p--;
+		return wrd_fail(&c->r, WE_ERR_MALFORMED,
+		    "malformed limits flags 0x%02x (integer too large)", flags);
+	}
+	l->has_max = flags == 1;
+	l->max = 0;
+	if (!wrd_u32(&c->r, &l->min))
+		return false;
+	if (l->has_max && !wrd_u32(&c->r, &l->max))
+		return false;
+	return true;
+}
+
+static bool
+read_tabletype(wd_ctx *c, we_tabletype *t)
+{
+	size_t off;
+
+	if (!wrd_reftype(&c->r, &t->elem))
+		return false;
+	off = wrd_offset(&c->r);
+	if (!read_limits(c, &t->limits))
+		return false;
+	if (t->limits.has_max && t->limits.min > t->limits.max)
+		invalid_at(
+		    c, off, "size minimum must not be greater than maximum");
+	return true;
+}
+
+static bool
+read_memtype(wd_ctx *c, we_memtype *t)
+{
+	size_t off = wrd_offset(&c->r);
+	we_limits *l = &t->limits;
+
+	if (!read_limits(c, l))
+		return false;
+	if (l->min > WE_DEFAULT_MAX_PAGES ||
+	    (l->has_max && l->max > WE_DEFAULT_MAX_PAGES))
+		invalid_at(
+		    c, off, "memory size must be at most 65536 pages (4GiB)");
+	else if (l->has_max && l->min > l->max)
+		invalid_at(
+		    c, off, "size minimum must not be greater than maximum");
+	return true;
+}
+
+static bool
+read_globaltype(wd_ctx *c, we_globaltype *t)
+{
+	uint8_t mut;
+
+	if (!wrd_valtype(&c->r, &t->type) || !wrd_u8(&c->r, &mut))
+		return false;
+	if (mut > 1) {
+		c->r.p--;
+		return wrd_fail(&c->r, WE_ERR_MALFORMED,
+		    "malformed mutability 0x%02x", mut);
+	}
+	t->mutable_ = mut == 1;
+	return true;
+}
+
+static bool
+mark_declared(wd_ctx *c, uint32_t fi)
+{
+	we_module *m = c->m;
+
+	if (m->func_declared == NULL) {
+		m->func_declared = calloc(m->nfuncs ? m->nfuncs : 1, 1);
+		if (m->func_declared == NULL)
+			return nomem(c);
+	}
+	if (fi < m->nfuncs)
+		m->func_declared[fi] = true;
+	return true;
+}
+
+/*
+ * Whether op is the first byte of some 2.0 instruction (or of a prefix), to
+ * tell a misplaced instruction (invalid) from an illegal opcode
+ * (malformed). SIMD (0xfd) is not supported, so it counts as illegal.
+ */
+static bool
+is_opcode(uint8_t op)
+{
+	return op <= 0x05 || (op >= 0x0b && op <= 0x11) ||
+	    (op >= 0x1a && op <= 0x1c) || (op >= 0x20 && op <= 0x26) ||
+	    (op >= 0x28 && op <= 0xc4) || (op >= 0xd0 && op <= 0xd2) ||
+	    op == 0xfc;
+}
+
+/* The first instruction of a constant expression, into e. */
+static bool
+read_const_instr(wd_ctx *c, wm_constexpr *e, uint32_t nglobals_visible)
+{
+	we_module *m = c->m;
+	size_t off = wrd_offset(&c->r);
+	uint8_t op;
+	int32_t i32;
+	int64_t i64;
+	uint32_t u32;
+
+	if (!wrd_u8(&c->r, &op))
+		return false;
+	switch (op) {
+	case 0x41:
+		e->op = WM_CONST_I32, e->type = WE_I32;
+		if (!wrd_s32(&c->r, &i32))
+			return false;
+		e->bits = (uint32_t)i32;
+		return true;
+	case 0x42:
+		e->op = WM_CONST_I64, e->type = WE_I64;
+		if (!wrd_s64(&c->r, &i64))
+			return false;
+		e->bits = (uint64_t)i64;
+		return true;
+	case 0x43:
+		e->op = WM_CONST_F32, e->type = WE_F32;
+		if (!wrd_f32(&c->r, &u32))
+			return false;
+		e->bits = u32;
+		return true;
+	case 0x44:
+		e->op = WM_CONST_F64, e->type = WE_F64;
+		return wrd_f64(&c->r, &e->bits);
+	case 0xd0:
+		e->op = WM_CONST_REFNULL;
+		return wrd_reftype(&c->r, &e->type);
+	case 0xd2:
+		e->op = WM_CONST_REFFUNC, e->type = WE_FUNCREF;
+		if (!wrd_u32(&c->r, &e->index))
+			return false;
+		if (e->index >= m->nfuncs)
+			invalid_at(c, off, "unknown function %u", e->index);
+		return mark_declared(c, e->index);
+	case 0x23:
+		e->op = WM_CONST_GLOBAL;
+		if (!wrd_u32(&c->r, &e->index))
+			return false;
+		if (e->index >= nglobals_visible) {
+			invalid_at(c, off, "unknown global %u", e->index);
+			e->type = WE_I32;
+			return true;
+		}
+		e->type = m->globals[e->index].type.type;
+		if (m->globals[e->index].type.mutable_)
+			invalid_at(c, off,
+			    "constant expression required (global %u is "
+			    "mutable)",
+			    e->index);
+		return true;
+	case 0x0b:
+		c->r.p--;
+		invalid_at(c, off, "type mismatch (empty constant expression)");
+		return true;
+	default:
+		if (!is_opcode(op))
+			return wrd_fail_at(&c->r, off, WE_ERR_MALFORMED,
+			    "illegal opcode 0x%02x", op);
+		/* Decoding cannot go on past an instruction of a body. */
+		return stop_invalid(c, off, "constant expression required", op);
+	}
+}
+
+/*
+ * A constant expression producing type want, up to and including its
+ * `end`. nglobals_visible is how many globals global.get may name: in 2.0
+ * only the imported ones, in every constant expression.
+ */
+static bool
+read_constexpr(
+    wd_ctx *c, wm_constexpr *e, we_valtype want, uint32_t nglobals_visible)
+{
+	size_t off = wrd_offset(&c->r);
+	uint8_t end;
+
+	memset(e, 0, sizeof *e);
+	e->type = want;
+	if (!read_const_instr(c, e, nglobals_visible) || !wrd_u8(&c->r, &end))
+		return false;
+	if (end != 0x0b && !is_opcode(end))
+		return wrd_fail_at(&c->r, wrd_offset(&c->r) - 1,
+		    WE_ERR_MALFORMED, "illegal opcode 0x%02x", end);
+	if (end != 0x0b)
+		return stop_invalid(c, wrd_offset(&c->r) - 1,
+		    "constant expression required", end);
+	if (e->type != want)
+		invalid_at(c, off, "type mismatch (expected %s, got %s)",
+		    we_valtype_name(want), we_valtype_name(e->type));
+	return true;
+}
+
+/* ---- Sections ------------------------------------------------------------ */
+
+static bool
+read_valtypes(wd_ctx *c, uint32_t n, we_valtype *out)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (!wrd_valtype(&c->r, &out[i]))
+			return false;
+	return true;
+}
+
+static bool
+read_functype(wd_ctx *c, we_functype *t)
+{
+	uint32_t np, nr;
+	we_valtype *vals;
+	const uint8_t *save;
+	uint8_t form;
+
+	if (!wrd_u8(&c->r, &form))
+		return false;
+	if (form != 0x60) {
+		c->r.p--;
+		return wrd_fail(&c->r, WE_ERR_MALFORMED,
+		    "malformed function type form 0x%02x (integer "
+		    "representation too long)",
+		    form);
+	}
+	/* Parameters, then results: count both before allocating once. */
+	if (!wrd_count(&c->r, 1, &np))
+		return false;
+	save = c->r.p;
+	c->r.p += np;
+	if (!wrd_count(&c->r, 1, &nr))
+		return false;
+	c->r.p = save;
+	vals = malloc(((size_t)np + nr + 1) * sizeof *vals);
+	if (vals == NULL)
+		return nomem(c);
+	t->params = vals;
+	t->results = vals + np;
+	if (!read_valtypes(c, np, vals) || !wrd_u32(&c->r, &nr) ||
+	    !read_valtypes(c, nr, vals + np))
+		return false;
+	t->nparams = np;
+	t->nresults = nr;
+	return true;
+}
+
+static bool
+sec_type(wd_ctx *c)
+{
+	we_module *m = c->m;
+	uint32_t n;
+
+	if (!wrd_count(&c->r, 3, &n))
+		return false;
+	m->types = calloc(n ? n : 1, sizeof *m->types);
+	if (m->types == NULL)
+		return nomem(c);
+	for (uint32_t i = 0; i < n; i++) {
+		m->ntypes = i + 1;
+		if (!read_functype(c, &m->types[i]))
+			return false;
+	}
+	return true;
+}
+
+static bool
+import_desc(wd_ctx *c, wm_import *imp, uint8_t kind, size_t off)
+{
+	we_module *m = c->m;
+	uint32_t ti;
+
+	switch (kind) {
+	case WE_EXTERN_FUNC:
+		if (!wrd_u32(&c->r, &ti))
+			return false;
+		imp->index = m->nfuncs;
+		m->nfunc_imports++;
+		return add_func(c, ti, off);
+	case WE_EXTERN_TABLE:
+		if (!grow(c, (void **)&m->tables, m->ntables, &c->tablecap,
+		        sizeof *m->tables))
+			return false;
+		imp->index = m->ntables;
+		m->ntable_imports++;
+		return read_tabletype(c, &m->tables[m->ntables++]);
+	case WE_EXTERN_MEMORY:
+		if (!grow(c, (void **)&m->mems, m->nmems, &c->memcap,
+		        sizeof *m->mems))
+			return false;
+		imp->index = m->nmems;
+		m->nmem_imports++;
+		if (m->nmems >= 1)
+			invalid_at(c, off, "multiple memories");
+		return read_memtype(c, &m->mems[m->nmems++]);
+	case WE_EXTERN_GLOBAL:
+		if (!grow(c, (void **)&m->globals, m->nglobals, &c->globalcap,
+		        sizeof *m->globals))
+			return false;
+		imp->index = m->nglobals;
+		m->nglobal_imports++;
+		return read_globaltype(c, &m->globals[m->nglobals++].type);
+	default:
+		c->r.p--;
+		return wrd_fail(&c->r, WE_ERR_MALFORMED,
+		    "malformed import kind 0x%02x", kind);
+	}
+}
+
+static bool
+sec_import(wd_ctx *c)
+{
+	we_module *m = c->m;
+	wm_import *imp;
+	uint32_t n;
+	uint8_t kind;
+	size_t off;
+
+	if (!wrd_count(&c->r, 4, &n))
+		return false;
+	m->imports = calloc(n ? n : 1, sizeof *m->imports);
+	if (m->imports == NULL)
+		return nomem(c);
+	for (uint32_t i = 0; i < n; i++) {
+		imp = &m->imports[i];
+		m->nimports = i + 1;
+		off = wrd_offset(&c->r);
+		if (!wrd_name(&c->r, &imp->module, NULL) ||
+		    !wrd_name(&c->r, &imp->name, NULL) || !wrd_u8(&c->r, &kind))
+			return false;
+		imp->kind = (we_externkind)kind;
+		if (!import_desc(c, imp, kind, off))
+			return false;
+	}
+	return true;
+}
+
+static bool
+sec_function(wd_ctx *c)
+{
+	we_module *m = c->m;
+	uint32_t n, ti;
+	size_t off;
+	void *p;
+
+	if (!wrd_count(&c->r, 1, &n))
+		return false;
+	c->has_funcsec = true;
+	c->nfuncsec = n;
+	p = realloc(m->funcs, ((size_t)m->nfuncs + n + 1) * sizeof *m->funcs);
+	if (p == NULL)
+		return nomem(c);
+	m->funcs = p;
+	memset(m->funcs + m->nfuncs, 0, ((size_t)n + 1) * sizeof *m->funcs);
+	c->funccap = m->nfuncs + n + 1;
+	for (uint32_t i = 0; i < n; i++) {
+		off = wrd_offset(&c->r);
+		if (!wrd_u32(&c->r, &ti) || !add_func(c, ti, off))
+			return false;
+	}
+	return true;
+}
+
+static bool
+sec_table(wd_ctx *c)
+{
+	we_module *m = c->m;
+	uint32_t n;
+
+	if (!wrd_count(&c->r, 3, &n))
+		return false;
+	for (uint32_t i = 0; i < n; i++) {
+		if (!grow(c, (void **)&m->tables, m->ntables, &c->tablecap,
+		        sizeof *m->tables))
+			return false;
+		if (!read_tabletype(c, &m->tables[m->ntables++]))
+			return false;
+	}
+	return true;
+}
+
+static bool
+sec_memory(wd_ctx *c)
+{
+	we_module *m = c->m;
+	uint32_t n;
+
+	if (!wrd_count(&c->r, 2, &n))
+		return false;
+	for (uint32_t i = 0; i < n; i++) {
+		if (m->nmems >= 1)
+			invalid_at(c, wrd_offset(&c->r), "multiple memories");
+		if (!grow(c, (void **)&m->mems, m->nmems, &c->memcap,
+		        sizeof *m->mems))
+			return false;
+		if (!read_memtype(c, &m->mems[m->nmems++]))
+			return false;
+	}
+	return true;
+}
+
+static bool
+sec_global(wd_ctx *c)
+{
+	we_module *m = c->m;
+	uint32_t n, nimported = m->nglobals;
+	wm_global *g;
+
+	if (!wrd_count(&c->r, 3, &n))
+		return false;
+	for (uint32_t i = 0; i < n; i++) {
+		if (!grow(c, (void **)&m->globals, m->nglobals, &c->globalcap,
+		        sizeof *m->globals))
+			return false;
+		g = &m->globals[m->nglobals++];
+		if (!read_globaltype(c, &g->type) ||
+		    !read_constexpr(c, &g->init, g->type.type, nimported))
+			return false;
+	}
+	return true;
+}
+
+static uint32_t
+kind_count(const we_module *m, we_externkind kind)
+{
+	switch (kind) {
+	case WE_EXTERN_FUNC: return m->nfuncs;
+	case WE_EXTERN_TABLE: return m->ntables;
+	case WE_EXTERN_MEMORY: return m->nmems;
+	case WE_EXTERN_GLOBAL: return m->nglobals;
+	}
+	return 0;
+}
+
+/* An export name with its byte length, for the duplicate check. */
+typedef struct wd_name {
+	const char *s;
+	uint32_t len;
+	size_t offset;
+} wd_name;
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	const wd_name *x = a, *y = b;
+	uint32_t n = x->len < y->len ? x->len : y->len;
+	int r = memcmp(x->s, y->s, n);
+
+	if (r != 0)
+		return r;
+	return (x->len > y->len) - (x->len < y->len);
+}
+
+static bool
+check_unique_exports(wd_ctx *c, wd_name *names, uint32_t n)
+{
+	qsort(names, n, sizeof *names, name_cmp);
+	for (uint32_t i = 1; i < n; i++)
+		if (name_cmp(&names[i - 1], &names[i]) == 0) {
+			invalid_at(c, names[i].offset,
+			    "duplicate export name \"%s\"", names[i].s);
+			break;
+		}
+	return true;
+}
+
+static bool
+read_export(wd_ctx *c, wm_export *e, wd_name *nm)
+{
+	size_t off = wrd_offset(&c->r);
+	uint8_t kind;
+
+	nm->offset = off;
+	if (!wrd_name(&c->r, &e->name, &nm->len))
+		return false;
+	nm->s = e->name;
+	if (!wrd_u8(&c->r, &kind))
+		return false;
+	if (kind > WE_EXTERN_GLOBAL) {
+		c->r.p--;
+		return wrd_fail(&c->r, WE_ERR_MALFORMED,
+		    "malformed export kind 0x%02x", kind);
+	}
+	e->kind = (we_externkind)kind;
+	if (!wrd_u32(&c->r, &e->index))
+		return false;
+	if (e->index >= kind_count(c->m, e->kind))
+		invalid_at(c, off, "unknown %s %u", kind_names[kind], e->index);
+	if (e->kind == WE_EXTERN_FUNC)
+		return mark_declared(c, e->index);
+	return true;
+}
+
+static bool
+sec_export(wd_ctx *c)
+{
+	we_module *m = c->m;
+	wd_name *names;
+	uint32_t n;
+	bool ok = true;
+
+	if (!wrd_count(&c->r, 3, &n))
+		return false;
+	m->exports = calloc(n ? n : 1, sizeof *m->exports);
+	names = calloc(n ? n : 1, sizeof *names);
+	if (m->exports == NULL || names == NULL) {
+		free(names);
+		return nomem(c);
+	}
+	for (uint32_t i = 0; i < n && ok; i++) {
+		m->nexports = i + 1;
+		ok = read_export(c, &m->exports[i], &names[i]);
+	}
+	if (ok)
+		check_unique_exports(c, names, n);
+	free(names);
+	return ok;
+}
+
+static bool
+sec_start(wd_ctx *c)
+{
+	we_module *m = c->m;
+	size_t off = wrd_offset(&c->r);
+	const we_functype *t;
+
+	if (!wrd_u32(&c->r, &m->start))
+		return false;
+	m->has_start = true;
+	if (m->start >= m->nfuncs)
+		return invalid_at(c, off, "unknown function %u", m->start);
+	t = m->funcs[m->start].type;
+	if (t->nparams != 0 || t->nresults != 0)
+		invalid_at(c, off, "start function %u must have type [] -> []",
+		    m->start);
+	return true;
+}
+
+/* The items of an element segment given as function indices. */
+static bool
+elem_funcidx_items(wd_ctx *c, wm_elem *e)
+{
+	size_t off;
+
+	if (!wrd_count(&c->r, 1, &e->count))
+		return false;
+	e->items = calloc(e->count ? e->count : 1, sizeof *e->items);
+	if (e->items == NULL)
+		return nomem(c);
+	for (uint32_t i = 0; i < e->count; i++) {
+		wm_constexpr *x = &e->items[i];
+
+		off = wrd_offset(&c->r);
+		x->op = WM_CONST_REFFUNC;
+		x->type = WE_FUNCREF;
+		if (!wrd_u32(&c->r, &x->index))
+			return false;
+		if (x->index >= c->m->nfuncs)
+			invalid_at(c, off, "unknown function %u", x->index);
+		if (!mark_declared(c, x->index))
+			return false;
+	}
+	return true;
+}
+
+/* The items of an element segment given as constant expressions. */
+static bool
+elem_expr_items(wd_ctx *c, wm_elem *e)
+{
+	if (!wrd_count(&c->r, 1, &e->count))
+		return false;
+	e->items = calloc(e->count ? e->count : 1, sizeof *e->items);
+	if (e->items == NULL)
+		return nomem(c);
+	for (uint32_t i = 0; i < e->count; i++)
+		if (!read_constexpr(
+		        c, &e->items[i], e->type, c->m->nglobal_imports))
+			return false;
+	return true;
+}
+
+static bool
+elem_kind(wd_ctx *c)
+{
+	uint8_t k;
+
+	if (!wrd_u8(&c->r, &k))
+		return false;
+	if (k != 0x00) {
+		c->r.p--;
+		return wrd_fail(&c->r, WE_ERR_MALFORMED,
+		    "malformed element kind 0x%02x", k);
+	}
+	return true;
+}
+
+static bool
+elem_active_offset(wd_ctx *c, wm_elem *e, bool explicit_table)
+{
+	size_t off = wrd_offset(&c->r);
+
+	e->mode = WM_SEG_ACTIVE;
+	if (explicit_table && !wrd_u32(&c->r, &e->table))
+		return false;
+	if (e->table >= c->m->ntables)
+		invalid_at(c, off, "unknown table %u", e->table);
+	return read_constexpr(c, &e->offset, WE_I32, c->m->nglobal_imports);
+}
+
+/*
+ * One element segment. Flags bit 0: passive or declarative; bit 1: an
+ * explicit table index (active) or declarative (otherwise); bit 2: items
+ * are expressions rather than function indices.
+ */
+static bool
+read_elem(wd_ctx *c, wm_elem *e)
+{
+	size_t off = wrd_offset(&c->r);
+	uint32_t flags;
+	bool ok;
+
+	if (!wrd_u32(&c->r, &flags))
+		return false;
+	if (flags > 7) {
+		return wrd_fail_at(&c->r, off, WE_ERR_MALFORMED,
+		    "malformed elements segment kind %u", flags);
+	}
+	e->type = WE_FUNCREF;
+	if (!(flags & 1)) {
+		if (!elem_active_offset(c, e, flags & 2))
+			return false;
+	} else {
+		e->mode = (flags & 2) ? WM_SEG_DECLARATIVE : WM_SEG_PASSIVE;
+	}
+	if (flags & 3) {
+		ok = (flags & 4) ? wrd_reftype(&c->r, &e->type) : elem_kind(c);
+		if (!ok)
+			return false;
+	}
+	ok = (flags & 4) ? elem_expr_items(c, e) : elem_funcidx_items(c, e);
+	if (ok && e->mode == WM_SEG_ACTIVE && e->table < c->m->ntables &&
+	    c->m->tables[e->table].elem != e->type)
+		invalid_at(c, off,
+		    "type mismatch (segment of %s in table of %s)",
+		    we_valtype_name(e->type),
+		    we_valtype_name(c->m->tables[e->table].elem));
+	return ok;
+}
+
+static bool
+sec_element(wd_ctx *c)
+{
+	we_module *m = c->m;
+	uint32_t n;
+
+	if (!wrd_count(&c->r, 1, &n))
+		return false;
+	m->elems = calloc(n ? n : 1, sizeof *m->elems);
+	if (m->elems == NULL)
+		return nomem(c);
+	for (uint32_t i = 0; i < n; i++) {
+		m->nelems = i + 1;
+		if (!read_elem(c, &m->elems[i]))
+			return false;
+	}
+	return true;
+}
+
+static bool
+sec_datacount(wd_ctx *c)
+{
+	if (!wrd_u32(&c->r, &c->m->datacount))
+		return false;
+	c->m->has_datacount = true;
+	return true;
+}
+
+/* The local declarations at the start of a body, into f. */
+static bool
+read_locals(wd_ctx *c, wm_funcdef *f)
+{
+	wrd_reader save = c->r;
+	uint32_t ngroups, n;
+	uint64_t total = 0;
+	we_valtype t;
+
+	/* First pass: count, so the array is allocated once and bounded. */
+	if (!wrd_count(&c->r, 2, &ngroups))
+		return false;
+	for (uint32_t i = 0; i < ngroups; i++) {
+		if (!wrd_u32(&c->r, &n) || !wrd_valtype(&c->r, &t))
+			return false;
+		total += n;
+		if (total > WD_MAX_LOCALS)
+			return malformed(c, "too many locals");
+	}
+	c->r = save;
+	f->local_types =
+	    malloc((size_t)(total ? total : 1) * sizeof *f->local_types);
+	if (f->local_types == NULL)
+		return nomem(c);
+	wrd_u32(&c->r, &ngroups);
+	for (uint32_t i = 0; i < ngroups; i++) {
+		wrd_u32(&c->r, &n);
+		wrd_valtype(&c->r, &t);
+		for (uint32_t k = 0; k < n; k++)
+			f->local_types[f->nlocals++] = t;
+	}
+	return true;
+}
+
+static bool
+read_body(wd_ctx *c, wm_funcdef *f, uint32_t index)
+{
+	const uint8_t *end_all = c->r.end;
+	size_t off = wrd_offset(&c->r);
+	uint32_t size;
+	bool ok;
+
+	if (!wrd_u32(&c->r, &size))
+		return false;
+	if (size > wrd_left(&c->r))
+		return wrd_fail_at(&c->r, off, WE_ERR_MALFORMED,
+		    "function %u: body size %u is past the end of the section "
+		    "(unexpected end of section or function)",
+		    index, size);
+	c->r.end = c->r.p + size;
+	ok = read_locals(c, f);
+	if (ok && wrd_at_end(&c->r))
+		ok = wrd_fail(&c->r, WE_ERR_MALFORMED,
+		    "function %u: unexpected end of section or function",
+		    index);
+	if (ok) {
+		f->body = c->r.p;
+		f->body_end = c->r.end;
+		f->body_offset = wrd_offset(&c->r);
+		c->r.p = c->r.end;
+	}
+	c->r.end = end_all;
+	return ok;
+}
+
+static bool
+sec_code(wd_ctx *c)
+{
+	we_module *m = c->m;
+	uint32_t n;
+
+	if (!wrd_count(&c->r, 1, &n))
+		return false;
+	c->has_code = true;
+	if (n != c->nfuncsec)
+		return malformed(c,
+		    "function and code section have "
+		    "inconsistent lengths");
+	for (uint32_t i = 0; i < n; i++)
+		if (!read_body(c, &m->funcs[m->nfunc_imports + i],
+		        m->nfunc_imports + i))
+			return false;
+	return true;
+}
+
+static bool
+read_data(wd_ctx *c, wm_data *d)
+{
+	size_t off = wrd_offset(&c->r);
+	uint32_t flags;
+
+	if (!wrd_u32(&c->r, &flags))
+		return false;
+	if (flags > 2)
+		return wrd_fail_at(&c->r, off, WE_ERR_MALFORMED,
+		    "malformed data segment kind %u", flags);
+	if (flags == 1) {
+		d->mode = WM_SEG_PASSIVE;
+	} else {
+		d->mode = WM_SEG_ACTIVE;
+		off = wrd_offset(&c->r);
+		if (flags == 2 && !wrd_u32(&c->r, &d->memory))
+			return false;
+		if (d->memory >= c->m->nmems)
+			invalid_at(c, off, "unknown memory %u", d->memory);
+		if (!read_constexpr(
+		        c, &d->offset, WE_I32, c->m->nglobal_imports))
+			return false;
+	}
+	return wrd_count(&c->r, 1, &d->len) &&
+	    wrd_bytes(&c->r, d->len, &d->bytes);
+}
+
+static bool
+sec_data(wd_ctx *c)
+{
+	we_module *m = c->m;
+	uint32_t n;
+
+	if (!wrd_count(&c->r, 1, &n))
+		return false;
+	c->has_data = true;
+	if (m->has_datacount && n != m->datacount)
+		return malformed(c,
+		    "data count and data section have "
+		    "inconsistent lengths");
+	m->datas = calloc(n ? n : 1, sizeof *m->datas);
+	if (m->datas == NULL)
+		return nomem(c);
+	for (uint32_t i = 0; i < n; i++) {
+		m->ndatas = i + 1;
+		if (!read_data(c, &m->datas[i]))
+			return false;
+	}
+	return true;
+}
+
+static bool
+sec_custom(wd_ctx *c)
+{
+	we_module *m = c->m;
+	wm_custom *cs;
+	void *p;
+
+	p = realloc(m->customs, ((size_t)m->ncustoms + 1) * sizeof *cs);
+	if (p == NULL)
+		return nomem(c);
+	m->customs = p;
+	cs = &m->customs[m->ncustoms];
+	memset(cs, 0, sizeof *cs);
+	if (!wrd_name(&c->r, &cs->name, NULL))
+		return false;
+	m->ncustoms++;
+	cs->data = c->r.p;
+	cs->len = wrd_left(&c->r);
+	c->r.p = c->r.end;
+	return true;
+}
+
+typedef bool (*section_fn)(wd_ctx *c);
+
+static const section_fn section_fns[] = {
+    [SEC_CUSTOM] = sec_custom,
+    [SEC_TYPE] = sec_type,
+    [SEC_IMPORT] = sec_import,
+    [SEC_FUNCTION] = sec_function,
+    [SEC_TABLE] = sec_table,
+    [SEC_MEMORY] = sec_memory,
+    [SEC_GLOBAL] = sec_global,
+    [SEC_EXPORT] = sec_export,
+    [SEC_START] = sec_start,
+    [SEC_ELEMENT] = sec_element,
+    [SEC_CODE] = sec_code,
+    [SEC_DATA] = sec_data,
+    [SEC_DATACOUNT] = sec_datacount,
+};
+
+/* ---- The module ---------------------------------------------------------- */
+
+static bool
+read_header(wd_ctx *c)
+{
+	static const uint8_t magic[4] = {0x00, 0x61, 0x73, 0x6d};
+	static const uint8_t version[4] = {0x01, 0x00, 0x00, 0x00};
+	const uint8_t *b;
+
+	if (!wrd_bytes(&c->r, 4, &b))
+		return false;
+	if (memcmp(b, magic, 4) != 0)
+		return wrd_fail_at(&c->r, 0, WE_ERR_MALFORMED,
+		    "magic header not detected (not a WebAssembly module)");
+	if (!wrd_bytes(&c->r, 4, &b))
+		return false;
+	if (memcmp(b, version, 4) != 0)
+		return wrd_fail_at(&c->r, 4, WE_ERR_MALFORMED,
+		    "unknown binary version %02x %02x %02x %02x", b[0], b[1],
+		    b[2], b[3]);
+	return true;
+}
+
+/* One section: its id, size and contents, which must be used up exactly. */
+static bool
+read_section(wd_ctx *c, int *last_rank)
+{
+	const uint8_t *end_all = c->r.end;
+	size_t off = wrd_offset(&c->r);
+	uint8_t id;
+	uint32_t size;
+
+	c->r.where = NULL;
+	if (!wrd_u8(&c->r, &id))
+		return false;
+	if (id > SEC_DATACOUNT)
+		return wrd_fail_at(&c->r, off, WE_ERR_MALFORMED,
+		    "malformed section id %u", id);
+	if (id != SEC_CUSTOM) {
+		if (section_rank[id] <= *last_rank)
+			return wrd_fail_at(&c->r, off, WE_ERR_MALFORMED,
+			    "%s is out of order or repeated (unexpected "
+			    "content after last section)",
+			    section_names[id]);
+		*last_rank = section_rank[id];
+	}
+	c->r.where = section_names[id];
+	if (!wrd_u32(&c->r, &size))
+		return false;
+	if (size > wrd_left(&c->r))
+		return wrd_fail_at(&c->r, off, WE_ERR_MALFORMED,
+		    "section size %u is past the end of the module "
+		    "(unexpected end of section or function)",
+		    size);
+	c->r.end = c->r.p + size;
+	if (!section_fns[id](c))
+		return false;
+	if (!wrd_at_end(&c->r))
+		return wrd_fail(&c->r, WE_ERR_MALFORMED,
+		    "section size mismatch (%zu bytes left over)",
+		    wrd_left(&c->r));
+	c->r.end = end_all;
+	return true;
+}
+
+/* Checks that need every section: counts that must agree. */
+static bool
+check_whole_module(wd_ctx *c)
+{
+	we_module *m = c->m;
+
+	c->r.where = NULL;
+	if (!c->has_code && c->nfuncsec > 0)
+		return malformed(c,
+		    "function and code section have "
+		    "inconsistent lengths");
+	if (!c->has_data && m->has_datacount && m->datacount != 0)
+		return malformed(c,
+		    "data count and data section have "
+		    "inconsistent lengths");
+	if (m->func_declared == NULL && !mark_declared(c, UINT32_MAX))
+		return false;
+	return true;
+}
+
+static void
+parse_name_section(we_module *m)
+{
+	for (uint32_t i = 0; i < m->ncustoms; i++)
+		if (strcmp(m->customs[i].name, "name") == 0) {
+			wn_parse_names(
+			    m, m->customs[i].data, m->customs[i].len);
+			return;
+		}
+}
+
+static bool
+compile_bodies(we_module *m, we_error *err)
+{
+	for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++)
+		if (!wx_compile(m, i, err))
+			return false;
+	return true;
+}
+
+bool
+wd_decode(we_module *m, we_error *err)
+{
+	wd_ctx c;
+	int last_rank = 0;
+
+	memset(&c, 0, sizeof c);
+	c.m = m;
+	c.err = err;
+	wrd_init(&c.r, m->bytes, m->bytes, m->bytes + m->len, err);
+	if (!read_header(&c))
+		return false;
+	while (!wrd_at_end(&c.r))
+		if (!read_section(&c, &last_rank))
+			return false;
+	if (!check_whole_module(&c))
+		return false;
+	if (c.invalid) {
+		*err = c.inv;
+		return false;
+	}
+	parse_name_section(m);
+	return compile_bodies(m, err);
+}

@@ -1,0 +1,33 @@
+/*
+ * errors.c: fixed descriptions of error codes and names of value types.
+ */
+#include <wasmd/engine.h>
+
+static const char *const error_texts[] = {
+#define WE_ERR(name, text) [name] = text,
+#include <wasmd/engine_errors.def>
+#undef WE_ERR
+};
+
+const char *
+we_strerror(we_err code)
+{
+	if ((unsigned)code >= WE_ERR__COUNT)
+		return "unknown error";
+	return error_texts[code];
+}
+
+const char *
+we_valtype_name(we_valtype t)
+{
+	switch (t) {
+	case WE_I32: return "i32";
+	case WE_I64: return "i64";
+	case WE_F32: return "f32";
+	case WE_F64: return "f64";
+	case WE_V128: return "v128";
+	case WE_FUNCREF: return "funcref";
+	case WE_EXTERNREF: return "externref";
+	}
+	return "unknown type";
+}
