@@ -1,0 +1,470 @@
+/*
+ * invoke.c: jobs, the work a session hands to a worker: a push (validate a
+ * module in a sandbox, then store it) or an invocation.
+ *
+ * A job checks the tenant's quotas and the requested limits, packs the frame
+ * for the worker, waits in the pool's queue for an idle worker, runs under a
+ * wall-clock deadline (the supervisor SIGKILLs the worker when it passes),
+ * relays host calls between the worker and the client, and ends exactly
+ * once (job_finish) with a reply to the client: the worker's own reply, a
+ * deadline error, or the classification of the worker's death.
+ */
+#include "sup.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+static const char *
+code_name(Wasmd__ErrorCode code)
+{
+	const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(
+	    &wasmd__error_code__descriptor, (int)code);
+
+	return v != NULL ? v->name : "ERR_UNKNOWN";
+}
+
+static void
+log_outcome(struct sup_job *job, const char *outcome, const char *detail)
+{
+	sup_log(SUP_INFO,
+	    "event=%s tenant=%s id=%llu digest=%s%s%s outcome=%s%s%s%s "
+	    "duration_us=%llu",
+	    job->kind == SUP_JOB_PUSH ? "push" : "invoke", job->tenant->name,
+	    (unsigned long long)job->client_id,
+	    job->digest[0] ? job->digest : "-",
+	    job->export_name ? " export=" : "",
+	    job->export_name ? job->export_name : "", outcome,
+	    detail ? " detail=\"" : "", detail ? detail : "",
+	    detail ? "\"" : "",
+	    (unsigned long long)(job->start.tv_sec ? sup_elapsed_us(&job->start)
+	                                           : 0));
+}
+
+/*
+ * Ends the job: answers the client with env (when there is still a client
+ * and env is not NULL), kills a worker still running it, frees everything.
+ */
+static void
+job_finish(struct sup_job *job, Wasmd__Envelope *env)
+{
+	struct sup_session *s = job->session;
+
+	if (s != NULL) {
+		if (env != NULL)
+			sup_session_send(s, env, job->client_id);
+		TAILQ_REMOVE(&s->jobs, job, session_entry);
+		job->session = NULL;
+		sup_session_jobs_changed(s);
+	}
+	if (job->worker != NULL) {
+		struct sup_worker *w = job->worker;
+		w->job = NULL;
+		if (w->state == SUP_W_BUSY)
+			sup_worker_kill(w, "its job ended before it replied");
+		w->state = SUP_W_DONE;
+		job->worker = NULL;
+	}
+	sup_pool_unqueue(job->sup, job);
+	job->tenant->running--;
+	if (job->timer != NULL)
+		event_free(job->timer);
+	free(job->frame);
+	free(job->wasm);
+	free(job->name);
+	free(job->export_name);
+	free(job);
+}
+
+static void
+finish_error(struct sup_job *job, Wasmd__ErrorCode code, const char *msg)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__Error e = WASMD__ERROR__INIT;
+
+	e.code = code;
+	e.message = (char *)msg;
+	env.msg_case = WASMD__ENVELOPE__MSG_ERROR;
+	env.error = &e;
+	log_outcome(job, code_name(code), msg);
+	job_finish(job, &env);
+}
+
+void
+sup_job_fail(struct sup_job *job, Wasmd__ErrorCode code, const char *msg)
+{
+	finish_error(job, code, msg);
+}
+
+void
+sup_job_abandon(struct sup_job *job)
+{
+	struct sup_session *s = job->session;
+
+	if (s != NULL) {
+		TAILQ_REMOVE(&s->jobs, job, session_entry);
+		job->session = NULL;
+	}
+	log_outcome(job, "abandoned", "the client went away");
+	job_finish(job, NULL);
+}
+
+static void
+job_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct sup_job *job = arg;
+	char msg[128];
+
+	if (job->worker != NULL)
+		sup_worker_kill(job->worker, "deadline");
+	snprintf(msg, sizeof(msg),
+	    "the %s exceeded its wall-clock limit of %u ms",
+	    job->kind == SUP_JOB_PUSH ? "validation" : "invocation",
+	    job->timeout_ms);
+	finish_error(job, WASMD__ERROR_CODE__ERR_TIMEOUT, msg);
+}
+
+/* A new job for session s, counted against the tenant; NULL past a quota. */
+static struct sup_job *
+job_new(struct sup_session *s, uint64_t id, enum sup_job_kind kind)
+{
+	struct sup *sup = s->sup;
+	struct sup_job *job;
+
+	if (s->tenant->running >= sup->cfg.max_concurrent) {
+		sup_session_fail(s, id, WASMD__ERROR_CODE__ERR_LIMIT,
+		    "tenant %s: concurrent invocation limit %u reached",
+		    s->tenant->name, sup->cfg.max_concurrent);
+		return NULL;
+	}
+	job = sup_xcalloc(1, sizeof(*job));
+	job->sup = sup;
+	job->kind = kind;
+	job->id = ++sup->next_job_id;
+	job->client_id = id;
+	job->session = s;
+	job->tenant = s->tenant;
+	job->tenant->running++;
+	job->timer = evtimer_new(sup->base, job_timeout_cb, job);
+	if (job->timer == NULL)
+		abort();
+	TAILQ_INSERT_TAIL(&s->jobs, job, session_entry);
+	return job;
+}
+
+static bool
+pack_job(struct sup_job *job, Wasmd__Envelope *env)
+{
+	env->id = job->id;
+	job->frame = wp_frame_pack(env, &job->frame_len);
+	if (job->frame == NULL) {
+		finish_error(job, WASMD__ERROR_CODE__ERR_INTERNAL,
+		    "out of memory packing the job");
+		return false;
+	}
+	return true;
+}
+
+static void
+reply_stored(struct sup_session *s, uint64_t id, struct sup_module *m)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__ModuleInfo *info = sup_store_info(s->tenant, m);
+
+	if (info == NULL) {
+		sup_session_fail(s, id, WASMD__ERROR_CODE__ERR_INTERNAL,
+		    "the stored information of %s does not decode", m->digest);
+		return;
+	}
+	env.msg_case = WASMD__ENVELOPE__MSG_MODULE_INFO;
+	env.module_info = info;
+	sup_session_send(s, &env, id);
+	sup_store_info_free(info);
+}
+
+/* Quotas on a new module's count and bytes. false: refused (answered). */
+static bool
+push_quota_ok(struct sup_session *s, uint64_t id, size_t len)
+{
+	const struct sup_config *c = &s->sup->cfg;
+	struct sup_tenant *t = s->tenant;
+
+	if (t->nmodules >= c->max_modules) {
+		sup_session_fail(s, id, WASMD__ERROR_CODE__ERR_LIMIT,
+		    "tenant %s: module count limit %llu reached", t->name,
+		    (unsigned long long)c->max_modules);
+		return false;
+	}
+	if (t->nbytes + len > c->max_module_bytes) {
+		sup_session_fail(s, id, WASMD__ERROR_CODE__ERR_LIMIT,
+		    "tenant %s: module bytes limit %llu reached (%llu stored, "
+		    "%zu more pushed)",
+		    t->name, (unsigned long long)c->max_module_bytes,
+		    (unsigned long long)t->nbytes, len);
+		return false;
+	}
+	return true;
+}
+
+void
+sup_job_push(struct sup_session *s, uint64_t id, Wasmd__PushModule *push)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__PushModule wp = WASMD__PUSH_MODULE__INIT;
+	const char *name = push->name ? push->name : "";
+	struct sup_module *m;
+	struct sup_job *job;
+	char digest[65], err[512];
+
+	if (name[0] != '\0' && !sup_store_name_ok(name)) {
+		sup_session_fail(s, id, WASMD__ERROR_CODE__ERR_BAD_REQUEST,
+		    "invalid module name \"%.64s\": use 1 to 128 of A-Z a-z "
+		    "0-9 . _ - (not starting with a dot)",
+		    name);
+		return;
+	}
+	sup_sha256_hex(push->wasm.data, push->wasm.len, digest);
+	/* The same bytes again: already validated and stored. */
+	if ((m = sup_store_find(s->tenant, digest)) != NULL) {
+		if (name[0] != '\0' &&
+		    sup_store_add(s->sup, s->tenant, push->wasm.data,
+		        push->wasm.len, NULL, name, err, sizeof(err)) == NULL) {
+			sup_session_fail(
+			    s, id, WASMD__ERROR_CODE__ERR_INTERNAL, "%s", err);
+			return;
+		}
+		sup_log(SUP_INFO,
+		    "event=push tenant=%s id=%llu digest=%s outcome=exists",
+		    s->tenant->name, (unsigned long long)id, digest);
+		reply_stored(s, id, m);
+		return;
+	}
+	if (!push_quota_ok(s, id, push->wasm.len) ||
+	    (job = job_new(s, id, SUP_JOB_PUSH)) == NULL)
+		return;
+	snprintf(job->digest, sizeof(job->digest), "%s", digest);
+	job->name = name[0] ? sup_strdup(name) : NULL;
+	/* Take the bytes from the request instead of copying them. */
+	job->wasm = push->wasm.data;
+	job->wasm_len = push->wasm.len;
+	push->wasm.data = NULL;
+	push->wasm.len = 0;
+	wp.wasm.data = job->wasm;
+	wp.wasm.len = job->wasm_len;
+	env.msg_case = WASMD__ENVELOPE__MSG_PUSH;
+	env.push = &wp;
+	job->timeout_ms = s->sup->cfg.max_timeout_ms;
+	if (pack_job(job, &env))
+		sup_pool_submit(s->sup, job);
+}
+
+/*
+ * Resolves one requested limit: 0 means the default; above the maximum
+ * (when there is one) is refused. Returns false with err filled.
+ */
+static bool
+resolve_limit(uint64_t req, uint64_t def, uint64_t max, const char *what,
+    const char *flag, uint64_t *out, char *err, size_t errlen)
+{
+	if (req == 0)
+		req = def != 0 ? def : max;
+	if (max != 0 && req > max) {
+		snprintf(err, errlen,
+		    "requested %s %llu exceeds the daemon's maximum %llu (%s)",
+		    what, (unsigned long long)req, (unsigned long long)max,
+		    flag);
+		return false;
+	}
+	*out = req;
+	return true;
+}
+
+static bool
+resolve_limits(const struct sup_config *c, const Wasmd__InvokeLimits *in,
+    Wasmd__InvokeLimits *out, char *err, size_t errlen)
+{
+	uint64_t timeout = 0;
+
+	if (!resolve_limit(in ? in->fuel : 0, c->default_fuel, c->max_fuel,
+	        "fuel", "--max-fuel", &out->fuel, err, errlen) ||
+	    !resolve_limit(in ? in->max_memory_bytes : 0, c->default_memory,
+	        c->max_memory, "memory bytes", "--max-memory",
+	        &out->max_memory_bytes, err, errlen) ||
+	    !resolve_limit(in ? in->timeout_ms : 0, c->default_timeout_ms,
+	        c->max_timeout_ms, "timeout ms", "--max-timeout", &timeout, err,
+	        errlen))
+		return false;
+	out->timeout_ms = (uint32_t)timeout;
+	return true;
+}
+
+void
+sup_job_invoke(struct sup_session *s, uint64_t id, Wasmd__Invoke *inv)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__Invoke wi = WASMD__INVOKE__INIT;
+	Wasmd__InvokeLimits limits = WASMD__INVOKE_LIMITS__INIT;
+	struct sup_module *m;
+	struct sup_job *job;
+	char err[512];
+	bool packed;
+
+	m = sup_store_resolve(
+	    s->tenant, inv->ref ? inv->ref : "", err, sizeof(err));
+	if (m == NULL) {
+		sup_session_fail(
+		    s, id, WASMD__ERROR_CODE__ERR_NOT_FOUND, "%s", err);
+		return;
+	}
+	if (!resolve_limits(
+	        &s->sup->cfg, inv->limits, &limits, err, sizeof(err))) {
+		sup_session_fail(
+		    s, id, WASMD__ERROR_CODE__ERR_LIMIT, "%s", err);
+		return;
+	}
+	if ((job = job_new(s, id, SUP_JOB_INVOKE)) == NULL)
+		return;
+	snprintf(job->digest, sizeof(job->digest), "%s", m->digest);
+	job->export_name = sup_strdup(inv->export ? inv->export : "");
+	job->timeout_ms = limits.timeout_ms;
+	/* Synchronous read of a local file: see store.c. */
+	wi.wasm.data =
+	    sup_store_read_wasm(s->tenant, m, &wi.wasm.len, err, sizeof(err));
+	if (wi.wasm.data == NULL) {
+		finish_error(job, WASMD__ERROR_CODE__ERR_INTERNAL, err);
+		return;
+	}
+	wi.export = inv->export;
+	wi.n_args = inv->n_args;
+	wi.args = inv->args;
+	wi.limits = &limits;
+	wi.n_host_imports = inv->n_host_imports;
+	wi.host_imports = inv->host_imports;
+	env.msg_case = WASMD__ENVELOPE__MSG_INVOKE;
+	env.invoke = &wi;
+	packed = pack_job(job, &env);
+	free(wi.wasm.data);
+	if (packed)
+		sup_pool_submit(s->sup, job);
+}
+
+void
+sup_job_start(struct sup_job *job, struct sup_worker *w)
+{
+	struct timeval tv = {
+	    job->timeout_ms / 1000, (job->timeout_ms % 1000) * 1000};
+
+	job->worker = w;
+	w->job = job;
+	w->state = SUP_W_BUSY;
+	clock_gettime(CLOCK_MONOTONIC, &job->start);
+	evtimer_add(job->timer, &tv);
+	if (sup_worker_send_frame(w, job->frame, job->frame_len) != 0) {
+		job->frame = NULL;
+		sup_worker_kill(w, "cannot queue the job");
+		finish_error(job, WASMD__ERROR_CODE__ERR_INTERNAL,
+		    "cannot send the job to a worker");
+		return;
+	}
+	job->frame = NULL; /* libevent owns it now */
+	sup_log(SUP_DEBUG, "event=job_start tenant=%s id=%llu worker=%ld",
+	    job->tenant->name, (unsigned long long)job->client_id,
+	    (long)w->pid);
+}
+
+static void
+push_stored(struct sup_job *job, Wasmd__ModuleInfo *info)
+{
+	struct sup_session *s = job->session;
+	struct sup_module *m;
+	char err[512];
+
+	if (sup_store_find(job->tenant, job->digest) == NULL &&
+	    job->tenant->nmodules >= job->sup->cfg.max_modules) {
+		snprintf(err, sizeof(err),
+		    "tenant %s: module count limit %llu reached",
+		    job->tenant->name,
+		    (unsigned long long)job->sup->cfg.max_modules);
+		finish_error(job, WASMD__ERROR_CODE__ERR_LIMIT, err);
+		return;
+	}
+	m = sup_store_add(job->sup, job->tenant, job->wasm, job->wasm_len, info,
+	    job->name, err, sizeof(err));
+	if (m == NULL) {
+		finish_error(job, WASMD__ERROR_CODE__ERR_INTERNAL, err);
+		return;
+	}
+	log_outcome(job, "stored", NULL);
+	if (s != NULL)
+		reply_stored(s, job->client_id, m);
+	job_finish(job, NULL);
+}
+
+void
+sup_job_reply(struct sup_job *job, Wasmd__Envelope *env)
+{
+	if (env->msg_case == WASMD__ENVELOPE__MSG_MODULE_INFO) {
+		push_stored(job, env->module_info);
+		return;
+	}
+	if (env->msg_case == WASMD__ENVELOPE__MSG_ERROR) {
+		log_outcome(
+		    job, code_name(env->error->code), env->error->message);
+	} else {
+		const Wasmd__Trap *trap = env->invoke_result->trap;
+		log_outcome(job,
+		    trap != NULL && trap->kind != WASMD__TRAP_KIND__TRAP_NONE
+		        ? "trap"
+		        : "ok",
+		    trap != NULL ? trap->message : NULL);
+	}
+	job_finish(job, env);
+}
+
+void
+sup_job_host_call(struct sup_job *job, Wasmd__Envelope *env)
+{
+	/* Wall time spent waiting on the client counts against the deadline. */
+	if (job->session != NULL)
+		sup_session_send(job->session, env, job->client_id);
+}
+
+void
+sup_job_host_reply(struct sup_job *job, Wasmd__Envelope *env)
+{
+	if (job->worker != NULL && job->worker->state == SUP_W_BUSY)
+		sup_worker_send(job->worker, env, job->id);
+}
+
+void
+sup_job_worker_died(struct sup_job *job, struct sup_worker *w)
+{
+	int st = w->status;
+	char msg[256];
+	Wasmd__ErrorCode code = WASMD__ERROR_CODE__ERR_CRASH;
+
+	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS) {
+		code = WASMD__ERROR_CODE__ERR_SANDBOX_VIOLATION;
+		snprintf(msg, sizeof(msg),
+		    "the worker made a forbidden system call and was killed "
+		    "(SIGSYS)");
+	} else if (WIFSIGNALED(st) && w->killed) {
+		snprintf(msg, sizeof(msg), "the worker was killed by wasmd: %s",
+		    w->kill_reason ? w->kill_reason : "?");
+	} else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) {
+		/* Not ours: the kernel's OOM killer or an operator; we cannot tell. */
+		snprintf(msg, sizeof(msg),
+		    "the worker was killed by SIGKILL from outside wasmd "
+		    "(an operator, or the kernel's out-of-memory killer)");
+	} else if (WIFSIGNALED(st)) {
+		snprintf(msg, sizeof(msg), "the worker crashed: signal %d (%s)",
+		    WTERMSIG(st), strsignal(WTERMSIG(st)));
+	} else {
+		snprintf(msg, sizeof(msg),
+		    "the worker exited with status %d without replying",
+		    WEXITSTATUS(st));
+	}
+	finish_error(job, code, msg);
+}

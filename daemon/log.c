@@ -1,0 +1,49 @@
+/*
+ * log.c: the supervisor's log, one line per event on stderr.
+ *
+ * Lines are "wasmd: event=... key=value ...". When stderr is a journald
+ * stream (JOURNAL_STREAM is set), each line starts with a "<N>" syslog
+ * priority prefix so journald files it at the right level; otherwise the
+ * level is spelled out as a field.
+ */
+#include "sup.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static bool log_journal;
+
+void
+sup_log_init(void)
+{
+	log_journal = getenv("JOURNAL_STREAM") != NULL;
+}
+
+static const char *
+prio_name(enum sup_prio prio)
+{
+	switch (prio) {
+	case SUP_ERR: return "err";
+	case SUP_WARNING: return "warning";
+	case SUP_NOTICE: return "notice";
+	case SUP_INFO: return "info";
+	case SUP_DEBUG: return "debug";
+	}
+	return "info";
+}
+
+void
+sup_log(enum sup_prio prio, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	/* One fprintf per line keeps lines whole when several processes share stderr. */
+	if (log_journal)
+		fprintf(stderr, "<%d>wasmd: %s\n", (int)prio, line);
+	else
+		fprintf(stderr, "wasmd: level=%s %s\n", prio_name(prio), line);
+}

@@ -1,0 +1,506 @@
+/*
+ * main.c: the wasmd program: flags, the process topology, the event loop.
+ *
+ * `wasmd [OPTIONS]` runs the supervisor. `wasmd run ...` is the in-process
+ * runner: it execs `wasmd-worker run ...` found beside this binary, because
+ * the supervisor never links the engine.
+ *
+ * The processes and who dispatches their messages (one place to read it):
+ */
+#include "sup.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const struct sup_proc {
+	const char *name;     /* process */
+	const char *started;  /* how it comes to be */
+	const char *channel;  /* how it talks to the supervisor */
+	const char *dispatch; /* the supervisor's handler of its messages */
+} sup_procs[] = {
+    {"wasmd", "by systemd or a user", "-", "main.c: the event loop"},
+    {"client", "wasmctl / libwasmd-client", "Unix socket (-H)",
+        "session.c: sup_dispatch_client()"},
+    {"wasmd-worker", "posix_spawn by pool.c, one job each",
+        "socketpair on its fd 3", "pool.c: sup_dispatch_worker()"},
+};
+
+uint64_t
+sup_elapsed_us(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)(now.tv_sec - since->tv_sec) * 1000000u +
+	    (uint64_t)((now.tv_nsec - since->tv_nsec) / 1000);
+}
+
+char *
+sup_strdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (d == NULL)
+		abort();
+	return d;
+}
+
+void *
+sup_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		abort();
+	return p;
+}
+
+/* The directory this binary lives in, for wasmd-worker beside it. */
+static char *
+worker_beside_self(void)
+{
+	char self[PATH_MAX], *path;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0)
+		return sup_strdup("wasmd-worker");
+	self[n] = '\0';
+	if (asprintf(&path, "%s/wasmd-worker", dirname(self)) < 0)
+		abort();
+	return path;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: wasmd [OPTIONS]          run the supervisor\n"
+	    "       wasmd run [--invoke NAME] [-W fuel=N,max-memory-size=B] "
+	    "FILE [ARGS...]\n"
+	    "                                run a module in-process (no "
+	    "sandbox)\n"
+	    "\n"
+	    "  -H, --host unix://PATH     listen here (default $WASMD_HOST, "
+	    "else\n"
+	    "                             $XDG_RUNTIME_DIR/wasmd/wasmd.sock; "
+	    "as root\n"
+	    "                             /run/wasmd/wasmd.sock)\n"
+	    "      --socket-mode MODE     socket file mode (default 0660)\n"
+	    "      --state-dir DIR        module store (default "
+	    "$XDG_STATE_HOME/wasmd\n"
+	    "                             or ~/.local/state/wasmd; as root "
+	    "/var/lib/wasmd)\n"
+	    "      --pool N               idle confined workers kept ready "
+	    "(default 2)\n"
+	    "Invocation limits (a request's 0 means the default; a request "
+	    "above a\n"
+	    "maximum is REFUSED with ERR_LIMIT, never silently clamped):\n"
+	    "      --default-fuel N       (default 0: unmetered, or "
+	    "--max-fuel if set)\n"
+	    "      --max-fuel N           (default 0: no maximum)\n"
+	    "      --default-memory SIZE  linear memory cap (default 64MiB)\n"
+	    "      --max-memory SIZE      (default 1GiB)\n"
+	    "      --default-timeout DUR  wall clock (default 10s)\n"
+	    "      --max-timeout DUR      (default 60s; also bounds a push's "
+	    "validation)\n"
+	    "Quotas (beyond them: ERR_LIMIT naming the limit):\n"
+	    "      --max-modules N        modules per tenant (default 1000)\n"
+	    "      --max-module-bytes SIZE  module bytes per tenant (default "
+	    "1GiB)\n"
+	    "      --max-concurrent N     running jobs per tenant (default "
+	    "16)\n"
+	    "      --max-connections N    client connections (default 256)\n"
+	    "      --max-frame SIZE       largest frame (default 256MiB)\n"
+	    "      --idle-timeout DUR     close connections idle this long "
+	    "(default 5m;\n"
+	    "                             0 never)\n"
+	    "      --worker PATH          wasmd-worker binary (default: "
+	    "beside wasmd)\n"
+	    "  -h, --help, -V, --version\n"
+	    "SIZE: bytes, or with K/M/G (KiB/MiB/GiB) suffixes. DUR: 500ms, "
+	    "2s, 5m, 1h\n"
+	    "(a bare number is seconds).\n");
+}
+
+/* Parses "64MiB", "1G", "4096". Returns 0 or -1. */
+static int
+parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	uint64_t mul = 1;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || end == s || s[0] == '-')
+		return -1;
+	if (strcasecmp(end, "k") == 0 || strcasecmp(end, "kib") == 0)
+		mul = 1ull << 10;
+	else if (strcasecmp(end, "m") == 0 || strcasecmp(end, "mib") == 0)
+		mul = 1ull << 20;
+	else if (strcasecmp(end, "g") == 0 || strcasecmp(end, "gib") == 0)
+		mul = 1ull << 30;
+	else if (*end != '\0' && strcasecmp(end, "b") != 0)
+		return -1;
+	if (mul != 1 && v > UINT64_MAX / mul)
+		return -1;
+	*out = v * mul;
+	return 0;
+}
+
+/* Parses "500ms", "2s", "5m", "1h", "10" (seconds) into milliseconds. */
+static int
+parse_duration(const char *s, uint32_t *ms)
+{
+	char *end;
+	unsigned long long v;
+	uint64_t mul;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || end == s || s[0] == '-')
+		return -1;
+	if (strcmp(end, "ms") == 0)
+		mul = 1;
+	else if (strcmp(end, "s") == 0 || *end == '\0')
+		mul = 1000;
+	else if (strcmp(end, "m") == 0)
+		mul = 60000;
+	else if (strcmp(end, "h") == 0)
+		mul = 3600000;
+	else
+		return -1;
+	if (v > UINT32_MAX / mul)
+		return -1;
+	*ms = (uint32_t)(v * mul);
+	return 0;
+}
+
+static int
+parse_uint(const char *s, uint64_t *out)
+{
+	return parse_size(s, out); /* suffixes are harmless for counts */
+}
+
+static void
+config_defaults(struct sup_config *c)
+{
+	const char *host = getenv("WASMD_HOST"), *xdg, *home;
+	bool root = geteuid() == 0;
+
+	memset(c, 0, sizeof(*c));
+	if (host != NULL && strncmp(host, "unix://", 7) == 0)
+		c->socket_path = sup_strdup(host + 7);
+	else if (!root && (xdg = getenv("XDG_RUNTIME_DIR")) != NULL) {
+		if (asprintf(&c->socket_path, "%s/wasmd/wasmd.sock", xdg) < 0)
+			abort();
+	} else
+		c->socket_path = sup_strdup("/run/wasmd/wasmd.sock");
+	if (root)
+		c->state_dir = sup_strdup("/var/lib/wasmd");
+	else if ((xdg = getenv("XDG_STATE_HOME")) != NULL) {
+		if (asprintf(&c->state_dir, "%s/wasmd", xdg) < 0)
+			abort();
+	} else {
+		home = getenv("HOME");
+		if (asprintf(&c->state_dir, "%s/.local/state/wasmd",
+		        home ? home : ".") < 0)
+			abort();
+	}
+	c->socket_mode = 0660;
+	c->pool_size = 2;
+	c->default_memory = 64ull << 20;
+	c->max_memory = 1ull << 30;
+	c->default_timeout_ms = 10000;
+	c->max_timeout_ms = 60000;
+	c->max_modules = 1000;
+	c->max_module_bytes = 1ull << 30;
+	c->max_concurrent = 16;
+	c->max_connections = 256;
+	c->max_frame = WP_FRAME_MAX_DEFAULT;
+	c->idle_timeout_ms = 300000;
+}
+
+enum {
+	OPT_SOCKET_MODE = 256,
+	OPT_STATE_DIR,
+	OPT_POOL,
+	OPT_DEFAULT_FUEL,
+	OPT_MAX_FUEL,
+	OPT_DEFAULT_MEMORY,
+	OPT_MAX_MEMORY,
+	OPT_DEFAULT_TIMEOUT,
+	OPT_MAX_TIMEOUT,
+	OPT_MAX_MODULES,
+	OPT_MAX_MODULE_BYTES,
+	OPT_MAX_CONCURRENT,
+	OPT_MAX_CONNECTIONS,
+	OPT_MAX_FRAME,
+	OPT_IDLE_TIMEOUT,
+	OPT_WORKER,
+};
+
+static const struct option long_options[] = {
+    {"host", required_argument, NULL, 'H'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {"socket-mode", required_argument, NULL, OPT_SOCKET_MODE},
+    {"state-dir", required_argument, NULL, OPT_STATE_DIR},
+    {"pool", required_argument, NULL, OPT_POOL},
+    {"default-fuel", required_argument, NULL, OPT_DEFAULT_FUEL},
+    {"max-fuel", required_argument, NULL, OPT_MAX_FUEL},
+    {"default-memory", required_argument, NULL, OPT_DEFAULT_MEMORY},
+    {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
+    {"default-timeout", required_argument, NULL, OPT_DEFAULT_TIMEOUT},
+    {"max-timeout", required_argument, NULL, OPT_MAX_TIMEOUT},
+    {"max-modules", required_argument, NULL, OPT_MAX_MODULES},
+    {"max-module-bytes", required_argument, NULL, OPT_MAX_MODULE_BYTES},
+    {"max-concurrent", required_argument, NULL, OPT_MAX_CONCURRENT},
+    {"max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS},
+    {"max-frame", required_argument, NULL, OPT_MAX_FRAME},
+    {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
+    {"worker", required_argument, NULL, OPT_WORKER},
+    {NULL, 0, NULL, 0},
+};
+
+static int
+bad_value(const char *opt, const char *arg)
+{
+	fprintf(stderr, "wasmd: invalid value \"%s\" for --%s\n", arg, opt);
+	return -1;
+}
+
+/* One option; returns 0, or -1 after printing why. */
+static int
+apply_option(struct sup_config *c, int opt, const char *arg, const char *name)
+{
+	uint64_t v = 0;
+	char *end;
+
+	switch (opt) {
+	case 'H':
+		if (strncmp(arg, "unix://", 7) != 0 || arg[7] == '\0')
+			return bad_value(name, arg);
+		free(c->socket_path);
+		c->socket_path = sup_strdup(arg + 7);
+		return 0;
+	case OPT_SOCKET_MODE:
+		v = strtoul(arg, &end, 8);
+		if (*end != '\0' || end == arg || v > 0777)
+			return bad_value(name, arg);
+		c->socket_mode = (mode_t)v;
+		return 0;
+	case OPT_STATE_DIR:
+		free(c->state_dir);
+		c->state_dir = sup_strdup(arg);
+		return 0;
+	case OPT_WORKER:
+		free(c->worker_path);
+		c->worker_path = sup_strdup(arg);
+		return 0;
+	case OPT_DEFAULT_TIMEOUT:
+		return parse_duration(arg, &c->default_timeout_ms)
+		    ? bad_value(name, arg)
+		    : 0;
+	case OPT_MAX_TIMEOUT:
+		return parse_duration(arg, &c->max_timeout_ms)
+		    ? bad_value(name, arg)
+		    : 0;
+	case OPT_IDLE_TIMEOUT:
+		return parse_duration(arg, &c->idle_timeout_ms)
+		    ? bad_value(name, arg)
+		    : 0;
+	}
+	if (parse_uint(arg, &v) != 0)
+		return bad_value(name, arg);
+	switch (opt) {
+	case OPT_POOL: c->pool_size = (unsigned)v; break;
+	case OPT_DEFAULT_FUEL: c->default_fuel = v; break;
+	case OPT_MAX_FUEL: c->max_fuel = v; break;
+	case OPT_DEFAULT_MEMORY: c->default_memory = v; break;
+	case OPT_MAX_MEMORY: c->max_memory = v; break;
+	case OPT_MAX_MODULES: c->max_modules = v; break;
+	case OPT_MAX_MODULE_BYTES: c->max_module_bytes = v; break;
+	case OPT_MAX_CONCURRENT: c->max_concurrent = (unsigned)v; break;
+	case OPT_MAX_CONNECTIONS: c->max_connections = (unsigned)v; break;
+	case OPT_MAX_FRAME:
+		if (v < 64 || v > UINT32_MAX)
+			return bad_value(name, arg);
+		c->max_frame = (size_t)v;
+		break;
+	}
+	return 0;
+}
+
+/* Defaults must fit under the maxima, or every plain request would fail. */
+static int
+check_config(const struct sup_config *c)
+{
+	if (c->max_fuel != 0 && c->default_fuel > c->max_fuel) {
+		fprintf(stderr, "wasmd: --default-fuel exceeds --max-fuel\n");
+		return -1;
+	}
+	if (c->default_memory > c->max_memory) {
+		fprintf(
+		    stderr, "wasmd: --default-memory exceeds --max-memory\n");
+		return -1;
+	}
+	if (c->default_timeout_ms == 0 ||
+	    c->default_timeout_ms > c->max_timeout_ms) {
+		fprintf(stderr,
+		    "wasmd: --default-timeout must be above 0 and "
+		    "at most --max-timeout\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+parse_flags(struct sup_config *c, int argc, char **argv)
+{
+	int opt, idx;
+
+	while (
+	    (opt = getopt_long(argc, argv, "H:hV", long_options, &idx)) != -1) {
+		if (opt == 'h') {
+			usage(stdout);
+			exit(0);
+		}
+		if (opt == 'V') {
+			printf("wasmd %s (protocol %d)\n", WASMD_VERSION,
+			    WP_PROTOCOL_VERSION);
+			exit(0);
+		}
+		if (opt == '?') {
+			usage(stderr);
+			return -1;
+		}
+		if (apply_option(c, opt, optarg,
+		        opt == 'H' ? "host" : long_options[idx].name) != 0)
+			return -1;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "wasmd: unexpected argument \"%s\"\n",
+		    argv[optind]);
+		return -1;
+	}
+	if (c->worker_path == NULL)
+		c->worker_path = worker_beside_self();
+	return check_config(c);
+}
+
+/* `wasmd run ARGS` is `wasmd-worker run ARGS`. */
+static int
+exec_local_run(int argc, char **argv)
+{
+	char *worker = worker_beside_self();
+	char **args = sup_xcalloc((size_t)argc + 1, sizeof(char *));
+
+	args[0] = worker;
+	for (int i = 1; i < argc; i++)
+		args[i] = argv[i];
+	execv(worker, args);
+	fprintf(stderr, "wasmd: cannot run %s: %s\n", worker, strerror(errno));
+	free(args);
+	free(worker);
+	return 127;
+}
+
+static void
+stop_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct sup *sup = arg;
+
+	sup_log(SUP_NOTICE, "event=stop signal=%s", strsignal((int)sig));
+	sup->stopping = true;
+	event_base_loopbreak(sup->base);
+}
+
+static void
+shutdown_all(struct sup *sup)
+{
+	struct sup_session *s;
+
+	sup_listener_close(sup);
+	while ((s = TAILQ_FIRST(&sup->sessions)) != NULL)
+		sup_session_free(s);
+	sup_pool_shutdown(sup);
+	sup_tenants_free(sup);
+}
+
+static void
+log_topology(const struct sup *sup)
+{
+	for (size_t i = 0; i < sizeof(sup_procs) / sizeof(sup_procs[0]); i++)
+		sup_log(SUP_DEBUG,
+		    "event=topology process=%s started=\"%s\" channel=\"%s\" "
+		    "dispatch=\"%s\"",
+		    sup_procs[i].name, sup_procs[i].started,
+		    sup_procs[i].channel, sup_procs[i].dispatch);
+	sup_log(SUP_NOTICE,
+	    "event=start version=%s state_dir=%s worker=%s pool=%u",
+	    WASMD_VERSION, sup->cfg.state_dir, sup->cfg.worker_path,
+	    sup->cfg.pool_size);
+}
+
+static int
+serve(struct sup *sup)
+{
+	struct event *term, *intr;
+	char err[512];
+
+	signal(SIGPIPE, SIG_IGN);
+	sup->base = event_base_new();
+	if (sup->base == NULL)
+		return 1;
+	term = evsignal_new(sup->base, SIGTERM, stop_cb, sup);
+	intr = evsignal_new(sup->base, SIGINT, stop_cb, sup);
+	evsignal_add(term, NULL);
+	evsignal_add(intr, NULL);
+	log_topology(sup);
+	if (sup_store_load(sup) != 0 || sup_pool_init(sup) != 0 ||
+	    sup_listener_open(sup, err, sizeof(err)) != 0) {
+		sup_log(SUP_ERR, "event=start outcome=failed error=\"%s\"",
+		    err[0] ? err : "see above");
+		return 1;
+	}
+	event_base_dispatch(sup->base);
+	shutdown_all(sup);
+	event_free(term);
+	event_free(intr);
+	event_base_free(sup->base);
+	sup_log(SUP_NOTICE, "event=exit");
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct sup sup;
+	int rc;
+
+	if (argc > 1 && strcmp(argv[1], "run") == 0)
+		return exec_local_run(argc, argv);
+	sup_log_init();
+	config_defaults(&sup.cfg);
+	if (parse_flags(&sup.cfg, argc, argv) != 0)
+		return 2;
+	sup.listen_fd = -1;
+	TAILQ_INIT(&sup.sessions);
+	TAILQ_INIT(&sup.tenants);
+	TAILQ_INIT(&sup.workers);
+	TAILQ_INIT(&sup.idle);
+	TAILQ_INIT(&sup.queue);
+	rc = serve(&sup);
+	free(sup.cfg.socket_path);
+	free(sup.cfg.state_dir);
+	free(sup.cfg.worker_path);
+	return rc;
+}

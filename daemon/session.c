@@ -1,0 +1,368 @@
+/*
+ * session.c: one client connection, from hello to close.
+ *
+ * The first frame must be Hello with our protocol version; the tenant is the
+ * peer's uid from SO_PEERCRED. After that, requests carry client-chosen ids
+ * and several may be in flight (pushes and invocations run as jobs,
+ * invoke.c; list, inspect and remove are answered at once). A malformed,
+ * oversized or unexpected frame gets an error reply and closes only this
+ * connection. A session with nothing in flight for --idle-timeout is closed.
+ */
+#include "sup.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static void session_close_soon(struct sup_session *s);
+
+void
+sup_session_send(struct sup_session *s, Wasmd__Envelope *env, uint64_t id)
+{
+	uint64_t saved = env->id;
+
+	if (s->closing)
+		return;
+	env->id = id;
+	if (sup_frame_send(s->bev, env) != 0) {
+		sup_log(SUP_ERR,
+		    "event=send tenant=%s id=%llu error=\"out of "
+		    "memory\"",
+		    s->tenant ? s->tenant->name : "-", (unsigned long long)id);
+		session_close_soon(s);
+	}
+	env->id = saved;
+}
+
+void
+sup_session_fail(struct sup_session *s, uint64_t id, Wasmd__ErrorCode code,
+    const char *fmt, ...)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__Error e = WASMD__ERROR__INIT;
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	e.code = code;
+	e.message = msg;
+	env.msg_case = WASMD__ENVELOPE__MSG_ERROR;
+	env.error = &e;
+	sup_session_send(s, &env, id);
+}
+
+/* Stops reading; the session is freed once its output is flushed. */
+static void
+session_close_soon(struct sup_session *s)
+{
+	s->closing = true;
+	bufferevent_disable(s->bev, EV_READ);
+}
+
+void
+sup_session_jobs_changed(struct sup_session *s)
+{
+	struct timeval tv;
+
+	if (!TAILQ_EMPTY(&s->jobs) || s->sup->cfg.idle_timeout_ms == 0) {
+		evtimer_del(s->idle);
+		return;
+	}
+	tv.tv_sec = s->sup->cfg.idle_timeout_ms / 1000;
+	tv.tv_usec = (s->sup->cfg.idle_timeout_ms % 1000) * 1000;
+	evtimer_add(s->idle, &tv);
+}
+
+void
+sup_session_free(struct sup_session *s)
+{
+	struct sup_job *job;
+
+	while ((job = TAILQ_FIRST(&s->jobs)) != NULL)
+		sup_job_abandon(job); /* unlinks itself */
+	TAILQ_REMOVE(&s->sup->sessions, s, entry);
+	s->sup->nsessions--;
+	sup_log(SUP_INFO, "event=disconnect tenant=%s pid=%ld",
+	    s->tenant ? s->tenant->name : "-", (long)s->pid);
+	bufferevent_free(s->bev);
+	event_free(s->idle);
+	free(s);
+}
+
+static void
+reply_hello(struct sup_session *s, Wasmd__Envelope *req)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__Hello h = WASMD__HELLO__INIT;
+
+	if (req->msg_case != WASMD__ENVELOPE__MSG_HELLO) {
+		sup_session_fail(s, req->id, WASMD__ERROR_CODE__ERR_BAD_REQUEST,
+		    "the first message must be hello");
+		session_close_soon(s);
+		return;
+	}
+	if (req->hello->version != WP_PROTOCOL_VERSION) {
+		sup_session_fail(s, req->id, WASMD__ERROR_CODE__ERR_VERSION,
+		    "protocol version %u is not supported: this daemon speaks "
+		    "version %u",
+		    req->hello->version, WP_PROTOCOL_VERSION);
+		session_close_soon(s);
+		return;
+	}
+	s->tenant = sup_tenant_for_uid(s->sup, s->uid);
+	h.version = WP_PROTOCOL_VERSION;
+	h.software = "wasmd " WASMD_VERSION;
+	h.tenant = s->tenant->name;
+	env.msg_case = WASMD__ENVELOPE__MSG_HELLO;
+	env.hello = &h;
+	sup_session_send(s, &env, req->id);
+	sup_log(SUP_INFO, "event=hello tenant=%s pid=%ld software=\"%s\"",
+	    s->tenant->name, (long)s->pid,
+	    req->hello->software ? req->hello->software : "");
+}
+
+static void
+reply_list(struct sup_session *s, uint64_t id)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__ModuleList list = WASMD__MODULE_LIST__INIT;
+	struct sup_module *m;
+	size_t i = 0;
+
+	list.modules = sup_xcalloc(s->tenant->nmodules + 1, sizeof(void *));
+	TAILQ_FOREACH(m, &s->tenant->modules, entry)
+	{
+		Wasmd__ModuleInfo *info = sup_store_info(s->tenant, m);
+		if (info != NULL)
+			list.modules[i++] = info;
+	}
+	list.n_modules = i;
+	env.msg_case = WASMD__ENVELOPE__MSG_MODULE_LIST;
+	env.module_list = &list;
+	sup_session_send(s, &env, id);
+	while (i > 0)
+		sup_store_info_free(list.modules[--i]);
+	free(list.modules);
+}
+
+static void
+reply_info(struct sup_session *s, uint64_t id, struct sup_module *m)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__ModuleInfo *info = sup_store_info(s->tenant, m);
+
+	if (info == NULL) {
+		sup_session_fail(s, id, WASMD__ERROR_CODE__ERR_INTERNAL,
+		    "the stored information of %s does not decode", m->digest);
+		return;
+	}
+	env.msg_case = WASMD__ENVELOPE__MSG_MODULE_INFO;
+	env.module_info = info;
+	sup_session_send(s, &env, id);
+	sup_store_info_free(info);
+}
+
+static struct sup_module *
+resolve_or_fail(struct sup_session *s, uint64_t id, const char *ref)
+{
+	char err[512];
+	struct sup_module *m;
+
+	m = sup_store_resolve(s->tenant, ref ? ref : "", err, sizeof(err));
+	if (m == NULL)
+		sup_session_fail(
+		    s, id, WASMD__ERROR_CODE__ERR_NOT_FOUND, "%s", err);
+	return m;
+}
+
+static void
+do_remove(struct sup_session *s, uint64_t id, const char *ref)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__Ok ok = WASMD__OK__INIT;
+	struct sup_module *m = resolve_or_fail(s, id, ref);
+	char err[512], digest[65];
+
+	if (m == NULL)
+		return;
+	snprintf(digest, sizeof(digest), "%s", m->digest);
+	if (sup_store_remove(s->tenant, m, err, sizeof(err)) != 0) {
+		sup_session_fail(
+		    s, id, WASMD__ERROR_CODE__ERR_INTERNAL, "%s", err);
+		return;
+	}
+	sup_log(SUP_INFO, "event=remove tenant=%s digest=%s id=%llu",
+	    s->tenant->name, digest, (unsigned long long)id);
+	env.msg_case = WASMD__ENVELOPE__MSG_OK;
+	env.ok = &ok;
+	sup_session_send(s, &env, id);
+}
+
+static struct sup_job *
+find_job(struct sup_session *s, uint64_t id)
+{
+	struct sup_job *job;
+
+	TAILQ_FOREACH(job, &s->jobs, session_entry)
+	{
+		if (job->client_id == id)
+			return job;
+	}
+	return NULL;
+}
+
+static void
+host_reply(struct sup_session *s, Wasmd__Envelope *env)
+{
+	struct sup_job *job = find_job(s, env->id);
+
+	/* A reply may cross a job that just ended (deadline): not an error. */
+	if (job == NULL || job->kind != SUP_JOB_INVOKE) {
+		sup_log(SUP_DEBUG,
+		    "event=host_reply tenant=%s id=%llu outcome=dropped",
+		    s->tenant->name, (unsigned long long)env->id);
+		return;
+	}
+	sup_job_host_reply(job, env);
+}
+
+void
+sup_dispatch_client(struct sup_session *s, Wasmd__Envelope *env)
+{
+	if (s->tenant == NULL) {
+		reply_hello(s, env);
+		return;
+	}
+	if ((env->msg_case == WASMD__ENVELOPE__MSG_PUSH ||
+	        env->msg_case == WASMD__ENVELOPE__MSG_INVOKE) &&
+	    find_job(s, env->id) != NULL) {
+		sup_session_fail(s, env->id, WASMD__ERROR_CODE__ERR_BAD_REQUEST,
+		    "request id %llu is already in flight",
+		    (unsigned long long)env->id);
+		session_close_soon(s);
+		return;
+	}
+	switch (env->msg_case) {
+	case WASMD__ENVELOPE__MSG_PUSH:
+		sup_job_push(s, env->id, env->push);
+		break;
+	case WASMD__ENVELOPE__MSG_LIST: reply_list(s, env->id); break;
+	case WASMD__ENVELOPE__MSG_INSPECT: {
+		struct sup_module *m =
+		    resolve_or_fail(s, env->id, env->inspect->ref);
+		if (m != NULL)
+			reply_info(s, env->id, m);
+		break;
+	}
+	case WASMD__ENVELOPE__MSG_REMOVE:
+		do_remove(s, env->id, env->remove->ref);
+		break;
+	case WASMD__ENVELOPE__MSG_INVOKE:
+		sup_job_invoke(s, env->id, env->invoke);
+		break;
+	case WASMD__ENVELOPE__MSG_HOST_REPLY: host_reply(s, env); break;
+	default:
+		sup_session_fail(s, env->id, WASMD__ERROR_CODE__ERR_BAD_REQUEST,
+		    "unexpected message (case %d) from a client",
+		    (int)env->msg_case);
+		session_close_soon(s);
+		break;
+	}
+}
+
+static void
+session_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct sup_session *s = arg;
+	Wasmd__Envelope *env;
+	char err[256];
+
+	while (!s->closing) {
+		enum sup_frame_status st =
+		    sup_frame_next(bufferevent_get_input(bev),
+		        s->sup->cfg.max_frame, &env, err, sizeof(err));
+		if (st == SUP_FRAME_NONE)
+			break;
+		if (st == SUP_FRAME_BAD) {
+			sup_log(SUP_WARNING,
+			    "event=bad_frame tenant=%s pid=%ld error=\"%s\"",
+			    s->tenant ? s->tenant->name : "-", (long)s->pid,
+			    err);
+			sup_session_fail(s, 0,
+			    WASMD__ERROR_CODE__ERR_BAD_REQUEST, "%s", err);
+			session_close_soon(s);
+			break;
+		}
+		sup_dispatch_client(s, env);
+		wasmd__envelope__free_unpacked(env, NULL);
+	}
+	if (s->closing) {
+		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+			sup_session_free(s);
+		return;
+	}
+	sup_session_jobs_changed(s);
+}
+
+static void
+session_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct sup_session *s = arg;
+
+	if (s->closing)
+		sup_session_free(s);
+}
+
+static void
+session_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+		sup_session_free(arg);
+}
+
+static void
+session_idle_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct sup_session *s = arg;
+
+	sup_log(SUP_INFO, "event=idle_timeout tenant=%s pid=%ld",
+	    s->tenant ? s->tenant->name : "-", (long)s->pid);
+	sup_session_free(s);
+}
+
+void
+sup_session_new(struct sup *sup, int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct sup_session *s;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+		sup_log(SUP_WARNING, "event=accept error=\"SO_PEERCRED: %s\"",
+		    strerror(errno));
+		close(fd);
+		return;
+	}
+	s = sup_xcalloc(1, sizeof(*s));
+	s->sup = sup;
+	s->uid = cred.uid;
+	s->pid = cred.pid;
+	TAILQ_INIT(&s->jobs);
+	s->bev = bufferevent_socket_new(sup->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	s->idle = evtimer_new(sup->base, session_idle_cb, s);
+	if (s->bev == NULL || s->idle == NULL)
+		abort();
+	bufferevent_setcb(
+	    s->bev, session_read_cb, session_write_cb, session_event_cb, s);
+	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
+	TAILQ_INSERT_TAIL(&sup->sessions, s, entry);
+	sup->nsessions++;
+	sup_session_jobs_changed(s);
+	sup_log(SUP_INFO, "event=connect uid=%lu pid=%ld",
+	    (unsigned long)cred.uid, (long)cred.pid);
+}
