@@ -1,0 +1,367 @@
+/*
+ * wasmd/client.h: the public API of libwasmd-client, the library that talks
+ * to the wasmd daemon over its Unix socket.
+ *
+ * Included by applications, by wasmctl and by tests. It does not depend on
+ * the engine (no engine header, no engine library): values and types here
+ * are the client's own, converted to and from the wire protocol.
+ *
+ * Model (libpq/hiredis style): wasmd_connect() returns an opaque
+ * connection whose wasmd_status() says whether it is usable and whose
+ * wasmd_errmsg() describes the last error. Every call blocks until its
+ * reply arrives and returns a wasmd_error (WASMD_OK on success); errors the
+ * daemon reports keep their protocol code and message. A guest trap is not
+ * an error: wasmd_invoke() returns WASMD_OK and a result whose trap kind is
+ * set. A connection is used by one thread at a time.
+ *
+ * Ownership: "own" results are the caller's and are freed with the function
+ * named next to them; "borrowed" pointers stay owned by the library and
+ * live as long as the connection (or until the next call, where noted).
+ */
+#ifndef WASMD_CLIENT_H
+#define WASMD_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define WASMD_CLIENT_API __attribute__((visibility("default")))
+#else
+#define WASMD_CLIENT_API
+#endif
+
+/* ---- Errors ------------------------------------------------------------ */
+
+/*
+ * Codes 1..15 mirror the protocol's ErrorCode (proto/wasmd.proto) with the
+ * same numbers; codes from 100 are found by the client itself.
+ */
+#define WASMD_ERRORS(X)                                                        \
+	X(WASMD_OK, 0, "success")                                              \
+	X(WASMD_ERR_BAD_REQUEST, 1, "malformed or unexpected request")         \
+	X(WASMD_ERR_VERSION, 2, "incompatible protocol version")               \
+	X(WASMD_ERR_NOT_FOUND, 3, "no such module")                            \
+	X(WASMD_ERR_INVALID_MODULE, 4, "invalid module")                       \
+	X(WASMD_ERR_LIMIT, 5, "limit exceeded")                                \
+	X(WASMD_ERR_MISSING_EXPORT, 6, "no such export")                       \
+	X(WASMD_ERR_BAD_ARGUMENTS, 7, "arguments do not match the export")     \
+	X(WASMD_ERR_LINK, 8, "imports cannot be satisfied")                    \
+	X(WASMD_ERR_TIMEOUT, 9, "deadline exceeded")                           \
+	X(WASMD_ERR_OUT_OF_MEMORY, 10, "out of memory in the worker")          \
+	X(WASMD_ERR_SANDBOX_VIOLATION, 11, "sandbox violation")                \
+	X(WASMD_ERR_CRASH, 12, "the worker crashed")                           \
+	X(WASMD_ERR_INTERNAL, 13, "internal daemon error")                     \
+	X(WASMD_ERR_UNAVAILABLE, 14, "daemon unavailable")                     \
+	X(WASMD_ERR_DENIED, 15, "permission denied")                           \
+	X(WASMD_ERR_IO, 100, "connection failed or closed")                    \
+	X(WASMD_ERR_PROTOCOL, 101, "unexpected reply from the daemon")         \
+	X(WASMD_ERR_NOMEM, 102, "out of memory")                               \
+	X(WASMD_ERR_INVALID, 103, "invalid argument")
+
+typedef enum wasmd_error {
+#define WASMD_ERROR_ENUM(name, num, text) name = num,
+	WASMD_ERRORS(WASMD_ERROR_ENUM)
+#undef WASMD_ERROR_ENUM
+} wasmd_error;
+
+/* A short fixed description of a code ("no such module"); never NULL. */
+WASMD_CLIENT_API const char *wasmd_strerror(wasmd_error code);
+
+/* ---- Values and types -------------------------------------------------- */
+
+typedef enum wasmd_valtype {
+	WASMD_I32 = 0, /* the numbers match the protocol's ValType */
+	WASMD_I64 = 1,
+	WASMD_F32 = 2,
+	WASMD_F64 = 3,
+	WASMD_FUNCREF = 4,
+	WASMD_EXTERNREF = 5,
+} wasmd_valtype;
+
+/*
+ * A typed value. Floats may be read as numbers or as their exact bits (the
+ * union members overlap); NaN payloads travel bit for bit. References
+ * cannot cross processes: a reference is null (is_null) or an opaque
+ * handle in of.ref.
+ */
+typedef struct wasmd_value {
+	wasmd_valtype type;
+	union {
+		int32_t i32;
+		int64_t i64;
+		float f32;
+		double f64;
+		uint32_t f32_bits;
+		uint64_t f64_bits;
+		uint64_t ref;
+	} of;
+	bool is_null; /* references only */
+} wasmd_value;
+
+/* "i32", "i64", "f32", "f64", "funcref", "externref"; "?" otherwise. */
+WASMD_CLIENT_API const char *wasmd_valtype_name(wasmd_valtype type);
+
+/* Parses a type name as above. Returns 0, or -1 for an unknown name. */
+WASMD_CLIENT_API int wasmd_valtype_parse(const char *name, wasmd_valtype *out);
+
+/*
+ * Parses text as a value of the given type into *out.
+ *   i32, i64: decimal (optionally signed) or 0x hex; unsigned spellings up
+ *             to 2^32-1 / 2^64-1 are accepted and wrap ("4294967295" is -1).
+ *   f32, f64: decimal or hex floats, "inf", "-inf", "nan" (canonical),
+ *             "nan:0xPAYLOAD" and "-nan..." with an explicit sign; values
+ *             out of range are rejected, never rounded to infinity.
+ *   funcref, externref: "null"; an externref may also be a handle number.
+ * Returns 0, or -1 with err (errlen bytes, may be NULL) saying why.
+ */
+WASMD_CLIENT_API int wasmd_value_parse(wasmd_valtype type, const char *text,
+    wasmd_value *out, char *err, size_t errlen);
+
+/*
+ * Formats v into buf (snprintf-like: returns the length the text needs,
+ * writes at most len bytes, always terminated when len > 0).
+ *   i32, i64: signed decimal. f32, f64: the shortest decimal that reads
+ *   back to the same bits ("0.1", "-0", "inf"); NaNs as "nan" when the
+ *   payload is canonical, else "nan:0x..." (with "-" for a set sign bit).
+ *   References: "null", or "ref:HANDLE" (externref handle in decimal).
+ * WASMD_VALUE_TEXT_MAX bytes are always enough.
+ */
+#define WASMD_VALUE_TEXT_MAX 64
+WASMD_CLIENT_API size_t wasmd_value_format(
+    const wasmd_value *v, char *buf, size_t len);
+
+typedef enum wasmd_extern_kind {
+	WASMD_EXTERN_FUNC = 0,
+	WASMD_EXTERN_TABLE = 1,
+	WASMD_EXTERN_MEMORY = 2,
+	WASMD_EXTERN_GLOBAL = 3,
+} wasmd_extern_kind;
+
+typedef struct wasmd_functype {
+	size_t nparams;
+	size_t nresults;
+	wasmd_valtype *params;  /* nparams entries */
+	wasmd_valtype *results; /* nresults entries */
+} wasmd_functype;
+
+/*
+ * The type of an import or export, structured and as readable text in the
+ * WebAssembly text format: "(func (param i32 i32) (result i64))",
+ * "(memory 1 16)", "(table 0 funcref)", "(global (mut i32))".
+ */
+typedef struct wasmd_externtype {
+	wasmd_extern_kind kind;
+	wasmd_functype func; /* WASMD_EXTERN_FUNC */
+	uint32_t min;        /* TABLE (elements), MEMORY (64 KiB pages) */
+	uint32_t max;        /* valid when has_max */
+	bool has_max;
+	wasmd_valtype valtype; /* TABLE (element), GLOBAL */
+	bool is_mutable;       /* GLOBAL */
+	char *text;            /* never NULL */
+} wasmd_externtype;
+
+typedef struct wasmd_import {
+	char *module;
+	char *name;
+	wasmd_externtype type;
+} wasmd_import;
+
+typedef struct wasmd_export {
+	char *name;
+	wasmd_externtype type;
+} wasmd_export;
+
+/* A stored module, as push, inspect and list describe it. */
+typedef struct wasmd_module_info {
+	char digest[65]; /* lowercase hex sha256, NUL-terminated */
+	uint64_t size;   /* bytes */
+	uint64_t created_unix;
+	size_t nnames;
+	char **names; /* nnames names that point at this digest */
+	size_t nimports;
+	wasmd_import *imports;
+	size_t nexports;
+	wasmd_export *exports;
+} wasmd_module_info;
+
+/* Frees an info from wasmd_push() or wasmd_inspect(); NULL is a no-op. */
+WASMD_CLIENT_API void wasmd_module_info_free(wasmd_module_info *info);
+
+/* Finds an export by name. borrowed: from info; NULL if there is none. */
+WASMD_CLIENT_API const wasmd_export *wasmd_module_info_export(
+    const wasmd_module_info *info, const char *name);
+
+typedef struct wasmd_module_list {
+	size_t count;
+	wasmd_module_info *modules; /* count entries */
+} wasmd_module_list;
+
+/* Frees a list from wasmd_list(); NULL is a no-op. */
+WASMD_CLIENT_API void wasmd_module_list_free(wasmd_module_list *list);
+
+/* ---- Connections ------------------------------------------------------- */
+
+typedef struct wasmd_conn wasmd_conn;
+
+typedef enum wasmd_conn_status {
+	WASMD_CONNECTION_OK = 0,
+	WASMD_CONNECTION_BAD = 1, /* never connected, or the link broke */
+} wasmd_conn_status;
+
+/*
+ * The address used when none is given: $WASMD_HOST if set, else
+ * "unix://$XDG_RUNTIME_DIR/wasmd/wasmd.sock", or
+ * "unix:///run/wasmd/wasmd.sock" as root or without XDG_RUNTIME_DIR.
+ * own: free() it; NULL when out of memory.
+ */
+WASMD_CLIENT_API char *wasmd_default_address(void);
+
+/*
+ * Connects to the daemon at addr ("unix:///path/to/sock" or a plain path;
+ * NULL for wasmd_default_address()) and exchanges Hello. Always returns a
+ * connection (NULL only when out of memory): check wasmd_status(), and
+ * read wasmd_errmsg() when it is WASMD_CONNECTION_BAD.
+ * own: close with wasmd_close().
+ */
+WASMD_CLIENT_API wasmd_conn *wasmd_connect(const char *addr);
+
+/* Closes the socket and frees conn; NULL is a no-op. */
+WASMD_CLIENT_API void wasmd_close(wasmd_conn *conn);
+
+WASMD_CLIENT_API wasmd_conn_status wasmd_status(const wasmd_conn *conn);
+
+/*
+ * The last error's message, e.g. "no module matches 'foo'"; "" after a
+ * success. borrowed: valid until the next call on conn. Never NULL.
+ */
+WASMD_CLIENT_API const char *wasmd_errmsg(const wasmd_conn *conn);
+
+/* The last error's code (WASMD_OK after a success). */
+WASMD_CLIENT_API wasmd_error wasmd_errcode(const wasmd_conn *conn);
+
+/* What the daemon said in Hello. borrowed: live as long as conn; "" when
+ * not connected. */
+WASMD_CLIENT_API const char *wasmd_server_software(const wasmd_conn *conn);
+WASMD_CLIENT_API const char *wasmd_tenant(const wasmd_conn *conn);
+
+/* The socket's fd (for poll or close-on-exec decisions), or -1. */
+WASMD_CLIENT_API int wasmd_fd(const wasmd_conn *conn);
+
+/* ---- Requests ---------------------------------------------------------- */
+
+/*
+ * Stores len bytes of a module under its sha256 (and name when name is
+ * non-NULL and not ""). The daemon validates it first. On success *out
+ * (when out is non-NULL) gets the module's description.
+ * own: *out, freed with wasmd_module_info_free().
+ */
+WASMD_CLIENT_API wasmd_error wasmd_push(wasmd_conn *conn, const void *wasm,
+    size_t len, const char *name, wasmd_module_info **out);
+
+/* Lists the caller's modules. own: *out, wasmd_module_list_free(). */
+WASMD_CLIENT_API wasmd_error wasmd_list(
+    wasmd_conn *conn, wasmd_module_list **out);
+
+/*
+ * Describes the module ref names: a 64-hex digest, a unique prefix of at
+ * least 12 hex digits, or a name. own: *out, wasmd_module_info_free().
+ */
+WASMD_CLIENT_API wasmd_error wasmd_inspect(
+    wasmd_conn *conn, const char *ref, wasmd_module_info **out);
+
+/* Removes the module (or the name) ref names. */
+WASMD_CLIENT_API wasmd_error wasmd_remove(wasmd_conn *conn, const char *ref);
+
+/* Per-invocation limits; 0 in a field means the daemon's default. */
+typedef struct wasmd_limits {
+	uint64_t fuel;
+	uint64_t max_memory_bytes;
+	uint32_t timeout_ms;
+} wasmd_limits;
+
+/*
+ * Options of wasmd_invoke(). Initialize with WASMD_INVOKE_OPTIONS_INIT (or
+ * wasmd_invoke_options_init()): `size` records the struct's size the caller
+ * was compiled with, so later versions can add fields (such as host
+ * function callbacks) without breaking callers built against this one.
+ */
+typedef struct wasmd_invoke_options {
+	size_t size; /* sizeof(wasmd_invoke_options) */
+	wasmd_limits limits;
+} wasmd_invoke_options;
+
+#define WASMD_INVOKE_OPTIONS_INIT                                              \
+	{                                                                      \
+		sizeof(wasmd_invoke_options),                                  \
+		{                                                              \
+			0, 0, 0                                                \
+		}                                                              \
+	}
+
+WASMD_CLIENT_API void wasmd_invoke_options_init(wasmd_invoke_options *opts);
+
+typedef enum wasmd_trap_kind {
+	WASMD_TRAP_NONE = 0, /* the call returned; the numbers match TrapKind */
+	WASMD_TRAP_UNREACHABLE = 1,
+	WASMD_TRAP_MEMORY_OUT_OF_BOUNDS = 2,
+	WASMD_TRAP_TABLE_OUT_OF_BOUNDS = 3,
+	WASMD_TRAP_DIV_BY_ZERO = 4,
+	WASMD_TRAP_INTEGER_OVERFLOW = 5,
+	WASMD_TRAP_INVALID_CONVERSION = 6,
+	WASMD_TRAP_INDIRECT_CALL_TYPE_MISMATCH = 7,
+	WASMD_TRAP_UNDEFINED_ELEMENT = 8,
+	WASMD_TRAP_UNINITIALIZED_ELEMENT = 9,
+	WASMD_TRAP_CALL_STACK_EXHAUSTED = 10,
+	WASMD_TRAP_OUT_OF_FUEL = 11,
+	WASMD_TRAP_INTERRUPTED = 12,
+	WASMD_TRAP_HOST = 13,
+} wasmd_trap_kind;
+
+/* A short name of a trap kind ("unreachable", "out of fuel"); never NULL. */
+WASMD_CLIENT_API const char *wasmd_trap_kind_name(wasmd_trap_kind kind);
+
+/* One backtrace entry, innermost first. */
+typedef struct wasmd_frame {
+	uint32_t func_index;
+	char *name; /* from the name section; "" when unknown */
+	uint32_t offset;
+} wasmd_frame;
+
+typedef struct wasmd_result {
+	size_t nresults;
+	wasmd_value *results; /* empty after a trap */
+	wasmd_trap_kind trap; /* WASMD_TRAP_NONE: the call returned */
+	char *trap_message;   /* "" when no trap */
+	size_t nframes;
+	wasmd_frame *frames; /* backtrace of the trap */
+	uint64_t fuel_consumed;
+	uint64_t elapsed_us;
+} wasmd_result;
+
+/* Frees a result from wasmd_invoke(); NULL is a no-op. */
+WASMD_CLIENT_API void wasmd_result_free(wasmd_result *result);
+
+/*
+ * Calls export_name of module ref with nargs args (borrowed) under opts
+ * (NULL: the daemon's defaults). Returns WASMD_OK with *out set when the
+ * call ran, whether it returned or trapped (see out->trap), or an error
+ * such as WASMD_ERR_MISSING_EXPORT, WASMD_ERR_BAD_ARGUMENTS,
+ * WASMD_ERR_TIMEOUT. If the module's guest calls a host import while no
+ * host function is registered, the call is answered with an error (the
+ * guest traps).
+ * own: *out, freed with wasmd_result_free().
+ */
+WASMD_CLIENT_API wasmd_error wasmd_invoke(wasmd_conn *conn, const char *ref,
+    const char *export_name, const wasmd_value *args, size_t nargs,
+    const wasmd_invoke_options *opts, wasmd_result **out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WASMD_CLIENT_H */
