@@ -1,0 +1,613 @@
+/*
+ * local_run.c: `wasmd-worker run`, a module run in this process with the
+ * engine and no daemon: load, instantiate with no imports (WASI comes
+ * later), then call --invoke NAME with arguments parsed from the command
+ * line, or the start function and `_start`. Results go to stdout, one per
+ * line, in a form that reads back exactly.
+ */
+#include "local_run.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Modules bigger than this are refused rather than read. */
+#define RUN_MAX_MODULE_BYTES ((size_t)1 << 30)
+
+/* The WebAssembly page size, for -W max-memory-size. */
+#define RUN_PAGE_BYTES 65536u
+
+typedef struct run_opts {
+	const char *invoke; /* borrowed from argv, or NULL */
+	const char *file;   /* borrowed from argv */
+	char **args;        /* borrowed: the arguments after FILE */
+	int nargs;
+	bool has_fuel;
+	uint64_t fuel;
+	uint32_t max_pages; /* 0: the engine's default */
+} run_opts;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: run [--invoke NAME] "
+	    "[-W fuel=N,max-memory-size=BYTES] FILE [ARGS...]\n");
+}
+
+/* ---- Numbers ------------------------------------------------------------ */
+
+/*
+ * An integer of bits bits, as signed or unsigned decimal or 0x hex with an
+ * optional sign; a negative value is stored as its two's complement.
+ */
+static bool
+parse_int(const char *s, unsigned bits, uint64_t *out)
+{
+	uint64_t max = bits == 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1;
+	bool neg = false;
+	unsigned long long v;
+	char *end;
+	int base = 10;
+
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		base = 16, s += 2;
+	if (*s == '\0' || *s == '-' || *s == '+' || *s == ' ')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (errno != 0 || *end != '\0')
+		return false;
+	if (neg) {
+		if (v > (max >> 1) + 1)
+			return false;
+		*out = (0 - (uint64_t)v) & max;
+	} else {
+		if (v > max)
+			return false;
+		*out = v;
+	}
+	return true;
+}
+
+/* A whole unsigned number with an optional K/M/G (or Ki/Mi/Gi) suffix. */
+static bool
+parse_size(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	uint64_t mult = 1;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return false;
+	switch (*end) {
+	case '\0': break;
+	case 'k':
+	case 'K': mult = UINT64_C(1) << 10; break;
+	case 'm':
+	case 'M': mult = UINT64_C(1) << 20; break;
+	case 'g':
+	case 'G': mult = UINT64_C(1) << 30; break;
+	default: return false;
+	}
+	if (*end != '\0') {
+		end++;
+		if (*end == 'i')
+			end++;
+		if (*end == 'B')
+			end++;
+		if (*end != '\0')
+			return false;
+	}
+	if (v > UINT64_MAX / mult)
+		return false;
+	*out = v * mult;
+	return true;
+}
+
+/*
+ * The NaN or infinity spellings of a float with mbits mantissa bits and
+ * ebits exponent bits: "nan", "nan:0xPAYLOAD", "inf", "infinity".
+ */
+static bool
+parse_special(const char *s, unsigned mbits, unsigned ebits, uint64_t *bits)
+{
+	uint64_t sign = 0, payload, mmask = (UINT64_C(1) << mbits) - 1;
+	uint64_t exp = ((UINT64_C(1) << ebits) - 1) << mbits;
+
+	if (*s == '-' || *s == '+')
+		sign = (uint64_t)(*s++ == '-') << (mbits + ebits);
+	if (strcmp(s, "inf") == 0 || strcmp(s, "infinity") == 0) {
+		*bits = sign | exp;
+		return true;
+	}
+	if (strcmp(s, "nan") == 0) {
+		*bits = sign | exp | UINT64_C(1) << (mbits - 1);
+		return true;
+	}
+	if (strncmp(s, "nan:0x", 6) != 0 || !parse_int(s + 4, 64, &payload))
+		return false;
+	if (payload == 0 || payload > mmask)
+		return false;
+	*bits = sign | exp | payload;
+	return true;
+}
+
+static bool
+parse_f32(const char *s, uint32_t *bits)
+{
+	uint64_t b;
+	char *end;
+	float f;
+
+	if (parse_special(s, 23, 8, &b)) {
+		*bits = (uint32_t)b;
+		return true;
+	}
+	if (strchr(s, 'n') != NULL || strchr(s, 'N') != NULL)
+		return false; /* a NaN spelling strtof would take loosely */
+	errno = 0;
+	f = strtof(s, &end);
+	if (*s == '\0' || *end != '\0' || (errno == ERANGE && isinf(f)))
+		return false;
+	memcpy(bits, &f, sizeof f);
+	return true;
+}
+
+static bool
+parse_f64(const char *s, uint64_t *bits)
+{
+	char *end;
+	double d;
+
+	if (parse_special(s, 52, 11, bits))
+		return true;
+	if (strchr(s, 'n') != NULL || strchr(s, 'N') != NULL)
+		return false;
+	errno = 0;
+	d = strtod(s, &end);
+	if (*s == '\0' || *end != '\0' || (errno == ERANGE && isinf(d)))
+		return false;
+	memcpy(bits, &d, sizeof d);
+	return true;
+}
+
+bool
+wrk_run_parse_val(const char *text, we_valtype t, we_val *out)
+{
+	uint64_t v;
+
+	memset(out, 0, sizeof *out);
+	out->type = t;
+	switch (t) {
+	case WE_I32:
+		if (!parse_int(text, 32, &v))
+			return false;
+		out->of.i32 = (int32_t)(uint32_t)v;
+		return true;
+	case WE_I64:
+		if (!parse_int(text, 64, &v))
+			return false;
+		out->of.i64 = (int64_t)v;
+		return true;
+	case WE_F32: return parse_f32(text, &out->of.f32_bits);
+	case WE_F64: return parse_f64(text, &out->of.f64_bits);
+	case WE_FUNCREF:
+	case WE_EXTERNREF:
+		/* Only the null reference can be written on a command line. */
+		return strcmp(text, "null") == 0;
+	default: return false;
+	}
+}
+
+/* A NaN as "nan" (canonical) or "nan:0x..." with its sign. */
+static char *
+format_nan(
+    bool neg, uint64_t payload, uint64_t canonical, char *buf, size_t len)
+{
+	if (payload == canonical)
+		snprintf(buf, len, "%snan", neg ? "-" : "");
+	else
+		snprintf(buf, len, "%snan:0x%" PRIx64, neg ? "-" : "", payload);
+	return buf;
+}
+
+static char *
+format_f32(uint32_t bits, char *buf, size_t len)
+{
+	bool neg = bits >> 31;
+	float f;
+
+	if ((bits & 0x7f800000u) == 0x7f800000u) {
+		if ((bits & 0x7fffffu) == 0) {
+			snprintf(buf, len, "%sinf", neg ? "-" : "");
+			return buf;
+		}
+		return format_nan(neg, bits & 0x7fffffu, 0x400000u, buf, len);
+	}
+	memcpy(&f, &bits, sizeof f);
+	/* The fewest digits that read back to the same float. */
+	for (int prec = 1; prec <= 9; prec++) {
+		snprintf(buf, len, "%.*g", prec, (double)f);
+		if (strtof(buf, NULL) == f)
+			break;
+	}
+	return buf;
+}
+
+static char *
+format_f64(uint64_t bits, char *buf, size_t len)
+{
+	uint64_t mmask = (UINT64_C(1) << 52) - 1;
+	uint64_t emask = UINT64_C(0x7ff) << 52;
+	bool neg = bits >> 63;
+	double d;
+
+	if ((bits & emask) == emask) {
+		if ((bits & mmask) == 0) {
+			snprintf(buf, len, "%sinf", neg ? "-" : "");
+			return buf;
+		}
+		return format_nan(
+		    neg, bits & mmask, UINT64_C(1) << 51, buf, len);
+	}
+	memcpy(&d, &bits, sizeof d);
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(buf, len, "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			break;
+	}
+	return buf;
+}
+
+char *
+wrk_run_format_val(const we_val *v, char *buf, size_t len)
+{
+	switch (v->type) {
+	case WE_I32: snprintf(buf, len, "%" PRId32, v->of.i32); break;
+	case WE_I64: snprintf(buf, len, "%" PRId64, v->of.i64); break;
+	case WE_F32: return format_f32(v->of.f32_bits, buf, len);
+	case WE_F64: return format_f64(v->of.f64_bits, buf, len);
+	case WE_FUNCREF:
+		snprintf(buf, len, "%s", v->of.funcref ? "ref.func" : "null");
+		break;
+	case WE_EXTERNREF:
+		snprintf(
+		    buf, len, "%s", v->of.externref ? "ref.extern" : "null");
+		break;
+	default: snprintf(buf, len, "?"); break;
+	}
+	return buf;
+}
+
+/* ---- Options --------------------------------------------------------------- */
+
+/* One key=value of -W. */
+static bool
+parse_w_option(run_opts *o, char *opt)
+{
+	char *eq = strchr(opt, '=');
+	uint64_t v;
+
+	if (eq == NULL) {
+		fprintf(stderr, "error: -W %s: expected KEY=VALUE\n", opt);
+		return false;
+	}
+	*eq = '\0';
+	if (strcmp(opt, "fuel") == 0 && parse_int(eq + 1, 64, &v) &&
+	    eq[1] != '-') {
+		o->has_fuel = true;
+		o->fuel = v;
+		return true;
+	}
+	if (strcmp(opt, "max-memory-size") == 0 && parse_size(eq + 1, &v)) {
+		if (v < RUN_PAGE_BYTES) {
+			fprintf(stderr,
+			    "error: -W max-memory-size must be at least "
+			    "65536 (one page)\n");
+			return false;
+		}
+		v /= RUN_PAGE_BYTES;
+		o->max_pages = v > 65536 ? 65536 : (uint32_t)v;
+		return true;
+	}
+	fprintf(stderr, "error: -W %s=%s: unknown option or bad value\n", opt,
+	    eq + 1);
+	return false;
+}
+
+/* A comma-separated -W list; the text is copied since it is cut up. */
+static bool
+parse_w_list(run_opts *o, const char *list)
+{
+	char *copy = strdup(list), *save = NULL, *tok;
+	bool ok = copy != NULL;
+
+	for (tok = ok ? strtok_r(copy, ",", &save) : NULL; ok && tok != NULL;
+	     tok = strtok_r(NULL, ",", &save))
+		ok = parse_w_option(o, tok);
+	free(copy);
+	return ok;
+}
+
+/* Options, then FILE, then ARGS (which may look like options). */
+static bool
+parse_args(run_opts *o, int argc, char **argv, bool *help)
+{
+	int i;
+
+	memset(o, 0, sizeof *o);
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			*help = true;
+			return true;
+		} else if (strcmp(a, "--invoke") == 0 && i + 1 < argc) {
+			o->invoke = argv[++i];
+		} else if (strncmp(a, "--invoke=", 9) == 0) {
+			o->invoke = a + 9;
+		} else if (strcmp(a, "-W") == 0 && i + 1 < argc) {
+			if (!parse_w_list(o, argv[++i]))
+				return false;
+		} else if (strncmp(a, "-W", 2) == 0 && a[2] != '\0') {
+			if (!parse_w_list(o, a + 2))
+				return false;
+		} else if (a[0] == '-' && a[1] != '\0') {
+			fprintf(stderr, "error: unknown option %s\n", a);
+			return false;
+		} else {
+			break;
+		}
+	}
+	if (i >= argc) {
+		fprintf(stderr, "error: no module file given\n");
+		return false;
+	}
+	o->file = argv[i];
+	o->args = argv + i + 1;
+	o->nargs = argc - i - 1;
+	return true;
+}
+
+/* ---- Running ------------------------------------------------------------------ */
+
+/* own: *out, the file's bytes (malloc'd). */
+static bool
+read_file(const char *path, uint8_t **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf = NULL, *p;
+	size_t cap = 0, n = 0, got;
+
+	if (f == NULL)
+		return false;
+	do {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 65536;
+			if (cap > RUN_MAX_MODULE_BYTES ||
+			    (p = realloc(buf, cap)) == NULL) {
+				errno = EFBIG;
+				goto fail;
+			}
+			buf = p;
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+	} while (got > 0);
+	if (ferror(f))
+		goto fail;
+	fclose(f);
+	*out = buf;
+	*len = n;
+	return true;
+fail:
+	free(buf);
+	fclose(f);
+	return false;
+}
+
+static int
+report_trap(we_store *s)
+{
+	const we_trap *t = we_store_trap(s);
+
+	if (t == NULL || t->message[0] == '\0')
+		fprintf(stderr, "error: %s\n",
+		    we_trap_kind_name(t ? t->kind : WE_TRAP_NONE));
+	else
+		fprintf(stderr, "error: %s\n", t->message);
+	return WRK_RUN_EXIT_TRAP;
+}
+
+/* Reports a failed call and returns the exit code. */
+static int
+report_call(we_store *s, we_call_status st)
+{
+	switch (st) {
+	case WE_CALL_OK: return 0;
+	case WE_CALL_TRAP: return report_trap(s);
+	case WE_CALL_SUSPENDED:
+		fprintf(
+		    stderr, "error: the call suspended in a host function\n");
+		we_abandon(s);
+		return WRK_RUN_EXIT_FAILED;
+	default:
+		fprintf(stderr, "error: %s\n", we_store_error(s));
+		return WRK_RUN_EXIT_FAILED;
+	}
+}
+
+static int
+parse_call_args(const run_opts *o, const we_functype *t, we_val *args)
+{
+	if ((uint32_t)o->nargs != t->nparams) {
+		fprintf(stderr, "error: %s expects %u argument%s, got %d\n",
+		    o->invoke, t->nparams, t->nparams == 1 ? "" : "s",
+		    o->nargs);
+		return WRK_RUN_EXIT_USAGE;
+	}
+	for (uint32_t i = 0; i < t->nparams; i++)
+		if (!wrk_run_parse_val(o->args[i], t->params[i], &args[i])) {
+			fprintf(stderr,
+			    "error: argument %u of %s: \"%s\" is not a %s\n",
+			    i + 1, o->invoke, o->args[i],
+			    we_valtype_name(t->params[i]));
+			return WRK_RUN_EXIT_USAGE;
+		}
+	return 0;
+}
+
+/* Calls --invoke NAME and prints its results. */
+static int
+invoke(const run_opts *o, we_store *s, we_instance *inst)
+{
+	we_func *f = we_instance_func(inst, o->invoke);
+	const we_functype *t;
+	we_val *args, *results;
+	char buf[64];
+	int rc;
+
+	if (f == NULL) {
+		fprintf(stderr,
+		    "error: %s: no exported function named \"%s\"\n", o->file,
+		    o->invoke);
+		return WRK_RUN_EXIT_NO_EXPORT;
+	}
+	t = we_func_type(f);
+	args = calloc(t->nparams + 1, sizeof *args);
+	results = calloc(t->nresults + 1, sizeof *results);
+	if (args == NULL || results == NULL) {
+		fprintf(stderr, "error: out of memory\n");
+		rc = WRK_RUN_EXIT_FAILED;
+	} else if ((rc = parse_call_args(o, t, args)) == 0) {
+		rc = report_call(s,
+		    we_func_call(s, f, args, t->nparams, results, t->nresults));
+		for (uint32_t i = 0; rc == 0 && i < t->nresults; i++)
+			printf("%s\n",
+			    wrk_run_format_val(&results[i], buf, sizeof buf));
+	}
+	free(args);
+	free(results);
+	return rc;
+}
+
+/* Runs `_start` when the module exports it as a function. */
+static int
+run_start_export(const run_opts *o, we_store *s, we_instance *inst)
+{
+	we_func *f = we_instance_func(inst, "_start");
+	const we_functype *t;
+	we_val results[16];
+
+	if (f == NULL)
+		return 0;
+	t = we_func_type(f);
+	if (t->nparams != 0 || t->nresults > 16) {
+		fprintf(stderr, "error: %s: _start must take no arguments\n",
+		    o->file);
+		return WRK_RUN_EXIT_USAGE;
+	}
+	return report_call(
+	    s, we_func_call(s, f, NULL, 0, results, t->nresults));
+}
+
+/* No imports are provided yet: name the first one the module needs. */
+static bool
+check_no_imports(const char *file, const we_module *m)
+{
+	we_importdesc d;
+
+	if (we_module_import_count(m) == 0)
+		return true;
+	we_module_import(m, 0, &d);
+	fprintf(stderr,
+	    "error: %s: unknown import %s.%s (wasmd run provides no imports "
+	    "yet)\n",
+	    file, d.module, d.name);
+	return false;
+}
+
+static int
+instantiate_and_run(const run_opts *o, const we_module *m)
+{
+	we_config cfg = {0};
+	we_instance *inst;
+	we_store *s;
+	we_error err;
+	int rc;
+
+	cfg.max_memory_pages = o->max_pages;
+	s = we_store_new(&cfg);
+	if (s == NULL) {
+		fprintf(stderr, "error: out of memory\n");
+		return WRK_RUN_EXIT_FAILED;
+	}
+	if (o->has_fuel)
+		we_store_set_fuel(s, o->fuel);
+	inst = we_instance_new(s, m, NULL, 0, &err);
+	if (inst == NULL && err.code == WE_ERR_TRAP) {
+		rc = report_trap(s);
+	} else if (inst == NULL) {
+		fprintf(stderr, "error: %s: %s\n", o->file, err.message);
+		rc = WRK_RUN_EXIT_BAD_MODULE;
+	} else if (o->invoke != NULL) {
+		rc = invoke(o, s, inst);
+	} else {
+		rc = run_start_export(o, s, inst);
+	}
+	we_store_free(s);
+	return rc;
+}
+
+int
+wrk_local_run(int argc, char **argv)
+{
+	bool help = false;
+	uint8_t *bytes;
+	we_module *m;
+	we_error err;
+	run_opts o;
+	size_t len;
+	int rc;
+
+	if (!parse_args(&o, argc, argv, &help)) {
+		usage(stderr);
+		return WRK_RUN_EXIT_USAGE;
+	}
+	if (help) {
+		usage(stdout);
+		return 0;
+	}
+	if (!read_file(o.file, &bytes, &len)) {
+		fprintf(stderr, "error: %s: %s\n", o.file, strerror(errno));
+		return WRK_RUN_EXIT_BAD_MODULE;
+	}
+	m = we_module_new(bytes, len, &err);
+	free(bytes);
+	if (m == NULL) {
+		if (err.offset != SIZE_MAX)
+			fprintf(stderr, "error: %s: %s (at byte %zu)\n", o.file,
+			    err.message, err.offset);
+		else
+			fprintf(stderr, "error: %s: %s\n", o.file, err.message);
+		return WRK_RUN_EXIT_BAD_MODULE;
+	}
+	rc = check_no_imports(o.file, m) ? instantiate_and_run(&o, m)
+	                                 : WRK_RUN_EXIT_BAD_MODULE;
+	we_module_free(m);
+	fflush(stdout);
+	return rc;
+}
