@@ -883,7 +883,7 @@ sec_datacount(wd_ctx *c)
 
 /* The local declarations at the start of a body, into f. */
 static bool
-read_locals(wd_ctx *c, wm_funcdef *f)
+read_locals(wd_ctx *c, wm_funcdef *f, uint32_t index)
 {
 	wrd_reader save = c->r;
 	uint32_t ngroups, n;
@@ -898,7 +898,9 @@ read_locals(wd_ctx *c, wm_funcdef *f)
 			return false;
 		total += n;
 		if (total > WD_MAX_LOCALS)
-			return malformed(c, "too many locals");
+			return wrd_fail(&c->r, WE_ERR_MALFORMED,
+			    "function %u: too many locals (more than %u)",
+			    index, WD_MAX_LOCALS);
 	}
 	c->r = save;
 	f->local_types =
@@ -931,7 +933,7 @@ read_body(wd_ctx *c, wm_funcdef *f, uint32_t index)
 		    "(unexpected end of section or function)",
 		    index, size);
 	c->r.end = c->r.p + size;
-	ok = read_locals(c, f);
+	ok = read_locals(c, f, index);
 	if (ok && wrd_at_end(&c->r))
 		ok = wrd_fail(&c->r, WE_ERR_MALFORMED,
 		    "function %u: unexpected end of section or function",

@@ -4,7 +4,7 @@
 #include <wasmd/engine.h>
 
 static const char *const error_texts[] = {
-#define WE_ERR(name, text) [name] = text,
+#define WE_ERR(name, text) [(name)] = (text),
 #include <wasmd/engine_errors.def>
 #undef WE_ERR
 };

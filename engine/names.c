@@ -50,9 +50,9 @@ read_func_names(wrd_reader *r, wn_names *n)
 	int64_t last = -1;
 	char *name;
 
-	if (n->funcs != NULL || n->nfuncs == 0)
+	if (n->funcs != NULL)
 		return false;
-	n->funcs = calloc(n->nfuncs, sizeof *n->funcs);
+	n->funcs = calloc(n->nfuncs ? n->nfuncs : 1, sizeof *n->funcs);
 	if (n->funcs == NULL || !wrd_count(r, 2, &count))
 		return false;
 	for (uint32_t i = 0; i < count; i++) {

@@ -131,8 +131,10 @@ read_leb(wrd_reader *r, unsigned bits, bool is_signed, uint64_t *out)
 	if (r->failed)
 		return false;
 	for (unsigned i = 0; i < maxbytes; i++) {
-		if (r->p >= r->end)
-			return fail_end(r);
+		if (r->p >= r->end) {
+			fail_end(r);
+			return false;
+		}
 		b = *r->p++;
 		if (i == maxbytes - 1) {
 			if (b & 0x80)
@@ -202,8 +204,10 @@ wrd_bytes(wrd_reader *r, size_t n, const uint8_t **out)
 {
 	if (r->failed)
 		return false;
-	if (wrd_left(r) < n)
-		return fail_end(r);
+	if (wrd_left(r) < n) {
+		fail_end(r);
+		return false;
+	}
 	*out = r->p;
 	r->p += n;
 	return true;
@@ -243,10 +247,12 @@ wrd_count(wrd_reader *r, size_t min_size, uint32_t *out)
 
 	if (!wrd_u32(r, &n))
 		return false;
-	if (min_size > 0 && n > wrd_left(r) / min_size)
-		return wrd_fail_at(r, start, WE_ERR_MALFORMED,
+	if (min_size > 0 && n > wrd_left(r) / min_size) {
+		wrd_fail_at(r, start, WE_ERR_MALFORMED,
 		    "length out of bounds (%u entries, %zu bytes left)", n,
 		    wrd_left(r));
+		return false;
+	}
 	*out = n;
 	return true;
 }
