@@ -3,21 +3,19 @@
  *
  * Value text (parse/format round trips, NaN payloads, -0, integer
  * extremes) is tested directly. The connection and the calls are tested
- * against a fake server: a thread that listens on a temporary Unix socket
- * and answers with canned envelopes, recording what the client sent.
+ * against a fake daemon (client_fake.c): a thread that listens on a
+ * temporary Unix socket and answers with canned envelopes, recording what
+ * the client sent.
  */
 #include <check.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <wasmd/client.h>
 
-#include "frame.h"
+#include "client_fake.h"
 
 /* ---- Values ------------------------------------------------------------ */
 
@@ -197,300 +195,6 @@ START_TEST(test_ref_values_and_names)
 }
 END_TEST
 
-/* ---- A fake daemon ----------------------------------------------------- */
-
-enum fake_mode {
-	FAKE_NORMAL,       /* answers every request */
-	FAKE_BAD_VERSION,  /* refuses Hello with ERR_VERSION */
-	FAKE_CLOSE_ON_REQ, /* closes the connection at the first request */
-};
-
-struct fake {
-	enum fake_mode mode;
-	char dir[64];
-	char path[96];
-	int listen_fd;
-	pthread_t thread;
-	/* What the client sent, for the test to check afterwards. */
-	uint32_t hello_version;
-	char hello_software[64];
-	uint64_t ids[16];
-	int nids;
-	char host_reply_error[128];
-	Wasmd__InvokeLimits limits;
-	int64_t arg_sum;
-	size_t pushed_len;
-};
-
-static void
-reply(int fd, uint64_t id, Wasmd__Envelope *env)
-{
-	char err[128];
-
-	env->id = id;
-	ck_assert_int_eq(wp_write_envelope(fd, env, err, sizeof err), 0);
-}
-
-static void
-reply_error(int fd, uint64_t id, Wasmd__ErrorCode code, const char *msg)
-{
-	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
-	Wasmd__Error e = WASMD__ERROR__INIT;
-
-	e.code = code;
-	e.message = (char *)msg;
-	env.msg_case = WASMD__ENVELOPE__MSG_ERROR;
-	env.error = &e;
-	reply(fd, id, &env);
-}
-
-/* A canned module: imports env.mem (memory 1 2), exports add and g. */
-static void
-send_module_info(int fd, uint64_t id, const char *name, size_t size)
-{
-	static Wasmd__ValType i32x2[] = {
-	    WASMD__VAL_TYPE__VAL_I32, WASMD__VAL_TYPE__VAL_I32};
-	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
-	Wasmd__ModuleInfo mi = WASMD__MODULE_INFO__INIT;
-	Wasmd__FuncType ft = WASMD__FUNC_TYPE__INIT;
-	Wasmd__ExternType add_t = WASMD__EXTERN_TYPE__INIT,
-	                  mem_t = WASMD__EXTERN_TYPE__INIT,
-	                  glob_t = WASMD__EXTERN_TYPE__INIT;
-	Wasmd__Limits lim = WASMD__LIMITS__INIT;
-	Wasmd__Export add = WASMD__EXPORT__INIT, glob = WASMD__EXPORT__INIT;
-	Wasmd__Export *exports[] = {&add, &glob};
-	Wasmd__Import mem = WASMD__IMPORT__INIT;
-	Wasmd__Import *imports[] = {&mem};
-	char *names[] = {(char *)name};
-
-	ft.n_params = 2;
-	ft.params = i32x2;
-	ft.n_results = 1;
-	ft.results = i32x2;
-	add_t.kind = WASMD__EXTERN_KIND__EXTERN_FUNC;
-	add_t.func = &ft;
-	add.name = "add";
-	add.type = &add_t;
-	glob_t.kind = WASMD__EXTERN_KIND__EXTERN_GLOBAL;
-	glob_t.val_type = WASMD__VAL_TYPE__VAL_F64;
-	glob_t.mutable_ = 1;
-	glob.name = "g";
-	glob.type = &glob_t;
-	lim.min = 1;
-	lim.max = 2;
-	lim.has_max = 1;
-	mem_t.kind = WASMD__EXTERN_KIND__EXTERN_MEMORY;
-	mem_t.limits = &lim;
-	mem.module = "env";
-	mem.name = "mem";
-	mem.type = &mem_t;
-	mi.digest = "0123456789abcdef0123456789abcdef"
-	            "0123456789abcdef0123456789abcdef";
-	mi.size = size;
-	mi.n_names = name[0] != '\0';
-	mi.names = names;
-	mi.n_imports = 1;
-	mi.imports = imports;
-	mi.n_exports = 2;
-	mi.exports = exports;
-	env.msg_case = WASMD__ENVELOPE__MSG_MODULE_INFO;
-	env.module_info = &mi;
-	reply(fd, id, &env);
-}
-
-static void
-send_list(int fd, uint64_t id)
-{
-	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
-	Wasmd__ModuleList ml = WASMD__MODULE_LIST__INIT;
-	Wasmd__ModuleInfo a = WASMD__MODULE_INFO__INIT,
-	                  b = WASMD__MODULE_INFO__INIT;
-	Wasmd__ModuleInfo *mods[] = {&a, &b};
-
-	a.digest = "aa";
-	a.size = 10;
-	b.digest = "bb";
-	b.size = 20;
-	ml.n_modules = 2;
-	ml.modules = mods;
-	env.msg_case = WASMD__ENVELOPE__MSG_MODULE_LIST;
-	env.module_list = &ml;
-	reply(fd, id, &env);
-}
-
-/*
- * An invoke: first a host call (which the client must refuse), then the
- * result: the sum of the i32 args, or a trap for export "boom".
- */
-static void
-serve_invoke(struct fake *f, int fd, uint64_t id, const Wasmd__Invoke *inv)
-{
-	Wasmd__Envelope env = WASMD__ENVELOPE__INIT, *hr = NULL;
-	Wasmd__HostCall hc = WASMD__HOST_CALL__INIT;
-	Wasmd__InvokeResult res = WASMD__INVOKE_RESULT__INIT;
-	Wasmd__Value sum = WASMD__VALUE__INIT, *results[] = {&sum};
-	Wasmd__Trap trap = WASMD__TRAP__INIT;
-	Wasmd__Frame fr = WASMD__FRAME__INIT, *frames[] = {&fr};
-	char err[128];
-
-	if (inv->limits != NULL)
-		f->limits = *inv->limits;
-	f->arg_sum = 0;
-	for (size_t i = 0; i < inv->n_args; i++)
-		f->arg_sum += (int32_t)(uint32_t)inv->args[i]->bits;
-	hc.module = "env";
-	hc.name = "log";
-	env.msg_case = WASMD__ENVELOPE__MSG_HOST_CALL;
-	env.host_call = &hc;
-	reply(fd, id, &env);
-	ck_assert_int_eq(
-	    wp_read_envelope(fd, 1 << 20, &hr, err, sizeof err), 0);
-	ck_assert_uint_eq(hr->id, id);
-	ck_assert_int_eq(hr->msg_case, WASMD__ENVELOPE__MSG_HOST_REPLY);
-	snprintf(f->host_reply_error, sizeof f->host_reply_error, "%s",
-	    hr->host_reply->error);
-	wasmd__envelope__free_unpacked(hr, NULL);
-
-	res.fuel_consumed = 77;
-	res.elapsed_us = 5;
-	if (strcmp(inv->export, "boom") == 0) {
-		trap.kind = WASMD__TRAP_KIND__TRAP_UNREACHABLE;
-		trap.message = "unreachable executed";
-		fr.func_index = 3;
-		fr.name = "boom";
-		fr.offset = 0x10;
-		trap.n_frames = 1;
-		trap.frames = frames;
-		res.trap = &trap;
-	} else {
-		sum.type = WASMD__VAL_TYPE__VAL_I32;
-		sum.bits = (uint32_t)f->arg_sum;
-		res.n_results = 1;
-		res.results = results;
-	}
-	wasmd__envelope__init(&env);
-	env.msg_case = WASMD__ENVELOPE__MSG_INVOKE_RESULT;
-	env.invoke_result = &res;
-	reply(fd, id, &env);
-}
-
-static int
-serve_hello(struct fake *f, int fd)
-{
-	Wasmd__Envelope *in = NULL, env = WASMD__ENVELOPE__INIT;
-	Wasmd__Hello hello = WASMD__HELLO__INIT;
-	char err[128];
-
-	if (wp_read_envelope(fd, 1 << 20, &in, err, sizeof err) < 0)
-		return -1;
-	ck_assert_int_eq(in->msg_case, WASMD__ENVELOPE__MSG_HELLO);
-	f->hello_version = in->hello->version;
-	snprintf(f->hello_software, sizeof f->hello_software, "%s",
-	    in->hello->software);
-	wasmd__envelope__free_unpacked(in, NULL);
-	if (f->mode == FAKE_BAD_VERSION) {
-		reply_error(fd, 0, WASMD__ERROR_CODE__ERR_VERSION,
-		    "protocol version too old");
-		return -1;
-	}
-	hello.version = WP_PROTOCOL_VERSION;
-	hello.software = "fake-wasmd";
-	hello.tenant = "alice";
-	env.msg_case = WASMD__ENVELOPE__MSG_HELLO;
-	env.hello = &hello;
-	reply(fd, 0, &env);
-	return 0;
-}
-
-static void
-serve_request(struct fake *f, int fd, const Wasmd__Envelope *in)
-{
-	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
-	Wasmd__Ok ok = WASMD__OK__INIT;
-
-	switch (in->msg_case) {
-	case WASMD__ENVELOPE__MSG_PUSH:
-		f->pushed_len = in->push->wasm.len;
-		send_module_info(
-		    fd, in->id, in->push->name, in->push->wasm.len);
-		break;
-	case WASMD__ENVELOPE__MSG_LIST: send_list(fd, in->id); break;
-	case WASMD__ENVELOPE__MSG_INSPECT:
-		if (strcmp(in->inspect->ref, "missing") == 0)
-			reply_error(fd, in->id,
-			    WASMD__ERROR_CODE__ERR_NOT_FOUND,
-			    "no module matches 'missing'");
-		else
-			send_module_info(fd, in->id, in->inspect->ref, 8);
-		break;
-	case WASMD__ENVELOPE__MSG_REMOVE:
-		env.msg_case = WASMD__ENVELOPE__MSG_OK;
-		env.ok = &ok;
-		reply(fd, in->id, &env);
-		break;
-	case WASMD__ENVELOPE__MSG_INVOKE:
-		serve_invoke(f, fd, in->id, in->invoke);
-		break;
-	default:
-		reply_error(fd, in->id, WASMD__ERROR_CODE__ERR_BAD_REQUEST,
-		    "unexpected");
-	}
-}
-
-static void *
-fake_main(void *arg)
-{
-	struct fake *f = arg;
-	int fd = accept(f->listen_fd, NULL, NULL);
-	Wasmd__Envelope *in = NULL;
-	char err[128];
-
-	ck_assert_int_ge(fd, 0);
-	if (serve_hello(f, fd) < 0)
-		goto out;
-	while (wp_read_envelope(fd, 1 << 20, &in, err, sizeof err) == 0) {
-		if (f->nids < 16)
-			f->ids[f->nids++] = in->id;
-		if (f->mode == FAKE_CLOSE_ON_REQ) {
-			wasmd__envelope__free_unpacked(in, NULL);
-			break;
-		}
-		serve_request(f, fd, in);
-		wasmd__envelope__free_unpacked(in, NULL);
-	}
-out:
-	close(fd);
-	return NULL;
-}
-
-static void
-fake_start(struct fake *f, enum fake_mode mode)
-{
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-
-	memset(f, 0, sizeof *f);
-	f->mode = mode;
-	snprintf(f->dir, sizeof f->dir, "/tmp/wasmd-client-test.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(f->dir));
-	snprintf(f->path, sizeof f->path, "%s/sock", f->dir);
-	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", f->path);
-	f->listen_fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	ck_assert_int_ge(f->listen_fd, 0);
-	ck_assert_int_eq(
-	    bind(f->listen_fd, (struct sockaddr *)&sun, sizeof sun), 0);
-	ck_assert_int_eq(listen(f->listen_fd, 1), 0);
-	ck_assert_int_eq(pthread_create(&f->thread, NULL, fake_main, f), 0);
-}
-
-static void
-fake_stop(struct fake *f)
-{
-	pthread_join(f->thread, NULL);
-	close(f->listen_fd);
-	unlink(f->path);
-	rmdir(f->dir);
-}
-
 START_TEST(test_connect_and_push)
 {
 	static const uint8_t wasm[] = {0, 'a', 's', 'm', 1, 0, 0, 0};
@@ -499,7 +203,7 @@ START_TEST(test_connect_and_push)
 	wasmd_module_info *info = NULL;
 	wasmd_conn *c;
 
-	fake_start(&f, FAKE_NORMAL);
+	fake_start(&f, FAKE_NORMAL, 1);
 	snprintf(addr, sizeof addr, "unix://%s", f.path);
 	c = wasmd_connect(addr);
 	ck_assert_ptr_nonnull(c);
@@ -512,9 +216,7 @@ START_TEST(test_connect_and_push)
 
 	ck_assert_int_eq(
 	    wasmd_push(c, wasm, sizeof wasm, "demo", &info), WASMD_OK);
-	ck_assert_str_eq(info->digest,
-	    "0123456789abcdef0123456789abcdef"
-	    "0123456789abcdef0123456789abcdef");
+	ck_assert_str_eq(info->digest, FAKE_DIGEST);
 	ck_assert_uint_eq(info->size, sizeof wasm);
 	ck_assert_uint_eq(info->nnames, 1);
 	ck_assert_str_eq(info->names[0], "demo");
@@ -522,7 +224,7 @@ START_TEST(test_connect_and_push)
 	ck_assert_str_eq(info->imports[0].module, "env");
 	ck_assert_int_eq(info->imports[0].type.kind, WASMD_EXTERN_MEMORY);
 	ck_assert_str_eq(info->imports[0].type.text, "(memory 1 2)");
-	ck_assert_uint_eq(info->nexports, 2);
+	ck_assert_uint_eq(info->nexports, 3);
 	ck_assert_str_eq(
 	    info->exports[0].type.text, "(func (param i32 i32) (result i32))");
 	ck_assert_uint_eq(info->exports[0].type.func.nparams, 2);
@@ -549,7 +251,7 @@ START_TEST(test_list_inspect_remove_errors)
 	wasmd_module_info *info = (wasmd_module_info *)1;
 	wasmd_conn *c;
 
-	fake_start(&f, FAKE_NORMAL);
+	fake_start(&f, FAKE_NORMAL, 1);
 	c = wasmd_connect(f.path); /* a plain path works too */
 	ck_assert_msg(
 	    wasmd_status(c) == WASMD_CONNECTION_OK, "%s", wasmd_errmsg(c));
@@ -589,7 +291,7 @@ START_TEST(test_invoke_and_host_call)
 	wasmd_result *r = NULL;
 	wasmd_conn *c;
 
-	fake_start(&f, FAKE_NORMAL);
+	fake_start(&f, FAKE_NORMAL, 1);
 	c = wasmd_connect(f.path);
 	ck_assert_int_eq(wasmd_status(c), WASMD_CONNECTION_OK);
 	ck_assert_int_eq(
@@ -635,7 +337,7 @@ START_TEST(test_version_refused)
 	struct fake f;
 	wasmd_conn *c;
 
-	fake_start(&f, FAKE_BAD_VERSION);
+	fake_start(&f, FAKE_BAD_VERSION, 1);
 	c = wasmd_connect(f.path);
 	ck_assert_int_eq(wasmd_status(c), WASMD_CONNECTION_BAD);
 	ck_assert_int_eq(wasmd_errcode(c), WASMD_ERR_VERSION);
@@ -651,7 +353,7 @@ START_TEST(test_peer_closes)
 	wasmd_module_list *list = NULL;
 	wasmd_conn *c;
 
-	fake_start(&f, FAKE_CLOSE_ON_REQ);
+	fake_start(&f, FAKE_CLOSE_ON_REQ, 1);
 	c = wasmd_connect(f.path);
 	ck_assert_int_eq(wasmd_status(c), WASMD_CONNECTION_OK);
 	ck_assert_int_eq(wasmd_list(c, &list), WASMD_ERR_IO);

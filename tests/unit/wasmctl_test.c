@@ -1,0 +1,268 @@
+/*
+ * wasmctl_test.c: unit tests of the wasmctl program against the fake
+ * daemon (client_fake.c): output of each verb, the arguments and limits it
+ * sends, and its exit statuses (0, 1, 2, 127, 134).
+ */
+#include <check.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "client_fake.h"
+
+#define OUT_MAX 8192
+
+struct ctl_run {
+	int status; /* exit status, or 128+signal */
+	char out[OUT_MAX];
+	char err[OUT_MAX];
+};
+
+static void
+read_all(int fd, char *buf, size_t len)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	while (n + 1 < len && (r = read(fd, buf + n, len - 1 - n)) > 0)
+		n += (size_t)r;
+	buf[n] = '\0';
+	close(fd);
+}
+
+/*
+ * Runs wasmctl with the NULL-terminated arguments (after argv[0]), with
+ * WASMD_HOST set to host (or unset when NULL), and collects its output.
+ */
+static void
+run_ctl(struct ctl_run *r, const char *host, ...)
+{
+	const char *argv[32] = {"wasmctl"};
+	int out[2], err[2], st, n = 1;
+	va_list ap;
+	pid_t pid;
+
+	va_start(ap, host);
+	while (n < 31 && (argv[n] = va_arg(ap, const char *)) != NULL)
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	ck_assert_int_eq(pipe(out), 0);
+	ck_assert_int_eq(pipe(err), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		if (host != NULL)
+			setenv("WASMD_HOST", host, 1);
+		else
+			unsetenv("WASMD_HOST");
+		execv(WASMCTL_PATH, (char *const *)argv);
+		_exit(99);
+	}
+	close(out[1]);
+	close(err[1]);
+	read_all(out[0], r->out, sizeof r->out);
+	read_all(err[0], r->err, sizeof r->err);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Writes a small file to run or push. own: the path (static buffer). */
+static const char *
+write_module(const char *dir)
+{
+	static char path[128];
+	static const unsigned char wasm[] = {0, 'a', 's', 'm', 1, 0, 0, 0, 0};
+	int fd;
+
+	snprintf(path, sizeof path, "%s/m.wasm", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, wasm, sizeof wasm), (ssize_t)sizeof wasm);
+	close(fd);
+	return path;
+}
+
+START_TEST(test_help_and_usage)
+{
+	struct ctl_run r;
+
+	run_ctl(&r, NULL, "--help", NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "push FILE [--name NAME]"));
+	ck_assert_ptr_nonnull(strstr(r.out, "max-memory-size"));
+	run_ctl(&r, NULL, NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "usage: wasmctl"));
+	run_ctl(&r, NULL, "frobnicate", NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "unknown verb 'frobnicate'"));
+	run_ctl(&r, NULL, "run", "-W", "speed=9", "x", NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "bad -W item 'speed=9'"));
+	run_ctl(&r, NULL, "run", "-W", "timeout=5parsecs", "x", NULL);
+	ck_assert_int_eq(r.status, 2);
+	run_ctl(&r, NULL, "inspect", NULL);
+	ck_assert_int_eq(r.status, 2);
+}
+END_TEST
+
+START_TEST(test_no_daemon)
+{
+	struct ctl_run r;
+
+	run_ctl(&r, NULL, "-H", "/nonexistent/wasmd.sock", "ls", NULL);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_ptr_nonnull(strstr(r.err, "error: cannot connect"));
+	ck_assert_ptr_nonnull(strstr(r.err, "/nonexistent/wasmd.sock"));
+}
+END_TEST
+
+START_TEST(test_push_ls_inspect_rm)
+{
+	struct fake f;
+	struct ctl_run r;
+	json_t *j;
+
+	fake_start(&f, FAKE_NORMAL, 6);
+	run_ctl(&r, NULL, "-H", f.path, "push", write_module(f.dir), "--name",
+	    "demo", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.out, FAKE_DIGEST "\n");
+
+	/* The address may come from the environment too. */
+	run_ctl(&r, f.path, "ls", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "DIGEST"));
+	ck_assert_ptr_nonnull(strstr(r.out, "\naa "));
+	ck_assert_ptr_nonnull(strstr(r.out, "20  -\n"));
+
+	run_ctl(&r, f.path, "--json", "ls", NULL);
+	ck_assert_int_eq(r.status, 0);
+	j = json_loads(r.out, 0, NULL);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_uint_eq(json_array_size(j), 2);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(json_array_get(j, 1), "size")),
+	    20);
+	json_decref(j);
+
+	run_ctl(&r, f.path, "inspect", "demo", NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "env.mem  (memory 1 2)"));
+	ck_assert_ptr_nonnull(
+	    strstr(r.out, "add  (func (param i32 i32) (result i32))"));
+	ck_assert_ptr_nonnull(strstr(r.out, "g  (global (mut f64))"));
+
+	run_ctl(&r, f.path, "inspect", "missing", NULL);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_str_eq(r.err, "error: no module matches 'missing'\n");
+
+	run_ctl(&r, f.path, "rm", "demo", NULL);
+	ck_assert_int_eq(r.status, 0);
+	unlink(write_module(f.dir));
+	fake_stop(&f);
+	ck_assert_str_eq(f.pushed_name, "demo");
+	ck_assert_uint_eq(f.pushed_len, 9);
+}
+END_TEST
+
+START_TEST(test_run_results_and_limits)
+{
+	struct fake f;
+	struct ctl_run r;
+
+	fake_start(&f, FAKE_NORMAL, 2);
+	run_ctl(&r, f.path, "run", "--invoke", "add", "-W",
+	    "fuel=1000,max-memory-size=1M", "-W", "timeout=500ms", "demo", "40",
+	    "-2", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.out, "38\n");
+	ck_assert_str_eq(f.invoke_ref, FAKE_DIGEST);
+	ck_assert_str_eq(f.invoke_export, "add");
+	ck_assert_int_eq(f.invoke_nargs, 2);
+	ck_assert_uint_eq(f.limits.fuel, 1000);
+	ck_assert_uint_eq(f.limits.max_memory_bytes, 1 << 20);
+	ck_assert_uint_eq(f.limits.timeout_ms, 500);
+
+	/* A FILE is pushed first, then run by its digest. */
+	run_ctl(&r, f.path, "run", "--invoke", "add", "-W", "timeout=1m",
+	    write_module(f.dir), "1", "0x10", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.out, "17\n");
+	unlink(write_module(f.dir));
+	fake_stop(&f);
+	ck_assert_uint_eq(f.pushed_len, 9);
+	ck_assert_str_eq(f.invoke_ref, FAKE_DIGEST);
+	ck_assert_uint_eq(f.limits.timeout_ms, 60000);
+	ck_assert_str_eq(f.host_reply_error, "no host function registered");
+}
+END_TEST
+
+START_TEST(test_run_failures)
+{
+	struct fake f;
+	struct ctl_run r;
+
+	fake_start(&f, FAKE_NORMAL, 5);
+	run_ctl(&r, f.path, "run", "--invoke", "boom", "demo", NULL);
+	ck_assert_int_eq(r.status, 134);
+	ck_assert_str_eq(r.out, "");
+	ck_assert_str_eq(r.err,
+	    "error: unreachable executed\n"
+	    "  at boom (func 3, offset 0x10)\n");
+
+	/* No _start export: the default fails as a missing export. */
+	run_ctl(&r, f.path, "run", "demo", NULL);
+	ck_assert_int_eq(r.status, 127);
+	ck_assert_ptr_nonnull(strstr(r.err, "'_start'"));
+	run_ctl(&r, f.path, "run", "--invoke", "g", "demo", NULL);
+	ck_assert_int_eq(r.status, 127);
+
+	run_ctl(&r, f.path, "run", "--invoke", "add", "demo", "1", NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(
+	    strstr(r.err, "add expects 2 arguments (i32 i32), got 1"));
+	run_ctl(&r, f.path, "run", "--invoke", "add", "demo", "1", "x", NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "argument 2 of add"));
+	fake_stop(&f);
+	/* Only the trapping call reached the daemon as an invoke. */
+	ck_assert_str_eq(f.invoke_export, "boom");
+}
+END_TEST
+
+static Suite *
+wasmctl_suite(void)
+{
+	Suite *s = suite_create("wasmctl");
+	TCase *tc = tcase_create("cli");
+
+	tcase_add_test(tc, test_help_and_usage);
+	tcase_add_test(tc, test_no_daemon);
+	tcase_add_test(tc, test_push_ls_inspect_rm);
+	tcase_add_test(tc, test_run_results_and_limits);
+	tcase_add_test(tc, test_run_failures);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(wasmctl_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
