@@ -241,6 +241,57 @@ START_TEST(invalid_modules)
 }
 END_TEST
 
+START_TEST(constant_expressions)
+{
+	/* (global i32 (i32.const 0) (i32.const 1)): two instructions. */
+	expect_error(MOD("\x06\x08\x01\x7f\x00\x41\x00\x41\x01\x0b"),
+	    WE_ERR_INVALID, "constant expression required", 15);
+	/* (global i32 (i32.add)): not a constant instruction. */
+	expect_error(MOD("\x06\x05\x01\x7f\x00\x6a\x0b"), WE_ERR_INVALID,
+	    "constant expression required", 13);
+	/* An opcode that does not exist is malformed, not invalid. */
+	expect_error(MOD("\x06\x05\x01\x7f\x00\xff\x0b"), WE_ERR_MALFORMED,
+	    "illegal opcode", 13);
+	/* (global (import "m" "g") (mut i32)) (global i32 (global.get 0)) */
+	expect_error(MOD("\x02\x08\x01\x01m\x01g\x03\x7f\x01"
+	                 "\x06\x06\x01\x7f\x00\x23\x00\x0b"),
+	    WE_ERR_INVALID, "constant expression required", 23);
+	/* (table 1 externref) (elem (i32.const 0) func) */
+	expect_error(MOD("\x04\x04\x01\x6f\x00\x01"
+	                 "\x09\x06\x01\x00\x41\x00\x0b\x00"),
+	    WE_ERR_INVALID, "type mismatch", 17);
+}
+END_TEST
+
+START_TEST(data_segments)
+{
+	/* (memory 1) (data "ab") (data (i32.const 8) "c") with a data count. */
+	we_module *m = load_ok(MOD("\x05\x03\x01\x00\x01"
+	                           "\x0c\x01\x02"
+	                           "\x0b\x0b\x02"
+	                           "\x01\x02"
+	                           "ab"
+	                           "\x00\x41\x08\x0b\x01"
+	                           "c"));
+
+	ck_assert(m->has_datacount);
+	ck_assert_uint_eq(m->ndatas, 2);
+	ck_assert_int_eq(m->datas[0].mode, WM_SEG_PASSIVE);
+	ck_assert_uint_eq(m->datas[0].len, 2);
+	ck_assert(memcmp(m->datas[0].bytes, "ab", 2) == 0);
+	ck_assert_int_eq(m->datas[1].mode, WM_SEG_ACTIVE);
+	ck_assert_uint_eq(m->datas[1].offset.bits, 8);
+	we_module_free(m);
+	/* A data segment for a memory that does not exist. */
+	expect_error(MOD("\x0b\x07\x01\x00\x41\x00\x0b\x01x"), WE_ERR_INVALID,
+	    "unknown memory 0", 12);
+	/* Data count 2, one segment. */
+	expect_error(MOD("\x05\x03\x01\x00\x01\x0c\x01\x02"
+	                 "\x0b\x04\x01\x01\x01x"),
+	    WE_ERR_MALFORMED, "inconsistent lengths", 18);
+}
+END_TEST
+
 START_TEST(malformed_wins_over_invalid)
 {
 	/* A function of unknown type 0 (invalid) and no code (malformed). */
@@ -419,6 +470,7 @@ decode_suite(void)
 	tcase_add_test(bad, bad_sections);
 	tcase_add_test(bad, bad_utf8_name);
 	tcase_add_test(bad, invalid_modules);
+	tcase_add_test(bad, constant_expressions);
 	tcase_add_test(bad, malformed_wins_over_invalid);
 	tcase_add_test(bad, failures_do_not_leak);
 	tcase_add_test(intro, imports_with_types);
@@ -427,6 +479,7 @@ decode_suite(void)
 	tcase_add_test(intro, name_section);
 	tcase_add_test(intro, bad_name_section_is_ignored);
 	tcase_add_test(intro, element_segments);
+	tcase_add_test(intro, data_segments);
 	tcase_add_test(intro, error_names);
 	suite_add_tcase(s, leb);
 	suite_add_tcase(s, bad);
