@@ -69,10 +69,9 @@ sup_worker_kill(struct sup_worker *w, const char *why)
 		return;
 	w->killed = true;
 	w->kill_reason = why;
+	/* Nothing it says from now on matters (worker_read_cb drops it), but
+	 * reading goes on until EOF, which tells that the process is gone. */
 	kill(w->pid, SIGKILL);
-	/* Nothing it says from now on matters. */
-	if (w->bev != NULL)
-		bufferevent_disable(w->bev, EV_READ);
 	sup_log(SUP_INFO, "event=worker_kill pid=%ld reason=\"%s\"",
 	    (long)w->pid, why);
 }
@@ -245,6 +244,11 @@ worker_read_cb(struct bufferevent *bev, void *arg)
 	Wasmd__Envelope *env;
 	char err[256];
 
+	if (w->killed) {
+		evbuffer_drain(bufferevent_get_input(bev),
+		    evbuffer_get_length(bufferevent_get_input(bev)));
+		return;
+	}
 	while (!w->killed && w->bev != NULL) {
 		enum sup_frame_status st =
 		    sup_frame_next(bufferevent_get_input(bev),
@@ -303,8 +307,9 @@ spawn_worker(struct sup *sup)
 	sigset_t none, all;
 	int sv[2], rc;
 	pid_t pid;
-	/* Headroom beyond the largest linear memory: engine, stacks, code. */
-	char *mem = format_u64(sup->cfg.max_memory + (256ull << 20));
+	/* The largest linear memory a job may get; the worker adds its own
+	 * headroom for the engine when it sets RLIMIT_AS from this. */
+	char *mem = format_u64(sup->cfg.max_memory);
 	char *argv[] = {sup->cfg.worker_path, "serve", "--fd", "3",
 	    "--memory-limit", mem, NULL};
 	struct sup_worker *w;

@@ -1,0 +1,202 @@
+/*
+ * fake_worker.c: a stand-in for wasmd-worker that speaks the worker
+ * protocol (../notes/daemon-protocol.md) without an engine and misbehaves
+ * on request, so the supervisor's handling of workers can be tested
+ * precisely: malformed frames, wrong ids, crashes, forbidden system calls,
+ * host calls, silence.
+ *
+ * usage: wasmd-it-fakeworker serve --fd 3 --memory-limit BYTES
+ * push:   bytes starting with "\0asm" -> module_info{size, exports};
+ *         otherwise error ERR_INVALID_MODULE "fake: bad magic".
+ * invoke: the export name picks the behaviour:
+ *   ok       -> invoke_result{i32 42}
+ *   sleep    -> sleeps forever (the deadline must kill it)
+ *   abort    -> dies of SIGABRT
+ *   sigsys   -> dies of SIGSYS, as a seccomp kill would
+ *   exit3    -> exits with status 3 without replying
+ *   garbage  -> writes a malformed frame, then sleeps
+ *   wrongid  -> replies with another id, then sleeps
+ *   hostcall -> host_call{0, "env", "h", args}, then returns the
+ *               host_reply's first result (or ERR_LINK with its error)
+ * Every behaviour is listed as an export [] -> [i32].
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "frame.h"
+
+static int fd = 3;
+
+static void
+send_or_die(Wasmd__Envelope *env)
+{
+	char err[256];
+
+	if (wp_write_envelope(fd, env, err, sizeof(err)) != 0)
+		_exit(10);
+}
+
+static void
+reply_error(uint64_t id, Wasmd__ErrorCode code, const char *msg)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__Error e = WASMD__ERROR__INIT;
+
+	e.code = code;
+	e.message = (char *)msg;
+	env.id = id;
+	env.msg_case = WASMD__ENVELOPE__MSG_ERROR;
+	env.error = &e;
+	send_or_die(&env);
+}
+
+/* Every behaviour is an export [] -> [i32], so wasmctl can call it. */
+static const char *const behaviours[] = {"ok", "sleep", "abort", "sigsys",
+    "exit3", "garbage", "wrongid", "hostcall"};
+#define NBEHAVIOURS (sizeof(behaviours) / sizeof(behaviours[0]))
+
+static void
+do_push(Wasmd__Envelope *req)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__ModuleInfo info = WASMD__MODULE_INFO__INIT;
+	Wasmd__Export ex[NBEHAVIOURS], *exs[NBEHAVIOURS];
+	Wasmd__ExternType et = WASMD__EXTERN_TYPE__INIT;
+	Wasmd__FuncType ft = WASMD__FUNC_TYPE__INIT;
+	Wasmd__ValType i32 = WASMD__VAL_TYPE__VAL_I32;
+	ProtobufCBinaryData *w = &req->push->wasm;
+
+	if (w->len < 4 || memcmp(w->data, "\0asm", 4) != 0) {
+		reply_error(req->id, WASMD__ERROR_CODE__ERR_INVALID_MODULE,
+		    "fake: bad magic");
+		return;
+	}
+	ft.n_results = 1;
+	ft.results = &i32;
+	et.kind = WASMD__EXTERN_KIND__EXTERN_FUNC;
+	et.func = &ft;
+	for (size_t i = 0; i < NBEHAVIOURS; i++) {
+		wasmd__export__init(&ex[i]);
+		ex[i].name = (char *)behaviours[i];
+		ex[i].type = &et;
+		exs[i] = &ex[i];
+	}
+	info.size = w->len;
+	info.n_exports = NBEHAVIOURS;
+	info.exports = exs;
+	env.id = req->id;
+	env.msg_case = WASMD__ENVELOPE__MSG_MODULE_INFO;
+	env.module_info = &info;
+	send_or_die(&env);
+}
+
+static void
+reply_i32(uint64_t id, uint64_t bits)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__InvokeResult r = WASMD__INVOKE_RESULT__INIT;
+	Wasmd__Value v = WASMD__VALUE__INIT, *vs[1] = {&v};
+
+	v.type = WASMD__VAL_TYPE__VAL_I32;
+	v.bits = bits;
+	r.n_results = 1;
+	r.results = vs;
+	env.id = id;
+	env.msg_case = WASMD__ENVELOPE__MSG_INVOKE_RESULT;
+	env.invoke_result = &r;
+	send_or_die(&env);
+}
+
+static void
+do_hostcall(Wasmd__Envelope *req)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT, *rep = NULL;
+	Wasmd__HostCall hc = WASMD__HOST_CALL__INIT;
+	char err[256];
+
+	hc.module = "env";
+	hc.name = "h";
+	hc.n_args = req->invoke->n_args;
+	hc.args = req->invoke->args;
+	env.id = req->id;
+	env.msg_case = WASMD__ENVELOPE__MSG_HOST_CALL;
+	env.host_call = &hc;
+	send_or_die(&env);
+	if (wp_read_envelope(fd, 1u << 20, &rep, err, sizeof(err)) != 0 ||
+	    rep->msg_case != WASMD__ENVELOPE__MSG_HOST_REPLY ||
+	    rep->id != req->id)
+		_exit(11);
+	if (rep->host_reply->error && rep->host_reply->error[0])
+		reply_error(req->id, WASMD__ERROR_CODE__ERR_LINK,
+		    rep->host_reply->error);
+	else
+		reply_i32(req->id,
+		    rep->host_reply->n_results
+		        ? rep->host_reply->results[0]->bits
+		        : 0);
+	wasmd__envelope__free_unpacked(rep, NULL);
+}
+
+static void
+do_invoke(Wasmd__Envelope *req)
+{
+	const char *ex = req->invoke->export ? req->invoke->export : "";
+
+	if (strcmp(ex, "ok") == 0)
+		reply_i32(req->id, 42);
+	else if (strcmp(ex, "sleep") == 0)
+		for (;;)
+			pause();
+	else if (strcmp(ex, "abort") == 0)
+		abort();
+	else if (strcmp(ex, "sigsys") == 0) {
+		signal(SIGSYS, SIG_DFL);
+		raise(SIGSYS);
+	} else if (strcmp(ex, "exit3") == 0)
+		_exit(3);
+	else if (strcmp(ex, "garbage") == 0) {
+		static const uint8_t g[] = {0, 0, 0, 4, 0xff, 0xff, 0xff, 0xff};
+		if (write(fd, g, sizeof(g)) < 0)
+			_exit(12);
+		for (;;)
+			pause();
+	} else if (strcmp(ex, "wrongid") == 0) {
+		reply_i32(req->id + 1000, 1);
+		for (;;)
+			pause();
+	} else if (strcmp(ex, "hostcall") == 0)
+		do_hostcall(req);
+	else
+		reply_error(req->id, WASMD__ERROR_CODE__ERR_MISSING_EXPORT,
+		    "fake: no such export");
+}
+
+int
+main(int argc, char **argv)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT, *req = NULL;
+	Wasmd__Hello h = WASMD__HELLO__INIT;
+	char err[256];
+
+	if (argc < 2 || strcmp(argv[1], "serve") != 0)
+		return 2;
+	h.version = WP_PROTOCOL_VERSION;
+	h.worker_pid = (uint32_t)getpid();
+	env.msg_case = WASMD__ENVELOPE__MSG_HELLO;
+	env.hello = &h;
+	send_or_die(&env);
+	if (wp_read_envelope(fd, 1u << 28, &req, err, sizeof(err)) != 0)
+		return 0;
+	if (req->msg_case == WASMD__ENVELOPE__MSG_PUSH)
+		do_push(req);
+	else if (req->msg_case == WASMD__ENVELOPE__MSG_INVOKE)
+		do_invoke(req);
+	else
+		reply_error(req->id, WASMD__ERROR_CODE__ERR_BAD_REQUEST,
+		    "fake: unexpected job");
+	wasmd__envelope__free_unpacked(req, NULL);
+	return 0;
+}

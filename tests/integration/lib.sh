@@ -1,0 +1,116 @@
+# lib.sh: sourced by every daemon integration scenario (daemon_*.sh).
+#
+# Gives each scenario a temp directory with a socket and a state dir, starts
+# and stops a real wasmd there, and always stops it (and removes the temp
+# directory) on exit, failed or not; on failure the daemon's log is printed.
+# ctest sets WASMD_BIN (build/bin), IT_BIN (the helpers), IT_FIXTURES (the
+# .wasm fixtures) and WASMD_TEST_HOOKS (ON/OFF); exit 77 means skipped.
+set -euo pipefail
+
+: "${WASMD_BIN:?set by ctest}" "${IT_BIN:?set by ctest}" "${IT_FIXTURES:?set by ctest}"
+for prog in "$WASMD_BIN/wasmd" "$WASMD_BIN/wasmctl" "$IT_BIN/wasmd-it-rawclient"; do
+	[ -x "$prog" ] || { echo "missing $prog: build it first" >&2; exit 1; }
+done
+
+TMP=$(mktemp -d /tmp/wasmd-it.XXXXXX)
+chmod 755 "$TMP"
+SOCK="$TMP/wasmd.sock"
+STATE="$TMP/state"
+LOG="$TMP/wasmd.log"
+DAEMON_PID=
+export WASMD_HOST="unix://$SOCK"
+touch "$LOG"
+
+it_cleanup() {
+	local rc=$?
+	if [ -n "$DAEMON_PID" ]; then
+		kill -TERM "$DAEMON_PID" 2>/dev/null || true
+		wait "$DAEMON_PID" 2>/dev/null || true
+	fi
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
+		echo "--- wasmd log ($LOG)" >&2
+		cat "$LOG" >&2 || true
+	fi
+	rm -rf "$TMP"
+	exit "$rc"
+}
+trap it_cleanup EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+skip() {
+	echo "SKIP: $*" >&2
+	exit 77
+}
+
+# start_daemon [FLAGS...]: starts wasmd and waits until it accepts.
+start_daemon() {
+	"$WASMD_BIN/wasmd" -H "unix://$SOCK" --state-dir "$STATE" "$@" 2>>"$LOG" &
+	DAEMON_PID=$!
+	for _ in $(seq 200); do
+		if [ -S "$SOCK" ] && "$IT_BIN/wasmd-it-rawclient" "$SOCK" list >/dev/null 2>&1; then
+			return 0
+		fi
+		kill -0 "$DAEMON_PID" 2>/dev/null || fail "wasmd exited at start"
+		sleep 0.05
+	done
+	fail "wasmd did not start listening on $SOCK"
+}
+
+# stop_daemon: SIGTERM; the daemon must exit 0 and remove its socket.
+stop_daemon() {
+	local st=0
+	kill -TERM "$DAEMON_PID"
+	wait "$DAEMON_PID" || st=$?
+	DAEMON_PID=
+	[ "$st" -eq 0 ] || fail "wasmd exited with status $st after SIGTERM"
+	[ ! -e "$SOCK" ] || fail "wasmd left its socket behind"
+}
+
+ctl() {
+	"$WASMD_BIN/wasmctl" "$@"
+}
+
+# run CMD...: runs without stopping the script; sets OUT, ERR and STATUS.
+run() {
+	set +e
+	OUT=$("$@" 2>"$TMP/stderr")
+	STATUS=$?
+	set -e
+	ERR=$(cat "$TMP/stderr")
+}
+
+expect_status() {
+	[ "$STATUS" -eq "$1" ] || fail "expected exit status $1, got $STATUS (stdout: $OUT; stderr: $ERR)"
+}
+
+expect_out() {
+	[ "$OUT" = "$1" ] || fail "expected output '$1', got '$OUT' (stderr: $ERR)"
+}
+
+# expect_err_match REGEX: stderr matches (extended, case-insensitive).
+expect_err_match() {
+	echo "$ERR" | grep -Eiq -- "$1" || fail "stderr does not match /$1/: $ERR"
+}
+
+expect_log_match() {
+	grep -Eq -- "$1" "$LOG" || fail "the daemon's log does not match /$1/"
+}
+
+# workers: the daemon's live worker processes.
+workers() {
+	pgrep -P "$DAEMON_PID" | wc -l
+}
+
+# wait_workers N [SECONDS]: until the daemon has exactly N workers.
+wait_workers() {
+	local want=$1 tries=$((${2:-10} * 20))
+	for _ in $(seq "$tries"); do
+		[ "$(workers)" -eq "$want" ] && return 0
+		sleep 0.05
+	done
+	fail "expected $want workers, have $(workers)"
+}

@@ -1,0 +1,304 @@
+/*
+ * rawclient.c: a test helper that talks to wasmd below the client library,
+ * for the integration scenarios that need bytes wasmctl never sends:
+ * garbage and oversized frames, a wrong protocol version, a request before
+ * hello, a client that vanishes mid-invoke, several requests in flight.
+ *
+ * usage: wasmd-it-rawclient SOCKET MODE [ARGS...]
+ *   garbage | oversized | badversion | nohello
+ *       send that; succeed when the daemon answers with an Error (printed)
+ *       and then closes this connection.
+ *   invoke-then-close REF EXPORT MS
+ *       hello, invoke EXPORT (no arguments), wait MS ms, close.
+ *   idle MS
+ *       hello, then succeed if the daemon closes within MS ms.
+ *   pipeline REF EXPORT N
+ *       hello, then N invokes in one write; print each reply's id and kind.
+ *   list
+ *       hello and list; print the number of modules.
+ *   hostcall REF
+ *       hello, invoke export "hostcall" with i32 5, answer the relayed
+ *       host_call with i32 77; print the call's argument and the result.
+ * Exit: 0 as expected, 1 otherwise (with a message on stderr).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "frame.h"
+
+static int
+dial(const char *path)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+		fprintf(stderr, "rawclient: connect %s: %s\n", path,
+		    strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
+static void
+send_raw(int fd, const void *buf, size_t len)
+{
+	if (send(fd, buf, len, MSG_NOSIGNAL) != (ssize_t)len) {
+		fprintf(stderr, "rawclient: send: %s\n", strerror(errno));
+		exit(1);
+	}
+}
+
+static void
+send_env(int fd, Wasmd__Envelope *env)
+{
+	char err[256];
+
+	if (wp_write_envelope(fd, env, err, sizeof(err)) != 0) {
+		fprintf(stderr, "rawclient: %s\n", err);
+		exit(1);
+	}
+}
+
+/* Waits up to ms for data or EOF. */
+static bool
+readable(int fd, int ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+
+	return poll(&p, 1, ms) == 1;
+}
+
+static Wasmd__Envelope *
+recv_env(int fd, int ms)
+{
+	Wasmd__Envelope *env = NULL;
+	char err[256];
+
+	if (!readable(fd, ms)) {
+		fprintf(stderr, "rawclient: no reply within %d ms\n", ms);
+		exit(1);
+	}
+	if (wp_read_envelope(fd, 1u << 20, &env, err, sizeof(err)) != 0)
+		return NULL;
+	return env;
+}
+
+static void
+hello(int fd, unsigned version)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__Hello h = WASMD__HELLO__INIT;
+
+	h.version = version;
+	h.software = "wasmd-it-rawclient";
+	env.msg_case = WASMD__ENVELOPE__MSG_HELLO;
+	env.hello = &h;
+	send_env(fd, &env);
+}
+
+static void
+hello_ok(int fd)
+{
+	Wasmd__Envelope *env;
+
+	hello(fd, WP_PROTOCOL_VERSION);
+	env = recv_env(fd, 5000);
+	if (env == NULL || env->msg_case != WASMD__ENVELOPE__MSG_HELLO) {
+		fprintf(stderr, "rawclient: no hello back\n");
+		exit(1);
+	}
+	wasmd__envelope__free_unpacked(env, NULL);
+}
+
+/* Expects an Error, then EOF. */
+static int
+expect_error_close(int fd)
+{
+	Wasmd__Envelope *env = recv_env(fd, 5000);
+	char c;
+
+	if (env == NULL || env->msg_case != WASMD__ENVELOPE__MSG_ERROR) {
+		fprintf(stderr, "rawclient: expected an error reply\n");
+		return 1;
+	}
+	printf("error %d: %s\n", (int)env->error->code, env->error->message);
+	wasmd__envelope__free_unpacked(env, NULL);
+	if (!readable(fd, 5000) || recv(fd, &c, 1, 0) != 0) {
+		fprintf(stderr, "rawclient: the connection stayed open\n");
+		return 1;
+	}
+	printf("closed\n");
+	return 0;
+}
+
+static void
+send_invoke(int fd, uint64_t id, const char *ref, const char *export)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__Invoke inv = WASMD__INVOKE__INIT;
+
+	inv.ref = (char *)ref;
+	inv.export = (char *)export;
+	env.id = id;
+	env.msg_case = WASMD__ENVELOPE__MSG_INVOKE;
+	env.invoke = &inv;
+	send_env(fd, &env);
+}
+
+static int
+run_pipeline(int fd, const char *ref, const char *export, int n)
+{
+	for (int i = 1; i <= n; i++)
+		send_invoke(fd, (uint64_t)i, ref, export);
+	for (int i = 1; i <= n; i++) {
+		Wasmd__Envelope *env = recv_env(fd, 30000);
+		if (env == NULL)
+			return 1;
+		printf("id=%llu kind=%s\n", (unsigned long long)env->id,
+		    env->msg_case == WASMD__ENVELOPE__MSG_INVOKE_RESULT
+		        ? "result"
+		        : env->msg_case == WASMD__ENVELOPE__MSG_ERROR
+		        ? "error"
+		        : "other");
+		wasmd__envelope__free_unpacked(env, NULL);
+	}
+	return 0;
+}
+
+static int
+run_list(int fd)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT, *r;
+	Wasmd__ListModules l = WASMD__LIST_MODULES__INIT;
+
+	env.id = 7;
+	env.msg_case = WASMD__ENVELOPE__MSG_LIST;
+	env.list = &l;
+	send_env(fd, &env);
+	r = recv_env(fd, 5000);
+	if (r == NULL || r->msg_case != WASMD__ENVELOPE__MSG_MODULE_LIST ||
+	    r->id != 7)
+		return 1;
+	printf("modules=%zu\n", r->module_list->n_modules);
+	wasmd__envelope__free_unpacked(r, NULL);
+	return 0;
+}
+
+static int
+run_hostcall(int fd, const char *ref)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT, *r;
+	Wasmd__Invoke inv = WASMD__INVOKE__INIT;
+	Wasmd__HostReply hr = WASMD__HOST_REPLY__INIT;
+	Wasmd__Value arg = WASMD__VALUE__INIT, *args[1] = {&arg};
+
+	arg.bits = 5;
+	inv.ref = (char *)ref;
+	inv.export = "hostcall";
+	inv.n_args = 1;
+	inv.args = args;
+	env.id = 41;
+	env.msg_case = WASMD__ENVELOPE__MSG_INVOKE;
+	env.invoke = &inv;
+	send_env(fd, &env);
+	r = recv_env(fd, 10000);
+	if (r == NULL || r->msg_case != WASMD__ENVELOPE__MSG_HOST_CALL ||
+	    r->id != 41 || r->host_call->n_args != 1) {
+		fprintf(stderr, "rawclient: expected a host_call for id 41\n");
+		return 1;
+	}
+	printf("host_call %s.%s arg=%llu\n", r->host_call->module,
+	    r->host_call->name,
+	    (unsigned long long)r->host_call->args[0]->bits);
+	wasmd__envelope__free_unpacked(r, NULL);
+	arg.bits = 77;
+	hr.n_results = 1;
+	hr.results = args;
+	wasmd__envelope__init(&env);
+	env.id = 41;
+	env.msg_case = WASMD__ENVELOPE__MSG_HOST_REPLY;
+	env.host_reply = &hr;
+	send_env(fd, &env);
+	r = recv_env(fd, 10000);
+	if (r == NULL || r->msg_case != WASMD__ENVELOPE__MSG_INVOKE_RESULT ||
+	    r->id != 41 || r->invoke_result->n_results != 1) {
+		fprintf(stderr, "rawclient: expected the invoke's result\n");
+		return 1;
+	}
+	printf("result=%llu\n",
+	    (unsigned long long)r->invoke_result->results[0]->bits);
+	wasmd__envelope__free_unpacked(r, NULL);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *mode;
+	int fd;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: %s SOCKET MODE [ARGS...]\n", argv[0]);
+		return 2;
+	}
+	fd = dial(argv[1]);
+	mode = argv[2];
+	if (strcmp(mode, "garbage") == 0) {
+		/* A frame of 16 bytes that are not an Envelope. */
+		static const uint8_t g[] = {0, 0, 0, 16, 0xff, 0xff, 0xff, 0xff,
+		    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		    0xff, 0xff};
+		send_raw(fd, g, sizeof(g));
+		return expect_error_close(fd);
+	}
+	if (strcmp(mode, "oversized") == 0) {
+		static const uint8_t h[] = {0xff, 0xff, 0xff, 0xf0};
+		send_raw(fd, h, sizeof(h));
+		return expect_error_close(fd);
+	}
+	if (strcmp(mode, "badversion") == 0) {
+		hello(fd, 999);
+		return expect_error_close(fd);
+	}
+	if (strcmp(mode, "nohello") == 0) {
+		Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+		Wasmd__ListModules l = WASMD__LIST_MODULES__INIT;
+		env.msg_case = WASMD__ENVELOPE__MSG_LIST;
+		env.list = &l;
+		send_env(fd, &env);
+		return expect_error_close(fd);
+	}
+	hello_ok(fd);
+	if (strcmp(mode, "invoke-then-close") == 0 && argc == 6) {
+		send_invoke(fd, 1, argv[3], argv[4]);
+		usleep((useconds_t)atoi(argv[5]) * 1000);
+		close(fd);
+		return 0;
+	}
+	if (strcmp(mode, "idle") == 0 && argc == 4) {
+		char c;
+		if (readable(fd, atoi(argv[3])) && recv(fd, &c, 1, 0) == 0) {
+			printf("closed\n");
+			return 0;
+		}
+		fprintf(stderr, "rawclient: still open\n");
+		return 1;
+	}
+	if (strcmp(mode, "pipeline") == 0 && argc == 6)
+		return run_pipeline(fd, argv[3], argv[4], atoi(argv[5]));
+	if (strcmp(mode, "list") == 0)
+		return run_list(fd);
+	if (strcmp(mode, "hostcall") == 0 && argc == 4)
+		return run_hostcall(fd, argv[3]);
+	fprintf(stderr, "rawclient: unknown mode %s\n", mode);
+	return 2;
+}
