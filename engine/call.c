@@ -1,0 +1,446 @@
+/*
+ * call.c: the public call API (we_func_call, suspension and resumption,
+ * traps and errors, fuel and interrupts) and calls into host functions.
+ *
+ * A store runs one invocation at a time. we_func_call on a store that is
+ * running (a host function calling back into its own store) or suspended
+ * fails with WE_CALL_ERROR ("store is busy"): a host function that needs
+ * to re-enter should suspend instead. The execution state (struct wx_exec,
+ * code.h) is allocated on the first call and kept for the next ones.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "code.h"
+
+/* Host calls with up to this many results need no allocation. */
+#define WX_HOST_RESULTS_INLINE 16
+
+static we_call_status call_error(we_store *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static we_call_status
+call_error(we_store *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->error, sizeof s->error, fmt, ap);
+	va_end(ap);
+	return WE_CALL_ERROR;
+}
+
+static bool
+ensure_exec(we_store *s)
+{
+	struct wx_exec *x;
+	size_t nslots = s->config.max_stack_bytes / sizeof(wr_value);
+
+	if (s->exec != NULL)
+		return true;
+	x = calloc(1, sizeof *x);
+	if (x == NULL)
+		return false;
+	if (nslots < 16)
+		nslots = 16;
+	x->stack = calloc(nslots, sizeof *x->stack);
+	x->max_depth = s->config.max_call_depth;
+	x->frames = calloc(x->max_depth + 1, sizeof *x->frames);
+	if (x->stack == NULL || x->frames == NULL) {
+		wx_exec_free(x);
+		return false;
+	}
+	x->stack_end = x->stack + nslots;
+	s->exec = x;
+	return true;
+}
+
+void
+wx_exec_free(struct wx_exec *x)
+{
+	if (x == NULL)
+		return;
+	free(x->stack);
+	free(x->frames);
+	free(x);
+}
+
+/* Checks that vals match types; names the first mismatch in s->error. */
+static bool
+check_vals(we_store *s, const char *what, const we_val *vals, size_t n,
+    uint32_t ntypes, const we_valtype *types)
+{
+	if (n != ntypes) {
+		call_error(s, "expected %u %s, got %zu", ntypes, what, n);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (vals[i].type != types[i]) {
+			call_error(s, "%s %zu: expected %s, got %s", what, i,
+			    we_valtype_name(types[i]),
+			    we_valtype_name(vals[i].type));
+			return false;
+		}
+	return true;
+}
+
+static bool
+reserve_pending_args(we_store *s, uint32_t n)
+{
+	we_val *p;
+
+	if (n <= s->pending_cap)
+		return true;
+	p = realloc(s->pending_args, n * sizeof *p);
+	if (p == NULL)
+		return false;
+	s->pending_args = p;
+	s->pending_cap = n;
+	return true;
+}
+
+/* The import names under which caller linked f, if it did. */
+static void
+import_names(const we_instance *caller, const we_func *f, const char **module,
+    const char **name)
+{
+	const we_module *m;
+
+	*module = NULL;
+	*name = NULL;
+	if (caller == NULL)
+		return;
+	m = caller->module;
+	for (uint32_t j = 0; j < m->nfunc_imports; j++) {
+		if (caller->funcs[j] != f)
+			continue;
+		for (uint32_t i = 0; i < m->nimports; i++)
+			if (m->imports[i].kind == WE_EXTERN_FUNC &&
+			    m->imports[i].index == j) {
+				*module = m->imports[i].module;
+				*name = m->imports[i].name;
+				return;
+			}
+	}
+}
+
+static void
+fill_pending(we_store *s, we_func *f, we_instance *caller, uint32_t nargs)
+{
+	s->pending.func = f;
+	s->pending.type = f->type;
+	s->pending.args = s->pending_args;
+	s->pending.nargs = nargs;
+	import_names(caller, f, &s->pending.module, &s->pending.name);
+}
+
+/* Checks a host function's results and stores them in slots. */
+static we_host_status
+take_host_results(
+    we_store *s, const we_functype *t, const we_val *res, wr_value *slots)
+{
+	for (uint32_t i = 0; i < t->nresults; i++)
+		if (res[i].type != t->results[i]) {
+			wr_trap(s, WE_TRAP_HOST,
+			    "host function returned %s for result %u, "
+			    "expected %s",
+			    we_valtype_name(res[i].type), i,
+			    we_valtype_name(t->results[i]));
+			return WE_HOST_TRAP;
+		}
+	for (uint32_t i = 0; i < t->nresults; i++)
+		slots[i] = wr_from_val(res[i]);
+	return WE_HOST_OK;
+}
+
+we_host_status
+wx_call_host(we_store *s, we_func *f, we_instance *caller, wr_value *slots)
+{
+	const we_functype *t = f->type;
+	we_val inline_res[WX_HOST_RESULTS_INLINE], *res = inline_res;
+	char message[WE_MSG_MAX] = "";
+	we_host_status st;
+	we_hostcall hc;
+
+	if (!reserve_pending_args(s, t->nparams) ||
+	    (t->nresults > WX_HOST_RESULTS_INLINE &&
+	        (res = calloc(t->nresults, sizeof *res)) == NULL)) {
+		wr_trap(s, WE_TRAP_HOST,
+		    "out of memory calling a host "
+		    "function");
+		return WE_HOST_TRAP;
+	}
+	for (uint32_t i = 0; i < t->nparams; i++)
+		s->pending_args[i] = wr_to_val(t->params[i], slots[i]);
+	for (uint32_t i = 0; i < t->nresults; i++) {
+		memset(&res[i], 0, sizeof res[i]);
+		res[i].type = t->results[i];
+	}
+	hc = (we_hostcall){.store = s,
+	    .caller = caller,
+	    .func = f,
+	    .env = f->env,
+	    .args = s->pending_args,
+	    .nargs = t->nparams,
+	    .results = res,
+	    .nresults = t->nresults,
+	    .message = message};
+	st = f->host(&hc);
+	switch (st) {
+	case WE_HOST_OK: st = take_host_results(s, t, res, slots); break;
+	case WE_HOST_TRAP:
+		message[WE_MSG_MAX - 1] = '\0';
+		wr_trap(s, WE_TRAP_HOST, "%s",
+		    message[0] ? message : "host function trapped");
+		break;
+	case WE_HOST_SUSPEND: fill_pending(s, f, caller, t->nparams); break;
+	default:
+		wr_trap(s, WE_TRAP_HOST,
+		    "host function returned an unknown "
+		    "status");
+		st = WE_HOST_TRAP;
+		break;
+	}
+	if (res != inline_res)
+		free(res);
+	return st;
+}
+
+/* Turns the interpreter's status into the call's, copying results. */
+static we_call_status
+finish(we_store *s, wx_status st, we_val *results)
+{
+	struct wx_exec *x = s->exec;
+	const we_functype *t = x->entry->type;
+
+	switch (st) {
+	case WX_DONE:
+		s->state = WR_IDLE;
+		for (uint32_t i = 0; i < t->nresults; i++)
+			results[i] = wr_to_val(t->results[i], x->stack[i]);
+		return WE_CALL_OK;
+	case WX_TRAP:
+		s->state = WR_IDLE;
+		x->depth = 0;
+		return WE_CALL_TRAP;
+	default: s->state = WR_SUSPENDED; return WE_CALL_SUSPENDED;
+	}
+}
+
+static we_call_status
+check_idle(we_store *s)
+{
+	if (s->state == WR_RUNNING)
+		return call_error(s,
+		    "store is busy: a call is running (a "
+		    "host function may not call into its "
+		    "own store)");
+	if (s->state == WR_SUSPENDED)
+		return call_error(s,
+		    "store is busy: a call is suspended "
+		    "(resume or abandon it first)");
+	return WE_CALL_OK;
+}
+
+static void
+clear_outcome(we_store *s)
+{
+	s->error[0] = '\0';
+	s->trap.kind = WE_TRAP_NONE;
+	s->trap.message[0] = '\0';
+	s->trap.nframes = 0;
+	memset(&s->pending, 0, sizeof s->pending);
+}
+
+static we_call_status
+call_host_entry(we_store *s, we_func *f, we_val *results)
+{
+	struct wx_exec *x = s->exec;
+
+	switch (wx_call_host(s, f, NULL, x->stack)) {
+	case WE_HOST_OK: return finish(s, WX_DONE, results);
+	case WE_HOST_TRAP: return finish(s, WX_TRAP, results);
+	default:
+		x->susp_ip = NULL;
+		x->susp_fp = x->stack;
+		x->susp_callee = f;
+		return finish(s, WX_SUSPEND, results);
+	}
+}
+
+we_call_status
+we_func_call(we_store *s, we_func *f, const we_val *args, size_t nargs,
+    we_val *results, size_t nresults)
+{
+	const we_functype *t;
+	const wx_code *code;
+	struct wx_exec *x;
+
+	if (check_idle(s) != WE_CALL_OK)
+		return WE_CALL_ERROR;
+	clear_outcome(s);
+	if (f == NULL)
+		return call_error(s, "no function to call");
+	t = f->type;
+	if (!check_vals(s, "arguments", args, nargs, t->nparams, t->params))
+		return WE_CALL_ERROR;
+	if (nresults != t->nresults)
+		return call_error(s, "expected room for %u results, got %zu",
+		    t->nresults, nresults);
+	if (!ensure_exec(s))
+		return call_error(s, "out of memory for the call stack");
+	x = s->exec;
+	if ((size_t)(x->stack_end - x->stack) < (size_t)t->nparams + 1)
+		return call_error(s, "too many arguments for the stack");
+	for (uint32_t i = 0; i < t->nparams; i++)
+		x->stack[i] = wr_from_val(args[i]);
+	x->entry = f;
+	x->depth = 0;
+	s->state = WR_RUNNING;
+	if (f->host != NULL)
+		return call_host_entry(s, f, results);
+	code = f->def->code;
+	x->frames[0] = (wx_frame){
+	    .code = code, .fp = x->stack, .inst = f->inst, .ret_ip = NULL};
+	x->depth = 1;
+	if (code->nslots > (size_t)(x->stack_end - x->stack)) {
+		wr_trap(s, WE_TRAP_CALL_STACK_EXHAUSTED, "%s",
+		    we_trap_kind_name(WE_TRAP_CALL_STACK_EXHAUSTED));
+		wx_backtrace(s, code->insns);
+		return finish(s, WX_TRAP, results);
+	}
+	return finish(s, wx_run(s, code->insns, x->stack), results);
+}
+
+static bool
+check_suspended(we_store *s, size_t nresults)
+{
+	if (s->state != WR_SUSPENDED) {
+		call_error(s, "no suspended call to resume");
+		return false;
+	}
+	if (nresults != s->exec->entry->type->nresults) {
+		call_error(s, "expected room for %u results, got %zu",
+		    s->exec->entry->type->nresults, nresults);
+		return false;
+	}
+	return true;
+}
+
+we_call_status
+we_resume(we_store *s, const we_val *host_results, size_t nhost_results,
+    we_val *results, size_t nresults)
+{
+	struct wx_exec *x = s->exec;
+	const we_functype *ht;
+
+	if (!check_suspended(s, nresults))
+		return WE_CALL_ERROR;
+	ht = x->susp_callee->type;
+	if (!check_vals(s, "host results", host_results, nhost_results,
+	        ht->nresults, ht->results))
+		return WE_CALL_ERROR;
+	for (uint32_t i = 0; i < ht->nresults; i++)
+		x->susp_fp[i] = wr_from_val(host_results[i]);
+	clear_outcome(s);
+	s->state = WR_RUNNING;
+	if (x->susp_ip == NULL)
+		return finish(s, WX_DONE, results);
+	return finish(
+	    s, wx_run(s, x->susp_ip + 1, x->frames[x->depth - 1].fp), results);
+}
+
+we_call_status
+we_resume_trap(
+    we_store *s, const char *message, we_val *results, size_t nresults)
+{
+	struct wx_exec *x = s->exec;
+
+	if (!check_suspended(s, nresults))
+		return WE_CALL_ERROR;
+	clear_outcome(s);
+	wr_trap(s, WE_TRAP_HOST, "%s",
+	    message && message[0] ? message : "host function trapped");
+	if (x->susp_ip != NULL)
+		wx_backtrace(s, x->susp_ip);
+	return finish(s, WX_TRAP, results);
+}
+
+void
+we_abandon(we_store *s)
+{
+	if (s->state != WR_SUSPENDED)
+		return;
+	memset(&s->pending, 0, sizeof s->pending);
+	s->exec->depth = 0;
+	s->state = WR_IDLE;
+}
+
+const we_trap *
+we_store_trap(const we_store *s)
+{
+	return &s->trap;
+}
+
+const char *
+we_store_error(const we_store *s)
+{
+	return s->error;
+}
+
+const we_pending *
+we_store_pending(const we_store *s)
+{
+	return s->state == WR_SUSPENDED ? &s->pending : NULL;
+}
+
+const char *
+we_trap_kind_name(we_trap_kind kind)
+{
+	switch (kind) {
+	case WE_TRAP_NONE: return "no trap";
+	case WE_TRAP_UNREACHABLE: return "unreachable";
+	case WE_TRAP_MEMORY_OUT_OF_BOUNDS: return "out of bounds memory access";
+	case WE_TRAP_TABLE_OUT_OF_BOUNDS: return "out of bounds table access";
+	case WE_TRAP_DIV_BY_ZERO: return "integer divide by zero";
+	case WE_TRAP_INTEGER_OVERFLOW: return "integer overflow";
+	case WE_TRAP_INVALID_CONVERSION: return "invalid conversion to integer";
+	case WE_TRAP_INDIRECT_CALL_TYPE_MISMATCH:
+		return "indirect call type mismatch";
+	case WE_TRAP_UNDEFINED_ELEMENT: return "undefined element";
+	case WE_TRAP_UNINITIALIZED_ELEMENT: return "uninitialized element";
+	case WE_TRAP_CALL_STACK_EXHAUSTED: return "call stack exhausted";
+	case WE_TRAP_OUT_OF_FUEL: return "out of fuel";
+	case WE_TRAP_INTERRUPTED: return "interrupted";
+	case WE_TRAP_HOST: return "host error";
+	}
+	return "unknown trap";
+}
+
+void
+we_store_set_fuel(we_store *s, uint64_t fuel)
+{
+	s->fuel_on = fuel != UINT64_MAX;
+	s->fuel = fuel;
+	s->fuel_set = fuel;
+}
+
+uint64_t
+we_store_fuel_remaining(const we_store *s)
+{
+	return s->fuel_on ? s->fuel : UINT64_MAX;
+}
+
+uint64_t
+we_store_fuel_consumed(const we_store *s)
+{
+	return s->fuel_on ? s->fuel_set - s->fuel : 0;
+}
+
+void
+we_store_interrupt(we_store *s)
+{
+	atomic_store(&s->interrupt, 1);
+}

@@ -1,0 +1,142 @@
+/*
+ * code.h: the internal code that compile.c makes from function bodies and
+ * interp.c runs, and the execution state (explicit frame and value stacks)
+ * shared by interp.c and call.c.
+ *
+ * Private to engine/ (compile.c, interp.c, call.c).
+ *
+ * The code is register-style. A function's frame is an array of 8-byte
+ * slots (wr_value): its parameters, then its other locals, then one slot per
+ * operand-stack height. The validator knows the height of every operand, so
+ * each instruction names its operands by slot index, fixed at compile time:
+ * `i32.add` at height h is ADD dst=L+h-2, a=L+h-2, b=L+h-1 (L = locals).
+ * Each instruction is a fixed 24-byte wx_insn whose first word is the
+ * address of its handler in the interpreter (threaded code: dispatch is
+ * `goto *ip->h`). Branch targets are instruction pointers, resolved when
+ * the compiled function is finalised.
+ *
+ * Calls: the arguments already sit in consecutive slots at the caller's
+ * operand heights; the callee's frame starts at the first argument, so a
+ * call copies nothing. The callee leaves its results in its first slots,
+ * which are where the caller expects them.
+ */
+#ifndef WE_CODE_H
+#define WE_CODE_H
+
+#include "runtime.h"
+
+/*
+ * Internal opcodes: every row of opcodes.def (those that have no handler
+ * never appear in code), then the instructions only the compiler makes.
+ * Operand fields are a, b (32 bits) and imm (64 bits, or c and d).
+ */
+#define WX_IOPS(X)                                                                 \
+	X(X_MOVE)      /* fp[a] := fp[b] */                                        \
+	X(X_CONST)     /* fp[a] := imm (all 64 bits) */                            \
+	X(X_BR)        /* goto target */                                           \
+	X(X_BR_IF)     /* if fp[a].i32 != 0 goto target */                         \
+	X(X_BR_UNLESS) /* if fp[a].i32 == 0 goto target */                         \
+	X(X_BR_TABLE)  /* goto entry[min(fp[a].i32, b)].target; b+1 entries  \
+			    follow */     \
+	X(X_CALL)      /* call inst->funcs[imm], frame at fp + b */                \
+	X(X_CALL_INDIRECT) /* call table c [fp[b].i32] of type d, frame at fp+a */ \
+	X(X_RETURN)        /* fp[0..b) := fp[a..a+b); pop the frame */             \
+	X(X_ENTER)         /* fp[a..a+b) := 0; charge imm fuel; poll */            \
+	X(X_LOOP)          /* charge imm fuel; poll interrupts */                  \
+	X(X_SELECT)        /* fp[a] := fp[d].i32 ? fp[b] : fp[c] */                \
+	X(X_GLOBAL_GET)     /* fp[a] := globals[b] */                              \
+	X(X_GLOBAL_SET)     /* globals[b] := fp[a] */                              \
+	X(X_BR_TABLE_ENTRY) /* data: target, never executed */
+
+typedef enum wx_op {
+#define WX_ROW(N) WXO_##N,
+#define WX_CTL(N, code, text, imm) WX_ROW(N)
+#define WX_SPC(N, code, text, imm) WX_ROW(N)
+#define WX_UN(N, code, text, T, R, fn) WX_ROW(N)
+#define WX_BIN(N, code, text, T, R, fn) WX_ROW(N)
+#define WX_UNT(N, code, text, T, R, fn) WX_ROW(N)
+#define WX_BINT(N, code, text, T, R, fn) WX_ROW(N)
+#define WX_LD(N, code, text, T, align, ctype) WX_ROW(N)
+#define WX_ST(N, code, text, T, align, ctype) WX_ROW(N)
+#include "opcodes.def"
+	WX_IOPS(WX_ROW)
+#undef WX_ROW
+	    WXO__COUNT
+} wx_op;
+
+typedef struct wx_insn {
+	const void *h; /* handler address; the wx_op while compiling */
+	uint32_t a, b;
+	union {
+		uint64_t imm;
+		struct {
+			uint32_t c, d;
+		};
+		const struct wx_insn *target;
+	};
+} wx_insn;
+
+/* One compiled function body. */
+typedef struct wx_code {
+	wx_insn *insns;    /* own: ninsns; insns[0] is ENTER */
+	uint32_t *offsets; /* own: module byte offset of each insn's source */
+	uint32_t ninsns;
+	uint32_t func_index;
+	uint32_t nparams;
+	uint32_t nlocals; /* params included */
+	uint32_t nslots;  /* frame size: locals + the deepest operand stack */
+} wx_code;
+
+/* The handler address of each wx_op (interp.c). */
+const void *const *wx_handlers(void);
+
+/* ---- Execution state ---------------------------------------------------- */
+
+typedef struct wx_frame {
+	const wx_code *code;
+	wr_value *fp;
+	we_instance *inst;
+	const wx_insn *ret_ip; /* where the caller resumes; NULL: the host */
+} wx_frame;
+
+struct wx_exec {
+	wr_value *stack;     /* own */
+	wr_value *stack_end; /* one past the last slot */
+	wx_frame *frames;    /* own: max_depth entries; [depth-1] is running */
+	uint32_t depth, max_depth;
+
+	/* What we_func_call started: its results are read at stack[0]. */
+	we_func *entry;
+
+	/* A suspended host call: the CALL/CALL_INDIRECT and its frame. */
+	const wx_insn *susp_ip; /* NULL: the entry itself is the host func */
+	wr_value *susp_fp;
+	we_func *susp_callee;
+};
+
+typedef enum wx_status {
+	WX_DONE,    /* the entry function returned; results at stack[0] */
+	WX_TRAP,    /* s->trap is filled; the frames are unwound */
+	WX_SUSPEND, /* a host function suspended; s->pending is filled */
+} wx_status;
+
+/*
+ * Runs from ip with frame pointer fp; frames[depth-1] must describe the
+ * running function. Returns when the bottom frame returns, on a trap or on
+ * a suspension.
+ */
+wx_status wx_run(we_store *s, const wx_insn *ip, wr_value *fp);
+
+/*
+ * Calls host function f from wasm (caller may be NULL) with its arguments
+ * in slots[0..nparams); on WE_HOST_OK writes its results to
+ * slots[0..nresults) (call.c). On a trap fills s->trap (no frames yet); on
+ * a suspension fills s->pending.
+ */
+we_host_status wx_call_host(
+    we_store *s, we_func *f, we_instance *caller, wr_value *slots);
+
+/* Fills s->trap with kind and message and the backtrace (interp.c). */
+void wx_backtrace(we_store *s, const wx_insn *ip);
+
+#endif /* WE_CODE_H */

@@ -1,0 +1,1391 @@
+/*
+ * compile.c: validation and compilation of function bodies, in one pass.
+ *
+ * The validator is the spec's algorithm (the appendix's operand and control
+ * stacks, with the polymorphic stack after unreachable, br, br_table and
+ * return). Its operand stack is also the compiler's: an operand at height h
+ * lives in frame slot nlocals + h, so every instruction is emitted with its
+ * operand slots fixed (see code.h). Forward branches are chained through
+ * their imm field and patched at the `end` that resolves them; at the end
+ * of the body code indices become instruction pointers and opcodes become
+ * handler addresses.
+ *
+ * Code that follows an unconditional branch is validated but not emitted:
+ * it can never run.
+ *
+ * Fuel: each function entry (ENTER) and loop header (LOOP) is charged the
+ * number of wasm instructions of the straight-line run that starts there
+ * (up to the next branch, call, block boundary or loop), at least 1.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "code.h"
+#include "reader.h"
+
+#define NONE UINT32_MAX
+#define UNKNOWN ((we_valtype)0)
+
+enum ctl_kind { CK_FUNC, CK_BLOCK, CK_LOOP, CK_IF, CK_ELSE };
+
+typedef struct ctl {
+	enum ctl_kind kind;
+	bool unreachable; /* the rest of this block is dead (polymorphic) */
+	bool dead_entry;  /* the block itself can never be entered */
+	uint32_t height;  /* operand height below the block's params */
+	uint32_t nparams, nresults;
+	const we_valtype *params, *results;
+	uint32_t loop_start; /* a loop's first insn */
+	uint32_t patches;    /* chain of insns waiting for the end's address */
+	uint32_t else_patch; /* an if's BR_UNLESS, until else */
+} ctl;
+
+typedef struct cc {
+	we_module *m;
+	uint32_t fidx;
+	wrd_reader r;
+	char where[32];
+	size_t insn_off; /* module offset of the instruction being compiled */
+
+	const we_functype *ft;
+	uint32_t nlocals;
+	we_valtype *ltypes; /* own: params then declared locals */
+
+	we_valtype *vals; /* own: operand types */
+	uint32_t nvals, capvals, maxvals;
+	ctl *ctls; /* own */
+	uint32_t nctls, capctls;
+
+	wx_insn *code;   /* own until finished */
+	uint32_t *offs;  /* own until finished */
+	uint32_t *targs; /* own: insns whose imm is a code index */
+	uint32_t ncode, capcode, ntargs, captargs;
+	uint32_t charge; /* the ENTER/LOOP being counted, or NONE */
+	bool oom;
+} cc;
+
+/* ---- Errors ------------------------------------------------------------- */
+
+static bool invalid(cc *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static bool
+invalid(cc *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	wrd_vfail_at(&c->r, c->insn_off, WE_ERR_INVALID, fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+static bool malformed(cc *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static bool
+malformed(cc *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	wrd_vfail_at(&c->r, c->insn_off, WE_ERR_MALFORMED, fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+static bool
+nomem(cc *c)
+{
+	c->oom = true;
+	wrd_fail_at(&c->r, c->insn_off, WE_ERR_NOMEM, "out of memory");
+	return false;
+}
+
+/* Grows *p (n used, *cap allocated, size bytes each) to hold one more. */
+static bool
+grow(cc *c, void **p, uint32_t n, uint32_t *cap, size_t size)
+{
+	uint32_t ncap;
+	void *q;
+
+	if (n < *cap)
+		return true;
+	ncap = *cap ? *cap * 2 : 16;
+	q = realloc(*p, (size_t)ncap * size);
+	if (q == NULL)
+		return nomem(c);
+	*p = q;
+	*cap = ncap;
+	return true;
+}
+
+/* ---- Value types -------------------------------------------------------- */
+
+static const we_valtype one_type[] = {
+    WE_I32, WE_I64, WE_F32, WE_F64, WE_FUNCREF, WE_EXTERNREF};
+
+static const we_valtype *
+single(we_valtype t)
+{
+	for (size_t i = 0; i < sizeof one_type / sizeof one_type[0]; i++)
+		if (one_type[i] == t)
+			return &one_type[i];
+	return NULL;
+}
+
+static bool
+is_num(we_valtype t)
+{
+	return t == WE_I32 || t == WE_I64 || t == WE_F32 || t == WE_F64 ||
+	    t == UNKNOWN;
+}
+
+static bool
+is_ref(we_valtype t)
+{
+	return t == WE_FUNCREF || t == WE_EXTERNREF || t == UNKNOWN;
+}
+
+/* ---- Operand and control stacks (the spec's appendix) ----------------- */
+
+static ctl *
+top(cc *c)
+{
+	return &c->ctls[c->nctls - 1];
+}
+
+static bool
+dead(cc *c)
+{
+	ctl *t = top(c);
+	return t->unreachable || t->dead_entry;
+}
+
+static uint32_t
+slot(cc *c, uint32_t height)
+{
+	return c->nlocals + height;
+}
+
+static bool
+push(cc *c, we_valtype t)
+{
+	if (!grow(c, (void **)&c->vals, c->nvals, &c->capvals, sizeof *c->vals))
+		return false;
+	c->vals[c->nvals++] = t;
+	if (c->nvals > c->maxvals)
+		c->maxvals = c->nvals;
+	return true;
+}
+
+/* Pops one operand into *out (UNKNOWN when the stack is polymorphic). */
+static bool
+pop(cc *c, we_valtype *out)
+{
+	ctl *t = top(c);
+
+	if (c->nvals == t->height) {
+		if (t->unreachable) {
+			*out = UNKNOWN;
+			return true;
+		}
+		return invalid(c, "type mismatch: operand stack is empty");
+	}
+	*out = c->vals[--c->nvals];
+	return true;
+}
+
+static bool
+pop_expect(cc *c, we_valtype want)
+{
+	we_valtype got = UNKNOWN;
+
+	if (!pop(c, &got))
+		return false;
+	if (got != want && got != UNKNOWN && want != UNKNOWN)
+		return invalid(c, "type mismatch: expected %s, found %s",
+		    we_valtype_name(want), we_valtype_name(got));
+	return true;
+}
+
+static bool
+pop_all(cc *c, uint32_t n, const we_valtype *types)
+{
+	for (uint32_t i = n; i-- > 0;)
+		if (!pop_expect(c, types[i]))
+			return false;
+	return true;
+}
+
+static bool
+push_all(cc *c, uint32_t n, const we_valtype *types)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (!push(c, types[i]))
+			return false;
+	return true;
+}
+
+static void
+set_unreachable(cc *c)
+{
+	ctl *t = top(c);
+	c->nvals = t->height;
+	t->unreachable = true;
+}
+
+static bool
+push_ctl(cc *c, enum ctl_kind kind, const we_functype *bt)
+{
+	bool was_dead;
+	ctl *t;
+
+	was_dead = c->nctls > 0 && dead(c);
+	if (!grow(c, (void **)&c->ctls, c->nctls, &c->capctls, sizeof *c->ctls))
+		return false;
+	t = &c->ctls[c->nctls++];
+	memset(t, 0, sizeof *t);
+	t->kind = kind;
+	t->dead_entry = was_dead;
+	t->height = c->nvals;
+	t->nparams = bt->nparams;
+	t->params = bt->params;
+	t->nresults = bt->nresults;
+	t->results = bt->results;
+	t->loop_start = NONE;
+	t->patches = NONE;
+	t->else_patch = NONE;
+	return push_all(c, bt->nparams, bt->params);
+}
+
+/* The types a branch to label l carries. */
+static void
+label_types(const ctl *t, uint32_t *n, const we_valtype **types)
+{
+	if (t->kind == CK_LOOP) {
+		*n = t->nparams;
+		*types = t->params;
+	} else {
+		*n = t->nresults;
+		*types = t->results;
+	}
+}
+
+/* ---- Emission ----------------------------------------------------------- */
+
+/* Appends an instruction, dead or not; returns its index or NONE. */
+static uint32_t
+append(cc *c, wx_op op, uint32_t a, uint32_t b, uint64_t imm)
+{
+	wx_insn *i;
+
+	if (c->ncode == c->capcode) {
+		uint32_t ncap = c->capcode ? c->capcode * 2 : 64;
+		wx_insn *q = realloc(c->code, (size_t)ncap * sizeof *q);
+		uint32_t *o;
+		if (q == NULL)
+			return nomem(c), NONE;
+		c->code = q;
+		o = realloc(c->offs, (size_t)ncap * sizeof *o);
+		if (o == NULL)
+			return nomem(c), NONE;
+		c->offs = o;
+		c->capcode = ncap;
+	}
+	i = &c->code[c->ncode];
+	i->h = (const void *)(uintptr_t)op;
+	i->a = a;
+	i->b = b;
+	i->imm = imm;
+	c->offs[c->ncode] = (uint32_t)c->insn_off;
+	return c->ncode++;
+}
+
+/* Appends an instruction unless the code is dead; its index or NONE. */
+static uint32_t
+emit(cc *c, wx_op op, uint32_t a, uint32_t b, uint64_t imm)
+{
+	if (dead(c) || c->r.failed)
+		return NONE;
+	return append(c, op, a, b, imm);
+}
+
+static uint32_t
+emit_cd(cc *c, wx_op op, uint32_t a, uint32_t b, uint32_t cc_, uint32_t d)
+{
+	uint32_t i = emit(c, op, a, b, 0);
+
+	if (i != NONE) {
+		c->code[i].c = cc_;
+		c->code[i].d = d;
+	}
+	return i;
+}
+
+/* Records that insn i holds a code index in imm, to become a pointer. */
+static void
+note_target(cc *c, uint32_t i)
+{
+	if (i == NONE)
+		return;
+	if (!grow(c, (void **)&c->targs, c->ntargs, &c->captargs,
+	        sizeof *c->targs))
+		return;
+	c->targs[c->ntargs++] = i;
+}
+
+/* Makes insn i a branch to the end of t (patched at t's end). */
+static void
+chain(cc *c, uint32_t i, ctl *t)
+{
+	if (i == NONE)
+		return;
+	c->code[i].imm = t->patches;
+	t->patches = i;
+	note_target(c, i);
+}
+
+static void
+patch_chain(cc *c, uint32_t head, uint32_t to)
+{
+	while (head != NONE) {
+		uint32_t next = (uint32_t)c->code[head].imm;
+		c->code[head].imm = to;
+		head = next;
+	}
+}
+
+static void
+patch_one(cc *c, uint32_t i, uint32_t to)
+{
+	if (i == NONE)
+		return;
+	c->code[i].imm = to;
+	note_target(c, i);
+}
+
+/* Ends the straight-line run being charged for fuel. */
+static void
+end_charge(cc *c)
+{
+	c->charge = NONE;
+}
+
+static void
+count_charge(cc *c)
+{
+	if (c->charge != NONE && !dead(c))
+		c->code[c->charge].imm++;
+}
+
+/*
+ * Copies n values from height `from` to the label height `to` (to <= from),
+ * as a branch to a label whose values live lower on the stack needs.
+ */
+static void
+emit_moves(cc *c, uint32_t to, uint32_t from, uint32_t n)
+{
+	if (to == from)
+		return;
+	for (uint32_t i = 0; i < n; i++)
+		emit(c, WXO_X_MOVE, slot(c, to + i), slot(c, from + i), 0);
+}
+
+/*
+ * An unconditional branch to label t carrying the n values at heights
+ * [from, from + n): moves, then BR (or RETURN for the function's label).
+ */
+static void
+emit_branch(cc *c, ctl *t, uint32_t from, uint32_t n)
+{
+	if (t->kind == CK_FUNC) {
+		emit(c, WXO_X_RETURN, slot(c, from), n, 0);
+		return;
+	}
+	emit_moves(c, t->height, from, n);
+	if (t->kind == CK_LOOP)
+		patch_one(c, emit(c, WXO_X_BR, 0, 0, 0), t->loop_start);
+	else
+		chain(c, emit(c, WXO_X_BR, 0, 0, 0), t);
+}
+
+/* ---- Immediates --------------------------------------------------------- */
+
+static bool
+read_u32(cc *c, uint32_t *out)
+{
+	return wrd_u32(&c->r, out);
+}
+
+static bool
+read_zero_byte(cc *c)
+{
+	uint8_t b;
+
+	if (!wrd_u8(&c->r, &b))
+		return false;
+	if (b != 0)
+		return malformed(c, "zero byte expected");
+	return true;
+}
+
+static bool
+read_blocktype(cc *c, we_functype *bt)
+{
+	int64_t v;
+	uint8_t b;
+
+	memset(bt, 0, sizeof *bt);
+	if (wrd_left(&c->r) == 0)
+		return wrd_u8(&c->r, &b);
+	b = *c->r.p;
+	if (b == 0x40) {
+		c->r.p++;
+		return true;
+	}
+	if (b >= 0x40 && b < 0x80) {
+		/* A one-byte negative s33: a value type. */
+		we_valtype t;
+		if (!wrd_valtype(&c->r, &t))
+			return false;
+		bt->nresults = 1;
+		bt->results = single(t);
+		return true;
+	}
+	if (!wrd_s33(&c->r, &v))
+		return false;
+	if (v < 0 || (uint64_t)v >= c->m->ntypes)
+		return invalid(c, "unknown type %lld", (long long)v);
+	*bt = c->m->types[v];
+	return true;
+}
+
+static bool
+check_func(cc *c, uint32_t f)
+{
+	if (f >= c->m->nfuncs)
+		return invalid(c, "unknown function %u", f);
+	return true;
+}
+
+static bool
+check_table(cc *c, uint32_t t)
+{
+	if (t >= c->m->ntables)
+		return invalid(c, "unknown table %u", t);
+	return true;
+}
+
+static bool
+check_memory(cc *c)
+{
+	if (c->m->nmems == 0)
+		return invalid(c, "unknown memory 0");
+	return true;
+}
+
+static bool
+check_data(cc *c, uint32_t d)
+{
+	if (!c->m->has_datacount)
+		return malformed(c, "data count section required");
+	if (d >= c->m->datacount)
+		return invalid(c, "unknown data segment %u", d);
+	return true;
+}
+
+static bool
+check_elem(cc *c, uint32_t e)
+{
+	if (e >= c->m->nelems)
+		return invalid(c, "unknown elem segment %u", e);
+	return true;
+}
+
+static bool
+read_memarg(cc *c, uint32_t natural, uint32_t *offset)
+{
+	uint32_t align;
+
+	if (!read_u32(c, &align) || !read_u32(c, offset))
+		return false;
+	if (!check_memory(c))
+		return false;
+	if (align > natural)
+		return invalid(c, "alignment must not be larger than natural");
+	return true;
+}
+
+/* ---- Instructions: control ---------------------------------------------- */
+
+static bool
+op_block(cc *c, enum ctl_kind kind)
+{
+	we_functype bt;
+	uint32_t cond = NONE;
+
+	if (!read_blocktype(c, &bt))
+		return false;
+	if (kind == CK_IF) {
+		if (!pop_expect(c, WE_I32))
+			return false;
+		cond = slot(c, c->nvals);
+	}
+	if (!pop_all(c, bt.nparams, bt.params) || !push_ctl(c, kind, &bt))
+		return false;
+	end_charge(c);
+	if (kind == CK_LOOP) {
+		top(c)->loop_start = c->ncode;
+		if (!dead(c)) {
+			c->charge = emit(c, WXO_X_LOOP, 0, 0, 1);
+		}
+	} else if (kind == CK_IF) {
+		uint32_t i = emit(c, WXO_X_BR_UNLESS, cond, 0, 0);
+		top(c)->else_patch = i;
+	}
+	return true;
+}
+
+static bool
+op_else(cc *c)
+{
+	ctl *t = top(c);
+
+	if (t->kind != CK_IF)
+		return malformed(c, "else without a matching if");
+	if (!pop_all(c, t->nresults, t->results))
+		return false;
+	if (c->nvals != t->height)
+		return invalid(c, "type mismatch: values remain at else");
+	chain(c, emit(c, WXO_X_BR, 0, 0, 0), t);
+	patch_one(c, t->else_patch, c->ncode);
+	t->else_patch = NONE;
+	t->kind = CK_ELSE;
+	t->unreachable = false;
+	end_charge(c);
+	return push_all(c, t->nparams, t->params);
+}
+
+static bool
+same_types(uint32_t n1, const we_valtype *t1, uint32_t n2, const we_valtype *t2)
+{
+	return n1 == n2 && (n1 == 0 || memcmp(t1, t2, n1 * sizeof *t1) == 0);
+}
+
+/* `end`: returns true with *done set when it closes the function. */
+static bool
+op_end(cc *c, bool *done)
+{
+	ctl *t = top(c);
+	ctl saved;
+
+	if (!pop_all(c, t->nresults, t->results))
+		return false;
+	if (c->nvals != t->height)
+		return invalid(
+		    c, "type mismatch: values remain at end of block");
+	if (t->kind == CK_IF &&
+	    !same_types(t->nparams, t->params, t->nresults, t->results))
+		return invalid(c,
+		    "type mismatch: if without else must not "
+		    "change the stack");
+	end_charge(c);
+	if (t->kind == CK_FUNC) {
+		/* Falling off the end returns the values at height 0. */
+		emit(c, WXO_X_RETURN, slot(c, 0), t->nresults, 0);
+		*done = true;
+		c->nctls--;
+		return true;
+	}
+	patch_one(c, t->else_patch, c->ncode);
+	patch_chain(c, t->patches, c->ncode);
+	saved = *t;
+	c->nctls--;
+	return push_all(c, saved.nresults, saved.results);
+}
+
+static bool
+read_label(cc *c, ctl **out)
+{
+	uint32_t l;
+
+	if (!read_u32(c, &l))
+		return false;
+	if (l >= c->nctls)
+		return invalid(c, "unknown label %u", l);
+	*out = &c->ctls[c->nctls - 1 - l];
+	return true;
+}
+
+static bool
+op_br(cc *c)
+{
+	const we_valtype *types;
+	uint32_t n;
+	ctl *t;
+
+	if (!read_label(c, &t))
+		return false;
+	label_types(t, &n, &types);
+	if (!pop_all(c, n, types))
+		return false;
+	end_charge(c);
+	emit_branch(c, t, c->nvals, n);
+	set_unreachable(c);
+	return true;
+}
+
+static bool
+op_br_if(cc *c)
+{
+	const we_valtype *types;
+	uint32_t n, cond, from, skip;
+	ctl *t;
+
+	if (!read_label(c, &t) || !pop_expect(c, WE_I32))
+		return false;
+	cond = slot(c, c->nvals);
+	label_types(t, &n, &types);
+	if (!pop_all(c, n, types))
+		return false;
+	from = c->nvals;
+	if (!push_all(c, n, types))
+		return false;
+	end_charge(c);
+	if (t->kind != CK_FUNC && (n == 0 || from == t->height)) {
+		uint32_t i = emit(c, WXO_X_BR_IF, cond, 0, 0);
+		if (t->kind == CK_LOOP)
+			patch_one(c, i, t->loop_start);
+		else
+			chain(c, i, t);
+		return true;
+	}
+	skip = emit(c, WXO_X_BR_UNLESS, cond, 0, 0);
+	emit_branch(c, t, from, n);
+	patch_one(c, skip, c->ncode);
+	return true;
+}
+
+static bool
+op_br_table(cc *c)
+{
+	uint32_t n, *labels, arity = 0, index, from, tab;
+	const we_valtype *types;
+	bool ok = false;
+
+	if (!wrd_count(&c->r, 1, &n))
+		return false;
+	labels = malloc(((size_t)n + 1) * sizeof *labels);
+	if (labels == NULL)
+		return nomem(c);
+	for (uint32_t i = 0; i <= n; i++) {
+		if (!read_u32(c, &labels[i]))
+			goto out;
+		if (labels[i] >= c->nctls) {
+			invalid(c, "unknown label %u", labels[i]);
+			goto out;
+		}
+	}
+	if (!pop_expect(c, WE_I32))
+		goto out;
+	index = slot(c, c->nvals);
+	label_types(&c->ctls[c->nctls - 1 - labels[n]], &arity, &types);
+	/* Each label must take the same number of values, of types the
+	   stack has; unknown operands are checked against every label. */
+	for (uint32_t i = 0; i <= n; i++) {
+		ctl *t = &c->ctls[c->nctls - 1 - labels[i]];
+		we_valtype got[arity ? arity : 1];
+		uint32_t k;
+		label_types(t, &k, &types);
+		if (k != arity) {
+			invalid(c,
+			    "type mismatch: br_table labels have "
+			    "different arities");
+			goto out;
+		}
+		for (uint32_t j = k; j-- > 0;) {
+			if (!pop(c, &got[j]))
+				goto out;
+			if (got[j] != types[j] && got[j] != UNKNOWN) {
+				invalid(c,
+				    "type mismatch: expected %s, "
+				    "found %s",
+				    we_valtype_name(types[j]),
+				    we_valtype_name(got[j]));
+				goto out;
+			}
+		}
+		if (!push_all(c, k, got))
+			goto out;
+	}
+	if (!pop_all(c, arity, types))
+		goto out;
+	from = c->nvals;
+	end_charge(c);
+	tab = emit(c, WXO_X_BR_TABLE, index, n, 0);
+	for (uint32_t i = 0; i <= n; i++)
+		emit(c, WXO_X_BR_TABLE_ENTRY, 0, 0, 0);
+	if (tab != NONE) {
+		for (uint32_t i = 0; i <= n; i++) {
+			ctl *t = &c->ctls[c->nctls - 1 - labels[i]];
+			uint32_t e = tab + 1 + i;
+			if (t->kind == CK_LOOP && from == t->height) {
+				patch_one(c, e, t->loop_start);
+			} else if (t->kind != CK_FUNC &&
+			    (arity == 0 || from == t->height)) {
+				chain(c, e, t);
+			} else {
+				/* A stub that moves the values first. */
+				patch_one(c, e, c->ncode);
+				emit_branch(c, t, from, arity);
+			}
+		}
+	}
+	set_unreachable(c);
+	ok = true;
+out:
+	free(labels);
+	return ok;
+}
+
+static bool
+op_return(cc *c)
+{
+	const we_functype *ft = c->ft;
+
+	if (!pop_all(c, ft->nresults, ft->results))
+		return false;
+	end_charge(c);
+	emit(c, WXO_X_RETURN, slot(c, c->nvals), ft->nresults, 0);
+	set_unreachable(c);
+	return true;
+}
+
+static bool
+do_call(cc *c, const we_functype *ft, wx_op op, uint32_t x, uint32_t y,
+    uint32_t index_slot)
+{
+	uint32_t base;
+
+	if (!pop_all(c, ft->nparams, ft->params))
+		return false;
+	base = slot(c, c->nvals);
+	if (!push_all(c, ft->nresults, ft->results))
+		return false;
+	end_charge(c);
+	if (op == WXO_CALL)
+		emit(c, WXO_X_CALL, 0, base, x);
+	else
+		emit_cd(c, WXO_X_CALL_INDIRECT, base, index_slot, y, x);
+	return true;
+}
+
+static bool
+op_call(cc *c)
+{
+	uint32_t f;
+
+	if (!read_u32(c, &f) || !check_func(c, f))
+		return false;
+	return do_call(c, c->m->funcs[f].type, WXO_CALL, f, 0, 0);
+}
+
+static bool
+op_call_indirect(cc *c)
+{
+	uint32_t type, table, index;
+
+	if (!read_u32(c, &type) || !read_u32(c, &table))
+		return false;
+	if (!check_table(c, table))
+		return false;
+	if (type >= c->m->ntypes)
+		return invalid(c, "unknown type %u", type);
+	if (c->m->tables[table].elem != WE_FUNCREF)
+		return invalid(c,
+		    "type mismatch: call_indirect needs a "
+		    "funcref table");
+	if (!pop_expect(c, WE_I32))
+		return false;
+	index = slot(c, c->nvals);
+	return do_call(
+	    c, &c->m->types[type], WXO_CALL_INDIRECT, type, table, index);
+}
+
+/* ---- Instructions: parametric and variables ---------------------------- */
+
+static bool
+op_select(cc *c, bool typed)
+{
+	we_valtype t1, t2, want = UNKNOWN;
+	uint32_t n, h;
+
+	if (typed) {
+		if (!wrd_count(&c->r, 1, &n))
+			return false;
+		if (n != 1)
+			return invalid(c, "invalid result arity");
+		if (!wrd_valtype(&c->r, &want))
+			return false;
+	}
+	if (!pop_expect(c, WE_I32))
+		return false;
+	if (typed) {
+		if (!pop_expect(c, want) || !pop_expect(c, want))
+			return false;
+		t1 = want;
+	} else {
+		if (!pop(c, &t1) || !pop(c, &t2))
+			return false;
+		if (!is_num(t1) || !is_num(t2))
+			return invalid(c,
+			    "type mismatch: select needs numeric "
+			    "operands");
+		if (t1 != t2 && t1 != UNKNOWN && t2 != UNKNOWN)
+			return invalid(c,
+			    "type mismatch: select operands "
+			    "differ");
+		if (t1 == UNKNOWN)
+			t1 = t2;
+	}
+	h = c->nvals;
+	if (!push(c, t1))
+		return false;
+	emit_cd(c, WXO_X_SELECT, slot(c, h), slot(c, h), slot(c, h + 1),
+	    slot(c, h + 2));
+	return true;
+}
+
+static bool
+op_local(cc *c, wx_op op)
+{
+	uint32_t x;
+	we_valtype t;
+
+	if (!read_u32(c, &x))
+		return false;
+	if (x >= c->nlocals)
+		return invalid(c, "unknown local %u", x);
+	t = c->ltypes[x];
+	if (op == WXO_LOCAL_GET) {
+		emit(c, WXO_X_MOVE, slot(c, c->nvals), x, 0);
+		return push(c, t);
+	}
+	if (!pop_expect(c, t))
+		return false;
+	emit(c, WXO_X_MOVE, x, slot(c, c->nvals), 0);
+	return op == WXO_LOCAL_TEE ? push(c, t) : true;
+}
+
+static bool
+op_global(cc *c, bool set)
+{
+	uint32_t x;
+	const wm_global *g;
+
+	if (!read_u32(c, &x))
+		return false;
+	if (x >= c->m->nglobals)
+		return invalid(c, "unknown global %u", x);
+	g = &c->m->globals[x];
+	if (!set) {
+		emit(c, WXO_X_GLOBAL_GET, slot(c, c->nvals), x, 0);
+		return push(c, g->type.type);
+	}
+	if (!g->type.mutable_)
+		return invalid(c, "global is immutable");
+	if (!pop_expect(c, g->type.type))
+		return false;
+	emit(c, WXO_X_GLOBAL_SET, slot(c, c->nvals), x, 0);
+	return true;
+}
+
+static bool
+op_const(cc *c, wx_op op)
+{
+	uint64_t bits = 0;
+	we_valtype t = WE_I32;
+	bool ok = false;
+
+	switch (op) {
+	case WXO_I32_CONST: {
+		int32_t v;
+		ok = wrd_s32(&c->r, &v);
+		bits = (uint32_t)v;
+		break;
+	}
+	case WXO_I64_CONST: {
+		int64_t v;
+		ok = wrd_s64(&c->r, &v);
+		bits = (uint64_t)v;
+		t = WE_I64;
+		break;
+	}
+	case WXO_F32_CONST: {
+		uint32_t v;
+		ok = wrd_f32(&c->r, &v);
+		bits = v;
+		t = WE_F32;
+		break;
+	}
+	default: {
+		ok = wrd_f64(&c->r, &bits);
+		t = WE_F64;
+		break;
+	}
+	}
+	if (!ok)
+		return false;
+	emit(c, WXO_X_CONST, slot(c, c->nvals), 0, bits);
+	return push(c, t);
+}
+
+/* ---- Instructions: references, tables, memory -------------------------- */
+
+static bool
+op_ref(cc *c, wx_op op)
+{
+	we_valtype t;
+	uint32_t x;
+
+	switch (op) {
+	case WXO_REF_NULL:
+		if (!wrd_reftype(&c->r, &t))
+			return false;
+		emit(c, WXO_X_CONST, slot(c, c->nvals), 0, 0);
+		return push(c, t);
+	case WXO_REF_IS_NULL:
+		if (!pop(c, &t))
+			return false;
+		if (!is_ref(t))
+			return invalid(c,
+			    "type mismatch: ref.is_null needs a "
+			    "reference");
+		emit(c, op, slot(c, c->nvals), slot(c, c->nvals), 0);
+		return push(c, WE_I32);
+	default:
+		if (!read_u32(c, &x) || !check_func(c, x))
+			return false;
+		if (!c->m->func_declared[x])
+			return invalid(
+			    c, "undeclared function reference %u", x);
+		emit(c, op, slot(c, c->nvals), x, 0);
+		return push(c, WE_FUNCREF);
+	}
+}
+
+static bool
+pop_i32s(cc *c, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (!pop_expect(c, WE_I32))
+			return false;
+	return true;
+}
+
+static bool
+op_table(cc *c, wx_op op)
+{
+	uint32_t x, y = 0;
+	we_valtype et;
+
+	if (op == WXO_TABLE_INIT) {
+		if (!read_u32(c, &y) || !read_u32(c, &x))
+			return false;
+	} else if (!read_u32(c, &x)) {
+		return false;
+	}
+	if (op == WXO_ELEM_DROP) {
+		if (!check_elem(c, x))
+			return false;
+		emit(c, op, 0, x, 0);
+		return true;
+	}
+	if (!check_table(c, x))
+		return false;
+	et = c->m->tables[x].elem;
+	switch (op) {
+	case WXO_TABLE_GET:
+		if (!pop_expect(c, WE_I32))
+			return false;
+		emit(c, op, slot(c, c->nvals), x, 0);
+		return push(c, et);
+	case WXO_TABLE_SET:
+		if (!pop_expect(c, et) || !pop_expect(c, WE_I32))
+			return false;
+		emit(c, op, slot(c, c->nvals), x, 0);
+		return true;
+	case WXO_TABLE_SIZE:
+		emit(c, op, slot(c, c->nvals), x, 0);
+		return push(c, WE_I32);
+	case WXO_TABLE_GROW:
+		if (!pop_expect(c, WE_I32) || !pop_expect(c, et))
+			return false;
+		emit(c, op, slot(c, c->nvals), x, 0);
+		return push(c, WE_I32);
+	case WXO_TABLE_FILL:
+		if (!pop_expect(c, WE_I32) || !pop_expect(c, et) ||
+		    !pop_expect(c, WE_I32))
+			return false;
+		emit(c, op, slot(c, c->nvals), x, 0);
+		return true;
+	case WXO_TABLE_COPY:
+		if (!read_u32(c, &y) || !check_table(c, y))
+			return false;
+		if (c->m->tables[y].elem != et)
+			return invalid(c,
+			    "type mismatch: table.copy between "
+			    "tables of different types");
+		if (!pop_i32s(c, 3))
+			return false;
+		emit_cd(c, op, slot(c, c->nvals), 0, x, y);
+		return true;
+	default: /* TABLE_INIT: x is the table, y the segment */
+		if (!check_elem(c, y))
+			return false;
+		if (c->m->elems[y].type != et)
+			return invalid(c,
+			    "type mismatch: table.init of a "
+			    "segment of another type");
+		if (!pop_i32s(c, 3))
+			return false;
+		emit_cd(c, op, slot(c, c->nvals), 0, x, y);
+		return true;
+	}
+}
+
+static bool
+op_memory(cc *c, wx_op op)
+{
+	uint32_t x = 0;
+
+	switch (op) {
+	case WXO_MEMORY_SIZE:
+	case WXO_MEMORY_GROW:
+	case WXO_MEMORY_FILL:
+		if (!read_zero_byte(c) || !check_memory(c))
+			return false;
+		break;
+	case WXO_MEMORY_COPY:
+		if (!read_zero_byte(c) || !read_zero_byte(c) ||
+		    !check_memory(c))
+			return false;
+		break;
+	case WXO_MEMORY_INIT:
+		if (!read_u32(c, &x) || !read_zero_byte(c) ||
+		    !check_data(c, x) || !check_memory(c))
+			return false;
+		break;
+	default: /* DATA_DROP */
+		if (!read_u32(c, &x) || !check_data(c, x))
+			return false;
+		emit(c, op, 0, x, 0);
+		return true;
+	}
+	switch (op) {
+	case WXO_MEMORY_SIZE:
+		emit(c, op, slot(c, c->nvals), 0, 0);
+		return push(c, WE_I32);
+	case WXO_MEMORY_GROW:
+		if (!pop_expect(c, WE_I32))
+			return false;
+		emit(c, op, slot(c, c->nvals), 0, 0);
+		return push(c, WE_I32);
+	default:
+		if (!pop_i32s(c, 3))
+			return false;
+		emit(c, op, slot(c, c->nvals), x, 0);
+		return true;
+	}
+}
+
+/* ---- Decoding one instruction ------------------------------------------ */
+
+enum op_kind { K_BAD, K_CTL, K_SPC, K_UN, K_BIN, K_LD, K_ST };
+
+typedef struct op_info {
+	uint8_t kind;
+	uint8_t t, r;  /* operand and result types */
+	uint8_t align; /* natural alignment, log2 */
+	uint16_t op;   /* wx_op */
+} op_info;
+
+#define T_I32 WE_I32
+#define T_I64 WE_I64
+#define T_F32 WE_F32
+#define T_F64 WE_F64
+#define T_F32B WE_F32
+#define T_F64B WE_F64
+#define OPIX(code) ((code) >= 0xfc00 ? 256 + ((code)&0xff) : (code))
+
+static const op_info opinfo_table[256 + 18] = {
+#define WX_CTL(N, code, text, imm)                                             \
+	[OPIX(code)] = {.kind = K_CTL, .op = WXO_##N},
+#define WX_SPC(N, code, text, imm)                                             \
+	[OPIX(code)] = {.kind = K_SPC, .op = WXO_##N},
+#define WX_UN(N, code, text, T, R, fn)                                         \
+	[OPIX(code)] = {.kind = K_UN, .t = T_##T, .r = T_##R, .op = WXO_##N},
+#define WX_UNT(N, code, text, T, R, fn) WX_UN(N, code, text, T, R, fn)
+#define WX_BIN(N, code, text, T, R, fn)                                        \
+	[OPIX(code)] = {.kind = K_BIN, .t = T_##T, .r = T_##R, .op = WXO_##N},
+#define WX_BINT(N, code, text, T, R, fn) WX_BIN(N, code, text, T, R, fn)
+#define WX_LD(N, code, text, T, al, ctype)                                     \
+	[OPIX(code)] = {.kind = K_LD, .r = T_##T, .align = al, .op = WXO_##N},
+#define WX_ST(N, code, text, T, al, ctype)                                     \
+	[OPIX(code)] = {.kind = K_ST, .t = T_##T, .align = al, .op = WXO_##N},
+#include "opcodes.def"
+};
+
+static bool
+op_simple(cc *c, const op_info *oi)
+{
+	uint32_t h, off;
+
+	switch (oi->kind) {
+	case K_UN:
+		if (!pop_expect(c, oi->t))
+			return false;
+		h = c->nvals;
+		emit(c, oi->op, slot(c, h), slot(c, h), 0);
+		return push(c, oi->r);
+	case K_BIN:
+		if (!pop_expect(c, oi->t) || !pop_expect(c, oi->t))
+			return false;
+		h = c->nvals;
+		emit_cd(c, oi->op, slot(c, h), slot(c, h), slot(c, h + 1), 0);
+		return push(c, oi->r);
+	case K_LD:
+		if (!read_memarg(c, oi->align, &off) || !pop_expect(c, WE_I32))
+			return false;
+		h = c->nvals;
+		emit_cd(c, oi->op, slot(c, h), slot(c, h), off, 0);
+		return push(c, oi->r);
+	default: /* K_ST */
+		if (!read_memarg(c, oi->align, &off) || !pop_expect(c, oi->t) ||
+		    !pop_expect(c, WE_I32))
+			return false;
+		h = c->nvals;
+		emit_cd(c, oi->op, slot(c, h), slot(c, h + 1), off, 0);
+		return true;
+	}
+}
+
+static bool
+op_hand(cc *c, wx_op op, bool *done)
+{
+	switch (op) {
+	case WXO_UNREACHABLE:
+		end_charge(c);
+		emit(c, op, 0, 0, 0);
+		set_unreachable(c);
+		return true;
+	case WXO_NOP: return true;
+	case WXO_BLOCK: return op_block(c, CK_BLOCK);
+	case WXO_LOOP: return op_block(c, CK_LOOP);
+	case WXO_IF: return op_block(c, CK_IF);
+	case WXO_ELSE: return op_else(c);
+	case WXO_END: return op_end(c, done);
+	case WXO_BR: return op_br(c);
+	case WXO_BR_IF: return op_br_if(c);
+	case WXO_BR_TABLE: return op_br_table(c);
+	case WXO_RETURN: return op_return(c);
+	case WXO_CALL: return op_call(c);
+	case WXO_CALL_INDIRECT: return op_call_indirect(c);
+	case WXO_DROP: {
+		we_valtype t;
+		return pop(c, &t);
+	}
+	case WXO_SELECT: return op_select(c, false);
+	case WXO_SELECT_T: return op_select(c, true);
+	case WXO_LOCAL_GET:
+	case WXO_LOCAL_SET:
+	case WXO_LOCAL_TEE: return op_local(c, op);
+	case WXO_GLOBAL_GET: return op_global(c, false);
+	case WXO_GLOBAL_SET: return op_global(c, true);
+	case WXO_I32_CONST:
+	case WXO_I64_CONST:
+	case WXO_F32_CONST:
+	case WXO_F64_CONST: return op_const(c, op);
+	case WXO_REF_NULL:
+	case WXO_REF_IS_NULL:
+	case WXO_REF_FUNC: return op_ref(c, op);
+	case WXO_TABLE_GET:
+	case WXO_TABLE_SET:
+	case WXO_TABLE_SIZE:
+	case WXO_TABLE_GROW:
+	case WXO_TABLE_FILL:
+	case WXO_TABLE_COPY:
+	case WXO_TABLE_INIT:
+	case WXO_ELEM_DROP: return op_table(c, op);
+	default: return op_memory(c, op);
+	}
+}
+
+/* Decodes and compiles one instruction; *done when the body's end. */
+static bool
+compile_insn(cc *c, bool *done)
+{
+	const op_info *oi;
+	uint32_t code;
+	uint8_t b;
+
+	c->insn_off = wrd_offset(&c->r);
+	if (!wrd_u8(&c->r, &b))
+		return false;
+	code = b;
+	if (b == 0xfc) {
+		uint32_t sub;
+		if (!read_u32(c, &sub))
+			return false;
+		if (sub > 17)
+			return malformed(c, "illegal opcode 0xfc %u", sub);
+		code = 0xfc00 | sub;
+	}
+	oi = &opinfo_table[OPIX(code)];
+	if (oi->kind == K_BAD)
+		return malformed(c, "illegal opcode 0x%02x", b);
+	count_charge(c);
+	if (oi->kind == K_CTL || oi->kind == K_SPC)
+		return op_hand(c, (wx_op)oi->op, done);
+	return op_simple(c, oi);
+}
+
+/* ---- Functions ---------------------------------------------------------- */
+
+static bool
+setup_locals(cc *c, const wm_funcdef *fd)
+{
+	uint64_t n = (uint64_t)c->ft->nparams + fd->nlocals;
+
+	if (n > UINT32_MAX / 2)
+		return invalid(c, "too many locals");
+	c->nlocals = (uint32_t)n;
+	c->ltypes = malloc((n ? n : 1) * sizeof *c->ltypes);
+	if (c->ltypes == NULL)
+		return nomem(c);
+	if (c->ft->nparams)
+		memcpy(c->ltypes, c->ft->params,
+		    c->ft->nparams * sizeof *c->ltypes);
+	if (fd->nlocals)
+		memcpy(c->ltypes + c->ft->nparams, fd->local_types,
+		    fd->nlocals * sizeof *c->ltypes);
+	return true;
+}
+
+/* Turns code indices into pointers and opcodes into handler addresses. */
+static wx_code *
+finish(cc *c)
+{
+	const void *const *handlers = wx_handlers();
+	wx_code *code = calloc(1, sizeof *code);
+	uint64_t nslots;
+
+	if (code == NULL)
+		return NULL;
+	for (uint32_t i = 0; i < c->ntargs; i++) {
+		wx_insn *in = &c->code[c->targs[i]];
+		in->target = &c->code[in->imm];
+	}
+	for (uint32_t i = 0; handlers != NULL && i < c->ncode; i++)
+		c->code[i].h = handlers[(uintptr_t)c->code[i].h];
+	nslots = (uint64_t)c->nlocals + c->maxvals + 1;
+	if (nslots < c->ft->nresults)
+		nslots = c->ft->nresults;
+	code->insns = c->code;
+	code->offsets = c->offs;
+	code->ninsns = c->ncode;
+	code->func_index = c->fidx;
+	code->nparams = c->ft->nparams;
+	code->nlocals = c->nlocals;
+	code->nslots = nslots > UINT32_MAX ? UINT32_MAX : (uint32_t)nslots;
+	c->code = NULL;
+	c->offs = NULL;
+	return code;
+}
+
+static bool
+compile_body(cc *c, const wm_funcdef *fd)
+{
+	we_functype ft = *c->ft;
+	bool done = false;
+
+	ft.nparams = 0; /* the function's label takes no params */
+	ft.params = NULL;
+	if (!push_ctl(c, CK_FUNC, &ft))
+		return false;
+	c->insn_off = fd->body_offset;
+	c->charge = emit(
+	    c, WXO_X_ENTER, c->ft->nparams, c->nlocals - c->ft->nparams, 1);
+	while (!done) {
+		if (wrd_at_end(&c->r)) {
+			c->insn_off = wrd_offset(&c->r);
+			return malformed(c,
+			    "unexpected end of function body "
+			    "(END opcode expected)");
+		}
+		if (!compile_insn(c, &done))
+			return false;
+	}
+	/* Labels at the very end need an instruction to point at. */
+	append(c, WXO_UNREACHABLE, 0, 0, 0);
+	if (!wrd_at_end(&c->r)) {
+		c->insn_off = wrd_offset(&c->r);
+		return malformed(c,
+		    "operators remaining after the end of "
+		    "the function body (section size "
+		    "mismatch)");
+	}
+	return !c->r.failed;
+}
+
+static void
+cc_free(cc *c)
+{
+	free(c->ltypes);
+	free(c->vals);
+	free(c->ctls);
+	free(c->code);
+	free(c->offs);
+	free(c->targs);
+}
+
+bool
+wx_compile(we_module *m, uint32_t func_index, we_error *err)
+{
+	wm_funcdef *fd = &m->funcs[func_index];
+	wx_code *code = NULL;
+	cc c;
+
+	memset(&c, 0, sizeof c);
+	c.m = m;
+	c.fidx = func_index;
+	c.ft = fd->type;
+	c.charge = NONE;
+	snprintf(c.where, sizeof c.where, "function %u", func_index);
+	wrd_init(&c.r, m->bytes, fd->body, fd->body_end, err);
+	c.r.where = c.where;
+	if (setup_locals(&c, fd) && compile_body(&c, fd)) {
+		code = finish(&c);
+		if (code == NULL)
+			nomem(&c);
+	}
+	cc_free(&c);
+	if (code == NULL)
+		return false;
+	fd->code = code;
+	return true;
+}
+
+void
+wx_code_free(void *p)
+{
+	wx_code *code = p;
+
+	if (code == NULL)
+		return;
+	free(code->insns);
+	free(code->offsets);
+	free(code);
+}

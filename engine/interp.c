@@ -1,0 +1,583 @@
+/*
+ * interp.c: the interpreter loop over the internal code of code.h.
+ *
+ * One function, run(), holds the hot state in locals (ip, fp, the current
+ * instance, its memory base and size, the fuel/interrupt budget) and
+ * dispatches by computed goto on the handler address stored in each
+ * instruction (define WX_SWITCH_DISPATCH to build a plain switch for
+ * debugging). Wasm calls push a wx_frame on the explicit frame stack and
+ * never recurse on the C stack.
+ *
+ * Budget: fuel metering and interrupt polling share one counter. ENTER and
+ * LOOP subtract their charge; only when it goes negative does poll() run,
+ * which checks the interrupt flag and, with fuel on, moves the next chunk of
+ * fuel from the store into the counter. Without fuel the counter is simply
+ * refilled, so interrupts are seen within WX_POLL_CHUNK charges.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "code.h"
+#include "numeric.h"
+
+#define WX_POLL_CHUNK 4096
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* How each value type sits in a slot: field, C type, get and put. */
+#define I32_F i32
+#define I64_F i64
+#define F32B_F f32
+#define F64B_F f64
+#define I32_CT uint32_t
+#define I64_CT uint64_t
+#define I32_GET(v) ((v).i32)
+#define I64_GET(v) ((v).i64)
+#define F32_GET(v) wxn_f32_of((v).f32)
+#define F64_GET(v) wxn_f64_of((v).f64)
+#define F32B_GET(v) ((v).f32)
+#define F64B_GET(v) ((v).f64)
+#define I32_PUT(v, x) ((v).i32 = (uint32_t)(x))
+#define I64_PUT(v, x) ((v).i64 = (uint64_t)(x))
+#define F32_PUT(v, x) ((v).f32 = wxn_bits32((float)(x)))
+#define F64_PUT(v, x) ((v).f64 = wxn_bits64((double)(x)))
+#define F32B_PUT(v, x) ((v).f32 = (uint32_t)(x))
+#define F64B_PUT(v, x) ((v).f64 = (uint64_t)(x))
+
+/* Checks the interrupt flag and refills the budget; see the file header. */
+static we_trap_kind
+poll(we_store *s, int64_t *budget, uint64_t charge)
+{
+	uint64_t avail, chunk;
+
+	if (atomic_load_explicit(&s->interrupt, memory_order_relaxed)) {
+		atomic_store(&s->interrupt, 0);
+		*budget += (int64_t)charge;
+		return WE_TRAP_INTERRUPTED;
+	}
+	if (!s->fuel_on) {
+		*budget = WX_POLL_CHUNK;
+		return WE_TRAP_NONE;
+	}
+	avail = s->fuel + (uint64_t)(*budget + (int64_t)charge);
+	if (avail < charge) {
+		s->fuel = avail;
+		*budget = 0;
+		return WE_TRAP_OUT_OF_FUEL;
+	}
+	avail -= charge;
+	chunk = avail < WX_POLL_CHUNK ? avail : WX_POLL_CHUNK;
+	s->fuel = avail - chunk;
+	*budget = (int64_t)chunk;
+	return WE_TRAP_NONE;
+}
+
+void
+wx_backtrace(we_store *s, const wx_insn *ip)
+{
+	struct wx_exec *x = s->exec;
+	uint32_t n = 0;
+
+	for (uint32_t k = x->depth; k-- > 0 && n < WE_TRAP_FRAMES_MAX;) {
+		const wx_frame *fr = &x->frames[k];
+		const wx_insn *at =
+		    k == x->depth - 1 ? ip : x->frames[k + 1].ret_ip - 1;
+		const we_module *m = fr->inst->module;
+		we_trap_frame *tf = &s->trap.frames[n++];
+		uint32_t idx = fr->code->func_index;
+
+		tf->func_index = idx;
+		tf->name = m->func_names != NULL ? m->func_names[idx] : NULL;
+		tf->offset = 0;
+		if (at != NULL && at >= fr->code->insns &&
+		    at < fr->code->insns + fr->code->ninsns)
+			tf->offset = fr->code->offsets[at - fr->code->insns];
+	}
+	s->trap.nframes = n;
+}
+
+/* Fills s->trap with kind (its standard message) and the backtrace. */
+static void
+trap_at(we_store *s, we_trap_kind kind, const wx_insn *ip)
+{
+	if (kind != WE_TRAP_HOST) {
+		s->trap.kind = kind;
+		snprintf(s->trap.message, sizeof s->trap.message, "%s",
+		    we_trap_kind_name(kind));
+	}
+	wx_backtrace(s, ip);
+}
+
+#ifdef WX_SWITCH_DISPATCH
+#define vmdispatch() goto dispatch
+#define vmcase(N) case WXO_##N:
+#else
+#define vmdispatch() goto * ip->h
+#define vmcase(N) L_##N:
+#endif
+#define vmnext()                                                               \
+	do {                                                                   \
+		ip++;                                                          \
+		vmdispatch();                                                  \
+	} while (0)
+#define A (fp[ip->a])
+#define B (fp[ip->b])
+#define C (fp[ip->c])
+#define TRAP(kind)                                                             \
+	do {                                                                   \
+		trap = (kind);                                                 \
+		goto do_trap;                                                  \
+	} while (0)
+#define CHARGE(n)                                                              \
+	do {                                                                   \
+		if (unlikely((budget -= (int64_t)(n)) < 0)) {                  \
+			trap = poll(s, &budget, (n));                          \
+			if (trap != WE_TRAP_NONE)                              \
+				goto do_trap;                                  \
+		}                                                              \
+	} while (0)
+#define RELOAD()                                                               \
+	do {                                                                   \
+		mem = inst->module->nmems ? inst->mems[0] : NULL;              \
+		membase = mem ? mem->data : NULL;                              \
+		memsize = mem ? mem->size : 0;                                 \
+	} while (0)
+/* The effective address of an access of n bytes, or a trap. */
+#define ADDR(ea, base, n)                                                      \
+	uint64_t ea = (uint64_t)(base) + ip->c;                                \
+	if (unlikely(ea + (n) > memsize))                                      \
+	TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS)
+
+static wx_status
+run(we_store *s, const wx_insn *ip, wr_value *fp, const void *const **table)
+{
+#ifndef WX_SWITCH_DISPATCH
+	static const void *const labels[WXO__COUNT] = {
+#define WX_CTL(N, code, text, imm) [WXO_##N] = &&L_X_BR_TABLE_ENTRY,
+#define WX_SPC(N, code, text, imm) [WXO_##N] = &&L_##N,
+#define WX_UN(N, code, text, T, R, fn) [WXO_##N] = &&L_##N,
+#define WX_BIN(N, code, text, T, R, fn) [WXO_##N] = &&L_##N,
+#define WX_UNT(N, code, text, T, R, fn) [WXO_##N] = &&L_##N,
+#define WX_BINT(N, code, text, T, R, fn) [WXO_##N] = &&L_##N,
+#define WX_LD(N, code, text, T, align, ctype) [WXO_##N] = &&L_##N,
+#define WX_ST(N, code, text, T, align, ctype) [WXO_##N] = &&L_##N,
+#include "opcodes.def"
+#define WX_LABEL(N) [WXO_##N] = &&L_##N,
+	    WX_IOPS(WX_LABEL)
+#undef WX_LABEL
+	};
+#endif
+	struct wx_exec *x;
+	we_instance *inst;
+	we_memory *mem;
+	uint8_t *membase;
+	uint64_t memsize;
+	int64_t budget = 0;
+	we_trap_kind trap = WE_TRAP_NONE;
+	wx_status status;
+	we_func *f;
+	wr_value *callee;
+
+	if (table != NULL) {
+#ifdef WX_SWITCH_DISPATCH
+		*table = NULL; /* the code keeps its opcode numbers */
+#else
+		*table = labels;
+#endif
+		return WX_DONE;
+	}
+	x = s->exec;
+	inst = x->frames[x->depth - 1].inst;
+	RELOAD();
+	vmdispatch();
+
+#ifdef WX_SWITCH_DISPATCH
+dispatch:
+	switch ((wx_op)(uintptr_t)ip->h) {
+#endif
+
+		/* ---- Generated from opcodes.def ---- */
+#define WX_UN(N, code, text, T, R, fn)                                         \
+	vmcase(N)                                                              \
+	{                                                                      \
+		R##_PUT(A, fn(T##_GET(B)));                                    \
+		vmnext();                                                      \
+	}
+#define WX_BIN(N, code, text, T, R, fn)                                        \
+	vmcase(N)                                                              \
+	{                                                                      \
+		R##_PUT(A, fn(T##_GET(B), T##_GET(C)));                        \
+		vmnext();                                                      \
+	}
+#define WX_UNT(N, code, text, T, R, fn)                                        \
+	vmcase(N)                                                              \
+	{                                                                      \
+		R##_CT r = 0;                                                  \
+		we_trap_kind k = fn(T##_GET(B), &r);                           \
+		if (unlikely(k != WE_TRAP_NONE))                               \
+			TRAP(k);                                               \
+		R##_PUT(A, r);                                                 \
+		vmnext();                                                      \
+	}
+#define WX_BINT(N, code, text, T, R, fn)                                       \
+	vmcase(N)                                                              \
+	{                                                                      \
+		R##_CT r = 0;                                                  \
+		we_trap_kind k = fn(T##_GET(B), T##_GET(C), &r);               \
+		if (unlikely(k != WE_TRAP_NONE))                               \
+			TRAP(k);                                               \
+		R##_PUT(A, r);                                                 \
+		vmnext();                                                      \
+	}
+#define WX_LD(N, code, text, T, align, ctype)                                  \
+	vmcase(N)                                                              \
+	{                                                                      \
+		ctype v;                                                       \
+		ADDR(ea, B.i32, sizeof v);                                     \
+		memcpy(&v, membase + ea, sizeof v);                            \
+		A.T##_F = v;                                                   \
+		vmnext();                                                      \
+	}
+#define WX_ST(N, code, text, T, align, ctype)                                  \
+	vmcase(N)                                                              \
+	{                                                                      \
+		ctype v = (ctype)B.T##_F;                                      \
+		ADDR(ea, A.i32, sizeof v);                                     \
+		memcpy(membase + ea, &v, sizeof v);                            \
+		vmnext();                                                      \
+	}
+#include "opcodes.def"
+
+		/* ---- Moves, constants, branches ---- */
+		vmcase(X_MOVE)
+		{
+			/* fp[a] := fp[b] */
+			A = B;
+			vmnext();
+		}
+		vmcase(X_CONST)
+		{
+			/* fp[a] := imm */
+			A.i64 = ip->imm;
+			vmnext();
+		}
+		vmcase(X_BR)
+		{
+			ip = ip->target;
+			vmdispatch();
+		}
+		vmcase(X_BR_IF)
+		{
+			if (A.i32 != 0) {
+				ip = ip->target;
+				vmdispatch();
+			}
+			vmnext();
+		}
+		vmcase(X_BR_UNLESS)
+		{
+			if (A.i32 == 0) {
+				ip = ip->target;
+				vmdispatch();
+			}
+			vmnext();
+		}
+		vmcase(X_BR_TABLE)
+		{
+			/* entries follow: ip[1..b+1], the last is the default */
+			uint32_t i = A.i32;
+			if (i > ip->b)
+				i = ip->b;
+			ip = ip[1 + i].target;
+			vmdispatch();
+		}
+		vmcase(X_SELECT)
+		{
+			/* fp[a] := fp[d].i32 ? fp[b] : fp[c] */
+			A = fp[ip->d].i32 ? B : C;
+			vmnext();
+		}
+		vmcase(X_GLOBAL_GET)
+		{
+			A = inst->globals[ip->b]->value;
+			vmnext();
+		}
+		vmcase(X_GLOBAL_SET)
+		{
+			inst->globals[ip->b]->value = A;
+			vmnext();
+		}
+
+		/* ---- Calls ---- */
+		vmcase(X_CALL)
+		{
+			/* callee inst->funcs[imm]; its frame starts at fp[b] */
+			f = inst->funcs[ip->imm];
+			callee = &B;
+			goto do_call;
+		}
+		vmcase(X_CALL_INDIRECT)
+		{
+			/* table c, element fp[b].i32, type d; frame at fp[a] */
+			we_table *t = inst->tables[ip->c];
+			uint32_t i = B.i32;
+			if (unlikely(i >= t->size))
+				TRAP(WE_TRAP_UNDEFINED_ELEMENT);
+			f = t->elems[i];
+			if (unlikely(f == NULL))
+				TRAP(WE_TRAP_UNINITIALIZED_ELEMENT);
+			if (unlikely(f->type_id != inst->type_ids[ip->d]))
+				TRAP(WE_TRAP_INDIRECT_CALL_TYPE_MISMATCH);
+			callee = &A;
+			goto do_call;
+		}
+	do_call:
+		if (f->host != NULL) {
+			we_host_status hs;
+			if (s->fuel_on && budget > 0) {
+				/* The host may read the fuel left: settle it. */
+				s->fuel += (uint64_t)budget;
+				budget = 0;
+			}
+			hs = wx_call_host(s, f, inst, callee);
+			RELOAD(); /* the host may have grown the memory */
+			if (likely(hs == WE_HOST_OK))
+				vmnext();
+			if (hs == WE_HOST_TRAP)
+				TRAP(WE_TRAP_HOST);
+			x->susp_ip = ip;
+			x->susp_fp = callee;
+			x->susp_callee = f;
+			status = WX_SUSPEND;
+			goto out;
+		} else {
+			const wx_code *code = f->def->code;
+			wx_frame *fr;
+			if (unlikely(x->depth >= x->max_depth ||
+			        code->nslots > (size_t)(x->stack_end - callee)))
+				TRAP(WE_TRAP_CALL_STACK_EXHAUSTED);
+			fr = &x->frames[x->depth++];
+			fr->code = code;
+			fr->fp = callee;
+			fr->inst = f->inst;
+			fr->ret_ip = ip + 1;
+			fp = callee;
+			if (f->inst != inst) {
+				inst = f->inst;
+				RELOAD();
+			}
+			ip = code->insns;
+			vmdispatch();
+		}
+		vmcase(X_ENTER)
+		{
+			/* zero the declared locals fp[a..a+b); charge imm */
+			for (uint32_t i = 0; i < ip->b; i++)
+				fp[ip->a + i].i64 = 0;
+			CHARGE(ip->imm);
+			vmnext();
+		}
+		vmcase(X_LOOP)
+		{
+			/* a loop header: charge imm fuel, poll for interrupts */
+			CHARGE(ip->imm);
+			vmnext();
+		}
+		vmcase(X_RETURN)
+		{
+			/* fp[0..b) := fp[a..a+b); back to the caller */
+			const wx_frame *fr;
+			if (ip->a != 0)
+				for (uint32_t i = 0; i < ip->b; i++)
+					fp[i] = fp[ip->a + i];
+			fr = &x->frames[--x->depth];
+			ip = fr->ret_ip;
+			if (unlikely(ip == NULL)) {
+				status = WX_DONE;
+				goto out;
+			}
+			fr--;
+			fp = fr->fp;
+			inst = fr->inst;
+			RELOAD(); /* the callee may have grown the memory */
+			vmdispatch();
+		}
+
+		/* ---- Special instructions ---- */
+		vmcase(UNREACHABLE)
+		{
+			TRAP(WE_TRAP_UNREACHABLE);
+		}
+		vmcase(MEMORY_SIZE)
+		{
+			A.i32 = mem->pages;
+			vmnext();
+		}
+		vmcase(MEMORY_GROW)
+		{
+			/* fp[a] := old size in pages or -1 */
+			A.i32 = (uint32_t)wr_memory_grow(mem, A.i32);
+			RELOAD();
+			vmnext();
+		}
+		vmcase(MEMORY_FILL)
+		{
+			/* dst fp[a], byte fp[a+1], length fp[a+2] */
+			uint64_t d = A.i32, n = fp[ip->a + 2].i32;
+			if (unlikely(d + n > memsize))
+				TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS);
+			memset(membase + d, (int)(uint8_t)fp[ip->a + 1].i32, n);
+			vmnext();
+		}
+		vmcase(MEMORY_COPY)
+		{
+			/* dst fp[a], src fp[a+1], length fp[a+2] */
+			uint64_t d = A.i32, src = fp[ip->a + 1].i32;
+			uint64_t n = fp[ip->a + 2].i32;
+			if (unlikely(d + n > memsize || src + n > memsize))
+				TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS);
+			memmove(membase + d, membase + src, n);
+			vmnext();
+		}
+		vmcase(MEMORY_INIT)
+		{
+			/* data segment b: dst fp[a], src fp[a+1], length fp[a+2] */
+			uint64_t d = A.i32, src = fp[ip->a + 1].i32;
+			uint64_t n = fp[ip->a + 2].i32;
+			if (unlikely(d + n > memsize ||
+			        src + n > inst->data_sizes[ip->b]))
+				TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS);
+			if (n)
+				memcpy(membase + d,
+				    inst->module->datas[ip->b].bytes + src, n);
+			vmnext();
+		}
+		vmcase(DATA_DROP)
+		{
+			inst->data_sizes[ip->b] = 0;
+			vmnext();
+		}
+		vmcase(TABLE_GET)
+		{
+			/* fp[a] := table b [fp[a].i32] */
+			we_table *t = inst->tables[ip->b];
+			uint32_t i = A.i32;
+			if (unlikely(i >= t->size))
+				TRAP(WE_TRAP_TABLE_OUT_OF_BOUNDS);
+			A.ref = t->elems[i];
+			vmnext();
+		}
+		vmcase(TABLE_SET)
+		{
+			/* table b [fp[a].i32] := fp[a+1] */
+			we_table *t = inst->tables[ip->b];
+			uint32_t i = A.i32;
+			if (unlikely(i >= t->size))
+				TRAP(WE_TRAP_TABLE_OUT_OF_BOUNDS);
+			t->elems[i] = fp[ip->a + 1].ref;
+			vmnext();
+		}
+		vmcase(TABLE_SIZE)
+		{
+			A.i32 = inst->tables[ip->b]->size;
+			vmnext();
+		}
+		vmcase(TABLE_GROW)
+		{
+			/* fp[a] := old size or -1; init fp[a], delta fp[a+1] */
+			A.i32 = (uint32_t)wr_table_grow(
+			    inst->tables[ip->b], fp[ip->a + 1].i32, A.ref);
+			vmnext();
+		}
+		vmcase(TABLE_FILL)
+		{
+			/* table b: start fp[a], value fp[a+1], length fp[a+2] */
+			we_table *t = inst->tables[ip->b];
+			uint64_t i = A.i32, n = fp[ip->a + 2].i32;
+			void *v = fp[ip->a + 1].ref;
+			if (unlikely(i + n > t->size))
+				TRAP(WE_TRAP_TABLE_OUT_OF_BOUNDS);
+			while (n-- > 0)
+				t->elems[i++] = v;
+			vmnext();
+		}
+		vmcase(TABLE_COPY)
+		{
+			/* table c := table d: dst fp[a], src fp[a+1], n fp[a+2] */
+			we_table *td = inst->tables[ip->c],
+			         *ts = inst->tables[ip->d];
+			uint64_t d = A.i32, src = fp[ip->a + 1].i32;
+			uint64_t n = fp[ip->a + 2].i32;
+			if (unlikely(d + n > td->size || src + n > ts->size))
+				TRAP(WE_TRAP_TABLE_OUT_OF_BOUNDS);
+			if (n)
+				memmove(td->elems + d, ts->elems + src,
+				    n * sizeof *td->elems);
+			vmnext();
+		}
+		vmcase(TABLE_INIT)
+		{
+			/* table c := segment d: dst fp[a], src fp[a+1], n fp[a+2] */
+			we_table *t = inst->tables[ip->c];
+			const wr_elemseg *e = &inst->elems[ip->d];
+			uint64_t d = A.i32, src = fp[ip->a + 1].i32;
+			uint64_t n = fp[ip->a + 2].i32;
+			if (unlikely(d + n > t->size || src + n > e->count))
+				TRAP(WE_TRAP_TABLE_OUT_OF_BOUNDS);
+			if (n)
+				memcpy(t->elems + d, e->refs + src,
+				    n * sizeof *t->elems);
+			vmnext();
+		}
+		vmcase(ELEM_DROP)
+		{
+			inst->elems[ip->b].count = 0;
+			vmnext();
+		}
+		vmcase(REF_IS_NULL)
+		{
+			A.i32 = B.ref == NULL;
+			vmnext();
+		}
+		vmcase(REF_FUNC)
+		{
+			A.ref = inst->funcs[ip->b];
+			vmnext();
+		}
+		vmcase(X_BR_TABLE_ENTRY)
+		{
+			/* Never executed: data, or an opcode the compiler never
+		   emits. Treat as a trap rather than run off the code. */
+			TRAP(WE_TRAP_UNREACHABLE);
+		}
+#ifdef WX_SWITCH_DISPATCH
+	default: TRAP(WE_TRAP_UNREACHABLE);
+	}
+#endif
+
+do_trap:
+	trap_at(s, trap, ip);
+	x->depth = 0;
+	status = WX_TRAP;
+out:
+	if (s->fuel_on && budget > 0)
+		s->fuel += (uint64_t)budget;
+	return status;
+}
+
+wx_status
+wx_run(we_store *s, const wx_insn *ip, wr_value *fp)
+{
+	return run(s, ip, fp, NULL);
+}
+
+const void *const *
+wx_handlers(void)
+{
+	const void *const *table = NULL;
+
+	run(NULL, NULL, NULL, &table);
+	return table;
+}
