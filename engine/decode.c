@@ -952,15 +952,17 @@ static bool
 sec_code(wd_ctx *c)
 {
 	we_module *m = c->m;
+	size_t off = wrd_offset(&c->r);
 	uint32_t n;
 
 	if (!wrd_count(&c->r, 1, &n))
 		return false;
 	c->has_code = true;
 	if (n != c->nfuncsec)
-		return malformed(c,
-		    "function and code section have "
-		    "inconsistent lengths");
+		return wrd_fail_at(&c->r, off, WE_ERR_MALFORMED,
+		    "function and code section have inconsistent lengths "
+		    "(%u and %u)",
+		    c->nfuncsec, n);
 	for (uint32_t i = 0; i < n; i++)
 		if (!read_body(c, &m->funcs[m->nfunc_imports + i],
 		        m->nfunc_imports + i))
@@ -1000,15 +1002,17 @@ static bool
 sec_data(wd_ctx *c)
 {
 	we_module *m = c->m;
+	size_t off = wrd_offset(&c->r);
 	uint32_t n;
 
 	if (!wrd_count(&c->r, 1, &n))
 		return false;
 	c->has_data = true;
 	if (m->has_datacount && n != m->datacount)
-		return malformed(c,
-		    "data count and data section have "
-		    "inconsistent lengths");
+		return wrd_fail_at(&c->r, off, WE_ERR_MALFORMED,
+		    "data count and data section have inconsistent lengths "
+		    "(%u and %u)",
+		    m->datacount, n);
 	m->datas = calloc(n ? n : 1, sizeof *m->datas);
 	if (m->datas == NULL)
 		return nomem(c);
