@@ -335,6 +335,7 @@ wc_request(wasmd_conn *conn, Wasmd__Envelope *req,
     Wasmd__Envelope__MsgCase want, Wasmd__Envelope **reply)
 {
 	Wasmd__Envelope *env = NULL;
+	size_t size;
 
 	*reply = NULL;
 	if (conn->status != WASMD_CONNECTION_OK || conn->fd < 0) {
@@ -347,6 +348,12 @@ wc_request(wasmd_conn *conn, Wasmd__Envelope *req,
 		return wc_fail(conn, WASMD_ERR_IO, "not connected to wasmd%s%s",
 		    why[0] != '\0' ? ": " : "", why);
 	}
+	size = wasmd__envelope__get_packed_size(req);
+	if (size > conn->max_frame)
+		return wc_fail(conn, WASMD_ERR_LIMIT,
+		    "the request needs %zu bytes, more than the largest frame "
+		    "(%zu bytes)",
+		    size, conn->max_frame);
 	req->id = conn->next_id++;
 	if (send_envelope(conn, req) < 0 ||
 	    await_reply(conn, req->id, &env) < 0)

@@ -21,6 +21,7 @@
 #define EXIT_USAGE 2
 #define EXIT_MISSING_EXPORT 127
 #define EXIT_TRAP 134
+#define BACKTRACE_MAX 16 /* frames printed after a trap */
 
 /* What every verb shares: the options given before it and the link. */
 struct ctl {
@@ -641,6 +642,14 @@ print_trap(const wasmd_result *r)
 	                               : wasmd_trap_kind_name(r->trap));
 	for (size_t i = 0; i < r->nframes; i++) {
 		const wasmd_frame *f = &r->frames[i];
+
+		/* Deep recursion would bury the message: show the innermost
+		 * frames and count the rest. */
+		if (i == BACKTRACE_MAX && r->nframes > BACKTRACE_MAX + 1) {
+			fprintf(stderr, "  ... %zu more frames\n",
+			    r->nframes - BACKTRACE_MAX);
+			break;
+		}
 
 		if (f->name[0] != '\0')
 			fprintf(stderr,
