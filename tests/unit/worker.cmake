@@ -1,0 +1,15 @@
+# tests/unit/worker.cmake: the worker's tests (label unit).
+#   worker_sandbox_test  confinement: forbidden calls die of SIGSYS, allowed
+#                        ones work, fds closed, rlimits, not dumpable.
+#   worker_serve_test    wasmd-worker serve over a socketpair, without the
+#                        supervisor: hello, push, invoke, host calls, errors.
+wasmd_unit_test(worker_sandbox_test
+    SOURCES worker_sandbox_test.c
+    LIBS wasmd-worker-sandbox)
+
+wasmd_unit_test(worker_serve_test
+    SOURCES worker_serve_test.c
+    LIBS wasmd-proto)
+target_compile_definitions(worker_serve_test PRIVATE
+    WORKER_PATH="$<TARGET_FILE:wasmd-worker>")
+add_dependencies(worker_serve_test wasmd-worker)

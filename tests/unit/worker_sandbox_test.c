@@ -1,0 +1,533 @@
+/*
+ * worker_sandbox_test.c: the worker's confinement (worker/sandbox.h).
+ *
+ * Each test forks a child that confines itself exactly as wasmd-worker
+ * does, keeping one end of a socketpair, and then tries something: a
+ * forbidden system call must kill it with SIGSYS, an allowed one must
+ * work and report back over the socket. The parent also looks at the
+ * confined child from outside (/proc) while the child waits for a word.
+ *
+ * Under ASan the children leave with _exit() right after their probe, as
+ * the worker does: LeakSanitizer's exit check would need system calls the
+ * policy refuses. The address-space limit is not applied under ASan (its
+ * shadow memory is terabytes of address space), so that test is skipped.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+
+#define TEST_MEM_LIMIT ((uint64_t)16 << 20)
+#define CONFINE_FAILED 100 /* the child's exit status if confinement failed */
+
+/* A probe runs in the confined child with the kept socket. */
+typedef void (*probe_fn)(int sock);
+
+typedef struct child {
+	pid_t pid;
+	int sock; /* the parent's end */
+} child;
+
+/*
+ * Forks a child that runs before() unconfined (may be NULL), confines
+ * itself keeping its socket, and runs probe(); then _exit(0).
+ */
+static child
+spawn_confined(void (*before)(void), probe_fn probe)
+{
+	int sv[2];
+	child c;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	c.pid = fork();
+	ck_assert_int_ge(c.pid, 0);
+	if (c.pid == 0) {
+		wrk_sandbox_opts opts = {sv[1], TEST_MEM_LIMIT, getppid()};
+		char err[256];
+
+		close(sv[0]);
+		if (before != NULL)
+			before();
+		if (wrk_sandbox_enter(&opts, err, sizeof err) < 0) {
+			fprintf(stderr, "confinement failed: %s\n", err);
+			_exit(CONFINE_FAILED);
+		}
+		probe(sv[1]);
+		_exit(0);
+	}
+	close(sv[1]);
+	c.sock = sv[0];
+	return c;
+}
+
+/* Waits for the child; returns its wait status. */
+static int
+reap(child *c)
+{
+	int status;
+
+	close(c->sock);
+	ck_assert_int_eq(waitpid(c->pid, &status, 0), c->pid);
+	return status;
+}
+
+static void
+assert_killed_by_sigsys(int status)
+{
+	ck_assert_msg(
+	    !WIFEXITED(status) || WEXITSTATUS(status) != CONFINE_FAILED,
+	    "confinement failed (see stderr)");
+	ck_assert_msg(WIFSIGNALED(status),
+	    "child exited with %d instead of "
+	    "being killed",
+	    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	ck_assert_int_eq(WTERMSIG(status), SIGSYS);
+}
+
+static void
+assert_exited_ok(int status)
+{
+	ck_assert_msg(WIFEXITED(status), "child killed by signal %d",
+	    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+
+/* Sends a word to the parent; allowed on the kept socket. */
+static void
+say(int sock, const char *word)
+{
+	if (write(sock, word, strlen(word)) < 0)
+		_exit(3);
+}
+
+/* Reads what the child said (up to len - 1 bytes, NUL-terminated). */
+static void
+hear(child *c, char *buf, size_t len)
+{
+	ssize_t n = read(c->sock, buf, len - 1);
+
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+}
+
+/* ---- Forbidden system calls: SIGSYS ---------------------------------- */
+
+static void
+probe_socket(int sock)
+{
+	(void)sock;
+	(void)syscall(SYS_socket, AF_INET, SOCK_STREAM, 0);
+}
+
+static void
+probe_open(int sock)
+{
+	(void)sock;
+	(void)syscall(SYS_openat, AT_FDCWD, "/etc/passwd", O_RDONLY);
+}
+
+static void
+probe_execve(int sock)
+{
+	char *argv[] = {(char *)"/bin/true", NULL};
+
+	(void)sock;
+	(void)syscall(SYS_execve, "/bin/true", argv, environ);
+}
+
+static void
+probe_mprotect_exec(int sock)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		_exit(4); /* must not happen: a plain mapping is allowed */
+	(void)syscall(SYS_mprotect, p, 4096, PROT_READ | PROT_EXEC);
+}
+
+static void
+probe_mmap_exec(int sock)
+{
+	(void)sock;
+	(void)syscall(SYS_mmap, NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+
+static void
+probe_fork(int sock)
+{
+	(void)sock;
+	(void)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+}
+
+static void
+probe_kill_parent(int sock)
+{
+	(void)sock;
+	(void)syscall(SYS_kill, getppid(), SIGTERM);
+}
+
+static void
+probe_write_other_fd(int sock)
+{
+	/* Only the socket (and stderr) may be written to, no other fd. */
+	(void)syscall(SYS_write, sock + 10, "x", 1);
+}
+
+static void
+probe_raise_sigterm(int sock)
+{
+	/* tgkill is allowed for abort()'s SIGABRT only. */
+	(void)sock;
+	(void)syscall(SYS_tgkill, getpid(), getpid(), SIGTERM);
+}
+
+#define FORBIDDEN_TEST(name, probe)                                            \
+	START_TEST(name)                                                       \
+	{                                                                      \
+		child c = spawn_confined(NULL, probe);                         \
+		assert_killed_by_sigsys(reap(&c));                             \
+	}                                                                      \
+	END_TEST
+
+FORBIDDEN_TEST(test_socket_killed, probe_socket)
+FORBIDDEN_TEST(test_open_killed, probe_open)
+FORBIDDEN_TEST(test_execve_killed, probe_execve)
+FORBIDDEN_TEST(test_mprotect_exec_killed, probe_mprotect_exec)
+FORBIDDEN_TEST(test_mmap_exec_killed, probe_mmap_exec)
+FORBIDDEN_TEST(test_fork_killed, probe_fork)
+FORBIDDEN_TEST(test_kill_parent_killed, probe_kill_parent)
+FORBIDDEN_TEST(test_write_other_fd_killed, probe_write_other_fd)
+FORBIDDEN_TEST(test_tgkill_other_signal_killed, probe_raise_sigterm)
+
+/* ---- Allowed operations ---------------------------------------------- */
+
+static void
+probe_allowed(int sock)
+{
+	struct timespec ts;
+	unsigned char rnd[16];
+	size_t big = (size_t)8 << 20;
+	unsigned char *p = malloc(big);
+	void *q;
+
+	if (p == NULL)
+		_exit(10);
+	memset(p, 0xab, big);    /* touch every page */
+	p = realloc(p, big * 2); /* mremap or a fresh mapping */
+	if (p == NULL || p[big - 1] != 0xab)
+		_exit(11);
+	free(p);
+	q = mmap(NULL, 65536, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (q == MAP_FAILED || munmap(q, 65536) != 0)
+		_exit(12);
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0 ||
+	    syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts) != 0)
+		_exit(13);
+	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+		_exit(14);
+	if (send(sock, "ok", 2, MSG_NOSIGNAL) != 2)
+		_exit(15);
+}
+
+START_TEST(test_allowed_operations)
+{
+	child c = spawn_confined(NULL, probe_allowed);
+	char buf[16];
+
+	hear(&c, buf, sizeof buf);
+	ck_assert_str_eq(buf, "ok");
+	assert_exited_ok(reap(&c));
+}
+END_TEST
+
+/* The worker's abort() path is a crash (SIGABRT), not a violation. */
+static void
+probe_abort(int sock)
+{
+	(void)sock;
+	abort();
+}
+
+START_TEST(test_abort_is_sigabrt)
+{
+	child c = spawn_confined(NULL, probe_abort);
+	int status = reap(&c);
+
+	ck_assert(WIFSIGNALED(status));
+	ck_assert_int_eq(WTERMSIG(status), SIGABRT);
+}
+END_TEST
+
+/* ---- Descriptors, dumpability, limits -------------------------------- */
+
+/* Opens descriptors the confinement must close: one onto fd 2 too. */
+static void
+open_extra_fds(void)
+{
+	int p[2];
+
+	if (pipe(p) != 0 || dup2(p[1], STDERR_FILENO) < 0)
+		_exit(20);
+	/* Also a descriptor far above the socket. */
+	if (dup2(p[0], 40) < 0)
+		_exit(21);
+}
+
+static void
+probe_fds(int sock)
+{
+	char go;
+
+	/*
+	 * stderr was a pipe; confinement closed it, so writing to it fails
+	 * with EBADF (release builds; sanitizer builds keep fd 2).
+	 */
+	if (!WRK_SANITIZED &&
+	    (write(STDERR_FILENO, "x", 1) != -1 || errno != EBADF))
+		_exit(22);
+	say(sock, "ready");
+	/* Wait while the parent looks at /proc/<pid>/fd. */
+	if (read(sock, &go, 1) != 1)
+		_exit(23);
+}
+
+START_TEST(test_other_fds_closed)
+{
+	child c = spawn_confined(open_extra_fds, probe_fds);
+	char buf[16], path[64];
+	DIR *d;
+	struct dirent *de;
+	int nfds = 0, kept = -1;
+
+	hear(&c, buf, sizeof buf);
+	ck_assert_str_eq(buf, "ready");
+	snprintf(path, sizeof path, "/proc/%d/fd", (int)c.pid);
+	d = opendir(path);
+	/* A non-root parent cannot look into a non-dumpable child. */
+	if (d != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			nfds++;
+			kept = atoi(de->d_name);
+		}
+		closedir(d);
+		ck_assert_int_eq(nfds, WRK_SANITIZED ? 2 : 1);
+		if (!WRK_SANITIZED)
+			ck_assert_int_ne(kept, 40);
+	} else {
+		ck_assert_int_eq(errno, EACCES);
+	}
+	ck_assert_int_eq(write(c.sock, "g", 1), 1);
+	assert_exited_ok(reap(&c));
+}
+END_TEST
+
+#define NOBODY 65534
+
+/*
+ * Runs the child as an unprivileged user that is dumpable, so that the
+ * owner of /proc/<pid> tells dumpability apart: a dumpable process owns
+ * its /proc files, a non-dumpable one's belong to root.
+ */
+static void
+become_dumpable_nobody(void)
+{
+	if (getuid() == 0 && setresuid(NOBODY, NOBODY, NOBODY) != 0)
+		_exit(30);
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) != 0)
+		_exit(31);
+}
+
+static void
+probe_wait(int sock)
+{
+	char go;
+
+	say(sock, "ready");
+	if (read(sock, &go, 1) != 1)
+		_exit(32);
+}
+
+START_TEST(test_not_dumpable)
+{
+	child c = spawn_confined(become_dumpable_nobody, probe_wait);
+	char buf[16], path[64];
+	struct stat st;
+
+	hear(&c, buf, sizeof buf);
+	ck_assert_str_eq(buf, "ready");
+	snprintf(path, sizeof path, "/proc/%d/status", (int)c.pid);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_msg(st.st_uid == 0,
+	    "/proc/<pid>/status owned by %d: the worker is still dumpable",
+	    (int)st.st_uid);
+	ck_assert_int_eq(write(c.sock, "g", 1), 1);
+	assert_exited_ok(reap(&c));
+}
+END_TEST
+
+static void
+probe_rlimits(int sock)
+{
+	/* Far more than the limit plus the overhead: must fail cleanly. */
+	size_t huge = (size_t)(TEST_MEM_LIMIT + WRK_SANDBOX_AS_OVERHEAD) * 2;
+	char *p = malloc(huge);
+	char *q = malloc(TEST_MEM_LIMIT / 2);
+
+	if (p != NULL)
+		_exit(40);
+	if (q == NULL)
+		_exit(41);
+	memset(q, 1, TEST_MEM_LIMIT / 2);
+	free(q);
+	say(sock, "ok");
+}
+
+START_TEST(test_rlimit_as_caps_allocation)
+{
+	child c;
+	char buf[16];
+
+	if (WRK_SANITIZED)
+		return; /* no RLIMIT_AS under ASan: see the file comment */
+	c = spawn_confined(NULL, probe_rlimits);
+	hear(&c, buf, sizeof buf);
+	ck_assert_str_eq(buf, "ok");
+	assert_exited_ok(reap(&c));
+}
+END_TEST
+
+/* The soft value of limit name in a /proc/<pid>/limits text; -1 if none. */
+static long long
+limit_value(const char *text, const char *name)
+{
+	const char *line = strstr(text, name);
+
+	if (line == NULL)
+		return -1;
+	line += strlen(name);
+	while (*line == ' ')
+		line++;
+	if (strncmp(line, "unlimited", 9) == 0)
+		return -2;
+	return strtoll(line, NULL, 10);
+}
+
+/* The limits as the parent sees them in /proc/<pid>/limits. */
+START_TEST(test_rlimits_set)
+{
+	child c = spawn_confined(NULL, probe_wait);
+	char buf[4096], path[64];
+	FILE *f;
+	size_t n;
+
+	hear(&c, buf, 16);
+	snprintf(path, sizeof path, "/proc/%d/limits", (int)c.pid);
+	f = fopen(path, "r");
+	if (f != NULL) {
+		n = fread(buf, 1, sizeof buf - 1, f);
+		buf[n] = '\0';
+		fclose(f);
+		ck_assert_int_eq(limit_value(buf, "Max core file size"), 0);
+		ck_assert_int_eq(limit_value(buf, "Max file size"), 0);
+		ck_assert_int_eq(limit_value(buf, "Max processes"), 0);
+		ck_assert_int_ge(limit_value(buf, "Max open files"), 4);
+		ck_assert_int_le(limit_value(buf, "Max open files"), 16);
+		if (!WRK_SANITIZED)
+			ck_assert_int_eq(limit_value(buf, "Max address space"),
+			    (long long)(TEST_MEM_LIMIT +
+			        WRK_SANDBOX_AS_OVERHEAD));
+	}
+	ck_assert_int_eq(write(c.sock, "g", 1), 1);
+	assert_exited_ok(reap(&c));
+}
+END_TEST
+
+/* A dead parent: confinement refuses (the worker would be an orphan). */
+START_TEST(test_wrong_parent_refused)
+{
+	wrk_sandbox_opts opts = {0};
+	pid_t pid = fork();
+	int status;
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char err[256];
+		int sv[2];
+
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+			_exit(50);
+		opts.keep_fd = sv[1];
+		opts.parent = getppid() + 1; /* not our parent */
+		_exit(wrk_sandbox_enter(&opts, err, sizeof err) < 0 &&
+		            strstr(err, "gone") != NULL
+		        ? 0
+		        : 51);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	assert_exited_ok(status);
+}
+END_TEST
+
+static Suite *
+sandbox_suite(void)
+{
+	Suite *s = suite_create("worker_sandbox");
+	TCase *forbidden = tcase_create("forbidden");
+	TCase *allowed = tcase_create("allowed");
+	TCase *state = tcase_create("state");
+
+	tcase_add_test(forbidden, test_socket_killed);
+	tcase_add_test(forbidden, test_open_killed);
+	tcase_add_test(forbidden, test_execve_killed);
+	tcase_add_test(forbidden, test_mprotect_exec_killed);
+	tcase_add_test(forbidden, test_mmap_exec_killed);
+	tcase_add_test(forbidden, test_fork_killed);
+	tcase_add_test(forbidden, test_kill_parent_killed);
+	tcase_add_test(forbidden, test_write_other_fd_killed);
+	tcase_add_test(forbidden, test_tgkill_other_signal_killed);
+	tcase_add_test(allowed, test_allowed_operations);
+	tcase_add_test(allowed, test_abort_is_sigabrt);
+	tcase_add_test(state, test_other_fds_closed);
+	tcase_add_test(state, test_not_dumpable);
+	tcase_add_test(state, test_rlimit_as_caps_allocation);
+	tcase_add_test(state, test_rlimits_set);
+	tcase_add_test(state, test_wrong_parent_refused);
+	suite_add_tcase(s, forbidden);
+	suite_add_tcase(s, allowed);
+	suite_add_tcase(s, state);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(sandbox_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,120 @@
+/*
+ * main.c: wasmd-worker's command line.
+ *
+ *   wasmd-worker serve --fd N --memory-limit BYTES
+ *       The supervisor's worker: confine, say hello on fd N, serve one job,
+ *       exit (serve.c). Started by `wasmd` with fork + exec, never by hand.
+ *   wasmd-worker run [--invoke NAME] [-W OPTS] FILE [ARGS...]
+ *       `wasmd run`'s local mode: the engine in-process, no sandbox, no
+ *       daemon (local_run.c).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "local_run.h"
+#include "serve.h"
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: wasmd-worker serve --fd N --memory-limit BYTES\n"
+	    "       wasmd-worker run [--invoke NAME] [-W OPTIONS] FILE "
+	    "[ARGS...]\n"
+	    "\n"
+	    "serve  serve one job from the wasmd supervisor on socket fd N,\n"
+	    "       confined by seccomp, with an address-space limit of\n"
+	    "       BYTES (0: none) plus a fixed overhead; started by wasmd\n"
+	    "run    run a module in this process, without a sandbox (what\n"
+	    "       `wasmd run` does); see `wasmd-worker run --help`\n");
+}
+
+/* A decimal number in [0, max]; false when s is not one. */
+static bool
+parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* The serve command: its options, then the job. */
+static int
+cmd_serve(int argc, char **argv, pid_t parent)
+{
+	uint64_t fd = UINT64_MAX, limit = UINT64_MAX;
+	int i;
+
+	for (i = 1; i < argc; i += 2) {
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		bool ok;
+
+		if (strcmp(argv[i], "--fd") == 0)
+			ok = parse_u64(v, INT_MAX, &fd);
+		else if (strcmp(argv[i], "--memory-limit") == 0)
+			ok = parse_u64(v, UINT64_MAX - 1, &limit);
+		else
+			ok = false;
+		if (!ok) {
+			fprintf(stderr,
+			    "wasmd-worker serve: bad option %s%s%s\n", argv[i],
+			    v != NULL ? " " : "", v != NULL ? v : "");
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (fd == UINT64_MAX || limit == UINT64_MAX) {
+		fprintf(stderr,
+		    "wasmd-worker serve: --fd and --memory-limit "
+		    "are required\n");
+		usage(stderr);
+		return 2;
+	}
+	return wrk_serve((int)fd, limit, parent);
+}
+
+int
+main(int argc, char **argv)
+{
+	/* Before anything else: the supervisor that started us. */
+	pid_t parent = getppid();
+	int status;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "run") == 0)
+		return wrk_local_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "serve") != 0) {
+		fprintf(
+		    stderr, "wasmd-worker: unknown command \"%s\"\n", argv[1]);
+		usage(stderr);
+		return 2;
+	}
+	status = cmd_serve(argc - 1, argv + 1, parent);
+	/*
+	 * A confined worker leaves with _exit(): it has nothing to flush, and
+	 * exit handlers may need system calls the policy refuses (LeakSanitizer's
+	 * check at exit stops the world with ptrace).
+	 */
+	_exit(status);
+}

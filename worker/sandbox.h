@@ -1,0 +1,73 @@
+/*
+ * sandbox.h: confinement of a wasmd-worker process.
+ *
+ * A worker confines itself before it reads a single byte from the
+ * supervisor: it closes every descriptor but its socket, asks to die with
+ * its parent, becomes non-dumpable, lowers its rlimits, sets no_new_privs
+ * and loads a seccomp allowlist whose default action kills the process.
+ * The generic steps live in sandbox.c; the system-call policy is chosen by
+ * CMake (sandbox_seccomp.c on Linux) and lives in its own file.
+ *
+ * Included by the worker (worker/) and its unit tests only.
+ */
+#ifndef WASMD_WORKER_SANDBOX_H
+#define WASMD_WORKER_SANDBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * Address space allowed on top of the memory limit: the program, libc and
+ * the other shared libraries (about 10 MiB mapped), the engine's value
+ * stack (8 MiB by default), the main thread's stack, the job's frame and
+ * the decoded and compiled module. A module of a few MiB fits; the
+ * supervisor's --memory-limit should cover linear memory plus module bytes.
+ */
+#define WRK_SANDBOX_AS_OVERHEAD ((uint64_t)64 << 20)
+
+/*
+ * Descriptor limit: the socket plus a few spare slots, so that a module's
+ * bytes may one day arrive as a memfd over the socket (SCM_RIGHTS). No
+ * system call that opens a file is allowed anyway.
+ */
+#define WRK_SANDBOX_NOFILE 8
+
+typedef struct wrk_sandbox_opts {
+	int keep_fd;        /* the supervisor's socket; every other fd closes */
+	uint64_t mem_limit; /* bytes of linear memory; 0 = no RLIMIT_AS */
+	pid_t parent;       /* getppid() at start: the supervisor */
+} wrk_sandbox_opts;
+
+/*
+ * Confines the calling process as described above, in that order. On
+ * failure returns -1 with err (errlen bytes) saying which step failed; the
+ * caller must then exit without serving: a half-confined worker is not
+ * trusted with a job. The parent having died already is such a failure.
+ */
+int wrk_sandbox_enter(const wrk_sandbox_opts *opts, char *err, size_t errlen);
+
+/*
+ * The system-call policy (sandbox_seccomp.c): builds the allowlist for a
+ * process that talks only over keep_fd and loads it. The last step of
+ * wrk_sandbox_enter(); exposed for the unit tests. Returns 0 or -1 with err.
+ */
+int wrk_policy_load(int keep_fd, char *err, size_t errlen);
+
+/*
+ * True in sanitizer builds: ASan reserves terabytes of shadow address space
+ * (so RLIMIT_AS cannot be applied) and reports errors on stderr (so fd 2
+ * stays open and writable). See sandbox.c and sandbox_seccomp.c.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define WRK_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WRK_SANITIZED 1
+#endif
+#endif
+#ifndef WRK_SANITIZED
+#define WRK_SANITIZED 0
+#endif
+
+#endif /* WASMD_WORKER_SANDBOX_H */

@@ -1,0 +1,219 @@
+/*
+ * sandbox_seccomp.c: the worker's system-call policy (sandbox.h), a
+ * libseccomp allowlist whose default action kills the whole process with
+ * SIGSYS. The supervisor reports such a death as a sandbox violation.
+ *
+ * A confined worker only reads frames from and writes frames to its socket,
+ * manages its own memory and exits. Everything else (opening files,
+ * sockets, processes, signals to others, executable memory) is refused by
+ * killing the process. Each allowed call carries the reason it is needed.
+ *
+ * The design asks for the filter to be built once and loaded in each
+ * worker. Workers are started with fork + exec, so the filter cannot be
+ * inherited from the supervisor; each worker builds it once at start, which
+ * costs well under a millisecond and happens before the worker joins the
+ * supervisor's warm pool, so no job waits for it.
+ */
+#include "sandbox.h"
+
+#include <errno.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* The first failing rule, for the error message. */
+typedef struct policy {
+	scmp_filter_ctx ctx;
+	int rc;
+	const char *failed;
+} policy;
+
+static void
+note(policy *p, int rc, const char *name)
+{
+	if (rc < 0 && p->rc == 0) {
+		p->rc = rc;
+		p->failed = name;
+	}
+}
+
+/* Allows a call whatever its arguments. */
+static void
+allow(policy *p, int nr, const char *name)
+{
+	note(p, seccomp_rule_add(p->ctx, SCMP_ACT_ALLOW, nr, 0), name);
+}
+
+/* Allows a call whose first argument is the descriptor fd. */
+static void
+allow_on_fd(policy *p, int nr, const char *name, int fd)
+{
+	note(p,
+	    seccomp_rule_add(p->ctx, SCMP_ACT_ALLOW, nr, 1,
+	        SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fd)),
+	    name);
+}
+
+/* Allows a call whose third argument (prot) does not ask for PROT_EXEC. */
+static void
+allow_without_exec(policy *p, int nr, const char *name)
+{
+	note(p,
+	    seccomp_rule_add(p->ctx, SCMP_ACT_ALLOW, nr, 1,
+	        SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)),
+	    name);
+}
+
+#define ALLOW(p, sys) allow(p, SCMP_SYS(sys), #sys)
+#define ALLOW_ON_FD(p, sys, fd) allow_on_fd(p, SCMP_SYS(sys), #sys, fd)
+#define ALLOW_WITHOUT_EXEC(p, sys) allow_without_exec(p, SCMP_SYS(sys), #sys)
+
+/* Allows madvise() with this one advice (its third argument). */
+static void
+allow_advice(policy *p, int advice, const char *name)
+{
+	note(p,
+	    seccomp_rule_add(p->ctx, SCMP_ACT_ALLOW, SCMP_SYS(madvise), 1,
+	        SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)advice)),
+	    name);
+}
+
+#define ALLOW_ADVICE(p, advice) allow_advice(p, advice, "madvise " #advice)
+
+/* Talking to the supervisor: frames on the socket and nothing else. */
+static void
+add_socket_rules(policy *p, int fd)
+{
+	/* wp_read_envelope() reads frames with read(). */
+	ALLOW_ON_FD(p, read, fd);
+	/* wp_write_envelope() uses send(), which is sendto() on Linux. */
+	ALLOW_ON_FD(p, sendto, fd);
+	/* Its fallback for a descriptor that is not a socket. */
+	ALLOW_ON_FD(p, write, fd);
+	/*
+	 * libc's last words (assert(), heap corruption) go to stderr just
+	 * before abort(). Allowing them keeps such a bug a crash rather than
+	 * a "sandbox violation"; fd 2 is closed in release builds, so the
+	 * write fails harmlessly, and sanitizer builds keep it for reports.
+	 */
+	ALLOW_ON_FD(p, write, STDERR_FILENO);
+	ALLOW_ON_FD(p, writev, STDERR_FILENO);
+}
+
+/* The heap and the engine's linear memories; never executable memory. */
+static void
+add_memory_rules(policy *p)
+{
+	/* malloc() grows the main heap with brk(). */
+	ALLOW(p, brk);
+	/* Large blocks and a heap that cannot grow by brk() use mmap(). */
+	ALLOW_WITHOUT_EXEC(p, mmap);
+	/* free() of large blocks; realloc() of them (memory.grow) moves. */
+	ALLOW(p, munmap);
+	ALLOW(p, mremap);
+	/* No write-then-execute: mprotect() is allowed only without exec. */
+	ALLOW_WITHOUT_EXEC(p, mprotect);
+	/* free() may hand pages back without unmapping them. */
+	ALLOW_ADVICE(p, MADV_DONTNEED);
+	ALLOW_ADVICE(p, MADV_FREE);
+}
+
+/*
+ * Sanitizer builds only (never in a release): what ASan and UBSan need at
+ * run time and to report an error before dying.
+ */
+static void
+add_sanitizer_rules(policy *p)
+{
+	if (!WRK_SANITIZED)
+		return;
+	/* ASan maps its shadow with MADV_NOHUGEPAGE / MADV_DONTDUMP. */
+	ALLOW(p, madvise);
+	/* Its abort() and deadly-signal handling look at the signal stack. */
+	ALLOW(p, sigaltstack);
+}
+
+/* Leaving, and dying with a signal that says why. */
+static void
+add_exit_rules(policy *p)
+{
+	pid_t self = getpid();
+
+	/* exit() and _exit(). */
+	ALLOW(p, exit_group);
+	ALLOW(p, exit);
+	/* A handler's return, should a synchronous signal ever be handled. */
+	ALLOW(p, rt_sigreturn);
+	/*
+	 * abort() (a failed assertion, heap corruption): it unblocks SIGABRT,
+	 * then raises it with tgkill(getpid(), gettid(), SIGABRT). Only that
+	 * exact call is allowed: this process, its only thread, SIGABRT. The
+	 * supervisor then reports a crash, not a sandbox violation.
+	 */
+	ALLOW(p, rt_sigprocmask);
+	ALLOW(p, getpid);
+	ALLOW(p, gettid);
+	note(p,
+	    seccomp_rule_add(p->ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 3,
+	        SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)self),
+	        SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)self),
+	        SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)SIGABRT)),
+	    "tgkill");
+}
+
+/* Time and randomness, which need no file. */
+static void
+add_misc_rules(policy *p)
+{
+	/* elapsed_us; normally served by the vDSO, a syscall on some VMs. */
+	ALLOW(p, clock_gettime);
+	/* Randomness for the engine or libc without opening /dev/urandom. */
+	ALLOW(p, getrandom);
+}
+
+int
+wrk_policy_load(int keep_fd, char *err, size_t errlen)
+{
+	policy p = {0};
+
+	p.ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	if (p.ctx == NULL) {
+		set_err(err, errlen, "seccomp_init failed");
+		return -1;
+	}
+	add_socket_rules(&p, keep_fd);
+	add_memory_rules(&p);
+	add_exit_rules(&p);
+	add_misc_rules(&p);
+	add_sanitizer_rules(&p);
+	if (p.rc == 0) {
+		p.failed = "seccomp_load";
+		p.rc = seccomp_load(p.ctx);
+	}
+	seccomp_release(p.ctx);
+	if (p.rc < 0) {
+		set_err(err, errlen, "seccomp policy: %s: %s", p.failed,
+		    strerror(-p.rc));
+		return -1;
+	}
+	return 0;
+}

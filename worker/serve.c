@@ -1,0 +1,621 @@
+/*
+ * serve.c: one job from the supervisor (serve.h), run with the engine in
+ * a confined process.
+ *
+ * The exchange (../notes/daemon-protocol.md): the worker confines itself,
+ * sends hello{version, worker_pid}, reads one envelope and answers it:
+ *   push{wasm}    -> module_info{size, imports, exports} | error
+ *   invoke{...}   -> invoke_result{results | trap} | error, with
+ *                    host_call / host_reply exchanges (same id) whenever
+ *                    the guest calls an import the client serves.
+ * Anything else gets error{ERR_BAD_REQUEST}. Then the worker exits: it
+ * never serves a second job.
+ *
+ * Host imports suspend the engine (WE_HOST_SUSPEND); the call returns
+ * WE_CALL_SUSPENDED, the worker relays the call to the supervisor, blocks
+ * for the reply and resumes. The guest's memory limit, fuel and call depth
+ * come from the invoke's limits; the wall-clock deadline is enforced by the
+ * supervisor, which kills the worker.
+ */
+#include "serve.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <wasmd/engine.h>
+
+#include "convert.h"
+#include "frame.h"
+#include "hooks.h"
+#include "sandbox.h"
+
+/* Wasm frames per call: the engine's default; it never recurses in C. */
+#define WRK_CALL_DEPTH 10000u
+#define WRK_PAGE_BYTES 65536u /* a WebAssembly page */
+#define WRK_MAX_PAGES 65536u  /* 4 GiB, the most a 32-bit memory holds */
+
+/* Exit statuses of a worker. */
+enum {
+	WRK_EXIT_OK = 0,  /* replied, or the supervisor hung up */
+	WRK_EXIT_BAD = 1, /* confinement failed or a malformed frame */
+};
+
+typedef struct job {
+	int fd;
+	uint64_t id;         /* the request's envelope id, echoed in replies */
+	wrk_arena arena;     /* the reply under construction */
+	int exit_status;     /* set when the job must end early */
+	bool done;           /* the job is over (replied or abandoned) */
+	uint32_t host_index; /* host_imports index of the suspended call */
+} job;
+
+/* What a suspending host function knows: its job and its import. */
+typedef struct host_env {
+	job *job;
+	uint32_t index; /* in Invoke.host_imports */
+} host_env;
+
+/* ---- Replies ---------------------------------------------------------- */
+
+/*
+ * Sends env (with the job's id). A vanished supervisor ends the job
+ * quietly: nobody is left to answer.
+ */
+static void
+send_envelope(job *j, Wasmd__Envelope *env)
+{
+	char err[128];
+
+	env->id = j->id;
+	if (wp_write_envelope(j->fd, env, err, sizeof err) < 0) {
+		j->done = true;
+		j->exit_status = WRK_EXIT_OK;
+	}
+}
+
+static void send_error(job *j, Wasmd__ErrorCode code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Replies error{code, message}; the job is then over. */
+static void
+send_error(job *j, Wasmd__ErrorCode code, const char *fmt, ...)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__Error e = WASMD__ERROR__INIT;
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	e.code = code;
+	e.message = msg;
+	env.msg_case = WASMD__ENVELOPE__MSG_ERROR;
+	env.error = &e;
+	send_envelope(j, &env);
+	j->done = true;
+}
+
+static void
+send_hello(job *j)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__Hello h = WASMD__HELLO__INIT;
+
+	h.version = WP_PROTOCOL_VERSION;
+	h.software = (char *)"wasmd-worker " WASMD_VERSION;
+	h.worker_pid = (uint32_t)getpid();
+	env.msg_case = WASMD__ENVELOPE__MSG_HELLO;
+	env.hello = &h;
+	send_envelope(j, &env);
+}
+
+/*
+ * Reads the next envelope. A closed socket ends the job quietly; anything
+ * else unreadable is a broken supervisor: answer if possible and fail.
+ * own: the result, freed with wasmd__envelope__free_unpacked().
+ */
+static Wasmd__Envelope *
+read_envelope(job *j)
+{
+	Wasmd__Envelope *env = NULL;
+	char err[256];
+
+	if (wp_read_envelope(
+	        j->fd, WP_FRAME_MAX_DEFAULT, &env, err, sizeof err) == 0)
+		return env;
+	if (strncmp(err, "connection closed", 17) == 0) {
+		j->done = true;
+		j->exit_status = WRK_EXIT_OK;
+		return NULL;
+	}
+	send_error(j, WASMD__ERROR_CODE__ERR_BAD_REQUEST, "worker: %s", err);
+	j->exit_status = WRK_EXIT_BAD;
+	return NULL;
+}
+
+/* ---- push ------------------------------------------------------------- */
+
+/* A failed we_module_new(): out of memory or a bad module. */
+static void
+send_module_error(job *j, const we_error *err)
+{
+	if (err->code == WE_ERR_NOMEM)
+		send_error(j, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY,
+		    "out of memory decoding the module: %s", err->message);
+	else
+		send_error(j, WASMD__ERROR_CODE__ERR_INVALID_MODULE, "%s",
+		    err->message);
+}
+
+static void
+serve_push(job *j, const Wasmd__PushModule *push)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	we_error err = {0};
+	we_module *m = we_module_new(push->wasm.data, push->wasm.len, &err);
+
+	if (m == NULL) {
+		send_module_error(j, &err);
+		return;
+	}
+	env.module_info = wrk_module_info(&j->arena, m, push->wasm.len);
+	if (env.module_info == NULL) {
+		send_error(j, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY,
+		    "out of memory describing the module");
+	} else {
+		env.msg_case = WASMD__ENVELOPE__MSG_MODULE_INFO;
+		send_envelope(j, &env);
+	}
+	we_module_free(m);
+}
+
+/* ---- invoke: setting up ------------------------------------------------ */
+
+/* The engine's limits for this invoke. */
+static we_config
+invoke_config(const Wasmd__InvokeLimits *limits)
+{
+	we_config c = {0};
+	uint64_t bytes = limits != NULL ? limits->max_memory_bytes : 0;
+
+	c.max_call_depth = WRK_CALL_DEPTH;
+	/*
+	 * Whole pages, at most 4 GiB. A limit below one page rounds up to
+	 * one page: 0 pages would mean "the default" to the engine.
+	 */
+	if (bytes > 0) {
+		uint64_t pages = bytes / WRK_PAGE_BYTES;
+
+		if (pages == 0)
+			pages = 1;
+		c.max_memory_pages =
+		    pages > WRK_MAX_PAGES ? WRK_MAX_PAGES : (uint32_t)pages;
+	}
+	return c;
+}
+
+/*
+ * A host import the client serves: the engine suspends the invocation and
+ * serve_host_call() relays it. Which import it was is noted in the job,
+ * since the pending call does not carry the host_imports index.
+ */
+static we_host_status
+host_suspend(we_hostcall *call)
+{
+	host_env *he = call->env;
+
+	he->job->host_index = he->index;
+	return WE_HOST_SUSPEND;
+}
+
+/* The host_imports entry named like import d, or -1. */
+static long
+find_host_import(const Wasmd__Invoke *inv, const we_importdesc *d)
+{
+	size_t i;
+
+	for (i = 0; i < inv->n_host_imports; i++) {
+		const Wasmd__HostImport *h = inv->host_imports[i];
+
+		if (h != NULL && h->module != NULL && h->name != NULL &&
+		    strcmp(h->module, d->module) == 0 &&
+		    strcmp(h->name, d->name) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+/* A suspending host function for host_imports[index], or NULL on OOM. */
+static we_func *
+make_host_func(job *j, we_store *s, const we_functype *type, uint32_t index)
+{
+	host_env *he = wrk_arena_alloc(&j->arena, sizeof *he);
+
+	if (he == NULL)
+		return NULL;
+	he->job = j;
+	he->index = index;
+	return we_func_new_host(s, type, host_suspend, he, NULL);
+}
+
+/*
+ * Resolves import i of m: from the client's host_imports, else from the
+ * test hooks. Replies with the error and returns false when it cannot.
+ */
+static bool
+resolve_import(job *j, const Wasmd__Invoke *inv, we_store *s,
+    const we_module *m, uint32_t i, we_import *out)
+{
+	we_importdesc d;
+	long h;
+	char want[256], have[256];
+
+	we_module_import(m, i, &d);
+	out->module = d.module;
+	out->name = d.name;
+	out->value.kind = WE_EXTERN_FUNC;
+	h = d.type.kind == WE_EXTERN_FUNC ? find_host_import(inv, &d) : -1;
+	if (h >= 0 &&
+	    !wrk_functype_equals_pb(
+	        &d.type.of.func, inv->host_imports[h]->type)) {
+		send_error(j, WASMD__ERROR_CODE__ERR_LINK,
+		    "import %s.%s: the module expects %s, the host declares %s",
+		    d.module, d.name,
+		    wrk_functype_str(&d.type.of.func, want, sizeof want),
+		    wrk_functype_pb_str(
+		        inv->host_imports[h]->type, have, sizeof have));
+		return false;
+	}
+	if (h >= 0)
+		out->value.of.func =
+		    make_host_func(j, s, &d.type.of.func, (uint32_t)h);
+	else
+		out->value.of.func = wrk_hook_import(s, &d);
+	if (h < 0 && out->value.of.func == NULL) {
+		send_error(j, WASMD__ERROR_CODE__ERR_LINK,
+		    "unknown import %s.%s", d.module, d.name);
+		return false;
+	}
+	if (out->value.of.func == NULL) {
+		send_error(j, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY,
+		    "out of memory linking %s.%s", d.module, d.name);
+		return false;
+	}
+	return true;
+}
+
+/* Every import of m, resolved; NULL (after replying) when one is not. */
+static we_import *
+resolve_imports(
+    job *j, const Wasmd__Invoke *inv, we_store *s, const we_module *m)
+{
+	uint32_t n = we_module_import_count(m), i;
+	we_import *imports =
+	    wrk_arena_alloc(&j->arena, (n + 1) * sizeof *imports);
+
+	if (imports == NULL) {
+		send_error(j, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY,
+		    "out of memory linking the module");
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		if (!resolve_import(j, inv, s, m, i, &imports[i]))
+			return NULL;
+	}
+	return imports;
+}
+
+/*
+ * Checks that the export exists, is a function and takes these arguments;
+ * fills args (nparams values). Replies and returns false when not.
+ */
+static bool
+check_export(job *j, const Wasmd__Invoke *inv, const we_module *m,
+    we_exportdesc *d, we_val **args)
+{
+	static const char *const kinds[] = {
+	    "function", "table", "memory", "global"};
+	const we_functype *t;
+	char msg[256];
+
+	if (!we_module_find_export(m, inv->export, d)) {
+		send_error(j, WASMD__ERROR_CODE__ERR_MISSING_EXPORT,
+		    "the module has no export named \"%s\"", inv->export);
+		return false;
+	}
+	if (d->type.kind != WE_EXTERN_FUNC) {
+		send_error(j, WASMD__ERROR_CODE__ERR_MISSING_EXPORT,
+		    "export \"%s\" is a %s, not a function", inv->export,
+		    kinds[d->type.kind & 3]);
+		return false;
+	}
+	t = &d->type.of.func;
+	*args = wrk_arena_alloc(&j->arena, (t->nparams + 1) * sizeof **args);
+	if (*args == NULL) {
+		send_error(j, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY,
+		    "out of memory reading the arguments");
+		return false;
+	}
+	if (!wrk_values_from_pb(inv->args, inv->n_args, t->params, t->nparams,
+	        "argument", *args, msg, sizeof msg)) {
+		char sig[256];
+
+		send_error(j, WASMD__ERROR_CODE__ERR_BAD_ARGUMENTS, "%s %s: %s",
+		    inv->export, wrk_functype_str(t, sig, sizeof sig), msg);
+		return false;
+	}
+	return true;
+}
+
+/* ---- invoke: running -------------------------------------------------- */
+
+static uint64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* Relays the pending host call to the supervisor; blocks for its reply. */
+static bool
+send_host_call(job *j, const Wasmd__Invoke *inv, const we_pending *p)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__HostCall hc = WASMD__HOST_CALL__INIT;
+	const Wasmd__HostImport *h = inv->host_imports[j->host_index];
+
+	hc.import_index = j->host_index;
+	hc.module = h->module;
+	hc.name = h->name;
+	hc.n_args = p->nargs;
+	hc.args = wrk_values_to_pb(&j->arena, p->args, p->nargs);
+	if (p->nargs > 0 && hc.args == NULL) {
+		send_error(j, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY,
+		    "out of memory relaying a host call");
+		return false;
+	}
+	env.msg_case = WASMD__ENVELOPE__MSG_HOST_CALL;
+	env.host_call = &hc;
+	send_envelope(j, &env);
+	return !j->done;
+}
+
+/* Resumes the suspended call with the host's reply (or its error). */
+static we_call_status
+resume_with_reply(job *j, we_store *s, const Wasmd__HostReply *r,
+    const Wasmd__HostImport *h, we_val *results, size_t nresults)
+{
+	const we_pending *p = we_store_pending(s);
+	const we_functype *t = p->type;
+	we_val *vals;
+	char msg[WE_MSG_MAX - 64], trap[WE_MSG_MAX];
+
+	if (r->error != NULL && r->error[0] != '\0')
+		return we_resume_trap(s, r->error, results, nresults);
+	vals = wrk_arena_alloc(&j->arena, (t->nresults + 1) * sizeof *vals);
+	if (vals == NULL)
+		return we_resume_trap(s, "out of memory", results, nresults);
+	if (!wrk_values_from_pb(r->results, r->n_results, t->results,
+	        t->nresults, "result", vals, msg, sizeof msg)) {
+		snprintf(trap, sizeof trap, "host reply for %s.%s: %s",
+		    h->module, h->name, msg);
+		return we_resume_trap(s, trap, results, nresults);
+	}
+	return we_resume(s, vals, t->nresults, results, nresults);
+}
+
+/*
+ * One host call: relay, wait, resume. Returns the call's new status, or
+ * WE_CALL_ERROR with j->done set when the job ended on the way.
+ */
+static we_call_status
+serve_host_call(job *j, const Wasmd__Invoke *inv, we_store *s, we_val *results,
+    size_t nresults)
+{
+	const we_pending *p = we_store_pending(s);
+	Wasmd__Envelope *reply;
+	we_call_status st;
+
+	if (p == NULL || j->host_index >= inv->n_host_imports) {
+		send_error(j, WASMD__ERROR_CODE__ERR_INTERNAL,
+		    "the engine suspended without a pending host call");
+		return WE_CALL_ERROR;
+	}
+	if (!send_host_call(j, inv, p))
+		return WE_CALL_ERROR;
+	reply = read_envelope(j);
+	if (reply == NULL)
+		return WE_CALL_ERROR;
+	if (reply->msg_case != WASMD__ENVELOPE__MSG_HOST_REPLY ||
+	    reply->id != j->id) {
+		wasmd__envelope__free_unpacked(reply, NULL);
+		send_error(j, WASMD__ERROR_CODE__ERR_BAD_REQUEST,
+		    "expected a host_reply to a host_call");
+		return WE_CALL_ERROR;
+	}
+	st = resume_with_reply(j, s, reply->host_reply,
+	    inv->host_imports[j->host_index], results, nresults);
+	wasmd__envelope__free_unpacked(reply, NULL);
+	return st;
+}
+
+/* Sends invoke_result for a call that ended with status st. */
+static void
+send_call_result(job *j, we_store *s, we_call_status st, const we_val *results,
+    size_t nresults, uint64_t fuel, uint64_t elapsed)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__InvokeResult ir = WASMD__INVOKE_RESULT__INIT;
+
+	if (st == WE_CALL_ERROR) {
+		send_error(j, WASMD__ERROR_CODE__ERR_BAD_ARGUMENTS, "%s",
+		    we_store_error(s));
+		return;
+	}
+	if (st == WE_CALL_TRAP) {
+		ir.trap = wrk_trap_to_pb(&j->arena, we_store_trap(s));
+	} else {
+		ir.results = wrk_values_to_pb(&j->arena, results, nresults);
+		ir.n_results = nresults;
+	}
+	if ((st == WE_CALL_TRAP && ir.trap == NULL) ||
+	    (st == WE_CALL_OK && nresults > 0 && ir.results == NULL)) {
+		send_error(j, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY,
+		    "out of memory sending the results");
+		return;
+	}
+	ir.fuel_consumed = fuel > 0 ? we_store_fuel_consumed(s) : 0;
+	ir.elapsed_us = elapsed;
+	env.msg_case = WASMD__ENVELOPE__MSG_INVOKE_RESULT;
+	env.invoke_result = &ir;
+	send_envelope(j, &env);
+	j->done = true;
+}
+
+/* Instantiation failed: a trap is a result, the rest are errors. */
+static void
+send_instantiate_error(
+    job *j, we_store *s, const we_error *err, uint64_t fuel, uint64_t elapsed)
+{
+	switch (err->code) {
+	case WE_ERR_TRAP:
+		send_call_result(j, s, WE_CALL_TRAP, NULL, 0, fuel, elapsed);
+		break;
+	case WE_ERR_LINK:
+		send_error(j, WASMD__ERROR_CODE__ERR_LINK, "%s", err->message);
+		break;
+	case WE_ERR_NOMEM:
+	case WE_ERR_LIMIT:
+		/* The limits a worker applies are all about memory. */
+		send_error(j, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY, "%s",
+		    err->message);
+		break;
+	default:
+		send_error(j, WASMD__ERROR_CODE__ERR_INTERNAL,
+		    "instantiation failed: %s", err->message);
+		break;
+	}
+}
+
+/* Instantiates m, calls the export and replies. */
+static void
+run_invoke(job *j, const Wasmd__Invoke *inv, const we_module *m, we_store *s,
+    const we_val *args, size_t nargs)
+{
+	uint64_t fuel = inv->limits != NULL ? inv->limits->fuel : 0;
+	we_import *imports = resolve_imports(j, inv, s, m);
+	we_error err = {0};
+	we_instance *inst;
+	we_func *f;
+	we_val *results;
+	size_t nresults;
+	uint64_t t0 = now_us();
+	we_call_status st;
+
+	if (imports == NULL)
+		return;
+	if (fuel > 0)
+		we_store_set_fuel(s, fuel);
+	inst = we_instance_new(s, m, imports, we_module_import_count(m), &err);
+	if (inst == NULL) {
+		send_instantiate_error(j, s, &err, fuel, now_us() - t0);
+		return;
+	}
+	f = we_instance_func(inst, inv->export);
+	nresults = f != NULL ? we_func_type(f)->nresults : 0;
+	results = wrk_arena_alloc(&j->arena, (nresults + 1) * sizeof *results);
+	if (f == NULL || results == NULL) {
+		send_error(j, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY,
+		    "out of memory preparing the call");
+		return;
+	}
+	st = we_func_call(s, f, args, nargs, results, nresults);
+	while (st == WE_CALL_SUSPENDED && !j->done)
+		st = serve_host_call(j, inv, s, results, nresults);
+	if (!j->done)
+		send_call_result(
+		    j, s, st, results, nresults, fuel, now_us() - t0);
+}
+
+static void
+serve_invoke(job *j, const Wasmd__Invoke *inv)
+{
+	we_error err = {0};
+	we_module *m = we_module_new(inv->wasm.data, inv->wasm.len, &err);
+	we_exportdesc d;
+	we_config config = invoke_config(inv->limits);
+	we_store *s;
+	we_val *args;
+
+	if (m == NULL) {
+		send_module_error(j, &err);
+		return;
+	}
+	if (check_export(j, inv, m, &d, &args)) {
+		s = we_store_new(&config);
+		if (s == NULL)
+			send_error(j, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY,
+			    "out of memory creating the store");
+		else
+			run_invoke(j, inv, m, s, args, d.type.of.func.nparams);
+		we_store_free(s);
+	}
+	we_module_free(m);
+}
+
+/* ---- The job ---------------------------------------------------------- */
+
+static void
+serve_request(job *j, const Wasmd__Envelope *req)
+{
+	j->id = req->id;
+	switch (req->msg_case) {
+	case WASMD__ENVELOPE__MSG_PUSH: serve_push(j, req->push); break;
+	case WASMD__ENVELOPE__MSG_INVOKE: serve_invoke(j, req->invoke); break;
+	default:
+		send_error(j, WASMD__ERROR_CODE__ERR_BAD_REQUEST,
+		    "a worker serves push or invoke, not message %d",
+		    (int)req->msg_case);
+		break;
+	}
+}
+
+/* Reports a failed confinement where the supervisor can read it. */
+static void
+report_sandbox_failure(job *j, const char *why)
+{
+	send_error(j, WASMD__ERROR_CODE__ERR_INTERNAL,
+	    "worker sandbox failed: %s", why);
+}
+
+int
+wrk_serve(int fd, uint64_t mem_limit, pid_t parent)
+{
+	wrk_sandbox_opts opts = {fd, mem_limit, parent};
+	job j = {.fd = fd};
+	Wasmd__Envelope *req;
+	char err[256];
+
+	if (wrk_sandbox_enter(&opts, err, sizeof err) < 0) {
+		report_sandbox_failure(&j, err);
+		return WRK_EXIT_BAD;
+	}
+	send_hello(&j);
+	if (j.done)
+		return j.exit_status;
+	req = read_envelope(&j);
+	if (req == NULL)
+		return j.exit_status;
+	serve_request(&j, req);
+	wasmd__envelope__free_unpacked(req, NULL);
+	wrk_arena_free(&j.arena);
+	return j.exit_status;
+}
