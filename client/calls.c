@@ -172,7 +172,7 @@ args_to_pb(wasmd_conn *conn, const wasmd_value *args, size_t nargs,
     Wasmd__Value **pvals, Wasmd__Value ***pptrs)
 {
 	Wasmd__Value *vals = calloc(nargs ? nargs : 1, sizeof *vals);
-	Wasmd__Value **ptrs = calloc(nargs ? nargs : 1, sizeof *ptrs);
+	Wasmd__Value **ptrs = calloc(nargs ? nargs : 1, sizeof(Wasmd__Value *));
 
 	if (vals == NULL || ptrs == NULL) {
 		free(vals);

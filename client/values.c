@@ -238,7 +238,7 @@ int
 wasmd_value_parse(wasmd_valtype type, const char *text, wasmd_value *out,
     char *err, size_t errlen)
 {
-	int64_t i;
+	int64_t i = 0;
 
 	memset(out, 0, sizeof *out);
 	out->type = type;
@@ -286,10 +286,13 @@ format_f32(const wasmd_value *v, char *buf, size_t len)
 		    buf, len, v->of.f32 < 0 ? "-inf" : "inf");
 	for (int prec = 1; prec <= 9; prec++) {
 		float back;
+		uint32_t back_bits;
 
+		/* Bits, not ==: -0 and 0 compare equal but differ. */
 		snprintf(tmp, sizeof tmp, "%.*g", prec, (double)v->of.f32);
 		back = strtof(tmp, NULL);
-		if (memcmp(&back, &v->of.f32, sizeof back) == 0)
+		memcpy(&back_bits, &back, sizeof back_bits);
+		if (back_bits == v->of.f32_bits)
 			break;
 	}
 	return (size_t)snprintf(buf, len, "%s", tmp);
@@ -307,10 +310,12 @@ format_f64(const wasmd_value *v, char *buf, size_t len)
 		    buf, len, v->of.f64 < 0 ? "-inf" : "inf");
 	for (int prec = 1; prec <= 17; prec++) {
 		double back;
+		uint64_t back_bits;
 
 		snprintf(tmp, sizeof tmp, "%.*g", prec, v->of.f64);
 		back = strtod(tmp, NULL);
-		if (memcmp(&back, &v->of.f64, sizeof back) == 0)
+		memcpy(&back_bits, &back, sizeof back_bits);
+		if (back_bits == v->of.f64_bits)
 			break;
 	}
 	return (size_t)snprintf(buf, len, "%s", tmp);

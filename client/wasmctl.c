@@ -458,12 +458,12 @@ parse_scaled(const char *text, const struct unit *units, uint64_t *out)
 
 static const struct unit size_units[] = {
     {"", 1},
-    {"K", 1024},
-    {"KiB", 1024},
-    {"M", 1024 * 1024},
-    {"MiB", 1024 * 1024},
-    {"G", 1024 * 1024 * 1024},
-    {"GiB", 1024 * 1024 * 1024},
+    {"K", 1ull << 10},
+    {"KiB", 1ull << 10},
+    {"M", 1ull << 20},
+    {"MiB", 1ull << 20},
+    {"G", 1ull << 30},
+    {"GiB", 1ull << 30},
     {NULL, 0},
 };
 

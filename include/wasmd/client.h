@@ -64,7 +64,7 @@ extern "C" {
 	X(WASMD_ERR_INVALID, 103, "invalid argument")
 
 typedef enum wasmd_error {
-#define WASMD_ERROR_ENUM(name, num, text) name = num,
+#define WASMD_ERROR_ENUM(name, num, text) name = (num),
 	WASMD_ERRORS(WASMD_ERROR_ENUM)
 #undef WASMD_ERROR_ENUM
 } wasmd_error;
