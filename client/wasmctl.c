@@ -557,9 +557,13 @@ parse_run_args(struct ctl *ctl, int argc, char **argv, struct run_args *ra)
 		usage_error("run needs a REF or FILE");
 		return -1;
 	}
-	ra->target = argv[optind];
-	ra->args = argv + optind + 1;
-	ra->nargs = argc - optind - 1;
+	ra->target = argv[optind++];
+	/* "REF -- -5 3" is accepted like "-- REF -5 3": the arguments
+	 * after REF are never options anyway. */
+	if (optind < argc && strcmp(argv[optind], "--") == 0)
+		optind++;
+	ra->args = argv + optind;
+	ra->nargs = argc - optind;
 	return 0;
 }
 

@@ -181,8 +181,8 @@ START_TEST(test_run_results_and_limits)
 
 	fake_start(&f, FAKE_NORMAL, 2);
 	run_ctl(&r, f.path, "run", "--invoke", "add", "-W",
-	    "fuel=1000,max-memory-size=1M", "-W", "timeout=500ms", "demo", "40",
-	    "-2", NULL);
+	    "fuel=1000,max-memory-size=1M", "-W", "timeout=500ms", "demo", "--",
+	    "40", "-2", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	ck_assert_str_eq(r.out, "38\n");
 	ck_assert_str_eq(f.invoke_ref, FAKE_DIGEST);
