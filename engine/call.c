@@ -73,7 +73,8 @@ check_vals(we_store *s, const char *what, const we_val *vals, size_t n,
     uint32_t ntypes, const we_valtype *types)
 {
 	if (n != ntypes) {
-		call_error(s, "expected %u %s, got %zu", ntypes, what, n);
+		call_error(s, "expected %u %s%s, got %zu", ntypes, what,
+		    ntypes == 1 ? "" : "s", n);
 		return false;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -284,7 +285,7 @@ we_func_call(we_store *s, we_func *f, const we_val *args, size_t nargs,
 	if (f == NULL)
 		return call_error(s, "no function to call");
 	t = f->type;
-	if (!check_vals(s, "arguments", args, nargs, t->nparams, t->params))
+	if (!check_vals(s, "argument", args, nargs, t->nparams, t->params))
 		return WE_CALL_ERROR;
 	if (nresults != t->nresults)
 		return call_error(s, "expected room for %u results, got %zu",
@@ -339,7 +340,7 @@ we_resume(we_store *s, const we_val *host_results, size_t nhost_results,
 	if (!check_suspended(s, nresults))
 		return WE_CALL_ERROR;
 	ht = x->susp_callee->type;
-	if (!check_vals(s, "host results", host_results, nhost_results,
+	if (!check_vals(s, "host result", host_results, nhost_results,
 	        ht->nresults, ht->results))
 		return WE_CALL_ERROR;
 	for (uint32_t i = 0; i < ht->nresults; i++)

@@ -1,0 +1,20 @@
+# engine_exec.cmake: unit tests of the interpreter and the call API
+# (engine/compile.c, interp.c, call.c). The fixture is converted with
+# wat2wasm --debug-names at build time so backtraces have names.
+find_program(WAT2WASM wat2wasm REQUIRED)
+set(_ex_wasm_dir "${CMAKE_CURRENT_BINARY_DIR}/engine_exec")
+add_custom_command(OUTPUT "${_ex_wasm_dir}/exec.wasm"
+    COMMAND "${CMAKE_COMMAND}" -E make_directory "${_ex_wasm_dir}"
+    COMMAND "${WAT2WASM}" --debug-names
+            "${CMAKE_CURRENT_LIST_DIR}/engine_exec/exec.wat"
+            -o "${_ex_wasm_dir}/exec.wasm"
+    DEPENDS "${CMAKE_CURRENT_LIST_DIR}/engine_exec/exec.wat"
+    COMMENT "wat2wasm exec.wat")
+add_custom_target(engine_exec_fixtures DEPENDS "${_ex_wasm_dir}/exec.wasm")
+
+wasmd_unit_test(engine_exec_test
+    SOURCES "${CMAKE_CURRENT_LIST_DIR}/engine_exec_test.c"
+    LIBS wasmd-engine-static)
+add_dependencies(engine_exec_test engine_exec_fixtures)
+target_compile_definitions(engine_exec_test PRIVATE
+    EXEC_WASM_DIR="${_ex_wasm_dir}")
