@@ -261,22 +261,38 @@ print_json(json_t *j)
 
 /* ---- Verbs ------------------------------------------------------------- */
 
-/* Parses a verb's options: only --json, then exactly npos positionals. */
+/* The options every verb also takes after its name: -H and --json. */
+/* clang-format off */
+#define OPT_JSON {"json", no_argument, NULL, 'j'}
+#define OPT_HOST {"host", required_argument, NULL, 'H'}
+/* clang-format on */
+
+static bool
+common_option(struct ctl *ctl, int c)
+{
+	if (c == 'j')
+		ctl->json = true;
+	else if (c == 'H')
+		ctl->addr = optarg;
+	return c == 'j' || c == 'H';
+}
+
+/* Parses a verb's options: only the common ones, then exactly npos
+ * positionals. */
 static int
 simple_args(struct ctl *ctl, int argc, char **argv, int npos)
 {
 	static const struct option opts[] = {
-	    {"json", no_argument, NULL, 'j'},
+	    OPT_JSON,
+	    OPT_HOST,
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'j')
+	while ((c = getopt_long(argc, argv, "H:", opts, NULL)) != -1)
+		if (!common_option(ctl, c))
 			return -1;
-		ctl->json = true;
-	}
 	return argc - optind == npos ? 0 : -1;
 }
 
@@ -285,7 +301,8 @@ verb_push(struct ctl *ctl, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"name", required_argument, NULL, 'n'},
-	    {"json", no_argument, NULL, 'j'},
+	    OPT_JSON,
+	    OPT_HOST,
 	    {NULL, 0, NULL, 0},
 	};
 	const char *name = NULL;
@@ -296,12 +313,10 @@ verb_push(struct ctl *ctl, int argc, char **argv)
 	int c;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "n:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:H:", opts, NULL)) != -1) {
 		if (c == 'n')
 			name = optarg;
-		else if (c == 'j')
-			ctl->json = true;
-		else
+		else if (!common_option(ctl, c))
 			return usage_error("push: bad option");
 	}
 	if (argc - optind != 1)
@@ -531,7 +546,8 @@ parse_run_args(struct ctl *ctl, int argc, char **argv, struct run_args *ra)
 {
 	static const struct option opts[] = {
 	    {"invoke", required_argument, NULL, 'i'},
-	    {"json", no_argument, NULL, 'j'},
+	    OPT_JSON,
+	    OPT_HOST,
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -540,11 +556,11 @@ parse_run_args(struct ctl *ctl, int argc, char **argv, struct run_args *ra)
 	wasmd_invoke_options_init(&ra->opts);
 	/* "+": options end at REF, so ARGS such as -1 stay arguments. */
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+W:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+W:H:", opts, NULL)) != -1) {
 		if (c == 'i')
 			ra->func = optarg;
-		else if (c == 'j')
-			ctl->json = true;
+		else if (common_option(ctl, c))
+			continue;
 		else if (c == 'W') {
 			if (parse_limits(optarg, &ra->opts.limits) != 0)
 				return -1;

@@ -122,6 +122,11 @@ START_TEST(test_no_daemon)
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_ptr_nonnull(strstr(r.err, "error: cannot connect"));
 	ck_assert_ptr_nonnull(strstr(r.err, "/nonexistent/wasmd.sock"));
+	/* -H may also follow the verb. */
+	run_ctl(
+	    &r, NULL, "inspect", "x", "-H", "/nonexistent/other.sock", NULL);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_ptr_nonnull(strstr(r.err, "/nonexistent/other.sock"));
 }
 END_TEST
 
