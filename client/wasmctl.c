@@ -59,6 +59,7 @@ static const char usage_text[] =
     "      --json        print JSON instead of text\n"
     "  -h, --help        print this help\n"
     "  -V, --version     print the version\n"
+    "-H and --json may also follow the verb.\n"
     "\n"
     "Exit status: 0 success, 1 error, 2 usage error, 127 no such export,\n"
     "134 the guest trapped (the trap goes to stderr).\n";
