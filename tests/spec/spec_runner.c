@@ -578,6 +578,12 @@ invoke(script *sc, json_t *action, we_instance *inst, act_result *r)
 	size_t nargs = json_array_size(args);
 	we_val argv[MAX_RESULTS];
 
+	/* Names with a NUL byte cannot pass through the C-string API. */
+	if (field != NULL &&
+	    json_string_length(json_object_get(action, "field")) !=
+	        strlen(field)) {
+		return ACT_SKIP;
+	}
 	we_func *f = field ? we_instance_func(inst, field) : NULL;
 	if (f == NULL) {
 		snprintf(r->why, sizeof(r->why), "no exported function \"%s\"",
@@ -918,7 +924,7 @@ run_script(const char *suite, const char *name, bool verbose, counts *n)
 	sc.name = name;
 	sc.verbose = verbose;
 	sc.n = n;
-	json_t *root = json_load_file(path, 0, &jerr);
+	json_t *root = json_load_file(path, JSON_ALLOW_NUL, &jerr);
 	json_t *cmds = root ? json_object_get(root, "commands") : NULL;
 	if (!json_is_array(cmds)) {
 		fail(&sc, 0, "cannot load %s: %s", path,
