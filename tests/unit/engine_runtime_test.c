@@ -373,6 +373,7 @@ END_TEST
 #endif
 #endif
 
+#ifndef UNDER_ASAN
 /* The process's current virtual size in bytes, from /proc/self/statm. */
 static uint64_t
 vm_size(void)
@@ -384,6 +385,7 @@ vm_size(void)
 	fclose(f);
 	return (uint64_t)pages * 4096;
 }
+#endif
 
 START_TEST(test_grow_respects_rlimit_as)
 {
