@@ -4,6 +4,7 @@
  * request/reply exchange every call is built on.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +109,9 @@ open_socket(wasmd_conn *conn, const char *addr)
 	while (connect(conn->fd, (struct sockaddr *)&sun, sizeof sun) < 0) {
 		if (errno == EINTR)
 			continue;
+		/* An interrupted connect may have completed meanwhile. */
+		if (errno == EISCONN)
+			break;
 		wc_fail(conn, WASMD_ERR_IO,
 		    "cannot connect to wasmd at %s: %s (is the daemon "
 		    "running?)",
@@ -118,13 +122,44 @@ open_socket(wasmd_conn *conn, const char *addr)
 	return 0;
 }
 
+static wasmd_error fail_from_pb(wasmd_conn *conn, const Wasmd__Error *e);
+
+/*
+ * After a failed send: a daemon that refuses a connection (too many
+ * clients, draining) writes an Error and closes, and our write may lose
+ * the race. If that Error is already waiting, it explains the failure
+ * better than EPIPE. poll() with no timeout keeps this from ever blocking.
+ */
+static bool
+salvage_error(wasmd_conn *conn)
+{
+	struct pollfd pfd = {.fd = conn->fd, .events = POLLIN};
+	Wasmd__Envelope *env = NULL;
+	char err[256];
+	bool found = false;
+
+	if (poll(&pfd, 1, 0) != 1 || !(pfd.revents & POLLIN))
+		return false;
+	if (wp_read_envelope(conn->fd, conn->max_frame, &env, err, sizeof err) <
+	    0)
+		return false;
+	if (env->msg_case == WASMD__ENVELOPE__MSG_ERROR) {
+		fail_from_pb(conn, env->error);
+		found = true;
+	}
+	wasmd__envelope__free_unpacked(env, NULL);
+	return found;
+}
+
 static int
 send_envelope(wasmd_conn *conn, const Wasmd__Envelope *env)
 {
 	char err[256];
 
 	if (wp_write_envelope(conn->fd, env, err, sizeof err) < 0) {
-		wc_fail(conn, WASMD_ERR_IO, "sending to wasmd: %s", err);
+		if (!salvage_error(conn))
+			wc_fail(
+			    conn, WASMD_ERR_IO, "sending to wasmd: %s", err);
 		wc_break(conn);
 		return -1;
 	}

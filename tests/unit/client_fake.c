@@ -245,6 +245,12 @@ serve_connection(struct fake *f, int fd)
 	Wasmd__Envelope *in = NULL;
 	char err[128];
 
+	if (f->mode == FAKE_REFUSE) {
+		/* Like a daemon at its connection limit: no Hello read. */
+		reply_error(fd, 0, WASMD__ERROR_CODE__ERR_UNAVAILABLE,
+		    "too many connections");
+		return;
+	}
 	if (serve_hello(f, fd) < 0)
 		return;
 	while (wp_read_envelope(fd, 1 << 20, &in, err, sizeof err) == 0) {

@@ -25,6 +25,7 @@ enum fake_mode {
 	FAKE_NORMAL,       /* answers every request */
 	FAKE_BAD_VERSION,  /* refuses Hello with ERR_VERSION */
 	FAKE_CLOSE_ON_REQ, /* closes the connection at the first request */
+	FAKE_REFUSE,       /* sends Error ERR_UNAVAILABLE at once and closes */
 };
 
 struct fake {

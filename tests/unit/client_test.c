@@ -347,6 +347,28 @@ START_TEST(test_version_refused)
 }
 END_TEST
 
+START_TEST(test_refused_connection)
+{
+	/* The daemon's Error arrives whether our Hello was written before
+	 * it closed or not. */
+	for (int i = 0; i < 20; i++) {
+		struct fake f;
+		wasmd_conn *c;
+
+		fake_start(&f, FAKE_REFUSE, 1);
+		if (i % 2)
+			usleep(20000); /* let the fake close first */
+		c = wasmd_connect(f.path);
+		fake_stop(&f);
+		ck_assert_int_eq(wasmd_status(c), WASMD_CONNECTION_BAD);
+		ck_assert_msg(wasmd_errcode(c) == WASMD_ERR_UNAVAILABLE,
+		    "round %d: %s", i, wasmd_errmsg(c));
+		ck_assert_str_eq(wasmd_errmsg(c), "too many connections");
+		wasmd_close(c);
+	}
+}
+END_TEST
+
 START_TEST(test_peer_closes)
 {
 	struct fake f;
@@ -429,6 +451,7 @@ client_suite(void)
 	tcase_add_test(conn, test_list_inspect_remove_errors);
 	tcase_add_test(conn, test_invoke_and_host_call);
 	tcase_add_test(conn, test_version_refused);
+	tcase_add_test(conn, test_refused_connection);
 	tcase_add_test(conn, test_peer_closes);
 	tcase_add_test(conn, test_bad_addresses);
 	tcase_add_test(conn, test_default_address);
