@@ -45,7 +45,10 @@ typedef struct wd_ctx {
 
 	bool has_funcsec, has_code, has_data;
 	uint32_t nfuncsec; /* functions declared by the function section */
-	uint32_t funccap, tablecap, memcap, globalcap;
+	uint32_t ncode;    /* bodies in the code section */
+	size_t code_off;   /* where the code section's count is */
+	uint32_t typecap, importcap, funccap, tablecap, memcap, globalcap;
+	uint32_t exportcap, namecap, elemcap, datacap;
 
 	bool invalid; /* a validation error was found: see inv */
 	we_error inv;
@@ -210,7 +213,8 @@ read_limits(wd_ctx *c, we_limits *l)
 	if (flags > 1) {
 		c->r.p--;
 		return wrd_fail(&c->r, WE_ERR_MALFORMED,
-		    "malformed limits flags 0x%02x (integer too large)", flags);
+		    "malformed limits flags 0x%02x (integer %s)", flags,
+		    flags & 0x80 ? "representation too long" : "too large");
 	}
 	l->has_max = flags == 1;
 	l->max = 0;
@@ -300,6 +304,14 @@ is_opcode(uint8_t op)
 	    op == 0xfc;
 }
 
+/* Whether op starts an instruction allowed in a constant expression. */
+static bool
+is_const_opcode(uint8_t op)
+{
+	return (op >= 0x41 && op <= 0x44) || op == 0x23 || op == 0xd0 ||
+	    op == 0xd2;
+}
+
 /* The first instruction of a constant expression, into e. */
 static bool
 read_const_instr(wd_ctx *c, wm_constexpr *e, uint32_t nglobals_visible)
@@ -384,19 +396,36 @@ read_constexpr(
     wd_ctx *c, wm_constexpr *e, we_valtype want, uint32_t nglobals_visible)
 {
 	size_t off = wrd_offset(&c->r);
-	uint8_t end;
+	uint32_t nvalues = 1;
+	wm_constexpr extra;
+	uint8_t op;
 
 	memset(e, 0, sizeof *e);
 	e->type = want;
-	if (!read_const_instr(c, e, nglobals_visible) || !wrd_u8(&c->r, &end))
+	if (!read_const_instr(c, e, nglobals_visible))
 		return false;
-	if (end != 0x0b && !is_opcode(end))
-		return wrd_fail_at(&c->r, wrd_offset(&c->r) - 1,
-		    WE_ERR_MALFORMED, "illegal opcode 0x%02x", end);
-	if (end != 0x0b)
-		return stop_invalid(c, wrd_offset(&c->r) - 1,
-		    "constant expression required", end);
-	if (e->type != want)
+	/* More constant instructions leave more values: a type error. */
+	for (;;) {
+		if (!wrd_u8(&c->r, &op))
+			return false;
+		if (op == 0x0b)
+			break;
+		if (!is_opcode(op))
+			return wrd_fail_at(&c->r, wrd_offset(&c->r) - 1,
+			    WE_ERR_MALFORMED, "illegal opcode 0x%02x", op);
+		if (!is_const_opcode(op))
+			return stop_invalid(c, wrd_offset(&c->r) - 1,
+			    "constant expression required", op);
+		c->r.p--;
+		if (!read_const_instr(c, &extra, nglobals_visible))
+			return false;
+		nvalues++;
+	}
+	if (nvalues > 1)
+		invalid_at(c, off,
+		    "type mismatch (constant expression leaves %u values)",
+		    nvalues);
+	else if (e->type != want)
 		invalid_at(c, off, "type mismatch (expected %s, got %s)",
 		    we_valtype_name(want), we_valtype_name(e->type));
 	return true;
@@ -409,6 +438,18 @@ read_valtypes(wd_ctx *c, uint32_t n, we_valtype *out)
 {
 	for (uint32_t i = 0; i < n; i++)
 		if (!wrd_valtype(&c->r, &out[i]))
+			return false;
+	return true;
+}
+
+/* Reads n value types without keeping them. */
+static bool
+skim_valtypes(wd_ctx *c, uint32_t n)
+{
+	we_valtype t;
+
+	for (uint32_t i = 0; i < n; i++)
+		if (!wrd_valtype(&c->r, &t))
 			return false;
 	return true;
 }
@@ -426,18 +467,19 @@ read_functype(wd_ctx *c, we_functype *t)
 	if (form != 0x60) {
 		c->r.p--;
 		return wrd_fail(&c->r, WE_ERR_MALFORMED,
-		    "malformed function type form 0x%02x (integer "
-		    "representation too long)",
-		    form);
+		    "malformed function type form 0x%02x%s", form,
+		    form & 0x80 ? " (integer representation too long)" : "");
 	}
-	/* Parameters, then results: count both before allocating once. */
-	if (!wrd_count(&c->r, 1, &np))
-		return false;
+	/*
+	 * Parameters, then results: read both once to check them (and find
+	 * any error where a plain reading would), then allocate once.
+	 */
 	save = c->r.p;
-	c->r.p += np;
-	if (!wrd_count(&c->r, 1, &nr))
+	if (!wrd_count(&c->r, 1, &np) || !skim_valtypes(c, np) ||
+	    !wrd_count(&c->r, 1, &nr) || !skim_valtypes(c, nr))
 		return false;
 	c->r.p = save;
+	wrd_u32(&c->r, &np);
 	vals = malloc(((size_t)np + nr + 1) * sizeof *vals);
 	if (vals == NULL)
 		return nomem(c);
@@ -457,14 +499,13 @@ sec_type(wd_ctx *c)
 	we_module *m = c->m;
 	uint32_t n;
 
-	if (!wrd_count(&c->r, 3, &n))
+	if (!wrd_count(&c->r, 1, &n))
 		return false;
-	m->types = calloc(n ? n : 1, sizeof *m->types);
-	if (m->types == NULL)
-		return nomem(c);
 	for (uint32_t i = 0; i < n; i++) {
-		m->ntypes = i + 1;
-		if (!read_functype(c, &m->types[i]))
+		if (!grow(c, (void **)&m->types, m->ntypes, &c->typecap,
+		        sizeof *m->types))
+			return false;
+		if (!read_functype(c, &m->types[m->ntypes++]))
 			return false;
 	}
 	return true;
@@ -522,14 +563,13 @@ sec_import(wd_ctx *c)
 	uint8_t kind;
 	size_t off;
 
-	if (!wrd_count(&c->r, 4, &n))
+	if (!wrd_count(&c->r, 1, &n))
 		return false;
-	m->imports = calloc(n ? n : 1, sizeof *m->imports);
-	if (m->imports == NULL)
-		return nomem(c);
 	for (uint32_t i = 0; i < n; i++) {
-		imp = &m->imports[i];
-		m->nimports = i + 1;
+		if (!grow(c, (void **)&m->imports, m->nimports, &c->importcap,
+		        sizeof *m->imports))
+			return false;
+		imp = &m->imports[m->nimports++];
 		off = wrd_offset(&c->r);
 		if (!wrd_name(&c->r, &imp->module, NULL) ||
 		    !wrd_name(&c->r, &imp->name, NULL) || !wrd_u8(&c->r, &kind))
@@ -544,21 +584,13 @@ sec_import(wd_ctx *c)
 static bool
 sec_function(wd_ctx *c)
 {
-	we_module *m = c->m;
 	uint32_t n, ti;
 	size_t off;
-	void *p;
 
 	if (!wrd_count(&c->r, 1, &n))
 		return false;
 	c->has_funcsec = true;
 	c->nfuncsec = n;
-	p = realloc(m->funcs, ((size_t)m->nfuncs + n + 1) * sizeof *m->funcs);
-	if (p == NULL)
-		return nomem(c);
-	m->funcs = p;
-	memset(m->funcs + m->nfuncs, 0, ((size_t)n + 1) * sizeof *m->funcs);
-	c->funccap = m->nfuncs + n + 1;
 	for (uint32_t i = 0; i < n; i++) {
 		off = wrd_offset(&c->r);
 		if (!wrd_u32(&c->r, &ti) || !add_func(c, ti, off))
@@ -573,7 +605,7 @@ sec_table(wd_ctx *c)
 	we_module *m = c->m;
 	uint32_t n;
 
-	if (!wrd_count(&c->r, 3, &n))
+	if (!wrd_count(&c->r, 1, &n))
 		return false;
 	for (uint32_t i = 0; i < n; i++) {
 		if (!grow(c, (void **)&m->tables, m->ntables, &c->tablecap,
@@ -591,7 +623,7 @@ sec_memory(wd_ctx *c)
 	we_module *m = c->m;
 	uint32_t n;
 
-	if (!wrd_count(&c->r, 2, &n))
+	if (!wrd_count(&c->r, 1, &n))
 		return false;
 	for (uint32_t i = 0; i < n; i++) {
 		if (m->nmems >= 1)
@@ -612,7 +644,7 @@ sec_global(wd_ctx *c)
 	uint32_t n, nimported = m->nglobals;
 	wm_global *g;
 
-	if (!wrd_count(&c->r, 3, &n))
+	if (!wrd_count(&c->r, 1, &n))
 		return false;
 	for (uint32_t i = 0; i < n; i++) {
 		if (!grow(c, (void **)&m->globals, m->nglobals, &c->globalcap,
@@ -660,6 +692,8 @@ name_cmp(const void *a, const void *b)
 static bool
 check_unique_exports(wd_ctx *c, wd_name *names, uint32_t n)
 {
+	if (n < 2)
+		return true;
 	qsort(names, n, sizeof *names, name_cmp);
 	for (uint32_t i = 1; i < n; i++)
 		if (name_cmp(&names[i - 1], &names[i]) == 0) {
@@ -701,21 +735,19 @@ static bool
 sec_export(wd_ctx *c)
 {
 	we_module *m = c->m;
-	wd_name *names;
-	uint32_t n;
+	wd_name *names = NULL;
+	uint32_t n, namecap = 0;
 	bool ok = true;
 
-	if (!wrd_count(&c->r, 3, &n))
+	if (!wrd_count(&c->r, 1, &n))
 		return false;
-	m->exports = calloc(n ? n : 1, sizeof *m->exports);
-	names = calloc(n ? n : 1, sizeof *names);
-	if (m->exports == NULL || names == NULL) {
-		free(names);
-		return nomem(c);
-	}
 	for (uint32_t i = 0; i < n && ok; i++) {
-		m->nexports = i + 1;
-		ok = read_export(c, &m->exports[i], &names[i]);
+		ok = grow(c, (void **)&m->exports, m->nexports, &c->exportcap,
+		         sizeof *m->exports) &&
+		    grow(c, (void **)&names, i, &namecap, sizeof *names);
+		if (ok)
+			ok = read_export(
+			    c, &m->exports[m->nexports++], &names[i]);
 	}
 	if (ok)
 		check_unique_exports(c, names, n);
@@ -746,16 +778,16 @@ sec_start(wd_ctx *c)
 static bool
 elem_funcidx_items(wd_ctx *c, wm_elem *e)
 {
+	uint32_t n, cap = 0;
+	wm_constexpr *x;
 	size_t off;
 
-	if (!wrd_count(&c->r, 1, &e->count))
+	if (!wrd_count(&c->r, 1, &n))
 		return false;
-	e->items = calloc(e->count ? e->count : 1, sizeof *e->items);
-	if (e->items == NULL)
-		return nomem(c);
-	for (uint32_t i = 0; i < e->count; i++) {
-		wm_constexpr *x = &e->items[i];
-
+	for (uint32_t i = 0; i < n; i++) {
+		if (!grow(c, (void **)&e->items, e->count, &cap, sizeof *x))
+			return false;
+		x = &e->items[e->count++];
 		off = wrd_offset(&c->r);
 		x->op = WM_CONST_REFFUNC;
 		x->type = WE_FUNCREF;
@@ -773,15 +805,18 @@ elem_funcidx_items(wd_ctx *c, wm_elem *e)
 static bool
 elem_expr_items(wd_ctx *c, wm_elem *e)
 {
-	if (!wrd_count(&c->r, 1, &e->count))
+	uint32_t n, cap = 0;
+
+	if (!wrd_count(&c->r, 1, &n))
 		return false;
-	e->items = calloc(e->count ? e->count : 1, sizeof *e->items);
-	if (e->items == NULL)
-		return nomem(c);
-	for (uint32_t i = 0; i < e->count; i++)
-		if (!read_constexpr(
-		        c, &e->items[i], e->type, c->m->nglobal_imports))
+	for (uint32_t i = 0; i < n; i++) {
+		if (!grow(c, (void **)&e->items, e->count, &cap,
+		        sizeof *e->items))
 			return false;
+		if (!read_constexpr(c, &e->items[e->count++], e->type,
+		        c->m->nglobal_imports))
+			return false;
+	}
 	return true;
 }
 
@@ -861,12 +896,11 @@ sec_element(wd_ctx *c)
 
 	if (!wrd_count(&c->r, 1, &n))
 		return false;
-	m->elems = calloc(n ? n : 1, sizeof *m->elems);
-	if (m->elems == NULL)
-		return nomem(c);
 	for (uint32_t i = 0; i < n; i++) {
-		m->nelems = i + 1;
-		if (!read_elem(c, &m->elems[i]))
+		if (!grow(c, (void **)&m->elems, m->nelems, &c->elemcap,
+		        sizeof *m->elems))
+			return false;
+		if (!read_elem(c, &m->elems[m->nelems++]))
 			return false;
 	}
 	return true;
@@ -891,7 +925,7 @@ read_locals(wd_ctx *c, wm_funcdef *f, uint32_t index)
 	we_valtype t;
 
 	/* First pass: count, so the array is allocated once and bounded. */
-	if (!wrd_count(&c->r, 2, &ngroups))
+	if (!wrd_count(&c->r, 1, &ngroups))
 		return false;
 	for (uint32_t i = 0; i < ngroups; i++) {
 		if (!wrd_u32(&c->r, &n) || !wrd_valtype(&c->r, &t))
@@ -958,15 +992,25 @@ sec_code(wd_ctx *c)
 	if (!wrd_count(&c->r, 1, &n))
 		return false;
 	c->has_code = true;
-	if (n != c->nfuncsec)
-		return wrd_fail_at(&c->r, off, WE_ERR_MALFORMED,
-		    "function and code section have inconsistent lengths "
-		    "(%u and %u)",
-		    c->nfuncsec, n);
-	for (uint32_t i = 0; i < n; i++)
-		if (!read_body(c, &m->funcs[m->nfunc_imports + i],
-		        m->nfunc_imports + i))
+	c->ncode = n;
+	c->code_off = off;
+	/*
+	 * The counts are compared once every section is read, as the spec
+	 * does; bodies beyond the declared functions are read and dropped.
+	 */
+	for (uint32_t i = 0; i < n; i++) {
+		wm_funcdef spare = {0};
+		uint32_t index = m->nfunc_imports + i;
+		bool ok;
+
+		if (i < c->nfuncsec)
+			ok = read_body(c, &m->funcs[index], index);
+		else
+			ok = read_body(c, &spare, index);
+		free(spare.local_types);
+		if (!ok)
 			return false;
+	}
 	return true;
 }
 
@@ -1013,12 +1057,11 @@ sec_data(wd_ctx *c)
 		    "data count and data section have inconsistent lengths "
 		    "(%u and %u)",
 		    m->datacount, n);
-	m->datas = calloc(n ? n : 1, sizeof *m->datas);
-	if (m->datas == NULL)
-		return nomem(c);
 	for (uint32_t i = 0; i < n; i++) {
-		m->ndatas = i + 1;
-		if (!read_data(c, &m->datas[i]))
+		if (!grow(c, (void **)&m->datas, m->ndatas, &c->datacap,
+		        sizeof *m->datas))
+			return false;
+		if (!read_data(c, &m->datas[m->ndatas++]))
 			return false;
 	}
 	return true;
@@ -1115,8 +1158,8 @@ read_section(wd_ctx *c, int *last_rank)
 		return false;
 	if (size > wrd_left(&c->r))
 		return wrd_fail_at(&c->r, off, WE_ERR_MALFORMED,
-		    "section size %u is past the end of the module "
-		    "(unexpected end of section or function)",
+		    "section size %u runs past the end of the module "
+		    "(length out of bounds)",
 		    size);
 	c->r.end = c->r.p + size;
 	if (!section_fns[id](c))
@@ -1136,10 +1179,13 @@ check_whole_module(wd_ctx *c)
 	we_module *m = c->m;
 
 	c->r.where = NULL;
-	if (!c->has_code && c->nfuncsec > 0)
-		return malformed(c,
-		    "function and code section have "
-		    "inconsistent lengths");
+	if (c->ncode != c->nfuncsec)
+		return wrd_fail_at(&c->r,
+		    c->has_code ? c->code_off : wrd_offset(&c->r),
+		    WE_ERR_MALFORMED,
+		    "function and code section have inconsistent lengths "
+		    "(%u and %u)",
+		    c->nfuncsec, c->ncode);
 	if (!c->has_data && m->has_datacount && m->datacount != 0)
 		return malformed(c,
 		    "data count and data section have "

@@ -16,6 +16,7 @@ wrd_init(wrd_reader *r, const uint8_t *base, const uint8_t *p,
 	r->base = base;
 	r->p = p;
 	r->end = end;
+	r->limit = end;
 	r->where = NULL;
 	r->err = err;
 	r->failed = false;
@@ -87,6 +88,9 @@ wrd_fail(wrd_reader *r, we_err code, const char *fmt, ...)
 static bool
 fail_end(wrd_reader *r)
 {
+	if (r->end < r->limit || r->where != NULL)
+		return wrd_fail(r, WE_ERR_MALFORMED,
+		    "unexpected end of section or function");
 	return wrd_fail(r, WE_ERR_MALFORMED, "unexpected end");
 }
 
@@ -118,7 +122,11 @@ last_byte_ok(uint8_t b, unsigned used, bool is_signed)
 	return (b & unused_mask) == 0;
 }
 
-/* A LEB128 integer of at most bits bits, sign-extended when is_signed. */
+/*
+ * A LEB128 integer of at most bits bits, sign-extended when is_signed. An
+ * encoding that runs past end is read on up to limit first, so that an
+ * overlong one is reported as such, as the spec's tests expect.
+ */
 static bool
 read_leb(wrd_reader *r, unsigned bits, bool is_signed, uint64_t *out)
 {
@@ -131,7 +139,7 @@ read_leb(wrd_reader *r, unsigned bits, bool is_signed, uint64_t *out)
 	if (r->failed)
 		return false;
 	for (unsigned i = 0; i < maxbytes; i++) {
-		if (r->p >= r->end) {
+		if (r->p >= r->limit) {
 			fail_end(r);
 			return false;
 		}
@@ -148,6 +156,11 @@ read_leb(wrd_reader *r, unsigned bits, bool is_signed, uint64_t *out)
 		shift += 7;
 		if (!(b & 0x80))
 			break;
+	}
+	if (r->p > r->end) {
+		r->p = r->end;
+		fail_end(r);
+		return false;
 	}
 	if (is_signed && shift < 64 && (b & 0x40))
 		v |= ~(uint64_t)0 << shift;
@@ -247,10 +260,12 @@ wrd_count(wrd_reader *r, size_t min_size, uint32_t *out)
 
 	if (!wrd_u32(r, &n))
 		return false;
-	if (min_size > 0 && n > wrd_left(r) / min_size) {
+	if (min_size > 0 && n > (size_t)(r->limit - r->p) / min_size) {
 		wrd_fail_at(r, start, WE_ERR_MALFORMED,
-		    "length out of bounds (%u entries, %zu bytes left)", n,
-		    wrd_left(r));
+		    "%s (a length of %u with %zu bytes left)",
+		    r->where != NULL ? "unexpected end of section or function"
+		                     : "unexpected end",
+		    n, (size_t)(r->limit - r->p));
 		return false;
 	}
 	*out = n;
@@ -309,7 +324,13 @@ wrd_name(wrd_reader *r, char **out, uint32_t *len)
 	uint32_t n;
 	char *s;
 
-	if (!wrd_count(r, 1, &n) || !wrd_bytes(r, n, &b))
+	if (!wrd_u32(r, &n))
+		return false;
+	if (n > wrd_left(r))
+		return wrd_fail_at(r, start, WE_ERR_MALFORMED,
+		    "length out of bounds (a name of %u bytes with %zu left)",
+		    n, wrd_left(r));
+	if (!wrd_bytes(r, n, &b))
 		return false;
 	if (!wrd_utf8_valid(b, n))
 		return wrd_fail_at(

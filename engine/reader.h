@@ -20,16 +20,24 @@
 #include <wasmd/engine.h>
 
 typedef struct wrd_reader {
-	const uint8_t *base; /* borrowed: the module's first byte (offsets) */
-	const uint8_t *p;    /* borrowed: the next byte to read */
-	const uint8_t *end;  /* borrowed: one past the last readable byte */
-	const char *where;   /* static: "type section"... for messages */
-	we_error *err;       /* borrowed: where failures are written; may be
+	const uint8_t *base;  /* borrowed: the module's first byte (offsets) */
+	const uint8_t *p;     /* borrowed: the next byte to read */
+	const uint8_t *end;   /* borrowed: one past the last readable byte */
+	const uint8_t *limit; /* borrowed: the end of the enclosing input
+				 (>= end), for length checks */
+	const char *where;    /* static: "type section"... for messages */
+	we_error *err;        /* borrowed: where failures are written; may be
 				NULL when the caller only wants true/false */
 	bool failed;
 } wrd_reader;
 
-/* A reader over [p, end) of a module starting at base. */
+/*
+ * A reader over [p, end) of a module starting at base; limit is set to end.
+ * A decoder reading one section sets end to the section's end and keeps
+ * limit at the module's: running past end is then "unexpected end of
+ * section or function", past limit "unexpected end", and a length that
+ * runs past limit "length out of bounds", as the spec's messages go.
+ */
 void wrd_init(wrd_reader *r, const uint8_t *base, const uint8_t *p,
     const uint8_t *end, we_error *err);
 
@@ -63,8 +71,9 @@ bool wrd_bytes(wrd_reader *r, size_t n, const uint8_t **out);
 
 /*
  * A vector count: fails with "length out of bounds" unless count entries of
- * at least min_size bytes each could fit in what is left, so callers may
- * allocate count entries without trusting the input.
+ * at least min_size bytes each could fit before limit. Callers should still
+ * grow their arrays as entries are read rather than allocate count entries
+ * up front (see decode.c), or pass a min_size that bounds what they do.
  */
 bool wrd_count(wrd_reader *r, size_t min_size, uint32_t *out);
 
