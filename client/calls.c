@@ -190,35 +190,60 @@ args_to_pb(wasmd_conn *conn, const wasmd_value *args, size_t nargs,
 }
 
 wasmd_error
+wc_invoke_req_init(wasmd_conn *conn, struct wc_invoke_req *req,
+    const char *ref, const char *export_name, const wasmd_value *args,
+    size_t nargs, const wasmd_invoke_options *opts)
+{
+	wasmd_error rc;
+
+	wasmd__envelope__init(&req->env);
+	wasmd__invoke__init(&req->inv);
+	wasmd__invoke_limits__init(&req->limits);
+	req->vals = NULL;
+	req->ptrs = NULL;
+	CHECK_ARG(conn, ref != NULL && export_name != NULL);
+	CHECK_ARG(conn, args != NULL || nargs == 0);
+	rc = args_to_pb(conn, args, nargs, &req->vals, &req->ptrs);
+	if (rc != WASMD_OK)
+		return rc;
+	limits_from_options(opts, &req->limits);
+	req->inv.ref = (char *)ref;
+	req->inv.export = (char *)export_name;
+	req->inv.n_args = nargs;
+	req->inv.args = req->ptrs;
+	req->inv.limits = &req->limits;
+	req->env.msg_case = WASMD__ENVELOPE__MSG_INVOKE;
+	req->env.invoke = &req->inv;
+	return WASMD_OK;
+}
+
+void
+wc_invoke_req_free(struct wc_invoke_req *req)
+{
+	free(req->ptrs);
+	free(req->vals);
+	req->ptrs = NULL;
+	req->vals = NULL;
+}
+
+wasmd_error
 wasmd_invoke(wasmd_conn *conn, const char *ref, const char *export_name,
     const wasmd_value *args, size_t nargs, const wasmd_invoke_options *opts,
     wasmd_result **out)
 {
-	Wasmd__Envelope env = WASMD__ENVELOPE__INIT, *reply = NULL;
-	Wasmd__Invoke inv = WASMD__INVOKE__INIT;
-	Wasmd__InvokeLimits limits = WASMD__INVOKE_LIMITS__INIT;
-	Wasmd__Value *vals = NULL, **ptrs = NULL;
+	struct wc_invoke_req req;
+	Wasmd__Envelope *reply = NULL;
 	wasmd_error rc;
 
 	if (conn == NULL)
 		return WASMD_ERR_INVALID;
-	CHECK_ARG(conn, ref != NULL && export_name != NULL && out != NULL);
-	CHECK_ARG(conn, args != NULL || nargs == 0);
+	CHECK_ARG(conn, out != NULL);
 	*out = NULL;
-	rc = args_to_pb(conn, args, nargs, &vals, &ptrs);
-	if (rc != WASMD_OK)
-		return rc;
-	limits_from_options(opts, &limits);
-	inv.ref = (char *)ref;
-	inv.export = (char *)export_name;
-	inv.n_args = nargs;
-	inv.args = ptrs;
-	inv.limits = &limits;
-	env.msg_case = WASMD__ENVELOPE__MSG_INVOKE;
-	env.invoke = &inv;
-	rc = wc_request(conn, &env, WASMD__ENVELOPE__MSG_INVOKE_RESULT, &reply);
-	free(ptrs);
-	free(vals);
+	rc = wc_invoke_req_init(conn, &req, ref, export_name, args, nargs, opts);
+	if (rc == WASMD_OK)
+		rc = wc_request(conn, &req.env, WASMD__ENVELOPE__MSG_INVOKE_RESULT,
+		    &reply);
+	wc_invoke_req_free(&req);
 	if (rc != WASMD_OK)
 		return rc;
 	rc = wc_result_from_pb(conn, reply->invoke_result, out);

@@ -25,12 +25,12 @@ set_error(we_error *err, we_err code, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (err == NULL)
-		return;
-	err->code = code;
-	err->offset = SIZE_MAX;
 	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	if (err != NULL) {
+		err->code = code;
+		err->offset = SIZE_MAX;
+		vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	}
 	va_end(ap);
 }
 
@@ -45,10 +45,9 @@ append(char *buf, size_t cap, const char *fmt, ...)
 	size_t len = strlen(buf);
 	va_list ap;
 
-	if (len + 1 >= cap)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(buf + len, cap - len, fmt, ap);
+	if (len + 1 < cap)
+		vsnprintf(buf + len, cap - len, fmt, ap);
 	va_end(ap);
 }
 
@@ -241,6 +240,14 @@ nomem(we_error *err)
 	return false;
 }
 
+/* A zeroed array of n entries of size elem (at least one: calloc(0) may
+ * return NULL). The index-space arrays hold object pointers. */
+static void *
+array_new(uint32_t n, size_t elem)
+{
+	return calloc((size_t)n + 1, elem);
+}
+
 /* Allocates the index-space arrays; the store adopts inst first. */
 static we_instance *
 instance_alloc(we_store *s, const we_module *m, we_error *err)
@@ -254,14 +261,13 @@ instance_alloc(we_store *s, const we_module *m, we_error *err)
 	}
 	inst->store = s;
 	inst->module = m;
-	/* calloc(0) may return NULL: ask for at least one entry. */
-	inst->funcs = calloc(m->nfuncs + 1, sizeof(*inst->funcs));
-	inst->tables = calloc(m->ntables + 1, sizeof(*inst->tables));
-	inst->mems = calloc(m->nmems + 1, sizeof(*inst->mems));
-	inst->globals = calloc(m->nglobals + 1, sizeof(*inst->globals));
-	inst->type_ids = calloc(m->ntypes + 1, sizeof(*inst->type_ids));
-	inst->elems = calloc(m->nelems + 1, sizeof(*inst->elems));
-	inst->data_sizes = calloc(m->ndatas + 1, sizeof(*inst->data_sizes));
+	inst->funcs = array_new(m->nfuncs, sizeof(void *));
+	inst->tables = array_new(m->ntables, sizeof(void *));
+	inst->mems = array_new(m->nmems, sizeof(void *));
+	inst->globals = array_new(m->nglobals, sizeof(void *));
+	inst->type_ids = array_new(m->ntypes, sizeof(uint32_t));
+	inst->elems = array_new(m->nelems, sizeof(wr_elemseg));
+	inst->data_sizes = array_new(m->ndatas, sizeof(uint32_t));
 	if (inst->funcs == NULL || inst->tables == NULL || inst->mems == NULL ||
 	    inst->globals == NULL || inst->type_ids == NULL ||
 	    inst->elems == NULL || inst->data_sizes == NULL) {

@@ -23,6 +23,9 @@ touch "$LOG"
 
 it_cleanup() {
 	local rc=$?
+	# bash 5.2 may run this trap in a command substitution's subshell too:
+	# only the script itself cleans up.
+	[ "$BASHPID" = "$$" ] || return "$rc"
 	if [ -n "$DAEMON_PID" ]; then
 		kill -TERM "$DAEMON_PID" 2>/dev/null || true
 		wait "$DAEMON_PID" 2>/dev/null || true

@@ -106,20 +106,18 @@ static void fail(script *sc, long line, const char *fmt, ...)
 static void
 fail(script *sc, long line, const char *fmt, ...)
 {
-	char msg[1024];
-	size_t len;
+	char why[900], msg[1024];
 	va_list ap;
 
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
 	sc->n->failed++;
 	if (!sc->verbose && sc->shown >= SHOWN_FAILURES)
 		return;
 	sc->shown++;
-	len = (size_t)snprintf(msg, sizeof(msg), "  %s:%ld: ", sc->name, line);
-	va_start(ap, fmt);
-	vsnprintf(msg + len, sizeof(msg) - len, fmt, ap);
-	va_end(ap);
+	snprintf(msg, sizeof(msg), "  %s:%ld: %s\n", sc->name, line, why);
 	report_append(sc, msg);
-	report_append(sc, "\n");
 }
 
 /* ---- The spectest host module --------------------------------------- */
@@ -288,7 +286,8 @@ load_module(script *sc, const char *file, we_error *err)
 	}
 	if (sc->nmods == sc->capmods) {
 		sc->capmods = sc->capmods ? sc->capmods * 2 : 16;
-		sc->mods = xrealloc(sc->mods, sc->capmods * sizeof(*sc->mods));
+		sc->mods =
+		    xrealloc(sc->mods, sc->capmods * sizeof(we_module *));
 	}
 	sc->mods[sc->nmods++] = m;
 	return m;
@@ -658,7 +657,7 @@ cmd_module(script *sc, json_t *cmd, long line)
 {
 	const char *file = json_string_value(json_object_get(cmd, "filename"));
 	const char *name = json_string_value(json_object_get(cmd, "name"));
-	we_error err;
+	we_error err = {.code = WE_ERR_ARG, .message = "no filename"};
 
 	sc->current = NULL;
 	we_module *m = file ? load_module(sc, file, &err) : NULL;
@@ -803,7 +802,7 @@ cmd_assert_instantiation(
 {
 	const char *file = json_string_value(json_object_get(cmd, "filename"));
 	const char *text = json_string_value(json_object_get(cmd, "text"));
-	we_error err;
+	we_error err = {.code = WE_ERR_ARG, .message = "no filename"};
 
 	we_module *m = file ? load_module(sc, file, &err) : NULL;
 	if (m == NULL) {
@@ -844,7 +843,7 @@ cmd_assert_rejected(script *sc, json_t *cmd, long line, const char *what)
 		fail(sc, line, "%s: cannot read %s", what, file ? file : "?");
 		return;
 	}
-	we_error err;
+	we_error err = {.code = WE_ERR_ARG, .message = "no filename"};
 	memset(&err, 0, sizeof(err));
 	we_module *m = we_module_new(bytes, len, &err);
 	free(bytes);
@@ -1072,6 +1071,9 @@ main(int argc, char **argv)
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (shared == MAP_FAILED) {
 		perror("spec-runner: mmap");
+		for (size_t k = 0; k < nscripts; k++)
+			free(scripts[k]);
+		free(scripts);
 		return 2;
 	}
 	counts total = {0, 0, 0, 0};

@@ -378,12 +378,14 @@ END_TEST
 static uint64_t
 vm_size(void)
 {
-	unsigned long pages = 0;
+	char line[128] = "";
 	FILE *f = fopen("/proc/self/statm", "r");
 	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(fscanf(f, "%lu", &pages), 1);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
 	fclose(f);
-	return (uint64_t)pages * 4096;
+	uint64_t pages = strtoull(line, NULL, 10);
+	ck_assert_uint_gt(pages, 0);
+	return pages * 4096;
 }
 #endif
 
