@@ -5,7 +5,8 @@ find_program(WAT2WASM wat2wasm REQUIRED)
 set(_rt_wat_dir "${CMAKE_CURRENT_LIST_DIR}/engine_runtime")
 set(_rt_wasm_dir "${CMAKE_CURRENT_BINARY_DIR}/engine_runtime")
 set(_rt_wasm_files)
-foreach(name provider consumer hostcall grow bigmem datatrap)
+foreach(name provider consumer hostcall grow bigmem datatrap startsuspend
+    elemtrap tables bigtable)
   add_custom_command(OUTPUT "${_rt_wasm_dir}/${name}.wasm"
       COMMAND "${CMAKE_COMMAND}" -E make_directory "${_rt_wasm_dir}"
       COMMAND "${WAT2WASM}" "${_rt_wat_dir}/${name}.wat"

@@ -363,6 +363,80 @@ START_TEST(test_data_segment_trap)
 }
 END_TEST
 
+static we_host_status
+host_suspend(we_hostcall *call)
+{
+	(void)call;
+	return WE_HOST_SUSPEND;
+}
+
+START_TEST(test_start_suspending_fails_cleanly)
+{
+	we_module *m = load("startsuspend"), *g = load("grow");
+	we_store *s = we_store_new(NULL);
+	we_functype ft = {0, 0, NULL, NULL};
+	we_func *wait = we_func_new_host(s, &ft, host_suspend, NULL, NULL);
+	we_import imp = {"env", "wait", {WE_EXTERN_FUNC, {.func = wait}}};
+	we_error err;
+
+	ck_assert_ptr_null(we_instance_new(s, m, &imp, 1, &err));
+	ck_assert_int_eq(err.code, WE_ERR_ARG);
+	ck_assert_msg(
+	    strstr(err.message, "suspended") != NULL, "%s", err.message);
+	/* The store was left idle: it instantiates and runs again. */
+	ck_assert_ptr_null(we_store_pending(s));
+	we_instance *inst = we_instance_new(s, g, NULL, 0, &err);
+	ck_assert_msg(inst != NULL, "%s", err.message);
+	ck_assert_int_eq(call_i32(s, inst, "size", NULL, 0), 1);
+	we_store_free(s);
+	we_module_free(g);
+	we_module_free(m);
+}
+END_TEST
+
+START_TEST(test_elem_segment_trap)
+{
+	we_module *m = load("elemtrap");
+	we_store *s = we_store_new(NULL);
+	we_tabletype tt = {WE_FUNCREF, {1, 1, true}};
+	we_val null = {.type = WE_FUNCREF}, out;
+	we_table *t = we_table_new(s, &tt, null);
+	we_import imp = {"p", "tab", {WE_EXTERN_TABLE, {.table = t}}};
+	we_error err;
+
+	ck_assert_ptr_null(we_instance_new(s, m, &imp, 1, &err));
+	ck_assert_int_eq(err.code, WE_ERR_TRAP);
+	ck_assert_int_eq(we_store_trap(s)->kind, WE_TRAP_TABLE_OUT_OF_BOUNDS);
+	/* The first segment's function stays in the shared table. */
+	ck_assert(we_table_get(t, 0, &out));
+	ck_assert_ptr_nonnull(out.of.funcref);
+	ck_assert_uint_eq(we_func_type(out.of.funcref)->nparams, 0);
+	we_store_free(s);
+	we_module_free(m);
+}
+END_TEST
+
+START_TEST(test_table_limit)
+{
+	we_module *m = load("tables"), *big = load("bigtable");
+	we_config cfg = {.max_table_elems = 10};
+	we_store *s = we_store_new(&cfg);
+	we_val n8 = i32(8), n1 = i32(1);
+	we_error err;
+
+	we_instance *inst = we_instance_new(s, m, NULL, 0, &err);
+	ck_assert_msg(inst != NULL, "%s", err.message);
+	ck_assert_int_eq(call_i32(s, inst, "grow", &n8, 1), 2);
+	ck_assert_int_eq(call_i32(s, inst, "grow", &n1, 1), -1);
+	ck_assert_uint_eq(we_table_size(we_instance_table(inst, 0)), 10);
+	ck_assert_ptr_null(we_instance_new(s, big, NULL, 0, &err));
+	ck_assert_int_eq(err.code, WE_ERR_LIMIT);
+	we_store_free(s);
+	we_module_free(big);
+	we_module_free(m);
+}
+END_TEST
+
 /* Whether this build runs under AddressSanitizer, whose shadow memory
  * cannot live under a small RLIMIT_AS. */
 #if defined(__SANITIZE_ADDRESS__)
@@ -430,6 +504,9 @@ runtime_suite(void)
 	tcase_add_test(tc, test_memory_limit);
 	tcase_add_test(tc, test_data_segment_trap);
 	tcase_add_test(tc, test_grow_respects_rlimit_as);
+	tcase_add_test(tc, test_start_suspending_fails_cleanly);
+	tcase_add_test(tc, test_elem_segment_trap);
+	tcase_add_test(tc, test_table_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }
