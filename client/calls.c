@@ -190,9 +190,9 @@ args_to_pb(wasmd_conn *conn, const wasmd_value *args, size_t nargs,
 }
 
 wasmd_error
-wc_invoke_req_init(wasmd_conn *conn, struct wc_invoke_req *req,
-    const char *ref, const char *export_name, const wasmd_value *args,
-    size_t nargs, const wasmd_invoke_options *opts)
+wc_invoke_req_init(wasmd_conn *conn, struct wc_invoke_req *req, const char *ref,
+    const char *export_name, const wasmd_value *args, size_t nargs,
+    const wasmd_invoke_options *opts)
 {
 	wasmd_error rc;
 
@@ -239,10 +239,11 @@ wasmd_invoke(wasmd_conn *conn, const char *ref, const char *export_name,
 		return WASMD_ERR_INVALID;
 	CHECK_ARG(conn, out != NULL);
 	*out = NULL;
-	rc = wc_invoke_req_init(conn, &req, ref, export_name, args, nargs, opts);
+	rc =
+	    wc_invoke_req_init(conn, &req, ref, export_name, args, nargs, opts);
 	if (rc == WASMD_OK)
-		rc = wc_request(conn, &req.env, WASMD__ENVELOPE__MSG_INVOKE_RESULT,
-		    &reply);
+		rc = wc_request(
+		    conn, &req.env, WASMD__ENVELOPE__MSG_INVOKE_RESULT, &reply);
 	wc_invoke_req_free(&req);
 	if (rc != WASMD_OK)
 		return rc;

@@ -1,7 +1,8 @@
 /*
  * client/internal.h: what the files of libwasmd-client share (prefix wc_):
- * the connection struct, error recording, the request/reply exchange and
- * conversions between the wire messages and the public types.
+ * the connection struct, error recording, the request/reply exchange, the
+ * table of asynchronous requests and conversions between the wire
+ * messages and the public types.
  *
  * Included only by the .c files of client/; never installed.
  */
@@ -15,6 +16,13 @@
 #define WC_ERRMSG_MAX 512
 #define WC_SOFTWARE "libwasmd-client " WASMD_VERSION
 
+/* A request started with wasmd_invoke_send() and not answered yet. */
+struct wc_pending {
+	uint64_t id;
+	wasmd_invoke_cb cb;
+	void *arg;
+};
+
 struct wasmd_conn {
 	int fd; /* -1 once closed or never opened */
 	wasmd_conn_status status;
@@ -24,11 +32,18 @@ struct wasmd_conn {
 	char *tenant;               /* own: the daemon's Hello.tenant */
 	uint64_t next_id;           /* request ids: 1, 2, ... */
 	size_t max_frame;           /* the largest reply accepted */
+	uint8_t *rbuf;              /* own: bytes read, not yet a whole frame */
+	size_t rlen, rcap;
+	struct wc_pending *pending; /* own: npending entries, in send order */
+	size_t npending, cap_pending;
 };
 
 /* Records an error on conn and returns code, for `return wc_fail(...)`. */
 wasmd_error wc_fail(wasmd_conn *conn, wasmd_error code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Records the daemon's Error message as the call's outcome. */
+wasmd_error wc_fail_from_pb(wasmd_conn *conn, const Wasmd__Error *e);
 
 /* Marks the last call successful; returns WASMD_OK. */
 wasmd_error wc_ok(wasmd_conn *conn);
@@ -36,19 +51,76 @@ wasmd_error wc_ok(wasmd_conn *conn);
 /* Breaks the connection (closes the fd) after an I/O or protocol error. */
 void wc_break(wasmd_conn *conn);
 
+/* ---- exchange.c ---- */
+
+/* Writes one envelope as it is (its id already set). Returns 0, or -1
+ * with the error recorded and the connection broken. */
+int wc_send_envelope(wasmd_conn *conn, const Wasmd__Envelope *env);
+
+/* Sends req under a fresh id (*id). */
+wasmd_error wc_send(wasmd_conn *conn, Wasmd__Envelope *req, uint64_t *id);
+
 /*
- * Sends req under a fresh id and reads until the envelope with that id
- * answers it. An Error reply becomes its code and message; a reply of
- * another kind than want is a protocol error that breaks the connection.
- * Host calls for the request are answered (no host functions yet).
+ * Reads one envelope, from the buffer or the socket. Returns 1 with *env
+ * set (own: wasmd__envelope__free_unpacked), 0 when block is false and no
+ * whole frame is there yet, -1 when the connection broke.
+ */
+int wc_read_frame(wasmd_conn *conn, bool block, Wasmd__Envelope **env);
+
+/*
+ * Reads until the envelope that answers request id. An Error reply becomes
+ * its code and message; a reply of another kind than want is a protocol
+ * error that breaks the connection. Host calls and other requests' replies
+ * met on the way go to wc_dispatch().
  * own: *reply on WASMD_OK, wasmd__envelope__free_unpacked(*reply, NULL).
  */
+wasmd_error wc_await(wasmd_conn *conn, uint64_t id,
+    Wasmd__Envelope__MsgCase want, Wasmd__Envelope **reply);
+
+/* wc_send() then wc_await(); if the connection breaks, the pending
+ * asynchronous requests are failed too. */
 wasmd_error wc_request(wasmd_conn *conn, Wasmd__Envelope *req,
     Wasmd__Envelope__MsgCase want, Wasmd__Envelope **reply);
 
-/* Wire <-> public conversions (client/convert.c). Each returns WASMD_OK or
- * records an error on conn. The *_clear functions free what a conversion
- * filled in, leaving the struct zeroed. */
+/* Answers a host call with an error (no host functions yet). */
+int wc_refuse_host_call(wasmd_conn *conn, uint64_t id);
+
+/* ---- async.c ---- */
+
+/*
+ * Handles an envelope that answers no blocking call: a host call, the
+ * reply to a pending asynchronous request (its callback runs), or a
+ * connection-level Error (id 0). Frees env. Returns -1 when the
+ * connection broke.
+ */
+int wc_dispatch(wasmd_conn *conn, Wasmd__Envelope *env);
+
+/* Runs every pending callback with the connection's error (WASMD_ERR_IO
+ * when none is recorded); conn's code and message are kept. */
+void wc_fail_pending(wasmd_conn *conn);
+
+/* ---- calls.c ---- */
+
+/* An Invoke request and the storage it points into. */
+struct wc_invoke_req {
+	Wasmd__Envelope env;
+	Wasmd__Invoke inv;
+	Wasmd__InvokeLimits limits;
+	Wasmd__Value *vals;  /* own */
+	Wasmd__Value **ptrs; /* own */
+};
+
+/* Fills req (borrowing ref, export_name and args); free it with
+ * wc_invoke_req_free() whatever this returns. */
+wasmd_error wc_invoke_req_init(wasmd_conn *conn, struct wc_invoke_req *req,
+    const char *ref, const char *export_name, const wasmd_value *args,
+    size_t nargs, const wasmd_invoke_options *opts);
+void wc_invoke_req_free(struct wc_invoke_req *req);
+
+/* ---- convert.c ----
+ * Wire <-> public conversions. Each returns WASMD_OK or records an error
+ * on conn. The *_clear functions free what a conversion filled in,
+ * leaving the struct zeroed. */
 wasmd_error wc_module_info_from_pb(
     wasmd_conn *conn, const Wasmd__ModuleInfo *pb, wasmd_module_info *out);
 void wc_module_info_clear(wasmd_module_info *info);

@@ -14,6 +14,11 @@
  * an error: wasmd_invoke() returns WASMD_OK and a result whose trap kind is
  * set. A connection is used by one thread at a time.
  *
+ * Event loops: wasmd_invoke_send() starts an invoke and returns; the
+ * caller's loop watches wasmd_fd() and calls wasmd_process(), which runs
+ * the invoke's callback when its reply arrives (wasmd/client_libevent.h
+ * does this for libevent).
+ *
  * Ownership: "own" results are the caller's and are freed with the function
  * named next to them; "borrowed" pointers stay owned by the library and
  * live as long as the connection (or until the next call, where noted).
@@ -359,6 +364,43 @@ WASMD_CLIENT_API void wasmd_result_free(wasmd_result *result);
 WASMD_CLIENT_API wasmd_error wasmd_invoke(wasmd_conn *conn, const char *ref,
     const char *export_name, const wasmd_value *args, size_t nargs,
     const wasmd_invoke_options *opts, wasmd_result **out);
+
+/* ---- Event-loop use ---------------------------------------------------- */
+
+/*
+ * Called once when an asynchronous invoke finishes: rc and result as
+ * wasmd_invoke() would return them (result is NULL unless rc is WASMD_OK;
+ * own: the callback frees it with wasmd_result_free()). During the call
+ * wasmd_errmsg(conn) describes rc. The callback may start new requests on
+ * conn but must not close it. When the connection breaks or is closed,
+ * every pending callback runs with an error (WASMD_ERR_IO or the daemon's
+ * code).
+ */
+typedef void (*wasmd_invoke_cb)(
+    wasmd_conn *conn, wasmd_error rc, wasmd_result *result, void *arg);
+
+/*
+ * Sends an invoke like wasmd_invoke() and returns without waiting for its
+ * reply; cb(conn, ..., arg) runs from wasmd_process() (or from a blocking
+ * call on conn that happens to read the reply). Several invokes may be in
+ * flight on one connection. Sending blocks until the request is written.
+ * Returns WASMD_OK once sent; on an error cb is not called.
+ */
+WASMD_CLIENT_API wasmd_error wasmd_invoke_send(wasmd_conn *conn,
+    const char *ref, const char *export_name, const wasmd_value *args,
+    size_t nargs, const wasmd_invoke_options *opts, wasmd_invoke_cb cb,
+    void *arg);
+
+/*
+ * Call when wasmd_fd(conn) is readable: reads what has arrived without
+ * blocking, answers host calls and runs the callbacks of finished
+ * requests. Returns WASMD_OK, or the error that broke the connection (the
+ * pending callbacks have then run; stop watching the fd).
+ */
+WASMD_CLIENT_API wasmd_error wasmd_process(wasmd_conn *conn);
+
+/* How many asynchronous requests wait for their reply. */
+WASMD_CLIENT_API size_t wasmd_pending(const wasmd_conn *conn);
 
 #ifdef __cplusplus
 }
