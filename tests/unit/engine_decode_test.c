@@ -201,6 +201,30 @@ START_TEST(bad_sections)
 }
 END_TEST
 
+/* The spec's wording for running out of bytes, by where it happens. */
+START_TEST(end_of_input_messages)
+{
+	/* A table section claiming one table and holding none. */
+	expect_error(MOD("\x04\x01\x01"), WE_ERR_MALFORMED,
+	    "unexpected end of section or function", 10);
+	/* A section longer than the module. */
+	expect_error(MOD("\x01\x07\x01\x60\x00"), WE_ERR_MALFORMED,
+	    "length out of bounds", 8);
+	/* An import name longer than what is left. */
+	expect_error(MOD("\x02\x04\x01\x09"
+	                 "ab"),
+	    WE_ERR_MALFORMED, "length out of bounds", 11);
+	/* A type index running past its section is overlong, not short. */
+	expect_error(MOD("\x01\x04\x01\x60\x00\x00\x03\x03\x01\x80\x80\x80"
+	                 "\x80\x80\x00"),
+	    WE_ERR_MALFORMED, "integer representation too long", 17);
+	/* Two code sections: counts are compared after all sections. */
+	expect_error(MOD("\x01\x04\x01\x60\x00\x00\x03\x03\x02\x00\x00"
+	                 "\x0a\x04\x01\x02\x00\x0b\x0a\x04\x01\x02\x00\x0b"),
+	    WE_ERR_MALFORMED, "unexpected content after last section", 25);
+}
+END_TEST
+
 START_TEST(bad_utf8_name)
 {
 	/* (import "\xff" "f" (memory 0)) */
@@ -468,6 +492,7 @@ decode_suite(void)
 	tcase_add_test(leb, utf8_rules);
 	tcase_add_test(bad, bad_header);
 	tcase_add_test(bad, bad_sections);
+	tcase_add_test(bad, end_of_input_messages);
 	tcase_add_test(bad, bad_utf8_name);
 	tcase_add_test(bad, invalid_modules);
 	tcase_add_test(bad, constant_expressions);

@@ -238,6 +238,42 @@ START_TEST(run_refuses)
 }
 END_TEST
 
+START_TEST(run_start_and_limits)
+{
+	char out[512];
+	char *plain[] = {"run", module_path};
+	char *small[] = {"run", "-W", "max-memory-size=64K", module_path};
+	char *enough[] = {
+	    "run", "-Wmax-memory-size=131072,fuel=10", module_path};
+	char *bad_w[] = {"run", "-W", "max-memory-size=100", module_path};
+
+	/* (module (memory 2) (func (export "_start"))) */
+	write_module(HDR "\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00\x05\x03"
+	                 "\x01\x00\x02\x07\x0a\x01\x06_start\x00\x00\x0a\x04"
+	                 "\x01\x02\x00\x0b",
+	    41);
+	ck_assert_int_eq(run(out, sizeof out, 2, plain), 0);
+	ck_assert_int_eq(run(out, sizeof out, 4, small), 126);
+	ck_assert_msg(strstr(out, "limit") != NULL, "%s", out);
+	ck_assert_int_eq(run(out, sizeof out, 3, enough), 0);
+	ck_assert_int_eq(run(out, sizeof out, 4, bad_w), 2);
+	unlink(module_path);
+	/* (module (func (export "_start") unreachable)) */
+	write_module(HDR "\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00\x07\x0a"
+	                 "\x01\x06_start\x00\x00\x0a\x05\x01\x03\x00\x00\x0b",
+	    37);
+	ck_assert_int_eq(run(out, sizeof out, 2, plain), 134);
+	ck_assert_msg(strncmp(out, "error: ", 7) == 0, "%s", out);
+	unlink(module_path);
+	/* (module (func $s unreachable) (start $s)) */
+	write_module(HDR "\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00\x08\x01"
+	                 "\x00\x0a\x05\x01\x03\x00\x00\x0b",
+	    28);
+	ck_assert_int_eq(run(out, sizeof out, 2, plain), 134);
+	unlink(module_path);
+}
+END_TEST
+
 static Suite *
 run_suite(void)
 {
@@ -251,6 +287,7 @@ run_suite(void)
 	tcase_add_test(vals, format_round_trips);
 	tcase_add_test(runs, run_invoke);
 	tcase_add_test(runs, run_refuses);
+	tcase_add_test(runs, run_start_and_limits);
 	suite_add_tcase(s, vals);
 	suite_add_tcase(s, runs);
 	return s;
