@@ -43,12 +43,12 @@ typedef struct wd_ctx {
 	wrd_reader r;  /* the section being read */
 	we_error *err; /* borrowed: the caller's */
 
-	bool has_funcsec, has_code, has_data;
+	bool has_code, has_data;
 	uint32_t nfuncsec; /* functions declared by the function section */
 	uint32_t ncode;    /* bodies in the code section */
 	size_t code_off;   /* where the code section's count is */
 	uint32_t typecap, importcap, funccap, tablecap, memcap, globalcap;
-	uint32_t exportcap, namecap, elemcap, datacap;
+	uint32_t exportcap, elemcap, datacap;
 
 	bool invalid; /* a validation error was found: see inv */
 	we_error inv;
@@ -589,7 +589,6 @@ sec_function(wd_ctx *c)
 
 	if (!wrd_count(&c->r, 1, &n))
 		return false;
-	c->has_funcsec = true;
 	c->nfuncsec = n;
 	for (uint32_t i = 0; i < n; i++) {
 		off = wrd_offset(&c->r);
