@@ -764,6 +764,46 @@ cmd_assert_return(script *sc, json_t *cmd, long line)
 		fail(sc, line, "assert_return %s: %s", r.desc, why);
 }
 
+/*
+ * The trap kind the reference interpreter's message text names, or
+ * WE_TRAP_NONE when the text is not one this runner knows (then any trap
+ * passes).
+ */
+static we_trap_kind
+trap_kind_for_text(const char *text)
+{
+	static const struct {
+		const char *prefix;
+		we_trap_kind kind;
+	} kinds[] = {
+	    {"unreachable", WE_TRAP_UNREACHABLE},
+	    {"out of bounds memory access", WE_TRAP_MEMORY_OUT_OF_BOUNDS},
+	    {"out of bounds table access", WE_TRAP_TABLE_OUT_OF_BOUNDS},
+	    {"integer divide by zero", WE_TRAP_DIV_BY_ZERO},
+	    {"integer overflow", WE_TRAP_INTEGER_OVERFLOW},
+	    {"invalid conversion to integer", WE_TRAP_INVALID_CONVERSION},
+	    {"indirect call type mismatch",
+	        WE_TRAP_INDIRECT_CALL_TYPE_MISMATCH},
+	    {"undefined element", WE_TRAP_UNDEFINED_ELEMENT},
+	    {"uninitialized element", WE_TRAP_UNINITIALIZED_ELEMENT},
+	    {"call stack exhausted", WE_TRAP_CALL_STACK_EXHAUSTED},
+	};
+	for (size_t i = 0; text != NULL && i < sizeof(kinds) / sizeof(kinds[0]);
+	     i++)
+		if (strncmp(text, kinds[i].prefix, strlen(kinds[i].prefix)) ==
+		    0)
+			return kinds[i].kind;
+	return WE_TRAP_NONE;
+}
+
+/* Whether the store's last trap is the one text names. */
+static bool
+trap_matches(script *sc, const char *text)
+{
+	we_trap_kind want = trap_kind_for_text(text);
+	return want == WE_TRAP_NONE || we_store_trap(sc->store)->kind == want;
+}
+
 /* assert_trap and assert_exhaustion on an action. */
 static void
 cmd_assert_trap_action(script *sc, json_t *cmd, long line, bool exhaustion)
@@ -783,10 +823,9 @@ cmd_assert_trap_action(script *sc, json_t *cmd, long line, bool exhaustion)
 		return;
 	case ACT_TRAP: break;
 	}
-	if (exhaustion &&
-	    we_store_trap(sc->store)->kind != WE_TRAP_CALL_STACK_EXHAUSTED) {
-		fail(sc, line, "%s %s: expected call stack exhaustion, got %s",
-		    what, r.desc, r.why);
+	if (!trap_matches(sc, exhaustion ? "call stack exhausted" : text)) {
+		fail(sc, line, "%s %s: expected a trap for %s, got %s", what,
+		    r.desc, exhaustion ? "call stack exhausted" : text, r.why);
 		return;
 	}
 	sc->n->passed++;
@@ -819,6 +858,13 @@ cmd_assert_instantiation(
 		fail(sc, line, "%s %s: expected %s (%s), got %s: %s", what,
 		    file, we_strerror(want), text ? text : "?",
 		    we_strerror(err.code), err.message);
+		return;
+	}
+	if (want == WE_ERR_TRAP && !trap_matches(sc, text)) {
+		fail(sc, line, "%s %s: expected a trap for %s, got %s (%s)",
+		    what, file, text ? text : "?",
+		    we_trap_kind_name(we_store_trap(sc->store)->kind),
+		    we_store_trap(sc->store)->message);
 		return;
 	}
 	sc->n->passed++;
