@@ -8,8 +8,10 @@
  * The canned module: digest FAKE_DIGEST, imports env.mem (memory 1 2),
  * exports add (func (param i32 i32) (result i32)), g (global (mut f64)) and
  * boom (func). Inspecting "missing" answers ERR_NOT_FOUND. An invoke first
- * sends a host call (the reply is recorded), then returns the sum of the
- * i32 arguments, or traps (unreachable, one frame) for export "boom".
+ * sends a host call (the reply is recorded; not for exports named
+ * "quiet..."), then returns the sum of the i32 arguments, or traps
+ * (unreachable, one frame) for export "boom"; export "nosuch" answers
+ * ERR_MISSING_EXPORT.
  */
 #ifndef WASMD_TESTS_CLIENT_FAKE_H
 #define WASMD_TESTS_CLIENT_FAKE_H
@@ -24,13 +26,15 @@
 enum fake_mode {
 	FAKE_NORMAL,       /* answers every request */
 	FAKE_BAD_VERSION,  /* refuses Hello with ERR_VERSION */
-	FAKE_CLOSE_ON_REQ, /* closes the connection at the first request */
+	FAKE_CLOSE_ON_REQ, /* closes the connection at request close_after */
 	FAKE_REFUSE,       /* sends Error ERR_UNAVAILABLE at once and closes */
 };
 
 struct fake {
 	enum fake_mode mode;
-	int nconns; /* connections to serve before the thread ends */
+	int nconns;      /* connections to serve before the thread ends */
+	int close_after; /* FAKE_CLOSE_ON_REQ: requests read (0 means 1) */
+	Wasmd__Envelope *deferred; /* a request read during a host call */
 	char dir[64];
 	char path[96]; /* the socket */
 	int listen_fd;
