@@ -11,6 +11,7 @@
  * index is kept in range (or replaced) so that the rest of decoding stays
  * safe.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +50,9 @@ typedef struct wd_ctx {
 	size_t code_off;   /* where the code section's count is */
 	uint32_t typecap, importcap, funccap, tablecap, memcap, globalcap;
 	uint32_t exportcap, elemcap, datacap;
+
+	int sec;        /* the id of the section being read */
+	char where[64]; /* "element section, segment 3": for messages */
 
 	bool invalid; /* a validation error was found: see inv */
 	we_error inv;
@@ -93,6 +97,15 @@ static const char *const kind_names[] = {
     "function", "table", "memory", "global"};
 
 /* ---- Errors ------------------------------------------------------------ */
+
+/* Names the entry being read in messages: "<section>, <item> <index>". */
+static void
+where_item(wd_ctx *c, const char *item, uint32_t index)
+{
+	snprintf(c->where, sizeof c->where, "%s, %s %u", section_names[c->sec],
+	    item, index);
+	c->r.where = c->where;
+}
 
 /*
  * Records a validation error at offset (only the first counts) and returns
@@ -502,6 +515,7 @@ sec_type(wd_ctx *c)
 	if (!wrd_count(&c->r, 1, &n))
 		return false;
 	for (uint32_t i = 0; i < n; i++) {
+		where_item(c, "type", i);
 		if (!grow(c, (void **)&m->types, m->ntypes, &c->typecap,
 		        sizeof *m->types))
 			return false;
@@ -566,6 +580,7 @@ sec_import(wd_ctx *c)
 	if (!wrd_count(&c->r, 1, &n))
 		return false;
 	for (uint32_t i = 0; i < n; i++) {
+		where_item(c, "import", i);
 		if (!grow(c, (void **)&m->imports, m->nimports, &c->importcap,
 		        sizeof *m->imports))
 			return false;
@@ -591,6 +606,7 @@ sec_function(wd_ctx *c)
 		return false;
 	c->nfuncsec = n;
 	for (uint32_t i = 0; i < n; i++) {
+		where_item(c, "function", c->m->nfuncs);
 		off = wrd_offset(&c->r);
 		if (!wrd_u32(&c->r, &ti) || !add_func(c, ti, off))
 			return false;
@@ -607,6 +623,7 @@ sec_table(wd_ctx *c)
 	if (!wrd_count(&c->r, 1, &n))
 		return false;
 	for (uint32_t i = 0; i < n; i++) {
+		where_item(c, "table", m->ntables);
 		if (!grow(c, (void **)&m->tables, m->ntables, &c->tablecap,
 		        sizeof *m->tables))
 			return false;
@@ -625,6 +642,7 @@ sec_memory(wd_ctx *c)
 	if (!wrd_count(&c->r, 1, &n))
 		return false;
 	for (uint32_t i = 0; i < n; i++) {
+		where_item(c, "memory", m->nmems);
 		if (m->nmems >= 1)
 			invalid_at(c, wrd_offset(&c->r), "multiple memories");
 		if (!grow(c, (void **)&m->mems, m->nmems, &c->memcap,
@@ -646,6 +664,7 @@ sec_global(wd_ctx *c)
 	if (!wrd_count(&c->r, 1, &n))
 		return false;
 	for (uint32_t i = 0; i < n; i++) {
+		where_item(c, "global", m->nglobals);
 		if (!grow(c, (void **)&m->globals, m->nglobals, &c->globalcap,
 		        sizeof *m->globals))
 			return false;
@@ -741,6 +760,7 @@ sec_export(wd_ctx *c)
 	if (!wrd_count(&c->r, 1, &n))
 		return false;
 	for (uint32_t i = 0; i < n && ok; i++) {
+		where_item(c, "export", i);
 		ok = grow(c, (void **)&m->exports, m->nexports, &c->exportcap,
 		         sizeof *m->exports) &&
 		    grow(c, (void **)&names, i, &namecap, sizeof *names);
@@ -748,6 +768,7 @@ sec_export(wd_ctx *c)
 			ok = read_export(
 			    c, &m->exports[m->nexports++], &names[i]);
 	}
+	c->r.where = section_names[c->sec];
 	if (ok)
 		check_unique_exports(c, names, n);
 	free(names);
@@ -896,6 +917,7 @@ sec_element(wd_ctx *c)
 	if (!wrd_count(&c->r, 1, &n))
 		return false;
 	for (uint32_t i = 0; i < n; i++) {
+		where_item(c, "segment", i);
 		if (!grow(c, (void **)&m->elems, m->nelems, &c->elemcap,
 		        sizeof *m->elems))
 			return false;
@@ -916,7 +938,7 @@ sec_datacount(wd_ctx *c)
 
 /* The local declarations at the start of a body, into f. */
 static bool
-read_locals(wd_ctx *c, wm_funcdef *f, uint32_t index)
+read_locals(wd_ctx *c, wm_funcdef *f)
 {
 	wrd_reader save = c->r;
 	uint32_t ngroups, n;
@@ -932,8 +954,7 @@ read_locals(wd_ctx *c, wm_funcdef *f, uint32_t index)
 		total += n;
 		if (total > WD_MAX_LOCALS)
 			return wrd_fail(&c->r, WE_ERR_MALFORMED,
-			    "function %u: too many locals (more than %u)",
-			    index, WD_MAX_LOCALS);
+			    "too many locals (more than %u)", WD_MAX_LOCALS);
 	}
 	c->r = save;
 	f->local_types =
@@ -951,7 +972,7 @@ read_locals(wd_ctx *c, wm_funcdef *f, uint32_t index)
 }
 
 static bool
-read_body(wd_ctx *c, wm_funcdef *f, uint32_t index)
+read_body(wd_ctx *c, wm_funcdef *f)
 {
 	const uint8_t *end_all = c->r.end;
 	size_t off = wrd_offset(&c->r);
@@ -962,15 +983,14 @@ read_body(wd_ctx *c, wm_funcdef *f, uint32_t index)
 		return false;
 	if (size > wrd_left(&c->r))
 		return wrd_fail_at(&c->r, off, WE_ERR_MALFORMED,
-		    "function %u: body size %u is past the end of the section "
+		    "body size %u runs past the end of the section "
 		    "(unexpected end of section or function)",
-		    index, size);
+		    size);
 	c->r.end = c->r.p + size;
-	ok = read_locals(c, f, index);
+	ok = read_locals(c, f);
 	if (ok && wrd_at_end(&c->r))
 		ok = wrd_fail(&c->r, WE_ERR_MALFORMED,
-		    "function %u: unexpected end of section or function",
-		    index);
+		    "unexpected end of section or function (no body)");
 	if (ok) {
 		f->body = c->r.p;
 		f->body_end = c->r.end;
@@ -1002,10 +1022,11 @@ sec_code(wd_ctx *c)
 		uint32_t index = m->nfunc_imports + i;
 		bool ok;
 
+		where_item(c, "function", index);
 		if (i < c->nfuncsec)
-			ok = read_body(c, &m->funcs[index], index);
+			ok = read_body(c, &m->funcs[index]);
 		else
-			ok = read_body(c, &spare, index);
+			ok = read_body(c, &spare);
 		free(spare.local_types);
 		if (!ok)
 			return false;
@@ -1057,6 +1078,7 @@ sec_data(wd_ctx *c)
 		    "(%u and %u)",
 		    m->datacount, n);
 	for (uint32_t i = 0; i < n; i++) {
+		where_item(c, "segment", i);
 		if (!grow(c, (void **)&m->datas, m->ndatas, &c->datacap,
 		        sizeof *m->datas))
 			return false;
@@ -1152,6 +1174,7 @@ read_section(wd_ctx *c, int *last_rank)
 			    section_names[id]);
 		*last_rank = section_rank[id];
 	}
+	c->sec = id;
 	c->r.where = section_names[id];
 	if (!wrd_u32(&c->r, &size))
 		return false;
@@ -1163,6 +1186,7 @@ read_section(wd_ctx *c, int *last_rank)
 	c->r.end = c->r.p + size;
 	if (!section_fns[id](c))
 		return false;
+	c->r.where = section_names[id];
 	if (!wrd_at_end(&c->r))
 		return wrd_fail(&c->r, WE_ERR_MALFORMED,
 		    "section size mismatch (%zu bytes left over)",

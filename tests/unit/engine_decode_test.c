@@ -229,7 +229,8 @@ START_TEST(bad_utf8_name)
 {
 	/* (import "\xff" "f" (memory 0)) */
 	expect_error(MOD("\x02\x08\x01\x01\xff\x01\x66\x02\x00\x00"),
-	    WE_ERR_MALFORMED, "import section: malformed UTF-8 encoding", 11);
+	    WE_ERR_MALFORMED,
+	    "import section, import 0: malformed UTF-8 encoding", 11);
 	/* A custom section whose name is not UTF-8. */
 	expect_error(
 	    MOD("\x00\x02\x01\xc0"), WE_ERR_MALFORMED, "malformed UTF-8", 10);
