@@ -39,6 +39,8 @@ static const char usage_text[] =
     "  ls                         list your modules (digest, size, names)\n"
     "  inspect REF                show a module's imports and exports\n"
     "  rm REF                     remove a module, or a name\n"
+    "  info                       show the daemon's version and your "
+    "tenant\n"
     "  run [--invoke FUNC] [-W fuel=N,max-memory-size=BYTES,timeout=DUR]\n"
     "      REF|FILE [ARGS...]     call FUNC (default _start) with ARGS "
     "parsed\n"
@@ -311,7 +313,7 @@ verb_push(struct ctl *ctl, int argc, char **argv)
 	uint8_t *wasm;
 	size_t len = 0;
 	wasmd_error rc;
-	int c;
+	int c, st;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "n:H:", opts, NULL)) != -1) {
@@ -334,11 +336,28 @@ verb_push(struct ctl *ctl, int argc, char **argv)
 	if (rc != WASMD_OK)
 		return call_failed(ctl, rc);
 	if (ctl->json)
-		c = print_json(json_module(info, true));
+		st = print_json(json_module(info, true));
 	else
-		c = printf("%s\n", info->digest) < 0 ? EXIT_FAILURE : 0;
+		st = printf("%s\n", info->digest) < 0 ? EXIT_FAILURE : 0;
 	wasmd_module_info_free(info);
-	return c;
+	return st;
+}
+
+/* Who answers at the address, and who the daemon thinks we are. */
+static int
+verb_info(struct ctl *ctl, int argc, char **argv)
+{
+	if (simple_args(ctl, argc, argv, 0) < 0)
+		return usage_error("info takes no arguments");
+	if (ctl_connect(ctl) < 0)
+		return EXIT_FAILURE;
+	if (ctl->json)
+		return print_json(json_pack("{s:s,s:s}", "server",
+		    wasmd_server_software(ctl->conn), "tenant",
+		    wasmd_tenant(ctl->conn)));
+	printf("server   %s\ntenant   %s\n", wasmd_server_software(ctl->conn),
+	    wasmd_tenant(ctl->conn));
+	return EXIT_SUCCESS;
 }
 
 static void
@@ -796,6 +815,7 @@ static const struct verb {
     {"rm", verb_rm},
     {"remove", verb_rm},
     {"run", verb_run},
+    {"info", verb_info},
 };
 
 static int

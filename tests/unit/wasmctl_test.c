@@ -136,7 +136,7 @@ START_TEST(test_push_ls_inspect_rm)
 	struct ctl_run r;
 	json_t *j;
 
-	fake_start(&f, FAKE_NORMAL, 6);
+	fake_start(&f, FAKE_NORMAL, 7);
 	run_ctl(&r, NULL, "-H", f.path, "push", write_module(f.dir), "--name",
 	    "demo", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
@@ -172,6 +172,10 @@ START_TEST(test_push_ls_inspect_rm)
 
 	run_ctl(&r, f.path, "rm", "demo", NULL);
 	ck_assert_int_eq(r.status, 0);
+
+	run_ctl(&r, f.path, "info", NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_str_eq(r.out, "server   fake-wasmd\ntenant   alice\n");
 	unlink(write_module(f.dir));
 	fake_stop(&f);
 	ck_assert_str_eq(f.pushed_name, "demo");
