@@ -105,6 +105,10 @@ struct we_store {
 	/* Distinct function types; a type id indexes this. */
 	we_functype *types; /* own, with own valtype arrays */
 	uint32_t ntypes, typecap;
+	/* Open-addressing index over types (store.c): entries are type id + 1,
+	 * 0 when free; typeslots is a power of two, at most half full. */
+	uint32_t *typeindex; /* own */
+	uint32_t typeslots;
 
 	/* Execution: owned by interp.c/call.c. */
 	struct wx_exec *exec; /* own: created on first call */

@@ -108,6 +108,7 @@ we_store_free(we_store *s)
 		free((void *)s->types[i].results);
 	}
 	free(s->types);
+	free(s->typeindex);
 	free(s->pending_args);
 	wx_exec_free(s->exec);
 	free(s);
@@ -164,14 +165,57 @@ valtypes_dup(const we_valtype *v, uint32_t n, bool *ok)
 	return copy;
 }
 
-uint32_t
-wr_intern_type(we_store *s, const we_functype *t)
+/* FNV-1a over the shape of a function type. */
+static uint32_t
+functype_hash(const we_functype *t)
 {
-	for (uint32_t i = 0; i < s->ntypes; i++)
-		if (functype_equal(&s->types[i], t))
-			return i;
-	if (s->ntypes == UINT32_MAX - 1)
-		return UINT32_MAX;
+	uint32_t h = 2166136261u;
+
+	h = (h ^ t->nparams) * 16777619u;
+	for (uint32_t i = 0; i < t->nparams; i++)
+		h = (h ^ (uint32_t)t->params[i]) * 16777619u;
+	h = (h ^ (t->nresults | 0x80000000u)) * 16777619u;
+	for (uint32_t i = 0; i < t->nresults; i++)
+		h = (h ^ (uint32_t)t->results[i]) * 16777619u;
+	return h;
+}
+
+/* The index slot holding t, or the free slot where it belongs. */
+static uint32_t
+typeindex_find(const we_store *s, const we_functype *t)
+{
+	uint32_t mask = s->typeslots - 1;
+	uint32_t i = functype_hash(t) & mask;
+
+	while (s->typeindex[i] != 0 &&
+	    !functype_equal(&s->types[s->typeindex[i] - 1], t))
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* Doubles the index (or makes the first one) and re-inserts every type. */
+static bool
+typeindex_grow(we_store *s)
+{
+	uint32_t slots = s->typeslots ? s->typeslots * 2 : 64;
+	uint32_t *index = calloc(slots, sizeof(*index));
+
+	if (index == NULL || slots == 0) {
+		free(index);
+		return false;
+	}
+	free(s->typeindex);
+	s->typeindex = index;
+	s->typeslots = slots;
+	for (uint32_t id = 0; id < s->ntypes; id++)
+		s->typeindex[typeindex_find(s, &s->types[id])] = id + 1;
+	return true;
+}
+
+/* Appends a copy of t to s->types; its id, or UINT32_MAX on OOM. */
+static uint32_t
+types_append(we_store *s, const we_functype *t)
+{
 	if (s->ntypes == s->typecap) {
 		uint32_t cap = s->typecap ? s->typecap * 2 : 16;
 		we_functype *types = realloc(s->types, cap * sizeof(*types));
@@ -194,6 +238,22 @@ wr_intern_type(we_store *s, const we_functype *t)
 	    .params = params,
 	    .results = results};
 	return s->ntypes++;
+}
+
+uint32_t
+wr_intern_type(we_store *s, const we_functype *t)
+{
+	if (s->ntypes >= s->typeslots / 2 && !typeindex_grow(s))
+		return UINT32_MAX;
+	uint32_t slot = typeindex_find(s, t);
+	if (s->typeindex[slot] != 0)
+		return s->typeindex[slot] - 1;
+	if (s->ntypes >= UINT32_MAX / 4)
+		return UINT32_MAX;
+	uint32_t id = types_append(s, t);
+	if (id != UINT32_MAX)
+		s->typeindex[slot] = id + 1;
+	return id;
 }
 
 void
