@@ -33,6 +33,9 @@
 extern "C" {
 #endif
 
+/* The engine is built with hidden visibility; this API is what it exports. */
+#pragma GCC visibility push(default)
+
 /* ---- Errors ------------------------------------------------------------ */
 
 typedef enum we_err {
@@ -417,6 +420,8 @@ bool we_table_get(const we_table *t, uint32_t index, we_val *out);
 bool we_table_set(we_table *t, uint32_t index, we_val v);
 /* Grows by delta elements set to init; returns the old size, or -1. */
 int64_t we_table_grow(we_table *t, uint32_t delta, we_val init);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }
