@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,38 @@ wp_frame_pack(const Wasmd__Envelope *env, size_t *len)
 }
 
 /*
+ * An allocator with a budget for one decode. A few wire bytes can ask for
+ * a large struct (two bytes per empty repeated message), so without a
+ * budget a frame within the size limit could still make the decoder
+ * allocate many times its size. The memory comes from malloc(), so the
+ * envelope is freed as usual with a NULL allocator.
+ */
+struct decode_budget {
+	size_t left;
+	bool exhausted; /* an allocation was refused */
+};
+
+static void *
+budget_alloc(void *data, size_t size)
+{
+	struct decode_budget *b = data;
+
+	if (size > b->left) {
+		b->exhausted = true;
+		return NULL;
+	}
+	b->left -= size;
+	return malloc(size);
+}
+
+static void
+budget_free(void *data, void *p)
+{
+	(void)data;
+	free(p);
+}
+
+/*
  * Decodes one frame body. protobuf-c rejects truncated fields and bad wire
  * types; an envelope without a message is ours to reject.
  */
@@ -77,11 +110,23 @@ static wp_parse
 decode_body(const uint8_t *body, size_t n, Wasmd__Envelope **out, char *err,
     size_t errlen)
 {
-	Wasmd__Envelope *env = wasmd__envelope__unpack(NULL, n, body);
+	struct decode_budget budget = {
+	    .left = n > (SIZE_MAX - WP_DECODE_SLACK) / WP_DECODE_FACTOR
+	        ? SIZE_MAX
+	        : n * WP_DECODE_FACTOR + WP_DECODE_SLACK,
+	};
+	ProtobufCAllocator alloc = {.alloc = budget_alloc,
+	    .free = budget_free,
+	    .allocator_data = &budget};
+	Wasmd__Envelope *env = wasmd__envelope__unpack(&alloc, n, body);
 
 	if (env == NULL) {
 		set_err(err, errlen,
-		    "malformed frame (%zu bytes do not decode)", n);
+		    budget.exhausted
+		        ? "malformed frame (%zu bytes would decode to too much "
+		          "memory)"
+		        : "malformed frame (%zu bytes do not decode)",
+		    n);
 		return WP_BAD;
 	}
 	if (env->msg_case == WASMD__ENVELOPE__MSG__NOT_SET) {

@@ -24,6 +24,14 @@
 #define WP_FRAME_MAX_DEFAULT (256u << 20) /* large enough for big modules */
 
 /*
+ * Decoding a frame of N bytes may allocate at most
+ * N * WP_DECODE_FACTOR + WP_DECODE_SLACK bytes; a frame that needs more
+ * (e.g. millions of empty repeated messages) is rejected as WP_BAD.
+ */
+#define WP_DECODE_FACTOR 4u
+#define WP_DECODE_SLACK (16u << 20)
+
+/*
  * Encodes env as one frame (header included).
  * own: the result, freed with free(); NULL when out of memory.
  */

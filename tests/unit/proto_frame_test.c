@@ -182,6 +182,63 @@ START_TEST(test_empty_envelope_rejected)
 }
 END_TEST
 
+/* A frame of n empty ModuleInfo entries in a module_list: two wire bytes
+ * each, over a hundred bytes each once decoded. own: free(). */
+static uint8_t *
+amplifying_frame(size_t n, size_t *len)
+{
+	size_t inner = 2 * n, body = 1 + 5 + inner, pos = 0, v;
+	uint8_t *buf = malloc(WP_HEADER_SIZE + body);
+
+	ck_assert_ptr_nonnull(buf);
+	buf[pos++] = 0;
+	buf[pos++] = 0;
+	buf[pos++] = 0;
+	buf[pos++] = 0;
+	buf[pos++] = 0x42; /* Envelope.module_list, length-delimited */
+	for (v = inner; v >= 0x80; v >>= 7) /* the length, as a varint */
+		buf[pos++] = (uint8_t)(v | 0x80);
+	buf[pos++] = (uint8_t)v;
+	for (size_t i = 0; i < n; i++) {
+		buf[pos++] = 0x0a; /* ModuleList.modules, empty */
+		buf[pos++] = 0x00;
+	}
+	body = pos - WP_HEADER_SIZE;
+	buf[0] = (uint8_t)(body >> 24);
+	buf[1] = (uint8_t)(body >> 16);
+	buf[2] = (uint8_t)(body >> 8);
+	buf[3] = (uint8_t)body;
+	*len = pos;
+	return buf;
+}
+
+START_TEST(test_decode_memory_is_bounded)
+{
+	Wasmd__Envelope *out = NULL;
+	size_t len = 0, consumed = 0;
+	char err[128] = "";
+	uint8_t *buf;
+
+	/* A modest list decodes. */
+	buf = amplifying_frame(1000, &len);
+	ck_assert_int_eq(wp_frame_parse(buf, len, WP_FRAME_MAX_DEFAULT, &out,
+	                     &consumed, err, sizeof err),
+	    WP_FRAME);
+	ck_assert_uint_eq(out->module_list->n_modules, 1000);
+	wasmd__envelope__free_unpacked(out, NULL);
+	free(buf);
+
+	/* 2 MB that would take over 100 MB decoded: refused. */
+	buf = amplifying_frame(1000000, &len);
+	ck_assert_int_eq(wp_frame_parse(buf, len, WP_FRAME_MAX_DEFAULT, &out,
+	                     &consumed, err, sizeof err),
+	    WP_BAD);
+	ck_assert_ptr_null(out);
+	ck_assert_ptr_nonnull(strstr(err, "too much memory"));
+	free(buf);
+}
+END_TEST
+
 /* A small deterministic generator: the same inputs on every run. */
 static uint32_t
 next_rand(uint64_t *state)
@@ -398,6 +455,7 @@ frame_suite(void)
 	tcase_add_test(parse, test_garbage_is_bad);
 	tcase_add_test(parse, test_empty_envelope_rejected);
 	tcase_add_test(parse, test_mutated_frames_never_crash);
+	tcase_add_test(parse, test_decode_memory_is_bounded);
 	tcase_add_test(io, test_blocking_large_frame);
 	tcase_add_test(io, test_blocking_peer_closes_mid_frame);
 	tcase_add_test(io, test_blocking_peer_closed_before_frame);
