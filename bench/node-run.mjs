@@ -1,0 +1,37 @@
+// node-run.mjs: runs one benchmark module in node's V8 for bench/run-engine.
+//
+//   node node-run.mjs FILE.wasm N
+//
+// Compiles and instantiates FILE (no imports), calls run(N) once and prints
+// the checksum as a signed 32-bit decimal, then the seconds spent in that
+// call alone: node's start-up and the module's compilation are not counted,
+// but V8's tier-up during the call is, as it would be for any first call.
+//
+//   node node-run.mjs --load FILE.wasm
+//
+// Prints the seconds new WebAssembly.Module() takes on FILE (V8 validates
+// and compiles it; the bytes are read before the clock starts).
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+
+const [first, second] = process.argv.slice(2);
+if (first === '--load' && second) {
+  const bytes = readFileSync(second);
+  const start = performance.now();
+  new WebAssembly.Module(bytes);
+  console.log(((performance.now() - start) / 1000).toFixed(9));
+  process.exit(0);
+}
+const [file, nArg] = [first, second];
+if (!file || nArg === undefined) {
+  console.error('usage: node node-run.mjs FILE.wasm N | --load FILE.wasm');
+  process.exit(2);
+}
+const module = new WebAssembly.Module(readFileSync(file));
+const instance = new WebAssembly.Instance(module, {});
+const n = Number.parseInt(nArg, 10);
+const start = performance.now();
+const sum = instance.exports.run(n);
+const seconds = (performance.now() - start) / 1000;
+console.log(String(sum | 0));
+console.log(seconds.toFixed(9));
