@@ -35,7 +35,8 @@ static const char usage_text[] =
     "usage: wasmctl [-H ADDR] [--json] VERB [ARGS...]\n"
     "\n"
     "Verbs:\n"
-    "  push FILE [--name NAME]    store a module; prints its digest\n"
+    "  push FILE [--name NAME]    store a module (FILE - is stdin); "
+    "prints its digest\n"
     "  ls                         list your modules (digest, size, names)\n"
     "  inspect REF                show a module's imports and exports\n"
     "  rm REF                     remove a module, or a name\n"
@@ -125,11 +126,13 @@ call_failed(struct ctl *ctl, wasmd_error rc)
 	                                      : EXIT_FAILURE;
 }
 
-/* Reads a whole file. own: the bytes, free(); NULL after printing why. */
+/* Reads a whole file ("-": standard input). own: the bytes, free(); NULL
+ * after printing why. */
 static uint8_t *
 read_file(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
+	bool is_stdin = strcmp(path, "-") == 0;
+	FILE *f = is_stdin ? stdin : fopen(path, "rb");
 	uint8_t *buf = NULL;
 	size_t cap = 0, n = 0;
 
@@ -157,12 +160,14 @@ read_file(const char *path, size_t *len)
 		fail("cannot read %s: %s", path, strerror(errno));
 		goto bad;
 	}
-	fclose(f);
+	if (!is_stdin)
+		fclose(f);
 	*len = n;
 	return buf;
 bad:
 	free(buf);
-	fclose(f);
+	if (!is_stdin)
+		fclose(f);
 	return NULL;
 }
 

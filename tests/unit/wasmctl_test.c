@@ -18,7 +18,8 @@
 #define OUT_MAX 8192
 
 struct ctl_run {
-	int status; /* exit status, or 128+signal */
+	const char *stdin_path; /* the child's standard input, or NULL */
+	int status;             /* exit status, or 128+signal */
 	char out[OUT_MAX];
 	char err[OUT_MAX];
 };
@@ -59,6 +60,12 @@ run_ctl(struct ctl_run *r, const char *host, ...)
 	if (pid == 0) {
 		dup2(out[1], 1);
 		dup2(err[1], 2);
+		if (r->stdin_path != NULL) {
+			int in = open(r->stdin_path, O_RDONLY);
+
+			if (in < 0 || dup2(in, 0) < 0)
+				_exit(98);
+		}
 		if (host != NULL)
 			setenv("WASMD_HOST", host, 1);
 		else
@@ -92,7 +99,7 @@ write_module(const char *dir)
 
 START_TEST(test_help_and_usage)
 {
-	struct ctl_run r;
+	struct ctl_run r = {0};
 
 	run_ctl(&r, NULL, "--help", NULL);
 	ck_assert_int_eq(r.status, 0);
@@ -116,7 +123,7 @@ END_TEST
 
 START_TEST(test_no_daemon)
 {
-	struct ctl_run r;
+	struct ctl_run r = {0};
 
 	run_ctl(&r, NULL, "-H", "/nonexistent/wasmd.sock", "ls", NULL);
 	ck_assert_int_eq(r.status, 1);
@@ -133,14 +140,24 @@ END_TEST
 START_TEST(test_push_ls_inspect_rm)
 {
 	struct fake f;
-	struct ctl_run r;
+	struct ctl_run r = {0};
 	json_t *j;
 
-	fake_start(&f, FAKE_NORMAL, 7);
+	fake_start(&f, FAKE_NORMAL, 8);
 	run_ctl(&r, NULL, "-H", f.path, "push", write_module(f.dir), "--name",
 	    "demo", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	ck_assert_str_eq(r.out, FAKE_DIGEST "\n");
+	ck_assert_str_eq(f.pushed_name, "demo");
+
+	/* "-" reads the module from standard input. */
+	r.stdin_path = write_module(f.dir);
+	run_ctl(&r, f.path, "push", "-", NULL);
+	r.stdin_path = NULL;
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.out, FAKE_DIGEST "\n");
+	ck_assert_uint_eq(f.pushed_len, 9);
+	ck_assert_str_eq(f.pushed_name, "");
 
 	/* The address may come from the environment too. */
 	run_ctl(&r, f.path, "ls", NULL);
@@ -178,7 +195,6 @@ START_TEST(test_push_ls_inspect_rm)
 	ck_assert_str_eq(r.out, "server   fake-wasmd\ntenant   alice\n");
 	unlink(write_module(f.dir));
 	fake_stop(&f);
-	ck_assert_str_eq(f.pushed_name, "demo");
 	ck_assert_uint_eq(f.pushed_len, 9);
 }
 END_TEST
@@ -186,7 +202,7 @@ END_TEST
 START_TEST(test_run_results_and_limits)
 {
 	struct fake f;
-	struct ctl_run r;
+	struct ctl_run r = {0};
 
 	fake_start(&f, FAKE_NORMAL, 2);
 	run_ctl(&r, f.path, "run", "--invoke", "add", "-W",
@@ -218,7 +234,7 @@ END_TEST
 START_TEST(test_run_failures)
 {
 	struct fake f;
-	struct ctl_run r;
+	struct ctl_run r = {0};
 
 	fake_start(&f, FAKE_NORMAL, 5);
 	run_ctl(&r, f.path, "run", "--invoke", "boom", "demo", NULL);
