@@ -232,17 +232,22 @@ wc_await(wasmd_conn *conn, uint64_t id, Wasmd__Envelope__MsgCase want,
     Wasmd__Envelope **reply)
 {
 	Wasmd__Envelope *env = NULL;
+	int r;
 
 	*reply = NULL;
+	conn->awaiting = true;
 	for (;;) {
-		if (wc_read_frame(conn, true, &env) < 0)
-			return conn->code;
-		if (answers(env, id))
+		r = wc_read_frame(conn, true, &env);
+		if (r < 0 || answers(env, id))
 			break;
 		/* Not ours: a host call, or another request's reply. */
-		if (wc_dispatch(conn, env) < 0)
-			return conn->code;
+		r = wc_dispatch(conn, env);
+		if (r < 0)
+			break;
 	}
+	conn->awaiting = false;
+	if (r < 0)
+		return conn->code;
 	if (env->msg_case == WASMD__ENVELOPE__MSG_ERROR) {
 		wasmd_error code = wc_fail_from_pb(conn, env->error);
 
@@ -267,9 +272,16 @@ wc_request(wasmd_conn *conn, Wasmd__Envelope *req,
     Wasmd__Envelope__MsgCase want, Wasmd__Envelope **reply)
 {
 	uint64_t id = 0;
-	wasmd_error rc = wc_send(conn, req, &id);
+	wasmd_error rc;
 
 	*reply = NULL;
+	/* A callback run while another blocking call waits cannot wait
+	 * itself: it would read (and lose) the outer call's reply. */
+	if (conn->awaiting)
+		return wc_fail(conn, WASMD_ERR_INVALID,
+		    "a blocking call cannot be made from a callback that runs "
+		    "during another blocking call; use wasmd_invoke_send()");
+	rc = wc_send(conn, req, &id);
 	if (rc == WASMD_OK)
 		rc = wc_await(conn, id, want, reply);
 	/* Requests started with wasmd_invoke_send() cannot finish now. */

@@ -36,6 +36,7 @@ struct wasmd_conn {
 	size_t rlen, rcap;
 	struct wc_pending *pending; /* own: npending entries, in send order */
 	size_t npending, cap_pending;
+	bool awaiting; /* a blocking call is reading its reply */
 };
 
 /* Records an error on conn and returns code, for `return wc_fail(...)`. */

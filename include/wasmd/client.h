@@ -371,8 +371,9 @@ WASMD_CLIENT_API wasmd_error wasmd_invoke(wasmd_conn *conn, const char *ref,
  * Called once when an asynchronous invoke finishes: rc and result as
  * wasmd_invoke() would return them (result is NULL unless rc is WASMD_OK;
  * own: the callback frees it with wasmd_result_free()). During the call
- * wasmd_errmsg(conn) describes rc. The callback may start new requests on
- * conn but must not close it. When the connection breaks or is closed,
+ * wasmd_errmsg(conn) describes rc. The callback may start asynchronous
+ * requests on conn, and blocking ones when it runs from wasmd_process();
+ * it must not close conn. When the connection breaks or is closed,
  * every pending callback runs with an error (WASMD_ERR_IO or the daemon's
  * code).
  */

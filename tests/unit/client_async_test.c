@@ -227,6 +227,49 @@ START_TEST(test_libevent_adapter)
 }
 END_TEST
 
+/* A callback that makes a blocking call and records how it went. */
+static void
+list_cb(wasmd_conn *conn, wasmd_error rc, wasmd_result *result, void *arg)
+{
+	wasmd_error *list_rc = arg;
+	wasmd_module_list *list = NULL;
+
+	ck_assert_int_eq(rc, WASMD_OK);
+	wasmd_result_free(result);
+	*list_rc = wasmd_list(conn, &list);
+	wasmd_module_list_free(list);
+}
+
+START_TEST(test_blocking_call_from_callback)
+{
+	wasmd_error from_process = WASMD_ERR_INTERNAL,
+	            from_blocking = WASMD_ERR_INTERNAL;
+	wasmd_module_list *list = NULL;
+	struct fake f;
+	wasmd_conn *c = connect_fake(&f, FAKE_NORMAL);
+
+	/* From wasmd_process(): allowed. */
+	ck_assert_int_eq(wasmd_invoke_send(c, "demo", "quiet", NULL, 0, NULL,
+	                     list_cb, &from_process),
+	    WASMD_OK);
+	ck_assert_int_eq(pump(c), WASMD_OK);
+	ck_assert_int_eq(from_process, WASMD_OK);
+
+	/* From inside another blocking call: refused, and the outer call
+	 * still gets its own reply. */
+	ck_assert_int_eq(wasmd_invoke_send(c, "demo", "quiet", NULL, 0, NULL,
+	                     list_cb, &from_blocking),
+	    WASMD_OK);
+	ck_assert_int_eq(wasmd_list(c, &list), WASMD_OK);
+	ck_assert_uint_eq(list->count, 2);
+	wasmd_module_list_free(list);
+	ck_assert_int_eq(from_blocking, WASMD_ERR_INVALID);
+	ck_assert_int_eq(wasmd_status(c), WASMD_CONNECTION_OK);
+	wasmd_close(c);
+	fake_stop(&f);
+}
+END_TEST
+
 START_TEST(test_invalid_arguments)
 {
 	struct outcome a = {0};
@@ -259,6 +302,7 @@ async_suite(void)
 	tcase_add_test(tc, test_close_with_pending);
 	tcase_add_test(tc, test_break_with_pending);
 	tcase_add_test(tc, test_libevent_adapter);
+	tcase_add_test(tc, test_blocking_call_from_callback);
 	tcase_add_test(tc, test_invalid_arguments);
 	tcase_set_timeout(tc, 20);
 	suite_add_tcase(s, tc);
