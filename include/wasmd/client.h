@@ -235,7 +235,8 @@ WASMD_CLIENT_API char *wasmd_default_address(void);
  */
 WASMD_CLIENT_API wasmd_conn *wasmd_connect(const char *addr);
 
-/* Closes the socket and frees conn; NULL is a no-op. */
+/* Closes the socket and frees conn; NULL is a no-op. Callbacks of pending
+ * asynchronous requests run first, with WASMD_ERR_IO. */
 WASMD_CLIENT_API void wasmd_close(wasmd_conn *conn);
 
 WASMD_CLIENT_API wasmd_conn_status wasmd_status(const wasmd_conn *conn);
@@ -254,7 +255,8 @@ WASMD_CLIENT_API wasmd_error wasmd_errcode(const wasmd_conn *conn);
 WASMD_CLIENT_API const char *wasmd_server_software(const wasmd_conn *conn);
 WASMD_CLIENT_API const char *wasmd_tenant(const wasmd_conn *conn);
 
-/* The socket's fd (for poll or close-on-exec decisions), or -1. */
+/* The socket's fd, for an event loop to watch (see wasmd_process()); -1
+ * once the connection is broken or closed. */
 WASMD_CLIENT_API int wasmd_fd(const wasmd_conn *conn);
 
 /* ---- Requests ---------------------------------------------------------- */
