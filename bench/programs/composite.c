@@ -1484,4 +1484,4 @@ run(int32_t n)
 	return h;
 }
 
-BENCH_SIZES(200, 8)
+BENCH_SIZES(200, 5)

@@ -156,4 +156,4 @@ run(int32_t n)
 	return h;
 }
 
-BENCH_SIZES(30000, 1500)
+BENCH_SIZES(40000, 1000)

@@ -62,4 +62,4 @@ run(int32_t n)
 	return h;
 }
 
-BENCH_SIZES(480, 96)
+BENCH_SIZES(600, 120)

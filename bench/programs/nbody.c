@@ -126,4 +126,4 @@ run(int32_t n)
 	return h;
 }
 
-BENCH_SIZES(1500000, 40000)
+BENCH_SIZES(2000000, 30000)

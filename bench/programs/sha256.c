@@ -143,4 +143,4 @@ run(int32_t n)
 	return h;
 }
 
-BENCH_SIZES(512, 16)
+BENCH_SIZES(512, 8)

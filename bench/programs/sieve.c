@@ -38,4 +38,4 @@ run(int32_t n)
 	return bench_mix(h, sum);
 }
 
-BENCH_SIZES(16000000, 500000)
+BENCH_SIZES(32000000, 1000000)
