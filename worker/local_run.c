@@ -1,9 +1,11 @@
 /*
  * local_run.c: `wasmd-worker run`, a module run in this process with the
- * engine and no daemon: load, instantiate with no imports (WASI comes
- * later), then call --invoke NAME with arguments parsed from the command
- * line, or the start function and `_start`. Results go to stdout, one per
- * line, in a form that reads back exactly.
+ * engine and no daemon: load, instantiate with the WASI preview1 imports
+ * (libwasmd-wasi: arguments, --env, --dir preopens, stdio inherited), then
+ * call --invoke NAME with arguments parsed from the command line and print
+ * its results (one per line, in a form that reads back exactly), or run
+ * the start function and `_start`, a WASI command, whose exit code
+ * (proc_exit) becomes ours.
  */
 #include "local_run.h"
 
@@ -13,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "wasi.h"
 
 /* Modules bigger than this are refused rather than read. */
 #define RUN_MAX_MODULE_BYTES ((size_t)1 << 30)
@@ -27,15 +31,40 @@ typedef struct run_opts {
 	int nargs;
 	bool has_fuel;
 	uint64_t fuel;
-	uint32_t max_pages; /* 0: the engine's default */
+	uint32_t max_pages;  /* 0: the engine's default */
+	uint64_t max_output; /* 0: unlimited */
+	const char **envs;   /* own array of borrowed K=V strings */
+	int nenvs;
+	const char **dirs; /* own array of borrowed HOST[::GUEST] strings */
+	int ndirs;
 } run_opts;
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: run [--invoke NAME] "
-	    "[-W fuel=N,max-memory-size=BYTES] FILE [ARGS...]\n");
+	    "usage: run [--invoke NAME] [--env K=V]... [--dir "
+	    "HOST[::GUEST]]...\n"
+	    "           [-W fuel=N,max-memory-size=BYTES,max-output=BYTES] "
+	    "FILE [ARGS...]\n"
+	    "\n"
+	    "Runs a WebAssembly module in this process. A WASI command (one\n"
+	    "that exports _start) gets FILE and ARGS as its argv, the\n"
+	    "environment given with --env (nothing else), the host\n"
+	    "directories given with --dir (as GUEST, or as HOST when no\n"
+	    "GUEST is given; nothing else of the file system), and this\n"
+	    "process's stdin, stdout and stderr; the exit code is its own.\n"
+	    "With --invoke, the export NAME is called with ARGS as its\n"
+	    "arguments and its results are printed, one per line.\n"
+	    "Options come before FILE; everything after FILE is the guest's.\n"
+	    "\n"
+	    "  -W fuel=N                 stop (trap) after N units of fuel\n"
+	    "  -W max-memory-size=BYTES  the most memory the module may have\n"
+	    "  -W max-output=BYTES       stop (trap) a guest that writes more\n"
+	    "                            than BYTES to stdout and stderr\n"
+	    "Exit codes: the guest's; 1 the engine refused a call; 2 usage;\n"
+	    "126 unreadable, invalid or unlinkable module; 127 no such\n"
+	    "export; 134 a trap (including the output limit).\n");
 }
 
 /* ---- Numbers ------------------------------------------------------------ */
@@ -320,6 +349,10 @@ parse_w_option(run_opts *o, char *opt)
 		o->max_pages = v > 65536 ? 65536 : (uint32_t)v;
 		return true;
 	}
+	if (strcmp(opt, "max-output") == 0 && parse_size(eq + 1, &v)) {
+		o->max_output = v;
+		return true;
+	}
 	fprintf(stderr, "error: -W %s=%s: unknown option or bad value\n", opt,
 	    eq + 1);
 	return false;
@@ -339,17 +372,61 @@ parse_w_list(run_opts *o, const char *list)
 	return ok;
 }
 
+/*
+ * The value of option name (--name VALUE or --name=VALUE) at argv[*i],
+ * advancing *i past it; NULL when argv[*i] is not that option.
+ */
+static const char *
+option_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+	const char *a = argv[*i];
+
+	if (strncmp(a, name, n) != 0)
+		return NULL;
+	if (a[n] == '=')
+		return a + n + 1;
+	if (a[n] == '\0' && *i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
+
+static void
+free_opts(run_opts *o)
+{
+	free(o->envs);
+	free(o->dirs);
+	o->envs = o->dirs = NULL;
+}
+
 /* Options, then FILE, then ARGS (which may look like options). */
 static bool
 parse_args(run_opts *o, int argc, char **argv, bool *help)
 {
+	const char *v;
 	int i;
 
 	memset(o, 0, sizeof *o);
+	o->envs = calloc((size_t)argc + 1, sizeof *o->envs);
+	o->dirs = calloc((size_t)argc + 1, sizeof *o->dirs);
+	if (o->envs == NULL || o->dirs == NULL) {
+		fprintf(stderr, "error: out of memory\n");
+		return false;
+	}
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
-		if (strcmp(a, "--") == 0) {
+		if ((v = option_value(argc, argv, &i, "--env")) != NULL) {
+			if (strchr(v, '=') == NULL || v[0] == '=') {
+				fprintf(stderr,
+				    "error: --env %s: expected KEY=VALUE\n", v);
+				return false;
+			}
+			o->envs[o->nenvs++] = v;
+		} else if ((v = option_value(argc, argv, &i, "--dir")) !=
+		    NULL) {
+			o->dirs[o->ndirs++] = v;
+		} else if (strcmp(a, "--") == 0) {
 			i++;
 			break;
 		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -450,6 +527,21 @@ report_call(we_store *s, we_call_status st)
 	}
 }
 
+/*
+ * The exit code of a call that ended as st: a guest's proc_exit ends it
+ * with a trap, which is a normal end with the guest's code (like a
+ * process exit status, only its low 8 bits count).
+ */
+static int
+call_result(ws_ctx *ctx, we_store *s, we_call_status st)
+{
+	uint32_t code;
+
+	if (st == WE_CALL_TRAP && ws_ctx_exited(ctx, &code))
+		return (int)(code & 0xff);
+	return report_call(s, st);
+}
+
 static int
 parse_call_args(const run_opts *o, const we_functype *t, we_val *args)
 {
@@ -472,7 +564,7 @@ parse_call_args(const run_opts *o, const we_functype *t, we_val *args)
 
 /* Calls --invoke NAME and prints its results. */
 static int
-invoke(const run_opts *o, we_store *s, we_instance *inst)
+invoke(const run_opts *o, ws_ctx *ctx, we_store *s, we_instance *inst)
 {
 	we_func *f = we_instance_func(inst, o->invoke);
 	const we_functype *t;
@@ -493,7 +585,7 @@ invoke(const run_opts *o, we_store *s, we_instance *inst)
 		fprintf(stderr, "error: out of memory\n");
 		rc = WRK_RUN_EXIT_FAILED;
 	} else if ((rc = parse_call_args(o, t, args)) == 0) {
-		rc = report_call(s,
+		rc = call_result(ctx, s,
 		    we_func_call(s, f, args, t->nparams, results, t->nresults));
 		for (uint32_t i = 0; rc == 0 && i < t->nresults; i++)
 			printf("%s\n",
@@ -506,7 +598,7 @@ invoke(const run_opts *o, we_store *s, we_instance *inst)
 
 /* Runs `_start` when the module exports it as a function. */
 static int
-run_start_export(const run_opts *o, we_store *s, we_instance *inst)
+run_start_export(const run_opts *o, ws_ctx *ctx, we_store *s, we_instance *inst)
 {
 	we_func *f = we_instance_func(inst, "_start");
 	const we_functype *t;
@@ -520,55 +612,130 @@ run_start_export(const run_opts *o, we_store *s, we_instance *inst)
 		    o->file);
 		return WRK_RUN_EXIT_USAGE;
 	}
-	return report_call(
-	    s, we_func_call(s, f, NULL, 0, results, t->nresults));
+	return call_result(
+	    ctx, s, we_func_call(s, f, NULL, 0, results, t->nresults));
 }
 
-/* No imports are provided yet: name the first one the module needs. */
+/*
+ * Only WASI functions are provided: name the first other import the
+ * module needs.
+ */
 static bool
-check_no_imports(const char *file, const we_module *m)
+check_other_imports(const char *file, const we_module *m)
 {
+	uint32_t n = we_module_import_count(m);
 	we_importdesc d;
 
-	if (we_module_import_count(m) == 0)
-		return true;
-	we_module_import(m, 0, &d);
-	fprintf(stderr,
-	    "error: %s: unknown import %s.%s (wasmd run provides no imports "
-	    "yet)\n",
-	    file, d.module, d.name);
-	return false;
+	for (uint32_t i = 0; i < n; i++) {
+		we_module_import(m, i, &d);
+		if (strcmp(d.module, WS_MODULE) == 0 &&
+		    d.type.kind == WE_EXTERN_FUNC)
+			continue;
+		fprintf(stderr,
+		    "error: %s: unknown import %s.%s (wasmd run provides only "
+		    "the " WS_MODULE " functions)\n",
+		    file, d.module, d.name);
+		return false;
+	}
+	return true;
+}
+
+/* Adds --dir HOST[::GUEST] to ctx; the guest name defaults to HOST. */
+static bool
+add_preopen(ws_ctx *ctx, const char *spec)
+{
+	const char *sep = strstr(spec, "::");
+	char *host = strndup(spec, sep ? (size_t)(sep - spec) : strlen(spec));
+	char err[512];
+	bool ok;
+
+	if (host == NULL)
+		return false;
+	ok = ws_ctx_add_preopen(
+	    ctx, host, sep ? sep + 2 : spec, err, sizeof err);
+	if (!ok)
+		fprintf(stderr, "error: --dir %s: %s\n", spec, err);
+	free(host);
+	return ok;
+}
+
+/*
+ * The guest's world: argv is FILE and ARGS (just FILE with --invoke,
+ * whose ARGS are values), the --env and --dir options, inherited stdio.
+ * own: the result, freed with ws_ctx_free(); NULL after a message.
+ */
+static ws_ctx *
+make_wasi(const run_opts *o)
+{
+	ws_ctx *ctx = ws_ctx_new();
+	int nargv = o->invoke != NULL ? 1 : o->nargs + 1;
+	bool ok = ctx != NULL;
+
+	ok = ok && ws_ctx_set_args(ctx, nargv, o->args - 1);
+	for (int i = 0; ok && i < o->nenvs; i++)
+		ok = ws_ctx_add_env(ctx, o->envs[i]);
+	if (!ok)
+		fprintf(stderr, "error: out of memory\n");
+	for (int i = 0; ok && i < o->ndirs; i++)
+		ok = add_preopen(ctx, o->dirs[i]);
+	if (!ok) {
+		ws_ctx_free(ctx);
+		return NULL;
+	}
+	ws_ctx_inherit_stdio(ctx);
+	ws_ctx_set_max_output(ctx, o->max_output);
+	return ctx;
+}
+
+/* Instantiates m with the WASI imports of ctx in s, and runs it. */
+static int
+link_and_run(const run_opts *o, ws_ctx *ctx, we_store *s, const we_module *m)
+{
+	we_import *imports = NULL;
+	we_instance *inst = NULL;
+	size_t nimports = 0;
+	uint32_t code;
+	we_error err;
+
+	if (ws_imports(ctx, s, m, &imports, &nimports, &err))
+		inst = we_instance_new(s, m, imports, nimports, &err);
+	free(imports);
+	if (inst == NULL && err.code == WE_ERR_TRAP)
+		return ws_ctx_exited(ctx, &code) ? (int)(code & 0xff)
+		                                 : report_trap(s);
+	if (inst == NULL) {
+		fprintf(stderr, "error: %s: %s\n", o->file, err.message);
+		return WRK_RUN_EXIT_BAD_MODULE;
+	}
+	/* Our own buffered output must not trail the guest's direct writes. */
+	fflush(stdout);
+	if (o->invoke != NULL)
+		return invoke(o, ctx, s, inst);
+	return run_start_export(o, ctx, s, inst);
 }
 
 static int
 instantiate_and_run(const run_opts *o, const we_module *m)
 {
 	we_config cfg = {0};
-	we_instance *inst;
+	ws_ctx *ctx;
 	we_store *s;
-	we_error err;
 	int rc;
 
+	if ((ctx = make_wasi(o)) == NULL)
+		return WRK_RUN_EXIT_USAGE;
 	cfg.max_memory_pages = o->max_pages;
 	s = we_store_new(&cfg);
 	if (s == NULL) {
 		fprintf(stderr, "error: out of memory\n");
+		ws_ctx_free(ctx);
 		return WRK_RUN_EXIT_FAILED;
 	}
 	if (o->has_fuel)
 		we_store_set_fuel(s, o->fuel);
-	inst = we_instance_new(s, m, NULL, 0, &err);
-	if (inst == NULL && err.code == WE_ERR_TRAP) {
-		rc = report_trap(s);
-	} else if (inst == NULL) {
-		fprintf(stderr, "error: %s: %s\n", o->file, err.message);
-		rc = WRK_RUN_EXIT_BAD_MODULE;
-	} else if (o->invoke != NULL) {
-		rc = invoke(o, s, inst);
-	} else {
-		rc = run_start_export(o, s, inst);
-	}
+	rc = link_and_run(o, ctx, s, m);
 	we_store_free(s);
+	ws_ctx_free(ctx);
 	return rc;
 }
 
@@ -584,15 +751,18 @@ wrk_local_run(int argc, char **argv)
 	int rc;
 
 	if (!parse_args(&o, argc, argv, &help)) {
+		free_opts(&o);
 		usage(stderr);
 		return WRK_RUN_EXIT_USAGE;
 	}
 	if (help) {
+		free_opts(&o);
 		usage(stdout);
 		return 0;
 	}
 	if (!read_file(o.file, &bytes, &len)) {
 		fprintf(stderr, "error: %s: %s\n", o.file, strerror(errno));
+		free_opts(&o);
 		return WRK_RUN_EXIT_BAD_MODULE;
 	}
 	m = we_module_new(bytes, len, &err);
@@ -603,11 +773,13 @@ wrk_local_run(int argc, char **argv)
 			    err.message, err.offset);
 		else
 			fprintf(stderr, "error: %s: %s\n", o.file, err.message);
+		free_opts(&o);
 		return WRK_RUN_EXIT_BAD_MODULE;
 	}
-	rc = check_no_imports(o.file, m) ? instantiate_and_run(&o, m)
-	                                 : WRK_RUN_EXIT_BAD_MODULE;
+	rc = check_other_imports(o.file, m) ? instantiate_and_run(&o, m)
+	                                    : WRK_RUN_EXIT_BAD_MODULE;
 	we_module_free(m);
+	free_opts(&o);
 	fflush(stdout);
 	return rc;
 }
