@@ -300,7 +300,7 @@ format_u64(uint64_t v)
 }
 
 static int
-spawn_worker(struct sup *sup)
+spawn_worker(struct sup *sup, char *err, size_t errlen)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -315,8 +315,8 @@ spawn_worker(struct sup *sup)
 	struct sup_worker *w;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-		sup_log(SUP_ERR, "event=worker_start error=\"socketpair: %s\"",
-		    strerror(errno));
+		snprintf(err, errlen, "socketpair: %s", strerror(errno));
+		sup_log(SUP_ERR, "event=worker_start error=\"%s\"", err);
 		free(mem);
 		return -1;
 	}
@@ -340,8 +340,9 @@ spawn_worker(struct sup *sup)
 	close(sv[1]);
 	free(mem);
 	if (rc != 0) {
-		sup_log(SUP_ERR, "event=worker_start path=%s error=\"%s\"",
-		    sup->cfg.worker_path, strerror(rc));
+		snprintf(
+		    err, errlen, "%s: %s", sup->cfg.worker_path, strerror(rc));
+		sup_log(SUP_ERR, "event=worker_start error=\"%s\"", err);
 		close(sv[0]);
 		return -1;
 	}
@@ -362,17 +363,31 @@ spawn_worker(struct sup *sup)
 	return 0;
 }
 
+/* No worker can start: queued jobs would wait forever, so fail them. */
+static void
+fail_queue(struct sup *sup, const char *why)
+{
+	struct sup_job *job;
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "cannot start a worker: %s", why);
+	while ((job = TAILQ_FIRST(&sup->queue)) != NULL)
+		sup_job_fail(job, WASMD__ERROR_CODE__ERR_INTERNAL, msg);
+}
+
 static void
 topup_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct sup *sup = arg;
-	unsigned want = sup->cfg.pool_size + queue_length(sup);
+	char err[256];
 
 	if (sup->stopping)
 		return;
-	while (sup->nidle + sup->nstarting < want) {
-		if (spawn_worker(sup) != 0) {
+	while (sup->nidle + sup->nstarting <
+	    sup->cfg.pool_size + queue_length(sup)) {
+		if (spawn_worker(sup, err, sizeof(err)) != 0) {
 			sup->spawn_failures++;
+			fail_queue(sup, err);
 			schedule_topup(sup);
 			return;
 		}

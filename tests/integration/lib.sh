@@ -12,6 +12,7 @@ for prog in "$WASMD_BIN/wasmd" "$WASMD_BIN/wasmctl" "$IT_BIN/wasmd-it-rawclient"
 	[ -x "$prog" ] || { echo "missing $prog: build it first" >&2; exit 1; }
 done
 
+read -r IT_MAIN_PID _ </proc/self/stat
 TMP=$(mktemp -d /tmp/wasmd-it.XXXXXX)
 chmod 755 "$TMP"
 SOCK="$TMP/wasmd.sock"
@@ -23,9 +24,12 @@ touch "$LOG"
 
 it_cleanup() {
 	local rc=$?
-	# bash 5.2 may run this trap in a command substitution's subshell too:
-	# only the script itself cleans up.
-	[ "$BASHPID" = "$$" ] || return "$rc"
+	local me
+	# bash 5.2 may run this trap in a command substitution's subshell too
+	# (seen after a background job ends), with a stale $BASHPID: only the
+	# script's own process cleans up.
+	read -r me _ </proc/self/stat
+	[ "$me" = "$IT_MAIN_PID" ] || return "$rc"
 	if [ -n "$DAEMON_PID" ]; then
 		kill -TERM "$DAEMON_PID" 2>/dev/null || true
 		wait "$DAEMON_PID" 2>/dev/null || true
@@ -51,6 +55,10 @@ skip() {
 
 # start_daemon [FLAGS...]: starts wasmd and waits until it accepts.
 start_daemon() {
+	case " $* " in
+	*" --worker "*) ;;
+	*) [ -x "$WASMD_BIN/wasmd-worker" ] || fail "missing $WASMD_BIN/wasmd-worker: build it first" ;;
+	esac
 	"$WASMD_BIN/wasmd" -H "unix://$SOCK" --state-dir "$STATE" "$@" 2>>"$LOG" &
 	DAEMON_PID=$!
 	for _ in $(seq 200); do

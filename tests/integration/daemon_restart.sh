@@ -1,0 +1,28 @@
+# daemon_restart: modules survive a restart; the store is rebuilt from disk;
+# a stray temp file (an interrupted write) is logged and removed, and a torn
+# push (bytes without their .info) stays invisible.
+. "$IT_LIB"
+start_daemon --pool 1
+run ctl push "$IT_FIXTURES/add.wasm" --name add
+expect_status 0
+digest=$OUT
+stop_daemon
+
+dir="$STATE/tenants/uid:$(id -u)"
+[ -f "$dir/modules/$digest.wasm" ] || fail "no $digest.wasm on disk"
+[ -f "$dir/modules/$digest.info" ] || fail "no $digest.info on disk"
+[ "$(cat "$dir/names/add")" = "$digest" ] || fail "names/add does not hold the digest"
+echo junk >"$dir/modules/.tmp-deadbeef.wasm-XXXXXX"
+torn=$(printf 'torn' | sha256sum | cut -d' ' -f1)
+printf 'torn' >"$dir/modules/$torn.wasm"
+
+start_daemon --pool 1
+run ctl run --invoke add add 40 2
+expect_status 0
+expect_out 42
+run ctl ls
+expect_status 0
+echo "$OUT" | grep -q "${torn:0:12}" && fail "a torn push became visible"
+[ ! -e "$dir/modules/.tmp-deadbeef.wasm-XXXXXX" ] || fail "the stray temp file is still there"
+expect_log_match "stray temp file"
+stop_daemon
