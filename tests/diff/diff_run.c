@@ -1,0 +1,313 @@
+/*
+ * diff_run.c: runs one WebAssembly module with libwasmd-engine and prints a
+ * canonical transcript of what it did, for differential testing against
+ * V8 (tests/diff/diff_run.mjs prints the same transcript from node).
+ *
+ * Every function import is satisfied by a host function that prints its
+ * name and arguments and returns zeroes (binaryen's -ttf modules import
+ * fuzzing-support.log-* and sometimes env.*). Then every exported function
+ * is called, in export order, with zero arguments; before each call the
+ * module's hangLimitInitializer export (binaryen's loop and recursion
+ * bound), when there is one, is called to reset the bound.
+ *
+ * The transcript format (one event per line) is shared with diff_run.mjs:
+ *   invalid | link-error | instantiate trap | instantiate ok
+ *   call NAME
+ *   host MODULE.NAME ARG...     an import was called
+ *   result TYPE VALUE           one per result, then "return"
+ *   return | trap
+ *   skip stack | skip fuel      engine-specific outcomes: the comparison
+ *                               stops at the first skip on either side
+ * Values: integers in signed decimal, floats as their bits in hex with
+ * every NaN written "nan" (engines may differ in NaN payloads), references
+ * as "null" or "ref". Trap kinds are not printed: engines word them
+ * differently.
+ *
+ * Usage: diff_run [--fuel N] FILE.wasm
+ * Exit status: 0 when a transcript was printed, 1 on a usage or I/O error.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <wasmd/engine.h>
+
+#define DIFF_DEFAULT_FUEL 200000000ull
+#define DIFF_MAX_VALUES 64
+#define DIFF_HANG_EXPORT "hangLimitInitializer"
+
+/* The name a host function prints: "module.name". own: by the store. */
+typedef struct diff_host_env {
+	char label[512];
+} diff_host_env;
+
+static void
+print_value(const we_val *v)
+{
+	switch (v->type) {
+	case WE_I32: printf("%" PRId32, v->of.i32); break;
+	case WE_I64: printf("%" PRId64, v->of.i64); break;
+	case WE_F32:
+		if (isnan(v->of.f32))
+			printf("nan");
+		else
+			printf("0x%08" PRIx32, v->of.f32_bits);
+		break;
+	case WE_F64:
+		if (isnan(v->of.f64))
+			printf("nan");
+		else
+			printf("0x%016" PRIx64, v->of.f64_bits);
+		break;
+	case WE_FUNCREF: printf(v->of.funcref ? "ref" : "null"); break;
+	case WE_EXTERNREF: printf(v->of.externref ? "ref" : "null"); break;
+	default: printf("?"); break;
+	}
+}
+
+/* Prints "host module.name args..." and returns zeroes. */
+static we_host_status
+logging_host(we_hostcall *call)
+{
+	const diff_host_env *env = call->env;
+
+	printf("host %s", env->label);
+	for (uint32_t i = 0; i < call->nargs; i++) {
+		putchar(' ');
+		print_value(&call->args[i]);
+	}
+	putchar('\n');
+	for (uint32_t i = 0; i < call->nresults; i++)
+		memset(&call->results[i].of, 0, sizeof(call->results[i].of));
+	return WE_HOST_OK;
+}
+
+static we_val
+zero_of(we_valtype t)
+{
+	we_val v;
+
+	memset(&v, 0, sizeof(v));
+	v.type = t;
+	return v;
+}
+
+/*
+ * A host object for one import. Functions log; memories, tables and
+ * globals (which -ttf modules do not import today) are fresh zeroed ones,
+ * as diff_run.mjs makes them.
+ */
+static bool
+make_import(we_store *s, const we_importdesc *d, we_import *out)
+{
+	diff_host_env *env;
+
+	out->module = d->module;
+	out->name = d->name;
+	out->value.kind = d->type.kind;
+	switch (d->type.kind) {
+	case WE_EXTERN_FUNC:
+		env = calloc(1, sizeof(*env));
+		if (env == NULL)
+			return false;
+		snprintf(env->label, sizeof(env->label), "%s.%s", d->module,
+		    d->name);
+		out->value.of.func = we_func_new_host(
+		    s, &d->type.of.func, logging_host, env, free);
+		return out->value.of.func != NULL;
+	case WE_EXTERN_MEMORY:
+		out->value.of.memory = we_memory_new(s, &d->type.of.memory);
+		return out->value.of.memory != NULL;
+	case WE_EXTERN_TABLE:
+		out->value.of.table = we_table_new(
+		    s, &d->type.of.table, zero_of(d->type.of.table.elem));
+		return out->value.of.table != NULL;
+	case WE_EXTERN_GLOBAL:
+		out->value.of.global = we_global_new(
+		    s, &d->type.of.global, zero_of(d->type.of.global.type));
+		return out->value.of.global != NULL;
+	}
+	return false;
+}
+
+/*
+ * Prints the outcome of a call: its results, a trap, or a skip for the
+ * outcomes that depend on the engine's limits rather than on the program.
+ */
+static void
+print_outcome(
+    we_store *s, we_call_status st, const we_val *results, size_t nresults)
+{
+	const we_trap *trap;
+
+	if (st == WE_CALL_OK) {
+		for (size_t i = 0; i < nresults; i++) {
+			printf("result %s ", we_valtype_name(results[i].type));
+			print_value(&results[i]);
+			putchar('\n');
+		}
+		printf("return\n");
+		return;
+	}
+	if (st != WE_CALL_TRAP) {
+		printf("error %s\n", we_store_error(s));
+		return;
+	}
+	trap = we_store_trap(s);
+	if (trap->kind == WE_TRAP_CALL_STACK_EXHAUSTED)
+		printf("skip stack\n");
+	else if (trap->kind == WE_TRAP_OUT_OF_FUEL)
+		printf("skip fuel\n");
+	else
+		printf("trap\n");
+}
+
+/* Resets binaryen's hang limit, when the module has one. */
+static void
+reset_hang_limit(we_store *s, we_instance *inst, uint64_t fuel)
+{
+	we_func *f = we_instance_func(inst, DIFF_HANG_EXPORT);
+
+	we_store_set_fuel(s, fuel);
+	if (f != NULL)
+		(void)we_func_call(s, f, NULL, 0, NULL, 0);
+}
+
+/* Calls one exported function with zero arguments and prints it all. */
+static void
+call_export(we_store *s, we_instance *inst, const char *name, uint64_t fuel)
+{
+	we_func *f = we_instance_func(inst, name);
+	const we_functype *ft = we_func_type(f);
+	we_val args[DIFF_MAX_VALUES], results[DIFF_MAX_VALUES];
+
+	printf("call %s\n", name);
+	if (ft->nparams > DIFF_MAX_VALUES || ft->nresults > DIFF_MAX_VALUES) {
+		printf("skip arity\n");
+		return;
+	}
+	for (uint32_t i = 0; i < ft->nparams; i++)
+		args[i] = zero_of(ft->params[i]);
+	we_store_set_fuel(s, fuel);
+	print_outcome(s,
+	    we_func_call(s, f, args, ft->nparams, results, ft->nresults),
+	    results, ft->nresults);
+	fflush(stdout);
+}
+
+static void
+run_exports(we_store *s, we_instance *inst, const we_module *m, uint64_t fuel)
+{
+	we_exportdesc e;
+
+	for (uint32_t i = 0; i < we_module_export_count(m); i++) {
+		we_module_export(m, i, &e);
+		if (e.type.kind != WE_EXTERN_FUNC ||
+		    strcmp(e.name, DIFF_HANG_EXPORT) == 0)
+			continue;
+		reset_hang_limit(s, inst, fuel);
+		call_export(s, inst, e.name, fuel);
+	}
+}
+
+/* Links, instantiates and runs m; prints the whole transcript. */
+static void
+run_module(const we_module *m, uint64_t fuel)
+{
+	uint32_t n = we_module_import_count(m);
+	we_store *s = we_store_new(NULL);
+	we_import *imports = calloc(n ? n : 1, sizeof(*imports));
+	we_importdesc d;
+	we_instance *inst;
+	we_error err;
+
+	if (s == NULL || imports == NULL) {
+		fprintf(stderr, "diff_run: out of memory\n");
+		exit(1);
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		we_module_import(m, i, &d);
+		if (!make_import(s, &d, &imports[i])) {
+			printf("link-error\n");
+			goto out;
+		}
+	}
+	we_store_set_fuel(s, fuel);
+	inst = we_instance_new(s, m, imports, n, &err);
+	if (inst == NULL) {
+		printf(err.code == WE_ERR_TRAP ? "instantiate trap\n"
+		                               : "link-error\n");
+		fprintf(stderr, "diff_run: %s\n", err.message);
+		goto out;
+	}
+	printf("instantiate ok\n");
+	run_exports(s, inst, m, fuel);
+out:
+	free(imports);
+	we_store_free(s);
+}
+
+/* Reads a whole file. own: *out, free(). */
+static bool
+read_file(const char *path, uint8_t **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf = NULL;
+	size_t cap = 0, n = 0, got;
+
+	if (f == NULL)
+		return false;
+	do {
+		if (n == cap) {
+			uint8_t *nb = realloc(buf, cap = cap ? cap * 2 : 65536);
+			if (nb == NULL) {
+				free(buf);
+				fclose(f);
+				return false;
+			}
+			buf = nb;
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+	} while (got > 0);
+	fclose(f);
+	*out = buf;
+	*len = n;
+	return true;
+}
+
+int
+main(int argc, char **argv)
+{
+	uint64_t fuel = DIFF_DEFAULT_FUEL;
+	const char *path;
+	uint8_t *bytes;
+	size_t len;
+	we_module *m;
+	we_error err;
+
+	if (argc == 4 && strcmp(argv[1], "--fuel") == 0)
+		fuel = strtoull(argv[2], NULL, 10);
+	else if (argc != 2) {
+		fprintf(stderr, "usage: diff_run [--fuel N] FILE.wasm\n");
+		return 1;
+	}
+	path = argv[argc - 1];
+	if (!read_file(path, &bytes, &len)) {
+		fprintf(stderr, "diff_run: cannot read %s\n", path);
+		return 1;
+	}
+	m = we_module_new(bytes, len, &err);
+	free(bytes);
+	if (m == NULL) {
+		printf("invalid\n");
+		fprintf(stderr, "diff_run: %s (at byte %zu)\n", err.message,
+		    err.offset);
+		return 0;
+	}
+	run_module(m, fuel);
+	we_module_free(m);
+	return 0;
+}
