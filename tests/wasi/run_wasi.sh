@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# run_wasi.sh CASE WORKER BINDIR: one WASI scenario of `wasmd run`
+# (WORKER is wasmd-worker, whose `run` mode `wasmd run` execs; BINDIR holds
+# the programs built by wasi.cmake: NAME.wasm and the native NAME).
+# Where the two builds should agree, their outputs are compared byte for
+# byte. Exits non-zero with a message on the first difference.
+set -euo pipefail
+
+case_name=$1
+worker=$2
+bin=$3
+src=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/wasi_${case_name}_XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+fail() {
+	echo "FAIL ($case_name): $*" >&2
+	exit 1
+}
+
+# run_wasm ARGS...: wasmd-worker run ARGS; sets rc.
+run_wasm() {
+	rc=0
+	"$worker" run "$@" || rc=$?
+}
+
+# same_output NAME OUT_NATIVE OUT_WASM
+same_output() {
+	if ! cmp -s "$2" "$3"; then
+		diff -u "$2" "$3" | head -40 >&2 || true
+		fail "$1: the wasm output differs from the native one"
+	fi
+}
+
+case_printf() {
+	"$bin/printf" >"$tmp/native"
+	run_wasm "$bin/printf.wasm" >"$tmp/wasm"
+	[ "$rc" -eq 0 ] || fail "exit code $rc"
+	[ "$(wc -l <"$tmp/wasm")" -gt 50 ] || fail "too little output"
+	same_output printf "$tmp/native" "$tmp/wasm"
+}
+
+case_argv_env() {
+	local args=(one "two words" "" --flag "ünïcode" "a=b")
+	env -i GREETING="hi there" EMPTY= "UNI=ü" "$bin/argv_env" "${args[@]}" \
+	    >"$tmp/native"
+	run_wasm --env "GREETING=hi there" --env EMPTY= --env "UNI=ü" \
+	    "$bin/argv_env.wasm" "${args[@]}" >"$tmp/wasm"
+	[ "$rc" -eq 0 ] || fail "exit code $rc"
+	grep -q 'env\[1\]=GREETING=hi there' "$tmp/wasm" || fail "no GREETING"
+	same_output argv_env "$tmp/native" "$tmp/wasm"
+	# argv[0] is the module file as given; no --env: an empty environment.
+	run_wasm "$bin/argv_env.wasm" --argv0 >"$tmp/wasm"
+	grep -qx "argv\[0\]=$bin/argv_env.wasm" "$tmp/wasm" || fail "argv[0]"
+	grep -qx "environ: 0" "$tmp/wasm" || fail "host environment leaked"
+	# Options after FILE belong to the guest.
+	run_wasm "$bin/argv_env.wasm" --env X=1 >"$tmp/wasm"
+	grep -qx "argv\[1\]=\[--env\] (5 bytes)" "$tmp/wasm" || fail "ARGS"
+}
+
+case_stdin_echo() {
+	{
+		printf 'line one\nline two\n\0NUL inside\n'
+		head -c 300000 /dev/urandom
+		printf 'last line without newline'
+	} >"$tmp/in"
+	"$bin/stdin_echo" <"$tmp/in" >"$tmp/native" 2>"$tmp/native.err"
+	run_wasm "$bin/stdin_echo.wasm" <"$tmp/in" >"$tmp/wasm" 2>"$tmp/wasm.err"
+	[ "$rc" -eq 0 ] || fail "exit code $rc"
+	same_output stdin "$tmp/in" "$tmp/wasm"
+	same_output stderr "$tmp/native.err" "$tmp/wasm.err"
+	# Through a pipe, and from an empty stdin.
+	cat "$tmp/in" | "$worker" run "$bin/stdin_echo.wasm" >"$tmp/wasm" 2>/dev/null
+	same_output pipe "$tmp/in" "$tmp/wasm"
+	run_wasm "$bin/stdin_echo.wasm" </dev/null >"$tmp/wasm" 2>"$tmp/wasm.err"
+	[ -s "$tmp/wasm" ] && fail "output from empty input"
+	grep -qx "0 bytes, 0 lines" "$tmp/wasm.err" || fail "empty input"
+}
+
+case_exit_code() {
+	local how code want nrc
+	for how in "exit 7" "exit 0" "return 3" "exit 255" "abort"; do
+		# shellcheck disable=SC2086
+		nrc=0
+		"$bin/exit_code" $how >"$tmp/native" 2>/dev/null || nrc=$?
+		# shellcheck disable=SC2086
+		run_wasm "$bin/exit_code.wasm" $how >"$tmp/wasm" 2>"$tmp/err"
+		want=${how#* }
+		[ "$how" = abort ] && want=134
+		[ "$rc" -eq "$want" ] || fail "$how: exit code $rc, want $want"
+		[ "$nrc" -eq "$want" ] || fail "$how: native exit code $nrc"
+		same_output "$how" "$tmp/native" "$tmp/wasm"
+	done
+	# proc_exit in the module's start function, while instantiating.
+	wat2wasm "$src/fixtures/exit_in_start.wat" -o "$tmp/e.wasm"
+	run_wasm "$tmp/e.wasm" 2>"$tmp/err"
+	[ "$rc" -eq 9 ] || fail "proc_exit in start: exit code $rc"
+	[ -s "$tmp/err" ] && fail "proc_exit printed an error: $(cat "$tmp/err")"
+	true
+}
+
+case_clocks() {
+	"$bin/clocks" >"$tmp/native"
+	run_wasm "$bin/clocks.wasm" >"$tmp/wasm"
+	[ "$rc" -eq 0 ] || fail "exit code $rc"
+	same_output clocks <(head -n 4 "$tmp/native") <(head -n 4 "$tmp/wasm")
+	local t now
+	t=$(sed -n 's/^realtime: //p' "$tmp/wasm")
+	now=$(date +%s)
+	[ $((now - t)) -ge 0 ] && [ $((now - t)) -le 5 ] ||
+		fail "realtime $t is not near the host's $now"
+}
+
+case_random() {
+	run_wasm "$bin/random.wasm" >"$tmp/a"
+	[ "$rc" -eq 0 ] || fail "exit code $rc"
+	run_wasm "$bin/random.wasm" >"$tmp/b"
+	"$bin/random" >"$tmp/native"
+	grep -qE '^[0-9a-f]{32}$' <(head -n 1 "$tmp/a") || fail "not 16 hex bytes"
+	[ "$(head -n 1 "$tmp/a")" != "$(head -n 1 "$tmp/b")" ] ||
+		fail "two runs drew the same random bytes"
+	[ "$(head -n 1 "$tmp/a")" != "00000000000000000000000000000000" ] ||
+		fail "zero bytes"
+	same_output hashmap <(tail -n +2 "$tmp/native") <(tail -n +2 "$tmp/a")
+	same_output hashmap <(tail -n +2 "$tmp/native") <(tail -n +2 "$tmp/b")
+}
+
+# make_tree DIR: the directory files.c reads, and things outside it.
+make_tree() {
+	mkdir -p "$1/root/sub/deeper" "$1/outside-dir"
+	printf 'hello from the preopen\n' >"$1/root/hello.txt"
+	printf 'inner file\n' >"$1/root/sub/inner.txt"
+	printf 'x\n' >"$1/root/sub/deeper/x.txt"
+	printf 'SECRET outside\n' >"$1/outside.txt"
+	printf 'SECRET x\n' >"$1/outside-dir/x.txt"
+	ln -s ../outside.txt "$1/root/link-out"
+	ln -s ../outside-dir "$1/root/link-out-dir"
+}
+
+case_files() {
+	make_tree "$tmp/n"
+	make_tree "$tmp/w"
+	make_tree "$tmp/h"
+	"$bin/files" "$tmp/n/root" >"$tmp/native"
+	grep -q 'hello from the preopen' "$tmp/native" || fail "native run"
+	run_wasm --dir "$tmp/w/root::/sandbox" "$bin/files.wasm" /sandbox \
+	    >"$tmp/wasm"
+	[ "$rc" -eq 0 ] || fail "exit code $rc"
+	same_output files "$tmp/native" "$tmp/wasm"
+	cmp -s "$tmp/n/root/written.txt" "$tmp/w/root/written.txt" ||
+		fail "written.txt differs on the host"
+	# --dir HOST alone: the guest sees the host path.
+	run_wasm --dir "$tmp/h/root" "$bin/files.wasm" "$tmp/h/root" >"$tmp/wasm"
+	same_output "files (--dir HOST)" "$tmp/native" "$tmp/wasm"
+	# No --dir: no file system at all.
+	run_wasm "$bin/files.wasm" /sandbox >"$tmp/wasm"
+	grep -q 'hello from' "$tmp/wasm" && fail "read a file without --dir"
+	grep -q "open hello.txt: " "$tmp/wasm" || fail "no error without --dir"
+	# A --dir that is not a directory is a usage error.
+	run_wasm --dir "$tmp/w/root/hello.txt" "$bin/files.wasm" x 2>"$tmp/err"
+	[ "$rc" -eq 2 ] || fail "--dir of a file: exit code $rc"
+	true
+}
+
+case_escape() {
+	make_tree "$tmp"
+	run_wasm --dir "$tmp/root::/sandbox" "$bin/files.wasm" --escape /sandbox \
+	    >"$tmp/out"
+	cat "$tmp/out"
+	grep -q SECRET "$tmp/out" && fail "read a file outside the preopen"
+	grep -q OPENED "$tmp/out" && fail "opened something outside"
+	[ "$rc" -eq 0 ] || fail "exit code $rc"
+	# Raw path_open: .. above the preopen and absolute paths are
+	# ENOTCAPABLE (76), a symbolic link is not followed (ELOOP, 32).
+	for p in ../outside.txt /etc/passwd sub/../../outside.txt .. a/../../x; do
+		grep -qx "raw path_open $p: errno 76" "$tmp/out" ||
+			fail "raw path_open $p is not ENOTCAPABLE"
+	done
+	grep -qx "raw path_open link-out: errno 32" "$tmp/out" ||
+		fail "a symbolic link was followed"
+	grep -qx "raw path_open hello.txt: errno 0" "$tmp/out" ||
+		fail "raw path_open of a real file failed"
+}
+
+case_output_limit() {
+	run_wasm -W max-output=10000 "$bin/spew.wasm" >"$tmp/out" 2>"$tmp/err"
+	[ "$rc" -eq 134 ] || fail "exit code $rc, want 134"
+	grep -q "output limit of 10000 bytes exceeded" "$tmp/err" ||
+		fail "no clear error: $(cat "$tmp/err")"
+	[ "$(wc -c <"$tmp/out")" -eq 10000 ] ||
+		fail "$(wc -c <"$tmp/out") bytes written, want exactly 10000"
+	# Under the limit nothing changes.
+	run_wasm -W max-output=1M "$bin/printf.wasm" >"$tmp/out"
+	[ "$rc" -eq 0 ] || fail "printf under a 1M limit: exit code $rc"
+}
+
+case_link() {
+	local f
+	for f in stubs bounds badtype invoke; do
+		wat2wasm "$src/fixtures/$f.wat" -o "$tmp/$f.wasm"
+	done
+	run_wasm "$tmp/stubs.wasm"
+	[ "$rc" -eq 104 ] || fail "ENOSYS stubs: exit code $rc, want 52+52"
+	run_wasm "$tmp/bounds.wasm"
+	[ "$rc" -eq 0 ] || fail "bounds check $rc did not give EFAULT"
+	run_wasm "$tmp/badtype.wasm" 2>"$tmp/err"
+	[ "$rc" -eq 126 ] || fail "wrong import type: exit code $rc"
+	grep -q "wasi_snapshot_preview1.fd_write has the wrong type" "$tmp/err" ||
+		fail "the link error does not name the import: $(cat "$tmp/err")"
+	run_wasm --invoke hello "$tmp/invoke.wasm" 2 >"$tmp/out"
+	[ "$rc" -eq 0 ] || fail "--invoke with WASI: exit code $rc"
+	[ "$(cat "$tmp/out")" = "$(printf 'hi\n5')" ] ||
+		fail "--invoke with WASI printed: $(cat "$tmp/out")"
+}
+
+"case_$case_name"
+echo "ok: $case_name"
