@@ -17,11 +17,13 @@
 #include "sandbox.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -130,26 +132,79 @@ add_memory_rules(policy *p)
 	/* free() of large blocks; realloc() of them (memory.grow) moves. */
 	ALLOW(p, munmap);
 	ALLOW(p, mremap);
-	/* No write-then-execute: mprotect() is allowed only without exec. */
+	/*
+	 * Nothing calls mprotect() today (the tests pass without it); glibc's
+	 * malloc uses it for the heaps of secondary arenas, and an engine
+	 * that reserves memory as PROT_NONE would. Never with PROT_EXEC: no
+	 * write-then-execute.
+	 */
 	ALLOW_WITHOUT_EXEC(p, mprotect);
 	/* free() may hand pages back without unmapping them. */
 	ALLOW_ADVICE(p, MADV_DONTNEED);
 	ALLOW_ADVICE(p, MADV_FREE);
 }
 
+/* Allows open() and openat() for reading only (sanitizer builds). */
+static void
+allow_read_only_opens(policy *p)
+{
+	note(p,
+	    seccomp_rule_add(p->ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
+	        SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_RDONLY)),
+	    "openat");
+	note(p,
+	    seccomp_rule_add(p->ctx, SCMP_ACT_ALLOW, SCMP_SYS(open), 1,
+	        SCMP_A1(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_RDONLY)),
+	    "open");
+}
+
 /*
- * Sanitizer builds only (never in a release): what ASan and UBSan need at
- * run time and to report an error before dying.
+ * Sanitizer builds only, never in a release: what ASan and UBSan need to
+ * run and, above all, to print a report and abort. Without these a memory
+ * error in the worker would die as a "sandbox violation" with no report.
+ * Files still open for reading only; nothing can be executed, no socket
+ * made, no other process touched.
  */
 static void
 add_sanitizer_rules(policy *p)
 {
 	if (!WRK_SANITIZED)
 		return;
-	/* ASan maps its shadow with MADV_NOHUGEPAGE / MADV_DONTDUMP. */
+	/* ASan's allocator and shadow: MADV_NOHUGEPAGE, MADV_DONTDUMP... */
 	ALLOW(p, madvise);
-	/* Its abort() and deadly-signal handling look at the signal stack. */
+	/* Its deadly-signal handling and abort() look at the signal stack. */
 	ALLOW(p, sigaltstack);
+	/* Its runtime's internal locks. */
+	ALLOW(p, futex);
+	ALLOW(p, sched_yield);
+	/*
+	 * A report names the modules in the stack trace and symbolizes them
+	 * from the binary: /proc/self/exe, /proc/self/maps, /proc/self/cmdline
+	 * are opened read-only, read, mapped (PROT_READ) and closed. The
+	 * runtime dup()s descriptors that land on 0-2 and sets FD_CLOEXEC.
+	 */
+	ALLOW(p, readlink);
+	allow_read_only_opens(p);
+	ALLOW(p, read);
+	ALLOW(p, close);
+	ALLOW(p, dup);
+	ALLOW(p, fcntl);
+	ALLOW(p, fstat);
+	ALLOW(p, newfstatat);
+	ALLOW(p, lseek);
+	/*
+	 * UBSan checks that memory is readable by writing it into a pipe;
+	 * confinement closed fds 0 and 1, so that is where the pipe lands.
+	 */
+	ALLOW(p, pipe2);
+	ALLOW_ON_FD(p, write, 0);
+	ALLOW_ON_FD(p, write, 1);
+	/* isatty(2), to decide on colours. */
+	note(p,
+	    seccomp_rule_add(p->ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
+	        SCMP_A0(SCMP_CMP_EQ, STDERR_FILENO),
+	        SCMP_A1(SCMP_CMP_EQ, TCGETS)),
+	    "ioctl");
 }
 
 /* Leaving, and dying with a signal that says why. */
