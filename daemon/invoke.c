@@ -119,10 +119,16 @@ job_timeout_cb(evutil_socket_t fd, short what, void *arg)
 
 	if (job->worker != NULL)
 		sup_worker_kill(job->worker, "deadline");
-	snprintf(msg, sizeof(msg),
-	    "the %s exceeded its wall-clock limit of %u ms",
-	    job->kind == SUP_JOB_PUSH ? "validation" : "invocation",
-	    job->timeout_ms);
+	if (job->queued)
+		snprintf(msg, sizeof(msg),
+		    "no worker became ready within the wall-clock limit of "
+		    "%u ms",
+		    job->timeout_ms);
+	else
+		snprintf(msg, sizeof(msg),
+		    "the %s exceeded its wall-clock limit of %u ms",
+		    job->kind == SUP_JOB_PUSH ? "validation" : "invocation",
+		    job->timeout_ms);
 	finish_error(job, WASMD__ERROR_CODE__ERR_TIMEOUT, msg);
 }
 
@@ -152,6 +158,21 @@ job_new(struct sup_session *s, uint64_t id, enum sup_job_kind kind)
 		abort();
 	TAILQ_INSERT_TAIL(&s->jobs, job, session_entry);
 	return job;
+}
+
+/*
+ * Queues the job for a worker. The deadline runs from here: time spent
+ * waiting for a worker counts, so a request never waits forever.
+ */
+static void
+job_submit(struct sup_job *job)
+{
+	struct timeval tv = {
+	    job->timeout_ms / 1000, (job->timeout_ms % 1000) * 1000};
+
+	clock_gettime(CLOCK_MONOTONIC, &job->start);
+	evtimer_add(job->timer, &tv);
+	sup_pool_submit(job->sup, job);
 }
 
 static bool
@@ -257,7 +278,7 @@ sup_job_push(struct sup_session *s, uint64_t id, Wasmd__PushModule *push)
 	env.push = &wp;
 	job->timeout_ms = s->sup->cfg.max_timeout_ms;
 	if (pack_job(job, &env))
-		sup_pool_submit(s->sup, job);
+		job_submit(job);
 }
 
 /*
@@ -347,7 +368,7 @@ sup_job_invoke(struct sup_session *s, uint64_t id, Wasmd__Invoke *inv)
 	packed = pack_job(job, &env);
 	free(wi.wasm.data);
 	if (packed)
-		sup_pool_submit(s->sup, job);
+		job_submit(job);
 }
 
 void

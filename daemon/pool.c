@@ -145,6 +145,7 @@ worker_hello(struct sup_worker *w, Wasmd__Envelope *env)
 		    "hello of our protocol version");
 		return;
 	}
+	evtimer_del(w->startup);
 	w->state = SUP_W_IDLE;
 	sup->nstarting--;
 	sup->nidle++;
@@ -233,6 +234,7 @@ worker_gone(struct sup_worker *w)
 		sup_job_worker_died(job, w);
 	}
 	TAILQ_REMOVE(&sup->workers, w, entry);
+	event_free(w->startup);
 	free(w);
 	schedule_topup(sup);
 }
@@ -289,6 +291,12 @@ worker_event_cb(struct bufferevent *bev, short what, void *arg)
 	worker_gone(w);
 }
 
+static void
+worker_startup_cb(evutil_socket_t fd, short what, void *arg)
+{
+	sup_worker_kill(arg, "no hello within the startup limit");
+}
+
 static char *
 format_u64(uint64_t v)
 {
@@ -313,6 +321,8 @@ spawn_worker(struct sup *sup, char *err, size_t errlen)
 	char *argv[] = {sup->cfg.worker_path, "serve", "--fd", "3",
 	    "--memory-limit", mem, NULL};
 	struct sup_worker *w;
+	/* Confinement takes milliseconds; a worker silent this long is stuck. */
+	const struct timeval startup_limit = {10, 0};
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
 		snprintf(err, errlen, "socketpair: %s", strerror(errno));
@@ -357,6 +367,10 @@ spawn_worker(struct sup *sup, char *err, size_t errlen)
 	if (w->bev == NULL)
 		abort();
 	bufferevent_setcb(w->bev, worker_read_cb, NULL, worker_event_cb, w);
+	w->startup = evtimer_new(sup->base, worker_startup_cb, w);
+	if (w->startup == NULL)
+		abort();
+	evtimer_add(w->startup, &startup_limit);
 	bufferevent_enable(w->bev, EV_READ | EV_WRITE);
 	TAILQ_INSERT_TAIL(&sup->workers, w, entry);
 	sup->nstarting++;
@@ -469,6 +483,7 @@ sup_pool_shutdown(struct sup *sup)
 			waitpid(w->pid, &status, 0);
 		if (w->bev != NULL)
 			bufferevent_free(w->bev);
+		event_free(w->startup);
 		free(w);
 	}
 	if (sup->topup_ev != NULL)

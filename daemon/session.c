@@ -60,8 +60,12 @@ sup_session_fail(struct sup_session *s, uint64_t id, Wasmd__ErrorCode code,
 static void
 session_close_soon(struct sup_session *s)
 {
+	/* A peer that never reads its last reply must not keep us. */
+	const struct timeval flush_limit = {5, 0};
+
 	s->closing = true;
 	bufferevent_disable(s->bev, EV_READ);
+	evtimer_add(s->idle, &flush_limit);
 }
 
 void
@@ -69,6 +73,8 @@ sup_session_jobs_changed(struct sup_session *s)
 {
 	struct timeval tv;
 
+	if (s->closing)
+		return;
 	if (!TAILQ_EMPTY(&s->jobs) || s->sup->cfg.idle_timeout_ms == 0) {
 		evtimer_del(s->idle);
 		return;

@@ -184,6 +184,7 @@ struct sup_worker {
 	bool reaped;
 	int status; /* waitpid status once reaped */
 	struct timespec spawned;
+	struct event *startup; /* own: kills a worker that never says hello */
 };
 int sup_pool_init(struct sup *sup);
 void sup_pool_shutdown(struct sup *sup);
