@@ -590,24 +590,20 @@ serve_request(job *j, const Wasmd__Envelope *req)
 
 /* Reports a failed confinement where the supervisor can read it. */
 static void
-report_sandbox_failure(job *j, const char *why)
+report_sandbox_failure(int fd, const char *why)
 {
-	send_error(j, WASMD__ERROR_CODE__ERR_INTERNAL,
+	job j = {.fd = fd};
+
+	send_error(&j, WASMD__ERROR_CODE__ERR_INTERNAL,
 	    "worker sandbox failed: %s", why);
 }
 
 int
-wrk_serve(int fd, uint64_t mem_limit, pid_t parent)
+wrk_serve_job(int fd)
 {
-	wrk_sandbox_opts opts = {fd, mem_limit, parent};
 	job j = {.fd = fd};
 	Wasmd__Envelope *req;
-	char err[256];
 
-	if (wrk_sandbox_enter(&opts, err, sizeof err) < 0) {
-		report_sandbox_failure(&j, err);
-		return WRK_EXIT_BAD;
-	}
 	send_hello(&j);
 	if (j.done)
 		return j.exit_status;
@@ -618,4 +614,17 @@ wrk_serve(int fd, uint64_t mem_limit, pid_t parent)
 	wasmd__envelope__free_unpacked(req, NULL);
 	wrk_arena_free(&j.arena);
 	return j.exit_status;
+}
+
+int
+wrk_serve(int fd, uint64_t mem_limit, pid_t parent)
+{
+	wrk_sandbox_opts opts = {fd, mem_limit, parent};
+	char err[256];
+
+	if (wrk_sandbox_enter(&opts, err, sizeof err) < 0) {
+		report_sandbox_failure(fd, err);
+		return WRK_EXIT_BAD;
+	}
+	return wrk_serve_job(fd);
 }

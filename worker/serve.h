@@ -1,7 +1,7 @@
 /*
  * serve.h: `wasmd-worker serve`, one job from the supervisor.
  *
- * Included by worker/main.c only.
+ * Included by worker/main.c and the worker's unit tests.
  */
 #ifndef WASMD_WORKER_SERVE_H
 #define WASMD_WORKER_SERVE_H
@@ -18,5 +18,13 @@
  * at start.
  */
 int wrk_serve(int fd, uint64_t mem_limit, pid_t parent);
+
+/*
+ * The job alone, without confinement: hello, one request, its reply; the
+ * same exit status. wrk_serve() calls it once confined. Exposed for the
+ * unit tests, which run it unconfined so that LeakSanitizer can check it
+ * at exit; the program never calls it directly.
+ */
+int wrk_serve_job(int fd);
 
 #endif /* WASMD_WORKER_SERVE_H */

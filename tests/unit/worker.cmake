@@ -9,7 +9,7 @@ wasmd_unit_test(worker_sandbox_test
 
 wasmd_unit_test(worker_serve_test
     SOURCES worker_serve_test.c
-    LIBS wasmd-proto)
+    LIBS wasmd-worker-job)
 target_compile_definitions(worker_serve_test PRIVATE
     WORKER_PATH="$<TARGET_FILE:wasmd-worker>")
 add_dependencies(worker_serve_test wasmd-worker)
