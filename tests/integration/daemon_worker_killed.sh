@@ -12,7 +12,7 @@ ctl run --invoke spin spin >"$TMP/out" 2>"$TMP/err" &
 client=$!
 wait_workers 1
 sleep 0.2
-kill -9 "$(pgrep -P "$DAEMON_PID")"
+kill -9 "$(worker_pids)"
 st=0
 wait "$client" || st=$?
 [ "$st" -eq 1 ] || fail "wasmctl exited $st, expected 1"

@@ -111,9 +111,26 @@ expect_log_match() {
 	grep -Eq -- "$1" "$LOG" || fail "the daemon's log does not match /$1/"
 }
 
-# workers: the daemon's live worker processes.
+# worker_pids: the daemon's child processes (its workers), from /proc.
+worker_pids() {
+	local f key val pid ppid
+	for f in /proc/[0-9]*/status; do
+		pid= ppid=
+		# Builtins only: processes come and go while this runs.
+		{ while read -r key val _; do
+			case $key in
+			Pid:) pid=$val ;;
+			PPid:) ppid=$val; break ;;
+			esac
+		done <"$f"; } 2>/dev/null || continue
+		if [ "$ppid" = "$DAEMON_PID" ]; then
+			echo "$pid"
+		fi
+	done
+}
+
 workers() {
-	pgrep -P "$DAEMON_PID" | wc -l
+	worker_pids | wc -l
 }
 
 # wait_workers N [SECONDS]: until the daemon has exactly N workers.
