@@ -135,6 +135,11 @@ make_tree() {
 	printf 'SECRET x\n' >"$1/outside-dir/x.txt"
 	ln -s ../outside.txt "$1/root/link-out"
 	ln -s ../outside-dir "$1/root/link-out-dir"
+	mkdir "$1/root/many"
+	local i
+	for i in $(seq 1 400); do
+		: >"$1/root/many/file-with-a-rather-long-name-to-fill-buffers-$i"
+	done
 }
 
 case_files() {

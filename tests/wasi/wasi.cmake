@@ -57,3 +57,10 @@ foreach(c ${WASI_CASES})
           "$<TARGET_FILE:wasmd-worker>" "${CMAKE_CURRENT_BINARY_DIR}")
   set_tests_properties(wasi_${c} PROPERTIES LABELS wasi TIMEOUT 120)
 endforeach()
+
+# The library's API with callbacks (as the daemon will use it), over the
+# same programs; label unit.
+wasmd_unit_test(wasi_test SOURCES wasi_test.c LIBS wasmd-wasi)
+target_compile_definitions(wasi_test PRIVATE
+    WASI_BIN_DIR="${CMAKE_CURRENT_BINARY_DIR}")
+add_dependencies(wasi_test wasi-programs)

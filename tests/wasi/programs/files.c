@@ -90,6 +90,29 @@ list_dir(const char *dir, const char *name)
 	printf("\n");
 }
 
+/*
+ * Counts a directory too big for one fd_readdir buffer, so that reading
+ * it resumes from cookies (and cuts entries at the buffer's end).
+ */
+static void
+count_dir(const char *dir, const char *name)
+{
+	DIR *d = opendir(at(dir, name));
+	size_t n = 0, bytes = 0;
+	struct dirent *e;
+
+	if (d == NULL) {
+		printf("opendir %s: %s\n", name, strerror(errno));
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		n++;
+		bytes += strlen(e->d_name);
+	}
+	closedir(d);
+	printf("%s: %zu entries, %zu name bytes\n", name, n, bytes);
+}
+
 static void
 write_and_seek(const char *dir)
 {
@@ -171,6 +194,7 @@ main(int argc, char **argv)
 	list_dir(argv[1], ".");
 	list_dir(argv[1], "sub");
 	list_dir(argv[1], "hello.txt");
+	count_dir(argv[1], "many");
 	write_and_seek(argv[1]);
 	return 0;
 }

@@ -1,0 +1,273 @@
+/*
+ * wasi_test.c: libwasmd-wasi through its API, as the daemon will use it:
+ * stdio through callbacks (stdin from a buffer, output captured), the
+ * output limit, proc_exit, a write callback that fails, no file system
+ * without preopens, and what ws_imports links. The guests are the C
+ * programs of programs/ built for wasm32-wasi (WASI_BIN_DIR).
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wasi.h"
+
+/* What a run left: captured output, the exit, the trap. */
+typedef struct capture {
+	const char *in; /* borrowed: stdin's bytes */
+	size_t in_len, in_pos;
+	char out[1 << 16], err[4096];
+	size_t out_len, err_len;
+	int fail_errno; /* when set, every write fails with it */
+} capture;
+
+static int64_t
+cap_read(void *env, uint8_t *buf, size_t len)
+{
+	capture *c = env;
+	size_t n = c->in_len - c->in_pos;
+
+	if (n > len)
+		n = len;
+	if (n > 7)
+		n = 7; /* short reads, as from a pipe */
+	memcpy(buf, c->in + c->in_pos, n);
+	c->in_pos += n;
+	return (int64_t)n;
+}
+
+static int64_t
+cap_write(void *env, uint32_t fd, const uint8_t *buf, size_t len)
+{
+	capture *c = env;
+	char *dst = fd == 1 ? c->out : c->err;
+	size_t *have = fd == 1 ? &c->out_len : &c->err_len;
+	size_t cap = fd == 1 ? sizeof c->out : sizeof c->err;
+
+	if (c->fail_errno != 0)
+		return -c->fail_errno;
+	/* Short writes, as a pipe may do: the library must write the rest. */
+	if (len > 3)
+		len -= 3;
+	if (len > cap - 1 - *have)
+		len = cap - 1 - *have;
+	memcpy(dst + *have, buf, len);
+	*have += len;
+	dst[*have] = '\0';
+	return (int64_t)len;
+}
+
+static we_module *
+load(const char *name)
+{
+	char path[1024];
+	static uint8_t buf[1 << 20];
+	size_t n;
+	FILE *f;
+	we_error err;
+	we_module *m;
+
+	snprintf(path, sizeof path, "%s/%s.wasm", WASI_BIN_DIR, name);
+	f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "%s", path);
+	n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	m = we_module_new(buf, n, &err);
+	ck_assert_msg(m != NULL, "%s: %s", name, err.message);
+	return m;
+}
+
+/*
+ * Runs program name's _start with argv and the capture as stdio; returns
+ * the call status and leaves ctx for inspection (own: *ctxp).
+ */
+static we_call_status
+run(const char *name, int argc, char **argv, capture *cap, uint64_t max_out,
+    ws_ctx **ctxp, char *trap, size_t trap_len)
+{
+	ws_stdio io = {.read = cap_read, .write = cap_write, .env = cap};
+	we_module *m = load(name);
+	we_store *s = we_store_new(NULL);
+	ws_ctx *ctx = ws_ctx_new();
+	we_import *imports;
+	we_instance *inst;
+	we_call_status st;
+	we_error err;
+	size_t n;
+
+	ck_assert_ptr_nonnull(ctx);
+	ck_assert(ws_ctx_set_args(ctx, argc, argv));
+	ws_ctx_set_stdio(ctx, &io);
+	ws_ctx_set_max_output(ctx, max_out);
+	ck_assert_msg(
+	    ws_imports(ctx, s, m, &imports, &n, &err), "%s", err.message);
+	inst = we_instance_new(s, m, imports, n, &err);
+	free(imports);
+	ck_assert_msg(inst != NULL, "%s", err.message);
+	st =
+	    we_func_call(s, we_instance_func(inst, "_start"), NULL, 0, NULL, 0);
+	if (st == WE_CALL_TRAP)
+		snprintf(trap, trap_len, "%s", we_store_trap(s)->message);
+	we_store_free(s);
+	we_module_free(m);
+	*ctxp = ctx;
+	return st;
+}
+
+START_TEST(stdin_and_stdout_through_callbacks)
+{
+	static capture cap;
+	char *argv[] = {"stdin_echo"}, trap[WE_MSG_MAX] = "";
+	const char in[] = "one\ntwo\nthree, and a longer line\n\n";
+	ws_ctx *ctx;
+	uint32_t code = 99;
+
+	memset(&cap, 0, sizeof cap);
+	cap.in = in;
+	cap.in_len = sizeof in - 1;
+	/* main returning 0 is _start returning (no proc_exit) in wasi-libc. */
+	ck_assert_int_eq(
+	    run("stdin_echo", 1, argv, &cap, 0, &ctx, trap, sizeof trap),
+	    WE_CALL_OK);
+	ck_assert(!ws_ctx_exited(ctx, &code));
+	ck_assert_uint_eq(code, 99);
+	ck_assert_str_eq(cap.out, in);
+	ck_assert_str_eq(cap.err, "34 bytes, 4 lines\n");
+	ck_assert_uint_eq(ws_ctx_output_bytes(ctx), 34 + 18);
+	ws_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(output_limit_stops_the_guest)
+{
+	static capture cap;
+	char *argv[] = {"spew"}, trap[WE_MSG_MAX] = "";
+	ws_ctx *ctx;
+
+	memset(&cap, 0, sizeof cap);
+	ck_assert_int_eq(
+	    run("spew", 1, argv, &cap, 5000, &ctx, trap, sizeof trap),
+	    WE_CALL_TRAP);
+	ck_assert(!ws_ctx_exited(ctx, NULL));
+	ck_assert(ws_ctx_output_exceeded(ctx));
+	ck_assert_str_eq(trap, "output limit of 5000 bytes exceeded");
+	ck_assert_uint_eq(cap.out_len, 5000);
+	ck_assert_uint_eq(ws_ctx_output_bytes(ctx), 5000);
+	ws_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(exit_code_and_failing_writes)
+{
+	static capture cap;
+	char *argv[] = {"exit_code", "exit", "42"}, trap[WE_MSG_MAX] = "";
+	ws_ctx *ctx;
+	uint32_t code = 0;
+
+	memset(&cap, 0, sizeof cap);
+	cap.fail_errno = EPIPE; /* printf fails; exit(42) still happens */
+	ck_assert_int_eq(
+	    run("exit_code", 3, argv, &cap, 0, &ctx, trap, sizeof trap),
+	    WE_CALL_TRAP);
+	ck_assert(ws_ctx_exited(ctx, &code));
+	ck_assert_uint_eq(code, 42);
+	ck_assert_uint_eq(cap.out_len, 0);
+	ws_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(no_file_system_without_preopens)
+{
+	static capture cap;
+	char *argv[] = {"files", "/"}, trap[WE_MSG_MAX] = "";
+	ws_ctx *ctx;
+
+	memset(&cap, 0, sizeof cap);
+	run("files", 2, argv, &cap, 0, &ctx, trap, sizeof trap);
+	ck_assert_msg(
+	    strstr(cap.out, "open hello.txt: ") != NULL, "%s", cap.out);
+	ck_assert_msg(strstr(cap.out, "opendir .: ") != NULL, "%s", cap.out);
+	ws_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(configuration_is_checked)
+{
+	ws_ctx *ctx = ws_ctx_new();
+	char err[256] = "";
+
+	ck_assert(!ws_ctx_add_env(ctx, "NO_EQUALS_SIGN"));
+	ck_assert(!ws_ctx_add_env(ctx, "=value"));
+	ck_assert(ws_ctx_add_env(ctx, "EMPTY="));
+	ck_assert(!ws_ctx_add_preopen(
+	    ctx, "/nonexistent/wasi/dir", "/x", err, sizeof err));
+	ck_assert_msg(strstr(err, "/nonexistent/wasi/dir") != NULL, "%s", err);
+	ck_assert(!ws_ctx_add_preopen(ctx, "/dev/null", "/x", err, sizeof err));
+	ck_assert(ws_ctx_add_preopen(ctx, "/tmp", "/tmp", err, sizeof err));
+	ws_ctx_free(ctx);
+}
+END_TEST
+
+/*
+ * (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32
+ * i32) (result i32))) (import "env" "f" (func)) (import
+ * "wasi_snapshot_preview1" "made_up" (func (result i64))): only the two
+ * WASI functions are linked.
+ */
+START_TEST(imports_are_wasi_only)
+{
+	static const uint8_t mod[] =
+	    "\0asm\1\0\0\0"
+	    "\x01\x10\x03\x60\x04\x7f\x7f\x7f\x7f\x01\x7f\x60\x00\x00\x60\x00"
+	    "\x01\x7e"
+	    "\x02\x4c\x03"
+	    "\x16wasi_snapshot_preview1\x08"
+	    "fd_write\x00\x00"
+	    "\x03"
+	    "env\x01"
+	    "f\x00\x01"
+	    "\x16wasi_snapshot_preview1\x07"
+	    "made_up\x00\x02";
+	we_error err;
+	we_module *m = we_module_new(mod, sizeof mod - 1, &err);
+	we_store *s = we_store_new(NULL);
+	ws_ctx *ctx = ws_ctx_new();
+	we_import *imports;
+	size_t n;
+
+	ck_assert_msg(m != NULL, "%s", err.message);
+	ck_assert(ws_imports(ctx, s, m, &imports, &n, &err));
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(imports[0].name, "fd_write");
+	ck_assert_str_eq(imports[1].name, "made_up");
+	ck_assert_uint_eq(
+	    we_func_type(imports[1].value.of.func)->results[0], WE_I64);
+	free(imports);
+	we_store_free(s);
+	we_module_free(m);
+	ws_ctx_free(ctx);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *suite = suite_create("wasi");
+	TCase *tc = tcase_create("api");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, stdin_and_stdout_through_callbacks);
+	tcase_add_test(tc, output_limit_stops_the_guest);
+	tcase_add_test(tc, exit_code_and_failing_writes);
+	tcase_add_test(tc, no_file_system_without_preopens);
+	tcase_add_test(tc, configuration_is_checked);
+	tcase_add_test(tc, imports_are_wasi_only);
+	suite_add_tcase(suite, tc);
+	sr = srunner_create(suite);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
