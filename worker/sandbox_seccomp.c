@@ -42,6 +42,27 @@ set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * Argument comparisons, every field set (libseccomp's SCMP_A* macros leave
+ * datum_b to the compiler, which clang's -Wextra reports).
+ */
+static struct scmp_arg_cmp
+arg_eq(unsigned arg, scmp_datum_t value)
+{
+	struct scmp_arg_cmp c = {arg, SCMP_CMP_EQ, value, 0};
+
+	return c;
+}
+
+/* True when (argument & mask) == value. */
+static struct scmp_arg_cmp
+arg_masked_eq(unsigned arg, scmp_datum_t mask, scmp_datum_t value)
+{
+	struct scmp_arg_cmp c = {arg, SCMP_CMP_MASKED_EQ, mask, value};
+
+	return c;
+}
+
 /* The first failing rule, for the error message. */
 typedef struct policy {
 	scmp_filter_ctx ctx;
@@ -70,8 +91,8 @@ static void
 allow_on_fd(policy *p, int nr, const char *name, int fd)
 {
 	note(p,
-	    seccomp_rule_add(p->ctx, SCMP_ACT_ALLOW, nr, 1,
-	        SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fd)),
+	    seccomp_rule_add(
+	        p->ctx, SCMP_ACT_ALLOW, nr, 1, arg_eq(0, (scmp_datum_t)fd)),
 	    name);
 }
 
@@ -80,8 +101,8 @@ static void
 allow_without_exec(policy *p, int nr, const char *name)
 {
 	note(p,
-	    seccomp_rule_add(p->ctx, SCMP_ACT_ALLOW, nr, 1,
-	        SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)),
+	    seccomp_rule_add(
+	        p->ctx, SCMP_ACT_ALLOW, nr, 1, arg_masked_eq(2, PROT_EXEC, 0)),
 	    name);
 }
 
@@ -95,7 +116,7 @@ allow_advice(policy *p, int advice, const char *name)
 {
 	note(p,
 	    seccomp_rule_add(p->ctx, SCMP_ACT_ALLOW, SCMP_SYS(madvise), 1,
-	        SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)advice)),
+	        arg_eq(2, (scmp_datum_t)advice)),
 	    name);
 }
 
@@ -150,11 +171,11 @@ allow_read_only_opens(policy *p)
 {
 	note(p,
 	    seccomp_rule_add(p->ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
-	        SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_RDONLY)),
+	        arg_masked_eq(2, O_ACCMODE, O_RDONLY)),
 	    "openat");
 	note(p,
 	    seccomp_rule_add(p->ctx, SCMP_ACT_ALLOW, SCMP_SYS(open), 1,
-	        SCMP_A1(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_RDONLY)),
+	        arg_masked_eq(1, O_ACCMODE, O_RDONLY)),
 	    "open");
 }
 
@@ -202,8 +223,7 @@ add_sanitizer_rules(policy *p)
 	/* isatty(2), to decide on colours. */
 	note(p,
 	    seccomp_rule_add(p->ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
-	        SCMP_A0(SCMP_CMP_EQ, STDERR_FILENO),
-	        SCMP_A1(SCMP_CMP_EQ, TCGETS)),
+	        arg_eq(0, STDERR_FILENO), arg_eq(1, TCGETS)),
 	    "ioctl");
 }
 
@@ -229,9 +249,8 @@ add_exit_rules(policy *p)
 	ALLOW(p, gettid);
 	note(p,
 	    seccomp_rule_add(p->ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 3,
-	        SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)self),
-	        SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)self),
-	        SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)SIGABRT)),
+	        arg_eq(0, (scmp_datum_t)self), arg_eq(1, (scmp_datum_t)self),
+	        arg_eq(2, (scmp_datum_t)SIGABRT)),
 	    "tgkill");
 }
 
