@@ -19,14 +19,19 @@
 #define WRK_RUN_EXIT_FAILED 1 /* the engine refused a call */
 #define WRK_RUN_EXIT_BAD_MODULE                                                \
 	126                        /* unreadable, malformed, invalid, or
-				       needs imports */
+				       needs imports other than WASI's */
 #define WRK_RUN_EXIT_NO_EXPORT 127 /* --invoke names no exported function */
 #define WRK_RUN_EXIT_TRAP 134      /* a trap in start or the call */
 
 /*
- * run [--invoke NAME] [-W fuel=N,max-memory-size=BYTES] FILE [ARGS...]
- * argv[0] is "run". Prints results to stdout, errors to stderr, and
- * returns the process exit code (0 on success).
+ * run [--invoke NAME] [--env K=V]... [--dir HOST[::GUEST]]...
+ *     [-W fuel=N,max-memory-size=BYTES,max-output=BYTES] FILE [ARGS...]
+ * argv[0] is "run". The module gets the WASI preview1 functions
+ * (wasi/wasi.h) with FILE and ARGS as its argv (FILE alone with
+ * --invoke), the --env variables, the --dir preopens and this process's
+ * stdio. Prints --invoke's results to stdout, errors to stderr, and
+ * returns the process exit code: 0 on success, the guest's proc_exit code
+ * (its low 8 bits), or one of WRK_RUN_EXIT_*.
  */
 int wrk_local_run(int argc, char **argv);
 
