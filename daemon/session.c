@@ -17,7 +17,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/*
+ * A client that does not read its replies may hold one frame's worth of
+ * them, plus this, before it is dropped.
+ */
+#define SUP_SLOW_CLIENT_SLACK (1u << 20)
+
 static void session_close_soon(struct sup_session *s);
+static void session_abort_soon(struct sup_session *s);
 
 void
 sup_session_send(struct sup_session *s, Wasmd__Envelope *env, uint64_t id)
@@ -33,6 +40,13 @@ sup_session_send(struct sup_session *s, Wasmd__Envelope *env, uint64_t id)
 		    "memory\"",
 		    s->tenant ? s->tenant->name : "-", (unsigned long long)id);
 		session_close_soon(s);
+	} else if (evbuffer_get_length(bufferevent_get_output(s->bev)) >
+	    s->sup->cfg.max_frame + SUP_SLOW_CLIENT_SLACK) {
+		sup_log(SUP_WARNING,
+		    "event=slow_client tenant=%s pid=%ld outcome=closed "
+		    "reason=\"replies pile up unread\"",
+		    s->tenant ? s->tenant->name : "-", (long)s->pid);
+		session_abort_soon(s);
 	}
 	env->id = saved;
 }
@@ -66,6 +80,17 @@ session_close_soon(struct sup_session *s)
 	s->closing = true;
 	bufferevent_disable(s->bev, EV_READ);
 	evtimer_add(s->idle, &flush_limit);
+}
+
+/* Drops the session from the event loop soon, its output unsent. */
+static void
+session_abort_soon(struct sup_session *s)
+{
+	const struct timeval now = {0, 0};
+
+	s->closing = true;
+	bufferevent_disable(s->bev, EV_READ | EV_WRITE);
+	evtimer_add(s->idle, &now);
 }
 
 void

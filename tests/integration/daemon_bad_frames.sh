@@ -1,14 +1,15 @@
 # daemon_bad_frames: garbage, an oversized frame, a wrong protocol version
 # and a request before hello each get an error and close only that
 # connection; the daemon keeps serving everyone else. A frame above
-# --max-frame is refused before it is read.
+# --max-frame is refused before it is read; a client that never reads its
+# replies is dropped.
 . "$IT_LIB"
 start_daemon --pool 1 --max-frame 4096
 raw="$IT_BIN/wasmd-it-rawclient"
 
 # A connection that must stay open across the others' failures: "idle"
 # fails (status 1, "still open") when the daemon does not close it.
-"$raw" "$SOCK" idle 3000 >"$TMP/idle.out" 2>&1 &
+"$raw" "$SOCK" idle 4000 >"$TMP/idle.out" 2>&1 &
 idle=$!
 
 run "$raw" "$SOCK" garbage
@@ -21,6 +22,12 @@ expect_status 0
 echo "$OUT" | grep -q "^error 2:" || fail "badversion did not get ERR_VERSION: $OUT"
 run "$raw" "$SOCK" nohello
 expect_status 0
+
+# A client that sends requests but never reads the replies is dropped once
+# they pile up past a frame and a megabyte.
+run "$raw" "$SOCK" flood 400000
+expect_status 0
+expect_log_match "event=slow_client"
 
 # A module bigger than the frame limit: refused, the daemon survives.
 head -c 8192 /dev/zero >"$TMP/big.wasm"

@@ -16,6 +16,10 @@
  *       hello, then N invokes in one write; print each reply's id and kind.
  *   list
  *       hello and list; print the number of modules.
+ *   flood N
+ *       hello, then N list requests without reading a reply; succeed when
+ *       the daemon drops the connection (a slow client) before answering
+ *       them all.
  *   hostcall REF
  *       hello, invoke export "hostcall" with i32 5, answer the relayed
  *       host_call with i32 77; print the call's argument and the result.
@@ -240,6 +244,31 @@ run_hostcall(int fd, const char *ref)
 	return 0;
 }
 
+static int
+run_flood(int fd, int n)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__ListModules l = WASMD__LIST_MODULES__INIT;
+	size_t len, got = 0;
+	uint8_t *frame, buf[65536];
+	ssize_t r;
+
+	env.id = 9;
+	env.msg_case = WASMD__ENVELOPE__MSG_LIST;
+	env.list = &l;
+	frame = wp_frame_pack(&env, &len);
+	for (int i = 0; i < n; i++) {
+		if (send(fd, frame, len, MSG_NOSIGNAL) != (ssize_t)len)
+			break; /* dropped already */
+	}
+	free(frame);
+	while (readable(fd, 10000) && (r = recv(fd, buf, sizeof(buf), 0)) > 0)
+		got += (size_t)r;
+	printf("closed after %zu bytes of replies\n", got);
+	/* All n replies would be about n * 8 bytes at least: fewer came. */
+	return got < (size_t)n * 8 ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -300,6 +329,8 @@ main(int argc, char **argv)
 		return run_pipeline(fd, argv[3], argv[4], atoi(argv[5]));
 	if (strcmp(mode, "list") == 0)
 		return run_list(fd);
+	if (strcmp(mode, "flood") == 0 && argc == 4)
+		return run_flood(fd, atoi(argv[3]));
 	if (strcmp(mode, "hostcall") == 0 && argc == 4)
 		return run_hostcall(fd, argv[3]);
 	fprintf(stderr, "rawclient: unknown mode %s\n", mode);
