@@ -24,6 +24,12 @@
  *   free(imports); we_store_free(store); ws_ctx_free(ctx);
  * The context must outlive every store it was linked into (the host
  * functions borrow it).
+ *
+ * Host system calls the functions make, for a seccomp allowlist: none for
+ * the streams (the callbacks do their own I/O: read/write with the
+ * inherited ones); clock_gettime, clock_getres, getrandom, nanosleep
+ * (poll_oneoff); and only with preopens: openat, fstat, newfstatat, lseek,
+ * close, fcntl, dup, getdents64, read, write.
  */
 #ifndef WASMD_WASI_H
 #define WASMD_WASI_H
