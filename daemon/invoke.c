@@ -205,21 +205,19 @@ reply_stored(struct sup_session *s, uint64_t id, struct sup_module *m)
 	sup_store_info_free(info);
 }
 
-/* Quotas on a new module's count and bytes. false: refused (answered). */
+/* Room for one more module of len bytes? false with err filled. */
 static bool
-push_quota_ok(struct sup_session *s, uint64_t id, size_t len)
+quota_left(const struct sup_tenant *t, const struct sup_config *c, size_t len,
+    char *err, size_t errlen)
 {
-	const struct sup_config *c = &s->sup->cfg;
-	struct sup_tenant *t = s->tenant;
-
 	if (t->nmodules >= c->max_modules) {
-		sup_session_fail(s, id, WASMD__ERROR_CODE__ERR_LIMIT,
+		snprintf(err, errlen,
 		    "tenant %s: module count limit %llu reached", t->name,
 		    (unsigned long long)c->max_modules);
 		return false;
 	}
 	if (t->nbytes + len > c->max_module_bytes) {
-		sup_session_fail(s, id, WASMD__ERROR_CODE__ERR_LIMIT,
+		snprintf(err, errlen,
 		    "tenant %s: module bytes limit %llu reached (%llu stored, "
 		    "%zu more pushed)",
 		    t->name, (unsigned long long)c->max_module_bytes,
@@ -227,6 +225,18 @@ push_quota_ok(struct sup_session *s, uint64_t id, size_t len)
 		return false;
 	}
 	return true;
+}
+
+/* Quotas on a new module's count and bytes. false: refused (answered). */
+static bool
+push_quota_ok(struct sup_session *s, uint64_t id, size_t len)
+{
+	char err[512];
+
+	if (quota_left(s->tenant, &s->sup->cfg, len, err, sizeof(err)))
+		return true;
+	sup_session_fail(s, id, WASMD__ERROR_CODE__ERR_LIMIT, "%s", err);
+	return false;
 }
 
 void
@@ -402,12 +412,10 @@ push_stored(struct sup_job *job, Wasmd__ModuleInfo *info)
 	struct sup_module *m;
 	char err[512];
 
+	/* Quotas again: other pushes may have been stored meanwhile. */
 	if (sup_store_find(job->tenant, job->digest) == NULL &&
-	    job->tenant->nmodules >= job->sup->cfg.max_modules) {
-		snprintf(err, sizeof(err),
-		    "tenant %s: module count limit %llu reached",
-		    job->tenant->name,
-		    (unsigned long long)job->sup->cfg.max_modules);
+	    !quota_left(
+	        job->tenant, &job->sup->cfg, job->wasm_len, err, sizeof(err))) {
 		finish_error(job, WASMD__ERROR_CODE__ERR_LIMIT, err);
 		return;
 	}
