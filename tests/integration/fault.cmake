@@ -1,0 +1,23 @@
+# tests/integration/fault.cmake: fault-injection scenarios for the daemon
+# (fault_*.sh): the supervisor killed with SIGKILL in the middle of uploads,
+# a client that opens connections without end, a client that sends half a
+# frame and stalls, and the daemon's descriptor count after all that. They
+# use lib.sh and the fixtures of daemon.cmake (included before this file),
+# plus wasmd-it-faultclient built here. Label: integration (and fault).
+set(FAULT_OUT "${CMAKE_CURRENT_BINARY_DIR}")
+add_executable(wasmd-it-faultclient fault_client.c)
+target_link_libraries(wasmd-it-faultclient PRIVATE wasmd-proto)
+set_target_properties(wasmd-it-faultclient PROPERTIES
+    RUNTIME_OUTPUT_DIRECTORY "${FAULT_OUT}")
+
+if(NOT DEFINED IT_HOOKS)
+  set(IT_HOOKS OFF)
+endif()
+file(GLOB FAULT_SCRIPTS CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/fault_*.sh")
+foreach(script ${FAULT_SCRIPTS})
+  get_filename_component(stem "${script}" NAME_WE)
+  add_test(NAME integration.${stem} COMMAND bash "${script}")
+  set_tests_properties(integration.${stem} PROPERTIES
+      LABELS "integration;fault" TIMEOUT 180 SKIP_RETURN_CODE 77
+      ENVIRONMENT "WASMD_BIN=${PROJECT_BINARY_DIR}/bin;IT_BIN=${FAULT_OUT};IT_FIXTURES=${FAULT_OUT}/fixtures;IT_LIB=${CMAKE_CURRENT_SOURCE_DIR}/lib.sh;WASMD_TEST_HOOKS=${IT_HOOKS}")
+endforeach()

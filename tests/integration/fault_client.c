@@ -1,0 +1,189 @@
+/*
+ * fault_client.c: a misbehaving client for the fault-injection scenarios
+ * (fault_*.sh): one that opens connections without end, and one that sends
+ * half a frame and stalls.
+ *
+ * usage: wasmd-it-faultclient SOCKET MODE [ARGS...]
+ *   flood N HOLD_MS
+ *       opens a probe connection (hello), then N more connections, each
+ *       sending hello; counts which are answered with hello (accepted) and
+ *       which with an error or a close (refused). Then asks for a list on
+ *       the probe, which must still be answered. Prints
+ *       "accepted A refused R probe ok", holds every connection HOLD_MS ms
+ *       (so the script can look at the daemon meanwhile), closes them all.
+ *   half STALL_MS
+ *       hello, then a frame header announcing 64 bytes followed by only 10
+ *       of them; prints "stalled" and stays silent for STALL_MS ms, then
+ *       closes.
+ * Exit: 0 as expected, 1 otherwise (with a message on stderr).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "frame.h"
+
+#define FC_REPLY_MS 5000
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "faultclient: %s\n", what);
+	exit(1);
+}
+
+/* A connected socket, or -1 (the daemon may refuse at accept time). */
+static int
+dial(const char *path)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if (fd < 0)
+		die(strerror(errno));
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static bool
+send_env(int fd, Wasmd__Envelope *env)
+{
+	char err[256];
+
+	return wp_write_envelope(fd, env, err, sizeof(err)) == 0;
+}
+
+static bool
+send_hello(int fd)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__Hello h = WASMD__HELLO__INIT;
+
+	h.version = WP_PROTOCOL_VERSION;
+	h.software = "wasmd-it-faultclient";
+	env.msg_case = WASMD__ENVELOPE__MSG_HELLO;
+	env.hello = &h;
+	return send_env(fd, &env);
+}
+
+/* The next envelope within FC_REPLY_MS, or NULL on a timeout or a close. */
+static Wasmd__Envelope *
+recv_env(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	Wasmd__Envelope *env = NULL;
+	char err[256];
+
+	if (poll(&p, 1, FC_REPLY_MS) != 1)
+		return NULL;
+	if (wp_read_envelope(fd, 1u << 20, &env, err, sizeof(err)) != 0)
+		return NULL;
+	return env;
+}
+
+/* Sends hello; true when the daemon answers with its own hello. */
+static bool
+handshake(int fd)
+{
+	Wasmd__Envelope *env;
+	bool ok;
+
+	if (!send_hello(fd))
+		return false;
+	env = recv_env(fd);
+	ok = env != NULL && env->msg_case == WASMD__ENVELOPE__MSG_HELLO;
+	if (env != NULL)
+		wasmd__envelope__free_unpacked(env, NULL);
+	return ok;
+}
+
+/* A list request on fd; true when a module list comes back. */
+static bool
+list_ok(int fd)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT, *reply;
+	Wasmd__ListModules req = WASMD__LIST_MODULES__INIT;
+	bool ok;
+
+	env.id = 7;
+	env.msg_case = WASMD__ENVELOPE__MSG_LIST;
+	env.list = &req;
+	if (!send_env(fd, &env))
+		return false;
+	reply = recv_env(fd);
+	ok = reply != NULL && reply->id == 7 &&
+	    reply->msg_case == WASMD__ENVELOPE__MSG_MODULE_LIST;
+	if (reply != NULL)
+		wasmd__envelope__free_unpacked(reply, NULL);
+	return ok;
+}
+
+static int
+flood(const char *path, int n, int hold_ms)
+{
+	int probe = dial(path), accepted = 0, refused = 0;
+	int *fds = calloc((size_t)n, sizeof(*fds));
+	bool probe_ok;
+
+	if (fds == NULL || probe < 0 || !handshake(probe))
+		die("the probe connection was not accepted");
+	for (int i = 0; i < n; i++) {
+		fds[i] = dial(path);
+		if (fds[i] >= 0 && handshake(fds[i]))
+			accepted++;
+		else
+			refused++;
+	}
+	probe_ok = list_ok(probe);
+	printf("accepted %d refused %d probe %s\n", accepted, refused,
+	    probe_ok ? "ok" : "failed");
+	fflush(stdout);
+	poll(NULL, 0, hold_ms);
+	for (int i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	close(probe);
+	free(fds);
+	return probe_ok ? 0 : 1;
+}
+
+static int
+half(const char *path, int stall_ms)
+{
+	static const uint8_t partial[4 + 10] = {0, 0, 0, 64, 0x08, 0x01};
+	int fd = dial(path);
+
+	if (fd < 0 || !handshake(fd))
+		die("not accepted");
+	if (send(fd, partial, sizeof(partial), MSG_NOSIGNAL) !=
+	    (ssize_t)sizeof(partial))
+		die(strerror(errno));
+	printf("stalled\n");
+	fflush(stdout);
+	poll(NULL, 0, stall_ms);
+	close(fd);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc == 5 && strcmp(argv[2], "flood") == 0)
+		return flood(argv[1], atoi(argv[3]), atoi(argv[4]));
+	if (argc == 4 && strcmp(argv[2], "half") == 0)
+		return half(argv[1], atoi(argv[3]));
+	fprintf(stderr,
+	    "usage: %s SOCKET flood N HOLD_MS | SOCKET half STALL_MS\n",
+	    argv[0]);
+	return 2;
+}
