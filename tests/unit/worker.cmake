@@ -3,6 +3,7 @@
 #                        ones work, fds closed, rlimits, not dumpable.
 #   worker_serve_test    wasmd-worker serve over a socketpair, without the
 #                        supervisor: hello, push, invoke, host calls, errors.
+#   worker_convert_test  engine <-> protocol values, types and traps.
 wasmd_unit_test(worker_sandbox_test
     SOURCES worker_sandbox_test.c
     LIBS wasmd-worker-sandbox)
@@ -13,3 +14,7 @@ wasmd_unit_test(worker_serve_test
 target_compile_definitions(worker_serve_test PRIVATE
     WORKER_PATH="$<TARGET_FILE:wasmd-worker>")
 add_dependencies(worker_serve_test wasmd-worker)
+
+wasmd_unit_test(worker_convert_test
+    SOURCES worker_convert_test.c
+    LIBS wasmd-worker-job)
