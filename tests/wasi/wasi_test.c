@@ -4,6 +4,11 @@
  * output limit, proc_exit, a write callback that fails, no file system
  * without preopens, and what ws_imports links. The guests are the C
  * programs of programs/ built for wasm32-wasi (WASI_BIN_DIR).
+ *
+ * And every WASI function called directly (through the private tables of
+ * internal.h) with edge-value arguments: pointers at and past the end of
+ * memory, lengths that wrap, bad fds; none may touch memory out of bounds
+ * (ASan builds watch the host side) or do anything but return an errno.
  */
 #include <check.h>
 #include <errno.h>
@@ -11,7 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "wasi.h"
+#include <stdint.h>
+#include <unistd.h>
+
+#include "internal.h"
 
 /* What a run left: captured output, the exit, the trap. */
 typedef struct capture {
@@ -250,6 +258,85 @@ START_TEST(imports_are_wasi_only)
 }
 END_TEST
 
+/* Values that break naive bounds checks, for each parameter type. */
+static const uint32_t edge32[] = {0, 1, 2, 3, 4, 8, 24, 65527, 65528, 65535,
+    65536, 0x7fffffff, 0x80000000, 0xfffffff8, 0xffffffff};
+static const uint64_t edge64[] = {
+    0, 1, 65536, UINT64_MAX, INT64_MAX, (uint64_t)INT64_MIN};
+
+/*
+ * Calls fn with memory filled with fill and every parameter 0 (an fd
+ * parameter first: 3, the preopen) but parameter p, which is v.
+ */
+static uint32_t
+call_edge(const ws_fn *fn, we_memory *mem, char *dir, int fill, unsigned p,
+    uint64_t v)
+{
+	bool on_fd = strncmp(fn->name, "fd_", 3) == 0 ||
+	    strncmp(fn->name, "path_", 5) == 0;
+	we_val args[16];
+	char msg[WE_MSG_MAX], err[256];
+	ws_ctx *ctx = ws_ctx_new();
+	ws_call c = {.ctx = ctx, .mem = mem, .args = args, .message = msg};
+	uint32_t rc;
+
+	ck_assert(ws_ctx_add_preopen(ctx, dir, "/d", err, sizeof err));
+	memset(we_memory_data(mem), fill, we_memory_size(mem));
+	for (unsigned i = 0; fn->params[i] != '\0'; i++) {
+		bool wide = fn->params[i] == 'I';
+		uint64_t x = i == p ? v : i == 0 && on_fd ? 3 : 0;
+
+		args[i].type = wide ? WE_I64 : WE_I32;
+		if (wide)
+			args[i].of.i64 = (int64_t)x;
+		else
+			args[i].of.i32 = (int32_t)(uint32_t)x;
+	}
+	rc = fn->impl(&c);
+	ws_ctx_free(ctx);
+	return rc;
+}
+
+START_TEST(every_function_with_edge_arguments)
+{
+	static const ws_fn *const tables[] = {ws_env_fns, ws_fd_fns,
+	    ws_path_fns, ws_clock_fns, ws_misc_fns, ws_stub_fns};
+	we_memtype one_page = {{1, 1, true}};
+	we_store *s = we_store_new(NULL);
+	we_memory *mem = we_memory_new(s, &one_page);
+	char dir[] = "/tmp/wasi_test_XXXXXX";
+	unsigned calls = 0;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+		for (const ws_fn *fn = tables[t]; fn->name != NULL; fn++) {
+			size_t np = strlen(fn->params);
+
+			for (unsigned p = 0; p < np; p++) {
+				bool wide = fn->params[p] == 'I';
+				size_t nv = wide ? sizeof edge64 / 8
+				                 : sizeof edge32 / 4;
+
+				for (size_t k = 0; k < 2 * nv; k++) {
+					uint32_t rc = call_edge(fn, mem, dir,
+					    k < nv ? 0 : 'a', p,
+					    wide ? edge64[k % nv]
+					         : edge32[k % nv]);
+
+					ck_assert_msg(rc <= WS_ENOTCAPABLE ||
+					        (rc == WS_TRAP && fn->noresult),
+					    "%s: %u", fn->name, rc);
+					calls++;
+				}
+			}
+		}
+	ck_assert_uint_gt(calls, 500);
+	/* Nothing was created in the preopen. */
+	ck_assert_int_eq(rmdir(dir), 0);
+	we_store_free(s);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -264,6 +351,7 @@ main(void)
 	tcase_add_test(tc, no_file_system_without_preopens);
 	tcase_add_test(tc, configuration_is_checked);
 	tcase_add_test(tc, imports_are_wasi_only);
+	tcase_add_test(tc, every_function_with_edge_arguments);
 	suite_add_tcase(suite, tc);
 	sr = srunner_create(suite);
 	srunner_run_all(sr, CK_NORMAL);
