@@ -312,6 +312,7 @@ session_read_cb(struct bufferevent *bev, void *arg)
 	struct sup_session *s = arg;
 	Wasmd__Envelope *env;
 	char err[256];
+	bool dispatched = false;
 
 	while (!s->closing) {
 		enum sup_frame_status st =
@@ -331,13 +332,19 @@ session_read_cb(struct bufferevent *bev, void *arg)
 		}
 		sup_dispatch_client(s, env);
 		wasmd__envelope__free_unpacked(env, NULL);
+		dispatched = true;
 	}
 	if (s->closing) {
 		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
 			sup_session_free(s);
 		return;
 	}
-	sup_session_jobs_changed(s);
+	/*
+	 * Only a whole request restarts the idle clock: a client trickling
+	 * the bytes of a frame it never finishes is still idle.
+	 */
+	if (dispatched)
+		sup_session_jobs_changed(s);
 }
 
 static void

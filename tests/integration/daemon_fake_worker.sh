@@ -3,7 +3,8 @@
 # reply with the wrong id gets the worker killed and the client an error;
 # deaths are classified (SIGABRT, SIGSYS, an exit status); host calls are
 # relayed both ways; several requests fly on one connection; quotas and
-# limits answer ERR_LIMIT naming the limit; idle connections are closed.
+# limits answer ERR_LIMIT naming the limit; idle connections are closed,
+# even one that trickles the bytes of a frame it never finishes.
 . "$IT_LIB"
 start_daemon --pool 2 --worker "$IT_BIN/wasmd-it-fakeworker" \
 	--max-modules 2 --max-concurrent 2 --max-fuel 1000 --idle-timeout 1s \
@@ -63,6 +64,9 @@ expect_status 1
 expect_err_match "module count limit 2 reached"
 
 run "$raw" "$SOCK" idle 4000
+expect_status 0
+# Half a frame, trickled, is not activity: still closed when idle.
+run "$raw" "$SOCK" trickle 6000
 expect_status 0
 wait_workers 2
 stop_daemon

@@ -16,6 +16,9 @@
  *       hello, then N invokes in one write; print each reply's id and kind.
  *   list
  *       hello and list; print the number of modules.
+ *   trickle MS
+ *       hello, then half a frame, one byte every 100 ms; succeed when the
+ *       daemon closes the connection within MS ms (it is idle).
  *   flood N
  *       hello, then N list requests without reading a reply; succeed when
  *       the daemon drops the connection (a slow client) before answering
@@ -245,6 +248,27 @@ run_hostcall(int fd, const char *ref)
 }
 
 static int
+run_trickle(int fd, int ms)
+{
+	static const uint8_t hdr[] = {0, 0, 1, 0};
+	char c;
+
+	send_raw(fd, hdr, sizeof(hdr));
+	for (int t = 0; t < ms; t += 100) {
+		if (readable(fd, 100) && recv(fd, &c, 1, 0) <= 0) {
+			printf("closed after about %d ms\n", t);
+			return 0;
+		}
+		if (send(fd, "x", 1, MSG_NOSIGNAL) != 1) {
+			printf("closed after about %d ms\n", t);
+			return 0;
+		}
+	}
+	fprintf(stderr, "rawclient: a trickling client was never closed\n");
+	return 1;
+}
+
+static int
 run_flood(int fd, int n)
 {
 	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
@@ -329,6 +353,8 @@ main(int argc, char **argv)
 		return run_pipeline(fd, argv[3], argv[4], atoi(argv[5]));
 	if (strcmp(mode, "list") == 0)
 		return run_list(fd);
+	if (strcmp(mode, "trickle") == 0 && argc == 4)
+		return run_trickle(fd, atoi(argv[3]));
 	if (strcmp(mode, "flood") == 0 && argc == 4)
 		return run_flood(fd, atoi(argv[3]));
 	if (strcmp(mode, "hostcall") == 0 && argc == 4)
