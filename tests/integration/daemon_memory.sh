@@ -21,7 +21,7 @@ expect_err_match "max-memory"
 run ctl run -W max-memory-size=1M --invoke f big
 expect_status 1
 expect_err_match "memory"
-expect_log_match "export=f outcome=ERR_"
+expect_log_match "export=f outcome=ERR_OUT_OF_MEMORY"
 
 # The default (16 MiB) holds: 256 pages.
 run ctl run --invoke grow grow
