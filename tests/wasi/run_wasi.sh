@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# run_wasi.sh CASE WORKER BINDIR: one WASI scenario of `wasmd run`
+# run_wasi.sh CASE WORKER BINDIR [WASMD]: one WASI scenario of `wasmd run`
 # (WORKER is wasmd-worker, whose `run` mode `wasmd run` execs; BINDIR holds
-# the programs built by wasi.cmake: NAME.wasm and the native NAME).
+# the programs built by wasi.cmake: NAME.wasm and the native NAME; WASMD,
+# the wasmd program, for the case that goes through it).
 # Where the two builds should agree, their outputs are compared byte for
 # byte. Exits non-zero with a message on the first difference.
 set -euo pipefail
@@ -9,6 +10,7 @@ set -euo pipefail
 case_name=$1
 worker=$2
 bin=$3
+wasmd=${4:-}
 src=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/wasi_${case_name}_XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -218,6 +220,24 @@ case_link() {
 	[ "$rc" -eq 0 ] || fail "--invoke with WASI: exit code $rc"
 	[ "$(cat "$tmp/out")" = "$(printf 'hi\n5')" ] ||
 		fail "--invoke with WASI printed: $(cat "$tmp/out")"
+}
+
+# The same through `wasmd run`, which execs `wasmd-worker run`.
+case_wasmd_run() {
+	[ -n "$wasmd" ] || fail "no wasmd program given"
+	make_tree "$tmp/n"
+	make_tree "$tmp/w"
+	"$bin/files" "$tmp/n/root" >"$tmp/native"
+	rc=0
+	"$wasmd" run --env A=1 --dir "$tmp/w/root::/sandbox" "$bin/files.wasm" \
+	    /sandbox >"$tmp/wasm" || rc=$?
+	[ "$rc" -eq 0 ] || fail "exit code $rc"
+	same_output "wasmd run" "$tmp/native" "$tmp/wasm"
+	rc=0
+	"$wasmd" run "$bin/exit_code.wasm" exit 7 >/dev/null || rc=$?
+	[ "$rc" -eq 7 ] || fail "wasmd run: exit code $rc, want 7"
+	"$wasmd" run --help | grep -q -- "--dir HOST\[::GUEST\]" ||
+		fail "wasmd run --help does not describe --dir"
 }
 
 "case_$case_name"
