@@ -25,6 +25,11 @@ run ctl run -W timeout=10s --invoke spin spin
 expect_status 1
 expect_err_match "max-timeout"
 
+# Fuel stops the same loop deterministically, as a trap.
+run ctl run -W fuel=100000 --invoke spin spin
+expect_status 134
+expect_err_match "fuel"
+
 wait_workers 2
 run ctl run --invoke one spin
 expect_status 0
