@@ -274,6 +274,15 @@ wrk_policy_load(int keep_fd, char *err, size_t errlen)
 		set_err(err, errlen, "seccomp_init failed");
 		return -1;
 	}
+	/*
+	 * System calls of another ABI (i386 through int 0x80, x32) would
+	 * bypass rules written for native numbers: they kill the process too
+	 * (libseccomp's default for them kills only the thread).
+	 */
+	note(&p,
+	    seccomp_attr_set(
+	        p.ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS),
+	    "foreign ABI action");
 	add_socket_rules(&p, keep_fd);
 	add_memory_rules(&p);
 	add_exit_rules(&p);

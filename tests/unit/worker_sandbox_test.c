@@ -206,6 +206,23 @@ probe_raise_sigterm(int sock)
 	(void)syscall(SYS_tgkill, getpid(), getpid(), SIGTERM);
 }
 
+/*
+ * getpid through the i386 ABI (int 0x80, number 20), which a filter keyed
+ * on x86-64 numbers must not let through.
+ */
+static void
+probe_foreign_abi(int sock)
+{
+	(void)sock;
+#if defined(__x86_64__)
+	long nr = 20;
+
+	__asm__ volatile("int $0x80" : "+a"(nr) : : "memory");
+#else
+	(void)syscall(SYS_socket, AF_INET, SOCK_STREAM, 0);
+#endif
+}
+
 #define FORBIDDEN_TEST(name, probe)                                            \
 	START_TEST(name)                                                       \
 	{                                                                      \
@@ -223,6 +240,7 @@ FORBIDDEN_TEST(test_fork_killed, probe_fork)
 FORBIDDEN_TEST(test_kill_parent_killed, probe_kill_parent)
 FORBIDDEN_TEST(test_write_other_fd_killed, probe_write_other_fd)
 FORBIDDEN_TEST(test_tgkill_other_signal_killed, probe_raise_sigterm)
+FORBIDDEN_TEST(test_foreign_abi_killed, probe_foreign_abi)
 
 /* ---- Allowed operations ---------------------------------------------- */
 
@@ -513,6 +531,7 @@ sandbox_suite(void)
 	tcase_add_test(forbidden, test_kill_parent_killed);
 	tcase_add_test(forbidden, test_write_other_fd_killed);
 	tcase_add_test(forbidden, test_tgkill_other_signal_killed);
+	tcase_add_test(forbidden, test_foreign_abi_killed);
 	tcase_add_test(allowed, test_allowed_operations);
 	tcase_add_test(allowed, test_abort_is_sigabrt);
 	tcase_add_test(state, test_other_fds_closed);
