@@ -43,17 +43,18 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: run [--invoke NAME] [--env K=V]... [--dir "
+	    "usage: run [--invoke NAME] [--env K[=V]]... [--dir "
 	    "HOST[::GUEST]]...\n"
 	    "           [-W fuel=N,max-memory-size=BYTES,max-output=BYTES] "
 	    "FILE [ARGS...]\n"
 	    "\n"
 	    "Runs a WebAssembly module in this process. A WASI command (one\n"
-	    "that exports _start) gets FILE and ARGS as its argv, the\n"
-	    "environment given with --env (nothing else), the host\n"
-	    "directories given with --dir (as GUEST, or as HOST when no\n"
-	    "GUEST is given; nothing else of the file system), and this\n"
-	    "process's stdin, stdout and stderr; the exit code is its own.\n"
+	    "that exports _start) gets FILE and ARGS as its argv; the\n"
+	    "environment given with --env (K=V, or K for this process's\n"
+	    "value of K; nothing else); the host directories given with\n"
+	    "--dir (seen as GUEST, or as HOST when no GUEST is given;\n"
+	    "nothing else of the file system); and this process's stdin,\n"
+	    "stdout and stderr. Its exit code is ours.\n"
 	    "With --invoke, the export NAME is called with ARGS as its\n"
 	    "arguments and its results are printed, one per line.\n"
 	    "Options come before FILE; everything after FILE is the guest's.\n"
@@ -417,9 +418,11 @@ parse_args(run_opts *o, int argc, char **argv, bool *help)
 		const char *a = argv[i];
 
 		if ((v = option_value(argc, argv, &i, "--env")) != NULL) {
-			if (strchr(v, '=') == NULL || v[0] == '=') {
+			if (v[0] == '=' || v[0] == '\0') {
 				fprintf(stderr,
-				    "error: --env %s: expected KEY=VALUE\n", v);
+				    "error: --env %s: expected KEY=VALUE or "
+				    "KEY\n",
+				    v);
 				return false;
 			}
 			o->envs[o->nenvs++] = v;
@@ -640,6 +643,28 @@ check_other_imports(const char *file, const we_module *m)
 	return true;
 }
 
+/*
+ * Adds --env K=V to ctx; --env K passes this process's K, if it is set
+ * (as wasmtime does).
+ */
+static bool
+add_env(ws_ctx *ctx, const char *kv)
+{
+	const char *host;
+	char *both;
+	bool ok;
+
+	if (strchr(kv, '=') != NULL)
+		return ws_ctx_add_env(ctx, kv);
+	if ((host = getenv(kv)) == NULL)
+		return true;
+	if (asprintf(&both, "%s=%s", kv, host) < 0)
+		return false;
+	ok = ws_ctx_add_env(ctx, both);
+	free(both);
+	return ok;
+}
+
 /* Adds --dir HOST[::GUEST] to ctx; the guest name defaults to HOST. */
 static bool
 add_preopen(ws_ctx *ctx, const char *spec)
@@ -673,7 +698,7 @@ make_wasi(const run_opts *o)
 
 	ok = ok && ws_ctx_set_args(ctx, nargv, o->args - 1);
 	for (int i = 0; ok && i < o->nenvs; i++)
-		ok = ws_ctx_add_env(ctx, o->envs[i]);
+		ok = add_env(ctx, o->envs[i]);
 	if (!ok)
 		fprintf(stderr, "error: out of memory\n");
 	for (int i = 0; ok && i < o->ndirs; i++)

@@ -55,6 +55,11 @@ case_argv_env() {
 	run_wasm "$bin/argv_env.wasm" --argv0 >"$tmp/wasm"
 	grep -qx "argv\[0\]=$bin/argv_env.wasm" "$tmp/wasm" || fail "argv[0]"
 	grep -qx "environ: 0" "$tmp/wasm" || fail "host environment leaked"
+	# --env K passes this process's K when it is set.
+	GREETING=inherited run_wasm --env GREETING --env UNSET_HERE_X \
+	    "$bin/argv_env.wasm" >"$tmp/wasm"
+	grep -qx "env\[0\]=GREETING=inherited" "$tmp/wasm" || fail "--env K"
+	grep -qx "environ: 1" "$tmp/wasm" || fail "--env K of an unset K"
 	# Options after FILE belong to the guest.
 	run_wasm "$bin/argv_env.wasm" --env X=1 >"$tmp/wasm"
 	grep -qx "argv\[1\]=\[--env\] (5 bytes)" "$tmp/wasm" || fail "ARGS"
