@@ -218,15 +218,11 @@ worker_gone(struct sup_worker *w)
 			    "workers fail to start (see the daemon's log)");
 		job = NULL;
 		break;
-	case SUP_W_IDLE:
-		TAILQ_REMOVE(&sup->idle, w, idle_entry);
-		sup->nidle--;
-		sup_log(SUP_WARNING,
-		    "event=worker_died pid=%ld state=idle "
-		    "status=0x%x",
+	default:
+		/* An idle worker was taken off the idle list at EOF. */
+		sup_log(SUP_DEBUG, "event=worker_exit pid=%ld status=0x%x",
 		    (long)w->pid, (unsigned)w->status);
 		break;
-	default: break;
 	}
 	if (job != NULL) {
 		w->job = NULL;
@@ -281,6 +277,14 @@ worker_event_cb(struct bufferevent *bev, short what, void *arg)
 		worker_read_cb(bev, w);
 	bufferevent_free(w->bev);
 	w->bev = NULL;
+	/* An idle worker that hung up must not be handed a job meanwhile. */
+	if (w->state == SUP_W_IDLE) {
+		TAILQ_REMOVE(&w->sup->idle, w, idle_entry);
+		w->sup->nidle--;
+		w->state = SUP_W_DONE;
+		sup_log(SUP_WARNING, "event=worker_died pid=%ld state=idle",
+		    (long)w->pid);
+	}
 	/*
 	 * A worker that closed its socket is exiting (or must): its exit
 	 * status is already decided if it is exiting, so this kill cannot
