@@ -134,6 +134,13 @@ read_envelope(job *j)
 		j->exit_status = WRK_EXIT_OK;
 		return NULL;
 	}
+	/* A request larger than the memory limit allows: say so and leave. */
+	if (strncmp(err, "out of memory", 13) == 0) {
+		send_error(j, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY,
+		    "worker: the request does not fit in its memory limit (%s)",
+		    err);
+		return NULL;
+	}
 	send_error(j, WASMD__ERROR_CODE__ERR_BAD_REQUEST, "worker: %s", err);
 	j->exit_status = WRK_EXIT_BAD;
 	return NULL;

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "frame.h"
+#include "sandbox.h"
 #include "serve.h"
 
 #define TEST_MEM_LIMIT "67108864"
@@ -92,6 +93,9 @@ typedef struct worker {
 	int sock; /* our end; the worker's is its fd 3 */
 } worker;
 
+/* The worker's --memory-limit: main() and one test change it. */
+static const char *g_mem_limit = TEST_MEM_LIMIT;
+
 /* In the child: the socket as fd 3, then exec the worker. */
 static void
 exec_worker(int theirs)
@@ -102,7 +106,7 @@ exec_worker(int theirs)
 		_exit(120);
 	close(tmp);
 	execl(WORKER_PATH, "wasmd-worker", "serve", "--fd", "3",
-	    "--memory-limit", TEST_MEM_LIMIT, (char *)NULL);
+	    "--memory-limit", g_mem_limit, (char *)NULL);
 	_exit(121);
 }
 
@@ -280,6 +284,61 @@ START_TEST(test_unexpected_message_is_bad_request)
 	env.list = &list;
 	send_env(&w, &env);
 	expect_error(&w, WASMD__ERROR_CODE__ERR_BAD_REQUEST, NULL);
+	assert_exit_status(finish(&w), 0);
+}
+END_TEST
+
+/*
+ * Sends a push and ignores a failed write: the worker may answer and leave
+ * before it has read the whole frame. Its answer is still ours to read.
+ */
+static void
+send_push_unchecked(worker *w, const uint8_t *wasm, size_t len)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__PushModule push = WASMD__PUSH_MODULE__INIT;
+	char err[256];
+
+	push.wasm.data = (uint8_t *)wasm;
+	push.wasm.len = len;
+	env.id = JOB_ID;
+	env.msg_case = WASMD__ENVELOPE__MSG_PUSH;
+	env.push = &push;
+	(void)wp_write_envelope(w->sock, &env, err, sizeof err);
+}
+
+/*
+ * A request bigger than the worker's address space: the worker cannot read
+ * it and answers ERR_OUT_OF_MEMORY. Only for the confined worker without
+ * ASan (the unconfined job and ASan builds have no address-space limit).
+ */
+START_TEST(test_request_over_memory_limit)
+{
+	size_t len = (size_t)WRK_SANDBOX_AS_OVERHEAD + (8u << 20);
+	Wasmd__Envelope *env = NULL;
+	char err[256];
+	uint8_t *big;
+	worker w;
+
+	if (g_unconfined || WRK_SANITIZED)
+		return;
+	g_mem_limit = "1";
+	w = start_worker();
+	g_mem_limit = TEST_MEM_LIMIT;
+	big = calloc(1, len);
+	ck_assert_ptr_nonnull(big);
+	send_push_unchecked(&w, big, len);
+	free(big);
+	/* The worker never read the request, so its id is unknown: 0. */
+	ck_assert_msg(wp_read_envelope(w.sock, WP_FRAME_MAX_DEFAULT, &env, err,
+	                  sizeof err) == 0,
+	    "receive: %s", err);
+	ck_assert_uint_eq(env->id, 0);
+	ck_assert_int_eq(env->msg_case, WASMD__ENVELOPE__MSG_ERROR);
+	ck_assert_int_eq(
+	    env->error->code, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY);
+	ck_assert_ptr_nonnull(strstr(env->error->message, "memory limit"));
+	wasmd__envelope__free_unpacked(env, NULL);
 	assert_exit_status(finish(&w), 0);
 }
 END_TEST
@@ -704,6 +763,7 @@ serve_suite(const char *name)
 	tcase_add_test(life, test_hello_then_close_exits_quietly);
 	tcase_add_test(life, test_malformed_frame_exits_nonzero);
 	tcase_add_test(life, test_unexpected_message_is_bad_request);
+	tcase_add_test(life, test_request_over_memory_limit);
 	tcase_add_test(push, test_push_describes_module);
 	tcase_add_test(push, test_push_lists_imports);
 	tcase_add_test(push, test_push_invalid_module);
