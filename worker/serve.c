@@ -286,7 +286,10 @@ resolve_import(job *j, const Wasmd__Invoke *inv, we_store *s,
 		out->value.of.func = wrk_hook_import(s, &d);
 	if (h < 0 && out->value.of.func == NULL) {
 		send_error(j, WASMD__ERROR_CODE__ERR_LINK,
-		    "unknown import %s.%s", d.module, d.name);
+		    "unknown import %s.%s%s", d.module, d.name,
+		    d.type.kind == WE_EXTERN_FUNC
+		        ? ""
+		        : " (only host functions can be provided)");
 		return false;
 	}
 	if (out->value.of.func == NULL) {
