@@ -70,23 +70,3 @@ sup_frame_send(struct bufferevent *bev, const Wasmd__Envelope *env)
 	}
 	return 0;
 }
-
-int
-sup_frame_send_error(struct bufferevent *bev, uint64_t id,
-    Wasmd__ErrorCode code, const char *fmt, ...)
-{
-	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
-	Wasmd__Error e = WASMD__ERROR__INIT;
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	e.code = code;
-	e.message = msg;
-	env.id = id;
-	env.msg_case = WASMD__ENVELOPE__MSG_ERROR;
-	env.error = &e;
-	return sup_frame_send(bev, &env);
-}

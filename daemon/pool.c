@@ -76,17 +76,6 @@ sup_worker_kill(struct sup_worker *w, const char *why)
 	    (long)w->pid, why);
 }
 
-unsigned
-sup_pool_count(struct sup *sup)
-{
-	struct sup_worker *w;
-	unsigned n = 0;
-
-	TAILQ_FOREACH(w, &sup->workers, entry)
-	n++;
-	return n;
-}
-
 static unsigned
 queue_length(struct sup *sup)
 {

@@ -77,10 +77,6 @@ enum sup_frame_status sup_frame_next(struct evbuffer *in, size_t max,
     Wasmd__Envelope **out, char *err, size_t errlen);
 /* Queues env as one frame on bev. Returns 0, or -1 when out of memory. */
 int sup_frame_send(struct bufferevent *bev, const Wasmd__Envelope *env);
-/* Sends Error{code, message} with the given id. */
-int sup_frame_send_error(struct bufferevent *bev, uint64_t id,
-    Wasmd__ErrorCode code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
 
 /* tenant.c: tenants, one per peer uid for now. */
 struct sup_module {
@@ -197,7 +193,6 @@ int sup_worker_send(struct sup_worker *w, Wasmd__Envelope *env, uint64_t id);
 /* Queues a packed frame (own: passed to libevent, freed by it). */
 int sup_worker_send_frame(struct sup_worker *w, uint8_t *frame, size_t len);
 void sup_dispatch_worker(struct sup_worker *w, Wasmd__Envelope *env);
-unsigned sup_pool_count(struct sup *sup);
 
 /* invoke.c: jobs. */
 enum sup_job_kind { SUP_JOB_PUSH, SUP_JOB_INVOKE };
@@ -245,7 +240,6 @@ struct sup {
 	struct sup_config cfg;
 	int listen_fd;
 	struct event *listen_ev; /* own */
-	bool accept_paused;
 	TAILQ_HEAD(, sup_session) sessions;
 	unsigned nsessions;
 	TAILQ_HEAD(, sup_tenant) tenants;
