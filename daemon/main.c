@@ -454,12 +454,9 @@ static int
 serve(struct sup *sup)
 {
 	struct event *term, *intr;
-	char err[512];
+	char err[512] = "";
+	int rc = 0;
 
-	signal(SIGPIPE, SIG_IGN);
-	sup->base = event_base_new();
-	if (sup->base == NULL)
-		return 1;
 	term = evsignal_new(sup->base, SIGTERM, stop_cb, sup);
 	intr = evsignal_new(sup->base, SIGINT, stop_cb, sup);
 	evsignal_add(term, NULL);
@@ -469,15 +466,14 @@ serve(struct sup *sup)
 	    sup_listener_open(sup, err, sizeof(err)) != 0) {
 		sup_log(SUP_ERR, "event=start outcome=failed error=\"%s\"",
 		    err[0] ? err : "see above");
-		return 1;
-	}
-	event_base_dispatch(sup->base);
+		rc = 1;
+	} else
+		event_base_dispatch(sup->base);
 	shutdown_all(sup);
 	event_free(term);
 	event_free(intr);
-	event_base_free(sup->base);
-	sup_log(SUP_NOTICE, "event=exit");
-	return 0;
+	sup_log(SUP_NOTICE, "event=exit status=%d", rc);
+	return rc;
 }
 
 int
@@ -498,7 +494,15 @@ main(int argc, char **argv)
 	TAILQ_INIT(&sup.workers);
 	TAILQ_INIT(&sup.idle);
 	TAILQ_INIT(&sup.queue);
+	signal(SIGPIPE, SIG_IGN);
+	/* The one event loop; everything in the supervisor runs from it. */
+	sup.base = event_base_new();
+	if (sup.base == NULL) {
+		fprintf(stderr, "wasmd: cannot create the event loop\n");
+		return 1;
+	}
 	rc = serve(&sup);
+	event_base_free(sup.base);
 	free(sup.cfg.socket_path);
 	free(sup.cfg.state_dir);
 	free(sup.cfg.worker_path);
