@@ -24,8 +24,9 @@
  *       the daemon drops the connection (a slow client) before answering
  *       them all.
  *   hostcall REF
- *       hello, invoke export "hostcall" with i32 5, answer the relayed
- *       host_call with i32 77; print the call's argument and the result.
+ *       hello, invoke export "hostcall" with i32 5, serving the host import
+ *       env.h : [i32] -> [i32]; answer the relayed host_call with i32 77;
+ *       print the call's argument and the result.
  * Exit: 0 as expected, 1 otherwise (with a message on stderr).
  */
 #include <errno.h>
@@ -208,11 +209,23 @@ run_hostcall(int fd, const char *ref)
 	Wasmd__HostReply hr = WASMD__HOST_REPLY__INIT;
 	Wasmd__Value arg = WASMD__VALUE__INIT, *args[1] = {&arg};
 
+	Wasmd__HostImport hi = WASMD__HOST_IMPORT__INIT, *his[1] = {&hi};
+	Wasmd__FuncType ft = WASMD__FUNC_TYPE__INIT;
+	Wasmd__ValType i32 = WASMD__VAL_TYPE__VAL_I32;
+
+	/* env.h : [i32] -> [i32], served by this client. */
+	ft.n_params = ft.n_results = 1;
+	ft.params = ft.results = &i32;
+	hi.module = "env";
+	hi.name = "h";
+	hi.type = &ft;
 	arg.bits = 5;
 	inv.ref = (char *)ref;
 	inv.export = "hostcall";
 	inv.n_args = 1;
 	inv.args = args;
+	inv.n_host_imports = 1;
+	inv.host_imports = his;
 	env.id = 41;
 	env.msg_case = WASMD__ENVELOPE__MSG_INVOKE;
 	env.invoke = &inv;
