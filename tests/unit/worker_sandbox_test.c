@@ -488,6 +488,59 @@ START_TEST(test_rlimits_set)
 }
 END_TEST
 
+/*
+ * The worker dies with its supervisor: an intermediate process starts a
+ * confined child and exits; the child, reparented to this process (a
+ * subreaper), must be killed by SIGKILL rather than linger.
+ */
+START_TEST(test_dies_with_parent)
+{
+	int sv[2], go[2], status;
+	pid_t mid, orphan;
+	char buf[16];
+
+	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(pipe(go), 0);
+	mid = fork();
+	ck_assert_int_ge(mid, 0);
+	if (mid == 0) {
+		pid_t me = getpid(), pid = fork();
+
+		if (pid == 0) {
+			wrk_sandbox_opts opts = {sv[1], 0, me};
+			char err[256];
+			pid_t self;
+
+			if (wrk_sandbox_enter(&opts, err, sizeof err) < 0)
+				_exit(CONFINE_FAILED);
+			self = getpid();
+			if (write(sv[1], &self, sizeof self) < 0)
+				_exit(60);
+			/* Blocks until killed: nobody writes to sv[1]. */
+			(void)read(sv[1], buf, 1);
+			_exit(61);
+		}
+		/* Exit once the test knows the child is confined. */
+		(void)read(go[0], buf, 1);
+		_exit(pid > 0 ? 0 : 62);
+	}
+	close(sv[1]);
+	ck_assert_int_eq(
+	    read(sv[0], &orphan, sizeof orphan), (ssize_t)sizeof orphan);
+	ck_assert_int_eq(write(go[1], "x", 1), 1);
+	ck_assert_int_eq(waitpid(mid, &status, 0), mid);
+	assert_exited_ok(status);
+	ck_assert_int_eq(waitpid(orphan, &status, 0), orphan);
+	ck_assert_msg(WIFSIGNALED(status), "the orphan exited with %d",
+	    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	ck_assert_int_eq(WTERMSIG(status), SIGKILL);
+	close(sv[0]);
+	close(go[0]);
+	close(go[1]);
+}
+END_TEST
+
 /* A dead parent: confinement refuses (the worker would be an orphan). */
 START_TEST(test_wrong_parent_refused)
 {
@@ -539,6 +592,7 @@ sandbox_suite(void)
 	tcase_add_test(state, test_rlimit_as_caps_allocation);
 	tcase_add_test(state, test_rlimits_set);
 	tcase_add_test(state, test_wrong_parent_refused);
+	tcase_add_test(state, test_dies_with_parent);
 	suite_add_tcase(s, forbidden);
 	suite_add_tcase(s, allowed);
 	suite_add_tcase(s, state);
