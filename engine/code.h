@@ -60,6 +60,19 @@ typedef enum wx_op {
 #define WX_ST(N, code, text, T, align, ctype) WX_ROW(N)
 #include "opcodes.def"
 	WX_IOPS(WX_ROW)
+/* N_K: a binary operation whose second operand is the constant imm. */
+#define WX_BIN(N, code, text, T, R, fn) WX_ROW(N##_K)
+#define WX_BINT(N, code, text, T, R, fn) WX_ROW(N##_K)
+#define WX_CMP(N, code, text, T, fn) WX_ROW(N##_K)
+#include "opcodes.def"
+/*
+ * A comparison fused with the branch that uses it (target in imm):
+ * N_JNZ/N_JZ branch when fp[a] op fp[b] is true/false; N_KJNZ/N_KJZ
+ * compare fp[a] with the constant b (sign-extended; integers only).
+ */
+#define WX_CMP(N, code, text, T, fn)                                           \
+	WX_ROW(N##_JNZ) WX_ROW(N##_JZ) WX_ROW(N##_KJNZ) WX_ROW(N##_KJZ)
+#include "opcodes.def"
 #undef WX_ROW
 	    WXO__COUNT
 } wx_op;

@@ -41,6 +41,20 @@ typedef struct ctl {
 	uint32_t else_patch; /* an if's BR_UNLESS, until else */
 } ctl;
 
+/*
+ * An operand. src is where its value is: its own slot (slot(height)), a
+ * local's slot when it comes from a local.get not yet copied (so
+ * `local.get; local.get; i32.add` reads the locals directly), or
+ * SRC_CONST for a constant (k) not yet written anywhere.
+ */
+#define SRC_CONST (UINT32_MAX - 1)
+
+typedef struct opnd {
+	we_valtype type;
+	uint32_t src;
+	uint64_t k;
+} opnd;
+
 typedef struct cc {
 	we_module *m;
 	uint32_t fidx;
@@ -52,7 +66,7 @@ typedef struct cc {
 	uint32_t nlocals;
 	we_valtype *ltypes; /* own: params then declared locals */
 
-	we_valtype *vals; /* own: operand types */
+	opnd *vals; /* own: the operand stack */
 	uint32_t nvals, capvals, maxvals;
 	ctl *ctls; /* own */
 	uint32_t nctls, capctls;
@@ -61,7 +75,9 @@ typedef struct cc {
 	uint32_t *offs;  /* own until finished */
 	uint32_t *targs; /* own: insns whose imm is a code index */
 	uint32_t ncode, capcode, ntargs, captargs;
-	uint32_t charge; /* the ENTER/LOOP being counted, or NONE */
+	uint32_t charge;      /* the ENTER/LOOP being counted, or NONE */
+	uint32_t last_simple; /* last insn that only writes its slot a */
+	uint32_t label_pos;   /* the latest code index a label points at */
 	bool oom;
 } cc;
 
@@ -170,14 +186,24 @@ slot(cc *c, uint32_t height)
 }
 
 static bool
-push(cc *c, we_valtype t)
+push_src(cc *c, we_valtype t, uint32_t src, uint64_t k)
 {
-	if (!grow(c, (void **)&c->vals, c->nvals, &c->capvals, sizeof *c->vals))
-		return false;
-	c->vals[c->nvals++] = t;
+	/* Room for three more: dead code may read just above the top. */
+	while (c->nvals + 4 > c->capvals)
+		if (!grow(c, (void **)&c->vals, c->capvals, &c->capvals,
+		        sizeof *c->vals))
+			return false;
+	c->vals[c->nvals] = (opnd){t, src == NONE ? slot(c, c->nvals) : src, k};
+	c->nvals++;
 	if (c->nvals > c->maxvals)
 		c->maxvals = c->nvals;
 	return true;
+}
+
+static bool
+push(cc *c, we_valtype t)
+{
+	return push_src(c, t, NONE, 0);
 }
 
 /* Pops one operand into *out (UNKNOWN when the stack is polymorphic). */
@@ -193,7 +219,7 @@ pop(cc *c, we_valtype *out)
 		}
 		return invalid(c, "type mismatch: operand stack is empty");
 	}
-	*out = c->vals[--c->nvals];
+	*out = c->vals[--c->nvals].type;
 	return true;
 }
 
@@ -350,6 +376,8 @@ chain(cc *c, uint32_t i, ctl *t)
 static void
 patch_chain(cc *c, uint32_t head, uint32_t to)
 {
+	if (head != NONE && to == c->ncode)
+		c->label_pos = to;
 	while (head != NONE) {
 		uint32_t next = (uint32_t)c->code[head].imm;
 		c->code[head].imm = to;
@@ -362,8 +390,80 @@ patch_one(cc *c, uint32_t i, uint32_t to)
 {
 	if (i == NONE)
 		return;
+	if (to == c->ncode)
+		c->label_pos = to;
 	c->code[i].imm = to;
 	note_target(c, i);
+}
+
+/* Records that insn i (or NONE) only writes slot a: see retarget(). */
+static void
+mark_simple(cc *c, uint32_t i)
+{
+	c->last_simple = i;
+}
+
+/*
+ * Whether the last instruction computed the value in slot s and may be
+ * made to write elsewhere instead (or be fused with a branch): it is the
+ * last one emitted and no label points after it.
+ */
+static bool
+can_retarget(cc *c, uint32_t s)
+{
+	return !dead(c) && c->last_simple != NONE &&
+	    c->last_simple + 1 == c->ncode && c->label_pos != c->ncode &&
+	    c->code[c->last_simple].a == s;
+}
+
+/* Copies operand i into its own slot, if it is elsewhere. */
+static void
+materialize(cc *c, uint32_t i)
+{
+	opnd *v = &c->vals[i];
+
+	if (v->src == slot(c, i))
+		return;
+	if (v->src == SRC_CONST)
+		emit(c, WXO_X_CONST, slot(c, i), 0, v->k);
+	else
+		emit(c, WXO_X_MOVE, slot(c, i), v->src, 0);
+	v->src = slot(c, i);
+}
+
+/* Materializes the top n operands of the current block. */
+static void
+materialize_top(cc *c, uint32_t n)
+{
+	uint32_t lo = c->nvals >= n ? c->nvals - n : 0;
+
+	if (lo < top(c)->height)
+		lo = top(c)->height;
+	for (uint32_t i = lo; i < c->nvals; i++)
+		materialize(c, i);
+}
+
+/* Operands below the current block are never left elsewhere. */
+static void
+materialize_all(cc *c)
+{
+	materialize_top(c, c->nvals);
+}
+
+/*
+ * The slot to read popped operand i from (i >= nvals): a constant is
+ * written to the operand's own slot first.
+ */
+static uint32_t
+use(cc *c, uint32_t i)
+{
+	opnd *v = &c->vals[i];
+
+	if (v->src == SRC_CONST) {
+		emit(c, WXO_X_CONST, slot(c, i), 0, v->k);
+		return slot(c, i);
+	}
+	return v->src;
 }
 
 /* Ends the straight-line run being charged for fuel. */
@@ -409,6 +509,89 @@ emit_branch(cc *c, ctl *t, uint32_t from, uint32_t n)
 		patch_one(c, emit(c, WXO_X_BR, 0, 0, 0), t->loop_start);
 	else
 		chain(c, emit(c, WXO_X_BR, 0, 0, 0), t);
+}
+
+/* ---- Fused forms -------------------------------------------------------- */
+
+/* N -> N_K: the binary operation with a constant second operand. */
+static const uint16_t k_form[WXO__COUNT] = {
+#define WX_BIN(N, code, text, T, R, fn) [WXO_##N] = WXO_##N##_K,
+#define WX_BINT(N, code, text, T, R, fn) [WXO_##N] = WXO_##N##_K,
+#define WX_CMP(N, code, text, T, fn) [WXO_##N] = WXO_##N##_K,
+#include "opcodes.def"
+};
+
+/* Comparisons (and their N_K forms) -> the fused compare-and-branch. */
+static const uint16_t jnz_form[WXO__COUNT] = {
+#define WX_CMP(N, code, text, T, fn)                                           \
+	[WXO_##N] = WXO_##N##_JNZ, [WXO_##N##_K] = WXO_##N##_KJNZ,
+#include "opcodes.def"
+};
+static const uint16_t jz_form[WXO__COUNT] = {
+#define WX_CMP(N, code, text, T, fn)                                           \
+	[WXO_##N] = WXO_##N##_JZ, [WXO_##N##_K] = WXO_##N##_KJZ,
+#include "opcodes.def"
+};
+
+/* 32 or 64 for integer comparisons (K forms fit a constant in b). */
+#define CMPBITS_I32 32
+#define CMPBITS_I64 64
+#define CMPBITS_F32 0
+#define CMPBITS_F64 0
+static const uint8_t cmp_bits[WXO__COUNT] = {
+#define WX_CMP(N, code, text, T, fn) [WXO_##N##_K] = CMPBITS_##T,
+#include "opcodes.def"
+};
+
+/*
+ * A branch taken when the i32 condition v (popped operand at height h) is
+ * non-zero (when) or zero (!when). If the condition was just computed by
+ * a comparison or i32.eqz, that instruction becomes the branch. Returns
+ * the branch instruction, whose imm the caller sets to the target.
+ */
+static uint32_t
+emit_cond(cc *c, opnd v, uint32_t h, bool when)
+{
+	uint32_t i = c->ncode - 1;
+
+	if (v.src == SRC_CONST) {
+		emit(c, WXO_X_CONST, slot(c, h), 0, v.k);
+		v.src = slot(c, h);
+	} else if (v.src == slot(c, h) && can_retarget(c, v.src)) {
+		wx_insn *in = &c->code[i];
+		wx_op op = (wx_op)(uintptr_t)in->h;
+		uint64_t k = in->imm;
+		if (op == WXO_I32_EQZ) {
+			in->h = (const void *)(uintptr_t)(when ? WXO_X_BR_UNLESS
+			                                       : WXO_X_BR_IF);
+			in->a = in->b;
+			in->imm = 0;
+			mark_simple(c, NONE);
+			return i;
+		}
+		if (jnz_form[op] && k_form[op]) { /* slot, slot */
+			in->h = (const void *)(uintptr_t)(when ? jnz_form[op]
+			                                       : jz_form[op]);
+			in->a = in->b;
+			in->b = in->c;
+			in->imm = 0;
+			mark_simple(c, NONE);
+			return i;
+		}
+		if (jnz_form[op] &&
+		    (cmp_bits[op] == 32 ||
+		        (cmp_bits[op] == 64 &&
+		            (int64_t)k == (int64_t)(int32_t)k))) {
+			in->h = (const void *)(uintptr_t)(when ? jnz_form[op]
+			                                       : jz_form[op]);
+			in->a = in->b;
+			in->b = (uint32_t)k;
+			in->imm = 0;
+			mark_simple(c, NONE);
+			return i;
+		}
+	}
+	return emit(c, when ? WXO_X_BR_IF : WXO_X_BR_UNLESS, v.src, 0, 0);
 }
 
 /* ---- Immediates --------------------------------------------------------- */
@@ -524,26 +707,31 @@ static bool
 op_block(cc *c, enum ctl_kind kind)
 {
 	we_functype bt;
-	uint32_t cond = NONE;
+	opnd cond = {0};
+	uint32_t h = 0, br = NONE;
 
 	if (!read_blocktype(c, &bt))
 		return false;
 	if (kind == CK_IF) {
 		if (!pop_expect(c, WE_I32))
 			return false;
-		cond = slot(c, c->nvals);
+		h = c->nvals;
+		cond = c->vals[h];
 	}
+	/* Every operand is in its own slot inside a block. */
+	materialize_all(c);
+	if (kind == CK_IF)
+		br = emit_cond(c, cond, h, false);
 	if (!pop_all(c, bt.nparams, bt.params) || !push_ctl(c, kind, &bt))
 		return false;
 	end_charge(c);
 	if (kind == CK_LOOP) {
 		top(c)->loop_start = c->ncode;
-		if (!dead(c)) {
+		c->label_pos = c->ncode;
+		if (!dead(c))
 			c->charge = emit(c, WXO_X_LOOP, 0, 0, 1);
-		}
 	} else if (kind == CK_IF) {
-		uint32_t i = emit(c, WXO_X_BR_UNLESS, cond, 0, 0);
-		top(c)->else_patch = i;
+		top(c)->else_patch = br;
 	}
 	return true;
 }
@@ -555,6 +743,7 @@ op_else(cc *c)
 
 	if (t->kind != CK_IF)
 		return malformed(c, "else without a matching if");
+	materialize_top(c, t->nresults);
 	if (!pop_all(c, t->nresults, t->results))
 		return false;
 	if (c->nvals != t->height)
@@ -581,6 +770,7 @@ op_end(cc *c, bool *done)
 	ctl *t = top(c);
 	ctl saved;
 
+	materialize_top(c, t->nresults);
 	if (!pop_all(c, t->nresults, t->results))
 		return false;
 	if (c->nvals != t->height)
@@ -629,6 +819,7 @@ op_br(cc *c)
 	if (!read_label(c, &t))
 		return false;
 	label_types(t, &n, &types);
+	materialize_top(c, n);
 	if (!pop_all(c, n, types))
 		return false;
 	end_charge(c);
@@ -641,13 +832,16 @@ static bool
 op_br_if(cc *c)
 {
 	const we_valtype *types;
-	uint32_t n, cond, from, skip;
+	uint32_t n, h, from, skip;
+	opnd cond;
 	ctl *t;
 
 	if (!read_label(c, &t) || !pop_expect(c, WE_I32))
 		return false;
-	cond = slot(c, c->nvals);
+	h = c->nvals;
+	cond = c->vals[h];
 	label_types(t, &n, &types);
+	materialize_top(c, n);
 	if (!pop_all(c, n, types))
 		return false;
 	from = c->nvals;
@@ -655,14 +849,14 @@ op_br_if(cc *c)
 		return false;
 	end_charge(c);
 	if (t->kind != CK_FUNC && (n == 0 || from == t->height)) {
-		uint32_t i = emit(c, WXO_X_BR_IF, cond, 0, 0);
+		uint32_t i = emit_cond(c, cond, h, true);
 		if (t->kind == CK_LOOP)
 			patch_one(c, i, t->loop_start);
 		else
 			chain(c, i, t);
 		return true;
 	}
-	skip = emit(c, WXO_X_BR_UNLESS, cond, 0, 0);
+	skip = emit_cond(c, cond, h, false);
 	emit_branch(c, t, from, n);
 	patch_one(c, skip, c->ncode);
 	return true;
@@ -690,8 +884,9 @@ op_br_table(cc *c)
 	}
 	if (!pop_expect(c, WE_I32))
 		goto out;
-	index = slot(c, c->nvals);
+	index = use(c, c->nvals);
 	label_types(&c->ctls[c->nctls - 1 - labels[n]], &arity, &types);
+	materialize_top(c, arity);
 	/* Each label must take the same number of values, of types the
 	   stack has; unknown operands are checked against every label. */
 	for (uint32_t i = 0; i <= n; i++) {
@@ -755,6 +950,7 @@ op_return(cc *c)
 {
 	const we_functype *ft = c->ft;
 
+	materialize_top(c, ft->nresults);
 	if (!pop_all(c, ft->nresults, ft->results))
 		return false;
 	end_charge(c);
@@ -769,6 +965,7 @@ do_call(cc *c, const we_functype *ft, wx_op op, uint32_t x, uint32_t y,
 {
 	uint32_t base;
 
+	materialize_top(c, ft->nparams);
 	if (!pop_all(c, ft->nparams, ft->params))
 		return false;
 	base = slot(c, c->nvals);
@@ -809,7 +1006,7 @@ op_call_indirect(cc *c)
 		    "funcref table");
 	if (!pop_expect(c, WE_I32))
 		return false;
-	index = slot(c, c->nvals);
+	index = use(c, c->nvals);
 	return do_call(
 	    c, &c->m->types[type], WXO_CALL_INDIRECT, type, table, index);
 }
@@ -851,11 +1048,37 @@ op_select(cc *c, bool typed)
 			t1 = t2;
 	}
 	h = c->nvals;
-	if (!push(c, t1))
-		return false;
-	emit_cd(c, WXO_X_SELECT, slot(c, h), slot(c, h), slot(c, h + 1),
-	    slot(c, h + 2));
-	return true;
+	if (!dead(c)) {
+		uint32_t v1 = use(c, h), v2 = use(c, h + 1), k = use(c, h + 2);
+		mark_simple(c, emit_cd(c, WXO_X_SELECT, slot(c, h), v1, v2, k));
+	}
+	return push(c, t1);
+}
+
+/*
+ * local.set x of popped operand h: operands still reading x are copied
+ * out first; a value computed just before is written to x directly.
+ */
+static void
+set_local(cc *c, uint32_t x, uint32_t h)
+{
+	opnd v = c->vals[h];
+	bool refs = false;
+
+	for (uint32_t i = top(c)->height; i < c->nvals; i++)
+		refs |= c->vals[i].src == x;
+	if (!refs && v.src == slot(c, h) && can_retarget(c, v.src)) {
+		c->code[c->ncode - 1].a = x;
+		mark_simple(c, NONE);
+		return;
+	}
+	for (uint32_t i = top(c)->height; i < c->nvals; i++)
+		if (c->vals[i].src == x)
+			materialize(c, i);
+	if (v.src == SRC_CONST)
+		mark_simple(c, emit(c, WXO_X_CONST, x, 0, v.k));
+	else if (v.src != x)
+		mark_simple(c, emit(c, WXO_X_MOVE, x, v.src, 0));
 }
 
 static bool
@@ -869,14 +1092,13 @@ op_local(cc *c, wx_op op)
 	if (x >= c->nlocals)
 		return invalid(c, "unknown local %u", x);
 	t = c->ltypes[x];
-	if (op == WXO_LOCAL_GET) {
-		emit(c, WXO_X_MOVE, slot(c, c->nvals), x, 0);
-		return push(c, t);
-	}
+	if (op == WXO_LOCAL_GET)
+		return push_src(c, t, x, 0); /* read in place until needed */
 	if (!pop_expect(c, t))
 		return false;
-	emit(c, WXO_X_MOVE, x, slot(c, c->nvals), 0);
-	return op == WXO_LOCAL_TEE ? push(c, t) : true;
+	if (!dead(c))
+		set_local(c, x, c->nvals);
+	return op == WXO_LOCAL_TEE ? push_src(c, t, x, 0) : true;
 }
 
 static bool
@@ -891,14 +1113,15 @@ op_global(cc *c, bool set)
 		return invalid(c, "unknown global %u", x);
 	g = &c->m->globals[x];
 	if (!set) {
-		emit(c, WXO_X_GLOBAL_GET, slot(c, c->nvals), x, 0);
+		mark_simple(
+		    c, emit(c, WXO_X_GLOBAL_GET, slot(c, c->nvals), x, 0));
 		return push(c, g->type.type);
 	}
 	if (!g->type.mutable_)
 		return invalid(c, "global is immutable");
 	if (!pop_expect(c, g->type.type))
 		return false;
-	emit(c, WXO_X_GLOBAL_SET, slot(c, c->nvals), x, 0);
+	emit(c, WXO_X_GLOBAL_SET, use(c, c->nvals), x, 0);
 	return true;
 }
 
@@ -938,8 +1161,7 @@ op_const(cc *c, wx_op op)
 	}
 	if (!ok)
 		return false;
-	emit(c, WXO_X_CONST, slot(c, c->nvals), 0, bits);
-	return push(c, t);
+	return push_src(c, t, SRC_CONST, bits); /* folded until needed */
 }
 
 /* ---- Instructions: references, tables, memory -------------------------- */
@@ -954,8 +1176,7 @@ op_ref(cc *c, wx_op op)
 	case WXO_REF_NULL:
 		if (!wrd_reftype(&c->r, &t))
 			return false;
-		emit(c, WXO_X_CONST, slot(c, c->nvals), 0, 0);
-		return push(c, t);
+		return push_src(c, t, SRC_CONST, 0);
 	case WXO_REF_IS_NULL:
 		if (!pop(c, &t))
 			return false;
@@ -963,7 +1184,8 @@ op_ref(cc *c, wx_op op)
 			return invalid(c,
 			    "type mismatch: ref.is_null needs a "
 			    "reference");
-		emit(c, op, slot(c, c->nvals), slot(c, c->nvals), 0);
+		mark_simple(
+		    c, emit(c, op, slot(c, c->nvals), use(c, c->nvals), 0));
 		return push(c, WE_I32);
 	default:
 		if (!read_u32(c, &x) || !check_func(c, x))
@@ -971,7 +1193,7 @@ op_ref(cc *c, wx_op op)
 		if (!c->m->func_declared[x])
 			return invalid(
 			    c, "undeclared function reference %u", x);
-		emit(c, op, slot(c, c->nvals), x, 0);
+		mark_simple(c, emit(c, op, slot(c, c->nvals), x, 0));
 		return push(c, WE_FUNCREF);
 	}
 }
@@ -991,6 +1213,8 @@ op_table(cc *c, wx_op op)
 	uint32_t x, y = 0;
 	we_valtype et;
 
+	/* These read their operands from consecutive slots. */
+	materialize_top(c, 3);
 	if (op == WXO_TABLE_INIT) {
 		if (!read_u32(c, &y) || !read_u32(c, &x))
 			return false;
@@ -1018,7 +1242,7 @@ op_table(cc *c, wx_op op)
 		emit(c, op, slot(c, c->nvals), x, 0);
 		return true;
 	case WXO_TABLE_SIZE:
-		emit(c, op, slot(c, c->nvals), x, 0);
+		mark_simple(c, emit(c, op, slot(c, c->nvals), x, 0));
 		return push(c, WE_I32);
 	case WXO_TABLE_GROW:
 		if (!pop_expect(c, WE_I32) || !pop_expect(c, et))
@@ -1061,6 +1285,8 @@ op_memory(cc *c, wx_op op)
 {
 	uint32_t x = 0;
 
+	/* These read their operands from consecutive slots. */
+	materialize_top(c, 3);
 	switch (op) {
 	case WXO_MEMORY_SIZE:
 	case WXO_MEMORY_GROW:
@@ -1086,7 +1312,7 @@ op_memory(cc *c, wx_op op)
 	}
 	switch (op) {
 	case WXO_MEMORY_SIZE:
-		emit(c, op, slot(c, c->nvals), 0, 0);
+		mark_simple(c, emit(c, op, slot(c, c->nvals), 0, 0));
 		return push(c, WE_I32);
 	case WXO_MEMORY_GROW:
 		if (!pop_expect(c, WE_I32))
@@ -1148,26 +1374,40 @@ op_simple(cc *c, const op_info *oi)
 		if (!pop_expect(c, oi->t))
 			return false;
 		h = c->nvals;
-		emit(c, oi->op, slot(c, h), slot(c, h), 0);
+		mark_simple(c, emit(c, oi->op, slot(c, h), use(c, h), 0));
 		return push(c, oi->r);
 	case K_BIN:
 		if (!pop_expect(c, oi->t) || !pop_expect(c, oi->t))
 			return false;
 		h = c->nvals;
-		emit_cd(c, oi->op, slot(c, h), slot(c, h), slot(c, h + 1), 0);
+		if (dead(c))
+			return push(c, oi->r);
+		if (c->vals[h + 1].src == SRC_CONST &&
+		    c->vals[h].src != SRC_CONST && k_form[oi->op]) {
+			mark_simple(c,
+			    emit(c, (wx_op)k_form[oi->op], slot(c, h),
+			        c->vals[h].src, c->vals[h + 1].k));
+		} else {
+			uint32_t a = use(c, h), b = use(c, h + 1);
+			mark_simple(c, emit_cd(c, oi->op, slot(c, h), a, b, 0));
+		}
 		return push(c, oi->r);
 	case K_LD:
 		if (!read_memarg(c, oi->align, &off) || !pop_expect(c, WE_I32))
 			return false;
 		h = c->nvals;
-		emit_cd(c, oi->op, slot(c, h), slot(c, h), off, 0);
+		mark_simple(
+		    c, emit_cd(c, oi->op, slot(c, h), use(c, h), off, 0));
 		return push(c, oi->r);
 	default: /* K_ST */
 		if (!read_memarg(c, oi->align, &off) || !pop_expect(c, oi->t) ||
 		    !pop_expect(c, WE_I32))
 			return false;
 		h = c->nvals;
-		emit_cd(c, oi->op, slot(c, h), slot(c, h + 1), off, 0);
+		if (!dead(c)) {
+			uint32_t a = use(c, h), v = use(c, h + 1);
+			emit_cd(c, oi->op, a, v, off, 0);
+		}
 		return true;
 	}
 }
@@ -1263,7 +1503,10 @@ setup_locals(cc *c, const wm_funcdef *fd)
 		return invalid(c, "too many locals");
 	c->nlocals = (uint32_t)n;
 	c->ltypes = malloc((n ? n : 1) * sizeof *c->ltypes);
-	if (c->ltypes == NULL)
+	/* Dead code may look just above the top of an empty stack. */
+	c->vals = calloc(16, sizeof *c->vals);
+	c->capvals = 16;
+	if (c->ltypes == NULL || c->vals == NULL)
 		return nomem(c);
 	if (c->ft->nparams)
 		memcpy(c->ltypes, c->ft->params,
@@ -1363,6 +1606,8 @@ wx_compile(we_module *m, uint32_t func_index, we_error *err)
 	c.fidx = func_index;
 	c.ft = fd->type;
 	c.charge = NONE;
+	c.last_simple = NONE;
+	c.label_pos = NONE;
 	snprintf(c.where, sizeof c.where, "function %u", func_index);
 	wrd_init(&c.r, m->bytes, fd->body, fd->body_end, err);
 	c.r.where = c.where;

@@ -125,6 +125,9 @@ trap_at(we_store *s, we_trap_kind kind, const wx_insn *ip)
 #define A (fp[ip->a])
 #define B (fp[ip->b])
 #define C (fp[ip->c])
+/* The constant operand of N_K (imm) and of N_KJNZ/N_KJZ (b, signed). */
+#define K64 ((wr_value){.i64 = ip->imm})
+#define K32 ((wr_value){.i64 = (uint64_t)(int64_t)(int32_t)ip->b})
 #define TRAP(kind)                                                             \
 	do {                                                                   \
 		trap = (kind);                                                 \
@@ -166,6 +169,13 @@ run(we_store *s, const wx_insn *ip, wr_value *fp, const void *const **table)
 #include "opcodes.def"
 #define WX_LABEL(N) [WXO_##N] = &&L_##N,
 	    WX_IOPS(WX_LABEL)
+#define WX_BIN(N, code, text, T, R, fn) WX_LABEL(N##_K)
+#define WX_BINT(N, code, text, T, R, fn) WX_LABEL(N##_K)
+#define WX_CMP(N, code, text, T, fn) WX_LABEL(N##_K)
+#include "opcodes.def"
+#define WX_CMP(N, code, text, T, fn)                                           \
+	WX_LABEL(N##_JNZ) WX_LABEL(N##_JZ) WX_LABEL(N##_KJNZ) WX_LABEL(N##_KJZ)
+#include "opcodes.def"
 #undef WX_LABEL
 	};
 #endif
@@ -210,6 +220,45 @@ dispatch:
 	{                                                                      \
 		R##_PUT(A, fn(T##_GET(B), T##_GET(C)));                        \
 		vmnext();                                                      \
+	}                                                                      \
+	vmcase(N##_K)                                                          \
+	{                                                                      \
+		R##_PUT(A, fn(T##_GET(B), T##_GET(K64)));                      \
+		vmnext();                                                      \
+	}
+#define WX_CMP(N, code, text, T, fn)                                           \
+	WX_BIN(N, code, text, T, I32, fn)                                      \
+	vmcase(N##_JNZ)                                                        \
+	{                                                                      \
+		if (fn(T##_GET(A), T##_GET(B))) {                              \
+			ip = ip->target;                                       \
+			vmdispatch();                                          \
+		}                                                              \
+		vmnext();                                                      \
+	}                                                                      \
+	vmcase(N##_JZ)                                                         \
+	{                                                                      \
+		if (!fn(T##_GET(A), T##_GET(B))) {                             \
+			ip = ip->target;                                       \
+			vmdispatch();                                          \
+		}                                                              \
+		vmnext();                                                      \
+	}                                                                      \
+	vmcase(N##_KJNZ)                                                       \
+	{                                                                      \
+		if (fn(T##_GET(A), T##_GET(K32))) {                            \
+			ip = ip->target;                                       \
+			vmdispatch();                                          \
+		}                                                              \
+		vmnext();                                                      \
+	}                                                                      \
+	vmcase(N##_KJZ)                                                        \
+	{                                                                      \
+		if (!fn(T##_GET(A), T##_GET(K32))) {                           \
+			ip = ip->target;                                       \
+			vmdispatch();                                          \
+		}                                                              \
+		vmnext();                                                      \
 	}
 #define WX_UNT(N, code, text, T, R, fn)                                        \
 	vmcase(N)                                                              \
@@ -226,6 +275,15 @@ dispatch:
 	{                                                                      \
 		R##_CT r = 0;                                                  \
 		we_trap_kind k = fn(T##_GET(B), T##_GET(C), &r);               \
+		if (unlikely(k != WE_TRAP_NONE))                               \
+			TRAP(k);                                               \
+		R##_PUT(A, r);                                                 \
+		vmnext();                                                      \
+	}                                                                      \
+	vmcase(N##_K)                                                          \
+	{                                                                      \
+		R##_CT r = 0;                                                  \
+		we_trap_kind k = fn(T##_GET(B), T##_GET(K64), &r);             \
 		if (unlikely(k != WE_TRAP_NONE))                               \
 			TRAP(k);                                               \
 		R##_PUT(A, r);                                                 \
