@@ -39,6 +39,7 @@
 	X(X_BR_TABLE)  /* goto entry[min(fp[a].i32, b)].target; b+1 entries  \
 			    follow */     \
 	X(X_CALL)      /* call inst->funcs[imm], frame at fp + b */                \
+	X(X_CALL_DIRECT) /* call def imm (this instance), frame at fp+b */         \
 	X(X_CALL_INDIRECT) /* call table c [fp[b].i32] of type d, frame at fp+a */ \
 	X(X_RETURN)        /* fp[0..b) := fp[a..a+b); pop the frame */             \
 	X(X_ENTER)         /* fp[a..a+b) := 0; charge imm fuel; poll */            \

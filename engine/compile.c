@@ -972,7 +972,10 @@ do_call(cc *c, const we_functype *ft, wx_op op, uint32_t x, uint32_t y,
 	if (!push_all(c, ft->nresults, ft->results))
 		return false;
 	end_charge(c);
-	if (op == WXO_CALL)
+	if (op == WXO_CALL && x >= c->m->nfunc_imports)
+		emit(c, WXO_X_CALL_DIRECT, 0, base,
+		    (uint64_t)(uintptr_t)&c->m->funcs[x]);
+	else if (op == WXO_CALL)
 		emit(c, WXO_X_CALL, 0, base, x);
 	else
 		emit_cd(c, WXO_X_CALL_INDIRECT, base, index_slot, y, x);

@@ -74,6 +74,17 @@ poll(we_store *s, int64_t *budget, uint64_t charge)
 	return WE_TRAP_NONE;
 }
 
+/* An instance's memory 0, or an empty stand-in when it has none. */
+static we_memory *
+memory_of(const we_instance *inst)
+{
+	/* Never written: only memory instructions, which validation allows
+	   only with a memory, could change it. */
+	static const we_memory none;
+
+	return inst->module->nmems ? inst->mems[0] : (we_memory *)&none;
+}
+
 void
 wx_backtrace(we_store *s, const wx_insn *ip)
 {
@@ -143,9 +154,9 @@ trap_at(we_store *s, we_trap_kind kind, const wx_insn *ip)
 	} while (0)
 #define RELOAD()                                                               \
 	do {                                                                   \
-		mem = inst->module->nmems ? inst->mems[0] : NULL;              \
-		membase = mem ? mem->data : NULL;                              \
-		memsize = mem ? mem->size : 0;                                 \
+		mem = memory_of(inst);                                         \
+		membase = mem->data;                                           \
+		memsize = mem->size;                                           \
 	} while (0)
 /* The effective address of an access of n bytes, or a trap. */
 #define ADDR(ea, base, n)                                                      \
@@ -376,6 +387,25 @@ dispatch:
 			callee = &B;
 			goto do_call;
 		}
+		vmcase(X_CALL_DIRECT)
+		{
+			/* a function of this instance, def imm; frame at fp[b] */
+			const wx_code *code =
+			    ((const wm_funcdef *)(uintptr_t)ip->imm)->code;
+			wx_frame *fr;
+			callee = &B;
+			if (unlikely(x->depth >= x->max_depth ||
+			        code->nslots > (size_t)(x->stack_end - callee)))
+				TRAP(WE_TRAP_CALL_STACK_EXHAUSTED);
+			fr = &x->frames[x->depth++];
+			fr->code = code;
+			fr->fp = callee;
+			fr->inst = inst;
+			fr->ret_ip = ip + 1;
+			fp = callee;
+			ip = code->insns;
+			vmdispatch();
+		}
 		vmcase(X_CALL_INDIRECT)
 		{
 			/* table c, element fp[b].i32, type d; frame at fp[a] */
@@ -458,8 +488,13 @@ dispatch:
 			}
 			fr--;
 			fp = fr->fp;
-			inst = fr->inst;
-			RELOAD(); /* the callee may have grown the memory */
+			if (unlikely(fr->inst != inst)) {
+				inst = fr->inst;
+				mem = memory_of(inst);
+			}
+			/* The callee may have grown the memory. */
+			membase = mem->data;
+			memsize = mem->size;
 			vmdispatch();
 		}
 
