@@ -6,13 +6,15 @@
  * Every function import is satisfied by a host function that prints its
  * name and arguments and returns zeroes (binaryen's -ttf modules import
  * fuzzing-support.log-* and sometimes env.*). Then every exported function
- * is called, in export order, with zero arguments; before each call the
- * module's hangLimitInitializer export (binaryen's loop and recursion
- * bound), when there is one, is called to reset the bound.
+ * is called, in export order, DIFF_ROUNDS times: first with zero arguments,
+ * then with arguments picked from a fixed table of edge values (the same
+ * table as diff_run.mjs's). Before each call the module's
+ * hangLimitInitializer export (binaryen's loop and recursion bound), when
+ * there is one, is called to reset the bound.
  *
  * The transcript format (one event per line) is shared with diff_run.mjs:
  *   invalid | link-error | instantiate trap | instantiate ok
- *   call NAME
+ *   call NAME ROUND             ROUND 0 has zero arguments
  *   host MODULE.NAME ARG...     an import was called
  *   result TYPE VALUE           one per result, then "return"
  *   return | trap
@@ -37,6 +39,28 @@
 #define DIFF_DEFAULT_FUEL 200000000ull
 #define DIFF_MAX_VALUES 64
 #define DIFF_HANG_EXPORT "hangLimitInitializer"
+#define DIFF_ROUNDS 3
+#define DIFF_EDGES 8
+
+/*
+ * Argument values of rounds 1 and later, as bits: argument i of round r is
+ * entry (3r + i) % DIFF_EDGES of its type's row. diff_run.mjs has the same
+ * table.
+ */
+static const uint64_t diff_edges[4][DIFF_EDGES] = {
+    /* i32 */ {
+        0xffffffff, 1, 0x7fffffff, 0x80000000, 255, 0x10000, 0xffffff9c, 32},
+    /* i64 */
+    {0xffffffffffffffffull, 1, 0x7fffffffffffffffull, 0x8000000000000000ull,
+        0x100000000ull, 255, 0xffffffffffffff9cull, 64},
+    /* f32: -0, 1.5, inf, -inf, max, smallest denormal, -100, 2^31 */
+    {0x80000000, 0x3fc00000, 0x7f800000, 0xff800000, 0x7f7fffff, 1, 0xc2c80000,
+        0x4f000000},
+    /* f64: the same values */
+    {0x8000000000000000ull, 0x3ff8000000000000ull, 0x7ff0000000000000ull,
+        0xfff0000000000000ull, 0x7fefffffffffffffull, 1, 0xc059000000000000ull,
+        0x41e0000000000000ull},
+};
 
 /* The name a host function prints: "module.name". own: by the store. */
 typedef struct diff_host_env {
@@ -175,21 +199,41 @@ reset_hang_limit(we_store *s, we_instance *inst, uint64_t fuel)
 		(void)we_func_call(s, f, NULL, 0, NULL, 0);
 }
 
-/* Calls one exported function with zero arguments and prints it all. */
+/* Argument i of round r (see diff_edges); references are always null. */
+static we_val
+arg_of(we_valtype t, unsigned round, uint32_t i)
+{
+	we_val v = zero_of(t);
+	unsigned k = (3 * round + i) % DIFF_EDGES;
+
+	if (round == 0)
+		return v;
+	switch (t) {
+	case WE_I32: v.of.i32 = (int32_t)(uint32_t)diff_edges[0][k]; break;
+	case WE_I64: v.of.i64 = (int64_t)diff_edges[1][k]; break;
+	case WE_F32: v.of.f32_bits = (uint32_t)diff_edges[2][k]; break;
+	case WE_F64: v.of.f64_bits = diff_edges[3][k]; break;
+	default: break;
+	}
+	return v;
+}
+
+/* Calls one exported function with round's arguments; prints it all. */
 static void
-call_export(we_store *s, we_instance *inst, const char *name, uint64_t fuel)
+call_export(we_store *s, we_instance *inst, const char *name, uint64_t fuel,
+    unsigned round)
 {
 	we_func *f = we_instance_func(inst, name);
 	const we_functype *ft = we_func_type(f);
 	we_val args[DIFF_MAX_VALUES], results[DIFF_MAX_VALUES];
 
-	printf("call %s\n", name);
+	printf("call %s %u\n", name, round);
 	if (ft->nparams > DIFF_MAX_VALUES || ft->nresults > DIFF_MAX_VALUES) {
 		printf("skip arity\n");
 		return;
 	}
 	for (uint32_t i = 0; i < ft->nparams; i++)
-		args[i] = zero_of(ft->params[i]);
+		args[i] = arg_of(ft->params[i], round, i);
 	we_store_set_fuel(s, fuel);
 	print_outcome(s,
 	    we_func_call(s, f, args, ft->nparams, results, ft->nresults),
@@ -207,8 +251,10 @@ run_exports(we_store *s, we_instance *inst, const we_module *m, uint64_t fuel)
 		if (e.type.kind != WE_EXTERN_FUNC ||
 		    strcmp(e.name, DIFF_HANG_EXPORT) == 0)
 			continue;
-		reset_hang_limit(s, inst, fuel);
-		call_export(s, inst, e.name, fuel);
+		for (unsigned round = 0; round < DIFF_ROUNDS; round++) {
+			reset_hang_limit(s, inst, fuel);
+			call_export(s, inst, e.name, fuel, round);
+		}
 	}
 }
 

@@ -8,12 +8,27 @@
 // host arguments printed by type), so this script reads the type, import,
 // function and export sections of the module itself: a small, independent
 // decoder, so a decoding bug in the engine cannot hide on both sides.
+// Each export is called ROUNDS times: zero arguments, then edge values.
 //
 // Usage: node diff_run.mjs FILE.wasm
 
 import { readFileSync, writeSync } from 'node:fs';
 
 const HANG_EXPORT = 'hangLimitInitializer';
+const ROUNDS = 3;
+// Argument values of rounds 1 and later, as bits: argument i of round r is
+// entry (3r + i) % 8 of its type's row. The same table as diff_run.c's.
+const EDGES = {
+  i32: [0xffffffffn, 1n, 0x7fffffffn, 0x80000000n, 255n, 0x10000n, 0xffffff9cn, 32n],
+  i64: [0xffffffffffffffffn, 1n, 0x7fffffffffffffffn, 0x8000000000000000n,
+        0x100000000n, 255n, 0xffffffffffffff9cn, 64n],
+  // -0, 1.5, inf, -inf, max, smallest denormal, -100, 2^31
+  f32: [0x80000000n, 0x3fc00000n, 0x7f800000n, 0xff800000n, 0x7f7fffffn, 1n,
+        0xc2c80000n, 0x4f000000n],
+  f64: [0x8000000000000000n, 0x3ff8000000000000n, 0x7ff0000000000000n,
+        0xfff0000000000000n, 0x7fefffffffffffffn, 1n, 0xc059000000000000n,
+        0x41e0000000000000n],
+};
 const VALTYPES = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64',
                    0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref' };
 
@@ -119,6 +134,18 @@ function zeroOf(type) {
   }
 }
 
+// Argument i of round r (see EDGES); references are always null.
+function argOf(type, round, i) {
+  if (round === 0 || !(type in EDGES)) return zeroOf(type);
+  const bits = EDGES[type][(3 * round + i) % 8];
+  switch (type) {
+    case 'i32': return Number(BigInt.asIntN(32, bits));
+    case 'i64': return BigInt.asIntN(64, bits);
+    case 'f32': scratch.setUint32(0, Number(bits)); return scratch.getFloat32(0);
+    default: scratch.setBigUint64(0, bits); return scratch.getFloat64(0);
+  }
+}
+
 function zeroResults(results) {
   if (results.length === 0) return undefined;
   if (results.length === 1) return zeroOf(results[0]);
@@ -156,11 +183,11 @@ function isStackOverflow(e) {
   return e instanceof RangeError && /call stack/i.test(e.message);
 }
 
-function callExport(instance, exp, out) {
-  out.push(`call ${exp.name}`);
+function callExport(instance, exp, round, out) {
+  out.push(`call ${exp.name} ${round}`);
   const { params, results } = exp.type;
   try {
-    const ret = instance.exports[exp.name](...params.map(zeroOf));
+    const ret = instance.exports[exp.name](...params.map((t, i) => argOf(t, round, i)));
     const values = results.length === 1 ? [ret] : (results.length ? [...ret] : []);
     results.forEach((t, i) => out.push(`result ${t} ${formatValue(t, values[i])}`));
     out.push('return');
@@ -194,10 +221,12 @@ function run(bytes, out) {
   const hang = instance.exports[HANG_EXPORT];
   for (const exp of sigs.exports) {
     if (exp.kind !== 0 || exp.name === HANG_EXPORT) continue;
-    if (typeof hang === 'function') {
-      try { hang(); } catch (e) { /* the engine side ignores it too */ }
+    for (let round = 0; round < ROUNDS; round++) {
+      if (typeof hang === 'function') {
+        try { hang(); } catch (e) { /* the engine side ignores it too */ }
+      }
+      callExport(instance, exp, round, out);
     }
-    callExport(instance, exp, out);
   }
 }
 
