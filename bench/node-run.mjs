@@ -3,9 +3,11 @@
 //   node node-run.mjs FILE.wasm N
 //
 // Compiles and instantiates FILE (no imports), calls run(N) once and prints
-// the checksum as a signed 32-bit decimal, then the seconds spent in that
-// call alone: node's start-up and the module's compilation are not counted,
-// but V8's tier-up during the call is, as it would be for any first call.
+// the checksum as a signed 32-bit decimal, then the wall seconds and the
+// CPU seconds (user + system, all of node's threads) spent in that call
+// alone: node's start-up and the module's compilation are not counted,
+// and V8 compiles nothing more during the call when started with
+// --no-liftoff, as bench/run-engine does (TurboFan code from the start).
 //
 //   node node-run.mjs --load FILE.wasm
 //
@@ -30,8 +32,11 @@ if (!file || nArg === undefined) {
 const module = new WebAssembly.Module(readFileSync(file));
 const instance = new WebAssembly.Instance(module, {});
 const n = Number.parseInt(nArg, 10);
+const cpu0 = process.cpuUsage();
 const start = performance.now();
 const sum = instance.exports.run(n);
 const seconds = (performance.now() - start) / 1000;
+const cpu = process.cpuUsage(cpu0);
 console.log(String(sum | 0));
 console.log(seconds.toFixed(9));
+console.log(((cpu.user + cpu.system) / 1e6).toFixed(9));
