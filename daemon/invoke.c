@@ -328,7 +328,10 @@ resolve_limits(const struct sup_config *c, const Wasmd__InvokeLimits *in,
 	        errlen))
 		return false;
 	out->timeout_ms = (uint32_t)timeout;
-	return true;
+	/* --max-output is both the default and the maximum. */
+	return resolve_limit(in ? in->max_output_bytes : 0, c->max_output,
+	    c->max_output, "output bytes", "--max-output",
+	    &out->max_output_bytes, err, errlen);
 }
 
 void
@@ -360,6 +363,7 @@ sup_job_invoke(struct sup_session *s, uint64_t id, Wasmd__Invoke *inv)
 	snprintf(job->digest, sizeof(job->digest), "%s", m->digest);
 	job->export_name = sup_strdup(inv->export ? inv->export : "");
 	job->timeout_ms = limits.timeout_ms;
+	job->max_output = limits.max_output_bytes;
 	/* Synchronous read of a local file: see store.c. */
 	wi.wasm.data =
 	    sup_store_read_wasm(s->tenant, m, &wi.wasm.len, err, sizeof(err));
@@ -373,6 +377,13 @@ sup_job_invoke(struct sup_session *s, uint64_t id, Wasmd__Invoke *inv)
 	wi.limits = &limits;
 	wi.n_host_imports = inv->n_host_imports;
 	wi.host_imports = inv->host_imports;
+	/* WASI: the guest's argv, environment and stdin, as given. */
+	wi.n_argv = inv->n_argv;
+	wi.argv = inv->argv;
+	wi.n_env = inv->n_env;
+	wi.env = inv->env;
+	wi.stdin = inv->stdin;
+	wi.command = inv->command;
 	env.msg_case = WASMD__ENVELOPE__MSG_INVOKE;
 	env.invoke = &wi;
 	packed = pack_job(job, &env);

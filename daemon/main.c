@@ -118,6 +118,9 @@ usage(FILE *f)
 	    "16)\n"
 	    "      --max-connections N    client connections (default 256)\n"
 	    "      --max-frame SIZE       largest frame (default 256MiB)\n"
+	    "      --max-output SIZE      a WASI guest's stdout+stderr per "
+	    "invocation\n"
+	    "                             (default 16MiB; also the maximum)\n"
 	    "      --idle-timeout DUR     close connections idle this long "
 	    "(default 5m;\n"
 	    "                             0 never)\n"
@@ -225,6 +228,7 @@ config_defaults(struct sup_config *c)
 	c->max_concurrent = 16;
 	c->max_connections = 256;
 	c->max_frame = WP_FRAME_MAX_DEFAULT;
+	c->max_output = 16ull << 20;
 	c->idle_timeout_ms = 300000;
 }
 
@@ -243,6 +247,7 @@ enum {
 	OPT_MAX_CONCURRENT,
 	OPT_MAX_CONNECTIONS,
 	OPT_MAX_FRAME,
+	OPT_MAX_OUTPUT,
 	OPT_IDLE_TIMEOUT,
 	OPT_WORKER,
 };
@@ -265,6 +270,7 @@ static const struct option long_options[] = {
     {"max-concurrent", required_argument, NULL, OPT_MAX_CONCURRENT},
     {"max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS},
     {"max-frame", required_argument, NULL, OPT_MAX_FRAME},
+    {"max-output", required_argument, NULL, OPT_MAX_OUTPUT},
     {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
     {"worker", required_argument, NULL, OPT_WORKER},
     {NULL, 0, NULL, 0},
@@ -330,6 +336,11 @@ apply_option(struct sup_config *c, int opt, const char *arg, const char *name)
 	case OPT_MAX_MODULE_BYTES: c->max_module_bytes = v; break;
 	case OPT_MAX_CONCURRENT: c->max_concurrent = (unsigned)v; break;
 	case OPT_MAX_CONNECTIONS: c->max_connections = (unsigned)v; break;
+	case OPT_MAX_OUTPUT:
+		if (v == 0)
+			return bad_value(name, arg);
+		c->max_output = v;
+		break;
 	case OPT_MAX_FRAME:
 		if (v < 64 || v > UINT32_MAX)
 			return bad_value(name, arg);

@@ -155,7 +155,8 @@ reply_fits(struct sup_job *job, Wasmd__Envelope *env)
 	case WASMD__ENVELOPE__MSG_ERROR: return true;
 	case WASMD__ENVELOPE__MSG_MODULE_INFO: return job->kind == SUP_JOB_PUSH;
 	case WASMD__ENVELOPE__MSG_INVOKE_RESULT:
-	case WASMD__ENVELOPE__MSG_HOST_CALL: return job->kind == SUP_JOB_INVOKE;
+	case WASMD__ENVELOPE__MSG_HOST_CALL:
+	case WASMD__ENVELOPE__MSG_OUTPUT: return job->kind == SUP_JOB_INVOKE;
 	default: return false;
 	}
 }
@@ -175,6 +176,10 @@ sup_dispatch_worker(struct sup_worker *w, Wasmd__Envelope *env)
 	}
 	if (env->msg_case == WASMD__ENVELOPE__MSG_HOST_CALL) {
 		sup_job_host_call(job, env);
+		return;
+	}
+	if (env->msg_case == WASMD__ENVELOPE__MSG_OUTPUT) {
+		sup_job_output(job, env);
 		return;
 	}
 	/* One job per worker: it exits after this reply. */

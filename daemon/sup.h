@@ -52,6 +52,7 @@ struct sup_config {
 	unsigned max_connections; /* client sessions */
 	size_t max_frame;         /* frame body bytes */
 	uint32_t idle_timeout_ms; /* a session with nothing in flight */
+	uint64_t max_output;      /* WASI stdout+stderr bytes per invocation */
 };
 
 /* log.c: one line per event on stderr, key=value fields. */
@@ -217,6 +218,8 @@ struct sup_job {
 	uint32_t timeout_ms;
 	struct event *timer; /* own */
 	struct timespec start;
+	uint64_t max_output;   /* invoke: its output limit (output.c) */
+	uint64_t output_bytes; /* invoke: output relayed so far */
 };
 /* Start a push or invoke for a session. They answer the client themselves. */
 void sup_job_push(struct sup_session *s, uint64_t id, Wasmd__PushModule *push);
@@ -227,6 +230,12 @@ void sup_job_start(struct sup_job *job, struct sup_worker *w);
 void sup_job_reply(struct sup_job *job, Wasmd__Envelope *env);
 void sup_job_host_call(struct sup_job *job, Wasmd__Envelope *env);
 void sup_job_host_reply(struct sup_job *job, Wasmd__Envelope *env);
+/*
+ * output.c: a WASI guest's Output frame, counted against the job's limit
+ * and relayed to the client; past the limit the worker is killed and the
+ * job fails with ERR_LIMIT.
+ */
+void sup_job_output(struct sup_job *job, Wasmd__Envelope *env);
 /* The worker is gone before replying: classify how it died. */
 void sup_job_worker_died(struct sup_job *job, struct sup_worker *w);
 /* The client closed: kill the worker and free the job. */

@@ -511,6 +511,34 @@ emit_branch(cc *c, ctl *t, uint32_t from, uint32_t n)
 		chain(c, emit(c, WXO_X_BR, 0, 0, 0), t);
 }
 
+/*
+ * RETURN of the just-popped operands [h, h + n). A single result goes
+ * straight to slot 0, where the caller expects it, so RETURN copies
+ * nothing: the instruction computing it writes there, or one move does.
+ */
+static void
+emit_return(cc *c, uint32_t h, uint32_t n)
+{
+	opnd v;
+
+	if (dead(c))
+		return;
+	if (n != 1) {
+		for (uint32_t i = 0; i < n; i++)
+			materialize(c, h + i);
+		emit(c, WXO_X_RETURN, slot(c, h), n, 0);
+		return;
+	}
+	v = c->vals[h];
+	if (v.src == SRC_CONST)
+		emit(c, WXO_X_CONST, 0, 0, v.k);
+	else if (v.src == slot(c, h) && can_retarget(c, v.src))
+		c->code[c->ncode - 1].a = 0;
+	else if (v.src != 0)
+		emit(c, WXO_X_MOVE, 0, v.src, 0);
+	emit(c, WXO_X_RETURN, 0, 1, 0);
+}
+
 /* ---- Fused forms -------------------------------------------------------- */
 
 /* N -> N_K: the binary operation with a constant second operand. */
@@ -770,7 +798,8 @@ op_end(cc *c, bool *done)
 	ctl *t = top(c);
 	ctl saved;
 
-	materialize_top(c, t->nresults);
+	if (t->kind != CK_FUNC)
+		materialize_top(c, t->nresults);
 	if (!pop_all(c, t->nresults, t->results))
 		return false;
 	if (c->nvals != t->height)
@@ -784,7 +813,7 @@ op_end(cc *c, bool *done)
 	end_charge(c);
 	if (t->kind == CK_FUNC) {
 		/* Falling off the end returns the values at height 0. */
-		emit(c, WXO_X_RETURN, slot(c, 0), t->nresults, 0);
+		emit_return(c, c->nvals, t->nresults);
 		*done = true;
 		c->nctls--;
 		return true;
@@ -950,11 +979,10 @@ op_return(cc *c)
 {
 	const we_functype *ft = c->ft;
 
-	materialize_top(c, ft->nresults);
 	if (!pop_all(c, ft->nresults, ft->results))
 		return false;
 	end_charge(c);
-	emit(c, WXO_X_RETURN, slot(c, c->nvals), ft->nresults, 0);
+	emit_return(c, c->nvals, ft->nresults);
 	set_unreachable(c);
 	return true;
 }

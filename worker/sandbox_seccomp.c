@@ -262,6 +262,15 @@ add_misc_rules(policy *p)
 	ALLOW(p, clock_gettime);
 	/* Randomness for the engine or libc without opening /dev/urandom. */
 	ALLOW(p, getrandom);
+	/* WASI clock_res_get (wasi/clock.c); a syscall for CPU-time clocks. */
+	ALLOW(p, clock_getres);
+	/*
+	 * WASI poll_oneoff on a clock sleeps with nanosleep(), which glibc
+	 * makes as clock_nanosleep(); a sleep is bounded by the supervisor's
+	 * wall-clock deadline like any other guest time.
+	 */
+	ALLOW(p, nanosleep);
+	ALLOW(p, clock_nanosleep);
 }
 
 int

@@ -7,7 +7,9 @@
  *   push{wasm}    -> module_info{size, imports, exports} | error
  *   invoke{...}   -> invoke_result{results | trap} | error, with
  *                    host_call / host_reply exchanges (same id) whenever
- *                    the guest calls an import the client serves.
+ *                    the guest calls an import the client serves,
+ *                    and output{fd, data} frames (same id) while a WASI
+ *                    guest writes to stdout or stderr (wasi_job.h).
  * Anything else gets error{ERR_BAD_REQUEST}. Then the worker exits: it
  * never serves a second job.
  *
@@ -33,6 +35,7 @@
 #include "frame.h"
 #include "hooks.h"
 #include "sandbox.h"
+#include "wasi_job.h"
 
 /* Wasm frames per call: the engine's default; it never recurses in C. */
 #define WRK_CALL_DEPTH 10000u
@@ -52,6 +55,7 @@ typedef struct job {
 	int exit_status;     /* set when the job must end early */
 	bool done;           /* the job is over (replied or abandoned) */
 	uint32_t host_index; /* host_imports index of the suspended call */
+	wrk_wasi *wasi;      /* own: the guest's WASI world, or NULL */
 } job;
 
 /* What a suspending host function knows: its job and its import. */
@@ -267,6 +271,8 @@ resolve_import(job *j, const Wasmd__Invoke *inv, we_store *s,
 	out->module = d.module;
 	out->name = d.name;
 	out->value.kind = WE_EXTERN_FUNC;
+	if ((out->value.of.func = wrk_wasi_import(j->wasi, i)) != NULL)
+		return true;
 	h = d.type.kind == WE_EXTERN_FUNC ? find_host_import(inv, &d) : -1;
 	if (h >= 0 &&
 	    !wrk_functype_equals_pb(
@@ -300,6 +306,32 @@ resolve_import(job *j, const Wasmd__Invoke *inv, we_store *s,
 	return true;
 }
 
+/*
+ * The WASI functions, when m imports any (wasi_job.h). Replies and
+ * returns false when they cannot be made.
+ */
+static bool
+link_wasi(job *j, const Wasmd__Invoke *inv, we_store *s, const we_module *m)
+{
+	we_error err = {0};
+	bool nomem = false;
+
+	if (j->wasi == NULL)
+		j->wasi = wrk_wasi_new(inv, m, j->fd, j->id, &nomem);
+	if (nomem) {
+		send_error(j, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY,
+		    "out of memory setting up WASI");
+		return false;
+	}
+	if (j->wasi == NULL || wrk_wasi_link(j->wasi, s, m, &err))
+		return true;
+	send_error(j,
+	    err.code == WE_ERR_NOMEM ? WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY
+	                             : WASMD__ERROR_CODE__ERR_LINK,
+	    "%s", err.message);
+	return false;
+}
+
 /* Every import of m, resolved; NULL (after replying) when one is not. */
 static we_import *
 resolve_imports(
@@ -314,6 +346,8 @@ resolve_imports(
 		    "out of memory linking the module");
 		return NULL;
 	}
+	if (!link_wasi(j, inv, s, m))
+		return NULL;
 	for (i = 0; i < n; i++) {
 		if (!resolve_import(j, inv, s, m, i, &imports[i]))
 			return NULL;
@@ -392,6 +426,8 @@ send_host_call(job *j, const Wasmd__Invoke *inv, const we_pending *p)
 		    "out of memory relaying a host call");
 		return false;
 	}
+	/* The guest's output so far comes before the call it makes. */
+	wrk_wasi_flush(j->wasi);
 	env.msg_case = WASMD__ENVELOPE__MSG_HOST_CALL;
 	env.host_call = &hc;
 	send_envelope(j, &env);
@@ -482,6 +518,7 @@ send_call_result(job *j, we_store *s, we_call_status st, const we_val *results,
 		    "out of memory sending the results");
 		return;
 	}
+	wrk_wasi_result(j->wasi, st, &ir);
 	ir.fuel_consumed = fuel > 0 ? we_store_fuel_consumed(s) : 0;
 	ir.elapsed_us = elapsed;
 	env.msg_case = WASMD__ENVELOPE__MSG_INVOKE_RESULT;
@@ -621,6 +658,7 @@ wrk_serve_job(int fd)
 	if (req == NULL)
 		return j.exit_status;
 	serve_request(&j, req);
+	wrk_wasi_free(j.wasi);
 	wasmd__envelope__free_unpacked(req, NULL);
 	wrk_arena_free(&j.arena);
 	return j.exit_status;
