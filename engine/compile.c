@@ -1625,6 +1625,19 @@ cc_free(cc *c)
 	free(c->targs);
 }
 
+/* Ends an error message with where it is, for a user without err. */
+static void
+append_offset(we_error *err)
+{
+	size_t n;
+
+	if (err == NULL || err->offset == SIZE_MAX)
+		return;
+	n = strnlen(err->message, sizeof err->message);
+	snprintf(err->message + n, sizeof err->message - n,
+	    " (at byte offset %zu)", err->offset);
+}
+
 bool
 wx_compile(we_module *m, uint32_t func_index, we_error *err)
 {
@@ -1648,8 +1661,10 @@ wx_compile(we_module *m, uint32_t func_index, we_error *err)
 			nomem(&c);
 	}
 	cc_free(&c);
-	if (code == NULL)
+	if (code == NULL) {
+		append_offset(err);
 		return false;
+	}
 	fd->code = code;
 	return true;
 }
