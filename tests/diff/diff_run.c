@@ -26,6 +26,9 @@
  * differently.
  *
  * Usage: diff_run [--fuel N] FILE.wasm
+ * Each call gets N units of fuel (default 200 million, far more than the
+ * hang limit lets a -ttf module use); --fuel 0 turns metering off, so that
+ * both of the interpreter's paths (metered and not) can be compared.
  * Exit status: 0 when a transcript was printed, 1 on a usage or I/O error.
  */
 #include <inttypes.h>
@@ -340,6 +343,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: diff_run [--fuel N] FILE.wasm\n");
 		return 1;
 	}
+	if (fuel == 0)
+		fuel = UINT64_MAX; /* the engine's "not metered" */
 	path = argv[argc - 1];
 	if (!read_file(path, &bytes, &len)) {
 		fprintf(stderr, "diff_run: cannot read %s\n", path);
