@@ -67,6 +67,7 @@ complete(wasmd_conn *conn, const struct wc_pending *p, Wasmd__Envelope *env)
 		if (rc == WASMD_OK)
 			wc_ok(conn);
 	}
+	wc_stream_close(conn, p->id, result);
 	p->cb(conn, rc, result, p->arg);
 }
 
@@ -78,6 +79,8 @@ wc_dispatch(wasmd_conn *conn, Wasmd__Envelope *env)
 
 	if (env->msg_case == WASMD__ENVELOPE__MSG_HOST_CALL) {
 		r = wc_refuse_host_call(conn, env->id);
+	} else if (env->msg_case == WASMD__ENVELOPE__MSG_OUTPUT) {
+		wc_stream_output(conn, env);
 	} else if (env->id != 0 && take_pending(conn, env->id, &p)) {
 		complete(conn, &p, env);
 	} else if (env->id == 0 &&
@@ -107,6 +110,7 @@ wc_fail_pending(wasmd_conn *conn)
 		struct wc_pending p = conn->pending[0];
 
 		take_pending(conn, p.id, &p);
+		wc_stream_close(conn, p.id, NULL);
 		wc_fail(conn, code, "%s", msg);
 		p.cb(conn, code, NULL, p.arg);
 	}
@@ -129,13 +133,19 @@ wasmd_invoke_send(wasmd_conn *conn, const char *ref, const char *export_name,
 		    "wasmd_invoke_send: a callback is required");
 	if (reserve_pending(conn) < 0)
 		return wc_fail(conn, WASMD_ERR_NOMEM, "out of memory");
+	/* The request's id is the next one: its output has a place first. */
+	if (wc_stream_open(conn, conn->next_id, opts) < 0)
+		return wc_fail(conn, WASMD_ERR_NOMEM, "out of memory");
+	id = conn->next_id;
 	rc =
 	    wc_invoke_req_init(conn, &req, ref, export_name, args, nargs, opts);
 	if (rc == WASMD_OK)
 		rc = wc_send(conn, &req.env, &id);
 	wc_invoke_req_free(&req);
-	if (rc != WASMD_OK)
+	if (rc != WASMD_OK) {
+		wc_stream_close(conn, id, NULL);
 		return rc;
+	}
 	conn->pending[conn->npending++] =
 	    (struct wc_pending){.id = id, .cb = cb, .arg = arg};
 	return wc_ok(conn);

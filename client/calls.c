@@ -207,11 +207,12 @@ wc_invoke_req_init(wasmd_conn *conn, struct wc_invoke_req *req, const char *ref,
 	if (rc != WASMD_OK)
 		return rc;
 	limits_from_options(opts, &req->limits);
+	req->inv.limits = &req->limits;
+	wc_wasi_request(&req->inv, opts);
 	req->inv.ref = (char *)ref;
 	req->inv.export = (char *)export_name;
 	req->inv.n_args = nargs;
 	req->inv.args = req->ptrs;
-	req->inv.limits = &req->limits;
 	req->env.msg_case = WASMD__ENVELOPE__MSG_INVOKE;
 	req->env.invoke = &req->inv;
 	return WASMD_OK;
@@ -234,20 +235,26 @@ wasmd_invoke(wasmd_conn *conn, const char *ref, const char *export_name,
 	struct wc_invoke_req req;
 	Wasmd__Envelope *reply = NULL;
 	wasmd_error rc;
+	uint64_t id;
 
 	if (conn == NULL)
 		return WASMD_ERR_INVALID;
 	CHECK_ARG(conn, out != NULL);
 	*out = NULL;
+	/* wc_request() sends under the next id: its output has a place. */
+	id = conn->next_id;
+	if (wc_stream_open(conn, id, opts) < 0)
+		return wc_fail(conn, WASMD_ERR_NOMEM, "out of memory");
 	rc =
 	    wc_invoke_req_init(conn, &req, ref, export_name, args, nargs, opts);
 	if (rc == WASMD_OK)
 		rc = wc_request(
 		    conn, &req.env, WASMD__ENVELOPE__MSG_INVOKE_RESULT, &reply);
 	wc_invoke_req_free(&req);
-	if (rc != WASMD_OK)
-		return rc;
-	rc = wc_result_from_pb(conn, reply->invoke_result, out);
-	wasmd__envelope__free_unpacked(reply, NULL);
+	if (rc == WASMD_OK) {
+		rc = wc_result_from_pb(conn, reply->invoke_result, out);
+		wasmd__envelope__free_unpacked(reply, NULL);
+	}
+	wc_stream_close(conn, id, *out);
 	return rc;
 }

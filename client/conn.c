@@ -203,6 +203,7 @@ wasmd_close(wasmd_conn *conn)
 		wc_fail_pending(conn);
 	}
 	wc_break(conn);
+	wc_streams_free(conn);
 	free(conn->rbuf);
 	free(conn->pending);
 	free(conn->software);

@@ -257,6 +257,8 @@ wasmd_result_free(wasmd_result *result)
 	free(result->frames);
 	free(result->results);
 	free(result->trap_message);
+	free(result->output[1]);
+	free(result->output[2]);
 	free(result);
 }
 
@@ -311,6 +313,8 @@ wc_result_from_pb(
 		return wc_fail(conn, WASMD_ERR_NOMEM, "out of memory");
 	r->fuel_consumed = pb->fuel_consumed;
 	r->elapsed_us = pb->elapsed_us;
+	r->has_exit_code = pb->has_exit_code;
+	r->exit_code = pb->exit_code;
 	r->trap_message = strdup("");
 	/* A Trap message with kind TRAP_NONE is treated as no trap. */
 	if (r->trap_message == NULL || results_from_pb(pb, r) < 0 ||

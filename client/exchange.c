@@ -223,6 +223,7 @@ static bool
 answers(const Wasmd__Envelope *env, uint64_t id)
 {
 	return env->msg_case != WASMD__ENVELOPE__MSG_HOST_CALL &&
+	    env->msg_case != WASMD__ENVELOPE__MSG_OUTPUT &&
 	    (env->id == id ||
 	        (env->id == 0 && env->msg_case == WASMD__ENVELOPE__MSG_ERROR));
 }

@@ -36,7 +36,8 @@ struct wasmd_conn {
 	size_t rlen, rcap;
 	struct wc_pending *pending; /* own: npending entries, in send order */
 	size_t npending, cap_pending;
-	bool awaiting; /* a blocking call is reading its reply */
+	bool awaiting;             /* a blocking call is reading its reply */
+	struct wc_stream *streams; /* own: invokes' output sinks (stdio.c) */
 };
 
 /* Records an error on conn and returns code, for `return wc_fail(...)`. */
@@ -117,6 +118,31 @@ wasmd_error wc_invoke_req_init(wasmd_conn *conn, struct wc_invoke_req *req,
     const char *ref, const char *export_name, const wasmd_value *args,
     size_t nargs, const wasmd_invoke_options *opts);
 void wc_invoke_req_free(struct wc_invoke_req *req);
+
+/* ---- stdio.c ----
+ * A WASI guest's output: Output frames arrive with an invoke's id before
+ * its result and go to the output callback of the invoke's options, or
+ * are collected for its result. */
+
+/* Fills the WASI fields of inv from opts (borrowing them), honouring
+ * opts->size. */
+void wc_wasi_request(Wasmd__Invoke *inv, const wasmd_invoke_options *opts);
+
+/* Starts collecting or forwarding the output of invoke id (options
+ * opts, may be NULL). Returns -1 when out of memory. */
+int wc_stream_open(
+    wasmd_conn *conn, uint64_t id, const wasmd_invoke_options *opts);
+
+/* Ends invoke id's output: what was collected moves into result (when
+ * not NULL), the rest is freed. */
+void wc_stream_close(wasmd_conn *conn, uint64_t id, wasmd_result *result);
+
+/* Handles an Output envelope (does not free it); unknown ids are
+ * dropped. */
+void wc_stream_output(wasmd_conn *conn, const Wasmd__Envelope *env);
+
+/* Frees every stream of conn. */
+void wc_streams_free(wasmd_conn *conn);
 
 /* ---- convert.c ----
  * Wire <-> public conversions. Each returns WASMD_OK or records an error

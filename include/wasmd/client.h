@@ -292,6 +292,16 @@ typedef struct wasmd_limits {
 } wasmd_limits;
 
 /*
+ * Receives what a WASI guest writes, as it writes it: fd is 1 (stdout) or
+ * 2 (stderr); data (len bytes, not NUL-terminated) is borrowed for the
+ * call only. It runs from the call that reads the frame (wasmd_invoke(),
+ * wasmd_process() or another blocking call on the connection), before
+ * the invoke's result.
+ */
+typedef void (*wasmd_output_cb)(
+    int fd, const void *data, size_t len, void *arg);
+
+/*
  * Options of wasmd_invoke(). Initialize with WASMD_INVOKE_OPTIONS_INIT (or
  * wasmd_invoke_options_init()): `size` records the struct's size the caller
  * was compiled with, so later versions can add fields (such as host
@@ -300,6 +310,32 @@ typedef struct wasmd_limits {
 typedef struct wasmd_invoke_options {
 	size_t size; /* sizeof(wasmd_invoke_options) */
 	wasmd_limits limits;
+	/*
+	 * WASI preview1, for a module that imports wasi_snapshot_preview1
+	 * (all borrowed for the call; NULL/0: none). The guest has no file
+	 * system in the daemon; its clocks and randomness are the worker's.
+	 *   argv, argc:  the guest's argv (argv[0] is the program's name)
+	 *   env, nenv:   its environment, "KEY=VALUE" strings
+	 *   stdin_data, stdin_len: its whole stdin, then end of file (it
+	 *                travels in the request: at most a frame's size)
+	 *   command:     the export is a WASI command's _start: its return
+	 *                is exit code 0 (see wasmd_result.exit_code)
+	 *   max_output_bytes: stop the guest past this much output (0: the
+	 *                daemon's --max-output, which is also the maximum)
+	 *   output, output_arg: where stdout and stderr go as they are
+	 *                written; NULL: collected into the result
+	 *                (wasmd_result.output)
+	 */
+	const char *const *argv;
+	size_t argc;
+	const char *const *env;
+	size_t nenv;
+	const void *stdin_data;
+	size_t stdin_len;
+	bool command;
+	uint64_t max_output_bytes;
+	wasmd_output_cb output;
+	void *output_arg;
 } wasmd_invoke_options;
 
 #define WASMD_INVOKE_OPTIONS_INIT                                              \
@@ -348,6 +384,20 @@ typedef struct wasmd_result {
 	wasmd_frame *frames; /* backtrace of the trap */
 	uint64_t fuel_consumed;
 	uint64_t elapsed_us;
+	/*
+	 * A WASI guest that called proc_exit(N), or a command (options'
+	 * command) that returned (0): has_exit_code and its code. A
+	 * proc_exit is not a trap.
+	 */
+	bool has_exit_code;
+	uint32_t exit_code;
+	/*
+	 * What the guest wrote to stdout (output[1]) and stderr (output[2])
+	 * when no output callback was given; output[0] is unused. Each is
+	 * NUL-terminated after output_len[i] bytes (NULL when nothing).
+	 */
+	char *output[3];
+	size_t output_len[3];
 } wasmd_result;
 
 /* Frees a result from wasmd_invoke(); NULL is a no-op. */
