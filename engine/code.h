@@ -74,6 +74,14 @@ typedef enum wx_op {
 #define WX_CMP(N, code, text, T, fn)                                           \
 	WX_ROW(N##_JNZ) WX_ROW(N##_JZ) WX_ROW(N##_KJNZ) WX_ROW(N##_KJZ)
 #include "opcodes.def"
+/*
+ * N_X: a load or store whose address is the sum of two slots (a fused
+ * i32.add): loads fp[a] := mem[(fp[b] + fp[c]) mod 2^32 + d], stores
+ * mem[(fp[a] + fp[b]) mod 2^32 + d] := fp[c].
+ */
+#define WX_LD(N, code, text, T, align, ctype) WX_ROW(N##_X)
+#define WX_ST(N, code, text, T, align, ctype) WX_ROW(N##_X)
+#include "opcodes.def"
 #undef WX_ROW
 	    WXO__COUNT
 } wx_op;

@@ -561,6 +561,24 @@ static const uint16_t jz_form[WXO__COUNT] = {
 #include "opcodes.def"
 };
 
+/* Loads and stores -> their forms with a fused i32.add address. */
+static const uint16_t x_form[WXO__COUNT] = {
+#define WX_LD(N, code, text, T, align, ctype) [WXO_##N] = WXO_##N##_X,
+#define WX_ST(N, code, text, T, align, ctype) [WXO_##N] = WXO_##N##_X,
+#include "opcodes.def"
+};
+
+/*
+ * Whether the address operand h was just computed by an i32.add that the
+ * memory access can absorb (see code.h, N_X).
+ */
+static bool
+address_is_add(cc *c, uint32_t h)
+{
+	return c->vals[h].src == slot(c, h) && can_retarget(c, slot(c, h)) &&
+	    (wx_op)(uintptr_t)c->code[c->ncode - 1].h == WXO_I32_ADD;
+}
+
 /* 32 or 64 for integer comparisons (K forms fit a constant in b). */
 #define CMPBITS_I32 32
 #define CMPBITS_I64 64
@@ -1427,6 +1445,13 @@ op_simple(cc *c, const op_info *oi)
 		if (!read_memarg(c, oi->align, &off) || !pop_expect(c, WE_I32))
 			return false;
 		h = c->nvals;
+		if (address_is_add(c, h)) {
+			wx_insn *in = &c->code[c->ncode - 1];
+			in->h = (const void *)(uintptr_t)x_form[oi->op];
+			in->d = off; /* a (dst), b, c stay */
+			mark_simple(c, c->ncode - 1);
+			return push(c, oi->r);
+		}
 		mark_simple(
 		    c, emit_cd(c, oi->op, slot(c, h), use(c, h), off, 0));
 		return push(c, oi->r);
@@ -1435,6 +1460,16 @@ op_simple(cc *c, const op_info *oi)
 		    !pop_expect(c, WE_I32))
 			return false;
 		h = c->nvals;
+		if (c->vals[h + 1].src != SRC_CONST && address_is_add(c, h)) {
+			wx_insn *in = &c->code[c->ncode - 1];
+			in->h = (const void *)(uintptr_t)x_form[oi->op];
+			in->a = in->b;
+			in->b = in->c;
+			in->c = c->vals[h + 1].src;
+			in->d = off;
+			mark_simple(c, NONE);
+			return true;
+		}
 		if (!dead(c)) {
 			uint32_t a = use(c, h), v = use(c, h + 1);
 			emit_cd(c, oi->op, a, v, off, 0);

@@ -287,6 +287,31 @@ START_TEST(test_memory)
 	ck_assert(r.of.i64 == 0x1122334455667788LL);
 	/* Unaligned, little-endian: bytes 103..110 hold the value. */
 	ck_assert_int_eq(call_i32(&fx, "load", 103), 0x55667788);
+	/* A computed address wraps at 32 bits; the offset does not. */
+	{
+		we_val a3[3] = {i32(-1), i32(201), i32(0xabcd)};
+		ck_assert_int_eq(
+		    we_func_call(fx.s, fn(&fx, "store_sum"), a3, 3, NULL, 0),
+		    WE_CALL_OK);
+		ck_assert_int_eq(call_i32(&fx, "load", 204), 0xabcd);
+		a3[0] = i32(-8);
+		a3[1] = i32(208);
+		ck_assert_int_eq(
+		    we_func_call(fx.s, fn(&fx, "load_sum"), a3, 2, &r, 1),
+		    WE_CALL_OK);
+		ck_assert_int_eq(r.of.i32, 0xabcd);
+		a3[0] = i32(-1);
+		a3[1] = i32(0);
+		ck_assert_int_eq(
+		    we_func_call(fx.s, fn(&fx, "load_sum"), a3, 2, &r, 1),
+		    WE_CALL_TRAP);
+		ck_assert_int_eq(
+		    we_store_trap(fx.s)->kind, WE_TRAP_MEMORY_OUT_OF_BOUNDS);
+		a3[0] = i32(65532);
+		ck_assert_int_eq(
+		    we_func_call(fx.s, fn(&fx, "store_sum"), a3, 3, NULL, 0),
+		    WE_CALL_TRAP);
+	}
 	fixture_close(&fx);
 }
 END_TEST

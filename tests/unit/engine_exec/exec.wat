@@ -153,4 +153,17 @@
   (func (export "trunc") (param f64) (result i32)
     local.get 0
     i32.trunc_f64_s)
+
+  ;; Address arithmetic wraps at 32 bits before the offset is added.
+  (func (export "load_sum") (param i32 i32) (result i32)
+    local.get 0
+    local.get 1
+    i32.add
+    i32.load offset=4)
+  (func (export "store_sum") (param i32 i32 i32)
+    local.get 0
+    local.get 1
+    i32.add
+    local.get 2
+    i32.store offset=4)
 )
