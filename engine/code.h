@@ -77,10 +77,13 @@ typedef enum wx_op {
 /*
  * N_X: a load or store whose address is the sum of two slots (a fused
  * i32.add): loads fp[a] := mem[(fp[b] + fp[c]) mod 2^32 + d], stores
- * mem[(fp[a] + fp[b]) mod 2^32 + d] := fp[c].
+ * mem[(fp[a] + fp[b]) mod 2^32 + d] := fp[c]. N_XK: the same with a
+ * constant (a fused i32.add with a constant): loads fp[a] :=
+ * mem[(fp[b] + c) mod 2^32 + d], stores mem[(fp[a] + c) mod 2^32 + d] :=
+ * fp[b].
  */
-#define WX_LD(N, code, text, T, align, ctype) WX_ROW(N##_X)
-#define WX_ST(N, code, text, T, align, ctype) WX_ROW(N##_X)
+#define WX_LD(N, code, text, T, align, ctype) WX_ROW(N##_X) WX_ROW(N##_XK)
+#define WX_ST(N, code, text, T, align, ctype) WX_ROW(N##_X) WX_ROW(N##_XK)
 #include "opcodes.def"
 #undef WX_ROW
 	    WXO__COUNT

@@ -567,16 +567,30 @@ static const uint16_t x_form[WXO__COUNT] = {
 #define WX_ST(N, code, text, T, align, ctype) [WXO_##N] = WXO_##N##_X,
 #include "opcodes.def"
 };
+static const uint16_t xk_form[WXO__COUNT] = {
+#define WX_LD(N, code, text, T, align, ctype) [WXO_##N] = WXO_##N##_XK,
+#define WX_ST(N, code, text, T, align, ctype) [WXO_##N] = WXO_##N##_XK,
+#include "opcodes.def"
+};
 
 /*
- * Whether the address operand h was just computed by an i32.add that the
- * memory access can absorb (see code.h, N_X).
+ * The form of memory access op that absorbs the i32.add (of two slots, or
+ * of a slot and a constant) that just computed its address operand h, or
+ * 0 (see code.h, N_X and N_XK).
  */
-static bool
-address_is_add(cc *c, uint32_t h)
+static wx_op
+address_form(cc *c, uint32_t h, wx_op op)
 {
-	return c->vals[h].src == slot(c, h) && can_retarget(c, slot(c, h)) &&
-	    (wx_op)(uintptr_t)c->code[c->ncode - 1].h == WXO_I32_ADD;
+	wx_op last;
+
+	if (c->vals[h].src != slot(c, h) || !can_retarget(c, slot(c, h)))
+		return 0;
+	last = (wx_op)(uintptr_t)c->code[c->ncode - 1].h;
+	if (last == WXO_I32_ADD)
+		return (wx_op)x_form[op];
+	if (last == WXO_I32_ADD_K)
+		return (wx_op)xk_form[op];
+	return 0;
 }
 
 /* 32 or 64 for integer comparisons (K forms fit a constant in b). */
@@ -1417,6 +1431,7 @@ static bool
 op_simple(cc *c, const op_info *oi)
 {
 	uint32_t h, off;
+	wx_op xop;
 
 	switch (oi->kind) {
 	case K_UN:
@@ -1445,10 +1460,12 @@ op_simple(cc *c, const op_info *oi)
 		if (!read_memarg(c, oi->align, &off) || !pop_expect(c, WE_I32))
 			return false;
 		h = c->nvals;
-		if (address_is_add(c, h)) {
+		if ((xop = address_form(c, h, oi->op)) != 0) {
 			wx_insn *in = &c->code[c->ncode - 1];
-			in->h = (const void *)(uintptr_t)x_form[oi->op];
-			in->d = off; /* a (dst), b, c stay */
+			if (xop == xk_form[oi->op])
+				in->c = (uint32_t)in->imm;
+			in->h = (const void *)(uintptr_t)xop;
+			in->d = off; /* a (dst) and b stay */
 			mark_simple(c, c->ncode - 1);
 			return push(c, oi->r);
 		}
@@ -1460,12 +1477,19 @@ op_simple(cc *c, const op_info *oi)
 		    !pop_expect(c, WE_I32))
 			return false;
 		h = c->nvals;
-		if (c->vals[h + 1].src != SRC_CONST && address_is_add(c, h)) {
+		if (c->vals[h + 1].src != SRC_CONST &&
+		    (xop = address_form(c, h, oi->op)) != 0) {
 			wx_insn *in = &c->code[c->ncode - 1];
-			in->h = (const void *)(uintptr_t)x_form[oi->op];
-			in->a = in->b;
-			in->b = in->c;
-			in->c = c->vals[h + 1].src;
+			if (xop == xk_form[oi->op]) {
+				in->c = (uint32_t)in->imm;
+				in->a = in->b;
+				in->b = c->vals[h + 1].src;
+			} else {
+				in->a = in->b;
+				in->b = in->c;
+				in->c = c->vals[h + 1].src;
+			}
+			in->h = (const void *)(uintptr_t)xop;
 			in->d = off;
 			mark_simple(c, NONE);
 			return true;

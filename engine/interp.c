@@ -184,8 +184,8 @@ run(we_store *s, const wx_insn *ip, wr_value *fp, const void *const **table)
 #define WX_BINT(N, code, text, T, R, fn) WX_LABEL(N##_K)
 #define WX_CMP(N, code, text, T, fn) WX_LABEL(N##_K)
 #include "opcodes.def"
-#define WX_LD(N, code, text, T, align, ctype) WX_LABEL(N##_X)
-#define WX_ST(N, code, text, T, align, ctype) WX_LABEL(N##_X)
+#define WX_LD(N, code, text, T, align, ctype) WX_LABEL(N##_X) WX_LABEL(N##_XK)
+#define WX_ST(N, code, text, T, align, ctype) WX_LABEL(N##_X) WX_LABEL(N##_XK)
 #include "opcodes.def"
 #define WX_CMP(N, code, text, T, fn)                                           \
 	WX_LABEL(N##_JNZ) WX_LABEL(N##_JZ) WX_LABEL(N##_KJNZ) WX_LABEL(N##_KJZ)
@@ -321,6 +321,16 @@ dispatch:
 		memcpy(&v, membase + ea, sizeof v);                            \
 		A.T##_F = v;                                                   \
 		vmnext();                                                      \
+	}                                                                      \
+	vmcase(N##_XK)                                                         \
+	{                                                                      \
+		ctype v;                                                       \
+		uint64_t ea = (uint64_t)(uint32_t)(B.i32 + ip->c) + ip->d;     \
+		if (unlikely(ea + sizeof v > memsize))                         \
+			TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS);                    \
+		memcpy(&v, membase + ea, sizeof v);                            \
+		A.T##_F = v;                                                   \
+		vmnext();                                                      \
 	}
 #define WX_ST(N, code, text, T, align, ctype)                                  \
 	vmcase(N)                                                              \
@@ -334,6 +344,15 @@ dispatch:
 	{                                                                      \
 		ctype v = (ctype)C.T##_F;                                      \
 		uint64_t ea = (uint64_t)(uint32_t)(A.i32 + B.i32) + ip->d;     \
+		if (unlikely(ea + sizeof v > memsize))                         \
+			TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS);                    \
+		memcpy(membase + ea, &v, sizeof v);                            \
+		vmnext();                                                      \
+	}                                                                      \
+	vmcase(N##_XK)                                                         \
+	{                                                                      \
+		ctype v = (ctype)B.T##_F;                                      \
+		uint64_t ea = (uint64_t)(uint32_t)(A.i32 + ip->c) + ip->d;     \
 		if (unlikely(ea + sizeof v > memsize))                         \
 			TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS);                    \
 		memcpy(membase + ea, &v, sizeof v);                            \

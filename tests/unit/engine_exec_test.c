@@ -311,6 +311,17 @@ START_TEST(test_memory)
 		ck_assert_int_eq(
 		    we_func_call(fx.s, fn(&fx, "store_sum"), a3, 3, NULL, 0),
 		    WE_CALL_TRAP);
+		/* The same with a constant added: -8 + 8 + 4 is 4. */
+		a3[0] = i32(-8);
+		a3[1] = i32(0x1234);
+		ck_assert_int_eq(
+		    we_func_call(fx.s, fn(&fx, "store_k"), a3, 2, NULL, 0),
+		    WE_CALL_OK);
+		ck_assert_int_eq(call_i32(&fx, "load", 4), 0x1234);
+		ck_assert_int_eq(call_i32(&fx, "load_k", -8), 0x1234);
+		ck_assert_int_eq(we_func_call(fx.s, fn(&fx, "load_k"),
+		                     (we_val[]){i32(65524)}, 1, &r, 1),
+		    WE_CALL_TRAP);
 	}
 	fixture_close(&fx);
 }

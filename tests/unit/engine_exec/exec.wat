@@ -166,4 +166,15 @@
     i32.add
     local.get 2
     i32.store offset=4)
+  (func (export "load_k") (param i32) (result i32)
+    local.get 0
+    i32.const 8
+    i32.add
+    i32.load offset=4)
+  (func (export "store_k") (param i32 i32)
+    local.get 0
+    i32.const 8
+    i32.add
+    local.get 1
+    i32.store offset=4)
 )
