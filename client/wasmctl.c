@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <wasmd/client.h>
 
@@ -43,10 +44,21 @@ static const char usage_text[] =
     "  info                       show the daemon's version and your "
     "tenant\n"
     "  run [--invoke FUNC] [-W fuel=N,max-memory-size=BYTES,timeout=DUR]\n"
-    "      REF|FILE [ARGS...]     call FUNC (default _start) with ARGS "
-    "parsed\n"
-    "                             by its parameter types; a FILE is pushed "
-    "first\n"
+    "      REF|FILE [ARGS...]     call FUNC with ARGS parsed by its "
+    "parameter\n"
+    "                             types; a FILE is pushed first\n"
+    "  run [--env K=V]... [--stdin FILE] [-W ...,max-output=BYTES]\n"
+    "      REF|FILE [ARGS...]     without --invoke: run a WASI command "
+    "(_start)\n"
+    "                             with ARGS as its argv; its stdout and "
+    "stderr\n"
+    "                             stream to ours; we exit with its exit "
+    "code.\n"
+    "                             Its stdin is --stdin FILE (- for ours), "
+    "else\n"
+    "                             ours when ours is not a terminal and the "
+    "module\n"
+    "                             reads stdin (fd_read); no file system\n"
     "\n"
     "REF is a digest, a unique digest prefix of 12+ hex digits, or a "
     "name.\n"
@@ -519,7 +531,7 @@ static const struct unit duration_units[] = {
 
 /* One -W KEY=VALUE item. Returns 0, or -1 after a usage message. */
 static int
-parse_limit(const char *item, wasmd_limits *l)
+parse_limit(const char *item, wasmd_limits *l, uint64_t *max_output)
 {
 	const char *eq = strchr(item, '=');
 	uint64_t v;
@@ -530,6 +542,8 @@ parse_limit(const char *item, wasmd_limits *l)
 		return parse_scaled(eq + 1, size_units, &l->fuel) < 0 ? -1 : 0;
 	if (strncmp(item, "max-memory-size=", 16) == 0)
 		return parse_scaled(eq + 1, size_units, &l->max_memory_bytes);
+	if (strncmp(item, "max-output=", 11) == 0)
+		return parse_scaled(eq + 1, size_units, max_output);
 	if (strncmp(item, "timeout=", 8) == 0) {
 		if (parse_scaled(eq + 1, duration_units, &v) < 0 || v == 0 ||
 		    v > UINT32_MAX)
@@ -542,16 +556,17 @@ bad:
 }
 
 static int
-parse_limits(char *list, wasmd_limits *l)
+parse_limits(char *list, wasmd_invoke_options *o)
 {
 	char *save = NULL;
 
 	for (char *item = strtok_r(list, ",", &save); item != NULL;
 	     item = strtok_r(NULL, ",", &save)) {
-		if (parse_limit(item, l) < 0)
+		if (parse_limit(item, &o->limits, &o->max_output_bytes) < 0)
 			return usage_error("bad -W item '%s' (fuel=N, "
 			                   "max-memory-size=BYTES, "
-			                   "timeout=DURATION)",
+			                   "timeout=DURATION, "
+			                   "max-output=BYTES)",
 			    item);
 	}
 	return 0;
@@ -559,18 +574,51 @@ parse_limits(char *list, wasmd_limits *l)
 
 /* What `run` was asked to do. */
 struct run_args {
-	const char *func;
+	const char *func; /* --invoke, or "_start" for a WASI command */
+	bool command;     /* no --invoke: a WASI command (wasi_run below) */
+	char **envs;      /* own: the --env K=V strings (each own) */
+	int nenvs;
+	const char *stdin_file; /* --stdin FILE ("-": ours), or NULL */
 	wasmd_invoke_options opts;
 	const char *target; /* REF or FILE */
 	char **args;
 	int nargs;
 };
 
+/*
+ * --env K=V for a WASI command; --env K passes our own K when it is set
+ * (as `wasmd run` and wasmtime do). Returns 0, or -1 after a message.
+ */
+static int
+wasi_env_option(struct run_args *ra, const char *kv)
+{
+	char *both = NULL;
+
+	if (kv[0] == '=' || kv[0] == '\0') {
+		usage_error("--env %s: expected KEY=VALUE or KEY", kv);
+		return -1;
+	}
+	if (strchr(kv, '=') == NULL && getenv(kv) == NULL)
+		return 0;
+	if (strchr(kv, '=') != NULL)
+		both = strdup(kv);
+	else if (asprintf(&both, "%s=%s", kv, getenv(kv)) < 0)
+		both = NULL;
+	if (both == NULL) {
+		fail("out of memory");
+		return -1;
+	}
+	ra->envs[ra->nenvs++] = both;
+	return 0;
+}
+
 static int
 parse_run_args(struct ctl *ctl, int argc, char **argv, struct run_args *ra)
 {
 	static const struct option opts[] = {
 	    {"invoke", required_argument, NULL, 'i'},
+	    {"env", required_argument, NULL, 'e'},
+	    {"stdin", required_argument, NULL, 's'},
 	    OPT_JSON,
 	    OPT_HOST,
 	    {NULL, 0, NULL, 0},
@@ -578,16 +626,28 @@ parse_run_args(struct ctl *ctl, int argc, char **argv, struct run_args *ra)
 	int c;
 
 	ra->func = "_start";
+	ra->command = true;
+	ra->envs = calloc((size_t)argc + 1, sizeof *ra->envs);
+	if (ra->envs == NULL) {
+		fail("out of memory");
+		return -1;
+	}
 	wasmd_invoke_options_init(&ra->opts);
 	/* "+": options end at REF, so ARGS such as -1 stay arguments. */
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+W:H:", opts, NULL)) != -1) {
-		if (c == 'i')
+		if (c == 'i') {
 			ra->func = optarg;
+			ra->command = false;
+		} else if (c == 'e') {
+			if (wasi_env_option(ra, optarg) < 0)
+				return -1;
+		} else if (c == 's')
+			ra->stdin_file = optarg;
 		else if (common_option(ctl, c))
 			continue;
 		else if (c == 'W') {
-			if (parse_limits(optarg, &ra->opts.limits) != 0)
+			if (parse_limits(optarg, &ra->opts) != 0)
 				return -1;
 		} else {
 			usage_error("run: bad option");
@@ -730,6 +790,9 @@ json_result(const wasmd_result *r)
 	    o, "fuel_consumed", json_integer((json_int_t)r->fuel_consumed));
 	json_object_set_new(
 	    o, "elapsed_us", json_integer((json_int_t)r->elapsed_us));
+	if (r->has_exit_code)
+		json_object_set_new(
+		    o, "exit_code", json_integer((json_int_t)r->exit_code));
 	return o;
 }
 
@@ -787,6 +850,176 @@ invoke_export(
 	return st;
 }
 
+/* ---- run: WASI commands ------------------------------------------------ */
+
+/* The most stdin a command takes: it travels whole in the request. */
+#define STDIN_MAX ((size_t)64 << 20)
+
+/* The guest's stdout or stderr, written to ours as it arrives. */
+static void
+write_output(int fd, const void *data, size_t len, void *arg)
+{
+	const char *p = data;
+
+	(void)arg;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return; /* our own stream is gone: nothing to do */
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+/* Whether the module can read its stdin (imports WASI's fd_read). */
+static bool
+reads_stdin(const wasmd_module_info *info)
+{
+	for (size_t i = 0; i < info->nimports; i++)
+		if (strcmp(info->imports[i].module, "wasi_snapshot_preview1") ==
+		        0 &&
+		    strcmp(info->imports[i].name, "fd_read") == 0)
+			return true;
+	return false;
+}
+
+/* All of f, at most STDIN_MAX bytes. own: *out. Returns 0 or a status. */
+static int
+read_stream(FILE *f, const char *what, uint8_t **out, size_t *len)
+{
+	size_t cap = 0, n = 0, got;
+	uint8_t *buf = NULL, *nb;
+
+	do {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 65536;
+			if (cap > STDIN_MAX) {
+				free(buf);
+				return fail(
+				    "%s: more than %zu bytes of stdin "
+				    "(it is sent whole with the request)",
+				    what, STDIN_MAX);
+			}
+			if ((nb = realloc(buf, cap)) == NULL) {
+				free(buf);
+				return fail("out of memory");
+			}
+			buf = nb;
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+	} while (got > 0);
+	if (ferror(f)) {
+		free(buf);
+		return fail("%s: %s", what, strerror(errno));
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/*
+ * The command's stdin: --stdin FILE ("-": ours); else ours when it is not
+ * a terminal and the module can read it (so that a command that never
+ * reads does not wait for our stdin to end); else nothing (end of file).
+ */
+static int
+command_stdin(const struct run_args *ra, const wasmd_module_info *info,
+    uint8_t **data, size_t *len)
+{
+	FILE *f;
+	int st;
+
+	*data = NULL;
+	*len = 0;
+	if (ra->stdin_file == NULL &&
+	    (isatty(STDIN_FILENO) || !reads_stdin(info)))
+		return 0;
+	if (ra->stdin_file == NULL || strcmp(ra->stdin_file, "-") == 0)
+		return read_stream(stdin, "stdin", data, len);
+	f = fopen(ra->stdin_file, "rb");
+	if (f == NULL)
+		return fail("%s: %s", ra->stdin_file, strerror(errno));
+	st = read_stream(f, ra->stdin_file, data, len);
+	fclose(f);
+	return st;
+}
+
+/* A finished command: its exit code is ours; a trap is reported. */
+static int
+command_status(struct ctl *ctl, const wasmd_result *r)
+{
+	if (r->trap != WASMD_TRAP_NONE || !r->has_exit_code)
+		return report_result(ctl, r);
+	if (ctl->json)
+		print_json(json_result(r));
+	return (int)(r->exit_code & 0xff);
+}
+
+/*
+ * Runs a WASI command: _start with REF|FILE and ARGS as its argv, the
+ * --env environment and command_stdin(), its output streamed to ours.
+ */
+static int
+run_command(struct ctl *ctl, struct run_args *ra, const wasmd_module_info *info)
+{
+	const wasmd_export *ex = wasmd_module_info_export(info, "_start");
+	const char **argv;
+	wasmd_result *res = NULL;
+	uint8_t *in = NULL;
+	size_t in_len = 0;
+	wasmd_error rc;
+	int st;
+
+	if (ex == NULL || ex->type.kind != WASMD_EXTERN_FUNC) {
+		fail("module %.12s has no exported function '_start' (not a "
+		     "WASI command; use --invoke FUNC)",
+		    info->digest);
+		return EXIT_MISSING_EXPORT;
+	}
+	argv = calloc((size_t)ra->nargs + 2, sizeof *argv);
+	if (argv == NULL)
+		return fail("out of memory");
+	argv[0] = ra->target;
+	for (int i = 0; i < ra->nargs; i++)
+		argv[i + 1] = ra->args[i];
+	st = command_stdin(ra, info, &in, &in_len);
+	if (st != 0) {
+		free(argv);
+		return st;
+	}
+	ra->opts.argv = argv;
+	ra->opts.argc = (size_t)ra->nargs + 1;
+	ra->opts.env = (const char *const *)ra->envs;
+	ra->opts.nenv = (size_t)ra->nenvs;
+	ra->opts.stdin_data = in;
+	ra->opts.stdin_len = in_len;
+	ra->opts.command = true;
+	ra->opts.output = write_output;
+	fflush(stdout);
+	rc = wasmd_invoke(
+	    ctl->conn, info->digest, "_start", NULL, 0, &ra->opts, &res);
+	free(argv);
+	free(in);
+	if (rc != WASMD_OK)
+		return call_failed(ctl, rc);
+	st = command_status(ctl, res);
+	wasmd_result_free(res);
+	return st;
+}
+
+static void
+free_run_args(struct run_args *ra)
+{
+	for (int i = 0; i < ra->nenvs; i++)
+		free(ra->envs[i]);
+	free(ra->envs);
+	ra->envs = NULL;
+}
+
 static int
 verb_run(struct ctl *ctl, int argc, char **argv)
 {
@@ -795,15 +1028,20 @@ verb_run(struct ctl *ctl, int argc, char **argv)
 	int st;
 
 	memset(&ra, 0, sizeof ra);
-	if (parse_run_args(ctl, argc, argv, &ra) < 0)
+	if (parse_run_args(ctl, argc, argv, &ra) < 0) {
+		free_run_args(&ra);
 		return EXIT_USAGE;
+	}
 	if (ctl_connect(ctl) < 0)
-		return EXIT_FAILURE;
-	st = resolve_module(ctl, ra.target, &info);
-	if (st != 0)
-		return st;
-	st = invoke_export(ctl, &ra, info);
+		st = EXIT_FAILURE;
+	else
+		st = resolve_module(ctl, ra.target, &info);
+	if (st == 0 && ra.command)
+		st = run_command(ctl, &ra, info);
+	else if (st == 0)
+		st = invoke_export(ctl, &ra, info);
 	wasmd_module_info_free(info);
+	free_run_args(&ra);
 	return st;
 }
 
