@@ -1,7 +1,8 @@
 # tests/integration/fault.cmake: fault-injection scenarios for the daemon
 # (fault_*.sh): the supervisor killed with SIGKILL in the middle of uploads,
 # a client that opens connections without end, a client that sends half a
-# frame and stalls, and the daemon's descriptor count after all that. They
+# frame and stalls, a client that never reads its replies, and the daemon's
+# descriptor count after all that. They
 # use lib.sh and the fixtures of daemon.cmake (included before this file),
 # plus wasmd-it-faultclient built here. Label: integration (and fault).
 set(FAULT_OUT "${CMAKE_CURRENT_BINARY_DIR}")

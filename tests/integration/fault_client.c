@@ -15,6 +15,10 @@
  *       hello, then a frame header announcing 64 bytes followed by only 10
  *       of them; prints "stalled" and stays silent for STALL_MS ms, then
  *       closes.
+ *   noread N HOLD_MS
+ *       hello, then up to N list requests written without ever reading a
+ *       reply (stopping early when the socket no longer takes them);
+ *       prints "sent K" and holds the connection HOLD_MS ms, then closes.
  * Exit: 0 as expected, 1 otherwise (with a message on stderr).
  */
 #include <errno.h>
@@ -175,6 +179,40 @@ half(const char *path, int stall_ms)
 	return 0;
 }
 
+static int
+noread(const char *path, int n, int hold_ms)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__ListModules req = WASMD__LIST_MODULES__INIT;
+	int fd = dial(path), sent = 0;
+	uint8_t *frame;
+	size_t len;
+
+	if (fd < 0 || !handshake(fd))
+		die("not accepted");
+	env.msg_case = WASMD__ENVELOPE__MSG_LIST;
+	env.list = &req;
+	for (; sent < n; sent++) {
+		env.id = (uint64_t)sent + 1;
+		frame = wp_frame_pack(&env, &len);
+		if (frame == NULL)
+			die("out of memory");
+		/* Waits a little for room, then gives up: the daemon may
+		 * stop reading a client that does not read its replies. */
+		struct pollfd p = {.fd = fd, .events = POLLOUT};
+		bool ok = poll(&p, 1, 200) == 1 &&
+		    send(fd, frame, len, MSG_NOSIGNAL) == (ssize_t)len;
+		free(frame);
+		if (!ok)
+			break;
+	}
+	printf("sent %d\n", sent);
+	fflush(stdout);
+	poll(NULL, 0, hold_ms);
+	close(fd);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -182,8 +220,11 @@ main(int argc, char **argv)
 		return flood(argv[1], atoi(argv[3]), atoi(argv[4]));
 	if (argc == 4 && strcmp(argv[2], "half") == 0)
 		return half(argv[1], atoi(argv[3]));
+	if (argc == 5 && strcmp(argv[2], "noread") == 0)
+		return noread(argv[1], atoi(argv[3]), atoi(argv[4]));
 	fprintf(stderr,
-	    "usage: %s SOCKET flood N HOLD_MS | SOCKET half STALL_MS\n",
+	    "usage: %s SOCKET flood N HOLD_MS | half STALL_MS | "
+	    "noread N HOLD_MS\n",
 	    argv[0]);
 	return 2;
 }
