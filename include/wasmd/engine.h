@@ -214,6 +214,11 @@ void we_store_free(we_store *s);
  * Fuel: once set, each call charges per basic block and traps with
  * WE_TRAP_OUT_OF_FUEL when the budget runs out. UINT64_MAX turns metering
  * off (the default). Fuel left over stays for the next call.
+ * The unit, deterministic for a given module and input: each function
+ * entry and each pass through a loop header costs the number of wasm
+ * instructions of the straight-line run that starts there (up to the next
+ * branch, call, block boundary or loop), at least 1. A charge that does not
+ * fit traps and leaves the remaining fuel unspent.
  */
 void we_store_set_fuel(we_store *s, uint64_t fuel);
 uint64_t we_store_fuel_remaining(const we_store *s);
@@ -357,6 +362,9 @@ typedef struct we_trap {
  * count. Wasm calls do not recurse on the C stack: deep recursion is a
  * WE_TRAP_CALL_STACK_EXHAUSTED trap. A trap leaves the store and its
  * instances usable for the next call.
+ * A store runs one call at a time: calling into a store that is running (a
+ * host function calling back into its own store) or suspended returns
+ * WE_CALL_ERROR with "store is busy: ..." in we_store_error().
  */
 we_call_status we_func_call(we_store *s, we_func *f, const we_val *args,
     size_t nargs, we_val *results, size_t nresults);
