@@ -1466,6 +1466,7 @@ op_simple(cc *c, const op_info *oi)
 				in->c = (uint32_t)in->imm;
 			in->h = (const void *)(uintptr_t)xop;
 			in->d = off; /* a (dst) and b stay */
+			c->offs[c->ncode - 1] = (uint32_t)c->insn_off;
 			mark_simple(c, c->ncode - 1);
 			return push(c, oi->r);
 		}
@@ -1491,6 +1492,8 @@ op_simple(cc *c, const op_info *oi)
 			}
 			in->h = (const void *)(uintptr_t)xop;
 			in->d = off;
+			/* A trap is the access's: point at it. */
+			c->offs[c->ncode - 1] = (uint32_t)c->insn_off;
 			mark_simple(c, NONE);
 			return true;
 		}
