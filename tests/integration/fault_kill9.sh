@@ -3,6 +3,8 @@
 # lost or corrupt and no partial one is visible: every push that was
 # acknowledged is listed, everything listed is a module that was pushed
 # whole (its file's sha256 is its name), and every listed module invokes.
+# The workers die with their supervisor, busy ones included (no orphan
+# keeps running a guest).
 . "$IT_LIB"
 
 # leb N: N as unsigned LEB128 bytes (printf escapes).
@@ -74,6 +76,12 @@ check_store() {
 	# Everything listed was pushed whole, and invokes.
 	listed=$(grep -Eo '\b[0-9a-f]{12,64}\b' <<<"$OUT" | sort -u || true)
 	for d in $listed; do
+		if [ "$d" = "${spin_digest:0:${#d}}" ]; then
+			run ctl run --invoke one "$d"
+			expect_status 0
+			expect_out 1
+			continue
+		fi
 		grep -q "^$d" "$TMP/all-digests" || fail "listed module $d was never pushed (a partial upload?)"
 		run ctl run --invoke add "$d" 40 2
 		expect_status 0
@@ -83,9 +91,31 @@ check_store() {
 	echo "round: $(wc -l <"$TMP/acked") acknowledged, $n listed and invoked" >&2
 }
 
+# wait_gone PID...: until none of them is alive (2 s at most).
+wait_gone() {
+	local p alive
+	for _ in $(seq 40); do
+		alive=""
+		for p in "$@"; do
+			kill -0 "$p" 2>/dev/null && alive+=" $p"
+		done
+		[ -z "$alive" ] && return 0
+		sleep 0.05
+	done
+	fail "workers outlived their SIGKILLed supervisor:$alive ($(ps -o pid,cmd -p "${alive// /,}" | tail -n +2))"
+}
+
 from=1
 for round in 1 2 3; do
 	start_daemon --pool 1
+	if [ "$round" -eq 1 ]; then
+		run ctl push "$IT_FIXTURES/spin.wasm" --name spin
+		expect_status 0
+		spin_digest=$OUT
+	fi
+	# A guest that never returns keeps one worker busy through the kill.
+	"$WASMD_BIN/wasmctl" run -W timeout=60s --invoke spin spin >/dev/null 2>&1 &
+	spinner=$!
 	push_stream "$from" $((from + 29)) &
 	pusher=$!
 	# Kill once a few pushes went through, at a moment that varies.
@@ -95,10 +125,15 @@ for round in 1 2 3; do
 		sleep 0.025
 	done
 	sleep "0.0$((RANDOM % 9 + 1))"
+	kids=$(pgrep -P "$DAEMON_PID" | tr '\n' ' ')
+	[ -n "$kids" ] || fail "the daemon has no workers before the kill"
 	kill -KILL "$DAEMON_PID"
 	wait "$DAEMON_PID" 2>/dev/null || true
 	DAEMON_PID=
+	# shellcheck disable=SC2086
+	wait_gone $kids
 	wait "$pusher"
+	wait "$spinner" || true
 	# A killed supervisor leaves its socket: the next start must cope.
 	start_daemon --pool 1
 	check_store
