@@ -19,6 +19,8 @@
 
 #include <wasmd/client.h>
 
+#include "wasmctl_stats.h"
+
 #define EXIT_USAGE 2
 #define EXIT_MISSING_EXPORT 127
 #define EXIT_TRAP 134
@@ -41,6 +43,10 @@ static const char usage_text[] =
     "  ls                         list your modules (digest, size, names)\n"
     "  inspect REF                show a module's imports and exports\n"
     "  rm REF                     remove a module, or a name\n"
+    "  stats [--all] [--format plain|prometheus]\n"
+    "                             statistics of your tenant (--all: the "
+    "whole\n"
+    "                             daemon, for administrators)\n"
     "  info                       show the daemon's version and your "
     "tenant\n"
     "  run [--invoke FUNC] [-W fuel=N,max-memory-size=BYTES,timeout=DUR]\n"
@@ -375,6 +381,46 @@ verb_info(struct ctl *ctl, int argc, char **argv)
 	printf("server   %s\ntenant   %s\n", wasmd_server_software(ctl->conn),
 	    wasmd_tenant(ctl->conn));
 	return EXIT_SUCCESS;
+}
+
+/* The daemon's statistics (the text is formatted by wasmctl_stats.c). */
+static int
+verb_stats(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"all", no_argument, NULL, 'a'},
+	    {"format", required_argument, NULL, 'f'},
+	    OPT_JSON,
+	    OPT_HOST,
+	    {NULL, 0, NULL, 0},
+	};
+	const char *format = "plain";
+	bool all = false;
+	char *text = NULL;
+	wasmd_error rc;
+	int c, st;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "f:H:", opts, NULL)) != -1) {
+		if (c == 'a')
+			all = true;
+		else if (c == 'f')
+			format = optarg;
+		else if (!common_option(ctl, c))
+			return usage_error("stats: bad option");
+	}
+	if (optind != argc ||
+	    (strcmp(format, "plain") != 0 && strcmp(format, "prometheus") != 0))
+		return usage_error("stats [--all] [--format plain|prometheus]");
+	if (ctl_connect(ctl) < 0)
+		return EXIT_FAILURE;
+	rc = wasmd_stats(ctl->conn, all, &text);
+	if (rc != WASMD_OK)
+		return call_failed(ctl, rc);
+	st = wasmctl_stats_print(stdout, text, format) == 0 ? EXIT_SUCCESS
+	                                                    : EXIT_FAILURE;
+	free(text);
+	return st;
 }
 
 static void
@@ -1059,6 +1105,7 @@ static const struct verb {
     {"remove", verb_rm},
     {"run", verb_run},
     {"info", verb_info},
+    {"stats", verb_stats},
 };
 
 static int

@@ -29,6 +29,7 @@ code_name(Wasmd__ErrorCode code)
 static void
 log_outcome(struct sup_job *job, const char *outcome, const char *detail)
 {
+	sup_metrics_job(job, outcome); /* metrics.c: every job ends here */
 	sup_log(SUP_INFO,
 	    "event=%s tenant=%s id=%llu digest=%s%s%s outcome=%s%s%s%s "
 	    "duration_us=%llu",
@@ -454,6 +455,7 @@ sup_job_reply(struct sup_job *job, Wasmd__Envelope *env)
 		    job, code_name(env->error->code), env->error->message);
 	} else {
 		const Wasmd__Trap *trap = env->invoke_result->trap;
+		sup_metrics_fuel(job, env->invoke_result->fuel_consumed);
 		log_outcome(job,
 		    trap != NULL && trap->kind != WASMD__TRAP_KIND__TRAP_NONE
 		        ? "trap"

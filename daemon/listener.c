@@ -124,12 +124,31 @@ accept_cb(evutil_socket_t lfd, short what, void *arg)
 	}
 }
 
+/* Serves the socket the service manager passed (notify.c). */
+static void
+listen_activated(struct sup *sup, int fd)
+{
+	sup->listen_fd = fd;
+	sup->listen_activated = true;
+	sup->listen_ev =
+	    event_new(sup->base, fd, EV_READ | EV_PERSIST, accept_cb, sup);
+	event_add(sup->listen_ev, NULL);
+	sup_log(SUP_NOTICE, "event=listen socket=activated fd=%d", fd);
+}
+
 int
 sup_listener_open(struct sup *sup, char *err, size_t errlen)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	const char *path = sup->cfg.socket_path;
-	int fd;
+	int fd = sup_activation_fd(err, errlen);
+
+	if (fd == -2)
+		return -1;
+	if (fd >= 0) {
+		listen_activated(sup, fd);
+		return 0;
+	}
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		snprintf(err, errlen, "socket path %s is too long", path);
@@ -171,6 +190,8 @@ sup_listener_close(struct sup *sup)
 	if (sup->listen_fd >= 0) {
 		close(sup->listen_fd);
 		sup->listen_fd = -1;
-		unlink(sup->cfg.socket_path);
+		/* A passed socket's file belongs to the service manager. */
+		if (!sup->listen_activated)
+			unlink(sup->cfg.socket_path);
 	}
 }

@@ -126,6 +126,19 @@ usage(FILE *f)
 	    "                             0 never)\n"
 	    "      --worker PATH          wasmd-worker binary (default: "
 	    "beside wasmd)\n"
+	    "Operations (see wasmd(8), wasmd.conf(5)):\n"
+	    "  -c, --config FILE          read FILE and FILE.d/*.conf (default "
+	    "\n"
+	    "                             SYSCONFDIR/wasmd/wasmd.conf); flags "
+	    "win\n"
+	    "      --check-config         validate the configuration and exit "
+	    "0 or 1\n"
+	    "      --drain-grace DUR      SIGTERM lets calls in flight finish "
+	    "this long\n"
+	    "                             (default 30s)\n"
+	    "      --metrics-file PATH    write Prometheus metrics here "
+	    "atomically\n"
+	    "      --metrics-interval DUR  every DUR (default 15s)\n"
 	    "  -h, --help, -V, --version\n"
 	    "SIZE: bytes, or with K/M/G (KiB/MiB/GiB) suffixes. DUR: 500ms, "
 	    "2s, 5m, 1h\n"
@@ -230,6 +243,8 @@ config_defaults(struct sup_config *c)
 	c->max_frame = WP_FRAME_MAX_DEFAULT;
 	c->max_output = 16ull << 20;
 	c->idle_timeout_ms = 300000;
+	c->drain_grace_ms = 30000;
+	c->metrics_interval_ms = 15000;
 }
 
 enum {
@@ -250,6 +265,10 @@ enum {
 	OPT_MAX_OUTPUT,
 	OPT_IDLE_TIMEOUT,
 	OPT_WORKER,
+	OPT_CHECK_CONFIG,
+	OPT_DRAIN_GRACE,
+	OPT_METRICS_FILE,
+	OPT_METRICS_INTERVAL,
 };
 
 static const struct option long_options[] = {
@@ -273,13 +292,23 @@ static const struct option long_options[] = {
     {"max-output", required_argument, NULL, OPT_MAX_OUTPUT},
     {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
     {"worker", required_argument, NULL, OPT_WORKER},
+    {"config", required_argument, NULL, 'c'},
+    {"check-config", no_argument, NULL, OPT_CHECK_CONFIG},
+    {"drain-grace", required_argument, NULL, OPT_DRAIN_GRACE},
+    {"metrics-file", required_argument, NULL, OPT_METRICS_FILE},
+    {"metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL},
     {NULL, 0, NULL, 0},
 };
+
+/* Set while config.c applies a file's values: it reports them itself. */
+static bool quiet_values;
 
 static int
 bad_value(const char *opt, const char *arg)
 {
-	fprintf(stderr, "wasmd: invalid value \"%s\" for --%s\n", arg, opt);
+	if (!quiet_values)
+		fprintf(
+		    stderr, "wasmd: invalid value \"%s\" for --%s\n", arg, opt);
 	return -1;
 }
 
@@ -311,6 +340,21 @@ apply_option(struct sup_config *c, int opt, const char *arg, const char *name)
 		free(c->worker_path);
 		c->worker_path = sup_strdup(arg);
 		return 0;
+	case 'c':
+	case OPT_CHECK_CONFIG: return 0; /* config.c: found before getopt */
+	case OPT_METRICS_FILE:
+		free(c->metrics_file);
+		c->metrics_file = arg[0] ? sup_strdup(arg) : NULL;
+		return 0;
+	case OPT_DRAIN_GRACE:
+		return parse_duration(arg, &c->drain_grace_ms)
+		    ? bad_value(name, arg)
+		    : 0;
+	case OPT_METRICS_INTERVAL:
+		return parse_duration(arg, &c->metrics_interval_ms) ||
+		        c->metrics_interval_ms == 0
+		    ? bad_value(name, arg)
+		    : 0;
 	case OPT_DEFAULT_TIMEOUT:
 		return parse_duration(arg, &c->default_timeout_ms)
 		    ? bad_value(name, arg)
@@ -378,8 +422,8 @@ parse_flags(struct sup_config *c, int argc, char **argv)
 {
 	int opt, idx;
 
-	while (
-	    (opt = getopt_long(argc, argv, "H:hV", long_options, &idx)) != -1) {
+	while ((opt = getopt_long(argc, argv, "H:hVc:", long_options, &idx)) !=
+	    -1) {
 		if (opt == 'h') {
 			usage(stdout);
 			exit(0);
@@ -407,6 +451,36 @@ parse_flags(struct sup_config *c, int argc, char **argv)
 	return check_config(c);
 }
 
+int
+sup_config_set(struct sup_config *c, const char *key, const char *value)
+{
+	int rc;
+
+	for (const struct option *o = long_options; o->name != NULL; o++) {
+		if (strcmp(o->name, key) != 0 ||
+		    o->has_arg != required_argument || o->val == 'H' ||
+		    o->val == 'c')
+			continue;
+		quiet_values = true;
+		rc = apply_option(c, o->val, value, o->name);
+		quiet_values = false;
+		return rc != 0 ? -2 : 0;
+	}
+	return -1;
+}
+
+int
+sup_config_build(struct sup_config *c, int argc, char **argv)
+{
+	struct sup_conf_args a;
+
+	config_defaults(c);
+	if (sup_conf_prescan(argc, argv, &a) != 0 || sup_conf_read(c, &a) != 0)
+		return -1;
+	optind = 0; /* glibc: start getopt afresh (a reload parses again) */
+	return parse_flags(c, argc, argv);
+}
+
 /* `wasmd run ARGS` is `wasmd-worker run ARGS`. */
 static int
 exec_local_run(int argc, char **argv)
@@ -429,9 +503,13 @@ stop_cb(evutil_socket_t sig, short what, void *arg)
 {
 	struct sup *sup = arg;
 
-	sup_log(SUP_NOTICE, "event=stop signal=%s", strsignal((int)sig));
-	sup->stopping = true;
-	event_base_loopbreak(sup->base);
+	sup_drain_start(sup, (int)sig); /* drain.c */
+}
+
+static void
+reload_cb(evutil_socket_t sig, short what, void *arg)
+{
+	sup_conf_reload(arg); /* config.c */
 }
 
 static void
@@ -464,7 +542,7 @@ log_topology(const struct sup *sup)
 static int
 serve(struct sup *sup)
 {
-	struct event *term, *intr;
+	struct event *term, *intr, *hup;
 	char err[512] = "";
 	int rc = 0;
 
@@ -472,17 +550,23 @@ serve(struct sup *sup)
 	intr = evsignal_new(sup->base, SIGINT, stop_cb, sup);
 	evsignal_add(term, NULL);
 	evsignal_add(intr, NULL);
+	hup = evsignal_new(sup->base, SIGHUP, reload_cb, sup);
+	evsignal_add(hup, NULL);
 	log_topology(sup);
 	if (sup_store_load(sup) != 0 || sup_pool_init(sup) != 0 ||
 	    sup_listener_open(sup, err, sizeof(err)) != 0) {
 		sup_log(SUP_ERR, "event=start outcome=failed error=\"%s\"",
 		    err[0] ? err : "see above");
 		rc = 1;
-	} else
+	} else {
+		sup_ops_start(sup); /* notify.c: READY=1 */
 		event_base_dispatch(sup->base);
+	}
+	sup_ops_stop(sup);
 	shutdown_all(sup);
 	event_free(term);
 	event_free(intr);
+	event_free(hup);
 	sup_log(SUP_NOTICE, "event=exit status=%d", rc);
 	return rc;
 }
@@ -491,14 +575,27 @@ int
 main(int argc, char **argv)
 {
 	static struct sup sup;
+	struct sup_conf_args conf;
 	int rc;
 
 	if (argc > 1 && strcmp(argv[1], "run") == 0)
 		return exec_local_run(argc, argv);
 	sup_log_init();
-	config_defaults(&sup.cfg);
-	if (parse_flags(&sup.cfg, argc, argv) != 0)
-		return 2;
+	if (sup_config_build(&sup.cfg, argc, argv) != 0) {
+		sup_conf_free(&sup.cfg);
+		return sup_conf_prescan(argc, argv, &conf) == 0 && conf.check
+		    ? 1
+		    : 2;
+	}
+	if (sup_conf_prescan(argc, argv, &conf) == 0 && conf.check) {
+		printf("wasmd: configuration OK (%s)\n",
+		    sup.cfg.config_path ? sup.cfg.config_path
+		                        : "no file; defaults and flags");
+		sup_conf_free(&sup.cfg);
+		return 0;
+	}
+	sup.argc = argc;
+	sup.argv = argv;
 	sup.listen_fd = -1;
 	TAILQ_INIT(&sup.sessions);
 	TAILQ_INIT(&sup.tenants);
@@ -514,8 +611,6 @@ main(int argc, char **argv)
 	}
 	rc = serve(&sup);
 	event_base_free(sup.base);
-	free(sup.cfg.socket_path);
-	free(sup.cfg.state_dir);
-	free(sup.cfg.worker_path);
+	sup_conf_free(&sup.cfg);
 	return rc;
 }

@@ -145,7 +145,7 @@ reply_hello(struct sup_session *s, Wasmd__Envelope *req)
 		session_close_soon(s);
 		return;
 	}
-	s->tenant = sup_tenant_for_uid(s->sup, s->uid);
+	s->tenant = sup_tenant_for_peer(s->sup, s->uid, s->gid, &s->admin);
 	h.version = WP_PROTOCOL_VERSION;
 	h.software = "wasmd " WASMD_VERSION;
 	h.tenant = s->tenant->name;
@@ -278,6 +278,12 @@ sup_dispatch_client(struct sup_session *s, Wasmd__Envelope *env)
 		session_close_soon(s);
 		return;
 	}
+	/* Draining (drain.c): nothing new starts. */
+	if ((env->msg_case == WASMD__ENVELOPE__MSG_PUSH ||
+	        env->msg_case == WASMD__ENVELOPE__MSG_INVOKE ||
+	        env->msg_case == WASMD__ENVELOPE__MSG_CREATE_INSTANCE) &&
+	    sup_drain_refuse(s, env->id))
+		return;
 	switch (env->msg_case) {
 	case WASMD__ENVELOPE__MSG_PUSH:
 		sup_job_push(s, env->id, env->push);
@@ -308,6 +314,9 @@ sup_dispatch_client(struct sup_session *s, Wasmd__Envelope *env)
 
 static void
 session_read_cb(struct bufferevent *bev, void *arg)
+	case WASMD__ENVELOPE__MSG_STATS_REQUEST:
+		sup_stats_reply(s, env->id, env->stats_request); /* metrics.c */
+		break;
 {
 	struct sup_session *s = arg;
 	Wasmd__Envelope *env;
@@ -389,6 +398,7 @@ sup_session_new(struct sup *sup, int fd)
 	s = sup_xcalloc(1, sizeof(*s));
 	s->sup = sup;
 	s->uid = cred.uid;
+	s->gid = cred.gid;
 	s->pid = cred.pid;
 	TAILQ_INIT(&s->jobs);
 	s->bev = bufferevent_socket_new(sup->base, fd, BEV_OPT_CLOSE_ON_FREE);

@@ -53,6 +53,18 @@ struct sup_config {
 	size_t max_frame;         /* frame body bytes */
 	uint32_t idle_timeout_ms; /* a session with nothing in flight */
 	uint64_t max_output;      /* WASI stdout+stderr bytes per invocation */
+	/*
+	 * Operations (config.c, see wasmd.conf(5)). Owned: config_path (the
+	 * file read, or NULL), metrics_file (or NULL) and rules (the [tenant
+	 * NAME] sections, nrules of them). drain_grace_ms: how long SIGTERM
+	 * lets the jobs in flight run.
+	 */
+	char *config_path;
+	uint32_t drain_grace_ms;
+	char *metrics_file;
+	uint32_t metrics_interval_ms;
+	struct sup_tenant_rule *rules;
+	size_t nrules;
 };
 
 /* log.c: one line per event on stderr, key=value fields. */
@@ -147,6 +159,8 @@ struct sup_session {
 	struct event *idle;        /* own: idle-timeout timer */
 	struct sup_tenant *tenant; /* borrowed; NULL until hello */
 	uid_t uid;
+	gid_t gid;  /* primary group, for [tenant] gids */
+	bool admin; /* its tenant is an administrator (config.c) */
 	pid_t pid;
 	bool closing;               /* flush the output, then free */
 	TAILQ_HEAD(, sup_job) jobs; /* in flight for this session */
@@ -261,11 +275,90 @@ struct sup {
 	struct event *sigchld_ev; /* own */
 	uint64_t next_job_id;
 	bool stopping;
+	/* Operations (config.c, notify.c, drain.c, metrics.c). */
+	int argc; /* main()'s, kept to rebuild the configuration on SIGHUP */
+	char **argv;
+	bool listen_activated; /* the socket came from the service manager */
+	bool draining;         /* SIGTERM: finishing, refusing new jobs */
+	/* Owned by notify.c, drain.c and metrics.c. */
+	struct sup_ops *ops;
+	struct sup_drain *drain;
+	struct sup_metrics *metrics;
 };
 
 /* Small helpers (main.c). */
 uint64_t sup_elapsed_us(const struct timespec *since);
 char *sup_strdup(const char *s); /* aborts when out of memory */
 void *sup_xcalloc(size_t n, size_t size);
+
+/*
+ * Operations: config file, service manager, drain and metrics.
+ */
+/* config.c: a [tenant NAME] section. */
+struct sup_tenant_rule {
+	char *name;          /* own */
+	unsigned long *uids; /* own: nuids */
+	size_t nuids;
+	unsigned long *gids; /* own: ngids (primary groups) */
+	size_t ngids;
+	bool admin;
+};
+/* What the command line says about the config file (found before getopt). */
+struct sup_conf_args {
+	const char *path;   /* borrowed from argv, or the default */
+	bool explicit_path; /* -c given: the file must exist */
+	bool check;         /* --check-config */
+};
+const char *sup_conf_default_path(void);
+int sup_conf_prescan(int argc, char **argv, struct sup_conf_args *a);
+/* Reads the file and its drop-ins into c. 0, or -1 after printing why. */
+int sup_conf_read(struct sup_config *c, const struct sup_conf_args *a);
+void sup_conf_free(struct sup_config *c);
+/* The rule naming uid (first) or gid; NULL: the default "uid:N" tenant. */
+const struct sup_tenant_rule *sup_conf_rule_for(
+    const struct sup_config *c, uid_t uid, gid_t gid);
+/* SIGHUP: re-read everything, apply what may change while running. */
+void sup_conf_reload(struct sup *sup);
+/*
+ * main.c: defaults, then the config file, then the flags, checked. Returns
+ * 0, or -1 after printing why (c must then still be freed).
+ */
+int sup_config_build(struct sup_config *c, int argc, char **argv);
+/* main.c: one option by its long name. 0, -1 unknown key, -2 bad value. */
+int sup_config_set(struct sup_config *c, const char *key, const char *value);
+/* tenant.c: the tenant of a peer, by the configured rules or "uid:N". */
+struct sup_tenant *sup_tenant_for_peer(
+    struct sup *sup, uid_t uid, gid_t gid, bool *admin);
+/* pool.c: kills idle workers (started under an old memory limit). */
+void sup_pool_recycle_idle(struct sup *sup);
+
+/* notify.c: the service manager (sd_notify), socket activation. */
+/* The passed listening socket, -1 when none, -2 with err filled. */
+int sup_activation_fd(char *err, size_t errlen);
+void sup_ops_start(struct sup *sup); /* once serving: READY=1, timers */
+void sup_ops_stop(struct sup *sup);
+void sup_notify_ready(struct sup *sup);
+void sup_notify_reloading(struct sup *sup);
+void sup_notify_stopping(struct sup *sup);
+unsigned sup_jobs_in_flight(const struct sup *sup);
+
+/* drain.c: SIGTERM. */
+void sup_drain_start(struct sup *sup, int sig);
+/* true when a new push or invoke was refused (ERR_UNAVAILABLE sent). */
+bool sup_drain_refuse(struct sup_session *s, uint64_t id);
+void sup_drain_stop(struct sup *sup);
+
+/* metrics.c: counters and the Prometheus text. */
+void sup_metrics_start(struct sup *sup);
+void sup_metrics_stop(struct sup *sup);
+void sup_metrics_config_changed(struct sup *sup);
+/* A job ended with outcome ("ok", "trap", "stored", an ERR_ name...). */
+void sup_metrics_job(struct sup_job *job, const char *outcome);
+void sup_metrics_fuel(struct sup_job *job, uint64_t fuel);
+void sup_metrics_refused(struct sup *sup, const struct sup_tenant *tenant);
+/* own: the text (free()); only_tenant NULL: the whole daemon. */
+char *sup_metrics_text(struct sup *sup, const char *only_tenant);
+void sup_stats_reply(
+    struct sup_session *s, uint64_t id, const Wasmd__StatsRequest *req);
 
 #endif /* WASMD_DAEMON_SUP_H */

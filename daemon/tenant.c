@@ -1,6 +1,7 @@
 /*
- * tenant.c: tenants. Each peer uid is its own tenant ("uid:1000"); root is
- * just another tenant for now (no administrators yet). A tenant owns its
+ * tenant.c: tenants. Each peer uid is its own tenant ("uid:1000") unless a
+ * [tenant NAME] section of the config names its uid or primary gid
+ * (config.c); such a section may make its members administrators. A tenant owns its
  * modules and names (store.c) and counts its running jobs for the
  * --max-concurrent quota.
  */
@@ -37,6 +38,18 @@ sup_tenant_for_uid(struct sup *sup, uid_t uid)
 
 	snprintf(name, sizeof(name), "uid:%lu", (unsigned long)uid);
 	return sup_tenant_by_name(sup, name);
+}
+
+struct sup_tenant *
+sup_tenant_for_peer(struct sup *sup, uid_t uid, gid_t gid, bool *admin)
+{
+	const struct sup_tenant_rule *rule =
+	    sup_conf_rule_for(&sup->cfg, uid, gid);
+
+	*admin = rule != NULL && rule->admin;
+	if (rule == NULL)
+		return sup_tenant_for_uid(sup, uid);
+	return sup_tenant_by_name(sup, rule->name);
 }
 
 static void

@@ -338,6 +338,8 @@ typedef struct wasmd_invoke_options {
 	void *output_arg;
 } wasmd_invoke_options;
 
+/* Designated in C, so that -Wextra does not ask for every later field. */
+#ifdef __cplusplus
 #define WASMD_INVOKE_OPTIONS_INIT                                              \
 	{                                                                      \
 		sizeof(wasmd_invoke_options),                                  \
@@ -345,6 +347,12 @@ typedef struct wasmd_invoke_options {
 			0, 0, 0                                                \
 		}                                                              \
 	}
+#else
+#define WASMD_INVOKE_OPTIONS_INIT                                              \
+	{                                                                      \
+		.size = sizeof(wasmd_invoke_options)                           \
+	}
+#endif
 
 WASMD_CLIENT_API void wasmd_invoke_options_init(wasmd_invoke_options *opts);
 
