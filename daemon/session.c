@@ -303,6 +303,9 @@ sup_dispatch_client(struct sup_session *s, Wasmd__Envelope *env)
 		sup_job_invoke(s, env->id, env->invoke);
 		break;
 	case WASMD__ENVELOPE__MSG_HOST_REPLY: host_reply(s, env); break;
+	case WASMD__ENVELOPE__MSG_STATS_REQUEST:
+		sup_stats_reply(s, env->id, env->stats_request); /* metrics.c */
+		break;
 	default:
 		sup_session_fail(s, env->id, WASMD__ERROR_CODE__ERR_BAD_REQUEST,
 		    "unexpected message (case %d) from a client",
@@ -314,9 +317,6 @@ sup_dispatch_client(struct sup_session *s, Wasmd__Envelope *env)
 
 static void
 session_read_cb(struct bufferevent *bev, void *arg)
-	case WASMD__ENVELOPE__MSG_STATS_REQUEST:
-		sup_stats_reply(s, env->id, env->stats_request); /* metrics.c */
-		break;
 {
 	struct sup_session *s = arg;
 	Wasmd__Envelope *env;
