@@ -284,6 +284,14 @@ WASMD_CLIENT_API wasmd_error wasmd_inspect(
 /* Removes the module (or the name) ref names. */
 WASMD_CLIENT_API wasmd_error wasmd_remove(wasmd_conn *conn, const char *ref);
 
+/*
+ * The daemon's statistics in the Prometheus text format (client/stats.c):
+ * the caller's tenant, or with all the whole daemon (its administrators
+ * only: WASMD_ERR_DENIED otherwise). own: *text, free().
+ */
+WASMD_CLIENT_API wasmd_error wasmd_stats(
+    wasmd_conn *conn, bool all, char **text);
+
 /* Per-invocation limits; 0 in a field means the daemon's default. */
 typedef struct wasmd_limits {
 	uint64_t fuel;
