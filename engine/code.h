@@ -80,10 +80,11 @@ typedef enum wx_op {
  * mem[(fp[a] + fp[b]) mod 2^32 + d] := fp[c]. N_XK: the same with a
  * constant (a fused i32.add with a constant): loads fp[a] :=
  * mem[(fp[b] + c) mod 2^32 + d], stores mem[(fp[a] + c) mod 2^32 + d] :=
- * fp[b].
+ * fp[b]. N_SK: a store of a constant: mem[fp[a] + b] := imm.
  */
 #define WX_LD(N, code, text, T, align, ctype) WX_ROW(N##_X) WX_ROW(N##_XK)
-#define WX_ST(N, code, text, T, align, ctype) WX_ROW(N##_X) WX_ROW(N##_XK)
+#define WX_ST(N, code, text, T, align, ctype)                                  \
+	WX_ROW(N##_X) WX_ROW(N##_XK) WX_ROW(N##_SK)
 #include "opcodes.def"
 #undef WX_ROW
 	    WXO__COUNT

@@ -567,6 +567,10 @@ static const uint16_t x_form[WXO__COUNT] = {
 #define WX_ST(N, code, text, T, align, ctype) [WXO_##N] = WXO_##N##_X,
 #include "opcodes.def"
 };
+static const uint16_t sk_form[WXO__COUNT] = {
+#define WX_ST(N, code, text, T, align, ctype) [WXO_##N] = WXO_##N##_SK,
+#include "opcodes.def"
+};
 static const uint16_t xk_form[WXO__COUNT] = {
 #define WX_LD(N, code, text, T, align, ctype) [WXO_##N] = WXO_##N##_XK,
 #define WX_ST(N, code, text, T, align, ctype) [WXO_##N] = WXO_##N##_XK,
@@ -1478,8 +1482,13 @@ op_simple(cc *c, const op_info *oi)
 		    !pop_expect(c, WE_I32))
 			return false;
 		h = c->nvals;
-		if (c->vals[h + 1].src != SRC_CONST &&
-		    (xop = address_form(c, h, oi->op)) != 0) {
+		if (c->vals[h + 1].src == SRC_CONST) {
+			if (!dead(c))
+				emit(c, (wx_op)sk_form[oi->op], use(c, h), off,
+				    c->vals[h + 1].k);
+			return true;
+		}
+		if ((xop = address_form(c, h, oi->op)) != 0) {
 			wx_insn *in = &c->code[c->ncode - 1];
 			if (xop == xk_form[oi->op]) {
 				in->c = (uint32_t)in->imm;

@@ -185,7 +185,8 @@ run(we_store *s, const wx_insn *ip, wr_value *fp, const void *const **table)
 #define WX_CMP(N, code, text, T, fn) WX_LABEL(N##_K)
 #include "opcodes.def"
 #define WX_LD(N, code, text, T, align, ctype) WX_LABEL(N##_X) WX_LABEL(N##_XK)
-#define WX_ST(N, code, text, T, align, ctype) WX_LABEL(N##_X) WX_LABEL(N##_XK)
+#define WX_ST(N, code, text, T, align, ctype)                                  \
+	WX_LABEL(N##_X) WX_LABEL(N##_XK) WX_LABEL(N##_SK)
 #include "opcodes.def"
 #define WX_CMP(N, code, text, T, fn)                                           \
 	WX_LABEL(N##_JNZ) WX_LABEL(N##_JZ) WX_LABEL(N##_KJNZ) WX_LABEL(N##_KJZ)
@@ -357,6 +358,15 @@ dispatch:
 			TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS);                    \
 		memcpy(membase + ea, &v, sizeof v);                            \
 		vmnext();                                                      \
+	}                                                                      \
+	vmcase(N##_SK)                                                         \
+	{                                                                      \
+		ctype v = (ctype)K64.T##_F;                                    \
+		uint64_t ea = (uint64_t)A.i32 + ip->b;                         \
+		if (unlikely(ea + sizeof v > memsize))                         \
+			TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS);                    \
+		memcpy(membase + ea, &v, sizeof v);                            \
+		vmnext();                                                      \
 	}
 #include "opcodes.def"
 
@@ -503,8 +513,9 @@ dispatch:
 		vmcase(X_ENTER)
 		{
 			/* zero the declared locals fp[a..a+b); charge imm */
-			for (uint32_t i = 0; i < ip->b; i++)
-				fp[ip->a + i].i64 = 0;
+			wr_value *l = fp + ip->a;
+			for (uint32_t n = ip->b; n > 0; n--)
+				(l++)->i64 = 0;
 			CHARGE(ip->imm);
 			vmnext();
 		}
@@ -518,9 +529,11 @@ dispatch:
 		{
 			/* fp[0..b) := fp[a..a+b); back to the caller */
 			const wx_frame *fr;
-			if (ip->a != 0)
-				for (uint32_t i = 0; i < ip->b; i++)
-					fp[i] = fp[ip->a + i];
+			if (ip->a != 0) {
+				const wr_value *r = fp + ip->a;
+				for (uint32_t i = 0, n = ip->b; i < n; i++)
+					fp[i] = r[i];
+			}
 			fr = &x->frames[--x->depth];
 			ip = fr->ret_ip;
 			if (unlikely(ip == NULL)) {
