@@ -477,20 +477,6 @@ sup_pool_recycle_idle(struct sup *sup)
 }
 
 void
-sup_pool_recycle_idle(struct sup *sup)
-{
-	struct sup_worker *w;
-
-	/* Off the idle list first, so no job is handed a dying worker. */
-	while ((w = TAILQ_FIRST(&sup->idle)) != NULL) {
-		TAILQ_REMOVE(&sup->idle, w, idle_entry);
-		sup->nidle--;
-		w->state = SUP_W_DONE;
-		sup_worker_kill(w, "the configuration changed");
-	}
-}
-
-void
 sup_pool_shutdown(struct sup *sup)
 {
 	struct sup_worker *w;
