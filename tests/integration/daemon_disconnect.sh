@@ -15,6 +15,7 @@ wait_workers 2 5
 expect_log_match "export=spin outcome=abandoned"
 run ctl run --invoke one spin
 expect_out 1
+wait_workers 2
 
 # An idle worker that dies is replaced; jobs go to the live ones.
 pids=$(worker_pids)

@@ -113,17 +113,19 @@ expect_log_match() {
 
 # worker_pids: the daemon's child processes (its workers), from /proc.
 worker_pids() {
-	local f key val pid ppid
+	local f key val pid ppid state
 	for f in /proc/[0-9]*/status; do
-		pid= ppid=
+		pid= ppid= state=
 		# Builtins only: processes come and go while this runs.
 		{ while read -r key val _; do
 			case $key in
+			State:) state=$val ;;
 			Pid:) pid=$val ;;
 			PPid:) ppid=$val; break ;;
 			esac
 		done <"$f"; } 2>/dev/null || continue
-		if [ "$ppid" = "$DAEMON_PID" ]; then
+		# A worker that exited but is not reaped yet is gone already.
+		if [ "$ppid" = "$DAEMON_PID" ] && [ "$state" != Z ]; then
 			echo "$pid"
 		fi
 	done
