@@ -499,6 +499,42 @@ START_TEST(test_suspend_resume)
 }
 END_TEST
 
+/* A host function called directly, not from wasm, may suspend too. */
+START_TEST(test_direct_host_call)
+{
+	fixture fx;
+	we_extern ask;
+	we_val a = i32(21), r, hr = i32(5);
+
+	fixture_open(&fx, NULL);
+	ask = (we_extern){.kind = WE_EXTERN_FUNC};
+	/* The instance re-exports nothing: find the host function through
+	   the pending call of a suspended wasm call. */
+	fx.env.mode = WE_HOST_SUSPEND;
+	ck_assert_int_eq(we_func_call(fx.s, fn(&fx, "use_host"), &a, 1, &r, 1),
+	    WE_CALL_SUSPENDED);
+	ask.of.func = we_store_pending(fx.s)->func;
+	we_abandon(fx.s);
+
+	fx.env.mode = WE_HOST_OK;
+	ck_assert_int_eq(
+	    we_func_call(fx.s, ask.of.func, &a, 1, &r, 1), WE_CALL_OK);
+	ck_assert_int_eq(r.of.i32, 42);
+	fx.env.mode = WE_HOST_SUSPEND;
+	ck_assert_int_eq(
+	    we_func_call(fx.s, ask.of.func, &a, 1, &r, 1), WE_CALL_SUSPENDED);
+	ck_assert_ptr_null(we_store_pending(fx.s)->module);
+	ck_assert_int_eq(we_resume(fx.s, &hr, 1, &r, 1), WE_CALL_OK);
+	ck_assert_int_eq(r.of.i32, 5);
+	fx.env.mode = WE_HOST_TRAP;
+	ck_assert_int_eq(
+	    we_func_call(fx.s, ask.of.func, &a, 1, &r, 1), WE_CALL_TRAP);
+	ck_assert_str_eq(we_store_trap(fx.s)->message, "ask refused 21");
+	ck_assert_uint_eq(we_store_trap(fx.s)->nframes, 0);
+	fixture_close(&fx);
+}
+END_TEST
+
 START_TEST(test_call_errors)
 {
 	fixture fx;
@@ -582,6 +618,7 @@ exec_suite(void)
 	tcase_add_test(tc, test_interrupt);
 	tcase_add_test(tc, test_host_call);
 	tcase_add_test(tc, test_suspend_resume);
+	tcase_add_test(tc, test_direct_host_call);
 	tcase_add_test(tc, test_call_errors);
 	tcase_add_test(tc, test_validation_errors);
 	suite_add_tcase(s, tc);
