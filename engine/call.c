@@ -284,6 +284,8 @@ we_func_call(we_store *s, we_func *f, const we_val *args, size_t nargs,
 	clear_outcome(s);
 	if (f == NULL)
 		return call_error(s, "no function to call");
+	if (f->inst != NULL && f->inst->store != s)
+		return call_error(s, "the function belongs to another store");
 	t = f->type;
 	if (!check_vals(s, "argument", args, nargs, t->nparams, t->params))
 		return WE_CALL_ERROR;
