@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# daemon_wasi.sh CASE BINDIR: one WASI scenario through the daemon: a real
+# wasmd (tests/integration/lib.sh starts it on a temp socket) runs the
+# programs of wasi.cmake (BINDIR holds NAME.wasm and the native NAME) for
+# `wasmctl run`, and what the client gets is compared with the native
+# program's output byte for byte: argv, --env, stdin sent from the client,
+# stdout and stderr streamed back as they are written, the exit code, the
+# output limit, and no file system inside a worker.
+# shellcheck source=tests/integration/lib.sh
+. "$IT_LIB"
+
+case_name=$1
+bin=$2
+
+# wrun ARGS...: wasmctl run ARGS with stdin from /dev/null unless the
+# caller redirects it; sets rc, output in $TMP/out and $TMP/err.
+wrun() {
+	rc=0
+	ctl run "$@" >"$TMP/out" 2>"$TMP/err" || rc=$?
+}
+
+same() {
+	if ! cmp -s "$2" "$3"; then
+		diff -u "$2" "$3" | head -40 >&2 || true
+		fail "$1: the daemon's output differs from the native one"
+	fi
+}
+
+case_printf() {
+	"$bin/printf" >"$TMP/native"
+	wrun "$bin/printf.wasm" </dev/null
+	[ "$rc" -eq 0 ] || fail "exit code $rc: $(cat "$TMP/err")"
+	[ "$(wc -l <"$TMP/out")" -gt 50 ] || fail "too little output"
+	same printf "$TMP/native" "$TMP/out"
+	# A stored module by name runs the same way.
+	ctl push "$bin/printf.wasm" --name hello >/dev/null
+	wrun hello </dev/null
+	same "printf by name" "$TMP/native" "$TMP/out"
+	expect_log_match "export=_start outcome=ok"
+}
+
+case_argv_env() {
+	local args=(one "two words" "" --flag "ünïcode" "a=b")
+	env -i GREETING="hi there" EMPTY= "UNI=ü" "$bin/argv_env" "${args[@]}" \
+	    >"$TMP/native"
+	wrun --env "GREETING=hi there" --env EMPTY= --env "UNI=ü" \
+	    "$bin/argv_env.wasm" "${args[@]}" </dev/null
+	[ "$rc" -eq 0 ] || fail "exit code $rc: $(cat "$TMP/err")"
+	grep -q 'env\[[0-9]\]=GREETING=hi there' "$TMP/out" || fail "no GREETING"
+	same argv_env "$TMP/native" "$TMP/out"
+	# No --env: an empty environment, nothing of wasmctl's or wasmd's.
+	wrun "$bin/argv_env.wasm" </dev/null
+	grep -qx "environ: 0" "$TMP/out" || fail "an environment leaked in"
+	# --env K passes wasmctl's own K.
+	GREETING=inherited wrun --env GREETING "$bin/argv_env.wasm" </dev/null
+	grep -qx "env\[0\]=GREETING=inherited" "$TMP/out" || fail "--env K"
+	# Options after REF belong to the guest.
+	wrun "$bin/argv_env.wasm" --env X=1 </dev/null
+	grep -qx "argv\[1\]=\[--env\] (5 bytes)" "$TMP/out" || fail "ARGS"
+}
+
+case_stdin() {
+	{
+		printf 'line one\nline two\n\0NUL inside\n'
+		head -c 300000 /dev/urandom
+		printf 'last line without newline'
+	} >"$TMP/in"
+	"$bin/stdin_echo" <"$TMP/in" >"$TMP/native" 2>"$TMP/native.err"
+	# From a pipe, read to its end by wasmctl and sent with the request.
+	# shellcheck disable=SC2002 # a pipe, not a file, on purpose
+	cat "$TMP/in" | ctl run "$bin/stdin_echo.wasm" >"$TMP/out" \
+	    2>"$TMP/err" || fail "exit code $? from a pipe"
+	same "stdin from a pipe" "$TMP/in" "$TMP/out"
+	same "stderr" "$TMP/native.err" "$TMP/err"
+	# --stdin FILE, with wasmctl's own stdin elsewhere.
+	wrun --stdin "$TMP/in" "$bin/stdin_echo.wasm" </dev/null
+	[ "$rc" -eq 0 ] || fail "--stdin: exit code $rc"
+	same "--stdin FILE" "$TMP/in" "$TMP/out"
+	# Empty stdin: end of file at once.
+	wrun "$bin/stdin_echo.wasm" </dev/null
+	[ -s "$TMP/out" ] && fail "output from empty input"
+	grep -qx "0 bytes, 0 lines" "$TMP/err" || fail "empty input"
+	# A module that does not read stdin never waits for ours to end (a
+	# FIFO held open here never ends).
+	mkfifo "$TMP/fifo"
+	exec 3<>"$TMP/fifo"
+	timeout 20 "$WASMD_BIN/wasmctl" run "$bin/printf.wasm" <&3 >/dev/null ||
+		fail "waited for stdin a module never reads"
+	exec 3>&-
+}
+
+case_exit_code() {
+	local how want nrc
+	for how in "exit 7" "exit 0" "return 3" "exit 255" "abort"; do
+		nrc=0
+		# shellcheck disable=SC2086 # $how is two words on purpose
+		"$bin/exit_code" $how >"$TMP/native" 2>/dev/null || nrc=$?
+		# shellcheck disable=SC2086
+		wrun "$bin/exit_code.wasm" $how </dev/null
+		want=${how#* }
+		[ "$how" = abort ] && want=134
+		[ "$rc" -eq "$want" ] || fail "$how: exit code $rc, want $want"
+		[ "$nrc" -eq "$want" ] || fail "$how: native exit code $nrc"
+		same "$how" "$TMP/native" "$TMP/out"
+	done
+	# abort() is a trap, reported as one; exit(N) is not.
+	wrun "$bin/exit_code.wasm" abort </dev/null
+	grep -q "error:" "$TMP/err" || fail "abort: no trap reported"
+	wrun "$bin/exit_code.wasm" exit 7 </dev/null
+	[ -s "$TMP/err" ] && fail "exit 7 printed an error: $(cat "$TMP/err")"
+	# --json carries the exit code.
+	wrun --json "$bin/exit_code.wasm" exit 5 </dev/null
+	[ "$rc" -eq 5 ] || fail "--json: exit code $rc"
+	grep -q '"exit_code": 5' "$TMP/out" || fail "--json: no exit_code"
+	true
+}
+
+# Clocks (clock_getres, nanosleep through poll_oneoff) and randomness
+# come from the worker, inside its sandbox.
+case_clocks_random() {
+	"$bin/clocks" >"$TMP/native"
+	wrun "$bin/clocks.wasm" </dev/null
+	[ "$rc" -eq 0 ] || fail "clocks: exit code $rc: $(cat "$TMP/err")"
+	same clocks <(head -n 4 "$TMP/native") <(head -n 4 "$TMP/out")
+	wrun "$bin/random.wasm" </dev/null
+	[ "$rc" -eq 0 ] || fail "random: exit code $rc: $(cat "$TMP/err")"
+	cp "$TMP/out" "$TMP/a"
+	wrun "$bin/random.wasm" </dev/null
+	grep -qE '^[0-9a-f]{32}$' <(head -n 1 "$TMP/a") || fail "not 16 hex bytes"
+	[ "$(head -n 1 "$TMP/a")" != "$(head -n 1 "$TMP/out")" ] ||
+		fail "two runs drew the same random bytes"
+}
+
+# Milliseconds since the epoch.
+now_ms() {
+	local ns
+	ns=$(date +%s%N)
+	echo $((ns / 1000000))
+}
+
+# The first line reaches the client while the guest sleeps, about 300 ms
+# before the second: stamped by a reader at the other end of a pipe.
+case_stream() {
+	local t1 t2 gap
+	ctl run "$bin/stream.wasm" </dev/null 2>"$TMP/err" |
+		while IFS= read -r line; do
+			echo "$(now_ms) $line"
+		done >"$TMP/stamped"
+	grep -q " first line$" "$TMP/stamped" || fail "no first line"
+	grep -q " second line$" "$TMP/stamped" || fail "no second line"
+	grep -qx "to stderr" "$TMP/err" || fail "stderr: $(cat "$TMP/err")"
+	t1=$(sed -n 's/ first line$//p' "$TMP/stamped")
+	t2=$(sed -n 's/ second line$//p' "$TMP/stamped")
+	gap=$((t2 - t1))
+	echo "first line at $t1 ms, second at $t2 ms: $gap ms apart"
+	[ "$gap" -ge 200 ] ||
+		fail "the first line came only $gap ms before the second: not streamed"
+}
+
+case_output_limit() {
+	# Asked for by the client: the guest is stopped there.
+	wrun -W max-output=10000 "$bin/spew.wasm" </dev/null
+	[ "$rc" -eq 134 ] || fail "exit code $rc, want 134"
+	grep -q "output limit of 10000 bytes exceeded" "$TMP/err" ||
+		fail "no clear error: $(cat "$TMP/err")"
+	[ "$(wc -c <"$TMP/out")" -eq 10000 ] ||
+		fail "$(wc -c <"$TMP/out") bytes written, want exactly 10000"
+	# The daemon's --max-output is the default and the maximum.
+	stop_daemon
+	start_daemon --pool 1 --max-output 5000
+	wrun "$bin/spew.wasm" </dev/null
+	[ "$rc" -eq 134 ] || fail "--max-output: exit code $rc"
+	grep -q "output limit of 5000 bytes exceeded" "$TMP/err" ||
+		fail "--max-output: $(cat "$TMP/err")"
+	[ "$(wc -c <"$TMP/out")" -eq 5000 ] || fail "--max-output: not 5000 bytes"
+	wrun -W max-output=6000 "$bin/spew.wasm" </dev/null
+	[ "$rc" -eq 1 ] || fail "above --max-output: exit code $rc"
+	grep -q -- "--max-output" "$TMP/err" || fail "refusal: $(cat "$TMP/err")"
+	# Under the limit nothing changes.
+	wrun "$bin/exit_code.wasm" exit 3 </dev/null
+	[ "$rc" -eq 3 ] || fail "under the limit: exit code $rc"
+}
+
+# A worker has no file system: no preopens, so every path fails.
+case_no_files() {
+	wrun "$bin/files.wasm" /sandbox </dev/null
+	grep -q 'hello from' "$TMP/out" && fail "read a file in the daemon"
+	grep -q "open hello.txt: " "$TMP/out" || fail "no error: $(cat "$TMP/out")"
+	wrun "$bin/files.wasm" --escape / </dev/null
+	grep -q OPENED "$TMP/out" && fail "opened a file: $(cat "$TMP/out")"
+	grep -q "root:" "$TMP/out" && fail "read /etc/passwd"
+	true
+}
+
+# The client library: output collected into the result without a
+# callback, delivered to a callback with one, and the event-loop API.
+case_library() {
+	ctl push "$bin/printf.wasm" --name p >/dev/null
+	ctl push "$bin/exit_code.wasm" --name e >/dev/null
+	"$bin/printf" >"$TMP/native"
+	"$bin/wasi_daemon_client" "$SOCK" p e "$TMP/native" ||
+		fail "wasi_daemon_client failed"
+}
+
+start_daemon --pool 1
+"case_$case_name"
+stop_daemon
