@@ -78,7 +78,6 @@ typedef struct cc {
 	uint32_t charge;      /* the ENTER/LOOP being counted, or NONE */
 	uint32_t last_simple; /* last insn that only writes its slot a */
 	uint32_t label_pos;   /* the latest code index a label points at */
-	bool oom;
 } cc;
 
 /* ---- Errors ------------------------------------------------------------- */
@@ -114,7 +113,6 @@ malformed(cc *c, const char *fmt, ...)
 static bool
 nomem(cc *c)
 {
-	c->oom = true;
 	wrd_fail_at(&c->r, c->insn_off, WE_ERR_NOMEM, "out of memory");
 	return false;
 }
@@ -339,12 +337,12 @@ emit(cc *c, wx_op op, uint32_t a, uint32_t b, uint64_t imm)
 }
 
 static uint32_t
-emit_cd(cc *c, wx_op op, uint32_t a, uint32_t b, uint32_t cc_, uint32_t d)
+emit_cd(cc *c, wx_op op, uint32_t a, uint32_t b, uint32_t c3, uint32_t d)
 {
 	uint32_t i = emit(c, op, a, b, 0);
 
 	if (i != NONE) {
-		c->code[i].c = cc_;
+		c->code[i].c = c3;
 		c->code[i].d = d;
 	}
 	return i;
