@@ -929,6 +929,7 @@ static bool
 op_br_table(cc *c)
 {
 	uint32_t n, *labels, arity = 0, index, from, tab;
+	we_valtype *got = NULL; /* own: the operands a label takes */
 	const we_valtype *types;
 	bool ok = false;
 
@@ -950,11 +951,16 @@ op_br_table(cc *c)
 	index = use(c, c->nvals);
 	label_types(&c->ctls[c->nctls - 1 - labels[n]], &arity, &types);
 	materialize_top(c, arity);
+	/* Not on the C stack: a block type may have very many results. */
+	got = malloc((arity ? arity : 1) * sizeof *got);
+	if (got == NULL) {
+		nomem(c);
+		goto out;
+	}
 	/* Each label must take the same number of values, of types the
 	   stack has; unknown operands are checked against every label. */
 	for (uint32_t i = 0; i <= n; i++) {
 		ctl *t = &c->ctls[c->nctls - 1 - labels[i]];
-		we_valtype got[arity ? arity : 1];
 		uint32_t k;
 		label_types(t, &k, &types);
 		if (k != arity) {
@@ -1004,6 +1010,7 @@ op_br_table(cc *c)
 	set_unreachable(c);
 	ok = true;
 out:
+	free(got);
 	free(labels);
 	return ok;
 }
