@@ -68,6 +68,7 @@ complete(wasmd_conn *conn, const struct wc_pending *p, Wasmd__Envelope *env)
 			wc_ok(conn);
 	}
 	wc_stream_close(conn, p->id, result);
+	wc_hosts_close(conn, p->id);
 	p->cb(conn, rc, result, p->arg);
 }
 
@@ -78,7 +79,7 @@ wc_dispatch(wasmd_conn *conn, Wasmd__Envelope *env)
 	int r = 0;
 
 	if (env->msg_case == WASMD__ENVELOPE__MSG_HOST_CALL) {
-		r = wc_refuse_host_call(conn, env->id);
+		r = wc_host_call(conn, env); /* host.c */
 	} else if (env->msg_case == WASMD__ENVELOPE__MSG_OUTPUT) {
 		wc_stream_output(conn, env);
 	} else if (env->id != 0 && take_pending(conn, env->id, &p)) {
@@ -111,6 +112,7 @@ wc_fail_pending(wasmd_conn *conn)
 
 		take_pending(conn, p.id, &p);
 		wc_stream_close(conn, p.id, NULL);
+		wc_hosts_close(conn, p.id);
 		wc_fail(conn, code, "%s", msg);
 		p.cb(conn, code, NULL, p.arg);
 	}
@@ -139,11 +141,14 @@ wasmd_invoke_send(wasmd_conn *conn, const char *ref, const char *export_name,
 	id = conn->next_id;
 	rc =
 	    wc_invoke_req_init(conn, &req, ref, export_name, args, nargs, opts);
+	if (rc == WASMD_OK) /* host functions: bound to id (host.c) */
+		rc = wc_hosts_open(conn, id, opts, &req.inv);
 	if (rc == WASMD_OK)
 		rc = wc_send(conn, &req.env, &id);
 	wc_invoke_req_free(&req);
 	if (rc != WASMD_OK) {
 		wc_stream_close(conn, id, NULL);
+		wc_hosts_close(conn, id);
 		return rc;
 	}
 	conn->pending[conn->npending++] =
@@ -170,6 +175,26 @@ wasmd_process(wasmd_conn *conn)
 		return conn->code;
 	}
 	return WASMD_OK;
+}
+
+wasmd_error
+wc_send_tracked(
+    wasmd_conn *conn, Wasmd__Envelope *env, wasmd_invoke_cb cb, void *arg)
+{
+	uint64_t id = 0;
+	wasmd_error rc;
+
+	if (cb == NULL)
+		return wc_fail(
+		    conn, WASMD_ERR_INVALID, "a callback is required");
+	if (reserve_pending(conn) < 0)
+		return wc_fail(conn, WASMD_ERR_NOMEM, "out of memory");
+	rc = wc_send(conn, env, &id);
+	if (rc != WASMD_OK)
+		return rc;
+	conn->pending[conn->npending++] =
+	    (struct wc_pending){.id = id, .cb = cb, .arg = arg};
+	return wc_ok(conn);
 }
 
 size_t

@@ -247,10 +247,13 @@ wasmd_invoke(wasmd_conn *conn, const char *ref, const char *export_name,
 		return wc_fail(conn, WASMD_ERR_NOMEM, "out of memory");
 	rc =
 	    wc_invoke_req_init(conn, &req, ref, export_name, args, nargs, opts);
+	if (rc == WASMD_OK) /* host functions: bound to id (host.c) */
+		rc = wc_hosts_open(conn, id, opts, &req.inv);
 	if (rc == WASMD_OK)
 		rc = wc_request(
 		    conn, &req.env, WASMD__ENVELOPE__MSG_INVOKE_RESULT, &reply);
 	wc_invoke_req_free(&req);
+	wc_hosts_close(conn, id);
 	if (rc == WASMD_OK) {
 		rc = wc_result_from_pb(conn, reply->invoke_result, out);
 		wasmd__envelope__free_unpacked(reply, NULL);

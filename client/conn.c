@@ -204,6 +204,7 @@ wasmd_close(wasmd_conn *conn)
 	}
 	wc_break(conn);
 	wc_streams_free(conn);
+	wc_hosts_free_all(conn);
 	free(conn->rbuf);
 	free(conn->pending);
 	free(conn->software);

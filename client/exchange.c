@@ -114,6 +114,9 @@ int
 wc_read_frame(wasmd_conn *conn, bool block, Wasmd__Envelope **env)
 {
 	*env = NULL;
+	/* What a host callback's memory round trip set aside comes first. */
+	if (!conn->deferring && wc_take_deferred(conn, env))
+		return 1;
 	for (;;) {
 		int r;
 

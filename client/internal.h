@@ -38,6 +38,11 @@ struct wasmd_conn {
 	size_t npending, cap_pending;
 	bool awaiting;             /* a blocking call is reading its reply */
 	struct wc_stream *streams; /* own: invokes' output sinks (stdio.c) */
+	struct wc_hostreg *hostregs; /* own: requests' host functions */
+	size_t nhostregs, cap_hostregs;
+	Wasmd__Envelope **deferred; /* own: read during a memory round trip */
+	size_t ndeferred, cap_deferred;
+	bool deferring; /* a host callback waits for its memory reply */
 };
 
 /* Records an error on conn and returns code, for `return wc_fail(...)`. */
@@ -143,6 +148,53 @@ void wc_stream_output(wasmd_conn *conn, const Wasmd__Envelope *env);
 
 /* Frees every stream of conn. */
 void wc_streams_free(wasmd_conn *conn);
+
+/* ---- host.c ----
+ * Host functions served by the client. A table (struct wc_hosts: a copy
+ * of the caller's array and its wire form) is bound to each request id
+ * that may bring host calls: its own table for an invoke, the instance's
+ * for an instance's invoke. While a callback waits for a memory reply,
+ * other envelopes are set aside (deferred) and read again afterwards, in
+ * order, by wc_read_frame(). */
+struct wc_hosts;
+struct wc_hostreg {
+	uint64_t id;
+	struct wc_hosts *hosts; /* NULL once the instance was dropped */
+	bool own;
+};
+
+/*
+ * Copies the host functions of opts (honouring opts->size; none is fine).
+ * own: *out (NULL when there are none), wc_hosts_free(). Returns WASMD_OK
+ * or an error recorded on conn.
+ */
+wasmd_error wc_hosts_new(
+    wasmd_conn *conn, const wasmd_invoke_options *opts, struct wc_hosts **out);
+void wc_hosts_free(struct wc_hosts *hosts);
+/* The wire form of hosts (borrowed from it; NULL hosts: none). */
+void wc_hosts_pb(
+    const struct wc_hosts *hosts, size_t *n, Wasmd__HostImport ***pb);
+/* Binds hosts (owned by the binding when own) to request id. */
+int wc_hosts_bind(
+    wasmd_conn *conn, uint64_t id, struct wc_hosts *hosts, bool own);
+/* wc_hosts_new() + wc_hosts_bind(own) + the wire form into inv. */
+wasmd_error wc_hosts_open(wasmd_conn *conn, uint64_t id,
+    const wasmd_invoke_options *opts, Wasmd__Invoke *inv);
+/* Request id is over: its binding goes. */
+void wc_hosts_close(wasmd_conn *conn, uint64_t id);
+/* Every binding to hosts is cut (its instance is dropped). */
+void wc_hosts_unbind(wasmd_conn *conn, const struct wc_hosts *hosts);
+/* Serves a host_call (does not free env). -1: the connection broke. */
+int wc_host_call(wasmd_conn *conn, const Wasmd__Envelope *env);
+/* Takes the oldest deferred envelope: 1, or 0 when there is none. */
+int wc_take_deferred(wasmd_conn *conn, Wasmd__Envelope **env);
+/* Frees every binding and deferred envelope of conn. */
+void wc_hosts_free_all(wasmd_conn *conn);
+
+/* ---- async.c (for instance.c) ---- */
+/* Sends env under the next id and records cb for its invoke_result. */
+wasmd_error wc_send_tracked(
+    wasmd_conn *conn, Wasmd__Envelope *env, wasmd_invoke_cb cb, void *arg);
 
 /* ---- convert.c ----
  * Wire <-> public conversions. Each returns WASMD_OK or records an error

@@ -66,7 +66,8 @@ extern "C" {
 	X(WASMD_ERR_IO, 100, "connection failed or closed")                    \
 	X(WASMD_ERR_PROTOCOL, 101, "unexpected reply from the daemon")         \
 	X(WASMD_ERR_NOMEM, 102, "out of memory")                               \
-	X(WASMD_ERR_INVALID, 103, "invalid argument")
+	X(WASMD_ERR_INVALID, 103, "invalid argument")                          \
+	X(WASMD_ERR_OUT_OF_BOUNDS, 104, "guest memory access out of bounds")
 
 typedef enum wasmd_error {
 #define WASMD_ERROR_ENUM(name, num, text) name = (num),
@@ -309,6 +310,61 @@ typedef struct wasmd_limits {
 typedef void (*wasmd_output_cb)(
     int fd, const void *data, size_t len, void *arg);
 
+/* ---- Host functions served by the client ------------------------------- */
+
+/*
+ * A host import the guest may call, served by a callback in this process.
+ * The daemon's worker suspends the guest at the call, the callback runs
+ * here (from wasmd_invoke() while it waits, or from wasmd_process()), and
+ * its results (or its failure, which becomes a TRAP_HOST trap) resume the
+ * guest. Several calls nested in one invocation arrive one after another.
+ * The time the guest waits for the callback counts against its wall-clock
+ * limit (limits.timeout_ms): a client that never answers gets
+ * WASMD_ERR_TIMEOUT and the worker is killed.
+ */
+typedef struct wasmd_host_call wasmd_host_call;
+
+/*
+ * A pointer+length pair of a host function's parameters (indexes into
+ * type.params; both must be i32). The worker sends the guest memory bytes
+ * [ptr, ptr+len) along with each call, so reading a string argument costs
+ * no extra round trip (wasmd_host_call_mem_arg()). An out-of-bounds pair
+ * makes the guest trap without calling the callback.
+ */
+typedef struct wasmd_mem_arg {
+	uint32_t ptr_param;
+	uint32_t len_param;
+} wasmd_mem_arg;
+
+/*
+ * The callback: args (borrowed, valid during the call) are nargs values of
+ * the declared parameter types; results[0..nresults) come typed as the
+ * declared results and zeroed, for the callback to fill. Return 0 on
+ * success; anything else makes the guest trap with the message given to
+ * wasmd_host_call_fail() (or "host function failed"). The callback may use
+ * the wasmd_host_call_*() and wasmd_host_memory_*() functions with call,
+ * and start asynchronous requests on the connection; it must not close
+ * the connection.
+ */
+typedef int (*wasmd_host_fn)(wasmd_host_call *call, const wasmd_value *args,
+    size_t nargs, wasmd_value *results, size_t nresults, void *user);
+
+/*
+ * One host import. The array of wasmd_host_func given in the options is
+ * copied; what its entries point to (module, name, type's arrays,
+ * mem_args, user) is borrowed until the invocation (or the instance)
+ * that declared them ends.
+ */
+typedef struct wasmd_host_func {
+	const char *module;
+	const char *name;
+	wasmd_functype type; /* must equal the module's import type */
+	wasmd_host_fn fn;
+	void *user; /* passed to fn */
+	size_t nmem_args;
+	const wasmd_mem_arg *mem_args; /* nmem_args pairs, or NULL */
+} wasmd_host_func;
+
 /*
  * Options of wasmd_invoke(). Initialize with WASMD_INVOKE_OPTIONS_INIT (or
  * wasmd_invoke_options_init()): `size` records the struct's size the caller
@@ -344,6 +400,14 @@ typedef struct wasmd_invoke_options {
 	uint64_t max_output_bytes;
 	wasmd_output_cb output;
 	void *output_arg;
+	/*
+	 * Host imports this client serves (the array is copied, its contents
+	 * borrowed: see wasmd_host_func). An import of the module that is
+	 * neither listed here nor provided by the daemon (WASI) fails the
+	 * invoke with WASMD_ERR_LINK.
+	 */
+	const wasmd_host_func *host_funcs;
+	size_t nhost_funcs;
 } wasmd_invoke_options;
 
 /* Designated in C, so that -Wextra does not ask for every later field. */
@@ -380,6 +444,50 @@ typedef enum wasmd_trap_kind {
 	WASMD_TRAP_INTERRUPTED = 12,
 	WASMD_TRAP_HOST = 13,
 } wasmd_trap_kind;
+
+/*
+ * Inside a host callback (call is valid only until the callback returns):
+ * the connection, and the function being called (borrowed).
+ */
+WASMD_CLIENT_API wasmd_conn *wasmd_host_call_conn(const wasmd_host_call *call);
+WASMD_CLIENT_API const wasmd_host_func *wasmd_host_call_func(
+    const wasmd_host_call *call);
+
+/*
+ * The guest memory bytes of the function's mem_args[i], sent with the
+ * call. borrowed: valid until the callback returns; NULL when i is out of
+ * range. *addr (may be NULL) gets the guest address, *len the length.
+ */
+WASMD_CLIENT_API const uint8_t *wasmd_host_call_mem_arg(
+    const wasmd_host_call *call, size_t i, uint32_t *addr, size_t *len);
+
+/*
+ * Queues a write of len bytes (copied) at guest address addr, applied in
+ * order before the guest resumes (sent with the reply: no extra round
+ * trip). If one turns out to be out of bounds the guest traps instead of
+ * resuming. WASMD_ERR_NOMEM when out of memory.
+ */
+WASMD_CLIENT_API wasmd_error wasmd_host_call_write(
+    wasmd_host_call *call, uint64_t addr, const void *data, size_t len);
+
+/*
+ * Reads or writes the guest's exported memory now (one round trip each).
+ * An out-of-bounds range returns WASMD_ERR_OUT_OF_BOUNDS with nothing
+ * read or written, and the guest is unharmed. Other errors: the
+ * invocation ended meanwhile (e.g. WASMD_ERR_TIMEOUT) or the connection
+ * broke. wasmd_errmsg() says more.
+ */
+WASMD_CLIENT_API wasmd_error wasmd_host_memory_read(
+    wasmd_host_call *call, uint64_t addr, void *buf, size_t len);
+WASMD_CLIENT_API wasmd_error wasmd_host_memory_write(
+    wasmd_host_call *call, uint64_t addr, const void *data, size_t len);
+
+/*
+ * Sets the message of the trap the callback's failure causes, printf-
+ * style; returns -1 so a callback can `return wasmd_host_call_fail(...)`.
+ */
+WASMD_CLIENT_API int wasmd_host_call_fail(wasmd_host_call *call,
+    const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* A short name of a trap kind ("unreachable", "out of fuel"); never NULL. */
 WASMD_CLIENT_API const char *wasmd_trap_kind_name(wasmd_trap_kind kind);
@@ -470,6 +578,52 @@ WASMD_CLIENT_API wasmd_error wasmd_process(wasmd_conn *conn);
 
 /* How many asynchronous requests wait for their reply. */
 WASMD_CLIENT_API size_t wasmd_pending(const wasmd_conn *conn);
+
+/* ---- Instances that live across calls ---------------------------------- */
+
+/*
+ * By default every invoke gets a fresh instance. A live instance instead
+ * keeps its memory and globals across invokes: it is created once, in a
+ * worker of its own that serves only it (and only this connection), and
+ * lives until wasmd_instance_drop() or until the connection closes (or its
+ * worker dies: a call past its deadline kills it). Its limits are fixed
+ * at creation: fuel and timeout per call, memory for the instance's life.
+ * One call runs at a time; a second concurrent one is refused with
+ * WASMD_ERR_LIMIT. Each live instance counts against the daemon's
+ * per-tenant concurrency limit (--max-concurrent).
+ */
+typedef struct wasmd_instance wasmd_instance;
+
+/*
+ * Instantiates module ref under opts (limits and host functions; NULL:
+ * the daemon's defaults and no host functions; the WASI fields are not
+ * used). The host function table is copied; what it points to is
+ * borrowed until the instance is dropped.
+ * own: *out, ended and freed by wasmd_instance_drop(), which must come
+ * before wasmd_close(conn).
+ */
+WASMD_CLIENT_API wasmd_error wasmd_instance_create(wasmd_conn *conn,
+    const char *ref, const wasmd_invoke_options *opts, wasmd_instance **out);
+
+/* The daemon's handle of the instance (unique on its connection). */
+WASMD_CLIENT_API uint64_t wasmd_instance_id(const wasmd_instance *inst);
+
+/* As wasmd_invoke(), calling export_name of the live instance. */
+WASMD_CLIENT_API wasmd_error wasmd_instance_invoke(wasmd_instance *inst,
+    const char *export_name, const wasmd_value *args, size_t nargs,
+    wasmd_result **out);
+
+/* As wasmd_invoke_send(), calling export_name of the live instance. */
+WASMD_CLIENT_API wasmd_error wasmd_instance_invoke_send(wasmd_instance *inst,
+    const char *export_name, const wasmd_value *args, size_t nargs,
+    wasmd_invoke_cb cb, void *arg);
+
+/*
+ * Ends the instance in the daemon (its worker is killed) and frees inst,
+ * whatever the outcome; NULL is a no-op. Host calls of its calls still in
+ * flight are refused from then on. On a broken connection it only frees.
+ */
+WASMD_CLIENT_API wasmd_error wasmd_instance_drop(wasmd_instance *inst);
 
 #ifdef __cplusplus
 }
