@@ -53,6 +53,8 @@ job_finish(struct sup_job *job, Wasmd__Envelope *env)
 {
 	struct sup_session *s = job->session;
 
+	if (job->instance != NULL)
+		sup_instance_job_ended(job);
 	if (s != NULL) {
 		if (env != NULL)
 			sup_session_send(s, env, job->client_id);
@@ -346,6 +348,10 @@ sup_job_invoke(struct sup_session *s, uint64_t id, Wasmd__Invoke *inv)
 	char err[512];
 	bool packed;
 
+	if (inv->instance_id != 0) {
+		sup_instance_invoke(s, id, inv);
+		return;
+	}
 	m = sup_store_resolve(
 	    s->tenant, inv->ref ? inv->ref : "", err, sizeof(err));
 	if (m == NULL) {
@@ -453,6 +459,8 @@ sup_job_reply(struct sup_job *job, Wasmd__Envelope *env)
 	if (env->msg_case == WASMD__ENVELOPE__MSG_ERROR) {
 		log_outcome(
 		    job, code_name(env->error->code), env->error->message);
+	} else if (env->msg_case == WASMD__ENVELOPE__MSG_INSTANCE_CREATED) {
+		log_outcome(job, "instance_created", NULL);
 	} else {
 		const Wasmd__Trap *trap = env->invoke_result->trap;
 		sup_metrics_fuel(job, env->invoke_result->fuel_consumed);
@@ -509,4 +517,31 @@ sup_job_worker_died(struct sup_job *job, struct sup_worker *w)
 		    WEXITSTATUS(st));
 	}
 	finish_error(job, code, msg);
+}
+
+/* ---- For instance.c: the same machinery under exported names ---------- */
+
+struct sup_job *
+sup_job_new(struct sup_session *s, uint64_t id, enum sup_job_kind kind)
+{
+	return job_new(s, id, kind);
+}
+
+bool
+sup_job_pack(struct sup_job *job, Wasmd__Envelope *env)
+{
+	return pack_job(job, env);
+}
+
+void
+sup_job_submit(struct sup_job *job)
+{
+	job_submit(job);
+}
+
+bool
+sup_resolve_limits(const struct sup_config *c, const Wasmd__InvokeLimits *in,
+    Wasmd__InvokeLimits *out, char *err, size_t errlen)
+{
+	return resolve_limits(c, in, out, err, errlen);
 }

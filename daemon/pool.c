@@ -157,6 +157,10 @@ reply_fits(struct sup_job *job, Wasmd__Envelope *env)
 	case WASMD__ENVELOPE__MSG_INVOKE_RESULT:
 	case WASMD__ENVELOPE__MSG_HOST_CALL:
 	case WASMD__ENVELOPE__MSG_OUTPUT: return job->kind == SUP_JOB_INVOKE;
+	case WASMD__ENVELOPE__MSG_MEMORY_REPLY:
+		return job->kind == SUP_JOB_INVOKE;
+	case WASMD__ENVELOPE__MSG_INSTANCE_CREATED:
+		return job->kind == SUP_JOB_CREATE;
 	default: return false;
 	}
 }
@@ -180,6 +184,16 @@ sup_dispatch_worker(struct sup_worker *w, Wasmd__Envelope *env)
 	}
 	if (env->msg_case == WASMD__ENVELOPE__MSG_OUTPUT) {
 		sup_job_output(job, env);
+		return;
+	}
+	/* The client's memory request during a host call: relayed alike. */
+	if (env->msg_case == WASMD__ENVELOPE__MSG_MEMORY_REPLY) {
+		sup_job_host_call(job, env);
+		return;
+	}
+	/* A live instance's worker outlives its jobs (instance.c). */
+	if (job->instance != NULL) {
+		sup_instance_job_reply(w, job, env);
 		return;
 	}
 	/* One job per worker: it exits after this reply. */
@@ -223,6 +237,8 @@ worker_gone(struct sup_worker *w)
 		job->worker = NULL;
 		sup_job_worker_died(job, w);
 	}
+	if (w->instance != NULL)
+		sup_instance_worker_gone(w);
 	TAILQ_REMOVE(&sup->workers, w, entry);
 	event_free(w->startup);
 	free(w);

@@ -116,6 +116,7 @@ sup_session_free(struct sup_session *s)
 
 	while ((job = TAILQ_FIRST(&s->jobs)) != NULL)
 		sup_job_abandon(job); /* unlinks itself */
+	sup_instances_close(s);
 	TAILQ_REMOVE(&s->sup->sessions, s, entry);
 	s->sup->nsessions--;
 	sup_log(SUP_INFO, "event=disconnect tenant=%s pid=%ld",
@@ -270,7 +271,8 @@ sup_dispatch_client(struct sup_session *s, Wasmd__Envelope *env)
 		return;
 	}
 	if ((env->msg_case == WASMD__ENVELOPE__MSG_PUSH ||
-	        env->msg_case == WASMD__ENVELOPE__MSG_INVOKE) &&
+	        env->msg_case == WASMD__ENVELOPE__MSG_INVOKE ||
+	        env->msg_case == WASMD__ENVELOPE__MSG_CREATE_INSTANCE) &&
 	    find_job(s, env->id) != NULL) {
 		sup_session_fail(s, env->id, WASMD__ERROR_CODE__ERR_BAD_REQUEST,
 		    "request id %llu is already in flight",
@@ -302,7 +304,17 @@ sup_dispatch_client(struct sup_session *s, Wasmd__Envelope *env)
 	case WASMD__ENVELOPE__MSG_INVOKE:
 		sup_job_invoke(s, env->id, env->invoke);
 		break;
-	case WASMD__ENVELOPE__MSG_HOST_REPLY: host_reply(s, env); break;
+	case WASMD__ENVELOPE__MSG_HOST_REPLY:
+	case WASMD__ENVELOPE__MSG_MEMORY_READ:
+	case WASMD__ENVELOPE__MSG_MEMORY_WRITE:
+		host_reply(s, env); /* to the invoke's worker, as it is */
+		break;
+	case WASMD__ENVELOPE__MSG_CREATE_INSTANCE:
+		sup_instance_create(s, env->id, env->create_instance);
+		break;
+	case WASMD__ENVELOPE__MSG_DROP_INSTANCE:
+		sup_instance_drop(s, env->id, env->drop_instance->instance_id);
+		break;
 	case WASMD__ENVELOPE__MSG_STATS_REQUEST:
 		sup_stats_reply(s, env->id, env->stats_request); /* metrics.c */
 		break;
@@ -401,6 +413,7 @@ sup_session_new(struct sup *sup, int fd)
 	s->gid = cred.gid;
 	s->pid = cred.pid;
 	TAILQ_INIT(&s->jobs);
+	TAILQ_INIT(&s->instances);
 	s->bev = bufferevent_socket_new(sup->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	s->idle = evtimer_new(sup->base, session_idle_cb, s);
 	if (s->bev == NULL || s->idle == NULL)

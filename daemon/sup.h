@@ -35,6 +35,7 @@ struct sup;
 struct sup_session;
 struct sup_worker;
 struct sup_job;
+struct sup_instance;
 
 /* Flags, with their defaults filled by sup_config_defaults() (main.c). */
 struct sup_config {
@@ -113,6 +114,7 @@ struct sup_tenant {
 	uint64_t nmodules;
 	uint64_t nbytes;  /* sum of module sizes */
 	unsigned running; /* jobs in flight */
+	unsigned instances; /* live instances (each holds a worker) */
 };
 /* Finds or creates the tenant of uid (borrowed: lives until sup_tenants_free). */
 struct sup_tenant *sup_tenant_for_uid(struct sup *sup, uid_t uid);
@@ -164,6 +166,8 @@ struct sup_session {
 	pid_t pid;
 	bool closing;               /* flush the output, then free */
 	TAILQ_HEAD(, sup_job) jobs; /* in flight for this session */
+	TAILQ_HEAD(, sup_instance) instances; /* own: live (instance.c) */
+	uint64_t next_instance_id;
 };
 void sup_session_new(struct sup *sup, int fd);
 void sup_session_free(struct sup_session *s);
@@ -181,6 +185,7 @@ enum sup_worker_state {
 	SUP_W_IDLE,     /* confined, waiting for a job */
 	SUP_W_BUSY,     /* running a job */
 	SUP_W_DONE,     /* replied or killed: waiting to be reaped */
+	SUP_W_INSTANCE, /* holds a live instance between its calls */
 };
 struct sup_worker {
 	TAILQ_ENTRY(sup_worker) entry;
@@ -196,6 +201,7 @@ struct sup_worker {
 	int status; /* waitpid status once reaped */
 	struct timespec spawned;
 	struct event *startup; /* own: kills a worker that never says hello */
+	struct sup_instance *instance; /* borrowed: its live instance */
 };
 int sup_pool_init(struct sup *sup);
 void sup_pool_shutdown(struct sup *sup);
@@ -210,7 +216,11 @@ int sup_worker_send_frame(struct sup_worker *w, uint8_t *frame, size_t len);
 void sup_dispatch_worker(struct sup_worker *w, Wasmd__Envelope *env);
 
 /* invoke.c: jobs. */
-enum sup_job_kind { SUP_JOB_PUSH, SUP_JOB_INVOKE };
+enum sup_job_kind {
+	SUP_JOB_PUSH,
+	SUP_JOB_INVOKE,
+	SUP_JOB_CREATE, /* create_instance (instance.c) */
+};
 struct sup_job {
 	TAILQ_ENTRY(sup_job) session_entry;
 	TAILQ_ENTRY(sup_job) queue_entry;
@@ -232,6 +242,7 @@ struct sup_job {
 	uint32_t timeout_ms;
 	struct event *timer; /* own */
 	struct timespec start;
+	struct sup_instance *instance; /* borrowed: created or called */
 	uint64_t max_output;   /* invoke: its output limit (output.c) */
 	uint64_t output_bytes; /* invoke: output relayed so far */
 };
@@ -256,6 +267,48 @@ void sup_job_worker_died(struct sup_job *job, struct sup_worker *w);
 void sup_job_abandon(struct sup_job *job);
 /* Fails a job that never got a worker. */
 void sup_job_fail(struct sup_job *job, Wasmd__ErrorCode code, const char *msg);
+
+/*
+ * instance.c: live instances. A client's create_instance runs as a job
+ * (SUP_JOB_CREATE) on a pool worker; once it answers instance_created, the
+ * worker stays with the instance (SUP_W_INSTANCE) and serves the invokes
+ * that name it, one at a time, each an SUP_JOB_INVOKE job with its own
+ * deadline. An instance belongs to one session and dies with it, with
+ * drop_instance, or with its worker (deadline, crash).
+ */
+struct sup_instance {
+	TAILQ_ENTRY(sup_instance) entry;
+	uint64_t id;                 /* the client's handle, per session */
+	struct sup_session *session; /* borrowed: the owner */
+	struct sup_worker *worker;   /* borrowed: NULL until created */
+	struct sup_job *running;     /* borrowed: the call (or creation) */
+	bool created;
+	char digest[65];
+	Wasmd__InvokeLimits limits; /* resolved: per call / per instance */
+};
+void sup_instance_create(
+    struct sup_session *s, uint64_t id, Wasmd__CreateInstance *ci);
+void sup_instance_invoke(
+    struct sup_session *s, uint64_t id, Wasmd__Invoke *inv);
+void sup_instance_drop(
+    struct sup_session *s, uint64_t id, uint64_t instance_id);
+/* The session ends: every instance's worker is killed. */
+void sup_instances_close(struct sup_session *s);
+/* pool.c: a worker's final reply to an instance job (it keeps running). */
+void sup_instance_job_reply(
+    struct sup_worker *w, struct sup_job *job, Wasmd__Envelope *env);
+/* pool.c: the worker holding an instance is gone. */
+void sup_instance_worker_gone(struct sup_worker *w);
+/* invoke.c (job_finish): an instance job ends, however it ends. */
+void sup_instance_job_ended(struct sup_job *job);
+/* invoke.c's job machinery, for instance.c. */
+struct sup_job *sup_job_new(
+    struct sup_session *s, uint64_t id, enum sup_job_kind kind);
+bool sup_job_pack(struct sup_job *job, Wasmd__Envelope *env);
+void sup_job_submit(struct sup_job *job);
+bool sup_resolve_limits(const struct sup_config *c,
+    const Wasmd__InvokeLimits *in, Wasmd__InvokeLimits *out, char *err,
+    size_t errlen);
 
 /* The daemon. */
 struct sup {

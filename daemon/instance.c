@@ -1,0 +1,263 @@
+/*
+ * instance.c: live instances (see sup.h), instances that keep their
+ * memory and globals across several invokes of one client connection.
+ *
+ * create_instance is a job like an invoke: it waits for a pool worker,
+ * which instantiates the module and answers instance_created. That worker
+ * is then the instance's alone (SUP_W_INSTANCE) until the instance ends;
+ * it never returns to the pool and never serves another connection, let
+ * alone another tenant. An invoke naming the instance becomes a job sent
+ * straight to that worker, under its own deadline; one call runs at a
+ * time. The instance ends with drop_instance, with its session, or when
+ * its worker dies (a deadline kills it, as for any invoke).
+ *
+ * Each live instance counts against the tenant's --max-concurrent, as
+ * its worker is held even while idle.
+ */
+#include "sup.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The session's instance with this id, or NULL. */
+static struct sup_instance *
+find_instance(struct sup_session *s, uint64_t instance_id)
+{
+	struct sup_instance *inst;
+
+	TAILQ_FOREACH(inst, &s->instances, entry)
+	{
+		if (inst->id == instance_id)
+			return inst;
+	}
+	return NULL;
+}
+
+/* Unlinks and frees inst; its worker, if any, is killed. */
+static void
+instance_free(struct sup_instance *inst, const char *why)
+{
+	struct sup_session *s = inst->session;
+
+	if (inst->worker != NULL) {
+		inst->worker->instance = NULL;
+		sup_worker_kill(inst->worker, why);
+		/* An idle instance worker has no job to finish: mark it so
+		 * that a late message from it is not taken for a reply. */
+		if (inst->worker->state == SUP_W_INSTANCE)
+			inst->worker->state = SUP_W_DONE;
+	}
+	if (inst->running != NULL) {
+		struct sup_job *job = inst->running;
+
+		inst->running = NULL;
+		job->instance = NULL;
+		/* A creation still under way has nothing left to create. */
+		if (!inst->created)
+			sup_job_fail(job, WASMD__ERROR_CODE__ERR_NOT_FOUND,
+			    "the instance was dropped before it was created");
+	}
+	TAILQ_REMOVE(&s->instances, inst, entry);
+	s->tenant->instances--;
+	sup_log(SUP_INFO,
+	    "event=instance_end tenant=%s instance=%llu digest=%s "
+	    "reason=\"%s\"",
+	    s->tenant->name, (unsigned long long)inst->id, inst->digest, why);
+	free(inst);
+}
+
+void
+sup_instance_create(
+    struct sup_session *s, uint64_t id, Wasmd__CreateInstance *ci)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__CreateInstance wc = WASMD__CREATE_INSTANCE__INIT;
+	Wasmd__InvokeLimits limits = WASMD__INVOKE_LIMITS__INIT;
+	struct sup_instance *inst;
+	struct sup_module *m;
+	struct sup_job *job;
+	char err[512];
+	bool packed;
+
+	m = sup_store_resolve(
+	    s->tenant, ci->ref ? ci->ref : "", err, sizeof err);
+	if (m == NULL) {
+		sup_session_fail(
+		    s, id, WASMD__ERROR_CODE__ERR_NOT_FOUND, "%s", err);
+		return;
+	}
+	if (!sup_resolve_limits(
+	        &s->sup->cfg, ci->limits, &limits, err, sizeof err)) {
+		sup_session_fail(
+		    s, id, WASMD__ERROR_CODE__ERR_LIMIT, "%s", err);
+		return;
+	}
+	if (s->tenant->instances >= s->sup->cfg.max_concurrent) {
+		sup_session_fail(s, id, WASMD__ERROR_CODE__ERR_LIMIT,
+		    "tenant %s: %u live instances, the most allowed "
+		    "(--max-concurrent); drop one first",
+		    s->tenant->name, s->tenant->instances);
+		return;
+	}
+	if ((job = sup_job_new(s, id, SUP_JOB_CREATE)) == NULL)
+		return;
+	inst = sup_xcalloc(1, sizeof *inst);
+	inst->id = ++s->next_instance_id;
+	inst->session = s;
+	inst->running = job;
+	inst->limits = limits;
+	snprintf(inst->digest, sizeof inst->digest, "%s", m->digest);
+	TAILQ_INSERT_TAIL(&s->instances, inst, entry);
+	s->tenant->instances++;
+	job->instance = inst;
+	snprintf(job->digest, sizeof job->digest, "%s", m->digest);
+	job->export_name = sup_strdup("(create_instance)");
+	job->timeout_ms = limits.timeout_ms;
+	/* Synchronous read of a local file: see store.c. */
+	wc.wasm.data =
+	    sup_store_read_wasm(s->tenant, m, &wc.wasm.len, err, sizeof err);
+	if (wc.wasm.data == NULL) {
+		sup_job_fail(job, WASMD__ERROR_CODE__ERR_INTERNAL, err);
+		return;
+	}
+	wc.limits = &inst->limits;
+	wc.n_host_imports = ci->n_host_imports;
+	wc.host_imports = ci->host_imports;
+	env.msg_case = WASMD__ENVELOPE__MSG_CREATE_INSTANCE;
+	env.create_instance = &wc;
+	packed = sup_job_pack(job, &env);
+	free(wc.wasm.data);
+	if (packed)
+		sup_job_submit(job);
+}
+
+void
+sup_instance_invoke(struct sup_session *s, uint64_t id, Wasmd__Invoke *inv)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__Invoke wi = WASMD__INVOKE__INIT;
+	struct sup_instance *inst = find_instance(s, inv->instance_id);
+	struct sup_job *job;
+
+	if (inst == NULL || !inst->created || inst->worker == NULL ||
+	    inst->worker->killed) {
+		sup_session_fail(s, id, WASMD__ERROR_CODE__ERR_NOT_FOUND,
+		    "no live instance %llu on this connection (never "
+		    "created, dropped, or its worker was killed)",
+		    (unsigned long long)inv->instance_id);
+		return;
+	}
+	if (inst->running != NULL) {
+		sup_session_fail(s, id, WASMD__ERROR_CODE__ERR_LIMIT,
+		    "instance %llu is busy with request %llu: an instance "
+		    "runs one call at a time",
+		    (unsigned long long)inst->id,
+		    (unsigned long long)inst->running->client_id);
+		return;
+	}
+	if ((job = sup_job_new(s, id, SUP_JOB_INVOKE)) == NULL)
+		return;
+	job->instance = inst;
+	inst->running = job;
+	snprintf(job->digest, sizeof job->digest, "%s", inst->digest);
+	job->export_name = sup_strdup(inv->export ? inv->export : "");
+	job->timeout_ms = inst->limits.timeout_ms;
+	wi.export = inv->export;
+	wi.n_args = inv->n_args;
+	wi.args = inv->args;
+	wi.limits = &inst->limits;
+	env.msg_case = WASMD__ENVELOPE__MSG_INVOKE;
+	env.invoke = &wi;
+	if (sup_job_pack(job, &env))
+		sup_job_start(job, inst->worker);
+}
+
+void
+sup_instance_drop(struct sup_session *s, uint64_t id, uint64_t instance_id)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__Ok ok = WASMD__OK__INIT;
+	struct sup_instance *inst = find_instance(s, instance_id);
+
+	if (inst == NULL) {
+		sup_session_fail(s, id, WASMD__ERROR_CODE__ERR_NOT_FOUND,
+		    "no live instance %llu on this connection",
+		    (unsigned long long)instance_id);
+		return;
+	}
+	instance_free(inst, "instance dropped");
+	env.msg_case = WASMD__ENVELOPE__MSG_OK;
+	env.ok = &ok;
+	sup_session_send(s, &env, id);
+}
+
+void
+sup_instances_close(struct sup_session *s)
+{
+	struct sup_instance *inst;
+
+	while ((inst = TAILQ_FIRST(&s->instances)) != NULL)
+		instance_free(inst, "the connection closed");
+}
+
+void
+sup_instance_job_reply(
+    struct sup_worker *w, struct sup_job *job, Wasmd__Envelope *env)
+{
+	struct sup_instance *inst = job->instance;
+	char *digest = NULL;
+	bool keep = job->kind == SUP_JOB_INVOKE ||
+	    env->msg_case == WASMD__ENVELOPE__MSG_INSTANCE_CREATED;
+
+	w->job = NULL;
+	job->worker = NULL;
+	if (!keep) {
+		/* Creation failed: the worker exits after this reply. */
+		w->state = SUP_W_DONE;
+		sup_job_reply(job, env); /* frees inst (job_finish) */
+		return;
+	}
+	w->state = SUP_W_INSTANCE;
+	if (!inst->created) {
+		inst->created = true;
+		inst->worker = w;
+		w->instance = inst;
+		env->instance_created->instance_id = inst->id;
+		digest = env->instance_created->digest;
+		env->instance_created->digest = inst->digest;
+		sup_log(SUP_INFO,
+		    "event=instance_created tenant=%s instance=%llu "
+		    "digest=%s worker=%ld",
+		    job->tenant->name, (unsigned long long)inst->id,
+		    inst->digest, (long)w->pid);
+	}
+	sup_job_reply(job, env);
+	/* The digest belongs to inst, not to the envelope protobuf-c frees. */
+	if (digest != NULL)
+		env->instance_created->digest = digest;
+}
+
+void
+sup_instance_worker_gone(struct sup_worker *w)
+{
+	struct sup_instance *inst = w->instance;
+
+	w->instance = NULL;
+	inst->worker = NULL;
+	instance_free(inst,
+	    w->killed && w->kill_reason != NULL ? w->kill_reason
+	                                        : "its worker died");
+}
+
+void
+sup_instance_job_ended(struct sup_job *job)
+{
+	struct sup_instance *inst = job->instance;
+
+	job->instance = NULL;
+	inst->running = NULL;
+	/* A creation that failed leaves nothing to keep. */
+	if (!inst->created)
+		instance_free(inst, "creation failed");
+}
