@@ -34,6 +34,7 @@
 #include "convert.h"
 #include "frame.h"
 #include "hooks.h"
+#include "hostmem.h"
 #include "sandbox.h"
 #include "wasi_job.h"
 
@@ -55,6 +56,8 @@ typedef struct job {
 	int exit_status;     /* set when the job must end early */
 	bool done;           /* the job is over (replied or abandoned) */
 	uint32_t host_index; /* host_imports index of the suspended call */
+	we_memory *mem; /* borrowed: the guest's exported memory, or NULL */
+	char host_trap[512]; /* why a host call traps before it is relayed */
 	wrk_wasi *wasi;      /* own: the guest's WASI world, or NULL */
 } job;
 
@@ -428,10 +431,40 @@ send_host_call(job *j, const Wasmd__Invoke *inv, const we_pending *p)
 	}
 	/* The guest's output so far comes before the call it makes. */
 	wrk_wasi_flush(j->wasi);
+	/* Declared (pointer, length) arguments travel with the call. */
+	if (!wrk_hostmem_args(&j->arena, j->mem, h, p->args, p->nargs, &hc,
+	        j->host_trap, sizeof j->host_trap))
+		return false;
 	env.msg_case = WASMD__ENVELOPE__MSG_HOST_CALL;
 	env.host_call = &hc;
 	send_envelope(j, &env);
 	return !j->done;
+}
+
+/*
+ * Waits for the host_reply to the host call just sent, serving the
+ * client's memory reads and writes meanwhile. NULL when the job ended.
+ * own: the result, freed with wasmd__envelope__free_unpacked().
+ */
+static Wasmd__Envelope *
+await_host_reply(job *j)
+{
+	Wasmd__Envelope *env;
+
+	while ((env = read_envelope(j)) != NULL && env->id == j->id &&
+	    wrk_hostmem_is_request(env)) {
+		Wasmd__Envelope out = WASMD__ENVELOPE__INIT;
+		Wasmd__MemoryReply mr = WASMD__MEMORY_REPLY__INIT;
+
+		wrk_hostmem_serve(&j->arena, j->mem, env, &mr);
+		wasmd__envelope__free_unpacked(env, NULL);
+		out.msg_case = WASMD__ENVELOPE__MSG_MEMORY_REPLY;
+		out.memory_reply = &mr;
+		send_envelope(j, &out);
+		if (j->done)
+			return NULL;
+	}
+	return env;
 }
 
 /* Resumes the suspended call with the host's reply (or its error). */
@@ -446,6 +479,8 @@ resume_with_reply(job *j, we_store *s, const Wasmd__HostReply *r,
 
 	if (r->error != NULL && r->error[0] != '\0')
 		return we_resume_trap(s, r->error, results, nresults);
+	if (!wrk_hostmem_apply(j->mem, r, trap, sizeof trap))
+		return we_resume_trap(s, trap, results, nresults);
 	vals = wrk_arena_alloc(&j->arena, (t->nresults + 1) * sizeof *vals);
 	if (vals == NULL)
 		return we_resume_trap(s, "out of memory", results, nresults);
@@ -475,9 +510,12 @@ serve_host_call(job *j, const Wasmd__Invoke *inv, we_store *s, we_val *results,
 		    "the engine suspended without a pending host call");
 		return WE_CALL_ERROR;
 	}
+	j->host_trap[0] = '\0';
 	if (!send_host_call(j, inv, p))
-		return WE_CALL_ERROR;
-	reply = read_envelope(j);
+		return j->host_trap[0] != '\0' && !j->done
+		    ? we_resume_trap(s, j->host_trap, results, nresults)
+		    : WE_CALL_ERROR;
+	reply = await_host_reply(j);
 	if (reply == NULL)
 		return WE_CALL_ERROR;
 	if (reply->msg_case != WASMD__ENVELOPE__MSG_HOST_REPLY ||
@@ -576,6 +614,7 @@ run_invoke(job *j, const Wasmd__Invoke *inv, const we_module *m, we_store *s,
 		send_instantiate_error(j, s, &err, fuel, now_us() - t0);
 		return;
 	}
+	j->mem = wrk_hostmem_of(inst);
 	f = we_instance_func(inst, inv->export);
 	nresults = f != NULL ? we_func_type(f)->nresults : 0;
 	results = wrk_arena_alloc(&j->arena, (nresults + 1) * sizeof *results);
@@ -618,6 +657,141 @@ serve_invoke(job *j, const Wasmd__Invoke *inv)
 	we_module_free(m);
 }
 
+/* ---- Live instances ---------------------------------------------------- */
+
+/*
+ * One invoke of a live instance: the export of req, with the instance's
+ * host imports and limits (fuel per call) from host.
+ */
+static void
+call_instance(job *j, const Wasmd__Invoke *host, const Wasmd__Invoke *req,
+    const we_module *m, we_store *s, we_instance *inst)
+{
+	uint64_t fuel = host->limits != NULL ? host->limits->fuel : 0;
+	uint64_t t0 = now_us();
+	we_exportdesc d;
+	we_val *args, *results;
+	we_func *f;
+	size_t nresults;
+	we_call_status st;
+
+	if (!check_export(j, req, m, &d, &args))
+		return;
+	f = we_instance_func(inst, req->export);
+	nresults = d.type.of.func.nresults;
+	results = wrk_arena_alloc(&j->arena, (nresults + 1) * sizeof *results);
+	if (f == NULL || results == NULL) {
+		send_error(j, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY,
+		    "out of memory preparing the call");
+		return;
+	}
+	if (fuel > 0)
+		we_store_set_fuel(s, fuel);
+	st =
+	    we_func_call(s, f, args, d.type.of.func.nparams, results, nresults);
+	while (st == WE_CALL_SUSPENDED && !j->done)
+		st = serve_host_call(j, host, s, results, nresults);
+	if (st == WE_CALL_SUSPENDED)
+		we_abandon(
+		    s); /* the job ended on the way: keep the store usable */
+	if (!j->done)
+		send_call_result(
+		    j, s, st, results, nresults, fuel, now_us() - t0);
+}
+
+/* Replies instance_created (the supervisor fills in the id). */
+static void
+send_instance_created(job *j)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__InstanceCreated ic = WASMD__INSTANCE_CREATED__INIT;
+
+	env.msg_case = WASMD__ENVELOPE__MSG_INSTANCE_CREATED;
+	env.instance_created = &ic;
+	send_envelope(j, &env);
+}
+
+/* Serves invokes of inst until the supervisor hangs up or errs. */
+static void
+serve_instance_calls(job *j, const Wasmd__Invoke *host, const we_module *m,
+    we_store *s, we_instance *inst)
+{
+	/* The host functions' state lives as long as the instance. */
+	wrk_arena life = j->arena;
+	Wasmd__Envelope *req;
+
+	j->arena = (wrk_arena){0};
+	while ((req = read_envelope(j)) != NULL) {
+		bool invoke = req->msg_case == WASMD__ENVELOPE__MSG_INVOKE;
+
+		j->id = req->id;
+		j->done = false;
+		if (invoke)
+			call_instance(j, host, req->invoke, m, s, inst);
+		else
+			send_error(j, WASMD__ERROR_CODE__ERR_BAD_REQUEST,
+			    "an instance's worker serves invoke, not message "
+			    "%d",
+			    (int)req->msg_case);
+		wasmd__envelope__free_unpacked(req, NULL);
+		wrk_arena_free(&j->arena);
+		if (!invoke)
+			break;
+	}
+	wrk_arena_free(&j->arena);
+	j->arena = life;
+}
+
+/*
+ * create_instance: instantiates the module once, answers
+ * instance_created, then serves invokes of that one instance (for one
+ * client connection) until the supervisor closes the socket.
+ */
+static void
+serve_instance(job *j, const Wasmd__CreateInstance *ci)
+{
+	Wasmd__Invoke host = WASMD__INVOKE__INIT; /* as an invoke declares */
+	we_error err = {0};
+	we_module *m;
+	we_store *s = NULL;
+	we_config config = invoke_config(ci->limits);
+	uint64_t fuel = ci->limits != NULL ? ci->limits->fuel : 0;
+	uint64_t t0 = now_us();
+	we_import *imports;
+	we_instance *inst;
+
+	host.export = "";
+	host.limits = ci->limits;
+	host.n_host_imports = ci->n_host_imports;
+	host.host_imports = ci->host_imports;
+	host.wasm = ci->wasm;
+	m = we_module_new(ci->wasm.data, ci->wasm.len, &err);
+	if (m == NULL) {
+		send_module_error(j, &err);
+		return;
+	}
+	s = we_store_new(&config);
+	if (s == NULL) {
+		send_error(j, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY,
+		    "out of memory creating the store");
+	} else if ((imports = resolve_imports(j, &host, s, m)) != NULL) {
+		if (fuel > 0)
+			we_store_set_fuel(s, fuel);
+		inst = we_instance_new(
+		    s, m, imports, we_module_import_count(m), &err);
+		if (inst == NULL) {
+			send_instantiate_error(j, s, &err, fuel, now_us() - t0);
+		} else {
+			j->mem = wrk_hostmem_of(inst);
+			send_instance_created(j);
+			if (!j->done)
+				serve_instance_calls(j, &host, m, s, inst);
+		}
+	}
+	we_store_free(s);
+	we_module_free(m);
+}
+
 /* ---- The job ---------------------------------------------------------- */
 
 static void
@@ -627,6 +801,9 @@ serve_request(job *j, const Wasmd__Envelope *req)
 	switch (req->msg_case) {
 	case WASMD__ENVELOPE__MSG_PUSH: serve_push(j, req->push); break;
 	case WASMD__ENVELOPE__MSG_INVOKE: serve_invoke(j, req->invoke); break;
+	case WASMD__ENVELOPE__MSG_CREATE_INSTANCE:
+		serve_instance(j, req->create_instance);
+		break;
 	default:
 		send_error(j, WASMD__ERROR_CODE__ERR_BAD_REQUEST,
 		    "a worker serves push or invoke, not message %d",

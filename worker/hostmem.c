@@ -1,0 +1,185 @@
+/*
+ * hostmem.c: guest memory for host functions served by the client (see
+ * hostmem.h). A request comes from the client, so it is untrusted: every
+ * address and length is checked with we_memory_read()/we_memory_write(),
+ * which copy nothing when any byte is out of bounds.
+ */
+#include "hostmem.h"
+
+#include <stdio.h>
+#include <string.h>
+
+we_memory *
+wrk_hostmem_of(const we_instance *inst)
+{
+	const we_module *m = inst != NULL ? we_instance_module(inst) : NULL;
+	uint32_t n = m != NULL ? we_module_export_count(m) : 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		we_exportdesc d;
+		we_extern e;
+
+		we_module_export(m, i, &d);
+		if (d.type.kind == WE_EXTERN_MEMORY &&
+		    we_instance_export(inst, d.name, &e))
+			return e.of.memory;
+	}
+	return NULL;
+}
+
+/* The i32 argument at index i as an unsigned number, or false. */
+static bool
+u32_arg(const we_val *args, size_t nargs, uint32_t i, uint32_t *out)
+{
+	if (i >= nargs || args[i].type != WE_I32)
+		return false;
+	*out = (uint32_t)args[i].of.i32;
+	return true;
+}
+
+/* Reads [addr, addr+len) of mem into a new arena buffer; false with err. */
+static bool
+read_range(wrk_arena *a, we_memory *mem, uint64_t addr, uint64_t len,
+    ProtobufCBinaryData *out, char *err, size_t errlen)
+{
+	uint8_t *buf;
+
+	if (mem == NULL) {
+		snprintf(err, errlen, "the module exports no memory");
+		return false;
+	}
+	if (len > WRK_HOSTMEM_MAX) {
+		snprintf(err, errlen,
+		    "%llu bytes at %llu: more than %u bytes at once",
+		    (unsigned long long)len, (unsigned long long)addr,
+		    WRK_HOSTMEM_MAX);
+		return false;
+	}
+	buf = wrk_arena_alloc(a, len + 1);
+	if (buf == NULL) {
+		snprintf(err, errlen, "out of memory reading guest memory");
+		return false;
+	}
+	if (!we_memory_read(mem, addr, buf, len)) {
+		snprintf(err, errlen,
+		    "%llu bytes at %llu are out of bounds of the guest's "
+		    "memory (%llu bytes)",
+		    (unsigned long long)len, (unsigned long long)addr,
+		    (unsigned long long)we_memory_size(mem));
+		return false;
+	}
+	out->data = buf;
+	out->len = len;
+	return true;
+}
+
+bool
+wrk_hostmem_args(wrk_arena *a, we_memory *mem, const Wasmd__HostImport *h,
+    const we_val *args, size_t nargs, Wasmd__HostCall *hc, char *err,
+    size_t errlen)
+{
+	size_t n = h->n_memory_args;
+	Wasmd__MemoryBytes *mb;
+	char why[256];
+
+	if (n == 0)
+		return true;
+	mb = wrk_arena_alloc(a, n * sizeof *mb);
+	hc->memory = wrk_arena_alloc(a, n * sizeof *hc->memory);
+	if (mb == NULL || hc->memory == NULL) {
+		snprintf(err, errlen, "out of memory relaying a host call");
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const Wasmd__MemoryArg *ma = h->memory_args[i];
+		uint32_t ptr, len;
+
+		if (ma == NULL || !u32_arg(args, nargs, ma->ptr_param, &ptr) ||
+		    !u32_arg(args, nargs, ma->len_param, &len)) {
+			snprintf(err, errlen,
+			    "host import %s.%s: memory argument %zu does not "
+			    "name two i32 parameters",
+			    h->module, h->name, i);
+			return false;
+		}
+		wasmd__memory_bytes__init(&mb[i]);
+		mb[i].address = ptr;
+		if (!read_range(
+		        a, mem, ptr, len, &mb[i].data, why, sizeof why)) {
+			snprintf(err, errlen, "host import %s.%s: argument %s",
+			    h->module, h->name, why);
+			return false;
+		}
+		hc->memory[i] = &mb[i];
+	}
+	hc->n_memory = n;
+	return true;
+}
+
+bool
+wrk_hostmem_is_request(const Wasmd__Envelope *env)
+{
+	return env->msg_case == WASMD__ENVELOPE__MSG_MEMORY_READ ||
+	    env->msg_case == WASMD__ENVELOPE__MSG_MEMORY_WRITE;
+}
+
+/* Writes data at addr of mem; false with err when it does not fit. */
+static bool
+write_range(we_memory *mem, uint64_t addr, const ProtobufCBinaryData *data,
+    char *err, size_t errlen)
+{
+	if (mem == NULL) {
+		snprintf(err, errlen, "the module exports no memory");
+		return false;
+	}
+	if (!we_memory_write(mem, addr, data->data, data->len)) {
+		snprintf(err, errlen,
+		    "%zu bytes at %llu are out of bounds of the guest's "
+		    "memory (%llu bytes)",
+		    data->len, (unsigned long long)addr,
+		    (unsigned long long)we_memory_size(mem));
+		return false;
+	}
+	return true;
+}
+
+void
+wrk_hostmem_serve(wrk_arena *a, we_memory *mem, const Wasmd__Envelope *req,
+    Wasmd__MemoryReply *reply)
+{
+	char err[256];
+	bool ok;
+
+	if (req->msg_case == WASMD__ENVELOPE__MSG_MEMORY_READ)
+		ok = read_range(a, mem, req->memory_read->address,
+		    req->memory_read->length, &reply->data, err, sizeof err);
+	else
+		ok = write_range(mem, req->memory_write->address,
+		    &req->memory_write->data, err, sizeof err);
+	if (!ok) {
+		char *msg = wrk_arena_alloc(a, strlen(err) + 1);
+
+		reply->data.data = NULL;
+		reply->data.len = 0;
+		reply->error = msg != NULL ? strcpy(msg, err) : "out of memory";
+	}
+}
+
+bool
+wrk_hostmem_apply(
+    we_memory *mem, const Wasmd__HostReply *r, char *err, size_t errlen)
+{
+	char why[256];
+
+	for (size_t i = 0; i < r->n_writes; i++) {
+		const Wasmd__MemoryBytes *w = r->writes[i];
+
+		if (w == NULL)
+			continue;
+		if (!write_range(mem, w->address, &w->data, why, sizeof why)) {
+			snprintf(err, errlen, "host reply: write %s", why);
+			return false;
+		}
+	}
+	return true;
+}
