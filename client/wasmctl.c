@@ -19,6 +19,7 @@
 
 #include <wasmd/client.h>
 
+#include "wasmctl_host.h"
 #include "wasmctl_stats.h"
 
 #define EXIT_USAGE 2
@@ -65,6 +66,15 @@ static const char usage_text[] =
     "                             ours when ours is not a terminal and the "
     "module\n"
     "                             reads stdin (fd_read); no file system\n"
+    "\n"
+    "Host functions: run serves these imports of module \"wasmd\" (the "
+    "guest\n"
+    "calls back into wasmctl), to any module that imports them:\n"
+    "  print_str(ptr i32, len i32)   print len bytes of guest memory at "
+    "ptr\n"
+    "  print_i32(i32)  print_i64(i64)  print_f32(f32)  print_f64(f64)\n"
+    "                                print the value and a newline\n"
+    "  now_ms() -> i64               wall-clock time, ms since 1970\n"
     "\n"
     "REF is a digest, a unique digest prefix of 12+ hex digits, or a "
     "name.\n"
@@ -1082,6 +1092,8 @@ verb_run(struct ctl *ctl, int argc, char **argv)
 		st = EXIT_FAILURE;
 	else
 		st = resolve_module(ctl, ra.target, &info);
+	if (st == 0) /* the built-in host functions it imports */
+		wasmctl_host_serve(info, &ra.opts);
 	if (st == 0 && ra.command)
 		st = run_command(ctl, &ra, info);
 	else if (st == 0)
