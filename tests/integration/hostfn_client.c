@@ -401,7 +401,7 @@ mode_hang(wasmd_conn *conn, const char *ref, int timeout_ms)
 /* ---- instance ---- */
 
 /* Left undropped on purpose (a global, so no leak checker minds). */
-static wasmd_instance *kept_instance;
+static wasmd_instance *volatile kept_instance;
 
 static int
 h_step(wasmd_host_call *c, const wasmd_value *a, size_t na, wasmd_value *r,
