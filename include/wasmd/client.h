@@ -532,9 +532,8 @@ WASMD_CLIENT_API void wasmd_result_free(wasmd_result *result);
  * (NULL: the daemon's defaults). Returns WASMD_OK with *out set when the
  * call ran, whether it returned or trapped (see out->trap), or an error
  * such as WASMD_ERR_MISSING_EXPORT, WASMD_ERR_BAD_ARGUMENTS,
- * WASMD_ERR_TIMEOUT. If the module's guest calls a host import while no
- * host function is registered, the call is answered with an error (the
- * guest traps).
+ * WASMD_ERR_TIMEOUT. The guest's calls to the host functions of
+ * opts->host_funcs run their callbacks from here while it waits.
  * own: *out, freed with wasmd_result_free().
  */
 WASMD_CLIENT_API wasmd_error wasmd_invoke(wasmd_conn *conn, const char *ref,
