@@ -304,7 +304,12 @@ we_func_call(we_store *s, we_func *f, const we_val *args, size_t nargs,
 	s->state = WR_RUNNING;
 	if (f->host != NULL)
 		return call_host_entry(s, f, results);
-	code = f->def->code;
+	code = wx_code_of(f->inst->module, f->index);
+	if (code == NULL) {
+		s->state = WR_IDLE;
+		return call_error(
+		    s, "out of memory compiling function %u", f->index);
+	}
 	x->frames[0] = (wx_frame){
 	    .code = code, .fp = x->stack, .inst = f->inst, .ret_ip = NULL};
 	x->depth = 1;

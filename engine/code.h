@@ -113,6 +113,12 @@ typedef struct wx_code {
 	uint32_t nslots;  /* frame size: locals + the deepest operand stack */
 } wx_code;
 
+/*
+ * The code of defined function func_index of m, compiled on first use
+ * (compile.c); NULL when out of memory. Safe to call from several threads.
+ */
+const wx_code *wx_code_of(const we_module *m, uint32_t func_index);
+
 /* The handler address of each wx_op (interp.c). */
 const void *const *wx_handlers(void);
 

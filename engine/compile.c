@@ -56,8 +56,9 @@ typedef struct opnd {
 } opnd;
 
 typedef struct cc {
-	we_module *m;
+	const we_module *m;
 	uint32_t fidx;
+	bool emit_code; /* false: validate only (at load; see wx_compile) */
 	wrd_reader r;
 	char where[32];
 	size_t insn_off; /* module offset of the instruction being compiled */
@@ -305,6 +306,8 @@ append(cc *c, wx_op op, uint32_t a, uint32_t b, uint64_t imm)
 {
 	wx_insn *i;
 
+	if (!c->emit_code)
+		return NONE;
 	if (c->ncode == c->capcode) {
 		uint32_t ncap = c->capcode ? c->capcode * 2 : 64;
 		wx_insn *q = realloc(c->code, (size_t)ncap * sizeof *q);
@@ -1714,16 +1717,23 @@ append_offset(we_error *err)
 	    " (at byte offset %zu)", err->offset);
 }
 
-bool
-wx_compile(we_module *m, uint32_t func_index, we_error *err)
+/*
+ * Validates function func_index of m and, when emit_code, compiles it.
+ * Returns the code (own), or NULL: with emit_code false on success too,
+ * so *ok says whether the body is valid.
+ */
+static wx_code *
+compile(const we_module *m, uint32_t func_index, we_error *err, bool emit_code,
+    bool *ok)
 {
-	wm_funcdef *fd = &m->funcs[func_index];
+	const wm_funcdef *fd = &m->funcs[func_index];
 	wx_code *code = NULL;
 	cc c;
 
 	memset(&c, 0, sizeof c);
 	c.m = m;
 	c.fidx = func_index;
+	c.emit_code = emit_code;
 	c.ft = fd->type;
 	c.charge = NONE;
 	c.last_simple = NONE;
@@ -1731,18 +1741,52 @@ wx_compile(we_module *m, uint32_t func_index, we_error *err)
 	snprintf(c.where, sizeof c.where, "function %u", func_index);
 	wrd_init(&c.r, m->bytes, fd->body, fd->body_end, err);
 	c.r.where = c.where;
-	if (setup_locals(&c, fd) && compile_body(&c, fd)) {
+	*ok = setup_locals(&c, fd) && compile_body(&c, fd);
+	if (*ok && emit_code) {
 		code = finish(&c);
 		if (code == NULL)
-			nomem(&c);
+			*ok = nomem(&c);
 	}
 	cc_free(&c);
-	if (code == NULL) {
+	if (!*ok)
 		append_offset(err);
-		return false;
+	return code;
+}
+
+/*
+ * At load, bodies are only validated (invalid modules are rejected up
+ * front); each is compiled the first time it runs (wx_code_of), so a large
+ * module costs code memory only for the functions it uses.
+ */
+bool
+wx_compile(we_module *m, uint32_t func_index, we_error *err)
+{
+	bool ok;
+
+	compile(m, func_index, err, false, &ok);
+	return ok;
+}
+
+const wx_code *
+wx_code_of(const we_module *m, uint32_t func_index)
+{
+	/* The one field of a module written after loading: atomically, as a
+	   module may be shared by stores running in several threads. */
+	void **slotp = (void **)&m->funcs[func_index].code;
+	void *code = __atomic_load_n(slotp, __ATOMIC_ACQUIRE), *none = NULL;
+	bool ok;
+
+	if (code != NULL)
+		return code;
+	code = compile(m, func_index, NULL, true, &ok);
+	if (code == NULL)
+		return NULL;
+	if (!__atomic_compare_exchange_n(slotp, &none, code, false,
+	        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		wx_code_free(code); /* another thread was first */
+		return none;
 	}
-	fd->code = code;
-	return true;
+	return code;
 }
 
 void

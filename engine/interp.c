@@ -85,6 +85,18 @@ memory_of(const we_instance *inst)
 	return inst->module->nmems ? inst->mems[0] : (we_memory *)&none;
 }
 
+/* Compiles a function on its first call; NULL with s->trap set. */
+static const wx_code *
+compile_now(we_store *s, const we_module *m, uint32_t func_index)
+{
+	const wx_code *code = wx_code_of(m, func_index);
+
+	if (code == NULL)
+		wr_trap(s, WE_TRAP_HOST, "out of memory compiling function %u",
+		    func_index);
+	return code;
+}
+
 void
 wx_backtrace(we_store *s, const wx_insn *ip)
 {
@@ -441,10 +453,19 @@ dispatch:
 		vmcase(X_CALL_DIRECT)
 		{
 			/* a function of this instance, def imm; frame at fp[b] */
+			const wm_funcdef *def =
+			    (const wm_funcdef *)(uintptr_t)ip->imm;
 			const wx_code *code =
-			    ((const wm_funcdef *)(uintptr_t)ip->imm)->code;
+			    __atomic_load_n(&def->code, __ATOMIC_ACQUIRE);
 			wx_frame *fr;
 			callee = &B;
+			if (unlikely(code == NULL)) {
+				const we_module *m = inst->module;
+				code = compile_now(
+				    s, m, (uint32_t)(def - m->funcs));
+				if (code == NULL)
+					TRAP(WE_TRAP_HOST);
+			}
 			if (unlikely(x->depth >= x->max_depth ||
 			        code->nslots > (size_t)(x->stack_end - callee)))
 				TRAP(WE_TRAP_CALL_STACK_EXHAUSTED);
@@ -492,8 +513,15 @@ dispatch:
 			status = WX_SUSPEND;
 			goto out;
 		} else {
-			const wx_code *code = f->def->code;
+			const wx_code *code =
+			    __atomic_load_n(&f->def->code, __ATOMIC_ACQUIRE);
 			wx_frame *fr;
+			if (unlikely(code == NULL)) {
+				code =
+				    compile_now(s, f->inst->module, f->index);
+				if (code == NULL)
+					TRAP(WE_TRAP_HOST);
+			}
 			if (unlikely(x->depth >= x->max_depth ||
 			        code->nslots > (size_t)(x->stack_end - callee)))
 				TRAP(WE_TRAP_CALL_STACK_EXHAUSTED);
