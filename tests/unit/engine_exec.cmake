@@ -18,3 +18,6 @@ wasmd_unit_test(engine_exec_test
 add_dependencies(engine_exec_test engine_exec_fixtures)
 target_compile_definitions(engine_exec_test PRIVATE
     EXEC_WASM_DIR="${_ex_wasm_dir}")
+# White-box checks (lazily compiled code) read engine/module.h.
+target_include_directories(engine_exec_test PRIVATE
+    "${PROJECT_SOURCE_DIR}/engine")

@@ -13,6 +13,8 @@
 
 #include <wasmd/engine.h>
 
+#include "module.h" /* white-box: lazily compiled code */
+
 /* What the host functions of a test do. */
 typedef struct host_env {
 	we_host_status mode; /* for env.ask: answer, trap or suspend */
@@ -558,6 +560,31 @@ START_TEST(test_call_errors)
 }
 END_TEST
 
+/* Bodies are validated at load and compiled on their first call. */
+START_TEST(test_lazy_compile)
+{
+	fixture fx;
+	we_exportdesc add, fac;
+
+	fixture_open(&fx, NULL);
+	ck_assert(we_module_find_export(fx.m, "add", &add));
+	ck_assert(we_module_find_export(fx.m, "fac", &fac));
+	ck_assert_ptr_null(fx.m->funcs[add.index].code);
+	ck_assert_ptr_null(fx.m->funcs[fac.index].code);
+	ck_assert_int_eq(call_i32(&fx, "sum", 4), 10);
+	ck_assert_ptr_null(fx.m->funcs[add.index].code);
+	{
+		we_val args[2] = {i32(1), i32(2)}, r;
+		ck_assert_int_eq(
+		    we_func_call(fx.s, fn(&fx, "add"), args, 2, &r, 1),
+		    WE_CALL_OK);
+	}
+	ck_assert_ptr_nonnull(fx.m->funcs[add.index].code);
+	ck_assert_ptr_null(fx.m->funcs[fac.index].code);
+	fixture_close(&fx);
+}
+END_TEST
+
 /* A module whose one function, () -> i32, has body `body`. */
 static we_module *
 module_with_body(const uint8_t *body, uint8_t len, we_error *err)
@@ -621,6 +648,7 @@ exec_suite(void)
 	tcase_add_test(tc, test_direct_host_call);
 	tcase_add_test(tc, test_call_errors);
 	tcase_add_test(tc, test_validation_errors);
+	tcase_add_test(tc, test_lazy_compile);
 	suite_add_tcase(s, tc);
 	return s;
 }
