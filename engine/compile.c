@@ -13,6 +13,22 @@
  * Code that follows an unconditional branch is validated but not emitted:
  * it can never run.
  *
+ * Cheap wins taken while compiling, all local to the instruction stream:
+ * - local.get and constants are not copied: the operand remembers where its
+ *   value is (struct opnd) and the consumer reads the local's slot or takes
+ *   the constant as an immediate (the N_K forms). Such operands are copied
+ *   to their own slots before anything that needs them there (blocks,
+ *   branches, calls, a local.set of that local).
+ * - local.set/tee, return and the memory accesses rewrite the instruction
+ *   that just computed their operand instead of adding a copy: it writes
+ *   the local (or the return slot) directly, a comparison becomes a
+ *   compare-and-branch, an i32.add becomes part of a load's or store's
+ *   address. can_retarget() says when that is safe: the instruction is the
+ *   last one emitted and no label points between it and its use.
+ *
+ * Bodies are validated when the module loads (wx_compile, no code kept)
+ * and compiled by the same pass on their first call (wx_code_of).
+ *
  * Fuel: each function entry (ENTER) and loop header (LOOP) is charged the
  * number of wasm instructions of the straight-line run that starts there
  * (up to the next branch, call, block boundary or loop), at least 1.
