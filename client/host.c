@@ -561,9 +561,9 @@ lookup(wasmd_conn *conn, const Wasmd__Envelope *env, char *why, size_t len)
 	struct wc_hostreg *r = find_reg(conn, env->id);
 	const wasmd_host_func *f;
 
+	/* (The message of the first version, which served none: kept.) */
 	if (r == NULL || r->hosts == NULL) {
-		snprintf(why, len, "no host function registered for %s.%s",
-		    hc->module, hc->name);
+		snprintf(why, len, "no host function registered");
 		return NULL;
 	}
 	if (hc->import_index >= r->hosts->n) {
