@@ -699,6 +699,25 @@ call_instance(job *j, const Wasmd__Invoke *host, const Wasmd__Invoke *req,
 		    j, s, st, results, nresults, fuel, now_us() - t0);
 }
 
+/*
+ * Whether m imports WASI: a live instance does not offer it (its output
+ * frames would carry the creating request's id, not each call's).
+ */
+static bool
+imports_wasi(const we_module *m)
+{
+	uint32_t n = we_module_import_count(m);
+
+	for (uint32_t i = 0; i < n; i++) {
+		we_importdesc d;
+
+		we_module_import(m, i, &d);
+		if (strcmp(d.module, "wasi_snapshot_preview1") == 0)
+			return true;
+	}
+	return false;
+}
+
 /* Replies instance_created (the supervisor fills in the id). */
 static void
 send_instance_created(job *j)
@@ -724,6 +743,12 @@ serve_instance_calls(job *j, const Wasmd__Invoke *host, const we_module *m,
 	while ((req = read_envelope(j)) != NULL) {
 		bool invoke = req->msg_case == WASMD__ENVELOPE__MSG_INVOKE;
 
+		/* A memory request that crossed the end of its call: no host
+		 * call is pending, so there is nothing to answer. */
+		if (wrk_hostmem_is_request(req)) {
+			wasmd__envelope__free_unpacked(req, NULL);
+			continue;
+		}
 		j->id = req->id;
 		j->done = false;
 		if (invoke)
@@ -770,8 +795,12 @@ serve_instance(job *j, const Wasmd__CreateInstance *ci)
 		send_module_error(j, &err);
 		return;
 	}
-	s = we_store_new(&config);
-	if (s == NULL) {
+	s = imports_wasi(m) ? NULL : we_store_new(&config);
+	if (s == NULL && imports_wasi(m)) {
+		send_error(j, WASMD__ERROR_CODE__ERR_LINK,
+		    "the module imports wasi_snapshot_preview1: a live "
+		    "instance does not offer WASI (invoke it without one)");
+	} else if (s == NULL) {
 		send_error(j, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY,
 		    "out of memory creating the store");
 	} else if ((imports = resolve_imports(j, &host, s, m)) != NULL) {

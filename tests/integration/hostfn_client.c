@@ -16,6 +16,9 @@
  *   instance REF     a live instance keeps its counter across 3 invokes;
  *                    prints "instance ID" and then waits for stdin to
  *                    close before exiting (the script checks the worker)
+ *   edges REF        live instances of spin.wasm: a second call while one
+ *                    runs is refused, a call past its deadline kills the
+ *                    instance, at most --max-concurrent (2) instances
  *   async REF N      N invocations in flight on one connection through
  *                    the libevent adapter, each answering host calls
  */
@@ -465,6 +468,74 @@ mode_instance(wasmd_conn *conn, const char *ref)
 	kept_instance = inst;
 }
 
+/* ---- edges ---- */
+
+static void
+on_spin_done(wasmd_conn *conn, wasmd_error rc, wasmd_result *r, void *arg)
+{
+	wasmd_error *out = arg;
+
+	(void)conn;
+	*out = rc;
+	wasmd_result_free(r);
+}
+
+static void
+mode_edges(wasmd_conn *conn, const char *ref)
+{
+	wasmd_invoke_options o = WASMD_INVOKE_OPTIONS_INIT;
+	wasmd_instance *a = NULL, *b = NULL, *c = NULL;
+	wasmd_error spin_rc = WASMD_OK, rc;
+	wasmd_result *r = NULL;
+
+	o.limits.timeout_ms = 400;
+	rc = wasmd_instance_create(conn, ref, &o, &a);
+	CHECK(rc == WASMD_OK, "create a: %s", wasmd_errmsg(conn));
+	rc = wasmd_instance_create(conn, ref, &o, &b);
+	CHECK(rc == WASMD_OK, "create b: %s", wasmd_errmsg(conn));
+	rc = wasmd_instance_create(conn, ref, &o, &c);
+	CHECK(
+	    rc == WASMD_ERR_LIMIT, "a third instance: %s", wasmd_strerror(rc));
+	printf("third instance: %s\n", wasmd_errmsg(conn));
+	if (a == NULL || b == NULL)
+		return;
+	/* One call at a time per instance. */
+	rc = wasmd_instance_invoke_send(
+	    a, "spin", NULL, 0, on_spin_done, &spin_rc);
+	CHECK(rc == WASMD_OK, "spin: %s", wasmd_errmsg(conn));
+	rc = wasmd_instance_invoke(a, "one", NULL, 0, &r);
+	CHECK(rc == WASMD_ERR_LIMIT, "a second call: %s", wasmd_strerror(rc));
+	printf("busy: %s\n", wasmd_errmsg(conn));
+	wasmd_result_free(r);
+	r = NULL;
+	/* The other instance is not held up. */
+	rc = wasmd_instance_invoke(b, "one", NULL, 0, &r);
+	CHECK(rc == WASMD_OK && r->results[0].of.i32 == 1, "b: %s",
+	    wasmd_errmsg(conn));
+	wasmd_result_free(r);
+	r = NULL;
+	while (wasmd_pending(conn) > 0 &&
+	    wasmd_status(conn) == WASMD_CONNECTION_OK) {
+		struct timespec ts = {0, 10000000};
+
+		nanosleep(&ts, NULL);
+		wasmd_process(conn);
+	}
+	CHECK(spin_rc == WASMD_ERR_TIMEOUT, "spin ended with %s",
+	    wasmd_strerror(spin_rc));
+	/* The deadline killed a's worker: a is gone. */
+	rc = wasmd_instance_invoke(a, "one", NULL, 0, &r);
+	CHECK(rc == WASMD_ERR_NOT_FOUND, "a after its deadline: %s",
+	    wasmd_strerror(rc));
+	printf("after the deadline: %s\n", wasmd_errmsg(conn));
+	wasmd_result_free(r);
+	rc = wasmd_instance_drop(a);
+	CHECK(rc == WASMD_ERR_NOT_FOUND, "drop a: %s", wasmd_strerror(rc));
+	rc = wasmd_instance_drop(b);
+	CHECK(rc == WASMD_OK, "drop b: %s", wasmd_errmsg(conn));
+	printf("edges ok\n");
+}
+
 /* ---- async ---- */
 
 struct async_state {
@@ -575,6 +646,8 @@ main(int argc, char **argv)
 		mode_hang(conn, ref, n);
 	else if (strcmp(mode, "instance") == 0)
 		mode_instance(conn, ref);
+	else if (strcmp(mode, "edges") == 0)
+		mode_edges(conn, ref);
 	else if (strcmp(mode, "async") == 0)
 		mode_async(conn, ref, n);
 	else {
