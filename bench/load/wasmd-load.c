@@ -12,8 +12,15 @@
  * printed as "overhead", the cost of a call that is not the guest's code
  * (worker start latency shows up there whenever the pool runs dry).
  *
+ * --serve-host serves the host import env.tick : [i32] -> [i32] (returns its
+ * argument plus one) from every client, for a module whose export calls
+ * back into the client. --live makes each client create one live instance
+ * (wasmd_instance_create) and invoke it M times, instead of one fresh
+ * worker per invoke.
+ *
  * Usage: wasmd-load -H ADDR --module REF --export NAME [--args T:V,...]
- *                   [--clients N] [--invokes M] [--warmup K]
+ *                   [--clients N] [--invokes M] [--warmup K] [--serve-host]
+ *                   [--live]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -36,6 +43,9 @@ typedef struct load_config {
 	unsigned clients;
 	unsigned invokes; /* per client */
 	unsigned warmup;  /* per client, not measured */
+	bool host;        /* --serve-host: serve env.tick */
+	bool live;        /* one live instance per client */
+	wasmd_invoke_options opts;
 } load_config;
 
 /* One client thread's work and what it measured. */
@@ -43,6 +53,7 @@ typedef struct load_client {
 	pthread_t thread;
 	const load_config *cfg;   /* borrowed */
 	pthread_barrier_t *start; /* borrowed: all clients begin together */
+	wasmd_instance *inst;     /* own: with --live */
 	uint64_t *latency_ns;     /* own: cfg->invokes entries */
 	uint64_t *overhead_ns;    /* own: cfg->invokes entries */
 	unsigned done;            /* successful, measured invokes */
@@ -67,6 +78,23 @@ note_error(load_client *c, const char *what)
 		snprintf(c->first_error, sizeof(c->first_error), "%s", what);
 }
 
+/* env.tick: the host function of --serve-host. */
+static int
+tick_host(wasmd_host_call *call, const wasmd_value *args, size_t nargs,
+    wasmd_value *results, size_t nresults, void *user)
+{
+	results[0].of.i32 = args[0].of.i32 + 1;
+	return 0;
+}
+
+static wasmd_valtype tick_types[] = {WASMD_I32};
+static const wasmd_host_func tick_func = {
+    .module = "env",
+    .name = "tick",
+    .type = {1, 1, tick_types, tick_types},
+    .fn = tick_host,
+};
+
 /* One invoke; records its latency when measured is true. */
 static void
 invoke_once(load_client *c, wasmd_conn *conn, bool measured)
@@ -76,8 +104,12 @@ invoke_once(load_client *c, wasmd_conn *conn, bool measured)
 	uint64_t t0 = now_ns(), t1;
 	wasmd_error rc;
 
-	rc = wasmd_invoke(conn, cfg->module, cfg->export_name, cfg->args,
-	    cfg->nargs, NULL, &res);
+	if (c->inst != NULL)
+		rc = wasmd_instance_invoke(
+		    c->inst, cfg->export_name, cfg->args, cfg->nargs, &res);
+	else
+		rc = wasmd_invoke(conn, cfg->module, cfg->export_name,
+		    cfg->args, cfg->nargs, &cfg->opts, &res);
 	t1 = now_ns();
 	if (rc != WASMD_OK) {
 		note_error(c, wasmd_errmsg(conn));
@@ -102,6 +134,10 @@ client_main(void *arg)
 
 	if (conn == NULL || wasmd_status(conn) != WASMD_CONNECTION_OK)
 		note_error(c, conn ? wasmd_errmsg(conn) : "out of memory");
+	else if (c->cfg->live &&
+	    wasmd_instance_create(
+	        conn, c->cfg->module, &c->cfg->opts, &c->inst) != WASMD_OK)
+		note_error(c, wasmd_errmsg(conn));
 	for (unsigned i = 0; c->errors == 0 && i < c->cfg->warmup; i++)
 		invoke_once(c, conn, false);
 	pthread_barrier_wait(c->start);
@@ -110,6 +146,8 @@ client_main(void *arg)
 			invoke_once(c, conn, true);
 	}
 	c->finished_ns = now_ns();
+	wasmd_instance_drop(c->inst);
+	c->inst = NULL;
 	wasmd_close(conn);
 	return NULL;
 }
@@ -237,7 +275,8 @@ usage(void)
 	fprintf(stderr,
 	    "usage: wasmd-load -H ADDR --module REF --export NAME "
 	    "[--args T:V,...]\n"
-	    "                  [--clients N] [--invokes M] [--warmup K]\n");
+	    "                  [--clients N] [--invokes M] [--warmup K] "
+	    "[--serve-host] [--live]\n");
 	exit(2);
 }
 
@@ -252,6 +291,8 @@ parse_options(int argc, char **argv, load_config *cfg)
 	    {"clients", required_argument, NULL, 'c'},
 	    {"invokes", required_argument, NULL, 'n'},
 	    {"warmup", required_argument, NULL, 'w'},
+	    {"serve-host", no_argument, NULL, 'o'},
+	    {"live", no_argument, NULL, 'l'},
 	    {NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -274,6 +315,8 @@ parse_options(int argc, char **argv, load_config *cfg)
 		case 'w':
 			cfg->warmup = (unsigned)strtoul(optarg, NULL, 10);
 			break;
+		case 'o': cfg->host = true; break;
+		case 'l': cfg->live = true; break;
 		default: usage();
 		}
 	}
@@ -291,6 +334,11 @@ main(int argc, char **argv)
 	uint64_t start_ns;
 
 	parse_options(argc, argv, &cfg);
+	wasmd_invoke_options_init(&cfg.opts);
+	if (cfg.host) {
+		cfg.opts.host_funcs = &tick_func;
+		cfg.opts.nhost_funcs = 1;
+	}
 	clients = calloc(cfg.clients, sizeof(*clients));
 	if (clients == NULL ||
 	    pthread_barrier_init(&start, NULL, cfg.clients + 1) != 0) {
