@@ -4,9 +4,9 @@
  *
  * create_instance is a job like an invoke: it waits for a pool worker,
  * which instantiates the module and answers instance_created. That worker
- * is then the instance's alone (SUP_W_INSTANCE) until the instance ends;
- * it never returns to the pool and never serves another connection, let
- * alone another tenant. An invoke naming the instance becomes a job sent
+ * is then the instance's alone until the instance ends (SUP_W_BUSY, with
+ * no job between calls): it never returns to the pool and never serves
+ * another connection, let alone another tenant. An invoke naming the instance becomes a job sent
  * straight to that worker, under its own deadline; one call runs at a
  * time. The instance ends with drop_instance, with its session, or when
  * its worker dies (a deadline kills it, as for any invoke).
@@ -45,7 +45,7 @@ instance_free(struct sup_instance *inst, const char *why)
 		sup_worker_kill(inst->worker, why);
 		/* An idle instance worker has no job to finish: mark it so
 		 * that a late message from it is not taken for a reply. */
-		if (inst->worker->state == SUP_W_INSTANCE)
+		if (inst->worker->job == NULL)
 			inst->worker->state = SUP_W_DONE;
 	}
 	if (inst->running != NULL) {
@@ -218,7 +218,7 @@ sup_instance_job_reply(
 		sup_job_reply(job, env); /* frees inst (job_finish) */
 		return;
 	}
-	w->state = SUP_W_INSTANCE;
+	w->state = SUP_W_BUSY; /* held by the instance, between calls */
 	if (!inst->created) {
 		inst->created = true;
 		inst->worker = w;

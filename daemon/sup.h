@@ -183,9 +183,9 @@ void sup_session_fail(struct sup_session *s, uint64_t id, Wasmd__ErrorCode code,
 enum sup_worker_state {
 	SUP_W_STARTING, /* spawned, no hello yet */
 	SUP_W_IDLE,     /* confined, waiting for a job */
-	SUP_W_BUSY,     /* running a job */
+	SUP_W_BUSY,     /* running a job, or holding a live instance
+	                   between its calls (job NULL, instance set) */
 	SUP_W_DONE,     /* replied or killed: waiting to be reaped */
-	SUP_W_INSTANCE, /* holds a live instance between its calls */
 };
 struct sup_worker {
 	TAILQ_ENTRY(sup_worker) entry;
@@ -271,7 +271,7 @@ void sup_job_fail(struct sup_job *job, Wasmd__ErrorCode code, const char *msg);
 /*
  * instance.c: live instances. A client's create_instance runs as a job
  * (SUP_JOB_CREATE) on a pool worker; once it answers instance_created, the
- * worker stays with the instance (SUP_W_INSTANCE) and serves the invokes
+ * worker stays with the instance (busy, job NULL) and serves the invokes
  * that name it, one at a time, each an SUP_JOB_INVOKE job with its own
  * deadline. An instance belongs to one session and dies with it, with
  * drop_instance, or with its worker (deadline, crash).
