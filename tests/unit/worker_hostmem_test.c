@@ -1,0 +1,229 @@
+/*
+ * worker_hostmem_test.c: worker/hostmem.c against a real engine memory:
+ * every out-of-bounds read, write, argument or reply write is refused with
+ * a message and leaves the memory as it was; in-bounds ones work.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <wasmd/engine.h>
+
+#include "hostmem.h"
+
+/* (module (memory (export "m") 1)) */
+static const uint8_t with_memory[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00,
+    0x00, 0x05, 0x03, 0x01, 0x00, 0x01, 0x07, 0x05, 0x01, 0x01, 0x6d, 0x02,
+    0x00};
+/* (module) */
+static const uint8_t without_memory[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
+
+struct fixture {
+	we_store *s;
+	we_module *m;
+	we_instance *inst;
+	we_memory *mem;
+	wrk_arena arena;
+};
+
+static void
+setup(struct fixture *f, const uint8_t *wasm, size_t len)
+{
+	we_config c = {0};
+	we_error err = {0};
+
+	memset(f, 0, sizeof *f);
+	f->s = we_store_new(&c);
+	ck_assert_ptr_nonnull(f->s);
+	f->m = we_module_new(wasm, len, &err);
+	ck_assert_msg(f->m != NULL, "%s", err.message);
+	f->inst = we_instance_new(f->s, f->m, NULL, 0, &err);
+	ck_assert_msg(f->inst != NULL, "%s", err.message);
+	f->mem = wrk_hostmem_of(f->inst);
+}
+
+static void
+teardown(struct fixture *f)
+{
+	wrk_arena_free(&f->arena);
+	we_store_free(f->s);
+	we_module_free(f->m);
+}
+
+START_TEST(test_exported_memory)
+{
+	struct fixture f;
+
+	setup(&f, with_memory, sizeof with_memory);
+	ck_assert_ptr_nonnull(f.mem);
+	ck_assert_uint_eq(we_memory_size(f.mem), 65536);
+	teardown(&f);
+	setup(&f, without_memory, sizeof without_memory);
+	ck_assert_ptr_null(f.mem);
+	teardown(&f);
+}
+END_TEST
+
+/* Serves one memory_read or memory_write envelope. */
+static void
+serve(struct fixture *f, Wasmd__Envelope *env, Wasmd__MemoryReply *reply)
+{
+	wasmd__memory_reply__init(reply);
+	ck_assert(wrk_hostmem_is_request(env));
+	wrk_hostmem_serve(&f->arena, f->mem, env, reply);
+}
+
+START_TEST(test_read_bounds)
+{
+	struct fixture f;
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__MemoryRead rd = WASMD__MEMORY_READ__INIT;
+	Wasmd__MemoryReply reply;
+
+	setup(&f, with_memory, sizeof with_memory);
+	memcpy(we_memory_data(f.mem) + 65530, "abcdef", 6);
+	env.msg_case = WASMD__ENVELOPE__MSG_MEMORY_READ;
+	env.memory_read = &rd;
+	rd.address = 65530;
+	rd.length = 6;
+	serve(&f, &env, &reply);
+	ck_assert_str_eq(reply.error, "");
+	ck_assert_uint_eq(reply.data.len, 6);
+	ck_assert_mem_eq(reply.data.data, "abcdef", 6);
+	/* One byte past the end, a huge address, a huge length. */
+	rd.length = 7;
+	serve(&f, &env, &reply);
+	ck_assert_ptr_nonnull(strstr(reply.error, "out of bounds"));
+	ck_assert_uint_eq(reply.data.len, 0);
+	rd.address = UINT64_MAX - 2;
+	rd.length = 6;
+	serve(&f, &env, &reply);
+	ck_assert_ptr_nonnull(strstr(reply.error, "out of bounds"));
+	rd.address = 0;
+	rd.length = WRK_HOSTMEM_MAX + 1;
+	serve(&f, &env, &reply);
+	ck_assert_ptr_nonnull(strstr(reply.error, "more than"));
+	teardown(&f);
+}
+END_TEST
+
+START_TEST(test_write_bounds)
+{
+	struct fixture f;
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__MemoryWrite wr = WASMD__MEMORY_WRITE__INIT;
+	Wasmd__MemoryReply reply;
+
+	setup(&f, with_memory, sizeof with_memory);
+	env.msg_case = WASMD__ENVELOPE__MSG_MEMORY_WRITE;
+	env.memory_write = &wr;
+	wr.address = 65534;
+	wr.data.data = (uint8_t *)"xyz";
+	wr.data.len = 3;
+	serve(&f, &env, &reply);
+	ck_assert_ptr_nonnull(strstr(reply.error, "out of bounds"));
+	/* Nothing was written, not even the bytes that would fit. */
+	ck_assert_uint_eq(we_memory_data(f.mem)[65534], 0);
+	ck_assert_uint_eq(we_memory_data(f.mem)[65535], 0);
+	wr.address = 65533;
+	serve(&f, &env, &reply);
+	ck_assert_str_eq(reply.error, "");
+	ck_assert_mem_eq(we_memory_data(f.mem) + 65533, "xyz", 3);
+	teardown(&f);
+}
+END_TEST
+
+START_TEST(test_reply_writes)
+{
+	struct fixture f;
+	Wasmd__HostReply r = WASMD__HOST_REPLY__INIT;
+	Wasmd__MemoryBytes w[2] = {
+	    WASMD__MEMORY_BYTES__INIT, WASMD__MEMORY_BYTES__INIT};
+	Wasmd__MemoryBytes *ws[2] = {&w[0], &w[1]};
+	char err[256];
+
+	setup(&f, with_memory, sizeof with_memory);
+	w[0].address = 10;
+	w[0].data.data = (uint8_t *)"first";
+	w[0].data.len = 5;
+	w[1].address = 12;
+	w[1].data.data = (uint8_t *)"XY";
+	w[1].data.len = 2;
+	r.n_writes = 2;
+	r.writes = ws;
+	ck_assert(wrk_hostmem_apply(f.mem, &r, err, sizeof err));
+	/* In order: the second overwrites part of the first. */
+	ck_assert_mem_eq(we_memory_data(f.mem) + 10, "fiXYt", 5);
+	w[1].address = 65535;
+	ck_assert(!wrk_hostmem_apply(f.mem, &r, err, sizeof err));
+	ck_assert_ptr_nonnull(strstr(err, "out of bounds"));
+	ck_assert_uint_eq(we_memory_data(f.mem)[65535], 0);
+	teardown(&f);
+}
+END_TEST
+
+START_TEST(test_memory_args)
+{
+	struct fixture f;
+	Wasmd__HostImport h = WASMD__HOST_IMPORT__INIT;
+	Wasmd__MemoryArg ma = WASMD__MEMORY_ARG__INIT;
+	Wasmd__MemoryArg *mas[1] = {&ma};
+	Wasmd__HostCall hc = WASMD__HOST_CALL__INIT;
+	we_val args[3];
+	char err[256];
+
+	setup(&f, with_memory, sizeof with_memory);
+	memcpy(we_memory_data(f.mem) + 100, "hello", 5);
+	h.module = "env";
+	h.name = "say";
+	h.n_memory_args = 1;
+	h.memory_args = mas;
+	ma.ptr_param = 0;
+	ma.len_param = 1;
+	args[0] = (we_val){.type = WE_I32, .of.i32 = 100};
+	args[1] = (we_val){.type = WE_I32, .of.i32 = 5};
+	args[2] = (we_val){.type = WE_I64, .of.i64 = 7};
+	ck_assert(wrk_hostmem_args(
+	    &f.arena, f.mem, &h, args, 3, &hc, err, sizeof err));
+	ck_assert_uint_eq(hc.n_memory, 1);
+	ck_assert_uint_eq(hc.memory[0]->address, 100);
+	ck_assert_mem_eq(hc.memory[0]->data.data, "hello", 5);
+	/* A length that runs past the end; a pair naming an i64. */
+	args[1].of.i32 = 65437;
+	ck_assert(!wrk_hostmem_args(
+	    &f.arena, f.mem, &h, args, 3, &hc, err, sizeof err));
+	ck_assert_ptr_nonnull(strstr(err, "out of bounds"));
+	ma.len_param = 2;
+	ck_assert(!wrk_hostmem_args(
+	    &f.arena, f.mem, &h, args, 3, &hc, err, sizeof err));
+	ck_assert_ptr_nonnull(strstr(err, "two i32 parameters"));
+	ma.len_param = 1;
+	args[1].of.i32 = 5;
+	ck_assert(!wrk_hostmem_args(
+	    &f.arena, NULL, &h, args, 3, &hc, err, sizeof err));
+	ck_assert_ptr_nonnull(strstr(err, "exports no memory"));
+	teardown(&f);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("worker_hostmem");
+	TCase *tc = tcase_create("hostmem");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_exported_memory);
+	tcase_add_test(tc, test_read_bounds);
+	tcase_add_test(tc, test_write_bounds);
+	tcase_add_test(tc, test_reply_writes);
+	tcase_add_test(tc, test_memory_args);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
