@@ -52,6 +52,8 @@ wc_wasi_request(Wasmd__Invoke *inv, const wasmd_invoke_options *opts)
 	inv->command = opts->command;
 	if (inv->limits != NULL)
 		inv->limits->max_output_bytes = opts->max_output_bytes;
+	if (HAS_FIELD(opts, tty_fds))
+		inv->tty_fds = opts->tty_fds & 7u;
 }
 
 int

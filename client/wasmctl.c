@@ -1055,6 +1055,10 @@ run_command(struct ctl *ctl, struct run_args *ra, const wasmd_module_info *info)
 	ra->opts.stdin_len = in_len;
 	ra->opts.command = true;
 	ra->opts.output = write_output;
+	/* The guest buffers its output as it would on our streams. */
+	for (int fd = 0; fd < 3; fd++)
+		if (isatty(fd))
+			ra->opts.tty_fds |= 1u << fd;
 	fflush(stdout);
 	rc = wasmd_invoke(
 	    ctl->conn, info->digest, "_start", NULL, 0, &ra->opts, &res);

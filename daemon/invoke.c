@@ -391,6 +391,7 @@ sup_job_invoke(struct sup_session *s, uint64_t id, Wasmd__Invoke *inv)
 	wi.env = inv->env;
 	wi.stdin = inv->stdin;
 	wi.command = inv->command;
+	wi.tty_fds = inv->tty_fds;
 	env.msg_case = WASMD__ENVELOPE__MSG_INVOKE;
 	env.invoke = &wi;
 	packed = pack_job(job, &env);

@@ -146,6 +146,8 @@ configure(wrk_wasi *w, const Wasmd__Invoke *inv)
 	io.read = stream_read;
 	io.write = stream_write;
 	io.env = w;
+	for (int fd = 0; fd < 3; fd++)
+		io.is_tty[fd] = (inv->tty_fds >> fd) & 1;
 	ws_ctx_set_stdio(w->ctx, &io);
 	if (inv->limits != NULL)
 		ws_ctx_set_max_output(w->ctx, inv->limits->max_output_bytes);

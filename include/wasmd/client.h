@@ -408,6 +408,12 @@ typedef struct wasmd_invoke_options {
 	 */
 	const wasmd_host_func *host_funcs;
 	size_t nhost_funcs;
+	/*
+	 * WASI: bit n set makes the guest see its fd n (0..2) as a terminal
+	 * (wasmctl sets the bits of its own terminals): a guest's libc then
+	 * line-buffers stdout, so each line streams as it is printed.
+	 */
+	unsigned tty_fds;
 } wasmd_invoke_options;
 
 /* Designated in C, so that -Wextra does not ask for every later field. */

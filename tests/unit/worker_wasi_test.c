@@ -3,10 +3,11 @@
  * over a socketpair, without the supervisor: stdout and stderr come back
  * as Output frames with the job's id, in order and before the result;
  * stdin comes from the Invoke; argv and env reach the guest; proc_exit and
- * a command's return are exit codes, not traps; the output limit stops a
- * guest that writes without end. Each test runs against the real confined
- * wasmd-worker (its seccomp policy must allow what WASI needs) and against
- * the job code unconfined, so LeakSanitizer checks it.
+ * a command's return are exit codes, not traps; tty_fds makes fds
+ * terminals to the guest; the output limit stops a guest that writes
+ * without end. Each test runs against the real confined wasmd-worker (its
+ * seccomp policy must allow what WASI needs) and against the job code
+ * unconfined, so LeakSanitizer checks it.
  */
 #include <check.h>
 #include <fcntl.h>
@@ -235,6 +236,23 @@ START_TEST(test_argv_and_env_reach_the_guest)
 }
 END_TEST
 
+START_TEST(test_tty_fds_are_terminals_to_the_guest)
+{
+	invoke_req r;
+	outcome o;
+
+	invoke_init(&r, "ttys");
+	r.inv.tty_fds = 5; /* stdin and stderr */
+	run(&r, &o);
+	assert_exit_code(&o, 5);
+	wasmd__envelope__free_unpacked(o.last, NULL);
+	invoke_init(&r, "ttys");
+	run(&r, &o);
+	assert_exit_code(&o, 0);
+	wasmd__envelope__free_unpacked(o.last, NULL);
+}
+END_TEST
+
 START_TEST(test_output_limit_stops_the_guest)
 {
 	const Wasmd__Trap *trap;
@@ -266,6 +284,7 @@ wasi_suite(const char *name)
 	tcase_add_test(tc, test_stdio_streamed_and_proc_exit);
 	tcase_add_test(tc, test_command_return_is_exit_code_0);
 	tcase_add_test(tc, test_argv_and_env_reach_the_guest);
+	tcase_add_test(tc, test_tty_fds_are_terminals_to_the_guest);
 	tcase_add_test(tc, test_output_limit_stops_the_guest);
 	suite_add_tcase(s, tc);
 	return s;

@@ -5,6 +5,7 @@
 ;;   ret     writes "x\n" and returns (exit code 0)
 ;;   argc    proc_exit(argc + 10 * environ count)
 ;;   spew    writes "0123456789" to stdout without end
+;;   ttys    proc_exit(bit n set when fd n is a character device, n < 3)
 (module
   (import "wasi_snapshot_preview1" "fd_write"
     (func $fd_write (param i32 i32 i32 i32) (result i32)))
@@ -16,6 +17,8 @@
     (func $args_sizes_get (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "environ_sizes_get"
     (func $environ_sizes_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_fdstat_get"
+    (func $fd_fdstat_get (param i32 i32) (result i32)))
   (memory (export "memory") 1)
   (data (i32.const 16) "line one\n")
   (data (i32.const 32) "partial")
@@ -48,6 +51,16 @@
     (drop (call $environ_sizes_get (i32.const 108) (i32.const 112)))
     (call $proc_exit (i32.add (i32.load (i32.const 100))
       (i32.mul (i32.const 10) (i32.load (i32.const 108))))))
+
+  ;; 1 << fd when fd_fdstat_get says fd is a character device (a tty).
+  (func $tty_bit (param $fd i32) (result i32)
+    (drop (call $fd_fdstat_get (local.get $fd) (i32.const 200)))
+    (i32.shl (i32.eq (i32.load8_u (i32.const 200)) (i32.const 2))
+      (local.get $fd)))
+
+  (func (export "ttys")
+    (call $proc_exit (i32.or (call $tty_bit (i32.const 0))
+      (i32.or (call $tty_bit (i32.const 1)) (call $tty_bit (i32.const 2))))))
 
   (func (export "spew")
     (loop $l
