@@ -24,3 +24,10 @@ target_link_libraries(wasi_daemon_client PRIVATE wasmd-client)
 set_target_properties(wasi_daemon_client PROPERTIES
     RUNTIME_OUTPUT_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}")
 add_dependencies(wasi_daemon_client wasi-programs)
+
+# A worker that floods Output frames past any limit (case output_limit).
+add_executable(wasi_flood_worker flood_worker.c)
+target_link_libraries(wasi_flood_worker PRIVATE wasmd-proto)
+set_target_properties(wasi_flood_worker PROPERTIES
+    RUNTIME_OUTPUT_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}")
+add_dependencies(wasi_daemon_client wasi_flood_worker)

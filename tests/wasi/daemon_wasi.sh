@@ -179,6 +179,19 @@ case_output_limit() {
 	# Under the limit nothing changes.
 	wrun "$bin/exit_code.wasm" exit 3 </dev/null
 	[ "$rc" -eq 3 ] || fail "under the limit: exit code $rc"
+	# A worker that does not stop the guest: the supervisor counts too,
+	# relays no byte past the limit, kills the worker and says why.
+	ctl push "$bin/printf.wasm" --name flood >/dev/null
+	stop_daemon
+	start_daemon --pool 1 --max-output 200000 --worker "$bin/wasi_flood_worker"
+	wrun flood </dev/null
+	[ "$rc" -eq 1 ] || fail "flooding worker: exit code $rc"
+	grep -q "output limit of 200000 bytes exceeded" "$TMP/err" ||
+		fail "flooding worker: $(cat "$TMP/err")"
+	[ "$(wc -c <"$TMP/out")" -le 200000 ] ||
+		fail "$(wc -c <"$TMP/out") bytes relayed past a 200000-byte limit"
+	[ "$(wc -c <"$TMP/out")" -gt 0 ] || fail "nothing relayed before the limit"
+	expect_log_match "outcome=ERR_LIMIT"
 }
 
 # A worker has no file system: no preopens, so every path fails.
