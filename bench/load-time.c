@@ -7,8 +7,9 @@
  * prepare) and we_instance_new() with every import bound to a stub (host
  * functions that trap, fresh memories, tables and globals of the imported
  * types): after both, the first export can be called. Prints key=value
- * lines for bench/run-engine: bytes, module_new_seconds, instance_seconds,
- * first_export.
+ * lines for bench/run-engine: bytes, module_new_seconds and
+ * instance_seconds (wall time), the same as *_cpu_seconds (CPU time of the
+ * process), and first_export.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,12 +19,36 @@
 #include <wasmd/engine.h>
 
 static double
-now_seconds(void)
+clock_seconds(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Wall and CPU time since a start taken with stopwatch_start(). */
+typedef struct stopwatch {
+	double wall;
+	double cpu;
+} stopwatch;
+
+static stopwatch
+stopwatch_start(void)
+{
+	stopwatch w = {clock_seconds(CLOCK_MONOTONIC),
+	    clock_seconds(CLOCK_PROCESS_CPUTIME_ID)};
+
+	return w;
+}
+
+static stopwatch
+stopwatch_read(stopwatch start)
+{
+	stopwatch w = {clock_seconds(CLOCK_MONOTONIC) - start.wall,
+	    clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - start.cpu};
+
+	return w;
 }
 
 /* own: the file's bytes (free them), or NULL with a message printed. */
@@ -99,14 +124,15 @@ stub_extern(we_store *s, const we_importdesc *d, we_extern *out)
 	return false;
 }
 
-/* Instantiates m with stubs; returns the seconds it took, or -1. */
-static double
-time_instance(const we_module *m, const char **first_export)
+/* Instantiates m with stubs; the time it took, or false. */
+static bool
+time_instance(const we_module *m, const char **first_export, stopwatch *took)
 {
 	uint32_t n = we_module_import_count(m);
 	we_import *imports = calloc(n ? n : 1, sizeof(*imports));
 	we_store *s = we_store_new(NULL);
-	double start, elapsed = -1;
+	bool ok = false;
+	stopwatch start;
 	we_instance *inst;
 	we_error err;
 
@@ -125,7 +151,7 @@ time_instance(const we_module *m, const char **first_export)
 			goto out;
 		}
 	}
-	start = now_seconds();
+	start = stopwatch_start();
 	inst = we_instance_new(s, m, imports, n, &err);
 	if (inst == NULL) {
 		fprintf(stderr, "bench-load: instantiate: %s\n", err.message);
@@ -142,22 +168,24 @@ time_instance(const we_module *m, const char **first_export)
 			break;
 		}
 	}
-	elapsed = now_seconds() - start;
+	*took = stopwatch_read(start);
+	ok = true;
 out:
 	we_store_free(s);
 	free(imports);
-	return elapsed;
+	return ok;
 }
 
 int
 main(int argc, char **argv)
 {
 	const char *first = NULL;
-	double start, load, inst;
+	stopwatch start, load, inst;
 	we_module *m;
 	we_error err;
 	uint8_t *bytes;
 	size_t len;
+	bool ok;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: bench-load FILE.wasm\n");
@@ -165,20 +193,23 @@ main(int argc, char **argv)
 	}
 	if ((bytes = read_file(argv[1], &len)) == NULL)
 		return 1;
-	start = now_seconds();
+	start = stopwatch_start();
 	m = we_module_new(bytes, len, &err);
-	load = now_seconds() - start;
+	load = stopwatch_read(start);
 	if (m == NULL) {
 		fprintf(stderr, "bench-load: %s: %s\n", argv[1], err.message);
 		free(bytes);
 		return 1;
 	}
-	inst = time_instance(m, &first);
-	printf("bytes=%zu\nmodule_new_seconds=%.9f\n", len, load);
-	if (inst >= 0)
-		printf("instance_seconds=%.9f\nfirst_export=%s\n", inst,
-		    first ? first : "(none)");
+	ok = time_instance(m, &first, &inst);
+	printf(
+	    "bytes=%zu\nmodule_new_seconds=%.9f\nmodule_new_cpu_seconds=%.9f\n",
+	    len, load.wall, load.cpu);
+	if (ok)
+		printf("instance_seconds=%.9f\ninstance_cpu_seconds=%.9f\n"
+		       "first_export=%s\n",
+		    inst.wall, inst.cpu, first ? first : "(none)");
 	we_module_free(m);
 	free(bytes);
-	return inst >= 0 ? 0 : 1;
+	return ok ? 0 : 1;
 }
