@@ -25,14 +25,21 @@
  * as "null" or "ref". Trap kinds are not printed: engines word them
  * differently.
  *
- * Usage: diff_run [--fuel N] FILE.wasm
+ * Usage: diff_run [--fuel N] [--threads T] FILE.wasm
  * Each call gets N units of fuel (default 200 million, far more than the
  * hang limit lets a -ttf module use); --fuel 0 turns metering off, so that
  * both of the interpreter's paths (metered and not) can be compared.
- * Exit status: 0 when a transcript was printed, 1 on a usage or I/O error.
+ * --threads T runs the whole transcript in T threads at once, each with its
+ * own store and instance of the one shared module (the engine compiles a
+ * body on its first call and must install it safely when several threads
+ * race to do so); the transcripts must all be equal, and the first is
+ * printed.
+ * Exit status: 0 when a transcript was printed, 1 on a usage or I/O error,
+ * 3 when the threads' transcripts differ.
  */
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +50,7 @@
 #define DIFF_MAX_VALUES 64
 #define DIFF_HANG_EXPORT "hangLimitInitializer"
 #define DIFF_ROUNDS 3
+#define DIFF_MAX_THREADS 64
 #define DIFF_EDGES 8
 
 /*
@@ -65,6 +73,9 @@ static const uint64_t diff_edges[4][DIFF_EDGES] = {
         0x41e0000000000000ull},
 };
 
+/* Where this thread writes its transcript (stdout, or a thread's buffer). */
+static _Thread_local FILE *diff_out;
+
 /* The name a host function prints: "module.name". own: by the store. */
 typedef struct diff_host_env {
 	char label[512];
@@ -74,23 +85,27 @@ static void
 print_value(const we_val *v)
 {
 	switch (v->type) {
-	case WE_I32: printf("%" PRId32, v->of.i32); break;
-	case WE_I64: printf("%" PRId64, v->of.i64); break;
+	case WE_I32: fprintf(diff_out, "%" PRId32, v->of.i32); break;
+	case WE_I64: fprintf(diff_out, "%" PRId64, v->of.i64); break;
 	case WE_F32:
 		if (isnan(v->of.f32))
-			printf("nan");
+			fprintf(diff_out, "nan");
 		else
-			printf("0x%08" PRIx32, v->of.f32_bits);
+			fprintf(diff_out, "0x%08" PRIx32, v->of.f32_bits);
 		break;
 	case WE_F64:
 		if (isnan(v->of.f64))
-			printf("nan");
+			fprintf(diff_out, "nan");
 		else
-			printf("0x%016" PRIx64, v->of.f64_bits);
+			fprintf(diff_out, "0x%016" PRIx64, v->of.f64_bits);
 		break;
-	case WE_FUNCREF: printf(v->of.funcref ? "ref" : "null"); break;
-	case WE_EXTERNREF: printf(v->of.externref ? "ref" : "null"); break;
-	default: printf("?"); break;
+	case WE_FUNCREF:
+		fprintf(diff_out, v->of.funcref ? "ref" : "null");
+		break;
+	case WE_EXTERNREF:
+		fprintf(diff_out, v->of.externref ? "ref" : "null");
+		break;
+	default: fprintf(diff_out, "?"); break;
 	}
 }
 
@@ -100,12 +115,12 @@ logging_host(we_hostcall *call)
 {
 	const diff_host_env *env = call->env;
 
-	printf("host %s", env->label);
+	fprintf(diff_out, "host %s", env->label);
 	for (uint32_t i = 0; i < call->nargs; i++) {
-		putchar(' ');
+		fputc(' ', diff_out);
 		print_value(&call->args[i]);
 	}
-	putchar('\n');
+	fputc('\n', diff_out);
 	for (uint32_t i = 0; i < call->nresults; i++)
 		memset(&call->results[i].of, 0, sizeof(call->results[i].of));
 	return WE_HOST_OK;
@@ -171,24 +186,25 @@ print_outcome(
 
 	if (st == WE_CALL_OK) {
 		for (size_t i = 0; i < nresults; i++) {
-			printf("result %s ", we_valtype_name(results[i].type));
+			fprintf(diff_out, "result %s ",
+			    we_valtype_name(results[i].type));
 			print_value(&results[i]);
-			putchar('\n');
+			fputc('\n', diff_out);
 		}
-		printf("return\n");
+		fprintf(diff_out, "return\n");
 		return;
 	}
 	if (st != WE_CALL_TRAP) {
-		printf("error %s\n", we_store_error(s));
+		fprintf(diff_out, "error %s\n", we_store_error(s));
 		return;
 	}
 	trap = we_store_trap(s);
 	if (trap->kind == WE_TRAP_CALL_STACK_EXHAUSTED)
-		printf("skip stack\n");
+		fprintf(diff_out, "skip stack\n");
 	else if (trap->kind == WE_TRAP_OUT_OF_FUEL)
-		printf("skip fuel\n");
+		fprintf(diff_out, "skip fuel\n");
 	else
-		printf("trap\n");
+		fprintf(diff_out, "trap\n");
 }
 
 /* Resets binaryen's hang limit, when the module has one. */
@@ -230,9 +246,9 @@ call_export(we_store *s, we_instance *inst, const char *name, uint64_t fuel,
 	const we_functype *ft = we_func_type(f);
 	we_val args[DIFF_MAX_VALUES], results[DIFF_MAX_VALUES];
 
-	printf("call %s %u\n", name, round);
+	fprintf(diff_out, "call %s %u\n", name, round);
 	if (ft->nparams > DIFF_MAX_VALUES || ft->nresults > DIFF_MAX_VALUES) {
-		printf("skip arity\n");
+		fprintf(diff_out, "skip arity\n");
 		return;
 	}
 	for (uint32_t i = 0; i < ft->nparams; i++)
@@ -241,7 +257,7 @@ call_export(we_store *s, we_instance *inst, const char *name, uint64_t fuel,
 	print_outcome(s,
 	    we_func_call(s, f, args, ft->nparams, results, ft->nresults),
 	    results, ft->nresults);
-	fflush(stdout);
+	fflush(diff_out);
 }
 
 static void
@@ -279,23 +295,86 @@ run_module(const we_module *m, uint64_t fuel)
 	for (uint32_t i = 0; i < n; i++) {
 		we_module_import(m, i, &d);
 		if (!make_import(s, &d, &imports[i])) {
-			printf("link-error\n");
+			fprintf(diff_out, "link-error\n");
 			goto out;
 		}
 	}
 	we_store_set_fuel(s, fuel);
 	inst = we_instance_new(s, m, imports, n, &err);
 	if (inst == NULL) {
-		printf(err.code == WE_ERR_TRAP ? "instantiate trap\n"
-		                               : "link-error\n");
+		fprintf(diff_out,
+		    err.code == WE_ERR_TRAP ? "instantiate trap\n"
+		                            : "link-error\n");
 		fprintf(stderr, "diff_run: %s\n", err.message);
 		goto out;
 	}
-	printf("instantiate ok\n");
+	fprintf(diff_out, "instantiate ok\n");
 	run_exports(s, inst, m, fuel);
 out:
 	free(imports);
 	we_store_free(s);
+}
+
+/* One thread of --threads: its transcript in its own buffer. */
+typedef struct diff_thread {
+	pthread_t thread;
+	const we_module *m; /* borrowed: shared by all threads */
+	uint64_t fuel;
+	char *text; /* own: free() */
+	size_t len;
+} diff_thread;
+
+static void *
+thread_main(void *arg)
+{
+	diff_thread *t = arg;
+
+	diff_out = open_memstream(&t->text, &t->len);
+	if (diff_out == NULL) {
+		fprintf(stderr, "diff_run: out of memory\n");
+		exit(1);
+	}
+	run_module(t->m, t->fuel);
+	fclose(diff_out);
+	return NULL;
+}
+
+/*
+ * Runs the transcript in n threads at once; prints the first one. Returns
+ * 0, or 3 when a thread's transcript differs from the first's.
+ */
+static int
+run_threads(const we_module *m, uint64_t fuel, unsigned n)
+{
+	diff_thread t[DIFF_MAX_THREADS];
+	int rc = 0;
+
+	memset(t, 0, sizeof(t));
+	for (unsigned i = 0; i < n; i++) {
+		t[i].m = m;
+		t[i].fuel = fuel;
+		if (pthread_create(&t[i].thread, NULL, thread_main, &t[i]) !=
+		    0) {
+			fprintf(stderr, "diff_run: cannot start a thread\n");
+			exit(1);
+		}
+	}
+	for (unsigned i = 0; i < n; i++)
+		pthread_join(t[i].thread, NULL);
+	fwrite(t[0].text, 1, t[0].len, stdout);
+	for (unsigned i = 1; i < n; i++) {
+		if (t[i].len != t[0].len ||
+		    memcmp(t[i].text, t[0].text, t[0].len) != 0) {
+			fprintf(stderr,
+			    "diff_run: thread %u's transcript differs from "
+			    "thread 0's:\n%.*s\n",
+			    i, (int)t[i].len, t[i].text);
+			rc = 3;
+		}
+	}
+	for (unsigned i = 0; i < n; i++)
+		free(t[i].text);
+	return rc;
 }
 
 /* Reads a whole file. own: *out, free(). */
@@ -331,21 +410,34 @@ int
 main(int argc, char **argv)
 {
 	uint64_t fuel = DIFF_DEFAULT_FUEL;
+	int rc = 0;
 	const char *path;
 	uint8_t *bytes;
 	size_t len;
 	we_module *m;
 	we_error err;
 
-	if (argc == 4 && strcmp(argv[1], "--fuel") == 0)
-		fuel = strtoull(argv[2], NULL, 10);
-	else if (argc != 2) {
-		fprintf(stderr, "usage: diff_run [--fuel N] FILE.wasm\n");
+	int i = 1;
+	unsigned threads = 1;
+
+	for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
+		if (strcmp(argv[i], "--fuel") == 0)
+			fuel = strtoull(argv[i + 1], NULL, 10);
+		else if (strcmp(argv[i], "--threads") == 0)
+			threads = (unsigned)strtoul(argv[i + 1], NULL, 10);
+		else
+			break;
+	}
+	if (i != argc - 1 || threads == 0 || threads > DIFF_MAX_THREADS) {
+		fprintf(stderr,
+		    "usage: diff_run [--fuel N] [--threads T] "
+		    "FILE.wasm\n");
 		return 1;
 	}
 	if (fuel == 0)
 		fuel = UINT64_MAX; /* the engine's "not metered" */
-	path = argv[argc - 1];
+	path = argv[i];
+	diff_out = stdout;
 	if (!read_file(path, &bytes, &len)) {
 		fprintf(stderr, "diff_run: cannot read %s\n", path);
 		return 1;
@@ -353,12 +445,15 @@ main(int argc, char **argv)
 	m = we_module_new(bytes, len, &err);
 	free(bytes);
 	if (m == NULL) {
-		printf("invalid\n");
+		fprintf(diff_out, "invalid\n");
 		fprintf(stderr, "diff_run: %s (at byte %zu)\n", err.message,
 		    err.offset);
 		return 0;
 	}
-	run_module(m, fuel);
+	if (threads == 1)
+		run_module(m, fuel);
+	else
+		rc = run_threads(m, fuel, threads);
 	we_module_free(m);
-	return 0;
+	return rc;
 }
