@@ -464,12 +464,17 @@ sup_job_reply(struct sup_job *job, Wasmd__Envelope *env)
 		log_outcome(job, "instance_created", NULL);
 	} else {
 		const Wasmd__Trap *trap = env->invoke_result->trap;
+		char exited[32]; /* a WASI command's exit code, for the log */
+		snprintf(exited, sizeof(exited), "exit code %u",
+		    env->invoke_result->exit_code);
 		sup_metrics_fuel(job, env->invoke_result->fuel_consumed);
 		log_outcome(job,
 		    trap != NULL && trap->kind != WASMD__TRAP_KIND__TRAP_NONE
 		        ? "trap"
 		        : "ok",
-		    trap != NULL ? trap->message : NULL);
+		    trap != NULL                            ? trap->message
+		        : env->invoke_result->has_exit_code ? exited
+		                                            : NULL);
 	}
 	job_finish(job, env);
 }

@@ -108,6 +108,7 @@ case_exit_code() {
 	grep -q "error:" "$TMP/err" || fail "abort: no trap reported"
 	wrun "$bin/exit_code.wasm" exit 7 </dev/null
 	[ -s "$TMP/err" ] && fail "exit 7 printed an error: $(cat "$TMP/err")"
+	expect_log_match 'export=_start outcome=ok detail="exit code 7"'
 	# --json carries the exit code.
 	wrun --json "$bin/exit_code.wasm" exit 5 </dev/null
 	[ "$rc" -eq 5 ] || fail "--json: exit code $rc"
