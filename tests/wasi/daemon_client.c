@@ -1,11 +1,13 @@
 /*
- * daemon_client.c: wasi_daemon_client SOCK PRINTF EXIT NATIVE, the WASI
- * side of libwasmd-client against a running daemon (daemon_wasi.sh,
- * case library). PRINTF and EXIT name the stored printf and exit_code
- * programs; NATIVE is the native printf's output. Checks that without an
- * output callback the guest's stdout is collected into the result, that
- * with one every byte reaches it (and none is collected), that argv and
- * the exit code travel, and that the event-loop API streams the same way.
+ * daemon_client.c: wasi_daemon_client SOCK PRINTF EXIT NATIVE HOSTCALL, the
+ * WASI side of libwasmd-client against a running daemon (daemon_wasi.sh,
+ * case library). PRINTF, EXIT and HOSTCALL name the stored printf and
+ * exit_code programs and fixtures/wasi_hostcall.wat; NATIVE is the native
+ * printf's output. Checks that without an output callback the guest's
+ * stdout is collected into the result, that with one every byte reaches
+ * it (and none is collected), that argv and the exit code travel, that
+ * the event-loop API streams the same way, and that a guest's output
+ * written before a host call reaches the client before the call.
  * Prints what failed and exits 1.
  */
 #include <poll.h>
@@ -173,6 +175,50 @@ check_async(wasmd_conn *c, const char *ref, const char *native, size_t n)
 	free(s.data);
 }
 
+/* The host function env.twice; notes what had been printed by then. */
+static int
+twice(wasmd_host_call *call, const wasmd_value *args, size_t nargs,
+    wasmd_value *results, size_t nresults, void *user)
+{
+	struct sink *s = user;
+
+	(void)call;
+	if (nargs != 1 || nresults != 1)
+		return -1;
+	/* The guest's "before\n" came first: the worker flushed it. */
+	CHECK(s->len == 7 && strcmp(s->data, "before\n") == 0);
+	results[0].of.i32 = args[0].of.i32 * 2;
+	return 0;
+}
+
+/* Output and a host call in one invocation, in the guest's order. */
+static void
+check_host_call(wasmd_conn *c, const char *ref)
+{
+	static const wasmd_valtype i32[] = {WASMD_I32};
+	static const char *const argv[] = {"wasi_hostcall"};
+	wasmd_invoke_options o = command_options(argv, 1);
+	struct sink s = {0};
+	wasmd_host_func f = {0};
+	wasmd_result *r = NULL;
+
+	f.module = "env";
+	f.name = "twice";
+	f.type.nparams = f.type.nresults = 1;
+	f.type.params = f.type.results = (wasmd_valtype *)i32;
+	f.fn = twice;
+	f.user = &s;
+	o.host_funcs = &f;
+	o.nhost_funcs = 1;
+	o.output = sink_cb;
+	o.output_arg = &s;
+	CHECK(wasmd_invoke(c, ref, "_start", NULL, 0, &o, &r) == WASMD_OK);
+	CHECK(r != NULL && r->has_exit_code && r->exit_code == 42);
+	CHECK(s.data != NULL && strcmp(s.data, "before\nafter\n") == 0);
+	wasmd_result_free(r);
+	free(s.data);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -181,10 +227,10 @@ main(int argc, char **argv)
 	char *native;
 	size_t n;
 
-	if (argc != 5) {
+	if (argc != 6) {
 		fprintf(stderr,
 		    "usage: wasi_daemon_client SOCK PRINTF EXIT "
-		    "NATIVE\n");
+		    "NATIVE HOSTCALL\n");
 		return 2;
 	}
 	snprintf(addr, sizeof addr, "unix://%s", argv[1]);
@@ -199,6 +245,7 @@ main(int argc, char **argv)
 	check_callback(c, argv[2], native, n);
 	check_exit(c, argv[3]);
 	check_async(c, argv[2], native, n);
+	check_host_call(c, argv[5]);
 	free(native);
 	wasmd_close(c);
 	if (failures > 0)

@@ -211,8 +211,10 @@ case_no_files() {
 case_library() {
 	ctl push "$bin/printf.wasm" --name p >/dev/null
 	ctl push "$bin/exit_code.wasm" --name e >/dev/null
+	wat2wasm "$(dirname "$0")/fixtures/wasi_hostcall.wat" -o "$TMP/h.wasm"
+	ctl push "$TMP/h.wasm" --name h >/dev/null
 	"$bin/printf" >"$TMP/native"
-	"$bin/wasi_daemon_client" "$SOCK" p e "$TMP/native" ||
+	"$bin/wasi_daemon_client" "$SOCK" p e "$TMP/native" h ||
 		fail "wasi_daemon_client failed"
 }
 
