@@ -41,6 +41,8 @@
 #include "reader.h"
 
 #define NONE UINT32_MAX
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
 #define UNKNOWN ((we_valtype)0)
 
 enum ctl_kind { CK_FUNC, CK_BLOCK, CK_LOOP, CK_IF, CK_ELSE };
@@ -181,13 +183,13 @@ is_ref(we_valtype t)
 
 /* ---- Operand and control stacks (the spec's appendix) ----------------- */
 
-static ctl *
+static inline ctl *
 top(cc *c)
 {
 	return &c->ctls[c->nctls - 1];
 }
 
-static bool
+static inline bool
 dead(cc *c)
 {
 	ctl *t = top(c);
@@ -200,14 +202,23 @@ slot(cc *c, uint32_t height)
 	return c->nlocals + height;
 }
 
-static bool
-push_src(cc *c, we_valtype t, uint32_t src, uint64_t k)
+/* Makes room for one more operand (and three above it); out of line. */
+static __attribute__((noinline)) bool
+grow_vals(cc *c)
 {
 	/* Room for three more: dead code may read just above the top. */
 	while (c->nvals + 4 > c->capvals)
 		if (!grow(c, (void **)&c->vals, c->capvals, &c->capvals,
 		        sizeof *c->vals))
 			return false;
+	return true;
+}
+
+static inline bool
+push_src(cc *c, we_valtype t, uint32_t src, uint64_t k)
+{
+	if (unlikely(c->nvals + 4 > c->capvals) && !grow_vals(c))
+		return false;
 	c->vals[c->nvals] = (opnd){t, src == NONE ? slot(c, c->nvals) : src, k};
 	c->nvals++;
 	if (c->nvals > c->maxvals)
@@ -215,7 +226,7 @@ push_src(cc *c, we_valtype t, uint32_t src, uint64_t k)
 	return true;
 }
 
-static bool
+static inline bool
 push(cc *c, we_valtype t)
 {
 	return push_src(c, t, NONE, 0);
@@ -238,8 +249,8 @@ pop(cc *c, we_valtype *out)
 	return true;
 }
 
-static bool
-pop_expect(cc *c, we_valtype want)
+static __attribute__((noinline)) bool
+pop_expect_slow(cc *c, we_valtype want)
 {
 	we_valtype got = UNKNOWN;
 
@@ -249,6 +260,18 @@ pop_expect(cc *c, we_valtype want)
 		return invalid(c, "type mismatch: expected %s, found %s",
 		    we_valtype_name(want), we_valtype_name(got));
 	return true;
+}
+
+/* Pops an operand of type want; the common case inline. */
+static inline bool
+pop_expect(cc *c, we_valtype want)
+{
+	if (likely(c->nvals > top(c)->height &&
+	        c->vals[c->nvals - 1].type == want)) {
+		c->nvals--;
+		return true;
+	}
+	return pop_expect_slow(c, want);
 }
 
 static bool
@@ -281,7 +304,7 @@ static bool
 push_ctl(cc *c, enum ctl_kind kind, const we_functype *bt)
 {
 	bool was_dead;
-	ctl *t;
+	ctl *t = NULL;
 
 	was_dead = c->nctls > 0 && dead(c);
 	if (!grow(c, (void **)&c->ctls, c->nctls, &c->capctls, sizeof *c->ctls))
@@ -350,7 +373,7 @@ append(cc *c, wx_op op, uint32_t a, uint32_t b, uint64_t imm)
 static uint32_t
 emit(cc *c, wx_op op, uint32_t a, uint32_t b, uint64_t imm)
 {
-	if (dead(c) || c->r.failed)
+	if (!c->emit_code || dead(c) || c->r.failed)
 		return NONE;
 	return append(c, op, a, b, imm);
 }
@@ -454,6 +477,8 @@ materialize_top(cc *c, uint32_t n)
 {
 	uint32_t lo = c->nvals >= n ? c->nvals - n : 0;
 
+	if (!c->emit_code)
+		return; /* validating: where values are does not matter */
 	if (lo < top(c)->height)
 		lo = top(c)->height;
 	for (uint32_t i = lo; i < c->nvals; i++)
@@ -635,6 +660,8 @@ emit_cond(cc *c, opnd v, uint32_t h, bool when)
 {
 	uint32_t i = c->ncode - 1;
 
+	if (!c->emit_code)
+		return NONE;
 	if (v.src == SRC_CONST) {
 		emit(c, WXO_X_CONST, slot(c, h), 0, v.k);
 		v.src = slot(c, h);
@@ -677,10 +704,69 @@ emit_cond(cc *c, opnd v, uint32_t h, bool when)
 
 /* ---- Immediates --------------------------------------------------------- */
 
-static bool
+/*
+ * The readers below take the common case (one byte: an opcode, or a
+ * LEB128 immediate below 128) inline and leave everything else, failures
+ * included, to reader.c. Loading validates every body, so these run for
+ * each byte of code.
+ */
+static inline bool
+fast_byte(const cc *c)
+{
+	return c->r.p < c->r.end && !c->r.failed;
+}
+
+static inline bool
+read_u8(cc *c, uint8_t *out)
+{
+	if (likely(fast_byte(c))) {
+		*out = *c->r.p++;
+		return true;
+	}
+	return wrd_u8(&c->r, out);
+}
+
+static inline bool
 read_u32(cc *c, uint32_t *out)
 {
+	if (likely(fast_byte(c) && *c->r.p < 0x80)) {
+		*out = *c->r.p++;
+		return true;
+	}
 	return wrd_u32(&c->r, out);
+}
+
+/* A one-byte signed LEB128 is its 7 bits, sign-extended from bit 6. */
+static inline int32_t
+sext7(uint8_t b)
+{
+	return (int32_t)(b & 0x3f) - (int32_t)(b & 0x40);
+}
+
+static inline bool
+read_s32(cc *c, int32_t *out)
+{
+	if (likely(fast_byte(c) && *c->r.p < 0x80)) {
+		*out = sext7(*c->r.p++);
+		return true;
+	}
+	return wrd_s32(&c->r, out);
+}
+
+static inline bool
+read_s64(cc *c, int64_t *out)
+{
+	if (likely(fast_byte(c) && *c->r.p < 0x80)) {
+		*out = sext7(*c->r.p++);
+		return true;
+	}
+	return wrd_s64(&c->r, out);
+}
+
+static inline size_t
+offset_now(const cc *c)
+{
+	return (size_t)(c->r.p - c->r.base);
 }
 
 static bool
@@ -688,7 +774,7 @@ read_zero_byte(cc *c)
 {
 	uint8_t b;
 
-	if (!wrd_u8(&c->r, &b))
+	if (!read_u8(c, &b))
 		return false;
 	if (b != 0)
 		return malformed(c, "zero byte expected");
@@ -896,7 +982,7 @@ op_br(cc *c)
 {
 	const we_valtype *types;
 	uint32_t n;
-	ctl *t;
+	ctl *t = NULL;
 
 	if (!read_label(c, &t))
 		return false;
@@ -916,7 +1002,7 @@ op_br_if(cc *c)
 	const we_valtype *types;
 	uint32_t n, h, from, skip;
 	opnd cond;
-	ctl *t;
+	ctl *t = NULL;
 
 	if (!read_label(c, &t) || !pop_expect(c, WE_I32))
 		return false;
@@ -1107,7 +1193,7 @@ op_call_indirect(cc *c)
 static bool
 op_select(cc *c, bool typed)
 {
-	we_valtype t1, t2, want = UNKNOWN;
+	we_valtype t1 = UNKNOWN, t2 = UNKNOWN, want = UNKNOWN;
 	uint32_t n, h;
 
 	if (typed) {
@@ -1156,6 +1242,8 @@ set_local(cc *c, uint32_t x, uint32_t h)
 	opnd v = c->vals[h];
 	bool refs = false;
 
+	if (!c->emit_code)
+		return;
 	for (uint32_t i = top(c)->height; i < c->nvals; i++)
 		refs |= c->vals[i].src == x;
 	if (!refs && v.src == slot(c, h) && can_retarget(c, v.src)) {
@@ -1226,13 +1314,13 @@ op_const(cc *c, wx_op op)
 	switch (op) {
 	case WXO_I32_CONST: {
 		int32_t v;
-		ok = wrd_s32(&c->r, &v);
+		ok = read_s32(c, &v);
 		bits = (uint32_t)v;
 		break;
 	}
 	case WXO_I64_CONST: {
 		int64_t v;
-		ok = wrd_s64(&c->r, &v);
+		ok = read_s64(c, &v);
 		bits = (uint64_t)v;
 		t = WE_I64;
 		break;
@@ -1597,8 +1685,8 @@ compile_insn(cc *c, bool *done)
 	uint32_t code;
 	uint8_t b;
 
-	c->insn_off = wrd_offset(&c->r);
-	if (!wrd_u8(&c->r, &b))
+	c->insn_off = offset_now(c);
+	if (!read_u8(c, &b))
 		return false;
 	code = b;
 	if (b == 0xfc) {
@@ -1688,8 +1776,8 @@ compile_body(cc *c, const wm_funcdef *fd)
 	c->charge = emit(
 	    c, WXO_X_ENTER, c->ft->nparams, c->nlocals - c->ft->nparams, 1);
 	while (!done) {
-		if (wrd_at_end(&c->r)) {
-			c->insn_off = wrd_offset(&c->r);
+		if (unlikely(c->r.p >= c->r.end)) {
+			c->insn_off = offset_now(c);
 			return malformed(c,
 			    "unexpected end of function body "
 			    "(END opcode expected)");
@@ -1734,6 +1822,27 @@ append_offset(we_error *err)
 }
 
 /*
+ * Writes "function <index>" (what error messages start with) into where,
+ * which holds 32 bytes. By hand: snprintf for every body was a measurable
+ * part of loading a large module.
+ */
+static void
+name_where(char where[32], uint32_t index)
+{
+	static const char prefix[] = "function ";
+	char digits[10];
+	size_t n = 0, len = sizeof prefix - 1;
+
+	do
+		digits[n++] = (char)('0' + index % 10);
+	while ((index /= 10) != 0);
+	memcpy(where, prefix, len);
+	while (n > 0)
+		where[len++] = digits[--n];
+	where[len] = '\0';
+}
+
+/*
  * Validates function func_index of m and, when emit_code, compiles it.
  * Returns the code (own), or NULL: with emit_code false on success too,
  * so *ok says whether the body is valid.
@@ -1754,7 +1863,7 @@ compile(const we_module *m, uint32_t func_index, we_error *err, bool emit_code,
 	c.charge = NONE;
 	c.last_simple = NONE;
 	c.label_pos = NONE;
-	snprintf(c.where, sizeof c.where, "function %u", func_index);
+	name_where(c.where, func_index);
 	wrd_init(&c.r, m->bytes, fd->body, fd->body_end, err);
 	c.r.where = c.where;
 	*ok = setup_locals(&c, fd) && compile_body(&c, fd);
