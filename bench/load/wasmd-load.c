@@ -141,7 +141,10 @@ client_main(void *arg)
 	for (unsigned i = 0; c->errors == 0 && i < c->cfg->warmup; i++)
 		invoke_once(c, conn, false);
 	pthread_barrier_wait(c->start);
-	if (conn != NULL && wasmd_status(conn) == WASMD_CONNECTION_OK) {
+	/* Without its connection (or its live instance) a client only
+	 * counts as an error: its invokes would measure something else. */
+	if (conn != NULL && wasmd_status(conn) == WASMD_CONNECTION_OK &&
+	    (!c->cfg->live || c->inst != NULL)) {
 		for (unsigned i = 0; i < c->cfg->invokes; i++)
 			invoke_once(c, conn, true);
 	}
