@@ -154,7 +154,9 @@ case_stream() {
 	t2=$(sed -n 's/ second line$//p' "$TMP/stamped")
 	gap=$((t2 - t1))
 	echo "first line at $t1 ms, second at $t2 ms: $gap ms apart"
-	[ "$gap" -ge 200 ] ||
+	# Held to the end, both would come within a few ms; a slow machine
+	# may delay the first line by some, hence a margin below 300 ms.
+	[ "$gap" -ge 100 ] ||
 		fail "the first line came only $gap ms before the second: not streamed"
 }
 
