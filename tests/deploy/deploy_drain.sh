@@ -1,0 +1,57 @@
+# deploy_drain: SIGTERM during a long call starts a drain: STOPPING=1, the
+# call runs to its end and its client gets the result, a new invocation is
+# refused with ERR_UNAVAILABLE, then wasmd exits 0. A call that outlives
+# --drain-grace is cut off, and wasmd still exits 0.
+. "$IT_LIB"
+. "$(dirname "${BASH_SOURCE[0]}")/notify.sh"
+start_notify
+start_daemon --pool 1 --max-timeout 60s --default-timeout 60s
+run ctl push "$DEPLOY_FIXTURES/busy.wasm" --name busy
+expect_status 0
+run ctl push "$IT_FIXTURES/add.wasm" --name add
+expect_status 0
+n=$(busy_n 2000)
+
+ctl run --invoke count busy "$n" >"$TMP/long.out" 2>"$TMP/long.err" &
+long=$!
+# The call is running once the daemon logged its start.
+for _ in $(seq 100); do grep -q "event=job_start" "$LOG" && [ "$(grep -c 'event=job_start' "$LOG")" -ge 4 ] && break; sleep 0.02; done
+sleep 0.2
+kill -TERM "$DAEMON_PID"
+wait_notify "^STOPPING=1$" 5
+expect_log_match "event=drain signal=Terminated in_flight=1"
+
+# Nothing new starts while draining.
+run ctl run --invoke add add 1 2
+expect_status 1
+expect_err_match "shutting down"
+expect_log_match "event=refused .*outcome=ERR_UNAVAILABLE"
+
+# The call in flight finishes with its result, then the daemon exits 0.
+st=0
+wait "$long" || st=$?
+[ "$st" -eq 0 ] || fail "the call in flight failed ($st): $(cat "$TMP/long.err")"
+[ "$(cat "$TMP/long.out")" = "$n" ] || fail "the call in flight returned '$(cat "$TMP/long.out")', not $n"
+st=0
+wait "$DAEMON_PID" || st=$?
+DAEMON_PID=
+[ "$st" -eq 0 ] || fail "wasmd exited with status $st after draining"
+expect_log_match "event=drain outcome=done"
+[ ! -e "$SOCK" ] || fail "wasmd left its socket behind"
+
+# A call longer than the grace is cut off; the exit is still 0.
+start_daemon --pool 1 --max-timeout 60s --default-timeout 60s --drain-grace 300ms
+n=$(busy_n 3000)
+ctl run --invoke count busy "$n" >"$TMP/long.out" 2>"$TMP/long.err" &
+long=$!
+sleep 0.5
+start=$(date +%s%N)
+kill -TERM "$DAEMON_PID"
+st=0
+wait "$DAEMON_PID" || st=$?
+elapsed=$((($(date +%s%N) - start) / 1000000))
+DAEMON_PID=
+[ "$st" -eq 0 ] || fail "wasmd exited with status $st after the grace"
+[ "$elapsed" -lt 2000 ] || fail "the drain took ${elapsed} ms with a 300 ms grace"
+expect_log_match "event=drain outcome=grace_expired in_flight=1"
+wait "$long" || true

@@ -1,0 +1,49 @@
+# notify.sh: sourced after tests/integration/lib.sh by the deploy scenarios.
+# Plays the service manager's side of sd_notify: start_notify binds
+# $NOTIFY (wasmd-notify-listen, one message a line in $NOTIFY_LOG) and
+# exports NOTIFY_SOCKET so the daemon started next reports to it.
+: "${DEPLOY_BIN:?set by ctest}" "${DEPLOY_FIXTURES:?set by ctest}"
+NOTIFY="$TMP/notify.sock"
+NOTIFY_LOG="$TMP/notify.log"
+NOTIFY_PID=
+
+deploy_cleanup() {
+	local rc=$?
+	[ -z "$NOTIFY_PID" ] || kill "$NOTIFY_PID" 2>/dev/null || true
+	(exit "$rc")
+	it_cleanup
+}
+trap deploy_cleanup EXIT
+
+start_notify() {
+	: >"$NOTIFY_LOG"
+	"$DEPLOY_BIN/wasmd-notify-listen" "$NOTIFY" >>"$NOTIFY_LOG" &
+	NOTIFY_PID=$!
+	for _ in $(seq 100); do
+		[ -S "$NOTIFY" ] && break
+		sleep 0.02
+	done
+	[ -S "$NOTIFY" ] || fail "wasmd-notify-listen did not bind $NOTIFY"
+	export NOTIFY_SOCKET="$NOTIFY"
+}
+
+# wait_notify REGEX [SECONDS]: until a notify message matches.
+wait_notify() {
+	local tries=$((${2:-10} * 20))
+	for _ in $(seq "$tries"); do
+		grep -Eq -- "$1" "$NOTIFY_LOG" && return 0
+		sleep 0.05
+	done
+	fail "no notify message matches /$1/; got: $(cat "$NOTIFY_LOG")"
+}
+
+# busy_n MS: a count for busy.wasm's count() that runs about MS ms here
+# (measured, since sanitizer builds are several times slower).
+busy_n() {
+	local start ms
+	start=$(date +%s%N)
+	ctl run --invoke count busy 20000000 >/dev/null
+	ms=$((($(date +%s%N) - start) / 1000000))
+	[ "$ms" -gt 0 ] || ms=1
+	echo $((20000000 * $1 / ms))
+}
