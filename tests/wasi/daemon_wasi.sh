@@ -109,6 +109,11 @@ case_exit_code() {
 	wrun "$bin/exit_code.wasm" exit 7 </dev/null
 	[ -s "$TMP/err" ] && fail "exit 7 printed an error: $(cat "$TMP/err")"
 	expect_log_match 'export=_start outcome=ok detail="exit code 7"'
+	# proc_exit in the module's start function, while instantiating.
+	wat2wasm "$(dirname "$0")/fixtures/exit_in_start.wat" -o "$TMP/e.wasm"
+	wrun "$TMP/e.wasm" </dev/null
+	[ "$rc" -eq 9 ] || fail "proc_exit in start: exit code $rc"
+	[ -s "$TMP/err" ] && fail "proc_exit in start: $(cat "$TMP/err")"
 	# --json carries the exit code.
 	wrun --json "$bin/exit_code.wasm" exit 5 </dev/null
 	[ "$rc" -eq 5 ] || fail "--json: exit code $rc"
