@@ -876,13 +876,20 @@ report_result(struct ctl *ctl, const wasmd_result *r)
 	return EXIT_SUCCESS;
 }
 
+static void write_output(int fd, const void *data, size_t len, void *arg);
+static int command_stdin(const struct run_args *ra,
+    const wasmd_module_info *info, uint8_t **data, size_t *len);
+
 static int
 invoke_export(
     struct ctl *ctl, const struct run_args *ra, const wasmd_module_info *info)
 {
 	const wasmd_export *ex = wasmd_module_info_export(info, ra->func);
+	const char *argv0[] = {ra->target};
+	wasmd_invoke_options o = ra->opts;
 	wasmd_value *vals = NULL;
 	wasmd_result *res = NULL;
+	uint8_t *in = NULL;
 	wasmd_error rc;
 	int st;
 
@@ -892,13 +899,27 @@ invoke_export(
 		return EXIT_MISSING_EXPORT;
 	}
 	st = parse_call_args(ra, &ex->type.func, &vals);
-	if (st != 0)
+	if (st == 0)
+		st = command_stdin(ra, info, &in, &o.stdin_len);
+	if (st != 0) {
+		free(vals);
 		return st;
+	}
+	/* A module that uses WASI gets REF|FILE as its argv, the --env, the
+	 * stdin of a command, and its output written to ours as it comes
+	 * (as with `wasmd run --invoke`). */
+	o.argv = argv0;
+	o.argc = 1;
+	o.env = (const char *const *)ra->envs;
+	o.nenv = (size_t)ra->nenvs;
+	o.stdin_data = in;
+	o.output = write_output;
 	/* The digest names exactly the module inspected, even if a name is
 	 * moved meanwhile. */
 	rc = wasmd_invoke(ctl->conn, info->digest, ra->func, vals,
-	    ex->type.func.nparams, &ra->opts, &res);
+	    ex->type.func.nparams, &o, &res);
 	free(vals);
+	free(in);
 	if (rc != WASMD_OK)
 		return call_failed(ctl, rc);
 	st = report_result(ctl, res);

@@ -202,6 +202,16 @@ case_output_limit() {
 	expect_log_match "outcome=ERR_LIMIT"
 }
 
+# --invoke of a function that uses WASI: its output streams to ours
+# before the printed results.
+case_invoke() {
+	wat2wasm "$(dirname "$0")/fixtures/invoke.wat" -o "$TMP/i.wasm"
+	wrun --invoke hello "$TMP/i.wasm" 2 </dev/null
+	[ "$rc" -eq 0 ] || fail "exit code $rc: $(cat "$TMP/err")"
+	[ "$(cat "$TMP/out")" = "$(printf 'hi\n5')" ] ||
+		fail "output: $(cat "$TMP/out")"
+}
+
 # A worker has no file system: no preopens, so every path fails.
 case_no_files() {
 	wrun "$bin/files.wasm" /sandbox </dev/null
