@@ -86,6 +86,22 @@ typedef enum wx_op {
 #define WX_ST(N, code, text, T, align, ctype)                                  \
 	WX_ROW(N##_X) WX_ROW(N##_XK) WX_ROW(N##_SK)
 #include "opcodes.def"
+/*
+ * N_KA: a load or store at a constant address (an i32.const address with
+ * the offset added at compile time, below 2^33): loads fp[a] := mem[imm],
+ * stores mem[imm] := fp[b].
+ */
+#define WX_LD(N, code, text, T, align, ctype) WX_ROW(N##_KA)
+#define WX_ST(N, code, text, T, align, ctype) WX_ROW(N##_KA)
+#include "opcodes.def"
+/*
+ * Binary operations fused with the full-width load or store of their type
+ * next to them. N_M: the second operand comes from memory (a fused load):
+ * fp[a] := fp[b] op mem[fp[c] + d]. N_S: the result goes to memory (a
+ * fused store): mem[fp[a] + d] := fp[b] op fp[c].
+ */
+#define WX_BIN(N, code, text, T, R, fn) WX_ROW(N##_M) WX_ROW(N##_S)
+#include "opcodes.def"
 #undef WX_ROW
 	    WXO__COUNT
 } wx_op;

@@ -619,6 +619,77 @@ static const uint16_t xk_form[WXO__COUNT] = {
 #include "opcodes.def"
 };
 
+/* Loads and stores -> their forms with a constant address. */
+static const uint16_t ka_form[WXO__COUNT] = {
+#define WX_LD(N, code, text, T, align, ctype) [WXO_##N] = WXO_##N##_KA,
+#define WX_ST(N, code, text, T, align, ctype) [WXO_##N] = WXO_##N##_KA,
+#include "opcodes.def"
+};
+
+/*
+ * Binary operations -> their forms fused with a load of their second
+ * operand (m_form) or a store of their result (s_form), and the
+ * full-width load and store of their operand and result types.
+ */
+static const uint16_t m_form[WXO__COUNT] = {
+#define WX_BIN(N, code, text, T, R, fn) [WXO_##N] = WXO_##N##_M,
+#include "opcodes.def"
+};
+static const uint16_t s_form[WXO__COUNT] = {
+#define WX_BIN(N, code, text, T, R, fn) [WXO_##N] = WXO_##N##_S,
+#include "opcodes.def"
+};
+#define FULL_I32(x) WXO_I32_##x
+#define FULL_I64(x) WXO_I64_##x
+#define FULL_F32(x) WXO_F32_##x
+#define FULL_F64(x) WXO_F64_##x
+#define FULL_F32B(x) WXO_F32_##x
+#define FULL_F64B(x) WXO_F64_##x
+static const uint16_t load_of[WXO__COUNT] = {
+#define WX_BIN(N, code, text, T, R, fn) [WXO_##N] = FULL_##T(LOAD),
+#include "opcodes.def"
+};
+static const uint16_t store_of[WXO__COUNT] = {
+#define WX_BIN(N, code, text, T, R, fn) [WXO_##N] = FULL_##R(STORE),
+#include "opcodes.def"
+};
+
+/* The op of the last instruction emitted. */
+static wx_op
+last_op(cc *c)
+{
+	return (wx_op)(uintptr_t)c->code[c->ncode - 1].h;
+}
+
+/*
+ * Whether binary operation op at popped height h can take its second
+ * operand straight from memory: a load of op's type just computed it.
+ */
+static bool
+can_fuse_load(cc *c, uint32_t h, wx_op op)
+{
+	return m_form[op] && c->vals[h].src != SRC_CONST &&
+	    c->vals[h + 1].src == slot(c, h + 1) &&
+	    can_retarget(c, slot(c, h + 1)) && last_op(c) == load_of[op];
+}
+
+/*
+ * Whether store op of the popped operands h (address) and h + 1 (value)
+ * can be done by the binary operation that just computed the value.
+ */
+static bool
+can_fuse_store(cc *c, uint32_t h, wx_op op)
+{
+	wx_op last;
+
+	if (c->vals[h].src == SRC_CONST ||
+	    c->vals[h + 1].src != slot(c, h + 1) ||
+	    !can_retarget(c, slot(c, h + 1)))
+		return false;
+	last = last_op(c);
+	return s_form[last] && store_of[last] == op;
+}
+
 /*
  * The form of memory access op that absorbs the i32.add (of two slots, or
  * of a slot and a constant) that just computed its address operand h, or
@@ -1562,6 +1633,17 @@ op_simple(cc *c, const op_info *oi)
 		h = c->nvals;
 		if (dead(c))
 			return push(c, oi->r);
+		if (can_fuse_load(c, h, oi->op)) {
+			/* load a=h+1 b=addr c=off -> N_M a=h b=x c=addr d=off */
+			wx_insn *in = &c->code[c->ncode - 1];
+			in->h = (const void *)(uintptr_t)m_form[oi->op];
+			in->d = in->c;
+			in->c = in->b;
+			in->b = c->vals[h].src;
+			in->a = slot(c, h);
+			mark_simple(c, c->ncode - 1);
+			return push(c, oi->r);
+		}
 		if (c->vals[h + 1].src == SRC_CONST &&
 		    c->vals[h].src != SRC_CONST && k_form[oi->op]) {
 			mark_simple(c,
@@ -1586,6 +1668,12 @@ op_simple(cc *c, const op_info *oi)
 			mark_simple(c, c->ncode - 1);
 			return push(c, oi->r);
 		}
+		if (c->vals[h].src == SRC_CONST) {
+			uint64_t ea = (uint64_t)(uint32_t)c->vals[h].k + off;
+			mark_simple(c,
+			    emit(c, (wx_op)ka_form[oi->op], slot(c, h), 0, ea));
+			return push(c, oi->r);
+		}
 		mark_simple(
 		    c, emit_cd(c, oi->op, slot(c, h), use(c, h), off, 0));
 		return push(c, oi->r);
@@ -1598,6 +1686,24 @@ op_simple(cc *c, const op_info *oi)
 			if (!dead(c))
 				emit(c, (wx_op)sk_form[oi->op], use(c, h), off,
 				    c->vals[h + 1].k);
+			return true;
+		}
+		if (dead(c))
+			return true;
+		if (can_fuse_store(c, h, oi->op)) {
+			/* N a=h+1 b c -> N_S a=addr b c d=off */
+			wx_insn *in = &c->code[c->ncode - 1];
+			in->h = (const void *)(uintptr_t)s_form[last_op(c)];
+			in->a = c->vals[h].src;
+			in->d = off;
+			/* A trap is the store's: point at it. */
+			c->offs[c->ncode - 1] = (uint32_t)c->insn_off;
+			mark_simple(c, NONE);
+			return true;
+		}
+		if (c->vals[h].src == SRC_CONST) {
+			uint64_t ea = (uint64_t)(uint32_t)c->vals[h].k + off;
+			emit(c, (wx_op)ka_form[oi->op], 0, use(c, h + 1), ea);
 			return true;
 		}
 		if ((xop = address_form(c, h, oi->op)) != 0) {

@@ -31,6 +31,8 @@
 #define I64_F i64
 #define F32B_F f32
 #define F64B_F f64
+#define F32_F f32
+#define F64_F f64
 #define I32_CT uint32_t
 #define I64_CT uint64_t
 #define I32_GET(v) ((v).i32)
@@ -203,6 +205,11 @@ run(we_store *s, const wx_insn *ip, wr_value *fp, const void *const **table)
 #define WX_CMP(N, code, text, T, fn)                                           \
 	WX_LABEL(N##_JNZ) WX_LABEL(N##_JZ) WX_LABEL(N##_KJNZ) WX_LABEL(N##_KJZ)
 #include "opcodes.def"
+#define WX_LD(N, code, text, T, align, ctype) WX_LABEL(N##_KA)
+#define WX_ST(N, code, text, T, align, ctype) WX_LABEL(N##_KA)
+#include "opcodes.def"
+#define WX_BIN(N, code, text, T, R, fn) WX_LABEL(N##_M) WX_LABEL(N##_S)
+#include "opcodes.def"
 #undef WX_LABEL
 	};
 #endif
@@ -251,6 +258,28 @@ dispatch:
 	vmcase(N##_K)                                                          \
 	{                                                                      \
 		R##_PUT(A, fn(T##_GET(B), T##_GET(K64)));                      \
+		vmnext();                                                      \
+	}                                                                      \
+	vmcase(N##_M)                                                          \
+	{                                                                      \
+		/* fp[a] := fp[b] op mem[fp[c] + d] */                         \
+		wr_value m;                                                    \
+		uint64_t ea = (uint64_t)C.i32 + ip->d;                         \
+		if (unlikely(ea + sizeof m.T##_F > memsize))                   \
+			TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS);                    \
+		memcpy(&m.T##_F, membase + ea, sizeof m.T##_F);                \
+		R##_PUT(A, fn(T##_GET(B), T##_GET(m)));                        \
+		vmnext();                                                      \
+	}                                                                      \
+	vmcase(N##_S)                                                          \
+	{                                                                      \
+		/* mem[fp[a] + d] := fp[b] op fp[c] */                         \
+		wr_value r;                                                    \
+		uint64_t ea = (uint64_t)A.i32 + ip->d;                         \
+		if (unlikely(ea + sizeof r.R##_F > memsize))                   \
+			TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS);                    \
+		R##_PUT(r, fn(T##_GET(B), T##_GET(C)));                        \
+		memcpy(membase + ea, &r.R##_F, sizeof r.R##_F);                \
 		vmnext();                                                      \
 	}
 #define WX_CMP(N, code, text, T, fn)                                           \
@@ -344,6 +373,16 @@ dispatch:
 		memcpy(&v, membase + ea, sizeof v);                            \
 		A.T##_F = v;                                                   \
 		vmnext();                                                      \
+	}                                                                      \
+	vmcase(N##_KA)                                                         \
+	{                                                                      \
+		/* fp[a] := mem[imm] */                                        \
+		ctype v;                                                       \
+		if (unlikely(ip->imm + sizeof v > memsize))                    \
+			TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS);                    \
+		memcpy(&v, membase + ip->imm, sizeof v);                       \
+		A.T##_F = v;                                                   \
+		vmnext();                                                      \
 	}
 #define WX_ST(N, code, text, T, align, ctype)                                  \
 	vmcase(N)                                                              \
@@ -378,6 +417,15 @@ dispatch:
 		if (unlikely(ea + sizeof v > memsize))                         \
 			TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS);                    \
 		memcpy(membase + ea, &v, sizeof v);                            \
+		vmnext();                                                      \
+	}                                                                      \
+	vmcase(N##_KA)                                                         \
+	{                                                                      \
+		/* mem[imm] := fp[b] */                                        \
+		ctype v = (ctype)B.T##_F;                                      \
+		if (unlikely(ip->imm + sizeof v > memsize))                    \
+			TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS);                    \
+		memcpy(membase + ip->imm, &v, sizeof v);                       \
 		vmnext();                                                      \
 	}
 #include "opcodes.def"
