@@ -98,9 +98,11 @@ typedef enum wx_op {
  * Binary operations fused with the full-width load or store of their type
  * next to them. N_M: the second operand comes from memory (a fused load):
  * fp[a] := fp[b] op mem[fp[c] + d]. N_S: the result goes to memory (a
- * fused store): mem[fp[a] + d] := fp[b] op fp[c].
+ * fused store): mem[fp[a] + d] := fp[b] op fp[c]. N_MS: both, at one
+ * address (`*p += x`): mem[fp[c] + d] := fp[b] op mem[fp[c] + d].
  */
-#define WX_BIN(N, code, text, T, R, fn) WX_ROW(N##_M) WX_ROW(N##_S)
+#define WX_BIN(N, code, text, T, R, fn)                                        \
+	WX_ROW(N##_M) WX_ROW(N##_S) WX_ROW(N##_MS)
 #include "opcodes.def"
 #undef WX_ROW
 	    WXO__COUNT

@@ -649,8 +649,14 @@ static const uint16_t load_of[WXO__COUNT] = {
 #define WX_BIN(N, code, text, T, R, fn) [WXO_##N] = FULL_##T(LOAD),
 #include "opcodes.def"
 };
+static const uint16_t ms_form[WXO__COUNT] = {
+#define WX_BIN(N, code, text, T, R, fn) [WXO_##N##_M] = WXO_##N##_MS,
+#include "opcodes.def"
+};
+/* Indexed by N and by N_M. */
 static const uint16_t store_of[WXO__COUNT] = {
-#define WX_BIN(N, code, text, T, R, fn) [WXO_##N] = FULL_##R(STORE),
+#define WX_BIN(N, code, text, T, R, fn)                                        \
+	[WXO_##N] = FULL_##R(STORE), [WXO_##N##_M] = FULL_##R(STORE),
 #include "opcodes.def"
 };
 
@@ -688,6 +694,26 @@ can_fuse_store(cc *c, uint32_t h, wx_op op)
 		return false;
 	last = last_op(c);
 	return s_form[last] && store_of[last] == op;
+}
+
+/*
+ * Whether store op (address h, value h + 1, offset off) writes back to
+ * where the N_M just before loaded from, with its result: `*p op= x`.
+ */
+static bool
+can_fuse_update(cc *c, uint32_t h, wx_op op, uint32_t off)
+{
+	const wx_insn *in;
+	wx_op last;
+
+	if (c->vals[h].src == SRC_CONST ||
+	    c->vals[h + 1].src != slot(c, h + 1) ||
+	    !can_retarget(c, slot(c, h + 1)))
+		return false;
+	in = &c->code[c->ncode - 1];
+	last = last_op(c);
+	return ms_form[last] && store_of[last] == op &&
+	    in->c == c->vals[h].src && in->d == off;
 }
 
 /*
@@ -1690,6 +1716,14 @@ op_simple(cc *c, const op_info *oi)
 		}
 		if (dead(c))
 			return true;
+		if (can_fuse_update(c, h, oi->op, off)) {
+			/* N_M a=h+1 b c=addr d=off -> N_MS b c=addr d=off */
+			wx_insn *in = &c->code[c->ncode - 1];
+			in->h = (const void *)(uintptr_t)ms_form[last_op(c)];
+			in->a = 0;
+			mark_simple(c, NONE);
+			return true;
+		}
 		if (can_fuse_store(c, h, oi->op)) {
 			/* N a=h+1 b c -> N_S a=addr b c d=off */
 			wx_insn *in = &c->code[c->ncode - 1];

@@ -208,7 +208,8 @@ run(we_store *s, const wx_insn *ip, wr_value *fp, const void *const **table)
 #define WX_LD(N, code, text, T, align, ctype) WX_LABEL(N##_KA)
 #define WX_ST(N, code, text, T, align, ctype) WX_LABEL(N##_KA)
 #include "opcodes.def"
-#define WX_BIN(N, code, text, T, R, fn) WX_LABEL(N##_M) WX_LABEL(N##_S)
+#define WX_BIN(N, code, text, T, R, fn)                                        \
+	WX_LABEL(N##_M) WX_LABEL(N##_S) WX_LABEL(N##_MS)
 #include "opcodes.def"
 #undef WX_LABEL
 	};
@@ -279,6 +280,19 @@ dispatch:
 		if (unlikely(ea + sizeof r.R##_F > memsize))                   \
 			TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS);                    \
 		R##_PUT(r, fn(T##_GET(B), T##_GET(C)));                        \
+		memcpy(membase + ea, &r.R##_F, sizeof r.R##_F);                \
+		vmnext();                                                      \
+	}                                                                      \
+	vmcase(N##_MS)                                                         \
+	{                                                                      \
+		/* mem[fp[c] + d] := fp[b] op mem[fp[c] + d] */                \
+		wr_value m, r;                                                 \
+		uint64_t ea = (uint64_t)C.i32 + ip->d;                         \
+		if (unlikely(ea + sizeof m.T##_F > memsize ||                  \
+		        ea + sizeof r.R##_F > memsize))                        \
+			TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS);                    \
+		memcpy(&m.T##_F, membase + ea, sizeof m.T##_F);                \
+		R##_PUT(r, fn(T##_GET(B), T##_GET(m)));                        \
 		memcpy(membase + ea, &r.R##_F, sizeof r.R##_F);                \
 		vmnext();                                                      \
 	}
