@@ -186,6 +186,18 @@ sup_instance_drop(struct sup_session *s, uint64_t id, uint64_t instance_id)
 		    (unsigned long long)instance_id);
 		return;
 	}
+	/* Killed (a deadline) but not yet reaped: as good as gone. */
+	if (inst->worker != NULL && inst->worker->killed) {
+		instance_free(inst,
+		    inst->worker->kill_reason != NULL
+		        ? inst->worker->kill_reason
+		        : "its worker was killed");
+		sup_session_fail(s, id, WASMD__ERROR_CODE__ERR_NOT_FOUND,
+		    "no live instance %llu on this connection (its worker "
+		    "was killed)",
+		    (unsigned long long)instance_id);
+		return;
+	}
 	instance_free(inst, "instance dropped");
 	env.msg_case = WASMD__ENVELOPE__MSG_OK;
 	env.ok = &ok;
