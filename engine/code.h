@@ -45,8 +45,9 @@
 	X(X_ENTER)         /* fp[a..a+b) := 0; charge imm fuel; poll */            \
 	X(X_LOOP)          /* charge imm fuel; poll interrupts */                  \
 	X(X_SELECT)        /* fp[a] := fp[d].i32 ? fp[b] : fp[c] */                \
-	X(X_GLOBAL_GET)     /* fp[a] := globals[b] */                              \
-	X(X_GLOBAL_SET)     /* globals[b] := fp[a] */                              \
+	X(X_GLOBAL_GET) /* fp[a] := globals[b] */                                  \
+	X(X_GLOBAL_SET) /* globals[b] := fp[a] */                                  \
+	X(X_INC2) /* fp[a].i32 += c; fp[b].i32 += d (two induction steps) */       \
 	X(X_BR_TABLE_ENTRY) /* data: target, never executed */
 
 typedef enum wx_op {

@@ -1329,6 +1329,39 @@ op_select(cc *c, bool typed)
 	return push(c, t1);
 }
 
+/* Whether insn i adds a constant to a local in place (`x += k`). */
+static bool
+is_increment(const cc *c, uint32_t i)
+{
+	const wx_insn *in = &c->code[i];
+
+	return (wx_op)(uintptr_t)in->h == WXO_I32_ADD_K && in->a == in->b;
+}
+
+/*
+ * Two increments in a row (a loop stepping several induction variables)
+ * become one X_INC2, unless a label points at the second.
+ */
+static void
+pair_increments(cc *c)
+{
+	uint32_t n = c->ncode, k1, k2;
+	wx_insn *first, *second;
+
+	if (n < 2 || c->label_pos == n - 1 || !is_increment(c, n - 1) ||
+	    !is_increment(c, n - 2))
+		return;
+	first = &c->code[n - 2];
+	second = &c->code[n - 1];
+	k1 = (uint32_t)first->imm;
+	k2 = (uint32_t)second->imm;
+	first->h = (const void *)(uintptr_t)WXO_X_INC2;
+	first->b = second->a;
+	first->c = k1;
+	first->d = k2;
+	c->ncode--;
+}
+
 /*
  * local.set x of popped operand h: operands still reading x are copied
  * out first; a value computed just before is written to x directly.
@@ -1346,6 +1379,7 @@ set_local(cc *c, uint32_t x, uint32_t h)
 	if (!refs && v.src == slot(c, h) && can_retarget(c, v.src)) {
 		c->code[c->ncode - 1].a = x;
 		mark_simple(c, NONE);
+		pair_increments(c);
 		return;
 	}
 	for (uint32_t i = top(c)->height; i < c->nvals; i++)

@@ -493,6 +493,13 @@ dispatch:
 			A = fp[ip->d].i32 ? B : C;
 			vmnext();
 		}
+		vmcase(X_INC2)
+		{
+			/* fp[a].i32 += c; then fp[b].i32 += d */
+			A.i32 += ip->c;
+			B.i32 += ip->d;
+			vmnext();
+		}
 		vmcase(X_GLOBAL_GET)
 		{
 			A = inst->globals[ip->b]->value;
