@@ -21,6 +21,9 @@
  *                    instance, at most --max-concurrent (2) instances
  *   async REF N      N invocations in flight on one connection through
  *                    the libevent adapter, each answering host calls
+ *   async_mem REF N  the same with hostfn_mem.wasm's peek: each callback
+ *                    makes memory round trips while the other calls'
+ *                    host calls arrive (they wait their turn)
  */
 #include <event2/event.h>
 #include <inttypes.h>
@@ -556,9 +559,30 @@ h_triple(wasmd_host_call *c, const wasmd_value *a, size_t na, wasmd_value *r,
 
 struct async_call {
 	struct async_state *st;
-	int32_t arg;
+	int32_t want; /* the call's expected result */
 	struct event_base *base;
 };
+
+/* peek's callback without the out-of-bounds checks: a read, a write. */
+static int
+h_peek_rt(wasmd_host_call *c, const wasmd_value *a, size_t na, wasmd_value *r,
+    size_t nr, void *u)
+{
+	struct async_state *st = u;
+	char buf[5];
+
+	st->host_calls++;
+	if (wasmd_host_memory_read(c, (uint32_t)a[0].of.i32, buf, 5) !=
+	        WASMD_OK ||
+	    memcmp(buf, "wasmd", 5) != 0)
+		return wasmd_host_call_fail(
+		    c, "read: %s", wasmd_errmsg(wasmd_host_call_conn(c)));
+	if (wasmd_host_memory_write(c, 512, "WASMD", 5) != WASMD_OK)
+		return wasmd_host_call_fail(
+		    c, "write: %s", wasmd_errmsg(wasmd_host_call_conn(c)));
+	r[0].of.i32 = 0;
+	return 0;
+}
 
 static void
 on_done(wasmd_conn *conn, wasmd_error rc, wasmd_result *r, void *arg)
@@ -567,10 +591,10 @@ on_done(wasmd_conn *conn, wasmd_error rc, wasmd_result *r, void *arg)
 
 	c->st->done++;
 	if (rc == WASMD_OK && r->trap == WASMD_TRAP_NONE &&
-	    r->results[0].of.i32 == c->arg * 3)
+	    r->results[0].of.i32 == c->want)
 		c->st->ok++;
 	else
-		CHECK(false, "call %d: %s", (int)c->arg,
+		CHECK(false, "call for %d: %s", (int)c->want,
 		    rc != WASMD_OK ? wasmd_errmsg(conn) : r->trap_message);
 	wasmd_result_free(r);
 	if (wasmd_pending(conn) == 0)
@@ -578,26 +602,32 @@ on_done(wasmd_conn *conn, wasmd_error rc, wasmd_result *r, void *arg)
 }
 
 static void
-mode_async(wasmd_conn *conn, const char *ref, int n)
+mode_async(wasmd_conn *conn, const char *ref, int n, bool mem)
 {
+	static const wasmd_mem_arg name_arg[] = {{0, 1}};
 	struct async_state st = {0, 0, 0};
-	wasmd_host_func f = {
-	    "env", "h", FUNCTYPE(t_i32, t_i32), h_triple, &st, 0, NULL};
+	wasmd_host_func hc[] = {
+	    {"env", "h", FUNCTYPE(t_i32, t_i32), h_triple, &st, 0, NULL}};
+	wasmd_host_func hm[] = {
+	    {"env", "greet", {4, 1, t_4i32, t_i32}, h_greet, NULL, 1, name_arg},
+	    {"env", "peek", FUNCTYPE(t_i32, t_i32), h_peek_rt, &st, 0, NULL},
+	};
 	wasmd_invoke_options o = WASMD_INVOKE_OPTIONS_INIT;
 	struct event_base *base = event_base_new();
 	struct wasmd_libevent *w = wasmd_libevent_attach(conn, base);
 	struct async_call *calls = calloc((size_t)n, sizeof *calls);
 	size_t most = 0;
 
-	o.host_funcs = &f;
-	o.nhost_funcs = 1;
+	o.host_funcs = mem ? hm : hc;
+	o.nhost_funcs = mem ? 2 : 1;
 	CHECK(base != NULL && w != NULL && calls != NULL, "setup");
 	for (int i = 0; i < n && calls != NULL; i++) {
 		wasmd_value v = {.type = WASMD_I32, .of.i32 = i + 1};
 
-		calls[i] = (struct async_call){&st, i + 1, base};
-		CHECK(wasmd_invoke_send(conn, ref, "hostcall", &v, 1, &o,
-		          on_done, &calls[i]) == WASMD_OK,
+		calls[i] = (struct async_call){
+		    &st, mem ? sum_bytes("WASMD") : 3 * (i + 1), base};
+		CHECK(wasmd_invoke_send(conn, ref, mem ? "peek" : "hostcall",
+		          &v, mem ? 0 : 1, &o, on_done, &calls[i]) == WASMD_OK,
 		    "send %d: %s", i, wasmd_errmsg(conn));
 		if (wasmd_pending(conn) > most)
 			most = wasmd_pending(conn);
@@ -649,7 +679,9 @@ main(int argc, char **argv)
 	else if (strcmp(mode, "edges") == 0)
 		mode_edges(conn, ref);
 	else if (strcmp(mode, "async") == 0)
-		mode_async(conn, ref, n);
+		mode_async(conn, ref, n, false);
+	else if (strcmp(mode, "async_mem") == 0)
+		mode_async(conn, ref, n, true);
 	else {
 		fprintf(stderr, "unknown mode %s\n", mode);
 		failures++;
