@@ -36,8 +36,8 @@ struct wasmd_conn {
 	size_t rlen, rcap;
 	struct wc_pending *pending; /* own: npending entries, in send order */
 	size_t npending, cap_pending;
-	bool awaiting;             /* a blocking call is reading its reply */
-	struct wc_stream *streams; /* own: invokes' output sinks (stdio.c) */
+	bool awaiting;               /* a blocking call is reading its reply */
+	struct wc_stream *streams;   /* own: invokes' output sinks (stdio.c) */
 	struct wc_hostreg *hostregs; /* own: requests' host functions */
 	size_t nhostregs, cap_hostregs;
 	Wasmd__Envelope **deferred; /* own: read during a memory round trip */

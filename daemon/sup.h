@@ -112,8 +112,8 @@ struct sup_tenant {
 	TAILQ_HEAD(, sup_module) modules;
 	TAILQ_HEAD(, sup_name) names;
 	uint64_t nmodules;
-	uint64_t nbytes;  /* sum of module sizes */
-	unsigned running; /* jobs in flight */
+	uint64_t nbytes;    /* sum of module sizes */
+	unsigned running;   /* jobs in flight */
 	unsigned instances; /* live instances (each holds a worker) */
 };
 /* Finds or creates the tenant of uid (borrowed: lives until sup_tenants_free). */
@@ -164,8 +164,8 @@ struct sup_session {
 	gid_t gid;  /* primary group, for [tenant] gids */
 	bool admin; /* its tenant is an administrator (config.c) */
 	pid_t pid;
-	bool closing;               /* flush the output, then free */
-	TAILQ_HEAD(, sup_job) jobs; /* in flight for this session */
+	bool closing;                         /* flush the output, then free */
+	TAILQ_HEAD(, sup_job) jobs;           /* in flight for this session */
 	TAILQ_HEAD(, sup_instance) instances; /* own: live (instance.c) */
 	uint64_t next_instance_id;
 };
@@ -243,8 +243,8 @@ struct sup_job {
 	struct event *timer; /* own */
 	struct timespec start;
 	struct sup_instance *instance; /* borrowed: created or called */
-	uint64_t max_output;   /* invoke: its output limit (output.c) */
-	uint64_t output_bytes; /* invoke: output relayed so far */
+	uint64_t max_output;           /* invoke: its output limit (output.c) */
+	uint64_t output_bytes;         /* invoke: output relayed so far */
 };
 /* Start a push or invoke for a session. They answer the client themselves. */
 void sup_job_push(struct sup_session *s, uint64_t id, Wasmd__PushModule *push);
