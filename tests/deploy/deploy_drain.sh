@@ -10,13 +10,11 @@ run ctl push "$DEPLOY_FIXTURES/busy.wasm" --name busy
 expect_status 0
 run ctl push "$IT_FIXTURES/add.wasm" --name add
 expect_status 0
-n=$(busy_n 2000)
+n=$(busy_n 3000)
 
 ctl run --invoke count busy "$n" >"$TMP/long.out" 2>"$TMP/long.err" &
 long=$!
-# The call is running once the daemon logged its start.
-for _ in $(seq 100); do grep -q "event=job_start" "$LOG" && [ "$(grep -c 'event=job_start' "$LOG")" -ge 4 ] && break; sleep 0.02; done
-sleep 0.2
+wait_running 1
 kill -TERM "$DAEMON_PID"
 wait_notify "^STOPPING=1$" 5
 expect_log_match "event=drain signal=Terminated in_flight=1"
@@ -44,7 +42,7 @@ start_daemon --pool 1 --max-timeout 60s --default-timeout 60s --drain-grace 300m
 n=$(busy_n 3000)
 ctl run --invoke count busy "$n" >"$TMP/long.out" 2>"$TMP/long.err" &
 long=$!
-sleep 0.5
+wait_running 1
 start=$(date +%s%N)
 kill -TERM "$DAEMON_PID"
 st=0

@@ -15,11 +15,11 @@ start_daemon -c "$CONF" --pool 1 --max-concurrent 8
 wait_notify "^READY=1 "
 run ctl push "$DEPLOY_FIXTURES/busy.wasm" --name busy
 expect_status 0
-n=$(busy_n 1500)
+n=$(busy_n 2500)
 
 ctl run --invoke count busy "$n" >"$TMP/long.out" 2>"$TMP/long.err" &
 long=$!
-sleep 0.3
+wait_running 1
 cat >"$CONF" <<'CONF'
 [limits]
 default-timeout = 60s

@@ -47,3 +47,15 @@ busy_n() {
 	[ "$ms" -gt 0 ] || ms=1
 	echo $((20000000 * $1 / ms))
 }
+
+# wait_running N: until the caller's tenant has N jobs in flight (stats).
+wait_running() {
+	local me
+	me=$(id -u)
+	for _ in $(seq 200); do
+		ctl stats --format prometheus 2>/dev/null |
+			grep -Fqx "wasmd_jobs_running{tenant=\"uid:$me\"} $1" && return 0
+		sleep 0.02
+	done
+	fail "the daemon never had $1 jobs in flight"
+}
