@@ -105,6 +105,15 @@ typedef enum wx_op {
 #define WX_BIN(N, code, text, T, R, fn)                                        \
 	WX_ROW(N##_M) WX_ROW(N##_S) WX_ROW(N##_MS)
 #include "opcodes.def"
+	/*
+ * Back edges: the branches above when their target is a loop header (an
+ * X_LOOP). Taken, they do the header's work themselves (charge its imm,
+ * poll) and continue after it, which saves a dispatch per iteration.
+ */
+	WX_ROW(X_BR_L) WX_ROW(X_BR_IF_L) WX_ROW(X_BR_UNLESS_L)
+#define WX_CMP(N, code, text, T, fn)                                           \
+	WX_ROW(N##_JNZ_L) WX_ROW(N##_JZ_L) WX_ROW(N##_KJNZ_L) WX_ROW(N##_KJZ_L)
+#include "opcodes.def"
 #undef WX_ROW
 	    WXO__COUNT
 } wx_op;

@@ -436,6 +436,36 @@ patch_one(cc *c, uint32_t i, uint32_t to)
 	note_target(c, i);
 }
 
+/* Branches -> their back-edge forms (see code.h). */
+static const uint16_t loop_form[WXO__COUNT] = {
+    [WXO_X_BR] = WXO_X_BR_L,
+    [WXO_X_BR_IF] = WXO_X_BR_IF_L,
+    [WXO_X_BR_UNLESS] = WXO_X_BR_UNLESS_L,
+#define WX_CMP(N, code, text, T, fn)                                           \
+	[WXO_##N##_JNZ] = WXO_##N##_JNZ_L, [WXO_##N##_JZ] = WXO_##N##_JZ_L,    \
+	[WXO_##N##_KJNZ] = WXO_##N##_KJNZ_L,                                   \
+	[WXO_##N##_KJZ] = WXO_##N##_KJZ_L,
+#include "opcodes.def"
+};
+
+/*
+ * Makes insn i (or NONE) a branch back to the loop t: its back-edge form,
+ * which does the work of the loop header itself.
+ */
+static void
+patch_back_edge(cc *c, uint32_t i, const ctl *t)
+{
+	wx_insn *in;
+
+	if (i == NONE)
+		return;
+	patch_one(c, i, t->loop_start);
+	in = &c->code[i];
+	if ((wx_op)(uintptr_t)c->code[t->loop_start].h == WXO_X_LOOP &&
+	    loop_form[(uintptr_t)in->h])
+		in->h = (const void *)(uintptr_t)loop_form[(uintptr_t)in->h];
+}
+
 /* Records that insn i (or NONE) only writes slot a: see retarget(). */
 static void
 mark_simple(cc *c, uint32_t i)
@@ -548,7 +578,7 @@ emit_branch(cc *c, ctl *t, uint32_t from, uint32_t n)
 	}
 	emit_moves(c, t->height, from, n);
 	if (t->kind == CK_LOOP)
-		patch_one(c, emit(c, WXO_X_BR, 0, 0, 0), t->loop_start);
+		patch_back_edge(c, emit(c, WXO_X_BR, 0, 0, 0), t);
 	else
 		chain(c, emit(c, WXO_X_BR, 0, 0, 0), t);
 }
@@ -1116,7 +1146,7 @@ op_br_if(cc *c)
 	if (t->kind != CK_FUNC && (n == 0 || from == t->height)) {
 		uint32_t i = emit_cond(c, cond, h, true);
 		if (t->kind == CK_LOOP)
-			patch_one(c, i, t->loop_start);
+			patch_back_edge(c, i, t);
 		else
 			chain(c, i, t);
 		return true;

@@ -147,6 +147,23 @@ trap_at(we_store *s, we_trap_kind kind, const wx_insn *ip)
 		ip++;                                                          \
 		vmdispatch();                                                  \
 	} while (0)
+/* A taken branch. */
+#define vmgoto()                                                               \
+	do {                                                                   \
+		ip = ip->target;                                               \
+		vmdispatch();                                                  \
+	} while (0)
+/*
+ * A taken back edge: the target is an X_LOOP, whose charge is made here
+ * (a trap points at the loop header, as if it had run) before going on
+ * after it.
+ */
+#define vmloop()                                                               \
+	do {                                                                   \
+		ip = ip->target;                                               \
+		CHARGE(ip->imm);                                               \
+		vmnext();                                                      \
+	} while (0)
 #define A (fp[ip->a])
 #define B (fp[ip->b])
 #define C (fp[ip->c])
@@ -207,6 +224,11 @@ run(we_store *s, const wx_insn *ip, wr_value *fp, const void *const **table)
 #include "opcodes.def"
 #define WX_LD(N, code, text, T, align, ctype) WX_LABEL(N##_KA)
 #define WX_ST(N, code, text, T, align, ctype) WX_LABEL(N##_KA)
+#include "opcodes.def"
+	        WX_LABEL(X_BR_L) WX_LABEL(X_BR_IF_L) WX_LABEL(X_BR_UNLESS_L)
+#define WX_CMP(N, code, text, T, fn)                                           \
+	WX_LABEL(N##_JNZ_L)                                                    \
+	WX_LABEL(N##_JZ_L) WX_LABEL(N##_KJNZ_L) WX_LABEL(N##_KJZ_L)
 #include "opcodes.def"
 #define WX_BIN(N, code, text, T, R, fn)                                        \
 	WX_LABEL(N##_M) WX_LABEL(N##_S) WX_LABEL(N##_MS)
@@ -296,40 +318,24 @@ dispatch:
 		memcpy(membase + ea, &r.R##_F, sizeof r.R##_F);                \
 		vmnext();                                                      \
 	}
-#define WX_CMP(N, code, text, T, fn)                                           \
-	WX_BIN(N, code, text, T, I32, fn)                                      \
-	vmcase(N##_JNZ)                                                        \
+/* A compare-and-branch N_J* (taken: goto) and its back-edge N_J*_L. */
+#define WX_CMP_BRANCH(N, cond, taken)                                          \
+	vmcase(N)                                                              \
 	{                                                                      \
-		if (fn(T##_GET(A), T##_GET(B))) {                              \
-			ip = ip->target;                                       \
-			vmdispatch();                                          \
-		}                                                              \
-		vmnext();                                                      \
-	}                                                                      \
-	vmcase(N##_JZ)                                                         \
-	{                                                                      \
-		if (!fn(T##_GET(A), T##_GET(B))) {                             \
-			ip = ip->target;                                       \
-			vmdispatch();                                          \
-		}                                                              \
-		vmnext();                                                      \
-	}                                                                      \
-	vmcase(N##_KJNZ)                                                       \
-	{                                                                      \
-		if (fn(T##_GET(A), T##_GET(K32))) {                            \
-			ip = ip->target;                                       \
-			vmdispatch();                                          \
-		}                                                              \
-		vmnext();                                                      \
-	}                                                                      \
-	vmcase(N##_KJZ)                                                        \
-	{                                                                      \
-		if (!fn(T##_GET(A), T##_GET(K32))) {                           \
-			ip = ip->target;                                       \
-			vmdispatch();                                          \
-		}                                                              \
+		if (cond)                                                      \
+			taken();                                               \
 		vmnext();                                                      \
 	}
+#define WX_CMP(N, code, text, T, fn)                                           \
+	WX_BIN(N, code, text, T, I32, fn)                                      \
+	WX_CMP_BRANCH(N##_JNZ, fn(T##_GET(A), T##_GET(B)), vmgoto)             \
+	WX_CMP_BRANCH(N##_JZ, !fn(T##_GET(A), T##_GET(B)), vmgoto)             \
+	WX_CMP_BRANCH(N##_KJNZ, fn(T##_GET(A), T##_GET(K32)), vmgoto)          \
+	WX_CMP_BRANCH(N##_KJZ, !fn(T##_GET(A), T##_GET(K32)), vmgoto)          \
+	WX_CMP_BRANCH(N##_JNZ_L, fn(T##_GET(A), T##_GET(B)), vmloop)           \
+	WX_CMP_BRANCH(N##_JZ_L, !fn(T##_GET(A), T##_GET(B)), vmloop)           \
+	WX_CMP_BRANCH(N##_KJNZ_L, fn(T##_GET(A), T##_GET(K32)), vmloop)        \
+	WX_CMP_BRANCH(N##_KJZ_L, !fn(T##_GET(A), T##_GET(K32)), vmloop)
 #define WX_UNT(N, code, text, T, R, fn)                                        \
 	vmcase(N)                                                              \
 	{                                                                      \
@@ -461,6 +467,22 @@ dispatch:
 		{
 			ip = ip->target;
 			vmdispatch();
+		}
+		vmcase(X_BR_L)
+		{
+			vmloop();
+		}
+		vmcase(X_BR_IF_L)
+		{
+			if (A.i32 != 0)
+				vmloop();
+			vmnext();
+		}
+		vmcase(X_BR_UNLESS_L)
+		{
+			if (A.i32 == 0)
+				vmloop();
+			vmnext();
 		}
 		vmcase(X_BR_IF)
 		{
