@@ -475,6 +475,11 @@ sup_conf_reload(struct sup *sup)
 {
 	struct sup_config c;
 
+	if (sup->draining) {
+		sup_log(SUP_NOTICE,
+		    "event=reload outcome=ignored reason=\"draining\"");
+		return;
+	}
 	sup_notify_reloading(sup);
 	sup_log(SUP_NOTICE, "event=reload config=%s",
 	    sup->cfg.config_path ? sup->cfg.config_path : "-");

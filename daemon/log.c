@@ -10,13 +10,24 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 static bool log_journal;
 
+/*
+ * JOURNAL_STREAM is "DEVICE:INODE" of the journal's stream; it is inherited,
+ * so it counts only while stderr is still that stream (not redirected).
+ */
 void
 sup_log_init(void)
 {
-	log_journal = getenv("JOURNAL_STREAM") != NULL;
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	log_journal = js != NULL && sscanf(js, "%llu:%llu", &dev, &ino) == 2 &&
+	    fstat(2, &st) == 0 && (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
 }
 
 static const char *

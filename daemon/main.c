@@ -214,12 +214,18 @@ config_defaults(struct sup_config *c)
 	memset(c, 0, sizeof(*c));
 	if (host != NULL && strncmp(host, "unix://", 7) == 0)
 		c->socket_path = sup_strdup(host + 7);
-	else if (!root && (xdg = getenv("XDG_RUNTIME_DIR")) != NULL) {
+	else if ((xdg = getenv("RUNTIME_DIRECTORY")) != NULL) {
+		/* systemd's RuntimeDirectory= (a service without its socket unit) */
+		if (asprintf(&c->socket_path, "%s/wasmd.sock", xdg) < 0)
+			abort();
+	} else if (!root && (xdg = getenv("XDG_RUNTIME_DIR")) != NULL) {
 		if (asprintf(&c->socket_path, "%s/wasmd/wasmd.sock", xdg) < 0)
 			abort();
 	} else
 		c->socket_path = sup_strdup("/run/wasmd/wasmd.sock");
-	if (root)
+	if ((xdg = getenv("STATE_DIRECTORY")) != NULL) /* StateDirectory= */
+		c->state_dir = sup_strdup(xdg);
+	else if (root)
 		c->state_dir = sup_strdup("/var/lib/wasmd");
 	else if ((xdg = getenv("XDG_STATE_HOME")) != NULL) {
 		if (asprintf(&c->state_dir, "%s/wasmd", xdg) < 0)

@@ -1,0 +1,20 @@
+# deploy_journal: when stderr is the journal's stream (JOURNAL_STREAM names
+# its device and inode), each log line starts with a <N> syslog priority;
+# an inherited JOURNAL_STREAM that is not stderr is ignored.
+. "$IT_LIB"
+JOURNAL_STREAM=$(stat -c '%d:%i' "$LOG")
+export JOURNAL_STREAM
+start_daemon
+run ctl push "$IT_FIXTURES/add.wasm"
+expect_status 0
+stop_daemon
+grep -q '^<5>wasmd: event=start ' "$LOG" || fail "no <5> prefix on the start line"
+grep -Eq '^<6>wasmd: event=push tenant=[^ ]+ id=[0-9]+ digest=[0-9a-f]{64} outcome=stored duration_us=[0-9]+$' "$LOG" ||
+	fail "no <6> push line with tenant, id, digest, outcome and duration"
+grep -v '^<[0-7]>wasmd: ' "$LOG" | grep -q '^wasmd: ' && fail "a line without a priority prefix"
+
+: >"$LOG"
+export JOURNAL_STREAM=1:1
+start_daemon
+stop_daemon
+grep -q '^wasmd: level=notice event=start ' "$LOG" || fail "a foreign JOURNAL_STREAM was believed"
