@@ -1,0 +1,67 @@
+;; fused.wat: functions whose code the compiler fuses (engine/code.h: N_M,
+;; N_S, N_MS, N_KA, X_INC2 and the back-edge forms), for
+;; engine_fused_test.c. One page of memory: the last valid f64 address is
+;; 65528.
+(module
+  (memory (export "mem") 1)
+
+  ;; *p += x * *q  (f64.mul with a loaded operand; load, add, store to p)
+  (func (export "madd") (param $p i32) (param $q i32) (param $x f64)
+    (f64.store (local.get $p)
+      (f64.add (f64.mul (local.get $x) (f64.load (local.get $q)))
+               (f64.load (local.get $p)))))
+
+  ;; p[1] = x - p[1], in i64, at an offset (the order of a non-commutative
+  ;; operation with its operand in memory)
+  (func (export "isub") (param $p i32) (param $x i64)
+    (i64.store offset=8 (local.get $p)
+      (i64.sub (local.get $x) (i64.load offset=8 (local.get $p)))))
+
+  ;; *p = a + b  (the add stores its result)
+  (func (export "store_sum") (param $p i32) (param $a i32) (param $b i32)
+    (i32.store offset=4 (local.get $p) (i32.add (local.get $a) (local.get $b))))
+
+  ;; a ^ *p  (the xor loads its operand)
+  (func (export "xor_load") (param $a i32) (param $p i32) (result i32)
+    (i32.xor (local.get $a) (i32.load (local.get $p))))
+
+  ;; f32: *p = a * b, then read back at a constant address
+  (func (export "f32_mul_store") (param $p i32) (param $a f32) (param $b f32)
+    (f32.store (local.get $p) (f32.mul (local.get $a) (local.get $b))))
+  (func (export "f32_at_64") (result f32)
+    (f32.load (i32.const 64)))
+
+  ;; constant addresses: in bounds, at the end, past it (no wrap at 2^32)
+  (func (export "put_k") (param $v i32)
+    (i32.store offset=100 (i32.const 28) (local.get $v)))
+  (func (export "get_k") (result i32)
+    (i32.load (i32.const 128)))
+  (func (export "get_last") (result i32)
+    (i32.load (i32.const 65532)))
+  (func (export "get_past") (result i32)
+    (i32.load offset=4 (i32.const 65532)))
+  (func (export "get_wrap") (result i32)
+    (i32.load offset=0xffffffff (i32.const 0xffffffff)))
+  (func (export "put_past") (param $v i32)
+    (i32.store offset=65535 (i32.const 1) (local.get $v)))
+
+  ;; two induction variables stepped together; returns i + 1000 * j
+  (func (export "steps") (param $n i32) (result i32)
+    (local $i i32) (local $j i32)
+    (block $done
+      (loop $top
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $i (i32.add (local.get $i) (i32.const 3)))
+        (local.set $j (i32.add (local.get $j) (i32.const -2)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $top)))
+    (i32.add (local.get $i) (i32.mul (local.get $j) (i32.const 1000))))
+
+  ;; a loop whose back edge is a fused compare-and-branch
+  (func (export "count_to") (param $n i32) (result i32)
+    (local $i i32)
+    (loop $top
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $top (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $i))
+)

@@ -1,0 +1,251 @@
+/*
+ * engine_fused_test.c: unit tests of the instructions the compiler fuses
+ * (engine/code.h): a binary operation with the load of its operand (N_M),
+ * the store of its result (N_S) or both at one address (N_MS), loads and
+ * stores at constant addresses (N_KA), paired increments (X_INC2) and back
+ * edges that charge fuel for their loop header. Each must compute what the
+ * unfused instructions do and trap where they would. The fixture
+ * (engine_fused/fused.wat) is converted with wat2wasm at build time.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <wasmd/engine.h>
+
+typedef struct fixture {
+	we_module *m;
+	we_store *s;
+	we_instance *inst;
+	uint8_t *mem; /* borrowed: memory 0 */
+} fixture;
+
+static void
+fixture_open(fixture *fx)
+{
+	FILE *f = fopen(FUSED_WASM_DIR "/fused.wasm", "rb");
+	uint8_t buf[4096];
+	size_t len;
+	we_error err;
+	we_extern ex;
+
+	ck_assert(f != NULL);
+	len = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	memset(fx, 0, sizeof *fx);
+	fx->m = we_module_new(buf, len, &err);
+	ck_assert_msg(fx->m != NULL, "module: %s", err.message);
+	fx->s = we_store_new(NULL);
+	ck_assert(fx->s != NULL);
+	fx->inst = we_instance_new(fx->s, fx->m, NULL, 0, &err);
+	ck_assert_msg(fx->inst != NULL, "instance: %s", err.message);
+	ck_assert(we_instance_export(fx->inst, "mem", &ex));
+	ck_assert_int_eq(ex.kind, WE_EXTERN_MEMORY);
+	fx->mem = we_memory_data(ex.of.memory);
+	ck_assert(fx->mem != NULL);
+}
+
+static void
+fixture_close(fixture *fx)
+{
+	we_store_free(fx->s);
+	we_module_free(fx->m);
+}
+
+/* Calls export name; returns its status, the result (if any) in *r. */
+static we_call_status
+call(fixture *fx, const char *name, const we_val *args, size_t nargs, we_val *r)
+{
+	we_func *f = we_instance_func(fx->inst, name);
+
+	ck_assert_msg(f != NULL, "no export %s", name);
+	return we_func_call(fx->s, f, args, nargs, r, r != NULL ? 1 : 0);
+}
+
+static void
+call_ok(
+    fixture *fx, const char *name, const we_val *args, size_t nargs, we_val *r)
+{
+	we_call_status st = call(fx, name, args, nargs, r);
+
+	ck_assert_msg(st == WE_CALL_OK, "%s: status %d (%s)", name, st,
+	    we_store_trap(fx->s)->message);
+}
+
+static void
+call_traps_oob(
+    fixture *fx, const char *name, const we_val *args, size_t nargs, we_val *r)
+{
+	ck_assert_int_eq(call(fx, name, args, nargs, r), WE_CALL_TRAP);
+	ck_assert_int_eq(
+	    we_store_trap(fx->s)->kind, WE_TRAP_MEMORY_OUT_OF_BOUNDS);
+}
+
+#define I32(v) ((we_val){.type = WE_I32, .of.i32 = (v)})
+#define I64(v) ((we_val){.type = WE_I64, .of.i64 = (v)})
+#define F32(v) ((we_val){.type = WE_F32, .of.f32 = (v)})
+#define F64(v) ((we_val){.type = WE_F64, .of.f64 = (v)})
+
+static double
+get_f64(const fixture *fx, uint32_t at)
+{
+	double d;
+	memcpy(&d, fx->mem + at, sizeof d);
+	return d;
+}
+
+static void
+put_f64(fixture *fx, uint32_t at, double d)
+{
+	memcpy(fx->mem + at, &d, sizeof d);
+}
+
+START_TEST(test_load_op_store)
+{
+	fixture fx;
+
+	fixture_open(&fx);
+	/* *p += x * *q */
+	put_f64(&fx, 16, 1.5);
+	put_f64(&fx, 24, 4.0);
+	call_ok(&fx, "madd", (we_val[]){I32(16), I32(24), F64(0.5)}, 3, NULL);
+	ck_assert(get_f64(&fx, 16) == 3.5);
+	ck_assert(get_f64(&fx, 24) == 4.0);
+	/* At the last valid address, then one byte past: the trap leaves
+	   memory as it was. */
+	put_f64(&fx, 65528, 2.0);
+	call_ok(
+	    &fx, "madd", (we_val[]){I32(65528), I32(24), F64(1.0)}, 3, NULL);
+	ck_assert(get_f64(&fx, 65528) == 6.0);
+	call_traps_oob(
+	    &fx, "madd", (we_val[]){I32(65529), I32(24), F64(1.0)}, 3, NULL);
+	call_traps_oob(
+	    &fx, "madd", (we_val[]){I32(16), I32(65529), F64(1.0)}, 3, NULL);
+	ck_assert(get_f64(&fx, 16) == 3.5);
+
+	/* p[1] = x - p[1]: the operand order is kept. */
+	{
+		int64_t v = 7;
+		memcpy(fx.mem + 40, &v, sizeof v);
+		call_ok(&fx, "isub", (we_val[]){I32(32), I64(100)}, 2, NULL);
+		memcpy(&v, fx.mem + 40, sizeof v);
+		ck_assert_int_eq(v, 93);
+		call_traps_oob(
+		    &fx, "isub", (we_val[]){I32(65521), I64(1)}, 2, NULL);
+	}
+	fixture_close(&fx);
+}
+END_TEST
+
+START_TEST(test_op_store_and_load_op)
+{
+	fixture fx;
+	we_val r;
+	int32_t v;
+	float x;
+
+	fixture_open(&fx);
+	call_ok(
+	    &fx, "store_sum", (we_val[]){I32(100), I32(40), I32(2)}, 3, NULL);
+	memcpy(&v, fx.mem + 104, sizeof v);
+	ck_assert_int_eq(v, 42);
+	call_ok(
+	    &fx, "store_sum", (we_val[]){I32(65528), I32(1), I32(2)}, 3, NULL);
+	call_traps_oob(
+	    &fx, "store_sum", (we_val[]){I32(65529), I32(1), I32(2)}, 3, NULL);
+	/* A negative i32 address is a large unsigned one. */
+	call_traps_oob(
+	    &fx, "store_sum", (we_val[]){I32(-8), I32(1), I32(2)}, 3, NULL);
+
+	v = 0x0ff0;
+	memcpy(fx.mem + 200, &v, sizeof v);
+	call_ok(&fx, "xor_load", (we_val[]){I32(0x00ff), I32(200)}, 2, &r);
+	ck_assert_int_eq(r.of.i32, 0x0f0f);
+	call_traps_oob(&fx, "xor_load", (we_val[]){I32(1), I32(65533)}, 2, &r);
+
+	call_ok(&fx, "f32_mul_store", (we_val[]){I32(64), F32(1.5f), F32(-4)},
+	    3, NULL);
+	memcpy(&x, fx.mem + 64, sizeof x);
+	ck_assert(x == -6.0f);
+	call_ok(&fx, "f32_at_64", NULL, 0, &r);
+	ck_assert(r.of.f32 == -6.0f);
+	fixture_close(&fx);
+}
+END_TEST
+
+START_TEST(test_constant_addresses)
+{
+	fixture fx;
+	we_val r;
+
+	fixture_open(&fx);
+	call_ok(&fx, "put_k", (we_val[]){I32(12345)}, 1, NULL);
+	call_ok(&fx, "get_k", NULL, 0, &r);
+	ck_assert_int_eq(r.of.i32, 12345);
+	memcpy(fx.mem + 65532, "\x01\x02\x03\x04", 4);
+	call_ok(&fx, "get_last", NULL, 0, &r);
+	ck_assert_int_eq(r.of.i32, 0x04030201);
+	call_traps_oob(&fx, "get_past", NULL, 0, &r);
+	/* 0xffffffff + 0xffffffff does not wrap to 0xfffffffe. */
+	call_traps_oob(&fx, "get_wrap", NULL, 0, &r);
+	call_traps_oob(&fx, "put_past", (we_val[]){I32(1)}, 1, NULL);
+	fixture_close(&fx);
+}
+END_TEST
+
+START_TEST(test_increments_and_back_edges)
+{
+	fixture fx;
+	we_val r;
+	uint64_t used[3];
+
+	fixture_open(&fx);
+	call_ok(&fx, "steps", (we_val[]){I32(10)}, 1, &r);
+	ck_assert_int_eq(r.of.i32, 30 + 1000 * -20);
+	call_ok(&fx, "count_to", (we_val[]){I32(1000)}, 1, &r);
+	ck_assert_int_eq(r.of.i32, 1000);
+
+	/* Each iteration costs the same fuel, at least one per instruction
+	   of the loop body: back edges charge for their header. */
+	for (int i = 0; i < 3; i++) {
+		we_store_set_fuel(fx.s, 1000000);
+		call_ok(&fx, "count_to", (we_val[]){I32(100 * (i + 1))}, 1, &r);
+		used[i] = we_store_fuel_consumed(fx.s);
+	}
+	ck_assert_uint_eq(used[1] - used[0], used[2] - used[1]);
+	ck_assert_uint_ge(used[1] - used[0], 100 * 7);
+	/* And run out in the loop. */
+	we_store_set_fuel(fx.s, 500);
+	ck_assert_int_eq(call(&fx, "count_to", (we_val[]){I32(1000000)}, 1, &r),
+	    WE_CALL_TRAP);
+	ck_assert_int_eq(we_store_trap(fx.s)->kind, WE_TRAP_OUT_OF_FUEL);
+	fixture_close(&fx);
+}
+END_TEST
+
+static Suite *
+fused_suite(void)
+{
+	Suite *s = suite_create("engine_fused");
+	TCase *tc = tcase_create("fused");
+
+	tcase_add_test(tc, test_load_op_store);
+	tcase_add_test(tc, test_op_store_and_load_op);
+	tcase_add_test(tc, test_constant_addresses);
+	tcase_add_test(tc, test_increments_and_back_edges);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(fused_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
