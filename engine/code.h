@@ -100,10 +100,12 @@ typedef enum wx_op {
  * next to them. N_M: the second operand comes from memory (a fused load):
  * fp[a] := fp[b] op mem[fp[c] + d]. N_S: the result goes to memory (a
  * fused store): mem[fp[a] + d] := fp[b] op fp[c]. N_MS: both, at one
- * address (`*p += x`): mem[fp[c] + d] := fp[b] op mem[fp[c] + d].
+ * address (`*p += x`): mem[fp[c] + d] := fp[b] op mem[fp[c] + d]. N_MX:
+ * N_M whose load had a fused i32.add of a constant (N_XK, offset 0):
+ * fp[a] := fp[b] op mem[(fp[c] + d) mod 2^32].
  */
 #define WX_BIN(N, code, text, T, R, fn)                                        \
-	WX_ROW(N##_M) WX_ROW(N##_S) WX_ROW(N##_MS)
+	WX_ROW(N##_M) WX_ROW(N##_S) WX_ROW(N##_MS) WX_ROW(N##_MX)
 #include "opcodes.def"
 	/*
  * Back edges: the branches above when their target is a loop header (an

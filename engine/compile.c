@@ -665,6 +665,10 @@ static const uint16_t m_form[WXO__COUNT] = {
 #define WX_BIN(N, code, text, T, R, fn) [WXO_##N] = WXO_##N##_M,
 #include "opcodes.def"
 };
+static const uint16_t mx_form[WXO__COUNT] = {
+#define WX_BIN(N, code, text, T, R, fn) [WXO_##N] = WXO_##N##_MX,
+#include "opcodes.def"
+};
 static const uint16_t s_form[WXO__COUNT] = {
 #define WX_BIN(N, code, text, T, R, fn) [WXO_##N] = WXO_##N##_S,
 #include "opcodes.def"
@@ -698,15 +702,25 @@ last_op(cc *c)
 }
 
 /*
- * Whether binary operation op at popped height h can take its second
- * operand straight from memory: a load of op's type just computed it.
+ * The fused form of binary operation op at popped height h that takes its
+ * second operand straight from memory (N_M or N_MX), when a load of op's
+ * type just computed it; else 0.
  */
-static bool
-can_fuse_load(cc *c, uint32_t h, wx_op op)
+static wx_op
+load_fused_form(cc *c, uint32_t h, wx_op op)
 {
-	return m_form[op] && c->vals[h].src != SRC_CONST &&
-	    c->vals[h + 1].src == slot(c, h + 1) &&
-	    can_retarget(c, slot(c, h + 1)) && last_op(c) == load_of[op];
+	wx_op last;
+
+	if (!m_form[op] || c->vals[h].src == SRC_CONST ||
+	    c->vals[h + 1].src != slot(c, h + 1) ||
+	    !can_retarget(c, slot(c, h + 1)))
+		return 0;
+	last = last_op(c);
+	if (last == load_of[op])
+		return (wx_op)m_form[op];
+	if (last == xk_form[load_of[op]] && c->code[c->ncode - 1].d == 0)
+		return (wx_op)mx_form[op];
+	return 0;
 }
 
 /*
@@ -1723,10 +1737,11 @@ op_simple(cc *c, const op_info *oi)
 		h = c->nvals;
 		if (dead(c))
 			return push(c, oi->r);
-		if (can_fuse_load(c, h, oi->op)) {
-			/* load a=h+1 b=addr c=off -> N_M a=h b=x c=addr d=off */
+		if ((xop = load_fused_form(c, h, oi->op)) != 0) {
+			/* load a=h+1 b=addr c=off -> N_M a=h b=x c=addr d=off
+			   (N_XK load: c=k, d=0 -> N_MX ... d=k) */
 			wx_insn *in = &c->code[c->ncode - 1];
-			in->h = (const void *)(uintptr_t)m_form[oi->op];
+			in->h = (const void *)(uintptr_t)xop;
 			in->d = in->c;
 			in->c = in->b;
 			in->b = c->vals[h].src;

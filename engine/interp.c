@@ -231,7 +231,7 @@ run(we_store *s, const wx_insn *ip, wr_value *fp, const void *const **table)
 	WX_LABEL(N##_JZ_L) WX_LABEL(N##_KJNZ_L) WX_LABEL(N##_KJZ_L)
 #include "opcodes.def"
 #define WX_BIN(N, code, text, T, R, fn)                                        \
-	WX_LABEL(N##_M) WX_LABEL(N##_S) WX_LABEL(N##_MS)
+	WX_LABEL(N##_M) WX_LABEL(N##_S) WX_LABEL(N##_MS) WX_LABEL(N##_MX)
 #include "opcodes.def"
 #undef WX_LABEL
 	};
@@ -288,6 +288,17 @@ dispatch:
 		/* fp[a] := fp[b] op mem[fp[c] + d] */                         \
 		wr_value m;                                                    \
 		uint64_t ea = (uint64_t)C.i32 + ip->d;                         \
+		if (unlikely(ea + sizeof m.T##_F > memsize))                   \
+			TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS);                    \
+		memcpy(&m.T##_F, membase + ea, sizeof m.T##_F);                \
+		R##_PUT(A, fn(T##_GET(B), T##_GET(m)));                        \
+		vmnext();                                                      \
+	}                                                                      \
+	vmcase(N##_MX)                                                         \
+	{                                                                      \
+		/* fp[a] := fp[b] op mem[(fp[c] + d) mod 2^32] */              \
+		wr_value m;                                                    \
+		uint64_t ea = (uint32_t)(C.i32 + ip->d);                       \
 		if (unlikely(ea + sizeof m.T##_F > memsize))                   \
 			TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS);                    \
 		memcpy(&m.T##_F, membase + ea, sizeof m.T##_F);                \

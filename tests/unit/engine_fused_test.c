@@ -164,6 +164,14 @@ START_TEST(test_op_store_and_load_op)
 	ck_assert_int_eq(r.of.i32, 0x0f0f);
 	call_traps_oob(&fx, "xor_load", (we_val[]){I32(1), I32(65533)}, 2, &r);
 
+	put_f64(&fx, 0, 3.0);
+	put_f64(&fx, 24, 5.0);
+	call_ok(&fx, "mul_next", (we_val[]){F64(2.0), I32(16)}, 2, &r);
+	ck_assert(r.of.f64 == 10.0);
+	call_ok(&fx, "mul_next", (we_val[]){F64(2.0), I32(-8)}, 2, &r);
+	ck_assert(r.of.f64 == 6.0);
+	call_traps_oob(&fx, "mul_next", (we_val[]){F64(1), I32(65521)}, 2, &r);
+
 	call_ok(&fx, "f32_mul_store", (we_val[]){I32(64), F32(1.5f), F32(-4)},
 	    3, NULL);
 	memcpy(&x, fx.mem + 64, sizeof x);

@@ -25,6 +25,12 @@
   (func (export "xor_load") (param $a i32) (param $p i32) (result i32)
     (i32.xor (local.get $a) (i32.load (local.get $p))))
 
+  ;; x * p[1] with the address computed by an i32.add, which wraps:
+  ;; p = -8 reads address 0
+  (func (export "mul_next") (param $x f64) (param $p i32) (result f64)
+    (f64.mul (local.get $x)
+      (f64.load (i32.add (local.get $p) (i32.const 8)))))
+
   ;; f32: *p = a * b, then read back at a constant address
   (func (export "f32_mul_store") (param $p i32) (param $a f32) (param $b f32)
     (f32.store (local.get $p) (f32.mul (local.get $a) (local.get $b))))
