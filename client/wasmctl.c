@@ -47,7 +47,8 @@ static const char usage_text[] =
     "  stats [--all] [--format plain|prometheus]\n"
     "                             statistics of your tenant (--all: the "
     "whole\n"
-    "                             daemon, for administrators)\n"
+    "                             daemon, for administrators; --json: "
+    "samples)\n"
     "  info                       show the daemon's version and your "
     "tenant\n"
     "  run [--invoke FUNC] [-W fuel=N,max-memory-size=BYTES,timeout=DUR]\n"
@@ -427,6 +428,8 @@ verb_stats(struct ctl *ctl, int argc, char **argv)
 	rc = wasmd_stats(ctl->conn, all, &text);
 	if (rc != WASMD_OK)
 		return call_failed(ctl, rc);
+	if (ctl->json)
+		format = "json";
 	st = wasmctl_stats_print(stdout, text, format) == 0 ? EXIT_SUCCESS
 	                                                    : EXIT_FAILURE;
 	free(text);

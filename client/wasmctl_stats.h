@@ -11,7 +11,9 @@
  * Prints text (Prometheus exposition format) to out: as it is for
  * "prometheus", or as a plain table for "plain" (one sample a line: the
  * metric without its wasmd_ prefix, its labels, its value; comments and
- * histogram buckets left out). Returns 0, or -1 for an unknown format.
+ * histogram buckets left out), or as JSON for "json" (an array of
+ * {"name", "labels", "value"} objects, every sample). Returns 0, or -1 for
+ * an unknown format.
  */
 int wasmctl_stats_print(FILE *out, const char *text, const char *format);
 

@@ -45,6 +45,11 @@ echo "$OUT" | grep -Eq "^jobs_total +tenant=\"uid:$me\",kind=\"invoke\",outcome=
 	fail "plain stats: $OUT"
 echo "$OUT" | grep -q '_bucket' && fail "plain stats print histogram buckets: $OUT"
 
+run ctl stats --json
+expect_status 0
+echo "$OUT" | tr -d ' \n' | grep -q '{"name":"wasmd_jobs_total","labels":{"tenant":"uid:'"$me"'","kind":"invoke","outcome":"trap"},"value":1' ||
+	fail "stats --json: $OUT"
+
 run ctl stats --all
 expect_status 1
 expect_err_match "not an administrator"
