@@ -455,12 +455,14 @@ await_host_reply(job *j)
 	    wrk_hostmem_is_request(env)) {
 		Wasmd__Envelope out = WASMD__ENVELOPE__INIT;
 		Wasmd__MemoryReply mr = WASMD__MEMORY_REPLY__INIT;
+		wrk_arena bytes = {0}; /* freed once sent: reads add up */
 
-		wrk_hostmem_serve(&j->arena, j->mem, env, &mr);
+		wrk_hostmem_serve(&bytes, j->mem, env, &mr);
 		wasmd__envelope__free_unpacked(env, NULL);
 		out.msg_case = WASMD__ENVELOPE__MSG_MEMORY_REPLY;
 		out.memory_reply = &mr;
 		send_envelope(j, &out);
+		wrk_arena_free(&bytes);
 		if (j->done)
 			return NULL;
 	}
@@ -498,8 +500,8 @@ resume_with_reply(job *j, we_store *s, const Wasmd__HostReply *r,
  * WE_CALL_ERROR with j->done set when the job ended on the way.
  */
 static we_call_status
-serve_host_call(job *j, const Wasmd__Invoke *inv, we_store *s, we_val *results,
-    size_t nresults)
+serve_host_call_in(job *j, const Wasmd__Invoke *inv, we_store *s,
+    we_val *results, size_t nresults)
 {
 	const we_pending *p = we_store_pending(s);
 	Wasmd__Envelope *reply;
@@ -528,6 +530,25 @@ serve_host_call(job *j, const Wasmd__Invoke *inv, we_store *s, we_val *results,
 	st = resume_with_reply(j, s, reply->host_reply,
 	    inv->host_imports[j->host_index], results, nresults);
 	wasmd__envelope__free_unpacked(reply, NULL);
+	return st;
+}
+
+/*
+ * serve_host_call_in() with an arena of its own, freed once the guest has
+ * resumed: a guest may make millions of host calls in one invocation,
+ * each with arguments and memory bytes to relay.
+ */
+static we_call_status
+serve_host_call(job *j, const Wasmd__Invoke *inv, we_store *s, we_val *results,
+    size_t nresults)
+{
+	wrk_arena outer = j->arena;
+	we_call_status st;
+
+	j->arena = (wrk_arena){0};
+	st = serve_host_call_in(j, inv, s, results, nresults);
+	wrk_arena_free(&j->arena);
+	j->arena = outer;
 	return st;
 }
 
