@@ -36,8 +36,10 @@ extern "C" {
 
 #if defined(__GNUC__)
 #define WASMD_CLIENT_API __attribute__((visibility("default")))
+#define WASMD_CLIENT_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #define WASMD_CLIENT_API
+#define WASMD_CLIENT_PRINTF(f, a)
 #endif
 
 /* ---- Errors ------------------------------------------------------------ */
@@ -492,8 +494,8 @@ WASMD_CLIENT_API wasmd_error wasmd_host_memory_write(
  * Sets the message of the trap the callback's failure causes, printf-
  * style; returns -1 so a callback can `return wasmd_host_call_fail(...)`.
  */
-WASMD_CLIENT_API int wasmd_host_call_fail(wasmd_host_call *call,
-    const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+WASMD_CLIENT_API int wasmd_host_call_fail(
+    wasmd_host_call *call, const char *fmt, ...) WASMD_CLIENT_PRINTF(2, 3);
 
 /* A short name of a trap kind ("unreachable", "out of fuel"); never NULL. */
 WASMD_CLIENT_API const char *wasmd_trap_kind_name(wasmd_trap_kind kind);
