@@ -6,10 +6,12 @@
  * which instantiates the module and answers instance_created. That worker
  * is then the instance's alone until the instance ends (SUP_W_BUSY, with
  * no job between calls): it never returns to the pool and never serves
- * another connection, let alone another tenant. An invoke naming the instance becomes a job sent
- * straight to that worker, under its own deadline; one call runs at a
- * time. The instance ends with drop_instance, with its session, or when
- * its worker dies (a deadline kills it, as for any invoke).
+ * another connection, let alone another tenant. An invoke naming the
+ * instance becomes a job sent straight to that worker, under its own
+ * deadline. One call runs at a time; calls sent meanwhile wait in order
+ * (a waiting call's deadline starts when it runs: the one ahead is bounded
+ * by its own). The instance ends with drop_instance, with its session, or
+ * when its worker dies (a deadline kills it, as for any invoke).
  *
  * Each live instance counts against the tenant's --max-concurrent, as
  * its worker is held even while idle.
@@ -39,6 +41,16 @@ static void
 instance_free(struct sup_instance *inst, const char *why)
 {
 	struct sup_session *s = inst->session;
+	struct sup_job *waiting;
+	char msg[256];
+
+	/* Calls still waiting their turn will not run (each unlinks itself
+	 * through sup_instance_job_ended()). */
+	snprintf(msg, sizeof msg,
+	    "instance %llu ended before this call ran: %s",
+	    (unsigned long long)inst->id, why);
+	while ((waiting = TAILQ_FIRST(&inst->waiting)) != NULL)
+		sup_job_fail(waiting, WASMD__ERROR_CODE__ERR_NOT_FOUND, msg);
 
 	if (inst->worker != NULL) {
 		inst->worker->instance = NULL;
@@ -106,6 +118,7 @@ sup_instance_create(
 	inst->id = ++s->next_instance_id;
 	inst->session = s;
 	inst->running = job;
+	TAILQ_INIT(&inst->waiting);
 	inst->limits = limits;
 	snprintf(inst->digest, sizeof inst->digest, "%s", m->digest);
 	TAILQ_INSERT_TAIL(&s->instances, inst, entry);
@@ -148,18 +161,8 @@ sup_instance_invoke(struct sup_session *s, uint64_t id, Wasmd__Invoke *inv)
 		    (unsigned long long)inv->instance_id);
 		return;
 	}
-	if (inst->running != NULL) {
-		sup_session_fail(s, id, WASMD__ERROR_CODE__ERR_LIMIT,
-		    "instance %llu is busy with request %llu: an instance "
-		    "runs one call at a time",
-		    (unsigned long long)inst->id,
-		    (unsigned long long)inst->running->client_id);
-		return;
-	}
 	if ((job = sup_job_new(s, id, SUP_JOB_INVOKE)) == NULL)
 		return;
-	job->instance = inst;
-	inst->running = job;
 	snprintf(job->digest, sizeof job->digest, "%s", inst->digest);
 	job->export_name = sup_strdup(inv->export ? inv->export : "");
 	job->timeout_ms = inst->limits.timeout_ms;
@@ -169,8 +172,33 @@ sup_instance_invoke(struct sup_session *s, uint64_t id, Wasmd__Invoke *inv)
 	wi.limits = &inst->limits;
 	env.msg_case = WASMD__ENVELOPE__MSG_INVOKE;
 	env.invoke = &wi;
-	if (sup_job_pack(job, &env))
-		sup_job_start(job, inst->worker);
+	if (!sup_job_pack(job, &env))
+		return;
+	job->instance = inst;
+	if (inst->running != NULL) {
+		/* One call at a time: this one waits its turn. */
+		job->instance_waiting = true;
+		TAILQ_INSERT_TAIL(&inst->waiting, job, queue_entry);
+		return;
+	}
+	inst->running = job;
+	sup_job_start(job, inst->worker);
+}
+
+/* Starts the first waiting call when the worker is free for it. */
+static void
+start_next(struct sup_instance *inst)
+{
+	struct sup_job *next = TAILQ_FIRST(&inst->waiting);
+	struct sup_worker *w = inst->worker;
+
+	if (next == NULL || w == NULL || w->killed || w->reaped ||
+	    w->bev == NULL || w->job != NULL || inst->running != NULL)
+		return;
+	TAILQ_REMOVE(&inst->waiting, next, queue_entry);
+	next->instance_waiting = false;
+	inst->running = next;
+	sup_job_start(next, w);
 }
 
 void
@@ -268,8 +296,17 @@ sup_instance_job_ended(struct sup_job *job)
 	struct sup_instance *inst = job->instance;
 
 	job->instance = NULL;
+	if (job->instance_waiting) {
+		TAILQ_REMOVE(&inst->waiting, job, queue_entry);
+		job->instance_waiting = false;
+		return;
+	}
 	inst->running = NULL;
-	/* A creation that failed leaves nothing to keep. */
+	/* A creation that failed leaves nothing to keep. A call that ended
+	 * still holding the worker (deadline, client gone) is about to have
+	 * it killed: the calls waiting fail with the instance, not here. */
 	if (!inst->created)
 		instance_free(inst, "creation failed");
+	else if (job->worker == NULL)
+		start_next(inst);
 }

@@ -243,6 +243,7 @@ struct sup_job {
 	struct event *timer; /* own */
 	struct timespec start;
 	struct sup_instance *instance; /* borrowed: created or called */
+	bool instance_waiting;         /* in instance->waiting (queue_entry) */
 	uint64_t max_output;           /* invoke: its output limit (output.c) */
 	uint64_t output_bytes;         /* invoke: output relayed so far */
 };
@@ -272,16 +273,17 @@ void sup_job_fail(struct sup_job *job, Wasmd__ErrorCode code, const char *msg);
  * instance.c: live instances. A client's create_instance runs as a job
  * (SUP_JOB_CREATE) on a pool worker; once it answers instance_created, the
  * worker stays with the instance (busy, job NULL) and serves the invokes
- * that name it, one at a time, each an SUP_JOB_INVOKE job with its own
- * deadline. An instance belongs to one session and dies with it, with
+ * that name it, one at a time (others wait their turn, in order), each an
+ * SUP_JOB_INVOKE job with its own deadline from when it starts. An instance belongs to one session and dies with it, with
  * drop_instance, or with its worker (deadline, crash).
  */
 struct sup_instance {
 	TAILQ_ENTRY(sup_instance) entry;
-	uint64_t id;                 /* the client's handle, per session */
-	struct sup_session *session; /* borrowed: the owner */
-	struct sup_worker *worker;   /* borrowed: NULL until created */
-	struct sup_job *running;     /* borrowed: the call (or creation) */
+	uint64_t id;                   /* the client's handle, per session */
+	struct sup_session *session;   /* borrowed: the owner */
+	struct sup_worker *worker;     /* borrowed: NULL until created */
+	struct sup_job *running;       /* borrowed: the call (or creation) */
+	TAILQ_HEAD(, sup_job) waiting; /* calls sent meanwhile, in order */
 	bool created;
 	char digest[65];
 	Wasmd__InvokeLimits limits; /* resolved: per call / per instance */

@@ -595,9 +595,11 @@ WASMD_CLIENT_API size_t wasmd_pending(const wasmd_conn *conn);
  * lives until wasmd_instance_drop() or until the connection closes (or its
  * worker dies: a call past its deadline kills it). Its limits are fixed
  * at creation: fuel and timeout per call, memory for the instance's life.
- * One call runs at a time; a second concurrent one is refused with
- * WASMD_ERR_LIMIT. Each live instance counts against the daemon's
- * per-tenant concurrency limit (--max-concurrent).
+ * One call runs at a time: calls sent meanwhile (wasmd_instance_invoke_send)
+ * wait their turn in order, each call's timeout starting when it runs; if
+ * the instance ends first they fail with WASMD_ERR_NOT_FOUND. Each live
+ * instance counts against the daemon's per-tenant concurrency limit
+ * (--max-concurrent), and so does each call running or waiting.
  */
 typedef struct wasmd_instance wasmd_instance;
 

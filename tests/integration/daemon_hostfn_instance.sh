@@ -1,6 +1,6 @@
 # daemon_hostfn_instance: a live instance keeps its global and its memory
 # across three invokes (1001, 2002, 3003, each calling the client's host
-# function), a fresh invoke of the same module starts from zero, a
+# function), three more sent at once run in order, a fresh invoke of the same module starts from zero, a
 # dropped instance's worker is killed, and the live one's worker goes
 # when its connection closes.
 . "$IT_LIB"
@@ -21,6 +21,7 @@ grep -q "^instance 1$" "$TMP/out" || fail "no instance: $(cat "$TMP/out" "$TMP/e
 for i in 1 2 3; do
 	grep -q "^incr $i -> $((i * 1001))$" "$TMP/out" || fail "call $i: $(cat "$TMP/out")"
 done
+grep -q "^queued: 4004 5005 6006$" "$TMP/out" || fail "queued calls: $(cat "$TMP/out")"
 expect_log_match "event=instance_end .*instance=2 .*reason=\"instance dropped\""
 # The pool's idle worker and the live instance's worker.
 wait_workers 2

@@ -1,17 +1,18 @@
 # daemon_hostfn_instance_limits: live instances under limits: each counts
-# against --max-concurrent (a third one is refused), an instance runs one
-# call at a time (a second is refused while another instance still
+# against --max-concurrent (a fourth one is refused), an instance runs one
+# call at a time (a second waits behind it while another instance still
 # answers), and a call past its deadline kills the instance's worker, so
-# the instance is gone (ERR_NOT_FOUND) and its worker too.
+# the instance is gone (ERR_NOT_FOUND), with the call that waited behind
+# it, and its worker too.
 . "$IT_LIB"
 [ -x "$IT_BIN/wasmd-it-hostclient" ] || fail "missing $IT_BIN/wasmd-it-hostclient: build it first"
-start_daemon --pool 1 --max-concurrent 2
+start_daemon --pool 1 --max-concurrent 3
 run ctl push "$IT_FIXTURES/spin.wasm" --name spin
 expect_status 0
 run "$IT_BIN/wasmd-it-hostclient" edges spin
 expect_status 0
-echo "$OUT" | grep -q "^third instance: .*live instances" || fail "$OUT"
-echo "$OUT" | grep -q "^busy: instance 1 is busy" || fail "$OUT"
+echo "$OUT" | grep -q "^fourth instance: .*3 live instances" || fail "$OUT"
+echo "$OUT" | grep -q "^behind: no such module" || fail "$OUT"
 echo "$OUT" | grep -q "^after the deadline: no live instance 1" || fail "$OUT"
 echo "$OUT" | grep -q "^edges ok$" || fail "$OUT"
 expect_log_match "event=instance_end .*instance=1 .*reason=\"deadline\""

@@ -13,12 +13,13 @@
  *                    mem_arg that traps
  *   fail REF         a failing callback becomes a TRAP_HOST trap
  *   hang REF MS      the callback outlives the MS deadline: ERR_TIMEOUT
- *   instance REF     a live instance keeps its counter across 3 invokes;
+ *   instance REF     a live instance keeps its counter across 3 invokes,
+ *                    then 3 more sent at once run in order;
  *                    prints "instance ID" and then waits for stdin to
  *                    close before exiting (the script checks the worker)
- *   edges REF        live instances of spin.wasm: a second call while one
- *                    runs is refused, a call past its deadline kills the
- *                    instance, at most --max-concurrent (2) instances
+ *   edges REF        live instances of spin.wasm: a call past its deadline
+ *                    kills the instance and the call waiting behind it
+ *                    fails, at most --max-concurrent (3) instances
  *   async REF N      N invocations in flight on one connection through
  *                    the libevent adapter, each answering host calls
  *   async_mem REF N  the same with hostfn_mem.wasm's peek: each callback
@@ -406,6 +407,33 @@ mode_hang(wasmd_conn *conn, const char *ref, int timeout_ms)
 
 /* ---- instance ---- */
 
+/* Results of instance calls sent at once, in the order they came. */
+static int32_t order[8];
+static int norder;
+
+static void
+on_incr(wasmd_conn *conn, wasmd_error rc, wasmd_result *r, void *arg)
+{
+	(void)arg;
+	CHECK(rc == WASMD_OK, "queued incr: %s", wasmd_errmsg(conn));
+	if (rc == WASMD_OK && norder < 8)
+		order[norder++] = r->results[0].of.i32;
+	wasmd_result_free(r);
+}
+
+/* Runs wasmd_process() until no request is pending. */
+static void
+drain(wasmd_conn *conn)
+{
+	while (wasmd_pending(conn) > 0 &&
+	    wasmd_status(conn) == WASMD_CONNECTION_OK) {
+		struct timespec ts = {0, 2000000};
+
+		nanosleep(&ts, NULL);
+		wasmd_process(conn);
+	}
+}
+
 /* Left undropped on purpose (a global, so no leak checker minds). */
 static wasmd_instance *volatile kept_instance;
 
@@ -449,6 +477,17 @@ mode_instance(wasmd_conn *conn, const char *ref)
 		printf("incr %d -> %d\n", i, (int)r->results[0].of.i32);
 		wasmd_result_free(r);
 	}
+	/* Calls sent at once wait their turn and run in order. */
+	for (int i = 0; i < 3; i++)
+		CHECK(wasmd_instance_invoke_send(
+		          inst, "incr", NULL, 0, on_incr, NULL) == WASMD_OK,
+		    "send: %s", wasmd_errmsg(conn));
+	drain(conn);
+	CHECK(norder == 3 && order[0] == 4004 && order[1] == 5005 &&
+	        order[2] == 6006,
+	    "queued calls: %d results", norder);
+	printf(
+	    "queued: %d %d %d\n", (int)order[0], (int)order[1], (int)order[2]);
 	/* A fresh invoke of the same module starts from zero. */
 	if ((r = invoke(conn, ref, "incr", NULL, 0, &o)) != NULL) {
 		CHECK(r->results[0].of.i32 == 1001, "fresh invoke: %d",
@@ -487,8 +526,8 @@ static void
 mode_edges(wasmd_conn *conn, const char *ref)
 {
 	wasmd_invoke_options o = WASMD_INVOKE_OPTIONS_INIT;
-	wasmd_instance *a = NULL, *b = NULL, *c = NULL;
-	wasmd_error spin_rc = WASMD_OK, rc;
+	wasmd_instance *a = NULL, *b = NULL, *c = NULL, *d = NULL;
+	wasmd_error spin_rc = WASMD_OK, behind_rc = WASMD_OK, rc;
 	wasmd_result *r = NULL;
 
 	o.limits.timeout_ms = 400;
@@ -497,35 +536,34 @@ mode_edges(wasmd_conn *conn, const char *ref)
 	rc = wasmd_instance_create(conn, ref, &o, &b);
 	CHECK(rc == WASMD_OK, "create b: %s", wasmd_errmsg(conn));
 	rc = wasmd_instance_create(conn, ref, &o, &c);
+	CHECK(rc == WASMD_OK, "create c: %s", wasmd_errmsg(conn));
+	rc = wasmd_instance_create(conn, ref, &o, &d);
 	CHECK(
-	    rc == WASMD_ERR_LIMIT, "a third instance: %s", wasmd_strerror(rc));
-	printf("third instance: %s\n", wasmd_errmsg(conn));
+	    rc == WASMD_ERR_LIMIT, "a fourth instance: %s", wasmd_strerror(rc));
+	printf("fourth instance: %s\n", wasmd_errmsg(conn));
+	wasmd_instance_drop(c);
 	if (a == NULL || b == NULL)
 		return;
-	/* One call at a time per instance. */
+	/* One call at a time per instance: "one" waits behind "spin". */
 	rc = wasmd_instance_invoke_send(
 	    a, "spin", NULL, 0, on_spin_done, &spin_rc);
 	CHECK(rc == WASMD_OK, "spin: %s", wasmd_errmsg(conn));
-	rc = wasmd_instance_invoke(a, "one", NULL, 0, &r);
-	CHECK(rc == WASMD_ERR_LIMIT, "a second call: %s", wasmd_strerror(rc));
-	printf("busy: %s\n", wasmd_errmsg(conn));
-	wasmd_result_free(r);
-	r = NULL;
+	rc = wasmd_instance_invoke_send(
+	    a, "one", NULL, 0, on_spin_done, &behind_rc);
+	CHECK(rc == WASMD_OK, "one: %s", wasmd_errmsg(conn));
 	/* The other instance is not held up. */
 	rc = wasmd_instance_invoke(b, "one", NULL, 0, &r);
 	CHECK(rc == WASMD_OK && r->results[0].of.i32 == 1, "b: %s",
 	    wasmd_errmsg(conn));
 	wasmd_result_free(r);
 	r = NULL;
-	while (wasmd_pending(conn) > 0 &&
-	    wasmd_status(conn) == WASMD_CONNECTION_OK) {
-		struct timespec ts = {0, 10000000};
-
-		nanosleep(&ts, NULL);
-		wasmd_process(conn);
-	}
+	drain(conn);
 	CHECK(spin_rc == WASMD_ERR_TIMEOUT, "spin ended with %s",
 	    wasmd_strerror(spin_rc));
+	/* The call waiting behind it ends with the instance. */
+	CHECK(behind_rc == WASMD_ERR_NOT_FOUND, "the call behind: %s",
+	    wasmd_strerror(behind_rc));
+	printf("behind: %s\n", wasmd_strerror(behind_rc));
 	/* The deadline killed a's worker: a is gone. */
 	rc = wasmd_instance_invoke(a, "one", NULL, 0, &r);
 	CHECK(rc == WASMD_ERR_NOT_FOUND, "a after its deadline: %s",
