@@ -20,6 +20,8 @@
  *   edges REF        live instances of spin.wasm: a call past its deadline
  *                    kills the instance and the call waiting behind it
  *                    fails, at most --max-concurrent (3) instances
+ *   abandon REF      a live instance of spin.wasm with a call running and
+ *                    one waiting, then the connection closes
  *   async REF N      N invocations in flight on one connection through
  *                    the libevent adapter, each answering host calls
  *   async_mem REF N  the same with hostfn_mem.wasm's peek: each callback
@@ -577,6 +579,28 @@ mode_edges(wasmd_conn *conn, const char *ref)
 	printf("edges ok\n");
 }
 
+static void
+mode_abandon(wasmd_conn *conn, const char *ref)
+{
+	wasmd_invoke_options o = WASMD_INVOKE_OPTIONS_INIT;
+	/* Static: their callbacks run from wasmd_close(), after we return. */
+	static wasmd_error rc1, rc2;
+	wasmd_instance *a = NULL;
+
+	o.limits.timeout_ms = 60000;
+	if (wasmd_instance_create(conn, ref, &o, &a) != WASMD_OK) {
+		CHECK(false, "create: %s", wasmd_errmsg(conn));
+		return;
+	}
+	CHECK(wasmd_instance_invoke_send(
+	          a, "spin", NULL, 0, on_spin_done, &rc1) == WASMD_OK &&
+	        wasmd_instance_invoke_send(
+	            a, "one", NULL, 0, on_spin_done, &rc2) == WASMD_OK,
+	    "send: %s", wasmd_errmsg(conn));
+	kept_instance = a;
+	printf("abandoning\n");
+}
+
 /* ---- async ---- */
 
 struct async_state {
@@ -716,6 +740,8 @@ main(int argc, char **argv)
 		mode_instance(conn, ref);
 	else if (strcmp(mode, "edges") == 0)
 		mode_edges(conn, ref);
+	else if (strcmp(mode, "abandon") == 0)
+		mode_abandon(conn, ref);
 	else if (strcmp(mode, "async") == 0)
 		mode_async(conn, ref, n, false);
 	else if (strcmp(mode, "async_mem") == 0)
