@@ -1,0 +1,46 @@
+# deploy_unprivileged: wasmd as wasmd.service runs it: an unprivileged user,
+# no capabilities, no_new_privs already set, a umask of 077, and systemd's
+# STATE_DIRECTORY/RUNTIME_DIRECTORY instead of flags. The workers still
+# confine themselves (seccomp needs no privilege under no_new_privs):
+# modules validate and run, a forbidden system call is still fatal to its
+# worker only, and SIGTERM still ends in exit 0. Needs root to drop to nobody.
+. "$IT_LIB"
+[ "$(id -u)" -eq 0 ] || skip "needs root to start wasmd as another user"
+command -v setpriv >/dev/null || skip "no setpriv (util-linux)"
+RUN="$TMP/run" SVC_STATE="$TMP/lib"
+mkdir -p "$RUN" "$SVC_STATE"
+chown nobody:nogroup "$RUN" "$SVC_STATE"
+chmod 755 "$RUN"
+SOCK="$RUN/wasmd.sock"
+export WASMD_HOST="unix://$SOCK"
+(umask 077 && exec env -u WASMD_HOST STATE_DIRECTORY="$SVC_STATE" RUNTIME_DIRECTORY="$RUN" \
+	setpriv --reuid=nobody --regid=nogroup --clear-groups --no-new-privs \
+	--inh-caps=-all --bounding-set=-all "$WASMD_BIN/wasmd") 2>>"$LOG" &
+DAEMON_PID=$!
+for _ in $(seq 200); do
+	[ -S "$SOCK" ] && "$IT_BIN/wasmd-it-rawclient" "$SOCK" list >/dev/null 2>&1 && break
+	kill -0 "$DAEMON_PID" 2>/dev/null || fail "wasmd exited at start"
+	sleep 0.05
+done
+[ -S "$SOCK" ] || fail "wasmd did not listen in its RUNTIME_DIRECTORY"
+grep -q "NoNewPrivs:.*1" "/proc/$DAEMON_PID/status" || fail "the daemon does not run with no_new_privs"
+grep -q "^Uid:.*65534" "/proc/$DAEMON_PID/status" || fail "the daemon does not run as nobody"
+
+run ctl push "$IT_FIXTURES/add.wasm" --name add
+expect_status 0
+run ctl run --invoke add add 2 3
+expect_status 0
+expect_out 5
+[ -n "$(ls "$SVC_STATE/tenants")" ] || fail "nothing stored under STATE_DIRECTORY"
+# Stored files are private to the service's user (UMask=0077).
+find "$SVC_STATE/tenants" -type f -perm /077 | grep -q . && fail "a stored file is readable by others"
+if [ "${WASMD_TEST_HOOKS:-OFF}" = ON ]; then
+	run ctl push "$IT_FIXTURES/forbidden.wasm" --name forbidden
+	expect_status 0
+	run ctl run --invoke run forbidden
+	expect_status 1
+	expect_log_match "outcome=ERR_SANDBOX_VIOLATION"
+fi
+run ctl run -W fuel=10000 --invoke spin "$IT_FIXTURES/spin.wasm"
+expect_status 134
+stop_daemon
