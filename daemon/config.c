@@ -345,27 +345,50 @@ check_rules(const struct sup_config *c, const char *path)
 	return 0;
 }
 
+/*
+ * Does arg ("--name" or "--name=value") name the long option full, maybe
+ * abbreviated as getopt_long allows ("--conf")? min: the shortest
+ * unambiguous prefix. *value: after '=', or NULL.
+ */
+static bool
+long_option_is(
+    const char *arg, const char *full, size_t min, const char **value)
+{
+	size_t n;
+
+	if (strncmp(arg, "--", 2) != 0)
+		return false;
+	arg += 2;
+	n = strcspn(arg, "=");
+	if (n < min || n > strlen(full) || strncmp(arg, full, n) != 0)
+		return false;
+	*value = arg[n] == '=' ? arg + n + 1 : NULL;
+	return true;
+}
+
 int
 sup_conf_prescan(int argc, char **argv, struct sup_conf_args *a)
 {
+	const char *v;
+
 	memset(a, 0, sizeof(*a));
 	a->path = sup_conf_default_path();
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];
 		if (strcmp(s, "--") == 0)
 			break;
-		if (strcmp(s, "--check-config") == 0)
+		if (long_option_is(s, "check-config", 2, &v))
 			a->check = true;
-		else if ((strcmp(s, "-c") == 0 || strcmp(s, "--config") == 0) &&
-		    i + 1 < argc) {
-			a->path = argv[++i];
-			a->explicit_path = true;
-		} else if (strncmp(s, "--config=", 9) == 0) {
-			a->path = s + 9;
-			a->explicit_path = true;
-		} else if (strncmp(s, "-c", 2) == 0 && s[2] != '\0') {
-			a->path = s + 2;
-			a->explicit_path = true;
+		else if (long_option_is(s, "config", 2, &v) ||
+		    strncmp(s, "-c", 2) == 0) {
+			if (s[1] == 'c')
+				v = s[2] != '\0' ? s + 2 : NULL;
+			if (v == NULL && i + 1 < argc)
+				v = argv[++i];
+			if (v != NULL) {
+				a->path = v;
+				a->explicit_path = true;
+			}
 		}
 	}
 	return 0;
