@@ -24,7 +24,7 @@ static const double duration_le[] = {
 #define NBUCKETS (sizeof(duration_le) / sizeof(duration_le[0]))
 
 struct outcome_count {
-	char kind[8];     /* "invoke", "push" */
+	char kind[16];    /* "invoke", "push", "create_instance" */
 	char outcome[32]; /* "ok", "trap", "stored", "ERR_TIMEOUT", ... */
 	uint64_t n;
 };
@@ -86,6 +86,18 @@ count_outcome(struct tenant_stats *t, const char *kind, const char *outcome)
 	o->n = 1;
 }
 
+static const char *
+kind_name(enum sup_job_kind kind)
+{
+	switch (kind) {
+	case SUP_JOB_PUSH: return "push";
+	case SUP_JOB_INVOKE: return "invoke";
+	case SUP_JOB_CREATE: return "create_instance";
+	default: break; /* a kind added later */
+	}
+	return "other";
+}
+
 void
 sup_metrics_job(struct sup_job *job, const char *outcome)
 {
@@ -96,8 +108,7 @@ sup_metrics_job(struct sup_job *job, const char *outcome)
 	if (job->sup->metrics == NULL)
 		return;
 	t = stats_for(job->sup, job->tenant->name);
-	count_outcome(
-	    t, job->kind == SUP_JOB_PUSH ? "push" : "invoke", outcome);
+	count_outcome(t, kind_name(job->kind), outcome);
 	if (job->kind != SUP_JOB_INVOKE || job->start.tv_sec == 0)
 		return;
 	s = (double)sup_elapsed_us(&job->start) / 1e6;
@@ -142,7 +153,8 @@ print_jobs(FILE *f, struct sup *sup, const char *only)
 	struct tenant_stats *t;
 
 	help(f, "wasmd_jobs_total", "counter",
-	    "Jobs ended, by tenant, kind (invoke, push) and outcome.");
+	    "Jobs ended, by tenant, kind (invoke, push, create_instance) and "
+	    "outcome.");
 	TAILQ_FOREACH(t, &sup->metrics->tenants, entry)
 	{
 		if (!wanted(only, t->tenant))
@@ -238,7 +250,10 @@ print_daemon(FILE *f, struct sup *sup)
 	const struct sup_job *job;
 
 	TAILQ_FOREACH(w, &sup->workers, entry)
-	n[w->state]++;
+	{
+		if ((unsigned)w->state < 4)
+			n[w->state]++;
+	}
 	TAILQ_FOREACH(job, &sup->queue, queue_entry)
 	queued++;
 	help(f, "wasmd_workers", "gauge", "Worker processes, by state.");

@@ -23,6 +23,8 @@ expect_status 0
 expect_out 42
 expect_log_match "event=listen socket=activated"
 wait_notify "^READY=1 STATUS=serving: "
+# STATUS= follows what happens (refreshed every 2 s when it changed).
+wait_notify "^STATUS=serving: [0-9]+ busy, [0-9]+ idle workers; 0 jobs in flight; 1 modules of 1 tenants; [0-9]+ connections$" 6
 wait_notify "^WATCHDOG=1$"
 [ "$(grep -c '^WATCHDOG=1$' "$NOTIFY_LOG")" -ge 2 ] || sleep 0.5
 [ "$(grep -c '^WATCHDOG=1$' "$NOTIFY_LOG")" -ge 2 ] || fail "the watchdog is not pinged periodically: $(cat "$NOTIFY_LOG")"

@@ -45,9 +45,10 @@ mkdir "$CONF.d"
 printf '[limits]\nmax-fuel = 300\n' >"$CONF.d/20-b.conf"
 printf '[limits]\nmax-fuel = 200\n' >"$CONF.d/10-a.conf"
 printf '[limits]\nmax-fuel = 900\n' >"$CONF.d/30-ignored.conf.disabled"
+# Users by name as well as by number.
 cat >>"$CONF" <<CONF
 [tenant ops]
-uids = $me
+uids = 4000000000, $(id -un)
 admin = true
 CONF
 check
