@@ -472,6 +472,7 @@ apply_reloadable(struct sup *sup, struct sup_config *c)
 	old->max_memory = c->max_memory;
 	old->default_timeout_ms = c->default_timeout_ms;
 	old->max_timeout_ms = c->max_timeout_ms;
+	old->max_output = c->max_output;
 	old->max_modules = c->max_modules;
 	old->max_module_bytes = c->max_module_bytes;
 	old->max_concurrent = c->max_concurrent;
