@@ -1,9 +1,12 @@
 # deploy_unprivileged: wasmd as wasmd.service runs it: an unprivileged user,
-# no capabilities, no_new_privs already set, a umask of 077, and systemd's
-# STATE_DIRECTORY/RUNTIME_DIRECTORY instead of flags. The workers still
-# confine themselves (seccomp needs no privilege under no_new_privs):
-# modules validate and run, a forbidden system call is still fatal to its
-# worker only, and SIGTERM still ends in exit 0. Needs root to drop to nobody.
+# no capabilities, no_new_privs already set, a umask of 077, systemd's
+# STATE_DIRECTORY/RUNTIME_DIRECTORY instead of flags, and the unit's system
+# call filter (its SystemCallFilter= lines expanded by systemd-analyze,
+# enforced by wasmd-unit-filter with MemoryDenyWriteExecute= and
+# RestrictAddressFamilies=AF_UNIX). The workers still confine themselves
+# (seccomp needs no privilege under no_new_privs): modules validate and
+# run, a forbidden system call is still fatal to its worker only, and
+# SIGTERM still ends in exit 0. Needs root to drop to nobody.
 . "$IT_LIB"
 [ "$(id -u)" -eq 0 ] || skip "needs root to start wasmd as another user"
 command -v setpriv >/dev/null || skip "no setpriv (util-linux)"
@@ -12,10 +15,38 @@ mkdir -p "$RUN" "$SVC_STATE"
 chown nobody:nogroup "$RUN" "$SVC_STATE"
 chmod 755 "$RUN"
 SOCK="$RUN/wasmd.sock"
+
+# The unit's filter: what its allow line names, less what its deny line names.
+expand() {
+	local m
+	systemd-analyze syscall-filter "$1" 2>/dev/null | tail -n +2 |
+		sed 's/^ *//' | grep -v -e '^#' -e '^$' | while read -r m; do
+		case $m in
+		@*) expand "$m" ;;
+		*) echo "$m" ;;
+		esac
+	done
+}
+FILTER=()
+if command -v systemd-analyze >/dev/null; then
+	allow=$(sed -n 's/^SystemCallFilter=\([^~].*\)/\1/p' "$DEPLOY_SRC/wasmd.service")
+	deny=$(sed -n 's/^SystemCallFilter=~\(.*\)/\1/p' "$DEPLOY_SRC/wasmd.service")
+	[ -n "$allow" ] && [ -n "$deny" ] || fail "no SystemCallFilter= lines in wasmd.service"
+	for w in $allow; do case $w in @*) expand "$w" ;; *) echo "$w" ;; esac; done | sort -u >"$TMP/allow"
+	for w in $deny; do case $w in @*) expand "$w" ;; *) echo "$w" ;; esac; done | sort -u >"$TMP/deny"
+	comm -23 "$TMP/allow" "$TMP/deny" >"$TMP/syscalls"
+	grep -qx seccomp "$TMP/syscalls" || fail "the unit's filter does not allow seccomp"
+	grep -qx setrlimit "$TMP/syscalls" && fail "expected @resources (setrlimit) denied"
+	FILTER=("$DEPLOY_BIN/wasmd-unit-filter" "$TMP/syscalls")
+	# LeakSanitizer needs ptrace (@debug, denied): leaks are checked elsewhere.
+	if ldd "$WASMD_BIN/wasmd" | grep -q libasan; then
+		export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+	fi
+fi
 export WASMD_HOST="unix://$SOCK"
 (umask 077 && exec env -u WASMD_HOST STATE_DIRECTORY="$SVC_STATE" RUNTIME_DIRECTORY="$RUN" \
 	setpriv --reuid=nobody --regid=nogroup --clear-groups --no-new-privs \
-	--inh-caps=-all --bounding-set=-all "$WASMD_BIN/wasmd") 2>>"$LOG" &
+	--inh-caps=-all --bounding-set=-all "${FILTER[@]}" "$WASMD_BIN/wasmd") 2>>"$LOG" &
 DAEMON_PID=$!
 for _ in $(seq 200); do
 	[ -S "$SOCK" ] && "$IT_BIN/wasmd-it-rawclient" "$SOCK" list >/dev/null 2>&1 && break
@@ -25,6 +56,8 @@ done
 [ -S "$SOCK" ] || fail "wasmd did not listen in its RUNTIME_DIRECTORY"
 grep -q "NoNewPrivs:.*1" "/proc/$DAEMON_PID/status" || fail "the daemon does not run with no_new_privs"
 grep -q "^Uid:.*65534" "/proc/$DAEMON_PID/status" || fail "the daemon does not run as nobody"
+[ ${#FILTER[@]} -eq 0 ] || grep -q "^Seccomp:.*2" "/proc/$DAEMON_PID/status" ||
+	fail "the daemon does not run under the unit's filter"
 
 run ctl push "$IT_FIXTURES/add.wasm" --name add
 expect_status 0
