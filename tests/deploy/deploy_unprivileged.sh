@@ -77,3 +77,17 @@ fi
 run ctl run -W fuel=10000 --invoke spin "$IT_FIXTURES/spin.wasm"
 expect_status 134
 stop_daemon
+
+# The filter is real: without seccomp(2) in it, workers cannot confine
+# themselves and never start.
+if [ ${#FILTER[@]} -gt 0 ]; then
+	grep -vx seccomp "$TMP/syscalls" >"$TMP/no-seccomp"
+	"$DEPLOY_BIN/wasmd-unit-filter" "$TMP/no-seccomp" "$WASMD_BIN/wasmd" \
+		-H "unix://$SOCK" --state-dir "$STATE" --pool 1 2>>"$LOG" &
+	DAEMON_PID=$!
+	for _ in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.05; done
+	run ctl push "$IT_FIXTURES/add.wasm"
+	expect_status 1
+	expect_err_match "workers fail to start"
+	stop_daemon
+fi
