@@ -32,6 +32,7 @@
  */
 #define WX_IOPS(X)                                                                 \
 	X(X_MOVE)      /* fp[a] := fp[b] */                                        \
+	X(X_MOVE2)     /* fp[a] := fp[b]; then fp[c] := fp[d] */                   \
 	X(X_CONST)     /* fp[a] := imm (all 64 bits) */                            \
 	X(X_BR)        /* goto target */                                           \
 	X(X_BR_IF)     /* if fp[a].i32 != 0 goto target */                         \

@@ -1407,6 +1407,29 @@ pair_increments(cc *c)
 }
 
 /*
+ * Two moves in a row (locals rotating their values around a loop) become
+ * one X_MOVE2, unless a label points at the second.
+ */
+static void
+pair_moves(cc *c)
+{
+	uint32_t n = c->ncode;
+	wx_insn *first, *second;
+
+	if (n < 2 || c->label_pos == n - 1 ||
+	    (wx_op)(uintptr_t)c->code[n - 1].h != WXO_X_MOVE ||
+	    (wx_op)(uintptr_t)c->code[n - 2].h != WXO_X_MOVE)
+		return;
+	first = &c->code[n - 2];
+	second = &c->code[n - 1];
+	first->h = (const void *)(uintptr_t)WXO_X_MOVE2;
+	first->c = second->a;
+	first->d = second->b;
+	c->ncode--;
+	c->last_simple = NONE;
+}
+
+/*
  * local.set x of popped operand h: operands still reading x are copied
  * out first; a value computed just before is written to x directly.
  */
@@ -1431,8 +1454,10 @@ set_local(cc *c, uint32_t x, uint32_t h)
 			materialize(c, i);
 	if (v.src == SRC_CONST)
 		mark_simple(c, emit(c, WXO_X_CONST, x, 0, v.k));
-	else if (v.src != x)
+	else if (v.src != x) {
 		mark_simple(c, emit(c, WXO_X_MOVE, x, v.src, 0));
+		pair_moves(c);
+	}
 }
 
 static bool

@@ -468,6 +468,13 @@ dispatch:
 			A = B;
 			vmnext();
 		}
+		vmcase(X_MOVE2)
+		{
+			/* fp[a] := fp[b]; then fp[c] := fp[d] */
+			A = B;
+			C = fp[ip->d];
+			vmnext();
+		}
 		vmcase(X_CONST)
 		{
 			/* fp[a] := imm */

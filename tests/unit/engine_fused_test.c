@@ -2,8 +2,8 @@
  * engine_fused_test.c: unit tests of the instructions the compiler fuses
  * (engine/code.h): a binary operation with the load of its operand (N_M),
  * the store of its result (N_S) or both at one address (N_MS), loads and
- * stores at constant addresses (N_KA), paired increments (X_INC2) and back
- * edges that charge fuel for their loop header. Each must compute what the
+ * stores at constant addresses (N_KA), paired increments (X_INC2) and
+ * moves (X_MOVE2), and back edges that charge fuel for their loop header. Each must compute what the
  * unfused instructions do and trap where they would. The fixture
  * (engine_fused/fused.wat) is converted with wat2wasm at build time.
  */
@@ -211,6 +211,8 @@ START_TEST(test_increments_and_back_edges)
 	fixture_open(&fx);
 	call_ok(&fx, "steps", (we_val[]){I32(10)}, 1, &r);
 	ck_assert_int_eq(r.of.i32, 30 + 1000 * -20);
+	call_ok(&fx, "rotate", (we_val[]){I32(1), I32(2), I32(3)}, 3, &r);
+	ck_assert_int_eq(r.of.i32, 231);
 	call_ok(&fx, "count_to", (we_val[]){I32(1000)}, 1, &r);
 	ck_assert_int_eq(r.of.i32, 1000);
 

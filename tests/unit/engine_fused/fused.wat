@@ -63,6 +63,18 @@
         (br $top)))
     (i32.add (local.get $i) (i32.mul (local.get $j) (i32.const 1000))))
 
+  ;; local moves in a row (paired into X_MOVE2): a three-way rotation,
+  ;; where each move reads what the one before wrote; returns a*100+b*10+c
+  (func (export "rotate") (param $a i32) (param $b i32) (param $c i32)
+    (result i32)
+    (local $t i32)
+    (local.set $t (local.get $a))
+    (local.set $a (local.get $b))
+    (local.set $b (local.get $c))
+    (local.set $c (local.get $t))
+    (i32.add (i32.mul (local.get $a) (i32.const 100))
+      (i32.add (i32.mul (local.get $b) (i32.const 10)) (local.get $c))))
+
   ;; a loop whose back edge is a fused compare-and-branch
   (func (export "count_to") (param $n i32) (result i32)
     (local $i i32)
