@@ -25,13 +25,26 @@
  *   compare-and-branch, an i32.add becomes part of a load's or store's
  *   address. can_retarget() says when that is safe: the instruction is the
  *   last one emitted and no label points between it and its use.
+ * - The same way, a binary operation absorbs the full-width load that just
+ *   computed its second operand (N_M, N_MX), a store absorbs the binary
+ *   operation that computed its value (N_S), and both at one address make
+ *   a read-modify-write (N_MS, `*p += x`). A constant address is added to
+ *   the offset (N_KA). Two in-place increments or two local moves in a row
+ *   become one instruction (X_INC2, X_MOVE2), unless a label points at the
+ *   second. A branch back to a loop header becomes its back-edge form,
+ *   which charges for the header instead of running it.
  *
  * Bodies are validated when the module loads (wx_compile, no code kept)
- * and compiled by the same pass on their first call (wx_code_of).
+ * and compiled by the same pass on their first call (wx_code_of). Loading
+ * runs this pass over every body, so the validating path is kept lean: the
+ * common one-byte reads are inline and everything about emission returns
+ * early when no code is kept.
  *
  * Fuel: each function entry (ENTER) and loop header (LOOP) is charged the
  * number of wasm instructions of the straight-line run that starts there
- * (up to the next branch, call, block boundary or loop), at least 1.
+ * (up to the next branch, call, block boundary or loop), at least 1. A
+ * back edge charges its header's count when taken; entering the loop runs
+ * the header itself.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -12,7 +12,13 @@
  * LOOP subtract their charge; only when it goes negative does poll() run,
  * which checks the interrupt flag and, with fuel on, moves the next chunk of
  * fuel from the store into the counter. Without fuel the counter is simply
- * refilled, so interrupts are seen within WX_POLL_CHUNK charges.
+ * refilled, so interrupts are seen within WX_POLL_CHUNK charges. A taken
+ * back edge (the _L branch forms) makes its loop header's charge itself
+ * and skips the header, one dispatch less per iteration.
+ *
+ * Most handlers are generated from opcodes.def, with their fused forms
+ * (code.h says what each computes); the rest are written out below, each
+ * with its effect in a comment.
  */
 #include <stdio.h>
 #include <stdlib.h>
