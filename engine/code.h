@@ -114,6 +114,13 @@ typedef enum wx_op {
  * poll) and continue after it, which saves a dispatch per iteration.
  */
 	WX_ROW(X_BR_L) WX_ROW(X_BR_IF_L) WX_ROW(X_BR_UNLESS_L)
+	/*
+ * Back edges that also step the loop counter (a fused `x += k` just
+ * before), fp[a].i32 += d, then test it: X_STEP_NE_L loops while fp[a] !=
+ * fp[b], X_STEP_NE_KL while fp[a] != b, X_STEP_NZ_L while fp[a] != 0.
+ * Their target is relative: ip + (int32_t)c.
+ */
+	WX_ROW(X_STEP_NE_L) WX_ROW(X_STEP_NE_KL) WX_ROW(X_STEP_NZ_L)
 #define WX_CMP(N, code, text, T, fn)                                           \
 	WX_ROW(N##_JNZ_L) WX_ROW(N##_JZ_L) WX_ROW(N##_KJNZ_L) WX_ROW(N##_KJZ_L)
 #include "opcodes.def"

@@ -461,21 +461,78 @@ static const uint16_t loop_form[WXO__COUNT] = {
 #include "opcodes.def"
 };
 
+/* Whether insn i adds a constant to a local in place (`x += k`). */
+static bool
+is_increment(const cc *c, uint32_t i)
+{
+	const wx_insn *in = &c->code[i];
+
+	return (wx_op)(uintptr_t)in->h == WXO_I32_ADD_K && in->a == in->b;
+}
+
 /*
- * Makes insn i (or NONE) a branch back to the loop t: its back-edge form,
- * which does the work of the loop header itself.
+ * The X_STEP form of back-edge branch i (the last insn) when the
+ * increment `x += k` just before it can be folded in (the branch tests x
+ * against another slot, a constant or zero, and no label points at the
+ * branch); *swap says to swap its slots so x is a. Else 0.
+ */
+static wx_op
+step_form(cc *c, uint32_t i, bool *swap)
+{
+	const wx_insn *br = &c->code[i];
+	wx_op op = (wx_op)(uintptr_t)br->h;
+	uint32_t x;
+
+	*swap = false;
+	if (i == 0 || i + 1 != c->ncode || c->label_pos == i ||
+	    !is_increment(c, i - 1))
+		return 0;
+	x = c->code[i - 1].a;
+	if (op == WXO_X_BR_IF && br->a == x)
+		return WXO_X_STEP_NZ_L;
+	if (op == WXO_I32_NE_KJNZ && br->a == x)
+		return WXO_X_STEP_NE_KL;
+	if (op == WXO_I32_NE_JNZ && (br->a == x || br->b == x)) {
+		*swap = br->a != x;
+		return WXO_X_STEP_NE_L;
+	}
+	return 0;
+}
+
+/*
+ * Makes insn i (or NONE), the last one, a branch back to the loop t: its
+ * back-edge form, which does the work of the loop header itself, or an
+ * X_STEP form that also takes in the increment before it. X_STEP forms
+ * keep the target's code index in c until finish() makes it relative.
  */
 static void
 patch_back_edge(cc *c, uint32_t i, const ctl *t)
 {
+	bool has_header, swap;
 	wx_insn *in;
+	wx_op step;
 
 	if (i == NONE)
 		return;
+	has_header = (wx_op)(uintptr_t)c->code[t->loop_start].h == WXO_X_LOOP;
+	if (has_header && (step = step_form(c, i, &swap)) != 0) {
+		wx_insn br = c->code[i];
+		if (swap) {
+			br.b = br.a;
+			br.a = c->code[i - 1].a;
+		}
+		br.h = (const void *)(uintptr_t)step;
+		br.c = t->loop_start;
+		br.d = (uint32_t)c->code[i - 1].imm;
+		c->code[i - 1] = br;
+		c->offs[i - 1] = c->offs[i];
+		c->ncode--;
+		c->last_simple = NONE;
+		return;
+	}
 	patch_one(c, i, t->loop_start);
 	in = &c->code[i];
-	if ((wx_op)(uintptr_t)c->code[t->loop_start].h == WXO_X_LOOP &&
-	    loop_form[(uintptr_t)in->h])
+	if (has_header && loop_form[(uintptr_t)in->h])
 		in->h = (const void *)(uintptr_t)loop_form[(uintptr_t)in->h];
 }
 
@@ -1386,15 +1443,6 @@ op_select(cc *c, bool typed)
 	return push(c, t1);
 }
 
-/* Whether insn i adds a constant to a local in place (`x += k`). */
-static bool
-is_increment(const cc *c, uint32_t i)
-{
-	const wx_insn *in = &c->code[i];
-
-	return (wx_op)(uintptr_t)in->h == WXO_I32_ADD_K && in->a == in->b;
-}
-
 /*
  * Two increments in a row (a loop stepping several induction variables)
  * become one X_INC2, unless a label points at the second.
@@ -2002,8 +2050,15 @@ finish(cc *c)
 		wx_insn *in = &c->code[c->targs[i]];
 		in->target = &c->code[in->imm];
 	}
-	for (uint32_t i = 0; handlers != NULL && i < c->ncode; i++)
-		c->code[i].h = handlers[(uintptr_t)c->code[i].h];
+	for (uint32_t i = 0; i < c->ncode; i++) {
+		wx_insn *in = &c->code[i];
+		wx_op op = (wx_op)(uintptr_t)in->h;
+		if (op == WXO_X_STEP_NE_L || op == WXO_X_STEP_NE_KL ||
+		    op == WXO_X_STEP_NZ_L)
+			in->c = (uint32_t)((int64_t)in->c - i);
+		if (handlers != NULL)
+			in->h = handlers[op];
+	}
 	nslots = (uint64_t)c->nlocals + c->maxvals + 1;
 	if (nslots < c->ft->nresults)
 		nslots = c->ft->nresults;

@@ -153,6 +153,13 @@ trap_at(we_store *s, we_trap_kind kind, const wx_insn *ip)
 		ip++;                                                          \
 		vmdispatch();                                                  \
 	} while (0)
+/* A taken back edge with a relative target (the X_STEP forms). */
+#define vmloop_rel()                                                           \
+	do {                                                                   \
+		ip += (int32_t)ip->c;                                          \
+		CHARGE(ip->imm);                                               \
+		vmnext();                                                      \
+	} while (0)
 /* A taken branch. */
 #define vmgoto()                                                               \
 	do {                                                                   \
@@ -232,6 +239,8 @@ run(we_store *s, const wx_insn *ip, wr_value *fp, const void *const **table)
 #define WX_ST(N, code, text, T, align, ctype) WX_LABEL(N##_KA)
 #include "opcodes.def"
 	        WX_LABEL(X_BR_L) WX_LABEL(X_BR_IF_L) WX_LABEL(X_BR_UNLESS_L)
+	            WX_LABEL(X_STEP_NE_L) WX_LABEL(X_STEP_NE_KL)
+	                WX_LABEL(X_STEP_NZ_L)
 #define WX_CMP(N, code, text, T, fn)                                           \
 	WX_LABEL(N##_JNZ_L)                                                    \
 	WX_LABEL(N##_JZ_L) WX_LABEL(N##_KJNZ_L) WX_LABEL(N##_KJZ_L)
@@ -506,6 +515,30 @@ dispatch:
 		{
 			if (A.i32 == 0)
 				vmloop();
+			vmnext();
+		}
+		vmcase(X_STEP_NE_L)
+		{
+			/* fp[a].i32 += d; loop while fp[a] != fp[b] */
+			A.i32 += ip->d;
+			if (A.i32 != B.i32)
+				vmloop_rel();
+			vmnext();
+		}
+		vmcase(X_STEP_NE_KL)
+		{
+			/* fp[a].i32 += d; loop while fp[a] != b */
+			A.i32 += ip->d;
+			if (A.i32 != ip->b)
+				vmloop_rel();
+			vmnext();
+		}
+		vmcase(X_STEP_NZ_L)
+		{
+			/* fp[a].i32 += d; loop while fp[a] != 0 */
+			A.i32 += ip->d;
+			if (A.i32 != 0)
+				vmloop_rel();
 			vmnext();
 		}
 		vmcase(X_BR_IF)

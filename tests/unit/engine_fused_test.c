@@ -3,7 +3,8 @@
  * (engine/code.h): a binary operation with the load of its operand (N_M),
  * the store of its result (N_S) or both at one address (N_MS), loads and
  * stores at constant addresses (N_KA), paired increments (X_INC2) and
- * moves (X_MOVE2), and back edges that charge fuel for their loop header. Each must compute what the
+ * moves (X_MOVE2), and back edges that charge fuel for their loop header
+ * and take in the loop counter's step (X_STEP_*). Each must compute what the
  * unfused instructions do and trap where they would. The fixture
  * (engine_fused/fused.wat) is converted with wat2wasm at build time.
  */
@@ -213,6 +214,17 @@ START_TEST(test_increments_and_back_edges)
 	ck_assert_int_eq(r.of.i32, 30 + 1000 * -20);
 	call_ok(&fx, "rotate", (we_val[]){I32(1), I32(2), I32(3)}, 3, &r);
 	ck_assert_int_eq(r.of.i32, 231);
+	call_ok(&fx, "step_ne", (we_val[]){I32(100)}, 1, &r);
+	ck_assert_int_eq(r.of.i32, 100);
+	call_ok(&fx, "step_ne_swapped", (we_val[]){I32(64)}, 1, &r);
+	ck_assert_int_eq(r.of.i32, 64);
+	call_ok(&fx, "step_ne_k", NULL, 0, &r);
+	ck_assert_int_eq(r.of.i32, 400);
+	call_ok(&fx, "step_nz", (we_val[]){I32(10)}, 1, &r);
+	ck_assert_int_eq(r.of.i32, 55);
+	/* The folded step still runs on the last, untaken iteration. */
+	call_ok(&fx, "step_nz", (we_val[]){I32(1)}, 1, &r);
+	ck_assert_int_eq(r.of.i32, 1);
 	call_ok(&fx, "count_to", (we_val[]){I32(1000)}, 1, &r);
 	ck_assert_int_eq(r.of.i32, 1000);
 
@@ -221,6 +233,13 @@ START_TEST(test_increments_and_back_edges)
 	for (int i = 0; i < 3; i++) {
 		we_store_set_fuel(fx.s, 1000000);
 		call_ok(&fx, "count_to", (we_val[]){I32(100 * (i + 1))}, 1, &r);
+		used[i] = we_store_fuel_consumed(fx.s);
+	}
+	ck_assert_uint_eq(used[1] - used[0], used[2] - used[1]);
+	ck_assert_uint_ge(used[1] - used[0], 100 * 7);
+	for (int i = 0; i < 3; i++) {
+		we_store_set_fuel(fx.s, 1000000);
+		call_ok(&fx, "step_ne", (we_val[]){I32(200 * (i + 1))}, 1, &r);
 		used[i] = we_store_fuel_consumed(fx.s);
 	}
 	ck_assert_uint_eq(used[1] - used[0], used[2] - used[1]);

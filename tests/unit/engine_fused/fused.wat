@@ -75,6 +75,34 @@
     (i32.add (i32.mul (local.get $a) (i32.const 100))
       (i32.add (i32.mul (local.get $b) (i32.const 10)) (local.get $c))))
 
+  ;; loops whose counter step is folded into the back edge (X_STEP_*):
+  ;; x != y with x first or second, x != constant, x != 0
+  (func (export "step_ne") (param $n i32) (result i32)
+    (local $i i32)
+    (loop $top
+      (local.set $i (i32.add (local.get $i) (i32.const 2)))
+      (br_if $top (i32.ne (local.get $i) (local.get $n))))
+    (local.get $i))
+  (func (export "step_ne_swapped") (param $n i32) (result i32)
+    (local $i i32)
+    (loop $top
+      (local.set $i (i32.add (local.get $i) (i32.const 2)))
+      (br_if $top (i32.ne (local.get $n) (local.get $i))))
+    (local.get $i))
+  (func (export "step_ne_k") (result i32)
+    (local $i i32)
+    (loop $top
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br_if $top (i32.ne (local.get $i) (i32.const 400))))
+    (local.get $i))
+  (func (export "step_nz") (param $n i32) (result i32)
+    (local $sum i32)
+    (loop $top
+      (local.set $sum (i32.add (local.get $sum) (local.get $n)))
+      (local.set $n (i32.add (local.get $n) (i32.const -1)))
+      (br_if $top (local.get $n)))
+    (local.get $sum))
+
   ;; a loop whose back edge is a fused compare-and-branch
   (func (export "count_to") (param $n i32) (result i32)
     (local $i i32)
