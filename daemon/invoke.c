@@ -191,23 +191,6 @@ pack_job(struct sup_job *job, Wasmd__Envelope *env)
 	return true;
 }
 
-static void
-reply_stored(struct sup_session *s, uint64_t id, struct sup_module *m)
-{
-	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
-	Wasmd__ModuleInfo *info = sup_store_info(s->tenant, m);
-
-	if (info == NULL) {
-		sup_session_fail(s, id, WASMD__ERROR_CODE__ERR_INTERNAL,
-		    "the stored information of %s does not decode", m->digest);
-		return;
-	}
-	env.msg_case = WASMD__ENVELOPE__MSG_MODULE_INFO;
-	env.module_info = info;
-	sup_session_send(s, &env, id);
-	sup_store_info_free(info);
-}
-
 /* Room for one more module of len bytes? false with err filled. */
 static bool
 quota_left(const struct sup_tenant *t, const struct sup_config *c, size_t len,
@@ -272,7 +255,7 @@ sup_job_push(struct sup_session *s, uint64_t id, Wasmd__PushModule *push)
 		sup_log(SUP_INFO,
 		    "event=push tenant=%s id=%llu digest=%s outcome=exists",
 		    s->tenant->name, (unsigned long long)id, digest);
-		reply_stored(s, id, m);
+		sup_session_reply_info(s, id, m);
 		return;
 	}
 	if (!push_quota_ok(s, id, push->wasm.len) ||
@@ -446,7 +429,7 @@ push_stored(struct sup_job *job, Wasmd__ModuleInfo *info)
 	}
 	log_outcome(job, "stored", NULL);
 	if (s != NULL)
-		reply_stored(s, job->client_id, m);
+		sup_session_reply_info(s, job->client_id, m);
 	job_finish(job, NULL);
 }
 

@@ -182,8 +182,8 @@ reply_list(struct sup_session *s, uint64_t id)
 	free(list.modules);
 }
 
-static void
-reply_info(struct sup_session *s, uint64_t id, struct sup_module *m)
+void
+sup_session_reply_info(struct sup_session *s, uint64_t id, struct sup_module *m)
 {
 	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
 	Wasmd__ModuleInfo *info = sup_store_info(s->tenant, m);
@@ -295,7 +295,7 @@ sup_dispatch_client(struct sup_session *s, Wasmd__Envelope *env)
 		struct sup_module *m =
 		    resolve_or_fail(s, env->id, env->inspect->ref);
 		if (m != NULL)
-			reply_info(s, env->id, m);
+			sup_session_reply_info(s, env->id, m);
 		break;
 	}
 	case WASMD__ENVELOPE__MSG_REMOVE:

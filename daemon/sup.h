@@ -175,6 +175,9 @@ void sup_dispatch_client(struct sup_session *s, Wasmd__Envelope *env);
 /* Called by invoke.c when the session's job list changes. */
 void sup_session_jobs_changed(struct sup_session *s);
 /* Sends env, replacing its id; closes the session on failure. */
+/* Answers request id with m's module info (or an internal error). */
+void sup_session_reply_info(
+    struct sup_session *s, uint64_t id, struct sup_module *m);
 void sup_session_send(struct sup_session *s, Wasmd__Envelope *env, uint64_t id);
 void sup_session_fail(struct sup_session *s, uint64_t id, Wasmd__ErrorCode code,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));

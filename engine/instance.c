@@ -110,20 +110,6 @@ limits_match(const we_limits *got, const we_limits *want)
 	return got->has_max && got->max <= want->max;
 }
 
-static bool
-functype_equal(const we_functype *a, const we_functype *b)
-{
-	if (a->nparams != b->nparams || a->nresults != b->nresults)
-		return false;
-	for (uint32_t i = 0; i < a->nparams; i++)
-		if (a->params[i] != b->params[i])
-			return false;
-	for (uint32_t i = 0; i < a->nresults; i++)
-		if (a->results[i] != b->results[i])
-			return false;
-	return true;
-}
-
 /* Whether a value of extern type got may be imported as want. */
 static bool
 externtype_match(const we_externtype *got, const we_externtype *want)
@@ -132,7 +118,7 @@ externtype_match(const we_externtype *got, const we_externtype *want)
 		return false;
 	switch (want->kind) {
 	case WE_EXTERN_FUNC:
-		return functype_equal(&got->of.func, &want->of.func);
+		return wr_functype_equal(&got->of.func, &want->of.func);
 	case WE_EXTERN_TABLE:
 		return got->of.table.elem == want->of.table.elem &&
 		    limits_match(&got->of.table.limits, &want->of.table.limits);

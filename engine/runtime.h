@@ -139,6 +139,9 @@ bool wr_store_adopt(we_store *s, void *obj, enum wr_objkind kind);
 /* The store-wide id of type t (copied on first sight); UINT32_MAX on OOM. */
 uint32_t wr_intern_type(we_store *s, const we_functype *t);
 
+/* Whether two function types have the same parameters and results. */
+bool wr_functype_equal(const we_functype *a, const we_functype *b);
+
 /* Sets s->trap (no frames) with a printf-style message. */
 void wr_trap(we_store *s, we_trap_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

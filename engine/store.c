@@ -136,8 +136,8 @@ wr_store_adopt(we_store *s, void *obj, enum wr_objkind kind)
 	return true;
 }
 
-static bool
-functype_equal(const we_functype *a, const we_functype *b)
+bool
+wr_functype_equal(const we_functype *a, const we_functype *b)
 {
 	if (a->nparams != b->nparams || a->nresults != b->nresults)
 		return false;
@@ -188,7 +188,7 @@ typeindex_find(const we_store *s, const we_functype *t)
 	uint32_t i = functype_hash(t) & mask;
 
 	while (s->typeindex[i] != 0 &&
-	    !functype_equal(&s->types[s->typeindex[i] - 1], t))
+	    !wr_functype_equal(&s->types[s->typeindex[i] - 1], t))
 		i = (i + 1) & mask;
 	return i;
 }
