@@ -4,8 +4,6 @@
 # two helpers built here: wasmd-it-rawclient (bytes wasmctl never sends)
 # and wasmd-it-fakeworker (a worker that misbehaves on request). Fixtures
 # are .wat files converted with wat2wasm at build time. Label: integration.
-find_program(WAT2WASM wat2wasm REQUIRED)
-
 set(IT_OUT "${CMAKE_CURRENT_BINARY_DIR}")
 add_executable(wasmd-it-rawclient rawclient.c)
 target_link_libraries(wasmd-it-rawclient PRIVATE wasmd-proto)
@@ -15,17 +13,8 @@ set_target_properties(wasmd-it-rawclient wasmd-it-fakeworker PROPERTIES
     RUNTIME_OUTPUT_DIRECTORY "${IT_OUT}")
 
 file(GLOB IT_WATS CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/fixtures/*.wat")
-set(IT_WASMS "")
-foreach(wat ${IT_WATS})
-  get_filename_component(stem "${wat}" NAME_WE)
-  set(out "${IT_OUT}/fixtures/${stem}.wasm")
-  add_custom_command(OUTPUT "${out}"
-      COMMAND ${CMAKE_COMMAND} -E make_directory "${IT_OUT}/fixtures"
-      COMMAND ${WAT2WASM} "${wat}" -o "${out}"
-      DEPENDS "${wat}" COMMENT "wat2wasm fixtures/${stem}.wat")
-  list(APPEND IT_WASMS "${out}")
-endforeach()
-add_custom_target(integration-fixtures ALL DEPENDS ${IT_WASMS})
+wasmd_wat2wasm(TARGET integration-fixtures ALL OUTDIR "${IT_OUT}/fixtures"
+    WATS ${IT_WATS})
 
 if(WASMD_TEST_HOOKS)
   set(IT_HOOKS ON)
