@@ -732,6 +732,7 @@ read_export(wd_ctx *c, wm_export *e, wd_name *nm)
 	if (!wrd_name(&c->r, &e->name, &nm->len))
 		return false;
 	nm->s = e->name;
+	e->name_len = nm->len;
 	if (!wrd_u8(&c->r, &kind))
 		return false;
 	if (kind > WE_EXTERN_GLOBAL) {

@@ -511,11 +511,18 @@ we_instance_new(we_store *s, const we_module *m, const we_import *imports,
 bool
 we_instance_export(const we_instance *inst, const char *name, we_extern *out)
 {
+	return we_instance_export_n(inst, name, strlen(name), out);
+}
+
+bool
+we_instance_export_n(
+    const we_instance *inst, const char *name, size_t len, we_extern *out)
+{
 	const we_module *m = inst->module;
 
 	for (uint32_t i = 0; i < m->nexports; i++) {
 		const wm_export *x = &m->exports[i];
-		if (strcmp(x->name, name) != 0)
+		if (x->name_len != len || memcmp(x->name, name, len) != 0)
 			continue;
 		out->kind = x->kind;
 		switch (x->kind) {

@@ -41,7 +41,8 @@ typedef struct wm_import {
 } wm_import;
 
 typedef struct wm_export {
-	char *name; /* own */
+	char *name;        /* own; may hold NUL bytes: see name_len */
+	uint32_t name_len; /* bytes in name, without the terminating NUL */
 	we_externkind kind;
 	uint32_t index;
 } wm_export;

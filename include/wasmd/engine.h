@@ -304,6 +304,9 @@ we_instance *we_instance_new(we_store *s, const we_module *m,
 /* An export by name; false when there is none. */
 bool we_instance_export(
     const we_instance *inst, const char *name, we_extern *out);
+/* The same for a name of len bytes, which may contain NUL bytes. */
+bool we_instance_export_n(
+    const we_instance *inst, const char *name, size_t len, we_extern *out);
 we_func *we_instance_func(const we_instance *inst, const char *name);
 const we_module *we_instance_module(const we_instance *inst);
 

@@ -577,13 +577,14 @@ invoke(script *sc, json_t *action, we_instance *inst, act_result *r)
 	size_t nargs = json_array_size(args);
 	we_val argv[MAX_RESULTS];
 
-	/* Names with a NUL byte cannot pass through the C-string API. */
+	/* Names may hold NUL bytes: look them up with their length. */
+	we_extern ex;
+	we_func *f = NULL;
 	if (field != NULL &&
-	    json_string_length(json_object_get(action, "field")) !=
-	        strlen(field)) {
-		return ACT_SKIP;
-	}
-	we_func *f = field ? we_instance_func(inst, field) : NULL;
+	    we_instance_export_n(inst, field,
+	        json_string_length(json_object_get(action, "field")), &ex) &&
+	    ex.kind == WE_EXTERN_FUNC)
+		f = ex.of.func;
 	if (f == NULL) {
 		snprintf(r->why, sizeof(r->why), "no exported function \"%s\"",
 		    field ? field : "?");
