@@ -245,5 +245,14 @@ case_wasmd_run() {
 		fail "wasmd run --help does not describe --dir"
 }
 
+# A Rust program: std's HashMap seeds itself with random_get.
+case_rust_hashmap() {
+	"$bin/hashmap" 5000 >"$tmp/native"
+	run_wasm "$bin/hashmap.wasm" 5000 >"$tmp/wasm"
+	[ "$rc" -eq 0 ] || fail "exit code $rc"
+	grep -q "^37 keys, sum 12497500$" "$tmp/wasm" || fail "wrong sum"
+	same_output hashmap "$tmp/native" "$tmp/wasm"
+}
+
 "case_$case_name"
 echo "ok: $case_name"
