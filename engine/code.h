@@ -109,6 +109,16 @@ typedef enum wx_op {
 	WX_ROW(N##_M) WX_ROW(N##_S) WX_ROW(N##_MS) WX_ROW(N##_MX)
 #include "opcodes.def"
 	/*
+ * `*q += x * *p` for f32 and f64 in one dispatch: an N_M (or N_MX)
+ * multiply whose result only feeds the N_MS add right after it. ip[0]
+ * keeps the multiply's fields (b = x, c = p, d = p's offset, or for the
+ * _X form the constant added to p with wrap-around) and ip[1] stays in
+ * place as data (c = q, d = q's offset): a trap at q reports ip[1]'s
+ * byte offset, as the unfused add would. Runs both and goes on at ip + 2.
+ */
+	WX_ROW(F32_MULADD) WX_ROW(F32_MULADD_X) WX_ROW(F64_MULADD)
+	    WX_ROW(F64_MULADD_X)
+	/*
  * Back edges: the branches above when their target is a loop header (an
  * X_LOOP). Taken, they do the header's work themselves (charge its imm,
  * poll) and continue after it, which saves a dispatch per iteration.

@@ -28,7 +28,9 @@
  * - The same way, a binary operation absorbs the full-width load that just
  *   computed its second operand (N_M, N_MX), a store absorbs the binary
  *   operation that computed its value (N_S), and both at one address make
- *   a read-modify-write (N_MS, `*p += x`). A constant address is added to
+ *   a read-modify-write (N_MS, `*p += x`); an f32/f64 multiply by a loaded
+ *   operand whose product only feeds such an add joins it (N_MULADD, `*q +=
+ *   x * *p`, each rounding kept). A constant address is added to
  *   the offset (N_KA). Two in-place increments or two local moves in a row
  *   become one instruction (X_INC2, X_MOVE2), unless a label points at the
  *   second. A branch back to a loop header becomes its back-edge form,
@@ -828,6 +830,48 @@ can_fuse_update(cc *c, uint32_t h, wx_op op, uint32_t off)
 	last = last_op(c);
 	return ms_form[last] && store_of[last] == op &&
 	    in->c == c->vals[h].src && in->d == off;
+}
+
+/*
+ * The multiply-add forms (code.h): indexed by the N_M or N_MX multiply,
+ * for the N_MS add of the same type that may follow it.
+ */
+static const uint16_t muladd_form[WXO__COUNT] = {
+    [WXO_F32_MUL_M] = WXO_F32_MULADD,
+    [WXO_F32_MUL_MX] = WXO_F32_MULADD_X,
+    [WXO_F64_MUL_M] = WXO_F64_MULADD,
+    [WXO_F64_MUL_MX] = WXO_F64_MULADD_X,
+};
+static const uint16_t muladd_add[WXO__COUNT] = {
+    [WXO_F32_MUL_M] = WXO_F32_ADD_MS,
+    [WXO_F32_MUL_MX] = WXO_F32_ADD_MS,
+    [WXO_F64_MUL_M] = WXO_F64_ADD_MS,
+    [WXO_F64_MUL_MX] = WXO_F64_ADD_MS,
+};
+
+/*
+ * Makes the N_MS add just emitted and the multiply before it one
+ * multiply-add, when the multiply's result is the add's operand and
+ * nothing else: its slot is an operand slot (popped by the add, so dead
+ * after it) and no label points at the add. The add stays as data.
+ */
+static void
+fuse_muladd(cc *c)
+{
+	uint32_t n = c->ncode;
+	wx_insn *mul, *add;
+	wx_op mop;
+
+	if (n < 2 || c->label_pos == n - 1)
+		return;
+	mul = &c->code[n - 2];
+	add = &c->code[n - 1];
+	mop = (wx_op)(uintptr_t)mul->h;
+	if (!muladd_form[mop] ||
+	    (wx_op)(uintptr_t)add->h != (wx_op)muladd_add[mop] ||
+	    mul->a != add->b || mul->a < c->nlocals)
+		return;
+	mul->h = (const void *)(uintptr_t)muladd_form[mop];
 }
 
 /*
@@ -1887,6 +1931,7 @@ op_simple(cc *c, const op_info *oi)
 			in->h = (const void *)(uintptr_t)ms_form[last_op(c)];
 			in->a = 0;
 			mark_simple(c, NONE);
+			fuse_muladd(c);
 			return true;
 		}
 		if (can_fuse_store(c, h, oi->op)) {

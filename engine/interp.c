@@ -248,6 +248,8 @@ run(we_store *s, const wx_insn *ip, wr_value *fp, const void *const **table)
 #define WX_BIN(N, code, text, T, R, fn)                                        \
 	WX_LABEL(N##_M) WX_LABEL(N##_S) WX_LABEL(N##_MS) WX_LABEL(N##_MX)
 #include "opcodes.def"
+	                    WX_LABEL(F32_MULADD) WX_LABEL(F32_MULADD_X)
+	                        WX_LABEL(F64_MULADD) WX_LABEL(F64_MULADD_X)
 #undef WX_LABEL
 	};
 #endif
@@ -475,6 +477,38 @@ dispatch:
 		vmnext();                                                      \
 	}
 #include "opcodes.def"
+
+		/*
+		 * ---- Multiply-add to memory (see code.h) ----
+		 * Both addresses are checked before either is read, p first,
+		 * as the multiply's load comes before the add's.
+		 */
+#define WX_MULADD(N, T, pea)                                                   \
+	vmcase(N)                                                              \
+	{                                                                      \
+		const wx_insn *add = ip + 1;                                   \
+		wr_value mp, mq, prod, r;                                      \
+		uint64_t ep = (pea);                                           \
+		uint64_t eq = (uint64_t)fp[add->c].i32 + add->d;               \
+		if (unlikely(ep + sizeof mp.T##_F > memsize))                  \
+			TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS);                    \
+		if (unlikely(eq + sizeof mq.T##_F > memsize)) {                \
+			ip = add;                                              \
+			TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS);                    \
+		}                                                              \
+		memcpy(&mp.T##_F, membase + ep, sizeof mp.T##_F);              \
+		memcpy(&mq.T##_F, membase + eq, sizeof mq.T##_F);              \
+		T##_PUT(prod, wxn_mul(T##_GET(B), T##_GET(mp)));               \
+		T##_PUT(r, wxn_add(T##_GET(prod), T##_GET(mq)));               \
+		memcpy(membase + eq, &r.T##_F, sizeof r.T##_F);                \
+		ip = add;                                                      \
+		vmnext();                                                      \
+	}
+		WX_MULADD(F32_MULADD, F32, (uint64_t)C.i32 + ip->d)
+		WX_MULADD(F32_MULADD_X, F32, (uint32_t)(C.i32 + ip->d))
+		WX_MULADD(F64_MULADD, F64, (uint64_t)C.i32 + ip->d)
+		WX_MULADD(F64_MULADD_X, F64, (uint32_t)(C.i32 + ip->d))
+#undef WX_MULADD
 
 		/* ---- Moves, constants, branches ---- */
 		vmcase(X_MOVE)

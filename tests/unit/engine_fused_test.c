@@ -19,23 +19,24 @@ typedef struct fixture {
 	we_module *m;
 	we_store *s;
 	we_instance *inst;
-	uint8_t *mem; /* borrowed: memory 0 */
+	uint8_t *mem;        /* borrowed: memory 0 */
+	uint8_t bytes[4096]; /* the module's binary */
+	size_t len;
 } fixture;
 
 static void
 fixture_open(fixture *fx)
 {
 	FILE *f = fopen(FUSED_WASM_DIR "/fused.wasm", "rb");
-	uint8_t buf[4096];
-	size_t len;
 	we_error err;
 	we_extern ex;
 
 	ck_assert(f != NULL);
-	len = fread(buf, 1, sizeof buf, f);
-	fclose(f);
 	memset(fx, 0, sizeof *fx);
-	fx->m = we_module_new(buf, len, &err);
+	fx->len = fread(fx->bytes, 1, sizeof fx->bytes, f);
+	fclose(f);
+	ck_assert(fx->len > 0 && fx->len < sizeof fx->bytes);
+	fx->m = we_module_new(fx->bytes, fx->len, &err);
 	ck_assert_msg(fx->m != NULL, "module: %s", err.message);
 	fx->s = we_store_new(NULL);
 	ck_assert(fx->s != NULL);
@@ -135,6 +136,80 @@ START_TEST(test_load_op_store)
 		call_traps_oob(
 		    &fx, "isub", (we_val[]){I32(65521), I64(1)}, 2, NULL);
 	}
+	fixture_close(&fx);
+}
+END_TEST
+
+/*
+ * The byte offset the last trap reports for its innermost frame, which
+ * must be an f64.load or f32.load instruction of the module.
+ */
+static uint32_t
+trap_load_offset(const fixture *fx)
+{
+	const we_trap *t = we_store_trap(fx->s);
+	uint32_t off;
+
+	ck_assert_uint_ge(t->nframes, 1);
+	off = t->frames[0].offset;
+	ck_assert_uint_lt(off, fx->len);
+	ck_assert_msg(fx->bytes[off] == 0x2b || fx->bytes[off] == 0x2a,
+	    "trap at offset %u, opcode 0x%02x is not a float load", off,
+	    fx->bytes[off]);
+	return off;
+}
+
+START_TEST(test_multiply_add)
+{
+	fixture fx;
+	we_val r;
+	uint32_t at_q, at_p;
+	float y;
+
+	fixture_open(&fx);
+	/* A trap in the multiply's load points at it; one in the add's load
+	   (later in the body) at that one. Memory is left as it was. */
+	put_f64(&fx, 16, 1.0);
+	call_traps_oob(
+	    &fx, "madd", (we_val[]){I32(16), I32(65529), F64(1.0)}, 3, NULL);
+	at_q = trap_load_offset(&fx);
+	call_traps_oob(
+	    &fx, "madd", (we_val[]){I32(65529), I32(16), F64(1.0)}, 3, NULL);
+	at_p = trap_load_offset(&fx);
+	ck_assert_uint_lt(at_q, at_p);
+	ck_assert(get_f64(&fx, 16) == 1.0);
+
+	/* Each rounding is its own: x * q rounds before the add. With
+	   x = q = 1 + 2^-52, x * q = 1 + 2^-51 + 2^-104 rounds to 1 + 2^-51;
+	   adding *p = -1 gives 2^-51, where a fused multiply-add (one
+	   rounding) would give 2^-51 + 2^-104. */
+	put_f64(&fx, 32, 1.0 + 0x1p-52);
+	put_f64(&fx, 40, -1.0);
+	call_ok(&fx, "madd", (we_val[]){I32(40), I32(32), F64(1.0 + 0x1p-52)},
+	    3, NULL);
+	ck_assert(get_f64(&fx, 40) == 0x1p-51);
+
+	/* f32 with a wrapping address: q = -4 reads address 0. */
+	y = 3.0f;
+	memcpy(fx.mem + 0, &y, sizeof y);
+	y = 0.25f;
+	memcpy(fx.mem + 48, &y, sizeof y);
+	call_ok(&fx, "madd_f32_next", (we_val[]){I32(48), I32(-4), F32(2.0f)},
+	    3, NULL);
+	memcpy(&y, fx.mem + 48, sizeof y);
+	ck_assert(y == 6.25f);
+	call_traps_oob(&fx, "madd_f32_next",
+	    (we_val[]){I32(48), I32(65530), F32(1.0f)}, 3, NULL);
+	call_traps_oob(&fx, "madd_f32_next",
+	    (we_val[]){I32(65533), I32(0), F32(1.0f)}, 3, NULL);
+
+	/* A product kept in a local as well is still written there. */
+	put_f64(&fx, 64, 10.0);
+	put_f64(&fx, 72, 3.0);
+	call_ok(
+	    &fx, "madd_keep", (we_val[]){I32(64), I32(72), F64(0.5)}, 3, &r);
+	ck_assert(r.of.f64 == 1.5);
+	ck_assert(get_f64(&fx, 64) == 11.5);
 	fixture_close(&fx);
 }
 END_TEST
@@ -260,6 +335,7 @@ fused_suite(void)
 	TCase *tc = tcase_create("fused");
 
 	tcase_add_test(tc, test_load_op_store);
+	tcase_add_test(tc, test_multiply_add);
 	tcase_add_test(tc, test_op_store_and_load_op);
 	tcase_add_test(tc, test_constant_addresses);
 	tcase_add_test(tc, test_increments_and_back_edges);

@@ -1,6 +1,6 @@
 ;; fused.wat: functions whose code the compiler fuses (engine/code.h: N_M,
 ;; N_S, N_MS, N_KA, X_INC2 and the back-edge forms), for
-;; engine_fused_test.c. One page of memory: the last valid f64 address is
+;; engine_fused_test.c (and the f32/f64 multiply-add). One page of memory: the last valid f64 address is
 ;; 65528.
 (module
   (memory (export "mem") 1)
@@ -10,6 +10,23 @@
     (f64.store (local.get $p)
       (f64.add (f64.mul (local.get $x) (f64.load (local.get $q)))
                (f64.load (local.get $p)))))
+
+  ;; f32 *p += x * q[1], q[1]'s address an i32.add that wraps (the _X
+  ;; multiply-add): q = -4 reads address 0
+  (func (export "madd_f32_next") (param $p i32) (param $q i32) (param $x f32)
+    (f32.store (local.get $p)
+      (f32.add (f32.mul (local.get $x)
+                        (f32.load (i32.add (local.get $q) (i32.const 4))))
+               (f32.load (local.get $p)))))
+
+  ;; the product is also kept in a local (local.tee): the multiply must
+  ;; still write it there, so it is not folded into the add
+  (func (export "madd_keep") (param $p i32) (param $q i32) (param $x f64)
+    (result f64) (local $t f64)
+    (f64.store (local.get $p)
+      (f64.add (local.tee $t (f64.mul (local.get $x) (f64.load (local.get $q))))
+               (f64.load (local.get $p))))
+    (local.get $t))
 
   ;; p[1] = x - p[1], in i64, at an offset (the order of a non-commutative
   ;; operation with its operand in memory)
