@@ -131,11 +131,17 @@ typedef enum wx_op {
  * Their target is relative: ip + (int32_t)c.
  */
 	WX_ROW(X_STEP_NE_L) WX_ROW(X_STEP_NE_KL) WX_ROW(X_STEP_NZ_L)
+	/*
+ * An X_INC2 followed by one of those back edges, in one dispatch: ip[0]
+ * is the X_INC2, ip[1] the X_STEP_*, kept in place as data; does both.
+ */
+	WX_ROW(X_INC2_STEP_NE_L) WX_ROW(X_INC2_STEP_NE_KL)
+	    WX_ROW(X_INC2_STEP_NZ_L)
 #define WX_CMP(N, code, text, T, fn)                                           \
 	WX_ROW(N##_JNZ_L) WX_ROW(N##_JZ_L) WX_ROW(N##_KJNZ_L) WX_ROW(N##_KJZ_L)
 #include "opcodes.def"
 #undef WX_ROW
-	    WXO__COUNT
+	        WXO__COUNT
 } wx_op;
 
 typedef struct wx_insn {

@@ -502,6 +502,36 @@ step_form(cc *c, uint32_t i, bool *swap)
 }
 
 /*
+ * An X_INC2 right before the X_STEP back edge just made (the last insn)
+ * becomes its X_INC2_STEP form, unless a label points at the back edge:
+ * the back edge stays in place as data (see code.h).
+ */
+static void
+fuse_inc2_step(cc *c)
+{
+	uint32_t n = c->ncode;
+	wx_insn *inc;
+
+	if (n < 2 || c->label_pos == n - 1)
+		return;
+	inc = &c->code[n - 2];
+	if ((wx_op)(uintptr_t)inc->h != WXO_X_INC2)
+		return;
+	switch ((wx_op)(uintptr_t)c->code[n - 1].h) {
+	case WXO_X_STEP_NE_L:
+		inc->h = (const void *)(uintptr_t)WXO_X_INC2_STEP_NE_L;
+		break;
+	case WXO_X_STEP_NE_KL:
+		inc->h = (const void *)(uintptr_t)WXO_X_INC2_STEP_NE_KL;
+		break;
+	case WXO_X_STEP_NZ_L:
+		inc->h = (const void *)(uintptr_t)WXO_X_INC2_STEP_NZ_L;
+		break;
+	default: break;
+	}
+}
+
+/*
  * Makes insn i (or NONE), the last one, a branch back to the loop t: its
  * back-edge form, which does the work of the loop header itself, or an
  * X_STEP form that also takes in the increment before it. X_STEP forms
@@ -530,6 +560,7 @@ patch_back_edge(cc *c, uint32_t i, const ctl *t)
 		c->offs[i - 1] = c->offs[i];
 		c->ncode--;
 		c->last_simple = NONE;
+		fuse_inc2_step(c);
 		return;
 	}
 	patch_one(c, i, t->loop_start);

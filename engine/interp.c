@@ -239,8 +239,9 @@ run(we_store *s, const wx_insn *ip, wr_value *fp, const void *const **table)
 #define WX_ST(N, code, text, T, align, ctype) WX_LABEL(N##_KA)
 #include "opcodes.def"
 	        WX_LABEL(X_BR_L) WX_LABEL(X_BR_IF_L) WX_LABEL(X_BR_UNLESS_L)
-	            WX_LABEL(X_STEP_NE_L) WX_LABEL(X_STEP_NE_KL)
-	                WX_LABEL(X_STEP_NZ_L)
+	            WX_LABEL(X_STEP_NE_L) WX_LABEL(X_STEP_NE_KL) WX_LABEL(
+	                X_STEP_NZ_L) WX_LABEL(X_INC2_STEP_NE_L)
+	                WX_LABEL(X_INC2_STEP_NE_KL) WX_LABEL(X_INC2_STEP_NZ_L)
 #define WX_CMP(N, code, text, T, fn)                                           \
 	WX_LABEL(N##_JNZ_L)                                                    \
 	WX_LABEL(N##_JZ_L) WX_LABEL(N##_KJNZ_L) WX_LABEL(N##_KJZ_L)
@@ -554,6 +555,7 @@ dispatch:
 		vmcase(X_STEP_NE_L)
 		{
 			/* fp[a].i32 += d; loop while fp[a] != fp[b] */
+		step_ne_l:
 			A.i32 += ip->d;
 			if (A.i32 != B.i32)
 				vmloop_rel();
@@ -562,6 +564,7 @@ dispatch:
 		vmcase(X_STEP_NE_KL)
 		{
 			/* fp[a].i32 += d; loop while fp[a] != b */
+		step_ne_kl:
 			A.i32 += ip->d;
 			if (A.i32 != ip->b)
 				vmloop_rel();
@@ -570,11 +573,25 @@ dispatch:
 		vmcase(X_STEP_NZ_L)
 		{
 			/* fp[a].i32 += d; loop while fp[a] != 0 */
+		step_nz_l:
 			A.i32 += ip->d;
 			if (A.i32 != 0)
 				vmloop_rel();
 			vmnext();
 		}
+		/* X_INC2, then the X_STEP_* at ip + 1 without a dispatch. */
+#define WX_INC2_THEN(N, step)                                                  \
+	vmcase(N)                                                              \
+	{                                                                      \
+		A.i32 += ip->c;                                                \
+		B.i32 += ip->d;                                                \
+		ip++;                                                          \
+		goto step;                                                     \
+	}
+		WX_INC2_THEN(X_INC2_STEP_NE_L, step_ne_l)
+		WX_INC2_THEN(X_INC2_STEP_NE_KL, step_ne_kl)
+		WX_INC2_THEN(X_INC2_STEP_NZ_L, step_nz_l)
+#undef WX_INC2_THEN
 		vmcase(X_BR_IF)
 		{
 			if (A.i32 != 0) {

@@ -3,9 +3,11 @@
  * (engine/code.h): a binary operation with the load of its operand (N_M),
  * the store of its result (N_S) or both at one address (N_MS), loads and
  * stores at constant addresses (N_KA), paired increments (X_INC2) and
- * moves (X_MOVE2), and back edges that charge fuel for their loop header
- * and take in the loop counter's step (X_STEP_*). Each must compute what the
- * unfused instructions do and trap where they would. The fixture
+ * moves (X_MOVE2), back edges that charge fuel for their loop header
+ * and take in the loop counter's step (X_STEP_*, and X_INC2_STEP_* with
+ * the increments before them), and the f32/f64 multiply-add (N_MULADD).
+ * Each must compute what the unfused instructions do and trap where they
+ * would. The fixture
  * (engine_fused/fused.wat) is converted with wat2wasm at build time.
  */
 #include <check.h>
@@ -278,11 +280,30 @@ START_TEST(test_constant_addresses)
 }
 END_TEST
 
+/*
+ * Calls loop export name with arguments k, 2k and 3k (which make it loop
+ * n, 2n and 3n times): the fuel used must grow by the same amount each
+ * time, at least min_growth.
+ */
+static void
+check_fuel_growth(fixture *fx, const char *name, int32_t k, uint64_t min_growth)
+{
+	uint64_t used[3];
+	we_val r;
+
+	for (int i = 0; i < 3; i++) {
+		we_store_set_fuel(fx->s, 1000000);
+		call_ok(fx, name, (we_val[]){I32(k * (i + 1))}, 1, &r);
+		used[i] = we_store_fuel_consumed(fx->s);
+	}
+	ck_assert_uint_eq(used[1] - used[0], used[2] - used[1]);
+	ck_assert_uint_ge(used[1] - used[0], min_growth);
+}
+
 START_TEST(test_increments_and_back_edges)
 {
 	fixture fx;
 	we_val r;
-	uint64_t used[3];
 
 	fixture_open(&fx);
 	call_ok(&fx, "steps", (we_val[]){I32(10)}, 1, &r);
@@ -302,23 +323,20 @@ START_TEST(test_increments_and_back_edges)
 	ck_assert_int_eq(r.of.i32, 1);
 	call_ok(&fx, "count_to", (we_val[]){I32(1000)}, 1, &r);
 	ck_assert_int_eq(r.of.i32, 1000);
+	call_ok(&fx, "inc2_ne", (we_val[]){I32(10)}, 1, &r);
+	ck_assert_int_eq(r.of.i32, 30 + 1000 * -20);
+	call_ok(&fx, "inc2_ne_k", NULL, 0, &r);
+	ck_assert_int_eq(r.of.i32, 21 + 1000 * -14);
+	call_ok(&fx, "inc2_nz", (we_val[]){I32(5)}, 1, &r);
+	ck_assert_int_eq(r.of.i32, 15 + 1000 * -10);
+	call_ok(&fx, "inc2_skip", (we_val[]){I32(10)}, 1, &r);
+	ck_assert_int_eq(r.of.i32, 5 + 100 * 5 + 10000 * 10);
 
 	/* Each iteration costs the same fuel, at least one per instruction
 	   of the loop body: back edges charge for their header. */
-	for (int i = 0; i < 3; i++) {
-		we_store_set_fuel(fx.s, 1000000);
-		call_ok(&fx, "count_to", (we_val[]){I32(100 * (i + 1))}, 1, &r);
-		used[i] = we_store_fuel_consumed(fx.s);
-	}
-	ck_assert_uint_eq(used[1] - used[0], used[2] - used[1]);
-	ck_assert_uint_ge(used[1] - used[0], 100 * 7);
-	for (int i = 0; i < 3; i++) {
-		we_store_set_fuel(fx.s, 1000000);
-		call_ok(&fx, "step_ne", (we_val[]){I32(200 * (i + 1))}, 1, &r);
-		used[i] = we_store_fuel_consumed(fx.s);
-	}
-	ck_assert_uint_eq(used[1] - used[0], used[2] - used[1]);
-	ck_assert_uint_ge(used[1] - used[0], 100 * 7);
+	check_fuel_growth(&fx, "count_to", 100, 100 * 7);
+	check_fuel_growth(&fx, "step_ne", 200, 100 * 7);
+	check_fuel_growth(&fx, "inc2_ne", 100, 100 * 14);
 	/* And run out in the loop. */
 	we_store_set_fuel(fx.s, 500);
 	ck_assert_int_eq(call(&fx, "count_to", (we_val[]){I32(1000000)}, 1, &r),

@@ -80,6 +80,46 @@
         (br $top)))
     (i32.add (local.get $i) (i32.mul (local.get $j) (i32.const 1000))))
 
+  ;; two induction steps right before the counter's folded back edge
+  ;; (X_INC2_STEP_*): against a slot, a constant and zero; each returns
+  ;; i + 1000 * j
+  (func (export "inc2_ne") (param $n i32) (result i32)
+    (local $i i32) (local $j i32) (local $c i32)
+    (loop $top
+      (local.set $i (i32.add (local.get $i) (i32.const 3)))
+      (local.set $j (i32.add (local.get $j) (i32.const -2)))
+      (br_if $top (i32.ne (local.tee $c (i32.add (local.get $c) (i32.const 1)))
+                          (local.get $n))))
+    (i32.add (local.get $i) (i32.mul (local.get $j) (i32.const 1000))))
+  (func (export "inc2_ne_k") (result i32)
+    (local $i i32) (local $j i32) (local $c i32)
+    (loop $top
+      (local.set $i (i32.add (local.get $i) (i32.const 3)))
+      (local.set $j (i32.add (local.get $j) (i32.const -2)))
+      (br_if $top (i32.ne (local.tee $c (i32.add (local.get $c) (i32.const 1)))
+                          (i32.const 7))))
+    (i32.add (local.get $i) (i32.mul (local.get $j) (i32.const 1000))))
+  (func (export "inc2_nz") (param $n i32) (result i32)
+    (local $i i32) (local $j i32)
+    (loop $top
+      (local.set $i (i32.add (local.get $i) (i32.const 3)))
+      (local.set $j (i32.add (local.get $j) (i32.const -2)))
+      (br_if $top (local.tee $n (i32.add (local.get $n) (i32.const -1)))))
+    (i32.add (local.get $i) (i32.mul (local.get $j) (i32.const 1000))))
+  ;; the same, with a branch to between the steps and the back edge (a
+  ;; block's end): odd rounds skip the steps; returns i + 100 * j + 10000 * c
+  (func (export "inc2_skip") (param $n i32) (result i32)
+    (local $i i32) (local $j i32) (local $c i32)
+    (loop $top
+      (block $b
+        (br_if $b (i32.and (local.get $c) (i32.const 1)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1))))
+      (br_if $top (i32.ne (local.tee $c (i32.add (local.get $c) (i32.const 1)))
+                          (local.get $n))))
+    (i32.add (i32.add (local.get $i) (i32.mul (local.get $j) (i32.const 100)))
+      (i32.mul (local.get $c) (i32.const 10000))))
+
   ;; local moves in a row (paired into X_MOVE2): a three-way rotation,
   ;; where each move reads what the one before wrote; returns a*100+b*10+c
   (func (export "rotate") (param $a i32) (param $b i32) (param $c i32)
