@@ -30,6 +30,7 @@
 extern char **environ;
 
 static void schedule_topup(struct sup *sup);
+static void topup_now_if_failing(struct sup *sup);
 
 static void
 free_frame_cb(const void *data, size_t len, void *arg)
@@ -110,6 +111,9 @@ sup_pool_submit(struct sup *sup, struct sup_job *job)
 	job->queued = true;
 	TAILQ_INSERT_TAIL(&sup->queue, job, queue_entry);
 	assign_queued(sup);
+	/* (job may be gone: a start that fails ends it.) */
+	if (!TAILQ_EMPTY(&sup->queue))
+		topup_now_if_failing(sup);
 	schedule_topup(sup);
 }
 
@@ -420,6 +424,23 @@ topup_cb(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 	}
+}
+
+/*
+ * A job that finds no idle worker while the pool backs off after failed
+ * starts (schedule_topup) tries a start at once instead of waiting for the
+ * timer: it fails now with the cause (not at its deadline, which may come
+ * before the next try), or, when workers can start again, it is served
+ * without waiting out the backoff. The cost is one start per request.
+ */
+static void
+topup_now_if_failing(struct sup *sup)
+{
+	if (sup->stopping || sup->spawn_failures == 0 ||
+	    !evtimer_pending(sup->topup_ev, NULL))
+		return;
+	evtimer_del(sup->topup_ev);
+	topup_cb(-1, 0, sup);
 }
 
 /* Tops the pool up soon; later and later while workers fail to start. */
