@@ -182,7 +182,19 @@ sup_dispatch_worker(struct sup_worker *w, Wasmd__Envelope *env)
 		sup_worker_kill(w, "the worker sent an unexpected message");
 		return;
 	}
+	/*
+	 * A host call blocks the worker until its reply: a second one before
+	 * that is a worker flooding the client (and, through the client's
+	 * answers, its own socket), as is a memory reply to no request.
+	 */
 	if (env->msg_case == WASMD__ENVELOPE__MSG_HOST_CALL) {
+		if (job->host_call_pending) {
+			sup_worker_kill(w,
+			    "the worker sent a host call before the previous "
+			    "one was answered");
+			return;
+		}
+		job->host_call_pending = true;
 		sup_job_host_call(job, env);
 		return;
 	}
@@ -192,6 +204,12 @@ sup_dispatch_worker(struct sup_worker *w, Wasmd__Envelope *env)
 	}
 	/* The client's memory request during a host call: relayed alike. */
 	if (env->msg_case == WASMD__ENVELOPE__MSG_MEMORY_REPLY) {
+		if (job->memory_requests == 0) {
+			sup_worker_kill(w,
+			    "the worker sent a memory reply nobody asked for");
+			return;
+		}
+		job->memory_requests--;
 		sup_job_host_call(job, env);
 		return;
 	}
@@ -291,13 +309,21 @@ worker_event_cb(struct bufferevent *bev, short what, void *arg)
 		worker_read_cb(bev, w);
 	bufferevent_free(w->bev);
 	w->bev = NULL;
-	/* An idle worker that hung up must not be handed a job meanwhile. */
+	/*
+	 * An idle worker that hung up must not be handed a job meanwhile.
+	 * Workers do not die idle unless something is wrong with them (one
+	 * that misbehaves right after its hello, one its own sandbox kills
+	 * while it waits): count it as a failed start, so the pool backs off
+	 * instead of replacing them in a loop that burns the CPU.
+	 */
 	if (w->state == SUP_W_IDLE) {
 		TAILQ_REMOVE(&w->sup->idle, w, idle_entry);
 		w->sup->nidle--;
 		w->state = SUP_W_DONE;
-		sup_log(SUP_WARNING, "event=worker_died pid=%ld state=idle",
-		    (long)w->pid);
+		w->sup->spawn_failures++;
+		sup_log(SUP_WARNING,
+		    "event=worker_died pid=%ld state=idle failures=%u",
+		    (long)w->pid, w->sup->spawn_failures);
 	}
 	/*
 	 * A worker that closed its socket is exiting (or must): its exit

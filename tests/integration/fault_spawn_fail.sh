@@ -8,10 +8,6 @@
 . "$IT_LIB"
 . "$(dirname "$IT_LIB")/faultinject.sh"
 
-now_ms() {
-	echo $(($(date +%s%N) / 1000000))
-}
-
 # expect_prompt_failure START_MS: the last command failed within 2 s
 # naming the cause (the deadline is 10 s: waiting for it fails here).
 expect_prompt_failure() {
@@ -54,14 +50,10 @@ run ctl inspect grow
 expect_status 1
 
 # The pool keeps trying, slowly: a few attempts and little CPU in 3 s.
-tries=$(grep -c 'event=worker_start error=' "$LOG")
-ticks=$(cpu_ticks)
-sleep 3
-tries=$(($(grep -c 'event=worker_start error=' "$LOG") - tries))
-ticks=$(($(cpu_ticks) - ticks))
-[ "$tries" -le 6 ] || fail "$tries attempts to start a worker in 3 s"
+watch_daemon 3 'event=worker_start error='
+[ "$EVENTS" -le 6 ] || fail "$EVENTS attempts to start a worker in 3 s"
 # 3 s of a busy loop would be 300 ticks; allow a tenth of that.
-[ "$ticks" -le 30 ] || fail "the daemon used $ticks CPU ticks in 3 s while it could not start workers"
+[ "$TICKS" -le 30 ] || fail "the daemon used $TICKS CPU ticks in 3 s while it could not start workers"
 
 # Processes can be started again: served at once, no restart.
 fi_off

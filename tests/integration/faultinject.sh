@@ -62,6 +62,21 @@ cpu_ticks() {
 	echo $((${12} + ${13}))
 }
 
+# watch_daemon SECONDS REGEX: waits, then sets EVENTS to the number of log
+# lines matching REGEX meanwhile and TICKS to the CPU ticks used meanwhile.
+watch_daemon() {
+	local events ticks
+	events=$(grep -cE -- "$2" "$LOG" || true)
+	ticks=$(cpu_ticks)
+	sleep "$1"
+	EVENTS=$(($(grep -cE -- "$2" "$LOG" || true) - events))
+	TICKS=$(($(cpu_ticks) - ticks))
+}
+
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
 # rss_kb: the supervisor's resident memory, in KiB.
 rss_kb() {
 	awk '/^VmRSS:/ { print $2 }' "/proc/$DAEMON_PID/status"
