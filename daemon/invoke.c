@@ -473,8 +473,22 @@ sup_job_host_call(struct sup_job *job, Wasmd__Envelope *env)
 void
 sup_job_host_reply(struct sup_job *job, Wasmd__Envelope *env)
 {
-	if (job->worker != NULL && job->worker->state == SUP_W_BUSY)
-		sup_worker_send(job->worker, env, job->id);
+	if (job->worker == NULL || job->worker->state != SUP_W_BUSY)
+		return;
+	/* The worker reads these only while a host call waits: at any other
+	 * time they would pile up unread in its socket. */
+	if (!job->host_call_pending) {
+		sup_log(SUP_DEBUG,
+		    "event=host_reply tenant=%s id=%llu outcome=dropped "
+		    "reason=\"no host call waits\"",
+		    job->tenant->name, (unsigned long long)job->client_id);
+		return;
+	}
+	if (env->msg_case == WASMD__ENVELOPE__MSG_HOST_REPLY)
+		job->host_call_pending = false;
+	else
+		job->memory_requests++;
+	sup_worker_send(job->worker, env, job->id);
 }
 
 void

@@ -30,6 +30,7 @@
 extern char **environ;
 
 static void schedule_topup(struct sup *sup);
+static void topup_now_if_failing(struct sup *sup);
 
 static void
 free_frame_cb(const void *data, size_t len, void *arg)
@@ -110,6 +111,9 @@ sup_pool_submit(struct sup *sup, struct sup_job *job)
 	job->queued = true;
 	TAILQ_INSERT_TAIL(&sup->queue, job, queue_entry);
 	assign_queued(sup);
+	/* (job may be gone: a start that fails ends it.) */
+	if (!TAILQ_EMPTY(&sup->queue))
+		topup_now_if_failing(sup);
 	schedule_topup(sup);
 }
 
@@ -178,7 +182,19 @@ sup_dispatch_worker(struct sup_worker *w, Wasmd__Envelope *env)
 		sup_worker_kill(w, "the worker sent an unexpected message");
 		return;
 	}
+	/*
+	 * A host call blocks the worker until its reply: a second one before
+	 * that is a worker flooding the client (and, through the client's
+	 * answers, its own socket), as is a memory reply to no request.
+	 */
 	if (env->msg_case == WASMD__ENVELOPE__MSG_HOST_CALL) {
+		if (job->host_call_pending) {
+			sup_worker_kill(w,
+			    "the worker sent a host call before the previous "
+			    "one was answered");
+			return;
+		}
+		job->host_call_pending = true;
 		sup_job_host_call(job, env);
 		return;
 	}
@@ -188,6 +204,12 @@ sup_dispatch_worker(struct sup_worker *w, Wasmd__Envelope *env)
 	}
 	/* The client's memory request during a host call: relayed alike. */
 	if (env->msg_case == WASMD__ENVELOPE__MSG_MEMORY_REPLY) {
+		if (job->memory_requests == 0) {
+			sup_worker_kill(w,
+			    "the worker sent a memory reply nobody asked for");
+			return;
+		}
+		job->memory_requests--;
 		sup_job_host_call(job, env);
 		return;
 	}
@@ -287,13 +309,21 @@ worker_event_cb(struct bufferevent *bev, short what, void *arg)
 		worker_read_cb(bev, w);
 	bufferevent_free(w->bev);
 	w->bev = NULL;
-	/* An idle worker that hung up must not be handed a job meanwhile. */
+	/*
+	 * An idle worker that hung up must not be handed a job meanwhile.
+	 * Workers do not die idle unless something is wrong with them (one
+	 * that misbehaves right after its hello, one its own sandbox kills
+	 * while it waits): count it as a failed start, so the pool backs off
+	 * instead of replacing them in a loop that burns the CPU.
+	 */
 	if (w->state == SUP_W_IDLE) {
 		TAILQ_REMOVE(&w->sup->idle, w, idle_entry);
 		w->sup->nidle--;
 		w->state = SUP_W_DONE;
-		sup_log(SUP_WARNING, "event=worker_died pid=%ld state=idle",
-		    (long)w->pid);
+		w->sup->spawn_failures++;
+		sup_log(SUP_WARNING,
+		    "event=worker_died pid=%ld state=idle failures=%u",
+		    (long)w->pid, w->sup->spawn_failures);
 	}
 	/*
 	 * A worker that closed its socket is exiting (or must): its exit
@@ -420,6 +450,23 @@ topup_cb(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 	}
+}
+
+/*
+ * A job that finds no idle worker while the pool backs off after failed
+ * starts (schedule_topup) tries a start at once instead of waiting for the
+ * timer: it fails now with the cause (not at its deadline, which may come
+ * before the next try), or, when workers can start again, it is served
+ * without waiting out the backoff. The cost is one start per request.
+ */
+static void
+topup_now_if_failing(struct sup *sup)
+{
+	if (sup->stopping || sup->spawn_failures == 0 ||
+	    !evtimer_pending(sup->topup_ev, NULL))
+		return;
+	evtimer_del(sup->topup_ev);
+	topup_cb(-1, 0, sup);
 }
 
 /* Tops the pool up soon; later and later while workers fail to start. */

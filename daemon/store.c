@@ -161,10 +161,16 @@ write_atomic(const char *dir, const char *name, const uint8_t *data, size_t len,
 		return -1;
 	}
 	close(fd);
-	if (rename(tmp, dst) != 0 || fsync_dir(dir) != 0) {
+	if (rename(tmp, dst) != 0) {
 		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, dst,
 		    strerror(errno));
 		unlink(tmp);
+		return -1;
+	}
+	/* dst is in place but may not survive a crash: the caller undoes. */
+	if (fsync_dir(dir) != 0) {
+		snprintf(
+		    err, errlen, "cannot sync %s: %s", dir, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -302,6 +308,23 @@ tenant_dirs(struct sup_tenant *t, char *mods, char *names, size_t size)
 	return 0;
 }
 
+/*
+ * A new module's files after a failed write (a full disk): a .wasm renamed
+ * into place before its .info failed would otherwise stay behind, unseen
+ * but taking space. The .info goes first, as in sup_store_remove.
+ */
+static void
+unlink_module_files(const char *mods, const char *digest)
+{
+	char path[4096];
+
+	pathf(path, sizeof(path), "%s/%s.info", mods, digest);
+	unlink(path);
+	pathf(path, sizeof(path), "%s/%s.wasm", mods, digest);
+	unlink(path);
+	fsync_dir(mods);
+}
+
 /* own: the packed ModuleInfo to keep beside the bytes. */
 static uint8_t *
 pack_info(const Wasmd__ModuleInfo *from, const char *digest, uint64_t size,
@@ -328,10 +351,11 @@ sup_store_add(struct sup *sup, struct sup_tenant *t, const uint8_t *wasm,
     size_t len, const Wasmd__ModuleInfo *info, const char *name, char *err,
     size_t errlen)
 {
-	char mods[4096], names[4096], file[128], digest[65];
+	char mods[4096], names[4096], file[128], digest[65], ignored[256];
 	struct sup_module *m;
 	uint8_t *packed;
 	size_t packed_len;
+	bool added = false;
 
 	sup_sha256_hex(wasm, len, digest);
 	if (tenant_dirs(t, mods, names, sizeof(mods)) != 0) {
@@ -342,23 +366,33 @@ sup_store_add(struct sup *sup, struct sup_tenant *t, const uint8_t *wasm,
 	m = sup_store_find(t, digest);
 	if (m == NULL) {
 		snprintf(file, sizeof(file), "%s.wasm", digest);
-		if (write_atomic(mods, file, wasm, len, err, errlen) != 0)
+		if (write_atomic(mods, file, wasm, len, err, errlen) != 0) {
+			unlink_module_files(mods, digest);
 			return NULL;
+		}
 		packed = pack_info(info, digest, len, &packed_len);
 		snprintf(file, sizeof(file), "%s.info", digest);
 		if (write_atomic(mods, file, packed, packed_len, err, errlen) !=
 		    0) {
 			free(packed);
+			unlink_module_files(mods, digest);
 			return NULL;
 		}
 		m = module_insert(t, digest, len, packed, packed_len);
+		added = true;
 	}
 	if (name != NULL && name[0] != '\0') {
 		char line[66];
 		snprintf(line, sizeof(line), "%s\n", digest);
 		if (write_atomic(names, name, (const uint8_t *)line, 65, err,
-		        errlen) != 0)
+		        errlen) != 0) {
+			/* The push failed as a whole: the store stays as it
+			 * was (an old name file is only replaced by rename). */
+			if (added)
+				sup_store_remove(
+				    t, m, ignored, sizeof(ignored));
 			return NULL;
+		}
 		name_set_memory(t, name, digest);
 	}
 	return m;

@@ -249,6 +249,15 @@ struct sup_job {
 	bool instance_waiting;         /* in instance->waiting (queue_entry) */
 	uint64_t max_output;           /* invoke: its output limit (output.c) */
 	uint64_t output_bytes;         /* invoke: output relayed so far */
+	/*
+	 * invoke: a host_call is waiting for the client's host_reply, and how
+	 * many of the client's memory_read/write were relayed unanswered.
+	 * A worker that says more than these allow is killed (pool.c), and
+	 * the client's frames are relayed only while a call waits (invoke.c),
+	 * so neither side can pile frames up in the other's socket.
+	 */
+	bool host_call_pending;
+	unsigned memory_requests;
 };
 /* Start a push or invoke for a session. They answer the client themselves. */
 void sup_job_push(struct sup_session *s, uint64_t id, Wasmd__PushModule *push);

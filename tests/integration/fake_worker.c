@@ -18,6 +18,14 @@
  *   wrongid  -> replies with another id, then sleeps
  *   hostcall -> host_call{0, "env", "h", args}, then returns the
  *               host_reply's first result (or ERR_LINK with its error)
+ * and, for fault_worker_flood.sh, a worker that floods its socket with
+ * frames as fast as it can, never reading, until it is killed:
+ *   floodhost  -> host_call frames (a second before the first is answered)
+ *   floodmem   -> memory_reply frames nobody asked for
+ *   floodhello -> hello frames (not a reply to anything)
+ *   bigprefix  -> a length prefix of 4 GiB - 1, then garbage without end
+ * With FAKEWORKER_AFTER_HELLO=floodhello in its environment, the worker
+ * floods hello frames right after its hello, idle, before any job.
  * Every behaviour is listed as an export [] -> [i32].
  */
 #include <signal.h>
@@ -55,7 +63,8 @@ reply_error(uint64_t id, Wasmd__ErrorCode code, const char *msg)
 
 /* Every behaviour is an export [] -> [i32], so wasmctl can call it. */
 static const char *const behaviours[] = {"ok", "sleep", "abort", "sigsys",
-    "exit3", "garbage", "wrongid", "hostcall"};
+    "exit3", "garbage", "wrongid", "hostcall", "floodhost", "floodmem",
+    "floodhello", "bigprefix"};
 #define NBEHAVIOURS (sizeof(behaviours) / sizeof(behaviours[0]))
 
 static void
@@ -140,6 +149,61 @@ do_hostcall(Wasmd__Envelope *req)
 	wasmd__envelope__free_unpacked(rep, NULL);
 }
 
+/* Writes frame (len bytes) over and over until the socket fails. */
+static void
+flood_frame(const uint8_t *frame, size_t len)
+{
+	for (;;) {
+		if (write(fd, frame, len) < 0)
+			_exit(13);
+	}
+}
+
+/* Packs env with the request's id and floods the socket with it. */
+static void
+flood_envelope(uint64_t id, Wasmd__Envelope *env)
+{
+	size_t len;
+	uint8_t *frame;
+
+	env->id = id;
+	frame = wp_frame_pack(env, &len);
+	if (frame == NULL)
+		_exit(14);
+	flood_frame(frame, len);
+}
+
+static void
+do_flood(Wasmd__Envelope *req, const char *how)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__HostCall hc = WASMD__HOST_CALL__INIT;
+	Wasmd__MemoryReply mr = WASMD__MEMORY_REPLY__INIT;
+	Wasmd__Hello h = WASMD__HELLO__INIT;
+	static uint8_t garbage[65536];
+
+	if (strcmp(how, "floodhost") == 0) {
+		hc.module = "env";
+		hc.name = "h";
+		env.msg_case = WASMD__ENVELOPE__MSG_HOST_CALL;
+		env.host_call = &hc;
+	} else if (strcmp(how, "floodmem") == 0) {
+		mr.data.data = garbage;
+		mr.data.len = 64;
+		env.msg_case = WASMD__ENVELOPE__MSG_MEMORY_REPLY;
+		env.memory_reply = &mr;
+	} else if (strcmp(how, "floodhello") == 0) {
+		h.version = WP_PROTOCOL_VERSION;
+		h.worker_pid = (uint32_t)getpid();
+		env.msg_case = WASMD__ENVELOPE__MSG_HELLO;
+		env.hello = &h;
+	} else {
+		memset(garbage, 0xff, sizeof(garbage));
+		flood_frame(garbage, sizeof(garbage));
+	}
+	flood_envelope(req->id, &env);
+}
+
 static void
 do_invoke(Wasmd__Envelope *req)
 {
@@ -169,6 +233,8 @@ do_invoke(Wasmd__Envelope *req)
 			pause();
 	} else if (strcmp(ex, "hostcall") == 0)
 		do_hostcall(req);
+	else if (strncmp(ex, "flood", 5) == 0 || strcmp(ex, "bigprefix") == 0)
+		do_flood(req, ex);
 	else
 		reply_error(req->id, WASMD__ERROR_CODE__ERR_MISSING_EXPORT,
 		    "fake: no such export");
@@ -188,6 +254,8 @@ main(int argc, char **argv)
 	env.msg_case = WASMD__ENVELOPE__MSG_HELLO;
 	env.hello = &h;
 	send_or_die(&env);
+	if (getenv("FAKEWORKER_AFTER_HELLO") != NULL)
+		flood_envelope(0, &env);
 	if (wp_read_envelope(fd, 1u << 28, &req, err, sizeof(err)) != 0)
 		return 0;
 	if (req->msg_case == WASMD__ENVELOPE__MSG_PUSH)

@@ -1,15 +1,22 @@
 # tests/integration/fault.cmake: fault-injection scenarios for the daemon
 # (fault_*.sh): the supervisor killed with SIGKILL in the middle of uploads,
 # a client that opens connections without end, a client that sends half a
-# frame and stalls, a client that never reads its replies, and the daemon's
-# descriptor count after all that. They
+# frame and stalls, a client that never reads its replies, a full disk
+# during uploads, workers that cannot be started, workers that flood their
+# socket, and the daemon's descriptor count after all that. They
 # use lib.sh and the fixtures of daemon.cmake (included before this file),
-# plus wasmd-it-faultclient built here. Label: integration (and fault).
+# plus wasmd-it-faultclient and the LD_PRELOAD shim
+# libwasmd-it-faultinject.so (faultinject.c) built here. Label:
+# integration (and fault).
 set(FAULT_OUT "${CMAKE_CURRENT_BINARY_DIR}")
 add_executable(wasmd-it-faultclient fault_client.c)
 target_link_libraries(wasmd-it-faultclient PRIVATE wasmd-proto)
 set_target_properties(wasmd-it-faultclient PROPERTIES
     RUNTIME_OUTPUT_DIRECTORY "${FAULT_OUT}")
+add_library(wasmd-it-faultinject MODULE faultinject.c)
+target_link_libraries(wasmd-it-faultinject PRIVATE ${CMAKE_DL_LIBS})
+set_target_properties(wasmd-it-faultinject PROPERTIES
+    LIBRARY_OUTPUT_DIRECTORY "${FAULT_OUT}")
 
 if(NOT DEFINED IT_HOOKS)
   set(IT_HOOKS OFF)
