@@ -9,6 +9,13 @@
  * supervisor counts the bytes too, so a worker that does not stop is
  * killed and the invocation fails with ERR_LIMIT instead of flooding the
  * client.
+ *
+ * A client that reads slower than its guests write (or not at all) holds
+ * them back instead of filling the supervisor's memory: past
+ * SUP_OUTPUT_HIGH unread bytes on its connection, the supervisor stops
+ * reading the sockets of that client's writing workers, whose guests then
+ * block in fd_write; they go on once the client has read its output down
+ * to SUP_OUTPUT_LOW (session.c), or end at their wall-clock deadline.
  */
 #include "sup.h"
 
@@ -35,6 +42,9 @@ sup_job_output(struct sup_job *job, Wasmd__Envelope *env)
 		return;
 	}
 	job->output_bytes += out->data.len;
-	if (job->session != NULL)
-		sup_session_send(job->session, env, job->client_id);
+	if (job->session == NULL)
+		return;
+	sup_session_send(job->session, env, job->client_id);
+	if (job->worker != NULL && sup_session_backlog(job->session))
+		sup_worker_pause(job->worker);
 }

@@ -72,9 +72,35 @@ sup_worker_kill(struct sup_worker *w, const char *why)
 	w->kill_reason = why;
 	/* Nothing it says from now on matters (worker_read_cb drops it), but
 	 * reading goes on until EOF, which tells that the process is gone. */
+	sup_worker_resume(w);
 	kill(w->pid, SIGKILL);
 	sup_log(SUP_INFO, "event=worker_kill pid=%ld reason=\"%s\"",
 	    (long)w->pid, why);
+}
+
+void
+sup_worker_pause(struct sup_worker *w)
+{
+	if (w->paused || w->killed || w->bev == NULL)
+		return;
+	w->paused = true;
+	bufferevent_disable(w->bev, EV_READ);
+}
+
+void
+sup_worker_resume(struct sup_worker *w)
+{
+	if (!w->paused)
+		return;
+	w->paused = false;
+	if (w->bev == NULL)
+		return;
+	bufferevent_enable(w->bev, EV_READ);
+	/* Frames read before the pause are waiting in the input buffer: run
+	 * the read callback for them (deferred: the caller may be iterating
+	 * over jobs this frees). */
+	bufferevent_trigger(w->bev, EV_READ,
+	    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
 }
 
 static unsigned
@@ -279,7 +305,7 @@ worker_read_cb(struct bufferevent *bev, void *arg)
 		    evbuffer_get_length(bufferevent_get_input(bev)));
 		return;
 	}
-	while (!w->killed && w->bev != NULL) {
+	while (!w->killed && !w->paused && w->bev != NULL) {
 		enum sup_frame_status st =
 		    sup_frame_next(bufferevent_get_input(bev),
 		        w->sup->cfg.max_frame, &env, err, sizeof(err));

@@ -70,6 +70,36 @@ sup_session_fail(struct sup_session *s, uint64_t id, Wasmd__ErrorCode code,
 	sup_session_send(s, &env, id);
 }
 
+bool
+sup_session_backlog(struct sup_session *s)
+{
+	if (s->closing ||
+	    evbuffer_get_length(bufferevent_get_output(s->bev)) <=
+	        SUP_OUTPUT_HIGH)
+		return false;
+	if (!s->backlogged) {
+		s->backlogged = true;
+		/* session_write_cb runs once the output is down to this. */
+		bufferevent_setwatermark(s->bev, EV_WRITE, SUP_OUTPUT_LOW, 0);
+	}
+	return true;
+}
+
+/* The client read its backlog: its jobs' workers may write again. */
+static void
+session_resume_workers(struct sup_session *s)
+{
+	struct sup_job *job;
+
+	s->backlogged = false;
+	bufferevent_setwatermark(s->bev, EV_WRITE, 0, 0);
+	TAILQ_FOREACH(job, &s->jobs, session_entry)
+	{
+		if (job->worker != NULL)
+			sup_worker_resume(job->worker);
+	}
+}
+
 /* Stops reading; the session is freed once its output is flushed. */
 static void
 session_close_soon(struct sup_session *s)
@@ -78,6 +108,7 @@ session_close_soon(struct sup_session *s)
 	const struct timeval flush_limit = {5, 0};
 
 	s->closing = true;
+	bufferevent_setwatermark(s->bev, EV_WRITE, 0, 0);
 	bufferevent_disable(s->bev, EV_READ);
 	evtimer_add(s->idle, &flush_limit);
 }
@@ -373,8 +404,13 @@ session_write_cb(struct bufferevent *bev, void *arg)
 {
 	struct sup_session *s = arg;
 
-	if (s->closing)
-		sup_session_free(s);
+	if (s->closing) {
+		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+			sup_session_free(s);
+		return;
+	}
+	if (s->backlogged)
+		session_resume_workers(s);
 }
 
 static void

@@ -164,7 +164,8 @@ struct sup_session {
 	gid_t gid;  /* primary group, for [tenant] gids */
 	bool admin; /* its tenant is an administrator (config.c) */
 	pid_t pid;
-	bool closing;                         /* flush the output, then free */
+	bool closing;    /* flush the output, then free */
+	bool backlogged; /* workers paused until the output drains (output.c) */
 	TAILQ_HEAD(, sup_job) jobs;           /* in flight for this session */
 	TAILQ_HEAD(, sup_instance) instances; /* own: live (instance.c) */
 	uint64_t next_instance_id;
@@ -179,6 +180,14 @@ void sup_session_jobs_changed(struct sup_session *s);
 void sup_session_reply_info(
     struct sup_session *s, uint64_t id, struct sup_module *m);
 void sup_session_send(struct sup_session *s, Wasmd__Envelope *env, uint64_t id);
+/*
+ * Whether s has more than SUP_OUTPUT_HIGH bytes unread: its writing
+ * workers must pause (output.c). When it does, s resumes its jobs' paused
+ * workers once the client has read down to SUP_OUTPUT_LOW.
+ */
+#define SUP_OUTPUT_HIGH (1u << 20)
+#define SUP_OUTPUT_LOW (256u << 10)
+bool sup_session_backlog(struct sup_session *s);
 void sup_session_fail(struct sup_session *s, uint64_t id, Wasmd__ErrorCode code,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
@@ -205,6 +214,12 @@ struct sup_worker {
 	struct timespec spawned;
 	struct event *startup; /* own: kills a worker that never says hello */
 	struct sup_instance *instance; /* borrowed: its live instance */
+	/*
+	 * Not read while its client has more unread output than
+	 * SUP_OUTPUT_HIGH (output.c): the worker then blocks writing, and so
+	 * does its guest, until the client reads or the deadline comes.
+	 */
+	bool paused;
 };
 int sup_pool_init(struct sup *sup);
 void sup_pool_shutdown(struct sup *sup);
@@ -212,6 +227,9 @@ void sup_pool_shutdown(struct sup *sup);
 void sup_pool_submit(struct sup *sup, struct sup_job *job);
 void sup_pool_unqueue(struct sup *sup, struct sup_job *job);
 void sup_worker_kill(struct sup_worker *w, const char *why);
+/* Stops reading w's frames / reads them again (see sup_worker.paused). */
+void sup_worker_pause(struct sup_worker *w);
+void sup_worker_resume(struct sup_worker *w);
 /* Queues env on the worker's socket, replacing its id. */
 int sup_worker_send(struct sup_worker *w, Wasmd__Envelope *env, uint64_t id);
 /* Queues a packed frame (own: passed to libevent, freed by it). */

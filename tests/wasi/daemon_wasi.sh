@@ -165,6 +165,48 @@ case_stream() {
 		fail "the first line came only $gap ms before the second: not streamed"
 }
 
+# The supervisor's resident memory, in KiB.
+daemon_rss_kib() {
+	awk '/^VmRSS:/ {print $2}' "/proc/$DAEMON_PID/status"
+}
+
+case_slow_reader() {
+	# A client that reads slower than its guest writes holds the guest
+	# back: the supervisor does not buffer the output for it. Here the
+	# reader starts after 2 s, while the guest has 32 MB to write.
+	stop_daemon
+	start_daemon --pool 1 --max-output 64M
+	rss0=$(daemon_rss_kib)
+	( ctl run -W max-output=32000000 "$bin/spew.wasm" </dev/null 2>"$TMP/err" |
+		{ sleep 2; cat >"$TMP/out"; } ) &
+	reader=$!
+	sleep 1.5
+	rss1=$(daemon_rss_kib)
+	wait "$reader" || true
+	echo "supervisor RSS: $rss0 KiB before, $rss1 KiB with 32 MB unread"
+	[ $((rss1 - rss0)) -lt 8192 ] ||
+		fail "the supervisor grew by $((rss1 - rss0)) KiB holding output its client had not read"
+	# Once read, every byte arrives, up to the limit.
+	grep -q "output limit of 32000000 bytes exceeded" "$TMP/err" ||
+		fail "no limit error: $(cat "$TMP/err")"
+	[ "$(wc -c <"$TMP/out")" -eq 32000000 ] ||
+		fail "$(wc -c <"$TMP/out") bytes arrived, want 32000000"
+
+	# A client that never reads: its guest waits, and the wall-clock
+	# limit ends it; the daemon serves others meanwhile.
+	( ctl run -W timeout=2s "$bin/spew.wasm" </dev/null 2>/dev/null |
+		sleep 4 ) &
+	reader=$!
+	sleep 1
+	wrun "$bin/exit_code.wasm" exit 7 </dev/null
+	[ "$rc" -eq 7 ] || fail "another client was not served: exit code $rc"
+	rss2=$(daemon_rss_kib)
+	[ $((rss2 - rss0)) -lt 8192 ] ||
+		fail "the supervisor grew by $((rss2 - rss0)) KiB for a client that never reads"
+	wait "$reader" || true
+	expect_log_match "outcome=ERR_TIMEOUT"
+}
+
 case_output_limit() {
 	# Asked for by the client: the guest is stopped there.
 	wrun -W max-output=10000 "$bin/spew.wasm" </dev/null
