@@ -164,11 +164,11 @@ bad:
 	return -1;
 }
 
-wasmd_conn *
-wasmd_connect(const char *addr)
+/* A connection not connected yet. own: the result; NULL without memory. */
+static wasmd_conn *
+conn_new(void)
 {
 	wasmd_conn *conn = calloc(1, sizeof *conn);
-	char *dflt = NULL;
 
 	if (conn == NULL)
 		return NULL;
@@ -176,6 +176,34 @@ wasmd_connect(const char *addr)
 	conn->status = WASMD_CONNECTION_BAD;
 	conn->next_id = 1;
 	conn->max_frame = WP_FRAME_MAX_DEFAULT;
+	return conn;
+}
+
+wasmd_conn *
+wc_connect_fd(int fd)
+{
+	wasmd_conn *conn = conn_new();
+
+	if (conn == NULL) {
+		close(fd);
+		return NULL;
+	}
+	conn->fd = fd;
+	if (say_hello(conn) == 0) {
+		conn->status = WASMD_CONNECTION_OK;
+		wc_ok(conn);
+	}
+	return conn;
+}
+
+wasmd_conn *
+wasmd_connect(const char *addr)
+{
+	wasmd_conn *conn = conn_new();
+	char *dflt = NULL;
+
+	if (conn == NULL)
+		return NULL;
 	if (addr == NULL) {
 		dflt = wasmd_default_address();
 		if (dflt == NULL) {

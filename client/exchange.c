@@ -259,11 +259,11 @@ wc_await(wasmd_conn *conn, uint64_t id, Wasmd__Envelope__MsgCase want,
 		return code;
 	}
 	if (env->msg_case != want) {
-		wasmd__envelope__free_unpacked(env, NULL);
 		wc_fail(conn, WASMD_ERR_PROTOCOL,
 		    "the daemon sent an unexpected reply (message %d, "
 		    "expected %d)",
 		    (int)env->msg_case, (int)want);
+		wasmd__envelope__free_unpacked(env, NULL);
 		wc_break(conn);
 		return WASMD_ERR_PROTOCOL;
 	}

@@ -382,10 +382,10 @@ wasmd_host_memory_read(
 	if (rc != WASMD_OK)
 		return rc;
 	if (reply->memory_reply->data.len != len) {
-		wasmd__envelope__free_unpacked(reply, NULL);
 		wc_fail(call->conn, WASMD_ERR_PROTOCOL,
 		    "the daemon answered a %zu-byte read with %zu bytes", len,
 		    reply->memory_reply->data.len);
+		wasmd__envelope__free_unpacked(reply, NULL);
 		return WASMD_ERR_PROTOCOL;
 	}
 	if (len > 0)

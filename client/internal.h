@@ -58,6 +58,13 @@ wasmd_error wc_ok(wasmd_conn *conn);
 /* Breaks the connection (closes the fd) after an I/O or protocol error. */
 void wc_break(wasmd_conn *conn);
 
+/*
+ * As wasmd_connect(), over fd, a stream socket already connected to a
+ * daemon (own: the connection closes it). For tests/fuzz/fuzz_reply.c,
+ * which plays the daemon's side through a socketpair; not exported.
+ */
+wasmd_conn *wc_connect_fd(int fd);
+
 /* ---- exchange.c ---- */
 
 /* Writes one envelope as it is (its id already set). Returns 0, or -1

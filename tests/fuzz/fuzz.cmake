@@ -11,8 +11,11 @@ set(WASMD_FUZZ_SECONDS 20 CACHE STRING "How long each fuzz-smoke test fuzzes")
 set(FUZZ_LIBS_module wasmd-engine-static)
 set(FUZZ_LIBS_instantiate wasmd-engine-static)
 set(FUZZ_LIBS_frame wasmd-proto)
+# reply: the client library's reply side, through its internal header
+# (client/internal.h, for wc_connect_fd()) and the static archive.
+set(FUZZ_LIBS_reply wasmd-client-static wasmd-proto)
 
-foreach(t module instantiate frame)
+foreach(t module instantiate frame reply)
   set(corpus "${CMAKE_CURRENT_SOURCE_DIR}/corpus/${t}")
   if(WASMD_FUZZ)
     add_executable(fuzz_${t} fuzz_${t}.c)
@@ -29,5 +32,14 @@ foreach(t module instantiate frame)
   endif()
   target_link_libraries(fuzz_${t} PRIVATE ${FUZZ_LIBS_${t}})
   target_include_directories(fuzz_${t} PRIVATE "${PROJECT_SOURCE_DIR}/include")
+  if(t STREQUAL "reply")
+    target_include_directories(fuzz_${t} PRIVATE "${PROJECT_SOURCE_DIR}/client")
+  endif()
   set_tests_properties(fuzz-smoke.${t} PROPERTIES LABELS fuzz-smoke TIMEOUT 600)
 endforeach()
+
+# The generator of corpus/reply/, run by hand (see seeds/reply_seeds.c).
+if(NOT WASMD_FUZZ)
+  add_executable(fuzz_reply_seeds EXCLUDE_FROM_ALL seeds/reply_seeds.c)
+  target_link_libraries(fuzz_reply_seeds PRIVATE wasmd-proto)
+endif()
