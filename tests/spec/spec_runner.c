@@ -871,7 +871,10 @@ cmd_assert_instantiation(
 	sc->n->passed++;
 }
 
-/* assert_invalid and assert_malformed: decoding must fail. */
+/*
+ * assert_invalid and assert_malformed: decoding must fail, with the error
+ * class the command names (WE_ERR_INVALID or WE_ERR_MALFORMED).
+ */
 static void
 cmd_assert_rejected(script *sc, json_t *cmd, long line, const char *what)
 {
@@ -898,6 +901,17 @@ cmd_assert_rejected(script *sc, json_t *cmd, long line, const char *what)
 		we_module_free(m);
 		fail(sc, line, "%s %s: expected rejection (%s), accepted", what,
 		    file, text ? text : "?");
+		return;
+	}
+	we_err want = strcmp(what, "assert_malformed") == 0 ? WE_ERR_MALFORMED
+	                                                    : WE_ERR_INVALID;
+	if (err.code != want) {
+		fail(sc, line, "%s %s: expected %s (%s), got %s: %s", what,
+		    file, want == WE_ERR_MALFORMED ? "malformed" : "invalid",
+		    text ? text : "?",
+		    err.code == WE_ERR_MALFORMED ? "malformed"
+		                                 : "another error",
+		    err.message);
 		return;
 	}
 	sc->n->passed++;
