@@ -369,7 +369,7 @@ long_option_is(
 int
 sup_conf_prescan(int argc, char **argv, struct sup_conf_args *a)
 {
-	const char *v;
+	const char *v = NULL;
 
 	memset(a, 0, sizeof(*a));
 	a->path = sup_conf_default_path();

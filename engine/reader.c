@@ -171,7 +171,7 @@ read_leb(wrd_reader *r, unsigned bits, bool is_signed, uint64_t *out)
 bool
 wrd_u32(wrd_reader *r, uint32_t *out)
 {
-	uint64_t v;
+	uint64_t v = 0;
 
 	if (!read_leb(r, 32, false, &v))
 		return false;
@@ -182,7 +182,7 @@ wrd_u32(wrd_reader *r, uint32_t *out)
 bool
 wrd_s32(wrd_reader *r, int32_t *out)
 {
-	uint64_t v;
+	uint64_t v = 0;
 
 	if (!read_leb(r, 32, true, &v))
 		return false;
@@ -193,7 +193,7 @@ wrd_s32(wrd_reader *r, int32_t *out)
 bool
 wrd_s33(wrd_reader *r, int64_t *out)
 {
-	uint64_t v;
+	uint64_t v = 0;
 
 	if (!read_leb(r, 33, true, &v))
 		return false;
@@ -204,7 +204,7 @@ wrd_s33(wrd_reader *r, int64_t *out)
 bool
 wrd_s64(wrd_reader *r, int64_t *out)
 {
-	uint64_t v;
+	uint64_t v = 0;
 
 	if (!read_leb(r, 64, true, &v))
 		return false;
