@@ -175,10 +175,16 @@ worker_hello(struct sup_worker *w, Wasmd__Envelope *env)
 	assign_queued(sup);
 }
 
-/* A reply must carry the job's id and suit the job's kind. */
+/*
+ * A reply must carry the job's id and suit the job's kind. An Error with id
+ * 0 is the worker's word on the request it could not read (too large for
+ * its memory limit): a worker serves one job, so it is that job's.
+ */
 static bool
 reply_fits(struct sup_job *job, Wasmd__Envelope *env)
 {
+	if (env->id == 0 && env->msg_case == WASMD__ENVELOPE__MSG_ERROR)
+		return true;
 	if (env->id != job->id)
 		return false;
 	switch (env->msg_case) {

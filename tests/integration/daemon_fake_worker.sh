@@ -21,6 +21,11 @@ expect_err_match "malformed frame"
 run ctl run --invoke wrongid m
 expect_status 1
 expect_err_match "unexpected message"
+# A worker that could not read its request says so with id 0: the client
+# gets that error, not a crash.
+run ctl run --invoke oom0 m
+expect_status 1
+expect_err_match "does not fit in its memory limit"
 run ctl run --invoke abort m
 expect_status 1
 expect_err_match "signal 6"

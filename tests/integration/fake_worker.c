@@ -64,7 +64,7 @@ reply_error(uint64_t id, Wasmd__ErrorCode code, const char *msg)
 /* Every behaviour is an export [] -> [i32], so wasmctl can call it. */
 static const char *const behaviours[] = {"ok", "sleep", "abort", "sigsys",
     "exit3", "garbage", "wrongid", "hostcall", "floodhost", "floodmem",
-    "floodhello", "bigprefix"};
+    "floodhello", "bigprefix", "oom0"};
 #define NBEHAVIOURS (sizeof(behaviours) / sizeof(behaviours[0]))
 
 static void
@@ -233,6 +233,11 @@ do_invoke(Wasmd__Envelope *req)
 			pause();
 	} else if (strcmp(ex, "hostcall") == 0)
 		do_hostcall(req);
+	else if (strcmp(ex, "oom0") == 0)
+		/* As a worker that could not read its request says so: it has
+		   no id to answer with. */
+		reply_error(0, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY,
+		    "fake: the request does not fit in its memory limit");
 	else if (strncmp(ex, "flood", 5) == 0 || strcmp(ex, "bigprefix") == 0)
 		do_flood(req, ex);
 	else
