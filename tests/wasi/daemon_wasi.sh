@@ -184,7 +184,9 @@ case_slow_reader() {
 	rss1=$(daemon_rss_kib)
 	wait "$reader" || true
 	echo "supervisor RSS: $rss0 KiB before, $rss1 KiB with 32 MB unread"
-	[ $((rss1 - rss0)) -lt 8192 ] ||
+	# Without the brake it grows by about 100 MiB; 24 MiB leaves room for
+	# allocator slack (ASan's quarantine keeps freed memory resident).
+	[ $((rss1 - rss0)) -lt 24576 ] ||
 		fail "the supervisor grew by $((rss1 - rss0)) KiB holding output its client had not read"
 	# Once read, every byte arrives, up to the limit.
 	grep -q "output limit of 32000000 bytes exceeded" "$TMP/err" ||
@@ -193,7 +195,9 @@ case_slow_reader() {
 		fail "$(wc -c <"$TMP/out") bytes arrived, want 32000000"
 
 	# A client that never reads: its guest waits, and the wall-clock
-	# limit ends it; the daemon serves others meanwhile.
+	# limit ends it; the daemon serves others meanwhile. (A new baseline:
+	# under ASan the first case's 32 MB leave freed memory quarantined.)
+	rss0=$(daemon_rss_kib)
 	( ctl run -W timeout=2s "$bin/spew.wasm" </dev/null 2>/dev/null |
 		sleep 4 ) &
 	reader=$!
@@ -201,7 +205,7 @@ case_slow_reader() {
 	wrun "$bin/exit_code.wasm" exit 7 </dev/null
 	[ "$rc" -eq 7 ] || fail "another client was not served: exit code $rc"
 	rss2=$(daemon_rss_kib)
-	[ $((rss2 - rss0)) -lt 8192 ] ||
+	[ $((rss2 - rss0)) -lt 24576 ] ||
 		fail "the supervisor grew by $((rss2 - rss0)) KiB for a client that never reads"
 	wait "$reader" || true
 	expect_log_match "outcome=ERR_TIMEOUT"
