@@ -470,7 +470,8 @@ wasmd_host_call_write(
 	w->data = malloc(len ? len : 1);
 	if (w->data == NULL)
 		return WASMD_ERR_NOMEM;
-	memcpy(w->data, data, len);
+	if (len > 0) /* data may be NULL then, which memcpy must not get */
+		memcpy(w->data, data, len);
 	w->pb.address = addr;
 	w->pb.data.data = w->data;
 	w->pb.data.len = len;
