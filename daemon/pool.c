@@ -466,6 +466,8 @@ struct sup_zygote {
 	uint32_t seq;             /* of the last request */
 	unsigned failures;        /* consecutive losses, for the backoff */
 	struct timespec retry_at; /* no new zygote before this */
+	struct event *retry_ev;   /* own: starts the next one then */
+	bool exited;              /* reaped: its pid is not ours any more */
 };
 
 static void
@@ -489,6 +491,7 @@ static unsigned
 zygote_backoff(struct sup_zygote *z, bool failed)
 {
 	unsigned s = 0;
+	struct timeval tv = {0, 0};
 
 	if (failed) {
 		z->failures++;
@@ -497,6 +500,9 @@ zygote_backoff(struct sup_zygote *z, bool failed)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &z->retry_at);
 	z->retry_at.tv_sec += s;
+	/* Started then even if no worker start asks for it before. */
+	tv.tv_sec = (time_t)s;
+	evtimer_add(z->retry_ev, &tv);
 	return s;
 }
 
@@ -517,7 +523,7 @@ zygote_lose(struct sup *sup, bool failed, const char *why)
 	    "event=zygote_lost pid=%ld reason=\"%s\" retry_s=%u "
 	    "failures=%u",
 	    (long)z->pid, why, backoff, z->failures);
-	if (z->pid > 0)
+	if (z->pid > 0 && !z->exited)
 		kill(z->pid, SIGKILL);
 	zygote_close(z);
 }
@@ -581,9 +587,13 @@ zygote_start(struct sup *sup)
 	sup_log(SUP_INFO, "event=zygote_start pid=%ld", (long)z->pid);
 }
 
-/* Starts a zygote when there is none and its backoff is over. */
+/*
+ * Starts a zygote when there is none (the last one reaped) and its backoff
+ * is over; due: the backoff timer fired (its clock may run a little ahead
+ * of ours).
+ */
 static void
-zygote_ensure(struct sup *sup)
+zygote_ensure(struct sup *sup, bool due)
 {
 	struct sup_zygote *z = sup->zygote;
 	struct timespec now;
@@ -591,10 +601,12 @@ zygote_ensure(struct sup *sup)
 	if (z == NULL || z->pid != 0 || z->fd >= 0 || sup->stopping)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (now.tv_sec < z->retry_at.tv_sec ||
-	    (now.tv_sec == z->retry_at.tv_sec &&
-	        now.tv_nsec < z->retry_at.tv_nsec))
+	if (!due &&
+	    (now.tv_sec < z->retry_at.tv_sec ||
+	        (now.tv_sec == z->retry_at.tv_sec &&
+	            now.tv_nsec < z->retry_at.tv_nsec)))
 		return;
+	evtimer_del(z->retry_ev);
 	zygote_start(sup);
 }
 
@@ -647,7 +659,7 @@ zygote_fork_worker(struct sup *sup, int worker_fd, pid_t *pid)
 	struct sup_zygote *z = sup->zygote;
 	uint32_t words[2];
 
-	zygote_ensure(sup);
+	zygote_ensure(sup, false);
 	if (z == NULL || !z->ready)
 		return -1;
 	if (++z->seq == ZYGOTE_READY)
@@ -679,22 +691,36 @@ zygote_reaped(struct sup *sup, pid_t pid, int status)
 
 	if (z == NULL || z->pid == 0 || pid != z->pid)
 		return false;
-	/* Reaped: from now on its pid may be another process's. */
-	z->pid = 0;
 	sup_log(SUP_INFO, "event=zygote_exit pid=%ld status=0x%x", (long)pid,
 	    (unsigned)status);
 	/* Still connected: it died on its own, not because we killed it. */
+	z->exited = true; /* its pid may be another process's already */
 	zygote_lose(sup, true, "it exited");
+	z->exited = false;
+	z->pid = 0;
+	/* The next one, if its time has come (else retry_ev starts it). */
+	zygote_ensure(sup, false);
 	return true;
+}
+
+static void
+zygote_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	zygote_ensure(arg, true);
 }
 
 static void
 zygote_init(struct sup *sup)
 {
+	struct sup_zygote *z;
+
 	if (sup->cfg.worker_spawn != SUP_SPAWN_ZYGOTE)
 		return;
-	sup->zygote = sup_xcalloc(1, sizeof(*sup->zygote));
-	sup->zygote->fd = -1;
+	z = sup->zygote = sup_xcalloc(1, sizeof(*sup->zygote));
+	z->fd = -1;
+	z->retry_ev = evtimer_new(sup->base, zygote_retry_cb, sup);
+	if (z->retry_ev == NULL)
+		abort();
 	zygote_start(sup);
 }
 
@@ -711,6 +737,7 @@ zygote_shutdown(struct sup *sup)
 		waitpid(z->pid, &status, 0);
 	}
 	zygote_close(z);
+	event_free(z->retry_ev);
 	free(z);
 	sup->zygote = NULL;
 }
@@ -887,7 +914,6 @@ sup_pool_recycle_idle(struct sup *sup)
 	/* The zygote's children inherit its RLIMIT_AS: a new one. */
 	if (sup->zygote != NULL) {
 		zygote_lose(sup, false, "the configuration changed");
-		zygote_ensure(sup);
 	}
 }
 
