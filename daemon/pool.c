@@ -649,6 +649,17 @@ zygote_await(struct sup_zygote *z, uint32_t words[2])
 	return rc == 1 && zygote_recv(z->fd, words);
 }
 
+/* True when pid is a child of this process, running or not yet reaped. */
+static bool
+is_our_child(pid_t pid)
+{
+	siginfo_t info;
+
+	memset(&info, 0, sizeof info);
+	return waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) ==
+	    0;
+}
+
 /*
  * Has the zygote fork a worker on worker_fd (which stays ours to close).
  * 0 with *pid, or -1: the caller then execs the worker instead.
@@ -676,6 +687,15 @@ zygote_fork_worker(struct sup *sup, int worker_fd, pid_t *pid)
 		/* Its fork failed (EAGAIN, ENOMEM): exec may still work. */
 		sup_log(SUP_WARNING, "event=zygote_fork error=\"%s\"",
 		    strerror(-(int32_t)words[1]));
+		return -1;
+	}
+	/*
+	 * The pid will be killed and waited for as a worker's: it must be
+	 * our child (CLONE_PARENT), never some other process a confused
+	 * zygote names. WNOWAIT leaves it to be reaped by sigchld_cb.
+	 */
+	if (!is_our_child((pid_t)words[1])) {
+		zygote_lose(sup, true, "it replied with a pid not our child");
 		return -1;
 	}
 	z->failures = 0;
