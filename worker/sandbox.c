@@ -4,6 +4,10 @@
  * rlimits, no_new_privs, then the system-call policy from the policy file
  * CMake chose (sandbox_seccomp.c).
  *
+ * A zygote (zygote.c) confines itself with the same steps but keeps its
+ * RLIMIT_NPROC and loads a wider policy; the children it forks then go
+ * through wrk_sandbox_enter() like any worker.
+ *
  * Each step either succeeds or makes the whole confinement fail: a worker
  * that is only partly confined never serves a job. The optional user, net
  * and ipc namespaces of the design are not applied yet; the seccomp policy

@@ -13,6 +13,12 @@
  * inherited from the supervisor; each worker builds it once at start, which
  * costs well under a millisecond and happens before the worker joins the
  * supervisor's warm pool, so no job waits for it.
+ *
+ * A zygote (`wasmd --worker-spawn zygote`, zygote.c) loads the worker's
+ * policy plus the calls forking and a child's confinement need. Each child
+ * then loads the worker's policy itself (its tgkill rule names its own
+ * pid): seccomp filters stack and the strictest answer wins, so the child
+ * is left with exactly the worker's allowlist.
  */
 #include "sandbox.h"
 

@@ -128,3 +128,22 @@ grep -Eq "outcome=ERR_CRASH" "$LOG" && fail "a job was reported crashed"
 stop_daemon
 # The daemon killed and reaped its zygote at shutdown.
 [ ! -e "/proc/$new" ] || fail "the zygote outlived the daemon"
+
+# A reload that changes the memory limit replaces the zygote too: its
+# children would inherit the old RLIMIT_AS.
+printf '[limits]\nmax-memory = 256MiB\n' >"$TMP/wasmd.conf"
+start_daemon --pool 1 --worker-spawn zygote -c "$TMP/wasmd.conf"
+wait_log_count "event=zygote_ready" 3
+old=$(zygote_pid)
+tr '\0' ' ' <"/proc/$old/cmdline" | grep -q -- "--memory-limit 268435456" ||
+	fail "the zygote was not given the configured memory limit"
+printf '[limits]\nmax-memory = 512MiB\n' >"$TMP/wasmd.conf"
+kill -HUP "$DAEMON_PID"
+wait_log_count "event=zygote_ready" 4
+expect_log_match "event=zygote_lost pid=$old reason=\"the configuration changed\" retry_s=0"
+new=$(zygote_pid)
+[ -n "$new" ] && [ "$new" != "$old" ] || fail "no new zygote after the reload"
+tr '\0' ' ' <"/proc/$new/cmdline" | grep -q -- "--memory-limit 536870912" ||
+	fail "the new zygote does not have the new memory limit"
+invoke_add_n 3
+stop_daemon
