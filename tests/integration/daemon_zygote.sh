@@ -147,3 +147,14 @@ tr '\0' ' ' <"/proc/$new/cmdline" | grep -q -- "--memory-limit 536870912" ||
 	fail "the new zygote does not have the new memory limit"
 invoke_add_n 3
 stop_daemon
+
+# A zygote that names a pid not the daemon's child (pid 1) is dropped and
+# the worker exec'd: invokes go on, and pid 1 is neither killed nor waited.
+export FAKE_ZYGOTE_REAL="$WASMD_BIN/wasmd-worker"
+ready=$(grep -c "event=zygote_ready" "$LOG")
+start_daemon --pool 1 --worker-spawn zygote --worker "$(dirname "$IT_LIB")/fake_zygote.sh"
+wait_log_count "event=zygote_ready" $((ready + 1))
+invoke_add_n 3
+expect_log_match "event=zygote_lost pid=[0-9]+ reason=\"it replied with a pid not our child\""
+grep -Eq "event=worker_ready pid=1 " "$LOG" && fail "pid 1 was taken for a worker"
+stop_daemon
