@@ -14,8 +14,8 @@
  * flags) and copies what can change while running into the daemon: limits,
  * quotas, pool size, tenant rules, drain grace and metrics settings. Jobs
  * in flight keep the limits they started with; sessions keep the tenant
- * they were given at hello. The socket, state directory, worker binary and
- * frame limit need a restart.
+ * they were given at hello. The socket, state directory, worker binary,
+ * worker-spawn and frame limit need a restart.
  */
 #include "sup.h"
 
@@ -450,11 +450,12 @@ warn_restart_needed(const struct sup_config *old, const struct sup_config *c)
 	    strcmp(old->state_dir, c->state_dir) != 0 ||
 	    strcmp(old->worker_path, c->worker_path) != 0 ||
 	    old->max_frame != c->max_frame ||
-	    old->socket_mode != c->socket_mode)
+	    old->socket_mode != c->socket_mode ||
+	    old->worker_spawn != c->worker_spawn)
 		sup_log(SUP_WARNING,
 		    "event=reload outcome=partial reason=\"socket, state-dir, "
-		    "worker, socket-mode and max-frame change only at a "
-		    "restart\"");
+		    "worker, worker-spawn, socket-mode and max-frame change "
+		    "only at a restart\"");
 }
 
 /* Copies what may change while running from c into the daemon. */

@@ -126,6 +126,10 @@ usage(FILE *f)
 	    "                             0 never)\n"
 	    "      --worker PATH          wasmd-worker binary (default: "
 	    "beside wasmd)\n"
+	    "      --worker-spawn exec|zygote  start each worker by exec "
+	    "(default), or\n"
+	    "                             fork it from one confined zygote "
+	    "process\n"
 	    "Operations (see wasmd(8), wasmd.conf(5)):\n"
 	    "  -c, --config FILE          read FILE and FILE.d/*.conf "
 	    "(default\n"
@@ -271,6 +275,7 @@ enum {
 	OPT_MAX_OUTPUT,
 	OPT_IDLE_TIMEOUT,
 	OPT_WORKER,
+	OPT_WORKER_SPAWN,
 	OPT_CHECK_CONFIG,
 	OPT_DRAIN_GRACE,
 	OPT_METRICS_FILE,
@@ -298,6 +303,7 @@ static const struct option long_options[] = {
     {"max-output", required_argument, NULL, OPT_MAX_OUTPUT},
     {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
     {"worker", required_argument, NULL, OPT_WORKER},
+    {"worker-spawn", required_argument, NULL, OPT_WORKER_SPAWN},
     {"config", required_argument, NULL, 'c'},
     {"check-config", no_argument, NULL, OPT_CHECK_CONFIG},
     {"drain-grace", required_argument, NULL, OPT_DRAIN_GRACE},
@@ -345,6 +351,14 @@ apply_option(struct sup_config *c, int opt, const char *arg, const char *name)
 	case OPT_WORKER:
 		free(c->worker_path);
 		c->worker_path = sup_strdup(arg);
+		return 0;
+	case OPT_WORKER_SPAWN:
+		if (strcmp(arg, "exec") == 0)
+			c->worker_spawn = SUP_SPAWN_EXEC;
+		else if (strcmp(arg, "zygote") == 0)
+			c->worker_spawn = SUP_SPAWN_ZYGOTE;
+		else
+			return bad_value(name, arg);
 		return 0;
 	case 'c':
 	case OPT_CHECK_CONFIG: return 0; /* config.c: found before getopt */

@@ -18,13 +18,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -170,8 +173,10 @@ worker_hello(struct sup_worker *w, Wasmd__Envelope *env)
 	sup->nidle++;
 	sup->spawn_failures = 0;
 	TAILQ_INSERT_TAIL(&sup->idle, w, idle_entry);
-	sup_log(SUP_DEBUG, "event=worker_ready pid=%ld startup_us=%llu",
-	    (long)w->pid, (unsigned long long)sup_elapsed_us(&w->spawned));
+	sup_log(SUP_DEBUG,
+	    "event=worker_ready pid=%ld spawn=%s startup_us=%llu", (long)w->pid,
+	    w->via_zygote ? "zygote" : "exec",
+	    (unsigned long long)sup_elapsed_us(&w->spawned));
 	assign_queued(sup);
 }
 
@@ -383,19 +388,388 @@ format_u64(uint64_t v)
 	return s;
 }
 
+/*
+ * posix_spawn of `wasmd-worker CMD --fd 3 --memory-limit B` with child_fd
+ * on its fd 3 (a fresh image, never a copy of the supervisor), signals
+ * unblocked and at their defaults. 0 with *pid, or an errno value.
+ */
 static int
-spawn_worker(struct sup *sup, char *err, size_t errlen)
+spawn_process(struct sup *sup, const char *cmd, int child_fd, pid_t *pid)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none, all;
-	int sv[2], rc;
-	pid_t pid;
+	int rc, moved = -1;
 	/* The largest linear memory a job may get; the worker adds its own
 	 * headroom for the engine when it sets RLIMIT_AS from this. */
 	char *mem = format_u64(sup->cfg.max_memory);
-	char *argv[] = {sup->cfg.worker_path, "serve", "--fd", "3",
+	char *argv[] = {sup->cfg.worker_path, (char *)cmd, "--fd", "3",
 	    "--memory-limit", mem, NULL};
+
+	if (child_fd == 3) { /* dup2(3, 3) would keep close-on-exec */
+		moved = fcntl(child_fd, F_DUPFD_CLOEXEC, 10);
+		if (moved < 0) {
+			free(mem);
+			return errno;
+		}
+		child_fd = moved;
+	}
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, child_fd, 3);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &all);
+	posix_spawnattr_setflags(
+	    &attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	rc = posix_spawn(pid, sup->cfg.worker_path, &fa, &attr, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	if (moved >= 0)
+		close(moved);
+	free(mem);
+	return rc;
+}
+
+/* ---- The zygote (--worker-spawn zygote) -------------------------------- */
+
+/*
+ * `wasmd-worker zygote` (worker/zygote.c) forks confined workers on request
+ * instead of this process exec'ing each. Its control socket is a
+ * SOCK_SEQPACKET pair; the messages (two 32-bit words each) are:
+ *   zygote -> us, once:  ZYGOTE_READY, its pid      (it is confined)
+ *   us -> zygote:        seq, with the worker's socket as SCM_RIGHTS
+ *   zygote -> us:        seq, the worker's pid (or -errno)
+ * A worker it forks is our child (CLONE_PARENT): reaped by sigchld_cb and
+ * classified like any other. The zygote itself is never a pool worker.
+ *
+ * Any failure (not started, not ready yet, dead, a wrong or late reply)
+ * falls back to exec for that start, so invokes keep working; a zygote
+ * that dies or misbehaves is killed and started again after a backoff.
+ */
+#define ZYGOTE_READY 0x5a594731u /* worker/zygote.h WRK_ZYGOTE_READY */
+/*
+ * How long a start waits for the zygote's reply. A confined, ready zygote
+ * answers right after one fork (tens of microseconds); the wait is
+ * synchronous, so a stuck zygote blocks the event loop at most this long,
+ * once, before it is killed and the start falls back to exec.
+ */
+#define ZYGOTE_REPLY_MS 250
+#define ZYGOTE_MAX_BACKOFF_S 10
+
+struct sup_zygote {
+	pid_t pid;                /* 0: none to reap */
+	int fd;                   /* control socket; -1 when none */
+	bool ready;               /* its ready message came */
+	struct event *ready_ev;   /* own: waits for the ready message */
+	uint32_t seq;             /* of the last request */
+	unsigned failures;        /* consecutive losses, for the backoff */
+	struct timespec retry_at; /* no new zygote before this */
+	struct event *retry_ev;   /* own: starts the next one then */
+	bool exited;              /* reaped: its pid is not ours any more */
+};
+
+static void
+zygote_close(struct sup_zygote *z)
+{
+	if (z->ready_ev != NULL)
+		event_free(z->ready_ev);
+	z->ready_ev = NULL;
+	if (z->fd >= 0)
+		close(z->fd);
+	z->fd = -1;
+	z->ready = false;
+}
+
+/*
+ * When the next zygote may start: at once after a configuration change
+ * (failed false), else after a backoff that grows with each loss in a row.
+ * Returns the backoff in seconds.
+ */
+static unsigned
+zygote_backoff(struct sup_zygote *z, bool failed)
+{
+	unsigned s = 0;
+	struct timeval tv = {0, 0};
+
+	if (failed) {
+		z->failures++;
+		s = z->failures < ZYGOTE_MAX_BACKOFF_S ? z->failures
+		                                       : ZYGOTE_MAX_BACKOFF_S;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &z->retry_at);
+	z->retry_at.tv_sec += s;
+	/* Started then even if no worker start asks for it before. */
+	tv.tv_sec = (time_t)s;
+	evtimer_add(z->retry_ev, &tv);
+	return s;
+}
+
+/*
+ * Ends the zygote: SIGKILL while it is not reaped (sigchld_cb reaps it),
+ * its socket closed, the next one scheduled by zygote_backoff().
+ */
+static void
+zygote_lose(struct sup *sup, bool failed, const char *why)
+{
+	struct sup_zygote *z = sup->zygote;
+	unsigned backoff;
+
+	if (z->fd < 0)
+		return;
+	backoff = zygote_backoff(z, failed);
+	sup_log(failed ? SUP_ERR : SUP_INFO,
+	    "event=zygote_lost pid=%ld reason=\"%s\" retry_s=%u "
+	    "failures=%u",
+	    (long)z->pid, why, backoff, z->failures);
+	if (z->pid > 0 && !z->exited)
+		kill(z->pid, SIGKILL);
+	zygote_close(z);
+}
+
+/* Reads two words; false at EOF, on an error or a short message. */
+static bool
+zygote_recv(int fd, uint32_t words[2])
+{
+	ssize_t n = recv(fd, words, 2 * sizeof(uint32_t), MSG_DONTWAIT);
+
+	return n == (ssize_t)(2 * sizeof(uint32_t));
+}
+
+static void
+zygote_ready_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct sup *sup = arg;
+	struct sup_zygote *z = sup->zygote;
+	uint32_t words[2];
+
+	if (!zygote_recv(z->fd, words) || words[0] != ZYGOTE_READY ||
+	    (pid_t)words[1] != z->pid) {
+		zygote_lose(
+		    sup, true, "no ready message (confinement failed?)");
+		return;
+	}
+	z->ready = true;
+	event_free(z->ready_ev);
+	z->ready_ev = NULL;
+	sup_log(SUP_INFO, "event=zygote_ready pid=%ld", (long)z->pid);
+}
+
+/* Starts a zygote; it is usable once its ready message comes. */
+static void
+zygote_start(struct sup *sup)
+{
+	struct sup_zygote *z = sup->zygote;
+	int sv[2], rc;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+		sup_log(SUP_ERR, "event=zygote_start error=\"socketpair: %s\"",
+		    strerror(errno));
+		zygote_backoff(z, true);
+		return;
+	}
+	rc = spawn_process(sup, "zygote", sv[1], &z->pid);
+	close(sv[1]);
+	if (rc != 0) {
+		close(sv[0]);
+		z->pid = 0;
+		sup_log(SUP_ERR, "event=zygote_start error=\"%s: %s\"",
+		    sup->cfg.worker_path, strerror(rc));
+		zygote_backoff(z, true);
+		return;
+	}
+	z->fd = sv[0];
+	z->ready_ev =
+	    event_new(sup->base, z->fd, EV_READ, zygote_ready_cb, sup);
+	if (z->ready_ev == NULL || event_add(z->ready_ev, NULL) != 0)
+		abort();
+	sup_log(SUP_INFO, "event=zygote_start pid=%ld", (long)z->pid);
+}
+
+/*
+ * Starts a zygote when there is none (the last one reaped) and its backoff
+ * is over; due: the backoff timer fired (its clock may run a little ahead
+ * of ours).
+ */
+static void
+zygote_ensure(struct sup *sup, bool due)
+{
+	struct sup_zygote *z = sup->zygote;
+	struct timespec now;
+
+	if (z == NULL || z->pid != 0 || z->fd >= 0 || sup->stopping)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!due &&
+	    (now.tv_sec < z->retry_at.tv_sec ||
+	        (now.tv_sec == z->retry_at.tv_sec &&
+	            now.tv_nsec < z->retry_at.tv_nsec)))
+		return;
+	evtimer_del(z->retry_ev);
+	zygote_start(sup);
+}
+
+/* Sends one request: seq, with fd. */
+static bool
+zygote_send(struct sup_zygote *z, int fd)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct iovec iov = {&z->seq, sizeof z->seq};
+	struct msghdr mh = {0};
+	struct cmsghdr *c;
+
+	memset(&u, 0, sizeof u);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof u.buf;
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof fd);
+	return sendmsg(z->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) ==
+	    (ssize_t)sizeof z->seq;
+}
+
+/* Waits up to ZYGOTE_REPLY_MS for the reply to the last request. */
+static bool
+zygote_await(struct sup_zygote *z, uint32_t words[2])
+{
+	struct pollfd p = {z->fd, POLLIN, 0};
+	int rc;
+
+	do
+		rc = poll(&p, 1, ZYGOTE_REPLY_MS);
+	while (rc < 0 && errno == EINTR);
+	return rc == 1 && zygote_recv(z->fd, words);
+}
+
+/* True when pid is a child of this process, running or not yet reaped. */
+static bool
+is_our_child(pid_t pid)
+{
+	siginfo_t info;
+
+	memset(&info, 0, sizeof info);
+	return waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) ==
+	    0;
+}
+
+/*
+ * Has the zygote fork a worker on worker_fd (which stays ours to close).
+ * 0 with *pid, or -1: the caller then execs the worker instead.
+ */
+static int
+zygote_fork_worker(struct sup *sup, int worker_fd, pid_t *pid)
+{
+	struct sup_zygote *z = sup->zygote;
+	uint32_t words[2];
+
+	zygote_ensure(sup, false);
+	if (z == NULL || !z->ready)
+		return -1;
+	if (++z->seq == ZYGOTE_READY)
+		z->seq++;
+	if (!zygote_send(z, worker_fd)) {
+		zygote_lose(sup, true, "cannot send it a request");
+		return -1;
+	}
+	if (!zygote_await(z, words) || words[0] != z->seq) {
+		zygote_lose(sup, true, "no reply to a request in time");
+		return -1;
+	}
+	if ((int32_t)words[1] <= 0) {
+		/* Its fork failed (EAGAIN, ENOMEM): exec may still work. */
+		sup_log(SUP_WARNING, "event=zygote_fork error=\"%s\"",
+		    strerror(-(int32_t)words[1]));
+		return -1;
+	}
+	/*
+	 * The pid will be killed and waited for as a worker's: it must be
+	 * our child (CLONE_PARENT), never some other process a confused
+	 * zygote names. WNOWAIT leaves it to be reaped by sigchld_cb.
+	 */
+	if (!is_our_child((pid_t)words[1])) {
+		zygote_lose(sup, true, "it replied with a pid not our child");
+		return -1;
+	}
+	z->failures = 0;
+	*pid = (pid_t)words[1];
+	return 0;
+}
+
+/* True (and the zygote forgotten) when pid was the zygote. */
+static bool
+zygote_reaped(struct sup *sup, pid_t pid, int status)
+{
+	struct sup_zygote *z = sup->zygote;
+
+	if (z == NULL || z->pid == 0 || pid != z->pid)
+		return false;
+	sup_log(SUP_INFO, "event=zygote_exit pid=%ld status=0x%x", (long)pid,
+	    (unsigned)status);
+	/* Still connected: it died on its own, not because we killed it. */
+	z->exited = true; /* its pid may be another process's already */
+	zygote_lose(sup, true, "it exited");
+	z->exited = false;
+	z->pid = 0;
+	/* The next one, if its time has come (else retry_ev starts it). */
+	zygote_ensure(sup, false);
+	return true;
+}
+
+static void
+zygote_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	zygote_ensure(arg, true);
+}
+
+static void
+zygote_init(struct sup *sup)
+{
+	struct sup_zygote *z;
+
+	if (sup->cfg.worker_spawn != SUP_SPAWN_ZYGOTE)
+		return;
+	z = sup->zygote = sup_xcalloc(1, sizeof(*sup->zygote));
+	z->fd = -1;
+	z->retry_ev = evtimer_new(sup->base, zygote_retry_cb, sup);
+	if (z->retry_ev == NULL)
+		abort();
+	zygote_start(sup);
+}
+
+static void
+zygote_shutdown(struct sup *sup)
+{
+	struct sup_zygote *z = sup->zygote;
+	int status;
+
+	if (z == NULL)
+		return;
+	if (z->pid > 0) {
+		kill(z->pid, SIGKILL);
+		waitpid(z->pid, &status, 0);
+	}
+	zygote_close(z);
+	event_free(z->retry_ev);
+	free(z);
+	sup->zygote = NULL;
+}
+
+/* ---- Starting a worker ------------------------------------------------- */
+
+static int
+spawn_worker(struct sup *sup, char *err, size_t errlen)
+{
+	int sv[2], rc = 0;
+	pid_t pid;
+	bool via_zygote;
 	struct sup_worker *w;
 	/* Confinement takes milliseconds; a worker silent this long is stuck. */
 	const struct timeval startup_limit = {10, 0};
@@ -403,28 +777,12 @@ spawn_worker(struct sup *sup, char *err, size_t errlen)
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
 		snprintf(err, errlen, "socketpair: %s", strerror(errno));
 		sup_log(SUP_ERR, "event=worker_start error=\"%s\"", err);
-		free(mem);
 		return -1;
 	}
-	if (sv[1] == 3) { /* dup2(3, 3) would keep close-on-exec */
-		int fd = fcntl(sv[1], F_DUPFD_CLOEXEC, 10);
-		close(sv[1]);
-		sv[1] = fd;
-	}
-	sigemptyset(&none);
-	sigfillset(&all);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, sv[1], 3);
-	posix_spawnattr_init(&attr);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &all);
-	posix_spawnattr_setflags(
-	    &attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	rc = posix_spawn(&pid, sup->cfg.worker_path, &fa, &attr, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
+	via_zygote = zygote_fork_worker(sup, sv[1], &pid) == 0;
+	if (!via_zygote)
+		rc = spawn_process(sup, "serve", sv[1], &pid);
 	close(sv[1]);
-	free(mem);
 	if (rc != 0) {
 		snprintf(
 		    err, errlen, "%s: %s", sup->cfg.worker_path, strerror(rc));
@@ -436,6 +794,7 @@ spawn_worker(struct sup *sup, char *err, size_t errlen)
 	w = sup_xcalloc(1, sizeof(*w));
 	w->sup = sup;
 	w->pid = pid;
+	w->via_zygote = via_zygote;
 	w->state = SUP_W_STARTING;
 	clock_gettime(CLOCK_MONOTONIC, &w->spawned);
 	w->bev =
@@ -537,6 +896,8 @@ sigchld_cb(evutil_socket_t sig, short what, void *arg)
 	int status;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (zygote_reaped(sup, pid, status))
+			continue;
 		if ((w = find_worker(sup, pid)) == NULL)
 			continue;
 		w->reaped = true;
@@ -553,6 +914,7 @@ sup_pool_init(struct sup *sup)
 	if (sup->topup_ev == NULL || sup->sigchld_ev == NULL ||
 	    evsignal_add(sup->sigchld_ev, NULL) != 0)
 		return -1;
+	zygote_init(sup);
 	schedule_topup(sup);
 	return 0;
 }
@@ -569,6 +931,10 @@ sup_pool_recycle_idle(struct sup *sup)
 		w->state = SUP_W_DONE;
 		sup_worker_kill(w, "the configuration changed");
 	}
+	/* The zygote's children inherit its RLIMIT_AS: a new one. */
+	if (sup->zygote != NULL) {
+		zygote_lose(sup, false, "the configuration changed");
+	}
 }
 
 void
@@ -578,6 +944,7 @@ sup_pool_shutdown(struct sup *sup)
 	int status;
 
 	sup->stopping = true;
+	zygote_shutdown(sup);
 	TAILQ_FOREACH(w, &sup->workers, entry)
 	{
 		if (!w->reaped)

@@ -66,6 +66,8 @@ struct sup_config {
 	uint32_t metrics_interval_ms;
 	struct sup_tenant_rule *rules;
 	size_t nrules;
+	/* --worker-spawn: exec each worker, or fork it from a zygote. */
+	enum { SUP_SPAWN_EXEC, SUP_SPAWN_ZYGOTE } worker_spawn;
 };
 
 /* log.c: one line per event on stderr, key=value fields. */
@@ -220,6 +222,7 @@ struct sup_worker {
 	 * does its guest, until the client reads or the deadline comes.
 	 */
 	bool paused;
+	bool via_zygote; /* forked by the zygote, not exec'd */
 };
 int sup_pool_init(struct sup *sup);
 void sup_pool_shutdown(struct sup *sup);
@@ -369,6 +372,8 @@ struct sup {
 	struct sup_ops *ops;
 	struct sup_drain *drain;
 	struct sup_metrics *metrics;
+	/* pool.c, --worker-spawn zygote: the zygote (own), else NULL. */
+	struct sup_zygote *zygote;
 };
 
 /* Small helpers (main.c). */

@@ -4,6 +4,9 @@
  *   wasmd-worker serve --fd N --memory-limit BYTES
  *       The supervisor's worker: confine, say hello on fd N, serve one job,
  *       exit (serve.c). Started by `wasmd` with fork + exec, never by hand.
+ *   wasmd-worker zygote --fd N --memory-limit BYTES
+ *       `wasmd --worker-spawn zygote`: confine, then fork such workers on
+ *       the supervisor's requests on fd N (zygote.c). Never by hand.
  *   wasmd-worker run [--invoke NAME] [-W OPTS] FILE [ARGS...]
  *       `wasmd run`'s local mode: the engine in-process, no sandbox, no
  *       daemon (local_run.c).
@@ -19,18 +22,22 @@
 
 #include "local_run.h"
 #include "serve.h"
+#include "zygote.h"
 
 static void
 usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: wasmd-worker serve --fd N --memory-limit BYTES\n"
+	    "       wasmd-worker zygote --fd N --memory-limit BYTES\n"
 	    "       wasmd-worker run [--invoke NAME] [-W OPTIONS] FILE "
 	    "[ARGS...]\n"
 	    "\n"
 	    "serve  serve one job from the wasmd supervisor on socket fd N,\n"
 	    "       confined by seccomp, with an address-space limit of\n"
 	    "       BYTES (0: none) plus a fixed overhead; started by wasmd\n"
+	    "zygote confined like serve, forks such workers for wasmd\n"
+	    "       (--worker-spawn zygote) on requests on socket fd N\n"
 	    "run    run a module in this process, without a sandbox (what\n"
 	    "       `wasmd run` does); see `wasmd-worker run --help`\n");
 }
@@ -52,10 +59,14 @@ parse_u64(const char *s, uint64_t max, uint64_t *out)
 	return true;
 }
 
-/* The serve command: its options, then the job. */
+/*
+ * The serve and zygote commands (argv[0] names which): their options,
+ * then the job or the zygote's loop.
+ */
 static int
 cmd_serve(int argc, char **argv, pid_t parent)
 {
+	bool zygote = strcmp(argv[0], "zygote") == 0;
 	uint64_t fd = UINT64_MAX, limit = UINT64_MAX;
 	int i;
 
@@ -70,20 +81,23 @@ cmd_serve(int argc, char **argv, pid_t parent)
 		else
 			ok = false;
 		if (!ok) {
-			fprintf(stderr,
-			    "wasmd-worker serve: bad option %s%s%s\n", argv[i],
-			    v != NULL ? " " : "", v != NULL ? v : "");
+			fprintf(stderr, "wasmd-worker %s: bad option %s%s%s\n",
+			    argv[0], argv[i], v != NULL ? " " : "",
+			    v != NULL ? v : "");
 			usage(stderr);
 			return 2;
 		}
 	}
 	if (fd == UINT64_MAX || limit == UINT64_MAX) {
 		fprintf(stderr,
-		    "wasmd-worker serve: --fd and --memory-limit "
-		    "are required\n");
+		    "wasmd-worker %s: --fd and --memory-limit "
+		    "are required\n",
+		    argv[0]);
 		usage(stderr);
 		return 2;
 	}
+	if (zygote)
+		return wrk_zygote((int)fd, limit, parent);
 	return wrk_serve((int)fd, limit, parent);
 }
 
@@ -104,7 +118,7 @@ main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (strcmp(argv[1], "serve") != 0) {
+	if (strcmp(argv[1], "serve") != 0 && strcmp(argv[1], "zygote") != 0) {
 		fprintf(
 		    stderr, "wasmd-worker: unknown command \"%s\"\n", argv[1]);
 		usage(stderr);

@@ -4,6 +4,10 @@
  * rlimits, no_new_privs, then the system-call policy from the policy file
  * CMake chose (sandbox_seccomp.c).
  *
+ * A zygote (zygote.c) confines itself with the same steps but keeps its
+ * RLIMIT_NPROC and loads a wider policy; the children it forks then go
+ * through wrk_sandbox_enter() like any worker.
+ *
  * Each step either succeeds or makes the whole confinement fail: a worker
  * that is only partly confined never serves a job. The optional user, net
  * and ipc namespaces of the design are not applied yet; the seccomp policy
@@ -17,6 +21,7 @@
 #include <linux/close_range.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,7 +161,8 @@ set_limit(
  * larger than any limit, and every later mmap would fail.
  */
 static int
-lower_rlimits(const wrk_sandbox_opts *opts, char *err, size_t errlen)
+lower_rlimits(
+    const wrk_sandbox_opts *opts, bool may_fork, char *err, size_t errlen)
 {
 	uint64_t nofile = WRK_SANDBOX_NOFILE;
 
@@ -170,17 +176,24 @@ lower_rlimits(const wrk_sandbox_opts *opts, char *err, size_t errlen)
 		if (set_limit(RLIMIT_AS, "RLIMIT_AS", as, err, errlen) < 0)
 			return -1;
 	}
+	/* A zygote keeps the supervisor's RLIMIT_NPROC: it counts every
+	 * process of the user, not the zygote's children. Its children drop
+	 * it to 0 when they confine themselves as workers. */
+	if (!may_fork &&
+	    set_limit(RLIMIT_NPROC, "RLIMIT_NPROC", 0, err, errlen) < 0)
+		return -1;
 	if (set_limit(RLIMIT_NOFILE, "RLIMIT_NOFILE", nofile, err, errlen) <
 	        0 ||
-	    set_limit(RLIMIT_NPROC, "RLIMIT_NPROC", 0, err, errlen) < 0 ||
 	    set_limit(RLIMIT_FSIZE, "RLIMIT_FSIZE", 0, err, errlen) < 0 ||
 	    set_limit(RLIMIT_CORE, "RLIMIT_CORE", 0, err, errlen) < 0)
 		return -1;
 	return 0;
 }
 
-int
-wrk_sandbox_enter(const wrk_sandbox_opts *opts, char *err, size_t errlen)
+/* Every step but the system-call policy, which the caller loads last. */
+static int
+confine_but_policy(
+    const wrk_sandbox_opts *opts, bool may_fork, char *err, size_t errlen)
 {
 	if (opts->keep_fd < 0) {
 		set_err(err, errlen, "no socket to keep");
@@ -193,12 +206,28 @@ wrk_sandbox_enter(const wrk_sandbox_opts *opts, char *err, size_t errlen)
 		set_err(err, errlen, "PR_SET_DUMPABLE: %s", strerror(errno));
 		return -1;
 	}
-	if (lower_rlimits(opts, err, errlen) < 0)
+	if (lower_rlimits(opts, may_fork, err, errlen) < 0)
 		return -1;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
 		set_err(
 		    err, errlen, "PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
 		return -1;
 	}
+	return 0;
+}
+
+int
+wrk_sandbox_enter(const wrk_sandbox_opts *opts, char *err, size_t errlen)
+{
+	if (confine_but_policy(opts, false, err, errlen) < 0)
+		return -1;
 	return wrk_policy_load(opts->keep_fd, err, errlen);
+}
+
+int
+wrk_sandbox_enter_zygote(const wrk_sandbox_opts *opts, char *err, size_t errlen)
+{
+	if (confine_but_policy(opts, true, err, errlen) < 0)
+		return -1;
+	return wrk_policy_load_zygote(opts->keep_fd, err, errlen);
 }

@@ -13,6 +13,8 @@
 #ifndef WASMD_WORKER_SANDBOX_H
 #define WASMD_WORKER_SANDBOX_H
 
+#include <sched.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -40,6 +42,14 @@ typedef struct wrk_sandbox_opts {
 } wrk_sandbox_opts;
 
 /*
+ * The clone(2) flags of a zygote's fork (zygote.c) and the only ones its
+ * policy lets it use: the child becomes the supervisor's child (so the
+ * supervisor reaps it and classifies its death as any worker's) and
+ * signals SIGCHLD when it exits.
+ */
+#define WRK_ZYGOTE_CLONE_FLAGS (CLONE_PARENT | SIGCHLD)
+
+/*
  * Confines the calling process as described above, in that order. On
  * failure returns -1 with err (errlen bytes) saying which step failed; the
  * caller must then exit without serving: a half-confined worker is not
@@ -48,11 +58,32 @@ typedef struct wrk_sandbox_opts {
 int wrk_sandbox_enter(const wrk_sandbox_opts *opts, char *err, size_t errlen);
 
 /*
+ * The zygote's confinement (`wasmd-worker zygote`, zygote.c): the same
+ * steps, except that RLIMIT_NPROC is left as it was (the zygote forks) and
+ * the policy is wrk_policy_load_zygote()'s. A child it forks then calls
+ * wrk_sandbox_enter() with the same keep_fd, exactly as an exec'd worker
+ * does: the worker's filter stacks on the zygote's (the stricter action
+ * wins) and the zygote's extra calls are gone again, RLIMIT_NPROC drops to
+ * 0 and the parent-death signal, which fork clears, is armed again.
+ */
+int wrk_sandbox_enter_zygote(
+    const wrk_sandbox_opts *opts, char *err, size_t errlen);
+
+/*
  * The system-call policy (sandbox_seccomp.c): builds the allowlist for a
  * process that talks only over keep_fd and loads it. The last step of
  * wrk_sandbox_enter(); exposed for the unit tests. Returns 0 or -1 with err.
  */
 int wrk_policy_load(int keep_fd, char *err, size_t errlen);
+
+/*
+ * The zygote's policy: the worker's, plus what receiving descriptors,
+ * forking with WRK_ZYGOTE_CLONE_FLAGS and a child's own confinement by
+ * wrk_sandbox_enter() need (sandbox_seccomp.c lists each call). Its
+ * socket rules are on keep_fd, which must also be the fd its children
+ * keep. Returns 0 or -1 with err.
+ */
+int wrk_policy_load_zygote(int keep_fd, char *err, size_t errlen);
 
 /*
  * True in sanitizer builds: ASan reserves terabytes of shadow address space

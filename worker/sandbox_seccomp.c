@@ -13,18 +13,27 @@
  * inherited from the supervisor; each worker builds it once at start, which
  * costs well under a millisecond and happens before the worker joins the
  * supervisor's warm pool, so no job waits for it.
+ *
+ * A zygote (`wasmd --worker-spawn zygote`, zygote.c) loads the worker's
+ * policy plus the calls forking and a child's confinement need. Each child
+ * then loads the worker's policy itself (its tgkill rule names its own
+ * pid): seccomp filters stack and the strictest answer wins, so the child
+ * is left with exactly the worker's allowlist.
  */
 #include "sandbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -273,8 +282,72 @@ add_misc_rules(policy *p)
 	ALLOW(p, clock_nanosleep);
 }
 
-int
-wrk_policy_load(int keep_fd, char *err, size_t errlen)
+/*
+ * The zygote's additions (zygote.c): receiving a job's socket, forking, and
+ * what a child's wrk_sandbox_enter() calls before its worker filter stacks
+ * on this one and takes all of them away again.
+ */
+static void
+add_zygote_rules(policy *p, int fd)
+{
+	/* A request: one byte string and one descriptor (SCM_RIGHTS). */
+	ALLOW_ON_FD(p, recvmsg, fd);
+	/* The fork itself, with exactly these flags: no thread, no shared
+	 * memory, no new namespace. */
+	note(p,
+	    seccomp_rule_add(p->ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+	        arg_eq(0, (scmp_datum_t)WRK_ZYGOTE_CLONE_FLAGS)),
+	    "clone");
+	/* The zygote closes its copy of each received socket; the child
+	 * closes every other descriptor (close_range) after moving its
+	 * socket onto fd (dup2 over the control socket). */
+	ALLOW(p, close);
+	ALLOW(p, close_range);
+	note(p,
+	    seccomp_rule_add(p->ctx, SCMP_ACT_ALLOW, SCMP_SYS(dup2), 1,
+	        arg_eq(1, (scmp_datum_t)fd)),
+	    "dup2");
+	/* The child's confinement: die with the supervisor (fork clears the
+	 * parent-death signal) and check it is still there, stay
+	 * non-dumpable, no_new_privs, lower its own rlimits (RLIMIT_NPROC to
+	 * 0) and load the worker's filter. */
+	note(p,
+	    seccomp_rule_add(p->ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 2,
+	        arg_eq(0, PR_SET_PDEATHSIG), arg_eq(1, SIGKILL)),
+	    "prctl PR_SET_PDEATHSIG");
+	note(p,
+	    seccomp_rule_add(p->ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 2,
+	        arg_eq(0, PR_SET_DUMPABLE), arg_eq(1, 0)),
+	    "prctl PR_SET_DUMPABLE");
+	note(p,
+	    seccomp_rule_add(p->ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 2,
+	        arg_eq(0, PR_SET_NO_NEW_PRIVS), arg_eq(1, 1)),
+	    "prctl PR_SET_NO_NEW_PRIVS");
+	ALLOW(p, getppid);
+	/* setrlimit() is prlimit64(0, resource, new, NULL): this process. */
+	note(p,
+	    seccomp_rule_add(p->ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 2,
+	        arg_eq(0, 0), arg_eq(3, 0)),
+	    "prlimit64");
+	note(p,
+	    seccomp_rule_add(p->ctx, SCMP_ACT_ALLOW, SCMP_SYS(seccomp), 1,
+	        arg_eq(0, SECCOMP_SET_MODE_FILTER)),
+	    "seccomp");
+	/*
+	 * abort() in a child raises SIGABRT with tgkill(its pid, its tid):
+	 * add_exit_rules() allows only the zygote's own pid, so a child's
+	 * assertion would die as a "sandbox violation". The child's worker
+	 * filter narrows this to itself again.
+	 */
+	note(p,
+	    seccomp_rule_add(p->ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
+	        arg_eq(2, (scmp_datum_t)SIGABRT)),
+	    "tgkill");
+}
+
+/* Builds and loads the worker's policy, plus the zygote's when zygote. */
+static int
+load_policy(int keep_fd, bool zygote, char *err, size_t errlen)
 {
 	policy p = {0};
 
@@ -297,6 +370,8 @@ wrk_policy_load(int keep_fd, char *err, size_t errlen)
 	add_exit_rules(&p);
 	add_misc_rules(&p);
 	add_sanitizer_rules(&p);
+	if (zygote)
+		add_zygote_rules(&p, keep_fd);
 	if (p.rc == 0) {
 		p.failed = "seccomp_load";
 		p.rc = seccomp_load(p.ctx);
@@ -308,4 +383,16 @@ wrk_policy_load(int keep_fd, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+int
+wrk_policy_load(int keep_fd, char *err, size_t errlen)
+{
+	return load_policy(keep_fd, false, err, errlen);
+}
+
+int
+wrk_policy_load_zygote(int keep_fd, char *err, size_t errlen)
+{
+	return load_policy(keep_fd, true, err, errlen);
 }

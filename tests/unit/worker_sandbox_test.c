@@ -11,6 +11,10 @@
  * the worker does: LeakSanitizer's exit check would need system calls the
  * policy refuses. The address-space limit is not applied under ASan (its
  * shadow memory is terabytes of address space), so that test is skipped.
+ *
+ * The zygote tests confine a process as `wasmd-worker zygote` does, fork a
+ * child of it the zygote's way and check that the child ends up exactly as
+ * confined as an exec'd worker: the zygote's extra calls kill it.
  */
 #include <check.h>
 #include <dirent.h>
@@ -28,6 +32,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -567,6 +572,243 @@ START_TEST(test_wrong_parent_refused)
 }
 END_TEST
 
+/* ---- Children of a zygote (wasmd-worker zygote) ---------------------- */
+
+/*
+ * Forks a zygote that confines itself as wasmd-worker's zygote does and
+ * forks, with WRK_ZYGOTE_CLONE_FLAGS, a child that confines itself as the
+ * zygote's children do (wrk_sandbox_enter, this process as its supervisor)
+ * and runs probe() once told to go. The zygote sends the child's pid on
+ * the shared socket and exits before the child may say anything. Returns
+ * the child (this process's child, CLONE_PARENT), waiting for go().
+ */
+static child
+spawn_zygote_child(probe_fn probe)
+{
+	pid_t supervisor = getpid(), zygote;
+	int sv[2], status;
+	int32_t pid;
+	child c;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	zygote = fork();
+	ck_assert_int_ge(zygote, 0);
+	if (zygote == 0) {
+		wrk_sandbox_opts opts = {sv[1], TEST_MEM_LIMIT, supervisor};
+		char err[256];
+		long kid;
+
+		close(sv[0]);
+		if (wrk_sandbox_enter_zygote(&opts, err, sizeof err) < 0) {
+			fprintf(stderr, "zygote confinement failed: %s\n", err);
+			_exit(CONFINE_FAILED);
+		}
+		kid = syscall(SYS_clone, (unsigned long)WRK_ZYGOTE_CLONE_FLAGS,
+		    NULL, NULL, NULL, NULL);
+		if (kid == 0) {
+			char go;
+
+			if (wrk_sandbox_enter(&opts, err, sizeof err) < 0) {
+				fprintf(stderr,
+				    "child confinement failed: %s\n", err);
+				_exit(CONFINE_FAILED);
+			}
+			if (read(sv[1], &go, 1) != 1)
+				_exit(60);
+			probe(sv[1]);
+			_exit(0);
+		}
+		pid = (int32_t)kid;
+		if (write(sv[1], &pid, sizeof pid) != (ssize_t)sizeof pid)
+			_exit(61);
+		_exit(kid > 0 ? 0 : 62);
+	}
+	close(sv[1]);
+	ck_assert_int_eq(read(sv[0], &pid, sizeof pid), (ssize_t)sizeof pid);
+	ck_assert_int_eq(waitpid(zygote, &status, 0), zygote);
+	assert_exited_ok(status);
+	ck_assert_int_gt(pid, 0);
+	c.pid = (pid_t)pid;
+	c.sock = sv[0];
+	return c;
+}
+
+/* Lets the zygote's child run its probe. */
+static void
+go(child *c)
+{
+	ck_assert_int_eq(write(c->sock, "g", 1), 1);
+}
+
+/* The zygote's own permission to fork is gone in its children. */
+static void
+probe_zygote_clone(int sock)
+{
+	(void)sock;
+	(void)syscall(SYS_clone, (unsigned long)WRK_ZYGOTE_CLONE_FLAGS, NULL,
+	    NULL, NULL, NULL);
+}
+
+/* As is receiving descriptors... */
+static void
+probe_recvmsg(int sock)
+{
+	char b;
+	struct iovec iov = {&b, 1};
+	struct msghdr mh = {0};
+
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	(void)recvmsg(sock, &mh, MSG_DONTWAIT);
+}
+
+/* ...changing its own rlimits... */
+static void
+probe_setrlimit(int sock)
+{
+	struct rlimit rl = {1, 1};
+
+	(void)sock;
+	(void)setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+/* ...and a new seccomp filter or parent-death signal. */
+static void
+probe_prctl(int sock)
+{
+	(void)sock;
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+}
+
+#define ZYGOTE_FORBIDDEN_TEST(name, probe)                                     \
+	START_TEST(name)                                                       \
+	{                                                                      \
+		child c = spawn_zygote_child(probe);                           \
+		go(&c);                                                        \
+		assert_killed_by_sigsys(reap(&c));                             \
+	}                                                                      \
+	END_TEST
+
+ZYGOTE_FORBIDDEN_TEST(test_zygote_child_fork_killed, probe_fork)
+ZYGOTE_FORBIDDEN_TEST(test_zygote_child_zygote_clone_killed, probe_zygote_clone)
+ZYGOTE_FORBIDDEN_TEST(test_zygote_child_recvmsg_killed, probe_recvmsg)
+ZYGOTE_FORBIDDEN_TEST(test_zygote_child_setrlimit_killed, probe_setrlimit)
+ZYGOTE_FORBIDDEN_TEST(test_zygote_child_prctl_killed, probe_prctl)
+ZYGOTE_FORBIDDEN_TEST(test_zygote_child_socket_killed, probe_socket)
+ZYGOTE_FORBIDDEN_TEST(test_zygote_child_execve_killed, probe_execve)
+
+START_TEST(test_zygote_child_allowed_operations)
+{
+	child c = spawn_zygote_child(probe_allowed);
+	char buf[16];
+
+	go(&c);
+	hear(&c, buf, sizeof buf);
+	ck_assert_str_eq(buf, "ok");
+	assert_exited_ok(reap(&c));
+}
+END_TEST
+
+START_TEST(test_zygote_child_abort_is_sigabrt)
+{
+	child c = spawn_zygote_child(probe_abort);
+	int status;
+
+	go(&c);
+	status = reap(&c);
+	ck_assert(WIFSIGNALED(status));
+	ck_assert_int_eq(WTERMSIG(status), SIGABRT);
+}
+END_TEST
+
+/* The whole text of a small /proc file, NUL-terminated ("" if none). */
+static void
+read_proc(pid_t pid, const char *name, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+	size_t n = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
+	f = fopen(path, "r");
+	if (f != NULL) {
+		n = fread(buf, 1, len - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+}
+
+/*
+ * Seen from outside: the child is this process's child (CLONE_PARENT), has
+ * both filters, no_new_privs, the worker's rlimits (no processes) and only
+ * its socket open.
+ */
+START_TEST(test_zygote_child_state)
+{
+	child c = spawn_zygote_child(probe_wait);
+	char buf[4096], path[64];
+	const char *after;
+	int ppid = -1, nfds = 0;
+	DIR *d;
+	struct dirent *de;
+
+	go(&c);
+	hear(&c, buf, 16);
+	ck_assert_str_eq(buf, "ready");
+	read_proc(c.pid, "stat", buf, sizeof buf);
+	after = strrchr(buf, ')');
+	ck_assert_ptr_nonnull(after);
+	ck_assert_int_eq(sscanf(after, ") %*c %d", &ppid), 1);
+	ck_assert_int_eq(ppid, (int)getpid());
+	read_proc(c.pid, "status", buf, sizeof buf);
+	ck_assert_ptr_nonnull(strstr(buf, "NoNewPrivs:\t1"));
+	ck_assert_ptr_nonnull(strstr(buf, "Seccomp:\t2"));
+	ck_assert_ptr_nonnull(strstr(buf, "Seccomp_filters:\t2"));
+	read_proc(c.pid, "limits", buf, sizeof buf);
+	ck_assert_int_eq(limit_value(buf, "Max processes"), 0);
+	ck_assert_int_eq(limit_value(buf, "Max core file size"), 0);
+	ck_assert_int_eq(limit_value(buf, "Max file size"), 0);
+	if (!WRK_SANITIZED)
+		ck_assert_int_eq(limit_value(buf, "Max address space"),
+		    (long long)(TEST_MEM_LIMIT + WRK_SANDBOX_AS_OVERHEAD));
+	snprintf(path, sizeof path, "/proc/%d/fd", (int)c.pid);
+	d = opendir(path);
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			nfds++;
+	closedir(d);
+	ck_assert_int_eq(nfds, WRK_SANITIZED ? 2 : 1);
+	ck_assert_int_eq(write(c.sock, "g", 1), 1);
+	assert_exited_ok(reap(&c));
+}
+END_TEST
+
+/* The zygote itself may fork only with its own flags. */
+START_TEST(test_zygote_other_clone_killed)
+{
+	int sv[2], status;
+	pid_t z;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	z = fork();
+	ck_assert_int_ge(z, 0);
+	if (z == 0) {
+		wrk_sandbox_opts opts = {sv[1], TEST_MEM_LIMIT, getppid()};
+		char err[256];
+
+		if (wrk_sandbox_enter_zygote(&opts, err, sizeof err) < 0)
+			_exit(CONFINE_FAILED);
+		probe_fork(sv[1]); /* clone(SIGCHLD): glibc fork()'s kind */
+		_exit(0);
+	}
+	close(sv[1]);
+	close(sv[0]);
+	ck_assert_int_eq(waitpid(z, &status, 0), z);
+	assert_killed_by_sigsys(status);
+}
+END_TEST
+
 static Suite *
 sandbox_suite(void)
 {
@@ -574,6 +816,7 @@ sandbox_suite(void)
 	TCase *forbidden = tcase_create("forbidden");
 	TCase *allowed = tcase_create("allowed");
 	TCase *state = tcase_create("state");
+	TCase *zygote = tcase_create("zygote");
 
 	tcase_add_test(forbidden, test_socket_killed);
 	tcase_add_test(forbidden, test_open_killed);
@@ -593,6 +836,18 @@ sandbox_suite(void)
 	tcase_add_test(state, test_rlimits_set);
 	tcase_add_test(state, test_wrong_parent_refused);
 	tcase_add_test(state, test_dies_with_parent);
+	tcase_add_test(zygote, test_zygote_child_fork_killed);
+	tcase_add_test(zygote, test_zygote_child_zygote_clone_killed);
+	tcase_add_test(zygote, test_zygote_child_recvmsg_killed);
+	tcase_add_test(zygote, test_zygote_child_setrlimit_killed);
+	tcase_add_test(zygote, test_zygote_child_prctl_killed);
+	tcase_add_test(zygote, test_zygote_child_socket_killed);
+	tcase_add_test(zygote, test_zygote_child_execve_killed);
+	tcase_add_test(zygote, test_zygote_child_allowed_operations);
+	tcase_add_test(zygote, test_zygote_child_abort_is_sigabrt);
+	tcase_add_test(zygote, test_zygote_child_state);
+	tcase_add_test(zygote, test_zygote_other_clone_killed);
+	suite_add_tcase(s, zygote);
 	suite_add_tcase(s, forbidden);
 	suite_add_tcase(s, allowed);
 	suite_add_tcase(s, state);
