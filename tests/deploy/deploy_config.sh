@@ -66,10 +66,10 @@ expect_err_match "maximum 300"
 # The tenant is the configured one, and it is an administrator.
 run ctl info
 expect_status 0
-echo "$OUT" | grep -Eq "tenant +ops" || fail "expected tenant ops, got: $OUT"
+grep -Eq "tenant +ops" <<<"$OUT" || fail "expected tenant ops, got: $OUT"
 run ctl stats --all
 expect_status 0
-echo "$OUT" | grep -q '^workers ' || fail "stats --all shows no workers: $OUT"
+grep -q '^workers ' <<<"$OUT" || fail "stats --all shows no workers: $OUT"
 stop_daemon
 [ -d "$STATE/tenants/ops" ] || fail "the store has no directory for tenant ops"
 
@@ -84,7 +84,7 @@ printf '[tenant staff]\ngids = %s\n' "$mygid" >"$CONF"
 rm -r "$CONF.d"
 start_daemon -c "$CONF"
 run ctl info
-echo "$OUT" | grep -Eq "tenant +staff" || fail "expected tenant staff, got: $OUT"
+grep -Eq "tenant +staff" <<<"$OUT" || fail "expected tenant staff, got: $OUT"
 run ctl stats --all
 expect_status 1
 expect_err_match "not an administrator"

@@ -11,7 +11,7 @@ stop_daemon
 grep -q '^<5>wasmd: event=start ' "$LOG" || fail "no <5> prefix on the start line"
 grep -Eq '^<6>wasmd: event=push tenant=[^ ]+ id=[0-9]+ digest=[0-9a-f]{64} outcome=stored duration_us=[0-9]+$' "$LOG" ||
 	fail "no <6> push line with tenant, id, digest, outcome and duration"
-grep -v '^<[0-7]>wasmd: ' "$LOG" | grep -q '^wasmd: ' && fail "a line without a priority prefix"
+grep -v '^<[0-7]>wasmd: ' "$LOG" | grep '^wasmd: ' >/dev/null && fail "a line without a priority prefix"
 
 : >"$LOG"
 export JOURNAL_STREAM=1:1

@@ -17,7 +17,7 @@ expect_status 134
 run ctl stats --format prometheus
 expect_status 0
 prom=$OUT
-has() { echo "$prom" | grep -Fqx -- "$1" || fail "no line '$1' in: $prom"; }
+has() { grep -Fqx -- "$1" <<<"$prom" || fail "no line '$1' in: $prom"; }
 has "wasmd_jobs_total{tenant=\"uid:$me\",kind=\"invoke\",outcome=\"ok\"} 1"
 has "wasmd_jobs_total{tenant=\"uid:$me\",kind=\"invoke\",outcome=\"trap\"} 1"
 has "wasmd_jobs_total{tenant=\"uid:$me\",kind=\"push\",outcome=\"stored\"} 2"
@@ -25,11 +25,11 @@ has "wasmd_invocation_duration_seconds_count{tenant=\"uid:$me\"} 2"
 has "wasmd_invocation_duration_seconds_bucket{tenant=\"uid:$me\",le=\"+Inf\"} 2"
 has "wasmd_modules{tenant=\"uid:$me\"} 2"
 has "# TYPE wasmd_invocation_duration_seconds histogram"
-echo "$prom" | grep -Eq "^wasmd_fuel_consumed_total\{tenant=\"uid:$me\"\} [1-9][0-9]*$" ||
+grep -Eq "^wasmd_fuel_consumed_total\{tenant=\"uid:$me\"\} [1-9][0-9]*$" <<<"$prom" ||
 	fail "no fuel counted: $prom"
-echo "$prom" | grep -q '^wasmd_build_info{version="' || fail "no build info: $prom"
+grep -q '^wasmd_build_info{version="' <<<"$prom" || fail "no build info: $prom"
 # Only the caller's tenant, and no daemon-wide series, without --all.
-echo "$prom" | grep -q '^wasmd_workers' && fail "a tenant sees the daemon's workers"
+grep -q '^wasmd_workers' <<<"$prom" && fail "a tenant sees the daemon's workers"
 # Every sample line is well formed and its metric has a TYPE line.
 echo "$prom" | awk '
 	/^# TYPE / { typed[$3] = 1; next }
@@ -41,13 +41,13 @@ echo "$prom" | awk '
 
 run ctl stats
 expect_status 0
-echo "$OUT" | grep -Eq "^jobs_total +tenant=\"uid:$me\",kind=\"invoke\",outcome=\"trap\" +1$" ||
+grep -Eq "^jobs_total +tenant=\"uid:$me\",kind=\"invoke\",outcome=\"trap\" +1$" <<<"$OUT" ||
 	fail "plain stats: $OUT"
-echo "$OUT" | grep -q '_bucket' && fail "plain stats print histogram buckets: $OUT"
+grep -q '_bucket' <<<"$OUT" && fail "plain stats print histogram buckets: $OUT"
 
 run ctl stats --json
 expect_status 0
-echo "$OUT" | tr -d ' \n' | grep -q '{"name":"wasmd_jobs_total","labels":{"tenant":"uid:'"$me"'","kind":"invoke","outcome":"trap"},"value":1' ||
+tr -d ' \n' <<<"$OUT" | grep '{"name":"wasmd_jobs_total","labels":{"tenant":"uid:'"$me"'","kind":"invoke","outcome":"trap"},"value":1' >/dev/null ||
 	fail "stats --json: $OUT"
 
 run ctl stats --all

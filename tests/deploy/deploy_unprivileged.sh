@@ -39,7 +39,7 @@ if command -v systemd-analyze >/dev/null; then
 	grep -qx setrlimit "$TMP/syscalls" && fail "expected @resources (setrlimit) denied"
 	FILTER=("$DEPLOY_BIN/wasmd-unit-filter" "$TMP/syscalls")
 	# LeakSanitizer needs ptrace (@debug, denied): leaks are checked elsewhere.
-	if ldd "$WASMD_BIN/wasmd" | grep -q libasan; then
+	if grep -q libasan <<<"$(ldd "$WASMD_BIN/wasmd")"; then
 		export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 	fi
 fi

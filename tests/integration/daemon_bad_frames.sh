@@ -16,10 +16,10 @@ run "$raw" "$SOCK" garbage
 expect_status 0
 run "$raw" "$SOCK" oversized
 expect_status 0
-echo "$OUT" | grep -q "exceeds the limit of 4096" || fail "oversized: $OUT"
+grep -q "exceeds the limit of 4096" <<<"$OUT" || fail "oversized: $OUT"
 run "$raw" "$SOCK" badversion
 expect_status 0
-echo "$OUT" | grep -q "^error 2:" || fail "badversion did not get ERR_VERSION: $OUT"
+grep -q "^error 2:" <<<"$OUT" || fail "badversion did not get ERR_VERSION: $OUT"
 run "$raw" "$SOCK" nohello
 expect_status 0
 

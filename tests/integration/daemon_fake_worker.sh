@@ -44,8 +44,8 @@ expect_err_match "max-fuel"
 
 run "$raw" "$SOCK" hostcall m
 expect_status 0
-echo "$OUT" | grep -q "host_call env.h arg=5" || fail "host call not relayed: $OUT"
-echo "$OUT" | grep -q "result=77" || fail "host reply not relayed: $OUT"
+grep -q "host_call env.h arg=5" <<<"$OUT" || fail "host call not relayed: $OUT"
+grep -q "result=77" <<<"$OUT" || fail "host reply not relayed: $OUT"
 
 run "$raw" "$SOCK" pipeline m ok 2
 expect_status 0
@@ -53,7 +53,7 @@ expect_status 0
 # Three at once with --max-concurrent 2: one is refused.
 run "$raw" "$SOCK" pipeline m sleep 3
 expect_status 0
-echo "$OUT" | grep -q "kind=error" || fail "no concurrency limit: $OUT"
+grep -q "kind=error" <<<"$OUT" || fail "no concurrency limit: $OUT"
 expect_log_match "concurrent|outcome=ERR_TIMEOUT"
 
 printf 'junk' >"$TMP/junk.wasm"

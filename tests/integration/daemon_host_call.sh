@@ -8,7 +8,7 @@ run ctl push "$IT_FIXTURES/hostcall.wasm" --name hc
 expect_status 0
 run "$IT_BIN/wasmd-it-rawclient" "$SOCK" hostcall hc
 expect_status 0
-echo "$OUT" | grep -q "host_call env.h arg=5" || fail "no host call relayed: $OUT"
-echo "$OUT" | grep -q "result=77" || fail "the host's answer did not reach the guest: $OUT"
+grep -q "host_call env.h arg=5" <<<"$OUT" || fail "no host call relayed: $OUT"
+grep -q "result=77" <<<"$OUT" || fail "the host's answer did not reach the guest: $OUT"
 expect_log_match "export=hostcall outcome=ok"
 stop_daemon

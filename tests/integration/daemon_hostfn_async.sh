@@ -10,11 +10,11 @@ run ctl push "$IT_FIXTURES/hostcall.wasm" --name hc
 expect_status 0
 run "$IT_BIN/wasmd-it-hostclient" async hc 32
 expect_status 0
-echo "$OUT" | grep -q "^in flight: 32$" || fail "not 32 in flight: $OUT"
-echo "$OUT" | grep -q "^async done=32 ok=32 host_calls=32$" || fail "$OUT"
+grep -q "^in flight: 32$" <<<"$OUT" || fail "not 32 in flight: $OUT"
+grep -q "^async done=32 ok=32 host_calls=32$" <<<"$OUT" || fail "$OUT"
 run ctl push "$IT_FIXTURES/hostfn_mem.wasm" --name mem
 expect_status 0
 run "$IT_BIN/wasmd-it-hostclient" async_mem mem 16
 expect_status 0
-echo "$OUT" | grep -q "^async done=16 ok=16 host_calls=16$" || fail "$OUT"
+grep -q "^async done=16 ok=16 host_calls=16$" <<<"$OUT" || fail "$OUT"
 stop_daemon

@@ -9,7 +9,7 @@ run ctl push "$IT_FIXTURES/hostcall.wasm" --name hc
 expect_status 0
 run "$IT_BIN/wasmd-it-hostclient" hang hc 300
 expect_status 0
-echo "$OUT" | grep -q "exceeded its wall-clock limit of 300 ms" || fail "no timeout: $OUT"
+grep -q "exceeded its wall-clock limit of 300 ms" <<<"$OUT" || fail "no timeout: $OUT"
 expect_log_match "event=worker_kill pid=[0-9]+ reason=\"deadline\""
 expect_log_match "export=hostcall outcome=ERR_TIMEOUT"
 stop_daemon

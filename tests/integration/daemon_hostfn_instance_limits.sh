@@ -12,10 +12,10 @@ run ctl push "$IT_FIXTURES/spin.wasm" --name spin
 expect_status 0
 run "$IT_BIN/wasmd-it-hostclient" edges spin
 expect_status 0
-echo "$OUT" | grep -q "^fourth instance: .*3 live instances" || fail "$OUT"
-echo "$OUT" | grep -q "^behind: no such module" || fail "$OUT"
-echo "$OUT" | grep -q "^after the deadline: no live instance 1" || fail "$OUT"
-echo "$OUT" | grep -q "^edges ok$" || fail "$OUT"
+grep -q "^fourth instance: .*3 live instances" <<<"$OUT" || fail "$OUT"
+grep -q "^behind: no such module" <<<"$OUT" || fail "$OUT"
+grep -q "^after the deadline: no live instance 1" <<<"$OUT" || fail "$OUT"
+grep -q "^edges ok$" <<<"$OUT" || fail "$OUT"
 expect_log_match "event=instance_end .*instance=1 .*reason=\"deadline\""
 wait_workers 1
 # A connection that closes with a call running and one waiting on its

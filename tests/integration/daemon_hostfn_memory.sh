@@ -10,9 +10,9 @@ run ctl push "$IT_FIXTURES/hostfn_mem.wasm" --name mem
 expect_status 0
 run "$IT_BIN/wasmd-it-hostclient" mem mem
 expect_status 0
-echo "$OUT" | grep -q "^greet ok" || fail "greet: $OUT"
-echo "$OUT" | grep -q "^out of bounds: .*out of bounds of the guest's memory" || fail "no out-of-bounds error: $OUT"
-echo "$OUT" | grep -q "^peek ok (the guest survived)" || fail "peek: $OUT"
-echo "$OUT" | grep -q "^bad_arg trap: host import env.greet: argument" || fail "bad_arg: $OUT"
+grep -q "^greet ok" <<<"$OUT" || fail "greet: $OUT"
+grep -q "^out of bounds: .*out of bounds of the guest's memory" <<<"$OUT" || fail "no out-of-bounds error: $OUT"
+grep -q "^peek ok (the guest survived)" <<<"$OUT" || fail "peek: $OUT"
+grep -q "^bad_arg trap: host import env.greet: argument" <<<"$OUT" || fail "bad_arg: $OUT"
 expect_log_match "export=peek outcome=ok"
 stop_daemon

@@ -18,6 +18,6 @@ expect_status 0
 expect_out "loop calls=1000"
 run "$IT_BIN/wasmd-it-hostclient" fail hostcall
 expect_status 0
-echo "$OUT" | grep -q "trap: the host refuses 42" || fail "no host trap: $OUT"
+grep -q "trap: the host refuses 42" <<<"$OUT" || fail "no host trap: $OUT"
 expect_log_match "export=hostcall outcome=trap"
 stop_daemon

@@ -5,7 +5,7 @@
 start_daemon --pool 1
 run ctl --help
 expect_status 0
-echo "$OUT" | grep -q "print_str(ptr i32, len i32)" || fail "--help does not list print_str"
+grep -q "print_str(ptr i32, len i32)" <<<"$OUT" || fail "--help does not list print_str"
 run ctl run --invoke main "$IT_FIXTURES/hostfn_shell.wasm"
 expect_status 0
 want="hello from the guest

@@ -12,7 +12,7 @@ holder=$!
 sleep 0.3
 run "$raw" "$SOCK" nohello
 expect_status 0
-echo "$OUT" | grep -q "connection limit 1 reached" || fail "no connection limit: $OUT"
+grep -q "connection limit 1 reached" <<<"$OUT" || fail "no connection limit: $OUT"
 wait "$holder" || true
 
 printf '\0asm\1\0\0\0' >"$TMP/a.wasm"

@@ -14,7 +14,7 @@ expect_status 1
 
 run ctl ls
 expect_status 0
-echo "$OUT" | grep -q bad && fail "the invalid module was stored: $OUT"
+grep -q bad <<<"$OUT" && fail "the invalid module was stored: $OUT"
 run ctl push "$IT_FIXTURES/add.wasm" --name add
 expect_status 0
 run ctl run --invoke add add 1 2

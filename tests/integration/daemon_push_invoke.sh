@@ -12,12 +12,12 @@ digest=$OUT
 
 run ctl ls
 expect_status 0
-echo "$OUT" | grep -q "${digest:0:12}" || fail "ls does not show the module: $OUT"
-echo "$OUT" | grep -q "add" || fail "ls does not show the name: $OUT"
+grep -q "${digest:0:12}" <<<"$OUT" || fail "ls does not show the module: $OUT"
+grep -q "add" <<<"$OUT" || fail "ls does not show the name: $OUT"
 
 run ctl inspect add
 expect_status 0
-echo "$OUT" | grep -q "add" || fail "inspect does not show the export: $OUT"
+grep -q "add" <<<"$OUT" || fail "inspect does not show the export: $OUT"
 
 run ctl run --invoke add add 2 40
 expect_status 0

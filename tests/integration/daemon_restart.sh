@@ -22,7 +22,7 @@ expect_status 0
 expect_out 42
 run ctl ls
 expect_status 0
-echo "$OUT" | grep -q "${torn:0:12}" && fail "a torn push became visible"
+grep -q "${torn:0:12}" <<<"$OUT" && fail "a torn push became visible"
 [ ! -e "$dir/modules/.tmp-deadbeef.wasm-XXXXXX" ] || fail "the stray temp file is still there"
 expect_log_match "stray temp file"
 

@@ -18,7 +18,7 @@ chmod 644 "$TMP/spin.wasm"
 
 run as_nobody "$WASMD_BIN/wasmctl" ls
 expect_status 0
-echo "$OUT" | grep -q "${digest:0:12}" && fail "nobody sees root's module"
+grep -q "${digest:0:12}" <<<"$OUT" && fail "nobody sees root's module"
 for ref in mine "$digest" "${digest:0:12}"; do
 	run as_nobody "$WASMD_BIN/wasmctl" run --invoke add "$ref" 1 2
 	expect_status 1

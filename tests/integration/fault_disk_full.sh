@@ -78,7 +78,7 @@ fi_on
 run ctl ls
 expect_status 0
 [ "$(echo "$OUT" | grep -c .)" -ge 2 ] || fail "ls during the fault: $OUT"
-echo "$OUT" | grep -q "$grow" && fail "ls shows the module whose push failed: $OUT"
+grep -q "$grow" <<<"$OUT" && fail "ls shows the module whose push failed: $OUT"
 run ctl inspect add2
 expect_status 1
 run ctl inspect add
@@ -102,7 +102,7 @@ expect_status 0
 expect_out 3
 run ctl inspect grow
 expect_status 0
-echo "$OUT" | grep -q "$grow" || fail "inspect grow: $OUT"
+grep -q "$grow" <<<"$OUT" || fail "inspect grow: $OUT"
 store_clean
 run ctl run --invoke add "$add" 2 2
 expect_out 4

@@ -104,7 +104,7 @@ expect_out() {
 
 # expect_err_match REGEX: stderr matches (extended, case-insensitive).
 expect_err_match() {
-	echo "$ERR" | grep -Eiq -- "$1" || fail "stderr does not match /$1/: $ERR"
+	grep -Eiq -- "$1" <<<"$ERR" || fail "stderr does not match /$1/: $ERR"
 }
 
 expect_log_match() {

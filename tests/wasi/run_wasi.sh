@@ -241,7 +241,7 @@ case_wasmd_run() {
 	rc=0
 	"$wasmd" run "$bin/exit_code.wasm" exit 7 >/dev/null || rc=$?
 	[ "$rc" -eq 7 ] || fail "wasmd run: exit code $rc, want 7"
-	"$wasmd" run --help | grep -q -- "--dir HOST\[::GUEST\]" ||
+	grep -q -- "--dir HOST\[::GUEST\]" <<<"$("$wasmd" run --help)" ||
 		fail "wasmd run --help does not describe --dir"
 }
 
