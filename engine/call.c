@@ -67,6 +67,42 @@ wx_exec_free(struct wx_exec *x)
 	free(x);
 }
 
+/* What compiling def costs in fuel (engine.h). */
+static uint64_t
+compile_fuel(const wm_funcdef *def)
+{
+	uint64_t bytes = (uint64_t)(def->body_end - def->body);
+
+	return bytes * WE_FUEL_PER_COMPILED_BYTE + def->nlocals;
+}
+
+const wx_code *
+wx_code_metered(we_store *s, const we_module *m, uint32_t func_index)
+{
+	const wm_funcdef *def = &m->funcs[func_index];
+	const wx_code *code = __atomic_load_n(&def->code, __ATOMIC_ACQUIRE);
+
+	if (code != NULL)
+		return code;
+	if (s->fuel_on) {
+		/* Charged before the work, so a body too big for the fuel
+		   left costs nothing but the trap. */
+		uint64_t cost = compile_fuel(def);
+		if (cost > s->fuel) {
+			wr_trap(s, WE_TRAP_OUT_OF_FUEL,
+			    "out of fuel compiling function %u (%llu fuel)",
+			    func_index, (unsigned long long)cost);
+			return NULL;
+		}
+		s->fuel -= cost;
+	}
+	code = wx_code_of(m, func_index);
+	if (code == NULL)
+		wr_trap(s, WE_TRAP_HOST, "out of memory compiling function %u",
+		    func_index);
+	return code;
+}
+
 /* Checks that vals match types; names the first mismatch in s->error. */
 static bool
 check_vals(we_store *s, const char *what, const we_val *vals, size_t n,
@@ -304,12 +340,9 @@ we_func_call(we_store *s, we_func *f, const we_val *args, size_t nargs,
 	s->state = WR_RUNNING;
 	if (f->host != NULL)
 		return call_host_entry(s, f, results);
-	code = wx_code_of(f->inst->module, f->index);
-	if (code == NULL) {
-		s->state = WR_IDLE;
-		return call_error(
-		    s, "out of memory compiling function %u", f->index);
-	}
+	code = wx_code_metered(s, f->inst->module, f->index);
+	if (code == NULL)
+		return finish(s, WX_TRAP, results);
 	x->frames[0] = (wx_frame){
 	    .code = code, .fp = x->stack, .inst = f->inst, .ret_ip = NULL};
 	x->depth = 1;
