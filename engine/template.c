@@ -8,8 +8,9 @@
  * a memfd sealed against any change; each instance maps it privately, so
  * making one costs two mmap() calls whatever the data size, and the kernel
  * copies a page only when an instance writes it. Without memfd_create (an
- * old kernel, or a filter that refuses it) the image is ordinary memory
- * that each instance copies: slower, equally correct.
+ * old kernel, or a filter that refuses it), or with an RLIMIT_FSIZE below
+ * the image's size, the image is ordinary memory that each instance
+ * copies: slower, equally correct.
  *
  * The image stands for the segments only when applying them cannot fail or
  * depend on the imports: memory 0 is the module's own, and every active
@@ -22,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "runtime.h"
@@ -77,8 +79,14 @@ apply_segments(const we_module *m, uint8_t *image)
 static int
 image_memfd(const we_module *m, size_t len)
 {
-	int fd = memfd_create("wasmd-image", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	struct rlimit fsize;
 
+	/* A memfd is a file: sized past RLIMIT_FSIZE, SIGXFSZ would kill the
+	   embedder. */
+	if (getrlimit(RLIMIT_FSIZE, &fsize) != 0 ||
+	    (fsize.rlim_cur != RLIM_INFINITY && fsize.rlim_cur < len))
+		return -1;
+	int fd = memfd_create("wasmd-image", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
 		return -1;
 	if (ftruncate(fd, (off_t)len) != 0)
