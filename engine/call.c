@@ -6,12 +6,14 @@
  * running (a host function calling back into its own store) or suspended
  * fails with WE_CALL_ERROR ("store is busy"): a host function that needs
  * to re-enter should suspend instead. The execution state (struct wx_exec,
- * code.h) is allocated on the first call and kept for the next ones.
+ * code.h) is allocated on the first call and kept for the next ones, and
+ * across we_store_reset().
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "code.h"
 
@@ -32,6 +34,28 @@ call_error(we_store *s, const char *fmt, ...)
 	return WE_CALL_ERROR;
 }
 
+/*
+ * Zeroed memory for a stack, mapped rather than calloc'd: the kernel gives
+ * pages only as deep calls touch them, and a freed stack goes back at once
+ * (calloc of a block that malloc's dynamic mmap threshold has come to
+ * serve from the heap would clear all of it, 8 MiB, for every store).
+ */
+static void *
+stack_map(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void
+stack_unmap(void *p, size_t bytes)
+{
+	if (p != NULL)
+		munmap(p, bytes);
+}
+
 static bool
 ensure_exec(we_store *s)
 {
@@ -45,14 +69,14 @@ ensure_exec(we_store *s)
 		return false;
 	if (nslots < 16)
 		nslots = 16;
-	x->stack = calloc(nslots, sizeof *x->stack);
 	x->max_depth = s->config.max_call_depth;
-	x->frames = calloc(x->max_depth + 1, sizeof *x->frames);
+	x->stack = stack_map(nslots * sizeof *x->stack);
+	x->stack_end = x->stack != NULL ? x->stack + nslots : NULL;
+	x->frames = stack_map((x->max_depth + 1) * sizeof *x->frames);
 	if (x->stack == NULL || x->frames == NULL) {
 		wx_exec_free(x);
 		return false;
 	}
-	x->stack_end = x->stack + nslots;
 	s->exec = x;
 	return true;
 }
@@ -62,8 +86,9 @@ wx_exec_free(struct wx_exec *x)
 {
 	if (x == NULL)
 		return;
-	free(x->stack);
-	free(x->frames);
+	stack_unmap(
+	    x->stack, (size_t)(x->stack_end - x->stack) * sizeof *x->stack);
+	stack_unmap(x->frames, (x->max_depth + 1) * sizeof *x->frames);
 	free(x);
 }
 

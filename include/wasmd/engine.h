@@ -253,9 +253,11 @@ we_err we_store_reset(we_store *s);
  * fuel left traps (WE_TRAP_OUT_OF_FUEL, naming the function) without the
  * work. Later calls, from any store, find the code made and pay nothing
  * for it. The charge is taken from the fuel not yet handed to the running
- * function: a trap may come up to 4096 units early.
+ * function: a trap may come up to 4096 units early. The rate: compiling
+ * a byte of body took 3 to 50 ns on the machines of bench/README.md, and
+ * running one unit of fuel about 0.2 ns.
  */
-#define WE_FUEL_PER_COMPILED_BYTE 1
+#define WE_FUEL_PER_COMPILED_BYTE 64
 void we_store_set_fuel(we_store *s, uint64_t fuel);
 uint64_t we_store_fuel_remaining(const we_store *s);
 uint64_t we_store_fuel_consumed(const we_store *s); /* since set_fuel */
