@@ -48,7 +48,7 @@ bytes_map(uint64_t size)
 
 /*
  * size bytes starting with image: its memfd mapped privately over the
- * start of a zeroed range, or its bytes copied. NULL on failure.
+ * start of a zeroed range. NULL on failure.
  */
 static uint8_t *
 bytes_map_image(uint64_t size, const wr_image *image)
@@ -57,10 +57,6 @@ bytes_map_image(uint64_t size, const wr_image *image)
 
 	if (data == NULL || image == NULL || image->len == 0)
 		return data;
-	if (image->fd < 0) {
-		memcpy(data, image->bytes, image->len);
-		return data;
-	}
 	void *p = mmap(data, image->len, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_FIXED | MAP_NORESERVE, image->fd, 0);
 	if (p == MAP_FAILED) {
@@ -124,7 +120,7 @@ wr_memory_create_from(
 		free(m);
 		goto nomem;
 	}
-	if (image != NULL && image->fd >= 0)
+	if (image != NULL)
 		m->image_len = image->len;
 	if (!wr_store_adopt(s, m, WR_OBJ_MEMORY)) {
 		wr_memory_release(m);

@@ -190,12 +190,11 @@ void wr_memory_release(we_memory *m);
 /*
  * The initial bytes of a memory, made once per template (template.c) and
  * shared by every instance made from it: len bytes (a multiple of the
- * host page size), in the sealed memfd fd when fd >= 0 (mapped privately,
- * copy-on-write) or else in bytes (copied).
+ * host page size) in the sealed memfd fd, mapped privately (copy-on-write)
+ * by each instance.
  */
 typedef struct wr_image {
 	int fd;
-	uint8_t *bytes; /* own, when fd < 0 */
 	size_t len;
 } wr_image;
 

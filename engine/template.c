@@ -9,14 +9,15 @@
  * making one costs two mmap() calls whatever the data size, and the kernel
  * copies a page only when an instance writes it. Without memfd_create (an
  * old kernel, or a filter that refuses it), or with an RLIMIT_FSIZE below
- * the image's size, the image is ordinary memory that each instance
- * copies: slower, equally correct.
+ * the image's size, there is no image and each instance copies the
+ * segments as we_instance_new() does: slower, equally correct. (A copy of
+ * a whole image would be no faster, and far slower for sparse data.)
  *
  * The image stands for the segments only when applying them cannot fail or
  * depend on the imports: memory 0 is the module's own, and every active
  * segment has a constant offset and fits in the memory's initial size.
- * Otherwise the template has no image and instances are made exactly as
- * we_instance_new() makes them (which then traps, or reads the globals).
+ * Otherwise the template has no image either (instantiation then traps,
+ * or reads the globals, exactly as we_instance_new() does).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -74,7 +75,7 @@ apply_segments(const we_module *m, uint8_t *image)
 
 /*
  * A sealed memfd of len bytes holding m's image, or -1 when the system
- * cannot make one (the caller then keeps the image in memory).
+ * cannot make one.
  */
 static int
 image_memfd(const we_module *m, size_t len)
@@ -116,21 +117,15 @@ round_to_page(uint64_t n)
 	return (size_t)((n + page - 1) / page * page);
 }
 
-/* Makes t's image of extent bytes; false when out of memory. */
-static bool
+/* Makes t's image of extent bytes, if the system lets it. */
+static void
 image_make(we_template *t, uint64_t extent)
 {
 	size_t len = round_to_page(extent);
 
 	t->image.fd = image_memfd(t->module, len);
-	if (t->image.fd < 0) {
-		t->image.bytes = calloc(1, len);
-		if (t->image.bytes == NULL)
-			return false;
-		apply_segments(t->module, t->image.bytes);
-	}
-	t->image.len = len;
-	return true;
+	if (t->image.fd >= 0)
+		t->image.len = len;
 }
 
 we_template *
@@ -146,22 +141,20 @@ we_template_new(const we_module *m, we_error *err)
 		return NULL;
 	}
 	we_template *t = calloc(1, sizeof(*t));
-	uint64_t extent = image_extent(m);
-	if (t != NULL) {
-		t->module = m;
-		t->image.fd = -1;
-	}
-	if (t == NULL || (extent > 0 && !image_make(t, extent))) {
-		free(t);
+	if (t == NULL) {
 		if (err != NULL) {
 			err->code = WE_ERR_NOMEM;
 			err->offset = SIZE_MAX;
 			snprintf(err->message, sizeof(err->message),
-			    "out of memory making an image of %llu bytes",
-			    (unsigned long long)extent);
+			    "out of memory making a template");
 		}
 		return NULL;
 	}
+	t->module = m;
+	t->image.fd = -1;
+	uint64_t extent = image_extent(m);
+	if (extent > 0 && extent <= SIZE_MAX)
+		image_make(t, extent);
 	return t;
 }
 
@@ -172,7 +165,6 @@ we_template_free(we_template *t)
 		return;
 	if (t->image.fd >= 0)
 		close(t->image.fd);
-	free(t->image.bytes);
 	free(t);
 }
 

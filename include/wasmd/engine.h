@@ -342,19 +342,21 @@ we_instance *we_instance_new(we_store *s, const we_module *m,
 /*
  * Templates: cheap fresh instances of a module instantiated many times.
  * we_template_new() applies m's active data segments once to an image of
- * its memory, held in a sealed memfd when the system allows (else in
- * ordinary memory). we_template_instantiate() then makes an instance whose
- * memory maps that image copy-on-write (a few microseconds whatever the
- * data size; pages are copied only when the instance writes them) instead
- * of copying every segment. Everything else (imports, globals, tables,
+ * its memory, held in a sealed memfd. we_template_instantiate() then makes
+ * an instance whose memory maps that image copy-on-write (a few
+ * microseconds whatever the data size; pages are copied only when the
+ * instance writes them) instead of copying every segment. Everything else (imports, globals, tables,
  * element segments, the start function) is done per instance as
  * we_instance_new() does, and the instance behaves exactly as one it
  * would make: writes in one instance never show in another.
  *
  * When the image cannot stand for the segments (the memory is imported, a
  * data segment's offset is read from an imported global, or a segment is
- * out of bounds and must trap), the template has no image and
- * we_template_instantiate() is simply we_instance_new().
+ * out of bounds and must trap), or the system cannot make one (no
+ * memfd_create, or RLIMIT_FSIZE below its size), the template has no image
+ * and we_template_instantiate() is simply we_instance_new(). The image
+ * holds at most we_template_image_size() bytes of memory while the
+ * template or an instance made from it lives.
  *
  * Growing a memory made from an image may briefly need the bytes it grew
  * by since instantiation a second time in address space (RLIMIT_AS), while
