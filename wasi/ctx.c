@@ -44,9 +44,11 @@ ws_ctx_new(void)
 	}
 	ctx->nfds = 3;
 	ctx->fds[0].kind = WS_FD_STDIN;
+	ctx->fds[0].rights = WS_RIGHTS_STDIN;
 	for (uint32_t i = 1; i < 3; i++) {
 		ctx->fds[i].kind = WS_FD_STDOUT;
 		ctx->fds[i].stream = i;
+		ctx->fds[i].rights = WS_RIGHTS_STDOUT;
 	}
 	for (uint32_t i = 0; i < 3; i++)
 		ctx->fds[i].host_fd = -1;
@@ -126,6 +128,8 @@ ws_ctx_add_preopen(
 		return false;
 	}
 	f->host_fd = fd;
+	f->rights = WS_RIGHTS_DIR;
+	f->inheriting = WS_RIGHTS_INHERITED;
 	return true;
 }
 
@@ -205,6 +209,17 @@ ws_fd_get(ws_ctx *ctx, uint32_t fd)
 	if (fd >= ctx->nfds || ctx->fds[fd].kind == WS_FD_FREE)
 		return NULL;
 	return &ctx->fds[fd];
+}
+
+ws_fd *
+ws_fd_with(ws_ctx *ctx, uint32_t fd, uint64_t need, uint32_t *rc)
+{
+	ws_fd *f = ws_fd_get(ctx, fd);
+
+	*rc = f == NULL                  ? WS_EBADF
+	    : (f->rights & need) != need ? WS_ENOTCAPABLE
+	                                 : WS_ESUCCESS;
+	return *rc == WS_ESUCCESS ? f : NULL;
 }
 
 ws_fd *

@@ -1,5 +1,5 @@
 /*
- * misc.c: random_get, proc_exit, sched_yield and poll_oneoff.
+ * misc.c: random_get, proc_exit, proc_raise, sched_yield and poll_oneoff.
  *
  * proc_exit cannot return to the guest: it records the code in the context
  * and traps, which unwinds the call; the runner then sees ws_ctx_exited().
@@ -44,6 +44,25 @@ proc_exit(ws_call *c)
 	c->ctx->exit_code = ws_u32(c, 0);
 	snprintf(c->message, WE_MSG_MAX, "the program exited with code %u",
 	    c->ctx->exit_code);
+	return WS_TRAP;
+}
+
+/*
+ * proc_raise(sig): the program sends itself a signal. Every signal
+ * preview1 names ends a process by default and the guest cannot catch
+ * any, so the call stops the program with a trap that names it.
+ */
+static uint32_t
+proc_raise(ws_call *c)
+{
+	uint32_t sig = ws_u32(c, 0);
+
+	/* 0 ("no signal") ... 30 (SIGSYS) are preview1's signals. */
+	if (sig == 0)
+		return WS_ESUCCESS;
+	if (sig > 30)
+		return WS_EINVAL;
+	snprintf(c->message, WE_MSG_MAX, "the program raised signal %u", sig);
 	return WS_TRAP;
 }
 
@@ -171,6 +190,7 @@ poll_oneoff(ws_call *c)
 const ws_fn ws_misc_fns[] = {
     {"random_get", "ii", false, random_get},
     {"proc_exit", "i", true, proc_exit},
+    {"proc_raise", "i", false, proc_raise},
     {"sched_yield", "", false, sched_yield_},
     {"poll_oneoff", "iiii", false, poll_oneoff},
     {NULL, NULL, false, NULL},

@@ -214,7 +214,7 @@ case_link() {
 		wat2wasm "$src/fixtures/$f.wat" -o "$tmp/$f.wasm"
 	done
 	run_wasm "$tmp/stubs.wasm"
-	[ "$rc" -eq 104 ] || fail "ENOSYS stubs: exit code $rc, want 52+52"
+	[ "$rc" -eq 109 ] || fail "stubs: exit code $rc, want ENOSYS+ENOTSOCK 52+57"
 	run_wasm "$tmp/bounds.wasm"
 	[ "$rc" -eq 0 ] || fail "bounds check $rc did not give EFAULT"
 	run_wasm "$tmp/badtype.wasm" 2>"$tmp/err"
