@@ -510,6 +510,8 @@ parse_args(run_opts *o, int argc, char **argv, bool *help)
 static we_store *volatile timer_store;
 static volatile sig_atomic_t timer_fired;
 static uint64_t timer_ms;
+/* What the handler writes when it ends the process (made beforehand). */
+static char timer_msg[128];
 
 static void
 arm_timer(uint64_t ms)
@@ -528,12 +530,9 @@ arm_timer(uint64_t ms)
 static void
 timeout_cb(int sig)
 {
-	static const char msg[] = "error: wall-clock timeout exceeded "
-	                          "(a host call did not return)\n";
-
 	(void)sig;
 	if (timer_fired) {
-		(void)!write(2, msg, sizeof msg - 1);
+		(void)!write(2, timer_msg, strlen(timer_msg));
 		_exit(WRK_RUN_EXIT_TRAP);
 	}
 	timer_fired = 1;
@@ -552,6 +551,10 @@ start_timeout(we_store *s, uint64_t ms)
 		return;
 	timer_store = s;
 	timer_ms = ms;
+	snprintf(timer_msg, sizeof timer_msg,
+	    "error: wall-clock timeout of %llu ms exceeded (-W timeout; the "
+	    "guest was in a host call)\n",
+	    (unsigned long long)ms);
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
 	arm_timer(ms);

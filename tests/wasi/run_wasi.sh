@@ -227,6 +227,31 @@ case_link() {
 		fail "--invoke with WASI printed: $(cat "$tmp/out")"
 }
 
+# -W timeout=D: a guest in a loop traps (134) with a message naming the
+# limit; one asleep in a host call is ended a grace second later. The
+# bounds are generous: the machine may be loaded.
+case_timeout() {
+	local start elapsed
+	wat2wasm "$src/fixtures/spin.wat" -o "$tmp/spin.wasm"
+	wat2wasm "$src/fixtures/sleep.wat" -o "$tmp/sleep.wasm"
+	start=$(date +%s)
+	run_wasm -W timeout=300ms "$tmp/spin.wasm" 2>"$tmp/err"
+	[ "$rc" -eq 134 ] || fail "spin: exit code $rc, want 134"
+	grep -q "wall-clock timeout of 300 ms exceeded" "$tmp/err" ||
+		fail "spin: no clear message: $(cat "$tmp/err")"
+	run_wasm -W timeout=1s "$tmp/sleep.wasm" 2>"$tmp/err"
+	[ "$rc" -eq 134 ] || fail "sleep: exit code $rc, want 134"
+	grep -q "wall-clock timeout of 1000 ms exceeded" "$tmp/err" ||
+		fail "sleep: no clear message: $(cat "$tmp/err")"
+	elapsed=$(($(date +%s) - start))
+	[ "$elapsed" -lt 30 ] || fail "the timeouts took ${elapsed}s"
+	# Under the limit nothing changes; a bad value is a usage error.
+	run_wasm -W timeout=60s "$bin/exit_code.wasm" exit 7
+	[ "$rc" -eq 7 ] || fail "under the limit: exit code $rc, want 7"
+	run_wasm -W timeout=soon "$bin/exit_code.wasm" 2>/dev/null
+	[ "$rc" -eq 2 ] || fail "-W timeout=soon: exit code $rc, want 2"
+}
+
 # The same through `wasmd run`, which execs `wasmd-worker run`.
 case_wasmd_run() {
 	[ -n "$wasmd" ] || fail "no wasmd program given"
