@@ -43,6 +43,7 @@ ws_ctx_new(void)
 		return NULL;
 	}
 	ctx->nfds = 3;
+	ctx->stdin_host_fd = -1;
 	ctx->fds[0].kind = WS_FD_STDIN;
 	ctx->fds[0].rights = WS_RIGHTS_STDIN;
 	for (uint32_t i = 1; i < 3; i++) {
@@ -137,6 +138,7 @@ void
 ws_ctx_set_stdio(ws_ctx *ctx, const ws_stdio *stdio)
 {
 	ctx->stdio = *stdio;
+	ctx->stdin_host_fd = -1;
 	for (uint32_t i = 0; i < 3; i++)
 		ctx->fds[i].tty = stdio->is_tty[i];
 }
@@ -173,6 +175,8 @@ ws_ctx_inherit_stdio(ws_ctx *ctx)
 	for (int i = 0; i < 3; i++)
 		s.is_tty[i] = isatty(i) == 1;
 	ws_ctx_set_stdio(ctx, &s);
+	/* poll_oneoff may then wait on fd 0 itself. */
+	ctx->stdin_host_fd = 0;
 }
 
 void

@@ -16,7 +16,8 @@
  *   path.c   path_open, path_filestat_get and _set_times
  *   path_ops.c  creating, removing, renaming and linking by path
  *   clock.c  clock_res_get, clock_time_get
- *   misc.c   random_get, proc_exit, proc_raise, sched_yield, poll_oneoff
+ *   misc.c   random_get, proc_exit, proc_raise, sched_yield
+ *   poll.c   poll_oneoff on clocks and fds
  *   sock.c   sock_*: no socket is ever in the table (EBADF or ENOTSOCK)
  */
 #ifndef WS_INTERNAL_H
@@ -62,6 +63,7 @@ struct ws_ctx {
 	ws_fd *fds; /* own: indexed by guest fd */
 	uint32_t nfds;
 	ws_stdio stdio;
+	int stdin_host_fd; /* borrowed: the fd behind stdin, or -1 (callbacks) */
 	uint64_t max_output; /* 0: unlimited */
 	uint64_t output;     /* bytes written to the streams so far */
 	bool output_exceeded;
@@ -120,6 +122,7 @@ extern const ws_fn ws_fd_file_fns[];
 extern const ws_fn ws_path_fns[];
 extern const ws_fn ws_path_ops_fns[];
 extern const ws_fn ws_sock_fns[];
+extern const ws_fn ws_poll_fns[];
 extern const ws_fn ws_clock_fns[];
 extern const ws_fn ws_misc_fns[];
 

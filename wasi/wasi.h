@@ -27,8 +27,9 @@
  *
  * Host system calls the functions make, for a seccomp allowlist: none for
  * the streams (the callbacks do their own I/O: read/write with the
- * inherited ones); clock_gettime, clock_getres, getrandom, nanosleep
- * (poll_oneoff); and only with preopens: openat, fstat, newfstatat, lseek,
+ * inherited ones, and poll and ioctl(FIONREAD) on fd 0 for poll_oneoff);
+ * clock_gettime, clock_getres, getrandom, nanosleep (poll_oneoff); and
+ * only with preopens: openat, fstat, newfstatat, lseek,
  * close, fcntl, dup, getdents64, read, write, pread64, pwrite64, readlinkat,
  * mkdirat, unlinkat, symlinkat, renameat (or renameat2), linkat, utimensat,
  * ftruncate, fallocate, fadvise64, fsync, fdatasync.
