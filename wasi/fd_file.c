@@ -135,28 +135,31 @@ fd_advise(ws_call *c)
 	return e == 0 ? WS_ESUCCESS : ws_errno_from_host(e);
 }
 
-/* fd_sync(fd) */
+/* fd_sync(fd) and fd_datasync(fd): fsync, or fdatasync for data_only. */
+static uint32_t
+sync_fd(ws_call *c, bool data_only)
+{
+	uint32_t rc;
+	int fd = host_fd_with(
+	    c, data_only ? WS_RIGHT_FD_DATASYNC : WS_RIGHT_FD_SYNC, &rc);
+
+	if (fd < 0)
+		return rc;
+	if ((data_only ? fdatasync(fd) : fsync(fd)) != 0)
+		return ws_errno_from_host(errno);
+	return WS_ESUCCESS;
+}
+
 static uint32_t
 fd_sync(ws_call *c)
 {
-	uint32_t rc;
-	int fd = host_fd_with(c, WS_RIGHT_FD_SYNC, &rc);
-
-	if (fd < 0)
-		return rc;
-	return fsync(fd) == 0 ? WS_ESUCCESS : ws_errno_from_host(errno);
+	return sync_fd(c, false);
 }
 
-/* fd_datasync(fd) */
 static uint32_t
 fd_datasync(ws_call *c)
 {
-	uint32_t rc;
-	int fd = host_fd_with(c, WS_RIGHT_FD_DATASYNC, &rc);
-
-	if (fd < 0)
-		return rc;
-	return fdatasync(fd) == 0 ? WS_ESUCCESS : ws_errno_from_host(errno);
+	return sync_fd(c, true);
 }
 
 const ws_fn ws_fd_file_fns[] = {
