@@ -173,6 +173,16 @@ typedef struct wx_code {
  */
 const wx_code *wx_code_of(const we_module *m, uint32_t func_index);
 
+/*
+ * Test hook: compiles function func_index of m afresh (nothing kept) and
+ * returns how many operands it looked at to copy them to their own slots
+ * (for a local.set of the local they read, a block, a branch or a call),
+ * or UINT64_MAX when it fails. That work must stay linear in the body's
+ * size: a local.set and a block entry used to rescan the whole operand
+ * stack.
+ */
+uint64_t wx_operand_visits(const we_module *m, uint32_t func_index);
+
 /* The handler address of each wx_op (interp.c). */
 const void *const *wx_handlers(void);
 

@@ -85,6 +85,7 @@ typedef struct ctl {
 typedef struct opnd {
 	we_valtype type;
 	uint32_t src;
+	uint32_t prev; /* src is a local: the next lower operand reading it */
 	uint64_t k;
 } opnd;
 
@@ -99,6 +100,20 @@ typedef struct cc {
 	const we_functype *ft;
 	uint32_t nlocals;
 	we_valtype *ltypes; /* own: params then declared locals */
+	/*
+	 * own (compiling only): per local, the highest operand that reads it
+	 * in place, or NONE; the rest are chained through opnd.prev. So a
+	 * local.set finds the operands it must copy out without scanning the
+	 * stack, which made compilation quadratic.
+	 */
+	uint32_t *readers;
+	/* Operands looked at to be copied to their own slots (test hook). */
+	uint64_t operand_visits;
+	/*
+	 * Every operand below this height is in its own slot, so entering
+	 * a block does not rescan them (that too was quadratic).
+	 */
+	uint32_t own_below;
 
 	opnd *vals; /* own: the operand stack */
 	uint32_t nvals, capvals, maxvals;
@@ -234,7 +249,15 @@ push_src(cc *c, we_valtype t, uint32_t src, uint64_t k)
 {
 	if (unlikely(c->nvals + 4 > c->capvals) && !grow_vals(c))
 		return false;
-	c->vals[c->nvals] = (opnd){t, src == NONE ? slot(c, c->nvals) : src, k};
+	if (src == NONE)
+		src = slot(c, c->nvals);
+	else if (c->nvals < c->own_below)
+		c->own_below = c->nvals;
+	c->vals[c->nvals] = (opnd){t, src, NONE, k};
+	if (src < c->nlocals) {
+		c->vals[c->nvals].prev = c->readers[src];
+		c->readers[src] = c->nvals;
+	}
 	c->nvals++;
 	if (c->nvals > c->maxvals)
 		c->maxvals = c->nvals;
@@ -245,6 +268,34 @@ static inline bool
 push(cc *c, we_valtype t)
 {
 	return push_src(c, t, NONE, 0);
+}
+
+/* Pushes local x's value, read in place until needed when compiling. */
+static inline bool
+push_local(cc *c, we_valtype t, uint32_t x)
+{
+	return push_src(c, t, c->emit_code ? x : NONE, 0);
+}
+
+/*
+ * Unlinks operand i, the highest one reading its local (when it reads
+ * one), from that local's readers: it is popped or copied out.
+ */
+static inline void
+unlink_reader(cc *c, uint32_t i)
+{
+	const opnd *v = &c->vals[i];
+
+	if (v->src < c->nlocals)
+		c->readers[v->src] = v->prev;
+}
+
+/* Unlinks operands [lo, nvals), highest first (see unlink_reader). */
+static void
+unlink_readers(cc *c, uint32_t lo)
+{
+	for (uint32_t i = c->nvals; i-- > lo;)
+		unlink_reader(c, i);
 }
 
 /* Pops one operand into *out (UNKNOWN when the stack is polymorphic). */
@@ -261,6 +312,7 @@ pop(cc *c, we_valtype *out)
 		return invalid(c, "type mismatch: operand stack is empty");
 	}
 	*out = c->vals[--c->nvals].type;
+	unlink_reader(c, c->nvals);
 	return true;
 }
 
@@ -284,6 +336,7 @@ pop_expect(cc *c, we_valtype want)
 	if (likely(c->nvals > top(c)->height &&
 	        c->vals[c->nvals - 1].type == want)) {
 		c->nvals--;
+		unlink_reader(c, c->nvals);
 		return true;
 	}
 	return pop_expect_slow(c, want);
@@ -311,6 +364,7 @@ static void
 set_unreachable(cc *c)
 {
 	ctl *t = top(c);
+	unlink_readers(c, t->height);
 	c->nvals = t->height;
 	t->unreachable = true;
 }
@@ -614,8 +668,15 @@ materialize_top(cc *c, uint32_t n)
 		return; /* validating: where values are does not matter */
 	if (lo < top(c)->height)
 		lo = top(c)->height;
+	if (lo <= c->own_below) {
+		/* Only what was pushed since needs a look. */
+		lo = c->own_below < c->nvals ? c->own_below : c->nvals;
+		c->own_below = c->nvals;
+	}
+	unlink_readers(c, lo);
 	for (uint32_t i = lo; i < c->nvals; i++)
 		materialize(c, i);
+	c->operand_visits += c->nvals - lo;
 }
 
 /* Operands below the current block are never left elsewhere. */
@@ -1586,21 +1647,21 @@ static void
 set_local(cc *c, uint32_t x, uint32_t h)
 {
 	opnd v = c->vals[h];
-	bool refs = false;
 
 	if (!c->emit_code)
 		return;
-	for (uint32_t i = top(c)->height; i < c->nvals; i++)
-		refs |= c->vals[i].src == x;
-	if (!refs && v.src == slot(c, h) && can_retarget(c, v.src)) {
+	if (c->readers[x] == NONE && v.src == slot(c, h) &&
+	    can_retarget(c, v.src)) {
 		c->code[c->ncode - 1].a = x;
 		mark_simple(c, NONE);
 		pair_increments(c);
 		return;
 	}
-	for (uint32_t i = top(c)->height; i < c->nvals; i++)
-		if (c->vals[i].src == x)
-			materialize(c, i);
+	for (uint32_t i = c->readers[x]; i != NONE; i = c->vals[i].prev) {
+		materialize(c, i);
+		c->operand_visits++;
+	}
+	c->readers[x] = NONE;
 	if (v.src == SRC_CONST)
 		mark_simple(c, emit(c, WXO_X_CONST, x, 0, v.k));
 	else if (v.src != x) {
@@ -1621,12 +1682,12 @@ op_local(cc *c, wx_op op)
 		return invalid(c, "unknown local %u", x);
 	t = c->ltypes[x];
 	if (op == WXO_LOCAL_GET)
-		return push_src(c, t, x, 0); /* read in place until needed */
+		return push_local(c, t, x); /* read in place until needed */
 	if (!pop_expect(c, t))
 		return false;
 	if (!dead(c))
 		set_local(c, x, c->nvals);
-	return op == WXO_LOCAL_TEE ? push_src(c, t, x, 0) : true;
+	return op == WXO_LOCAL_TEE ? push_local(c, t, x) : true;
 }
 
 static bool
@@ -2116,6 +2177,12 @@ setup_locals(cc *c, const wm_funcdef *fd)
 	c->capvals = 16;
 	if (c->ltypes == NULL || c->vals == NULL)
 		return nomem(c);
+	if (c->emit_code) {
+		c->readers = malloc((n ? n : 1) * sizeof *c->readers);
+		if (c->readers == NULL)
+			return nomem(c);
+		memset(c->readers, 0xff, n * sizeof *c->readers); /* NONE */
+	}
 	if (c->ft->nparams)
 		memcpy(c->ltypes, c->ft->params,
 		    c->ft->nparams * sizeof *c->ltypes);
@@ -2202,6 +2269,7 @@ static void
 cc_free(cc *c)
 {
 	free(c->ltypes);
+	free(c->readers);
 	free(c->vals);
 	free(c->ctls);
 	free(c->code);
@@ -2250,7 +2318,7 @@ name_where(char where[32], uint32_t index)
  */
 static wx_code *
 compile(const we_module *m, uint32_t func_index, we_error *err, bool emit_code,
-    bool *ok)
+    bool *ok, uint64_t *operand_visits)
 {
 	const wm_funcdef *fd = &m->funcs[func_index];
 	wx_code *code = NULL;
@@ -2273,6 +2341,8 @@ compile(const we_module *m, uint32_t func_index, we_error *err, bool emit_code,
 		if (code == NULL)
 			*ok = nomem(&c);
 	}
+	if (operand_visits != NULL)
+		*operand_visits = c.operand_visits;
 	cc_free(&c);
 	if (!*ok)
 		append_offset(err);
@@ -2289,7 +2359,7 @@ wx_compile(we_module *m, uint32_t func_index, we_error *err)
 {
 	bool ok;
 
-	compile(m, func_index, err, false, &ok);
+	compile(m, func_index, err, false, &ok, NULL);
 	return ok;
 }
 
@@ -2304,7 +2374,7 @@ wx_code_of(const we_module *m, uint32_t func_index)
 
 	if (code != NULL)
 		return code;
-	code = compile(m, func_index, NULL, true, &ok);
+	code = compile(m, func_index, NULL, true, &ok, NULL);
 	if (code == NULL)
 		return NULL;
 	if (!__atomic_compare_exchange_n(slotp, &none, code, false,
@@ -2325,4 +2395,14 @@ wx_code_free(void *p)
 	free(code->insns);
 	free(code->offsets);
 	free(code);
+}
+
+uint64_t
+wx_operand_visits(const we_module *m, uint32_t func_index)
+{
+	uint64_t visits = 0;
+	bool ok;
+
+	wx_code_free(compile(m, func_index, NULL, true, &ok, &visits));
+	return ok ? visits : UINT64_MAX;
 }
