@@ -15,6 +15,13 @@
  * `goto *ip->h`). Branch targets are instruction pointers, resolved when
  * the compiled function is finalised.
  *
+ * Values have a width: a v128 takes two consecutive slots, every other
+ * type one. The compiler maps each local to its first slot and each
+ * operand height to its slot (the one after the operand below), so slot
+ * numbers are heights only while every value is a scalar. Slot counts
+ * (ENTER's, RETURN's) are counts of slots, not of values. A 16-byte
+ * immediate (X_CONST_W) travels in the X_DATA instruction after it.
+ *
  * Calls: the arguments already sit in consecutive slots at the caller's
  * operand heights; the callee's frame starts at the first argument, so a
  * call copies nothing. The callee leaves its results in its first slots,
@@ -46,8 +53,12 @@
 	X(X_ENTER)         /* fp[a..a+b) := 0; charge imm fuel; poll */            \
 	X(X_LOOP)          /* charge imm fuel; poll interrupts */                  \
 	X(X_SELECT)        /* fp[a] := fp[d].i32 ? fp[b] : fp[c] */                \
-	X(X_GLOBAL_GET) /* fp[a] := globals[b] */                                  \
-	X(X_GLOBAL_SET) /* globals[b] := fp[a] */                                  \
+	X(X_GLOBAL_GET)   /* fp[a] := globals[b] */                                \
+	X(X_GLOBAL_SET)   /* globals[b] := fp[a] */                                \
+	X(X_GLOBAL_GET_W) /* fp[a..a+2) := globals[b] (a v128) */                  \
+	X(X_GLOBAL_SET_W) /* globals[b] := fp[a..a+2) (a v128) */                  \
+	X(X_CONST_W) /* fp[a..a+2) := the 16 bytes of ip[1] (an X_DATA) */         \
+	X(X_DATA)    /* data: 16 bytes in a, b, imm; never executed */             \
 	X(X_INC2) /* fp[a].i32 += c; fp[b].i32 += d (two induction steps) */       \
 	X(X_BR_TABLE_ENTRY) /* data: target, never executed */
 

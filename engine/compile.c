@@ -48,6 +48,7 @@
  * back edge charges its header's count when taken; entering the loop runs
  * the header itself.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,9 +85,10 @@ typedef struct ctl {
 
 typedef struct opnd {
 	we_valtype type;
+	uint32_t slot; /* its own slot (the first of two for a v128) */
 	uint32_t src;
 	uint32_t prev; /* src is a local: the next lower operand reading it */
-	uint64_t k;
+	uint64_t k;    /* a constant's bits (v128 constants are not folded) */
 } opnd;
 
 typedef struct cc {
@@ -100,9 +102,14 @@ typedef struct cc {
 	const we_functype *ft;
 	uint32_t nlocals;
 	we_valtype *ltypes; /* own: params then declared locals */
+	uint32_t *lslot;    /* own: each local's first slot */
+	uint32_t nlslots;   /* slots the locals take; operands start here */
+	uint32_t nparam_slots;
+	uint32_t maxslot; /* one past the highest operand slot ever used */
 	/*
-	 * own (compiling only): per local, the highest operand that reads it
-	 * in place, or NONE; the rest are chained through opnd.prev. So a
+	 * own (compiling only): per local slot, the highest operand that
+	 * reads that local in place, or NONE; the rest are chained through
+	 * opnd.prev. So a
 	 * local.set finds the operands it must copy out without scanning the
 	 * stack, which made compilation quadratic.
 	 */
@@ -116,7 +123,7 @@ typedef struct cc {
 	uint32_t own_below;
 
 	opnd *vals; /* own: the operand stack */
-	uint32_t nvals, capvals, maxvals;
+	uint32_t nvals, capvals;
 	ctl *ctls; /* own */
 	uint32_t nctls, capctls;
 
@@ -187,7 +194,31 @@ grow(cc *c, void **p, uint32_t n, uint32_t *cap, size_t size)
 /* ---- Value types -------------------------------------------------------- */
 
 static const we_valtype one_type[] = {
-    WE_I32, WE_I64, WE_F32, WE_F64, WE_FUNCREF, WE_EXTERNREF};
+    WE_I32, WE_I64, WE_F32, WE_F64, WE_V128, WE_FUNCREF, WE_EXTERNREF};
+
+/*
+ * The slots a value of type t takes: a v128 two, anything else one. The
+ * two are consecutive but only 8-byte aligned: aligning them to 16 bytes
+ * in the frame would make a call's first argument slot depend on the
+ * alignment of the caller's stack, so calls would need copies; a v128
+ * handler reads its slots with memcpy (an unaligned load costs the same).
+ */
+static inline uint32_t
+width(we_valtype t)
+{
+	return t == WE_V128 ? 2 : 1;
+}
+
+/* The slots values of types [0, n) take, one after another. */
+static uint64_t
+slots_of(uint32_t n, const we_valtype *types)
+{
+	uint64_t w = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		w += width(types[i]);
+	return w;
+}
 
 static const we_valtype *
 single(we_valtype t)
@@ -198,11 +229,12 @@ single(we_valtype t)
 	return NULL;
 }
 
+/* The types untyped select takes: numbers and vectors. */
 static bool
-is_num(we_valtype t)
+is_num_or_vec(we_valtype t)
 {
 	return t == WE_I32 || t == WE_I64 || t == WE_F32 || t == WE_F64 ||
-	    t == UNKNOWN;
+	    t == WE_V128 || t == UNKNOWN;
 }
 
 static bool
@@ -226,10 +258,17 @@ dead(cc *c)
 	return t->unreachable || t->dead_entry;
 }
 
-static uint32_t
-slot(cc *c, uint32_t height)
+/*
+ * The slot of the operand at height h: the one after the operand below.
+ * Valid for every operand on the stack, for those just popped, and for
+ * the next one to push (h = nvals).
+ */
+static inline uint32_t
+slot(const cc *c, uint32_t h)
 {
-	return c->nlocals + height;
+	if (h == 0)
+		return c->nlslots;
+	return c->vals[h - 1].slot + width(c->vals[h - 1].type);
 }
 
 /* Makes room for one more operand (and three above it); out of line. */
@@ -249,18 +288,20 @@ push_src(cc *c, we_valtype t, uint32_t src, uint64_t k)
 {
 	if (unlikely(c->nvals + 4 > c->capvals) && !grow_vals(c))
 		return false;
+	uint32_t own = slot(c, c->nvals);
+
 	if (src == NONE)
-		src = slot(c, c->nvals);
+		src = own;
 	else if (c->nvals < c->own_below)
 		c->own_below = c->nvals;
-	c->vals[c->nvals] = (opnd){t, src, NONE, k};
-	if (src < c->nlocals) {
+	c->vals[c->nvals] = (opnd){t, own, src, NONE, k};
+	if (own + width(t) > c->maxslot)
+		c->maxslot = own + width(t);
+	if (src < c->nlslots) {
 		c->vals[c->nvals].prev = c->readers[src];
 		c->readers[src] = c->nvals;
 	}
 	c->nvals++;
-	if (c->nvals > c->maxvals)
-		c->maxvals = c->nvals;
 	return true;
 }
 
@@ -274,7 +315,7 @@ push(cc *c, we_valtype t)
 static inline bool
 push_local(cc *c, we_valtype t, uint32_t x)
 {
-	return push_src(c, t, c->emit_code ? x : NONE, 0);
+	return push_src(c, t, c->emit_code ? c->lslot[x] : NONE, 0);
 }
 
 /*
@@ -286,7 +327,7 @@ unlink_reader(cc *c, uint32_t i)
 {
 	const opnd *v = &c->vals[i];
 
-	if (v->src < c->nlocals)
+	if (v->src < c->nlslots)
 		c->readers[v->src] = v->prev;
 }
 
@@ -643,19 +684,32 @@ can_retarget(cc *c, uint32_t s)
 	    c->code[c->last_simple].a == s;
 }
 
+/*
+ * Copies the w slots (1 or 2) of a value from src to dst; the two never
+ * overlap unless dst is below src.
+ */
+static void
+emit_move(cc *c, uint32_t dst, uint32_t src, uint32_t w)
+{
+	if (w == 2)
+		emit_cd(c, WXO_X_MOVE2, dst, src, dst + 1, src + 1);
+	else
+		emit(c, WXO_X_MOVE, dst, src, 0);
+}
+
 /* Copies operand i into its own slot, if it is elsewhere. */
 static void
 materialize(cc *c, uint32_t i)
 {
 	opnd *v = &c->vals[i];
 
-	if (v->src == slot(c, i))
+	if (v->src == v->slot)
 		return;
 	if (v->src == SRC_CONST)
-		emit(c, WXO_X_CONST, slot(c, i), 0, v->k);
+		emit(c, WXO_X_CONST, v->slot, 0, v->k);
 	else
-		emit(c, WXO_X_MOVE, slot(c, i), v->src, 0);
-	v->src = slot(c, i);
+		emit_move(c, v->slot, v->src, width(v->type));
+	v->src = v->slot;
 }
 
 /* Materializes the top n operands of the current block. */
@@ -723,10 +777,14 @@ count_charge(cc *c)
 static void
 emit_moves(cc *c, uint32_t to, uint32_t from, uint32_t n)
 {
+	uint32_t dst = slot(c, to), src = slot(c, from);
+	uint32_t nslots = slot(c, from + n) - src;
+
 	if (to == from)
 		return;
-	for (uint32_t i = 0; i < n; i++)
-		emit(c, WXO_X_MOVE, slot(c, to + i), slot(c, from + i), 0);
+	/* Slot by slot, upwards: dst is below src. */
+	for (uint32_t i = 0; i < nslots; i++)
+		emit(c, WXO_X_MOVE, dst + i, src + i, 0);
 }
 
 /*
@@ -737,7 +795,8 @@ static void
 emit_branch(cc *c, ctl *t, uint32_t from, uint32_t n)
 {
 	if (t->kind == CK_FUNC) {
-		emit(c, WXO_X_RETURN, slot(c, from), n, 0);
+		emit(c, WXO_X_RETURN, slot(c, from),
+		    slot(c, from + n) - slot(c, from), 0);
 		return;
 	}
 	emit_moves(c, t->height, from, n);
@@ -759,10 +818,11 @@ emit_return(cc *c, uint32_t h, uint32_t n)
 
 	if (dead(c))
 		return;
-	if (n != 1) {
+	if (n != 1 || width(c->vals[h].type) != 1) {
 		for (uint32_t i = 0; i < n; i++)
 			materialize(c, h + i);
-		emit(c, WXO_X_RETURN, slot(c, h), n, 0);
+		emit(c, WXO_X_RETURN, slot(c, h), slot(c, h + n) - slot(c, h),
+		    0);
 		return;
 	}
 	v = c->vals[h];
@@ -961,7 +1021,7 @@ fuse_muladd(cc *c)
 	mop = (wx_op)(uintptr_t)mul->h;
 	if (!muladd_form[mop] ||
 	    (wx_op)(uintptr_t)add->h != (wx_op)muladd_add[mop] ||
-	    mul->a != add->b || mul->a < c->nlocals)
+	    mul->a != add->b || mul->a < c->nlslots)
 		return;
 	mul->h = (const void *)(uintptr_t)muladd_form[mop];
 }
@@ -1573,7 +1633,7 @@ op_select(cc *c, bool typed)
 	} else {
 		if (!pop(c, &t1) || !pop(c, &t2))
 			return false;
-		if (!is_num(t1) || !is_num(t2))
+		if (!is_num_or_vec(t1) || !is_num_or_vec(t2))
 			return invalid(c,
 			    "type mismatch: select needs numeric "
 			    "operands");
@@ -1587,7 +1647,15 @@ op_select(cc *c, bool typed)
 	h = c->nvals;
 	if (!dead(c)) {
 		uint32_t v1 = use(c, h), v2 = use(c, h + 1), k = use(c, h + 2);
-		mark_simple(c, emit_cd(c, WXO_X_SELECT, slot(c, h), v1, v2, k));
+		uint32_t dst = c->vals[h].slot;
+		mark_simple(c, emit_cd(c, WXO_X_SELECT, dst, v1, v2, k));
+		/* A v128: its upper halves the same way. The first select
+		   wrote dst, which only v1 may be (v1 + 1 is still intact),
+		   never k or v2, which are above or in locals. */
+		if (width(t1) == 2) {
+			emit_cd(c, WXO_X_SELECT, dst + 1, v1 + 1, v2 + 1, k);
+			mark_simple(c, NONE);
+		}
 	}
 	return push(c, t1);
 }
@@ -1640,8 +1708,9 @@ pair_moves(cc *c)
 }
 
 /*
- * local.set x of popped operand h: operands still reading x are copied
- * out first; a value computed just before is written to x directly.
+ * local.set of popped operand h to the local at slot x: operands still
+ * reading x are copied out first; a scalar computed just before is
+ * written to x directly.
  */
 static void
 set_local(cc *c, uint32_t x, uint32_t h)
@@ -1650,7 +1719,7 @@ set_local(cc *c, uint32_t x, uint32_t h)
 
 	if (!c->emit_code)
 		return;
-	if (c->readers[x] == NONE && v.src == slot(c, h) &&
+	if (c->readers[x] == NONE && v.src == v.slot && width(v.type) == 1 &&
 	    can_retarget(c, v.src)) {
 		c->code[c->ncode - 1].a = x;
 		mark_simple(c, NONE);
@@ -1664,6 +1733,8 @@ set_local(cc *c, uint32_t x, uint32_t h)
 	c->readers[x] = NONE;
 	if (v.src == SRC_CONST)
 		mark_simple(c, emit(c, WXO_X_CONST, x, 0, v.k));
+	else if (v.src != x && width(v.type) == 2)
+		emit_move(c, x, v.src, 2);
 	else if (v.src != x) {
 		mark_simple(c, emit(c, WXO_X_MOVE, x, v.src, 0));
 		pair_moves(c);
@@ -1686,8 +1757,33 @@ op_local(cc *c, wx_op op)
 	if (!pop_expect(c, t))
 		return false;
 	if (!dead(c))
-		set_local(c, x, c->nvals);
+		set_local(c, c->lslot[x], c->nvals);
 	return op == WXO_LOCAL_TEE ? push_local(c, t, x) : true;
+}
+
+/*
+ * The value of constant expression e (a v128.const, or global.get of an
+ * imported global) into slots dst..dst+1: an immutable global's value is
+ * known when it is defined by v128.const.
+ */
+static void
+emit_const_w(cc *c, uint32_t dst, const wm_constexpr *e)
+{
+	uint32_t i;
+	uint8_t *data;
+
+	if (e->op != WM_CONST_V128) {
+		emit(c, WXO_X_GLOBAL_GET_W, dst, e->index, 0);
+		return;
+	}
+	if (emit(c, WXO_X_CONST_W, dst, 0, 0) == NONE)
+		return;
+	i = append(c, WXO_X_DATA, 0, 0, 0);
+	if (i == NONE)
+		return;
+	data = (uint8_t *)&c->code[i] + offsetof(wx_insn, a);
+	memcpy(data, &e->bits, 8);
+	memcpy(data + 8, &e->bits_hi, 8);
 }
 
 static bool
@@ -1695,22 +1791,30 @@ op_global(cc *c, bool set)
 {
 	uint32_t x;
 	const wm_global *g;
+	bool wide;
 
 	if (!read_u32(c, &x))
 		return false;
 	if (x >= c->m->nglobals)
 		return invalid(c, "unknown global %u", x);
 	g = &c->m->globals[x];
+	wide = width(g->type.type) == 2;
 	if (!set) {
-		mark_simple(
-		    c, emit(c, WXO_X_GLOBAL_GET, slot(c, c->nvals), x, 0));
+		if (wide && !g->type.mutable_ && x >= c->m->nglobal_imports)
+			emit_const_w(c, slot(c, c->nvals), &g->init);
+		else if (wide)
+			emit(c, WXO_X_GLOBAL_GET_W, slot(c, c->nvals), x, 0);
+		else
+			mark_simple(c,
+			    emit(c, WXO_X_GLOBAL_GET, slot(c, c->nvals), x, 0));
 		return push(c, g->type.type);
 	}
 	if (!g->type.mutable_)
 		return invalid(c, "global is immutable");
 	if (!pop_expect(c, g->type.type))
 		return false;
-	emit(c, WXO_X_GLOBAL_SET, use(c, c->nvals), x, 0);
+	emit(c, wide ? WXO_X_GLOBAL_SET_W : WXO_X_GLOBAL_SET, use(c, c->nvals),
+	    x, 0);
 	return true;
 }
 
@@ -2163,6 +2267,45 @@ compile_insn(cc *c, bool *done)
 
 /* ---- Functions ---------------------------------------------------------- */
 
+/* The local -> slot table: each local after the one before, by width. */
+static bool
+map_local_slots(cc *c)
+{
+	uint64_t next = 0;
+
+	c->lslot = malloc((c->nlocals ? c->nlocals : 1) * sizeof *c->lslot);
+	if (c->lslot == NULL)
+		return nomem(c);
+	for (uint32_t i = 0; i < c->nlocals; i++) {
+		if (i == c->ft->nparams)
+			c->nparam_slots = (uint32_t)next;
+		c->lslot[i] = (uint32_t)next;
+		next += width(c->ltypes[i]);
+	}
+	if (c->nlocals == c->ft->nparams)
+		c->nparam_slots = (uint32_t)next;
+	if (next > UINT32_MAX / 2)
+		return invalid(c, "too many locals");
+	c->nlslots = (uint32_t)next;
+	c->maxslot = c->nlslots;
+	return true;
+}
+
+/* The readers of each local slot (see struct cc), when compiling. */
+static bool
+alloc_readers(cc *c)
+{
+	size_t n = c->nlslots;
+
+	if (!c->emit_code)
+		return true;
+	c->readers = malloc((n ? n : 1) * sizeof *c->readers);
+	if (c->readers == NULL)
+		return nomem(c);
+	memset(c->readers, 0xff, n * sizeof *c->readers); /* NONE */
+	return true;
+}
+
 static bool
 setup_locals(cc *c, const wm_funcdef *fd)
 {
@@ -2177,19 +2320,13 @@ setup_locals(cc *c, const wm_funcdef *fd)
 	c->capvals = 16;
 	if (c->ltypes == NULL || c->vals == NULL)
 		return nomem(c);
-	if (c->emit_code) {
-		c->readers = malloc((n ? n : 1) * sizeof *c->readers);
-		if (c->readers == NULL)
-			return nomem(c);
-		memset(c->readers, 0xff, n * sizeof *c->readers); /* NONE */
-	}
 	if (c->ft->nparams)
 		memcpy(c->ltypes, c->ft->params,
 		    c->ft->nparams * sizeof *c->ltypes);
 	if (fd->nlocals)
 		memcpy(c->ltypes + c->ft->nparams, fd->local_types,
 		    fd->nlocals * sizeof *c->ltypes);
-	return true;
+	return map_local_slots(c) && alloc_readers(c);
 }
 
 /* Turns code indices into pointers and opcodes into handler addresses. */
@@ -2215,9 +2352,9 @@ finish(cc *c)
 		if (handlers != NULL)
 			in->h = handlers[op];
 	}
-	nslots = (uint64_t)c->nlocals + c->maxvals + 1;
-	if (nslots < c->ft->nresults)
-		nslots = c->ft->nresults;
+	nslots = (uint64_t)c->maxslot + 1;
+	if (nslots < slots_of(c->ft->nresults, c->ft->results))
+		nslots = slots_of(c->ft->nresults, c->ft->results);
 	code->insns = c->code;
 	code->offsets = c->offs;
 	code->ninsns = c->ncode;
@@ -2242,7 +2379,7 @@ compile_body(cc *c, const wm_funcdef *fd)
 		return false;
 	c->insn_off = fd->body_offset;
 	c->charge = emit(
-	    c, WXO_X_ENTER, c->ft->nparams, c->nlocals - c->ft->nparams, 1);
+	    c, WXO_X_ENTER, c->nparam_slots, c->nlslots - c->nparam_slots, 1);
 	while (!done) {
 		if (unlikely(c->r.p >= c->r.end)) {
 			c->insn_off = offset_now(c);
@@ -2269,6 +2406,7 @@ static void
 cc_free(cc *c)
 {
 	free(c->ltypes);
+	free(c->lslot);
 	free(c->readers);
 	free(c->vals);
 	free(c->ctls);
@@ -2335,6 +2473,7 @@ compile(const we_module *m, uint32_t func_index, we_error *err, bool emit_code,
 	name_where(c.where, func_index);
 	wrd_init(&c.r, m->bytes, fd->body, fd->body_end, err);
 	c.r.where = c.where;
+	c.r.v128_ok = m->v128_types;
 	*ok = setup_locals(&c, fd) && compile_body(&c, fd);
 	if (*ok && emit_code) {
 		code = finish(&c);

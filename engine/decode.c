@@ -325,6 +325,30 @@ is_const_opcode(uint8_t op)
 	    op == 0xd2;
 }
 
+/*
+ * v128.const (0xfd 12, then 16 bytes) after its 0xfd, into e; only with
+ * the v128_types test hook.
+ */
+static bool
+read_v128_const(wd_ctx *c, wm_constexpr *e, size_t off)
+{
+	uint32_t sub;
+
+	if (!wrd_u32(&c->r, &sub))
+		return false;
+	if (sub != 12)
+		return stop_invalid(
+		    c, off, "constant expression required", 0xfd);
+	if (wrd_left(&c->r) < 16)
+		return wrd_fail(&c->r, WE_ERR_MALFORMED, "unexpected end");
+	e->op = WM_CONST_V128;
+	e->type = WE_V128;
+	memcpy(&e->bits, c->r.p, 8);
+	memcpy(&e->bits_hi, c->r.p + 8, 8);
+	c->r.p += 16;
+	return true;
+}
+
 /* The first instruction of a constant expression, into e. */
 static bool
 read_const_instr(wd_ctx *c, wm_constexpr *e, uint32_t nglobals_visible)
@@ -390,6 +414,10 @@ read_const_instr(wd_ctx *c, wm_constexpr *e, uint32_t nglobals_visible)
 		c->r.p--;
 		invalid_at(c, off, "type mismatch (empty constant expression)");
 		return true;
+	case 0xfd:
+		if (m->v128_types)
+			return read_v128_const(c, e, off);
+		/* fall through */
 	default:
 		if (!is_opcode(op))
 			return wrd_fail_at(&c->r, off, WE_ERR_MALFORMED,
@@ -1249,6 +1277,7 @@ wd_decode(we_module *m, we_error *err)
 	c.m = m;
 	c.err = err;
 	wrd_init(&c.r, m->bytes, m->bytes, m->bytes + m->len, err);
+	c.r.v128_ok = m->v128_types;
 	if (!read_header(&c))
 		return false;
 	while (!wrd_at_end(&c.r))

@@ -20,6 +20,7 @@
  * (code.h says what each computes); the rest are written out below, each
  * with its effect in a comment.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -640,6 +641,31 @@ dispatch:
 			inst->globals[ip->b]->value = A;
 			vmnext();
 		}
+		vmcase(X_GLOBAL_GET_W)
+		{
+			_Static_assert(offsetof(we_global, hi) ==
+			        offsetof(we_global, value) + 8,
+			    "a global's v128 is value then hi");
+			/* fp[a..a+2) := globals[b] (value, then hi) */
+			memcpy(&A, &inst->globals[ip->b]->value, 16);
+			vmnext();
+		}
+		vmcase(X_GLOBAL_SET_W)
+		{
+			memcpy(&inst->globals[ip->b]->value, &A, 16);
+			vmnext();
+		}
+		vmcase(X_CONST_W)
+		{
+			_Static_assert(
+			    offsetof(wx_insn, imm) == offsetof(wx_insn, a) + 8,
+			    "X_DATA carries 16 bytes from a");
+			/* fp[a..a+2) := ip[1]'s a, b and imm; skip the data */
+			memcpy(&A,
+			    (const uint8_t *)&ip[1] + offsetof(wx_insn, a), 16);
+			ip += 2;
+			vmdispatch();
+		}
 
 		/* ---- Calls ---- */
 		vmcase(X_CALL)
@@ -920,7 +946,7 @@ dispatch:
 			A.ref = inst->funcs[ip->b];
 			vmnext();
 		}
-		vmcase(X_BR_TABLE_ENTRY)
+		vmcase(X_DATA) vmcase(X_BR_TABLE_ENTRY)
 		{
 			/* Never executed: data, or an opcode the compiler never
 		   emits. Treat as a trap rather than run off the code. */

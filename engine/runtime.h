@@ -64,7 +64,8 @@ struct we_table {
 
 struct we_global {
 	we_globaltype type;
-	wr_value value;
+	wr_value value; /* a v128's bytes 0..7 */
+	wr_value hi;    /* a v128's bytes 8..15; moved with value as one */
 };
 
 /* An instance's copy of an element segment; count 0 once dropped. */
