@@ -173,6 +173,18 @@ nomem(cc *c)
 	return false;
 }
 
+/*
+ * An opcode that op_hand routed to a function with no case for it: a bug
+ * in this file, reported rather than compiled as some other instruction.
+ */
+static bool
+unhandled(cc *c, wx_op op)
+{
+	wrd_fail_at(&c->r, c->insn_off, WE_ERR_INVALID,
+	    "internal error: no compiler case for internal opcode %u", op);
+	return false;
+}
+
 /* Grows *p (n used, *cap allocated, size bytes each) to hold one more. */
 static bool
 grow(cc *c, void **p, uint32_t n, uint32_t *cap, size_t size)
@@ -1846,11 +1858,12 @@ op_const(cc *c, wx_op op)
 		t = WE_F32;
 		break;
 	}
-	default: {
+	case WXO_F64_CONST: {
 		ok = wrd_f64(&c->r, &bits);
 		t = WE_F64;
 		break;
 	}
+	default: return unhandled(c, op);
 	}
 	if (!ok)
 		return false;
@@ -1880,7 +1893,7 @@ op_ref(cc *c, wx_op op)
 		mark_simple(
 		    c, emit(c, op, slot(c, c->nvals), use(c, c->nvals), 0));
 		return push(c, WE_I32);
-	default:
+	case WXO_REF_FUNC:
 		if (!read_u32(c, &x) || !check_func(c, x))
 			return false;
 		if (!c->m->func_declared[x])
@@ -1888,6 +1901,7 @@ op_ref(cc *c, wx_op op)
 			    c, "undeclared function reference %u", x);
 		mark_simple(c, emit(c, op, slot(c, c->nvals), x, 0));
 		return push(c, WE_FUNCREF);
+	default: return unhandled(c, op);
 	}
 }
 
@@ -1959,7 +1973,7 @@ op_table(cc *c, wx_op op)
 			return false;
 		emit_cd(c, op, slot(c, c->nvals), 0, x, y);
 		return true;
-	default: /* TABLE_INIT: x is the table, y the segment */
+	case WXO_TABLE_INIT: /* x is the table, y the segment */
 		if (!check_elem(c, y))
 			return false;
 		if (c->m->elems[y].type != et)
@@ -1970,6 +1984,7 @@ op_table(cc *c, wx_op op)
 			return false;
 		emit_cd(c, op, slot(c, c->nvals), 0, x, y);
 		return true;
+	default: return unhandled(c, op);
 	}
 }
 
@@ -1997,11 +2012,12 @@ op_memory(cc *c, wx_op op)
 		    !check_memory(c) || !check_data(c, x))
 			return false;
 		break;
-	default: /* DATA_DROP */
+	case WXO_DATA_DROP:
 		if (!read_u32(c, &x) || !check_data(c, x))
 			return false;
 		emit(c, op, 0, x, 0);
 		return true;
+	default: return unhandled(c, op);
 	}
 	switch (op) {
 	case WXO_MEMORY_SIZE:
@@ -2012,7 +2028,7 @@ op_memory(cc *c, wx_op op)
 			return false;
 		emit(c, op, slot(c, c->nvals), 0, 0);
 		return push(c, WE_I32);
-	default:
+	default: /* MEMORY_FILL, MEMORY_COPY, MEMORY_INIT: checked above */
 		if (!pop_i32s(c, 3))
 			return false;
 		emit(c, op, slot(c, c->nvals), x, 0);
@@ -2024,11 +2040,23 @@ op_memory(cc *c, wx_op op)
 
 enum op_kind { K_BAD, K_CTL, K_SPC, K_UN, K_BIN, K_LD, K_ST };
 
+/*
+ * The rows compiled by hand (WX_CTL and WX_SPC): op_hand switches over
+ * these with no default, so a new such row that it does not handle is a
+ * compile error (-Wswitch), not an instruction validated as another.
+ */
+typedef enum wx_hand {
+#define WX_CTL(N, code, text, imm) WXH_##N,
+#define WX_SPC(N, code, text, imm) WXH_##N,
+#include "opcodes.def"
+} wx_hand;
+
 typedef struct op_info {
 	uint8_t kind;
 	uint8_t t, r;  /* operand and result types */
 	uint8_t align; /* natural alignment, log2 */
 	uint16_t op;   /* wx_op */
+	uint16_t hand; /* wx_hand, for K_CTL and K_SPC */
 } op_info;
 
 #define T_I32 WE_I32
@@ -2037,13 +2065,33 @@ typedef struct op_info {
 #define T_F64 WE_F64
 #define T_F32B WE_F32
 #define T_F64B WE_F64
-#define OPIX(code) ((code) >= 0xfc00 ? 256 + ((code)&0xff) : (code))
 
-static const op_info opinfo_table[256 + 18] = {
+/* Sizes one past the highest sub-opcode of the 0xFC rows. */
+union fc_span {
+#define WX_ANY(N, code, text)                                                  \
+	char N[WX_CODE_PREFIX(code) == 0xfc ? WX_CODE_SUB(code) + 1 : 1];
+#include "opcodes.def"
+};
+#define FC_SPAN ((uint32_t)sizeof(union fc_span))
+
+/*
+ * Where row code sits in opinfo_table: one-byte opcodes at their byte,
+ * then the 0xFC sub-opcodes. A row of any other prefix gets an index far
+ * out of the table, which does not compile: give its prefix a range here
+ * (and in compile_insn) first.
+ */
+#define OPIX(code)                                                             \
+	((code) < 0x100                        ? (code)                        \
+	        : WX_CODE_PREFIX(code) == 0xfc ? 256 + WX_CODE_SUB(code)       \
+	                                       : 0x7fffffff)
+#define FC_BASE 256u
+#define OPINFO_SIZE (FC_BASE + FC_SPAN)
+
+static const op_info opinfo_table[OPINFO_SIZE] = {
 #define WX_CTL(N, code, text, imm)                                             \
-	[OPIX(code)] = {.kind = K_CTL, .op = WXO_##N},
+	[OPIX(code)] = {.kind = K_CTL, .op = WXO_##N, .hand = WXH_##N},
 #define WX_SPC(N, code, text, imm)                                             \
-	[OPIX(code)] = {.kind = K_SPC, .op = WXO_##N},
+	[OPIX(code)] = {.kind = K_SPC, .op = WXO_##N, .hand = WXH_##N},
 #define WX_UN(N, code, text, T, R, fn)                                         \
 	[OPIX(code)] = {.kind = K_UN, .t = T_##T, .r = T_##R, .op = WXO_##N},
 #define WX_UNT(N, code, text, T, R, fn) WX_UN(N, code, text, T, R, fn)
@@ -2185,55 +2233,62 @@ op_simple(cc *c, const op_info *oi)
 	}
 }
 
+/* Compiles a row compiled by hand; h names it and op is its wx_op. */
 static bool
-op_hand(cc *c, wx_op op, bool *done)
+op_hand(cc *c, wx_hand h, wx_op op, bool *done)
 {
-	switch (op) {
-	case WXO_UNREACHABLE:
+	switch (h) {
+	case WXH_UNREACHABLE:
 		end_charge(c);
 		emit(c, op, 0, 0, 0);
 		set_unreachable(c);
 		return true;
-	case WXO_NOP: return true;
-	case WXO_BLOCK: return op_block(c, CK_BLOCK);
-	case WXO_LOOP: return op_block(c, CK_LOOP);
-	case WXO_IF: return op_block(c, CK_IF);
-	case WXO_ELSE: return op_else(c);
-	case WXO_END: return op_end(c, done);
-	case WXO_BR: return op_br(c);
-	case WXO_BR_IF: return op_br_if(c);
-	case WXO_BR_TABLE: return op_br_table(c);
-	case WXO_RETURN: return op_return(c);
-	case WXO_CALL: return op_call(c);
-	case WXO_CALL_INDIRECT: return op_call_indirect(c);
-	case WXO_DROP: {
+	case WXH_NOP: return true;
+	case WXH_BLOCK: return op_block(c, CK_BLOCK);
+	case WXH_LOOP: return op_block(c, CK_LOOP);
+	case WXH_IF: return op_block(c, CK_IF);
+	case WXH_ELSE: return op_else(c);
+	case WXH_END: return op_end(c, done);
+	case WXH_BR: return op_br(c);
+	case WXH_BR_IF: return op_br_if(c);
+	case WXH_BR_TABLE: return op_br_table(c);
+	case WXH_RETURN: return op_return(c);
+	case WXH_CALL: return op_call(c);
+	case WXH_CALL_INDIRECT: return op_call_indirect(c);
+	case WXH_DROP: {
 		we_valtype t;
 		return pop(c, &t);
 	}
-	case WXO_SELECT: return op_select(c, false);
-	case WXO_SELECT_T: return op_select(c, true);
-	case WXO_LOCAL_GET:
-	case WXO_LOCAL_SET:
-	case WXO_LOCAL_TEE: return op_local(c, op);
-	case WXO_GLOBAL_GET: return op_global(c, false);
-	case WXO_GLOBAL_SET: return op_global(c, true);
-	case WXO_I32_CONST:
-	case WXO_I64_CONST:
-	case WXO_F32_CONST:
-	case WXO_F64_CONST: return op_const(c, op);
-	case WXO_REF_NULL:
-	case WXO_REF_IS_NULL:
-	case WXO_REF_FUNC: return op_ref(c, op);
-	case WXO_TABLE_GET:
-	case WXO_TABLE_SET:
-	case WXO_TABLE_SIZE:
-	case WXO_TABLE_GROW:
-	case WXO_TABLE_FILL:
-	case WXO_TABLE_COPY:
-	case WXO_TABLE_INIT:
-	case WXO_ELEM_DROP: return op_table(c, op);
-	default: return op_memory(c, op);
+	case WXH_SELECT: return op_select(c, false);
+	case WXH_SELECT_T: return op_select(c, true);
+	case WXH_LOCAL_GET:
+	case WXH_LOCAL_SET:
+	case WXH_LOCAL_TEE: return op_local(c, op);
+	case WXH_GLOBAL_GET: return op_global(c, false);
+	case WXH_GLOBAL_SET: return op_global(c, true);
+	case WXH_I32_CONST:
+	case WXH_I64_CONST:
+	case WXH_F32_CONST:
+	case WXH_F64_CONST: return op_const(c, op);
+	case WXH_REF_NULL:
+	case WXH_REF_IS_NULL:
+	case WXH_REF_FUNC: return op_ref(c, op);
+	case WXH_TABLE_GET:
+	case WXH_TABLE_SET:
+	case WXH_TABLE_SIZE:
+	case WXH_TABLE_GROW:
+	case WXH_TABLE_FILL:
+	case WXH_TABLE_COPY:
+	case WXH_TABLE_INIT:
+	case WXH_ELEM_DROP: return op_table(c, op);
+	case WXH_MEMORY_SIZE:
+	case WXH_MEMORY_GROW:
+	case WXH_MEMORY_FILL:
+	case WXH_MEMORY_COPY:
+	case WXH_MEMORY_INIT:
+	case WXH_DATA_DROP: return op_memory(c, op);
 	}
+	return unhandled(c, op);
 }
 
 /* Decodes and compiles one instruction; *done when the body's end. */
@@ -2241,27 +2296,27 @@ static bool
 compile_insn(cc *c, bool *done)
 {
 	const op_info *oi;
-	uint32_t code;
+	uint32_t ix;
 	uint8_t b;
 
 	c->insn_off = offset_now(c);
 	if (!read_u8(c, &b))
 		return false;
-	code = b;
+	ix = b;
 	if (b == 0xfc) {
 		uint32_t sub;
 		if (!read_u32(c, &sub))
 			return false;
-		if (sub > 17)
+		if (sub >= FC_SPAN)
 			return malformed(c, "illegal opcode 0xfc %u", sub);
-		code = 0xfc00 | sub;
+		ix = FC_BASE + sub;
 	}
-	oi = &opinfo_table[OPIX(code)];
+	oi = &opinfo_table[ix];
 	if (oi->kind == K_BAD)
 		return malformed(c, "illegal opcode 0x%02x", b);
 	count_charge(c);
 	if (oi->kind == K_CTL || oi->kind == K_SPC)
-		return op_hand(c, (wx_op)oi->op, done);
+		return op_hand(c, (wx_hand)oi->hand, (wx_op)oi->op, done);
 	return op_simple(c, oi);
 }
 
@@ -2544,4 +2599,10 @@ wx_operand_visits(const we_module *m, uint32_t func_index)
 
 	wx_code_free(compile(m, func_index, NULL, true, &ok, &visits));
 	return ok ? visits : UINT64_MAX;
+}
+
+bool
+wx_opcode_byte(uint8_t b)
+{
+	return b == 0xfc || opinfo_table[b].kind != K_BAD;
 }

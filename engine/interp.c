@@ -224,34 +224,8 @@ run(we_store *s, const wx_insn *ip, wr_value *fp, const void *const **table)
 #define WX_ST(N, code, text, T, align, ctype) [WXO_##N] = &&L_##N,
 #include "opcodes.def"
 #define WX_LABEL(N) [WXO_##N] = &&L_##N,
-	    WX_IOPS(WX_LABEL)
-#define WX_BIN(N, code, text, T, R, fn) WX_LABEL(N##_K)
-#define WX_BINT(N, code, text, T, R, fn) WX_LABEL(N##_K)
-#define WX_CMP(N, code, text, T, fn) WX_LABEL(N##_K)
-#include "opcodes.def"
-#define WX_LD(N, code, text, T, align, ctype) WX_LABEL(N##_X) WX_LABEL(N##_XK)
-#define WX_ST(N, code, text, T, align, ctype)                                  \
-	WX_LABEL(N##_X) WX_LABEL(N##_XK) WX_LABEL(N##_SK)
-#include "opcodes.def"
-#define WX_CMP(N, code, text, T, fn)                                           \
-	WX_LABEL(N##_JNZ) WX_LABEL(N##_JZ) WX_LABEL(N##_KJNZ) WX_LABEL(N##_KJZ)
-#include "opcodes.def"
-#define WX_LD(N, code, text, T, align, ctype) WX_LABEL(N##_KA)
-#define WX_ST(N, code, text, T, align, ctype) WX_LABEL(N##_KA)
-#include "opcodes.def"
-	        WX_LABEL(X_BR_L) WX_LABEL(X_BR_IF_L) WX_LABEL(X_BR_UNLESS_L)
-	            WX_LABEL(X_STEP_NE_L) WX_LABEL(X_STEP_NE_KL) WX_LABEL(
-	                X_STEP_NZ_L) WX_LABEL(X_INC2_STEP_NE_L)
-	                WX_LABEL(X_INC2_STEP_NE_KL) WX_LABEL(X_INC2_STEP_NZ_L)
-#define WX_CMP(N, code, text, T, fn)                                           \
-	WX_LABEL(N##_JNZ_L)                                                    \
-	WX_LABEL(N##_JZ_L) WX_LABEL(N##_KJNZ_L) WX_LABEL(N##_KJZ_L)
-#include "opcodes.def"
-#define WX_BIN(N, code, text, T, R, fn)                                        \
-	WX_LABEL(N##_M) WX_LABEL(N##_S) WX_LABEL(N##_MS) WX_LABEL(N##_MX)
-#include "opcodes.def"
-	                    WX_LABEL(F32_MULADD) WX_LABEL(F32_MULADD_X)
-	                        WX_LABEL(F64_MULADD) WX_LABEL(F64_MULADD_X)
+#define WX_OP(N) WX_LABEL(N)
+#include "xops.def"
 #undef WX_LABEL
 	};
 #endif

@@ -179,6 +179,13 @@ void wr_memory_release(we_memory *m);
  */
 bool wx_compile(we_module *m, uint32_t func_index, we_error *err);
 
+/*
+ * Whether b is the first byte of some instruction of opcodes.def (or a
+ * prefix of some), to tell a misplaced instruction (invalid) from an
+ * illegal opcode (malformed).
+ */
+bool wx_opcode_byte(uint8_t b);
+
 /* Frees code made by wx_compile (NULL is fine). */
 void wx_code_free(void *code);
 

@@ -323,6 +323,23 @@ START_TEST(wide_refused_at_the_api)
 }
 END_TEST
 
+/*
+ * Every internal op (each row of opcodes.def and each op of xops.def) has
+ * a handler address: a row of a kind the interpreter's label table does
+ * not list would be NULL, and running it would jump to address 0.
+ */
+START_TEST(every_op_has_a_handler)
+{
+	const void *const *h = wx_handlers();
+
+	if (h == NULL)
+		return; /* WX_SWITCH_DISPATCH: code keeps op numbers */
+	for (uint32_t op = 0; op < WXO__COUNT; op++)
+		ck_assert_msg(
+		    h[op] != NULL, "internal op %u has no handler", op);
+}
+END_TEST
+
 static Suite *
 compile_suite(void)
 {
@@ -336,6 +353,9 @@ compile_suite(void)
 	tcase_add_test(tc, wide_values_move_intact);
 	tcase_add_test(tc, wide_slot_map);
 	tcase_add_test(tc, wide_refused_at_the_api);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("ops");
+	tcase_add_test(tc, every_op_has_a_handler);
 	suite_add_tcase(s, tc);
 	return s;
 }
