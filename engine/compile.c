@@ -806,6 +806,9 @@ emit_moves(cc *c, uint32_t to, uint32_t from, uint32_t n)
 static void
 emit_branch(cc *c, ctl *t, uint32_t from, uint32_t n)
 {
+	/* Dead: the values were never pushed, so they have no slots. */
+	if (dead(c))
+		return;
 	if (t->kind == CK_FUNC) {
 		emit(c, WXO_X_RETURN, slot(c, from),
 		    slot(c, from + n) - slot(c, from), 0);

@@ -59,24 +59,31 @@ put_section(buf *m, uint8_t id, const buf *payload)
 	put(m, payload->p, payload->n);
 }
 
+/* Results of type 1 of module_with_body, for blocks with many results. */
+#define MANY_RESULTS 200
+
 /*
  * A module whose one function `run` () -> i32 has nlocals i32 locals and
- * the given body (without its local declarations).
+ * the given body (without its local declarations). Type 1 is () -> (i32
+ * x MANY_RESULTS), for block types.
  */
 static we_module *
 module_with_body(uint32_t nlocals, const buf *body)
 {
 	static const uint8_t magic[] = {0, 'a', 's', 'm', 1, 0, 0, 0};
-	static const uint8_t type[] = {1, 0x60, 0, 1, 0x7f};
+	static const uint8_t type0[] = {2, 0x60, 0, 1, 0x7f, 0x60, 0};
 	static const uint8_t func[] = {1, 0};
 	static const uint8_t exp[] = {1, 3, 'r', 'u', 'n', 0, 0};
-	buf m = {0}, code = {0}, fn = {0}, sec;
+	buf m = {0}, code = {0}, fn = {0}, types = {0}, sec;
 	we_module *mod;
 	we_error err;
 
 	put(&m, magic, sizeof magic);
-	sec = (buf){(uint8_t *)type, sizeof type, 0};
-	put_section(&m, 1, &sec);
+	put(&types, type0, sizeof type0);
+	put_leb(&types, MANY_RESULTS);
+	for (uint32_t i = 0; i < MANY_RESULTS; i++)
+		put_byte(&types, 0x7f);
+	put_section(&m, 1, &types);
 	sec = (buf){(uint8_t *)func, sizeof func, 0};
 	put_section(&m, 3, &sec);
 	sec = (buf){(uint8_t *)exp, sizeof exp, 0};
@@ -94,6 +101,7 @@ module_with_body(uint32_t nlocals, const buf *body)
 	free(m.p);
 	free(code.p);
 	free(fn.p);
+	free(types.p);
 	return mod;
 }
 
@@ -340,6 +348,33 @@ START_TEST(every_op_has_a_handler)
 }
 END_TEST
 
+/*
+ * A branch in dead code to a label with many values: the values were
+ * never pushed, so the compiler must not look up their slots (it read
+ * past the operand stack when it did).
+ */
+START_TEST(dead_branch_with_many_values)
+{
+	static const uint8_t body[] = {
+	    0x02, 0x01, /* block (type 1): MANY_RESULTS i32 */
+	    0x00,       /* unreachable */
+	    0x0c, 0x00, /* br 0 */
+	    0x0b,       /* end */
+	};
+	buf b = {0};
+	we_module *m;
+
+	put(&b, body, sizeof body);
+	for (uint32_t i = 1; i < MANY_RESULTS; i++)
+		put_byte(&b, 0x1a); /* drop */
+	put_byte(&b, 0x0b);         /* end: the first value is the result */
+	m = module_with_body(0, &b);
+	ck_assert_uint_ne(wx_operand_visits(m, 0), UINT64_MAX);
+	we_module_free(m);
+	free(b.p);
+}
+END_TEST
+
 static Suite *
 compile_suite(void)
 {
@@ -348,6 +383,7 @@ compile_suite(void)
 
 	tcase_add_test(tc, local_set_work_is_linear);
 	tcase_add_test(tc, block_entry_work_is_linear);
+	tcase_add_test(tc, dead_branch_with_many_values);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("wide");
 	tcase_add_test(tc, wide_values_move_intact);
