@@ -3,12 +3,16 @@
  *
  * The validator is the spec's algorithm (the appendix's operand and control
  * stacks, with the polymorphic stack after unreachable, br, br_table and
- * return). Its operand stack is also the compiler's: an operand at height h
- * lives in frame slot nlocals + h, so every instruction is emitted with its
- * operand slots fixed (see code.h). Forward branches are chained through
- * their imm field and patched at the `end` that resolves them; at the end
- * of the body code indices become instruction pointers and opcodes become
- * handler addresses.
+ * return). Its operand stack is also the compiler's: each operand has its
+ * frame slot, after the locals' slots and the operands below it (one slot
+ * per scalar, two per v128: slot() and map_local_slots()), so every
+ * instruction is emitted with its operand slots fixed (see code.h).
+ * Compilation stays linear in the body: a local.set finds the operands
+ * that read its local through a chain per local (readers), and a block
+ * entry copies only operands pushed since the last one (own_below).
+ * Forward branches are chained through their imm field and patched at the
+ * `end` that resolves them; at the end of the body code indices become
+ * instruction pointers and opcodes become handler addresses.
  *
  * Code that follows an unconditional branch is validated but not emitted:
  * it can never run.
