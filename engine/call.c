@@ -128,6 +128,22 @@ wx_code_metered(we_store *s, const we_module *m, uint32_t func_index)
 	return code;
 }
 
+/*
+ * Whether t takes or returns a v128, which a we_val cannot carry yet (only
+ * modules loaded with the wm_module_new_v128 test hook have them).
+ */
+static bool
+has_v128(const we_functype *t)
+{
+	for (uint32_t i = 0; i < t->nparams; i++)
+		if (t->params[i] == WE_V128)
+			return true;
+	for (uint32_t i = 0; i < t->nresults; i++)
+		if (t->results[i] == WE_V128)
+			return true;
+	return false;
+}
+
 /* Checks that vals match types; names the first mismatch in s->error. */
 static bool
 check_vals(we_store *s, const char *what, const we_val *vals, size_t n,
@@ -226,6 +242,11 @@ wx_call_host(we_store *s, we_func *f, we_instance *caller, wr_value *slots)
 	we_host_status st;
 	we_hostcall hc;
 
+	if (has_v128(t)) {
+		wr_trap(s, WE_TRAP_HOST,
+		    "a host function cannot take or return v128 values yet");
+		return WE_HOST_TRAP;
+	}
 	if (!reserve_pending_args(s, t->nparams) ||
 	    (t->nresults > WX_HOST_RESULTS_INLINE &&
 	        (res = calloc(t->nresults, sizeof *res)) == NULL)) {
@@ -348,6 +369,10 @@ we_func_call(we_store *s, we_func *f, const we_val *args, size_t nargs,
 	if (f->inst != NULL && f->inst->store != s)
 		return call_error(s, "the function belongs to another store");
 	t = f->type;
+	if (has_v128(t))
+		return call_error(s,
+		    "cannot call a function that takes or returns v128 "
+		    "values from the host yet");
 	if (!check_vals(s, "argument", args, nargs, t->nparams, t->params))
 		return WE_CALL_ERROR;
 	if (nresults != t->nresults)

@@ -3,12 +3,16 @@
  *
  * The validator is the spec's algorithm (the appendix's operand and control
  * stacks, with the polymorphic stack after unreachable, br, br_table and
- * return). Its operand stack is also the compiler's: an operand at height h
- * lives in frame slot nlocals + h, so every instruction is emitted with its
- * operand slots fixed (see code.h). Forward branches are chained through
- * their imm field and patched at the `end` that resolves them; at the end
- * of the body code indices become instruction pointers and opcodes become
- * handler addresses.
+ * return). Its operand stack is also the compiler's: each operand has its
+ * frame slot, after the locals' slots and the operands below it (one slot
+ * per scalar, two per v128: slot() and map_local_slots()), so every
+ * instruction is emitted with its operand slots fixed (see code.h).
+ * Compilation stays linear in the body: a local.set finds the operands
+ * that read its local through a chain per local (readers), and a block
+ * entry copies only operands pushed since the last one (own_below).
+ * Forward branches are chained through their imm field and patched at the
+ * `end` that resolves them; at the end of the body code indices become
+ * instruction pointers and opcodes become handler addresses.
  *
  * Code that follows an unconditional branch is validated but not emitted:
  * it can never run.
@@ -48,6 +52,7 @@
  * back edge charges its header's count when taken; entering the loop runs
  * the header itself.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,8 +89,10 @@ typedef struct ctl {
 
 typedef struct opnd {
 	we_valtype type;
+	uint32_t slot; /* its own slot (the first of two for a v128) */
 	uint32_t src;
-	uint64_t k;
+	uint32_t prev; /* src is a local: the next lower operand reading it */
+	uint64_t k;    /* a constant's bits (v128 constants are not folded) */
 } opnd;
 
 typedef struct cc {
@@ -99,9 +106,28 @@ typedef struct cc {
 	const we_functype *ft;
 	uint32_t nlocals;
 	we_valtype *ltypes; /* own: params then declared locals */
+	uint32_t *lslot;    /* own: each local's first slot */
+	uint32_t nlslots;   /* slots the locals take; operands start here */
+	uint32_t nparam_slots;
+	uint32_t maxslot; /* one past the highest operand slot ever used */
+	/*
+	 * own (compiling only): per local slot, the highest operand that
+	 * reads that local in place, or NONE; the rest are chained through
+	 * opnd.prev. So a
+	 * local.set finds the operands it must copy out without scanning the
+	 * stack, which made compilation quadratic.
+	 */
+	uint32_t *readers;
+	/* Operands looked at to be copied to their own slots (test hook). */
+	uint64_t operand_visits;
+	/*
+	 * Every operand below this height is in its own slot, so entering
+	 * a block does not rescan them (that too was quadratic).
+	 */
+	uint32_t own_below;
 
 	opnd *vals; /* own: the operand stack */
-	uint32_t nvals, capvals, maxvals;
+	uint32_t nvals, capvals;
 	ctl *ctls; /* own */
 	uint32_t nctls, capctls;
 
@@ -151,6 +177,18 @@ nomem(cc *c)
 	return false;
 }
 
+/*
+ * An opcode that op_hand routed to a function with no case for it: a bug
+ * in this file, reported rather than compiled as some other instruction.
+ */
+static bool
+unhandled(cc *c, wx_op op)
+{
+	wrd_fail_at(&c->r, c->insn_off, WE_ERR_INVALID,
+	    "internal error: no compiler case for internal opcode %u", op);
+	return false;
+}
+
 /* Grows *p (n used, *cap allocated, size bytes each) to hold one more. */
 static bool
 grow(cc *c, void **p, uint32_t n, uint32_t *cap, size_t size)
@@ -172,7 +210,31 @@ grow(cc *c, void **p, uint32_t n, uint32_t *cap, size_t size)
 /* ---- Value types -------------------------------------------------------- */
 
 static const we_valtype one_type[] = {
-    WE_I32, WE_I64, WE_F32, WE_F64, WE_FUNCREF, WE_EXTERNREF};
+    WE_I32, WE_I64, WE_F32, WE_F64, WE_V128, WE_FUNCREF, WE_EXTERNREF};
+
+/*
+ * The slots a value of type t takes: a v128 two, anything else one. The
+ * two are consecutive but only 8-byte aligned: aligning them to 16 bytes
+ * in the frame would make a call's first argument slot depend on the
+ * alignment of the caller's stack, so calls would need copies; a v128
+ * handler reads its slots with memcpy (an unaligned load costs the same).
+ */
+static inline uint32_t
+width(we_valtype t)
+{
+	return t == WE_V128 ? 2 : 1;
+}
+
+/* The slots values of types [0, n) take, one after another. */
+static uint64_t
+slots_of(uint32_t n, const we_valtype *types)
+{
+	uint64_t w = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		w += width(types[i]);
+	return w;
+}
 
 static const we_valtype *
 single(we_valtype t)
@@ -183,11 +245,12 @@ single(we_valtype t)
 	return NULL;
 }
 
+/* The types untyped select takes: numbers and vectors. */
 static bool
-is_num(we_valtype t)
+is_num_or_vec(we_valtype t)
 {
 	return t == WE_I32 || t == WE_I64 || t == WE_F32 || t == WE_F64 ||
-	    t == UNKNOWN;
+	    t == WE_V128 || t == UNKNOWN;
 }
 
 static bool
@@ -211,10 +274,17 @@ dead(cc *c)
 	return t->unreachable || t->dead_entry;
 }
 
-static uint32_t
-slot(cc *c, uint32_t height)
+/*
+ * The slot of the operand at height h: the one after the operand below.
+ * Valid for every operand on the stack, for those just popped, and for
+ * the next one to push (h = nvals).
+ */
+static inline uint32_t
+slot(const cc *c, uint32_t h)
 {
-	return c->nlocals + height;
+	if (h == 0)
+		return c->nlslots;
+	return c->vals[h - 1].slot + width(c->vals[h - 1].type);
 }
 
 /* Makes room for one more operand (and three above it); out of line. */
@@ -234,10 +304,20 @@ push_src(cc *c, we_valtype t, uint32_t src, uint64_t k)
 {
 	if (unlikely(c->nvals + 4 > c->capvals) && !grow_vals(c))
 		return false;
-	c->vals[c->nvals] = (opnd){t, src == NONE ? slot(c, c->nvals) : src, k};
+	uint32_t own = slot(c, c->nvals);
+
+	if (src == NONE)
+		src = own;
+	else if (c->nvals < c->own_below)
+		c->own_below = c->nvals;
+	c->vals[c->nvals] = (opnd){t, own, src, NONE, k};
+	if (own + width(t) > c->maxslot)
+		c->maxslot = own + width(t);
+	if (src < c->nlslots) {
+		c->vals[c->nvals].prev = c->readers[src];
+		c->readers[src] = c->nvals;
+	}
 	c->nvals++;
-	if (c->nvals > c->maxvals)
-		c->maxvals = c->nvals;
 	return true;
 }
 
@@ -245,6 +325,34 @@ static inline bool
 push(cc *c, we_valtype t)
 {
 	return push_src(c, t, NONE, 0);
+}
+
+/* Pushes local x's value, read in place until needed when compiling. */
+static inline bool
+push_local(cc *c, we_valtype t, uint32_t x)
+{
+	return push_src(c, t, c->emit_code ? c->lslot[x] : NONE, 0);
+}
+
+/*
+ * Unlinks operand i, the highest one reading its local (when it reads
+ * one), from that local's readers: it is popped or copied out.
+ */
+static inline void
+unlink_reader(cc *c, uint32_t i)
+{
+	const opnd *v = &c->vals[i];
+
+	if (v->src < c->nlslots)
+		c->readers[v->src] = v->prev;
+}
+
+/* Unlinks operands [lo, nvals), highest first (see unlink_reader). */
+static void
+unlink_readers(cc *c, uint32_t lo)
+{
+	for (uint32_t i = c->nvals; i-- > lo;)
+		unlink_reader(c, i);
 }
 
 /* Pops one operand into *out (UNKNOWN when the stack is polymorphic). */
@@ -261,6 +369,7 @@ pop(cc *c, we_valtype *out)
 		return invalid(c, "type mismatch: operand stack is empty");
 	}
 	*out = c->vals[--c->nvals].type;
+	unlink_reader(c, c->nvals);
 	return true;
 }
 
@@ -284,6 +393,7 @@ pop_expect(cc *c, we_valtype want)
 	if (likely(c->nvals > top(c)->height &&
 	        c->vals[c->nvals - 1].type == want)) {
 		c->nvals--;
+		unlink_reader(c, c->nvals);
 		return true;
 	}
 	return pop_expect_slow(c, want);
@@ -311,6 +421,7 @@ static void
 set_unreachable(cc *c)
 {
 	ctl *t = top(c);
+	unlink_readers(c, t->height);
 	c->nvals = t->height;
 	t->unreachable = true;
 }
@@ -589,19 +700,32 @@ can_retarget(cc *c, uint32_t s)
 	    c->code[c->last_simple].a == s;
 }
 
+/*
+ * Copies the w slots (1 or 2) of a value from src to dst; the two never
+ * overlap unless dst is below src.
+ */
+static void
+emit_move(cc *c, uint32_t dst, uint32_t src, uint32_t w)
+{
+	if (w == 2)
+		emit_cd(c, WXO_X_MOVE2, dst, src, dst + 1, src + 1);
+	else
+		emit(c, WXO_X_MOVE, dst, src, 0);
+}
+
 /* Copies operand i into its own slot, if it is elsewhere. */
 static void
 materialize(cc *c, uint32_t i)
 {
 	opnd *v = &c->vals[i];
 
-	if (v->src == slot(c, i))
+	if (v->src == v->slot)
 		return;
 	if (v->src == SRC_CONST)
-		emit(c, WXO_X_CONST, slot(c, i), 0, v->k);
+		emit(c, WXO_X_CONST, v->slot, 0, v->k);
 	else
-		emit(c, WXO_X_MOVE, slot(c, i), v->src, 0);
-	v->src = slot(c, i);
+		emit_move(c, v->slot, v->src, width(v->type));
+	v->src = v->slot;
 }
 
 /* Materializes the top n operands of the current block. */
@@ -614,8 +738,15 @@ materialize_top(cc *c, uint32_t n)
 		return; /* validating: where values are does not matter */
 	if (lo < top(c)->height)
 		lo = top(c)->height;
+	if (lo <= c->own_below) {
+		/* Only what was pushed since needs a look. */
+		lo = c->own_below < c->nvals ? c->own_below : c->nvals;
+		c->own_below = c->nvals;
+	}
+	unlink_readers(c, lo);
 	for (uint32_t i = lo; i < c->nvals; i++)
 		materialize(c, i);
+	c->operand_visits += c->nvals - lo;
 }
 
 /* Operands below the current block are never left elsewhere. */
@@ -662,10 +793,14 @@ count_charge(cc *c)
 static void
 emit_moves(cc *c, uint32_t to, uint32_t from, uint32_t n)
 {
+	uint32_t dst = slot(c, to), src = slot(c, from);
+	uint32_t nslots = slot(c, from + n) - src;
+
 	if (to == from)
 		return;
-	for (uint32_t i = 0; i < n; i++)
-		emit(c, WXO_X_MOVE, slot(c, to + i), slot(c, from + i), 0);
+	/* Slot by slot, upwards: dst is below src. */
+	for (uint32_t i = 0; i < nslots; i++)
+		emit(c, WXO_X_MOVE, dst + i, src + i, 0);
 }
 
 /*
@@ -675,8 +810,12 @@ emit_moves(cc *c, uint32_t to, uint32_t from, uint32_t n)
 static void
 emit_branch(cc *c, ctl *t, uint32_t from, uint32_t n)
 {
+	/* Dead: the values were never pushed, so they have no slots. */
+	if (dead(c))
+		return;
 	if (t->kind == CK_FUNC) {
-		emit(c, WXO_X_RETURN, slot(c, from), n, 0);
+		emit(c, WXO_X_RETURN, slot(c, from),
+		    slot(c, from + n) - slot(c, from), 0);
 		return;
 	}
 	emit_moves(c, t->height, from, n);
@@ -698,10 +837,11 @@ emit_return(cc *c, uint32_t h, uint32_t n)
 
 	if (dead(c))
 		return;
-	if (n != 1) {
+	if (n != 1 || width(c->vals[h].type) != 1) {
 		for (uint32_t i = 0; i < n; i++)
 			materialize(c, h + i);
-		emit(c, WXO_X_RETURN, slot(c, h), n, 0);
+		emit(c, WXO_X_RETURN, slot(c, h), slot(c, h + n) - slot(c, h),
+		    0);
 		return;
 	}
 	v = c->vals[h];
@@ -900,7 +1040,7 @@ fuse_muladd(cc *c)
 	mop = (wx_op)(uintptr_t)mul->h;
 	if (!muladd_form[mop] ||
 	    (wx_op)(uintptr_t)add->h != (wx_op)muladd_add[mop] ||
-	    mul->a != add->b || mul->a < c->nlocals)
+	    mul->a != add->b || mul->a < c->nlslots)
 		return;
 	mul->h = (const void *)(uintptr_t)muladd_form[mop];
 }
@@ -1512,7 +1652,7 @@ op_select(cc *c, bool typed)
 	} else {
 		if (!pop(c, &t1) || !pop(c, &t2))
 			return false;
-		if (!is_num(t1) || !is_num(t2))
+		if (!is_num_or_vec(t1) || !is_num_or_vec(t2))
 			return invalid(c,
 			    "type mismatch: select needs numeric "
 			    "operands");
@@ -1526,7 +1666,15 @@ op_select(cc *c, bool typed)
 	h = c->nvals;
 	if (!dead(c)) {
 		uint32_t v1 = use(c, h), v2 = use(c, h + 1), k = use(c, h + 2);
-		mark_simple(c, emit_cd(c, WXO_X_SELECT, slot(c, h), v1, v2, k));
+		uint32_t dst = c->vals[h].slot;
+		mark_simple(c, emit_cd(c, WXO_X_SELECT, dst, v1, v2, k));
+		/* A v128: its upper halves the same way. The first select
+		   wrote dst, which only v1 may be (v1 + 1 is still intact),
+		   never k or v2, which are above or in locals. */
+		if (width(t1) == 2) {
+			emit_cd(c, WXO_X_SELECT, dst + 1, v1 + 1, v2 + 1, k);
+			mark_simple(c, NONE);
+		}
 	}
 	return push(c, t1);
 }
@@ -1579,30 +1727,33 @@ pair_moves(cc *c)
 }
 
 /*
- * local.set x of popped operand h: operands still reading x are copied
- * out first; a value computed just before is written to x directly.
+ * local.set of popped operand h to the local at slot x: operands still
+ * reading x are copied out first; a scalar computed just before is
+ * written to x directly.
  */
 static void
 set_local(cc *c, uint32_t x, uint32_t h)
 {
 	opnd v = c->vals[h];
-	bool refs = false;
 
 	if (!c->emit_code)
 		return;
-	for (uint32_t i = top(c)->height; i < c->nvals; i++)
-		refs |= c->vals[i].src == x;
-	if (!refs && v.src == slot(c, h) && can_retarget(c, v.src)) {
+	if (c->readers[x] == NONE && v.src == v.slot && width(v.type) == 1 &&
+	    can_retarget(c, v.src)) {
 		c->code[c->ncode - 1].a = x;
 		mark_simple(c, NONE);
 		pair_increments(c);
 		return;
 	}
-	for (uint32_t i = top(c)->height; i < c->nvals; i++)
-		if (c->vals[i].src == x)
-			materialize(c, i);
+	for (uint32_t i = c->readers[x]; i != NONE; i = c->vals[i].prev) {
+		materialize(c, i);
+		c->operand_visits++;
+	}
+	c->readers[x] = NONE;
 	if (v.src == SRC_CONST)
 		mark_simple(c, emit(c, WXO_X_CONST, x, 0, v.k));
+	else if (v.src != x && width(v.type) == 2)
+		emit_move(c, x, v.src, 2);
 	else if (v.src != x) {
 		mark_simple(c, emit(c, WXO_X_MOVE, x, v.src, 0));
 		pair_moves(c);
@@ -1621,12 +1772,37 @@ op_local(cc *c, wx_op op)
 		return invalid(c, "unknown local %u", x);
 	t = c->ltypes[x];
 	if (op == WXO_LOCAL_GET)
-		return push_src(c, t, x, 0); /* read in place until needed */
+		return push_local(c, t, x); /* read in place until needed */
 	if (!pop_expect(c, t))
 		return false;
 	if (!dead(c))
-		set_local(c, x, c->nvals);
-	return op == WXO_LOCAL_TEE ? push_src(c, t, x, 0) : true;
+		set_local(c, c->lslot[x], c->nvals);
+	return op == WXO_LOCAL_TEE ? push_local(c, t, x) : true;
+}
+
+/*
+ * The value of constant expression e (a v128.const, or global.get of an
+ * imported global) into slots dst..dst+1: an immutable global's value is
+ * known when it is defined by v128.const.
+ */
+static void
+emit_const_w(cc *c, uint32_t dst, const wm_constexpr *e)
+{
+	uint32_t i;
+	uint8_t *data;
+
+	if (e->op != WM_CONST_V128) {
+		emit(c, WXO_X_GLOBAL_GET_W, dst, e->index, 0);
+		return;
+	}
+	if (emit(c, WXO_X_CONST_W, dst, 0, 0) == NONE)
+		return;
+	i = append(c, WXO_X_DATA, 0, 0, 0);
+	if (i == NONE)
+		return;
+	data = (uint8_t *)&c->code[i] + offsetof(wx_insn, a);
+	memcpy(data, &e->bits, 8);
+	memcpy(data + 8, &e->bits_hi, 8);
 }
 
 static bool
@@ -1634,22 +1810,30 @@ op_global(cc *c, bool set)
 {
 	uint32_t x;
 	const wm_global *g;
+	bool wide;
 
 	if (!read_u32(c, &x))
 		return false;
 	if (x >= c->m->nglobals)
 		return invalid(c, "unknown global %u", x);
 	g = &c->m->globals[x];
+	wide = width(g->type.type) == 2;
 	if (!set) {
-		mark_simple(
-		    c, emit(c, WXO_X_GLOBAL_GET, slot(c, c->nvals), x, 0));
+		if (wide && !g->type.mutable_ && x >= c->m->nglobal_imports)
+			emit_const_w(c, slot(c, c->nvals), &g->init);
+		else if (wide)
+			emit(c, WXO_X_GLOBAL_GET_W, slot(c, c->nvals), x, 0);
+		else
+			mark_simple(c,
+			    emit(c, WXO_X_GLOBAL_GET, slot(c, c->nvals), x, 0));
 		return push(c, g->type.type);
 	}
 	if (!g->type.mutable_)
 		return invalid(c, "global is immutable");
 	if (!pop_expect(c, g->type.type))
 		return false;
-	emit(c, WXO_X_GLOBAL_SET, use(c, c->nvals), x, 0);
+	emit(c, wide ? WXO_X_GLOBAL_SET_W : WXO_X_GLOBAL_SET, use(c, c->nvals),
+	    x, 0);
 	return true;
 }
 
@@ -1681,11 +1865,12 @@ op_const(cc *c, wx_op op)
 		t = WE_F32;
 		break;
 	}
-	default: {
+	case WXO_F64_CONST: {
 		ok = wrd_f64(&c->r, &bits);
 		t = WE_F64;
 		break;
 	}
+	default: return unhandled(c, op);
 	}
 	if (!ok)
 		return false;
@@ -1715,7 +1900,7 @@ op_ref(cc *c, wx_op op)
 		mark_simple(
 		    c, emit(c, op, slot(c, c->nvals), use(c, c->nvals), 0));
 		return push(c, WE_I32);
-	default:
+	case WXO_REF_FUNC:
 		if (!read_u32(c, &x) || !check_func(c, x))
 			return false;
 		if (!c->m->func_declared[x])
@@ -1723,6 +1908,7 @@ op_ref(cc *c, wx_op op)
 			    c, "undeclared function reference %u", x);
 		mark_simple(c, emit(c, op, slot(c, c->nvals), x, 0));
 		return push(c, WE_FUNCREF);
+	default: return unhandled(c, op);
 	}
 }
 
@@ -1794,7 +1980,7 @@ op_table(cc *c, wx_op op)
 			return false;
 		emit_cd(c, op, slot(c, c->nvals), 0, x, y);
 		return true;
-	default: /* TABLE_INIT: x is the table, y the segment */
+	case WXO_TABLE_INIT: /* x is the table, y the segment */
 		if (!check_elem(c, y))
 			return false;
 		if (c->m->elems[y].type != et)
@@ -1805,6 +1991,7 @@ op_table(cc *c, wx_op op)
 			return false;
 		emit_cd(c, op, slot(c, c->nvals), 0, x, y);
 		return true;
+	default: return unhandled(c, op);
 	}
 }
 
@@ -1832,11 +2019,12 @@ op_memory(cc *c, wx_op op)
 		    !check_memory(c) || !check_data(c, x))
 			return false;
 		break;
-	default: /* DATA_DROP */
+	case WXO_DATA_DROP:
 		if (!read_u32(c, &x) || !check_data(c, x))
 			return false;
 		emit(c, op, 0, x, 0);
 		return true;
+	default: return unhandled(c, op);
 	}
 	switch (op) {
 	case WXO_MEMORY_SIZE:
@@ -1847,7 +2035,7 @@ op_memory(cc *c, wx_op op)
 			return false;
 		emit(c, op, slot(c, c->nvals), 0, 0);
 		return push(c, WE_I32);
-	default:
+	default: /* MEMORY_FILL, MEMORY_COPY, MEMORY_INIT: checked above */
 		if (!pop_i32s(c, 3))
 			return false;
 		emit(c, op, slot(c, c->nvals), x, 0);
@@ -1859,11 +2047,23 @@ op_memory(cc *c, wx_op op)
 
 enum op_kind { K_BAD, K_CTL, K_SPC, K_UN, K_BIN, K_LD, K_ST };
 
+/*
+ * The rows compiled by hand (WX_CTL and WX_SPC): op_hand switches over
+ * these with no default, so a new such row that it does not handle is a
+ * compile error (-Wswitch), not an instruction validated as another.
+ */
+typedef enum wx_hand {
+#define WX_CTL(N, code, text, imm) WXH_##N,
+#define WX_SPC(N, code, text, imm) WXH_##N,
+#include "opcodes.def"
+} wx_hand;
+
 typedef struct op_info {
 	uint8_t kind;
 	uint8_t t, r;  /* operand and result types */
 	uint8_t align; /* natural alignment, log2 */
 	uint16_t op;   /* wx_op */
+	uint16_t hand; /* wx_hand, for K_CTL and K_SPC */
 } op_info;
 
 #define T_I32 WE_I32
@@ -1872,13 +2072,33 @@ typedef struct op_info {
 #define T_F64 WE_F64
 #define T_F32B WE_F32
 #define T_F64B WE_F64
-#define OPIX(code) ((code) >= 0xfc00 ? 256 + ((code)&0xff) : (code))
 
-static const op_info opinfo_table[256 + 18] = {
+/* Sizes one past the highest sub-opcode of the 0xFC rows. */
+union fc_span {
+#define WX_ANY(N, code, text)                                                  \
+	char N[WX_CODE_PREFIX(code) == 0xfc ? WX_CODE_SUB(code) + 1 : 1];
+#include "opcodes.def"
+};
+#define FC_SPAN ((uint32_t)sizeof(union fc_span))
+
+/*
+ * Where row code sits in opinfo_table: one-byte opcodes at their byte,
+ * then the 0xFC sub-opcodes. A row of any other prefix gets an index far
+ * out of the table, which does not compile: give its prefix a range here
+ * (and in compile_insn) first.
+ */
+#define OPIX(code)                                                             \
+	((code) < 0x100                        ? (code)                        \
+	        : WX_CODE_PREFIX(code) == 0xfc ? 256 + WX_CODE_SUB(code)       \
+	                                       : 0x7fffffff)
+#define FC_BASE 256u
+#define OPINFO_SIZE (FC_BASE + FC_SPAN)
+
+static const op_info opinfo_table[OPINFO_SIZE] = {
 #define WX_CTL(N, code, text, imm)                                             \
-	[OPIX(code)] = {.kind = K_CTL, .op = WXO_##N},
+	[OPIX(code)] = {.kind = K_CTL, .op = WXO_##N, .hand = WXH_##N},
 #define WX_SPC(N, code, text, imm)                                             \
-	[OPIX(code)] = {.kind = K_SPC, .op = WXO_##N},
+	[OPIX(code)] = {.kind = K_SPC, .op = WXO_##N, .hand = WXH_##N},
 #define WX_UN(N, code, text, T, R, fn)                                         \
 	[OPIX(code)] = {.kind = K_UN, .t = T_##T, .r = T_##R, .op = WXO_##N},
 #define WX_UNT(N, code, text, T, R, fn) WX_UN(N, code, text, T, R, fn)
@@ -2020,55 +2240,62 @@ op_simple(cc *c, const op_info *oi)
 	}
 }
 
+/* Compiles a row compiled by hand; h names it and op is its wx_op. */
 static bool
-op_hand(cc *c, wx_op op, bool *done)
+op_hand(cc *c, wx_hand h, wx_op op, bool *done)
 {
-	switch (op) {
-	case WXO_UNREACHABLE:
+	switch (h) {
+	case WXH_UNREACHABLE:
 		end_charge(c);
 		emit(c, op, 0, 0, 0);
 		set_unreachable(c);
 		return true;
-	case WXO_NOP: return true;
-	case WXO_BLOCK: return op_block(c, CK_BLOCK);
-	case WXO_LOOP: return op_block(c, CK_LOOP);
-	case WXO_IF: return op_block(c, CK_IF);
-	case WXO_ELSE: return op_else(c);
-	case WXO_END: return op_end(c, done);
-	case WXO_BR: return op_br(c);
-	case WXO_BR_IF: return op_br_if(c);
-	case WXO_BR_TABLE: return op_br_table(c);
-	case WXO_RETURN: return op_return(c);
-	case WXO_CALL: return op_call(c);
-	case WXO_CALL_INDIRECT: return op_call_indirect(c);
-	case WXO_DROP: {
+	case WXH_NOP: return true;
+	case WXH_BLOCK: return op_block(c, CK_BLOCK);
+	case WXH_LOOP: return op_block(c, CK_LOOP);
+	case WXH_IF: return op_block(c, CK_IF);
+	case WXH_ELSE: return op_else(c);
+	case WXH_END: return op_end(c, done);
+	case WXH_BR: return op_br(c);
+	case WXH_BR_IF: return op_br_if(c);
+	case WXH_BR_TABLE: return op_br_table(c);
+	case WXH_RETURN: return op_return(c);
+	case WXH_CALL: return op_call(c);
+	case WXH_CALL_INDIRECT: return op_call_indirect(c);
+	case WXH_DROP: {
 		we_valtype t;
 		return pop(c, &t);
 	}
-	case WXO_SELECT: return op_select(c, false);
-	case WXO_SELECT_T: return op_select(c, true);
-	case WXO_LOCAL_GET:
-	case WXO_LOCAL_SET:
-	case WXO_LOCAL_TEE: return op_local(c, op);
-	case WXO_GLOBAL_GET: return op_global(c, false);
-	case WXO_GLOBAL_SET: return op_global(c, true);
-	case WXO_I32_CONST:
-	case WXO_I64_CONST:
-	case WXO_F32_CONST:
-	case WXO_F64_CONST: return op_const(c, op);
-	case WXO_REF_NULL:
-	case WXO_REF_IS_NULL:
-	case WXO_REF_FUNC: return op_ref(c, op);
-	case WXO_TABLE_GET:
-	case WXO_TABLE_SET:
-	case WXO_TABLE_SIZE:
-	case WXO_TABLE_GROW:
-	case WXO_TABLE_FILL:
-	case WXO_TABLE_COPY:
-	case WXO_TABLE_INIT:
-	case WXO_ELEM_DROP: return op_table(c, op);
-	default: return op_memory(c, op);
+	case WXH_SELECT: return op_select(c, false);
+	case WXH_SELECT_T: return op_select(c, true);
+	case WXH_LOCAL_GET:
+	case WXH_LOCAL_SET:
+	case WXH_LOCAL_TEE: return op_local(c, op);
+	case WXH_GLOBAL_GET: return op_global(c, false);
+	case WXH_GLOBAL_SET: return op_global(c, true);
+	case WXH_I32_CONST:
+	case WXH_I64_CONST:
+	case WXH_F32_CONST:
+	case WXH_F64_CONST: return op_const(c, op);
+	case WXH_REF_NULL:
+	case WXH_REF_IS_NULL:
+	case WXH_REF_FUNC: return op_ref(c, op);
+	case WXH_TABLE_GET:
+	case WXH_TABLE_SET:
+	case WXH_TABLE_SIZE:
+	case WXH_TABLE_GROW:
+	case WXH_TABLE_FILL:
+	case WXH_TABLE_COPY:
+	case WXH_TABLE_INIT:
+	case WXH_ELEM_DROP: return op_table(c, op);
+	case WXH_MEMORY_SIZE:
+	case WXH_MEMORY_GROW:
+	case WXH_MEMORY_FILL:
+	case WXH_MEMORY_COPY:
+	case WXH_MEMORY_INIT:
+	case WXH_DATA_DROP: return op_memory(c, op);
 	}
+	return unhandled(c, op);
 }
 
 /* Decodes and compiles one instruction; *done when the body's end. */
@@ -2076,31 +2303,70 @@ static bool
 compile_insn(cc *c, bool *done)
 {
 	const op_info *oi;
-	uint32_t code;
+	uint32_t ix;
 	uint8_t b;
 
 	c->insn_off = offset_now(c);
 	if (!read_u8(c, &b))
 		return false;
-	code = b;
+	ix = b;
 	if (b == 0xfc) {
 		uint32_t sub;
 		if (!read_u32(c, &sub))
 			return false;
-		if (sub > 17)
+		if (sub >= FC_SPAN)
 			return malformed(c, "illegal opcode 0xfc %u", sub);
-		code = 0xfc00 | sub;
+		ix = FC_BASE + sub;
 	}
-	oi = &opinfo_table[OPIX(code)];
+	oi = &opinfo_table[ix];
 	if (oi->kind == K_BAD)
 		return malformed(c, "illegal opcode 0x%02x", b);
 	count_charge(c);
 	if (oi->kind == K_CTL || oi->kind == K_SPC)
-		return op_hand(c, (wx_op)oi->op, done);
+		return op_hand(c, (wx_hand)oi->hand, (wx_op)oi->op, done);
 	return op_simple(c, oi);
 }
 
 /* ---- Functions ---------------------------------------------------------- */
+
+/* The local -> slot table: each local after the one before, by width. */
+static bool
+map_local_slots(cc *c)
+{
+	uint64_t next = 0;
+
+	c->lslot = malloc((c->nlocals ? c->nlocals : 1) * sizeof *c->lslot);
+	if (c->lslot == NULL)
+		return nomem(c);
+	for (uint32_t i = 0; i < c->nlocals; i++) {
+		if (i == c->ft->nparams)
+			c->nparam_slots = (uint32_t)next;
+		c->lslot[i] = (uint32_t)next;
+		next += width(c->ltypes[i]);
+	}
+	if (c->nlocals == c->ft->nparams)
+		c->nparam_slots = (uint32_t)next;
+	if (next > UINT32_MAX / 2)
+		return invalid(c, "too many locals");
+	c->nlslots = (uint32_t)next;
+	c->maxslot = c->nlslots;
+	return true;
+}
+
+/* The readers of each local slot (see struct cc), when compiling. */
+static bool
+alloc_readers(cc *c)
+{
+	size_t n = c->nlslots;
+
+	if (!c->emit_code)
+		return true;
+	c->readers = malloc((n ? n : 1) * sizeof *c->readers);
+	if (c->readers == NULL)
+		return nomem(c);
+	memset(c->readers, 0xff, n * sizeof *c->readers); /* NONE */
+	return true;
+}
 
 static bool
 setup_locals(cc *c, const wm_funcdef *fd)
@@ -2122,7 +2388,7 @@ setup_locals(cc *c, const wm_funcdef *fd)
 	if (fd->nlocals)
 		memcpy(c->ltypes + c->ft->nparams, fd->local_types,
 		    fd->nlocals * sizeof *c->ltypes);
-	return true;
+	return map_local_slots(c) && alloc_readers(c);
 }
 
 /* Turns code indices into pointers and opcodes into handler addresses. */
@@ -2148,9 +2414,9 @@ finish(cc *c)
 		if (handlers != NULL)
 			in->h = handlers[op];
 	}
-	nslots = (uint64_t)c->nlocals + c->maxvals + 1;
-	if (nslots < c->ft->nresults)
-		nslots = c->ft->nresults;
+	nslots = (uint64_t)c->maxslot + 1;
+	if (nslots < slots_of(c->ft->nresults, c->ft->results))
+		nslots = slots_of(c->ft->nresults, c->ft->results);
 	code->insns = c->code;
 	code->offsets = c->offs;
 	code->ninsns = c->ncode;
@@ -2175,7 +2441,7 @@ compile_body(cc *c, const wm_funcdef *fd)
 		return false;
 	c->insn_off = fd->body_offset;
 	c->charge = emit(
-	    c, WXO_X_ENTER, c->ft->nparams, c->nlocals - c->ft->nparams, 1);
+	    c, WXO_X_ENTER, c->nparam_slots, c->nlslots - c->nparam_slots, 1);
 	while (!done) {
 		if (unlikely(c->r.p >= c->r.end)) {
 			c->insn_off = offset_now(c);
@@ -2202,6 +2468,8 @@ static void
 cc_free(cc *c)
 {
 	free(c->ltypes);
+	free(c->lslot);
+	free(c->readers);
 	free(c->vals);
 	free(c->ctls);
 	free(c->code);
@@ -2250,7 +2518,7 @@ name_where(char where[32], uint32_t index)
  */
 static wx_code *
 compile(const we_module *m, uint32_t func_index, we_error *err, bool emit_code,
-    bool *ok)
+    bool *ok, uint64_t *operand_visits)
 {
 	const wm_funcdef *fd = &m->funcs[func_index];
 	wx_code *code = NULL;
@@ -2267,12 +2535,15 @@ compile(const we_module *m, uint32_t func_index, we_error *err, bool emit_code,
 	name_where(c.where, func_index);
 	wrd_init(&c.r, m->bytes, fd->body, fd->body_end, err);
 	c.r.where = c.where;
+	c.r.v128_ok = m->v128_types;
 	*ok = setup_locals(&c, fd) && compile_body(&c, fd);
 	if (*ok && emit_code) {
 		code = finish(&c);
 		if (code == NULL)
 			*ok = nomem(&c);
 	}
+	if (operand_visits != NULL)
+		*operand_visits = c.operand_visits;
 	cc_free(&c);
 	if (!*ok)
 		append_offset(err);
@@ -2289,7 +2560,7 @@ wx_compile(we_module *m, uint32_t func_index, we_error *err)
 {
 	bool ok;
 
-	compile(m, func_index, err, false, &ok);
+	compile(m, func_index, err, false, &ok, NULL);
 	return ok;
 }
 
@@ -2304,7 +2575,7 @@ wx_code_of(const we_module *m, uint32_t func_index)
 
 	if (code != NULL)
 		return code;
-	code = compile(m, func_index, NULL, true, &ok);
+	code = compile(m, func_index, NULL, true, &ok, NULL);
 	if (code == NULL)
 		return NULL;
 	if (!__atomic_compare_exchange_n(slotp, &none, code, false,
@@ -2325,4 +2596,20 @@ wx_code_free(void *p)
 	free(code->insns);
 	free(code->offsets);
 	free(code);
+}
+
+uint64_t
+wx_operand_visits(const we_module *m, uint32_t func_index)
+{
+	uint64_t visits = 0;
+	bool ok;
+
+	wx_code_free(compile(m, func_index, NULL, true, &ok, &visits));
+	return ok ? visits : UINT64_MAX;
+}
+
+bool
+wx_opcode_byte(uint8_t b)
+{
+	return b == 0xfc || opinfo_table[b].kind != K_BAD;
 }

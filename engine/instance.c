@@ -347,6 +347,7 @@ const_eval(const we_instance *inst, const wm_constexpr *c)
 	case WM_CONST_GLOBAL: v = inst->globals[c->index]->value; break;
 	case WM_CONST_REFNULL: v.ref = NULL; break;
 	case WM_CONST_REFFUNC: v.ref = inst->funcs[c->index]; break;
+	case WM_CONST_V128: v.i64 = c->bits; break;
 	}
 	return v;
 }
@@ -369,6 +370,17 @@ charge(
 	return false;
 }
 
+/* The upper half of a v128 constant expression's value (else 0). */
+static wr_value
+const_eval_hi(const we_instance *inst, const wm_constexpr *c)
+{
+	if (c->op == WM_CONST_V128)
+		return (wr_value){.i64 = c->bits_hi};
+	if (c->op == WM_CONST_GLOBAL)
+		return inst->globals[c->index]->hi;
+	return (wr_value){.i64 = 0};
+}
+
 static bool
 create_globals(we_instance *inst, we_error *err)
 {
@@ -386,6 +398,7 @@ create_globals(we_instance *inst, we_error *err)
 		}
 		g->type = m->globals[i].type;
 		g->value = const_eval(inst, &m->globals[i].init);
+		g->hi = const_eval_hi(inst, &m->globals[i].init);
 		inst->globals[i] = g;
 	}
 	return true;

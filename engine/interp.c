@@ -20,6 +20,7 @@
  * (code.h says what each computes); the rest are written out below, each
  * with its effect in a comment.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,34 +219,8 @@ run(we_store *s, const wx_insn *ip, wr_value *fp, const void *const **table)
 #define WX_ST(N, code, text, T, align, ctype) [WXO_##N] = &&L_##N,
 #include "opcodes.def"
 #define WX_LABEL(N) [WXO_##N] = &&L_##N,
-	    WX_IOPS(WX_LABEL)
-#define WX_BIN(N, code, text, T, R, fn) WX_LABEL(N##_K)
-#define WX_BINT(N, code, text, T, R, fn) WX_LABEL(N##_K)
-#define WX_CMP(N, code, text, T, fn) WX_LABEL(N##_K)
-#include "opcodes.def"
-#define WX_LD(N, code, text, T, align, ctype) WX_LABEL(N##_X) WX_LABEL(N##_XK)
-#define WX_ST(N, code, text, T, align, ctype)                                  \
-	WX_LABEL(N##_X) WX_LABEL(N##_XK) WX_LABEL(N##_SK)
-#include "opcodes.def"
-#define WX_CMP(N, code, text, T, fn)                                           \
-	WX_LABEL(N##_JNZ) WX_LABEL(N##_JZ) WX_LABEL(N##_KJNZ) WX_LABEL(N##_KJZ)
-#include "opcodes.def"
-#define WX_LD(N, code, text, T, align, ctype) WX_LABEL(N##_KA)
-#define WX_ST(N, code, text, T, align, ctype) WX_LABEL(N##_KA)
-#include "opcodes.def"
-	        WX_LABEL(X_BR_L) WX_LABEL(X_BR_IF_L) WX_LABEL(X_BR_UNLESS_L)
-	            WX_LABEL(X_STEP_NE_L) WX_LABEL(X_STEP_NE_KL) WX_LABEL(
-	                X_STEP_NZ_L) WX_LABEL(X_INC2_STEP_NE_L)
-	                WX_LABEL(X_INC2_STEP_NE_KL) WX_LABEL(X_INC2_STEP_NZ_L)
-#define WX_CMP(N, code, text, T, fn)                                           \
-	WX_LABEL(N##_JNZ_L)                                                    \
-	WX_LABEL(N##_JZ_L) WX_LABEL(N##_KJNZ_L) WX_LABEL(N##_KJZ_L)
-#include "opcodes.def"
-#define WX_BIN(N, code, text, T, R, fn)                                        \
-	WX_LABEL(N##_M) WX_LABEL(N##_S) WX_LABEL(N##_MS) WX_LABEL(N##_MX)
-#include "opcodes.def"
-	                    WX_LABEL(F32_MULADD) WX_LABEL(F32_MULADD_X)
-	                        WX_LABEL(F64_MULADD) WX_LABEL(F64_MULADD_X)
+#define WX_OP(N) WX_LABEL(N)
+#include "xops.def"
 #undef WX_LABEL
 	};
 #endif
@@ -635,6 +610,31 @@ dispatch:
 			inst->globals[ip->b]->value = A;
 			vmnext();
 		}
+		vmcase(X_GLOBAL_GET_W)
+		{
+			_Static_assert(offsetof(we_global, hi) ==
+			        offsetof(we_global, value) + 8,
+			    "a global's v128 is value then hi");
+			/* fp[a..a+2) := globals[b] (value, then hi) */
+			memcpy(&A, &inst->globals[ip->b]->value, 16);
+			vmnext();
+		}
+		vmcase(X_GLOBAL_SET_W)
+		{
+			memcpy(&inst->globals[ip->b]->value, &A, 16);
+			vmnext();
+		}
+		vmcase(X_CONST_W)
+		{
+			_Static_assert(
+			    offsetof(wx_insn, imm) == offsetof(wx_insn, a) + 8,
+			    "X_DATA carries 16 bytes from a");
+			/* fp[a..a+2) := ip[1]'s a, b and imm; skip the data */
+			memcpy(&A,
+			    (const uint8_t *)&ip[1] + offsetof(wx_insn, a), 16);
+			ip += 2;
+			vmdispatch();
+		}
 
 		/* ---- Calls ---- */
 		vmcase(X_CALL)
@@ -915,7 +915,7 @@ dispatch:
 			A.ref = inst->funcs[ip->b];
 			vmnext();
 		}
-		vmcase(X_BR_TABLE_ENTRY)
+		vmcase(X_DATA) vmcase(X_BR_TABLE_ENTRY)
 		{
 			/* Never executed: data, or an opcode the compiler never
 		   emits. Treat as a trap rather than run off the code. */

@@ -21,8 +21,8 @@ set_error(we_error *err, we_err code, const char *msg)
 	err->message[sizeof err->message - 1] = '\0';
 }
 
-we_module *
-we_module_new(const uint8_t *bytes, size_t len, we_error *err)
+static we_module *
+module_new(const uint8_t *bytes, size_t len, we_error *err, bool v128_types)
 {
 	we_error local;
 	we_module *m;
@@ -42,12 +42,25 @@ we_module_new(const uint8_t *bytes, size_t len, we_error *err)
 	if (len > 0)
 		memcpy(m->bytes, bytes, len);
 	m->len = len;
+	m->v128_types = v128_types;
 	set_error(err, WE_OK, "");
 	if (!wd_decode(m, err)) {
 		we_module_free(m);
 		return NULL;
 	}
 	return m;
+}
+
+we_module *
+we_module_new(const uint8_t *bytes, size_t len, we_error *err)
+{
+	return module_new(bytes, len, err, false);
+}
+
+we_module *
+wm_module_new_v128(const uint8_t *bytes, size_t len, we_error *err)
+{
+	return module_new(bytes, len, err, true);
 }
 
 we_err

@@ -71,7 +71,8 @@ struct we_table {
 
 struct we_global {
 	we_globaltype type;
-	wr_value value;
+	wr_value value; /* a v128's bytes 0..7 */
+	wr_value hi;    /* a v128's bytes 8..15; moved with value as one */
 };
 
 /* An instance's copy of an element segment; count 0 once dropped. */
@@ -227,6 +228,13 @@ we_instance *wr_instantiate(we_store *s, const we_module *m,
  * offset) and returns false. Called by the decoder for every body.
  */
 bool wx_compile(we_module *m, uint32_t func_index, we_error *err);
+
+/*
+ * Whether b is the first byte of some instruction of opcodes.def (or a
+ * prefix of some), to tell a misplaced instruction (invalid) from an
+ * illegal opcode (malformed).
+ */
+bool wx_opcode_byte(uint8_t b);
 
 /* Frees code made by wx_compile (NULL is fine). */
 void wx_code_free(void *code);

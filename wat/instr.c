@@ -73,12 +73,13 @@ find_op(const wtok *t)
 	return NULL;
 }
 
+/* A code of opcodes.def: a byte, or WX_FC(sub) = prefix << 16 | sub. */
 static void
 emit_code(wparse *ps, wbuf *b, uint32_t code)
 {
 	if (code > 0xff) {
-		wb_byte(ps, b, (uint8_t)(code >> 8));
-		wb_u32(ps, b, code & 0xff);
+		wb_byte(ps, b, (uint8_t)(code >> 16));
+		wb_u32(ps, b, code & 0xffff);
 	} else {
 		wb_byte(ps, b, (uint8_t)code);
 	}
