@@ -31,15 +31,14 @@ log_outcome(struct sup_job *job, const char *outcome, const char *detail)
 {
 	sup_metrics_job(job, outcome); /* metrics.c: every job ends here */
 	sup_log(SUP_INFO,
-	    "event=%s tenant=%s id=%llu digest=%s%s%s outcome=%s%s%s%s "
+	    "event=%s tenant=%s id=%llu digest=%s%s%s outcome=%s%s%s "
 	    "duration_us=%llu",
 	    job->kind == SUP_JOB_PUSH ? "push" : "invoke", job->tenant->name,
 	    (unsigned long long)job->client_id,
 	    job->digest[0] ? job->digest : "-",
 	    job->export_name ? " export=" : "",
-	    job->export_name ? job->export_name : "", outcome,
-	    detail ? " detail=\"" : "", detail ? detail : "",
-	    detail ? "\"" : "",
+	    job->export_name ? sup_log_word(job->export_name) : "", outcome,
+	    detail ? " detail=" : "", detail ? sup_log_quote(detail) : "",
 	    (unsigned long long)(job->start.tv_sec ? sup_elapsed_us(&job->start)
 	                                           : 0));
 }

@@ -79,8 +79,25 @@ enum sup_prio {
 	SUP_DEBUG = 7,
 };
 void sup_log_init(void);
+/*
+ * Formats one line; control bytes in the result are escaped (\xNN), so a
+ * call never writes more than one line whatever its arguments hold.
+ */
 void sup_log(enum sup_prio prio, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/*
+ * Text a client or module chose, as a field value: in double quotes, with
+ * quotes, backslashes and control bytes escaped, cut at about 500 bytes.
+ * Borrowed: a static buffer, one of 8 reused in turn, so it must be used
+ * in the sup_log() call it was made for (and at most 8 times there).
+ */
+const char *sup_log_quote(const char *s);
+/*
+ * The same for a value logged bare (export=NAME): s itself when it holds
+ * no space, quote, backslash, '=' or control byte, else sup_log_quote(s).
+ * Borrowed like sup_log_quote()'s result.
+ */
+const char *sup_log_word(const char *s);
 
 /* frames.c: frames over bufferevents. */
 enum sup_frame_status {
