@@ -68,6 +68,10 @@ struct sup_config {
 	size_t nrules;
 	/* --worker-spawn: exec each worker, or fork it from a zygote. */
 	enum { SUP_SPAWN_EXEC, SUP_SPAWN_ZYGOTE } worker_spawn;
+	/* --worker-user (own; NULL: wasmd, else nobody) and
+	 * --worker-namespaces (isolation.c). */
+	char *worker_user;
+	bool worker_namespaces;
 };
 
 /* log.c: one line per event on stderr, key=value fields. */
@@ -391,7 +395,27 @@ struct sup {
 	struct sup_metrics *metrics;
 	/* pool.c, --worker-spawn zygote: the zygote (own), else NULL. */
 	struct sup_zygote *zygote;
+	/* isolation.c: "UID:GID" a root daemon's workers become ("" when
+	 * not root), and whether the first worker's isolation was logged. */
+	char worker_ids[32];
+	bool isolation_logged;
 };
+
+/*
+ * isolation.c: what the supervisor does for its workers' isolation.
+ * sup_isolation_init() resolves --worker-user when running as root (0, or
+ * -1 with err). sup_worker_argv() fills argv (room for 9 entries) for
+ * `wasmd-worker CMD --fd 3 --memory-limit MEM` plus the identity options;
+ * sup_worker_environ() is this process's environment less the variables
+ * meant for wasmd alone (NOTIFY_SOCKET, WATCHDOG_*, LISTEN_*): own, free
+ * the array only (its strings are environ's). sup_isolation_report() logs,
+ * once, what the first worker to say hello got (uid, capabilities,
+ * namespaces), seen from /proc.
+ */
+int sup_isolation_init(struct sup *sup, char *err, size_t errlen);
+void sup_worker_argv(struct sup *sup, const char *cmd, char *mem, char **argv);
+char **sup_worker_environ(void);
+void sup_isolation_report(struct sup *sup, pid_t pid);
 
 /* Small helpers (main.c). */
 uint64_t sup_elapsed_us(const struct timespec *since);
