@@ -143,6 +143,7 @@ sup_session_jobs_changed(struct sup_session *s)
 void
 sup_session_free(struct sup_session *s)
 {
+	struct sup *sup = s->sup;
 	struct sup_job *job;
 
 	while ((job = TAILQ_FIRST(&s->jobs)) != NULL)
@@ -155,6 +156,7 @@ sup_session_free(struct sup_session *s)
 	bufferevent_free(s->bev);
 	event_free(s->idle);
 	free(s);
+	sup_listener_resume(sup); /* a descriptor is free again */
 }
 
 static void

@@ -175,6 +175,8 @@ void sup_sha256_hex(const uint8_t *data, size_t len, char out[65]);
 /* listener.c */
 int sup_listener_open(struct sup *sup, char *err, size_t errlen);
 void sup_listener_close(struct sup *sup);
+/* Accepts again after a pause for want of descriptors (listener.c). */
+void sup_listener_resume(struct sup *sup);
 
 /* session.c: client connections. */
 struct sup_session {
@@ -372,6 +374,11 @@ struct sup {
 	struct sup_config cfg;
 	int listen_fd;
 	struct event *listen_ev; /* own */
+	/* listener.c: accepting paused for want of descriptors. */
+	struct event *accept_retry_ev; /* own */
+	bool accept_paused;
+	struct timespec accept_warned; /* the last warning, or zero */
+	unsigned accept_pauses_unlogged;
 	TAILQ_HEAD(, sup_session) sessions;
 	unsigned nsessions;
 	TAILQ_HEAD(, sup_tenant) tenants;
