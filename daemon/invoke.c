@@ -494,7 +494,7 @@ void
 sup_job_worker_died(struct sup_job *job, struct sup_worker *w)
 {
 	int st = w->status;
-	char msg[256];
+	char msg[512];
 	Wasmd__ErrorCode code = WASMD__ERROR_CODE__ERR_CRASH;
 
 	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS) {
@@ -502,7 +502,9 @@ sup_job_worker_died(struct sup_job *job, struct sup_worker *w)
 		snprintf(msg, sizeof(msg),
 		    "the worker made a forbidden system call and was killed "
 		    "(SIGSYS)");
-	} else if (WIFSIGNALED(st) && w->killed) {
+	} else if (w->killed && (WIFSIGNALED(st) || w->bad_frame[0])) {
+		/* A worker that sent a frame we refused may exit on its own
+		 * before our SIGKILL lands: the frame is still the reason. */
 		snprintf(msg, sizeof(msg), "the worker was killed by wasmd: %s",
 		    w->kill_reason ? w->kill_reason : "?");
 	} else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) {

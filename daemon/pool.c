@@ -325,7 +325,14 @@ worker_read_cb(struct bufferevent *bev, void *arg)
 			sup_log(SUP_WARNING,
 			    "event=worker_bad_frame pid=%ld error=\"%s\"",
 			    (long)w->pid, err);
-			sup_worker_kill(w, "the worker sent a malformed frame");
+			/* Its job's client hears why, even when the
+			 * worker exits before our SIGKILL lands. */
+			snprintf(w->bad_frame, sizeof(w->bad_frame),
+			    "the worker sent a malformed frame (%s%s)", err,
+			    strstr(err, "exceeds") != NULL
+			        ? ": a reply larger than max-frame"
+			        : "");
+			sup_worker_kill(w, w->bad_frame);
 			break;
 		}
 		sup_dispatch_worker(w, env);

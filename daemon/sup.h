@@ -233,7 +233,9 @@ struct sup_worker {
 	enum sup_worker_state state;
 	struct sup_job *job;     /* borrowed; the job owns the link */
 	bool killed;             /* we sent SIGKILL */
-	const char *kill_reason; /* static string: why we killed it */
+	const char *kill_reason; /* static string or bad_frame: why */
+	/* A frame we could not take from it (too large, malformed). */
+	char bad_frame[384];
 	bool reaped;
 	int status; /* waitpid status once reaped */
 	struct timespec spawned;
