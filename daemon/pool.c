@@ -409,7 +409,7 @@ spawn_process(struct sup *sup, const char *cmd, int child_fd, pid_t *pid)
 	/* The largest linear memory a job may get; the worker adds its own
 	 * headroom for the engine when it sets RLIMIT_AS from this. */
 	char *mem = format_u64(sup->cfg.max_memory);
-	char *argv[10];
+	char *argv[SUP_WORKER_ARGV];
 	char **env = sup_worker_environ(); /* isolation.c: scrubbed */
 
 	if (child_fd == 3) { /* dup2(3, 3) would keep close-on-exec */

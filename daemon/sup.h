@@ -413,7 +413,7 @@ struct sup {
 /*
  * isolation.c: what the supervisor does for its workers' isolation.
  * sup_isolation_init() resolves --worker-user when running as root (0, or
- * -1 with err). sup_worker_argv() fills argv (room for 9 entries) for
+ * -1 with err). sup_worker_argv() fills argv (SUP_WORKER_ARGV entries) for
  * `wasmd-worker CMD --fd 3 --memory-limit MEM` plus the identity options;
  * sup_worker_environ() is this process's environment less the variables
  * meant for wasmd alone (NOTIFY_SOCKET, WATCHDOG_*, LISTEN_*): own, free
@@ -421,6 +421,7 @@ struct sup {
  * once, what the first worker to say hello got (uid, capabilities,
  * namespaces), seen from /proc.
  */
+#define SUP_WORKER_ARGV 12 /* 6 + --user X + --namespaces no + NULL */
 int sup_isolation_init(struct sup *sup, char *err, size_t errlen);
 void sup_worker_argv(struct sup *sup, const char *cmd, char *mem, char **argv);
 char **sup_worker_environ(void);

@@ -12,7 +12,7 @@ run ctl push "$DEPLOY_FIXTURES/busy.wasm" --name busy
 expect_status 0
 run ctl push "$IT_FIXTURES/add.wasm" --name add
 expect_status 0
-n=$(busy_n 4000)
+n=$(busy_n 6000)
 
 ctl run --invoke count busy "$n" >"$TMP/long.out" 2>"$TMP/long.err" &
 long=$!
