@@ -3,11 +3,13 @@
  * Unix socket, the Hello exchange, the last error and the accessors.
  */
 #include <errno.h>
+#include <grp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -92,6 +94,35 @@ address_to_path(wasmd_conn *conn, const char *addr, struct sockaddr_un *sun)
 	return 0;
 }
 
+/*
+ * Says why connect() failed and what to do. A refused permission is not
+ * a stopped daemon: the socket admits its owner and its group (mode 0660,
+ * root:wasmd under wasmd.socket), so the fix is to join that group.
+ */
+static void
+connect_failed(wasmd_conn *conn, const char *path, int err)
+{
+	struct stat st;
+	const struct group *gr;
+	char gid[32];
+
+	if ((err != EACCES && err != EPERM) || stat(path, &st) != 0) {
+		wc_fail(conn, WASMD_ERR_IO,
+		    "cannot connect to wasmd at %s: %s (is the daemon "
+		    "running?)",
+		    path, strerror(err));
+		return;
+	}
+	gr = getgrgid(st.st_gid);
+	snprintf(gid, sizeof gid, "%lu", (unsigned long)st.st_gid);
+	wc_fail(conn, WASMD_ERR_IO,
+	    "cannot connect to wasmd at %s: %s (the socket admits group "
+	    "'%s' (mode %04o): join it, e.g. `usermod -aG %s USER`, then log "
+	    "in again)",
+	    path, strerror(err), gr != NULL ? gr->gr_name : gid,
+	    (unsigned)(st.st_mode & 07777), gr != NULL ? gr->gr_name : gid);
+}
+
 static int
 open_socket(wasmd_conn *conn, const char *addr)
 {
@@ -110,10 +141,7 @@ open_socket(wasmd_conn *conn, const char *addr)
 		/* An interrupted connect may have completed meanwhile. */
 		if (errno == EISCONN)
 			break;
-		wc_fail(conn, WASMD_ERR_IO,
-		    "cannot connect to wasmd at %s: %s (is the daemon "
-		    "running?)",
-		    sun.sun_path, strerror(errno));
+		connect_failed(conn, sun.sun_path, errno);
 		wc_break(conn);
 		return -1;
 	}

@@ -422,6 +422,7 @@ sup_conf_free(struct sup_config *c)
 	free(c->socket_path);
 	free(c->state_dir);
 	free(c->worker_path);
+	free(c->worker_user);
 	free(c->config_path);
 	free(c->metrics_file);
 	memset(c, 0, sizeof(*c));
@@ -451,11 +452,15 @@ warn_restart_needed(const struct sup_config *old, const struct sup_config *c)
 	    strcmp(old->worker_path, c->worker_path) != 0 ||
 	    old->max_frame != c->max_frame ||
 	    old->socket_mode != c->socket_mode ||
-	    old->worker_spawn != c->worker_spawn)
+	    old->worker_spawn != c->worker_spawn ||
+	    old->worker_namespaces != c->worker_namespaces ||
+	    (old->worker_user == NULL) != (c->worker_user == NULL) ||
+	    (old->worker_user != NULL &&
+	        strcmp(old->worker_user, c->worker_user) != 0))
 		sup_log(SUP_WARNING,
 		    "event=reload outcome=partial reason=\"socket, state-dir, "
-		    "worker, worker-spawn, socket-mode and max-frame change "
-		    "only at a restart\"");
+		    "worker, worker-spawn, worker-user, worker-namespaces, "
+		    "socket-mode and max-frame change only at a restart\"");
 }
 
 /* Copies what may change while running from c into the daemon. */

@@ -5,9 +5,13 @@
  * new pushes and invocations are refused with ERR_UNAVAILABLE (connections
  * are still accepted, so a client learns why), no spare workers are kept,
  * and the jobs already in flight, queued ones included, run to their end.
- * The loop stops when none is left, or when --drain-grace has passed (the
- * jobs still running are then abandoned and their workers killed). A second
- * signal stops at once. Either way wasmd exits 0.
+ * The drain ends when none is left, or when --drain-grace has passed: each
+ * job still in flight is then ended with an ERR_UNAVAILABLE "drain grace
+ * expired" error to its client (and logged so) and its worker killed.
+ * Either way the replies already made are flushed to their clients before
+ * the loop stops (at most DRAIN_FLUSH_MS, for clients that do not read):
+ * a finished call's result is never lost to the exit. A second signal
+ * stops at once. wasmd exits 0.
  */
 #include "sup.h"
 
@@ -16,22 +20,72 @@
 #include <string.h>
 
 #define DRAIN_POLL_MS 50
+/* How long finished replies may take to reach clients that read slowly. */
+#define DRAIN_FLUSH_MS 2000
+#define DRAIN_FLUSH_POLL_MS 5
 
 struct sup_drain {
 	struct event *poll_ev;  /* own: checks whether jobs are left */
 	struct event *grace_ev; /* own: the end of --drain-grace */
+	struct event *flush_ev; /* own: checks whether replies are sent */
 	struct timespec start;
+	struct timespec flush_start; /* when the jobs were over */
 };
 
+/* Bytes queued for clients and not yet written to their sockets. */
+static size_t
+unsent_bytes(const struct sup *sup)
+{
+	const struct sup_session *s;
+	size_t n = 0;
+
+	TAILQ_FOREACH(s, &sup->sessions, entry)
+	n += evbuffer_get_length(bufferevent_get_output(s->bev));
+	return n;
+}
+
+/* Stops the loop once every reply is written, or DRAIN_FLUSH_MS passed. */
+static void
+flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct sup *sup = arg;
+	size_t left = unsent_bytes(sup);
+
+	if (left > 0 &&
+	    sup_elapsed_us(&sup->drain->flush_start) < DRAIN_FLUSH_MS * 1000ull)
+		return;
+	sup_log(left > 0 ? SUP_WARNING : SUP_INFO,
+	    "event=drain_flush outcome=%s unsent_bytes=%zu duration_us=%llu",
+	    left > 0 ? "timeout" : "done", left,
+	    (unsigned long long)sup_elapsed_us(&sup->drain->flush_start));
+	event_base_loopbreak(sup->base);
+}
+
+/*
+ * The jobs are over: nothing new is accepted from now on, and the loop
+ * runs on only to write the replies already queued.
+ */
 static void
 drain_done(struct sup *sup, const char *outcome)
 {
+	const struct timeval poll = {0, DRAIN_FLUSH_POLL_MS * 1000};
+	struct sup_drain *d = sup->drain;
+
 	sup_log(SUP_NOTICE,
 	    "event=drain outcome=%s in_flight=%u duration_us=%llu", outcome,
 	    sup_jobs_in_flight(sup),
-	    (unsigned long long)sup_elapsed_us(&sup->drain->start));
+	    (unsigned long long)sup_elapsed_us(&d->start));
 	sup->stopping = true;
-	event_base_loopbreak(sup->base);
+	if (d->poll_ev != NULL)
+		event_del(d->poll_ev);
+	if (d->grace_ev != NULL)
+		event_del(d->grace_ev);
+	clock_gettime(CLOCK_MONOTONIC, &d->flush_start);
+	d->flush_ev = event_new(sup->base, -1, EV_PERSIST, flush_cb, sup);
+	if (d->flush_ev == NULL)
+		abort();
+	event_add(d->flush_ev, &poll);
+	flush_cb(-1, 0, sup);
 }
 
 static void
@@ -43,10 +97,34 @@ poll_cb(evutil_socket_t fd, short what, void *arg)
 		drain_done(sup, "done");
 }
 
+/*
+ * Ends every job a client still waits for with ERR_UNAVAILABLE. Jobs whose
+ * client is gone have nobody to tell; the workers of all die at exit.
+ */
+static void
+fail_jobs_in_flight(struct sup *sup)
+{
+	struct sup_session *s;
+	struct sup_job *job;
+
+	TAILQ_FOREACH(s, &sup->sessions, entry)
+	{
+		while ((job = TAILQ_FIRST(&s->jobs)) != NULL)
+			sup_job_fail(job, WASMD__ERROR_CODE__ERR_UNAVAILABLE,
+			    "drain grace expired: wasmd stopped before the "
+			    "call ended (see --drain-grace)");
+	}
+}
+
 static void
 grace_cb(evutil_socket_t fd, short what, void *arg)
 {
-	drain_done(arg, "grace_expired");
+	struct sup *sup = arg;
+	unsigned left = sup_jobs_in_flight(sup);
+
+	fail_jobs_in_flight(sup);
+	sup_log(SUP_NOTICE, "event=drain_grace_expired in_flight=%u", left);
+	drain_done(sup, "grace_expired");
 }
 
 void
@@ -111,6 +189,8 @@ sup_drain_stop(struct sup *sup)
 		event_free(d->poll_ev);
 	if (d->grace_ev != NULL)
 		event_free(d->grace_ev);
+	if (d->flush_ev != NULL)
+		event_free(d->flush_ev);
 	free(d);
 	sup->drain = NULL;
 }

@@ -31,15 +31,14 @@ log_outcome(struct sup_job *job, const char *outcome, const char *detail)
 {
 	sup_metrics_job(job, outcome); /* metrics.c: every job ends here */
 	sup_log(SUP_INFO,
-	    "event=%s tenant=%s id=%llu digest=%s%s%s outcome=%s%s%s%s "
+	    "event=%s tenant=%s id=%llu digest=%s%s%s outcome=%s%s%s "
 	    "duration_us=%llu",
 	    job->kind == SUP_JOB_PUSH ? "push" : "invoke", job->tenant->name,
 	    (unsigned long long)job->client_id,
 	    job->digest[0] ? job->digest : "-",
 	    job->export_name ? " export=" : "",
-	    job->export_name ? job->export_name : "", outcome,
-	    detail ? " detail=\"" : "", detail ? detail : "",
-	    detail ? "\"" : "",
+	    job->export_name ? sup_log_word(job->export_name) : "", outcome,
+	    detail ? " detail=" : "", detail ? sup_log_quote(detail) : "",
 	    (unsigned long long)(job->start.tv_sec ? sup_elapsed_us(&job->start)
 	                                           : 0));
 }
@@ -495,7 +494,7 @@ void
 sup_job_worker_died(struct sup_job *job, struct sup_worker *w)
 {
 	int st = w->status;
-	char msg[256];
+	char msg[512];
 	Wasmd__ErrorCode code = WASMD__ERROR_CODE__ERR_CRASH;
 
 	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS) {
@@ -503,7 +502,9 @@ sup_job_worker_died(struct sup_job *job, struct sup_worker *w)
 		snprintf(msg, sizeof(msg),
 		    "the worker made a forbidden system call and was killed "
 		    "(SIGSYS)");
-	} else if (WIFSIGNALED(st) && w->killed) {
+	} else if (w->killed && (WIFSIGNALED(st) || w->bad_frame[0])) {
+		/* A worker that sent a frame we refused may exit on its own
+		 * before our SIGKILL lands: the frame is still the reason. */
 		snprintf(msg, sizeof(msg), "the worker was killed by wasmd: %s",
 		    w->kill_reason ? w->kill_reason : "?");
 	} else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) {

@@ -6,6 +6,12 @@
  * that died is removed; one that still answers belongs to a running daemon
  * and is left alone. Connections beyond --max-connections get an ERR_LIMIT
  * error and are closed at once.
+ *
+ * Out of descriptors (EMFILE, ENFILE), accept(2) fails while the pending
+ * connection stays queued, so the level-triggered listen event would fire
+ * again at once: a busy loop that logs a line per turn. Instead accepting
+ * pauses (the connections wait in the kernel's backlog) until a session
+ * closes or ACCEPT_RETRY_MS pass, with one warning per ACCEPT_WARN_S.
  */
 #include "sup.h"
 
@@ -96,6 +102,54 @@ refuse(int fd, unsigned max)
 	close(fd);
 }
 
+#define ACCEPT_RETRY_MS 1000
+#define ACCEPT_WARN_S 60
+
+/* Stops accepting until a session closes or the retry timer fires. */
+static void
+pause_accept(struct sup *sup, int err)
+{
+	const struct timeval retry = {
+	    ACCEPT_RETRY_MS / 1000, (ACCEPT_RETRY_MS % 1000) * 1000};
+	struct timespec now;
+
+	sup->accept_paused = true;
+	event_del(sup->listen_ev);
+	evtimer_add(sup->accept_retry_ev, &retry);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (sup->accept_warned.tv_sec != 0 &&
+	    now.tv_sec - sup->accept_warned.tv_sec < ACCEPT_WARN_S) {
+		sup->accept_pauses_unlogged++;
+		return;
+	}
+	sup_log(SUP_WARNING,
+	    "event=accept outcome=paused error=\"%s\" sessions=%u "
+	    "retry_ms=%u pauses_since_last_warning=%u "
+	    "reason=\"out of file descriptors: new connections wait in the "
+	    "backlog until one closes (raise LimitNOFILE= or lower "
+	    "max-connections)\"",
+	    strerror(err), sup->nsessions, ACCEPT_RETRY_MS,
+	    sup->accept_pauses_unlogged);
+	sup->accept_warned = now;
+	sup->accept_pauses_unlogged = 0;
+}
+
+void
+sup_listener_resume(struct sup *sup)
+{
+	if (!sup->accept_paused || sup->listen_ev == NULL)
+		return;
+	sup->accept_paused = false;
+	evtimer_del(sup->accept_retry_ev);
+	event_add(sup->listen_ev, NULL);
+}
+
+static void
+accept_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	sup_listener_resume(arg);
+}
+
 static void
 accept_cb(evutil_socket_t lfd, short what, void *arg)
 {
@@ -103,6 +157,10 @@ accept_cb(evutil_socket_t lfd, short what, void *arg)
 
 	for (int i = 0; i < 64; i++) {
 		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+			pause_accept(sup, errno);
+			return;
+		}
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK &&
 			    errno != EINTR && errno != ECONNABORTED)
@@ -124,15 +182,25 @@ accept_cb(evutil_socket_t lfd, short what, void *arg)
 	}
 }
 
+/* Starts accepting on fd. */
+static void
+watch_listen_fd(struct sup *sup, int fd)
+{
+	sup->listen_fd = fd;
+	sup->listen_ev =
+	    event_new(sup->base, fd, EV_READ | EV_PERSIST, accept_cb, sup);
+	sup->accept_retry_ev = evtimer_new(sup->base, accept_retry_cb, sup);
+	if (sup->listen_ev == NULL || sup->accept_retry_ev == NULL)
+		abort();
+	event_add(sup->listen_ev, NULL);
+}
+
 /* Serves the socket the service manager passed (notify.c). */
 static void
 listen_activated(struct sup *sup, int fd)
 {
-	sup->listen_fd = fd;
 	sup->listen_activated = true;
-	sup->listen_ev =
-	    event_new(sup->base, fd, EV_READ | EV_PERSIST, accept_cb, sup);
-	event_add(sup->listen_ev, NULL);
+	watch_listen_fd(sup, fd);
 	sup_log(SUP_NOTICE, "event=listen socket=activated fd=%d", fd);
 }
 
@@ -171,10 +239,7 @@ sup_listener_open(struct sup *sup, char *err, size_t errlen)
 			close(fd);
 		return -1;
 	}
-	sup->listen_fd = fd;
-	sup->listen_ev =
-	    event_new(sup->base, fd, EV_READ | EV_PERSIST, accept_cb, sup);
-	event_add(sup->listen_ev, NULL);
+	watch_listen_fd(sup, fd);
 	sup_log(SUP_NOTICE, "event=listen socket=%s mode=%04o", path,
 	    (unsigned)sup->cfg.socket_mode);
 	return 0;
@@ -186,6 +251,10 @@ sup_listener_close(struct sup *sup)
 	if (sup->listen_ev != NULL) {
 		event_free(sup->listen_ev);
 		sup->listen_ev = NULL;
+	}
+	if (sup->accept_retry_ev != NULL) {
+		event_free(sup->accept_retry_ev);
+		sup->accept_retry_ev = NULL;
 	}
 	if (sup->listen_fd >= 0) {
 		close(sup->listen_fd);

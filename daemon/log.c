@@ -5,12 +5,28 @@
  * stream (JOURNAL_STREAM is set), each line starts with a "<N>" syslog
  * priority prefix so journald files it at the right level; otherwise the
  * level is spelled out as a field.
+ *
+ * Clients and modules choose some of the text that reaches the log (a
+ * Hello's software string, export and module names, a guest's trap or
+ * host-error message). No byte of it may start a line of its own, or a
+ * tenant could forge whole events, "<0>" emergencies for journald
+ * included: sup_log() escapes every control byte of the finished line
+ * (newlines, carriage returns, other C0 bytes and DEL) as \xNN, so one
+ * call is always exactly one line, and sup_log_quote() gives such text as
+ * a quoted field value whose quotes and backslashes are escaped too, so
+ * it cannot forge a key=value field inside its line either.
  */
 #include "sup.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
+
+/* Longest field sup_log_quote() gives, quotes and "..." included. */
+#define LOG_QUOTE_MAX 512
+/* sup_log_quote() results usable in one sup_log() call. */
+#define LOG_QUOTE_SLOTS 8
 
 static bool log_journal;
 
@@ -43,15 +59,89 @@ prio_name(enum sup_prio prio)
 	return "info";
 }
 
+/* A byte that must never reach the log raw: C0 controls and DEL. */
+static bool
+is_control(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+/*
+ * Appends c to out (room for at least 5 more bytes plus the NUL) escaped
+ * as \xNN when it is a control byte, or as \" and \\ when quoted is set.
+ * Returns the bytes written.
+ */
+static size_t
+put_escaped(char *out, unsigned char c, bool quoted)
+{
+	if (is_control(c))
+		return (size_t)sprintf(out, "\\x%02x", c);
+	if (quoted && (c == '"' || c == '\\')) {
+		out[0] = '\\';
+		out[1] = (char)c;
+		return 2;
+	}
+	out[0] = (char)c;
+	return 1;
+}
+
+/* Copies in to out (outlen bytes) with its control bytes escaped. */
+static void
+escape_controls(const char *in, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	for (; *in != '\0' && o + 5 < outlen; in++)
+		o += put_escaped(out + o, (unsigned char)*in, false);
+	out[o] = '\0';
+}
+
+const char *
+sup_log_quote(const char *s)
+{
+	static char slots[LOG_QUOTE_SLOTS][LOG_QUOTE_MAX];
+	static unsigned next;
+	char *out = slots[next++ % LOG_QUOTE_SLOTS];
+	size_t o = 0;
+
+	if (s == NULL)
+		s = "";
+	out[o++] = '"';
+	/* Room for one escaped byte, "...", the closing quote and NUL. */
+	for (; *s != '\0' && o + 5 + 3 + 2 < LOG_QUOTE_MAX; s++)
+		o += put_escaped(out + o, (unsigned char)*s, true);
+	if (*s != '\0')
+		o += (size_t)sprintf(out + o, "...");
+	out[o++] = '"';
+	out[o] = '\0';
+	return out;
+}
+
+const char *
+sup_log_word(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (s == NULL || *s == '\0')
+		return sup_log_quote(s);
+	for (; *p != '\0'; p++)
+		if (is_control(*p) || *p == ' ' || *p == '"' || *p == '\\' ||
+		    *p == '=')
+			return sup_log_quote(s);
+	return p - (const unsigned char *)s < LOG_QUOTE_MAX ? s
+	                                                    : sup_log_quote(s);
+}
+
 void
 sup_log(enum sup_prio prio, const char *fmt, ...)
 {
-	char line[2048];
+	char raw[2048], line[2048];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	escape_controls(raw, line, sizeof(line));
 	/* One fprintf per line keeps lines whole when several processes share stderr. */
 	if (log_journal)
 		fprintf(stderr, "<%d>wasmd: %s\n", (int)prio, line);

@@ -130,6 +130,14 @@ usage(FILE *f)
 	    "(default), or\n"
 	    "                             fork it from one confined zygote "
 	    "process\n"
+	    "      --worker-user USER     run as root, workers become USER "
+	    "(name or uid;\n"
+	    "                             default: wasmd if it exists, else "
+	    "nobody)\n"
+	    "      --worker-namespaces yes|no  workers unshare user, net, "
+	    "ipc and\n"
+	    "                             mount namespaces where permitted "
+	    "(default yes)\n"
 	    "Operations (see wasmd(8), wasmd.conf(5)):\n"
 	    "  -c, --config FILE          read FILE and FILE.d/*.conf "
 	    "(default\n"
@@ -255,6 +263,7 @@ config_defaults(struct sup_config *c)
 	c->idle_timeout_ms = 300000;
 	c->drain_grace_ms = 30000;
 	c->metrics_interval_ms = 15000;
+	c->worker_namespaces = true;
 }
 
 enum {
@@ -276,6 +285,8 @@ enum {
 	OPT_IDLE_TIMEOUT,
 	OPT_WORKER,
 	OPT_WORKER_SPAWN,
+	OPT_WORKER_USER,
+	OPT_WORKER_NAMESPACES,
 	OPT_CHECK_CONFIG,
 	OPT_DRAIN_GRACE,
 	OPT_METRICS_FILE,
@@ -304,6 +315,8 @@ static const struct option long_options[] = {
     {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
     {"worker", required_argument, NULL, OPT_WORKER},
     {"worker-spawn", required_argument, NULL, OPT_WORKER_SPAWN},
+    {"worker-user", required_argument, NULL, OPT_WORKER_USER},
+    {"worker-namespaces", required_argument, NULL, OPT_WORKER_NAMESPACES},
     {"config", required_argument, NULL, 'c'},
     {"check-config", no_argument, NULL, OPT_CHECK_CONFIG},
     {"drain-grace", required_argument, NULL, OPT_DRAIN_GRACE},
@@ -357,6 +370,18 @@ apply_option(struct sup_config *c, int opt, const char *arg, const char *name)
 			c->worker_spawn = SUP_SPAWN_EXEC;
 		else if (strcmp(arg, "zygote") == 0)
 			c->worker_spawn = SUP_SPAWN_ZYGOTE;
+		else
+			return bad_value(name, arg);
+		return 0;
+	case OPT_WORKER_USER:
+		free(c->worker_user);
+		c->worker_user = arg[0] ? sup_strdup(arg) : NULL;
+		return 0;
+	case OPT_WORKER_NAMESPACES:
+		if (strcmp(arg, "yes") == 0)
+			c->worker_namespaces = true;
+		else if (strcmp(arg, "no") == 0)
+			c->worker_namespaces = false;
 		else
 			return bad_value(name, arg);
 		return 0;
@@ -573,7 +598,8 @@ serve(struct sup *sup)
 	hup = evsignal_new(sup->base, SIGHUP, reload_cb, sup);
 	evsignal_add(hup, NULL);
 	log_topology(sup);
-	if (sup_store_load(sup) != 0 || sup_pool_init(sup) != 0 ||
+	if (sup_isolation_init(sup, err, sizeof(err)) != 0 ||
+	    sup_store_load(sup) != 0 || sup_pool_init(sup) != 0 ||
 	    sup_listener_open(sup, err, sizeof(err)) != 0) {
 		sup_log(SUP_ERR, "event=start outcome=failed error=\"%s\"",
 		    err[0] ? err : "see above");

@@ -30,8 +30,6 @@
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
-
 static void schedule_topup(struct sup *sup);
 static void topup_now_if_failing(struct sup *sup);
 
@@ -168,6 +166,7 @@ worker_hello(struct sup_worker *w, Wasmd__Envelope *env)
 		return;
 	}
 	evtimer_del(w->startup);
+	sup_isolation_report(sup, w->pid);
 	w->state = SUP_W_IDLE;
 	sup->nstarting--;
 	sup->nidle++;
@@ -326,7 +325,14 @@ worker_read_cb(struct bufferevent *bev, void *arg)
 			sup_log(SUP_WARNING,
 			    "event=worker_bad_frame pid=%ld error=\"%s\"",
 			    (long)w->pid, err);
-			sup_worker_kill(w, "the worker sent a malformed frame");
+			/* Its job's client hears why, even when the
+			 * worker exits before our SIGKILL lands. */
+			snprintf(w->bad_frame, sizeof(w->bad_frame),
+			    "the worker sent a malformed frame (%s%s)", err,
+			    strstr(err, "exceeds") != NULL
+			        ? ": a reply larger than max-frame"
+			        : "");
+			sup_worker_kill(w, w->bad_frame);
 			break;
 		}
 		sup_dispatch_worker(w, env);
@@ -403,17 +409,21 @@ spawn_process(struct sup *sup, const char *cmd, int child_fd, pid_t *pid)
 	/* The largest linear memory a job may get; the worker adds its own
 	 * headroom for the engine when it sets RLIMIT_AS from this. */
 	char *mem = format_u64(sup->cfg.max_memory);
-	char *argv[] = {sup->cfg.worker_path, (char *)cmd, "--fd", "3",
-	    "--memory-limit", mem, NULL};
+	char *argv[SUP_WORKER_ARGV];
+	char **env = sup_worker_environ(); /* isolation.c: scrubbed */
 
 	if (child_fd == 3) { /* dup2(3, 3) would keep close-on-exec */
 		moved = fcntl(child_fd, F_DUPFD_CLOEXEC, 10);
 		if (moved < 0) {
+			int e = errno;
+
 			free(mem);
-			return errno;
+			free(env);
+			return e;
 		}
 		child_fd = moved;
 	}
+	sup_worker_argv(sup, cmd, mem, argv);
 	sigemptyset(&none);
 	sigfillset(&all);
 	posix_spawn_file_actions_init(&fa);
@@ -423,12 +433,13 @@ spawn_process(struct sup *sup, const char *cmd, int child_fd, pid_t *pid)
 	posix_spawnattr_setsigdefault(&attr, &all);
 	posix_spawnattr_setflags(
 	    &attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	rc = posix_spawn(pid, sup->cfg.worker_path, &fa, &attr, argv, environ);
+	rc = posix_spawn(pid, sup->cfg.worker_path, &fa, &attr, argv, env);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (moved >= 0)
 		close(moved);
 	free(mem);
+	free(env);
 	return rc;
 }
 

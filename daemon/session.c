@@ -143,6 +143,7 @@ sup_session_jobs_changed(struct sup_session *s)
 void
 sup_session_free(struct sup_session *s)
 {
+	struct sup *sup = s->sup;
 	struct sup_job *job;
 
 	while ((job = TAILQ_FIRST(&s->jobs)) != NULL)
@@ -155,6 +156,7 @@ sup_session_free(struct sup_session *s)
 	bufferevent_free(s->bev);
 	event_free(s->idle);
 	free(s);
+	sup_listener_resume(sup); /* a descriptor is free again */
 }
 
 static void
@@ -184,9 +186,8 @@ reply_hello(struct sup_session *s, Wasmd__Envelope *req)
 	env.msg_case = WASMD__ENVELOPE__MSG_HELLO;
 	env.hello = &h;
 	sup_session_send(s, &env, req->id);
-	sup_log(SUP_INFO, "event=hello tenant=%s pid=%ld software=\"%s\"",
-	    s->tenant->name, (long)s->pid,
-	    req->hello->software ? req->hello->software : "");
+	sup_log(SUP_INFO, "event=hello tenant=%s pid=%ld software=%s",
+	    s->tenant->name, (long)s->pid, sup_log_quote(req->hello->software));
 }
 
 static void
@@ -374,9 +375,9 @@ session_read_cb(struct bufferevent *bev, void *arg)
 			break;
 		if (st == SUP_FRAME_BAD) {
 			sup_log(SUP_WARNING,
-			    "event=bad_frame tenant=%s pid=%ld error=\"%s\"",
+			    "event=bad_frame tenant=%s pid=%ld error=%s",
 			    s->tenant ? s->tenant->name : "-", (long)s->pid,
-			    err);
+			    sup_log_quote(err));
 			sup_session_fail(s, 0,
 			    WASMD__ERROR_CODE__ERR_BAD_REQUEST, "%s", err);
 			session_close_soon(s);

@@ -604,7 +604,7 @@ load_names(struct sup_tenant *t)
 		sup_log(SUP_WARNING,
 		    "event=store_load tenant=%s name=%s outcome=ignored "
 		    "reason=\"does not name a stored module\"",
-		    t->name, e->d_name);
+		    t->name, sup_log_word(e->d_name));
 		free(buf);
 	}
 	closedir(d);

@@ -68,6 +68,10 @@ struct sup_config {
 	size_t nrules;
 	/* --worker-spawn: exec each worker, or fork it from a zygote. */
 	enum { SUP_SPAWN_EXEC, SUP_SPAWN_ZYGOTE } worker_spawn;
+	/* --worker-user (own; NULL: wasmd, else nobody) and
+	 * --worker-namespaces (isolation.c). */
+	char *worker_user;
+	bool worker_namespaces;
 };
 
 /* log.c: one line per event on stderr, key=value fields. */
@@ -79,8 +83,25 @@ enum sup_prio {
 	SUP_DEBUG = 7,
 };
 void sup_log_init(void);
+/*
+ * Formats one line; control bytes in the result are escaped (\xNN), so a
+ * call never writes more than one line whatever its arguments hold.
+ */
 void sup_log(enum sup_prio prio, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/*
+ * Text a client or module chose, as a field value: in double quotes, with
+ * quotes, backslashes and control bytes escaped, cut at about 500 bytes.
+ * Borrowed: a static buffer, one of 8 reused in turn, so it must be used
+ * in the sup_log() call it was made for (and at most 8 times there).
+ */
+const char *sup_log_quote(const char *s);
+/*
+ * The same for a value logged bare (export=NAME): s itself when it holds
+ * no space, quote, backslash, '=' or control byte, else sup_log_quote(s).
+ * Borrowed like sup_log_quote()'s result.
+ */
+const char *sup_log_word(const char *s);
 
 /* frames.c: frames over bufferevents. */
 enum sup_frame_status {
@@ -154,6 +175,8 @@ void sup_sha256_hex(const uint8_t *data, size_t len, char out[65]);
 /* listener.c */
 int sup_listener_open(struct sup *sup, char *err, size_t errlen);
 void sup_listener_close(struct sup *sup);
+/* Accepts again after a pause for want of descriptors (listener.c). */
+void sup_listener_resume(struct sup *sup);
 
 /* session.c: client connections. */
 struct sup_session {
@@ -210,7 +233,9 @@ struct sup_worker {
 	enum sup_worker_state state;
 	struct sup_job *job;     /* borrowed; the job owns the link */
 	bool killed;             /* we sent SIGKILL */
-	const char *kill_reason; /* static string: why we killed it */
+	const char *kill_reason; /* static string or bad_frame: why */
+	/* A frame we could not take from it (too large, malformed). */
+	char bad_frame[384];
 	bool reaped;
 	int status; /* waitpid status once reaped */
 	struct timespec spawned;
@@ -351,6 +376,11 @@ struct sup {
 	struct sup_config cfg;
 	int listen_fd;
 	struct event *listen_ev; /* own */
+	/* listener.c: accepting paused for want of descriptors. */
+	struct event *accept_retry_ev; /* own */
+	bool accept_paused;
+	struct timespec accept_warned; /* the last warning, or zero */
+	unsigned accept_pauses_unlogged;
 	TAILQ_HEAD(, sup_session) sessions;
 	unsigned nsessions;
 	TAILQ_HEAD(, sup_tenant) tenants;
@@ -374,7 +404,28 @@ struct sup {
 	struct sup_metrics *metrics;
 	/* pool.c, --worker-spawn zygote: the zygote (own), else NULL. */
 	struct sup_zygote *zygote;
+	/* isolation.c: "UID:GID" a root daemon's workers become ("" when
+	 * not root), and whether the first worker's isolation was logged. */
+	char worker_ids[32];
+	bool isolation_logged;
 };
+
+/*
+ * isolation.c: what the supervisor does for its workers' isolation.
+ * sup_isolation_init() resolves --worker-user when running as root (0, or
+ * -1 with err). sup_worker_argv() fills argv (SUP_WORKER_ARGV entries) for
+ * `wasmd-worker CMD --fd 3 --memory-limit MEM` plus the identity options;
+ * sup_worker_environ() is this process's environment less the variables
+ * meant for wasmd alone (NOTIFY_SOCKET, WATCHDOG_*, LISTEN_*): own, free
+ * the array only (its strings are environ's). sup_isolation_report() logs,
+ * once, what the first worker to say hello got (uid, capabilities,
+ * namespaces), seen from /proc.
+ */
+#define SUP_WORKER_ARGV 12 /* 6 + --user X + --namespaces no + NULL */
+int sup_isolation_init(struct sup *sup, char *err, size_t errlen);
+void sup_worker_argv(struct sup *sup, const char *cmd, char *mem, char **argv);
+char **sup_worker_environ(void);
+void sup_isolation_report(struct sup *sup, pid_t pid);
 
 /* Small helpers (main.c). */
 uint64_t sup_elapsed_us(const struct timespec *since);

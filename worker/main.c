@@ -1,9 +1,12 @@
 /*
  * main.c: wasmd-worker's command line.
  *
- *   wasmd-worker serve --fd N --memory-limit BYTES
+ *   wasmd-worker serve --fd N --memory-limit BYTES [--user UID:GID]
+ *                      [--namespaces yes|no]
  *       The supervisor's worker: confine, say hello on fd N, serve one job,
  *       exit (serve.c). Started by `wasmd` with fork + exec, never by hand.
+ *       --user: the uid and gid a worker started as root drops to;
+ *       --namespaces no: do not unshare namespaces (sandbox_user.c).
  *   wasmd-worker zygote --fd N --memory-limit BYTES
  *       `wasmd --worker-spawn zygote`: confine, then fork such workers on
  *       the supervisor's requests on fd N (zygote.c). Never by hand.
@@ -21,6 +24,7 @@
 #include <unistd.h>
 
 #include "local_run.h"
+#include "sandbox.h"
 #include "serve.h"
 #include "zygote.h"
 
@@ -28,8 +32,10 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: wasmd-worker serve --fd N --memory-limit BYTES\n"
-	    "       wasmd-worker zygote --fd N --memory-limit BYTES\n"
+	    "usage: wasmd-worker serve --fd N --memory-limit BYTES "
+	    "[--user UID:GID]\n"
+	    "                          [--namespaces yes|no]\n"
+	    "       wasmd-worker zygote (the same options)\n"
 	    "       wasmd-worker run [--invoke NAME] [-W OPTIONS] FILE "
 	    "[ARGS...]\n"
 	    "\n"
@@ -59,6 +65,39 @@ parse_u64(const char *s, uint64_t max, uint64_t *out)
 	return true;
 }
 
+/* "UID:GID", both above 0 (a worker never runs as root). */
+static bool
+parse_user(const char *s, wrk_identity *id)
+{
+	uint64_t uid, gid;
+	const char *colon = s != NULL ? strchr(s, ':') : NULL;
+	char buf[32];
+
+	if (colon == NULL || (size_t)(colon - s) >= sizeof buf)
+		return false;
+	memcpy(buf, s, (size_t)(colon - s));
+	buf[colon - s] = '\0';
+	if (!parse_u64(buf, UINT32_MAX - 1, &uid) ||
+	    !parse_u64(colon + 1, UINT32_MAX - 1, &gid) || uid == 0 || gid == 0)
+		return false;
+	id->set_user = true;
+	id->uid = (uid_t)uid;
+	id->gid = (gid_t)gid;
+	return true;
+}
+
+static bool
+parse_yes_no(const char *s, bool *out)
+{
+	if (s != NULL && strcmp(s, "yes") == 0)
+		*out = true;
+	else if (s != NULL && strcmp(s, "no") == 0)
+		*out = false;
+	else
+		return false;
+	return true;
+}
+
 /*
  * The serve and zygote commands (argv[0] names which): their options,
  * then the job or the zygote's loop.
@@ -68,6 +107,7 @@ cmd_serve(int argc, char **argv, pid_t parent)
 {
 	bool zygote = strcmp(argv[0], "zygote") == 0;
 	uint64_t fd = UINT64_MAX, limit = UINT64_MAX;
+	wrk_identity id = {.namespaces = true};
 	int i;
 
 	for (i = 1; i < argc; i += 2) {
@@ -78,6 +118,10 @@ cmd_serve(int argc, char **argv, pid_t parent)
 			ok = parse_u64(v, INT_MAX, &fd);
 		else if (strcmp(argv[i], "--memory-limit") == 0)
 			ok = parse_u64(v, UINT64_MAX - 1, &limit);
+		else if (strcmp(argv[i], "--user") == 0)
+			ok = parse_user(v, &id);
+		else if (strcmp(argv[i], "--namespaces") == 0)
+			ok = parse_yes_no(v, &id.namespaces);
 		else
 			ok = false;
 		if (!ok) {
@@ -96,6 +140,7 @@ cmd_serve(int argc, char **argv, pid_t parent)
 		usage(stderr);
 		return 2;
 	}
+	wrk_sandbox_set_identity(&id);
 	if (zygote)
 		return wrk_zygote((int)fd, limit, parent);
 	return wrk_serve((int)fd, limit, parent);

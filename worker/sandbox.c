@@ -1,18 +1,16 @@
 /*
- * sandbox.c: the generic confinement steps of a worker (sandbox.h), in the
- * order the design gives: descriptors, parent death signal, dumpability,
- * rlimits, no_new_privs, then the system-call policy from the policy file
- * CMake chose (sandbox_seccomp.c).
+ * sandbox.c: the generic confinement steps of a worker (sandbox.h):
+ * descriptors, identity (namespaces, uid, capabilities: sandbox_user.c),
+ * parent death signal, dumpability, rlimits, no_new_privs, then the
+ * system-call policy from the policy file CMake chose (sandbox_seccomp.c).
  *
  * A zygote (zygote.c) confines itself with the same steps but keeps its
  * RLIMIT_NPROC and loads a wider policy; the children it forks then go
  * through wrk_sandbox_enter() like any worker.
  *
  * Each step either succeeds or makes the whole confinement fail: a worker
- * that is only partly confined never serves a job. The optional user, net
- * and ipc namespaces of the design are not applied yet; the seccomp policy
- * already forbids every system call that would reach a file, a socket or
- * another process.
+ * that is only partly confined never serves a job; only the namespaces
+ * are optional (sandbox_user.c says why).
  */
 #include "sandbox.h"
 
@@ -30,11 +28,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
+void
+wrk_sandbox_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -64,7 +59,7 @@ close_fds_by_listing(int keep_fd, char *err, size_t errlen)
 	int dfd;
 
 	if (d == NULL) {
-		set_err(err, errlen, "cannot list /proc/self/fd: %s",
+		wrk_sandbox_err(err, errlen, "cannot list /proc/self/fd: %s",
 		    strerror(errno));
 		return -1;
 	}
@@ -113,7 +108,7 @@ close_other_fds(int keep_fd, char *err, size_t errlen)
 			if (errno == ENOSYS)
 				return close_fds_by_listing(
 				    keep_fd, err, errlen);
-			set_err(
+			wrk_sandbox_err(
 			    err, errlen, "close_range: %s", strerror(errno));
 			return -1;
 		}
@@ -128,12 +123,13 @@ static int
 die_with_parent(pid_t parent, char *err, size_t errlen)
 {
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) {
-		set_err(err, errlen, "PR_SET_PDEATHSIG: %s", strerror(errno));
+		wrk_sandbox_err(
+		    err, errlen, "PR_SET_PDEATHSIG: %s", strerror(errno));
 		return -1;
 	}
 	/* The parent may have died before the signal was armed. */
 	if (getppid() != parent) {
-		set_err(err, errlen, "the supervisor (pid %ld) is gone",
+		wrk_sandbox_err(err, errlen, "the supervisor (pid %ld) is gone",
 		    (long)parent);
 		return -1;
 	}
@@ -148,7 +144,7 @@ set_limit(
 
 	rl.rlim_cur = rl.rlim_max = (rlim_t)value;
 	if (setrlimit(resource, &rl) != 0) {
-		set_err(err, errlen, "setrlimit(%s, %llu): %s", name,
+		wrk_sandbox_err(err, errlen, "setrlimit(%s, %llu): %s", name,
 		    (unsigned long long)value, strerror(errno));
 		return -1;
 	}
@@ -200,20 +196,24 @@ confine_but_policy(
     const wrk_sandbox_opts *opts, bool may_fork, char *err, size_t errlen)
 {
 	if (opts->keep_fd < 0) {
-		set_err(err, errlen, "no socket to keep");
+		wrk_sandbox_err(err, errlen, "no socket to keep");
 		return -1;
 	}
+	/* Identity first: a uid change clears the parent-death signal and
+	 * dumpability, so both are set after it. */
 	if (close_other_fds(opts->keep_fd, err, errlen) < 0 ||
+	    wrk_identity_apply(err, errlen) < 0 ||
 	    die_with_parent(opts->parent, err, errlen) < 0)
 		return -1;
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
-		set_err(err, errlen, "PR_SET_DUMPABLE: %s", strerror(errno));
+		wrk_sandbox_err(
+		    err, errlen, "PR_SET_DUMPABLE: %s", strerror(errno));
 		return -1;
 	}
 	if (lower_rlimits(opts, may_fork, err, errlen) < 0)
 		return -1;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
-		set_err(
+		wrk_sandbox_err(
 		    err, errlen, "PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
 		return -1;
 	}

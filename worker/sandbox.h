@@ -2,9 +2,11 @@
  * sandbox.h: confinement of a wasmd-worker process.
  *
  * A worker confines itself before it reads a single byte from the
- * supervisor: it closes every descriptor but its socket, asks to die with
- * its parent, becomes non-dumpable, lowers its rlimits, sets no_new_privs
- * and loads a seccomp allowlist whose default action kills the process.
+ * supervisor: it closes every descriptor but its socket, takes its own
+ * namespaces, drops root and every capability (sandbox_user.c), asks to
+ * die with its parent, becomes non-dumpable, lowers its rlimits, sets
+ * no_new_privs and loads a seccomp allowlist whose default action kills
+ * the process.
  * The generic steps live in sandbox.c; the system-call policy is chosen by
  * CMake (sandbox_seccomp.c on Linux) and lives in its own file.
  *
@@ -15,6 +17,7 @@
 
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -40,6 +43,32 @@ typedef struct wrk_sandbox_opts {
 	uint64_t mem_limit; /* bytes of linear memory; 0 = no RLIMIT_AS */
 	pid_t parent;       /* getppid() at start: the supervisor */
 } wrk_sandbox_opts;
+
+/*
+ * Who a worker becomes (sandbox_user.c). Set once by main() from the
+ * supervisor's options, before confinement; process-wide, inherited by a
+ * zygote's children. Without a call: no uid change, namespaces tried.
+ */
+typedef struct wrk_identity {
+	bool set_user;   /* when started as root, become uid/gid */
+	uid_t uid;       /* never 0 */
+	gid_t gid;       /* never 0 */
+	bool namespaces; /* unshare user, net, ipc and mount namespaces */
+} wrk_identity;
+
+void wrk_sandbox_set_identity(const wrk_identity *id);
+
+/*
+ * The identity step of wrk_sandbox_enter() (sandbox_user.c): namespaces
+ * where permitted, the uid/gid drop when root, every capability cleared,
+ * the bounding set included. Does nothing in a process that applied it
+ * already (a zygote's child). 0, or -1 with err.
+ */
+int wrk_identity_apply(char *err, size_t errlen);
+
+/* Formats a confinement error into err (errlen bytes; NULL is fine). */
+void wrk_sandbox_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /*
  * The clone(2) flags of a zygote's fork (zygote.c) and the only ones its

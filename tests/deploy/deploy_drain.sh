@@ -1,7 +1,9 @@
 # deploy_drain: SIGTERM during a long call starts a drain: STOPPING=1, the
 # call runs to its end and its client gets the result, a new invocation is
 # refused with ERR_UNAVAILABLE, then wasmd exits 0. A call that outlives
-# --drain-grace is cut off, and wasmd still exits 0.
+# --drain-grace is cut off: its client gets ERR_UNAVAILABLE "drain grace
+# expired" (not a closed connection), the log says so, and wasmd still
+# exits 0.
 . "$IT_LIB"
 . "$(dirname "${BASH_SOURCE[0]}")/notify.sh"
 start_notify
@@ -10,7 +12,7 @@ run ctl push "$DEPLOY_FIXTURES/busy.wasm" --name busy
 expect_status 0
 run ctl push "$IT_FIXTURES/add.wasm" --name add
 expect_status 0
-n=$(busy_n 4000)
+n=$(busy_n 6000)
 
 ctl run --invoke count busy "$n" >"$TMP/long.out" 2>"$TMP/long.err" &
 long=$!
@@ -51,5 +53,13 @@ elapsed=$((($(date +%s%N) - start) / 1000000))
 DAEMON_PID=
 [ "$st" -eq 0 ] || fail "wasmd exited with status $st after the grace"
 [ "$elapsed" -lt 2000 ] || fail "the drain took ${elapsed} ms with a 300 ms grace"
-expect_log_match "event=drain outcome=grace_expired in_flight=1"
-wait "$long" || true
+expect_log_match "event=drain_grace_expired in_flight=1"
+expect_log_match 'event=invoke .*outcome=ERR_UNAVAILABLE detail="drain grace expired'
+st=0
+wait "$long" || st=$?
+[ "$st" -ne 0 ] || fail "the call cut off by the grace succeeded"
+grep -q "drain grace expired" "$TMP/long.err" ||
+	fail "the client was not told the grace expired: $(cat "$TMP/long.err")"
+if grep -q "outcome=abandoned" "$LOG"; then
+	fail "a call cut off by the grace was logged as abandoned by its client"
+fi

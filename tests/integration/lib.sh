@@ -144,3 +144,19 @@ wait_workers() {
 	done
 	fail "expected $want workers, have $(workers)"
 }
+
+# a_worker [SECONDS]: the pid of one confined worker, not a zygote (a
+# worker's RLIMIT_NPROC is 0, a zygote's is not).
+a_worker() {
+	local tries=$((${1:-10} * 20)) pid
+	for _ in $(seq "$tries"); do
+		for pid in $(worker_pids); do
+			if grep -Eq '^Max processes +0 ' "/proc/$pid/limits" 2>/dev/null; then
+				echo "$pid"
+				return 0
+			fi
+		done
+		sleep 0.05
+	done
+	fail "no confined worker after ${1:-10} s"
+}

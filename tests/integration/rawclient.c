@@ -27,6 +27,8 @@
  *       hello, invoke export "hostcall" with i32 5, serving the host import
  *       env.h : [i32] -> [i32]; answer the relayed host_call with i32 77;
  *       print the call's argument and the result.
+ * Its Hello names the software "wasmd-it-rawclient", or the value of
+ * WASMD_IT_SOFTWARE when set (what a hostile client may claim to be).
  * Exit: 0 as expected, 1 otherwise (with a message on stderr).
  */
 #include <errno.h>
@@ -107,7 +109,9 @@ hello(int fd, unsigned version)
 	Wasmd__Hello h = WASMD__HELLO__INIT;
 
 	h.version = version;
-	h.software = "wasmd-it-rawclient";
+	h.software = getenv("WASMD_IT_SOFTWARE");
+	if (h.software == NULL)
+		h.software = "wasmd-it-rawclient";
 	env.msg_case = WASMD__ENVELOPE__MSG_HELLO;
 	env.hello = &h;
 	send_env(fd, &env);

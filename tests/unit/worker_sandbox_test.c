@@ -32,6 +32,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -384,6 +385,49 @@ START_TEST(test_template_allowed)
 }
 END_TEST
 
+/*
+ * glibc 2.36's qsort() asks sysinfo(2) for the physical memory once the
+ * array passes 1 KiB (to choose between a merge sort in a copy and an
+ * in-place sort): a module with 43 or more exports sorts that many names.
+ */
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+probe_sysinfo(int sock)
+{
+	enum { N = 5000 };
+	uint64_t *v = malloc(N * sizeof *v);
+	struct sysinfo si;
+
+	if (v == NULL || sysinfo(&si) != 0 || si.totalram == 0)
+		_exit(16);
+	for (size_t i = 0; i < N; i++)
+		v[i] = (uint64_t)(N - i) * 2654435761u % 100003;
+	qsort(v, N, sizeof *v, cmp_u64);
+	for (size_t i = 1; i < N; i++)
+		if (v[i - 1] > v[i])
+			_exit(17);
+	free(v);
+	say(sock, "ok");
+}
+
+START_TEST(test_sysinfo_and_qsort_allowed)
+{
+	child c = spawn_confined(NULL, probe_sysinfo);
+	char buf[16];
+
+	hear(&c, buf, sizeof buf);
+	ck_assert_str_eq(buf, "ok");
+	assert_exited_ok(reap(&c));
+}
+END_TEST
+
 /* The worker's abort() path is a crash (SIGABRT), not a violation. */
 static void
 probe_abort(int sock)
@@ -587,6 +631,152 @@ START_TEST(test_rlimits_set)
 	}
 	ck_assert_int_eq(write(c.sock, "g", 1), 1);
 	assert_exited_ok(reap(&c));
+}
+END_TEST
+
+/* ---- Root: user, capabilities, namespaces --------------------------- */
+
+/* What the supervisor asks of a root worker: nobody, namespaces. */
+static void
+identity_nobody(void)
+{
+	wrk_identity id = {true, NOBODY, NOBODY, true};
+
+	wrk_sandbox_set_identity(&id);
+}
+
+/* A "Key:" value of /proc/<pid>/status, first word; "" when absent. */
+static void
+status_field(pid_t pid, const char *key, char *out, size_t len)
+{
+	char path[64], line[256];
+	size_t klen = strlen(key);
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	out[0] = '\0';
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
+			sscanf(line + klen + 1, "%63s", out);
+			break;
+		}
+	}
+	fclose(f);
+	(void)len;
+}
+
+/* Whether pid's namespace kind differs from this process's. */
+static int
+own_namespace(pid_t pid, const char *kind)
+{
+	char a[128], b[128], path[64];
+	ssize_t na, nb;
+
+	snprintf(path, sizeof path, "/proc/self/ns/%s", kind);
+	na = readlink(path, a, sizeof a - 1);
+	snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, kind);
+	nb = readlink(path, b, sizeof b - 1);
+	ck_assert_int_gt(na, 0);
+	ck_assert_int_gt(nb, 0);
+	a[na] = b[nb] = '\0';
+	return strcmp(a, b) != 0;
+}
+
+/*
+ * Started as root with a worker user, the confined child is that user, in
+ * no supplementary group, with no capability in any set (bounding set
+ * included), in user, net, ipc and mount namespaces of its own, and still
+ * non-dumpable with the parent-death signal armed (both after the uid
+ * change, which clears them). As any other user this path cannot be
+ * taken: the test then checks nothing and says so.
+ */
+START_TEST(test_root_becomes_worker_user)
+{
+	static const char *const caps[] = {
+	    "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"};
+	static const char *const kinds[] = {"user", "net", "ipc", "mnt"};
+	child c;
+	char buf[64];
+
+	if (geteuid() != 0) {
+		fprintf(stderr,
+		    "note: not root: the root worker path is not "
+		    "tested here\n");
+		return;
+	}
+	c = spawn_confined(identity_nobody, probe_wait);
+	hear(&c, buf, 16);
+	ck_assert_str_eq(buf, "ready");
+	status_field(c.pid, "Uid", buf, sizeof buf);
+	ck_assert_str_eq(buf, "65534");
+	status_field(c.pid, "Gid", buf, sizeof buf);
+	ck_assert_str_eq(buf, "65534");
+	status_field(c.pid, "Groups", buf, sizeof buf);
+	ck_assert_str_eq(buf, "");
+	for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+		status_field(c.pid, caps[i], buf, sizeof buf);
+		ck_assert_msg(strcmp(buf, "0000000000000000") == 0, "%s is %s",
+		    caps[i], buf);
+	}
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		ck_assert_msg(own_namespace(c.pid, kinds[i]),
+		    "the child shares this process's %s namespace", kinds[i]);
+	/* Non-dumpable again after the uid change: /proc files are root's. */
+	{
+		struct stat st;
+
+		snprintf(buf, sizeof buf, "/proc/%d/status", (int)c.pid);
+		ck_assert_int_eq(stat(buf, &st), 0);
+		ck_assert_int_eq(st.st_uid, 0);
+	}
+	ck_assert_int_eq(write(c.sock, "g", 1), 1);
+	assert_exited_ok(reap(&c));
+}
+END_TEST
+
+/* The parent-death signal survives the uid change (set after it). */
+START_TEST(test_root_worker_dies_with_parent)
+{
+	int sv[2], go[2], status;
+	pid_t mid, orphan;
+
+	if (geteuid() != 0)
+		return;
+	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
+	ck_assert_int_eq(pipe(go), 0);
+	/* This process keeps sv[0] open: the orphan's read blocks. */
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	mid = fork();
+	ck_assert_int_ge(mid, 0);
+	if (mid == 0) {
+		orphan = fork();
+		if (orphan == 0) {
+			wrk_sandbox_opts opts = {
+			    sv[1], TEST_MEM_LIMIT, getppid()};
+			char err[256];
+
+			identity_nobody();
+			if (wrk_sandbox_enter(&opts, err, sizeof err) < 0)
+				_exit(CONFINE_FAILED);
+			(void)read(sv[1], err, 1);
+			_exit(0);
+		}
+		/* Tell the test the orphan's pid once it is confined. */
+		usleep(200000);
+		if (write(go[1], &orphan, sizeof orphan) != sizeof orphan)
+			_exit(2);
+		_exit(0);
+	}
+	ck_assert_int_eq(read(go[0], &orphan, sizeof orphan), sizeof orphan);
+	ck_assert_int_eq(waitpid(mid, &status, 0), mid);
+	ck_assert_int_eq(waitpid(orphan, &status, 0), orphan);
+	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+	    "the worker outlived its parent (status 0x%x)", status);
+	prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+	close(sv[0]);
+	close(sv[1]);
 }
 END_TEST
 
@@ -929,12 +1119,15 @@ sandbox_suite(void)
 	tcase_add_test(allowed, test_allowed_operations);
 	tcase_add_test(allowed, test_abort_is_sigabrt);
 	tcase_add_test(allowed, test_template_allowed);
+	tcase_add_test(allowed, test_sysinfo_and_qsort_allowed);
 	tcase_add_test(state, test_other_fds_closed);
 	tcase_add_test(state, test_not_dumpable);
 	tcase_add_test(state, test_rlimit_as_caps_allocation);
 	tcase_add_test(state, test_rlimits_set);
 	tcase_add_test(state, test_wrong_parent_refused);
 	tcase_add_test(state, test_dies_with_parent);
+	tcase_add_test(state, test_root_becomes_worker_user);
+	tcase_add_test(state, test_root_worker_dies_with_parent);
 	tcase_add_test(zygote, test_zygote_child_fork_killed);
 	tcase_add_test(zygote, test_zygote_child_zygote_clone_killed);
 	tcase_add_test(zygote, test_zygote_child_recvmsg_killed);
