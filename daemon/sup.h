@@ -68,6 +68,18 @@ struct sup_config {
 	size_t nrules;
 	/* --worker-spawn: exec each worker, or fork it from a zygote. */
 	enum { SUP_SPAWN_EXEC, SUP_SPAWN_ZYGOTE } worker_spawn;
+	/*
+	 * Budgets (budget.c; wasmd(8) SECURITY). memory_budget: every byte
+	 * clients make the supervisor hold; tenant_memory: one tenant's
+	 * share of it. Per tenant: connections, live instances, names; per
+	 * module: the bytes of its metadata (.info).
+	 */
+	uint64_t memory_budget;
+	uint64_t tenant_memory;
+	unsigned max_tenant_connections;
+	unsigned max_instances;
+	uint64_t max_names;
+	uint64_t max_module_info;
 };
 
 /* log.c: one line per event on stderr, key=value fields. */
@@ -117,6 +129,11 @@ struct sup_tenant {
 	uint64_t nbytes;    /* sum of module sizes */
 	unsigned running;   /* jobs in flight */
 	unsigned instances; /* live instances (each holds a worker) */
+	/* Budgets (budget.c, store.c, instance.c). */
+	uint64_t held;          /* bytes its sessions hold (budget.c) */
+	unsigned nsessions;     /* its connections, greeted or not */
+	uint64_t nnames;        /* names (store.c, --max-names) */
+	unsigned instance_jobs; /* running jobs that belong to instances */
 };
 /* Finds or creates the tenant of uid (borrowed: lives until sup_tenants_free). */
 struct sup_tenant *sup_tenant_for_uid(struct sup *sup, uid_t uid);
@@ -171,6 +188,22 @@ struct sup_session {
 	TAILQ_HEAD(, sup_job) jobs;           /* in flight for this session */
 	TAILQ_HEAD(, sup_instance) instances; /* own: live (instance.c) */
 	uint64_t next_instance_id;
+	/*
+	 * Budgets (budget.c). owner: the peer's tenant from its connection
+	 * on (tenant is set at hello). held: what the session holds now, as
+	 * counted in owner->held and sup->held. big: a large frame being
+	 * received (own, big_len bytes with its header, big_have read so
+	 * far), whose big_reserved bytes were granted before it was read.
+	 */
+	struct sup_tenant *owner;
+	uint64_t held;
+	uint8_t *big;
+	size_t big_len, big_have;
+	uint64_t big_reserved;
+	bool read_paused;             /* not read: over a budget */
+	size_t unread_seen;           /* its unread replies, while paused */
+	struct timespec unread_since; /* since when none were read */
+	struct timespec last_active;  /* its last request (eviction order) */
 };
 void sup_session_new(struct sup *sup, int fd);
 void sup_session_free(struct sup_session *s);
@@ -192,6 +225,38 @@ void sup_session_send(struct sup_session *s, Wasmd__Envelope *env, uint64_t id);
 bool sup_session_backlog(struct sup_session *s);
 void sup_session_fail(struct sup_session *s, uint64_t id, Wasmd__ErrorCode code,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * budget.c: the supervisor's memory budget (see its header comment and
+ * wasmd(8) SECURITY). Sessions read frames through it.
+ */
+void sup_budget_init(struct sup *sup);
+void sup_budget_stop(struct sup *sup);
+/* Sets s's read watermark (once, at connect). */
+void sup_budget_watch(struct sup_session *s);
+/* Whether s may read its next frame now; false: paused until it may. */
+bool sup_budget_may_read(struct sup_session *s);
+/*
+ * The next frame of s, large ones read only once granted. SUP_FRAME_BAD:
+ * code and err say why (ERR_LIMIT for a frame that can never fit).
+ */
+enum sup_frame_status sup_budget_next_frame(struct sup_session *s,
+    Wasmd__Envelope **out, Wasmd__ErrorCode *code, char *err, size_t errlen);
+/* The frame from sup_budget_next_frame was dispatched and freed. */
+void sup_budget_frame_done(struct sup_session *s);
+/* Recounts what s holds; resumes reading it when it may. */
+void sup_budget_update(struct sup_session *s);
+/* s is being freed: its bytes leave the counts. */
+void sup_budget_session_gone(struct sup_session *s);
+
+/* admit.c: connection slots per tenant and for the daemon. */
+/* Whether a new connection of t gets a slot (making room by evicting an
+ * idle connection of the tenant holding the most); false: why says why. */
+bool sup_admit(struct sup *sup, struct sup_tenant *t, char *why, size_t len);
+/* Sends an ERR_LIMIT error with msg on fd (best effort) and closes fd. */
+void sup_admit_refuse(int fd, const char *msg);
+/* session.c: closes s at once after an ERR_LIMIT error saying why. */
+void sup_session_evict(struct sup_session *s, const char *why);
 
 /* pool.c: worker processes. */
 enum sup_worker_state {
@@ -374,6 +439,12 @@ struct sup {
 	struct sup_metrics *metrics;
 	/* pool.c, --worker-spawn zygote: the zygote (own), else NULL. */
 	struct sup_zygote *zygote;
+	/* Budgets (budget.c): bytes held for all sessions, the recheck of
+	 * paused sessions (own), and the level at the last malloc_trim. */
+	uint64_t held;
+	unsigned nread_paused;
+	struct event *budget_ev;
+	uint64_t held_trimmed;
 };
 
 /* Small helpers (main.c). */
