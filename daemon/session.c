@@ -197,34 +197,40 @@ reply_list(struct sup_session *s, uint64_t id)
 {
 	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
 	Wasmd__ModuleList list = WASMD__MODULE_LIST__INIT;
+	Wasmd__ModuleInfo *infos;
 	struct sup_module *m;
 	size_t i = 0;
 
+	/* From the index alone: no .info file is read (store.c). */
+	infos = sup_xcalloc(s->tenant->nmodules + 1, sizeof(*infos));
 	list.modules = sup_xcalloc(s->tenant->nmodules + 1, sizeof(void *));
 	TAILQ_FOREACH(m, &s->tenant->modules, entry)
 	{
-		Wasmd__ModuleInfo *info = sup_store_info(s->tenant, m);
-		if (info != NULL)
-			list.modules[i++] = info;
+		sup_store_summary(s->tenant, m, &infos[i]);
+		list.modules[i] = &infos[i];
+		i++;
 	}
 	list.n_modules = i;
 	env.msg_case = WASMD__ENVELOPE__MSG_MODULE_LIST;
 	env.module_list = &list;
 	sup_session_send(s, &env, id);
 	while (i > 0)
-		sup_store_info_free(list.modules[--i]);
+		sup_store_summary_free(&infos[--i]);
 	free(list.modules);
+	free(infos);
 }
 
 void
 sup_session_reply_info(struct sup_session *s, uint64_t id, struct sup_module *m)
 {
 	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
-	Wasmd__ModuleInfo *info = sup_store_info(s->tenant, m);
+	char err[512];
+	Wasmd__ModuleInfo *info =
+	    sup_store_info(s->sup, s->tenant, m, err, sizeof(err));
 
 	if (info == NULL) {
-		sup_session_fail(s, id, WASMD__ERROR_CODE__ERR_INTERNAL,
-		    "the stored information of %s does not decode", m->digest);
+		sup_session_fail(
+		    s, id, WASMD__ERROR_CODE__ERR_INTERNAL, "%s", err);
 		return;
 	}
 	env.msg_case = WASMD__ENVELOPE__MSG_MODULE_INFO;

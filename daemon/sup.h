@@ -107,12 +107,17 @@ enum sup_frame_status sup_frame_next(struct evbuffer *in, size_t max,
 int sup_frame_send(struct bufferevent *bev, const Wasmd__Envelope *env);
 
 /* tenant.c: tenants, one per peer uid for now. */
+/*
+ * A module's index entry: all the supervisor keeps of it in memory. Its
+ * metadata (imports, exports) stays on disk in its .info file, read only
+ * for inspect (store.c).
+ */
 struct sup_module {
 	TAILQ_ENTRY(sup_module) entry;
 	char digest[65];
 	uint64_t size;
-	uint8_t *info; /* own: the serialized ModuleInfo (without names) */
-	size_t info_len;
+	uint64_t info_len; /* bytes of its .info, counted in the quota */
+	uint64_t created_unix;
 };
 struct sup_name {
 	TAILQ_ENTRY(sup_name) entry;
@@ -126,7 +131,7 @@ struct sup_tenant {
 	TAILQ_HEAD(, sup_module) modules;
 	TAILQ_HEAD(, sup_name) names;
 	uint64_t nmodules;
-	uint64_t nbytes;    /* sum of module sizes */
+	uint64_t nbytes;    /* sum of module sizes and their .info sizes */
 	unsigned running;   /* jobs in flight */
 	unsigned instances; /* live instances (each holds a worker) */
 	/* Budgets (budget.c, store.c, instance.c). */
@@ -138,6 +143,10 @@ struct sup_tenant {
 /* Finds or creates the tenant of uid (borrowed: lives until sup_tenants_free). */
 struct sup_tenant *sup_tenant_for_uid(struct sup *sup, uid_t uid);
 struct sup_tenant *sup_tenant_by_name(struct sup *sup, const char *name);
+/* Whether t may start one more job: running jobs and live instances
+ * together below --max-concurrent. */
+bool sup_tenant_slot_free(
+    const struct sup_tenant *t, const struct sup_config *c);
 void sup_tenants_free(struct sup *sup);
 
 /* store.c: the module store on disk, mirrored in each tenant's lists. */
@@ -161,10 +170,32 @@ int sup_store_remove(
 /* own: the result (free()); NULL with err filled. */
 uint8_t *sup_store_read_wasm(struct sup_tenant *t, const struct sup_module *m,
     size_t *len, char *err, size_t errlen);
-/* own: the result, freed with sup_store_info_free(); names filled in. */
-Wasmd__ModuleInfo *sup_store_info(
-    struct sup_tenant *t, const struct sup_module *m);
+/*
+ * own: the result, freed with sup_store_info_free(); names filled in. Reads
+ * the module's .info file; NULL with err filled.
+ */
+Wasmd__ModuleInfo *sup_store_info(struct sup *sup, struct sup_tenant *t,
+    const struct sup_module *m, char *err, size_t errlen);
 void sup_store_info_free(Wasmd__ModuleInfo *info);
+/*
+ * The index entry's summary of m (digest, size, names, creation time; no
+ * imports or exports), for list. Every pointer in it is borrowed from m
+ * and t; free it with sup_store_summary_free().
+ */
+void sup_store_summary(
+    struct sup_tenant *t, struct sup_module *m, Wasmd__ModuleInfo *out);
+void sup_store_summary_free(Wasmd__ModuleInfo *info);
+/*
+ * Whether a worker's info on a new module of len bytes may be stored: its
+ * entries and metadata bytes within the limits, and room for both in the
+ * tenant's quota. false: code and err say why.
+ */
+bool sup_store_info_ok(struct sup *sup, struct sup_tenant *t,
+    const Wasmd__ModuleInfo *info, size_t len, Wasmd__ErrorCode *code,
+    char *err, size_t errlen);
+/* Whether t may have name (it has it, or has room for one more). */
+bool sup_store_name_room(struct sup *sup, struct sup_tenant *t,
+    const char *name, char *err, size_t errlen);
 bool sup_store_name_ok(const char *name);
 void sup_sha256_hex(const uint8_t *data, size_t len, char out[65]);
 
