@@ -23,6 +23,14 @@
  *       hello, then N list requests without reading a reply; succeed when
  *       the daemon drops the connection (a slow client) before answering
  *       them all.
+ *   nulname
+ *       hello, then a push whose name holds a NUL byte ("ok\0../../x");
+ *       succeed when the daemon answers with an Error (printed) and then
+ *       closes this connection.
+ *   dropcall REF EXPORT
+ *       hello, create a live instance of REF, call EXPORT on it (one that
+ *       spins), drop the instance while the call runs; print the call's
+ *       answer ("call: error CODE: MESSAGE") and the drop's ("drop: ok").
  *   hostcall REF
  *       hello, invoke export "hostcall" with i32 5, serving the host import
  *       env.h : [i32] -> [i32]; answer the relayed host_call with i32 77;
@@ -306,6 +314,68 @@ run_flood(int fd, int n)
 	return got < (size_t)n * 8 ? 0 : 1;
 }
 
+/* The next envelope, or exit(1) when the daemon closes. */
+static Wasmd__Envelope *
+must_recv(int fd)
+{
+	Wasmd__Envelope *env = recv_env(fd, 10000);
+
+	if (env == NULL) {
+		fprintf(stderr, "rawclient: the daemon closed\n");
+		exit(1);
+	}
+	return env;
+}
+
+static int
+run_dropcall(int fd, const char *ref, const char *export)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT, *r;
+	Wasmd__CreateInstance ci = WASMD__CREATE_INSTANCE__INIT;
+	Wasmd__DropInstance di = WASMD__DROP_INSTANCE__INIT;
+	Wasmd__Invoke inv = WASMD__INVOKE__INIT;
+	uint64_t instance;
+
+	ci.ref = (char *)ref;
+	env.id = 1;
+	env.msg_case = WASMD__ENVELOPE__MSG_CREATE_INSTANCE;
+	env.create_instance = &ci;
+	send_env(fd, &env);
+	r = must_recv(fd);
+	if (r->msg_case != WASMD__ENVELOPE__MSG_INSTANCE_CREATED) {
+		fprintf(stderr, "rawclient: no instance created\n");
+		return 1;
+	}
+	instance = r->instance_created->instance_id;
+	wasmd__envelope__free_unpacked(r, NULL);
+	inv.export = (char *)export;
+	inv.instance_id = instance;
+	env.id = 2;
+	env.msg_case = WASMD__ENVELOPE__MSG_INVOKE;
+	env.invoke = &inv;
+	send_env(fd, &env);
+	usleep(300 * 1000); /* the call is running */
+	di.instance_id = instance;
+	env.id = 3;
+	env.msg_case = WASMD__ENVELOPE__MSG_DROP_INSTANCE;
+	env.drop_instance = &di;
+	send_env(fd, &env);
+	for (int i = 0; i < 2; i++) {
+		r = must_recv(fd);
+		if (r->id == 2 && r->msg_case == WASMD__ENVELOPE__MSG_ERROR)
+			printf("call: error %d: %s\n", (int)r->error->code,
+			    r->error->message);
+		else if (r->id == 2)
+			printf("call: not an error\n");
+		else
+			printf("drop: %s\n",
+			    r->msg_case == WASMD__ENVELOPE__MSG_OK ? "ok"
+			                                           : "failed");
+		wasmd__envelope__free_unpacked(r, NULL);
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -370,6 +440,17 @@ main(int argc, char **argv)
 		return run_trickle(fd, atoi(argv[3]));
 	if (strcmp(mode, "flood") == 0 && argc == 4)
 		return run_flood(fd, atoi(argv[3]));
+	if (strcmp(mode, "nulname") == 0) {
+		/* Envelope{id 1, push{wasm "\0asm\1\0\0\0", name
+		 * "ok\0../../x"}}, by hand: the library would stop at the NUL. */
+		static const uint8_t f[] = {0, 0, 0, 26, 0x08, 0x01, 0x2a, 22,
+		    0x0a, 8, 0, 'a', 's', 'm', 1, 0, 0, 0, 0x12, 10, 'o', 'k',
+		    0, '.', '.', '/', '.', '.', '/', 'x'};
+		send_raw(fd, f, sizeof(f));
+		return expect_error_close(fd);
+	}
+	if (strcmp(mode, "dropcall") == 0 && argc == 5)
+		return run_dropcall(fd, argv[3], argv[4]);
 	if (strcmp(mode, "hostcall") == 0 && argc == 4)
 		return run_hostcall(fd, argv[3]);
 	fprintf(stderr, "rawclient: unknown mode %s\n", mode);
