@@ -10,10 +10,13 @@
 # runs with a soft RLIMIT_AS, so a regression fails instead of swapping.
 # Asserted: the supervisor's peak RSS stays under its budget, another
 # tenant (nobody, when run as root) is served meanwhile, and once the
-# attackers go everything still works.
+# attackers go everything still works and their memory is given back.
 . "$IT_LIB"
 peak_kib() {
 	awk '/^VmHWM:/ {print $2}' "/proc/$DAEMON_PID/status"
+}
+rss_kib() {
+	awk '/^VmRSS:/ {print $2}' "/proc/$DAEMON_PID/status"
 }
 other() {
 	if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
@@ -74,6 +77,14 @@ echo "supervisor peak RSS: $base KiB before, $peak KiB under attack" >&2
 expect_log_match "event=backpressure .*waiting for memory"
 
 wait "$attacker" || fail "the attacking client failed"
+# The attack's memory goes back to the system once it is over (row 17).
+for _ in $(seq 40); do
+	[ $(($(rss_kib) - base)) -lt $((8 * 1024)) ] && break
+	sleep 0.05
+done
+echo "supervisor RSS after the attack: $(rss_kib) KiB" >&2
+[ $(($(rss_kib) - base)) -lt $((8 * 1024)) ] ||
+	fail "the supervisor keeps $(($(rss_kib) - base)) KiB after the attack"
 # Nothing lost: the store and the service are as before.
 run other timeout 10 "$WASMD_BIN/wasmctl" run --invoke add add 1 1
 expect_status 0

@@ -31,6 +31,13 @@
  *       hello, create a live instance of REF, call EXPORT on it (one that
  *       spins), drop the instance while the call runs; print the call's
  *       answer ("call: error CODE: MESSAGE") and the drop's ("drop: ok").
+ *   memflood REF N HOLD_MS
+ *       hello, invoke "hostcall" as hostcall does; once the host call
+ *       arrives, send up to N pairs of a MemoryWrite of 60 KiB and a
+ *       MemoryRead of 64 KiB (of a module with a page of memory) without
+ *       reading anything and without answering the call, stopping when
+ *       the daemon takes no more for 500 ms; print "sent K", hold the
+ *       connection HOLD_MS ms, close.
  *   hostcall REF
  *       hello, invoke export "hostcall" with i32 5, serving the host import
  *       env.h : [i32] -> [i32]; answer the relayed host_call with i32 77;
@@ -206,6 +213,95 @@ run_list(int fd)
 		return 1;
 	printf("modules=%zu\n", r->module_list->n_modules);
 	wasmd__envelope__free_unpacked(r, NULL);
+	return 0;
+}
+
+/* Sends the invoke of "hostcall" with env.h served by this client. */
+static void
+send_hostcall_invoke(int fd, const char *ref)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__Invoke inv = WASMD__INVOKE__INIT;
+	Wasmd__Value arg = WASMD__VALUE__INIT, *args[1] = {&arg};
+	Wasmd__HostImport hi = WASMD__HOST_IMPORT__INIT, *his[1] = {&hi};
+	Wasmd__FuncType ft = WASMD__FUNC_TYPE__INIT;
+	Wasmd__ValType i32 = WASMD__VAL_TYPE__VAL_I32;
+
+	ft.n_params = ft.n_results = 1;
+	ft.params = ft.results = &i32;
+	hi.module = "env";
+	hi.name = "h";
+	hi.type = &ft;
+	arg.bits = 5;
+	inv.ref = (char *)ref;
+	inv.export = "hostcall";
+	inv.n_args = 1;
+	inv.args = args;
+	inv.n_host_imports = 1;
+	inv.host_imports = his;
+	env.id = 41;
+	env.msg_case = WASMD__ENVELOPE__MSG_INVOKE;
+	env.invoke = &inv;
+	send_env(fd, &env);
+}
+
+static int
+run_memflood(int fd, const char *ref, int n, int hold_ms)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT, *r;
+	Wasmd__MemoryWrite mw = WASMD__MEMORY_WRITE__INIT;
+	Wasmd__MemoryRead mr = WASMD__MEMORY_READ__INIT;
+	static uint8_t data[60 << 10];
+	uint8_t *frame, *write, *read;
+	size_t len, wlen, rlen;
+	int sent = 0;
+
+	send_hostcall_invoke(fd, ref);
+	r = recv_env(fd, 10000);
+	if (r == NULL || r->msg_case != WASMD__ENVELOPE__MSG_HOST_CALL) {
+		fprintf(stderr, "rawclient: expected a host_call\n");
+		return 1;
+	}
+	wasmd__envelope__free_unpacked(r, NULL);
+	mw.data.data = data;
+	mw.data.len = sizeof(data);
+	env.id = 41;
+	env.msg_case = WASMD__ENVELOPE__MSG_MEMORY_WRITE;
+	env.memory_write = &mw;
+	write = wp_frame_pack(&env, &wlen);
+	mr.length = 64 << 10;
+	env.msg_case = WASMD__ENVELOPE__MSG_MEMORY_READ;
+	env.memory_read = &mr;
+	read = wp_frame_pack(&env, &rlen);
+	frame = write != NULL && read != NULL ? malloc(wlen + rlen) : NULL;
+	if (frame != NULL) {
+		memcpy(frame, write, wlen);
+		memcpy(frame + wlen, read, rlen);
+	}
+	len = wlen + rlen;
+	free(write);
+	free(read);
+	for (; frame != NULL && sent < n; sent++) {
+		size_t done = 0;
+		while (done < len) {
+			struct pollfd p = {.fd = fd, .events = POLLOUT};
+			ssize_t k;
+			if (poll(&p, 1, 500) != 1)
+				break;
+			k = send(fd, frame + done, len - done,
+			    MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (k <= 0)
+				break;
+			done += (size_t)k;
+		}
+		if (done < len)
+			break;
+	}
+	free(frame);
+	printf("sent %d\n", sent);
+	fflush(stdout);
+	usleep((useconds_t)hold_ms * 1000);
+	close(fd);
 	return 0;
 }
 
@@ -451,6 +547,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(mode, "dropcall") == 0 && argc == 5)
 		return run_dropcall(fd, argv[3], argv[4]);
+	if (strcmp(mode, "memflood") == 0 && argc == 6)
+		return run_memflood(fd, argv[3], atoi(argv[4]), atoi(argv[5]));
 	if (strcmp(mode, "hostcall") == 0 && argc == 4)
 		return run_hostcall(fd, argv[3]);
 	fprintf(stderr, "rawclient: unknown mode %s\n", mode);
