@@ -288,10 +288,35 @@ find_job(struct sup_session *s, uint64_t id)
 	return NULL;
 }
 
+/* Answers a MemoryRead larger than the supervisor relays, unrelayed. */
+static void
+refuse_large_read(struct sup_session *s, Wasmd__Envelope *env)
+{
+	Wasmd__Envelope reply = WASMD__ENVELOPE__INIT;
+	Wasmd__MemoryReply mr = WASMD__MEMORY_REPLY__INIT;
+	char msg[160];
+
+	snprintf(msg, sizeof(msg),
+	    "a memory read of %u bytes: at most %u are read at a time (read "
+	    "larger ranges in pieces)",
+	    env->memory_read->length, WP_MEMORY_READ_MAX);
+	mr.error = msg;
+	reply.msg_case = WASMD__ENVELOPE__MSG_MEMORY_REPLY;
+	reply.memory_reply = &mr;
+	sup_session_send(s, &reply, env->id);
+}
+
 static void
 host_reply(struct sup_session *s, Wasmd__Envelope *env)
 {
 	struct sup_job *job = find_job(s, env->id);
+
+	/* Its answer would be held for the client whole: bounded. */
+	if (env->msg_case == WASMD__ENVELOPE__MSG_MEMORY_READ &&
+	    env->memory_read->length > WP_MEMORY_READ_MAX) {
+		refuse_large_read(s, env);
+		return;
+	}
 
 	/* A reply may cross a job that just ended (deadline): not an error. */
 	if (job == NULL || job->kind != SUP_JOB_INVOKE) {
