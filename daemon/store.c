@@ -651,6 +651,20 @@ load_module(struct sup_tenant *t, const char *dir, const char *digest)
 	    (uint64_t)info.st_mtime);
 }
 
+/* Removes dir/entry, a leftover of an interrupted write, saying why. */
+static void
+remove_leftover(
+    const char *dir, const char *entry, struct sup_tenant *t, const char *why)
+{
+	char path[4096];
+
+	pathf(path, sizeof(path), "%s/%s", dir, entry);
+	sup_log(SUP_NOTICE,
+	    "event=store_load tenant=%s file=%s outcome=removed reason=\"%s\"",
+	    t->name, path, why);
+	unlink(path);
+}
+
 /*
  * A .wasm without its .info: a push killed between writing the two. It was
  * never visible and is nobody's: removed, or it would take space forever.
@@ -664,27 +678,17 @@ orphan_wasm(const char *dir, const char *entry, struct sup_tenant *t)
 	pathf(path, sizeof(path), "%s/%.64s.info", dir, entry);
 	if (stat(path, &st) == 0 || errno != ENOENT)
 		return;
-	pathf(path, sizeof(path), "%s/%s", dir, entry);
-	sup_log(SUP_NOTICE,
-	    "event=store_load tenant=%s file=%s outcome=removed "
-	    "reason=\"module bytes without metadata (an interrupted push)\"",
-	    t->name, path);
-	unlink(path);
+	remove_leftover(dir, entry, t,
+	    "module bytes without metadata (an interrupted push)");
 }
 
 static bool
 stray_temp(const char *dir, const char *entry, struct sup_tenant *t)
 {
-	char path[4096];
-
 	if (strncmp(entry, ".tmp-", 5) != 0)
 		return false;
-	pathf(path, sizeof(path), "%s/%s", dir, entry);
-	sup_log(SUP_NOTICE,
-	    "event=store_load tenant=%s file=%s outcome=removed "
-	    "reason=\"stray temp file of an interrupted write\"",
-	    t->name, path);
-	unlink(path);
+	remove_leftover(
+	    dir, entry, t, "stray temp file of an interrupted write");
 	return true;
 }
 

@@ -303,27 +303,6 @@ bigpartial(const char *path, int n, size_t size, int hold_ms)
 	return 0;
 }
 
-/* A list request on fd; false when the connection is gone (evicted). */
-static bool
-ping(int fd)
-{
-	Wasmd__Envelope env = WASMD__ENVELOPE__INIT, *reply;
-	Wasmd__ListModules req = WASMD__LIST_MODULES__INIT;
-	bool ok;
-
-	env.id = 9;
-	env.msg_case = WASMD__ENVELOPE__MSG_LIST;
-	env.list = &req;
-	if (!send_env(fd, &env))
-		return false;
-	reply = recv_env(fd);
-	ok = reply != NULL &&
-	    reply->msg_case == WASMD__ENVELOPE__MSG_MODULE_LIST;
-	if (reply != NULL)
-		wasmd__envelope__free_unpacked(reply, NULL);
-	return ok;
-}
-
 static int
 hog(const char *path, int n, int hold_ms, int ping_ms)
 {
@@ -346,7 +325,7 @@ hog(const char *path, int n, int hold_ms, int ping_ms)
 	for (int t = 0; t < hold_ms; t += ping_ms) {
 		poll(NULL, 0, ping_ms);
 		for (int i = 0; i < n; i++) {
-			if (fds[i] < 0 || ping(fds[i]))
+			if (fds[i] < 0 || list_ok(fds[i]))
 				continue;
 			close(fds[i]);
 			fds[i] = -1;

@@ -309,31 +309,10 @@ static int
 run_hostcall(int fd, const char *ref)
 {
 	Wasmd__Envelope env = WASMD__ENVELOPE__INIT, *r;
-	Wasmd__Invoke inv = WASMD__INVOKE__INIT;
 	Wasmd__HostReply hr = WASMD__HOST_REPLY__INIT;
 	Wasmd__Value arg = WASMD__VALUE__INIT, *args[1] = {&arg};
 
-	Wasmd__HostImport hi = WASMD__HOST_IMPORT__INIT, *his[1] = {&hi};
-	Wasmd__FuncType ft = WASMD__FUNC_TYPE__INIT;
-	Wasmd__ValType i32 = WASMD__VAL_TYPE__VAL_I32;
-
-	/* env.h : [i32] -> [i32], served by this client. */
-	ft.n_params = ft.n_results = 1;
-	ft.params = ft.results = &i32;
-	hi.module = "env";
-	hi.name = "h";
-	hi.type = &ft;
-	arg.bits = 5;
-	inv.ref = (char *)ref;
-	inv.export = "hostcall";
-	inv.n_args = 1;
-	inv.args = args;
-	inv.n_host_imports = 1;
-	inv.host_imports = his;
-	env.id = 41;
-	env.msg_case = WASMD__ENVELOPE__MSG_INVOKE;
-	env.invoke = &inv;
-	send_env(fd, &env);
+	send_hostcall_invoke(fd, ref);
 	r = recv_env(fd, 10000);
 	if (r == NULL || r->msg_case != WASMD__ENVELOPE__MSG_HOST_CALL ||
 	    r->id != 41 || r->host_call->n_args != 1) {
