@@ -45,7 +45,7 @@
 /* A client that reads none of its replies for this long is dropped. */
 #define SUP_SLOW_CLIENT_MS 10000
 /* Give memory back once the count is this far below its peak. */
-#define SUP_TRIM_SLACK (16u << 20)
+#define SUP_TRIM_SLACK (2u << 20)
 
 static uint32_t
 frame_length(const uint8_t hdr[WP_HEADER_SIZE])
@@ -318,6 +318,7 @@ sup_budget_session_gone(struct sup_session *s)
 		s->owner->held -= s->held;
 	s->sup->held -= s->held;
 	s->held = 0;
+	maybe_trim(s->sup);
 }
 
 /* Starts receiving a large frame of len body bytes (see the header). */

@@ -7,10 +7,13 @@
 # clients at the default --max-frame (256 MiB) hold a few MiB in all, and
 # each is dropped after 10 s without reading. Asserted under a soft
 # RLIMIT_AS: the supervisor's peak RSS, another client served meanwhile,
-# and the daemon as before once they go.
+# and the daemon as before once they go, its memory given back.
 . "$IT_LIB"
 peak_kib() {
 	awk '/^VmHWM:/ {print $2}' "/proc/$DAEMON_PID/status"
+}
+rss_kib() {
+	awk '/^VmRSS:/ {print $2}' "/proc/$DAEMON_PID/status"
 }
 ulimit -S -v $((1024 * 1024))
 start_daemon --pool 2
@@ -22,6 +25,7 @@ for i in $(seq 40); do
 done
 wait_workers 2
 base=$(peak_kib)
+rss0=$(rss_kib)
 
 pids=()
 for i in 1 2 3 4; do
@@ -49,4 +53,12 @@ for p in "${pids[@]}"; do
 done
 run ctl ls
 expect_status 0
+# What the clients made the daemon hold goes back to the system (row 17).
+for _ in $(seq 40); do
+	[ $(($(rss_kib) - rss0)) -lt 8192 ] && break
+	sleep 0.05
+done
+echo "supervisor RSS: $rss0 KiB before, $(rss_kib) KiB after the clients went" >&2
+[ $(($(rss_kib) - rss0)) -lt 8192 ] ||
+	fail "the supervisor keeps $(($(rss_kib) - rss0)) KiB after the clients went"
 stop_daemon
