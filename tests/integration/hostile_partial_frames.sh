@@ -91,4 +91,10 @@ expect_status 0
 expect_out 2
 run ctl push "$IT_FIXTURES/add.wasm"
 expect_status 0
+# The budget's count is back to nothing once the attackers are gone (but
+# for the stats request being answered).
+run ctl stats --format prometheus
+expect_status 0
+held=$(awk '/^wasmd_tenant_held_bytes\{tenant="uid:0"\}/ {print $2}' <<<"$OUT")
+[ -n "$held" ] && [ "$held" -lt 4096 ] || fail "the tenant still holds $held bytes"
 stop_daemon
