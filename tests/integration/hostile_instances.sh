@@ -15,11 +15,12 @@ expect_status 0
 run ctl push "$IT_FIXTURES/counter.wasm" --name counter
 expect_status 0
 
-# "edges" makes three instances: the third is refused here, by the
+# Three instances on one connection: the third is refused by the
 # per-tenant instance limit.
-run "$IT_BIN/wasmd-it-hostclient" edges spin
-grep -q "create c: .*2 live instances, the most allowed (--max-instances)" <<<"$ERR" ||
-	fail "a third instance was not refused by --max-instances: $OUT $ERR"
+run "$IT_BIN/wasmd-it-rawclient" "$SOCK" instances 3 spin
+expect_status 0
+grep -q "^error 5: .*2 live instances, the most allowed (--max-instances)" <<<"$OUT" ||
+	fail "a third instance was not refused by --max-instances: $OUT"
 
 # An idle instance held by one connection ("instance" keeps one until its
 # stdin closes), then invocations elsewhere: one runs (the second slot),

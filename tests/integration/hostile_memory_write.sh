@@ -15,9 +15,7 @@
 peak_kib() {
 	awk '/^VmHWM:/ {print $2}' "/proc/$DAEMON_PID/status"
 }
-ulimit -S -v $((1024 * 1024))
-start_daemon --pool 2 --default-timeout 20s
-ulimit -S -v unlimited
+start_daemon_as_limited $((1024 * 1024)) --pool 2 --default-timeout 20s
 run ctl push "$IT_FIXTURES/hostcall_mem.wasm" --name hostcall
 expect_status 0
 run ctl push "$IT_FIXTURES/add.wasm" --name add

@@ -15,9 +15,7 @@ peak_kib() {
 rss_kib() {
 	awk '/^VmRSS:/ {print $2}' "/proc/$DAEMON_PID/status"
 }
-ulimit -S -v $((1024 * 1024))
-start_daemon --pool 2
-ulimit -S -v unlimited
+start_daemon_as_limited $((1024 * 1024)) --pool 2
 # Forty names make each list reply about 2 KB.
 for i in $(seq 40); do
 	run ctl push "$IT_FIXTURES/add.wasm" --name "a-rather-long-module-name-$i"

@@ -27,6 +27,9 @@
  *       hello, then a push whose name holds a NUL byte ("ok\0../../x");
  *       succeed when the daemon answers with an Error (printed) and then
  *       closes this connection.
+ *   instances N REF
+ *       hello, then N create_instance of REF one after the other on this
+ *       connection; print "created ID" or "error CODE: MESSAGE" for each.
  *   dropcall REF EXPORT
  *       hello, create a live instance of REF, call EXPORT on it (one that
  *       spins), drop the instance while the call runs; print the call's
@@ -403,6 +406,31 @@ must_recv(int fd)
 }
 
 static int
+run_instances(int fd, int n, const char *ref)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT, *r;
+	Wasmd__CreateInstance ci = WASMD__CREATE_INSTANCE__INIT;
+
+	ci.ref = (char *)ref;
+	env.msg_case = WASMD__ENVELOPE__MSG_CREATE_INSTANCE;
+	env.create_instance = &ci;
+	for (int i = 1; i <= n; i++) {
+		env.id = (uint64_t)i;
+		send_env(fd, &env);
+		r = must_recv(fd);
+		if (r->msg_case == WASMD__ENVELOPE__MSG_INSTANCE_CREATED)
+			printf("created %llu\n",
+			    (unsigned long long)
+			        r->instance_created->instance_id);
+		else if (r->msg_case == WASMD__ENVELOPE__MSG_ERROR)
+			printf("error %d: %s\n", (int)r->error->code,
+			    r->error->message);
+		wasmd__envelope__free_unpacked(r, NULL);
+	}
+	return 0;
+}
+
+static int
 run_dropcall(int fd, const char *ref, const char *export)
 {
 	Wasmd__Envelope env = WASMD__ENVELOPE__INIT, *r;
@@ -524,6 +552,8 @@ main(int argc, char **argv)
 		send_raw(fd, f, sizeof(f));
 		return expect_error_close(fd);
 	}
+	if (strcmp(mode, "instances") == 0 && argc == 5)
+		return run_instances(fd, atoi(argv[3]), argv[4]);
 	if (strcmp(mode, "dropcall") == 0 && argc == 5)
 		return run_dropcall(fd, argv[3], argv[4]);
 	if (strcmp(mode, "memflood") == 0 && argc == 6)
