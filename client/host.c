@@ -360,20 +360,14 @@ memory_round_trip(
 	return WASMD_OK;
 }
 
-wasmd_error
-wasmd_host_memory_read(
-    wasmd_host_call *call, uint64_t addr, void *buf, size_t len)
+/* One MemoryRead of at most WP_MEMORY_READ_MAX bytes. */
+static wasmd_error
+memory_read_piece(wasmd_host_call *call, uint64_t addr, void *buf, size_t len)
 {
 	Wasmd__Envelope env = WASMD__ENVELOPE__INIT, *reply;
 	Wasmd__MemoryRead mr = WASMD__MEMORY_READ__INIT;
 	wasmd_error rc;
 
-	if (call == NULL || (buf == NULL && len > 0))
-		return WASMD_ERR_INVALID;
-	if (len > UINT32_MAX)
-		return wc_fail(call->conn, WASMD_ERR_OUT_OF_BOUNDS,
-		    "%zu bytes at %llu: more than a 32-bit memory holds", len,
-		    (unsigned long long)addr);
 	mr.address = addr;
 	mr.length = (uint32_t)len;
 	env.msg_case = WASMD__ENVELOPE__MSG_MEMORY_READ;
@@ -391,6 +385,32 @@ wasmd_host_memory_read(
 	if (len > 0)
 		memcpy(buf, reply->memory_reply->data.data, len);
 	wasmd__envelope__free_unpacked(reply, NULL);
+	return WASMD_OK;
+}
+
+wasmd_error
+wasmd_host_memory_read(
+    wasmd_host_call *call, uint64_t addr, void *buf, size_t len)
+{
+	size_t done = 0;
+	wasmd_error rc;
+
+	if (call == NULL || (buf == NULL && len > 0))
+		return WASMD_ERR_INVALID;
+	if (len > UINT32_MAX)
+		return wc_fail(call->conn, WASMD_ERR_OUT_OF_BOUNDS,
+		    "%zu bytes at %llu: more than a 32-bit memory holds", len,
+		    (unsigned long long)addr);
+	/* The daemon relays at most WP_MEMORY_READ_MAX bytes a read. */
+	do {
+		size_t n = len - done < WP_MEMORY_READ_MAX ? len - done
+		                                           : WP_MEMORY_READ_MAX;
+		rc = memory_read_piece(
+		    call, addr + done, (uint8_t *)buf + done, n);
+		if (rc != WASMD_OK)
+			return rc;
+		done += n;
+	} while (done < len);
 	return wc_ok(call->conn);
 }
 

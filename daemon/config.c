@@ -487,6 +487,13 @@ apply_reloadable(struct sup *sup, struct sup_config *c)
 	old->pool_size = c->pool_size;
 	old->drain_grace_ms = c->drain_grace_ms;
 	old->metrics_interval_ms = c->metrics_interval_ms;
+	/* Budgets: new connections and requests see them at once. */
+	old->memory_budget = c->memory_budget;
+	old->tenant_memory = c->tenant_memory;
+	old->max_tenant_connections = c->max_tenant_connections;
+	old->max_instances = c->max_instances;
+	old->max_names = c->max_names;
+	old->max_module_info = c->max_module_info;
 	/* Swap the owned parts, so freeing c frees the old ones. */
 	old->rules = c->rules;
 	old->nrules = c->nrules;

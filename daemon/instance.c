@@ -13,8 +13,11 @@
  * by its own). The instance ends with drop_instance, with its session, or
  * when its worker dies (a deadline kills it, as for any invoke).
  *
- * Each live instance counts against the tenant's --max-concurrent, as
- * its worker is held even while idle.
+ * A tenant holds at most --max-instances live instances, and each counts
+ * against its --max-concurrent as one running job, as its worker is held
+ * even while idle: the jobs that belong to an instance (its creation, its
+ * calls) take no slot of their own (sup_tenant.instance_jobs, see
+ * sup_tenant_slot_free()).
  */
 #include "sup.h"
 
@@ -34,6 +37,18 @@ find_instance(struct sup_session *s, uint64_t instance_id)
 			return inst;
 	}
 	return NULL;
+}
+
+/* msg, saying that the call running on inst was stopped, and why. */
+static const char *
+msg_dropped(
+    const struct sup_instance *inst, const char *why, char *msg, size_t len)
+{
+	snprintf(msg, len,
+	    "instance %llu ended while this call ran (%s); the call was "
+	    "stopped",
+	    (unsigned long long)inst->id, why);
+	return msg;
 }
 
 /* Unlinks and frees inst; its worker, if any, is killed. */
@@ -65,10 +80,16 @@ instance_free(struct sup_instance *inst, const char *why)
 
 		inst->running = NULL;
 		job->instance = NULL;
-		/* A creation still under way has nothing left to create. */
+		s->tenant->instance_jobs--;
+		/* A creation still under way has nothing left to create; a
+		 * call under way is answered now, not as a crash of the
+		 * worker killed with the instance. */
 		if (!inst->created)
 			sup_job_fail(job, WASMD__ERROR_CODE__ERR_NOT_FOUND,
 			    "the instance was dropped before it was created");
+		else
+			sup_job_fail(job, WASMD__ERROR_CODE__ERR_NOT_FOUND,
+			    msg_dropped(inst, why, msg, sizeof msg));
 	}
 	TAILQ_REMOVE(&s->instances, inst, entry);
 	s->tenant->instances--;
@@ -105,10 +126,10 @@ sup_instance_create(
 		    s, id, WASMD__ERROR_CODE__ERR_LIMIT, "%s", err);
 		return;
 	}
-	if (s->tenant->instances >= s->sup->cfg.max_concurrent) {
+	if (s->tenant->instances >= s->sup->cfg.max_instances) {
 		sup_session_fail(s, id, WASMD__ERROR_CODE__ERR_LIMIT,
 		    "tenant %s: %u live instances, the most allowed "
-		    "(--max-concurrent); drop one first",
+		    "(--max-instances); drop one first",
 		    s->tenant->name, s->tenant->instances);
 		return;
 	}
@@ -123,6 +144,7 @@ sup_instance_create(
 	snprintf(inst->digest, sizeof inst->digest, "%s", m->digest);
 	TAILQ_INSERT_TAIL(&s->instances, inst, entry);
 	s->tenant->instances++;
+	s->tenant->instance_jobs++;
 	job->instance = inst;
 	snprintf(job->digest, sizeof job->digest, "%s", m->digest);
 	job->export_name = sup_strdup("(create_instance)");
@@ -161,8 +183,12 @@ sup_instance_invoke(struct sup_session *s, uint64_t id, Wasmd__Invoke *inv)
 		    (unsigned long long)inv->instance_id);
 		return;
 	}
-	if ((job = sup_job_new(s, id, SUP_JOB_INVOKE)) == NULL)
+	/* Counted first: the call takes the slot its instance holds. */
+	s->tenant->instance_jobs++;
+	if ((job = sup_job_new(s, id, SUP_JOB_INVOKE)) == NULL) {
+		s->tenant->instance_jobs--;
 		return;
+	}
 	snprintf(job->digest, sizeof job->digest, "%s", inst->digest);
 	job->export_name = sup_strdup(inv->export ? inv->export : "");
 	job->timeout_ms = inst->limits.timeout_ms;
@@ -172,8 +198,10 @@ sup_instance_invoke(struct sup_session *s, uint64_t id, Wasmd__Invoke *inv)
 	wi.limits = &inst->limits;
 	env.msg_case = WASMD__ENVELOPE__MSG_INVOKE;
 	env.invoke = &wi;
-	if (!sup_job_pack(job, &env))
+	if (!sup_job_pack(job, &env)) {
+		s->tenant->instance_jobs--;
 		return;
+	}
 	job->instance = inst;
 	if (inst->running != NULL) {
 		/* One call at a time: this one waits its turn. */
@@ -296,6 +324,7 @@ sup_instance_job_ended(struct sup_job *job)
 	struct sup_instance *inst = job->instance;
 
 	job->instance = NULL;
+	job->tenant->instance_jobs--;
 	if (job->instance_waiting) {
 		TAILQ_REMOVE(&inst->waiting, job, queue_entry);
 		job->instance_waiting = false;

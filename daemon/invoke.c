@@ -141,10 +141,12 @@ job_new(struct sup_session *s, uint64_t id, enum sup_job_kind kind)
 	struct sup *sup = s->sup;
 	struct sup_job *job;
 
-	if (s->tenant->running >= sup->cfg.max_concurrent) {
+	if (!sup_tenant_slot_free(s->tenant, &sup->cfg)) {
 		sup_session_fail(s, id, WASMD__ERROR_CODE__ERR_LIMIT,
-		    "tenant %s: concurrent invocation limit %u reached",
-		    s->tenant->name, sup->cfg.max_concurrent);
+		    "tenant %s: concurrent invocation limit %u reached "
+		    "(%u live instances count against it)",
+		    s->tenant->name, sup->cfg.max_concurrent,
+		    s->tenant->instances);
 		return NULL;
 	}
 	job = sup_xcalloc(1, sizeof(*job));
@@ -239,6 +241,11 @@ sup_job_push(struct sup_session *s, uint64_t id, Wasmd__PushModule *push)
 		    "invalid module name \"%.64s\": use 1 to 128 of A-Z a-z "
 		    "0-9 . _ - (not starting with a dot)",
 		    name);
+		return;
+	}
+	if (!sup_store_name_room(s->sup, s->tenant, name, err, sizeof(err))) {
+		sup_session_fail(
+		    s, id, WASMD__ERROR_CODE__ERR_LIMIT, "%s", err);
 		return;
 	}
 	sup_sha256_hex(push->wasm.data, push->wasm.len, digest);
@@ -411,8 +418,16 @@ push_stored(struct sup_job *job, Wasmd__ModuleInfo *info)
 {
 	struct sup_session *s = job->session;
 	struct sup_module *m;
+	Wasmd__ErrorCode code;
 	char err[512];
 
+	/* Metadata bounds, and the quota with it (store.c). */
+	if (sup_store_find(job->tenant, job->digest) == NULL &&
+	    !sup_store_info_ok(job->sup, job->tenant, info, job->wasm_len,
+	        &code, err, sizeof(err))) {
+		finish_error(job, code, err);
+		return;
+	}
 	/* Quotas again: other pushes may have been stored meanwhile. */
 	if (sup_store_find(job->tenant, job->digest) == NULL &&
 	    !quota_left(

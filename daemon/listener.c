@@ -4,8 +4,8 @@
  * The socket file is created with the configured mode (--socket-mode) in a
  * parent directory created 0755 when missing. A socket file left by a daemon
  * that died is removed; one that still answers belongs to a running daemon
- * and is left alone. Connections beyond --max-connections get an ERR_LIMIT
- * error and are closed at once.
+ * and is left alone. Which connections get a slot (--max-connections and
+ * --max-tenant-connections) is admit.c's to decide.
  *
  * Out of descriptors (EMFILE, ENFILE), accept(2) fails while the pending
  * connection stays queued, so the level-triggered listen event would fire
@@ -78,30 +78,6 @@ remove_stale(const struct sockaddr_un *sun, char *err, size_t errlen)
 	return unlink(sun->sun_path);
 }
 
-static void
-refuse(int fd, unsigned max)
-{
-	/* The reply is tiny: one non-blocking send is enough or it is lost. */
-	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
-	Wasmd__Error e = WASMD__ERROR__INIT;
-	size_t len;
-	uint8_t *buf;
-	char err[128];
-
-	snprintf(err, sizeof(err), "daemon: connection limit %u reached", max);
-	e.code = WASMD__ERROR_CODE__ERR_LIMIT;
-	e.message = err;
-	env.msg_case = WASMD__ENVELOPE__MSG_ERROR;
-	env.error = &e;
-	buf = wp_frame_pack(&env, &len);
-	if (buf != NULL) {
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-		(void)n;
-	}
-	free(buf);
-	close(fd);
-}
-
 #define ACCEPT_RETRY_MS 1000
 #define ACCEPT_WARN_S 60
 
@@ -169,16 +145,11 @@ accept_cb(evutil_socket_t lfd, short what, void *arg)
 				    strerror(errno));
 			return;
 		}
-		if (sup->stopping ||
-		    sup->nsessions >= sup->cfg.max_connections) {
-			sup_log(SUP_WARNING,
-			    "event=accept outcome=refused "
-			    "reason=\"connection limit %u\"",
-			    sup->cfg.max_connections);
-			refuse(fd, sup->cfg.max_connections);
+		if (sup->stopping) {
+			sup_admit_refuse(fd, "daemon: shutting down");
 			continue;
 		}
-		sup_session_new(sup, fd);
+		sup_session_new(sup, fd); /* connection limits: admit.c */
 	}
 }
 

@@ -118,6 +118,26 @@ usage(FILE *f)
 	    "16)\n"
 	    "      --max-connections N    client connections (default 256)\n"
 	    "      --max-frame SIZE       largest frame (default 256MiB)\n"
+	    "Budgets (see wasmd(8) SECURITY):\n"
+	    "      --memory-budget SIZE   all bytes clients make wasmd hold "
+	    "(default\n"
+	    "                             256MiB); past it, tenants above an "
+	    "equal share\n"
+	    "                             are not read until it frees\n"
+	    "      --tenant-memory SIZE   one tenant's share (default 128MiB; "
+	    "a "
+	    "frame\n"
+	    "                             needs twice its size of it)\n"
+	    "      --max-tenant-connections N  per tenant (default 64)\n"
+	    "      --max-instances N      live instances per tenant (default "
+	    "4; each\n"
+	    "                             also counts against "
+	    "--max-concurrent)\n"
+	    "      --max-names N          module names per tenant (default "
+	    "1000)\n"
+	    "      --max-module-info SIZE  a module's metadata (imports, "
+	    "exports;\n"
+	    "                             default 1MiB)\n"
 	    "      --max-output SIZE      a WASI guest's stdout+stderr per "
 	    "invocation\n"
 	    "                             (default 16MiB; also the maximum)\n"
@@ -264,6 +284,13 @@ config_defaults(struct sup_config *c)
 	c->drain_grace_ms = 30000;
 	c->metrics_interval_ms = 15000;
 	c->worker_namespaces = true;
+	/* Budgets (wasmd(8) SECURITY: what these bound together). */
+	c->memory_budget = 256ull << 20;
+	c->tenant_memory = 128ull << 20;
+	c->max_tenant_connections = 64;
+	c->max_instances = 4;
+	c->max_names = 1000;
+	c->max_module_info = 1ull << 20;
 }
 
 enum {
@@ -291,6 +318,12 @@ enum {
 	OPT_DRAIN_GRACE,
 	OPT_METRICS_FILE,
 	OPT_METRICS_INTERVAL,
+	OPT_MEMORY_BUDGET,
+	OPT_TENANT_MEMORY,
+	OPT_MAX_TENANT_CONNECTIONS,
+	OPT_MAX_INSTANCES,
+	OPT_MAX_NAMES,
+	OPT_MAX_MODULE_INFO,
 };
 
 static const struct option long_options[] = {
@@ -322,6 +355,13 @@ static const struct option long_options[] = {
     {"drain-grace", required_argument, NULL, OPT_DRAIN_GRACE},
     {"metrics-file", required_argument, NULL, OPT_METRICS_FILE},
     {"metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL},
+    {"memory-budget", required_argument, NULL, OPT_MEMORY_BUDGET},
+    {"tenant-memory", required_argument, NULL, OPT_TENANT_MEMORY},
+    {"max-tenant-connections", required_argument, NULL,
+        OPT_MAX_TENANT_CONNECTIONS},
+    {"max-instances", required_argument, NULL, OPT_MAX_INSTANCES},
+    {"max-names", required_argument, NULL, OPT_MAX_NAMES},
+    {"max-module-info", required_argument, NULL, OPT_MAX_MODULE_INFO},
     {NULL, 0, NULL, 0},
 };
 
@@ -435,6 +475,14 @@ apply_option(struct sup_config *c, int opt, const char *arg, const char *name)
 			return bad_value(name, arg);
 		c->max_frame = (size_t)v;
 		break;
+	case OPT_MEMORY_BUDGET: c->memory_budget = v; break;
+	case OPT_TENANT_MEMORY: c->tenant_memory = v; break;
+	case OPT_MAX_TENANT_CONNECTIONS:
+		c->max_tenant_connections = (unsigned)v;
+		break;
+	case OPT_MAX_INSTANCES: c->max_instances = (unsigned)v; break;
+	case OPT_MAX_NAMES: c->max_names = v; break;
+	case OPT_MAX_MODULE_INFO: c->max_module_info = v; break;
 	}
 	return 0;
 }
@@ -450,6 +498,11 @@ check_config(const struct sup_config *c)
 	if (c->default_memory > c->max_memory) {
 		fprintf(
 		    stderr, "wasmd: --default-memory exceeds --max-memory\n");
+		return -1;
+	}
+	if (c->tenant_memory > c->memory_budget) {
+		fprintf(
+		    stderr, "wasmd: --tenant-memory exceeds --memory-budget\n");
 		return -1;
 	}
 	if (c->default_timeout_ms == 0 ||
@@ -598,6 +651,7 @@ serve(struct sup *sup)
 	hup = evsignal_new(sup->base, SIGHUP, reload_cb, sup);
 	evsignal_add(hup, NULL);
 	log_topology(sup);
+	sup_budget_init(sup);
 	if (sup_isolation_init(sup, err, sizeof(err)) != 0 ||
 	    sup_store_load(sup) != 0 || sup_pool_init(sup) != 0 ||
 	    sup_listener_open(sup, err, sizeof(err)) != 0) {
@@ -610,6 +664,7 @@ serve(struct sup *sup)
 	}
 	sup_ops_stop(sup);
 	shutdown_all(sup);
+	sup_budget_stop(sup);
 	event_free(term);
 	event_free(intr);
 	event_free(hup);

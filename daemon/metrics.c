@@ -206,33 +206,86 @@ print_durations(FILE *f, struct sup *sup, const char *only)
 	}
 }
 
+/* One gauge per tenant: name, its help, and what it counts of a tenant. */
+struct tenant_gauge {
+	const char *name, *help;
+	uint64_t (*value)(const struct sup_tenant *t);
+};
+
+static uint64_t
+g_modules(const struct sup_tenant *t)
+{
+	return t->nmodules;
+}
+
+static uint64_t
+g_module_bytes(const struct sup_tenant *t)
+{
+	return t->nbytes;
+}
+
+static uint64_t
+g_running(const struct sup_tenant *t)
+{
+	return t->running;
+}
+
+static uint64_t
+g_held(const struct sup_tenant *t)
+{
+	return t->held;
+}
+
+static uint64_t
+g_connections(const struct sup_tenant *t)
+{
+	return t->nsessions;
+}
+
+static uint64_t
+g_instances(const struct sup_tenant *t)
+{
+	return t->instances;
+}
+
+static uint64_t
+g_names(const struct sup_tenant *t)
+{
+	return t->nnames;
+}
+
+static const struct tenant_gauge tenant_gauges[] = {
+    {"wasmd_modules", "Modules stored, by tenant.", g_modules},
+    {"wasmd_module_bytes",
+        "Bytes of the modules stored and their metadata, by tenant.",
+        g_module_bytes},
+    {"wasmd_jobs_running", "Jobs in flight (queued or running), by tenant.",
+        g_running},
+    {"wasmd_tenant_held_bytes",
+        "Bytes the tenant's connections make wasmd hold (--tenant-memory).",
+        g_held},
+    {"wasmd_tenant_connections", "Client connections, by tenant.",
+        g_connections},
+    {"wasmd_instances", "Live instances, by tenant.", g_instances},
+    {"wasmd_names", "Module names, by tenant.", g_names},
+};
+
 static void
 print_tenants(FILE *f, struct sup *sup, const char *only)
 {
 	const struct sup_tenant *t;
 
-	help(f, "wasmd_modules", "gauge", "Modules stored, by tenant.");
-	TAILQ_FOREACH(t, &sup->tenants, entry)
-	{
-		if (wanted(only, t->name))
-			fprintf(f, "wasmd_modules{tenant=\"%s\"} %llu\n",
-			    t->name, (unsigned long long)t->nmodules);
-	}
-	help(f, "wasmd_module_bytes", "gauge",
-	    "Bytes of the modules stored, by tenant.");
-	TAILQ_FOREACH(t, &sup->tenants, entry)
-	{
-		if (wanted(only, t->name))
-			fprintf(f, "wasmd_module_bytes{tenant=\"%s\"} %llu\n",
-			    t->name, (unsigned long long)t->nbytes);
-	}
-	help(f, "wasmd_jobs_running", "gauge",
-	    "Jobs in flight (queued or running), by tenant.");
-	TAILQ_FOREACH(t, &sup->tenants, entry)
-	{
-		if (wanted(only, t->name))
-			fprintf(f, "wasmd_jobs_running{tenant=\"%s\"} %u\n",
-			    t->name, t->running);
+	for (size_t i = 0; i < sizeof(tenant_gauges) / sizeof(tenant_gauges[0]);
+	     i++) {
+		const struct tenant_gauge *g = &tenant_gauges[i];
+
+		help(f, g->name, "gauge", g->help);
+		TAILQ_FOREACH(t, &sup->tenants, entry)
+		{
+			if (wanted(only, t->name))
+				fprintf(f, "%s{tenant=\"%s\"} %llu\n", g->name,
+				    t->name, (unsigned long long)g->value(t));
+		}
 	}
 }
 
@@ -263,6 +316,12 @@ print_daemon(FILE *f, struct sup *sup)
 	fprintf(f, "wasmd_jobs_queued %u\n", queued);
 	help(f, "wasmd_connections", "gauge", "Client connections.");
 	fprintf(f, "wasmd_connections %u\n", sup->nsessions);
+	help(f, "wasmd_held_bytes", "gauge",
+	    "Bytes clients make wasmd hold (--memory-budget).");
+	fprintf(f, "wasmd_held_bytes %llu\n", (unsigned long long)sup->held);
+	help(f, "wasmd_connections_paused", "gauge",
+	    "Connections not read: over a budget (backpressure).");
+	fprintf(f, "wasmd_connections_paused %u\n", sup->nread_paused);
 	help(f, "wasmd_draining", "gauge",
 	    "1 while wasmd drains before exiting.");
 	fprintf(f, "wasmd_draining %d\n", sup->draining ? 1 : 0);

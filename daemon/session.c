@@ -49,6 +49,7 @@ sup_session_send(struct sup_session *s, Wasmd__Envelope *env, uint64_t id)
 		session_abort_soon(s);
 	}
 	env->id = saved;
+	sup_budget_update(s);
 }
 
 void
@@ -149,8 +150,10 @@ sup_session_free(struct sup_session *s)
 	while ((job = TAILQ_FIRST(&s->jobs)) != NULL)
 		sup_job_abandon(job); /* unlinks itself */
 	sup_instances_close(s);
+	sup_budget_session_gone(s);
 	TAILQ_REMOVE(&s->sup->sessions, s, entry);
 	s->sup->nsessions--;
+	s->owner->nsessions--;
 	sup_log(SUP_INFO, "event=disconnect tenant=%s pid=%ld",
 	    s->tenant ? s->tenant->name : "-", (long)s->pid);
 	bufferevent_free(s->bev);
@@ -179,7 +182,7 @@ reply_hello(struct sup_session *s, Wasmd__Envelope *req)
 		session_close_soon(s);
 		return;
 	}
-	s->tenant = sup_tenant_for_peer(s->sup, s->uid, s->gid, &s->admin);
+	s->tenant = s->owner; /* from the connection (admit.c) */
 	h.version = WP_PROTOCOL_VERSION;
 	h.software = "wasmd " WASMD_VERSION;
 	h.tenant = s->tenant->name;
@@ -195,34 +198,40 @@ reply_list(struct sup_session *s, uint64_t id)
 {
 	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
 	Wasmd__ModuleList list = WASMD__MODULE_LIST__INIT;
+	Wasmd__ModuleInfo *infos;
 	struct sup_module *m;
 	size_t i = 0;
 
+	/* From the index alone: no .info file is read (store.c). */
+	infos = sup_xcalloc(s->tenant->nmodules + 1, sizeof(*infos));
 	list.modules = sup_xcalloc(s->tenant->nmodules + 1, sizeof(void *));
 	TAILQ_FOREACH(m, &s->tenant->modules, entry)
 	{
-		Wasmd__ModuleInfo *info = sup_store_info(s->tenant, m);
-		if (info != NULL)
-			list.modules[i++] = info;
+		sup_store_summary(s->tenant, m, &infos[i]);
+		list.modules[i] = &infos[i];
+		i++;
 	}
 	list.n_modules = i;
 	env.msg_case = WASMD__ENVELOPE__MSG_MODULE_LIST;
 	env.module_list = &list;
 	sup_session_send(s, &env, id);
 	while (i > 0)
-		sup_store_info_free(list.modules[--i]);
+		sup_store_summary_free(&infos[--i]);
 	free(list.modules);
+	free(infos);
 }
 
 void
 sup_session_reply_info(struct sup_session *s, uint64_t id, struct sup_module *m)
 {
 	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
-	Wasmd__ModuleInfo *info = sup_store_info(s->tenant, m);
+	char err[512];
+	Wasmd__ModuleInfo *info =
+	    sup_store_info(s->sup, s->tenant, m, err, sizeof(err));
 
 	if (info == NULL) {
-		sup_session_fail(s, id, WASMD__ERROR_CODE__ERR_INTERNAL,
-		    "the stored information of %s does not decode", m->digest);
+		sup_session_fail(
+		    s, id, WASMD__ERROR_CODE__ERR_INTERNAL, "%s", err);
 		return;
 	}
 	env.msg_case = WASMD__ENVELOPE__MSG_MODULE_INFO;
@@ -280,10 +289,35 @@ find_job(struct sup_session *s, uint64_t id)
 	return NULL;
 }
 
+/* Answers a MemoryRead larger than the supervisor relays, unrelayed. */
+static void
+refuse_large_read(struct sup_session *s, Wasmd__Envelope *env)
+{
+	Wasmd__Envelope reply = WASMD__ENVELOPE__INIT;
+	Wasmd__MemoryReply mr = WASMD__MEMORY_REPLY__INIT;
+	char msg[160];
+
+	snprintf(msg, sizeof(msg),
+	    "a memory read of %u bytes: at most %u are read at a time (read "
+	    "larger ranges in pieces)",
+	    env->memory_read->length, WP_MEMORY_READ_MAX);
+	mr.error = msg;
+	reply.msg_case = WASMD__ENVELOPE__MSG_MEMORY_REPLY;
+	reply.memory_reply = &mr;
+	sup_session_send(s, &reply, env->id);
+}
+
 static void
 host_reply(struct sup_session *s, Wasmd__Envelope *env)
 {
 	struct sup_job *job = find_job(s, env->id);
+
+	/* Its answer would be held for the client whole: bounded. */
+	if (env->msg_case == WASMD__ENVELOPE__MSG_MEMORY_READ &&
+	    env->memory_read->length > WP_MEMORY_READ_MAX) {
+		refuse_large_read(s, env);
+		return;
+	}
 
 	/* A reply may cross a job that just ended (deadline): not an error. */
 	if (job == NULL || job->kind != SUP_JOB_INVOKE) {
@@ -364,27 +398,28 @@ session_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct sup_session *s = arg;
 	Wasmd__Envelope *env;
-	char err[256];
+	Wasmd__ErrorCode code;
+	char err[512];
 	bool dispatched = false;
 
-	while (!s->closing) {
+	/* The budget decides, before each frame, whether it is read now. */
+	while (!s->closing && sup_budget_may_read(s)) {
 		enum sup_frame_status st =
-		    sup_frame_next(bufferevent_get_input(bev),
-		        s->sup->cfg.max_frame, &env, err, sizeof(err));
+		    sup_budget_next_frame(s, &env, &code, err, sizeof(err));
 		if (st == SUP_FRAME_NONE)
 			break;
 		if (st == SUP_FRAME_BAD) {
 			sup_log(SUP_WARNING,
 			    "event=bad_frame tenant=%s pid=%ld error=%s",
-			    s->tenant ? s->tenant->name : "-", (long)s->pid,
-			    sup_log_quote(err));
-			sup_session_fail(s, 0,
-			    WASMD__ERROR_CODE__ERR_BAD_REQUEST, "%s", err);
+			    s->owner->name, (long)s->pid, sup_log_quote(err));
+			sup_session_fail(s, 0, code, "%s", err);
 			session_close_soon(s);
 			break;
 		}
+		clock_gettime(CLOCK_MONOTONIC, &s->last_active);
 		sup_dispatch_client(s, env);
 		wasmd__envelope__free_unpacked(env, NULL);
+		sup_budget_frame_done(s);
 		dispatched = true;
 	}
 	if (s->closing) {
@@ -412,6 +447,7 @@ session_write_cb(struct bufferevent *bev, void *arg)
 	}
 	if (s->backlogged)
 		session_resume_workers(s);
+	sup_budget_update(s); /* the client read: it may be read again */
 }
 
 static void
@@ -419,6 +455,17 @@ session_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
 		sup_session_free(arg);
+}
+
+void
+sup_session_evict(struct sup_session *s, const char *why)
+{
+	struct evbuffer *out = bufferevent_get_output(s->bev);
+
+	sup_session_fail(s, 0, WASMD__ERROR_CODE__ERR_LIMIT, "%s", why);
+	/* One try, without waiting: the slot is needed now. */
+	evbuffer_write(out, bufferevent_getfd(s->bev));
+	sup_session_free(s);
 }
 
 static void
@@ -437,6 +484,9 @@ sup_session_new(struct sup *sup, int fd)
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	struct sup_session *s;
+	struct sup_tenant *owner;
+	char why[256];
+	bool admin;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
 		sup_log(SUP_WARNING, "event=accept error=\"SO_PEERCRED: %s\"",
@@ -444,8 +494,21 @@ sup_session_new(struct sup *sup, int fd)
 		close(fd);
 		return;
 	}
+	owner = sup_tenant_for_peer(sup, cred.uid, cred.gid, &admin);
+	if (!sup_admit(sup, owner, why, sizeof(why))) {
+		sup_log(SUP_WARNING,
+		    "event=accept uid=%lu pid=%ld tenant=%s outcome=refused "
+		    "reason=\"%s\"",
+		    (unsigned long)cred.uid, (long)cred.pid, owner->name, why);
+		sup_admit_refuse(fd, why);
+		return;
+	}
 	s = sup_xcalloc(1, sizeof(*s));
 	s->sup = sup;
+	s->owner = owner;
+	s->admin = admin;
+	owner->nsessions++;
+	clock_gettime(CLOCK_MONOTONIC, &s->last_active);
 	s->uid = cred.uid;
 	s->gid = cred.gid;
 	s->pid = cred.pid;
@@ -457,6 +520,7 @@ sup_session_new(struct sup *sup, int fd)
 		abort();
 	bufferevent_setcb(
 	    s->bev, session_read_cb, session_write_cb, session_event_cb, s);
+	sup_budget_watch(s);
 	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
 	TAILQ_INSERT_TAIL(&sup->sessions, s, entry);
 	sup->nsessions++;

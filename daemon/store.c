@@ -8,7 +8,15 @@
  * Every file is written atomically: a temp file (".tmp-*") in the same
  * directory, write, fsync, rename, fsync the directory. A module is visible
  * only when its .info exists, and .info is written after .wasm, so a torn
- * push is never seen; stray temp files are logged and removed on start.
+ * push is never seen; stray temp files, and a .wasm without its .info (a
+ * push killed between the two), are logged and removed on start.
+ *
+ * In memory each module is an index entry (sup_module): digest, sizes and
+ * creation time, from stat() at start without reading the .info file, so
+ * start and list cost the same whatever the metadata. The .info is read
+ * only by inspect. A module's metadata is bounded at push (--max-module-info
+ * bytes, SUP_MAX_INFO_ENTRIES imports and exports) and its bytes count in
+ * the tenant's --max-module-bytes; names count against --max-names.
  *
  * The writes are synchronous (small files, a few fsyncs): acceptable for now
  * on a local disk, and the obvious place for a helper thread later.
@@ -26,6 +34,9 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+
+/* Imports and exports a module may declare (its metadata's entries). */
+#define SUP_MAX_INFO_ENTRIES 100000u
 
 /* snprintf for paths; a path that does not fit is an error, not a cut. */
 static int pathf(char *out, size_t size, const char *fmt, ...)
@@ -271,17 +282,17 @@ sup_store_resolve(
 
 static struct sup_module *
 module_insert(struct sup_tenant *t, const char *digest, uint64_t size,
-    uint8_t *info, size_t info_len)
+    uint64_t info_len, uint64_t created_unix)
 {
 	struct sup_module *m = sup_xcalloc(1, sizeof(*m));
 
 	snprintf(m->digest, sizeof(m->digest), "%s", digest);
 	m->size = size;
-	m->info = info;
 	m->info_len = info_len;
+	m->created_unix = created_unix;
 	TAILQ_INSERT_TAIL(&t->modules, m, entry);
 	t->nmodules++;
-	t->nbytes += size;
+	t->nbytes += size + info_len;
 	return m;
 }
 
@@ -294,6 +305,7 @@ name_set_memory(struct sup_tenant *t, const char *name, const char *digest)
 		n = sup_xcalloc(1, sizeof(*n));
 		n->name = sup_strdup(name);
 		TAILQ_INSERT_TAIL(&t->names, n, entry);
+		t->nnames++;
 	}
 	snprintf(n->digest, sizeof(n->digest), "%s", digest);
 }
@@ -325,19 +337,30 @@ unlink_module_files(const char *mods, const char *digest)
 	fsync_dir(mods);
 }
 
-/* own: the packed ModuleInfo to keep beside the bytes. */
-static uint8_t *
-pack_info(const Wasmd__ModuleInfo *from, const char *digest, uint64_t size,
-    size_t *len)
+/* The ModuleInfo kept beside the bytes: from's, without names. */
+static Wasmd__ModuleInfo
+info_to_store(const Wasmd__ModuleInfo *from, const char *digest, uint64_t size,
+    uint64_t created_unix)
 {
 	Wasmd__ModuleInfo info = *from;
-	uint8_t *buf;
 
 	info.digest = (char *)digest;
 	info.size = size;
 	info.n_names = 0;
 	info.names = NULL;
-	info.created_unix = (uint64_t)time(NULL);
+	info.created_unix = created_unix;
+	return info;
+}
+
+/* own: the packed ModuleInfo to keep beside the bytes. */
+static uint8_t *
+pack_info(const Wasmd__ModuleInfo *from, const char *digest, uint64_t size,
+    uint64_t created_unix, size_t *len)
+{
+	Wasmd__ModuleInfo info =
+	    info_to_store(from, digest, size, created_unix);
+	uint8_t *buf;
+
 	*len = wasmd__module_info__get_packed_size(&info);
 	buf = malloc(*len ? *len : 1);
 	if (buf == NULL)
@@ -355,6 +378,7 @@ sup_store_add(struct sup *sup, struct sup_tenant *t, const uint8_t *wasm,
 	struct sup_module *m;
 	uint8_t *packed;
 	size_t packed_len;
+	uint64_t created = (uint64_t)time(NULL);
 	bool added = false;
 
 	sup_sha256_hex(wasm, len, digest);
@@ -370,7 +394,7 @@ sup_store_add(struct sup *sup, struct sup_tenant *t, const uint8_t *wasm,
 			unlink_module_files(mods, digest);
 			return NULL;
 		}
-		packed = pack_info(info, digest, len, &packed_len);
+		packed = pack_info(info, digest, len, created, &packed_len);
 		snprintf(file, sizeof(file), "%s.info", digest);
 		if (write_atomic(mods, file, packed, packed_len, err, errlen) !=
 		    0) {
@@ -378,7 +402,8 @@ sup_store_add(struct sup *sup, struct sup_tenant *t, const uint8_t *wasm,
 			unlink_module_files(mods, digest);
 			return NULL;
 		}
-		m = module_insert(t, digest, len, packed, packed_len);
+		free(packed);
+		m = module_insert(t, digest, len, packed_len, created);
 		added = true;
 	}
 	if (name != NULL && name[0] != '\0') {
@@ -416,6 +441,7 @@ sup_store_remove(
 			return -1;
 		}
 		TAILQ_REMOVE(&t->names, n, entry);
+		t->nnames--;
 		free(n->name);
 		free(n);
 	}
@@ -434,8 +460,7 @@ sup_store_remove(
 	fsync_dir(path);
 	TAILQ_REMOVE(&t->modules, m, entry);
 	t->nmodules--;
-	t->nbytes -= m->size;
-	free(m->info);
+	t->nbytes -= m->size + m->info_len;
 	free(m);
 	return 0;
 }
@@ -461,30 +486,133 @@ sup_store_read_wasm(struct sup_tenant *t, const struct sup_module *m,
 	return buf;
 }
 
-Wasmd__ModuleInfo *
-sup_store_info(struct sup_tenant *t, const struct sup_module *m)
+/* own: m's names (borrowed strings, in an array to free()); *n of them. */
+static char **
+module_names(struct sup_tenant *t, const struct sup_module *m, size_t *n)
 {
-	Wasmd__ModuleInfo *info;
-	struct sup_name *n;
+	struct sup_name *name;
+	char **names;
 	size_t count = 0;
 
-	info = wasmd__module_info__unpack(NULL, m->info_len, m->info);
-	if (info == NULL)
-		return NULL;
-	TAILQ_FOREACH(n, &t->names, entry)
+	TAILQ_FOREACH(name, &t->names, entry)
 	{
-		if (strcmp(n->digest, m->digest) == 0)
+		if (strcmp(name->digest, m->digest) == 0)
 			count++;
 	}
-	/* Names are borrowed from the tenant; sup_store_info_free drops them. */
-	info->names = count ? sup_xcalloc(count, sizeof(char *)) : NULL;
-	info->n_names = 0;
-	TAILQ_FOREACH(n, &t->names, entry)
+	names = count ? sup_xcalloc(count, sizeof(char *)) : NULL;
+	*n = 0;
+	TAILQ_FOREACH(name, &t->names, entry)
 	{
-		if (strcmp(n->digest, m->digest) == 0)
-			info->names[info->n_names++] = n->name;
+		if (strcmp(name->digest, m->digest) == 0)
+			names[(*n)++] = name->name;
 	}
+	return names;
+}
+
+Wasmd__ModuleInfo *
+sup_store_info(struct sup *sup, struct sup_tenant *t,
+    const struct sup_module *m, char *err, size_t errlen)
+{
+	Wasmd__ModuleInfo *info;
+	char path[4096];
+	uint8_t *buf;
+	size_t len;
+
+	/* Stored before --max-module-info (or under a larger one). */
+	if (m->info_len > sup->cfg.max_module_info) {
+		snprintf(err, errlen,
+		    "the metadata of %s is %llu bytes, above --max-module-info "
+		    "%llu: remove the module and push it again",
+		    m->digest, (unsigned long long)m->info_len,
+		    (unsigned long long)sup->cfg.max_module_info);
+		return NULL;
+	}
+	pathf(path, sizeof(path), "%s/modules/%s.info", t->dir, m->digest);
+	buf = read_file(path, &len);
+	info = buf != NULL ? wasmd__module_info__unpack(NULL, len, buf) : NULL;
+	free(buf);
+	if (info == NULL) {
+		snprintf(err, errlen,
+		    "the stored information of %s does not "
+		    "read or decode",
+		    m->digest);
+		return NULL;
+	}
+	/* Names are borrowed from the tenant; sup_store_info_free drops them. */
+	info->names = module_names(t, m, &info->n_names);
 	return info;
+}
+
+void
+sup_store_summary(
+    struct sup_tenant *t, struct sup_module *m, Wasmd__ModuleInfo *out)
+{
+	wasmd__module_info__init(out);
+	out->digest = m->digest;
+	out->size = m->size;
+	out->created_unix = m->created_unix;
+	out->names = module_names(t, m, &out->n_names);
+}
+
+void
+sup_store_summary_free(Wasmd__ModuleInfo *info)
+{
+	free(info->names);
+	info->names = NULL;
+	info->n_names = 0;
+}
+
+bool
+sup_store_info_ok(struct sup *sup, struct sup_tenant *t,
+    const Wasmd__ModuleInfo *info, size_t len, Wasmd__ErrorCode *code,
+    char *err, size_t errlen)
+{
+	const struct sup_config *c = &sup->cfg;
+	Wasmd__ModuleInfo stored = info_to_store(info, "", len, 0);
+	size_t entries = info->n_imports + info->n_exports;
+	/* The digest is not in yet: 64 hex digits and their tag. */
+	uint64_t bytes = wasmd__module_info__get_packed_size(&stored) + 66;
+
+	*code = WASMD__ERROR_CODE__ERR_LIMIT;
+	if (entries > SUP_MAX_INFO_ENTRIES) {
+		snprintf(err, errlen,
+		    "the module declares %zu imports and exports; at most %u "
+		    "are accepted",
+		    entries, SUP_MAX_INFO_ENTRIES);
+		return false;
+	}
+	if (bytes > c->max_module_info) {
+		snprintf(err, errlen,
+		    "the module's metadata (imports, exports and their types) "
+		    "takes %llu bytes, above --max-module-info %llu",
+		    (unsigned long long)bytes,
+		    (unsigned long long)c->max_module_info);
+		return false;
+	}
+	if (t->nbytes + len + bytes > c->max_module_bytes) {
+		snprintf(err, errlen,
+		    "tenant %s: module bytes limit %llu reached (%llu stored, "
+		    "%zu more pushed with %llu of metadata)",
+		    t->name, (unsigned long long)c->max_module_bytes,
+		    (unsigned long long)t->nbytes, len,
+		    (unsigned long long)bytes);
+		return false;
+	}
+	return true;
+}
+
+bool
+sup_store_name_room(struct sup *sup, struct sup_tenant *t, const char *name,
+    char *err, size_t errlen)
+{
+	if (name == NULL || name[0] == '\0' || name_find(t, name) != NULL ||
+	    t->nnames < sup->cfg.max_names)
+		return true;
+	snprintf(err, errlen,
+	    "tenant %s: name limit %llu reached (--max-names); remove a "
+	    "module or reuse a name",
+	    t->name, (unsigned long long)sup->cfg.max_names);
+	return false;
 }
 
 void
@@ -498,18 +626,18 @@ sup_store_info_free(Wasmd__ModuleInfo *info)
 	wasmd__module_info__free_unpacked(info, NULL);
 }
 
-/* Loads one module from modules/<digest>.info and its .wasm. */
+/*
+ * Indexes one module from the stat() of its .wasm and .info: the .info is
+ * not read (it is read by inspect, whatever its size).
+ */
 static void
 load_module(struct sup_tenant *t, const char *dir, const char *digest)
 {
 	char path[4096];
-	uint8_t *info;
-	size_t len;
-	struct stat st;
-	Wasmd__ModuleInfo *mi;
+	struct stat wasm, info;
 
 	pathf(path, sizeof(path), "%s/%s.wasm", dir, digest);
-	if (stat(path, &st) != 0) {
+	if (stat(path, &wasm) != 0) {
 		sup_log(SUP_WARNING,
 		    "event=store_load tenant=%s digest=%s "
 		    "outcome=ignored reason=\"no .wasm beside .info\"",
@@ -517,35 +645,50 @@ load_module(struct sup_tenant *t, const char *dir, const char *digest)
 		return;
 	}
 	pathf(path, sizeof(path), "%s/%s.info", dir, digest);
-	info = read_file(path, &len);
-	mi = info ? wasmd__module_info__unpack(NULL, len, info) : NULL;
-	if (mi == NULL || (uint64_t)st.st_size != mi->size) {
-		sup_log(SUP_WARNING,
-		    "event=store_load tenant=%s digest=%s outcome=ignored "
-		    "reason=\"unreadable .info or size mismatch\"",
-		    t->name, digest);
-		if (mi)
-			wasmd__module_info__free_unpacked(mi, NULL);
-		free(info);
+	if (stat(path, &info) != 0)
 		return;
-	}
-	wasmd__module_info__free_unpacked(mi, NULL);
-	module_insert(t, digest, (uint64_t)st.st_size, info, len);
+	module_insert(t, digest, (uint64_t)wasm.st_size, (uint64_t)info.st_size,
+	    (uint64_t)info.st_mtime);
+}
+
+/* Removes dir/entry, a leftover of an interrupted write, saying why. */
+static void
+remove_leftover(
+    const char *dir, const char *entry, struct sup_tenant *t, const char *why)
+{
+	char path[4096];
+
+	pathf(path, sizeof(path), "%s/%s", dir, entry);
+	sup_log(SUP_NOTICE,
+	    "event=store_load tenant=%s file=%s outcome=removed reason=\"%s\"",
+	    t->name, path, why);
+	unlink(path);
+}
+
+/*
+ * A .wasm without its .info: a push killed between writing the two. It was
+ * never visible and is nobody's: removed, or it would take space forever.
+ */
+static void
+orphan_wasm(const char *dir, const char *entry, struct sup_tenant *t)
+{
+	char path[4096];
+	struct stat st;
+
+	pathf(path, sizeof(path), "%s/%.64s.info", dir, entry);
+	if (stat(path, &st) == 0 || errno != ENOENT)
+		return;
+	remove_leftover(dir, entry, t,
+	    "module bytes without metadata (an interrupted push)");
 }
 
 static bool
 stray_temp(const char *dir, const char *entry, struct sup_tenant *t)
 {
-	char path[4096];
-
 	if (strncmp(entry, ".tmp-", 5) != 0)
 		return false;
-	pathf(path, sizeof(path), "%s/%s", dir, entry);
-	sup_log(SUP_NOTICE,
-	    "event=store_load tenant=%s file=%s outcome=removed "
-	    "reason=\"stray temp file of an interrupted write\"",
-	    t->name, path);
-	unlink(path);
+	remove_leftover(
+	    dir, entry, t, "stray temp file of an interrupted write");
 	return true;
 }
 
@@ -563,6 +706,8 @@ load_modules(struct sup_tenant *t)
 		size_t n = strlen(e->d_name);
 		if (e->d_name[0] == '.' && !stray_temp(dir, e->d_name, t))
 			continue;
+		if (n == 69 && strcmp(e->d_name + 64, ".wasm") == 0)
+			orphan_wasm(dir, e->d_name, t);
 		if (n != 69 || strcmp(e->d_name + 64, ".info") != 0)
 			continue;
 		memcpy(digest, e->d_name, 64);

@@ -72,6 +72,18 @@ struct sup_config {
 	 * --worker-namespaces (isolation.c). */
 	char *worker_user;
 	bool worker_namespaces;
+	/*
+	 * Budgets (budget.c; wasmd(8) SECURITY). memory_budget: every byte
+	 * clients make the supervisor hold; tenant_memory: one tenant's
+	 * share of it. Per tenant: connections, live instances, names; per
+	 * module: the bytes of its metadata (.info).
+	 */
+	uint64_t memory_budget;
+	uint64_t tenant_memory;
+	unsigned max_tenant_connections;
+	unsigned max_instances;
+	uint64_t max_names;
+	uint64_t max_module_info;
 };
 
 /* log.c: one line per event on stderr, key=value fields. */
@@ -116,12 +128,17 @@ enum sup_frame_status sup_frame_next(struct evbuffer *in, size_t max,
 int sup_frame_send(struct bufferevent *bev, const Wasmd__Envelope *env);
 
 /* tenant.c: tenants, one per peer uid for now. */
+/*
+ * A module's index entry: all the supervisor keeps of it in memory. Its
+ * metadata (imports, exports) stays on disk in its .info file, read only
+ * for inspect (store.c).
+ */
 struct sup_module {
 	TAILQ_ENTRY(sup_module) entry;
 	char digest[65];
 	uint64_t size;
-	uint8_t *info; /* own: the serialized ModuleInfo (without names) */
-	size_t info_len;
+	uint64_t info_len; /* bytes of its .info, counted in the quota */
+	uint64_t created_unix;
 };
 struct sup_name {
 	TAILQ_ENTRY(sup_name) entry;
@@ -135,13 +152,22 @@ struct sup_tenant {
 	TAILQ_HEAD(, sup_module) modules;
 	TAILQ_HEAD(, sup_name) names;
 	uint64_t nmodules;
-	uint64_t nbytes;    /* sum of module sizes */
+	uint64_t nbytes;    /* sum of module sizes and their .info sizes */
 	unsigned running;   /* jobs in flight */
 	unsigned instances; /* live instances (each holds a worker) */
+	/* Budgets (budget.c, store.c, instance.c). */
+	uint64_t held;          /* bytes its sessions hold (budget.c) */
+	unsigned nsessions;     /* its connections, greeted or not */
+	uint64_t nnames;        /* names (store.c, --max-names) */
+	unsigned instance_jobs; /* running jobs that belong to instances */
 };
 /* Finds or creates the tenant of uid (borrowed: lives until sup_tenants_free). */
 struct sup_tenant *sup_tenant_for_uid(struct sup *sup, uid_t uid);
 struct sup_tenant *sup_tenant_by_name(struct sup *sup, const char *name);
+/* Whether t may start one more job: running jobs and live instances
+ * together below --max-concurrent. */
+bool sup_tenant_slot_free(
+    const struct sup_tenant *t, const struct sup_config *c);
 void sup_tenants_free(struct sup *sup);
 
 /* store.c: the module store on disk, mirrored in each tenant's lists. */
@@ -165,10 +191,32 @@ int sup_store_remove(
 /* own: the result (free()); NULL with err filled. */
 uint8_t *sup_store_read_wasm(struct sup_tenant *t, const struct sup_module *m,
     size_t *len, char *err, size_t errlen);
-/* own: the result, freed with sup_store_info_free(); names filled in. */
-Wasmd__ModuleInfo *sup_store_info(
-    struct sup_tenant *t, const struct sup_module *m);
+/*
+ * own: the result, freed with sup_store_info_free(); names filled in. Reads
+ * the module's .info file; NULL with err filled.
+ */
+Wasmd__ModuleInfo *sup_store_info(struct sup *sup, struct sup_tenant *t,
+    const struct sup_module *m, char *err, size_t errlen);
 void sup_store_info_free(Wasmd__ModuleInfo *info);
+/*
+ * The index entry's summary of m (digest, size, names, creation time; no
+ * imports or exports), for list. Every pointer in it is borrowed from m
+ * and t; free it with sup_store_summary_free().
+ */
+void sup_store_summary(
+    struct sup_tenant *t, struct sup_module *m, Wasmd__ModuleInfo *out);
+void sup_store_summary_free(Wasmd__ModuleInfo *info);
+/*
+ * Whether a worker's info on a new module of len bytes may be stored: its
+ * entries and metadata bytes within the limits, and room for both in the
+ * tenant's quota. false: code and err say why.
+ */
+bool sup_store_info_ok(struct sup *sup, struct sup_tenant *t,
+    const Wasmd__ModuleInfo *info, size_t len, Wasmd__ErrorCode *code,
+    char *err, size_t errlen);
+/* Whether t may have name (it has it, or has room for one more). */
+bool sup_store_name_room(struct sup *sup, struct sup_tenant *t,
+    const char *name, char *err, size_t errlen);
 bool sup_store_name_ok(const char *name);
 void sup_sha256_hex(const uint8_t *data, size_t len, char out[65]);
 
@@ -194,6 +242,22 @@ struct sup_session {
 	TAILQ_HEAD(, sup_job) jobs;           /* in flight for this session */
 	TAILQ_HEAD(, sup_instance) instances; /* own: live (instance.c) */
 	uint64_t next_instance_id;
+	/*
+	 * Budgets (budget.c). owner: the peer's tenant from its connection
+	 * on (tenant is set at hello). held: what the session holds now, as
+	 * counted in owner->held and sup->held. big: a large frame being
+	 * received (own, big_len bytes with its header, big_have read so
+	 * far), whose big_reserved bytes were granted before it was read.
+	 */
+	struct sup_tenant *owner;
+	uint64_t held;
+	uint8_t *big;
+	size_t big_len, big_have;
+	uint64_t big_reserved;
+	bool read_paused;             /* not read: over a budget */
+	size_t unread_seen;           /* its unread replies, while paused */
+	struct timespec unread_since; /* since when none were read */
+	struct timespec last_active;  /* its last request (eviction order) */
 };
 void sup_session_new(struct sup *sup, int fd);
 void sup_session_free(struct sup_session *s);
@@ -215,6 +279,38 @@ void sup_session_send(struct sup_session *s, Wasmd__Envelope *env, uint64_t id);
 bool sup_session_backlog(struct sup_session *s);
 void sup_session_fail(struct sup_session *s, uint64_t id, Wasmd__ErrorCode code,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * budget.c: the supervisor's memory budget (see its header comment and
+ * wasmd(8) SECURITY). Sessions read frames through it.
+ */
+void sup_budget_init(struct sup *sup);
+void sup_budget_stop(struct sup *sup);
+/* Sets s's read watermark (once, at connect). */
+void sup_budget_watch(struct sup_session *s);
+/* Whether s may read its next frame now; false: paused until it may. */
+bool sup_budget_may_read(struct sup_session *s);
+/*
+ * The next frame of s, large ones read only once granted. SUP_FRAME_BAD:
+ * code and err say why (ERR_LIMIT for a frame that can never fit).
+ */
+enum sup_frame_status sup_budget_next_frame(struct sup_session *s,
+    Wasmd__Envelope **out, Wasmd__ErrorCode *code, char *err, size_t errlen);
+/* The frame from sup_budget_next_frame was dispatched and freed. */
+void sup_budget_frame_done(struct sup_session *s);
+/* Recounts what s holds; resumes reading it when it may. */
+void sup_budget_update(struct sup_session *s);
+/* s is being freed: its bytes leave the counts. */
+void sup_budget_session_gone(struct sup_session *s);
+
+/* admit.c: connection slots per tenant and for the daemon. */
+/* Whether a new connection of t gets a slot (making room by evicting an
+ * idle connection of the tenant holding the most); false: why says why. */
+bool sup_admit(struct sup *sup, struct sup_tenant *t, char *why, size_t len);
+/* Sends an ERR_LIMIT error with msg on fd (best effort) and closes fd. */
+void sup_admit_refuse(int fd, const char *msg);
+/* session.c: closes s at once after an ERR_LIMIT error saying why. */
+void sup_session_evict(struct sup_session *s, const char *why);
 
 /* pool.c: worker processes. */
 enum sup_worker_state {
@@ -408,6 +504,12 @@ struct sup {
 	 * not root), and whether the first worker's isolation was logged. */
 	char worker_ids[32];
 	bool isolation_logged;
+	/* Budgets (budget.c): bytes held for all sessions, the recheck of
+	 * paused sessions (own), and the level at the last malloc_trim. */
+	uint64_t held;
+	unsigned nread_paused;
+	struct event *budget_ev;
+	uint64_t held_trimmed;
 };
 
 /*

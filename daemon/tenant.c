@@ -2,8 +2,8 @@
  * tenant.c: tenants. Each peer uid is its own tenant ("uid:1000") unless a
  * [tenant NAME] section of the config names its uid or primary gid
  * (config.c); such a section may make its members administrators. A tenant owns its
- * modules and names (store.c) and counts its running jobs for the
- * --max-concurrent quota.
+ * modules and names (store.c) and counts its running jobs and live
+ * instances for the --max-concurrent quota.
  */
 #include "sup.h"
 
@@ -60,7 +60,6 @@ tenant_free(struct sup_tenant *t)
 
 	while ((m = TAILQ_FIRST(&t->modules)) != NULL) {
 		TAILQ_REMOVE(&t->modules, m, entry);
-		free(m->info);
 		free(m);
 	}
 	while ((n = TAILQ_FIRST(&t->names)) != NULL) {
@@ -71,6 +70,13 @@ tenant_free(struct sup_tenant *t)
 	free(t->name);
 	free(t->dir);
 	free(t);
+}
+
+bool
+sup_tenant_slot_free(const struct sup_tenant *t, const struct sup_config *c)
+{
+	/* Jobs of an instance run in the slot the instance holds. */
+	return t->running - t->instance_jobs + t->instances < c->max_concurrent;
 }
 
 void

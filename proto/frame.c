@@ -102,6 +102,74 @@ budget_free(void *data, void *p)
 	free(p);
 }
 
+/* Reads a varint at *p (below end); false when it is cut or too long. */
+static bool
+wire_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	*v = 0;
+	for (unsigned shift = 0; *p < end && shift < 64; shift += 7) {
+		uint8_t b = *(*p)++;
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if ((b & 0x80) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Whether no string field of the message (of descriptor d) in p..end, or of
+ * a message nested in it, holds a NUL byte. protobuf-c hands strings over
+ * as C strings, which would silently end at the first NUL ("ok\0../x" is
+ * "ok"): such a frame is refused instead. The frame decoded already, so
+ * this only walks it; it still checks every bound.
+ */
+static bool
+wire_strings_ok(const ProtobufCMessageDescriptor *d, const uint8_t *p,
+    const uint8_t *end, unsigned depth)
+{
+	uint64_t key, len;
+
+	if (depth > 64)
+		return false;
+	while (p < end) {
+		const ProtobufCFieldDescriptor *f;
+
+		if (!wire_varint(&p, end, &key))
+			return false;
+		f = protobuf_c_message_descriptor_get_field(
+		    d, (unsigned)(key >> 3));
+		switch (key & 7) {
+		case 0:
+			if (!wire_varint(&p, end, &len))
+				return false;
+			break;
+		case 1:
+		case 5: {
+			size_t n = (key & 7) == 1 ? 8 : 4;
+			if ((size_t)(end - p) < n)
+				return false;
+			p += n;
+			break;
+		}
+		case 2:
+			if (!wire_varint(&p, end, &len) ||
+			    len > (uint64_t)(end - p))
+				return false;
+			if (f != NULL && f->type == PROTOBUF_C_TYPE_STRING &&
+			    memchr(p, 0, (size_t)len) != NULL)
+				return false;
+			if (f != NULL && f->type == PROTOBUF_C_TYPE_MESSAGE &&
+			    !wire_strings_ok(
+			        f->descriptor, p, p + len, depth + 1))
+				return false;
+			p += len;
+			break;
+		default: return false;
+		}
+	}
+	return true;
+}
+
 /*
  * Decodes one frame body. protobuf-c rejects truncated fields and bad wire
  * types; an envelope without a message is ours to reject.
@@ -132,6 +200,13 @@ decode_body(const uint8_t *body, size_t n, Wasmd__Envelope **out, char *err,
 	if (env->msg_case == WASMD__ENVELOPE__MSG__NOT_SET) {
 		wasmd__envelope__free_unpacked(env, NULL);
 		set_err(err, errlen, "frame carries no message");
+		return WP_BAD;
+	}
+	if (!wire_strings_ok(&wasmd__envelope__descriptor, body, body + n, 0)) {
+		wasmd__envelope__free_unpacked(env, NULL);
+		set_err(err, errlen,
+		    "malformed frame: a string field holds a NUL byte (names, "
+		    "refs and other strings may not contain one)");
 		return WP_BAD;
 	}
 	*out = env;

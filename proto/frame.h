@@ -32,6 +32,13 @@
 #define WP_DECODE_SLACK (16u << 20)
 
 /*
+ * The most bytes one MemoryRead may ask for: the supervisor holds the
+ * answer for the client, so larger ranges are read in pieces (the client
+ * library does so); a larger request is answered with an error.
+ */
+#define WP_MEMORY_READ_MAX (1u << 20)
+
+/*
  * Encodes env as one frame (header included).
  * own: the result, freed with free(); NULL when out of memory.
  */

@@ -19,6 +19,22 @@
  *       hello, then up to N list requests written without ever reading a
  *       reply (stopping early when the socket no longer takes them);
  *       prints "sent K" and holds the connection HOLD_MS ms, then closes.
+ *   bigpartial N SIZE HOLD_MS
+ *       N connections, each: hello, then a frame header announcing SIZE
+ *       bytes and as much of the body as the daemon takes (all but its
+ *       last 10 bytes at most), without blocking: a connection the daemon
+ *       stops reading is left where it stands. Prints "sent B refused R"
+ *       (B body bytes taken in all, R connections answered with an error
+ *       at the header), holds every connection HOLD_MS ms, closes them.
+ *   hog N HOLD_MS PING_MS
+ *       N connections (hello), each sending a list request every PING_MS
+ *       ms for HOLD_MS ms, as a client keeping idle connections alive
+ *       would. Prints "held H refused R evicted E": H accepted, R refused
+ *       at connect, E closed by the daemon meanwhile (with an error).
+ *   genimports N PARAMS
+ *       writes to stdout a WebAssembly module that imports N functions
+ *       ("m" "f0".."f<N-1>") of one type with PARAMS i32 parameters: a
+ *       small module with large metadata.
  * Exit: 0 as expected, 1 otherwise (with a message on stderr).
  */
 #include <errno.h>
@@ -213,6 +229,174 @@ noread(const char *path, int n, int hold_ms)
 	return 0;
 }
 
+/* Writes up to len bytes of buf without blocking past 300 ms; the count. */
+static size_t
+send_some(int fd, const uint8_t *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		struct pollfd p = {.fd = fd, .events = POLLOUT};
+		ssize_t n;
+
+		if (poll(&p, 1, 300) != 1 || (p.revents & POLLOUT) == 0)
+			break;
+		n = send(
+		    fd, buf + done, len - done, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	return done;
+}
+
+/* Whether the daemon answered fd with an error (and closed) already. */
+static bool
+answered_error(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	Wasmd__Envelope *env = NULL;
+	char err[256];
+	bool is_error;
+
+	if (poll(&p, 1, 0) != 1 ||
+	    wp_read_envelope(fd, 1u << 20, &env, err, sizeof(err)) != 0)
+		return false;
+	is_error = env->msg_case == WASMD__ENVELOPE__MSG_ERROR;
+	if (is_error)
+		fprintf(
+		    stderr, "faultclient: refused: %s\n", env->error->message);
+	wasmd__envelope__free_unpacked(env, NULL);
+	return is_error;
+}
+
+static int
+bigpartial(const char *path, int n, size_t size, int hold_ms)
+{
+	int *fds = calloc((size_t)n, sizeof(*fds)), refused = 0;
+	uint8_t *body = calloc(1, size), hdr[4];
+	size_t sent = 0;
+
+	if (fds == NULL || body == NULL || size < 16)
+		die("out of memory");
+	hdr[0] = (uint8_t)(size >> 24);
+	hdr[1] = (uint8_t)(size >> 16);
+	hdr[2] = (uint8_t)(size >> 8);
+	hdr[3] = (uint8_t)size;
+	for (int i = 0; i < n; i++) {
+		fds[i] = dial(path);
+		if (fds[i] < 0 || !handshake(fds[i]))
+			die("not accepted");
+		if (send_some(fds[i], hdr, 4) != 4)
+			die("cannot send a header");
+		sent += send_some(fds[i], body, size - 10);
+	}
+	for (int i = 0; i < n; i++)
+		refused += answered_error(fds[i]);
+	printf("sent %zu refused %d\n", sent, refused);
+	fflush(stdout);
+	poll(NULL, 0, hold_ms);
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	free(fds);
+	free(body);
+	return 0;
+}
+
+static int
+hog(const char *path, int n, int hold_ms, int ping_ms)
+{
+	int *fds = calloc((size_t)n, sizeof(*fds)), held = 0, evicted = 0;
+
+	if (fds == NULL)
+		die("out of memory");
+	for (int i = 0; i < n; i++) {
+		fds[i] = dial(path);
+		if (fds[i] >= 0 && handshake(fds[i])) {
+			held++;
+			continue;
+		}
+		if (fds[i] >= 0)
+			close(fds[i]);
+		fds[i] = -1;
+	}
+	printf("held %d refused %d", held, n - held);
+	fflush(stdout);
+	for (int t = 0; t < hold_ms; t += ping_ms) {
+		poll(NULL, 0, ping_ms);
+		for (int i = 0; i < n; i++) {
+			if (fds[i] < 0 || list_ok(fds[i]))
+				continue;
+			close(fds[i]);
+			fds[i] = -1;
+			evicted++;
+		}
+	}
+	printf(" evicted %d\n", evicted);
+	for (int i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(fds);
+	return 0;
+}
+
+/* Appends v as unsigned LEB128 at p; returns the end. */
+static uint8_t *
+leb(uint8_t *p, uint32_t v)
+{
+	do {
+		uint8_t b = v & 0x7f;
+		v >>= 7;
+		*p++ = b | (v ? 0x80 : 0);
+	} while (v);
+	return p;
+}
+
+/* Writes a section of id with body[0..len) to stdout. */
+static void
+section(uint8_t id, const uint8_t *body, size_t len)
+{
+	uint8_t hdr[8], *e = leb(hdr + 1, (uint32_t)len);
+
+	hdr[0] = id;
+	fwrite(hdr, 1, (size_t)(e - hdr), stdout);
+	fwrite(body, 1, len, stdout);
+}
+
+static int
+genimports(int n, int params)
+{
+	static const uint8_t magic[] = {0, 'a', 's', 'm', 1, 0, 0, 0};
+	uint8_t *buf = malloc((size_t)params + 16 + (size_t)n * 24), *p;
+
+	if (buf == NULL)
+		die("out of memory");
+	fwrite(magic, 1, sizeof(magic), stdout);
+	p = leb(buf, 1); /* one type: (func (param i32 x params)) */
+	*p++ = 0x60;
+	p = leb(p, (uint32_t)params);
+	for (int i = 0; i < params; i++)
+		*p++ = 0x7f;
+	*p++ = 0;
+	section(1, buf, (size_t)(p - buf));
+	p = leb(buf, (uint32_t)n);
+	for (int i = 0; i < n; i++) {
+		char name[16];
+		int len = snprintf(name, sizeof(name), "f%d", i);
+
+		p = leb(p, 1);
+		*p++ = 'm';
+		p = leb(p, (uint32_t)len);
+		memcpy(p, name, (size_t)len);
+		p += len;
+		*p++ = 0; /* a function */
+		p = leb(p, 0);
+	}
+	section(2, buf, (size_t)(p - buf));
+	free(buf);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -222,9 +406,18 @@ main(int argc, char **argv)
 		return half(argv[1], atoi(argv[3]));
 	if (argc == 5 && strcmp(argv[2], "noread") == 0)
 		return noread(argv[1], atoi(argv[3]), atoi(argv[4]));
+	if (argc == 6 && strcmp(argv[2], "hog") == 0)
+		return hog(
+		    argv[1], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));
+	if (argc == 5 && strcmp(argv[2], "genimports") == 0)
+		return genimports(atoi(argv[3]), atoi(argv[4]));
+	if (argc == 6 && strcmp(argv[2], "bigpartial") == 0)
+		return bigpartial(argv[1], atoi(argv[3]),
+		    (size_t)strtoull(argv[4], NULL, 10), atoi(argv[5]));
 	fprintf(stderr,
 	    "usage: %s SOCKET flood N HOLD_MS | half STALL_MS | "
-	    "noread N HOLD_MS\n",
+	    "noread N HOLD_MS | bigpartial N SIZE HOLD_MS | "
+	    "hog N HOLD_MS PING_MS | genimports N PARAMS\n",
 	    argv[0]);
 	return 2;
 }

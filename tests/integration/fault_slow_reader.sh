@@ -1,10 +1,11 @@
 # fault_slow_reader: a client that writes requests without end and never
 # reads a reply. The supervisor must not block on it (nothing blocks in the
 # supervisor): other clients are served promptly meanwhile; its memory stays
-# bounded: a client whose unread replies pile up past the largest frame
-# (--max-frame, 1 MiB here) and a margin is dropped, so 100,000 unread
-# replies of ~1 KiB (about 130 MiB) never accumulate; and once the client
-# goes its descriptors are freed.
+# bounded: once a megabyte of its replies is unread the daemon stops
+# reading its requests (backpressure, budget.c), so 100,000 unread replies
+# of ~1 KiB (about 130 MiB) never accumulate, and a client that then reads
+# nothing for 10 s is dropped; once the client goes its descriptors are
+# freed.
 . "$IT_LIB"
 fd_count() {
 	ls "/proc/$DAEMON_PID/fd" | wc -l
@@ -32,7 +33,7 @@ wait_workers 2
 base=$(fd_count)
 rss0=$(rss_kib)
 
-"$IT_BIN/wasmd-it-faultclient" "$SOCK" noread 100000 6000 >"$TMP/noread.out" &
+"$IT_BIN/wasmd-it-faultclient" "$SOCK" noread 100000 12500 >"$TMP/noread.out" &
 reader=$!
 for _ in $(seq 200); do
 	[ -s "$TMP/noread.out" ] && break
@@ -53,9 +54,12 @@ rss1=$(rss_kib)
 echo "supervisor RSS: $rss0 KiB before, $rss1 KiB with the non-reading client" >&2
 [ $((rss1 - rss0)) -lt 65536 ] ||
 	fail "the supervisor grew by $((rss1 - rss0)) KiB buffering replies nobody reads ($(cat "$TMP/noread.out") requests were accepted)"
-expect_log_match "event=slow_client .*outcome=closed"
+read -r _ sent <"$TMP/noread.out"
+[ "$sent" -lt 100000 ] || fail "the daemon read all $sent requests of a client that reads no reply"
+expect_log_match "event=backpressure .*reason=\"replies unread\""
 
 wait "$reader"
+expect_log_match "event=slow_client .*outcome=closed"
 wait_workers 2
 wait_fds "$base"
 run ctl run --invoke add add 1 1

@@ -71,6 +71,28 @@ start_daemon() {
 	fail "wasmd did not start listening on $SOCK"
 }
 
+# asan_build: whether wasmd is built with ASan, whose allocator keeps what
+# is freed in quarantine and maps terabytes of shadow: bounds on resident
+# or virtual size do not apply to it.
+asan_build() {
+	grep -q libasan <<<"$(ldd "$WASMD_BIN/wasmd" 2>/dev/null)"
+}
+
+# start_daemon_as_limited KIB [FLAGS...]: start_daemon under a soft
+# RLIMIT_AS of KIB, so that a daemon growing past it fails instead of
+# swapping (the hard limit stays: workers set their own). Not under ASan.
+start_daemon_as_limited() {
+	local kib=$1
+	shift
+	if asan_build; then
+		start_daemon "$@"
+		return
+	fi
+	ulimit -S -v "$kib"
+	start_daemon "$@"
+	ulimit -S -v unlimited
+}
+
 # stop_daemon: SIGTERM; the daemon must exit 0 and remove its socket.
 stop_daemon() {
 	local st=0

@@ -23,6 +23,24 @@
  *       hello, then N list requests without reading a reply; succeed when
  *       the daemon drops the connection (a slow client) before answering
  *       them all.
+ *   nulname
+ *       hello, then a push whose name holds a NUL byte ("ok\0../../x");
+ *       succeed when the daemon answers with an Error (printed) and then
+ *       closes this connection.
+ *   instances N REF
+ *       hello, then N create_instance of REF one after the other on this
+ *       connection; print "created ID" or "error CODE: MESSAGE" for each.
+ *   dropcall REF EXPORT
+ *       hello, create a live instance of REF, call EXPORT on it (one that
+ *       spins), drop the instance while the call runs; print the call's
+ *       answer ("call: error CODE: MESSAGE") and the drop's ("drop: ok").
+ *   memflood REF N HOLD_MS
+ *       hello, invoke "hostcall" as hostcall does; once the host call
+ *       arrives, send up to N pairs of a MemoryWrite of 60 KiB and a
+ *       MemoryRead of 64 KiB (of a module with a page of memory) without
+ *       reading anything and without answering the call, stopping when
+ *       the daemon takes no more for 500 ms; print "sent K", hold the
+ *       connection HOLD_MS ms, close.
  *   hostcall REF
  *       hello, invoke export "hostcall" with i32 5, serving the host import
  *       env.h : [i32] -> [i32]; answer the relayed host_call with i32 77;
@@ -205,19 +223,17 @@ run_list(int fd)
 	return 0;
 }
 
-static int
-run_hostcall(int fd, const char *ref)
+/* Sends the invoke of "hostcall" with env.h served by this client. */
+static void
+send_hostcall_invoke(int fd, const char *ref)
 {
-	Wasmd__Envelope env = WASMD__ENVELOPE__INIT, *r;
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
 	Wasmd__Invoke inv = WASMD__INVOKE__INIT;
-	Wasmd__HostReply hr = WASMD__HOST_REPLY__INIT;
 	Wasmd__Value arg = WASMD__VALUE__INIT, *args[1] = {&arg};
-
 	Wasmd__HostImport hi = WASMD__HOST_IMPORT__INIT, *his[1] = {&hi};
 	Wasmd__FuncType ft = WASMD__FUNC_TYPE__INIT;
 	Wasmd__ValType i32 = WASMD__VAL_TYPE__VAL_I32;
 
-	/* env.h : [i32] -> [i32], served by this client. */
 	ft.n_params = ft.n_results = 1;
 	ft.params = ft.results = &i32;
 	hi.module = "env";
@@ -234,6 +250,76 @@ run_hostcall(int fd, const char *ref)
 	env.msg_case = WASMD__ENVELOPE__MSG_INVOKE;
 	env.invoke = &inv;
 	send_env(fd, &env);
+}
+
+static int
+run_memflood(int fd, const char *ref, int n, int hold_ms)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT, *r;
+	Wasmd__MemoryWrite mw = WASMD__MEMORY_WRITE__INIT;
+	Wasmd__MemoryRead mr = WASMD__MEMORY_READ__INIT;
+	static uint8_t data[60 << 10];
+	uint8_t *frame, *write, *read;
+	size_t len, wlen, rlen;
+	int sent = 0;
+
+	send_hostcall_invoke(fd, ref);
+	r = recv_env(fd, 10000);
+	if (r == NULL || r->msg_case != WASMD__ENVELOPE__MSG_HOST_CALL) {
+		fprintf(stderr, "rawclient: expected a host_call\n");
+		return 1;
+	}
+	wasmd__envelope__free_unpacked(r, NULL);
+	mw.data.data = data;
+	mw.data.len = sizeof(data);
+	env.id = 41;
+	env.msg_case = WASMD__ENVELOPE__MSG_MEMORY_WRITE;
+	env.memory_write = &mw;
+	write = wp_frame_pack(&env, &wlen);
+	mr.length = 64 << 10;
+	env.msg_case = WASMD__ENVELOPE__MSG_MEMORY_READ;
+	env.memory_read = &mr;
+	read = wp_frame_pack(&env, &rlen);
+	frame = write != NULL && read != NULL ? malloc(wlen + rlen) : NULL;
+	if (frame != NULL) {
+		memcpy(frame, write, wlen);
+		memcpy(frame + wlen, read, rlen);
+	}
+	len = wlen + rlen;
+	free(write);
+	free(read);
+	for (; frame != NULL && sent < n; sent++) {
+		size_t done = 0;
+		while (done < len) {
+			struct pollfd p = {.fd = fd, .events = POLLOUT};
+			ssize_t k;
+			if (poll(&p, 1, 500) != 1)
+				break;
+			k = send(fd, frame + done, len - done,
+			    MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (k <= 0)
+				break;
+			done += (size_t)k;
+		}
+		if (done < len)
+			break;
+	}
+	free(frame);
+	printf("sent %d\n", sent);
+	fflush(stdout);
+	usleep((useconds_t)hold_ms * 1000);
+	close(fd);
+	return 0;
+}
+
+static int
+run_hostcall(int fd, const char *ref)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT, *r;
+	Wasmd__HostReply hr = WASMD__HOST_REPLY__INIT;
+	Wasmd__Value arg = WASMD__VALUE__INIT, *args[1] = {&arg};
+
+	send_hostcall_invoke(fd, ref);
 	r = recv_env(fd, 10000);
 	if (r == NULL || r->msg_case != WASMD__ENVELOPE__MSG_HOST_CALL ||
 	    r->id != 41 || r->host_call->n_args != 1) {
@@ -310,6 +396,93 @@ run_flood(int fd, int n)
 	return got < (size_t)n * 8 ? 0 : 1;
 }
 
+/* The next envelope, or exit(1) when the daemon closes. */
+static Wasmd__Envelope *
+must_recv(int fd)
+{
+	Wasmd__Envelope *env = recv_env(fd, 10000);
+
+	if (env == NULL) {
+		fprintf(stderr, "rawclient: the daemon closed\n");
+		exit(1);
+	}
+	return env;
+}
+
+static int
+run_instances(int fd, int n, const char *ref)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT, *r;
+	Wasmd__CreateInstance ci = WASMD__CREATE_INSTANCE__INIT;
+
+	ci.ref = (char *)ref;
+	env.msg_case = WASMD__ENVELOPE__MSG_CREATE_INSTANCE;
+	env.create_instance = &ci;
+	for (int i = 1; i <= n; i++) {
+		env.id = (uint64_t)i;
+		send_env(fd, &env);
+		r = must_recv(fd);
+		if (r->msg_case == WASMD__ENVELOPE__MSG_INSTANCE_CREATED)
+			printf("created %llu\n",
+			    (unsigned long long)
+			        r->instance_created->instance_id);
+		else if (r->msg_case == WASMD__ENVELOPE__MSG_ERROR)
+			printf("error %d: %s\n", (int)r->error->code,
+			    r->error->message);
+		wasmd__envelope__free_unpacked(r, NULL);
+	}
+	return 0;
+}
+
+static int
+run_dropcall(int fd, const char *ref, const char *export)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT, *r;
+	Wasmd__CreateInstance ci = WASMD__CREATE_INSTANCE__INIT;
+	Wasmd__DropInstance di = WASMD__DROP_INSTANCE__INIT;
+	Wasmd__Invoke inv = WASMD__INVOKE__INIT;
+	uint64_t instance;
+
+	ci.ref = (char *)ref;
+	env.id = 1;
+	env.msg_case = WASMD__ENVELOPE__MSG_CREATE_INSTANCE;
+	env.create_instance = &ci;
+	send_env(fd, &env);
+	r = must_recv(fd);
+	if (r->msg_case != WASMD__ENVELOPE__MSG_INSTANCE_CREATED) {
+		fprintf(stderr, "rawclient: no instance created\n");
+		return 1;
+	}
+	instance = r->instance_created->instance_id;
+	wasmd__envelope__free_unpacked(r, NULL);
+	inv.export = (char *)export;
+	inv.instance_id = instance;
+	env.id = 2;
+	env.msg_case = WASMD__ENVELOPE__MSG_INVOKE;
+	env.invoke = &inv;
+	send_env(fd, &env);
+	usleep(300 * 1000); /* the call is running */
+	di.instance_id = instance;
+	env.id = 3;
+	env.msg_case = WASMD__ENVELOPE__MSG_DROP_INSTANCE;
+	env.drop_instance = &di;
+	send_env(fd, &env);
+	for (int i = 0; i < 2; i++) {
+		r = must_recv(fd);
+		if (r->id == 2 && r->msg_case == WASMD__ENVELOPE__MSG_ERROR)
+			printf("call: error %d: %s\n", (int)r->error->code,
+			    r->error->message);
+		else if (r->id == 2)
+			printf("call: not an error\n");
+		else
+			printf("drop: %s\n",
+			    r->msg_case == WASMD__ENVELOPE__MSG_OK ? "ok"
+			                                           : "failed");
+		wasmd__envelope__free_unpacked(r, NULL);
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -374,6 +547,21 @@ main(int argc, char **argv)
 		return run_trickle(fd, atoi(argv[3]));
 	if (strcmp(mode, "flood") == 0 && argc == 4)
 		return run_flood(fd, atoi(argv[3]));
+	if (strcmp(mode, "nulname") == 0) {
+		/* Envelope{id 1, push{wasm "\0asm\1\0\0\0", name
+		 * "ok\0../../x"}}, by hand: the library would stop at the NUL. */
+		static const uint8_t f[] = {0, 0, 0, 26, 0x08, 0x01, 0x2a, 22,
+		    0x0a, 8, 0, 'a', 's', 'm', 1, 0, 0, 0, 0x12, 10, 'o', 'k',
+		    0, '.', '.', '/', '.', '.', '/', 'x'};
+		send_raw(fd, f, sizeof(f));
+		return expect_error_close(fd);
+	}
+	if (strcmp(mode, "instances") == 0 && argc == 5)
+		return run_instances(fd, atoi(argv[3]), argv[4]);
+	if (strcmp(mode, "dropcall") == 0 && argc == 5)
+		return run_dropcall(fd, argv[3], argv[4]);
+	if (strcmp(mode, "memflood") == 0 && argc == 6)
+		return run_memflood(fd, argv[3], atoi(argv[4]), atoi(argv[5]));
 	if (strcmp(mode, "hostcall") == 0 && argc == 4)
 		return run_hostcall(fd, argv[3]);
 	fprintf(stderr, "rawclient: unknown mode %s\n", mode);
