@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -285,6 +286,62 @@ START_TEST(test_template_grow)
 	we_store_free(s);
 	we_template_free(t);
 	we_module_free(m);
+}
+END_TEST
+
+/* Whether this build runs under AddressSanitizer, whose shadow memory
+ * cannot live under a small RLIMIT_AS. */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
+#ifndef UNDER_ASAN
+/* The process's current virtual size in bytes, from /proc/self/statm. */
+static uint64_t
+vm_size(void)
+{
+	char line[128] = "";
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+	fclose(f);
+	return strtoull(line, NULL, 10) * 4096;
+}
+#endif
+
+START_TEST(test_template_grow_respects_rlimit_as)
+{
+#ifdef UNDER_ASAN
+	return; /* ASan reserves terabytes of shadow: no RLIMIT_AS here */
+#else
+	we_module *m = load("growimage");
+	we_template *t = we_template_new(m, NULL);
+	we_store *s = we_store_new(NULL);
+	we_instance *inst = we_template_instantiate(s, t, NULL, 0, NULL);
+	ck_assert_uint_gt(we_template_image_size(t), 0);
+	ck_assert_int_eq(call_ok(inst, s, "grow", (we_val[]){i32(0)}, 1), 1);
+
+	/* Allow 256 MiB more than now: 2 GiB of memory cannot fit. */
+	struct rlimit rl = {
+	    .rlim_cur = vm_size() + (256u << 20), .rlim_max = RLIM_INFINITY};
+	ck_assert_int_eq(setrlimit(RLIMIT_AS, &rl), 0);
+	ck_assert_int_eq(
+	    call_ok(inst, s, "grow", (we_val[]){i32(32768)}, 1), -1);
+	ck_assert_uint_eq(we_memory_pages(memory_of(inst)), 1);
+	/* A growth that fits still works, and the memory is usable. */
+	ck_assert_int_eq(call_ok(inst, s, "grow", (we_val[]){i32(16)}, 1), 1);
+	we_memory *mem = memory_of(inst);
+	ck_assert(we_memory_write(mem, 17 * PAGE - 1, "z", 1));
+	ck_assert(memcmp(we_memory_data(mem), "img", 3) == 0);
+	we_store_free(s);
+	we_template_free(t);
+	we_module_free(m);
+#endif
 }
 END_TEST
 
@@ -654,6 +711,7 @@ template_suite(void)
 	tcase_add_test(tc, test_template_equals_plain);
 	tcase_add_test(tc, test_template_copy_on_write);
 	tcase_add_test(tc, test_template_grow);
+	tcase_add_test(tc, test_template_grow_respects_rlimit_as);
 	tcase_add_test(tc, test_template_imported_global);
 	tcase_add_test(tc, test_template_imported_memory);
 	tcase_add_test(tc, test_template_traps);
