@@ -239,6 +239,16 @@ void we_store_free(we_store *s);
 we_err we_store_reset(we_store *s);
 
 /*
+ * Gives an empty store (new, or just reset: nothing made in it yet) other
+ * limits, as we_store_new(config) would (NULL: the defaults), so that one
+ * reused store can serve calls with different limits. Its stacks are kept
+ * when max_stack_bytes and max_call_depth are unchanged, else made again
+ * on the next call. Returns WE_ERR_ARG, changing nothing, when s holds an
+ * object or a call is running or suspended.
+ */
+we_err we_store_configure(we_store *s, const we_config *config);
+
+/*
  * Fuel: once set, each call charges per basic block and traps with
  * WE_TRAP_OUT_OF_FUEL when the budget runs out. UINT64_MAX turns metering
  * off (the default). Fuel left over stays for the next call.

@@ -449,6 +449,20 @@ START_TEST(test_store_reset)
 		ck_assert_int_eq(we_store_trap(s)->kind, WE_TRAP_NONE);
 	}
 
+	/* An empty store takes other limits; one holding objects does not. */
+	we_config one_page = {.max_memory_pages = 1};
+	ck_assert_int_eq(we_store_configure(s, &one_page), WE_OK);
+	we_error err;
+	ck_assert_ptr_null(we_template_instantiate(s, t, NULL, 0, &err));
+	ck_assert_int_eq(err.code, WE_ERR_LIMIT);
+	ck_assert_int_eq(we_store_configure(s, NULL), WE_ERR_ARG);
+	ck_assert_int_eq(we_store_reset(s), WE_OK);
+	we_config shallow = {.max_call_depth = 10};
+	ck_assert_int_eq(we_store_configure(s, &shallow), WE_OK);
+	ck_assert_ptr_nonnull(we_template_instantiate(s, t, NULL, 0, &err));
+	ck_assert_int_eq(we_store_reset(s), WE_OK);
+	ck_assert_int_eq(we_store_configure(s, NULL), WE_OK);
+
 	/* A host function cannot reset the store running it. */
 	we_valtype r = WE_I32;
 	we_functype ft = {.nresults = 1, .results = &r};
