@@ -139,6 +139,25 @@ we_store_reset(we_store *s)
 	return WE_OK;
 }
 
+we_err
+we_store_configure(we_store *s, const we_config *config)
+{
+	we_config c = {0};
+
+	if (s == NULL || s->nobjects > 0 || s->state != WR_IDLE)
+		return WE_ERR_ARG;
+	if (config != NULL)
+		c = *config;
+	config_fill_defaults(&c);
+	if (c.max_stack_bytes != s->config.max_stack_bytes ||
+	    c.max_call_depth != s->config.max_call_depth) {
+		wx_exec_free(s->exec);
+		s->exec = NULL;
+	}
+	s->config = c;
+	return WE_OK;
+}
+
 void
 we_store_free(we_store *s)
 {

@@ -239,6 +239,16 @@ void we_store_free(we_store *s);
 we_err we_store_reset(we_store *s);
 
 /*
+ * Gives an empty store (new, or just reset: nothing made in it yet) other
+ * limits, as we_store_new(config) would (NULL: the defaults), so that one
+ * reused store can serve calls with different limits. Its stacks are kept
+ * when max_stack_bytes and max_call_depth are unchanged, else made again
+ * on the next call. Returns WE_ERR_ARG, changing nothing, when s holds an
+ * object or a call is running or suspended.
+ */
+we_err we_store_configure(we_store *s, const we_config *config);
+
+/*
  * Fuel: once set, each call charges per basic block and traps with
  * WE_TRAP_OUT_OF_FUEL when the budget runs out. UINT64_MAX turns metering
  * off (the default). Fuel left over stays for the next call.
@@ -254,10 +264,12 @@ we_err we_store_reset(we_store *s);
  * work. Later calls, from any store, find the code made and pay nothing
  * for it. The charge is taken from the fuel not yet handed to the running
  * function: a trap may come up to 4096 units early. The rate: compiling
- * a byte of body took 3 to 50 ns on the machines of bench/README.md, and
- * running one unit of fuel about 0.2 ns.
+ * a byte of body took 3 to 50 ns on the machines of bench/README.md and
+ * running one unit of fuel about 0.2 ns, so compiling is still cheaper in
+ * fuel than in time; the rate is kept low so that the small budgets that
+ * ran a function before still do (an empty body costs 8).
  */
-#define WE_FUEL_PER_COMPILED_BYTE 64
+#define WE_FUEL_PER_COMPILED_BYTE 8
 void we_store_set_fuel(we_store *s, uint64_t fuel);
 uint64_t we_store_fuel_remaining(const we_store *s);
 uint64_t we_store_fuel_consumed(const we_store *s); /* since set_fuel */

@@ -15,6 +15,8 @@
 
 #include <wasmd/engine.h>
 
+#include "vm_size.h"
+
 /* Loads RUNTIME_WASM_DIR/name.wasm; fails the test if it does not decode. */
 static we_module *
 load(const char *name)
@@ -436,32 +438,6 @@ START_TEST(test_table_limit)
 	we_module_free(m);
 }
 END_TEST
-
-/* Whether this build runs under AddressSanitizer, whose shadow memory
- * cannot live under a small RLIMIT_AS. */
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-
-#ifndef UNDER_ASAN
-/* The process's current virtual size in bytes, from /proc/self/statm. */
-static uint64_t
-vm_size(void)
-{
-	char line[128] = "";
-	FILE *f = fopen("/proc/self/statm", "r");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
-	fclose(f);
-	uint64_t pages = strtoull(line, NULL, 10);
-	ck_assert_uint_gt(pages, 0);
-	return pages * 4096;
-}
-#endif
 
 START_TEST(test_grow_respects_rlimit_as)
 {

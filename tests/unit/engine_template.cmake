@@ -7,7 +7,8 @@ find_program(WAT2WASM wat2wasm REQUIRED)
 set(_tp_wat_dir "${CMAKE_CURRENT_LIST_DIR}/engine_template")
 set(_tp_wasm_dir "${CMAKE_CURRENT_BINARY_DIR}/engine_template")
 set(_tp_wasm_files)
-foreach(name data importglobal datatrap elemtrap importmem tables bigtables)
+foreach(name data importglobal datatrap elemtrap importmem tables bigtables
+    growimage)
   add_custom_command(OUTPUT "${_tp_wasm_dir}/${name}.wasm"
       COMMAND "${CMAKE_COMMAND}" -E make_directory "${_tp_wasm_dir}"
       COMMAND "${WAT2WASM}" "${_tp_wat_dir}/${name}.wat"

@@ -21,11 +21,14 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <wasmd/engine.h>
+
+#include "vm_size.h"
 
 #define PAGE 65536
 
@@ -288,6 +291,37 @@ START_TEST(test_template_grow)
 }
 END_TEST
 
+START_TEST(test_template_grow_respects_rlimit_as)
+{
+#ifdef UNDER_ASAN
+	return; /* ASan reserves terabytes of shadow: no RLIMIT_AS here */
+#else
+	we_module *m = load("growimage");
+	we_template *t = we_template_new(m, NULL);
+	we_store *s = we_store_new(NULL);
+	we_instance *inst = we_template_instantiate(s, t, NULL, 0, NULL);
+	ck_assert_uint_gt(we_template_image_size(t), 0);
+	ck_assert_int_eq(call_ok(inst, s, "grow", (we_val[]){i32(0)}, 1), 1);
+
+	/* Allow 256 MiB more than now: 2 GiB of memory cannot fit. */
+	struct rlimit rl = {
+	    .rlim_cur = vm_size() + (256u << 20), .rlim_max = RLIM_INFINITY};
+	ck_assert_int_eq(setrlimit(RLIMIT_AS, &rl), 0);
+	ck_assert_int_eq(
+	    call_ok(inst, s, "grow", (we_val[]){i32(32768)}, 1), -1);
+	ck_assert_uint_eq(we_memory_pages(memory_of(inst)), 1);
+	/* A growth that fits still works, and the memory is usable. */
+	ck_assert_int_eq(call_ok(inst, s, "grow", (we_val[]){i32(16)}, 1), 1);
+	we_memory *mem = memory_of(inst);
+	ck_assert(we_memory_write(mem, 17 * PAGE - 1, "z", 1));
+	ck_assert(memcmp(we_memory_data(mem), "img", 3) == 0);
+	we_store_free(s);
+	we_template_free(t);
+	we_module_free(m);
+#endif
+}
+END_TEST
+
 START_TEST(test_template_imported_global)
 {
 	we_module *m = load("importglobal");
@@ -356,6 +390,9 @@ START_TEST(test_template_traps)
 	ck_assert_uint_eq(we_template_image_size(t), 0); /* it must trap */
 	we_store *sa = we_store_new(NULL), *sb = we_store_new(NULL);
 	assert_same_failure(m, t, sa, sb, NULL, NULL, 0);
+	/* The failed instances stay in their stores until a reset. */
+	ck_assert_int_eq(we_store_reset(sa), WE_OK);
+	ck_assert_int_eq(we_store_reset(sb), WE_OK);
 	we_template_free(t);
 	we_module_free(m);
 
@@ -414,6 +451,20 @@ START_TEST(test_store_reset)
 		ck_assert_uint_eq(we_store_fuel_remaining(s), UINT64_MAX);
 		ck_assert_int_eq(we_store_trap(s)->kind, WE_TRAP_NONE);
 	}
+
+	/* An empty store takes other limits; one holding objects does not. */
+	we_config one_page = {.max_memory_pages = 1};
+	ck_assert_int_eq(we_store_configure(s, &one_page), WE_OK);
+	we_error err;
+	ck_assert_ptr_null(we_template_instantiate(s, t, NULL, 0, &err));
+	ck_assert_int_eq(err.code, WE_ERR_LIMIT);
+	ck_assert_int_eq(we_store_configure(s, NULL), WE_ERR_ARG);
+	ck_assert_int_eq(we_store_reset(s), WE_OK);
+	we_config shallow = {.max_call_depth = 10};
+	ck_assert_int_eq(we_store_configure(s, &shallow), WE_OK);
+	ck_assert_ptr_nonnull(we_template_instantiate(s, t, NULL, 0, &err));
+	ck_assert_int_eq(we_store_reset(s), WE_OK);
+	ck_assert_int_eq(we_store_configure(s, NULL), WE_OK);
 
 	/* A host function cannot reset the store running it. */
 	we_valtype r = WE_I32;
@@ -495,8 +546,8 @@ START_TEST(test_tables_bounded_by_memory_limit)
 	ck_assert_int_eq(err.code, WE_ERR_LIMIT);
 	ck_assert_msg(strstr(err.message, "memory limit of 65536") != NULL,
 	    "%s", err.message);
+	ck_assert_int_eq(we_store_reset(s), WE_OK); /* before m goes */
 	we_module_free(m);
-	ck_assert_int_eq(we_store_reset(s), WE_OK);
 
 	/* Grown by the guest: table.grow returns -1 past the limit. */
 	m = load("tables");
@@ -654,6 +705,7 @@ template_suite(void)
 	tcase_add_test(tc, test_template_equals_plain);
 	tcase_add_test(tc, test_template_copy_on_write);
 	tcase_add_test(tc, test_template_grow);
+	tcase_add_test(tc, test_template_grow_respects_rlimit_as);
 	tcase_add_test(tc, test_template_imported_global);
 	tcase_add_test(tc, test_template_imported_memory);
 	tcase_add_test(tc, test_template_traps);
