@@ -251,9 +251,10 @@ FORBIDDEN_TEST(test_tgkill_other_signal_killed, probe_raise_sigterm)
 /*
  * The foreign-ABI probe on a kernel without 32-bit system calls (no
  * CONFIG_IA32_EMULATION, or ia32_emulation=0) faults with SIGSEGV before any
- * filter sees it. So an unconfined child tries first: where it is not
- * killed by SIGSEGV, the confined one must die of SIGSYS; where it is, the
- * call cannot be made at all and the confined child must die the same way.
+ * filter sees it (under ASan its SEGV handler then aborts). So an
+ * unconfined child tries first: where the call works, the confined child
+ * must die of SIGSYS; where it cannot be made at all, the filter cannot be
+ * tested this way, and the confined child must merely not get through.
  */
 static int
 unconfined_foreign_abi_status(void)
@@ -276,14 +277,14 @@ START_TEST(test_foreign_abi_killed)
 	child c = spawn_confined(NULL, probe_foreign_abi);
 	int status = reap(&c);
 
-	if (WIFSIGNALED(plain) && WTERMSIG(plain) == SIGSEGV) {
+	if (!WIFEXITED(plain) || WEXITSTATUS(plain) != 0) {
 		fprintf(stderr,
-		    "note: this kernel has no 32-bit system calls; "
-		    "the foreign-ABI probe faults before the filter\n");
-		ck_assert_msg(
-		    WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV,
-		    "confined child not killed by SIGSEGV as the unconfined "
-		    "one was");
+		    "note: this kernel has no 32-bit system calls "
+		    "(an unconfined int 0x80 ends with status %#x); "
+		    "the foreign-ABI filter rule is not reachable\n",
+		    (unsigned)plain);
+		ck_assert_msg(!WIFEXITED(status) || WEXITSTATUS(status) != 0,
+		    "the confined foreign-ABI probe exited 0");
 		return;
 	}
 	assert_killed_by_sigsys(status);
