@@ -34,12 +34,32 @@ drain_done(struct sup *sup, const char *outcome)
 	event_base_loopbreak(sup->base);
 }
 
+/*
+ * Done when no job is left and every reply has reached its client's
+ * socket: a result queued in the same loop turn as this check would
+ * otherwise be dropped when the sessions are freed at exit.
+ */
+static bool
+drained(const struct sup *sup)
+{
+	const struct sup_session *s;
+
+	if (sup_jobs_in_flight(sup) != 0)
+		return false;
+	TAILQ_FOREACH(s, &sup->sessions, entry)
+	{
+		if (evbuffer_get_length(bufferevent_get_output(s->bev)) != 0)
+			return false;
+	}
+	return true;
+}
+
 static void
 poll_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct sup *sup = arg;
 
-	if (sup_jobs_in_flight(sup) == 0)
+	if (drained(sup))
 		drain_done(sup, "done");
 }
 
@@ -72,7 +92,7 @@ sup_drain_start(struct sup *sup, int sig)
 	sup_log(SUP_NOTICE, "event=drain signal=%s in_flight=%u grace_ms=%u",
 	    strsignal(sig), sup_jobs_in_flight(sup), sup->cfg.drain_grace_ms);
 	sup_notify_stopping(sup);
-	if (sup_jobs_in_flight(sup) == 0) {
+	if (drained(sup)) {
 		drain_done(sup, "done");
 		return;
 	}

@@ -4,7 +4,9 @@
  * Lines are "wasmd: event=... key=value ...". When stderr is a journald
  * stream (JOURNAL_STREAM is set), each line starts with a "<N>" syslog
  * priority prefix so journald files it at the right level; otherwise the
- * level is spelled out as a field.
+ * level is spelled out as a field. Errors for a person (a bad config
+ * line) read "wasmd: FILE:LINE: ..." and carry the err prefix just the same,
+ * so `journalctl -p err` shows them.
  */
 #include "sup.h"
 
@@ -13,6 +15,7 @@
 #include <sys/stat.h>
 
 static bool log_journal;
+static char last_error[512];
 
 /*
  * JOURNAL_STREAM is "DEVICE:INODE" of the journal's stream; it is inherited,
@@ -57,4 +60,27 @@ sup_log(enum sup_prio prio, const char *fmt, ...)
 		fprintf(stderr, "<%d>wasmd: %s\n", (int)prio, line);
 	else
 		fprintf(stderr, "wasmd: level=%s %s\n", prio_name(prio), line);
+}
+
+void
+sup_log_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%swasmd: %s\n", log_journal ? "<3>" : "", last_error);
+}
+
+const char *
+sup_log_last_error(void)
+{
+	return last_error;
+}
+
+void
+sup_log_clear_error(void)
+{
+	last_error[0] = '\0';
 }
