@@ -20,9 +20,11 @@ MIRROR=${WASMD_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # systemd for PID 1; the rest is what wasmd and wasmctl link (README).
 PACKAGES=systemd,libevent-2.1-7,libprotobuf-c1,libseccomp2,libssl3,libsystemd0,libinih1,libjansson4
 
+[ "$(id -u)" -eq 0 ] || skip "$SD_NEEDS_ROOT"
 mkdir -p "$SD_RUN"
 rm -f "$SD_RUN/skip" "$SD_RUN/leader"
 
+# cannot REASON: the layer cannot run here; the scenarios skip with REASON.
 cannot() {
 	echo "$*" >"$SD_RUN/skip"
 	skip "$*"
@@ -35,7 +37,6 @@ elapsed() { echo $(($(date +%s) - t0)); }
 # A container left by an interrupted run goes first.
 bash "$(dirname "${BASH_SOURCE[0]}")/poweroff.sh" >/dev/null 2>&1 || true
 
-[ "$(id -u)" -eq 0 ] || cannot "the systemd layer needs root (systemd-nspawn, debootstrap)"
 if ! command -v debootstrap >/dev/null || ! command -v systemd-nspawn >/dev/null; then
 	command -v apt-get >/dev/null || cannot "no debootstrap or systemd-nspawn, and no apt-get to install them"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \

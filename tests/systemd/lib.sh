@@ -60,8 +60,11 @@ until_true() {
 # No "CMD | grep -q" under pipefail: grep exits at its first match and CMD
 # may die of SIGPIPE, failing the pipeline; here-strings instead.
 
+SD_NEEDS_ROOT="the systemd layer needs root (debootstrap, systemd-nspawn)"
+
 # The container must be up (boot.sh ran), or the layer skips here too.
 sd_require_box() {
+	[ "$(id -u)" -eq 0 ] || skip "$SD_NEEDS_ROOT"
 	[ ! -e "$SD_RUN/skip" ] || skip "$(cat "$SD_RUN/skip")"
 	[ -s "$SD_RUN/leader" ] && [ -d "/proc/$(cat "$SD_RUN/leader")" ] ||
 		fail "the container is not running (ctest runs systemd.boot first)"

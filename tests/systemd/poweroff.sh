@@ -5,6 +5,7 @@
 # the container's systemd), kills it after 30 s, and forgets its state. The
 # root stays cached; its changes were on a tmpfs overlay.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+[ "$(id -u)" -eq 0 ] || exit 0 # boot.sh skipped: nothing was started
 rm -f "$SD_RUN/leader"
 [ -s "$SD_RUN/nspawn.pid" ] || exit 0
 nspawn=$(cat "$SD_RUN/nspawn.pid")
