@@ -78,12 +78,25 @@ setsid systemd-nspawn -q -D "$SD_ROOT" --volatile=overlay --register=no \
 nspawn=$!
 echo "$nspawn" >"$SD_RUN/nspawn.pid"
 # The container's PID 1 is nspawn's child whose pid in its namespace is 1.
-for _ in $(seq 100); do
-	for child in $(pgrep -P "$nspawn" || true); do
-		if grep -Eq '^NSpid:.*[[:space:]]1$' "/proc/$child/status" 2>/dev/null; then
-			echo "$child" >"$SD_RUN/leader"
+container_init() {
+	local f key val ppid nspid
+	for f in /proc/[0-9]*/status; do
+		ppid= nspid=
+		{ while read -r key val; do
+			case $key in
+			PPid:) ppid=$val ;;
+			NSpid:) nspid=$val ;;
+			esac
+		done <"$f"; } 2>/dev/null || continue
+		if [ "$ppid" = "$nspawn" ] && [ "${nspid##*[[:space:]]}" = 1 ] &&
+			[ "$nspid" != 1 ]; then
+			f=${f#/proc/}
+			echo "${f%/status}"
 		fi
 	done
+}
+for _ in $(seq 100); do
+	container_init >"$SD_RUN/leader"
 	[ -s "$SD_RUN/leader" ] && break
 	kill -0 "$nspawn" 2>/dev/null || break
 	sleep 0.1
