@@ -69,10 +69,13 @@ cp "$IT_FIXTURES/add.wasm" "$DEPLOY_FIXTURES/busy.wasm" "$SD_SHARE/"
 echo "installed: $(elapsed) s"
 
 # Boot. --register=no and --keep-unit: no machined on the host to talk to.
+# A name of its own per build tree: nspawn keeps host state under it
+# (/run/systemd/nspawn/propagate/NAME), and other trees may boot theirs.
+machine=wasmd-test-$(cksum <<<"$SD_DIR" | cut -d' ' -f1)
 # setsid: its own session, so nothing of ctest's reaches it; not a group
 # leader here, so setsid does not fork and $! is systemd-nspawn itself.
 setsid systemd-nspawn -q -D "$SD_ROOT" --volatile=overlay --register=no \
-	--keep-unit --private-network -M wasmd-test \
+	--keep-unit --private-network -M "$machine" \
 	--bind-ro="$SD_SHARE:/srv/wasmd-test" -b --console=read-only \
 	</dev/null >"$SD_RUN/console.log" 2>&1 &
 nspawn=$!
