@@ -252,20 +252,18 @@ read_file(struct sup_config *c, const char *path)
 
 	r.f = fopen(path, "re");
 	if (r.f == NULL) {
-		fprintf(stderr, "wasmd: cannot read %s: %s\n", path,
-		    strerror(errno));
+		sup_log_error("cannot read %s: %s", path, strerror(errno));
 		return -1;
 	}
 	rc = ini_parse_stream(read_line, &r, handle_key, &r);
 	fclose(r.f);
 	if (r.failed) {
-		fprintf(stderr, "wasmd: %s\n", r.err);
+		sup_log_error("%s", r.err);
 		return -1;
 	}
 	if (rc != 0) {
-		fprintf(stderr,
-		    "wasmd: %s:%d: not a \"key = value\" line or a "
-		    "[section] header\n",
+		sup_log_error("%s:%d: not a \"key = value\" line or a "
+		              "[section] header",
 		    path, rc);
 		return -1;
 	}
@@ -293,8 +291,7 @@ read_dropins(struct sup_config *c, const char *path)
 		abort();
 	n = scandir(dir, &list, is_conf_file, alphasort);
 	if (n < 0 && errno != ENOENT && errno != ENOTDIR) {
-		fprintf(stderr, "wasmd: cannot list %s: %s\n", dir,
-		    strerror(errno));
+		sup_log_error("cannot list %s: %s", dir, strerror(errno));
 		rc = -1;
 	}
 	for (int i = 0; i < n; i++) {
@@ -322,10 +319,10 @@ check_rules(const struct sup_config *c, const char *path)
 			for (size_t k = 0; k < a->nuids; k++)
 				for (size_t l = 0; l < b->nuids; l++)
 					if (a->uids[k] == b->uids[l]) {
-						fprintf(stderr,
-						    "wasmd: %s: uid %lu is in "
+						sup_log_error(
+						    "%s: uid %lu is in "
 						    "both [tenant %s] and "
-						    "[tenant %s]\n",
+						    "[tenant %s]",
 						    path, a->uids[k], a->name,
 						    b->name);
 						return -1;
@@ -333,10 +330,10 @@ check_rules(const struct sup_config *c, const char *path)
 			for (size_t k = 0; k < a->ngids; k++)
 				for (size_t l = 0; l < b->ngids; l++)
 					if (a->gids[k] == b->gids[l]) {
-						fprintf(stderr,
-						    "wasmd: %s: gid %lu is in "
+						sup_log_error(
+						    "%s: gid %lu is in "
 						    "both [tenant %s] and "
-						    "[tenant %s]\n",
+						    "[tenant %s]",
 						    path, a->gids[k], a->name,
 						    b->name);
 						return -1;
@@ -510,21 +507,26 @@ apply_reloadable(struct sup *sup, struct sup_config *c)
 void
 sup_conf_reload(struct sup *sup)
 {
+	unsigned long long started = sup_monotonic_us();
 	struct sup_config c;
 
 	if (sup->draining) {
 		sup_log(SUP_NOTICE,
 		    "event=reload outcome=ignored reason=\"draining\"");
+		sup_reload_record(
+		    sup, started, false, "the daemon is stopping (draining)");
 		return;
 	}
 	sup_notify_reloading(sup);
 	sup_log(SUP_NOTICE, "event=reload config=%s",
 	    sup->cfg.config_path ? sup->cfg.config_path : "-");
+	sup_log_clear_error();
 	if (sup_config_build(&c, sup->argc, sup->argv) != 0) {
 		sup_log(SUP_ERR,
 		    "event=reload outcome=failed reason=\"the configuration "
 		    "is invalid (see above); the running one is kept\"");
 		sup_conf_free(&c);
+		sup_reload_record(sup, started, false, sup_log_last_error());
 		sup_notify_ready(sup);
 		return;
 	}
@@ -537,5 +539,6 @@ sup_conf_reload(struct sup *sup)
 	    "max_concurrent=%u pool=%u tenants_configured=%zu",
 	    sup->cfg.default_timeout_ms, sup->cfg.max_timeout_ms,
 	    sup->cfg.max_concurrent, sup->cfg.pool_size, sup->cfg.nrules);
+	sup_reload_record(sup, started, true, "");
 	sup_notify_ready(sup);
 }

@@ -46,6 +46,36 @@ sup_log_init(void)
 	    (unsigned long long)st.st_ino == ino;
 }
 
+/*
+ * Errors for a person (a bad config line: "wasmd: FILE:LINE: ...") carry
+ * the err prefix in the journal like the events, so `journalctl -p err`
+ * shows them; the last one is kept for the reload's outcome (reload.c).
+ */
+static char last_error[512];
+
+void
+sup_log_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%swasmd: %s\n", log_journal ? "<3>" : "", last_error);
+}
+
+const char *
+sup_log_last_error(void)
+{
+	return last_error;
+}
+
+void
+sup_log_clear_error(void)
+{
+	last_error[0] = '\0';
+}
+
 static const char *
 prio_name(enum sup_prio prio)
 {

@@ -165,6 +165,10 @@ usage(FILE *f)
 	    "win\n"
 	    "      --check-config         validate the configuration and exit "
 	    "0 or 1\n"
+	    "      --reload PID           (alone) make the daemon PID reload "
+	    "and wait:\n"
+	    "                             exit 0 when it applied the "
+	    "configuration, 1 if not\n"
 	    "      --drain-grace DUR      SIGTERM lets calls in flight finish "
 	    "this long\n"
 	    "                             (default 30s)\n"
@@ -372,8 +376,7 @@ static int
 bad_value(const char *opt, const char *arg)
 {
 	if (!quiet_values)
-		fprintf(
-		    stderr, "wasmd: invalid value \"%s\" for --%s\n", arg, opt);
+		sup_log_error("invalid value \"%s\" for --%s", arg, opt);
 	return -1;
 }
 
@@ -492,12 +495,11 @@ static int
 check_config(const struct sup_config *c)
 {
 	if (c->max_fuel != 0 && c->default_fuel > c->max_fuel) {
-		fprintf(stderr, "wasmd: --default-fuel exceeds --max-fuel\n");
+		sup_log_error("--default-fuel exceeds --max-fuel");
 		return -1;
 	}
 	if (c->default_memory > c->max_memory) {
-		fprintf(
-		    stderr, "wasmd: --default-memory exceeds --max-memory\n");
+		sup_log_error("--default-memory exceeds --max-memory");
 		return -1;
 	}
 	if (c->tenant_memory > c->memory_budget) {
@@ -507,9 +509,8 @@ check_config(const struct sup_config *c)
 	}
 	if (c->default_timeout_ms == 0 ||
 	    c->default_timeout_ms > c->max_timeout_ms) {
-		fprintf(stderr,
-		    "wasmd: --default-timeout must be above 0 and "
-		    "at most --max-timeout\n");
+		sup_log_error("--default-timeout must be above 0 and "
+		              "at most --max-timeout");
 		return -1;
 	}
 	return 0;
@@ -520,6 +521,7 @@ parse_flags(struct sup_config *c, int argc, char **argv)
 {
 	int opt, idx;
 
+	opterr = 0; /* our message, at err priority in the journal */
 	while ((opt = getopt_long(argc, argv, "H:hVc:", long_options, &idx)) !=
 	    -1) {
 		if (opt == 'h') {
@@ -532,6 +534,8 @@ parse_flags(struct sup_config *c, int argc, char **argv)
 			exit(0);
 		}
 		if (opt == '?') {
+			sup_log_error("unknown option or missing value: %s",
+			    argv[optind - 1]);
 			usage(stderr);
 			return -1;
 		}
@@ -540,8 +544,7 @@ parse_flags(struct sup_config *c, int argc, char **argv)
 			return -1;
 	}
 	if (optind < argc) {
-		fprintf(stderr, "wasmd: unexpected argument \"%s\"\n",
-		    argv[optind]);
+		sup_log_error("unexpected argument \"%s\"", argv[optind]);
 		return -1;
 	}
 	if (c->worker_path == NULL)
@@ -590,7 +593,7 @@ exec_local_run(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		args[i] = argv[i];
 	execv(worker, args);
-	fprintf(stderr, "wasmd: cannot run %s: %s\n", worker, strerror(errno));
+	sup_log_error("cannot run %s: %s", worker, strerror(errno));
 	free(args);
 	free(worker);
 	return 127;
@@ -665,6 +668,7 @@ serve(struct sup *sup)
 	sup_ops_stop(sup);
 	shutdown_all(sup);
 	sup_budget_stop(sup);
+	sup_reload_forget(sup);
 	event_free(term);
 	event_free(intr);
 	event_free(hup);
@@ -682,6 +686,8 @@ main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "run") == 0)
 		return exec_local_run(argc, argv);
 	sup_log_init();
+	if (argc > 1 && strcmp(argv[1], "--reload") == 0)
+		return sup_reload_request(argc, argv); /* reload.c */
 	if (sup_config_build(&sup.cfg, argc, argv) != 0) {
 		sup_conf_free(&sup.cfg);
 		return sup_conf_prescan(argc, argv, &conf) == 0 && conf.check
@@ -707,7 +713,7 @@ main(int argc, char **argv)
 	/* The one event loop; everything in the supervisor runs from it. */
 	sup.base = event_base_new();
 	if (sup.base == NULL) {
-		fprintf(stderr, "wasmd: cannot create the event loop\n");
+		sup_log_error("cannot create the event loop");
 		return 1;
 	}
 	rc = serve(&sup);

@@ -152,15 +152,11 @@ sup_notify_ready(struct sup *sup)
 void
 sup_notify_reloading(struct sup *sup)
 {
-	struct timespec now;
-
 	/* MONOTONIC_USEC: newer managers (Type=notify-reload) want it. */
-	clock_gettime(CLOCK_MONOTONIC, &now);
 	sd_notifyf(0,
 	    "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading the "
 	    "configuration",
-	    (unsigned long long)now.tv_sec * 1000000ull +
-	        (unsigned long long)now.tv_nsec / 1000);
+	    sup_monotonic_us());
 }
 
 void

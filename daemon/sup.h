@@ -114,6 +114,15 @@ const char *sup_log_quote(const char *s);
  * Borrowed like sup_log_quote()'s result.
  */
 const char *sup_log_word(const char *s);
+/*
+ * An error for a person to read, not an event ("wasmd: FILE:LINE: ..."),
+ * at err priority in the journal. The last one is kept for the reload
+ * outcome: sup_log_last_error() (borrowed, "" when none since
+ * sup_log_clear_error()).
+ */
+void sup_log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+const char *sup_log_last_error(void);
+void sup_log_clear_error(void);
 
 /* frames.c: frames over bufferevents. */
 enum sup_frame_status {
@@ -562,6 +571,16 @@ const struct sup_tenant_rule *sup_conf_rule_for(
     const struct sup_config *c, uid_t uid, gid_t gid);
 /* SIGHUP: re-read everything, apply what may change while running. */
 void sup_conf_reload(struct sup *sup);
+/*
+ * reload.c: the outcome of a reload, written to SOCKET.reload for
+ * `wasmd --reload PID` (sup_reload_request: returns the exit status).
+ * error: borrowed, the first line of why it failed.
+ */
+void sup_reload_record(const struct sup *sup, unsigned long long started_us,
+    bool ok, const char *error);
+int sup_reload_request(int argc, char **argv);
+void sup_reload_forget(const struct sup *sup); /* at exit: removes it */
+unsigned long long sup_monotonic_us(void);     /* CLOCK_MONOTONIC */
 /*
  * main.c: defaults, then the config file, then the flags, checked. Returns
  * 0, or -1 after printing why (c must then still be freed).

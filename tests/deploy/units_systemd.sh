@@ -10,7 +10,7 @@ TMP=$(mktemp -d /tmp/wasmd-units.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-sed "s|^ExecStart=/usr/bin/wasmd|ExecStart=$WASMD_BIN/wasmd|" \
+sed "s|^\(Exec[A-Za-z]*\)=/usr/bin/wasmd|\1=$WASMD_BIN/wasmd|" \
 	"$DEPLOY_SRC/wasmd.service" >"$TMP/wasmd.service"
 grep -q "^ExecStart=$WASMD_BIN/wasmd" "$TMP/wasmd.service" || fail "no ExecStart=/usr/bin/wasmd in wasmd.service"
 cp "$DEPLOY_SRC/wasmd.socket" "$TMP/"

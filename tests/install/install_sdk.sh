@@ -58,6 +58,8 @@ for f in bin/wasmd bin/wasmd-worker bin/wasmctl include/wasmd/engine.h \
 done
 grep -qx "ExecStart=$PREFIX/bin/wasmd" "$P/lib/systemd/system/wasmd.service" ||
 	fail "wasmd.service does not start $PREFIX/bin/wasmd: $(grep ExecStart "$P/lib/systemd/system/wasmd.service")"
+grep -qx "ExecReload=$PREFIX/bin/wasmd --reload \$MAINPID" "$P/lib/systemd/system/wasmd.service" ||
+	fail "wasmd.service does not reload with $PREFIX/bin/wasmd: $(grep ExecReload "$P/lib/systemd/system/wasmd.service")"
 "$P/bin/wasmctl" --version >/dev/null || fail "the installed wasmctl does not run (RUNPATH?)"
 
 # Fixtures: the example modules, built from the sources here.

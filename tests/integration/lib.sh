@@ -6,6 +6,7 @@
 # ctest sets WASMD_BIN (build/bin), IT_BIN (the helpers), IT_FIXTURES (the
 # .wasm fixtures) and WASMD_TEST_HOOKS (ON/OFF); exit 77 means skipped.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/assert.sh" # fail, skip, run, expect_*
 
 : "${WASMD_BIN:?set by ctest}" "${IT_BIN:?set by ctest}" "${IT_FIXTURES:?set by ctest}"
 for prog in "$WASMD_BIN/wasmd" "$WASMD_BIN/wasmctl" "$IT_BIN/wasmd-it-rawclient"; do
@@ -42,16 +43,6 @@ it_cleanup() {
 	exit "$rc"
 }
 trap it_cleanup EXIT
-
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-
-skip() {
-	echo "SKIP: $*" >&2
-	exit 77
-}
 
 # start_daemon [FLAGS...]: starts wasmd and waits until it accepts.
 start_daemon() {
@@ -105,28 +96,6 @@ stop_daemon() {
 
 ctl() {
 	"$WASMD_BIN/wasmctl" "$@"
-}
-
-# run CMD...: runs without stopping the script; sets OUT, ERR and STATUS.
-run() {
-	set +e
-	OUT=$("$@" 2>"$TMP/stderr")
-	STATUS=$?
-	set -e
-	ERR=$(cat "$TMP/stderr")
-}
-
-expect_status() {
-	[ "$STATUS" -eq "$1" ] || fail "expected exit status $1, got $STATUS (stdout: $OUT; stderr: $ERR)"
-}
-
-expect_out() {
-	[ "$OUT" = "$1" ] || fail "expected output '$1', got '$OUT' (stderr: $ERR)"
-}
-
-# expect_err_match REGEX: stderr matches (extended, case-insensitive).
-expect_err_match() {
-	grep -Eiq -- "$1" <<<"$ERR" || fail "stderr does not match /$1/: $ERR"
 }
 
 expect_log_match() {
