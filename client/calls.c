@@ -130,8 +130,7 @@ wasmd_remove(wasmd_conn *conn, const char *ref)
 }
 
 wasmd_error
-wasmd_remove_scoped(
-    wasmd_conn *conn, const char *ref, wasmd_remove_scope scope)
+wasmd_remove_scoped(wasmd_conn *conn, const char *ref, wasmd_remove_scope scope)
 {
 	Wasmd__Envelope env = WASMD__ENVELOPE__INIT, *reply = NULL;
 	Wasmd__RemoveModule rm = WASMD__REMOVE_MODULE__INIT;
@@ -139,8 +138,9 @@ wasmd_remove_scoped(
 
 	if (conn == NULL)
 		return WASMD_ERR_INVALID;
-	CHECK_ARG(conn, ref != NULL && scope >= WASMD_REMOVE_REF &&
-	                    scope <= WASMD_REMOVE_ALL_NAMES);
+	CHECK_ARG(conn,
+	    ref != NULL && scope >= WASMD_REMOVE_REF &&
+	        scope <= WASMD_REMOVE_ALL_NAMES);
 	rm.ref = (char *)ref;
 	rm.scope = (Wasmd__RemoveModule__Scope)scope;
 	env.msg_case = WASMD__ENVELOPE__MSG_REMOVE;

@@ -259,7 +259,8 @@ do_remove(struct sup_session *s, uint64_t id, const Wasmd__RemoveModule *rm)
 	int untagged = 1;
 
 	if (rm->scope != WASMD__REMOVE_MODULE__SCOPE__REMOVE_ALL_NAMES)
-		untagged = sup_store_untag(s->tenant, ref, &m, err, sizeof(err));
+		untagged =
+		    sup_store_untag(s->tenant, ref, &m, err, sizeof(err));
 	if (untagged < 0) {
 		sup_session_fail(
 		    s, id, WASMD__ERROR_CODE__ERR_INTERNAL, "%s", err);
@@ -282,8 +283,8 @@ do_remove(struct sup_session *s, uint64_t id, const Wasmd__RemoveModule *rm)
 	    (rm->scope == WASMD__REMOVE_MODULE__SCOPE__REMOVE_REF &&
 	        !sup_store_named(s->tenant, m))) {
 		if (sup_store_remove(s->tenant, m, err, sizeof(err)) != 0) {
-			sup_session_fail(s, id,
-			    WASMD__ERROR_CODE__ERR_INTERNAL, "%s", err);
+			sup_session_fail(
+			    s, id, WASMD__ERROR_CODE__ERR_INTERNAL, "%s", err);
 			return;
 		}
 		sup_log(SUP_INFO, "event=remove tenant=%s digest=%s id=%llu",
