@@ -107,7 +107,7 @@ wrk_hostmem_args(wrk_arena *a, we_memory *mem, const Wasmd__HostImport *h,
 		if (!read_range(
 		        a, mem, ptr, len, &mb[i].data, why, sizeof why)) {
 			snprintf(err, errlen,
-			    "host import %s.%s: cannot pass the memory of "
+			    "host import %s.%s: the (ptr, len) argument in "
 			    "parameters %u and %u: %s",
 			    h->module, h->name, ma->ptr_param, ma->len_param,
 			    why);

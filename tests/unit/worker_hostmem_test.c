@@ -203,8 +203,8 @@ START_TEST(test_memory_args)
 	ck_assert(!wrk_hostmem_args(
 	    &f.arena, NULL, &h, args, 3, &hc, err, sizeof err));
 	ck_assert_str_eq(err,
-	    "host import env.say: cannot pass the memory of parameters 0 and "
-	    "1: the module exports no memory");
+	    "host import env.say: the (ptr, len) argument in parameters 0 "
+	    "and 1: the module exports no memory");
 	teardown(&f);
 }
 END_TEST
