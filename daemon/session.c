@@ -258,6 +258,12 @@ do_remove(struct sup_session *s, uint64_t id, const Wasmd__RemoveModule *rm)
 	char err[512], digest[65];
 	int untagged = 1;
 
+	if ((int)rm->scope < 0 ||
+	    rm->scope > WASMD__REMOVE_MODULE__SCOPE__REMOVE_ALL_NAMES) {
+		sup_session_fail(s, id, WASMD__ERROR_CODE__ERR_BAD_REQUEST,
+		    "unknown remove scope %d", (int)rm->scope);
+		return;
+	}
 	if (rm->scope != WASMD__REMOVE_MODULE__SCOPE__REMOVE_ALL_NAMES)
 		untagged =
 		    sup_store_untag(s->tenant, ref, &m, err, sizeof(err));

@@ -100,5 +100,10 @@ expect_err_match "out of fuel after 1000 units of fuel \(give more with -W fuel=
 run ctl run --invoke hostcall "$IT_FIXTURES/hostcall.wasm" 1
 expect_status 1
 expect_err_match "unknown import env.h.*wasmctl run serves only WASI imports and the wasmd.\* built-ins"
+# A scope this daemon does not know is refused; nothing is removed.
+run "$IT_BIN/wasmd-it-rawclient" "$SOCK" remove add 7
+expect_status 0
+expect_out "error 1: unknown remove scope 7"
+has_module || fail "an unknown scope removed the module"
 expect_log_match "event=untag .*name=add"
 stop_daemon
