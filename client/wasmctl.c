@@ -23,6 +23,7 @@
 #include "wasmctl_complete.h"
 #include "wasmctl_host.h"
 #include "wasmctl_stats.h"
+#include "wat.h"
 
 #define EXIT_USAGE 2
 #define EXIT_MISSING_EXPORT 127
@@ -182,7 +183,7 @@ call_failed(struct ctl *ctl, wasmd_error rc)
 /* Reads a whole file ("-": standard input). own: the bytes, free(); NULL
  * after printing why. */
 static uint8_t *
-read_file(const char *path, size_t *len)
+read_file_bytes(const char *path, size_t *len)
 {
 	bool is_stdin = strcmp(path, "-") == 0;
 	FILE *f = is_stdin ? stdin : fopen(path, "rb");
@@ -222,6 +223,26 @@ bad:
 	if (!is_stdin)
 		fclose(f);
 	return NULL;
+}
+
+/*
+ * Reads a module file ("-": standard input): binary as it is, WebAssembly
+ * text converted to binary here (the daemon only ever receives binary).
+ * own: the bytes, free(); NULL after printing why.
+ */
+static uint8_t *
+read_file(const char *path, size_t *len)
+{
+	uint8_t *bytes = read_file_bytes(path, len);
+	char msg[512];
+
+	if (bytes != NULL &&
+	    wat_ensure_binary(&bytes, len, path, msg, sizeof msg) < 0) {
+		fail("%s", msg);
+		free(bytes);
+		return NULL;
+	}
+	return bytes;
 }
 
 /* ---- JSON output ------------------------------------------------------- */
@@ -1039,13 +1060,6 @@ push_file(struct ctl *ctl, const char *path, bool check_new,
 
 	if (wasm == NULL)
 		return EXIT_FAILURE;
-	if (len >= 4 && memcmp(wasm, "\0asm", 4) != 0) {
-		free(wasm);
-		return fail("%s is not a binary WebAssembly module%s", path,
-		    strstr(path, ".wat") != NULL
-		        ? " (convert the text format with wat2wasm first)"
-		        : "");
-	}
 	rc = check_new ? wasmd_list(ctl->conn, &before) : WASMD_OK;
 	if (rc == WASMD_OK)
 		rc = wasmd_push(ctl->conn, wasm, len, NULL, info);

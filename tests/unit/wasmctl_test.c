@@ -419,14 +419,16 @@ START_TEST(test_run_file_rules)
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_ptr_nonnull(strstr(r.err, "write ./missing"));
 	unlink(calc);
-	/* ./demo.wat in text form: said so before anything is sent. */
+	/* demo.wat (no "/") is a file by its suffix: converted, pushed. */
 	snprintf(calc, sizeof calc, "%s/demo.wat", f.dir);
 	fd = open(calc, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	ck_assert_int_eq(write(fd, "(module)", 8), 8);
 	close(fd);
-	run_ctl(&r, f.path, "run", "demo.wat", NULL);
-	ck_assert_int_eq(r.status, 1);
-	ck_assert_ptr_nonnull(strstr(r.err, "wat2wasm"));
+	f.pushed_len = 0;
+	run_ctl(&r, f.path, "run", "--invoke", "add", "demo.wat", "1", "2",
+	    NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_uint_eq(f.pushed_len, 8);
 	unlink(calc);
 	r.cwd = NULL;
 	unlink(write_module(f.dir));
