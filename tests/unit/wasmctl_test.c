@@ -425,8 +425,8 @@ START_TEST(test_run_file_rules)
 	ck_assert_int_eq(write(fd, "(module)", 8), 8);
 	close(fd);
 	f.pushed_len = 0;
-	run_ctl(&r, f.path, "run", "--invoke", "add", "demo.wat", "1", "2",
-	    NULL);
+	run_ctl(
+	    &r, f.path, "run", "--invoke", "add", "demo.wat", "1", "2", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	ck_assert_uint_eq(f.pushed_len, 8);
 	unlink(calc);
