@@ -1160,11 +1160,14 @@ print_trap(const wasmd_result *r)
 	fprintf(stderr, "error: %s",
 	    r->trap_message[0] != '\0' ? r->trap_message
 	                               : wasmd_trap_kind_name(r->trap));
-	if (r->trap == WASMD_TRAP_OUT_OF_FUEL)
-		fprintf(stderr,
-		    " after %" PRIu64 " units of fuel (give more with -W "
-		    "fuel=N, up to the daemon's --max-fuel)",
+	/* Fuel spent compiling is not counted as consumed: no "after 0". */
+	if (r->trap == WASMD_TRAP_OUT_OF_FUEL && r->fuel_consumed > 0)
+		fprintf(stderr, " after %" PRIu64 " units of fuel",
 		    r->fuel_consumed);
+	if (r->trap == WASMD_TRAP_OUT_OF_FUEL)
+		fputs(" (give more with -W fuel=N, up to the daemon's "
+		      "--max-fuel)",
+		    stderr);
 	fputc('\n', stderr);
 	for (size_t i = 0; i < r->nframes; i++) {
 		const wasmd_frame *f = &r->frames[i];
