@@ -126,14 +126,23 @@ wasmd_inspect(wasmd_conn *conn, const char *ref, wasmd_module_info **out)
 wasmd_error
 wasmd_remove(wasmd_conn *conn, const char *ref)
 {
+	return wasmd_remove_scoped(conn, ref, WASMD_REMOVE_REF);
+}
+
+wasmd_error
+wasmd_remove_scoped(wasmd_conn *conn, const char *ref, wasmd_remove_scope scope)
+{
 	Wasmd__Envelope env = WASMD__ENVELOPE__INIT, *reply = NULL;
 	Wasmd__RemoveModule rm = WASMD__REMOVE_MODULE__INIT;
 	wasmd_error rc;
 
 	if (conn == NULL)
 		return WASMD_ERR_INVALID;
-	CHECK_ARG(conn, ref != NULL);
+	CHECK_ARG(conn,
+	    ref != NULL && scope >= WASMD_REMOVE_REF &&
+	        scope <= WASMD_REMOVE_ALL_NAMES);
 	rm.ref = (char *)ref;
+	rm.scope = (Wasmd__RemoveModule__Scope)scope;
 	env.msg_case = WASMD__ENVELOPE__MSG_REMOVE;
 	env.remove = &rm;
 	rc = wc_request(conn, &env, WASMD__ENVELOPE__MSG_OK, &reply);

@@ -15,10 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <wasmd/client.h>
 
+#include "wasmctl_complete.h"
 #include "wasmctl_host.h"
 #include "wasmctl_stats.h"
 #include "wat.h"
@@ -36,100 +38,112 @@ struct ctl {
 	wasmd_conn *conn; /* own: opened by ctl_connect() */
 };
 
-static const char usage_text[] =
-    "usage: wasmctl [-H ADDR] [--json] VERB [ARGS...]\n"
+/* One verb: how it is called and what `wasmctl VERB --help` says. */
+struct verb {
+	const char *name;
+	int (*run)(struct ctl *ctl, int argc, char **argv);
+	const struct option *opts; /* its long options (for completion) */
+	const char *synopsis;      /* after "usage: wasmctl " */
+	const char *summary;       /* one line for `wasmctl --help` */
+	const char *help;          /* the details, or NULL */
+};
+
+/* The verb being run (for usage messages) and the options every message
+ * follows (--json): set in main() and dispatch(). Borrowed. */
+static const struct verb *current_verb;
+static const struct ctl *current_ctl;
+
+static const char usage_line[] = "[-H ADDR] [--json] VERB [ARGS...]";
+
+static const char options_text[] =
+    "REF is a name, a digest, or a unique digest prefix of 12 or more hex\n"
+    "digits. Sizes take K, M or G suffixes (powers of 1024); durations ms,\n"
+    "s, m or h (a bare number is seconds).\n"
     "\n"
-    "Verbs:\n"
-    "  push FILE [--name NAME]    store a module (FILE - is stdin); "
-    "prints its digest\n"
-    "  ls                         list your modules (digest, size, names)\n"
-    "  inspect REF                show a module's imports and exports\n"
-    "  rm REF                     remove the module REF names (digest or "
-    "name)\n"
-    "                             and every name pointing at it\n"
-    "  stats [--all] [--format plain|prometheus]\n"
-    "                             statistics of your tenant (--all: the "
-    "whole\n"
-    "                             daemon, for administrators; --json: "
-    "samples)\n"
-    "  info                       show the daemon's version and your "
-    "tenant\n"
-    "  run [--invoke FUNC] [-W fuel=N,max-memory-size=BYTES,timeout=DUR]\n"
-    "      REF|FILE [ARGS...]     call FUNC with ARGS parsed by its "
-    "parameter\n"
-    "                             types; a FILE is pushed first\n"
-    "  run [--env K=V]... [--stdin FILE] [-W ...,max-output=BYTES]\n"
-    "      REF|FILE [ARGS...]     without --invoke: run a WASI command "
-    "(_start)\n"
-    "                             with ARGS as its argv; its stdout and "
-    "stderr\n"
-    "                             stream to ours; we exit with its exit "
-    "code.\n"
-    "                             Its stdin is --stdin FILE (- for ours), "
-    "else\n"
-    "                             ours when ours is not a terminal and the "
-    "module\n"
-    "                             reads stdin (fd_read); no file system\n"
-    "\n"
-    "Host functions: run serves these imports of module \"wasmd\" (the "
-    "guest\n"
-    "calls back into wasmctl), to any module that imports them:\n"
-    "  print_str(ptr i32, len i32)   print len bytes of guest memory at "
-    "ptr\n"
-    "  print_i32(i32)  print_i64(i64)  print_f32(f32)  print_f64(f64)\n"
-    "                                print the value and a newline\n"
-    "  now_ms() -> i64               wall-clock time, ms since 1970\n"
-    "\n"
-    "REF is a digest, a unique digest prefix of 12+ hex digits, or a "
-    "name.\n"
-    "Sizes take K, M or G suffixes (powers of 1024); durations ms, s, m "
-    "or h\n"
-    "(a bare number is seconds).\n"
-    "\n"
-    "Options:\n"
+    "Options (before or after the verb; for run, before REF):\n"
     "  -H, --host ADDR   the daemon's socket: unix:///path or a path\n"
     "                    (default: $WASMD_HOST, else "
     "$XDG_RUNTIME_DIR/wasmd/wasmd.sock,\n"
     "                    or /run/wasmd/wasmd.sock as root)\n"
-    "      --json        print JSON instead of text\n"
-    "  -h, --help        print this help\n"
+    "      --json        print JSON instead of text, errors included:\n"
+    "                    {\"error\": {\"message\": ..., \"exit_status\": N}}\n"
+    "                    on standard output\n"
+    "  -h, --help        print this help (wasmctl VERB --help: the verb's)\n"
     "  -V, --version     print the version\n"
-    "-H and --json may also follow the verb.\n"
     "\n"
     "Exit status: 0 success, 1 error, 2 usage error, 127 no such export,\n"
-    "134 the guest trapped (the trap goes to stderr).\n";
+    "134 the guest trapped (the trap goes to stderr); run of a WASI "
+    "command:\n"
+    "the command's exit code.\n";
+
+static void print_help(FILE *f);
+
+/*
+ * Prints an error: "error: MSG" on stderr, or under --json a JSON object
+ * on stdout (a program reading our JSON gets its errors there too).
+ * Returns status, for `return report_error(...)`.
+ */
+static int
+report_error(int status, const char *prefix, const char *msg)
+{
+	json_t *j;
+
+	if (current_ctl == NULL || !current_ctl->json) {
+		fprintf(stderr, "%s%s\n", prefix, msg);
+		return status;
+	}
+	j = json_pack(
+	    "{s:{s:s,s:i}}", "error", "message", msg, "exit_status", status);
+	if (j != NULL) {
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(j);
+	}
+	return status;
+}
+
+static int report_errorf(int status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+report_errorf(int status, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return report_error(status, "error: ", msg);
+}
+
+/* Prints "error: ..." (or its JSON); returns 1 for `return fail(...)`. */
+#define fail(...) report_errorf(EXIT_FAILURE, __VA_ARGS__)
 
 static int usage_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
+/* A usage error: the message, the verb's usage line and where to read
+ * more; not the whole help. Returns EXIT_USAGE. */
 static int
 usage_error(const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
-	fputs("wasmctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fputs("\n\n", stderr);
-	fputs(usage_text, stderr);
+	if (current_ctl != NULL && current_ctl->json)
+		return report_error(EXIT_USAGE, "", msg);
+	fprintf(stderr, "wasmctl: %s\n", msg);
+	if (current_verb != NULL)
+		fprintf(stderr, "usage: wasmctl %s\nTry 'wasmctl %s --help'.\n",
+		    current_verb->synopsis, current_verb->name);
+	else
+		fprintf(stderr, "usage: wasmctl %s\nTry 'wasmctl --help'.\n",
+		    usage_line);
 	return EXIT_USAGE;
-}
-
-static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Prints "error: ..." to stderr; returns 1 for `return fail(...)`. */
-static int
-fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("error: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_FAILURE;
 }
 
 static int
@@ -147,13 +161,21 @@ ctl_connect(struct ctl *ctl)
 	return 0;
 }
 
-/* The exit status for a failed library call, after printing why. */
+/* The exit status for a failed library call, after printing why (and
+ * what to do about it, where wasmctl knows better than the daemon). */
 static int
 call_failed(struct ctl *ctl, wasmd_error rc)
 {
-	fail("%s",
-	    wasmd_errmsg(ctl->conn)[0] != '\0' ? wasmd_errmsg(ctl->conn)
-	                                       : wasmd_strerror(rc));
+	const char *msg = wasmd_errmsg(ctl->conn)[0] != '\0'
+	    ? wasmd_errmsg(ctl->conn)
+	    : wasmd_strerror(rc);
+	const char *hint = "";
+
+	if (rc == WASMD_ERR_LINK && strstr(msg, "unknown import") != NULL)
+		hint = " (wasmctl run serves only WASI imports and the wasmd.* "
+		       "built-ins listed by 'wasmctl run --help'; serve others "
+		       "with libwasmd-client)";
+	fail("%s%s", msg, hint);
 	return rc == WASMD_ERR_MISSING_EXPORT ? EXIT_MISSING_EXPORT
 	                                      : EXIT_FAILURE;
 }
@@ -281,6 +303,15 @@ json_module(const wasmd_module_info *info, bool full)
 	json_object_set_new(o, "names", json_names(info));
 	json_object_set_new(
 	    o, "created_unix", json_integer((json_int_t)info->created_unix));
+	if (info->created_unix != 0) {
+		time_t t = (time_t)info->created_unix;
+		struct tm tm;
+		char when[32];
+
+		if (gmtime_r(&t, &tm) != NULL &&
+		    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm) > 0)
+			json_object_set_new(o, "created", json_string(when));
+	}
 	if (!full)
 		return o;
 	imports = json_array();
@@ -321,12 +352,29 @@ print_json(json_t *j)
 
 /* ---- Verbs ------------------------------------------------------------- */
 
-/* The options every verb also takes after its name: -H and --json. */
+/* The options every verb also takes after its name: -H, --json, --help. */
 /* clang-format off */
-#define OPT_JSON {"json", no_argument, NULL, 'j'}
-#define OPT_HOST {"host", required_argument, NULL, 'H'}
+#define OPTS_COMMON \
+	{"json", no_argument, NULL, 'j'}, \
+	{"host", required_argument, NULL, 'H'}, \
+	{"help", no_argument, NULL, 'h'}, \
+	{NULL, 0, NULL, 0}
 /* clang-format on */
 
+static const struct option common_opts[] = {OPTS_COMMON};
+
+/* `wasmctl VERB --help`: the verb's usage, its help, then what all share. */
+static void
+print_verb_help(const struct verb *v, FILE *f)
+{
+	fprintf(f, "usage: wasmctl %s\n\n%s\n", v->synopsis, v->summary);
+	if (v->help != NULL)
+		fprintf(f, "\n%s", v->help);
+	fprintf(f, "\n%s", options_text);
+}
+
+/* Handles -H, --json and --help (which prints the verb's help and exits);
+ * false for any other option. */
 static bool
 common_option(struct ctl *ctl, int c)
 {
@@ -334,37 +382,43 @@ common_option(struct ctl *ctl, int c)
 		ctl->json = true;
 	else if (c == 'H')
 		ctl->addr = optarg;
-	return c == 'j' || c == 'H';
+	else if (c == 'h') {
+		print_verb_help(current_verb, stdout);
+		exit(EXIT_SUCCESS);
+	}
+	return c == 'j' || c == 'H' || c == 'h';
 }
 
-/* Parses a verb's options: only the common ones, then exactly npos
- * positionals. */
+/* The usage error for an option getopt refused (opterr is 0: we say it). */
 static int
-simple_args(struct ctl *ctl, int argc, char **argv, int npos)
+bad_option(char **argv)
 {
-	static const struct option opts[] = {
-	    OPT_JSON,
-	    OPT_HOST,
-	    {NULL, 0, NULL, 0},
-	};
+	return usage_error("%s: unknown option or missing argument",
+	    optind > 0 ? argv[optind - 1] : "?");
+}
+
+/* Parses a verb's options: the common ones only. Returns the exit status
+ * of a usage error, or 0 with optind at the first positional. */
+static int
+common_args(struct ctl *ctl, int argc, char **argv)
+{
 	int c;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "H:", opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "H:h", common_opts, NULL)) != -1)
 		if (!common_option(ctl, c))
-			return -1;
-	return argc - optind == npos ? 0 : -1;
+			return bad_option(argv);
+	return 0;
 }
+
+static const struct option push_opts[] = {
+    {"name", required_argument, NULL, 'n'},
+    OPTS_COMMON,
+};
 
 static int
 verb_push(struct ctl *ctl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"name", required_argument, NULL, 'n'},
-	    OPT_JSON,
-	    OPT_HOST,
-	    {NULL, 0, NULL, 0},
-	};
 	const char *name = NULL;
 	wasmd_module_info *info = NULL;
 	uint8_t *wasm;
@@ -373,11 +427,11 @@ verb_push(struct ctl *ctl, int argc, char **argv)
 	int c, st;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "n:H:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:H:h", push_opts, NULL)) != -1) {
 		if (c == 'n')
 			name = optarg;
 		else if (!common_option(ctl, c))
-			return usage_error("push: bad option");
+			return bad_option(argv);
 	}
 	if (argc - optind != 1)
 		return usage_error("push takes one FILE");
@@ -404,7 +458,11 @@ verb_push(struct ctl *ctl, int argc, char **argv)
 static int
 verb_info(struct ctl *ctl, int argc, char **argv)
 {
-	if (simple_args(ctl, argc, argv, 0) < 0)
+	int st = common_args(ctl, argc, argv);
+
+	if (st != 0)
+		return st;
+	if (optind != argc)
 		return usage_error("info takes no arguments");
 	if (ctl_connect(ctl) < 0)
 		return EXIT_FAILURE;
@@ -417,17 +475,16 @@ verb_info(struct ctl *ctl, int argc, char **argv)
 	return EXIT_SUCCESS;
 }
 
+static const struct option stats_opts[] = {
+    {"all", no_argument, NULL, 'a'},
+    {"format", required_argument, NULL, 'f'},
+    OPTS_COMMON,
+};
+
 /* The daemon's statistics (the text is formatted by wasmctl_stats.c). */
 static int
 verb_stats(struct ctl *ctl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"all", no_argument, NULL, 'a'},
-	    {"format", required_argument, NULL, 'f'},
-	    OPT_JSON,
-	    OPT_HOST,
-	    {NULL, 0, NULL, 0},
-	};
 	const char *format = "plain";
 	bool all = false;
 	char *text = NULL;
@@ -435,17 +492,19 @@ verb_stats(struct ctl *ctl, int argc, char **argv)
 	int c, st;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "f:H:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:H:h", stats_opts, NULL)) != -1) {
 		if (c == 'a')
 			all = true;
 		else if (c == 'f')
 			format = optarg;
 		else if (!common_option(ctl, c))
-			return usage_error("stats: bad option");
+			return bad_option(argv);
 	}
-	if (optind != argc ||
-	    (strcmp(format, "plain") != 0 && strcmp(format, "prometheus") != 0))
-		return usage_error("stats [--all] [--format plain|prometheus]");
+	if (optind != argc)
+		return usage_error("stats takes no arguments");
+	if (strcmp(format, "plain") != 0 && strcmp(format, "prometheus") != 0)
+		return usage_error(
+		    "--format %s: expected plain or prometheus", format);
 	if (ctl_connect(ctl) < 0)
 		return EXIT_FAILURE;
 	rc = wasmd_stats(ctl->conn, all, &text);
@@ -468,13 +527,30 @@ print_names(const wasmd_module_info *info, FILE *f)
 		fprintf(f, "%s%s", i ? "," : "", info->names[i]);
 }
 
+/* A module's creation time in local time ("-" when the daemon kept none). */
+static const char *
+created_text(uint64_t created_unix, char *buf, size_t len)
+{
+	time_t t = (time_t)created_unix;
+	struct tm tm;
+
+	if (created_unix == 0 || localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(buf, len, "-");
+	return buf;
+}
+
 static int
 verb_ls(struct ctl *ctl, int argc, char **argv)
 {
 	wasmd_module_list *list = NULL;
 	wasmd_error rc;
+	char when[32];
+	int st = common_args(ctl, argc, argv);
 
-	if (simple_args(ctl, argc, argv, 0) < 0)
+	if (st != 0)
+		return st;
+	if (optind != argc)
 		return usage_error("ls takes no arguments");
 	if (ctl_connect(ctl) < 0)
 		return EXIT_FAILURE;
@@ -490,11 +566,13 @@ verb_ls(struct ctl *ctl, int argc, char **argv)
 		wasmd_module_list_free(list);
 		return print_json(a);
 	}
-	printf("%-12s  %10s  %s\n", "DIGEST", "SIZE", "NAMES");
+	printf(
+	    "%-12s  %10s  %-19s  %s\n", "DIGEST", "SIZE", "CREATED", "NAMES");
 	for (size_t i = 0; i < list->count; i++) {
 		const wasmd_module_info *m = &list->modules[i];
 
-		printf("%-12.12s  %10" PRIu64 "  ", m->digest, m->size);
+		printf("%-12.12s  %10" PRIu64 "  %-19s  ", m->digest, m->size,
+		    created_text(m->created_unix, when, sizeof when));
 		print_names(m, stdout);
 		fputc('\n', stdout);
 	}
@@ -505,8 +583,12 @@ verb_ls(struct ctl *ctl, int argc, char **argv)
 static void
 print_module(const wasmd_module_info *info)
 {
-	printf("digest   %s\nsize     %" PRIu64 " bytes\nnames    ",
-	    info->digest, info->size);
+	char when[32];
+
+	printf("digest   %s\nsize     %" PRIu64 " bytes\ncreated  %s\n"
+	       "names    ",
+	    info->digest, info->size,
+	    created_text(info->created_unix, when, sizeof when));
 	print_names(info, stdout);
 	printf("\nimports  %zu\n", info->nimports);
 	for (size_t i = 0; i < info->nimports; i++)
@@ -523,8 +605,11 @@ verb_inspect(struct ctl *ctl, int argc, char **argv)
 {
 	wasmd_module_info *info = NULL;
 	wasmd_error rc;
+	int st = common_args(ctl, argc, argv);
 
-	if (simple_args(ctl, argc, argv, 1) < 0)
+	if (st != 0)
+		return st;
+	if (argc - optind != 1)
 		return usage_error("inspect takes one REF");
 	if (ctl_connect(ctl) < 0)
 		return EXIT_FAILURE;
@@ -532,8 +617,7 @@ verb_inspect(struct ctl *ctl, int argc, char **argv)
 	if (rc != WASMD_OK)
 		return call_failed(ctl, rc);
 	if (ctl->json) {
-		int st = print_json(json_module(info, true));
-
+		st = print_json(json_module(info, true));
 		wasmd_module_info_free(info);
 		return st;
 	}
@@ -542,21 +626,177 @@ verb_inspect(struct ctl *ctl, int argc, char **argv)
 	return EXIT_SUCCESS;
 }
 
+/* ---- rm, untag, prune -------------------------------------------------- */
+
+/* What rm, untag and prune did: printed as it happens, or gathered for
+ * --json as {"untagged": [NAME...], "removed": [DIGEST...]}. */
+struct removals {
+	json_t *untagged; /* own */
+	json_t *removed;  /* own */
+};
+
+static void
+removals_init(struct removals *r)
+{
+	r->untagged = json_array();
+	r->removed = json_array();
+}
+
+/* Notes one name or digest gone ("untagged" or "removed"). */
+static void
+removals_note(struct ctl *ctl, struct removals *r, bool module, const char *s)
+{
+	if (ctl->json)
+		json_array_append_new(
+		    module ? r->removed : r->untagged, json_string(s));
+	else
+		printf("%s %s\n", module ? "removed" : "untagged", s);
+}
+
+/* Prints the --json summary (status 0) or drops it; returns status. */
+static int
+removals_end(struct ctl *ctl, struct removals *r, int status)
+{
+	json_t *j = json_pack(
+	    "{s:o,s:o}", "untagged", r->untagged, "removed", r->removed);
+
+	if (ctl->json && status == EXIT_SUCCESS)
+		return print_json(j);
+	json_decref(j);
+	return status;
+}
+
+static bool
+has_name(const wasmd_module_info *info, const char *name)
+{
+	for (size_t i = 0; i < info->nnames; i++)
+		if (strcmp(info->names[i], name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Removes what ref names within scope, and notes what went: the module is
+ * described first so that rm can say whether it untagged or removed (the
+ * daemon decides the same way: a full digest is never a name).
+ */
+static int
+remove_ref(struct ctl *ctl, struct removals *r, const char *ref,
+    wasmd_remove_scope scope)
+{
+	wasmd_module_info *info = NULL;
+	wasmd_error rc = wasmd_inspect(ctl->conn, ref, &info);
+	bool is_name, module_goes;
+
+	if (rc != WASMD_OK)
+		return call_failed(ctl, rc);
+	is_name = strcmp(ref, info->digest) != 0 && has_name(info, ref);
+	module_goes =
+	    scope == WASMD_REMOVE_ALL_NAMES || !is_name || info->nnames == 1;
+	rc = wasmd_remove_scoped(ctl->conn, ref, scope);
+	if (rc != WASMD_OK) {
+		wasmd_module_info_free(info);
+		return call_failed(ctl, rc);
+	}
+	for (size_t i = 0; i < info->nnames; i++)
+		if (module_goes || strcmp(info->names[i], ref) == 0)
+			removals_note(ctl, r, false, info->names[i]);
+	if (module_goes)
+		removals_note(ctl, r, true, info->digest);
+	wasmd_module_info_free(info);
+	return EXIT_SUCCESS;
+}
+
+static const struct option rm_opts[] = {
+    {"all-names", no_argument, NULL, 'a'},
+    OPTS_COMMON,
+};
+
+/* rm REF...: a name goes alone (the module with its last name), a digest
+ * takes its module and names; --all-names: the module REF names. */
 static int
 verb_rm(struct ctl *ctl, int argc, char **argv)
 {
-	wasmd_error rc;
+	wasmd_remove_scope scope = WASMD_REMOVE_REF;
+	struct removals r;
+	int c, st = EXIT_SUCCESS;
 
-	if (simple_args(ctl, argc, argv, 1) < 0)
-		return usage_error("rm takes one REF");
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "H:h", rm_opts, NULL)) != -1) {
+		if (c == 'a')
+			scope = WASMD_REMOVE_ALL_NAMES;
+		else if (!common_option(ctl, c))
+			return bad_option(argv);
+	}
+	if (optind >= argc)
+		return usage_error("rm takes one or more REFs");
 	if (ctl_connect(ctl) < 0)
 		return EXIT_FAILURE;
-	rc = wasmd_remove(ctl->conn, argv[optind]);
+	removals_init(&r);
+	for (int i = optind; i < argc && st == EXIT_SUCCESS; i++)
+		st = remove_ref(ctl, &r, argv[i], scope);
+	return removals_end(ctl, &r, st);
+}
+
+/* untag NAME...: the names only; a module left unnamed stays. */
+static int
+verb_untag(struct ctl *ctl, int argc, char **argv)
+{
+	struct removals r;
+	wasmd_error rc;
+	int st = common_args(ctl, argc, argv);
+
+	if (st != 0)
+		return st;
+	if (optind >= argc)
+		return usage_error("untag takes one or more NAMEs");
+	if (ctl_connect(ctl) < 0)
+		return EXIT_FAILURE;
+	removals_init(&r);
+	for (int i = optind; i < argc && st == EXIT_SUCCESS; i++) {
+		rc = wasmd_remove_scoped(
+		    ctl->conn, argv[i], WASMD_REMOVE_NAME_ONLY);
+		if (rc != WASMD_OK)
+			st = call_failed(ctl, rc);
+		else
+			removals_note(ctl, &r, false, argv[i]);
+	}
+	return removals_end(ctl, &r, st);
+}
+
+/* prune: every module no name points at. */
+static int
+verb_prune(struct ctl *ctl, int argc, char **argv)
+{
+	wasmd_module_list *list = NULL;
+	struct removals r;
+	wasmd_error rc;
+	int st = common_args(ctl, argc, argv);
+
+	if (st != 0)
+		return st;
+	if (optind != argc)
+		return usage_error("prune takes no arguments");
+	if (ctl_connect(ctl) < 0)
+		return EXIT_FAILURE;
+	rc = wasmd_list(ctl->conn, &list);
 	if (rc != WASMD_OK)
 		return call_failed(ctl, rc);
-	if (ctl->json)
-		return print_json(json_pack("{s:s}", "removed", argv[optind]));
-	return EXIT_SUCCESS;
+	removals_init(&r);
+	for (size_t i = 0; i < list->count && st == EXIT_SUCCESS; i++) {
+		const wasmd_module_info *m = &list->modules[i];
+
+		if (m->nnames > 0)
+			continue;
+		rc =
+		    wasmd_remove_scoped(ctl->conn, m->digest, WASMD_REMOVE_REF);
+		if (rc != WASMD_OK)
+			st = call_failed(ctl, rc);
+		else
+			removals_note(ctl, &r, true, m->digest);
+	}
+	wasmd_module_list_free(list);
+	return removals_end(ctl, &r, st);
 }
 
 /* ---- run --------------------------------------------------------------- */
@@ -661,6 +901,7 @@ struct run_args {
 	char **envs;      /* own: the --env K=V strings (each own) */
 	int nenvs;
 	const char *stdin_file; /* --stdin FILE ("-": ours), or NULL */
+	bool keep;              /* --keep: a pushed FILE stays stored */
 	wasmd_invoke_options opts;
 	const char *target; /* REF or FILE */
 	char **args;
@@ -694,17 +935,39 @@ wasi_env_option(struct run_args *ra, const char *kv)
 	return 0;
 }
 
+static const struct option run_opts[] = {
+    {"invoke", required_argument, NULL, 'i'},
+    {"env", required_argument, NULL, 'e'},
+    {"stdin", required_argument, NULL, 's'},
+    {"keep", no_argument, NULL, 'k'},
+    OPTS_COMMON,
+};
+
+/*
+ * Whether arg, given after REF, would have been one of our options: it
+ * goes to the guest, and a note says so (unless "--" showed it is meant).
+ */
+static bool
+looks_like_our_option(const char *arg)
+{
+	if (strncmp(arg, "-W", 2) == 0 || strcmp(arg, "-H") == 0)
+		return true;
+	if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0')
+		return false;
+	for (const struct option *o = run_opts; o->name != NULL; o++) {
+		size_t n = strlen(o->name);
+
+		if (strncmp(arg + 2, o->name, n) == 0 &&
+		    (arg[2 + n] == '\0' || arg[2 + n] == '='))
+			return true;
+	}
+	return false;
+}
+
+/* Options come before REF: everything after it is the guest's. */
 static int
 parse_run_args(struct ctl *ctl, int argc, char **argv, struct run_args *ra)
 {
-	static const struct option opts[] = {
-	    {"invoke", required_argument, NULL, 'i'},
-	    {"env", required_argument, NULL, 'e'},
-	    {"stdin", required_argument, NULL, 's'},
-	    OPT_JSON,
-	    OPT_HOST,
-	    {NULL, 0, NULL, 0},
-	};
 	int c;
 
 	ra->func = "_start";
@@ -717,7 +980,7 @@ parse_run_args(struct ctl *ctl, int argc, char **argv, struct run_args *ra)
 	wasmd_invoke_options_init(&ra->opts);
 	/* "+": options end at REF, so ARGS such as -1 stay arguments. */
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+W:H:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+W:H:h", run_opts, NULL)) != -1) {
 		if (c == 'i') {
 			ra->func = optarg;
 			ra->command = false;
@@ -726,13 +989,15 @@ parse_run_args(struct ctl *ctl, int argc, char **argv, struct run_args *ra)
 				return -1;
 		} else if (c == 's')
 			ra->stdin_file = optarg;
+		else if (c == 'k')
+			ra->keep = true;
 		else if (common_option(ctl, c))
 			continue;
 		else if (c == 'W') {
 			if (parse_limits(optarg, &ra->opts) != 0)
 				return -1;
 		} else {
-			usage_error("run: bad option");
+			bad_option(argv);
 			return -1;
 		}
 	}
@@ -745,50 +1010,117 @@ parse_run_args(struct ctl *ctl, int argc, char **argv, struct run_args *ra)
 	 * after REF are never options anyway. */
 	if (optind < argc && strcmp(argv[optind], "--") == 0)
 		optind++;
+	else
+		for (int i = optind; i < argc; i++)
+			if (looks_like_our_option(argv[i]))
+				fprintf(stderr,
+				    "wasmctl: note: %s after %s goes to the "
+				    "guest; wasmctl's options go before REF "
+				    "(write REF -- ARGS to silence this)\n",
+				    argv[i], ra->target);
 	ra->args = argv + optind;
 	ra->nargs = argc - optind;
 	return 0;
 }
 
+/* REF names a local file only when it says so: a "/" in it or a .wasm or
+ * .wat suffix. A stored module is never shadowed by a file of its name. */
 static bool
-is_regular_file(const char *path)
+names_a_file(const char *ref)
 {
-	struct stat st;
+	size_t n = strlen(ref);
 
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	return strcmp(ref, "-") != 0 &&
+	    (strchr(ref, '/') != NULL ||
+	        (n > 5 && strcmp(ref + n - 5, ".wasm") == 0) ||
+	        (n > 4 && strcmp(ref + n - 4, ".wat") == 0));
+}
+
+static bool
+in_list(const wasmd_module_list *list, const char *digest)
+{
+	for (size_t i = 0; i < list->count; i++)
+		if (strcmp(list->modules[i].digest, digest) == 0)
+			return true;
+	return false;
 }
 
 /*
- * Describes the module to run: a FILE is pushed first (its digest is then
- * the reference), anything else is inspected. own: *info.
+ * Pushes FILE. *pushed_new: the push stored a module that was not there
+ * before (wasmctl run removes it afterwards, unless --keep). own: *info.
  */
 static int
-resolve_module(struct ctl *ctl, const char *target, wasmd_module_info **info)
+push_file(struct ctl *ctl, const char *path, bool check_new,
+    wasmd_module_info **info, bool *pushed_new)
+{
+	wasmd_module_list *before = NULL;
+	size_t len = 0;
+	uint8_t *wasm = read_file(path, &len);
+	wasmd_error rc;
+
+	if (wasm == NULL)
+		return EXIT_FAILURE;
+	rc = check_new ? wasmd_list(ctl->conn, &before) : WASMD_OK;
+	if (rc == WASMD_OK)
+		rc = wasmd_push(ctl->conn, wasm, len, NULL, info);
+	free(wasm);
+	if (rc == WASMD_OK && before != NULL)
+		*pushed_new = !in_list(before, (*info)->digest);
+	wasmd_module_list_free(before);
+	return rc == WASMD_OK ? 0 : call_failed(ctl, rc);
+}
+
+/*
+ * Describes the module to run: a FILE (names_a_file) is pushed first, its
+ * digest is then the reference; anything else is inspected. own: *info.
+ */
+static int
+resolve_module(struct ctl *ctl, const struct run_args *ra,
+    wasmd_module_info **info, bool *pushed_new)
 {
 	wasmd_error rc;
 
-	if (is_regular_file(target)) {
-		size_t len = 0;
-		uint8_t *wasm = read_file(target, &len);
-
-		if (wasm == NULL)
-			return EXIT_FAILURE;
-		rc = wasmd_push(ctl->conn, wasm, len, NULL, info);
-		free(wasm);
-	} else {
-		rc = wasmd_inspect(ctl->conn, target, info);
+	*pushed_new = false;
+	if (names_a_file(ra->target))
+		return push_file(ctl, ra->target, !ra->keep, info, pushed_new);
+	rc = wasmd_inspect(ctl->conn, ra->target, info);
+	if (rc == WASMD_ERR_NOT_FOUND && access(ra->target, F_OK) == 0) {
+		fail("%s; to run the file %s, write ./%s",
+		    wasmd_errmsg(ctl->conn), ra->target, ra->target);
+		return EXIT_FAILURE;
 	}
 	return rc == WASMD_OK ? 0 : call_failed(ctl, rc);
 }
 
+/* After running a FILE: removes the module its push added, unless --keep
+ * (a module already stored, or named meanwhile, stays). */
 static void
-print_type_list(FILE *f, const wasmd_functype *ft)
+forget_pushed(struct ctl *ctl, const wasmd_module_info *info)
 {
-	fputc('(', f);
-	for (size_t i = 0; i < ft->nparams; i++)
-		fprintf(
-		    f, "%s%s", i ? " " : "", wasmd_valtype_name(ft->params[i]));
-	fputc(')', f);
+	wasmd_module_info *now = NULL;
+
+	if (wasmd_inspect(ctl->conn, info->digest, &now) != WASMD_OK)
+		return;
+	if (now->nnames == 0 &&
+	    wasmd_remove(ctl->conn, info->digest) != WASMD_OK)
+		fprintf(stderr,
+		    "wasmctl: cannot remove module %.12s after "
+		    "the run: %s\n",
+		    info->digest, wasmd_errmsg(ctl->conn));
+	wasmd_module_info_free(now);
+}
+
+/* "(i32 i64)": the parameter types of ft, cut to fit. */
+static void
+type_list(const wasmd_functype *ft, char *buf, size_t len)
+{
+	size_t n = (size_t)snprintf(buf, len, "(");
+
+	for (size_t i = 0; i < ft->nparams && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? " " : "",
+		    wasmd_valtype_name(ft->params[i]));
+	if (n < len)
+		snprintf(buf + n, len - n, ")");
 }
 
 /* Parses the command-line ARGS by the export's parameter types. own:
@@ -800,11 +1132,12 @@ parse_call_args(
 	char err[256];
 
 	if ((size_t)ra->nargs != ft->nparams) {
-		fprintf(stderr, "error: %s expects %zu argument%s ", ra->func,
-		    ft->nparams, ft->nparams == 1 ? "" : "s");
-		print_type_list(stderr, ft);
-		fprintf(stderr, ", got %d\n", ra->nargs);
-		return EXIT_USAGE;
+		char types[256];
+
+		type_list(ft, types, sizeof types);
+		return report_errorf(EXIT_USAGE,
+		    "%s expects %zu argument%s %s, got %d", ra->func,
+		    ft->nparams, ft->nparams == 1 ? "" : "s", types, ra->nargs);
 	}
 	*vals = calloc(ft->nparams ? ft->nparams : 1, sizeof **vals);
 	if (*vals == NULL)
@@ -814,8 +1147,8 @@ parse_call_args(
 		        err, sizeof err) < 0) {
 			free(*vals);
 			*vals = NULL;
-			fail("argument %zu of %s: %s", i + 1, ra->func, err);
-			return EXIT_USAGE;
+			return report_errorf(EXIT_USAGE,
+			    "argument %zu of %s: %s", i + 1, ra->func, err);
 		}
 	}
 	return 0;
@@ -824,9 +1157,18 @@ parse_call_args(
 static void
 print_trap(const wasmd_result *r)
 {
-	fprintf(stderr, "error: %s\n",
+	fprintf(stderr, "error: %s",
 	    r->trap_message[0] != '\0' ? r->trap_message
 	                               : wasmd_trap_kind_name(r->trap));
+	/* Fuel spent compiling is not counted as consumed: no "after 0". */
+	if (r->trap == WASMD_TRAP_OUT_OF_FUEL && r->fuel_consumed > 0)
+		fprintf(stderr, " after %" PRIu64 " units of fuel",
+		    r->fuel_consumed);
+	if (r->trap == WASMD_TRAP_OUT_OF_FUEL)
+		fputs(" (give more with -W fuel=N, up to the daemon's "
+		      "--max-fuel)",
+		    stderr);
+	fputc('\n', stderr);
 	for (size_t i = 0; i < r->nframes; i++) {
 		const wasmd_frame *f = &r->frames[i];
 
@@ -1132,6 +1474,7 @@ verb_run(struct ctl *ctl, int argc, char **argv)
 {
 	struct run_args ra;
 	wasmd_module_info *info = NULL;
+	bool pushed_new = false;
 	int st;
 
 	memset(&ra, 0, sizeof ra);
@@ -1142,41 +1485,186 @@ verb_run(struct ctl *ctl, int argc, char **argv)
 	if (ctl_connect(ctl) < 0)
 		st = EXIT_FAILURE;
 	else
-		st = resolve_module(ctl, ra.target, &info);
+		st = resolve_module(ctl, &ra, &info, &pushed_new);
 	if (st == 0) /* the built-in host functions it imports */
 		wasmctl_host_serve(info, &ra.opts);
 	if (st == 0 && ra.command)
 		st = run_command(ctl, &ra, info);
 	else if (st == 0)
 		st = invoke_export(ctl, &ra, info);
+	if (pushed_new)
+		forget_pushed(ctl, info);
 	wasmd_module_info_free(info);
 	free_run_args(&ra);
 	return st;
 }
 
-/* ---- main -------------------------------------------------------------- */
+/* ---- completion, help, main ------------------------------------------- */
 
-static const struct verb {
-	const char *name;
-	int (*run)(struct ctl *ctl, int argc, char **argv);
-} verbs[] = {
-    {"push", verb_push},
-    {"ls", verb_ls},
-    {"list", verb_ls},
-    {"inspect", verb_inspect},
-    {"rm", verb_rm},
-    {"remove", verb_rm},
-    {"run", verb_run},
-    {"info", verb_info},
-    {"stats", verb_stats},
+static int verb_completion(struct ctl *ctl, int argc, char **argv);
+
+static const char run_help[] =
+    "Runs a stored module, or a FILE pushed first (see below).\n"
+    "\n"
+    "With --invoke FUNC: calls the export FUNC with ARGS parsed by its "
+    "parameter\n"
+    "types and prints its results, one a line. Without: runs a WASI "
+    "command\n"
+    "(_start) with REF and ARGS as its argv; its stdout and stderr stream "
+    "to\n"
+    "ours, and wasmctl exits with its exit code (proc_exit(N): N; a "
+    "return: 0).\n"
+    "\n"
+    "Options (before REF: everything after REF goes to the guest, and a "
+    "note\n"
+    "says so when it looks like one of these; REF -- ARGS silences it):\n"
+    "  --invoke FUNC       call FUNC instead of running a WASI command\n"
+    "  --env K=V, --env K  a WASI environment variable (K: ours, if set)\n"
+    "  --stdin FILE        the guest's stdin (- for ours); else ours when "
+    "it is\n"
+    "                      not a terminal and the module reads stdin "
+    "(fd_read),\n"
+    "                      else empty. It is sent whole: 64 MiB at most\n"
+    "  -W fuel=N,max-memory-size=SIZE,timeout=DUR,max-output=SIZE\n"
+    "                      limits of this call (0 or absent: the daemon's\n"
+    "                      defaults; above its maximums: refused). "
+    "max-output:\n"
+    "                      the guest's stdout+stderr bytes\n"
+    "  --keep              keep a pushed FILE stored after the run\n"
+    "\n"
+    "REF or FILE: REF is read as a FILE only when it contains a / or ends "
+    "in\n"
+    ".wasm or .wat (./calc is the file, calc the stored module). A FILE is\n"
+    "pushed, run by its digest, and removed again afterwards unless "
+    "--keep\n"
+    "or it was stored already (pushed before, or named meanwhile).\n"
+    "\n"
+    "Imports: the guest gets WASI (wasi_snapshot_preview1; no file system)\n"
+    "and these built-ins of module \"wasmd\", served by wasmctl; any other\n"
+    "import fails to link (serve it with libwasmd-client):\n"
+    "  print_str(ptr i32, len i32)   print len bytes of guest memory at "
+    "ptr\n"
+    "  print_i32(i32)  print_i64(i64)  print_f32(f32)  print_f64(f64)\n"
+    "                                print the value and a newline\n"
+    "  now_ms() -> i64               wall-clock time, ms since 1970\n";
+
+static const char rm_help[] =
+    "A NAME: removes that name only; the module goes too when it was its\n"
+    "last name (as `docker rmi TAG`). A digest or a unique digest prefix:\n"
+    "removes the module with every name pointing at it. Prints what went:\n"
+    "\"untagged NAME\" and \"removed DIGEST\" lines (--json: {\"untagged\": "
+    "[...],\n"
+    "\"removed\": [...]}).\n"
+    "  --all-names   remove the module REF names, with every name pointing "
+    "at it\n"
+    "See also untag (names only, never the module) and prune.\n";
+
+static const char completion_help[] =
+    "Prints a completion script for bash or zsh: verbs, options, files and\n"
+    "the names of your stored modules (asked of the daemon with ls).\n"
+    "  bash:  source <(wasmctl completion bash)    (e.g. in ~/.bashrc)\n"
+    "  zsh:   source <(wasmctl completion zsh)     (e.g. in ~/.zshrc)\n";
+
+/* clang-format off */
+static const struct verb verbs[] = {
+    {"push", verb_push, push_opts, "push [--name NAME] FILE",
+     "Stores a module (FILE - is stdin) and prints its digest.",
+     "  --name NAME   point NAME at it (a name moves from any module it "
+     "named)\n"},
+    {"ls", verb_ls, common_opts, "ls",
+     "Lists your modules: digest, size, created (local time), names.",
+     "--json gives each module's full digest, size, names, created_unix "
+     "and\ncreated (ISO 8601, UTC).\n"},
+    {"inspect", verb_inspect, common_opts, "inspect REF",
+     "Shows a module's digest, size, names, imports and exports.", NULL},
+    {"rm", verb_rm, rm_opts, "rm [--all-names] REF...",
+     "Removes names or modules.", rm_help},
+    {"untag", verb_untag, common_opts, "untag NAME...",
+     "Removes names only; a module left without names stays stored.",
+     "An unnamed module is still reachable by its digest; `wasmctl prune` "
+     "removes\nevery unnamed module.\n"},
+    {"prune", verb_prune, common_opts, "prune",
+     "Removes every module that no name points at.", NULL},
+    {"run", verb_run, run_opts,
+     "run [--invoke FUNC] [OPTIONS] REF|FILE [ARGS...]",
+     "Runs an export, or a WASI command, in the daemon's sandbox.",
+     run_help},
+    {"info", verb_info, common_opts, "info",
+     "Shows the daemon's version and your tenant.", NULL},
+    {"stats", verb_stats, stats_opts,
+     "stats [--all] [--format plain|prometheus]",
+     "Shows statistics of your tenant.",
+     "  --all       the whole daemon (its administrators only)\n"
+     "  --format    plain (default) or the Prometheus text format; --json: "
+     "samples\n"},
+    {"completion", verb_completion, common_opts, "completion bash|zsh",
+     "Prints a shell completion script.", completion_help},
 };
+/* clang-format on */
+#define NVERBS (sizeof verbs / sizeof verbs[0])
+
+/* Aliases accepted for a verb, not shown in help. */
+static const struct {
+	const char *alias, *verb;
+} aliases[] = {{"list", "ls"}, {"remove", "rm"}};
+
+static int
+verb_completion(struct ctl *ctl, int argc, char **argv)
+{
+	struct wasmctl_complete_verb cv[NVERBS];
+	int st = common_args(ctl, argc, argv);
+
+	if (st != 0)
+		return st;
+	if (argc - optind != 1)
+		return usage_error("completion takes one SHELL: bash or zsh");
+	for (size_t i = 0; i < NVERBS; i++) {
+		const char *name = verbs[i].name;
+
+		cv[i].name = name;
+		cv[i].opts = verbs[i].opts;
+		cv[i].short_opts = verbs[i].run == verb_run ? "-W -H" : "-H";
+		cv[i].operands = verbs[i].run == verb_push ? "file"
+		    : verbs[i].run == verb_run             ? "ref file"
+		    : verbs[i].run == verb_inspect || verbs[i].run == verb_rm ||
+		        verbs[i].run == verb_untag
+		    ? "ref"
+		    : verbs[i].run == verb_completion ? "shell"
+		                                      : "";
+	}
+	if (wasmctl_complete_print(stdout, argv[optind], cv, NVERBS) < 0)
+		return usage_error("completion: unknown shell '%s' (bash or "
+		                   "zsh)",
+		    argv[optind]);
+	return EXIT_SUCCESS;
+}
+
+/* `wasmctl --help`: every verb's usage and summary, then the options. */
+static void
+print_help(FILE *f)
+{
+	fprintf(f, "usage: wasmctl %s\n\nVerbs:\n", usage_line);
+	for (size_t i = 0; i < NVERBS; i++)
+		fprintf(
+		    f, "  %s\n      %s\n", verbs[i].synopsis, verbs[i].summary);
+	fprintf(
+	    f, "\nwasmctl VERB --help tells more of each.\n\n%s", options_text);
+}
 
 static int
 dispatch(struct ctl *ctl, int argc, char **argv)
 {
-	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
-		if (strcmp(argv[0], verbs[i].name) == 0)
+	const char *name = argv[0];
+
+	for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+		if (strcmp(name, aliases[i].alias) == 0)
+			name = aliases[i].verb;
+	for (size_t i = 0; i < NVERBS; i++) {
+		if (strcmp(name, verbs[i].name) == 0) {
+			current_verb = &verbs[i];
 			return verbs[i].run(ctl, argc, argv);
+		}
+	}
 	return usage_error("unknown verb '%s'", argv[0]);
 }
 
@@ -1193,13 +1681,15 @@ main(int argc, char **argv)
 	struct ctl ctl = {.addr = NULL};
 	int c, st;
 
+	current_ctl = &ctl;
+	opterr = 0; /* usage_error() says what was wrong, once */
 	while ((c = getopt_long(argc, argv, "+H:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'H': ctl.addr = optarg; break;
 		case 'j': ctl.json = true; break;
-		case 'h': fputs(usage_text, stdout); return EXIT_SUCCESS;
+		case 'h': print_help(stdout); return EXIT_SUCCESS;
 		case 'V': puts("wasmctl " WASMD_VERSION); return EXIT_SUCCESS;
-		default: return usage_error("bad option");
+		default: return bad_option(argv);
 		}
 	}
 	if (optind >= argc)

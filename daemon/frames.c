@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 enum sup_frame_status
 sup_frame_next(struct evbuffer *in, size_t max, Wasmd__Envelope **out,
@@ -26,6 +27,12 @@ sup_frame_next(struct evbuffer *in, size_t max, Wasmd__Envelope **out,
 	evbuffer_copyout(in, hdr, sizeof(hdr));
 	/* The header alone tells whether the frame is too big. */
 	r = wp_frame_parse(hdr, sizeof(hdr), max, out, &consumed, err, errlen);
+	if (r == WP_TOO_BIG) {
+		size_t n = strlen(err);
+
+		snprintf(err + n, errlen - n,
+		    " (wasmd --max-frame, max-frame in wasmd.conf)");
+	}
 	if (r == WP_TOO_BIG || r == WP_BAD)
 		return SUP_FRAME_BAD;
 	if (r == WP_FRAME) /* an empty body: decoded already */

@@ -253,24 +253,59 @@ resolve_or_fail(struct sup_session *s, uint64_t id, const char *ref)
 	return m;
 }
 
+/*
+ * RemoveModule (see its Scope in wasmd.proto): a name removes that name,
+ * and with REMOVE_REF the module too once no name points at it; a digest,
+ * or any ref with REMOVE_ALL_NAMES, removes the module with its names.
+ */
 static void
-do_remove(struct sup_session *s, uint64_t id, const char *ref)
+do_remove(struct sup_session *s, uint64_t id, const Wasmd__RemoveModule *rm)
 {
 	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
 	Wasmd__Ok ok = WASMD__OK__INIT;
-	struct sup_module *m = resolve_or_fail(s, id, ref);
+	const char *ref = rm->ref ? rm->ref : "";
+	struct sup_module *m = NULL;
 	char err[512], digest[65];
+	int untagged = 1;
 
-	if (m == NULL)
+	if ((int)rm->scope < 0 ||
+	    rm->scope > WASMD__REMOVE_MODULE__SCOPE__REMOVE_ALL_NAMES) {
+		sup_session_fail(s, id, WASMD__ERROR_CODE__ERR_BAD_REQUEST,
+		    "unknown remove scope %d", (int)rm->scope);
 		return;
-	snprintf(digest, sizeof(digest), "%s", m->digest);
-	if (sup_store_remove(s->tenant, m, err, sizeof(err)) != 0) {
+	}
+	if (rm->scope != WASMD__REMOVE_MODULE__SCOPE__REMOVE_ALL_NAMES)
+		untagged =
+		    sup_store_untag(s->tenant, ref, &m, err, sizeof(err));
+	if (untagged < 0) {
 		sup_session_fail(
 		    s, id, WASMD__ERROR_CODE__ERR_INTERNAL, "%s", err);
 		return;
 	}
-	sup_log(SUP_INFO, "event=remove tenant=%s digest=%s id=%llu",
-	    s->tenant->name, digest, (unsigned long long)id);
+	if (untagged == 1 &&
+	    rm->scope == WASMD__REMOVE_MODULE__SCOPE__REMOVE_NAME_ONLY) {
+		sup_session_fail(s, id, WASMD__ERROR_CODE__ERR_NOT_FOUND,
+		    "no name %s for tenant %s (untag removes names only)", ref,
+		    s->tenant->name);
+		return;
+	}
+	if (untagged == 1 && (m = resolve_or_fail(s, id, ref)) == NULL)
+		return;
+	snprintf(digest, sizeof(digest), "%s", m->digest);
+	if (untagged == 0)
+		sup_log(SUP_INFO, "event=untag tenant=%s name=%s digest=%s",
+		    s->tenant->name, ref, digest);
+	if (untagged == 1 ||
+	    (rm->scope == WASMD__REMOVE_MODULE__SCOPE__REMOVE_REF &&
+	        !sup_store_named(s->tenant, m))) {
+		if (sup_store_remove(s->tenant, m, err, sizeof(err)) != 0) {
+			sup_session_fail(
+			    s, id, WASMD__ERROR_CODE__ERR_INTERNAL, "%s", err);
+			return;
+		}
+		sup_log(SUP_INFO, "event=remove tenant=%s digest=%s id=%llu",
+		    s->tenant->name, digest, (unsigned long long)id);
+	}
 	env.msg_case = WASMD__ENVELOPE__MSG_OK;
 	env.ok = &ok;
 	sup_session_send(s, &env, id);
@@ -365,7 +400,7 @@ sup_dispatch_client(struct sup_session *s, Wasmd__Envelope *env)
 		break;
 	}
 	case WASMD__ENVELOPE__MSG_REMOVE:
-		do_remove(s, env->id, env->remove->ref);
+		do_remove(s, env->id, env->remove);
 		break;
 	case WASMD__ENVELOPE__MSG_INVOKE:
 		sup_job_invoke(s, env->id, env->invoke);

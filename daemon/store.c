@@ -276,7 +276,10 @@ sup_store_resolve(
 		if (found != NULL)
 			return found;
 	}
-	snprintf(err, errlen, "no module %s for tenant %s", ref, t->name);
+	snprintf(err, errlen, "no module %s for tenant %s%s", ref, t->name,
+	    is_hex(ref, 1, 11) ? " (a digest prefix needs at least 12 hex "
+	                         "digits)"
+	                       : "");
 	return NULL;
 }
 
@@ -423,6 +426,57 @@ sup_store_add(struct sup *sup, struct sup_tenant *t, const uint8_t *wasm,
 	return m;
 }
 
+/* Removes the name's file and frees n. Returns 0, or -1 with err filled. */
+static int
+name_remove(struct sup_tenant *t, struct sup_name *n, char *err, size_t errlen)
+{
+	char path[4096];
+
+	pathf(path, sizeof(path), "%s/names/%s", t->dir, n->name);
+	if (unlink(path) != 0 && errno != ENOENT) {
+		snprintf(
+		    err, errlen, "cannot remove %s: %s", path, strerror(errno));
+		return -1;
+	}
+	TAILQ_REMOVE(&t->names, n, entry);
+	t->nnames--;
+	free(n->name);
+	free(n);
+	return 0;
+}
+
+int
+sup_store_untag(struct sup_tenant *t, const char *ref, struct sup_module **m,
+    char *err, size_t errlen)
+{
+	struct sup_name *n;
+	char dir[4096];
+
+	/* A full digest wins over a name, as in sup_store_resolve. */
+	if ((is_hex(ref, 64, 64) && sup_store_find(t, ref) != NULL) ||
+	    (n = name_find(t, ref)) == NULL ||
+	    (*m = sup_store_find(t, n->digest)) == NULL)
+		return 1;
+	if (name_remove(t, n, err, errlen) != 0)
+		return -1;
+	pathf(dir, sizeof(dir), "%s/names", t->dir);
+	fsync_dir(dir);
+	return 0;
+}
+
+bool
+sup_store_named(struct sup_tenant *t, const struct sup_module *m)
+{
+	struct sup_name *n;
+
+	TAILQ_FOREACH(n, &t->names, entry)
+	{
+		if (strcmp(n->digest, m->digest) == 0)
+			return true;
+	}
+	return false;
+}
+
 int
 sup_store_remove(
     struct sup_tenant *t, struct sup_module *m, char *err, size_t errlen)
@@ -432,18 +486,9 @@ sup_store_remove(
 
 	for (n = TAILQ_FIRST(&t->names); n != NULL; n = next) {
 		next = TAILQ_NEXT(n, entry);
-		if (strcmp(n->digest, m->digest) != 0)
-			continue;
-		pathf(path, sizeof(path), "%s/names/%s", t->dir, n->name);
-		if (unlink(path) != 0 && errno != ENOENT) {
-			snprintf(err, errlen, "cannot remove %s: %s", path,
-			    strerror(errno));
+		if (strcmp(n->digest, m->digest) == 0 &&
+		    name_remove(t, n, err, errlen) != 0)
 			return -1;
-		}
-		TAILQ_REMOVE(&t->names, n, entry);
-		t->nnames--;
-		free(n->name);
-		free(n);
 	}
 	/* .info first: without it the module is invisible on the next start. */
 	pathf(path, sizeof(path), "%s/modules/%s.info", t->dir, m->digest);

@@ -195,8 +195,18 @@ struct sup_module *sup_store_find(struct sup_tenant *t, const char *digest);
 struct sup_module *sup_store_add(struct sup *sup, struct sup_tenant *t,
     const uint8_t *wasm, size_t len, const Wasmd__ModuleInfo *info,
     const char *name, char *err, size_t errlen);
+/* Removes m's files and every name pointing at it; frees m. */
 int sup_store_remove(
     struct sup_tenant *t, struct sup_module *m, char *err, size_t errlen);
+/*
+ * Removes the name ref, never the module. Returns 0 with *m the module it
+ * named (borrowed), 1 when ref is not a name (a full digest is never one),
+ * or -1 with err filled.
+ */
+int sup_store_untag(struct sup_tenant *t, const char *ref,
+    struct sup_module **m, char *err, size_t errlen);
+/* Whether any name points at m. */
+bool sup_store_named(struct sup_tenant *t, const struct sup_module *m);
 /* own: the result (free()); NULL with err filled. */
 uint8_t *sup_store_read_wasm(struct sup_tenant *t, const struct sup_module *m,
     size_t *len, char *err, size_t errlen);

@@ -18,7 +18,7 @@
 #include "wasmd.pb-c.h"
 
 /* Bump whenever wasmd.proto changes in a way an older peer would misread. */
-#define WP_PROTOCOL_VERSION 1
+#define WP_PROTOCOL_VERSION 2
 
 #define WP_HEADER_SIZE 4
 #define WP_FRAME_MAX_DEFAULT (256u << 20) /* large enough for big modules */

@@ -106,8 +106,11 @@ wrk_hostmem_args(wrk_arena *a, we_memory *mem, const Wasmd__HostImport *h,
 		mb[i].address = ptr;
 		if (!read_range(
 		        a, mem, ptr, len, &mb[i].data, why, sizeof why)) {
-			snprintf(err, errlen, "host import %s.%s: argument %s",
-			    h->module, h->name, why);
+			snprintf(err, errlen,
+			    "host import %s.%s: the (ptr, len) argument in "
+			    "parameters %u and %u: %s",
+			    h->module, h->name, ma->ptr_param, ma->len_param,
+			    why);
 			return false;
 		}
 		hc->memory[i] = &mb[i];

@@ -284,8 +284,25 @@ WASMD_CLIENT_API wasmd_error wasmd_list(
 WASMD_CLIENT_API wasmd_error wasmd_inspect(
     wasmd_conn *conn, const char *ref, wasmd_module_info **out);
 
-/* Removes the module (or the name) ref names. */
+/* What wasmd_remove_scoped() removes. A digest (or unique prefix) always
+ * names the module, removed with every name pointing at it. */
+typedef enum wasmd_remove_scope {
+	/* A name: that name only, and the module too when no other name
+	 * points at it (as `docker rmi TAG`). */
+	WASMD_REMOVE_REF = 0,
+	/* A name: that name only, never the module (WASMD_ERR_NOT_FOUND for
+	 * a digest). */
+	WASMD_REMOVE_NAME_ONLY = 1,
+	/* The module ref names, with every name pointing at it. */
+	WASMD_REMOVE_ALL_NAMES = 2,
+} wasmd_remove_scope;
+
+/* Removes what ref names, as WASMD_REMOVE_REF. */
 WASMD_CLIENT_API wasmd_error wasmd_remove(wasmd_conn *conn, const char *ref);
+
+/* Removes what ref names within scope. */
+WASMD_CLIENT_API wasmd_error wasmd_remove_scoped(
+    wasmd_conn *conn, const char *ref, wasmd_remove_scope scope);
 
 /*
  * The daemon's statistics in the Prometheus text format (client/stats.c):

@@ -29,10 +29,12 @@ run "$raw" "$SOCK" flood 400000
 expect_status 0
 expect_log_match "event=slow_client"
 
-# A module bigger than the frame limit: refused, the daemon survives.
+# A module bigger than the frame limit: refused with the option to raise,
+# the daemon survives.
 head -c 8192 /dev/zero >"$TMP/big.wasm"
 run ctl push "$TMP/big.wasm"
 expect_status 1
+expect_err_match "exceeds the limit of 4096 \(wasmd --max-frame, max-frame in wasmd.conf\)"
 
 st=0
 wait "$idle" || st=$?

@@ -13,6 +13,6 @@ expect_status 0
 grep -q "^greet ok" <<<"$OUT" || fail "greet: $OUT"
 grep -q "^out of bounds: .*out of bounds of the guest's memory" <<<"$OUT" || fail "no out-of-bounds error: $OUT"
 grep -q "^peek ok (the guest survived)" <<<"$OUT" || fail "peek: $OUT"
-grep -q "^bad_arg trap: host import env.greet: argument" <<<"$OUT" || fail "bad_arg: $OUT"
+grep -q "^bad_arg trap: host import env.greet: the (ptr, len) argument in parameters 0 and 1: 100 bytes at 65530 are out of bounds" <<<"$OUT" || fail "bad_arg: $OUT"
 expect_log_match "export=peek outcome=ok"
 stop_daemon

@@ -1,11 +1,11 @@
 # daemon_hostfn_wasmctl: `wasmctl run` serves its built-in host functions
 # (wasmd.print_str from guest memory, print_i32/i64/f32/f64, now_ms) to a
-# module that imports them, and lists them in --help.
+# module that imports them, and lists them in run --help.
 . "$IT_LIB"
 start_daemon --pool 1
-run ctl --help
+run ctl run --help
 expect_status 0
-grep -q "print_str(ptr i32, len i32)" <<<"$OUT" || fail "--help does not list print_str"
+grep -q "print_str(ptr i32, len i32)" <<<"$OUT" || fail "run --help does not list print_str"
 run ctl run --invoke main "$IT_FIXTURES/hostfn_shell.wasm"
 expect_status 0
 want="hello from the guest

@@ -39,7 +39,8 @@ expect_out 42
 run ctl run --invoke nosuch add
 expect_status 127
 
-run ctl rm add
+# The module with every name (rm of a name alone: daemon_remove.sh).
+run ctl rm --all-names add
 expect_status 0
 run ctl run --invoke add plus 1 2
 expect_status 1

@@ -16,6 +16,9 @@
  *       hello, then N invokes in one write; print each reply's id and kind.
  *   list
  *       hello and list; print the number of modules.
+ *   remove REF SCOPE
+ *       hello, RemoveModule{REF, scope SCOPE (a number)}; print "ok" or
+ *       the Error ("error CODE: MESSAGE").
  *   trickle MS
  *       hello, then half a frame, one byte every 100 ms; succeed when the
  *       daemon closes the connection within MS ms (it is idle).
@@ -219,6 +222,30 @@ run_list(int fd)
 	    r->id != 7)
 		return 1;
 	printf("modules=%zu\n", r->module_list->n_modules);
+	wasmd__envelope__free_unpacked(r, NULL);
+	return 0;
+}
+
+static int
+run_remove(int fd, const char *ref, int scope)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT, *r;
+	Wasmd__RemoveModule rm = WASMD__REMOVE_MODULE__INIT;
+
+	rm.ref = (char *)ref;
+	rm.scope = (Wasmd__RemoveModule__Scope)scope;
+	env.id = 8;
+	env.msg_case = WASMD__ENVELOPE__MSG_REMOVE;
+	env.remove = &rm;
+	send_env(fd, &env);
+	r = recv_env(fd, 5000);
+	if (r == NULL || r->id != 8)
+		return 1;
+	if (r->msg_case == WASMD__ENVELOPE__MSG_ERROR)
+		printf(
+		    "error %d: %s\n", (int)r->error->code, r->error->message);
+	else
+		printf("ok\n");
 	wasmd__envelope__free_unpacked(r, NULL);
 	return 0;
 }
@@ -543,6 +570,8 @@ main(int argc, char **argv)
 		return run_pipeline(fd, argv[3], argv[4], atoi(argv[5]));
 	if (strcmp(mode, "list") == 0)
 		return run_list(fd);
+	if (strcmp(mode, "remove") == 0 && argc == 5)
+		return run_remove(fd, argv[3], atoi(argv[4]));
 	if (strcmp(mode, "trickle") == 0 && argc == 4)
 		return run_trickle(fd, atoi(argv[3]));
 	if (strcmp(mode, "flood") == 0 && argc == 4)

@@ -56,7 +56,7 @@ send_module_info(int fd, uint64_t id, const char *name, size_t size)
 	Wasmd__Export *exports[] = {&add, &glob, &boom};
 	Wasmd__Import mem = WASMD__IMPORT__INIT;
 	Wasmd__Import *imports[] = {&mem};
-	char *names[] = {(char *)name};
+	char *names[] = {(char *)name, "alias"};
 
 	ft.n_params = 2;
 	ft.params = i32x2;
@@ -85,7 +85,10 @@ send_module_info(int fd, uint64_t id, const char *name, size_t size)
 	mem.type = &mem_t;
 	mi.digest = FAKE_DIGEST;
 	mi.size = size;
-	mi.n_names = name[0] != '\0';
+	/* A full digest is not a name; "two" has a second name. */
+	mi.n_names = name[0] != '\0' && strlen(name) != 64;
+	if (strcmp(name, "two") == 0)
+		mi.n_names = 2;
 	mi.names = names;
 	mi.n_imports = 1;
 	mi.imports = imports;
@@ -107,6 +110,7 @@ send_list(int fd, uint64_t id)
 
 	a.digest = "aa";
 	a.size = 10;
+	a.created_unix = 1700000000; /* 2023-11-14 22:13:20 UTC */
 	b.digest = "bb";
 	b.size = 20;
 	ml.n_modules = 2;
@@ -139,6 +143,11 @@ serve_invoke(struct fake *f, int fd, uint64_t id, const Wasmd__Invoke *inv)
 	f->arg_sum = 0;
 	for (size_t i = 0; i < inv->n_args; i++)
 		f->arg_sum += (int32_t)(uint32_t)inv->args[i]->bits;
+	if (f->arg_sum == 404) {
+		reply_error(fd, id, WASMD__ERROR_CODE__ERR_LINK,
+		    "unknown import env.nosuch");
+		return;
+	}
 	if (strcmp(inv->export, "nosuch") == 0) {
 		reply_error(fd, id, WASMD__ERROR_CODE__ERR_MISSING_EXPORT,
 		    "no export nosuch");
@@ -178,6 +187,11 @@ serve_invoke(struct fake *f, int fd, uint64_t id, const Wasmd__Invoke *inv)
 		fr.offset = 0x10;
 		trap.n_frames = 1;
 		trap.frames = frames;
+		res.trap = &trap;
+	} else if (f->arg_sum == 999) {
+		trap.kind = WASMD__TRAP_KIND__TRAP_OUT_OF_FUEL;
+		trap.message = "out of fuel";
+		res.fuel_consumed = 1000;
 		res.trap = &trap;
 	} else {
 		sum.type = WASMD__VAL_TYPE__VAL_I32;
@@ -243,6 +257,10 @@ serve_request(struct fake *f, int fd, const Wasmd__Envelope *in)
 			send_module_info(fd, in->id, in->inspect->ref, 8);
 		break;
 	case WASMD__ENVELOPE__MSG_REMOVE:
+		snprintf(f->removed_ref, sizeof f->removed_ref, "%s",
+		    in->remove->ref);
+		f->remove_scope = (int)in->remove->scope;
+		f->nremoves++;
 		env.msg_case = WASMD__ENVELOPE__MSG_OK;
 		env.ok = &ok;
 		reply(fd, in->id, &env);

@@ -7,11 +7,15 @@
  *
  * The canned module: digest FAKE_DIGEST, imports env.mem (memory 1 2),
  * exports add (func (param i32 i32) (result i32)), g (global (mut f64)) and
- * boom (func). Inspecting "missing" answers ERR_NOT_FOUND. An invoke first
+ * boom (func); its names: the ref it was asked for (none for a full
+ * digest; "two" has a second, "alias"); a listed module was created at
+ * 1700000000. Inspecting "missing" answers ERR_NOT_FOUND. An invoke first
  * sends a host call (the reply is recorded; not for exports named
  * "quiet..."), then returns the sum of the i32 arguments, or traps
  * (unreachable, one frame) for export "boom"; export "nosuch" answers
- * ERR_MISSING_EXPORT.
+ * ERR_MISSING_EXPORT; i32 arguments summing to 999 trap out of fuel after
+ * 1000 units, to 404 answer ERR_LINK (an unknown import). A remove is
+ * recorded and answered Ok.
  */
 #ifndef WASMD_TESTS_CLIENT_FAKE_H
 #define WASMD_TESTS_CLIENT_FAKE_H
@@ -52,6 +56,9 @@ struct fake {
 	int64_t arg_sum;
 	Wasmd__InvokeLimits limits;
 	char host_reply_error[128];
+	char removed_ref[80]; /* the last RemoveModule */
+	int remove_scope;
+	int nremoves;
 };
 
 /* Starts serving nconns connections in mode on a new temporary socket. */

@@ -270,6 +270,10 @@ START_TEST(test_list_inspect_remove_errors)
 	ck_assert_int_eq(wasmd_status(c), WASMD_CONNECTION_OK);
 	ck_assert_int_eq(wasmd_remove(c, "demo"), WASMD_OK);
 	ck_assert_str_eq(wasmd_errmsg(c), "");
+	ck_assert_int_eq(f.remove_scope, WASMD_REMOVE_REF);
+	/* A scope the library does not know is refused before it is sent. */
+	ck_assert_int_eq(wasmd_remove_scoped(c, "demo", (wasmd_remove_scope)7),
+	    WASMD_ERR_INVALID);
 	ck_assert_int_eq(wasmd_inspect(c, "demo", &info), WASMD_OK);
 	ck_assert_str_eq(info->names[0], "demo");
 	wasmd_module_info_free(info);
