@@ -463,7 +463,9 @@ static void
 apply_reloadable(struct sup *sup, struct sup_config *c)
 {
 	struct sup_config *old = &sup->cfg;
-	bool memory_changed = old->max_memory != c->max_memory;
+	bool memory_changed = old->max_memory != c->max_memory ||
+	    old->default_memory != c->default_memory ||
+	    old->worker_cache_bytes != c->worker_cache_bytes;
 	struct sup_tenant_rule *rules = old->rules;
 	size_t nrules = old->nrules;
 
@@ -482,6 +484,10 @@ apply_reloadable(struct sup *sup, struct sup_config *c)
 	old->pool_size = c->pool_size;
 	old->drain_grace_ms = c->drain_grace_ms;
 	old->metrics_interval_ms = c->metrics_interval_ms;
+	/* Warm workers (pool.c). */
+	old->worker_max_invokes = c->worker_max_invokes;
+	old->worker_idle_timeout_ms = c->worker_idle_timeout_ms;
+	old->worker_cache_bytes = c->worker_cache_bytes;
 	/* Swap the owned parts, so freeing c frees the old ones. */
 	old->rules = c->rules;
 	old->nrules = c->nrules;

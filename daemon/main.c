@@ -28,7 +28,7 @@ static const struct sup_proc {
     {"wasmd", "by systemd or a user", "-", "main.c: the event loop"},
     {"client", "wasmctl / libwasmd-client", "Unix socket (-H)",
         "session.c: sup_dispatch_client()"},
-    {"wasmd-worker", "posix_spawn by pool.c, one job each",
+    {"wasmd-worker", "posix_spawn by pool.c, jobs of one tenant",
         "socketpair on its fd 3", "pool.c: sup_dispatch_worker()"},
 };
 
@@ -97,7 +97,7 @@ usage(FILE *f)
 	    "$XDG_STATE_HOME/wasmd\n"
 	    "                             or ~/.local/state/wasmd; as root "
 	    "/var/lib/wasmd)\n"
-	    "      --pool N               idle confined workers kept ready "
+	    "      --pool N               idle unbound workers kept ready "
 	    "(default 2)\n"
 	    "Invocation limits (a request's 0 means the default; a request "
 	    "above a\n"
@@ -130,6 +130,16 @@ usage(FILE *f)
 	    "(default), or\n"
 	    "                             fork it from one confined zygote "
 	    "process\n"
+	    "      --worker-max-invokes N  jobs a tenant's worker serves "
+	    "before it is\n"
+	    "                             recycled (default 1000; 1: a "
+	    "process per job)\n"
+	    "      --worker-idle-timeout DUR  recycle a tenant's worker idle "
+	    "this long\n"
+	    "                             (default 60s; 0 never)\n"
+	    "      --worker-cache SIZE    each worker's cache of compiled "
+	    "modules\n"
+	    "                             (default 64MiB; 0: none)\n"
 	    "Operations (see wasmd(8), wasmd.conf(5)):\n"
 	    "  -c, --config FILE          read FILE and FILE.d/*.conf "
 	    "(default\n"
@@ -255,6 +265,9 @@ config_defaults(struct sup_config *c)
 	c->idle_timeout_ms = 300000;
 	c->drain_grace_ms = 30000;
 	c->metrics_interval_ms = 15000;
+	c->worker_max_invokes = 1000;
+	c->worker_idle_timeout_ms = 60000;
+	c->worker_cache_bytes = 64ull << 20;
 }
 
 enum {
@@ -280,6 +293,9 @@ enum {
 	OPT_DRAIN_GRACE,
 	OPT_METRICS_FILE,
 	OPT_METRICS_INTERVAL,
+	OPT_WORKER_MAX_INVOKES,
+	OPT_WORKER_IDLE_TIMEOUT,
+	OPT_WORKER_CACHE,
 };
 
 static const struct option long_options[] = {
@@ -309,6 +325,9 @@ static const struct option long_options[] = {
     {"drain-grace", required_argument, NULL, OPT_DRAIN_GRACE},
     {"metrics-file", required_argument, NULL, OPT_METRICS_FILE},
     {"metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL},
+    {"worker-max-invokes", required_argument, NULL, OPT_WORKER_MAX_INVOKES},
+    {"worker-idle-timeout", required_argument, NULL, OPT_WORKER_IDLE_TIMEOUT},
+    {"worker-cache", required_argument, NULL, OPT_WORKER_CACHE},
     {NULL, 0, NULL, 0},
 };
 
@@ -387,6 +406,10 @@ apply_option(struct sup_config *c, int opt, const char *arg, const char *name)
 		return parse_duration(arg, &c->idle_timeout_ms)
 		    ? bad_value(name, arg)
 		    : 0;
+	case OPT_WORKER_IDLE_TIMEOUT:
+		return parse_duration(arg, &c->worker_idle_timeout_ms)
+		    ? bad_value(name, arg)
+		    : 0;
 	}
 	if (parse_uint(arg, &v) != 0)
 		return bad_value(name, arg);
@@ -410,6 +433,12 @@ apply_option(struct sup_config *c, int opt, const char *arg, const char *name)
 			return bad_value(name, arg);
 		c->max_frame = (size_t)v;
 		break;
+	case OPT_WORKER_MAX_INVOKES:
+		if (v == 0 || v > UINT32_MAX)
+			return bad_value(name, arg);
+		c->worker_max_invokes = (unsigned)v;
+		break;
+	case OPT_WORKER_CACHE: c->worker_cache_bytes = v; break;
 	}
 	return 0;
 }

@@ -68,6 +68,16 @@ struct sup_config {
 	size_t nrules;
 	/* --worker-spawn: exec each worker, or fork it from a zygote. */
 	enum { SUP_SPAWN_EXEC, SUP_SPAWN_ZYGOTE } worker_spawn;
+	/*
+	 * Warm workers (pool.c, wasmd.conf(5)): the jobs a worker serves
+	 * before it is recycled (1: a process per job), how long a tenant's
+	 * idle worker is kept (0: until recycled otherwise), and each
+	 * worker's module cache budget in bytes (its RLIMIT_AS is the memory
+	 * limit it serves plus this plus the engine's fixed overhead).
+	 */
+	unsigned worker_max_invokes;
+	uint32_t worker_idle_timeout_ms;
+	uint64_t worker_cache_bytes;
 };
 
 /* log.c: one line per event on stderr, key=value fields. */
@@ -223,6 +233,19 @@ struct sup_worker {
 	 */
 	bool paused;
 	bool via_zygote; /* forked by the zygote, not exec'd */
+	/*
+	 * Warm workers: a worker serves one tenant (bound at its first job,
+	 * never another after) and jobs of exactly one memory limit, the one
+	 * its RLIMIT_AS was set from. held mirrors the worker's module cache:
+	 * a module's bytes are sent again only when its digest is not here.
+	 */
+	struct sup_tenant *tenant; /* borrowed; NULL until its first job */
+	uint64_t memory;           /* its --memory-limit */
+	unsigned generation;       /* sup->pool_generation at its start */
+	unsigned jobs;             /* jobs it was given */
+	struct event *idle_timer;  /* own: recycles it after idling */
+	char (*held)[65];          /* own: nheld digests (held_cap room) */
+	size_t nheld, held_cap;
 };
 int sup_pool_init(struct sup *sup);
 void sup_pool_shutdown(struct sup *sup);
@@ -230,6 +253,14 @@ void sup_pool_shutdown(struct sup *sup);
 void sup_pool_submit(struct sup *sup, struct sup_job *job);
 void sup_pool_unqueue(struct sup *sup, struct sup_job *job);
 void sup_worker_kill(struct sup_worker *w, const char *why);
+/*
+ * Sends job's frame to w (which owns it from now on, as with
+ * sup_worker_send_frame), with the module's bytes as a sealed memfd when
+ * the job is a fresh invoke whose module w does not hold. -1 with err
+ * filled (and the frame freed) when it cannot.
+ */
+int sup_worker_send_job(
+    struct sup_worker *w, struct sup_job *job, char *err, size_t errlen);
 /* Stops reading w's frames / reads them again (see sup_worker.paused). */
 void sup_worker_pause(struct sup_worker *w);
 void sup_worker_resume(struct sup_worker *w);
@@ -279,6 +310,14 @@ struct sup_job {
 	 */
 	bool host_call_pending;
 	unsigned memory_requests;
+	/*
+	 * Warm workers (pool.c): the memory limit of the worker the job needs
+	 * (its invoke's limit), and for a fresh invoke its module's size and
+	 * whether the bytes went to the worker with this job.
+	 */
+	uint64_t memory;
+	uint64_t module_size;
+	bool module_sent;
 };
 /* Start a push or invoke for a session. They answer the client themselves. */
 void sup_job_push(struct sup_session *s, uint64_t id, Wasmd__PushModule *push);
@@ -374,7 +413,16 @@ struct sup {
 	struct sup_metrics *metrics;
 	/* pool.c, --worker-spawn zygote: the zygote (own), else NULL. */
 	struct sup_zygote *zygote;
+	/* pool.c: bumped when workers' limits change; older ones retire. */
+	unsigned pool_generation;
 };
+
+/*
+ * modfd.c: a module's bytes as a sealed, read-only memfd for a worker.
+ * Returns the descriptor (own: close it once sent) or -1 with err filled.
+ */
+int sup_module_memfd(
+    struct sup_tenant *t, const char *digest, char *err, size_t errlen);
 
 /* Small helpers (main.c). */
 uint64_t sup_elapsed_us(const struct timespec *since);
