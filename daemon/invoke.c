@@ -156,8 +156,7 @@ job_new(struct sup_session *s, uint64_t id, enum sup_job_kind kind)
 	job->session = s;
 	job->tenant = s->tenant;
 	job->tenant->running++;
-	/* A push validates (any size of module) in a worker of the largest
-	 * limit; invokes and instances say theirs. */
+	/* The largest limit, unless the job says less (push, invoke...). */
 	job->memory = sup->cfg.max_memory;
 	job->timer = evtimer_new(sup->base, job_timeout_cb, job);
 	if (job->timer == NULL)
@@ -276,6 +275,13 @@ sup_job_push(struct sup_session *s, uint64_t id, Wasmd__PushModule *push)
 	env.msg_case = WASMD__ENVELOPE__MSG_PUSH;
 	env.push = &wp;
 	job->timeout_ms = s->sup->cfg.max_timeout_ms;
+	/*
+	 * Validating takes a few times the module's size: a small module in a
+	 * pooled worker of the default limit (no spawn waited for), a large
+	 * one in a worker of the largest.
+	 */
+	if (job->wasm_len <= s->sup->cfg.default_memory / 4)
+		job->memory = s->sup->cfg.default_memory;
 	if (pack_job(job, &env))
 		job_submit(job);
 }

@@ -37,8 +37,8 @@ done
 for p in $nobody_pids; do
 	expect_log_match "event=worker_bind pid=$p tenant=uid:65534 "
 done
-# And reuse happened: fewer workers than invokes for each tenant (a push
-# runs in a worker of its own, the largest memory limit).
+# And reuse happened: fewer workers than invokes for each tenant (a push's
+# worker retires after it).
 [ "$(job_workers "uid:65534" | tail -4 | sort -u | wc -l)" -lt 4 ] ||
 	fail "nobody's invokes were not served by a warm worker"
 stop_daemon
