@@ -21,6 +21,7 @@
 
 #include "wasmctl_host.h"
 #include "wasmctl_stats.h"
+#include "wat.h"
 
 #define EXIT_USAGE 2
 #define EXIT_MISSING_EXPORT 127
@@ -160,7 +161,7 @@ call_failed(struct ctl *ctl, wasmd_error rc)
 /* Reads a whole file ("-": standard input). own: the bytes, free(); NULL
  * after printing why. */
 static uint8_t *
-read_file(const char *path, size_t *len)
+read_file_bytes(const char *path, size_t *len)
 {
 	bool is_stdin = strcmp(path, "-") == 0;
 	FILE *f = is_stdin ? stdin : fopen(path, "rb");
@@ -200,6 +201,26 @@ bad:
 	if (!is_stdin)
 		fclose(f);
 	return NULL;
+}
+
+/*
+ * Reads a module file ("-": standard input): binary as it is, WebAssembly
+ * text converted to binary here (the daemon only ever receives binary).
+ * own: the bytes, free(); NULL after printing why.
+ */
+static uint8_t *
+read_file(const char *path, size_t *len)
+{
+	uint8_t *bytes = read_file_bytes(path, len);
+	char msg[512];
+
+	if (bytes != NULL &&
+	    wat_ensure_binary(&bytes, len, path, msg, sizeof msg) < 0) {
+		fail("%s", msg);
+		free(bytes);
+		return NULL;
+	}
+	return bytes;
 }
 
 /* ---- JSON output ------------------------------------------------------- */

@@ -362,8 +362,11 @@ retire_reason(struct sup_worker *w, const Wasmd__Envelope *env)
 	if (w->jobs >= sup->cfg.worker_max_invokes)
 		return "worker-max-invokes";
 	switch (env->msg_case) {
-	/* Pushes are rare, and their workers have the largest limit. */
-	case WASMD__ENVELOPE__MSG_MODULE_INFO: return "push done";
+	/* A large module's push had a worker of the largest limit, which
+	 * the tenant's invokes rarely ask for: it leaves. */
+	case WASMD__ENVELOPE__MSG_MODULE_INFO:
+		return w->memory != sup->cfg.default_memory ? "push done"
+		                                            : NULL;
 	case WASMD__ENVELOPE__MSG_INVOKE_RESULT:
 		trap = env->invoke_result->trap;
 		return trap != NULL && trap->kind != WASMD__TRAP_KIND__TRAP_NONE

@@ -6,12 +6,14 @@
  * running (a host function calling back into its own store) or suspended
  * fails with WE_CALL_ERROR ("store is busy"): a host function that needs
  * to re-enter should suspend instead. The execution state (struct wx_exec,
- * code.h) is allocated on the first call and kept for the next ones.
+ * code.h) is allocated on the first call and kept for the next ones, and
+ * across we_store_reset().
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "code.h"
 
@@ -32,6 +34,28 @@ call_error(we_store *s, const char *fmt, ...)
 	return WE_CALL_ERROR;
 }
 
+/*
+ * Zeroed memory for a stack, mapped rather than calloc'd: the kernel gives
+ * pages only as deep calls touch them, and a freed stack goes back at once
+ * (calloc of a block that malloc's dynamic mmap threshold has come to
+ * serve from the heap would clear all of it, 8 MiB, for every store).
+ */
+static void *
+stack_map(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void
+stack_unmap(void *p, size_t bytes)
+{
+	if (p != NULL)
+		munmap(p, bytes);
+}
+
 static bool
 ensure_exec(we_store *s)
 {
@@ -45,14 +69,14 @@ ensure_exec(we_store *s)
 		return false;
 	if (nslots < 16)
 		nslots = 16;
-	x->stack = calloc(nslots, sizeof *x->stack);
 	x->max_depth = s->config.max_call_depth;
-	x->frames = calloc(x->max_depth + 1, sizeof *x->frames);
+	x->stack = stack_map(nslots * sizeof *x->stack);
+	x->stack_end = x->stack != NULL ? x->stack + nslots : NULL;
+	x->frames = stack_map((x->max_depth + 1) * sizeof *x->frames);
 	if (x->stack == NULL || x->frames == NULL) {
 		wx_exec_free(x);
 		return false;
 	}
-	x->stack_end = x->stack + nslots;
 	s->exec = x;
 	return true;
 }
@@ -62,9 +86,46 @@ wx_exec_free(struct wx_exec *x)
 {
 	if (x == NULL)
 		return;
-	free(x->stack);
-	free(x->frames);
+	stack_unmap(
+	    x->stack, (size_t)(x->stack_end - x->stack) * sizeof *x->stack);
+	stack_unmap(x->frames, (x->max_depth + 1) * sizeof *x->frames);
 	free(x);
+}
+
+/* What compiling def costs in fuel (engine.h). */
+static uint64_t
+compile_fuel(const wm_funcdef *def)
+{
+	uint64_t bytes = (uint64_t)(def->body_end - def->body);
+
+	return bytes * WE_FUEL_PER_COMPILED_BYTE + def->nlocals;
+}
+
+const wx_code *
+wx_code_metered(we_store *s, const we_module *m, uint32_t func_index)
+{
+	const wm_funcdef *def = &m->funcs[func_index];
+	const wx_code *code = __atomic_load_n(&def->code, __ATOMIC_ACQUIRE);
+
+	if (code != NULL)
+		return code;
+	if (s->fuel_on) {
+		/* Charged before the work, so a body too big for the fuel
+		   left costs nothing but the trap. */
+		uint64_t cost = compile_fuel(def);
+		if (cost > s->fuel) {
+			wr_trap(s, WE_TRAP_OUT_OF_FUEL,
+			    "out of fuel compiling function %u (%llu fuel)",
+			    func_index, (unsigned long long)cost);
+			return NULL;
+		}
+		s->fuel -= cost;
+	}
+	code = wx_code_of(m, func_index);
+	if (code == NULL)
+		wr_trap(s, WE_TRAP_HOST, "out of memory compiling function %u",
+		    func_index);
+	return code;
 }
 
 /* Checks that vals match types; names the first mismatch in s->error. */
@@ -304,12 +365,9 @@ we_func_call(we_store *s, we_func *f, const we_val *args, size_t nargs,
 	s->state = WR_RUNNING;
 	if (f->host != NULL)
 		return call_host_entry(s, f, results);
-	code = wx_code_of(f->inst->module, f->index);
-	if (code == NULL) {
-		s->state = WR_IDLE;
-		return call_error(
-		    s, "out of memory compiling function %u", f->index);
-	}
+	code = wx_code_metered(s, f->inst->module, f->index);
+	if (code == NULL)
+		return finish(s, WX_TRAP, results);
 	x->frames[0] = (wx_frame){
 	    .code = code, .fp = x->stack, .inst = f->inst, .ret_ip = NULL};
 	x->depth = 1;

@@ -8,7 +8,13 @@
  * segment stops instantiation but leaves the effects of earlier segments in
  * place (tables and memories may be shared with other instances). Every
  * object is adopted by the store as soon as it exists, so a failed
- * instantiation leaks nothing and leaves nothing dangling.
+ * instantiation leaks nothing and leaves nothing dangling. Globals and the
+ * instance's copies of element segments count against the store's
+ * max_store_bytes, as memories and tables do.
+ *
+ * wr_instantiate() is the same with a template's memory image (template.c):
+ * memory 0 starts from the image, which already holds the active data
+ * segments, so those are only dropped.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -313,12 +319,13 @@ create_tables(we_instance *inst, we_error *err)
 }
 
 static bool
-create_memories(we_instance *inst, we_error *err)
+create_memories(we_instance *inst, const wr_image *image, we_error *err)
 {
 	const we_module *m = inst->module;
 
 	for (uint32_t i = m->nmem_imports; i < m->nmems; i++) {
-		inst->mems[i] = wr_memory_create(inst->store, &m->mems[i], err);
+		inst->mems[i] = wr_memory_create_from(
+		    inst->store, &m->mems[i], i == 0 ? image : NULL, err);
 		if (inst->mems[i] == NULL)
 			return false;
 	}
@@ -344,11 +351,32 @@ const_eval(const we_instance *inst, const wm_constexpr *c)
 	return v;
 }
 
+/* Charges n objects of size bytes to the store; false with err set. */
+static bool
+charge(
+    we_instance *inst, uint64_t n, size_t size, const char *what, we_error *err)
+{
+	we_store *s = inst->store;
+
+	if (wr_store_charge(s, n * size))
+		return true;
+	set_error(err, WE_ERR_LIMIT,
+	    "%llu %s do not fit the store's memory limit of %llu bytes "
+	    "(%llu in use)",
+	    (unsigned long long)n, what,
+	    (unsigned long long)s->config.max_store_bytes,
+	    (unsigned long long)s->guest_bytes);
+	return false;
+}
+
 static bool
 create_globals(we_instance *inst, we_error *err)
 {
 	const we_module *m = inst->module;
 
+	if (!charge(inst, m->nglobals - m->nglobal_imports, sizeof(we_global),
+	        "globals", err))
+		return false;
 	for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++) {
 		we_global *g = calloc(1, sizeof(*g));
 		if (g == NULL ||
@@ -376,6 +404,9 @@ eval_elems(we_instance *inst, we_error *err)
 		wr_elemseg *seg = &inst->elems[i];
 		if (e->count == 0)
 			continue;
+		if (!charge(inst, e->count, sizeof(*seg->refs),
+		        "element segment references", err))
+			return false;
 		seg->refs = malloc((size_t)e->count * sizeof(*seg->refs));
 		if (seg->refs == NULL)
 			return nomem(err);
@@ -389,8 +420,9 @@ eval_elems(we_instance *inst, we_error *err)
 }
 
 static void
-elem_drop(wr_elemseg *seg)
+elem_drop(we_store *s, wr_elemseg *seg)
 {
+	wr_store_refund(s, (uint64_t)seg->count * sizeof(*seg->refs));
 	free(seg->refs);
 	seg->refs = NULL;
 	seg->count = 0;
@@ -415,7 +447,7 @@ init_tables(we_instance *inst, we_error *err)
 		const wm_elem *e = &m->elems[i];
 		wr_elemseg *seg = &inst->elems[i];
 		if (e->mode == WM_SEG_DECLARATIVE)
-			elem_drop(seg);
+			elem_drop(inst->store, seg);
 		if (e->mode != WM_SEG_ACTIVE)
 			continue;
 		we_table *t = inst->tables[e->table];
@@ -427,14 +459,17 @@ init_tables(we_instance *inst, we_error *err)
 		if (seg->count > 0)
 			memcpy(t->elems + off, seg->refs,
 			    (size_t)seg->count * sizeof(*seg->refs));
-		elem_drop(seg);
+		elem_drop(inst->store, seg);
 	}
 	return true;
 }
 
-/* memory.init of each active data segment, then data.drop. */
+/*
+ * memory.init of each active data segment, then data.drop; with an image,
+ * only the drop (the image holds them all).
+ */
 static bool
-init_memories(we_instance *inst, we_error *err)
+init_memories(we_instance *inst, const wr_image *image, we_error *err)
 {
 	const we_module *m = inst->module;
 
@@ -442,6 +477,10 @@ init_memories(we_instance *inst, we_error *err)
 		const wm_data *d = &m->datas[i];
 		if (d->mode != WM_SEG_ACTIVE)
 			continue;
+		if (image != NULL) {
+			inst->data_sizes[i] = 0;
+			continue;
+		}
 		we_memory *mem = inst->mems[d->memory];
 		uint64_t off = const_eval(inst, &d->offset).i32;
 		if (off + d->len > mem->size)
@@ -486,6 +525,13 @@ we_instance *
 we_instance_new(we_store *s, const we_module *m, const we_import *imports,
     size_t nimports, we_error *err)
 {
+	return wr_instantiate(s, m, imports, nimports, NULL, err);
+}
+
+we_instance *
+wr_instantiate(we_store *s, const we_module *m, const we_import *imports,
+    size_t nimports, const wr_image *image, we_error *err)
+{
 	if (s == NULL || m == NULL || (nimports > 0 && imports == NULL)) {
 		set_error(err, WE_ERR_ARG, "we_instance_new: missing argument");
 		return NULL;
@@ -493,9 +539,9 @@ we_instance_new(we_store *s, const we_module *m, const we_import *imports,
 	we_instance *inst = instance_alloc(s, m, err);
 	if (inst == NULL || !link_imports(inst, imports, nimports, err) ||
 	    !intern_types(inst, err) || !create_funcs(inst, err) ||
-	    !create_tables(inst, err) || !create_memories(inst, err) ||
+	    !create_tables(inst, err) || !create_memories(inst, image, err) ||
 	    !create_globals(inst, err) || !eval_elems(inst, err) ||
-	    !init_tables(inst, err) || !init_memories(inst, err) ||
+	    !init_tables(inst, err) || !init_memories(inst, image, err) ||
 	    !run_start(inst, err))
 		return NULL;
 	if (err != NULL) {

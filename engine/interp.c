@@ -97,12 +97,7 @@ memory_of(const we_instance *inst)
 static const wx_code *
 compile_now(we_store *s, const we_module *m, uint32_t func_index)
 {
-	const wx_code *code = wx_code_of(m, func_index);
-
-	if (code == NULL)
-		wr_trap(s, WE_TRAP_HOST, "out of memory compiling function %u",
-		    func_index);
-	return code;
+	return wx_code_metered(s, m, func_index);
 }
 
 void

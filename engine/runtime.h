@@ -9,6 +9,8 @@
  * Who implements what:
  *   store.c, instance.c, memory.c, table.c, global.c, hostfunc.c:
  *       the objects, type interning, linking and instantiation (wr_*).
+ *   template.c: instance templates, whose memory image instances map
+ *       copy-on-write.
  *   compile.c: validation and compilation of function bodies (wx_compile).
  *   interp.c, call.c: execution, traps, fuel, interrupts, suspension (wx_*
  *       and the public call API).
@@ -47,8 +49,12 @@ struct we_func {
 };
 
 struct we_memory {
-	uint8_t *data; /* own: size bytes (may be NULL when size is 0) */
-	uint64_t size; /* bytes = pages * WE_PAGE_SIZE */
+	we_store *store; /* charged for its pages (wr_store_charge) */
+	uint8_t *data;   /* own: size bytes (may be NULL when size is 0) */
+	uint64_t size;   /* bytes = pages * WE_PAGE_SIZE */
+	/* The first image_len bytes are a private (copy-on-write) mapping of
+	   a template's image; the rest is anonymous. 0: all anonymous. */
+	size_t image_len;
 	uint32_t pages;
 	uint32_t max_pages; /* effective maximum: type max and store limit */
 	we_memtype type;    /* as declared (limits.min is the current size
@@ -56,7 +62,8 @@ struct we_memory {
 };
 
 struct we_table {
-	void **elems; /* own: size entries; NULL is the null reference */
+	we_store *store; /* charged for its elements (wr_store_charge) */
+	void **elems;    /* own: size entries; NULL is the null reference */
 	uint32_t size;
 	uint32_t max; /* effective maximum: type max and store limit */
 	we_tabletype type;
@@ -96,6 +103,10 @@ struct wx_exec; /* interp.c: the explicit value and frame stacks */
 
 struct we_store {
 	we_config config; /* defaults filled in */
+
+	/* Bytes of guest-driven allocations (memory pages, table elements,
+	   element segments, globals), bounded by config.max_store_bytes. */
+	uint64_t guest_bytes;
 
 	/* Every object made in the store, for we_store_free(). */
 	void **objects; /* own: each a malloc'd object of objkinds[i] */
@@ -139,6 +150,14 @@ bool wr_store_adopt(we_store *s, void *obj, enum wr_objkind kind);
 /* The store-wide id of type t (copied on first sight); UINT32_MAX on OOM. */
 uint32_t wr_intern_type(we_store *s, const we_functype *t);
 
+/*
+ * Charges bytes of a guest-driven allocation to s: false, with nothing
+ * charged, when it would take s past config.max_store_bytes. Refund gives
+ * back what an allocation freed before the store is reset.
+ */
+bool wr_store_charge(we_store *s, uint64_t bytes);
+void wr_store_refund(we_store *s, uint64_t bytes);
+
 /* Whether two function types have the same parameters and results. */
 bool wr_functype_equal(const we_functype *a, const we_functype *b);
 
@@ -168,6 +187,37 @@ we_table *wr_table_create(
 /* Unmaps the bytes of m (store.c, when the store is freed). */
 void wr_memory_release(we_memory *m);
 
+/*
+ * The initial bytes of a memory, made once per template (template.c) and
+ * shared by every instance made from it: len bytes (a multiple of the
+ * host page size) in the sealed memfd fd, mapped privately (copy-on-write)
+ * by each instance.
+ */
+typedef struct wr_image {
+	int fd;
+	size_t len;
+} wr_image;
+
+/*
+ * Like wr_memory_create, but the memory starts with image's bytes (image
+ * may be NULL: zeroes). image->len must not exceed the memory's size.
+ */
+we_memory *wr_memory_create_from(
+    we_store *s, const we_memtype *type, const wr_image *image, we_error *err);
+
+/* ---- instance.c ------------------------------------------------------- */
+
+/*
+ * Instantiates m in s as we_instance_new() does. With image (for the
+ * module's memory 0, which it defines), the memory starts from the image
+ * and the active data segments, which the image already holds, are only
+ * dropped: the caller has checked that every one has a constant offset
+ * and fits in the memory's initial size.
+ */
+we_instance *wr_instantiate(we_store *s, const we_module *m,
+    const we_import *imports, size_t nimports, const wr_image *image,
+    we_error *err);
+
 /* ---- compile.c ------------------------------------------------------- */
 
 /*
@@ -185,5 +235,16 @@ void wx_code_free(void *code);
 
 /* Frees s->exec (NULL is fine). */
 void wx_exec_free(struct wx_exec *exec);
+
+/*
+ * The code of defined function func_index of m, compiled now if it has
+ * not been yet (call.c). Compiling charges s's fuel, when metered, as
+ * engine.h says (WE_FUEL_PER_COMPILED_BYTE): a charge that does not fit
+ * compiles nothing. NULL with s->trap set (out of fuel, or out of memory
+ * as a host trap).
+ */
+struct wx_code;
+const struct wx_code *wx_code_metered(
+    we_store *s, const we_module *m, uint32_t func_index);
 
 #endif /* WE_RUNTIME_H */

@@ -5,8 +5,11 @@
  * globals, instances) and frees them all at once in we_store_free(). It also
  * interns function types, so that two functions have equal types exactly
  * when their type ids are equal (call_indirect and import checks compare
- * ids), and holds the last trap. The value conversions between the public
- * we_val and the 8-byte slot form live here too.
+ * ids), and holds the last trap. It keeps the account of what guests made
+ * it allocate (memory pages, table elements, element segments, globals)
+ * against its max_store_bytes, and can be reset for reuse, keeping its
+ * stacks. The value conversions between the public we_val and the 8-byte
+ * slot form live here too.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,6 +31,25 @@ config_fill_defaults(we_config *c)
 		c->max_memory_pages = WE_DEFAULT_MAX_PAGES;
 	if (c->max_table_elems == 0)
 		c->max_table_elems = WE_DEFAULT_MAX_TABLE;
+	if (c->max_store_bytes == 0)
+		c->max_store_bytes =
+		    (uint64_t)c->max_memory_pages * WE_PAGE_SIZE;
+}
+
+/* The state of a store with no call behind it and fuel off. */
+static void
+store_clear_state(we_store *s)
+{
+	s->state = WR_IDLE;
+	s->fuel_on = false;
+	s->fuel = UINT64_MAX;
+	s->fuel_set = UINT64_MAX;
+	atomic_store(&s->interrupt, 0);
+	memset(&s->trap, 0, sizeof(s->trap));
+	s->trap.kind = WE_TRAP_NONE;
+	s->error[0] = '\0';
+	memset(&s->pending, 0, sizeof(s->pending));
+	s->guest_bytes = 0;
 }
 
 we_store *
@@ -40,12 +62,8 @@ we_store_new(const we_config *config)
 	if (config != NULL)
 		s->config = *config;
 	config_fill_defaults(&s->config);
-	s->state = WR_IDLE;
-	s->fuel_on = false;
-	s->fuel = UINT64_MAX;
-	s->fuel_set = UINT64_MAX;
 	atomic_init(&s->interrupt, 0);
-	s->trap.kind = WE_TRAP_NONE;
+	store_clear_state(s);
 	return s;
 }
 
@@ -94,19 +112,41 @@ object_free(void *obj, enum wr_objkind kind)
 	}
 }
 
+/* Frees every object of s and forgets its interned types (keeping the
+ * arrays that held them). */
+static void
+store_free_contents(we_store *s)
+{
+	for (size_t i = 0; i < s->nobjects; i++)
+		object_free(s->objects[i], (enum wr_objkind)s->objkinds[i]);
+	s->nobjects = 0;
+	for (uint32_t i = 0; i < s->ntypes; i++) {
+		free((void *)s->types[i].params);
+		free((void *)s->types[i].results);
+	}
+	s->ntypes = 0;
+	if (s->typeindex != NULL)
+		memset(s->typeindex, 0, s->typeslots * sizeof(*s->typeindex));
+}
+
+we_err
+we_store_reset(we_store *s)
+{
+	if (s == NULL || s->state == WR_RUNNING)
+		return WE_ERR_ARG;
+	store_free_contents(s);
+	store_clear_state(s);
+	return WE_OK;
+}
+
 void
 we_store_free(we_store *s)
 {
 	if (s == NULL)
 		return;
-	for (size_t i = 0; i < s->nobjects; i++)
-		object_free(s->objects[i], (enum wr_objkind)s->objkinds[i]);
+	store_free_contents(s);
 	free(s->objects);
 	free(s->objkinds);
-	for (uint32_t i = 0; i < s->ntypes; i++) {
-		free((void *)s->types[i].params);
-		free((void *)s->types[i].results);
-	}
 	free(s->types);
 	free(s->typeindex);
 	free(s->pending_args);
@@ -134,6 +174,21 @@ wr_store_adopt(we_store *s, void *obj, enum wr_objkind kind)
 	s->objkinds[s->nobjects] = (uint8_t)kind;
 	s->nobjects++;
 	return true;
+}
+
+bool
+wr_store_charge(we_store *s, uint64_t bytes)
+{
+	if (bytes > s->config.max_store_bytes - s->guest_bytes)
+		return false;
+	s->guest_bytes += bytes;
+	return true;
+}
+
+void
+wr_store_refund(we_store *s, uint64_t bytes)
+{
+	s->guest_bytes -= bytes < s->guest_bytes ? bytes : s->guest_bytes;
 }
 
 bool

@@ -5,6 +5,8 @@
  * host's pointer for externref tables, NULL for the null reference. Its
  * effective maximum combines the declared maximum with the store's
  * max_table_elems, and growth past it (or an allocation failure) is -1.
+ * Elements count against the store's max_store_bytes, like memory pages:
+ * a guest cannot escape its memory limit through tables.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,9 +45,23 @@ wr_table_create(
 		}
 		return NULL;
 	}
+	uint64_t bytes = (uint64_t)type->limits.min * sizeof(void *);
+	if (!wr_store_charge(s, bytes)) {
+		if (err != NULL) {
+			err->code = WE_ERR_LIMIT;
+			snprintf(err->message, sizeof(err->message),
+			    "table of %u elements does not fit the store's "
+			    "memory limit of %llu bytes (%llu in use)",
+			    type->limits.min,
+			    (unsigned long long)s->config.max_store_bytes,
+			    (unsigned long long)s->guest_bytes);
+		}
+		return NULL;
+	}
 	we_table *t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		goto nomem;
+	t->store = s;
 	t->type = *type;
 	t->max = max;
 	t->size = type->limits.min;
@@ -65,6 +81,7 @@ wr_table_create(
 	}
 	return t;
 nomem:
+	wr_store_refund(s, bytes);
 	if (err != NULL) {
 		err->code = WE_ERR_NOMEM;
 		snprintf(err->message, sizeof(err->message),
@@ -107,9 +124,14 @@ wr_table_grow(we_table *t, uint32_t delta, void *init)
 	if ((uint64_t)old + delta > t->max)
 		return -1;
 	uint32_t size = old + delta;
-	void **elems = realloc(t->elems, (size_t)size * sizeof(*elems));
-	if (elems == NULL)
+	uint64_t bytes = (uint64_t)delta * sizeof(*t->elems);
+	if (!wr_store_charge(t->store, bytes))
 		return -1;
+	void **elems = realloc(t->elems, (size_t)size * sizeof(*elems));
+	if (elems == NULL) {
+		wr_store_refund(t->store, bytes);
+		return -1;
+	}
 	for (uint32_t i = old; i < size; i++)
 		elems[i] = init;
 	t->elems = elems;

@@ -15,7 +15,9 @@ typedef struct entry {
 	struct entry *next;
 	char digest[65];
 	we_module *module; /* own */
+	we_template *tmpl; /* own: NULL when the engine made none */
 	uint64_t cost;     /* heap bytes */
+	unsigned uses;     /* measured so far (wrk_cache_measure) */
 } entry;
 
 struct wrk_cache {
@@ -42,6 +44,7 @@ entry_free(entry *e)
 {
 	if (e == NULL)
 		return;
+	we_template_free(e->tmpl); /* before its module */
 	we_module_free(e->module);
 	free(e);
 }
@@ -181,6 +184,11 @@ wrk_cache_put(wrk_cache *c, const char *digest, we_module *m, uint64_t cost)
 	}
 	memcpy(e->digest, digest, sizeof e->digest - 1);
 	e->module = m;
+	/* No template (out of memory, or no memfd): instances copy the data
+	 * segments, as we_instance_new() does. */
+	e->tmpl = we_template_new(m, NULL);
+	if (e->tmpl != NULL)
+		cost += we_template_image_size(e->tmpl);
 	e->cost = cost;
 	if (cost > c->budget) {
 		/* Served once, then dropped: the supervisor must not count
@@ -198,18 +206,46 @@ wrk_cache_put(wrk_cache *c, const char *digest, we_module *m, uint64_t cost)
 	return m;
 }
 
-void
-wrk_cache_charge(wrk_cache *c, const char *digest, uint64_t bytes)
+/* The entry of digest, kept or oversized; NULL when there is none. */
+static entry *
+find_entry(const wrk_cache *c, const char *digest)
 {
 	entry *e;
 
 	for (e = c->head; e != NULL; e = e->next) {
-		if (strcmp(e->digest, digest) == 0) {
-			e->cost += bytes;
-			c->cost += bytes;
-			return;
-		}
+		if (strcmp(e->digest, digest) == 0)
+			return e;
 	}
+	e = c->oversized;
+	return e != NULL && strcmp(e->digest, digest) == 0 ? e : NULL;
+}
+
+we_template *
+wrk_cache_template(const wrk_cache *c, const char *digest)
+{
+	entry *e = find_entry(c, digest);
+
+	return e != NULL ? e->tmpl : NULL;
+}
+
+void
+wrk_cache_charge(wrk_cache *c, const char *digest, uint64_t bytes)
+{
+	entry *e = find_entry(c, digest);
+
+	/* An oversized module is not counted: it goes with its request. */
+	if (e == NULL || e == c->oversized)
+		return;
+	e->cost += bytes;
+	c->cost += bytes;
+}
+
+bool
+wrk_cache_measure(wrk_cache *c, const char *digest)
+{
+	entry *e = find_entry(c, digest);
+
+	return e != NULL && e->uses++ < WRK_CACHE_MEASURED_USES;
 }
 
 char **

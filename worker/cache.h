@@ -10,15 +10,20 @@
  * while serving a request, never the module that request names, and
  * reports what it dropped in that request's reply.
  *
- * Costs are heap bytes: what decoding took, plus what lazily compiled code
- * added since (wrk_cache_charge). The budget is a share of the worker's
- * address-space limit (its RLIMIT_AS includes it).
+ * Each module comes with its instance template (the engine's memory image,
+ * applied once; NULL when the engine made none), so a fresh instance maps
+ * its memory copy-on-write instead of copying the data segments.
+ *
+ * Costs are heap bytes: what decoding took and the template's image, plus
+ * what lazily compiled code added since (wrk_cache_charge). The budget is
+ * a share of the worker's address-space limit (its RLIMIT_AS includes it).
  *
  * Included by worker/serve.c and the worker's unit tests.
  */
 #ifndef WASMD_WORKER_CACHE_H
 #define WASMD_WORKER_CACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,8 +54,24 @@ we_module *wrk_cache_get(wrk_cache *c, const char *digest);
 we_module *wrk_cache_put(
     wrk_cache *c, const char *digest, we_module *m, uint64_t cost);
 
+/*
+ * The template of digest's module (borrowed, as the module), or NULL when
+ * it has none or is not cached.
+ */
+we_template *wrk_cache_template(const wrk_cache *c, const char *digest);
+
 /* Adds bytes (lazily compiled code) to digest's cost, if it is cached. */
 void wrk_cache_charge(wrk_cache *c, const char *digest, uint64_t bytes);
+
+/*
+ * Whether this use of digest's module should be measured for
+ * wrk_cache_charge(): its first WRK_CACHE_MEASURED_USES uses, when most
+ * of its lazily compiled code appears. Measuring (mallinfo2) costs
+ * microseconds on a fragmented heap, too much for every invoke; code
+ * compiled later is bounded by the worker's RLIMIT_AS all the same.
+ */
+#define WRK_CACHE_MEASURED_USES 8
+bool wrk_cache_measure(wrk_cache *c, const char *digest);
 
 /*
  * The digests evicted since the last wrk_cache_end_request(), for the

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "wasi.h"
+#include "wat.h"
 
 /* Modules bigger than this are refused rather than read. */
 #define RUN_MAX_MODULE_BYTES ((size_t)1 << 30)
@@ -787,6 +788,13 @@ wrk_local_run(int argc, char **argv)
 	}
 	if (!read_file(o.file, &bytes, &len)) {
 		fprintf(stderr, "error: %s: %s\n", o.file, strerror(errno));
+		free_opts(&o);
+		return WRK_RUN_EXIT_BAD_MODULE;
+	}
+	if (wat_ensure_binary(
+	        &bytes, &len, o.file, err.message, sizeof err.message) < 0) {
+		fprintf(stderr, "error: %s\n", err.message);
+		free(bytes);
 		free_opts(&o);
 		return WRK_RUN_EXIT_BAD_MODULE;
 	}

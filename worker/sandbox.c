@@ -182,9 +182,13 @@ lower_rlimits(
 	if (!may_fork &&
 	    set_limit(RLIMIT_NPROC, "RLIMIT_NPROC", 0, err, errlen) < 0)
 		return -1;
+	/* The worker opens no file: the only ones it writes are the engine's
+	 * memory images (memfds, engine/template.c), memory bounded like the
+	 * rest of it. Without a memory limit, none (the engine copies). */
 	if (set_limit(RLIMIT_NOFILE, "RLIMIT_NOFILE", nofile, err, errlen) <
 	        0 ||
-	    set_limit(RLIMIT_FSIZE, "RLIMIT_FSIZE", 0, err, errlen) < 0 ||
+	    set_limit(RLIMIT_FSIZE, "RLIMIT_FSIZE", opts->mem_limit, err,
+	        errlen) < 0 ||
 	    set_limit(RLIMIT_CORE, "RLIMIT_CORE", 0, err, errlen) < 0)
 		return -1;
 	return 0;

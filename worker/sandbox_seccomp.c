@@ -152,11 +152,10 @@ add_socket_rules(policy *p, int fd)
 	/*
 	 * A warm worker (serve.c) gets a module's bytes as a sealed memfd
 	 * with a job's frame: recvmsg() with SCM_RIGHTS reads the frame's
-	 * header, mmap() (above: never PROT_EXEC) maps the memfd read-only,
-	 * close() drops it once the module is decoded.
+	 * header, mmap() (add_memory_rules: never PROT_EXEC) maps the memfd
+	 * read-only, close() (allowed there too) drops it once decoded.
 	 */
 	ALLOW_ON_FD(p, recvmsg, fd);
-	ALLOW(p, close);
 }
 
 /* The heap and the engine's linear memories; never executable memory. */
@@ -180,6 +179,28 @@ add_memory_rules(policy *p)
 	/* free() may hand pages back without unmapping them. */
 	ALLOW_ADVICE(p, MADV_DONTNEED);
 	ALLOW_ADVICE(p, MADV_FREE);
+	/*
+	 * Instance templates (engine/template.c): a module's memory image is
+	 * a memfd, sized (after reading RLIMIT_FSIZE: getrlimit is prlimit64
+	 * of this process with no new value), filled through a shared mapping
+	 * (mmap above), sealed and closed with the template; instances map it
+	 * privately. Without these the engine silently copies the image into
+	 * every instance.
+	 */
+	note(p,
+	    seccomp_rule_add(p->ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 2,
+	        arg_eq(0, 0), arg_eq(2, 0)),
+	    "prlimit64 (read)");
+	note(p,
+	    seccomp_rule_add(p->ctx, SCMP_ACT_ALLOW, SCMP_SYS(memfd_create), 1,
+	        arg_eq(1, MFD_CLOEXEC | MFD_ALLOW_SEALING)),
+	    "memfd_create");
+	ALLOW(p, ftruncate);
+	note(p,
+	    seccomp_rule_add(p->ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
+	        arg_eq(1, F_ADD_SEALS)),
+	    "fcntl F_ADD_SEALS");
+	ALLOW(p, close);
 }
 
 /* Allows open() and openat() for reading only (sanitizer builds). */

@@ -55,6 +55,17 @@ enum {
 	WRK_EXIT_BAD = 1, /* confinement failed or a malformed frame */
 };
 
+/*
+ * What a worker keeps across its jobs: its modules, and the store its
+ * fresh invokes run in, emptied after each (we_store_reset keeps the value
+ * and frame stacks, which are costly to map and fault in every time).
+ */
+typedef struct kept {
+	wrk_cache *cache; /* own */
+	we_store *store;  /* own: NULL before the first invoke */
+	we_config config; /* the store's */
+} kept;
+
 typedef struct job {
 	int fd;
 	uint64_t id;         /* the request's envelope id, echoed in replies */
@@ -67,8 +78,10 @@ typedef struct job {
 	wrk_wasi *wasi;      /* own: the guest's WASI world, or NULL */
 	bool closed;         /* the supervisor hung up: serve no more */
 	wrk_cache *cache;    /* borrowed: the worker's modules */
+	kept *kept;          /* borrowed: what outlives the job, or NULL */
+	we_template *tmpl;   /* borrowed: the cached module's, or NULL */
 	int module_fd;       /* own: the memfd that came with the request */
-	const char *cached;  /* borrowed (request): the cached module used */
+	const char *cached;  /* borrowed (request): cached module to measure */
 	uint64_t heap_mark;  /* heap in use once the module was at hand */
 } job;
 
@@ -657,7 +670,11 @@ run_invoke(job *j, const Wasmd__Invoke *inv, const we_module *m, we_store *s,
 		return;
 	if (fuel > 0)
 		we_store_set_fuel(s, fuel);
-	inst = we_instance_new(s, m, imports, we_module_import_count(m), &err);
+	/* A template maps the memory image copy-on-write: no segment copy. */
+	inst = j->tmpl != NULL
+	    ? we_template_instantiate(
+	          s, j->tmpl, imports, we_module_import_count(m), &err)
+	    : we_instance_new(s, m, imports, we_module_import_count(m), &err);
 	if (inst == NULL) {
 		send_instantiate_error(j, s, &err, fuel, now_us() - t0);
 		return;
@@ -754,9 +771,50 @@ invoke_module(job *j, const Wasmd__Invoke *inv, bool *owned)
 	/* Lazily compiled code may have grown the others past the budget:
 	 * evict now, while the reply can still say so. */
 	wrk_cache_trim(j->cache, digest);
-	j->cached = digest;
-	j->heap_mark = wrk_cache_heap_used();
+	j->tmpl = wrk_cache_template(j->cache, digest);
+	if (wrk_cache_measure(j->cache, digest)) {
+		j->cached = digest;
+		j->heap_mark = wrk_cache_heap_used();
+	}
 	return m;
+}
+
+static bool
+same_config(const we_config *a, const we_config *b)
+{
+	return a->max_call_depth == b->max_call_depth &&
+	    a->max_stack_bytes == b->max_stack_bytes &&
+	    a->max_memory_pages == b->max_memory_pages &&
+	    a->max_table_elems == b->max_table_elems;
+}
+
+/* The kept store when it has this config, else a new one (or NULL). */
+static we_store *
+take_store(job *j, const we_config *config)
+{
+	we_store *s;
+
+	if (j->kept == NULL || j->kept->store == NULL ||
+	    !same_config(&j->kept->config, config))
+		return we_store_new(config);
+	s = j->kept->store;
+	j->kept->store = NULL;
+	return s;
+}
+
+/* Empties s for the next invoke, or frees it. */
+static void
+return_store(job *j, we_store *s, const we_config *config)
+{
+	if (s == NULL)
+		return;
+	if (j->kept == NULL || j->kept->store != NULL ||
+	    we_store_reset(s) != WE_OK) {
+		we_store_free(s);
+		return;
+	}
+	j->kept->store = s;
+	j->kept->config = *config;
 }
 
 static void
@@ -772,13 +830,14 @@ serve_invoke(job *j, const Wasmd__Invoke *inv)
 	if (m == NULL)
 		return;
 	if (check_export(j, inv, m, &d, &args)) {
-		s = we_store_new(&config);
+		s = take_store(j, &config);
 		if (s == NULL)
 			send_error(j, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY,
 			    "out of memory creating the store");
 		else
 			run_invoke(j, inv, m, s, args, d.type.of.func.nparams);
-		we_store_free(s);
+		/* Before the module may go (an inline one is freed below). */
+		return_store(j, s, &config);
 	}
 	if (owned)
 		we_module_free(m);
@@ -1002,9 +1061,9 @@ charge_compiled_code(job *j)
  * protocol).
  */
 static int
-serve_one(int fd, wrk_cache *cache)
+serve_one(int fd, kept *k)
 {
-	job j = {.fd = fd, .cache = cache, .module_fd = -1};
+	job j = {.fd = fd, .cache = k->cache, .kept = k, .module_fd = -1};
 	Wasmd__Envelope *req = read_envelope_fd(&j, &j.module_fd);
 
 	if (req == NULL)
@@ -1016,7 +1075,7 @@ serve_one(int fd, wrk_cache *cache)
 	wrk_arena_free(&j.arena);
 	charge_compiled_code(&j);
 	wasmd__envelope__free_unpacked(req, NULL);
-	wrk_cache_end_request(cache);
+	wrk_cache_end_request(k->cache);
 	return j.closed || j.exit_status != WRK_EXIT_OK ? j.exit_status : -1;
 }
 
@@ -1024,18 +1083,20 @@ int
 wrk_serve_jobs(int fd, uint64_t cache_budget)
 {
 	job hello = {.fd = fd};
-	wrk_cache *cache;
+	kept k = {0};
 	int status;
 
 	send_hello(&hello);
 	if (hello.done)
 		return hello.exit_status;
-	cache = wrk_cache_new(cache_budget);
-	if (cache == NULL)
+	k.cache = wrk_cache_new(cache_budget);
+	if (k.cache == NULL)
 		return WRK_EXIT_BAD;
-	while ((status = serve_one(fd, cache)) < 0)
+	while ((status = serve_one(fd, &k)) < 0)
 		;
-	wrk_cache_free(cache);
+	/* The store first: its instances may use the cached modules. */
+	we_store_free(k.store);
+	wrk_cache_free(k.cache);
 	return status;
 }
 

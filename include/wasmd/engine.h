@@ -10,10 +10,15 @@
  *               freed with we_module_free() after every instance made from it
  *               is gone (after the stores that hold them are freed).
  *   we_store    owns every instance, function, memory, table and global made
- *               in it; they all die with we_store_free(). One store runs one
- *               invocation at a time and is not thread-safe, except for
- *               we_store_interrupt(), which any thread or a signal handler
- *               may call.
+ *               in it; they all die with we_store_free() (or
+ *               we_store_reset(), which keeps the store for reuse). One
+ *               store runs one invocation at a time and is not thread-safe,
+ *               except for we_store_interrupt(), which any thread or a
+ *               signal handler may call.
+ *   we_template a module's initial memory image, made once and shared by
+ *               every instance made from it (we_template_instantiate());
+ *               immutable, so any number of stores, in any threads, may
+ *               use it at once. Owned by the caller.
  *   handles     we_instance, we_func, we_memory, we_table, we_global are
  *               borrowed pointers valid until their store is freed.
  *
@@ -78,6 +83,7 @@ typedef struct we_global we_global;
 typedef struct we_instance we_instance;
 typedef struct we_store we_store;
 typedef struct we_module we_module;
+typedef struct we_template we_template;
 
 /*
  * A typed value. Floats may be read as numbers or as their exact bits (the
@@ -201,6 +207,15 @@ typedef struct we_config {
 	size_t max_stack_bytes;    /* value stack; 0 = default (8 MiB) */
 	uint32_t max_memory_pages; /* per memory; 0 = 65536 (4 GiB) */
 	uint32_t max_table_elems;  /* per table; 0 = default (10,000,000) */
+	/*
+	 * What a guest may make the store allocate, in bytes, all objects
+	 * together: memory pages (64 KiB each), table elements and element
+	 * segments (8 bytes per reference), globals (16 bytes each). Past it,
+	 * instantiation fails with WE_ERR_LIMIT and memory.grow/table.grow
+	 * return -1. 0 = max_memory_pages * 64 KiB, so that one memory limit
+	 * bounds everything.
+	 */
+	uint64_t max_store_bytes;
 } we_config;
 
 /*
@@ -211,6 +226,19 @@ we_store *we_store_new(const we_config *config);
 void we_store_free(we_store *s);
 
 /*
+ * Empties s for reuse, as if it were freed and made again with the same
+ * config, but cheaper: it keeps its value and frame stacks (made on the
+ * first call: max_stack_bytes and max_call_depth frames) and its
+ * bookkeeping arrays. Frees every instance, function, memory, table and
+ * global made in it (host functions' env with their env_free), so every
+ * handle into s dies; abandons a suspended call; clears the trap, the
+ * error, a pending interrupt and the memory budget, and turns fuel off.
+ * Returns WE_ERR_ARG, doing nothing, while a call is running in s (from a
+ * host function).
+ */
+we_err we_store_reset(we_store *s);
+
+/*
  * Fuel: once set, each call charges per basic block and traps with
  * WE_TRAP_OUT_OF_FUEL when the budget runs out. UINT64_MAX turns metering
  * off (the default). Fuel left over stays for the next call.
@@ -219,7 +247,17 @@ void we_store_free(we_store *s);
  * instructions of the straight-line run that starts there (up to the next
  * branch, call, block boundary or loop), at least 1. A charge that does not
  * fit traps and leaves the remaining fuel unspent.
+ * Compiling: a function body is compiled the first time any store calls
+ * it, and that call pays WE_FUEL_PER_COMPILED_BYTE per byte of the body
+ * plus 1 per declared local, before compiling, so a body too big for the
+ * fuel left traps (WE_TRAP_OUT_OF_FUEL, naming the function) without the
+ * work. Later calls, from any store, find the code made and pay nothing
+ * for it. The charge is taken from the fuel not yet handed to the running
+ * function: a trap may come up to 4096 units early. The rate: compiling
+ * a byte of body took 3 to 50 ns on the machines of bench/README.md, and
+ * running one unit of fuel about 0.2 ns.
  */
+#define WE_FUEL_PER_COMPILED_BYTE 64
 void we_store_set_fuel(we_store *s, uint64_t fuel);
 uint64_t we_store_fuel_remaining(const we_store *s);
 uint64_t we_store_fuel_consumed(const we_store *s); /* since set_fuel */
@@ -299,6 +337,47 @@ typedef struct we_import {
  * Borrowed: the result lives as long as the store; m must outlive it.
  */
 we_instance *we_instance_new(we_store *s, const we_module *m,
+    const we_import *imports, size_t nimports, we_error *err);
+
+/*
+ * Templates: cheap fresh instances of a module instantiated many times.
+ * we_template_new() applies m's active data segments once to an image of
+ * its memory, held in a sealed memfd. we_template_instantiate() then makes
+ * an instance whose memory maps that image copy-on-write (a few
+ * microseconds whatever the data size; pages are copied only when the
+ * instance writes them) instead of copying every segment. Everything else (imports, globals, tables,
+ * element segments, the start function) is done per instance as
+ * we_instance_new() does, and the instance behaves exactly as one it
+ * would make: writes in one instance never show in another.
+ *
+ * When the image cannot stand for the segments (the memory is imported, a
+ * data segment's offset is read from an imported global, or a segment is
+ * out of bounds and must trap), or the system cannot make one (no
+ * memfd_create, or RLIMIT_FSIZE below its size), the template has no image
+ * and we_template_instantiate() is simply we_instance_new(). The image
+ * holds at most we_template_image_size() bytes of memory while the
+ * template or an instance made from it lives.
+ *
+ * Growing a memory made from an image may briefly need the bytes it grew
+ * by since instantiation a second time in address space (RLIMIT_AS), while
+ * the anonymous part moves next to the image.
+ *
+ * own: the result, freed with we_template_free(); NULL on failure with
+ * err filled (WE_ERR_NOMEM, WE_ERR_ARG). m is borrowed and must outlive the
+ * template and every instance made from it. Instances do not need the
+ * template once made: it may be freed while they live.
+ */
+we_template *we_template_new(const we_module *m, we_error *err);
+void we_template_free(we_template *t);
+
+/* Bytes of the memory image (a multiple of the page size); 0: no image. */
+size_t we_template_image_size(const we_template *t);
+
+/*
+ * As we_instance_new(s, m, imports, nimports, err) for the template's
+ * module m; the same errors. Borrowed: the result lives as long as s.
+ */
+we_instance *we_template_instantiate(we_store *s, const we_template *t,
     const we_import *imports, size_t nimports, we_error *err);
 
 /* An export by name; false when there is none. */

@@ -14,8 +14,10 @@ set(FUZZ_LIBS_frame wasmd-proto)
 # reply: the client library's reply side, through its internal header
 # (client/internal.h, for wc_connect_fd()) and the static archive.
 set(FUZZ_LIBS_reply wasmd-client-static wasmd-proto)
+# wat: libwasmd-wat reading text, its output decoded by the engine.
+set(FUZZ_LIBS_wat wasmd-wat wasmd-engine-static)
 
-foreach(t module instantiate frame reply)
+foreach(t module instantiate frame reply wat)
   set(corpus "${CMAKE_CURRENT_SOURCE_DIR}/corpus/${t}")
   if(WASMD_FUZZ)
     add_executable(fuzz_${t} fuzz_${t}.c)

@@ -3,7 +3,7 @@
  * scripts made by wast2json, see ../shared/testsuite/README.md) against
  * libwasmd-engine.
  *
- *   spec-runner [--verbose] [--no-fork] DIR [SCRIPT...]
+ *   spec-runner [--verbose] [--no-fork] [--text] DIR [SCRIPT...]
  *
  * For every script folder in DIR (or only the SCRIPTs named), except the
  * simd_* ones, it executes the commands of SCRIPT/SCRIPT.json in order, all
@@ -11,6 +11,12 @@
  * prints one line per script with its counts and the first failures (all of
  * them with --verbose), then a final line "N passed, N failed, N skipped".
  * The exit status is 0 only when nothing failed.
+ *
+ * Text modules (assert_malformed of module_type "text", the .wat files) go
+ * through libwasmd-wat and must be rejected by it. With --text, every
+ * module is read from the script's .wast instead of wast2json's binary:
+ * the module's text (found at the command's line) is converted by
+ * libwasmd-wat, so the whole suite also checks the text parser.
  *
  * Each script runs in a child process (unless --no-fork), so an engine crash
  * or a hang (killed by an alarm) costs one script, not the whole run; the
@@ -31,6 +37,8 @@
 #include <unistd.h>
 
 #include <wasmd/engine.h>
+
+#include "wat.h"
 
 #define SHOWN_FAILURES 5
 #define SCRIPT_TIMEOUT_S 600
@@ -70,6 +78,10 @@ typedef struct script {
 	size_t nregs, capregs;
 	we_instance *current;
 	spectest_entry spectest[SPECTEST_N];
+
+	bool text;  /* modules from the .wast text (--text) */
+	char *wast; /* own: the script's .wast, read when text is set */
+	size_t wastlen;
 
 	char *report; /* own: failure details, printed after the count line */
 	size_t reportlen, reportcap;
@@ -262,14 +274,126 @@ read_file(const script *sc, const char *file, size_t *len)
 }
 
 /*
- * Decodes file into a module kept until the script ends. NULL with err
- * filled when it fails (err->code WE_ERR_ARG when the file is unreadable).
+ * Skips a string or a comment at s[*i] in text of len bytes; false when
+ * there is none there.
+ */
+static bool
+skip_string_or_comment(const char *s, size_t len, size_t *i)
+{
+	if (s[*i] == '"') {
+		for ((*i)++; *i < len && s[*i] != '"'; (*i)++)
+			if (s[*i] == '\\')
+				(*i)++;
+		(*i)++;
+		return true;
+	}
+	if (s[*i] == ';' && *i + 1 < len && s[*i + 1] == ';') {
+		while (*i < len && s[*i] != '\n')
+			(*i)++;
+		return true;
+	}
+	if (s[*i] == '(' && *i + 1 < len && s[*i + 1] == ';') {
+		int depth = 0;
+
+		do {
+			if (s[*i] == '(' && *i + 1 < len && s[*i + 1] == ';') {
+				depth++;
+				(*i)++;
+			} else if (s[*i] == ';' && *i + 1 < len &&
+			    s[*i + 1] == ')') {
+				depth--;
+				(*i)++;
+			}
+			(*i)++;
+		} while (depth > 0 && *i < len);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The text of the first "(module" at or after line of the script's .wast,
+ * up to its closing parenthesis. False when there is none.
+ */
+static bool
+module_text_at(const script *sc, long line, const char **start, size_t *len)
+{
+	const char *s = sc->wast;
+	size_t n = sc->wastlen, i = 0, from;
+	long at = 1;
+	int depth = 0;
+
+	while (i < n && at < line)
+		if (s[i++] == '\n')
+			at++;
+	while (i + 7 <= n && memcmp(s + i, "(module", 7) != 0)
+		if (!skip_string_or_comment(s, n, &i))
+			i++;
+	if (i + 7 > n)
+		return false;
+	from = i;
+	while (i < n) {
+		if (skip_string_or_comment(s, n, &i))
+			continue;
+		if (s[i] == '(')
+			depth++;
+		else if (s[i] == ')' && --depth == 0)
+			break;
+		i++;
+	}
+	if (i >= n)
+		return false;
+	*start = s + from;
+	*len = i + 1 - from;
+	return true;
+}
+
+/*
+ * The binary of the module of the command at line, from the .wast text
+ * through libwasmd-wat. NULL with err filled (WE_ERR_MALFORMED: the text
+ * was rejected).
+ */
+static uint8_t *
+text_module(script *sc, long line, size_t *len, we_error *err)
+{
+	const char *text;
+	size_t textlen;
+	uint8_t *bytes;
+	wat_error werr;
+
+	if (!module_text_at(sc, line, &text, &textlen) && line == 1) {
+		/* A script that is one module's fields, without (module). */
+		text = sc->wast;
+		textlen = sc->wastlen;
+	} else if (!module_text_at(sc, line, &text, &textlen)) {
+		err->code = WE_ERR_ARG;
+		snprintf(err->message, sizeof(err->message),
+		    "no (module ...) at line %ld of the .wast", line);
+		return NULL;
+	}
+	if (wat_to_wasm(text, textlen, &bytes, len, &werr) < 0) {
+		err->code = WE_ERR_MALFORMED;
+		snprintf(err->message, sizeof(err->message),
+		    "text rejected at %u:%u: %.200s", werr.line, werr.col,
+		    werr.message);
+		return NULL;
+	}
+	return bytes;
+}
+
+/*
+ * Decodes file (or, with --text, the module text at line) into a module
+ * kept until the script ends. NULL with err filled when it fails
+ * (err->code WE_ERR_ARG when the file is unreadable).
  */
 static we_module *
-load_module(script *sc, const char *file, we_error *err)
+load_module(script *sc, const char *file, long line, we_error *err)
 {
 	size_t len = 0;
-	uint8_t *bytes = read_file(sc, file, &len);
+	uint8_t *bytes = sc->text ? text_module(sc, line, &len, err)
+	                          : read_file(sc, file, &len);
+	if (bytes == NULL && sc->text)
+		return NULL;
 	if (bytes == NULL) {
 		err->code = WE_ERR_ARG;
 		snprintf(err->message, sizeof(err->message),
@@ -661,7 +785,7 @@ cmd_module(script *sc, json_t *cmd, long line)
 	we_error err = {.code = WE_ERR_ARG, .message = "no filename"};
 
 	sc->current = NULL;
-	we_module *m = file ? load_module(sc, file, &err) : NULL;
+	we_module *m = file ? load_module(sc, file, line, &err) : NULL;
 	if (m == NULL) {
 		fail(sc, line, "module %s: %s: %s", file ? file : "?",
 		    we_strerror(err.code), err.message);
@@ -844,7 +968,7 @@ cmd_assert_instantiation(
 	const char *text = json_string_value(json_object_get(cmd, "text"));
 	we_error err = {.code = WE_ERR_ARG, .message = "no filename"};
 
-	we_module *m = file ? load_module(sc, file, &err) : NULL;
+	we_module *m = file ? load_module(sc, file, line, &err) : NULL;
 	if (m == NULL) {
 		fail(sc, line, "%s %s: module failed to load: %s: %s", what,
 		    file ? file : "?", we_strerror(err.code), err.message);
@@ -872,6 +996,34 @@ cmd_assert_instantiation(
 }
 
 /*
+ * assert_malformed of a module in the text format (file is a .wat of the
+ * script): libwasmd-wat must reject it.
+ */
+static void
+cmd_text_malformed(script *sc, const char *file, long line, const char *text)
+{
+	size_t len = 0, outlen;
+	uint8_t *src = file ? read_file(sc, file, &len) : NULL, *out;
+	wat_error werr;
+
+	if (src == NULL) {
+		fail(sc, line, "assert_malformed: cannot read %s",
+		    file ? file : "?");
+		return;
+	}
+	if (wat_to_wasm((const char *)src, len, &out, &outlen, &werr) == 0) {
+		free(out);
+		fail(sc, line,
+		    "assert_malformed %s: text accepted, expected "
+		    "rejection (%s)",
+		    file, text ? text : "?");
+	} else {
+		sc->n->passed++;
+	}
+	free(src);
+}
+
+/*
  * assert_invalid and assert_malformed: decoding must fail, with the error
  * class the command names (WE_ERR_INVALID or WE_ERR_MALFORMED).
  */
@@ -884,11 +1036,23 @@ cmd_assert_rejected(script *sc, json_t *cmd, long line, const char *what)
 	const char *text = json_string_value(json_object_get(cmd, "text"));
 	size_t len = 0;
 
-	if (mtype != NULL && strcmp(mtype, "binary") != 0) {
-		sc->n->skipped++; /* a text module: this engine reads binary */
+	if (mtype != NULL && strcmp(mtype, "text") == 0) {
+		cmd_text_malformed(sc, file, line, text);
 		return;
 	}
-	uint8_t *bytes = file ? read_file(sc, file, &len) : NULL;
+	we_error terr;
+	uint8_t *bytes = !file          ? NULL
+	    : sc->text && mtype != NULL ? text_module(sc, line, &len, &terr)
+	                                : read_file(sc, file, &len);
+	if (bytes == NULL && sc->text && file != NULL) {
+		/* The text parser rejected it: right for malformed. */
+		if (strcmp(what, "assert_malformed") == 0 &&
+		    terr.code == WE_ERR_MALFORMED)
+			sc->n->passed++;
+		else
+			fail(sc, line, "%s: %s", what, terr.message);
+		return;
+	}
 	if (bytes == NULL) {
 		fail(sc, line, "%s: cannot read %s", what, file ? file : "?");
 		return;
@@ -967,9 +1131,12 @@ script_free(script *sc)
 	names_free(sc->named, sc->nnamed);
 	names_free(sc->regs, sc->nregs);
 	free(sc->report);
+	free(sc->wast);
 }
 
 /* Runs DIR/name/name.json, counting into n; details go to stdout. */
+static bool text_mode; /* --text: modules from the .wast */
+
 static void
 run_script(const char *suite, const char *name, bool verbose, counts *n)
 {
@@ -984,6 +1151,15 @@ run_script(const char *suite, const char *name, bool verbose, counts *n)
 	sc.name = name;
 	sc.verbose = verbose;
 	sc.n = n;
+	sc.text = text_mode;
+	if (text_mode) {
+		char wast[4300];
+
+		snprintf(wast, sizeof(wast), "%s.wast", name);
+		sc.wast = (char *)read_file(&sc, wast, &sc.wastlen);
+		if (sc.wast == NULL)
+			fail(&sc, 0, "--text: cannot read %s/%s", dir, wast);
+	}
 	json_t *root = json_load_file(path, JSON_ALLOW_NUL, &jerr);
 	json_t *cmds = root ? json_object_get(root, "commands") : NULL;
 	if (!json_is_array(cmds)) {
@@ -1085,7 +1261,8 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: spec-runner [--verbose] [--no-fork] DIR [SCRIPT...]\n");
+	    "usage: spec-runner [--verbose] [--no-fork] [--text] DIR "
+	    "[SCRIPT...]\n");
 	exit(2);
 }
 
@@ -1100,6 +1277,8 @@ main(int argc, char **argv)
 			verbose = true;
 		else if (strcmp(argv[i], "--no-fork") == 0)
 			forking = false;
+		else if (strcmp(argv[i], "--text") == 0)
+			text_mode = true;
 		else
 			usage();
 	}

@@ -9,6 +9,6 @@ target_include_directories(engine_decode_test PRIVATE
 # local run: `wasmd-worker run` (worker/local_run.c) over the whole engine.
 wasmd_unit_test(local_run_test SOURCES local_run_test.c
     "${PROJECT_SOURCE_DIR}/worker/local_run.c"
-    LIBS wasmd-engine-static)
+    LIBS wasmd-engine-static wasmd-wat)
 target_include_directories(local_run_test PRIVATE
     "${PROJECT_SOURCE_DIR}/worker")

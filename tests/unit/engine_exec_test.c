@@ -378,11 +378,15 @@ START_TEST(test_fuel)
 	used1 = we_store_fuel_consumed(fx.s);
 	ck_assert_uint_gt(used1, 100); /* at least one per loop iteration */
 	ck_assert(we_store_fuel_remaining(fx.s) == 1000000 - used1);
-	/* Deterministic: the same call costs the same. */
+	/* Deterministic: the same call costs the same, once the first has
+	   paid for compiling sum (a few fuel per byte of its body). */
 	we_store_set_fuel(fx.s, 1000000);
 	ck_assert_int_eq(call_i32(&fx, "sum", 100), 5050);
 	used2 = we_store_fuel_consumed(fx.s);
-	ck_assert_uint_eq(used1, used2);
+	ck_assert_uint_gt(used1, used2);
+	we_store_set_fuel(fx.s, 1000000);
+	ck_assert_int_eq(call_i32(&fx, "sum", 100), 5050);
+	ck_assert_uint_eq(we_store_fuel_consumed(fx.s), used2);
 
 	/* An endless loop runs out. */
 	we_store_set_fuel(fx.s, 5000);

@@ -6,7 +6,7 @@
 #   worker_convert_test  engine <-> protocol values, types and traps.
 wasmd_unit_test(worker_sandbox_test
     SOURCES worker_sandbox_test.c
-    LIBS wasmd-worker-sandbox)
+    LIBS wasmd-worker-sandbox wasmd-engine-static)
 
 wasmd_unit_test(worker_serve_test
     SOURCES worker_serve_test.c

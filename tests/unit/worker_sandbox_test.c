@@ -37,6 +37,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <wasmd/engine.h>
+
 #include "sandbox.h"
 
 #define TEST_MEM_LIMIT ((uint64_t)16 << 20)
@@ -399,6 +401,59 @@ START_TEST(test_module_memfd_received)
 }
 END_TEST
 
+/*
+ * Instance templates in the confined worker: the engine's memory image is
+ * a sealed memfd (the calls it makes, then the engine itself), and an
+ * instance's write never reaches another's memory.
+ */
+static void
+probe_template(int sock)
+{
+	/* (module (memory (export "m") 1) (data (i32.const 0) "hi")) */
+	static const uint8_t wasm[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00,
+	    0x00, 0x05, 0x03, 0x01, 0x00, 0x01, 0x07, 0x05, 0x01, 0x01, 0x6d,
+	    0x02, 0x00, 0x0b, 0x08, 0x01, 0x00, 0x41, 0x00, 0x0b, 0x02, 0x68,
+	    0x69};
+	int fd = memfd_create("probe", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	if (fd < 0 || ftruncate(fd, 4096) != 0 ||
+	    fcntl(fd, F_ADD_SEALS,
+	        F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) != 0 ||
+	    close(fd) != 0)
+		_exit(20);
+	we_module *m = we_module_new(wasm, sizeof wasm, NULL);
+	we_template *t = m != NULL ? we_template_new(m, NULL) : NULL;
+	we_store *s = we_store_new(NULL);
+	if (t == NULL || s == NULL || we_template_image_size(t) == 0)
+		_exit(21);
+	we_instance *a = we_template_instantiate(s, t, NULL, 0, NULL);
+	we_instance *b = we_template_instantiate(s, t, NULL, 0, NULL);
+	if (a == NULL || b == NULL)
+		_exit(22);
+	uint8_t *da = we_memory_data(we_instance_memory(a, 0));
+	uint8_t *db = we_memory_data(we_instance_memory(b, 0));
+	da[0] = 'X';
+	if (db[0] != 'h' || db[1] != 'i' ||
+	    we_memory_grow(we_instance_memory(b, 0), 1) != 1)
+		_exit(23);
+	we_store_free(s);
+	we_template_free(t);
+	we_module_free(m);
+	if (send(sock, "ok", 2, MSG_NOSIGNAL) != 2)
+		_exit(24);
+}
+
+START_TEST(test_template_allowed)
+{
+	child c = spawn_confined(NULL, probe_template);
+	char buf[16];
+
+	hear(&c, buf, sizeof buf);
+	ck_assert_str_eq(buf, "ok");
+	assert_exited_ok(reap(&c));
+}
+END_TEST
+
 /* The worker's abort() path is a crash (SIGABRT), not a violation. */
 static void
 probe_abort(int sock)
@@ -589,7 +644,9 @@ START_TEST(test_rlimits_set)
 		buf[n] = '\0';
 		fclose(f);
 		ck_assert_int_eq(limit_value(buf, "Max core file size"), 0);
-		ck_assert_int_eq(limit_value(buf, "Max file size"), 0);
+		/* memfds of the engine's images only: memory */
+		ck_assert_int_eq(limit_value(buf, "Max file size"),
+		    (long long)TEST_MEM_LIMIT);
 		ck_assert_int_eq(limit_value(buf, "Max processes"), 0);
 		ck_assert_int_ge(limit_value(buf, "Max open files"), 4);
 		ck_assert_int_le(limit_value(buf, "Max open files"), 16);
@@ -878,7 +935,8 @@ START_TEST(test_zygote_child_state)
 	read_proc(c.pid, "limits", buf, sizeof buf);
 	ck_assert_int_eq(limit_value(buf, "Max processes"), 0);
 	ck_assert_int_eq(limit_value(buf, "Max core file size"), 0);
-	ck_assert_int_eq(limit_value(buf, "Max file size"), 0);
+	ck_assert_int_eq(
+	    limit_value(buf, "Max file size"), (long long)TEST_MEM_LIMIT);
 	if (!WRK_SANITIZED)
 		ck_assert_int_eq(limit_value(buf, "Max address space"),
 		    (long long)(TEST_MEM_LIMIT + WRK_SANDBOX_AS_OVERHEAD));
@@ -941,6 +999,7 @@ sandbox_suite(void)
 	tcase_add_test(forbidden, test_foreign_abi_killed);
 	tcase_add_test(allowed, test_allowed_operations);
 	tcase_add_test(allowed, test_abort_is_sigabrt);
+	tcase_add_test(allowed, test_template_allowed);
 	tcase_add_test(state, test_other_fds_closed);
 	tcase_add_test(state, test_not_dumpable);
 	tcase_add_test(state, test_rlimit_as_caps_allocation);

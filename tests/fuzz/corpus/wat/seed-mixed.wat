@@ -1,0 +1,1 @@
+(module (table 2 funcref) (elem (i32.const 0) func $a $a) (func $a (param $x i32) (block $l (br_table $l 0 (local.get $x)))) (memory (data "ab\01")) (global (mut f64) (f64.const -0x1.fp-3)))

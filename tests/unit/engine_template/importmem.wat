@@ -1,0 +1,4 @@
+;; importmem.wat: data written into an imported memory.
+(module
+  (memory (import "env" "mem") 1)
+  (data (i32.const 8) "imported"))

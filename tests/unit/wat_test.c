@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * wat_test.c: libwasmd-wat (wat/wat.h). Each case converts a module in the
+ * text format, loads the binary with the engine and calls its exports, so
+ * what is checked is the meaning of the text, not the bytes chosen; the
+ * error cases check the message and the line and column. The whole spec
+ * suite also runs with its modules read from text (ctest spec-text).
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <wasmd/engine.h>
+
+#include "wat.h"
+
+typedef struct loaded {
+	we_module *m;
+	we_store *s;
+	we_instance *inst;
+} loaded;
+
+/* Converts and instantiates text (no imports); fails the test otherwise. */
+static loaded
+load(const char *text)
+{
+	loaded l = {0};
+	uint8_t *bin;
+	size_t len;
+	wat_error werr;
+	we_error err;
+
+	ck_assert_msg(wat_to_wasm(text, strlen(text), &bin, &len, &werr) == 0,
+	    "%u:%u: %s", werr.line, werr.col, werr.message);
+	l.m = we_module_new(bin, len, &err);
+	free(bin);
+	ck_assert_msg(l.m != NULL, "engine: %s", err.message);
+	l.s = we_store_new(NULL);
+	l.inst = we_instance_new(l.s, l.m, NULL, 0, &err);
+	ck_assert_msg(l.inst != NULL, "instantiate: %s", err.message);
+	return l;
+}
+
+static void
+unload(loaded *l)
+{
+	we_store_free(l->s);
+	we_module_free(l->m);
+}
+
+/* Calls export name with up to two i32 arguments; its i32 result. */
+static int32_t
+call_i32(loaded *l, const char *name, int nargs, int32_t a, int32_t b)
+{
+	we_func *f = we_instance_func(l->inst, name);
+	we_val args[2] = {
+	    {.type = WE_I32, .of.i32 = a}, {.type = WE_I32, .of.i32 = b}};
+	we_val r;
+
+	ck_assert_msg(f != NULL, "no export %s", name);
+	ck_assert_int_eq(
+	    we_func_call(l->s, f, args, (size_t)nargs, &r, 1), WE_CALL_OK);
+	return r.of.i32;
+}
+
+/* The error of text that must not convert. */
+static wat_error
+reject(const char *text)
+{
+	uint8_t *bin = NULL;
+	size_t len;
+	wat_error werr;
+
+	ck_assert_msg(wat_to_wasm(text, strlen(text), &bin, &len, &werr) < 0,
+	    "accepted: %s", text);
+	return werr;
+}
+
+START_TEST(test_folded_named_and_inline)
+{
+	loaded l = load("(module\n"
+	                "  (func $add (export \"add\") (param $a i32) (param "
+	                "$b i32) (result i32)\n"
+	                "    (i32.add (local.get $a) (local.get $b)))\n"
+	                "  (func (export \"twice\") (param i32) (result i32)\n"
+	                "    (call $add (local.get 0) (local.get 0))))");
+
+	ck_assert_int_eq(call_i32(&l, "add", 2, 40, 2), 42);
+	ck_assert_int_eq(call_i32(&l, "twice", 1, 21, 0), 42);
+	unload(&l);
+}
+END_TEST
+
+START_TEST(test_blocks_labels_and_if)
+{
+	/* Sum 1..n with a plain loop and a folded if. */
+	loaded l = load(
+	    "(func (export \"sum\") (param $n i32) (result i32)\n"
+	    "  (local $acc i32)\n"
+	    "  block $done\n"
+	    "    loop $next\n"
+	    "      local.get $n\n"
+	    "      i32.eqz\n"
+	    "      br_if $done\n"
+	    "      (local.set $acc (i32.add (local.get $acc) (local.get $n)))\n"
+	    "      (local.set $n (i32.sub (local.get $n) (i32.const 1)))\n"
+	    "      br $next\n"
+	    "    end $next\n"
+	    "  end\n"
+	    "  (if (result i32) (i32.gt_s (local.get $acc) (i32.const 100))\n"
+	    "    (then (i32.const -1)) (else (local.get $acc))))");
+
+	ck_assert_int_eq(call_i32(&l, "sum", 1, 10, 0), 55);
+	ck_assert_int_eq(call_i32(&l, "sum", 1, 20, 0), -1);
+	unload(&l);
+}
+END_TEST
+
+START_TEST(test_memory_data_and_tables)
+{
+	/* Inline data and elem, an implicit type for call_indirect, memarg. */
+	loaded l = load("(module\n"
+	                "  (memory (data \"\\01\\02\\03\\04hello\"))\n"
+	                "  (table funcref (elem $one $two))\n"
+	                "  (func $one (result i32) (i32.const 1))\n"
+	                "  (func $two (result i32) (i32.const 2))\n"
+	                "  (func (export \"load\") (param i32) (result i32)\n"
+	                "    (i32.load offset=1 align=1 (local.get 0)))\n"
+	                "  (func (export \"pick\") (param i32) (result i32)\n"
+	                "    (call_indirect (result i32) (local.get 0))))");
+
+	ck_assert_int_eq(
+	    call_i32(&l, "load", 1, 0, 0), 0x68040302); /* 02 03 04 "h" */
+	ck_assert_int_eq(call_i32(&l, "pick", 1, 1, 0), 2);
+	unload(&l);
+}
+END_TEST
+
+START_TEST(test_numbers)
+{
+	loaded l =
+	    load("(func (export \"i\") (result i32) (i32.const 0xffff_ffff))\n"
+	         "(func (export \"f\") (result i32)\n"
+	         "  (i32.reinterpret_f32 (f32.const 0x1.8p1)))\n"
+	         "(func (export \"nan\") (result i32)\n"
+	         "  (i32.reinterpret_f32 (f32.const -nan:0x200001)))\n"
+	         "(func (export \"d\") (result i32)\n"
+	         "  (i32.wrap_i64 (i64.reinterpret_f64 (f64.const 1e-320))))");
+
+	ck_assert_int_eq(call_i32(&l, "i", 0, 0, 0), -1);
+	ck_assert_uint_eq(
+	    (uint32_t)call_i32(&l, "f", 0, 0, 0), 0x40400000u); /* 3.0 */
+	ck_assert_uint_eq((uint32_t)call_i32(&l, "nan", 0, 0, 0), 0xffa00001u);
+	ck_assert_int_eq(call_i32(&l, "d", 0, 0, 0), 2024); /* subnormal bits */
+	unload(&l);
+}
+END_TEST
+
+START_TEST(test_errors_have_positions)
+{
+	wat_error e;
+
+	e = reject(
+	    "(module\n  (func (result i32)\n    (i32.const 0x1_0000_0000)))");
+	ck_assert_uint_eq(e.line, 3);
+	ck_assert_uint_eq(e.col, 16);
+	ck_assert_ptr_nonnull(strstr(e.message, "i32 constant"));
+
+	e = reject("(module (func (call $nope)))");
+	ck_assert_ptr_nonnull(strstr(e.message, "unknown function $nope"));
+	ck_assert_uint_eq(e.col, 21);
+
+	e = reject("(module (func i32.frobnicate))");
+	ck_assert_ptr_nonnull(
+	    strstr(e.message, "unknown operator i32.frobnicate"));
+
+	e = reject("(module (func) (import \"a\" \"b\" (func)))");
+	ck_assert_ptr_nonnull(strstr(e.message, "import after a definition"));
+
+	e = reject(
+	    "(module (memory 1) (func (i32.load align=3 (i32.const 0))))");
+	ck_assert_ptr_nonnull(strstr(e.message, "power of two"));
+
+	e = reject("(module (func $f) (func $f))");
+	ck_assert_ptr_nonnull(strstr(e.message, "duplicate function $f"));
+
+	e = reject("(module (func)");
+	ck_assert_ptr_nonnull(strstr(e.message, "expected ')'"));
+
+	e = reject("(module (; never closed");
+	ck_assert_ptr_nonnull(strstr(e.message, "unterminated block comment"));
+}
+END_TEST
+
+START_TEST(test_binary_and_quote_forms)
+{
+	const char *bin = "(module binary \"\\00asm\" \"\\01\\00\\00\\00\")";
+	const char *quote = "(module quote \"(func (export \\\"f\\\"))\")";
+	uint8_t *out;
+	size_t len;
+	wat_error e;
+
+	ck_assert_int_eq(wat_to_wasm(bin, strlen(bin), &out, &len, &e), 0);
+	ck_assert_uint_eq(len, 8);
+	ck_assert(wat_is_binary(out, len));
+	free(out);
+	ck_assert_int_eq(wat_to_wasm(quote, strlen(quote), &out, &len, &e), 0);
+	ck_assert(wat_is_binary(out, len));
+	free(out);
+}
+END_TEST
+
+START_TEST(test_ensure_binary)
+{
+	static const uint8_t magic[] = {0, 'a', 's', 'm', 1, 0, 0, 0};
+	uint8_t *bytes = malloc(sizeof magic);
+	size_t len = sizeof magic;
+	char msg[256];
+
+	memcpy(bytes, magic, sizeof magic);
+	ck_assert_int_eq(
+	    wat_ensure_binary(&bytes, &len, "m.wasm", msg, sizeof msg), 0);
+	ck_assert_uint_eq(len, sizeof magic); /* binary: left alone */
+	free(bytes);
+
+	bytes = (uint8_t *)strdup("(module\n  (func (unknown)))");
+	len = strlen((char *)bytes);
+	ck_assert_int_eq(
+	    wat_ensure_binary(&bytes, &len, "calc.wat", msg, sizeof msg), -1);
+	ck_assert_msg(strncmp(msg, "calc.wat:2:10: ", 15) == 0, "%s", msg);
+	free(bytes);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("wat");
+	TCase *tc = tcase_create("wat");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_folded_named_and_inline);
+	tcase_add_test(tc, test_blocks_labels_and_if);
+	tcase_add_test(tc, test_memory_data_and_tables);
+	tcase_add_test(tc, test_numbers);
+	tcase_add_test(tc, test_errors_have_positions);
+	tcase_add_test(tc, test_binary_and_quote_forms);
+	tcase_add_test(tc, test_ensure_binary);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

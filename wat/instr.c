@@ -1,0 +1,554 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * instr.c: instructions, plain (`i32.add`, `block ... end`) and folded
+ * (`(i32.add (local.get 0) (i32.const 1))`, `(if (then ...) (else ...))`),
+ * encoded as the binary format's bytes. The instruction names, codes and
+ * immediate kinds come from the engine's opcode table (engine/opcodes.def):
+ * there is no second list of opcodes here.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+typedef enum imm {
+	IM_NONE,
+	IM_BLOCK,
+	IM_LABEL,
+	IM_BRTABLE,
+	IM_FUNC,
+	IM_CALLIND,
+	IM_LOCAL,
+	IM_GLOBAL,
+	IM_TABLE,
+	IM_MEMARG,
+	IM_MEM0,
+	IM_I32,
+	IM_I64,
+	IM_F32,
+	IM_F64,
+	IM_SELECTT,
+	IM_REFTYPE,
+	IM_FUNCREF,
+	IM_DATA,
+	IM_MEMINIT,
+	IM_MEMCOPY,
+	IM_ELEM,
+	IM_TABLEINIT,
+	IM_TABLECOPY,
+} imm;
+
+typedef struct opinfo {
+	const char *text;
+	uint32_t code; /* a byte, or 0xFC00 | sub-opcode */
+	uint8_t imm;   /* enum imm */
+	uint8_t align; /* natural alignment (log2) of loads and stores */
+} opinfo;
+
+static const opinfo ops[] = {
+#define WX_CTL(N, code, text, imm) {text, code, IM_##imm, 0},
+#define WX_SPC(N, code, text, imm) {text, code, IM_##imm, 0},
+#define WX_UN(N, code, text, T, R, fn) {text, code, IM_NONE, 0},
+#define WX_BIN(N, code, text, T, R, fn) {text, code, IM_NONE, 0},
+#define WX_UNT(N, code, text, T, R, fn) {text, code, IM_NONE, 0},
+#define WX_BINT(N, code, text, T, R, fn) {text, code, IM_NONE, 0},
+#define WX_LD(N, code, text, T, align, ctype) {text, code, IM_MEMARG, align},
+#define WX_ST(N, code, text, T, align, ctype) {text, code, IM_MEMARG, align},
+#include "opcodes.def"
+};
+
+#define NOPS (sizeof ops / sizeof ops[0])
+
+/* The opcode named by t's text; NULL when there is none. */
+static const opinfo *
+find_op(const wtok *t)
+{
+	if (t->kind != T_KEYWORD)
+		return NULL;
+	for (size_t i = 0; i < NOPS; i++)
+		if (strlen(ops[i].text) == t->len &&
+		    memcmp(ops[i].text, t->text, t->len) == 0)
+			return &ops[i];
+	return NULL;
+}
+
+static void
+emit_code(wparse *ps, wbuf *b, uint32_t code)
+{
+	if (code > 0xff) {
+		wb_byte(ps, b, (uint8_t)(code >> 8));
+		wb_u32(ps, b, code & 0xff);
+	} else {
+		wb_byte(ps, b, (uint8_t)code);
+	}
+}
+
+/* ---- Labels ------------------------------------------------------------ */
+
+static void
+push_label(wparse *ps, const wtok *id)
+{
+	ps->labels.names = wat_grow(ps, ps->labels.names, &ps->labels.cap,
+	    ps->labels.n + 1, sizeof(wname));
+	ps->labels.names[ps->labels.n].id = id ? id->text : NULL;
+	ps->labels.names[ps->labels.n].len = id ? id->len : 0;
+	ps->labels.n++;
+}
+
+static uint32_t
+label_index(wparse *ps)
+{
+	const wtok *t = wat_peek(ps, 0);
+	uint32_t v;
+
+	if (t->kind == T_ID) {
+		for (uint32_t i = ps->labels.n; i-- > 0;) {
+			const wname *n = &ps->labels.names[i];
+
+			if (n->id != NULL && n->len == t->len &&
+			    memcmp(n->id, t->text, t->len) == 0) {
+				wat_next(ps);
+				return ps->labels.n - 1 - i;
+			}
+		}
+		wat_fail(ps, "unknown label %.*s", (int)t->len, t->text);
+	}
+	if (!wat_parse_u32(t, &v))
+		wat_fail(ps, "expected a label index or $name");
+	wat_next(ps);
+	return v;
+}
+
+/* `end $l` or `else $l`: the optional id must repeat the block's. */
+static void
+check_end_label(wparse *ps, const wtok *label)
+{
+	const wtok *t;
+
+	if (wat_peek(ps, 0)->kind != T_ID)
+		return;
+	t = wat_next(ps);
+	if (label == NULL || label->len != t->len ||
+	    memcmp(label->text, t->text, t->len) != 0)
+		wat_fail_at(
+		    ps, t, "mismatching label %.*s", (int)t->len, t->text);
+}
+
+/* ---- Immediates -------------------------------------------------------- */
+
+/*
+ * A block type: empty, one result, or a type use (then the type index as
+ * a signed LEB128).
+ */
+static void
+blocktype(wparse *ps, wbuf *b)
+{
+	size_t save = ps->pos;
+	int v;
+
+	if (!wat_at_open(ps, "type") && !wat_at_open(ps, "param")) {
+		if (!wat_at_open(ps, "result")) {
+			wb_byte(ps, b, 0x40);
+			return;
+		}
+		/* (result t) alone, and no second result group. */
+		wat_next(ps);
+		wat_next(ps);
+		if ((v = wat_valtype(ps, wat_peek(ps, 0))) >= 0 &&
+		    wat_peek(ps, 1)->kind == T_RPAREN &&
+		    !(wat_peek(ps, 2)->kind == T_LPAREN &&
+		        wat_is_keyword(wat_peek(ps, 3), "result"))) {
+			wat_next(ps);
+			wat_next(ps);
+			wb_byte(ps, b, (uint8_t)v);
+			return;
+		}
+		ps->pos = save;
+	}
+	wb_s64(ps, b, wat_typeuse(ps, NULL, false));
+}
+
+static uint32_t
+memarg_value(wparse *ps, const wtok *t, size_t skip)
+{
+	wtok num = *t;
+	uint32_t v;
+
+	num.kind = T_RESERVED;
+	num.text += skip;
+	num.len -= skip;
+	if (!wat_parse_u32(&num, &v))
+		wat_fail(
+		    ps, "malformed memory access: %.*s", (int)t->len, t->text);
+	return v;
+}
+
+static void
+memarg(wparse *ps, wbuf *b, unsigned natural)
+{
+	uint32_t offset = 0, align = 1u << natural, log2 = 0;
+	const wtok *t = wat_peek(ps, 0);
+
+	if (t->kind == T_KEYWORD && t->len > 7 &&
+	    memcmp(t->text, "offset=", 7) == 0) {
+		offset = memarg_value(ps, t, 7);
+		wat_next(ps);
+		t = wat_peek(ps, 0);
+	}
+	if (t->kind == T_KEYWORD && t->len > 6 &&
+	    memcmp(t->text, "align=", 6) == 0) {
+		align = memarg_value(ps, t, 6);
+		if (align == 0 || (align & (align - 1)) != 0)
+			wat_fail(ps, "alignment must be a power of two");
+		wat_next(ps);
+	}
+	while ((1u << log2) < align)
+		log2++;
+	wb_u32(ps, b, log2);
+	wb_u32(ps, b, offset);
+}
+
+static void
+constant(wparse *ps, wbuf *b, imm k)
+{
+	const wtok *t = wat_peek(ps, 0);
+	uint32_t u32;
+	uint64_t u64;
+
+	switch (k) {
+	case IM_I32:
+		if (!wat_parse_i32(t, &u32))
+			wat_fail(
+			    ps, "malformed i32 constant (or out of range)");
+		wb_s32(ps, b, (int32_t)u32);
+		break;
+	case IM_I64:
+		if (!wat_parse_i64(t, &u64))
+			wat_fail(
+			    ps, "malformed i64 constant (or out of range)");
+		wb_s64(ps, b, (int64_t)u64);
+		break;
+	case IM_F32:
+		if (!wat_parse_f32(t, &u32))
+			wat_fail(
+			    ps, "malformed f32 constant (or out of range)");
+		for (int i = 0; i < 4; i++)
+			wb_byte(ps, b, (uint8_t)(u32 >> (8 * i)));
+		break;
+	default:
+		if (!wat_parse_f64(t, &u64))
+			wat_fail(
+			    ps, "malformed f64 constant (or out of range)");
+		for (int i = 0; i < 8; i++)
+			wb_byte(ps, b, (uint8_t)(u64 >> (8 * i)));
+	}
+	wat_next(ps);
+}
+
+/* The immediates of op (not a block instruction) into b. */
+static void
+immediates(wparse *ps, const opinfo *op, wbuf *b)
+{
+	switch ((imm)op->imm) {
+	case IM_NONE:
+	case IM_BLOCK: break;
+	case IM_LABEL: wb_u32(ps, b, label_index(ps)); break;
+	case IM_BRTABLE: {
+		wbuf *labels = wat_buf_new(ps);
+		uint32_t n = 0;
+
+		while (wat_at_index(ps)) {
+			wb_u32(ps, labels, label_index(ps));
+			n++;
+		}
+		if (n == 0)
+			wat_fail(ps, "br_table needs at least one label");
+		wb_u32(ps, b, n - 1);
+		wb_bytes(ps, b, labels->p, labels->len);
+		wat_buf_done(ps, labels);
+		break;
+	}
+	case IM_FUNC:
+	case IM_FUNCREF:
+		wb_u32(ps, b, wat_index(ps, &ps->spaces[SP_FUNC]));
+		break;
+	case IM_CALLIND: {
+		uint32_t table = 0;
+
+		if (wat_at_index(ps))
+			table = wat_index(ps, &ps->spaces[SP_TABLE]);
+		wb_u32(ps, b, wat_typeuse(ps, NULL, false));
+		wb_u32(ps, b, table);
+		break;
+	}
+	case IM_LOCAL: wb_u32(ps, b, wat_index(ps, &ps->locals)); break;
+	case IM_GLOBAL:
+		wb_u32(ps, b, wat_index(ps, &ps->spaces[SP_GLOBAL]));
+		break;
+	case IM_TABLE:
+		wb_u32(ps, b,
+		    wat_at_index(ps) ? wat_index(ps, &ps->spaces[SP_TABLE])
+		                     : 0);
+		break;
+	case IM_MEMARG: memarg(ps, b, op->align); break;
+	case IM_MEM0: wb_byte(ps, b, 0x00); break;
+	case IM_I32:
+	case IM_I64:
+	case IM_F32:
+	case IM_F64: constant(ps, b, (imm)op->imm); break;
+	case IM_SELECTT: break; /* see plain_op() */
+	case IM_REFTYPE: wb_byte(ps, b, wat_heaptype(ps)); break;
+	case IM_DATA:
+		wb_u32(ps, b, wat_index(ps, &ps->spaces[SP_DATA]));
+		ps->uses_datacount = true;
+		break;
+	case IM_MEMINIT:
+		wb_u32(ps, b, wat_index(ps, &ps->spaces[SP_DATA]));
+		wb_byte(ps, b, 0x00);
+		ps->uses_datacount = true;
+		break;
+	case IM_MEMCOPY:
+		wb_byte(ps, b, 0x00);
+		wb_byte(ps, b, 0x00);
+		break;
+	case IM_ELEM: wb_u32(ps, b, wat_index(ps, &ps->spaces[SP_ELEM])); break;
+	case IM_TABLEINIT: {
+		/* table.init x? y: with one index it is the segment's. */
+		uint32_t table = 0, elem;
+		const wtok *second = wat_peek(ps, 1);
+		uint32_t v;
+
+		if (second->kind == T_ID || wat_parse_u32(second, &v))
+			table = wat_index(ps, &ps->spaces[SP_TABLE]);
+		elem = wat_index(ps, &ps->spaces[SP_ELEM]);
+		wb_u32(ps, b, elem);
+		wb_u32(ps, b, table);
+		break;
+	}
+	case IM_TABLECOPY: {
+		uint32_t dst = 0, src = 0;
+
+		if (wat_at_index(ps)) {
+			dst = wat_index(ps, &ps->spaces[SP_TABLE]);
+			src = wat_index(ps, &ps->spaces[SP_TABLE]);
+		}
+		wb_u32(ps, b, dst);
+		wb_u32(ps, b, src);
+		break;
+	}
+	}
+}
+
+/* ---- Instructions ------------------------------------------------------ */
+
+static void seq(wparse *ps, wbuf *code, bool in_block);
+static void folded(wparse *ps, wbuf *code);
+
+/* The keyword of an instruction: its table row, or a clear error. */
+static const opinfo *
+expect_op(wparse *ps)
+{
+	const wtok *t = wat_peek(ps, 0);
+	const opinfo *op = find_op(t);
+
+	if (op == NULL) {
+		if (t->kind == T_KEYWORD)
+			wat_fail(
+			    ps, "unknown operator %.*s", (int)t->len, t->text);
+		wat_fail(ps, "unexpected token %.*s, expected an instruction",
+		    (int)(t->len > 40 ? 40 : t->len), t->text);
+	}
+	wat_next(ps);
+	return op;
+}
+
+/* `select` with (result t)* is the typed select (0x1c). */
+static void
+select_op(wparse *ps, wbuf *code)
+{
+	wbuf *types = wat_buf_new(ps);
+	uint32_t n = 0;
+	bool typed = false;
+
+	while (wat_at_open(ps, "result")) {
+		typed = true;
+		wat_next(ps);
+		wat_next(ps);
+		while (wat_peek(ps, 0)->kind != T_RPAREN) {
+			wb_byte(ps, types, wat_expect_valtype(ps));
+			n++;
+		}
+		wat_expect_rparen(ps);
+	}
+	if (typed) {
+		wb_byte(ps, code, 0x1c);
+		wb_u32(ps, code, n);
+		wb_bytes(ps, code, types->p, types->len);
+	} else {
+		wb_byte(ps, code, 0x1b);
+	}
+	wat_buf_done(ps, types);
+}
+
+/* block, loop or if in plain form, after its keyword. */
+static void
+plain_block(wparse *ps, wbuf *code, uint32_t opcode)
+{
+	const wtok *label = wat_peek(ps, 0)->kind == T_ID ? wat_next(ps) : NULL;
+
+	wb_byte(ps, code, (uint8_t)opcode);
+	blocktype(ps, code);
+	push_label(ps, label);
+	seq(ps, code, true);
+	if (opcode == 0x04 && wat_is_keyword(wat_peek(ps, 0), "else")) {
+		wat_next(ps);
+		check_end_label(ps, label);
+		wb_byte(ps, code, 0x05);
+		seq(ps, code, true);
+	}
+	if (!wat_is_keyword(wat_peek(ps, 0), "end"))
+		wat_fail(ps, "expected 'end'");
+	wat_next(ps);
+	check_end_label(ps, label);
+	wb_byte(ps, code, 0x0b);
+	ps->labels.n--;
+}
+
+/* One plain instruction. */
+static void
+plain(wparse *ps, wbuf *code)
+{
+	const opinfo *op = expect_op(ps);
+
+	if (op->imm == IM_BLOCK) {
+		plain_block(ps, code, op->code);
+		return;
+	}
+	if (strcmp(op->text, "select") == 0) {
+		select_op(ps, code);
+		return;
+	}
+	if (op->code == 0x05 || op->code == 0x0b)
+		wat_fail(ps, "unexpected '%s'", op->text);
+	emit_code(ps, code, op->code);
+	immediates(ps, op, code);
+}
+
+/* (if label? bt folded* (then instr*) (else instr*)?) after "if". */
+static void
+folded_if(wparse *ps, wbuf *code)
+{
+	const wtok *label = wat_peek(ps, 0)->kind == T_ID ? wat_next(ps) : NULL;
+	wbuf *bt = wat_buf_new(ps);
+
+	blocktype(ps, bt);
+	while (wat_peek(ps, 0)->kind == T_LPAREN && !wat_at_open(ps, "then"))
+		folded(ps, code);
+	wb_byte(ps, code, 0x04);
+	wb_bytes(ps, code, bt->p, bt->len);
+	wat_buf_done(ps, bt);
+	push_label(ps, label);
+	if (!wat_at_open(ps, "then"))
+		wat_fail(ps, "expected (then ...)");
+	wat_next(ps);
+	wat_next(ps);
+	seq(ps, code, false);
+	wat_expect_rparen(ps);
+	if (wat_at_open(ps, "else")) {
+		wat_next(ps);
+		wat_next(ps);
+		wb_byte(ps, code, 0x05);
+		seq(ps, code, false);
+		wat_expect_rparen(ps);
+	}
+	wb_byte(ps, code, 0x0b);
+	ps->labels.n--;
+	wat_expect_rparen(ps);
+}
+
+/* One folded instruction, from its "(". */
+static void
+folded(wparse *ps, wbuf *code)
+{
+	const opinfo *op;
+
+	wat_expect_lparen(ps);
+	op = expect_op(ps);
+	if (op->code == 0x04) {
+		folded_if(ps, code);
+		return;
+	}
+	if (op->imm == IM_BLOCK) {
+		const wtok *label =
+		    wat_peek(ps, 0)->kind == T_ID ? wat_next(ps) : NULL;
+
+		wb_byte(ps, code, (uint8_t)op->code);
+		blocktype(ps, code);
+		push_label(ps, label);
+		seq(ps, code, false);
+		wb_byte(ps, code, 0x0b);
+		ps->labels.n--;
+		wat_expect_rparen(ps);
+		return;
+	}
+	if (op->code == 0x05 || op->code == 0x0b)
+		wat_fail(ps, "unexpected '%s'", op->text);
+	if (strcmp(op->text, "select") == 0) {
+		wbuf *sel = wat_buf_new(ps);
+
+		select_op(ps, sel);
+		while (wat_peek(ps, 0)->kind == T_LPAREN)
+			folded(ps, code);
+		wb_bytes(ps, code, sel->p, sel->len);
+		wat_buf_done(ps, sel);
+		wat_expect_rparen(ps);
+		return;
+	}
+	{
+		wbuf *imms = wat_buf_new(ps);
+
+		immediates(ps, op, imms);
+		while (wat_peek(ps, 0)->kind == T_LPAREN)
+			folded(ps, code);
+		emit_code(ps, code, op->code);
+		wb_bytes(ps, code, imms->p, imms->len);
+		wat_buf_done(ps, imms);
+	}
+	wat_expect_rparen(ps);
+}
+
+/*
+ * instr* until ")" or the end; inside a plain block, also until `end` or
+ * `else` (left for the caller).
+ */
+static void
+seq(wparse *ps, wbuf *code, bool in_block)
+{
+	for (;;) {
+		const wtok *t = wat_peek(ps, 0);
+
+		if (t->kind == T_RPAREN || t->kind == T_EOF)
+			return;
+		if (in_block &&
+		    (wat_is_keyword(t, "end") || wat_is_keyword(t, "else")))
+			return;
+		if (t->kind == T_LPAREN)
+			folded(ps, code);
+		else
+			plain(ps, code);
+	}
+}
+
+void
+wat_instrs(wparse *ps, wbuf *code)
+{
+	seq(ps, code, false);
+}
+
+void
+wat_expr(wparse *ps, wbuf *code)
+{
+	seq(ps, code, false);
+	wb_byte(ps, code, 0x0b);
+}

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * internal.h: what the files of wat/ share: the byte buffer the binary is
+ * written into, the token stream, the parser's state and the index spaces.
+ * Private to wat/.
+ */
+#ifndef WAT_INTERNAL_H
+#define WAT_INTERNAL_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wat.h"
+
+/* ---- Bytes ----------------------------------------------------------- */
+
+typedef struct wbuf {
+	uint8_t *p; /* own */
+	size_t len, cap;
+} wbuf;
+
+struct wparse;
+void wb_byte(struct wparse *ps, wbuf *b, uint8_t v);
+void wb_bytes(struct wparse *ps, wbuf *b, const void *v, size_t n);
+void wb_u32(struct wparse *ps, wbuf *b, uint32_t v); /* unsigned LEB128 */
+void wb_s32(struct wparse *ps, wbuf *b, int32_t v);  /* signed LEB128 */
+void wb_s64(struct wparse *ps, wbuf *b, int64_t v);  /* signed LEB128 */
+void wb_name(struct wparse *ps, wbuf *b, const uint8_t *s, size_t n);
+void wb_free(wbuf *b);
+/* A temporary buffer owned by the parse (freed with it, even after an
+ * error); wat_buf_done() frees it early. */
+wbuf *wat_buf_new(struct wparse *ps);
+void wat_buf_done(struct wparse *ps, wbuf *b);
+
+/* ---- Tokens ---------------------------------------------------------- */
+
+typedef enum wtok_kind {
+	T_EOF,
+	T_LPAREN,
+	T_RPAREN,
+	T_KEYWORD,  /* starts with a lowercase letter */
+	T_ID,       /* $name */
+	T_RESERVED, /* anything else made of idchars: numbers among them */
+	T_STRING,
+} wtok_kind;
+
+typedef struct wtok {
+	wtok_kind kind;
+	const char *text; /* borrowed from the source: the token as written */
+	size_t len;
+	unsigned line, col;
+	uint8_t *str;  /* T_STRING: the decoded bytes (own, in the arena) */
+	size_t strlen; /* T_STRING: their count */
+} wtok;
+
+/* Splits src into tokens (comments and blanks dropped); -1 with err set
+ * on a malformed token. own: *toks (free() each str, then the array). */
+int wat_lex(
+    const char *src, size_t len, wtok **toks, size_t *ntoks, wat_error *err);
+void wat_free_tokens(wtok *toks, size_t ntoks);
+
+/* ---- Numbers (num.c) ------------------------------------------------- */
+
+/* Each returns false when the token is not such a number or is out of
+ * range; the value goes to *out (floats as their bits). */
+bool wat_parse_u32(const wtok *t, uint32_t *out);
+bool wat_parse_i32(const wtok *t, uint32_t *out); /* signed or unsigned */
+bool wat_parse_i64(const wtok *t, uint64_t *out);
+bool wat_parse_f32(const wtok *t, uint32_t *out);
+bool wat_parse_f64(const wtok *t, uint64_t *out);
+
+/* ---- Index spaces ---------------------------------------------------- */
+
+typedef struct wname {
+	const char *id; /* borrowed: the $name's text, or NULL */
+	size_t len;
+} wname;
+
+typedef struct wspace {
+	wname *names; /* own: one per index */
+	uint32_t n, cap;
+	const char *what; /* "function", "type"... for messages */
+} wspace;
+
+typedef struct wfunctype {
+	uint32_t nparams, nresults;
+	uint8_t *types; /* own: params then results */
+} wfunctype;
+
+enum {
+	SP_TYPE,
+	SP_FUNC,
+	SP_TABLE,
+	SP_MEM,
+	SP_GLOBAL,
+	SP_ELEM,
+	SP_DATA,
+	SP__COUNT
+};
+
+/* A block's labels, innermost last, for br and the like. */
+typedef struct wlabels {
+	wname *names; /* own */
+	uint32_t n, cap;
+} wlabels;
+
+typedef struct wparse {
+	wtok *toks;
+	size_t ntoks, pos;
+	wat_error *err;
+	jmp_buf fail; /* every error longjmps here after filling err */
+
+	wspace spaces[SP__COUNT];
+	wfunctype *types; /* own: the type section, explicit then implicit */
+	uint32_t ntypes, captypes;
+	uint32_t nexplicit_types;
+	uint32_t *func_type; /* own: each function's type index */
+	uint32_t nfunc_type, capfunc_type;
+	uint32_t nimports[4]; /* func, table, memory, global */
+	bool defined_any;     /* a non-import definition has been seen */
+
+	/* The current function's locals and labels. */
+	wspace locals;
+	wlabels labels;
+
+	/* The sections being written. */
+	wbuf sec_type, sec_import, sec_func, sec_table, sec_mem, sec_global,
+	    sec_export, sec_start, sec_elem, sec_code, sec_data, sec_names;
+	uint32_t count_import, count_table, count_mem, count_global,
+	    count_export, count_elem, count_code, count_data;
+	bool has_start;
+	bool uses_datacount;
+	wbuf out;    /* the module */
+	wbuf **tmps; /* own: live temporary buffers (wat_buf_new) */
+	uint32_t ntmps, captmps;
+} wparse;
+
+/* Errors: fill err at the current (or given) token and longjmp out. */
+_Noreturn void wat_fail(wparse *ps, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+_Noreturn void wat_fail_at(wparse *ps, const wtok *t, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void *wat_alloc(wparse *ps, size_t n); /* zeroed; fails the parse on NULL */
+void *wat_grow(wparse *ps, void *p, uint32_t *cap, uint32_t need, size_t size);
+
+/* Token cursor (parse.c). */
+const wtok *wat_peek(wparse *ps, size_t ahead);
+const wtok *wat_next(wparse *ps);
+bool wat_is_keyword(const wtok *t, const char *kw);
+bool wat_at_open(wparse *ps, const char *kw); /* "(" kw next? */
+void wat_expect_lparen(wparse *ps);
+void wat_expect_rparen(wparse *ps);
+void wat_expect_keyword(wparse *ps, const char *kw);
+
+/* Index spaces (parse.c). */
+uint32_t wat_space_add(wparse *ps, wspace *sp, const wtok *id);
+uint32_t wat_index(wparse *ps, wspace *sp); /* a number or $id */
+bool wat_at_index(wparse *ps);              /* next is a number or $id */
+uint32_t wat_typeuse(wparse *ps, wspace *params, bool names_ok); /* parse.c */
+int wat_valtype(wparse *ps, const wtok *t); /* -1 when not one */
+uint8_t wat_expect_valtype(wparse *ps);
+uint8_t wat_expect_reftype(wparse *ps); /* funcref, externref */
+uint8_t wat_heaptype(wparse *ps);       /* func, extern */
+
+/* Instructions (instr.c): instr* up to the closing ")" (not consumed), or
+ * up to a plain `end`/`else` at depth 0 when in_block. */
+void wat_instrs(wparse *ps, wbuf *code);
+/* A constant expression: instr* then `end` (0x0b). */
+void wat_expr(wparse *ps, wbuf *code);
+
+#endif

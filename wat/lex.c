@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * lex.c: the text format's tokens (the specification's lexical format):
+ * parentheses, keywords, $identifiers, strings with their escapes, and
+ * "reserved" idchar runs, among which numbers (num.c reads those). Line
+ * comments (;;) and nested block comments ((; ;)) are dropped. A string
+ * must be well formed (escapes, no control characters); a name's UTF-8 is
+ * checked where a name is required (parse.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+typedef struct lexer {
+	const char *p, *end;
+	unsigned line, col;
+	wat_error *err;
+} lexer;
+
+static bool
+is_idchar(unsigned char c)
+{
+	if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z'))
+		return true;
+	return c != '\0' && strchr("!#$%&'*+-./:<=>?@\\^_`|~", c) != NULL;
+}
+
+static int
+lex_error(lexer *lx, const char *msg)
+{
+	snprintf(lx->err->message, sizeof lx->err->message, "%s", msg);
+	lx->err->line = lx->line;
+	lx->err->col = lx->col;
+	return -1;
+}
+
+static void
+advance(lexer *lx, size_t n)
+{
+	while (n-- > 0 && lx->p < lx->end) {
+		if (*lx->p == '\n') {
+			lx->line++;
+			lx->col = 1;
+		} else {
+			lx->col++;
+		}
+		lx->p++;
+	}
+}
+
+/* Skips blanks and comments; -1 on an unterminated block comment. */
+static int
+skip_blanks(lexer *lx)
+{
+	while (lx->p < lx->end) {
+		char c = *lx->p;
+
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			advance(lx, 1);
+		} else if (c == ';' && lx->p + 1 < lx->end && lx->p[1] == ';') {
+			while (lx->p < lx->end && *lx->p != '\n')
+				advance(lx, 1);
+		} else if (c == '(' && lx->p + 1 < lx->end && lx->p[1] == ';') {
+			int depth = 1;
+
+			advance(lx, 2);
+			while (depth > 0) {
+				if (lx->p + 1 >= lx->end)
+					return lex_error(
+					    lx, "unterminated block comment");
+				if (lx->p[0] == '(' && lx->p[1] == ';') {
+					depth++;
+					advance(lx, 2);
+				} else if (lx->p[0] == ';' && lx->p[1] == ')') {
+					depth--;
+					advance(lx, 2);
+				} else {
+					advance(lx, 1);
+				}
+			}
+		} else {
+			return 0;
+		}
+	}
+	return 0;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Appends code point cp as UTF-8. */
+static size_t
+put_utf8(uint8_t *o, uint32_t cp)
+{
+	if (cp < 0x80) {
+		o[0] = (uint8_t)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (uint8_t)(0xc0 | cp >> 6);
+		o[1] = (uint8_t)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (uint8_t)(0xe0 | cp >> 12);
+		o[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
+		o[2] = (uint8_t)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (uint8_t)(0xf0 | cp >> 18);
+	o[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3f));
+	o[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
+	o[3] = (uint8_t)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* \u{hex}: the code point after "\u"; -1 when malformed. */
+static long
+unicode_escape(lexer *lx, const char **q)
+{
+	const char *s = *q;
+	unsigned long cp = 0;
+	int digits = 0;
+
+	if (s >= lx->end || *s != '{')
+		return -1;
+	for (s++; s < lx->end && *s != '}'; s++) {
+		int h = *s == '_' && digits > 0 ? -2 : hexval(*s);
+
+		if (h == -2)
+			continue;
+		if (h < 0 || cp > 0x10ffff)
+			return -1;
+		cp = cp * 16 + (unsigned)h;
+		digits++;
+	}
+	if (s >= lx->end || digits == 0 || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp < 0xe000))
+		return -1;
+	*q = s + 1;
+	return (long)cp;
+}
+
+/* A string token from the opening quote; decodes its bytes into t. */
+static int
+lex_string(lexer *lx, wtok *t)
+{
+	const char *q = lx->p + 1;
+	uint8_t *o = malloc((size_t)(lx->end - lx->p) + 1);
+	size_t n = 0;
+
+	if (o == NULL)
+		return lex_error(lx, "out of memory");
+	for (;;) {
+		unsigned char c;
+
+		if (q >= lx->end) {
+			free(o);
+			return lex_error(lx, "unterminated string");
+		}
+		c = (unsigned char)*q;
+		if (c == '"')
+			break;
+		if (c < 0x20 || c == 0x7f) {
+			free(o);
+			return lex_error(lx, "control character in a string");
+		}
+		if (c != '\\') {
+			o[n++] = c;
+			q++;
+			continue;
+		}
+		if (++q >= lx->end) {
+			free(o);
+			return lex_error(lx, "unterminated string");
+		}
+		switch (*q) {
+		case 't':
+			o[n++] = '\t';
+			q++;
+			break;
+		case 'n':
+			o[n++] = '\n';
+			q++;
+			break;
+		case 'r':
+			o[n++] = '\r';
+			q++;
+			break;
+		case '"':
+			o[n++] = '"';
+			q++;
+			break;
+		case '\'':
+			o[n++] = '\'';
+			q++;
+			break;
+		case '\\':
+			o[n++] = '\\';
+			q++;
+			break;
+		case 'u': {
+			long cp;
+
+			q++;
+			if ((cp = unicode_escape(lx, &q)) < 0) {
+				free(o);
+				return lex_error(lx,
+				    "malformed \\u{...} escape in a string");
+			}
+			n += put_utf8(o + n, (uint32_t)cp);
+			break;
+		}
+		default: {
+			int h1 = hexval(*q),
+			    h2 = q + 1 < lx->end ? hexval(q[1]) : -1;
+
+			if (h1 < 0 || h2 < 0) {
+				free(o);
+				return lex_error(
+				    lx, "unknown escape in a string");
+			}
+			o[n++] = (uint8_t)(h1 * 16 + h2);
+			q += 2;
+		}
+		}
+	}
+	t->kind = T_STRING;
+	t->str = o;
+	t->strlen = n;
+	t->len = (size_t)(q + 1 - lx->p);
+	advance(lx, t->len);
+	/* Tokens are separated: "a""b" or "a"x is not two tokens. */
+	if (lx->p < lx->end &&
+	    (*lx->p == '"' || is_idchar((unsigned char)*lx->p))) {
+		free(o);
+		t->str = NULL;
+		return lex_error(
+		    lx, "unknown operator: no space after a string");
+	}
+	return 0;
+}
+
+int
+wat_lex(const char *src, size_t len, wtok **toks, size_t *ntoks, wat_error *err)
+{
+	lexer lx = {src, src + len, 1, 1, err};
+	wtok *v = NULL;
+	size_t n = 0, cap = 0;
+
+	for (;;) {
+		wtok t = {0};
+
+		if (skip_blanks(&lx) < 0)
+			goto bad;
+		if (n == cap) {
+			wtok *nv =
+			    realloc(v, (cap = cap ? cap * 2 : 256) * sizeof *v);
+
+			if (nv == NULL) {
+				lex_error(&lx, "out of memory");
+				goto bad;
+			}
+			v = nv;
+		}
+		t.text = lx.p;
+		t.line = lx.line;
+		t.col = lx.col;
+		if (lx.p >= lx.end) {
+			t.kind = T_EOF;
+			v[n++] = t;
+			break;
+		}
+		if (*lx.p == '(' || *lx.p == ')') {
+			t.kind = *lx.p == '(' ? T_LPAREN : T_RPAREN;
+			t.len = 1;
+			advance(&lx, 1);
+		} else if (*lx.p == '"') {
+			if (lex_string(&lx, &t) < 0)
+				goto bad;
+		} else if (is_idchar((unsigned char)*lx.p)) {
+			const char *q = lx.p;
+
+			while (q < lx.end && is_idchar((unsigned char)*q))
+				q++;
+			t.len = (size_t)(q - lx.p);
+			t.kind = *lx.p == '$'                ? T_ID
+			    : (*lx.p >= 'a' && *lx.p <= 'z') ? T_KEYWORD
+			                                     : T_RESERVED;
+			if (t.kind == T_ID && t.len == 1) {
+				lex_error(&lx, "empty identifier");
+				goto bad;
+			}
+			advance(&lx, t.len);
+			/* A token must end at a blank, a parenthesis or a
+			 * comment: "1$x" or "a\"b\"" are not two tokens. */
+			if (lx.p < lx.end && *lx.p == '"') {
+				lex_error(&lx,
+				    "unknown operator: a string right after a "
+				    "token");
+				goto bad;
+			}
+		} else {
+			lex_error(&lx, "unexpected character");
+			goto bad;
+		}
+		v[n++] = t;
+	}
+	*toks = v;
+	*ntoks = n;
+	return 0;
+bad:
+	wat_free_tokens(v, n);
+	return -1;
+}
+
+void
+wat_free_tokens(wtok *toks, size_t ntoks)
+{
+	for (size_t i = 0; i < ntoks; i++)
+		free(toks[i].str);
+	free(toks);
+}

@@ -1,0 +1,1401 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * parse.c: a module's fields, from tokens to the binary sections.
+ *
+ * Two passes over the fields. The first gives every function, table,
+ * memory, global, element and data segment its index and records its
+ * $name (so a name may be used before its definition), collects the
+ * explicit type definitions, and checks that imports come before
+ * definitions. The second writes each section in field order; a type use
+ * without (type x) finds or appends an implicit type after the explicit
+ * ones, as the specification's abbreviation says. Instructions are in
+ * instr.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ---- Token cursor ------------------------------------------------------ */
+
+const wtok *
+wat_peek(wparse *ps, size_t ahead)
+{
+	size_t i = ps->pos + ahead;
+
+	return i < ps->ntoks ? &ps->toks[i] : &ps->toks[ps->ntoks - 1];
+}
+
+const wtok *
+wat_next(wparse *ps)
+{
+	const wtok *t = wat_peek(ps, 0);
+
+	if (ps->pos < ps->ntoks - 1)
+		ps->pos++;
+	return t;
+}
+
+bool
+wat_is_keyword(const wtok *t, const char *kw)
+{
+	size_t n = strlen(kw);
+
+	return t->kind == T_KEYWORD && t->len == n &&
+	    memcmp(t->text, kw, n) == 0;
+}
+
+bool
+wat_at_open(wparse *ps, const char *kw)
+{
+	return wat_peek(ps, 0)->kind == T_LPAREN &&
+	    wat_is_keyword(wat_peek(ps, 1), kw);
+}
+
+/* The token as text for a message ("end of input" at the end). */
+static const char *
+shown(const wtok *t, char *buf, size_t len)
+{
+	if (t->kind == T_EOF)
+		return "end of input";
+	snprintf(buf, len, "'%.*s'", (int)(t->len > 40 ? 40 : t->len), t->text);
+	return buf;
+}
+
+void
+wat_expect_lparen(wparse *ps)
+{
+	char b[64];
+
+	if (wat_peek(ps, 0)->kind != T_LPAREN)
+		wat_fail(ps, "unexpected token %s, expected '('",
+		    shown(wat_peek(ps, 0), b, sizeof b));
+	wat_next(ps);
+}
+
+void
+wat_expect_rparen(wparse *ps)
+{
+	char b[64];
+
+	if (wat_peek(ps, 0)->kind != T_RPAREN)
+		wat_fail(ps, "unexpected token %s, expected ')'",
+		    shown(wat_peek(ps, 0), b, sizeof b));
+	wat_next(ps);
+}
+
+void
+wat_expect_keyword(wparse *ps, const char *kw)
+{
+	char b[64];
+
+	if (!wat_is_keyword(wat_peek(ps, 0), kw))
+		wat_fail(ps, "unexpected token %s, expected '%s'",
+		    shown(wat_peek(ps, 0), b, sizeof b), kw);
+	wat_next(ps);
+}
+
+/* Skips one balanced (...) group or a single token. */
+static void
+skip_group(wparse *ps)
+{
+	int depth = 0;
+
+	do {
+		const wtok *t = wat_next(ps);
+
+		if (t->kind == T_EOF)
+			wat_fail(ps, "unexpected end of input, expected ')'");
+		if (t->kind == T_LPAREN)
+			depth++;
+		else if (t->kind == T_RPAREN)
+			depth--;
+	} while (depth > 0);
+}
+
+/* A string token's bytes as a name: valid UTF-8 required. */
+static const wtok *
+expect_name(wparse *ps)
+{
+	const wtok *t = wat_peek(ps, 0);
+	size_t i = 0;
+
+	if (t->kind != T_STRING)
+		wat_fail(ps, "expected a name (a string)");
+	while (i < t->strlen) {
+		uint8_t c = t->str[i];
+		size_t n = c < 0x80      ? 1
+		    : (c & 0xe0) == 0xc0 ? 2
+		    : (c & 0xf0) == 0xe0 ? 3
+		    : (c & 0xf8) == 0xf0 ? 4
+		                         : 0;
+		uint32_t cp = n == 1 ? c
+		    : n == 2         ? c & 0x1f
+		    : n == 3         ? c & 0x0f
+		                     : c & 0x07;
+
+		if (n == 0 || i + n > t->strlen)
+			wat_fail(ps, "malformed UTF-8 encoding in a name");
+		for (size_t k = 1; k < n; k++) {
+			if ((t->str[i + k] & 0xc0) != 0x80)
+				wat_fail(
+				    ps, "malformed UTF-8 encoding in a name");
+			cp = cp << 6 | (t->str[i + k] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
+		    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp < 0xe000))
+			wat_fail(ps, "malformed UTF-8 encoding in a name");
+		i += n;
+	}
+	return wat_next(ps);
+}
+
+/* ---- Index spaces ------------------------------------------------------ */
+
+static bool
+same_id(const wname *n, const wtok *id)
+{
+	return n->id != NULL && n->len == id->len &&
+	    memcmp(n->id, id->text, id->len) == 0;
+}
+
+/* Adds an entry (named by id, or unnamed when id is NULL); its index. */
+uint32_t
+wat_space_add(wparse *ps, wspace *sp, const wtok *id)
+{
+	if (id != NULL)
+		for (uint32_t i = 0; i < sp->n; i++)
+			if (same_id(&sp->names[i], id))
+				wat_fail_at(ps, id, "duplicate %s %.*s",
+				    sp->what, (int)id->len, id->text);
+	if (sp->n == UINT32_MAX)
+		wat_fail(ps, "too many %ss", sp->what);
+	sp->names = wat_grow(ps, sp->names, &sp->cap, sp->n + 1, sizeof(wname));
+	sp->names[sp->n].id = id ? id->text : NULL;
+	sp->names[sp->n].len = id ? id->len : 0;
+	return sp->n++;
+}
+
+bool
+wat_at_index(wparse *ps)
+{
+	const wtok *t = wat_peek(ps, 0);
+	uint32_t v;
+
+	return t->kind == T_ID || wat_parse_u32(t, &v);
+}
+
+uint32_t
+wat_index(wparse *ps, wspace *sp)
+{
+	const wtok *t = wat_peek(ps, 0);
+	uint32_t v;
+
+	if (t->kind == T_ID) {
+		for (uint32_t i = 0; i < sp->n; i++)
+			if (same_id(&sp->names[i], t)) {
+				wat_next(ps);
+				return i;
+			}
+		wat_fail(ps, "unknown %s %.*s", sp->what, (int)t->len, t->text);
+	}
+	if (!wat_parse_u32(t, &v))
+		wat_fail(ps, "expected a %s index or $name", sp->what);
+	wat_next(ps);
+	return v;
+}
+
+/* An optional $id; NULL when there is none. */
+static const wtok *
+opt_id(wparse *ps)
+{
+	return wat_peek(ps, 0)->kind == T_ID ? wat_next(ps) : NULL;
+}
+
+/* ---- Types ------------------------------------------------------------- */
+
+int
+wat_valtype(wparse *ps, const wtok *t)
+{
+	static const struct {
+		const char *name;
+		uint8_t code;
+	} types[] = {{"i32", 0x7f}, {"i64", 0x7e}, {"f32", 0x7d}, {"f64", 0x7c},
+	    {"v128", 0x7b}, {"funcref", 0x70}, {"externref", 0x6f}};
+
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+		if (wat_is_keyword(t, types[i].name))
+			return types[i].code;
+	return -1;
+}
+
+uint8_t
+wat_expect_valtype(wparse *ps)
+{
+	char b[64];
+	int v = wat_valtype(ps, wat_peek(ps, 0));
+
+	if (v < 0)
+		wat_fail(ps, "unexpected token %s, expected a value type",
+		    shown(wat_peek(ps, 0), b, sizeof b));
+	wat_next(ps);
+	return (uint8_t)v;
+}
+
+uint8_t
+wat_expect_reftype(wparse *ps)
+{
+	const wtok *t = wat_peek(ps, 0);
+
+	if (wat_is_keyword(t, "funcref") || wat_is_keyword(t, "externref")) {
+		wat_next(ps);
+		return wat_is_keyword(t, "funcref") ? 0x70 : 0x6f;
+	}
+	wat_fail(ps, "expected a reference type (funcref or externref)");
+}
+
+uint8_t
+wat_heaptype(wparse *ps)
+{
+	const wtok *t = wat_peek(ps, 0);
+
+	if (wat_is_keyword(t, "func") || wat_is_keyword(t, "extern")) {
+		wat_next(ps);
+		return wat_is_keyword(t, "func") ? 0x70 : 0x6f;
+	}
+	wat_fail(ps, "expected a heap type (func or extern)");
+}
+
+/*
+ * (param ...)* (result ...)*: a signature in a temporary buffer, params
+ * then results. Parameter names go to params when it is not NULL (a
+ * (param $x t) names one parameter).
+ */
+typedef struct wsig {
+	wbuf *types; /* temporary (wat_buf_new) */
+	uint32_t nparams, nresults;
+} wsig;
+
+static void
+params_results(wparse *ps, wsig *sig, wspace *params, bool names_ok)
+{
+	wbuf *r = wat_buf_new(ps);
+
+	sig->types = wat_buf_new(ps);
+	sig->nparams = sig->nresults = 0;
+	while (wat_at_open(ps, "param")) {
+		wat_next(ps);
+		wat_next(ps);
+		if (wat_peek(ps, 0)->kind == T_ID) {
+			const wtok *id = wat_peek(ps, 0);
+
+			if (!names_ok)
+				wat_fail(ps,
+				    "unexpected token: a named parameter here");
+			wat_next(ps);
+			if (params != NULL)
+				wat_space_add(ps, params, id);
+			wb_byte(ps, sig->types, wat_expect_valtype(ps));
+			sig->nparams++;
+		} else {
+			while (wat_peek(ps, 0)->kind != T_RPAREN) {
+				wb_byte(ps, sig->types, wat_expect_valtype(ps));
+				sig->nparams++;
+				if (params != NULL)
+					wat_space_add(ps, params, NULL);
+			}
+		}
+		wat_expect_rparen(ps);
+	}
+	while (wat_at_open(ps, "result")) {
+		wat_next(ps);
+		wat_next(ps);
+		while (wat_peek(ps, 0)->kind != T_RPAREN) {
+			wb_byte(ps, r, wat_expect_valtype(ps));
+			sig->nresults++;
+		}
+		wat_expect_rparen(ps);
+	}
+	if (wat_at_open(ps, "param"))
+		wat_fail(ps, "unexpected token: a param after a result");
+	wb_bytes(ps, sig->types, r->p, r->len);
+	wat_buf_done(ps, r);
+}
+
+static bool
+sig_eq(const wsig *a, const wfunctype *b)
+{
+	return a->nparams == b->nparams && a->nresults == b->nresults &&
+	    (a->nparams + a->nresults == 0 ||
+	        memcmp(a->types->p, b->types,
+	            (size_t)a->nparams + a->nresults) == 0);
+}
+
+/* Adds sig (then done with) at the end of the type section; its index. */
+static uint32_t
+add_type(wparse *ps, wsig *sig)
+{
+	wfunctype *ft;
+
+	ps->types = wat_grow(
+	    ps, ps->types, &ps->captypes, ps->ntypes + 1, sizeof(wfunctype));
+	ft = &ps->types[ps->ntypes];
+	ft->types = wat_alloc(ps, (size_t)sig->nparams + sig->nresults);
+	ft->nparams = sig->nparams;
+	ft->nresults = sig->nresults;
+	if (sig->types->len)
+		memcpy(ft->types, sig->types->p, sig->types->len);
+	wat_buf_done(ps, sig->types);
+	return ps->ntypes++;
+}
+
+/*
+ * A type use: (type x)? (param ...)* (result ...)*. With (type x) and
+ * inline params/results they must agree; without (type x) the first type
+ * that matches is used, or a new one is appended. Parameter names go to
+ * params (when not NULL); with (type x) alone, params gets one unnamed
+ * entry per parameter.
+ */
+uint32_t
+wat_typeuse(wparse *ps, wspace *params, bool names_ok)
+{
+	wsig ft;
+	uint32_t idx;
+
+	if (wat_at_open(ps, "type")) {
+		const wtok *at;
+
+		wat_next(ps);
+		wat_next(ps);
+		at = wat_peek(ps, 0);
+		idx = wat_index(ps, &ps->spaces[SP_TYPE]);
+		wat_expect_rparen(ps);
+		/* A number past the types is the validator's to reject. */
+		if (!wat_at_open(ps, "param") && !wat_at_open(ps, "result")) {
+			for (uint32_t i = 0; params && idx < ps->ntypes &&
+			     i < ps->types[idx].nparams;
+			     i++)
+				wat_space_add(ps, params, NULL);
+			return idx;
+		}
+		params_results(ps, &ft, params, names_ok);
+		if (idx >= ps->ntypes)
+			wat_fail_at(ps, at, "unknown type %u", idx);
+		if (!sig_eq(&ft, &ps->types[idx]))
+			wat_fail_at(ps, at,
+			    "inline function type does not match type %u", idx);
+		wat_buf_done(ps, ft.types);
+		return idx;
+	}
+	params_results(ps, &ft, params, names_ok);
+	for (idx = 0; idx < ps->ntypes; idx++)
+		if (sig_eq(&ft, &ps->types[idx])) {
+			wat_buf_done(ps, ft.types);
+			return idx;
+		}
+	return add_type(ps, &ft);
+}
+
+/* limits: min max? */
+static void
+limits(wparse *ps, wbuf *b)
+{
+	uint32_t min, max;
+
+	if (!wat_parse_u32(wat_peek(ps, 0), &min))
+		wat_fail(ps, "expected a limit (u32)");
+	wat_next(ps);
+	if (wat_parse_u32(wat_peek(ps, 0), &max)) {
+		wat_next(ps);
+		wb_byte(ps, b, 0x01);
+		wb_u32(ps, b, min);
+		wb_u32(ps, b, max);
+	} else {
+		wb_byte(ps, b, 0x00);
+		wb_u32(ps, b, min);
+	}
+}
+
+/* globaltype: valtype | (mut valtype) */
+static void
+globaltype(wparse *ps, wbuf *b)
+{
+	if (wat_at_open(ps, "mut")) {
+		wat_next(ps);
+		wat_next(ps);
+		wb_byte(ps, b, wat_expect_valtype(ps));
+		wb_byte(ps, b, 0x01);
+		wat_expect_rparen(ps);
+	} else {
+		wb_byte(ps, b, wat_expect_valtype(ps));
+		wb_byte(ps, b, 0x00);
+	}
+}
+
+/* ---- Pass 1: indices and names ----------------------------------------- */
+
+/* Inline (export "n") groups; skipped in pass 1. */
+static void
+skip_exports(wparse *ps)
+{
+	while (wat_at_open(ps, "export"))
+		skip_group(ps);
+}
+
+static const char *const import_kinds[] = {"func", "table", "memory", "global"};
+
+/* The first pass over one field, from its "(": indices, names, types. */
+static void
+scan_field(wparse *ps)
+{
+	size_t start = ps->pos;
+	const wtok *kw;
+
+	wat_expect_lparen(ps);
+	kw = wat_next(ps);
+	if (wat_is_keyword(kw, "type")) {
+		const wtok *id = opt_id(ps);
+		wsig ft;
+
+		wat_expect_lparen(ps);
+		wat_expect_keyword(ps, "func");
+		params_results(ps, &ft, NULL, true);
+		wat_expect_rparen(ps);
+		wat_expect_rparen(ps);
+		wat_space_add(ps, &ps->spaces[SP_TYPE], id);
+		add_type(ps, &ft);
+		ps->nexplicit_types++;
+		return;
+	}
+	if (wat_is_keyword(kw, "import")) {
+		/* (import "m" "n" (kind $id? ...)) */
+		wat_next(ps);
+		wat_next(ps);
+		wat_expect_lparen(ps);
+		for (int k = 0; k < 4; k++)
+			if (wat_is_keyword(wat_peek(ps, 0), import_kinds[k])) {
+				wat_next(ps);
+				if (ps->defined_any)
+					wat_fail_at(ps, kw,
+					    "import after a definition");
+				wat_space_add(
+				    ps, &ps->spaces[SP_FUNC + k], opt_id(ps));
+				ps->pos = start;
+				skip_group(ps);
+				return;
+			}
+		wat_fail(
+		    ps, "expected func, table, memory or global in an import");
+	}
+	for (int k = 0; k < 4; k++) {
+		if (!wat_is_keyword(kw, import_kinds[k]))
+			continue;
+		const wtok *id = opt_id(ps);
+
+		skip_exports(ps);
+		if (wat_at_open(ps, "import")) {
+			if (ps->defined_any)
+				wat_fail_at(
+				    ps, kw, "import after a definition");
+		} else {
+			ps->defined_any = true;
+			/* (table reftype (elem ...)) and (memory (data ...))
+			 * define a segment too. */
+			if (k == 1 && wat_peek(ps, 1)->kind == T_LPAREN &&
+			    wat_is_keyword(wat_peek(ps, 2), "elem"))
+				wat_space_add(ps, &ps->spaces[SP_ELEM], NULL);
+			if (k == 2 && wat_at_open(ps, "data"))
+				wat_space_add(ps, &ps->spaces[SP_DATA], NULL);
+		}
+		wat_space_add(ps, &ps->spaces[SP_FUNC + k], id);
+		ps->pos = start;
+		skip_group(ps);
+		return;
+	}
+	if (wat_is_keyword(kw, "elem") || wat_is_keyword(kw, "data")) {
+		wat_space_add(ps,
+		    &ps->spaces[wat_is_keyword(kw, "elem") ? SP_ELEM : SP_DATA],
+		    opt_id(ps));
+	} else if (!wat_is_keyword(kw, "export") &&
+	    !wat_is_keyword(kw, "start")) {
+		char b[64];
+
+		wat_fail_at(
+		    ps, kw, "unknown module field %s", shown(kw, b, sizeof b));
+	}
+	ps->pos = start;
+	skip_group(ps);
+}
+
+/* ---- Pass 2: sections -------------------------------------------------- */
+
+/* (export "n")* of a definition of kind k (0 func .. 3 global), index i. */
+static void
+inline_exports(wparse *ps, int k, uint32_t i)
+{
+	while (wat_at_open(ps, "export")) {
+		wat_next(ps);
+		wat_next(ps);
+		const wtok *n = expect_name(ps);
+
+		wb_name(ps, &ps->sec_export, n->str, n->strlen);
+		wb_byte(ps, &ps->sec_export, (uint8_t)k);
+		wb_u32(ps, &ps->sec_export, i);
+		ps->count_export++;
+		wat_expect_rparen(ps);
+	}
+}
+
+/* The description of an import of kind k, after its $id. */
+static void
+import_desc(wparse *ps, int k)
+{
+	wbuf *b = &ps->sec_import;
+
+	wb_byte(ps, b, (uint8_t)k);
+	switch (k) {
+	case 0: {
+		uint32_t t = wat_typeuse(ps, NULL, true);
+
+		wb_u32(ps, b, t);
+		ps->func_type = wat_grow(ps, ps->func_type, &ps->capfunc_type,
+		    ps->nfunc_type + 1, sizeof(uint32_t));
+		ps->func_type[ps->nfunc_type++] = t;
+		break;
+	}
+	case 1: {
+		size_t at = b->len;
+		uint8_t rt;
+
+		wb_byte(ps, b, 0); /* the reftype, after the limits */
+		limits(ps, b);
+		rt = wat_expect_reftype(ps);
+		b->p[at] = rt;
+		break;
+	}
+	case 2: limits(ps, b); break;
+	default: globaltype(ps, b);
+	}
+	ps->count_import++;
+}
+
+/* (import "m" "n") inside a definition, then its description. */
+static void
+inline_import(wparse *ps, int k)
+{
+	const wtok *m, *n;
+
+	wat_next(ps);
+	wat_next(ps);
+	m = expect_name(ps);
+	n = expect_name(ps);
+	wat_expect_rparen(ps);
+	wb_name(ps, &ps->sec_import, m->str, m->strlen);
+	wb_name(ps, &ps->sec_import, n->str, n->strlen);
+	import_desc(ps, k);
+	wat_expect_rparen(ps);
+}
+
+static void
+field_import(wparse *ps)
+{
+	const wtok *m = expect_name(ps), *n = expect_name(ps);
+
+	wb_name(ps, &ps->sec_import, m->str, m->strlen);
+	wb_name(ps, &ps->sec_import, n->str, n->strlen);
+	wat_expect_lparen(ps);
+	for (int k = 0; k < 4; k++)
+		if (wat_is_keyword(wat_peek(ps, 0), import_kinds[k])) {
+			wat_next(ps);
+			opt_id(ps);
+			import_desc(ps, k);
+			wat_expect_rparen(ps);
+			wat_expect_rparen(ps);
+			return;
+		}
+	wat_fail(ps, "expected func, table, memory or global in an import");
+}
+
+/* The locals of a function: (local $x t) | (local t*), compressed. */
+static void
+locals(wparse *ps, wbuf *code)
+{
+	wbuf *types = wat_buf_new(ps);
+	uint8_t *v;
+	uint32_t n, groups = 0;
+
+	while (wat_at_open(ps, "local")) {
+		wat_next(ps);
+		wat_next(ps);
+		if (wat_peek(ps, 0)->kind == T_ID) {
+			wat_space_add(ps, &ps->locals, wat_next(ps));
+			wb_byte(ps, types, wat_expect_valtype(ps));
+		} else {
+			while (wat_peek(ps, 0)->kind != T_RPAREN) {
+				wb_byte(ps, types, wat_expect_valtype(ps));
+				wat_space_add(ps, &ps->locals, NULL);
+			}
+		}
+		wat_expect_rparen(ps);
+	}
+	v = types->p;
+	n = (uint32_t)types->len;
+	for (uint32_t i = 0; i < n; i++)
+		if (i == 0 || v[i] != v[i - 1])
+			groups++;
+	wb_u32(ps, code, groups);
+	for (uint32_t i = 0; i < n;) {
+		uint32_t j = i;
+
+		while (j < n && v[j] == v[i])
+			j++;
+		wb_u32(ps, code, j - i);
+		wb_byte(ps, code, v[i]);
+		i = j;
+	}
+	wat_buf_done(ps, types);
+}
+
+static void
+reset_function_scope(wparse *ps)
+{
+	free(ps->locals.names);
+	memset(&ps->locals, 0, sizeof ps->locals);
+	ps->locals.what = "local";
+	ps->labels.n = 0;
+}
+
+static void
+field_func(wparse *ps, uint32_t idx)
+{
+	wbuf *body = wat_buf_new(ps);
+	uint32_t t;
+
+	inline_exports(ps, 0, idx);
+	if (wat_at_open(ps, "import")) {
+		inline_import(ps, 0);
+		return;
+	}
+	reset_function_scope(ps);
+	t = wat_typeuse(ps, &ps->locals, true);
+	ps->func_type = wat_grow(ps, ps->func_type, &ps->capfunc_type,
+	    ps->nfunc_type + 1, sizeof(uint32_t));
+	ps->func_type[ps->nfunc_type++] = t;
+	wb_u32(ps, &ps->sec_func, t);
+	locals(ps, body);
+	wat_instrs(ps, body);
+	wb_byte(ps, body, 0x0b);
+	wat_expect_rparen(ps);
+	wb_u32(ps, &ps->sec_code, (uint32_t)body->len);
+	wb_bytes(ps, &ps->sec_code, body->p, body->len);
+	wat_buf_done(ps, body);
+	ps->count_code++;
+}
+
+/* One element expression: (item instr*) or one folded instruction. */
+static void
+elem_expr(wparse *ps, wbuf *b)
+{
+	if (wat_at_open(ps, "item")) {
+		wat_next(ps);
+		wat_next(ps);
+		wat_expr(ps, b);
+		wat_expect_rparen(ps);
+		return;
+	}
+	if (wat_peek(ps, 0)->kind != T_LPAREN)
+		wat_fail(ps, "expected an element expression");
+	/* One folded instruction: parse up to its ")" as an expression. */
+	{
+		wbuf *one = wat_buf_new(ps);
+		size_t start = ps->pos;
+
+		skip_group(ps);
+		size_t end = ps->pos;
+		size_t saved_ntoks = ps->ntoks;
+		wtok saved = ps->toks[end];
+
+		/* Parse tokens [start, end) as instr* by ending them there. */
+		ps->pos = start;
+		ps->toks[end].kind = T_RPAREN;
+		wat_instrs(ps, one);
+		ps->toks[end] = saved;
+		ps->ntoks = saved_ntoks;
+		if (ps->pos != end)
+			wat_fail(ps, "malformed element expression");
+		wb_bytes(ps, b, one->p, one->len);
+		wb_byte(ps, b, 0x0b);
+		wat_buf_done(ps, one);
+	}
+}
+
+/*
+ * An element list after the mode: `func x*`, a bare x* (legacy, only
+ * where the table use is omitted), or `reftype expr*`. Writes the segment
+ * kind's flags bit 2 (expressions) into *exprs and the vector into b.
+ */
+static void
+elem_list(wparse *ps, wbuf *b, bool allow_bare, bool *exprs, uint8_t *rt)
+{
+	wbuf *items = wat_buf_new(ps);
+	uint32_t n = 0;
+
+	if (wat_is_keyword(wat_peek(ps, 0), "func") ||
+	    (allow_bare &&
+	        (wat_peek(ps, 0)->kind == T_RPAREN || wat_at_index(ps)))) {
+		if (wat_is_keyword(wat_peek(ps, 0), "func"))
+			wat_next(ps);
+		while (wat_at_index(ps)) {
+			wb_u32(ps, items, wat_index(ps, &ps->spaces[SP_FUNC]));
+			n++;
+		}
+		*exprs = false;
+		*rt = 0x70;
+	} else {
+		*rt = wat_expect_reftype(ps);
+		while (wat_peek(ps, 0)->kind == T_LPAREN) {
+			elem_expr(ps, items);
+			n++;
+		}
+		*exprs = true;
+	}
+	wb_u32(ps, b, n);
+	wb_bytes(ps, b, items->p, items->len);
+	wat_buf_done(ps, items);
+}
+
+/* An offset: (offset instr*) or one folded instruction. */
+static void
+offset_expr(wparse *ps, wbuf *b)
+{
+	if (wat_at_open(ps, "offset")) {
+		wat_next(ps);
+		wat_next(ps);
+		wat_expr(ps, b);
+		wat_expect_rparen(ps);
+		return;
+	}
+	elem_expr(ps, b);
+}
+
+static void
+field_elem(wparse *ps)
+{
+	wbuf *seg = wat_buf_new(ps), *list = wat_buf_new(ps);
+	uint32_t table = 0;
+	bool has_table = false, exprs;
+	uint8_t flags, rt;
+
+	opt_id(ps);
+	if (wat_is_keyword(wat_peek(ps, 0), "declare")) {
+		wat_next(ps);
+		elem_list(ps, list, false, &exprs, &rt);
+		flags = exprs ? 7 : 3;
+		wb_byte(ps, seg, flags);
+		if (exprs)
+			wb_byte(ps, seg, rt);
+		else
+			wb_byte(ps, seg, 0x00);
+	} else if (wat_peek(ps, 0)->kind == T_LPAREN &&
+	    !wat_at_open(ps, "item")) {
+		wbuf *off = wat_buf_new(ps);
+
+		if (wat_at_open(ps, "table")) {
+			wat_next(ps);
+			wat_next(ps);
+			table = wat_index(ps, &ps->spaces[SP_TABLE]);
+			wat_expect_rparen(ps);
+			has_table = true;
+		} else if (wat_at_index(ps)) {
+			table = wat_index(ps, &ps->spaces[SP_TABLE]);
+			has_table = true;
+		}
+		offset_expr(ps, off);
+		elem_list(ps, list, !has_table, &exprs, &rt);
+		if (!has_table && table == 0 && (!exprs || rt == 0x70)) {
+			flags = exprs ? 4 : 0;
+			wb_byte(ps, seg, flags);
+			wb_bytes(ps, seg, off->p, off->len);
+		} else {
+			flags = exprs ? 6 : 2;
+			wb_byte(ps, seg, flags);
+			wb_u32(ps, seg, table);
+			wb_bytes(ps, seg, off->p, off->len);
+			wb_byte(ps, seg, exprs ? rt : 0x00);
+		}
+		wat_buf_done(ps, off);
+	} else {
+		elem_list(ps, list, false, &exprs, &rt);
+		flags = exprs ? 5 : 1;
+		wb_byte(ps, seg, flags);
+		wb_byte(ps, seg, exprs ? rt : 0x00);
+	}
+	wat_expect_rparen(ps);
+	wb_bytes(ps, &ps->sec_elem, seg->p, seg->len);
+	wb_bytes(ps, &ps->sec_elem, list->p, list->len);
+	ps->count_elem++;
+	wat_buf_done(ps, seg);
+	wat_buf_done(ps, list);
+}
+
+/* The bytes of string* (data contents). */
+static void
+data_strings(wparse *ps, wbuf *b)
+{
+	wbuf *bytes = wat_buf_new(ps);
+
+	while (wat_peek(ps, 0)->kind == T_STRING) {
+		const wtok *s = wat_next(ps);
+
+		wb_bytes(ps, bytes, s->str, s->strlen);
+	}
+	wb_u32(ps, b, (uint32_t)bytes->len);
+	wb_bytes(ps, b, bytes->p, bytes->len);
+	wat_buf_done(ps, bytes);
+}
+
+static void
+field_data(wparse *ps)
+{
+	wbuf *b = &ps->sec_data;
+	uint32_t mem = 0;
+	bool has_mem = false;
+
+	opt_id(ps);
+	if (wat_at_open(ps, "memory")) {
+		wat_next(ps);
+		wat_next(ps);
+		mem = wat_index(ps, &ps->spaces[SP_MEM]);
+		wat_expect_rparen(ps);
+		has_mem = true;
+	} else if (wat_at_index(ps)) {
+		mem = wat_index(ps, &ps->spaces[SP_MEM]);
+		has_mem = true;
+	}
+	if (wat_peek(ps, 0)->kind == T_LPAREN) {
+		if (mem == 0 && !has_mem) {
+			wb_byte(ps, b, 0x00);
+		} else {
+			wb_byte(ps, b, 0x02);
+			wb_u32(ps, b, mem);
+		}
+		offset_expr(ps, b);
+	} else {
+		if (has_mem)
+			wat_fail(ps, "expected an offset after the memory use");
+		wb_byte(ps, b, 0x01);
+	}
+	data_strings(ps, b);
+	wat_expect_rparen(ps);
+	ps->count_data++;
+}
+
+static void
+field_table(wparse *ps, uint32_t idx)
+{
+	inline_exports(ps, 1, idx);
+	if (wat_at_open(ps, "import")) {
+		inline_import(ps, 1);
+		return;
+	}
+	if (wat_peek(ps, 1)->kind == T_LPAREN &&
+	    wat_is_keyword(wat_peek(ps, 2), "elem")) {
+		/* reftype (elem ...): a table exactly as large, and an
+		 * active segment at 0. */
+		uint8_t rt = wat_expect_reftype(ps), lrt;
+		wbuf *list = wat_buf_new(ps);
+		bool exprs;
+		uint32_t n;
+		size_t at;
+
+		wat_next(ps);
+		wat_next(ps);
+		at = ps->pos;
+		if (rt == 0x70 &&
+		    (wat_at_index(ps) || wat_peek(ps, 0)->kind == T_RPAREN)) {
+			elem_list(ps, list, true, &exprs, &lrt);
+		} else {
+			wbuf *items = wat_buf_new(ps);
+
+			n = 0;
+			while (wat_peek(ps, 0)->kind == T_LPAREN) {
+				elem_expr(ps, items);
+				n++;
+			}
+			wb_u32(ps, list, n);
+			wb_bytes(ps, list, items->p, items->len);
+			wat_buf_done(ps, items);
+			exprs = true;
+		}
+		(void)at;
+		wat_expect_rparen(ps);
+		/* The count is the list's leading LEB128. */
+		{
+			uint32_t count = 0, shift = 0;
+			size_t i = 0;
+
+			do {
+				count |= (uint32_t)(list->p[i] & 0x7f) << shift;
+				shift += 7;
+			} while (list->p[i++] & 0x80);
+			wb_byte(ps, &ps->sec_table, rt);
+			wb_byte(ps, &ps->sec_table, 0x01);
+			wb_u32(ps, &ps->sec_table, count);
+			wb_u32(ps, &ps->sec_table, count);
+		}
+		if (idx == 0 && (!exprs || rt == 0x70)) {
+			wb_byte(ps, &ps->sec_elem, exprs ? 4 : 0);
+		} else {
+			wb_byte(ps, &ps->sec_elem, exprs ? 6 : 2);
+			wb_u32(ps, &ps->sec_elem, idx);
+		}
+		wb_bytes(
+		    ps, &ps->sec_elem, (const uint8_t[]){0x41, 0x00, 0x0b}, 3);
+		if (!(idx == 0 && (!exprs || rt == 0x70)))
+			wb_byte(ps, &ps->sec_elem, exprs ? rt : 0x00);
+		wb_bytes(ps, &ps->sec_elem, list->p, list->len);
+		wat_buf_done(ps, list);
+		ps->count_elem++;
+		ps->count_table++;
+		wat_expect_rparen(ps);
+		return;
+	}
+	{
+		size_t at = ps->sec_table.len;
+
+		wb_byte(ps, &ps->sec_table, 0);
+		limits(ps, &ps->sec_table);
+		ps->sec_table.p[at] = wat_expect_reftype(ps);
+	}
+	ps->count_table++;
+	wat_expect_rparen(ps);
+}
+
+static void
+field_memory(wparse *ps, uint32_t idx)
+{
+	inline_exports(ps, 2, idx);
+	if (wat_at_open(ps, "import")) {
+		inline_import(ps, 2);
+		return;
+	}
+	if (wat_at_open(ps, "data")) {
+		wbuf *bytes = wat_buf_new(ps);
+		uint64_t pages;
+
+		wat_next(ps);
+		wat_next(ps);
+		while (wat_peek(ps, 0)->kind == T_STRING) {
+			const wtok *s = wat_next(ps);
+
+			wb_bytes(ps, bytes, s->str, s->strlen);
+		}
+		wat_expect_rparen(ps);
+		pages = ((uint64_t)bytes->len + 65535) / 65536;
+		wb_byte(ps, &ps->sec_mem, 0x01);
+		wb_u32(ps, &ps->sec_mem, (uint32_t)pages);
+		wb_u32(ps, &ps->sec_mem, (uint32_t)pages);
+		if (idx == 0) {
+			wb_byte(ps, &ps->sec_data, 0x00);
+		} else {
+			wb_byte(ps, &ps->sec_data, 0x02);
+			wb_u32(ps, &ps->sec_data, idx);
+		}
+		wb_bytes(
+		    ps, &ps->sec_data, (const uint8_t[]){0x41, 0x00, 0x0b}, 3);
+		wb_u32(ps, &ps->sec_data, (uint32_t)bytes->len);
+		wb_bytes(ps, &ps->sec_data, bytes->p, bytes->len);
+		wat_buf_done(ps, bytes);
+		ps->count_data++;
+	} else {
+		limits(ps, &ps->sec_mem);
+	}
+	ps->count_mem++;
+	wat_expect_rparen(ps);
+}
+
+static void
+field_global(wparse *ps, uint32_t idx)
+{
+	inline_exports(ps, 3, idx);
+	if (wat_at_open(ps, "import")) {
+		inline_import(ps, 3);
+		return;
+	}
+	globaltype(ps, &ps->sec_global);
+	reset_function_scope(ps);
+	wat_expr(ps, &ps->sec_global);
+	ps->count_global++;
+	wat_expect_rparen(ps);
+}
+
+static void
+field_export(wparse *ps)
+{
+	const wtok *n = expect_name(ps);
+
+	wb_name(ps, &ps->sec_export, n->str, n->strlen);
+	wat_expect_lparen(ps);
+	for (int k = 0; k < 4; k++)
+		if (wat_is_keyword(wat_peek(ps, 0), import_kinds[k])) {
+			wat_next(ps);
+			wb_byte(ps, &ps->sec_export, (uint8_t)k);
+			wb_u32(ps, &ps->sec_export,
+			    wat_index(ps, &ps->spaces[SP_FUNC + k]));
+			wat_expect_rparen(ps);
+			wat_expect_rparen(ps);
+			ps->count_export++;
+			return;
+		}
+	wat_fail(ps, "expected func, table, memory or global in an export");
+}
+
+static void
+field_start(wparse *ps)
+{
+	if (ps->has_start)
+		wat_fail(ps, "multiple start sections");
+	ps->has_start = true;
+	wb_u32(ps, &ps->sec_start, wat_index(ps, &ps->spaces[SP_FUNC]));
+	wat_expect_rparen(ps);
+}
+
+/* The second pass over one field. next[k] counts definitions seen. */
+static void
+emit_field(wparse *ps, uint32_t next[4])
+{
+	const wtok *kw;
+
+	wat_expect_lparen(ps);
+	kw = wat_next(ps);
+	if (wat_is_keyword(kw, "type")) {
+		ps->pos--;
+		ps->pos--;
+		skip_group(ps);
+		return;
+	}
+	if (wat_is_keyword(kw, "import")) {
+		const wtok *kind;
+
+		kind = wat_peek(ps, 3);
+		for (int k = 0; k < 4; k++)
+			if (wat_is_keyword(kind, import_kinds[k]))
+				next[k]++;
+		field_import(ps);
+		return;
+	}
+	for (int k = 0; k < 4; k++) {
+		if (!wat_is_keyword(kw, import_kinds[k]))
+			continue;
+		uint32_t idx = next[k]++;
+
+		opt_id(ps);
+		switch (k) {
+		case 0: field_func(ps, idx); break;
+		case 1: field_table(ps, idx); break;
+		case 2: field_memory(ps, idx); break;
+		default: field_global(ps, idx);
+		}
+		return;
+	}
+	if (wat_is_keyword(kw, "export"))
+		field_export(ps);
+	else if (wat_is_keyword(kw, "start"))
+		field_start(ps);
+	else if (wat_is_keyword(kw, "elem"))
+		field_elem(ps);
+	else
+		field_data(ps);
+}
+
+/* ---- The module -------------------------------------------------------- */
+
+static void
+section(wparse *ps, wbuf *out, uint8_t id, uint32_t count, bool counted,
+    const wbuf *body)
+{
+	wbuf *s = wat_buf_new(ps);
+
+	if (counted)
+		wb_u32(ps, s, count);
+	wb_bytes(ps, s, body->p, body->len);
+	wb_byte(ps, out, id);
+	wb_u32(ps, out, (uint32_t)s->len);
+	wb_bytes(ps, out, s->p, s->len);
+	wat_buf_done(ps, s);
+}
+
+static void
+type_section(wparse *ps, wbuf *out)
+{
+	wbuf *b = wat_buf_new(ps);
+
+	for (uint32_t i = 0; i < ps->ntypes; i++) {
+		wfunctype *t = &ps->types[i];
+
+		wb_byte(ps, b, 0x60);
+		wb_u32(ps, b, t->nparams);
+		wb_bytes(ps, b, t->types, t->nparams);
+		wb_u32(ps, b, t->nresults);
+		wb_bytes(ps, b, t->types + t->nparams, t->nresults);
+	}
+	section(ps, out, 1, ps->ntypes, true, b);
+	wat_buf_done(ps, b);
+}
+
+/* The "name" custom section: the module's and functions' $names. */
+static void
+name_section(wparse *ps, wbuf *out, const wtok *module_id)
+{
+	wbuf *names = wat_buf_new(ps), *sub = wat_buf_new(ps),
+	     *funcs = wat_buf_new(ps);
+	wspace *f = &ps->spaces[SP_FUNC];
+	uint32_t n = 0;
+
+	if (module_id != NULL) {
+		wb_name(ps, sub, (const uint8_t *)module_id->text + 1,
+		    module_id->len - 1);
+		wb_byte(ps, names, 0);
+		wb_u32(ps, names, (uint32_t)sub->len);
+		wb_bytes(ps, names, sub->p, sub->len);
+		sub->len = 0;
+	}
+	for (uint32_t i = 0; i < f->n; i++)
+		if (f->names[i].id != NULL) {
+			wb_u32(ps, funcs, i);
+			wb_name(ps, funcs, (const uint8_t *)f->names[i].id + 1,
+			    f->names[i].len - 1);
+			n++;
+		}
+	if (n > 0) {
+		wb_u32(ps, sub, n);
+		wb_bytes(ps, sub, funcs->p, funcs->len);
+		wb_byte(ps, names, 1);
+		wb_u32(ps, names, (uint32_t)sub->len);
+		wb_bytes(ps, names, sub->p, sub->len);
+	}
+	if (names->len > 0) {
+		wbuf *body = wat_buf_new(ps);
+
+		wb_name(ps, body, (const uint8_t *)"name", 4);
+		wb_bytes(ps, body, names->p, names->len);
+		section(ps, out, 0, 0, false, body);
+		wat_buf_done(ps, body);
+	}
+	wat_buf_done(ps, names);
+	wat_buf_done(ps, sub);
+	wat_buf_done(ps, funcs);
+}
+
+static void
+assemble(wparse *ps, wbuf *out, const wtok *module_id)
+{
+	static const uint8_t header[] = {0, 'a', 's', 'm', 1, 0, 0, 0};
+	uint32_t ndefined = ps->count_code;
+
+	wb_bytes(ps, out, header, sizeof header);
+	if (ps->ntypes)
+		type_section(ps, out);
+	if (ps->count_import)
+		section(ps, out, 2, ps->count_import, true, &ps->sec_import);
+	if (ndefined)
+		section(ps, out, 3, ndefined, true, &ps->sec_func);
+	if (ps->count_table)
+		section(ps, out, 4, ps->count_table, true, &ps->sec_table);
+	if (ps->count_mem)
+		section(ps, out, 5, ps->count_mem, true, &ps->sec_mem);
+	if (ps->count_global)
+		section(ps, out, 6, ps->count_global, true, &ps->sec_global);
+	if (ps->count_export)
+		section(ps, out, 7, ps->count_export, true, &ps->sec_export);
+	if (ps->has_start)
+		section(ps, out, 8, 0, false, &ps->sec_start);
+	if (ps->count_elem)
+		section(ps, out, 9, ps->count_elem, true, &ps->sec_elem);
+	if (ps->count_data || ps->uses_datacount) {
+		wbuf none = {0};
+
+		section(ps, out, 12, ps->count_data, true, &none);
+	}
+	if (ndefined)
+		section(ps, out, 10, ndefined, true, &ps->sec_code);
+	if (ps->count_data)
+		section(ps, out, 11, ps->count_data, true, &ps->sec_data);
+	name_section(ps, out, module_id);
+}
+
+/* The fields from ps->pos up to the closing ")" (or the end). */
+static void
+module_fields(wparse *ps, wbuf *out, const wtok *module_id)
+{
+	size_t start = ps->pos;
+	uint32_t next[4];
+
+	while (wat_peek(ps, 0)->kind == T_LPAREN)
+		scan_field(ps);
+	for (int k = 0; k < 4; k++)
+		next[k] = 0;
+	ps->pos = start;
+	while (wat_peek(ps, 0)->kind == T_LPAREN)
+		emit_field(ps, next);
+	assemble(ps, out, module_id);
+}
+
+static void
+parse_free(wparse *ps)
+{
+	for (int i = 0; i < SP__COUNT; i++)
+		free(ps->spaces[i].names);
+	for (uint32_t i = 0; i < ps->ntypes; i++)
+		free(ps->types[i].types);
+	free(ps->types);
+	free(ps->func_type);
+	free(ps->locals.names);
+	free(ps->labels.names);
+	wb_free(&ps->sec_type);
+	wb_free(&ps->sec_import);
+	wb_free(&ps->sec_func);
+	wb_free(&ps->sec_table);
+	wb_free(&ps->sec_mem);
+	wb_free(&ps->sec_global);
+	wb_free(&ps->sec_export);
+	wb_free(&ps->sec_start);
+	wb_free(&ps->sec_elem);
+	wb_free(&ps->sec_code);
+	wb_free(&ps->sec_data);
+	wb_free(&ps->sec_names);
+	wb_free(&ps->out);
+	while (ps->ntmps > 0)
+		wat_buf_done(ps, ps->tmps[ps->ntmps - 1]);
+	free(ps->tmps);
+	wat_free_tokens(ps->toks, ps->ntoks);
+}
+
+bool
+wat_is_binary(const uint8_t *bytes, size_t len)
+{
+	return len >= 4 && memcmp(bytes, "\0asm", 4) == 0;
+}
+
+/* The strings of (module binary ...) or (module quote ...), joined. */
+static void
+joined_strings(wparse *ps, wbuf *b)
+{
+	while (wat_peek(ps, 0)->kind == T_STRING) {
+		const wtok *s = wat_next(ps);
+
+		wb_bytes(ps, b, s->str, s->strlen);
+	}
+}
+
+/*
+ * (module $id? field*), the fields alone, or the script forms (module
+ * $id? binary "..."*) and (module $id? quote "..."*): into ps->out.
+ */
+static void
+parse_script_module(wparse *ps)
+{
+	const wtok *module_id = NULL;
+	bool wrapped = wat_at_open(ps, "module");
+
+	if (wrapped) {
+		wat_next(ps);
+		wat_next(ps);
+		module_id = opt_id(ps);
+	}
+	if (wrapped &&
+	    (wat_is_keyword(wat_peek(ps, 0), "binary") ||
+	        wat_is_keyword(wat_peek(ps, 0), "quote"))) {
+		bool quote = wat_is_keyword(wat_next(ps), "quote");
+		wbuf *src = wat_buf_new(ps);
+
+		joined_strings(ps, src);
+		wat_expect_rparen(ps);
+		if (wat_peek(ps, 0)->kind != T_EOF)
+			wat_fail(ps, "unexpected token after the module");
+		if (!quote) {
+			wb_bytes(ps, &ps->out, src->p, src->len);
+			return;
+		}
+		{
+			uint8_t *bin;
+			size_t binlen;
+			wat_error inner;
+
+			if (wat_to_wasm((const char *)src->p, src->len, &bin,
+			        &binlen, &inner) < 0) {
+				*ps->err = inner;
+				longjmp(ps->fail, 1);
+			}
+			ps->out.p = bin;
+			ps->out.len = ps->out.cap = binlen;
+		}
+		return;
+	}
+	module_fields(ps, &ps->out, module_id);
+	if (wrapped)
+		wat_expect_rparen(ps);
+	if (wat_peek(ps, 0)->kind != T_EOF)
+		wat_fail(ps,
+		    "unexpected token after the module, expected a module "
+		    "field");
+}
+
+int
+wat_to_wasm(
+    const char *text, size_t len, uint8_t **out, size_t *outlen, wat_error *err)
+{
+	static const char *const space_names[SP__COUNT] = {"type", "function",
+	    "table", "memory", "global", "elem segment", "data segment"};
+	wparse *ps;
+	volatile int rc = -1;
+
+	memset(err, 0, sizeof *err);
+	if ((ps = calloc(1, sizeof *ps)) == NULL) {
+		snprintf(err->message, sizeof err->message, "out of memory");
+		return -1;
+	}
+	ps->err = err;
+	for (int i = 0; i < SP__COUNT; i++)
+		ps->spaces[i].what = space_names[i];
+	ps->locals.what = "local";
+	if (wat_lex(text, len, &ps->toks, &ps->ntoks, err) < 0) {
+		free(ps);
+		return -1;
+	}
+	if (setjmp(ps->fail) == 0) {
+		parse_script_module(ps);
+		*out = ps->out.p;
+		*outlen = ps->out.len;
+		ps->out.p = NULL;
+		rc = 0;
+	}
+	parse_free(ps);
+	free(ps);
+	return rc;
+}
+
+int
+wat_ensure_binary(
+    uint8_t **bytes, size_t *len, const char *name, char *msg, size_t msglen)
+{
+	uint8_t *out;
+	size_t outlen;
+	wat_error err;
+
+	if (wat_is_binary(*bytes, *len))
+		return 0;
+	if (wat_to_wasm((const char *)*bytes, *len, &out, &outlen, &err) < 0) {
+		snprintf(msg, msglen,
+		    "%s:%u:%u: %s (read as WebAssembly text: "
+		    "no binary magic)",
+		    name, err.line, err.col, err.message);
+		return -1;
+	}
+	free(*bytes);
+	*bytes = out;
+	*len = outlen;
+	return 0;
+}
