@@ -43,10 +43,13 @@ ws_ctx_new(void)
 		return NULL;
 	}
 	ctx->nfds = 3;
+	ctx->stdin_host_fd = -1;
 	ctx->fds[0].kind = WS_FD_STDIN;
+	ctx->fds[0].rights = WS_RIGHTS_STDIN;
 	for (uint32_t i = 1; i < 3; i++) {
 		ctx->fds[i].kind = WS_FD_STDOUT;
 		ctx->fds[i].stream = i;
+		ctx->fds[i].rights = WS_RIGHTS_STDOUT;
 	}
 	for (uint32_t i = 0; i < 3; i++)
 		ctx->fds[i].host_fd = -1;
@@ -126,6 +129,8 @@ ws_ctx_add_preopen(
 		return false;
 	}
 	f->host_fd = fd;
+	f->rights = WS_RIGHTS_DIR;
+	f->inheriting = WS_RIGHTS_INHERITED;
 	return true;
 }
 
@@ -133,6 +138,7 @@ void
 ws_ctx_set_stdio(ws_ctx *ctx, const ws_stdio *stdio)
 {
 	ctx->stdio = *stdio;
+	ctx->stdin_host_fd = -1;
 	for (uint32_t i = 0; i < 3; i++)
 		ctx->fds[i].tty = stdio->is_tty[i];
 }
@@ -169,6 +175,8 @@ ws_ctx_inherit_stdio(ws_ctx *ctx)
 	for (int i = 0; i < 3; i++)
 		s.is_tty[i] = isatty(i) == 1;
 	ws_ctx_set_stdio(ctx, &s);
+	/* poll_oneoff may then wait on fd 0 itself. */
+	ctx->stdin_host_fd = 0;
 }
 
 void
@@ -205,6 +213,17 @@ ws_fd_get(ws_ctx *ctx, uint32_t fd)
 	if (fd >= ctx->nfds || ctx->fds[fd].kind == WS_FD_FREE)
 		return NULL;
 	return &ctx->fds[fd];
+}
+
+ws_fd *
+ws_fd_with(ws_ctx *ctx, uint32_t fd, uint64_t need, uint32_t *rc)
+{
+	ws_fd *f = ws_fd_get(ctx, fd);
+
+	*rc = f == NULL                  ? WS_EBADF
+	    : (f->rights & need) != need ? WS_ENOTCAPABLE
+	                                 : WS_ESUCCESS;
+	return *rc == WS_ESUCCESS ? f : NULL;
 }
 
 ws_fd *

@@ -1,7 +1,9 @@
 /*
  * fd.c: the fd_* functions on the guest's fd table: the standard streams
  * (through the context's callbacks, with the output limit), host files and
- * directories opened by path_open, and the preopens (fd_prestat_*).
+ * directories opened by path_open, and the preopens (fd_prestat_*); reads
+ * and writes, at the offset or at a given one, renumbering and rights.
+ * (What changes a file's size, times or storage is in fd_file.c.)
  *
  * Data moves between the guest's iovecs and the host directly: each iovec
  * is bounds-checked as a whole, then read or written in place.
@@ -152,7 +154,8 @@ fd_write(ws_call *c)
 	uint64_t written = 0;
 	bool short_write = false;
 
-	if (f == NULL || (f->kind != WS_FD_STDOUT && f->kind != WS_FD_FILE))
+	if (f == NULL || (f->kind != WS_FD_STDOUT && f->kind != WS_FD_FILE) ||
+	    !(f->rights & WS_RIGHT_FD_WRITE))
 		return WS_EBADF;
 	if (!iovecs_in_bounds(c, iovs, n) || ws_mem(c, ws_u32(c, 3), 4) == NULL)
 		return WS_EFAULT;
@@ -210,7 +213,8 @@ fd_read(ws_call *c)
 		return WS_EBADF;
 	if (f->kind == WS_FD_DIR)
 		return WS_EISDIR;
-	if (f->kind != WS_FD_STDIN && f->kind != WS_FD_FILE)
+	if ((f->kind != WS_FD_STDIN && f->kind != WS_FD_FILE) ||
+	    !(f->rights & WS_RIGHT_FD_READ))
 		return WS_EBADF;
 	if (!iovecs_in_bounds(c, iovs, n) || ws_mem(c, ws_u32(c, 3), 4) == NULL)
 		return WS_EFAULT;
@@ -236,6 +240,85 @@ fd_read(ws_call *c)
 	return WS_ESUCCESS;
 }
 
+/* ---- Reading and writing at an offset ----------------------------------- */
+
+/*
+ * The file behind fd for fd_pread or fd_pwrite (right need): EISDIR for a
+ * directory, ESPIPE for a stream, EBADF without the right.
+ */
+static ws_fd *
+positional_fd(ws_call *c, uint64_t need, uint32_t *rc)
+{
+	ws_fd *f = ws_fd_get(c->ctx, ws_u32(c, 0));
+
+	*rc = f == NULL                                        ? WS_EBADF
+	    : f->kind == WS_FD_DIR                             ? WS_EISDIR
+	    : f->kind != WS_FD_FILE                            ? WS_ESPIPE
+	    : !(f->rights & need)                              ? WS_EBADF
+	    : !(f->rights & WS_RIGHT_FD_SEEK)                  ? WS_ENOTCAPABLE
+	    : !iovecs_in_bounds(c, ws_u32(c, 1), ws_u32(c, 2)) ? WS_EFAULT
+	    : ws_mem(c, ws_u32(c, 4), 4) == NULL               ? WS_EFAULT
+	    : (int64_t)ws_u64(c, 3) < 0                        ? WS_EINVAL
+	                                                       : WS_ESUCCESS;
+	return *rc == WS_ESUCCESS ? f : NULL;
+}
+
+/*
+ * fd_pread(fd, iovs, iovs_len, offset, nread) and fd_pwrite(fd, iovs,
+ * iovs_len, offset, nwritten): each iovec in turn at the offset plus what
+ * was done so far; a short transfer ends the call. The fd's own offset
+ * does not move.
+ */
+static uint32_t
+fd_positional(ws_call *c, bool writing)
+{
+	uint32_t iovs = ws_u32(c, 1), n = ws_u32(c, 2), rc;
+	uint64_t off = ws_u64(c, 3), total = 0;
+	ws_fd *f = positional_fd(
+	    c, writing ? WS_RIGHT_FD_WRITE : WS_RIGHT_FD_READ, &rc);
+
+	if (f == NULL)
+		return rc;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t len;
+		uint8_t *buf = iovec_at(c, iovs, i, &len);
+		ssize_t got;
+
+		if (buf == NULL) {
+			rc = WS_EFAULT;
+			break;
+		}
+		do
+			got = writing
+			    ? pwrite(f->host_fd, buf, len, (off_t)(off + total))
+			    : pread(f->host_fd, buf, len, (off_t)(off + total));
+		while (got < 0 && errno == EINTR);
+		if (got < 0) {
+			rc = ws_errno_from_host(errno);
+			break;
+		}
+		total += (uint64_t)got;
+		if ((uint32_t)got < len)
+			break;
+	}
+	if (rc != WS_ESUCCESS && total == 0)
+		return rc;
+	ws_store_u32(c, ws_u32(c, 4), (uint32_t)total);
+	return WS_ESUCCESS;
+}
+
+static uint32_t
+fd_pread(ws_call *c)
+{
+	return fd_positional(c, false);
+}
+
+static uint32_t
+fd_pwrite(ws_call *c)
+{
+	return fd_positional(c, true);
+}
+
 /* ---- Seeking, closing, status ------------------------------------------- */
 
 /* fd_seek(fd, offset, whence, newoffset) */
@@ -243,16 +326,23 @@ static uint32_t
 fd_seek(ws_call *c)
 {
 	static const int whences[] = {SEEK_SET, SEEK_CUR, SEEK_END};
-	ws_fd *f = ws_fd_get(c->ctx, ws_u32(c, 0));
 	uint32_t whence = ws_u32(c, 2);
+	/* Asking where the offset is needs only fd_tell. */
+	uint64_t need = ws_u64(c, 1) == 0 && whence == 1 ? WS_RIGHT_FD_TELL
+	                                                 : WS_RIGHT_FD_SEEK;
+	ws_fd *f = ws_fd_get(c->ctx, ws_u32(c, 0));
 	off_t pos;
 
 	if (f == NULL)
 		return WS_EBADF;
+	if (f->kind == WS_FD_DIR)
+		return WS_EISDIR;
 	if (f->kind == WS_FD_STDIN || f->kind == WS_FD_STDOUT)
 		return WS_ESPIPE;
 	if (whence > 2)
 		return WS_EINVAL;
+	if (!(f->rights & need))
+		return WS_ENOTCAPABLE;
 	if (ws_mem(c, ws_u32(c, 3), 8) == NULL)
 		return WS_EFAULT;
 	pos = lseek(f->host_fd, (off_t)ws_u64(c, 1), whences[whence]);
@@ -271,8 +361,12 @@ fd_tell(ws_call *c)
 
 	if (f == NULL)
 		return WS_EBADF;
+	if (f->kind == WS_FD_DIR)
+		return WS_EISDIR;
 	if (f->kind == WS_FD_STDIN || f->kind == WS_FD_STDOUT)
 		return WS_ESPIPE;
+	if (!(f->rights & WS_RIGHT_FD_TELL))
+		return WS_ENOTCAPABLE;
 	if (ws_mem(c, ws_u32(c, 1), 8) == NULL)
 		return WS_EFAULT;
 	if ((pos = lseek(f->host_fd, 0, SEEK_CUR)) < 0)
@@ -293,19 +387,56 @@ fd_close(ws_call *c)
 	return WS_ESUCCESS;
 }
 
-/* The WASI filetype and rights of an entry. */
+/*
+ * fd_renumber(fd, to): to becomes what fd was (its old self closed), and
+ * fd is free. Both must be open.
+ */
+static uint32_t
+fd_renumber(ws_call *c)
+{
+	ws_fd *from = ws_fd_get(c->ctx, ws_u32(c, 0));
+	ws_fd *to = ws_fd_get(c->ctx, ws_u32(c, 1));
+
+	if (from == NULL || to == NULL)
+		return WS_EBADF;
+	if (from == to)
+		return WS_ESUCCESS;
+	ws_fd_release(to);
+	*to = *from;
+	memset(from, 0, sizeof *from);
+	from->kind = WS_FD_FREE;
+	from->host_fd = -1;
+	return WS_ESUCCESS;
+}
+
+/* fd_fdstat_set_rights(fd, base, inheriting): rights can only shrink. */
+static uint32_t
+fd_fdstat_set_rights(ws_call *c)
+{
+	ws_fd *f = ws_fd_get(c->ctx, ws_u32(c, 0));
+	uint64_t base = ws_u64(c, 1), inheriting = ws_u64(c, 2);
+
+	if (f == NULL)
+		return WS_EBADF;
+	if ((base & ~f->rights) != 0 || (inheriting & ~f->inheriting) != 0)
+		return WS_ENOTCAPABLE;
+	f->rights = base;
+	f->inheriting = inheriting;
+	return WS_ESUCCESS;
+}
+
+/* The WASI filetype of an entry. */
 static uint8_t
-fd_filetype(ws_fd *f, uint64_t *rights)
+fd_filetype(ws_fd *f)
 {
 	struct stat st;
 
-	*rights = WS_RIGHTS_ALL;
 	switch (f->kind) {
 	case WS_FD_STDIN:
 	case WS_FD_STDOUT:
 		/* wasi-libc's isatty() wants a character device that cannot
-		   seek; anything else is a pipe or file to it. */
-		*rights &= ~(WS_RIGHT_FD_SEEK | WS_RIGHT_FD_TELL);
+		   seek (the streams have no seek right); anything else is a
+		   pipe or file to it. */
 		return f->tty ? WS_FILETYPE_CHARACTER_DEVICE
 		              : WS_FILETYPE_UNKNOWN;
 	case WS_FD_DIR: return WS_FILETYPE_DIRECTORY;
@@ -322,7 +453,6 @@ fd_fdstat_get(ws_call *c)
 {
 	ws_fd *f = ws_fd_get(c->ctx, ws_u32(c, 0));
 	uint8_t *p = ws_mem(c, ws_u32(c, 1), 24);
-	uint64_t rights;
 	uint16_t flags;
 	int fl;
 
@@ -331,14 +461,18 @@ fd_fdstat_get(ws_call *c)
 	if (p == NULL)
 		return WS_EFAULT;
 	flags = f->fdflags;
+	/* The sync flags stay as opened; append and nonblock as they are. */
 	if (f->kind == WS_FD_FILE && (fl = fcntl(f->host_fd, F_GETFL)) >= 0)
-		flags = (uint16_t)((fl & O_APPEND ? WS_FDFLAG_APPEND : 0) |
+		flags = (uint16_t)((flags &
+		                       (WS_FDFLAG_DSYNC | WS_FDFLAG_RSYNC |
+		                           WS_FDFLAG_SYNC)) |
+		    (fl & O_APPEND ? WS_FDFLAG_APPEND : 0) |
 		    (fl & O_NONBLOCK ? WS_FDFLAG_NONBLOCK : 0));
 	memset(p, 0, 24);
-	p[0] = fd_filetype(f, &rights);
+	p[0] = fd_filetype(f);
 	ws_put_u16(p + 2, flags);
-	ws_put_u64(p + 8, rights);
-	ws_put_u64(p + 16, WS_RIGHTS_ALL);
+	ws_put_u64(p + 8, f->rights);
+	ws_put_u64(p + 16, f->inheriting);
 	return WS_ESUCCESS;
 }
 
@@ -346,12 +480,13 @@ fd_fdstat_get(ws_call *c)
 static uint32_t
 fd_fdstat_set_flags(ws_call *c)
 {
-	ws_fd *f = ws_fd_get(c->ctx, ws_u32(c, 0));
-	uint32_t flags = ws_u32(c, 1);
+	uint32_t flags = ws_u32(c, 1), rc;
+	ws_fd *f =
+	    ws_fd_with(c->ctx, ws_u32(c, 0), WS_RIGHT_FD_FDSTAT_SET_FLAGS, &rc);
 	int fl;
 
 	if (f == NULL)
-		return WS_EBADF;
+		return rc;
 	if (flags & ~(uint32_t)(WS_FDFLAG_APPEND | WS_FDFLAG_NONBLOCK))
 		return WS_ENOTSUP;
 	if (f->kind == WS_FD_FILE) {
@@ -363,7 +498,10 @@ fd_fdstat_set_flags(ws_call *c)
 		if (fcntl(f->host_fd, F_SETFL, fl) != 0)
 			return ws_errno_from_host(errno);
 	}
-	f->fdflags = (uint16_t)flags;
+	/* The sync flags cannot be changed: they stay as opened. */
+	f->fdflags = (uint16_t)(flags |
+	    (f->fdflags &
+	        (WS_FDFLAG_DSYNC | WS_FDFLAG_RSYNC | WS_FDFLAG_SYNC)));
 	return WS_ESUCCESS;
 }
 
@@ -371,12 +509,13 @@ fd_fdstat_set_flags(ws_call *c)
 static uint32_t
 fd_filestat_get(ws_call *c)
 {
-	ws_fd *f = ws_fd_get(c->ctx, ws_u32(c, 0));
+	uint32_t rc;
+	ws_fd *f =
+	    ws_fd_with(c->ctx, ws_u32(c, 0), WS_RIGHT_FD_FILESTAT_GET, &rc);
 	struct stat st;
-	uint64_t rights;
 
 	if (f == NULL)
-		return WS_EBADF;
+		return rc;
 	if (f->kind == WS_FD_FILE || f->kind == WS_FD_DIR) {
 		if (fstat(f->host_fd, &st) != 0)
 			return ws_errno_from_host(errno);
@@ -386,7 +525,7 @@ fd_filestat_get(ws_call *c)
 	memset(&st, 0, sizeof st);
 	if (ws_store_filestat(c, ws_u32(c, 1), &st) != WS_ESUCCESS)
 		return WS_EFAULT;
-	*ws_mem(c, ws_u32(c, 1) + 16, 1) = fd_filetype(f, &rights);
+	*ws_mem(c, ws_u32(c, 1) + 16, 1) = fd_filetype(f);
 	return WS_ESUCCESS;
 }
 
@@ -479,7 +618,7 @@ static uint32_t
 fd_readdir(ws_call *c)
 {
 	ws_fd *f = ws_fd_get(c->ctx, ws_u32(c, 0));
-	uint32_t len = ws_u32(c, 2), used = 0;
+	uint32_t len = ws_u32(c, 2), used = 0, rc;
 	uint8_t *buf = ws_mem(c, ws_u32(c, 1), len), hdr[24];
 	uint64_t cookie = ws_u64(c, 3);
 	struct dirent *e;
@@ -489,6 +628,8 @@ fd_readdir(ws_call *c)
 		return WS_EBADF;
 	if (f->kind != WS_FD_DIR)
 		return WS_ENOTDIR;
+	if (ws_fd_with(c->ctx, ws_u32(c, 0), WS_RIGHT_FD_READDIR, &rc) == NULL)
+		return rc;
 	if (buf == NULL || ws_mem(c, ws_u32(c, 4), 4) == NULL)
 		return WS_EFAULT;
 	if ((d = dir_stream(f)) == NULL)
@@ -535,5 +676,9 @@ const ws_fn ws_fd_fns[] = {
     {"fd_prestat_get", "ii", false, fd_prestat_get},
     {"fd_prestat_dir_name", "iii", false, fd_prestat_dir_name},
     {"fd_readdir", "iiiIi", false, fd_readdir},
+    {"fd_pread", "iiiIi", false, fd_pread},
+    {"fd_pwrite", "iiiIi", false, fd_pwrite},
+    {"fd_renumber", "ii", false, fd_renumber},
+    {"fd_fdstat_set_rights", "iII", false, fd_fdstat_set_rights},
     {NULL, NULL, false, NULL},
 };

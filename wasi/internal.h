@@ -8,19 +8,27 @@
  *   link.c   ws_imports(): host functions, signature checks, calls, guest
  *            memory access
  *   env.c    args_* and environ_*
- *   fd.c     fd_* on streams, files and directories
- *   path.c   path_open and path_filestat_get, confined to the preopens
+ *   fd.c     fd_* on streams, directories and the fd table
+ *   fd_file.c  fd_* on a file's contents and metadata (pread, pwrite,
+ *            allocate, set_size, set_times, advise, sync)
+ *   resolve.c  turning a guest path into a host directory fd and a name,
+ *            never leaving the preopen (symbolic links resolved inside)
+ *   path.c   path_open, path_filestat_get and _set_times
+ *   path_ops.c  creating, removing, renaming and linking by path
  *   clock.c  clock_res_get, clock_time_get
- *   misc.c   random_get, proc_exit, sched_yield, poll_oneoff
- *   stubs.c  every other preview1 function (ENOSYS)
+ *   misc.c   random_get, proc_exit, proc_raise, sched_yield
+ *   poll.c   poll_oneoff on clocks and fds
+ *   sock.c   sock_*: no socket is ever in the table (EBADF or ENOTSOCK)
  */
 #ifndef WS_INTERNAL_H
 #define WS_INTERNAL_H
 
 #include <dirent.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "wasi.h"
 #include "wasi_errno.h"
@@ -37,12 +45,14 @@ typedef enum ws_fd_kind {
 
 typedef struct ws_fd {
 	ws_fd_kind kind;
-	int host_fd;      /* own: for FILE and DIR */
-	char *guest_name; /* own: the preopen's name, or NULL */
-	DIR *dir;         /* own: fd_readdir's stream (on a dup), or NULL */
-	uint16_t fdflags; /* WASI fdflags as last set */
-	uint32_t stream;  /* for STDOUT: the guest fd number it writes as */
-	bool tty;         /* for the streams */
+	int host_fd;         /* own: for FILE and DIR */
+	char *guest_name;    /* own: the preopen's name, or NULL */
+	DIR *dir;            /* own: fd_readdir's stream (on a dup), or NULL */
+	uint16_t fdflags;    /* WASI fdflags as last set */
+	uint64_t rights;     /* what this fd may do (WS_RIGHT_*) */
+	uint64_t inheriting; /* what fds opened through it may get */
+	uint32_t stream;     /* for STDOUT: the guest fd number it writes as */
+	bool tty;            /* for the streams */
 } ws_fd;
 
 struct ws_ctx {
@@ -53,6 +63,7 @@ struct ws_ctx {
 	ws_fd *fds; /* own: indexed by guest fd */
 	uint32_t nfds;
 	ws_stdio stdio;
+	int stdin_host_fd; /* borrowed: the fd behind stdin, or -1 (callbacks) */
 	uint64_t max_output; /* 0: unlimited */
 	uint64_t output;     /* bytes written to the streams so far */
 	bool output_exceeded;
@@ -68,6 +79,13 @@ ws_fd *ws_fd_alloc(ws_ctx *ctx, ws_fd_kind kind, uint32_t *fd);
 
 /* Closes the host side of an entry and marks it free. */
 void ws_fd_release(ws_fd *f);
+
+/*
+ * The entry of guest fd fd when it is open and has every right in need:
+ * *rc is WS_EBADF when it is not open, WS_ENOTCAPABLE when a right is
+ * missing (NULL then).
+ */
+ws_fd *ws_fd_with(ws_ctx *ctx, uint32_t fd, uint64_t need, uint32_t *rc);
 
 /* ---- One WASI function -------------------------------------------------- */
 
@@ -100,10 +118,13 @@ typedef struct ws_fn {
 /* Each file's functions, ended by an entry with a NULL name. */
 extern const ws_fn ws_env_fns[];
 extern const ws_fn ws_fd_fns[];
+extern const ws_fn ws_fd_file_fns[];
 extern const ws_fn ws_path_fns[];
+extern const ws_fn ws_path_ops_fns[];
+extern const ws_fn ws_sock_fns[];
+extern const ws_fn ws_poll_fns[];
 extern const ws_fn ws_clock_fns[];
 extern const ws_fn ws_misc_fns[];
-extern const ws_fn ws_stub_fns[];
 
 /* ---- Arguments and guest memory ----------------------------------------- */
 
@@ -161,11 +182,72 @@ enum {
 	WS_FDFLAG_SYNC = 16,
 };
 
-#define WS_RIGHT_FD_READ (UINT64_C(1) << 1)
-#define WS_RIGHT_FD_SEEK (UINT64_C(1) << 2)
-#define WS_RIGHT_FD_TELL (UINT64_C(1) << 5)
-#define WS_RIGHT_FD_WRITE (UINT64_C(1) << 6)
-#define WS_RIGHTS_ALL ((UINT64_C(1) << 30) - 1)
+/* The rights, one bit each in the order preview1 defines them. */
+#define WS_RIGHT(n) (UINT64_C(1) << (n))
+#define WS_RIGHT_FD_DATASYNC WS_RIGHT(0)
+#define WS_RIGHT_FD_READ WS_RIGHT(1)
+#define WS_RIGHT_FD_SEEK WS_RIGHT(2)
+#define WS_RIGHT_FD_FDSTAT_SET_FLAGS WS_RIGHT(3)
+#define WS_RIGHT_FD_SYNC WS_RIGHT(4)
+#define WS_RIGHT_FD_TELL WS_RIGHT(5)
+#define WS_RIGHT_FD_WRITE WS_RIGHT(6)
+#define WS_RIGHT_FD_ADVISE WS_RIGHT(7)
+#define WS_RIGHT_FD_ALLOCATE WS_RIGHT(8)
+#define WS_RIGHT_PATH_CREATE_DIRECTORY WS_RIGHT(9)
+#define WS_RIGHT_PATH_CREATE_FILE WS_RIGHT(10)
+#define WS_RIGHT_PATH_LINK_SOURCE WS_RIGHT(11)
+#define WS_RIGHT_PATH_LINK_TARGET WS_RIGHT(12)
+#define WS_RIGHT_PATH_OPEN WS_RIGHT(13)
+#define WS_RIGHT_FD_READDIR WS_RIGHT(14)
+#define WS_RIGHT_PATH_READLINK WS_RIGHT(15)
+#define WS_RIGHT_PATH_RENAME_SOURCE WS_RIGHT(16)
+#define WS_RIGHT_PATH_RENAME_TARGET WS_RIGHT(17)
+#define WS_RIGHT_PATH_FILESTAT_GET WS_RIGHT(18)
+#define WS_RIGHT_PATH_FILESTAT_SET_SIZE WS_RIGHT(19)
+#define WS_RIGHT_PATH_FILESTAT_SET_TIMES WS_RIGHT(20)
+#define WS_RIGHT_FD_FILESTAT_GET WS_RIGHT(21)
+#define WS_RIGHT_FD_FILESTAT_SET_SIZE WS_RIGHT(22)
+#define WS_RIGHT_FD_FILESTAT_SET_TIMES WS_RIGHT(23)
+#define WS_RIGHT_PATH_SYMLINK WS_RIGHT(24)
+#define WS_RIGHT_PATH_REMOVE_DIRECTORY WS_RIGHT(25)
+#define WS_RIGHT_PATH_UNLINK_FILE WS_RIGHT(26)
+#define WS_RIGHT_POLL_FD_READWRITE WS_RIGHT(27)
+#define WS_RIGHT_SOCK_SHUTDOWN WS_RIGHT(28)
+#define WS_RIGHT_SOCK_ACCEPT WS_RIGHT(29)
+
+/* What a regular file fd can do (read and write as its open mode allows). */
+#define WS_RIGHTS_FILE                                                         \
+	(WS_RIGHT_FD_DATASYNC | WS_RIGHT_FD_READ | WS_RIGHT_FD_SEEK |          \
+	    WS_RIGHT_FD_FDSTAT_SET_FLAGS | WS_RIGHT_FD_SYNC |                  \
+	    WS_RIGHT_FD_TELL | WS_RIGHT_FD_WRITE | WS_RIGHT_FD_ADVISE |        \
+	    WS_RIGHT_FD_ALLOCATE | WS_RIGHT_FD_FILESTAT_GET |                  \
+	    WS_RIGHT_FD_FILESTAT_SET_SIZE | WS_RIGHT_FD_FILESTAT_SET_TIMES |   \
+	    WS_RIGHT_POLL_FD_READWRITE)
+/*
+ * What a directory fd can do. PATH_FILESTAT_SET_SIZE is path_open's
+ * O_TRUNC (preview1 has no other way to truncate by path).
+ */
+#define WS_RIGHTS_DIR                                                          \
+	(WS_RIGHT_FD_DATASYNC | WS_RIGHT_FD_FDSTAT_SET_FLAGS |                 \
+	    WS_RIGHT_PATH_FILESTAT_SET_SIZE | WS_RIGHT_FD_SYNC |               \
+	    WS_RIGHT_PATH_CREATE_DIRECTORY | WS_RIGHT_PATH_CREATE_FILE |       \
+	    WS_RIGHT_PATH_LINK_SOURCE | WS_RIGHT_PATH_LINK_TARGET |            \
+	    WS_RIGHT_PATH_OPEN | WS_RIGHT_FD_READDIR |                         \
+	    WS_RIGHT_PATH_READLINK | WS_RIGHT_PATH_RENAME_SOURCE |             \
+	    WS_RIGHT_PATH_RENAME_TARGET | WS_RIGHT_PATH_FILESTAT_GET |         \
+	    WS_RIGHT_PATH_FILESTAT_SET_TIMES | WS_RIGHT_FD_FILESTAT_GET |      \
+	    WS_RIGHT_FD_FILESTAT_SET_TIMES | WS_RIGHT_PATH_SYMLINK |           \
+	    WS_RIGHT_PATH_REMOVE_DIRECTORY | WS_RIGHT_PATH_UNLINK_FILE |       \
+	    WS_RIGHT_POLL_FD_READWRITE)
+/* What a preopen passes on to what is opened beneath it. */
+#define WS_RIGHTS_INHERITED (WS_RIGHTS_DIR | WS_RIGHTS_FILE)
+/* The standard streams: no seeking (wasi-libc's isatty() looks at that). */
+#define WS_RIGHTS_STDIN                                                        \
+	(WS_RIGHT_FD_READ | WS_RIGHT_FD_FDSTAT_SET_FLAGS |                     \
+	    WS_RIGHT_FD_FILESTAT_GET | WS_RIGHT_POLL_FD_READWRITE)
+#define WS_RIGHTS_STDOUT                                                       \
+	(WS_RIGHT_FD_WRITE | WS_RIGHT_FD_FDSTAT_SET_FLAGS |                    \
+	    WS_RIGHT_FD_FILESTAT_GET | WS_RIGHT_POLL_FD_READWRITE)
 
 /* The time of WASI clock id in ns; false for an unknown id (clock.c). */
 bool ws_clock_now(uint32_t id, uint64_t *ns);
@@ -179,5 +261,47 @@ uint8_t ws_filetype_of_mode(unsigned mode);
  */
 struct stat;
 uint32_t ws_store_filestat(ws_call *c, uint32_t ptr, const struct stat *st);
+
+/*
+ * The two timespecs utimensat() and futimens() take for WASI's atim, mtim
+ * and fstflags (fd_file.c): EINVAL for unknown flags or a time both set
+ * and "now".
+ */
+uint32_t ws_times(
+    uint64_t atim, uint64_t mtim, uint32_t fstflags, struct timespec ts[2]);
+
+/* ---- Guest paths (resolve.c) -------------------------------------------- */
+
+/* path_open's and path_filestat_get's lookupflags: follow a final link. */
+#define WS_LOOKUP_SYMLINK_FOLLOW 1u
+
+/*
+ * A guest path resolved beneath a directory fd: the directory that holds
+ * its last component and that component's name ("." when the path names
+ * the starting directory or ends in ".."), with every symbolic link on the
+ * way (and the last one when asked) followed inside the sandbox.
+ */
+typedef struct ws_target {
+	int dirfd;               /* own: close with ws_target_close() */
+	char name[NAME_MAX + 1]; /* one component, never containing '/' */
+	bool must_dir;           /* the path ended with '/' */
+} ws_target;
+
+/*
+ * Resolves guest path [ptr, ptr + len) beneath guest fd fd, which must be
+ * a directory with right need. follow: follow a symbolic link in the last
+ * component too. Never opens, creates or names anything outside the
+ * directory: an absolute path, a ".." above it or a link whose target
+ * would leave it is ENOTCAPABLE; more than 32 links on the way is ELOOP.
+ * Returns an errno; on success t holds a directory fd to close.
+ */
+uint32_t ws_resolve(ws_call *c, uint32_t fd, uint64_t need, uint32_t ptr,
+    uint32_t len, bool follow, ws_target *t);
+
+/* The same, on a host path text (NUL-terminated) beneath host dir root. */
+uint32_t ws_resolve_text(
+    int root, const char *path, size_t len, bool follow, ws_target *t);
+
+void ws_target_close(ws_target *t);
 
 #endif /* WS_INTERNAL_H */

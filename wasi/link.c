@@ -14,8 +14,9 @@
 #include <string.h>
 
 /* Every file's table, searched in this order. */
-static const ws_fn *const all_tables[] = {
-    ws_env_fns, ws_fd_fns, ws_path_fns, ws_clock_fns, ws_misc_fns, ws_stub_fns};
+static const ws_fn *const all_tables[] = {ws_env_fns, ws_fd_fns, ws_fd_file_fns,
+    ws_path_fns, ws_path_ops_fns, ws_clock_fns, ws_misc_fns, ws_sock_fns,
+    ws_poll_fns};
 
 /* What a host function's env points to: own, freed with the store. */
 typedef struct ws_binding {

@@ -27,9 +27,12 @@
  *
  * Host system calls the functions make, for a seccomp allowlist: none for
  * the streams (the callbacks do their own I/O: read/write with the
- * inherited ones); clock_gettime, clock_getres, getrandom, nanosleep
- * (poll_oneoff); and only with preopens: openat, fstat, newfstatat, lseek,
- * close, fcntl, dup, getdents64, read, write.
+ * inherited ones, and poll and ioctl(FIONREAD) on fd 0 for poll_oneoff);
+ * clock_gettime, clock_getres, getrandom, nanosleep (poll_oneoff); and
+ * only with preopens: openat, fstat, newfstatat, lseek,
+ * close, fcntl, dup, getdents64, read, write, pread64, pwrite64, readlinkat,
+ * mkdirat, unlinkat, symlinkat, renameat (or renameat2), linkat, utimensat,
+ * ftruncate, fallocate, fadvise64, fsync, fdatasync.
  */
 #ifndef WASMD_WASI_H
 #define WASMD_WASI_H
@@ -75,8 +78,10 @@ bool ws_ctx_add_env(ws_ctx *ctx, const char *kv);
 
 /*
  * Opens host directory host and offers it to the guest as guest (the
- * next free fd from 3 on). The guest can reach only what is beneath it:
- * absolute paths, `..` above it and symbolic links are refused. False
+ * next free fd from 3 on), read-write. The guest can reach only what is
+ * beneath it: absolute paths, `..` above it and symbolic links whose
+ * target would leave it are refused (links that stay inside are
+ * followed). False
  * with a message in err (errlen bytes) when host cannot be opened as a
  * directory.
  */
@@ -111,8 +116,8 @@ bool ws_ctx_output_exceeded(const ws_ctx *ctx);
 /*
  * Creates in s a host function for every function import of module m
  * from WS_MODULE and lists them in *out (*n entries), ready for
- * we_instance_new(). Names WASI does not define (or that this library
- * does not implement) get a stub of the imported type that returns
+ * we_instance_new(). Every preview1 function is implemented; a name
+ * preview1 does not define gets a stub of the imported type that returns
  * ENOSYS, so any WASI module links. Imports from other modules are left
  * out: the caller provides them or reports them.
  * Returns false with err filled (WE_ERR_LINK naming the import) when a

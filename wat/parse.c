@@ -1279,6 +1279,18 @@ wat_is_binary(const uint8_t *bytes, size_t len)
 	return len >= 4 && memcmp(bytes, "\0asm", 4) == 0;
 }
 
+bool
+wat_is_text(const uint8_t *bytes, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len &&
+	    (bytes[i] == ' ' || bytes[i] == '\t' || bytes[i] == '\n' ||
+	        bytes[i] == '\r'))
+		i++;
+	return i < len && (bytes[i] == '(' || bytes[i] == ';');
+}
+
 /* The strings of (module binary ...) or (module quote ...), joined. */
 static void
 joined_strings(wparse *ps, wbuf *b)
@@ -1385,7 +1397,7 @@ wat_ensure_binary(
 	size_t outlen;
 	wat_error err;
 
-	if (wat_is_binary(*bytes, *len))
+	if (wat_is_binary(*bytes, *len) || !wat_is_text(*bytes, *len))
 		return 0;
 	if (wat_to_wasm((const char *)*bytes, *len, &out, &outlen, &err) < 0) {
 		snprintf(msg, msglen,

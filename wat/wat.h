@@ -31,6 +31,10 @@ typedef struct wat_error {
 /* True when bytes start with the binary format's magic ("\0asm"). */
 bool wat_is_binary(const uint8_t *bytes, size_t len);
 
+/* True when bytes look like the text format: the first character after
+ * blanks opens a list "(" or a comment ";". */
+bool wat_is_text(const uint8_t *bytes, size_t len);
+
 /*
  * Converts text (len bytes, need not be NUL-terminated) holding one module
  * (or its fields without the `(module ...)` around them) to the binary
@@ -41,8 +45,10 @@ int wat_to_wasm(const char *text, size_t len, uint8_t **out, size_t *outlen,
     wat_error *err);
 
 /*
- * For a file's contents: leaves binary bytes as they are; converts text
- * in place (*bytes is freed and replaced by the binary, *len updated).
+ * For a file's contents: converts text (wat_is_text) in place (*bytes is
+ * freed and replaced by the binary, *len updated); leaves anything else as
+ * it is (binary, or bytes the engine refuses with its own message, such as
+ * a bad magic).
  * Returns 0, or -1 with "NAME:LINE:COL: message" in msg (name is the
  * file's name for the message).
  * own: *bytes stays the caller's (free()).

@@ -5,16 +5,21 @@
  * call --invoke NAME with arguments parsed from the command line and print
  * its results (one per line, in a form that reads back exactly), or run
  * the start function and `_start`, a WASI command, whose exit code
- * (proc_exit) becomes ours.
+ * (proc_exit) becomes ours. -W timeout=D bounds the run's wall-clock time:
+ * SIGALRM interrupts the engine (a trap, exit 134), and if a host call
+ * holds it past a grace second, the handler ends the process itself.
  */
 #include "local_run.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include "wasi.h"
 #include "wat.h"
@@ -34,6 +39,7 @@ typedef struct run_opts {
 	uint64_t fuel;
 	uint32_t max_pages;  /* 0: the engine's default */
 	uint64_t max_output; /* 0: unlimited */
+	uint64_t timeout_ms; /* 0: no wall-clock limit */
 	const char **envs;   /* own array of borrowed K=V strings */
 	int nenvs;
 	const char **dirs; /* own array of borrowed HOST[::GUEST] strings */
@@ -46,8 +52,9 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: run [--invoke NAME] [--env K[=V]]... [--dir "
 	    "HOST[::GUEST]]...\n"
-	    "           [-W fuel=N,max-memory-size=BYTES,max-output=BYTES] "
-	    "FILE [ARGS...]\n"
+	    "           [-W fuel=N,max-memory-size=BYTES,max-output=BYTES,"
+	    "timeout=D]\n"
+	    "           FILE [ARGS...]\n"
 	    "\n"
 	    "Runs a WebAssembly module in this process. A WASI command (one\n"
 	    "that exports _start) gets FILE and ARGS as its argv; the\n"
@@ -64,6 +71,9 @@ usage(FILE *f)
 	    "  -W max-memory-size=BYTES  the most memory the module may have\n"
 	    "  -W max-output=BYTES       stop (trap) a guest that writes more\n"
 	    "                            than BYTES to stdout and stderr\n"
+	    "  -W timeout=D              stop (trap) after D of wall-clock\n"
+	    "                            time: 500ms, 10s (the default unit),\n"
+	    "                            2m, 1h\n"
 	    "Exit codes: the guest's; 1 the engine refused a call; 2 usage;\n"
 	    "126 unreadable, invalid or unlinkable module; 127 no such\n"
 	    "export; 134 a trap (including the output limit).\n");
@@ -320,6 +330,34 @@ wrk_run_format_val(const we_val *v, char *buf, size_t len)
 	return buf;
 }
 
+/* Milliseconds of "500ms", "2s", "5m", "1h" or "10" (seconds), > 0. */
+static bool
+parse_duration(const char *s, uint64_t *ms)
+{
+	static const struct {
+		const char *unit;
+		uint64_t ms;
+	} units[] = {
+	    {"ms", 1}, {"s", 1000}, {"", 1000}, {"m", 60000}, {"h", 3600000}};
+	unsigned long long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || v == 0)
+		return false;
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+		if (strcmp(end, units[i].unit) == 0) {
+			if (v > UINT64_MAX / units[i].ms / 1000)
+				return false;
+			*ms = v * units[i].ms;
+			return true;
+		}
+	return false;
+}
+
 /* ---- Options --------------------------------------------------------------- */
 
 /* One key=value of -W. */
@@ -353,6 +391,10 @@ parse_w_option(run_opts *o, char *opt)
 	}
 	if (strcmp(opt, "max-output") == 0 && parse_size(eq + 1, &v)) {
 		o->max_output = v;
+		return true;
+	}
+	if (strcmp(opt, "timeout") == 0 && parse_duration(eq + 1, &v)) {
+		o->timeout_ms = v;
 		return true;
 	}
 	fprintf(stderr, "error: -W %s=%s: unknown option or bad value\n", opt,
@@ -463,6 +505,71 @@ parse_args(run_opts *o, int argc, char **argv, bool *help)
 	return true;
 }
 
+/* ---- The wall-clock limit -------------------------------------------- */
+
+/* What the SIGALRM handler sees: set before the timer is armed. */
+static we_store *volatile timer_store;
+static volatile sig_atomic_t timer_fired;
+static uint64_t timer_ms;
+/* What the handler writes when it ends the process (made beforehand). */
+static char timer_msg[128];
+
+static void
+arm_timer(uint64_t ms)
+{
+	struct itimerval it = {.it_value = {.tv_sec = (time_t)(ms / 1000),
+	                           .tv_usec = (suseconds_t)(ms % 1000) * 1000}};
+
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/*
+ * First alarm: interrupt the engine, which traps at its next loop edge or
+ * call. A guest inside a host call (a sleep, a blocking read) does not get
+ * there: a second alarm a second later ends the process from here.
+ */
+static void
+timeout_cb(int sig)
+{
+	(void)sig;
+	if (timer_fired) {
+		(void)!write(2, timer_msg, strlen(timer_msg));
+		_exit(WRK_RUN_EXIT_TRAP);
+	}
+	timer_fired = 1;
+	if (timer_store != NULL)
+		we_store_interrupt(timer_store);
+	arm_timer(1000);
+}
+
+/* Starts the wall-clock limit of ms (0: none) on store s. */
+static void
+start_timeout(we_store *s, uint64_t ms)
+{
+	struct sigaction sa = {.sa_handler = timeout_cb};
+
+	if (ms == 0)
+		return;
+	timer_store = s;
+	timer_ms = ms;
+	snprintf(timer_msg, sizeof timer_msg,
+	    "error: wall-clock timeout of %llu ms exceeded (-W timeout; the "
+	    "guest was in a host call)\n",
+	    (unsigned long long)ms);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	arm_timer(ms);
+}
+
+static void
+stop_timeout(void)
+{
+	struct itimerval off = {0};
+
+	setitimer(ITIMER_REAL, &off, NULL);
+	timer_store = NULL;
+}
+
 /* ---- Running ------------------------------------------------------------------ */
 
 /* own: *out, the file's bytes (malloc'd). */
@@ -505,7 +612,12 @@ report_trap(we_store *s)
 {
 	const we_trap *t = we_store_trap(s);
 
-	if (t == NULL || t->message[0] == '\0')
+	if (timer_fired && t != NULL && t->kind == WE_TRAP_INTERRUPTED)
+		fprintf(stderr,
+		    "error: wall-clock timeout of %llu ms exceeded (-W "
+		    "timeout)\n",
+		    (unsigned long long)timer_ms);
+	else if (t == NULL || t->message[0] == '\0')
 		fprintf(stderr, "error: %s\n",
 		    we_trap_kind_name(t ? t->kind : WE_TRAP_NONE));
 	else
@@ -759,7 +871,9 @@ instantiate_and_run(const run_opts *o, const we_module *m)
 	}
 	if (o->has_fuel)
 		we_store_set_fuel(s, o->fuel);
+	start_timeout(s, o->timeout_ms);
 	rc = link_and_run(o, ctx, s, m);
+	stop_timeout();
 	we_store_free(s);
 	ws_ctx_free(ctx);
 	return rc;

@@ -223,6 +223,13 @@ START_TEST(test_ensure_binary)
 	ck_assert_uint_eq(len, sizeof magic); /* binary: left alone */
 	free(bytes);
 
+	bytes = (uint8_t *)strdup("junk, neither binary nor text");
+	len = strlen((char *)bytes);
+	ck_assert_int_eq(
+	    wat_ensure_binary(&bytes, &len, "junk.wasm", msg, sizeof msg), 0);
+	ck_assert_uint_eq(len, 29); /* left for the engine to refuse */
+	free(bytes);
+
 	bytes = (uint8_t *)strdup("(module\n  (func (unknown)))");
 	len = strlen((char *)bytes);
 	ck_assert_int_eq(

@@ -50,7 +50,7 @@ add_custom_target(wasi-programs ALL DEPENDS ${WASI_WASMS})
 
 # One ctest entry per scenario of run_wasi.sh.
 set(WASI_CASES printf argv_env stdin_echo exit_code clocks random files
-    escape output_limit link wasmd_run)
+    escape output_limit link timeout wasmd_run)
 foreach(c ${WASI_CASES})
   add_test(NAME wasi_${c}
       COMMAND bash "${CMAKE_CURRENT_SOURCE_DIR}/run_wasi.sh" ${c}
