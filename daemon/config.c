@@ -465,7 +465,9 @@ static void
 apply_reloadable(struct sup *sup, struct sup_config *c)
 {
 	struct sup_config *old = &sup->cfg;
-	bool memory_changed = old->max_memory != c->max_memory;
+	bool memory_changed = old->max_memory != c->max_memory ||
+	    old->default_memory != c->default_memory ||
+	    old->worker_cache_bytes != c->worker_cache_bytes;
 	struct sup_tenant_rule *rules = old->rules;
 	size_t nrules = old->nrules;
 
@@ -491,6 +493,10 @@ apply_reloadable(struct sup *sup, struct sup_config *c)
 	old->max_instances = c->max_instances;
 	old->max_names = c->max_names;
 	old->max_module_info = c->max_module_info;
+	/* Warm workers (pool.c). */
+	old->worker_max_invokes = c->worker_max_invokes;
+	old->worker_idle_timeout_ms = c->worker_idle_timeout_ms;
+	old->worker_cache_bytes = c->worker_cache_bytes;
 	/* Swap the owned parts, so freeing c frees the old ones. */
 	old->rules = c->rules;
 	old->nrules = c->nrules;

@@ -149,6 +149,7 @@ sup_instance_create(
 	snprintf(job->digest, sizeof job->digest, "%s", m->digest);
 	job->export_name = sup_strdup("(create_instance)");
 	job->timeout_ms = limits.timeout_ms;
+	job->memory = limits.max_memory_bytes; /* its worker's limit */
 	/* Synchronous read of a local file: see store.c. */
 	wc.wasm.data =
 	    sup_store_read_wasm(s->tenant, m, &wc.wasm.len, err, sizeof err);

@@ -157,6 +157,8 @@ job_new(struct sup_session *s, uint64_t id, enum sup_job_kind kind)
 	job->session = s;
 	job->tenant = s->tenant;
 	job->tenant->running++;
+	/* The largest limit, unless the job says less (push, invoke...). */
+	job->memory = sup->cfg.max_memory;
 	job->timer = evtimer_new(sup->base, job_timeout_cb, job);
 	if (job->timer == NULL)
 		abort();
@@ -279,6 +281,13 @@ sup_job_push(struct sup_session *s, uint64_t id, Wasmd__PushModule *push)
 	env.msg_case = WASMD__ENVELOPE__MSG_PUSH;
 	env.push = &wp;
 	job->timeout_ms = s->sup->cfg.max_timeout_ms;
+	/*
+	 * Validating takes a few times the module's size: a small module in a
+	 * pooled worker of the default limit (no spawn waited for), a large
+	 * one in a worker of the largest.
+	 */
+	if (job->wasm_len <= s->sup->cfg.default_memory / 4)
+		job->memory = s->sup->cfg.default_memory;
 	if (pack_job(job, &env))
 		job_submit(job);
 }
@@ -335,7 +344,6 @@ sup_job_invoke(struct sup_session *s, uint64_t id, Wasmd__Invoke *inv)
 	struct sup_module *m;
 	struct sup_job *job;
 	char err[512];
-	bool packed;
 
 	if (inv->instance_id != 0) {
 		sup_instance_invoke(s, id, inv);
@@ -360,13 +368,12 @@ sup_job_invoke(struct sup_session *s, uint64_t id, Wasmd__Invoke *inv)
 	job->export_name = sup_strdup(inv->export ? inv->export : "");
 	job->timeout_ms = limits.timeout_ms;
 	job->max_output = limits.max_output_bytes;
-	/* Synchronous read of a local file: see store.c. */
-	wi.wasm.data =
-	    sup_store_read_wasm(s->tenant, m, &wi.wasm.len, err, sizeof(err));
-	if (wi.wasm.data == NULL) {
-		finish_error(job, WASMD__ERROR_CODE__ERR_INTERNAL, err);
-		return;
-	}
+	job->memory = limits.max_memory_bytes;
+	/* Named by digest: the bytes go (as a memfd) only to a worker that
+	 * lacks them (pool.c, sup_worker_send_job). */
+	job->module_size = m->size;
+	wi.module_digest = job->digest;
+	wi.module_size = m->size;
 	wi.export = inv->export;
 	wi.n_args = inv->n_args;
 	wi.args = inv->args;
@@ -383,15 +390,14 @@ sup_job_invoke(struct sup_session *s, uint64_t id, Wasmd__Invoke *inv)
 	wi.tty_fds = inv->tty_fds;
 	env.msg_case = WASMD__ENVELOPE__MSG_INVOKE;
 	env.invoke = &wi;
-	packed = pack_job(job, &env);
-	free(wi.wasm.data);
-	if (packed)
+	if (pack_job(job, &env))
 		job_submit(job);
 }
 
 void
 sup_job_start(struct sup_job *job, struct sup_worker *w)
 {
+	char err[512];
 	struct timeval tv = {
 	    job->timeout_ms / 1000, (job->timeout_ms % 1000) * 1000};
 
@@ -400,17 +406,26 @@ sup_job_start(struct sup_job *job, struct sup_worker *w)
 	w->state = SUP_W_BUSY;
 	clock_gettime(CLOCK_MONOTONIC, &job->start);
 	evtimer_add(job->timer, &tv);
-	if (sup_worker_send_frame(w, job->frame, job->frame_len) != 0) {
-		job->frame = NULL;
+	if (sup_worker_send_job(w, job, err, sizeof err) != 0) {
 		sup_worker_kill(w, "cannot queue the job");
-		finish_error(job, WASMD__ERROR_CODE__ERR_INTERNAL,
-		    "cannot send the job to a worker");
+		/* rm of the module while the invoke waited for a worker. */
+		finish_error(job,
+		    job->module_size > 0 &&
+		            sup_store_find(job->tenant, job->digest) == NULL
+		        ? WASMD__ERROR_CODE__ERR_NOT_FOUND
+		        : WASMD__ERROR_CODE__ERR_INTERNAL,
+		    err);
 		return;
 	}
-	job->frame = NULL; /* libevent owns it now */
-	sup_log(SUP_DEBUG, "event=job_start tenant=%s id=%llu worker=%ld",
-	    job->tenant->name, (unsigned long long)job->client_id,
-	    (long)w->pid);
+	/* worker= and module= let tests see reuse and the cache at work. */
+	sup_log(SUP_DEBUG,
+	    "event=job_start tenant=%s id=%llu worker=%ld worker_jobs=%u "
+	    "module=%s",
+	    job->tenant->name, (unsigned long long)job->client_id, (long)w->pid,
+	    w->jobs,
+	    job->module_size == 0  ? "-"
+	        : job->module_sent ? "sent"
+	                           : "cached");
 }
 
 static void

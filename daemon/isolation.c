@@ -98,7 +98,8 @@ sup_isolation_init(struct sup *sup, char *err, size_t errlen)
 }
 
 void
-sup_worker_argv(struct sup *sup, const char *cmd, char *mem, char **argv)
+sup_worker_argv(
+    struct sup *sup, const char *cmd, char *mem, char *cache, char **argv)
 {
 	size_t n = 0;
 
@@ -108,6 +109,8 @@ sup_worker_argv(struct sup *sup, const char *cmd, char *mem, char **argv)
 	argv[n++] = "3";
 	argv[n++] = "--memory-limit";
 	argv[n++] = mem;
+	argv[n++] = "--cache-bytes";
+	argv[n++] = cache;
 	if (sup->worker_ids[0] != '\0') {
 		argv[n++] = "--user";
 		argv[n++] = sup->worker_ids;

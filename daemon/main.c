@@ -28,7 +28,7 @@ static const struct sup_proc {
     {"wasmd", "by systemd or a user", "-", "main.c: the event loop"},
     {"client", "wasmctl / libwasmd-client", "Unix socket (-H)",
         "session.c: sup_dispatch_client()"},
-    {"wasmd-worker", "posix_spawn by pool.c, one job each",
+    {"wasmd-worker", "posix_spawn by pool.c, jobs of one tenant",
         "socketpair on its fd 3", "pool.c: sup_dispatch_worker()"},
 };
 
@@ -97,7 +97,7 @@ usage(FILE *f)
 	    "$XDG_STATE_HOME/wasmd\n"
 	    "                             or ~/.local/state/wasmd; as root "
 	    "/var/lib/wasmd)\n"
-	    "      --pool N               idle confined workers kept ready "
+	    "      --pool N               idle unbound workers kept ready "
 	    "(default 2)\n"
 	    "Invocation limits (a request's 0 means the default; a request "
 	    "above a\n"
@@ -158,6 +158,16 @@ usage(FILE *f)
 	    "ipc and\n"
 	    "                             mount namespaces where permitted "
 	    "(default yes)\n"
+	    "      --worker-max-invokes N  jobs a tenant's worker serves "
+	    "before it is\n"
+	    "                             recycled (default 1000; 1: a "
+	    "process per job)\n"
+	    "      --worker-idle-timeout DUR  recycle a tenant's worker idle "
+	    "this long\n"
+	    "                             (default 60s; 0 never)\n"
+	    "      --worker-cache SIZE    each worker's cache of compiled "
+	    "modules\n"
+	    "                             (default 64MiB; 0: none)\n"
 	    "Operations (see wasmd(8), wasmd.conf(5)):\n"
 	    "  -c, --config FILE          read FILE and FILE.d/*.conf "
 	    "(default\n"
@@ -295,6 +305,9 @@ config_defaults(struct sup_config *c)
 	c->max_instances = 4;
 	c->max_names = 1000;
 	c->max_module_info = 1ull << 20;
+	c->worker_max_invokes = 1000;
+	c->worker_idle_timeout_ms = 60000;
+	c->worker_cache_bytes = 64ull << 20;
 }
 
 enum {
@@ -328,6 +341,9 @@ enum {
 	OPT_MAX_INSTANCES,
 	OPT_MAX_NAMES,
 	OPT_MAX_MODULE_INFO,
+	OPT_WORKER_MAX_INVOKES,
+	OPT_WORKER_IDLE_TIMEOUT,
+	OPT_WORKER_CACHE,
 };
 
 static const struct option long_options[] = {
@@ -366,6 +382,9 @@ static const struct option long_options[] = {
     {"max-instances", required_argument, NULL, OPT_MAX_INSTANCES},
     {"max-names", required_argument, NULL, OPT_MAX_NAMES},
     {"max-module-info", required_argument, NULL, OPT_MAX_MODULE_INFO},
+    {"worker-max-invokes", required_argument, NULL, OPT_WORKER_MAX_INVOKES},
+    {"worker-idle-timeout", required_argument, NULL, OPT_WORKER_IDLE_TIMEOUT},
+    {"worker-cache", required_argument, NULL, OPT_WORKER_CACHE},
     {NULL, 0, NULL, 0},
 };
 
@@ -455,6 +474,10 @@ apply_option(struct sup_config *c, int opt, const char *arg, const char *name)
 		return parse_duration(arg, &c->idle_timeout_ms)
 		    ? bad_value(name, arg)
 		    : 0;
+	case OPT_WORKER_IDLE_TIMEOUT:
+		return parse_duration(arg, &c->worker_idle_timeout_ms)
+		    ? bad_value(name, arg)
+		    : 0;
 	}
 	if (parse_uint(arg, &v) != 0)
 		return bad_value(name, arg);
@@ -486,6 +509,12 @@ apply_option(struct sup_config *c, int opt, const char *arg, const char *name)
 	case OPT_MAX_INSTANCES: c->max_instances = (unsigned)v; break;
 	case OPT_MAX_NAMES: c->max_names = v; break;
 	case OPT_MAX_MODULE_INFO: c->max_module_info = v; break;
+	case OPT_WORKER_MAX_INVOKES:
+		if (v == 0 || v > UINT32_MAX)
+			return bad_value(name, arg);
+		c->worker_max_invokes = (unsigned)v;
+		break;
+	case OPT_WORKER_CACHE: c->worker_cache_bytes = v; break;
 	}
 	return 0;
 }

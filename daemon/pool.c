@@ -2,11 +2,24 @@
  * pool.c: the worker processes and the pool of idle ones.
  *
  * A worker is started with posix_spawn (a fresh wasmd-worker image, never a
- * copy of the supervisor) as `wasmd-worker serve --fd 3 --memory-limit B`,
- * its end of a socketpair on fd 3. It confines itself, then says hello; from
- * then on it is idle and ready for exactly one job. The pool keeps
- * --pool idle-or-starting workers beyond the jobs waiting in the queue,
- * topped up from a timer event so a reply is never delayed by fork+exec.
+ * copy of the supervisor) as `wasmd-worker serve --fd 3 --memory-limit B
+ * --cache-bytes C`, its end of a socketpair on fd 3. It confines itself,
+ * then says hello; from then on it is idle, not bound to any tenant. The
+ * pool keeps --pool such unbound workers (of the default memory limit)
+ * beyond the jobs waiting in the queue, topped up from a timer event so a
+ * reply is never delayed by fork+exec.
+ *
+ * Warm workers: a worker's first job binds it to that job's tenant for
+ * the rest of its life, and it serves jobs of exactly the memory limit it
+ * was started with (its RLIMIT_AS fits them). After a clean reply it goes
+ * back to the idle list, to serve the next job of the same tenant and
+ * limit; each invoke still gets a fresh instance in it (worker/serve.c).
+ * It is recycled (its socket closed, SIGKILL, reaped in the background)
+ * after --worker-max-invokes jobs, after --worker-idle-timeout idle, and
+ * after any reply that is not a clean result (a trap, an error), as well
+ * as on any death, deadline or limit, as before. The worker keeps the
+ * modules it decoded by digest; `held` mirrors that cache, so a module's
+ * bytes go to it (a sealed memfd, modfd.c) only when it lacks them.
  *
  * A worker is gone once it is both reaped (SIGCHLD, waitpid) and its socket
  * is at EOF: only then is its death classified (invoke.c), so a reply that
@@ -64,19 +77,27 @@ sup_worker_send(struct sup_worker *w, Wasmd__Envelope *env, uint64_t id)
 	return rc;
 }
 
-void
-sup_worker_kill(struct sup_worker *w, const char *why)
+/* SIGKILL, unless it is gone or killed already: false then. */
+static bool
+kill_worker(struct sup_worker *w, const char *why)
 {
 	if (w->reaped || w->killed)
-		return;
+		return false;
 	w->killed = true;
 	w->kill_reason = why;
 	/* Nothing it says from now on matters (worker_read_cb drops it), but
 	 * reading goes on until EOF, which tells that the process is gone. */
 	sup_worker_resume(w);
 	kill(w->pid, SIGKILL);
-	sup_log(SUP_INFO, "event=worker_kill pid=%ld reason=\"%s\"",
-	    (long)w->pid, why);
+	return true;
+}
+
+void
+sup_worker_kill(struct sup_worker *w, const char *why)
+{
+	if (kill_worker(w, why))
+		sup_log(SUP_INFO, "event=worker_kill pid=%ld reason=\"%s\"",
+		    (long)w->pid, why);
 }
 
 void
@@ -104,31 +125,100 @@ sup_worker_resume(struct sup_worker *w)
 	    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
 }
 
+/* Queued jobs that need a worker of this memory limit. */
 static unsigned
-queue_length(struct sup *sup)
+queued_for(struct sup *sup, uint64_t memory)
 {
 	struct sup_job *job;
 	unsigned n = 0;
 
 	TAILQ_FOREACH(job, &sup->queue, queue_entry)
-	n++;
+	n += job->memory == memory;
 	return n;
 }
 
-/* Hands the idle worker w the first queued job, if any. */
+/* Workers of this memory limit not bound yet: starting, or idle. */
+static unsigned
+unbound_for(struct sup *sup, uint64_t memory)
+{
+	struct sup_worker *w;
+	unsigned n = 0;
+
+	TAILQ_FOREACH(w, &sup->workers, entry)
+	n += w->memory == memory && w->tenant == NULL &&
+	    (w->state == SUP_W_STARTING || w->state == SUP_W_IDLE);
+	return n;
+}
+
+/*
+ * The idle worker for job: one of its tenant and memory limit (the most
+ * recently used first: its caches are warm), else an unbound one of that
+ * limit; NULL when there is none.
+ */
+static struct sup_worker *
+idle_worker_for(struct sup *sup, const struct sup_job *job)
+{
+	struct sup_worker *w, *unbound = NULL;
+
+	TAILQ_FOREACH(w, &sup->idle, idle_entry)
+	{
+		if (w->memory != job->memory)
+			continue;
+		if (w->tenant == job->tenant)
+			return w;
+		if (w->tenant == NULL && unbound == NULL)
+			unbound = w;
+	}
+	return unbound;
+}
+
+/* Takes w off the idle list. */
+static void
+idle_remove(struct sup_worker *w)
+{
+	TAILQ_REMOVE(&w->sup->idle, w, idle_entry);
+	w->sup->nidle--;
+	evtimer_del(w->idle_timer);
+}
+
+/* w serves job from now on; its first job binds it to the job's tenant. */
+static void
+bind_worker(struct sup_worker *w, struct sup_job *job)
+{
+	idle_remove(w);
+	w->state = SUP_W_BUSY;
+	w->jobs++;
+	if (w->tenant != NULL)
+		return;
+	w->tenant = job->tenant;
+	sup_log(SUP_DEBUG, "event=worker_bind pid=%ld tenant=%s memory=%llu",
+	    (long)w->pid, w->tenant->name, (unsigned long long)w->memory);
+}
+
+/*
+ * Hands idle workers the queued jobs they fit, oldest job first. After
+ * each start the scan begins again: a start that fails ends its job and
+ * may end its session's other jobs with it.
+ */
 static void
 assign_queued(struct sup *sup)
 {
 	struct sup_worker *w;
 	struct sup_job *job;
+	bool started = true;
 
-	while ((job = TAILQ_FIRST(&sup->queue)) != NULL &&
-	    (w = TAILQ_FIRST(&sup->idle)) != NULL) {
-		sup_pool_unqueue(sup, job);
-		TAILQ_REMOVE(&sup->idle, w, idle_entry);
-		sup->nidle--;
-		w->state = SUP_W_BUSY;
-		sup_job_start(job, w);
+	while (started && sup->nidle > 0) {
+		started = false;
+		TAILQ_FOREACH(job, &sup->queue, queue_entry)
+		{
+			if ((w = idle_worker_for(sup, job)) == NULL)
+				continue;
+			sup_pool_unqueue(sup, job);
+			bind_worker(w, job);
+			sup_job_start(job, w);
+			started = true;
+			break;
+		}
 	}
 }
 
@@ -179,6 +269,219 @@ worker_hello(struct sup_worker *w, Wasmd__Envelope *env)
 	assign_queued(sup);
 }
 
+/* ---- Warm workers: what a worker holds, reuse and recycling ---------- */
+
+static long
+held_index(const struct sup_worker *w, const char *digest)
+{
+	for (size_t i = 0; i < w->nheld; i++)
+		if (strcmp(w->held[i], digest) == 0)
+			return (long)i;
+	return -1;
+}
+
+static void
+held_add(struct sup_worker *w, const char *digest)
+{
+	if (held_index(w, digest) >= 0)
+		return;
+	if (w->nheld == w->held_cap) {
+		size_t cap = w->held_cap ? w->held_cap * 2 : 4;
+		char(*v)[65] = realloc(w->held, cap * sizeof *v);
+
+		if (v == NULL)
+			abort();
+		w->held = v;
+		w->held_cap = cap;
+	}
+	snprintf(w->held[w->nheld++], sizeof w->held[0], "%s", digest);
+}
+
+static void
+held_remove(struct sup_worker *w, const char *digest)
+{
+	long i = held_index(w, digest);
+
+	if (i >= 0)
+		memcpy(w->held[i], w->held[--w->nheld], sizeof w->held[0]);
+}
+
+/* The worker's word on its cache after a clean invoke (InvokeResult). */
+static void
+note_cache(
+    struct sup_worker *w, struct sup_job *job, const Wasmd__InvokeResult *ir)
+{
+	if (job->module_sent)
+		held_add(w, job->digest);
+	for (size_t i = 0; i < ir->n_cache_evicted; i++)
+		held_remove(w, ir->cache_evicted[i]);
+}
+
+/*
+ * Ends a worker that is not busy any more with SIGKILL: it has replied, so
+ * nothing of it is waited for. It is freed as any killed worker is, once
+ * its socket is at EOF and it is reaped (worker_event_cb, sigchld_cb):
+ * never here, where a callback of its own may still be running.
+ */
+static void
+worker_retire(struct sup_worker *w, const char *why)
+{
+	w->state = SUP_W_DONE;
+	sup_log(SUP_DEBUG,
+	    "event=worker_retire pid=%ld tenant=%s jobs=%u reason=\"%s\"",
+	    (long)w->pid, w->tenant != NULL ? w->tenant->name : "-", w->jobs,
+	    why);
+	kill_worker(w, why);
+}
+
+static void
+worker_idle_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct sup_worker *w = arg;
+
+	if (w->state != SUP_W_IDLE)
+		return;
+	idle_remove(w);
+	worker_retire(w, "idle timeout");
+}
+
+/* Why a worker that just replied (env) must not serve again, or NULL. */
+static const char *
+retire_reason(struct sup_worker *w, const Wasmd__Envelope *env)
+{
+	struct sup *sup = w->sup;
+	const Wasmd__Trap *trap;
+
+	if (w->killed || w->bev == NULL || w->paused)
+		return "gone";
+	if (sup->stopping || sup->draining)
+		return "stopping";
+	if (w->generation != sup->pool_generation)
+		return "the configuration changed";
+	if (w->jobs >= sup->cfg.worker_max_invokes)
+		return "worker-max-invokes";
+	switch (env->msg_case) {
+	/* A large module's push had a worker of the largest limit, which
+	 * the tenant's invokes rarely ask for: it leaves. */
+	case WASMD__ENVELOPE__MSG_MODULE_INFO:
+		return w->memory != sup->cfg.default_memory ? "push done"
+		                                            : NULL;
+	case WASMD__ENVELOPE__MSG_INVOKE_RESULT:
+		trap = env->invoke_result->trap;
+		return trap != NULL && trap->kind != WASMD__TRAP_KIND__TRAP_NONE
+		    ? "trap"
+		    : NULL;
+	default: return "error reply";
+	}
+}
+
+/* Back to the idle list (first: most recently used), or recycled. */
+static void
+worker_release(struct sup_worker *w, const char *retire)
+{
+	struct sup *sup = w->sup;
+	struct timeval tv = {sup->cfg.worker_idle_timeout_ms / 1000,
+	    (sup->cfg.worker_idle_timeout_ms % 1000) * 1000};
+
+	if (retire != NULL) {
+		worker_retire(w, retire);
+		return;
+	}
+	w->state = SUP_W_IDLE;
+	sup->nidle++;
+	TAILQ_INSERT_HEAD(&sup->idle, w, idle_entry);
+	if (sup->cfg.worker_idle_timeout_ms > 0)
+		evtimer_add(w->idle_timer, &tv);
+	assign_queued(sup);
+}
+
+/*
+ * sendmsg() of (the first bytes of) buf with the descriptor fd attached
+ * (SCM_RIGHTS), without blocking: what sendmsg() returns.
+ */
+static ssize_t
+send_with_fd(int sock, const void *buf, size_t len, int fd)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct iovec iov = {(void *)buf, len};
+	struct msghdr mh = {0};
+	struct cmsghdr *c;
+	ssize_t n;
+
+	memset(&u, 0, sizeof u);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof u.buf;
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof fd);
+	do
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+/* The first bytes of frame go with fd; the rest is queued as usual. */
+static int
+send_frame_with_fd(struct sup_worker *w, uint8_t *frame, size_t len, int fd)
+{
+	ssize_t n = send_with_fd(bufferevent_getfd(w->bev), frame, len, fd);
+	int rc;
+
+	rc = n <= 0 ? -1
+	            : evbuffer_add(bufferevent_get_output(w->bev), frame + n,
+	                  len - (size_t)n);
+	free(frame);
+	return rc;
+}
+
+int
+sup_worker_send_job(
+    struct sup_worker *w, struct sup_job *job, char *err, size_t errlen)
+{
+	uint8_t *frame = job->frame;
+	int fd, rc;
+
+	job->frame = NULL;
+	job->module_sent = false;
+	if (job->module_size == 0 || held_index(w, job->digest) >= 0) {
+		if (sup_worker_send_frame(w, frame, job->frame_len) == 0)
+			return 0;
+		snprintf(err, errlen, "cannot queue the job for its worker");
+		return -1;
+	}
+	/*
+	 * The descriptor must ride on the frame's own first byte: nothing
+	 * may wait before it in the output buffer. An idle worker's is empty
+	 * (it read its last job whole before it replied).
+	 */
+	if (w->bev == NULL ||
+	    evbuffer_get_length(bufferevent_get_output(w->bev)) != 0) {
+		free(frame);
+		snprintf(err, errlen, "the worker's socket is not idle");
+		return -1;
+	}
+	if ((fd = sup_module_memfd(job->tenant, job->digest, err, errlen)) <
+	    0) {
+		free(frame);
+		return -1;
+	}
+	rc = send_frame_with_fd(w, frame, job->frame_len, fd);
+	close(fd);
+	if (rc != 0)
+		snprintf(err, errlen,
+		    "cannot send the module to its worker: %s",
+		    strerror(errno));
+	job->module_sent = rc == 0;
+	return rc;
+}
+
 /*
  * A reply must carry the job's id and suit the job's kind. An Error with id
  * 0 is the worker's word on the request it could not read (too large for
@@ -209,6 +512,7 @@ void
 sup_dispatch_worker(struct sup_worker *w, Wasmd__Envelope *env)
 {
 	struct sup_job *job = w->job;
+	const char *retire;
 
 	if (w->state == SUP_W_STARTING) {
 		worker_hello(w, env);
@@ -254,11 +558,16 @@ sup_dispatch_worker(struct sup_worker *w, Wasmd__Envelope *env)
 		sup_instance_job_reply(w, job, env);
 		return;
 	}
-	/* One job per worker: it exits after this reply. */
+	/* Done with this job: the worker serves the next, or retires. */
+	retire = retire_reason(w, env);
+	if (retire == NULL &&
+	    env->msg_case == WASMD__ENVELOPE__MSG_INVOKE_RESULT)
+		note_cache(w, job, env->invoke_result);
 	w->state = SUP_W_DONE;
 	w->job = NULL;
 	job->worker = NULL;
 	sup_job_reply(job, env);
+	worker_release(w, retire);
 }
 
 static void
@@ -299,6 +608,8 @@ worker_gone(struct sup_worker *w)
 		sup_instance_worker_gone(w);
 	TAILQ_REMOVE(&sup->workers, w, entry);
 	event_free(w->startup);
+	event_free(w->idle_timer);
+	free(w->held);
 	free(w);
 	schedule_topup(sup);
 }
@@ -360,13 +671,14 @@ worker_event_cb(struct bufferevent *bev, short what, void *arg)
 	 * instead of replacing them in a loop that burns the CPU.
 	 */
 	if (w->state == SUP_W_IDLE) {
-		TAILQ_REMOVE(&w->sup->idle, w, idle_entry);
-		w->sup->nidle--;
+		idle_remove(w);
 		w->state = SUP_W_DONE;
-		w->sup->spawn_failures++;
-		sup_log(SUP_WARNING,
-		    "event=worker_died pid=%ld state=idle failures=%u",
-		    (long)w->pid, w->sup->spawn_failures);
+		/* One that served jobs started fine (an older worker program
+		 * may serve one job and leave): only a new one is a failure. */
+		w->sup->spawn_failures += w->jobs == 0;
+		sup_log(w->jobs == 0 ? SUP_WARNING : SUP_INFO,
+		    "event=worker_died pid=%ld state=idle jobs=%u failures=%u",
+		    (long)w->pid, w->jobs, w->sup->spawn_failures);
 	}
 	/*
 	 * A worker that closed its socket is exiting (or must): its exit
@@ -395,20 +707,23 @@ format_u64(uint64_t v)
 }
 
 /*
- * posix_spawn of `wasmd-worker CMD --fd 3 --memory-limit B` with child_fd
+ * posix_spawn of `wasmd-worker CMD --fd 3 --memory-limit B --cache-bytes C`
+ * (and the identity options of isolation.c) with child_fd
  * on its fd 3 (a fresh image, never a copy of the supervisor), signals
  * unblocked and at their defaults. 0 with *pid, or an errno value.
  */
 static int
-spawn_process(struct sup *sup, const char *cmd, int child_fd, pid_t *pid)
+spawn_process(
+    struct sup *sup, const char *cmd, int child_fd, uint64_t memory, pid_t *pid)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none, all;
 	int rc, moved = -1;
-	/* The largest linear memory a job may get; the worker adds its own
-	 * headroom for the engine when it sets RLIMIT_AS from this. */
-	char *mem = format_u64(sup->cfg.max_memory);
+	/* The linear memory of the jobs it serves and its module cache; the
+	 * worker adds its own headroom for the engine to RLIMIT_AS. */
+	char *mem = format_u64(memory);
+	char *cache = format_u64(sup->cfg.worker_cache_bytes);
 	char *argv[SUP_WORKER_ARGV];
 	char **env = sup_worker_environ(); /* isolation.c: scrubbed */
 
@@ -418,12 +733,13 @@ spawn_process(struct sup *sup, const char *cmd, int child_fd, pid_t *pid)
 			int e = errno;
 
 			free(mem);
+			free(cache);
 			free(env);
 			return e;
 		}
 		child_fd = moved;
 	}
-	sup_worker_argv(sup, cmd, mem, argv);
+	sup_worker_argv(sup, cmd, mem, cache, argv);
 	sigemptyset(&none);
 	sigfillset(&all);
 	posix_spawn_file_actions_init(&fa);
@@ -439,6 +755,7 @@ spawn_process(struct sup *sup, const char *cmd, int child_fd, pid_t *pid)
 	if (moved >= 0)
 		close(moved);
 	free(mem);
+	free(cache);
 	free(env);
 	return rc;
 }
@@ -580,7 +897,8 @@ zygote_start(struct sup *sup)
 		zygote_backoff(z, true);
 		return;
 	}
-	rc = spawn_process(sup, "zygote", sv[1], &z->pid);
+	rc = spawn_process(
+	    sup, "zygote", sv[1], sup->cfg.default_memory, &z->pid);
 	close(sv[1]);
 	if (rc != 0) {
 		close(sv[0]);
@@ -625,25 +943,7 @@ zygote_ensure(struct sup *sup, bool due)
 static bool
 zygote_send(struct sup_zygote *z, int fd)
 {
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct iovec iov = {&z->seq, sizeof z->seq};
-	struct msghdr mh = {0};
-	struct cmsghdr *c;
-
-	memset(&u, 0, sizeof u);
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = u.buf;
-	mh.msg_controllen = sizeof u.buf;
-	c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof fd);
-	return sendmsg(z->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) ==
+	return send_with_fd(z->fd, &z->seq, sizeof z->seq, fd) ==
 	    (ssize_t)sizeof z->seq;
 }
 
@@ -676,13 +976,14 @@ is_our_child(pid_t pid)
  * 0 with *pid, or -1: the caller then execs the worker instead.
  */
 static int
-zygote_fork_worker(struct sup *sup, int worker_fd, pid_t *pid)
+zygote_fork_worker(struct sup *sup, int worker_fd, uint64_t memory, pid_t *pid)
 {
 	struct sup_zygote *z = sup->zygote;
 	uint32_t words[2];
 
 	zygote_ensure(sup, false);
-	if (z == NULL || !z->ready)
+	/* Its children inherit its limits: those of the default memory. */
+	if (z == NULL || !z->ready || memory != sup->cfg.default_memory)
 		return -1;
 	if (++z->seq == ZYGOTE_READY)
 		z->seq++;
@@ -776,7 +1077,7 @@ zygote_shutdown(struct sup *sup)
 /* ---- Starting a worker ------------------------------------------------- */
 
 static int
-spawn_worker(struct sup *sup, char *err, size_t errlen)
+spawn_worker(struct sup *sup, uint64_t memory, char *err, size_t errlen)
 {
 	int sv[2], rc = 0;
 	pid_t pid;
@@ -790,9 +1091,9 @@ spawn_worker(struct sup *sup, char *err, size_t errlen)
 		sup_log(SUP_ERR, "event=worker_start error=\"%s\"", err);
 		return -1;
 	}
-	via_zygote = zygote_fork_worker(sup, sv[1], &pid) == 0;
+	via_zygote = zygote_fork_worker(sup, sv[1], memory, &pid) == 0;
 	if (!via_zygote)
-		rc = spawn_process(sup, "serve", sv[1], &pid);
+		rc = spawn_process(sup, "serve", sv[1], memory, &pid);
 	close(sv[1]);
 	if (rc != 0) {
 		snprintf(
@@ -806,6 +1107,8 @@ spawn_worker(struct sup *sup, char *err, size_t errlen)
 	w->sup = sup;
 	w->pid = pid;
 	w->via_zygote = via_zygote;
+	w->memory = memory;
+	w->generation = sup->pool_generation;
 	w->state = SUP_W_STARTING;
 	clock_gettime(CLOCK_MONOTONIC, &w->spawned);
 	w->bev =
@@ -814,7 +1117,8 @@ spawn_worker(struct sup *sup, char *err, size_t errlen)
 		abort();
 	bufferevent_setcb(w->bev, worker_read_cb, NULL, worker_event_cb, w);
 	w->startup = evtimer_new(sup->base, worker_startup_cb, w);
-	if (w->startup == NULL)
+	w->idle_timer = evtimer_new(sup->base, worker_idle_cb, w);
+	if (w->startup == NULL || w->idle_timer == NULL)
 		abort();
 	evtimer_add(w->startup, &startup_limit);
 	bufferevent_enable(w->bev, EV_READ | EV_WRITE);
@@ -835,22 +1139,47 @@ fail_queue(struct sup *sup, const char *why)
 		sup_job_fail(job, WASMD__ERROR_CODE__ERR_INTERNAL, msg);
 }
 
+/*
+ * Starts workers of this memory limit until want of them are unbound
+ * (starting or idle). false when one cannot start (the queue then fails).
+ */
+static bool
+topup_memory(struct sup *sup, uint64_t memory, unsigned want)
+{
+	char err[256];
+
+	while (unbound_for(sup, memory) < want) {
+		if (spawn_worker(sup, memory, err, sizeof(err)) != 0) {
+			sup->spawn_failures++;
+			fail_queue(sup, err);
+			schedule_topup(sup);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * --pool unbound workers of the default memory limit, plus one starting
+ * worker for each queued job (of the job's limit): a queued job found no
+ * idle worker of its tenant and limit.
+ */
 static void
 topup_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct sup *sup = arg;
-	char err[256];
+	uint64_t def = sup->cfg.default_memory;
+	struct sup_job *job;
 
-	if (sup->stopping)
+	if (sup->stopping ||
+	    !topup_memory(sup, def, sup->cfg.pool_size + queued_for(sup, def)))
 		return;
-	while (sup->nidle + sup->nstarting <
-	    sup->cfg.pool_size + queue_length(sup)) {
-		if (spawn_worker(sup, err, sizeof(err)) != 0) {
-			sup->spawn_failures++;
-			fail_queue(sup, err);
-			schedule_topup(sup);
+	TAILQ_FOREACH(job, &sup->queue, queue_entry)
+	{
+		if (job->memory != def &&
+		    !topup_memory(
+		        sup, job->memory, queued_for(sup, job->memory)))
 			return;
-		}
 	}
 }
 
@@ -935,10 +1264,11 @@ sup_pool_recycle_idle(struct sup *sup)
 {
 	struct sup_worker *w;
 
+	/* Busy workers retire once they reply (retire_reason). */
+	sup->pool_generation++;
 	/* Off the idle list first, so no job is handed a dying worker. */
 	while ((w = TAILQ_FIRST(&sup->idle)) != NULL) {
-		TAILQ_REMOVE(&sup->idle, w, idle_entry);
-		sup->nidle--;
+		idle_remove(w);
 		w->state = SUP_W_DONE;
 		sup_worker_kill(w, "the configuration changed");
 	}
@@ -969,6 +1299,8 @@ sup_pool_shutdown(struct sup *sup)
 		if (w->bev != NULL)
 			bufferevent_free(w->bev);
 		event_free(w->startup);
+		event_free(w->idle_timer);
+		free(w->held);
 		free(w);
 	}
 	if (sup->topup_ev != NULL)

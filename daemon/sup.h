@@ -84,6 +84,16 @@ struct sup_config {
 	unsigned max_instances;
 	uint64_t max_names;
 	uint64_t max_module_info;
+	/*
+	 * Warm workers (pool.c, wasmd.conf(5)): the jobs a worker serves
+	 * before it is recycled (1: a process per job), how long a tenant's
+	 * idle worker is kept (0: until recycled otherwise), and each
+	 * worker's module cache budget in bytes (its RLIMIT_AS is the memory
+	 * limit it serves plus this plus the engine's fixed overhead).
+	 */
+	unsigned worker_max_invokes;
+	uint32_t worker_idle_timeout_ms;
+	uint64_t worker_cache_bytes;
 };
 
 /* log.c: one line per event on stderr, key=value fields. */
@@ -363,6 +373,19 @@ struct sup_worker {
 	 */
 	bool paused;
 	bool via_zygote; /* forked by the zygote, not exec'd */
+	/*
+	 * Warm workers: a worker serves one tenant (bound at its first job,
+	 * never another after) and jobs of exactly one memory limit, the one
+	 * its RLIMIT_AS was set from. held mirrors the worker's module cache:
+	 * a module's bytes are sent again only when its digest is not here.
+	 */
+	struct sup_tenant *tenant; /* borrowed; NULL until its first job */
+	uint64_t memory;           /* its --memory-limit */
+	unsigned generation;       /* sup->pool_generation at its start */
+	unsigned jobs;             /* jobs it was given */
+	struct event *idle_timer;  /* own: recycles it after idling */
+	char (*held)[65];          /* own: nheld digests (held_cap room) */
+	size_t nheld, held_cap;
 };
 int sup_pool_init(struct sup *sup);
 void sup_pool_shutdown(struct sup *sup);
@@ -370,6 +393,14 @@ void sup_pool_shutdown(struct sup *sup);
 void sup_pool_submit(struct sup *sup, struct sup_job *job);
 void sup_pool_unqueue(struct sup *sup, struct sup_job *job);
 void sup_worker_kill(struct sup_worker *w, const char *why);
+/*
+ * Sends job's frame to w (which owns it from now on, as with
+ * sup_worker_send_frame), with the module's bytes as a sealed memfd when
+ * the job is a fresh invoke whose module w does not hold. -1 with err
+ * filled (and the frame freed) when it cannot.
+ */
+int sup_worker_send_job(
+    struct sup_worker *w, struct sup_job *job, char *err, size_t errlen);
 /* Stops reading w's frames / reads them again (see sup_worker.paused). */
 void sup_worker_pause(struct sup_worker *w);
 void sup_worker_resume(struct sup_worker *w);
@@ -419,6 +450,14 @@ struct sup_job {
 	 */
 	bool host_call_pending;
 	unsigned memory_requests;
+	/*
+	 * Warm workers (pool.c): the memory limit of the worker the job needs
+	 * (its invoke's limit), and for a fresh invoke its module's size and
+	 * whether the bytes went to the worker with this job.
+	 */
+	uint64_t memory;
+	uint64_t module_size;
+	bool module_sent;
 };
 /* Start a push or invoke for a session. They answer the client themselves. */
 void sup_job_push(struct sup_session *s, uint64_t id, Wasmd__PushModule *push);
@@ -529,6 +568,8 @@ struct sup {
 	unsigned nread_paused;
 	struct event *budget_ev;
 	uint64_t held_trimmed;
+	/* pool.c: bumped when workers' limits change; older ones retire. */
+	unsigned pool_generation;
 };
 
 /*
@@ -542,11 +583,19 @@ struct sup {
  * once, what the first worker to say hello got (uid, capabilities,
  * namespaces), seen from /proc.
  */
-#define SUP_WORKER_ARGV 12 /* 6 + --user X + --namespaces no + NULL */
+#define SUP_WORKER_ARGV 14 /* 8 + --user X + --namespaces no + NULL */
 int sup_isolation_init(struct sup *sup, char *err, size_t errlen);
-void sup_worker_argv(struct sup *sup, const char *cmd, char *mem, char **argv);
+void sup_worker_argv(
+    struct sup *sup, const char *cmd, char *mem, char *cache, char **argv);
 char **sup_worker_environ(void);
 void sup_isolation_report(struct sup *sup, pid_t pid);
+
+/*
+ * modfd.c: a module's bytes as a sealed, read-only memfd for a worker.
+ * Returns the descriptor (own: close it once sent) or -1 with err filled.
+ */
+int sup_module_memfd(
+    struct sup_tenant *t, const char *digest, char *err, size_t errlen);
 
 /* Small helpers (main.c). */
 uint64_t sup_elapsed_us(const struct timespec *since);

@@ -274,18 +274,73 @@ write_all(int fd, const uint8_t *buf, size_t len, char *err, size_t errlen)
 }
 
 /*
+ * Keeps the first descriptor of an SCM_RIGHTS message in *passed (when it
+ * is still -1) and closes any other: a peer gets to pass one per frame.
+ */
+static void
+take_fds(struct msghdr *mh, int *passed)
+{
+	struct cmsghdr *c;
+
+	for (c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c)) {
+		size_t k, i;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < k; i++) {
+			int got;
+
+			memcpy(
+			    &got, CMSG_DATA(c) + i * sizeof(int), sizeof got);
+			if (*passed < 0)
+				*passed = got;
+			else
+				close(got);
+		}
+	}
+}
+
+/*
+ * One read of at most len bytes: read(), or recvmsg() keeping a passed
+ * descriptor in *passed when passed is not NULL.
+ */
+static ssize_t
+read_some(int fd, uint8_t *buf, size_t len, int *passed)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int) * 4)];
+	} u;
+	struct iovec iov = {buf, len};
+	struct msghdr mh = {0};
+	ssize_t n;
+
+	if (passed == NULL)
+		return read(fd, buf, len);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof u.buf;
+	n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+	if (n >= 0)
+		take_fds(&mh, passed);
+	return n;
+}
+
+/*
  * Reads exactly len bytes. Returns 0, or -1 with err set; a peer that
  * closes before the first byte and one that closes in the middle are told
- * apart so a log can say which happened.
+ * apart so a log can say which happened. passed: as for read_some().
  */
 static int
-read_all(
-    int fd, uint8_t *buf, size_t len, int mid_frame, char *err, size_t errlen)
+read_all(int fd, uint8_t *buf, size_t len, int mid_frame, int *passed,
+    char *err, size_t errlen)
 {
 	size_t got = 0;
 
 	while (got < len) {
-		ssize_t n = read(fd, buf + got, len - got);
+		ssize_t n = read_some(fd, buf + got, len - got, passed);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -324,9 +379,10 @@ wp_write_envelope(int fd, const Wasmd__Envelope *env, char *err, size_t errlen)
 	return r;
 }
 
-int
-wp_read_envelope(
-    int fd, size_t max, Wasmd__Envelope **out, char *err, size_t errlen)
+/* wp_read_envelope(), with the header read by read_all(..., passed). */
+static int
+read_envelope(int fd, size_t max, Wasmd__Envelope **out, int *passed, char *err,
+    size_t errlen)
 {
 	uint8_t hdr[WP_HEADER_SIZE];
 	uint8_t *body;
@@ -334,7 +390,7 @@ wp_read_envelope(
 	wp_parse r;
 
 	*out = NULL;
-	if (read_all(fd, hdr, sizeof hdr, 0, err, errlen) < 0)
+	if (read_all(fd, hdr, sizeof hdr, 0, passed, err, errlen) < 0)
 		return -1;
 	n = get_be32(hdr);
 	if (n > max) {
@@ -349,11 +405,35 @@ wp_read_envelope(
 		set_err(err, errlen, "out of memory reading a frame");
 		return -1;
 	}
-	if (read_all(fd, body, n, 1, err, errlen) < 0) {
+	if (read_all(fd, body, n, 1, NULL, err, errlen) < 0) {
 		free(body);
 		return -1;
 	}
 	r = decode_body(body, n, out, err, errlen);
 	free(body);
 	return r == WP_FRAME ? 0 : -1;
+}
+
+int
+wp_read_envelope(
+    int fd, size_t max, Wasmd__Envelope **out, char *err, size_t errlen)
+{
+	return read_envelope(fd, max, out, NULL, err, errlen);
+}
+
+/*
+ * The descriptor rides on the frame's first bytes, so only the header is
+ * read with recvmsg(); the body is plain bytes.
+ */
+int
+wp_read_envelope_fd(int fd, size_t max, Wasmd__Envelope **out, int *passed,
+    char *err, size_t errlen)
+{
+	*passed = -1;
+	if (read_envelope(fd, max, out, passed, err, errlen) == 0)
+		return 0;
+	if (*passed >= 0)
+		close(*passed);
+	*passed = -1;
+	return -1;
 }

@@ -71,4 +71,13 @@ int wp_write_envelope(
 int wp_read_envelope(
     int fd, size_t max, Wasmd__Envelope **out, char *err, size_t errlen);
 
+/*
+ * wp_read_envelope() for a peer that may pass one descriptor with a frame
+ * (SCM_RIGHTS on the frame's first bytes; the supervisor sends a worker a
+ * module's memfd so). *passed is that descriptor (own: the caller closes
+ * it; close-on-exec), or -1 when none came. Extra descriptors are closed.
+ */
+int wp_read_envelope_fd(int fd, size_t max, Wasmd__Envelope **out, int *passed,
+    char *err, size_t errlen);
+
 #endif /* WASMD_PROTO_FRAME_H */

@@ -1,13 +1,14 @@
 /*
  * main.c: wasmd-worker's command line.
  *
- *   wasmd-worker serve --fd N --memory-limit BYTES [--user UID:GID]
- *                      [--namespaces yes|no]
- *       The supervisor's worker: confine, say hello on fd N, serve one job,
- *       exit (serve.c). Started by `wasmd` with fork + exec, never by hand.
+ *   wasmd-worker serve --fd N --memory-limit BYTES [--cache-bytes BYTES]
+ *                      [--user UID:GID] [--namespaces yes|no]
+ *       The supervisor's worker: confine, say hello on fd N, serve one
+ *       tenant's jobs until the supervisor hangs up (serve.c). Started by
+ *       `wasmd` with fork + exec, never by hand.
  *       --user: the uid and gid a worker started as root drops to;
  *       --namespaces no: do not unshare namespaces (sandbox_user.c).
- *   wasmd-worker zygote --fd N --memory-limit BYTES
+ *   wasmd-worker zygote --fd N --memory-limit BYTES (the same options)
  *       `wasmd --worker-spawn zygote`: confine, then fork such workers on
  *       the supervisor's requests on fd N (zygote.c). Never by hand.
  *   wasmd-worker run [--invoke NAME] [-W OPTS] FILE [ARGS...]
@@ -33,15 +34,17 @@ usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: wasmd-worker serve --fd N --memory-limit BYTES "
-	    "[--user UID:GID]\n"
-	    "                          [--namespaces yes|no]\n"
+	    "[--cache-bytes BYTES]\n"
+	    "                          [--user UID:GID] [--namespaces yes|no]\n"
 	    "       wasmd-worker zygote (the same options)\n"
 	    "       wasmd-worker run [--invoke NAME] [-W OPTIONS] FILE "
 	    "[ARGS...]\n"
 	    "\n"
-	    "serve  serve one job from the wasmd supervisor on socket fd N,\n"
-	    "       confined by seccomp, with an address-space limit of\n"
-	    "       BYTES (0: none) plus a fixed overhead; started by wasmd\n"
+	    "serve  serve jobs of one tenant from the wasmd supervisor on\n"
+	    "       socket fd N, confined by seccomp, with an address-space\n"
+	    "       limit of the memory limit (0: none) plus the module\n"
+	    "       cache's budget (--cache-bytes, default 64 MiB) plus a\n"
+	    "       fixed overhead; started by wasmd\n"
 	    "zygote confined like serve, forks such workers for wasmd\n"
 	    "       (--worker-spawn zygote) on requests on socket fd N\n"
 	    "run    run a module in this process, without a sandbox (what\n"
@@ -108,6 +111,7 @@ cmd_serve(int argc, char **argv, pid_t parent)
 	bool zygote = strcmp(argv[0], "zygote") == 0;
 	uint64_t fd = UINT64_MAX, limit = UINT64_MAX;
 	wrk_identity id = {.namespaces = true};
+	uint64_t cache = WRK_CACHE_DEFAULT_BYTES;
 	int i;
 
 	for (i = 1; i < argc; i += 2) {
@@ -122,6 +126,8 @@ cmd_serve(int argc, char **argv, pid_t parent)
 			ok = parse_user(v, &id);
 		else if (strcmp(argv[i], "--namespaces") == 0)
 			ok = parse_yes_no(v, &id.namespaces);
+		else if (strcmp(argv[i], "--cache-bytes") == 0)
+			ok = parse_u64(v, UINT64_MAX - 1, &cache);
 		else
 			ok = false;
 		if (!ok) {
@@ -142,8 +148,8 @@ cmd_serve(int argc, char **argv, pid_t parent)
 	}
 	wrk_sandbox_set_identity(&id);
 	if (zygote)
-		return wrk_zygote((int)fd, limit, parent);
-	return wrk_serve((int)fd, limit, parent);
+		return wrk_zygote((int)fd, limit, cache, parent);
+	return wrk_serve((int)fd, limit, cache, parent);
 }
 
 int

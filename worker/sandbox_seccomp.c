@@ -149,6 +149,13 @@ add_socket_rules(policy *p, int fd)
 	 */
 	ALLOW_ON_FD(p, write, STDERR_FILENO);
 	ALLOW_ON_FD(p, writev, STDERR_FILENO);
+	/*
+	 * A warm worker (serve.c) gets a module's bytes as a sealed memfd
+	 * with a job's frame: recvmsg() with SCM_RIGHTS reads the frame's
+	 * header, mmap() (add_memory_rules: never PROT_EXEC) maps the memfd
+	 * read-only, close() (allowed there too) drops it once decoded.
+	 */
+	ALLOW_ON_FD(p, recvmsg, fd);
 }
 
 /* The heap and the engine's linear memories; never executable memory. */

@@ -1,17 +1,21 @@
 /*
- * serve.c: one job from the supervisor (serve.h), run with the engine in
- * a confined process.
+ * serve.c: the jobs of one tenant from the supervisor (serve.h), run with
+ * the engine in a confined process.
  *
  * The exchange (../notes/daemon-protocol.md): the worker confines itself,
- * sends hello{version, worker_pid}, reads one envelope and answers it:
+ * sends hello{version, worker_pid}, then reads envelopes one at a time and
+ * answers each:
  *   push{wasm}    -> module_info{size, imports, exports} | error
  *   invoke{...}   -> invoke_result{results | trap} | error, with
  *                    host_call / host_reply exchanges (same id) whenever
  *                    the guest calls an import the client serves,
  *                    and output{fd, data} frames (same id) while a WASI
  *                    guest writes to stdout or stderr (wasi_job.h).
- * Anything else gets error{ERR_BAD_REQUEST}. Then the worker exits: it
- * never serves a second job.
+ * Anything else gets error{ERR_BAD_REQUEST}. The worker serves jobs until
+ * the supervisor closes the socket: the supervisor binds it to one tenant
+ * at its first job and decides when it is recycled (pool.c). Every invoke
+ * gets a fresh store, instance and WASI world; only modules survive, in
+ * the cache by digest (cache.h), their bytes passed once as a memfd.
  *
  * Host imports suspend the engine (WE_HOST_SUSPEND); the call returns
  * WE_CALL_SUSPENDED, the worker relays the call to the supervisor, blocks
@@ -26,11 +30,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <wasmd/engine.h>
 
+#include "cache.h"
 #include "convert.h"
 #include "frame.h"
 #include "hooks.h"
@@ -49,6 +55,17 @@ enum {
 	WRK_EXIT_BAD = 1, /* confinement failed or a malformed frame */
 };
 
+/*
+ * What a worker keeps across its jobs: its modules, and the store its
+ * fresh invokes run in, emptied after each (we_store_reset keeps the value
+ * and frame stacks, which are costly to map and fault in every time).
+ */
+typedef struct kept {
+	wrk_cache *cache; /* own */
+	we_store *store;  /* own: NULL before the first invoke */
+	we_config config; /* the store's */
+} kept;
+
 typedef struct job {
 	int fd;
 	uint64_t id;         /* the request's envelope id, echoed in replies */
@@ -59,6 +76,13 @@ typedef struct job {
 	we_memory *mem; /* borrowed: the guest's exported memory, or NULL */
 	char host_trap[512]; /* why a host call traps before it is relayed */
 	wrk_wasi *wasi;      /* own: the guest's WASI world, or NULL */
+	bool closed;         /* the supervisor hung up: serve no more */
+	wrk_cache *cache;    /* borrowed: the worker's modules */
+	kept *kept;          /* borrowed: what outlives the job, or NULL */
+	we_template *tmpl;   /* borrowed: the cached module's, or NULL */
+	int module_fd;       /* own: the memfd that came with the request */
+	const char *cached;  /* borrowed (request): cached module to measure */
+	uint64_t heap_mark;  /* heap in use once the module was at hand */
 } job;
 
 /* What a suspending host function knows: its job and its import. */
@@ -81,6 +105,7 @@ send_envelope(job *j, Wasmd__Envelope *env)
 	env->id = j->id;
 	if (wp_write_envelope(j->fd, env, err, sizeof err) < 0) {
 		j->done = true;
+		j->closed = true;
 		j->exit_status = WRK_EXIT_OK;
 	}
 }
@@ -123,21 +148,27 @@ send_hello(job *j)
 }
 
 /*
- * Reads the next envelope. A closed socket ends the job quietly; anything
- * else unreadable is a broken supervisor: answer if possible and fail.
- * own: the result, freed with wasmd__envelope__free_unpacked().
+ * Reads the next envelope; passed: as for wp_read_envelope_fd(), or NULL
+ * when no descriptor is expected. A closed socket ends the job quietly;
+ * anything else unreadable is a broken supervisor: answer if possible and
+ * fail. own: the result, freed with wasmd__envelope__free_unpacked().
  */
 static Wasmd__Envelope *
-read_envelope(job *j)
+read_envelope_fd(job *j, int *passed)
 {
 	Wasmd__Envelope *env = NULL;
 	char err[256];
+	int rc = passed != NULL
+	    ? wp_read_envelope_fd(
+	          j->fd, WP_FRAME_MAX_DEFAULT, &env, passed, err, sizeof err)
+	    : wp_read_envelope(
+	          j->fd, WP_FRAME_MAX_DEFAULT, &env, err, sizeof err);
 
-	if (wp_read_envelope(
-	        j->fd, WP_FRAME_MAX_DEFAULT, &env, err, sizeof err) == 0)
+	if (rc == 0)
 		return env;
 	if (strncmp(err, "connection closed", 17) == 0) {
 		j->done = true;
+		j->closed = true;
 		j->exit_status = WRK_EXIT_OK;
 		return NULL;
 	}
@@ -151,6 +182,12 @@ read_envelope(job *j)
 	send_error(j, WASMD__ERROR_CODE__ERR_BAD_REQUEST, "worker: %s", err);
 	j->exit_status = WRK_EXIT_BAD;
 	return NULL;
+}
+
+static Wasmd__Envelope *
+read_envelope(job *j)
+{
+	return read_envelope_fd(j, NULL);
 }
 
 /* ---- push ------------------------------------------------------------- */
@@ -578,6 +615,9 @@ send_call_result(job *j, we_store *s, we_call_status st, const we_val *results,
 		return;
 	}
 	wrk_wasi_result(j->wasi, st, &ir);
+	if (j->cache != NULL)
+		ir.cache_evicted =
+		    wrk_cache_evicted(j->cache, &ir.n_cache_evicted);
 	ir.fuel_consumed = fuel > 0 ? we_store_fuel_consumed(s) : 0;
 	ir.elapsed_us = elapsed;
 	env.msg_case = WASMD__ENVELOPE__MSG_INVOKE_RESULT;
@@ -630,7 +670,11 @@ run_invoke(job *j, const Wasmd__Invoke *inv, const we_module *m, we_store *s,
 		return;
 	if (fuel > 0)
 		we_store_set_fuel(s, fuel);
-	inst = we_instance_new(s, m, imports, we_module_import_count(m), &err);
+	/* A template maps the memory image copy-on-write: no segment copy. */
+	inst = j->tmpl != NULL
+	    ? we_template_instantiate(
+	          s, j->tmpl, imports, we_module_import_count(m), &err)
+	    : we_instance_new(s, m, imports, we_module_import_count(m), &err);
 	if (inst == NULL) {
 		send_instantiate_error(j, s, &err, fuel, now_us() - t0);
 		return;
@@ -652,30 +696,151 @@ run_invoke(job *j, const Wasmd__Invoke *inv, const we_module *m, we_store *s,
 		    j, s, st, results, nresults, fuel, now_us() - t0);
 }
 
+/*
+ * Decodes the module whose bytes came as the memfd j->module_fd (size
+ * bytes, sealed by the supervisor) and caches it under digest, at the
+ * heap its decoding took. NULL after replying.
+ */
+static we_module *
+load_passed_module(job *j, const char *digest, uint64_t size)
+{
+	we_error err = {0};
+	uint64_t heap0;
+	we_module *m;
+	void *bytes;
+
+	if (size == 0 || size > WP_FRAME_MAX_DEFAULT || strlen(digest) != 64) {
+		send_error(j, WASMD__ERROR_CODE__ERR_BAD_REQUEST,
+		    "worker: a module memfd needs a digest and a size");
+		j->exit_status = WRK_EXIT_BAD;
+		return NULL;
+	}
+	bytes = mmap(NULL, size, PROT_READ, MAP_PRIVATE, j->module_fd, 0);
+	if (bytes == MAP_FAILED) {
+		send_error(j, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY,
+		    "worker: cannot map the module's %llu bytes",
+		    (unsigned long long)size);
+		return NULL;
+	}
+	heap0 = wrk_cache_heap_used();
+	m = we_module_new(bytes, size, &err);
+	if (m != NULL) {
+		uint64_t used = wrk_cache_heap_used() - heap0;
+
+		/* The copy of the bytes, at least, whatever mallinfo says. */
+		m = wrk_cache_put(
+		    j->cache, digest, m, used > size ? used : size);
+		if (m == NULL)
+			err = (we_error){.code = WE_ERR_NOMEM,
+			    .message = "caching the module"};
+	}
+	munmap(bytes, size);
+	if (m == NULL)
+		send_module_error(j, &err);
+	return m;
+}
+
+/*
+ * The invoke's module: from its inline bytes (*owned: the caller frees
+ * it), from the memfd that came with it, or from the cache. NULL after
+ * replying.
+ */
+static we_module *
+invoke_module(job *j, const Wasmd__Invoke *inv, bool *owned)
+{
+	const char *digest = inv->module_digest ? inv->module_digest : "";
+	we_error err = {0};
+	we_module *m;
+
+	*owned = inv->wasm.len > 0 || digest[0] == '\0' || j->cache == NULL;
+	if (*owned) {
+		m = we_module_new(inv->wasm.data, inv->wasm.len, &err);
+		if (m == NULL)
+			send_module_error(j, &err);
+		return m;
+	}
+	m = j->module_fd >= 0 ? load_passed_module(j, digest, inv->module_size)
+	                      : wrk_cache_get(j->cache, digest);
+	if (m == NULL && !j->done)
+		send_error(j, WASMD__ERROR_CODE__ERR_INTERNAL,
+		    "worker: module %.64s is not in its cache and its bytes "
+		    "did not come",
+		    digest);
+	if (m == NULL)
+		return NULL;
+	/* Lazily compiled code may have grown the others past the budget:
+	 * evict now, while the reply can still say so. */
+	wrk_cache_trim(j->cache, digest);
+	j->tmpl = wrk_cache_template(j->cache, digest);
+	if (wrk_cache_measure(j->cache, digest)) {
+		j->cached = digest;
+		j->heap_mark = wrk_cache_heap_used();
+	}
+	return m;
+}
+
+static bool
+same_config(const we_config *a, const we_config *b)
+{
+	return a->max_call_depth == b->max_call_depth &&
+	    a->max_stack_bytes == b->max_stack_bytes &&
+	    a->max_memory_pages == b->max_memory_pages &&
+	    a->max_table_elems == b->max_table_elems;
+}
+
+/* The kept store when it has this config, else a new one (or NULL). */
+static we_store *
+take_store(job *j, const we_config *config)
+{
+	we_store *s;
+
+	if (j->kept == NULL || j->kept->store == NULL ||
+	    !same_config(&j->kept->config, config))
+		return we_store_new(config);
+	s = j->kept->store;
+	j->kept->store = NULL;
+	return s;
+}
+
+/* Empties s for the next invoke, or frees it. */
+static void
+return_store(job *j, we_store *s, const we_config *config)
+{
+	if (s == NULL)
+		return;
+	if (j->kept == NULL || j->kept->store != NULL ||
+	    we_store_reset(s) != WE_OK) {
+		we_store_free(s);
+		return;
+	}
+	j->kept->store = s;
+	j->kept->config = *config;
+}
+
 static void
 serve_invoke(job *j, const Wasmd__Invoke *inv)
 {
-	we_error err = {0};
-	we_module *m = we_module_new(inv->wasm.data, inv->wasm.len, &err);
+	bool owned;
+	we_module *m = invoke_module(j, inv, &owned);
 	we_exportdesc d;
 	we_config config = invoke_config(inv->limits);
 	we_store *s;
 	we_val *args;
 
-	if (m == NULL) {
-		send_module_error(j, &err);
+	if (m == NULL)
 		return;
-	}
 	if (check_export(j, inv, m, &d, &args)) {
-		s = we_store_new(&config);
+		s = take_store(j, &config);
 		if (s == NULL)
 			send_error(j, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY,
 			    "out of memory creating the store");
 		else
 			run_invoke(j, inv, m, s, args, d.type.of.func.nparams);
-		we_store_free(s);
+		/* Before the module may go (an inline one is freed below). */
+		return_store(j, s, &config);
 	}
-	we_module_free(m);
+	if (owned)
+		we_module_free(m);
 }
 
 /* ---- Live instances ---------------------------------------------------- */
@@ -872,34 +1037,88 @@ report_sandbox_failure(int fd, const char *why)
 	    "worker sandbox failed: %s", why);
 }
 
-int
-wrk_serve_job(int fd)
+/*
+ * After a request: what lazily compiled code added to the cached module
+ * it used (the heap grown since the module was at hand, once everything
+ * of the request but the request itself is freed).
+ */
+static void
+charge_compiled_code(job *j)
 {
-	job j = {.fd = fd};
-	Wasmd__Envelope *req;
+	uint64_t now;
 
-	send_hello(&j);
-	if (j.done)
-		return j.exit_status;
-	req = read_envelope(&j);
+	if (j->cached == NULL)
+		return;
+	now = wrk_cache_heap_used();
+	if (now > j->heap_mark)
+		wrk_cache_charge(j->cache, j->cached, now - j->heap_mark);
+}
+
+/*
+ * One request: read it (with the memfd a module may come with), serve
+ * it, free everything of it. Returns -1 to go on, or the exit status once
+ * the worker must stop serving (the supervisor hung up, or broke the
+ * protocol).
+ */
+static int
+serve_one(int fd, kept *k)
+{
+	job j = {.fd = fd, .cache = k->cache, .kept = k, .module_fd = -1};
+	Wasmd__Envelope *req = read_envelope_fd(&j, &j.module_fd);
+
 	if (req == NULL)
 		return j.exit_status;
 	serve_request(&j, req);
+	if (j.module_fd >= 0)
+		close(j.module_fd);
 	wrk_wasi_free(j.wasi);
-	wasmd__envelope__free_unpacked(req, NULL);
 	wrk_arena_free(&j.arena);
-	return j.exit_status;
+	charge_compiled_code(&j);
+	wasmd__envelope__free_unpacked(req, NULL);
+	wrk_cache_end_request(k->cache);
+	return j.closed || j.exit_status != WRK_EXIT_OK ? j.exit_status : -1;
 }
 
 int
-wrk_serve(int fd, uint64_t mem_limit, pid_t parent)
+wrk_serve_jobs(int fd, uint64_t cache_budget)
 {
-	wrk_sandbox_opts opts = {fd, mem_limit, parent};
+	job hello = {.fd = fd};
+	kept k = {0};
+	int status;
+
+	send_hello(&hello);
+	if (hello.done)
+		return hello.exit_status;
+	k.cache = wrk_cache_new(cache_budget);
+	if (k.cache == NULL)
+		return WRK_EXIT_BAD;
+	while ((status = serve_one(fd, &k)) < 0)
+		;
+	/* The store first: its instances may use the cached modules. */
+	we_store_free(k.store);
+	wrk_cache_free(k.cache);
+	return status;
+}
+
+int
+wrk_serve_job(int fd)
+{
+	return wrk_serve_jobs(fd, WRK_CACHE_DEFAULT_BYTES);
+}
+
+int
+wrk_serve(int fd, uint64_t mem_limit, uint64_t cache_budget, pid_t parent)
+{
+	/* The cache lives within the address-space limit too. */
+	uint64_t as = mem_limit == 0               ? 0
+	    : mem_limit + cache_budget < mem_limit ? UINT64_MAX - 1
+	                                           : mem_limit + cache_budget;
+	wrk_sandbox_opts opts = {fd, as, parent};
 	char err[256];
 
 	if (wrk_sandbox_enter(&opts, err, sizeof err) < 0) {
 		report_sandbox_failure(fd, err);
 		return WRK_EXIT_BAD;
 	}
-	return wrk_serve_job(fd);
+	return wrk_serve_jobs(fd, cache_budget);
 }

@@ -10,20 +10,34 @@
 #include <sys/types.h>
 
 /*
- * Confines the process (sandbox.h), says hello on fd, serves exactly one
- * job (push or invoke) and returns the exit status: 0 after a reply or when
- * the supervisor closed the socket, non-zero when confinement failed or the
- * supervisor sent a malformed frame. mem_limit is the --memory-limit in
- * bytes (0: no address-space limit); parent is the supervisor's pid as seen
- * at start.
+ * The module cache's budget when the supervisor gives none (heap bytes of
+ * decoded modules and their compiled code, cache.h).
  */
-int wrk_serve(int fd, uint64_t mem_limit, pid_t parent);
+#define WRK_CACHE_DEFAULT_BYTES ((uint64_t)64 << 20)
 
 /*
- * The job alone, without confinement: hello, one request, its reply; the
- * same exit status. wrk_serve() calls it once confined. Exposed for the
- * unit tests, which run it unconfined so that LeakSanitizer can check it
- * at exit; the program never calls it directly.
+ * Confines the process (sandbox.h) with an address-space limit of
+ * mem_limit + cache_budget (plus the sandbox's fixed overhead), says hello
+ * on fd and serves jobs (push, invoke, create_instance) of one tenant
+ * until the supervisor closes the socket. Returns the exit status: 0 when
+ * the supervisor closed the socket, non-zero when confinement failed or
+ * the supervisor sent a malformed frame. mem_limit is the --memory-limit
+ * in bytes (0: no address-space limit), cache_budget the module cache's
+ * (--cache-bytes); parent is the supervisor's pid as seen at start.
+ */
+int wrk_serve(int fd, uint64_t mem_limit, uint64_t cache_budget, pid_t parent);
+
+/*
+ * The jobs alone, without confinement: hello, then requests and their
+ * replies until the socket closes; the same exit status. wrk_serve()
+ * calls it once confined.
+ */
+int wrk_serve_jobs(int fd, uint64_t cache_budget);
+
+/*
+ * wrk_serve_jobs() with the default cache budget. Exposed for the unit
+ * tests, which run it unconfined so that LeakSanitizer can check it at
+ * exit; the program never calls it directly.
  */
 int wrk_serve_job(int fd);
 

@@ -112,12 +112,13 @@ read_request(int ctl, uint32_t *seq, int *fd)
  * one descriptor number both policies allow), then a worker's life.
  */
 static _Noreturn void
-run_child(int ctl, int fd, uint64_t mem_limit, pid_t supervisor)
+run_child(int ctl, int fd, uint64_t mem_limit, uint64_t cache_budget,
+    pid_t supervisor)
 {
 	if (dup2(fd, ctl) != ctl)
 		_exit(ZYG_EXIT_BAD);
 	close(fd);
-	_exit(wrk_serve(ctl, mem_limit, supervisor));
+	_exit(wrk_serve(ctl, mem_limit, cache_budget, supervisor));
 }
 
 /*
@@ -136,9 +137,11 @@ fork_child(void)
 }
 
 int
-wrk_zygote(int ctl, uint64_t mem_limit, pid_t supervisor)
+wrk_zygote(int ctl, uint64_t mem_limit, uint64_t cache_budget, pid_t supervisor)
 {
-	wrk_sandbox_opts opts = {ctl, mem_limit, supervisor};
+	/* Its children's limit: they cannot raise what they inherit. */
+	uint64_t as = mem_limit == 0 ? 0 : mem_limit + cache_budget;
+	wrk_sandbox_opts opts = {ctl, as, supervisor};
 	char err[256];
 
 	if (wrk_sandbox_enter_zygote(&opts, err, sizeof err) < 0) {
@@ -159,7 +162,7 @@ wrk_zygote(int ctl, uint64_t mem_limit, pid_t supervisor)
 			return ZYG_EXIT_BAD;
 		pid = fork_child();
 		if (pid == 0)
-			run_child(ctl, fd, mem_limit, supervisor);
+			run_child(ctl, fd, mem_limit, cache_budget, supervisor);
 		close(fd);
 		if (!send_words(ctl, seq, pid > 0 ? (int32_t)pid : -errno))
 			return ZYG_EXIT_OK;

@@ -16,10 +16,11 @@
 /*
  * Confines the process as a zygote keeping control socket ctl, says it is
  * ready and forks one worker per request until the supervisor closes ctl.
- * mem_limit and supervisor are as for wrk_serve(). Returns the exit
+ * mem_limit, cache_budget and supervisor are as for wrk_serve(). Returns the exit
  * status: 0 when the supervisor hung up, 1 when confinement failed or a
  * request was malformed. A forked child never returns from it.
  */
-int wrk_zygote(int ctl, uint64_t mem_limit, pid_t supervisor);
+int wrk_zygote(
+    int ctl, uint64_t mem_limit, uint64_t cache_budget, pid_t supervisor);
 
 #endif /* WASMD_WORKER_ZYGOTE_H */

@@ -1,8 +1,9 @@
 # daemon_disconnect: a client that disconnects mid-invoke gets its worker
 # killed at once (not at the deadline) and everything freed: the worker
 # count returns to the pool size. An idle worker killed is replaced.
+# --worker-max-invokes 1: no warm worker stays to be counted.
 . "$IT_LIB"
-start_daemon --pool 2 --default-timeout 60s --max-timeout 60s
+start_daemon --pool 2 --default-timeout 60s --max-timeout 60s --worker-max-invokes 1
 run ctl push "$IT_FIXTURES/spin.wasm" --name spin
 expect_status 0
 wait_workers 2

@@ -3,6 +3,8 @@
 # twice (the zygote's filter and the worker's), with RLIMIT_NPROC 0; jobs,
 # a sandbox violation and the zygote's death (SIGKILL mid-run: exec
 # fallback, then a new zygote) all behave as with exec'd workers.
+# --worker-max-invokes 1: every job in a new worker, so that the zygote
+# forks many (warm workers would serve them all from a few).
 . "$IT_LIB"
 
 # proc_field PID KEY: a field of /proc/PID/status ("" when gone).
@@ -57,7 +59,7 @@ invoke_add_n() {
 run "$WASMD_BIN/wasmd" --worker-spawn fork --check-config
 [ "$STATUS" -ne 0 ] || fail "--worker-spawn fork was accepted"
 
-start_daemon --pool 2 --worker-spawn zygote
+start_daemon --pool 2 --worker-spawn zygote --worker-max-invokes 1
 wait_log_count "event=zygote_ready" 1
 run ctl push "$IT_FIXTURES/add.wasm" --name add
 expect_status 0
@@ -130,14 +132,15 @@ stop_daemon
 [ ! -e "/proc/$new" ] || fail "the zygote outlived the daemon"
 
 # A reload that changes the memory limit replaces the zygote too: its
-# children would inherit the old RLIMIT_AS.
-printf '[limits]\nmax-memory = 256MiB\n' >"$TMP/wasmd.conf"
-start_daemon --pool 1 --worker-spawn zygote -c "$TMP/wasmd.conf"
+# children would inherit the old RLIMIT_AS. Its workers serve jobs of the
+# default memory limit.
+printf '[limits]\ndefault-memory = 256MiB\n' >"$TMP/wasmd.conf"
+start_daemon --pool 1 --worker-spawn zygote --worker-max-invokes 1 -c "$TMP/wasmd.conf"
 wait_log_count "event=zygote_ready" 3
 old=$(zygote_pid)
 tr '\0' ' ' <"/proc/$old/cmdline" | grep -q -- "--memory-limit 268435456" ||
 	fail "the zygote was not given the configured memory limit"
-printf '[limits]\nmax-memory = 512MiB\n' >"$TMP/wasmd.conf"
+printf '[limits]\ndefault-memory = 512MiB\n' >"$TMP/wasmd.conf"
 kill -HUP "$DAEMON_PID"
 wait_log_count "event=zygote_ready" 4
 expect_log_match "event=zygote_lost pid=$old reason=\"the configuration changed\" retry_s=0"
@@ -152,7 +155,7 @@ stop_daemon
 # the worker exec'd: invokes go on, and pid 1 is neither killed nor waited.
 export FAKE_ZYGOTE_REAL="$WASMD_BIN/wasmd-worker"
 ready=$(grep -c "event=zygote_ready" "$LOG")
-start_daemon --pool 1 --worker-spawn zygote --worker "$(dirname "$IT_LIB")/fake_zygote.sh"
+start_daemon --pool 1 --worker-spawn zygote --worker-max-invokes 1 --worker "$(dirname "$IT_LIB")/fake_zygote.sh"
 wait_log_count "event=zygote_ready" $((ready + 1))
 invoke_add_n 3
 expect_log_match "event=zygote_lost pid=[0-9]+ reason=\"it replied with a pid not our child\""

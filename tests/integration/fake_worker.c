@@ -5,7 +5,8 @@
  * precisely: malformed frames, wrong ids, crashes, forbidden system calls,
  * host calls, silence.
  *
- * usage: wasmd-it-fakeworker serve --fd 3 --memory-limit BYTES
+ * usage: wasmd-it-fakeworker serve --fd 3 --memory-limit BYTES ...
+ * It serves jobs until the supervisor closes its socket.
  * push:   bytes starting with "\0asm" -> module_info{size, exports};
  *         otherwise error ERR_INVALID_MODULE "fake: bad magic".
  * invoke: the export name picks the behaviour:
@@ -261,15 +262,17 @@ main(int argc, char **argv)
 	send_or_die(&env);
 	if (getenv("FAKEWORKER_AFTER_HELLO") != NULL)
 		flood_envelope(0, &env);
-	if (wp_read_envelope(fd, 1u << 28, &req, err, sizeof(err)) != 0)
-		return 0;
-	if (req->msg_case == WASMD__ENVELOPE__MSG_PUSH)
-		do_push(req);
-	else if (req->msg_case == WASMD__ENVELOPE__MSG_INVOKE)
-		do_invoke(req);
-	else
-		reply_error(req->id, WASMD__ERROR_CODE__ERR_BAD_REQUEST,
-		    "fake: unexpected job");
-	wasmd__envelope__free_unpacked(req, NULL);
+	/* Jobs until the supervisor hangs up, as a warm worker serves them
+	 * (a module's memfd, if one comes, is closed unread by read()). */
+	while (wp_read_envelope(fd, 1u << 28, &req, err, sizeof(err)) == 0) {
+		if (req->msg_case == WASMD__ENVELOPE__MSG_PUSH)
+			do_push(req);
+		else if (req->msg_case == WASMD__ENVELOPE__MSG_INVOKE)
+			do_invoke(req);
+		else
+			reply_error(req->id, WASMD__ERROR_CODE__ERR_BAD_REQUEST,
+			    "fake: unexpected job");
+		wasmd__envelope__free_unpacked(req, NULL);
+	}
 	return 0;
 }

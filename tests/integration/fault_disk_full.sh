@@ -38,7 +38,8 @@ expect_nospace() {
 }
 
 # Two modules stored before the disk fills up.
-fi_start_daemon disk --pool 2
+# --worker-max-invokes 1: no warm worker stays to be counted (workers, fds).
+fi_start_daemon disk --pool 2 --worker-max-invokes 1
 run ctl push "$IT_FIXTURES/add.wasm" --name add
 expect_status 0
 run ctl push "$IT_FIXTURES/recurse.wasm" --name recurse

@@ -16,7 +16,8 @@ wait_fds() {
 	fail "the daemon has $(fd_count) descriptors, not $1 as before (ls -l /proc/$DAEMON_PID/fd: $(ls -l "/proc/$DAEMON_PID/fd" | tail -n +2 | awk '{print $NF}' | tr '\n' ' '))"
 }
 
-start_daemon --pool 2 --max-connections 8
+# --worker-max-invokes 1: no warm worker stays to be counted (workers, fds).
+start_daemon --pool 2 --max-connections 8 --worker-max-invokes 1
 run ctl push "$IT_FIXTURES/add.wasm" --name add
 expect_status 0
 wait_workers 2

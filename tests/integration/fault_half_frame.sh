@@ -13,7 +13,8 @@ wait_fds() {
 	fail "the daemon has $(fd_count) descriptors, not $1 as before"
 }
 
-start_daemon --pool 2
+# --worker-max-invokes 1: no warm worker stays to be counted (workers, fds).
+start_daemon --pool 2 --worker-max-invokes 1
 run ctl push "$IT_FIXTURES/add.wasm" --name add
 expect_status 0
 wait_workers 2

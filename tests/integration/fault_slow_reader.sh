@@ -21,7 +21,8 @@ rss_kib() {
 	awk '/^VmRSS:/ {print $2}' "/proc/$DAEMON_PID/status"
 }
 
-start_daemon --pool 2 --max-frame 1M
+# --worker-max-invokes 1: no warm worker stays to be counted (workers, fds).
+start_daemon --pool 2 --max-frame 1M --worker-max-invokes 1
 run ctl push "$IT_FIXTURES/add.wasm" --name add
 expect_status 0
 # Twenty names make each list reply a few hundred bytes.

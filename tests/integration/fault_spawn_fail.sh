@@ -17,7 +17,9 @@ expect_prompt_failure() {
 	[ "$took" -lt 2000 ] || fail "the error took $took ms"
 }
 
-fi_start_daemon spawn --pool 2 --default-timeout 10s
+# --worker-max-invokes 1: each job uses up its worker (a warm worker would
+# go on serving this tenant, and no job would need a new one).
+fi_start_daemon spawn --pool 2 --default-timeout 10s --worker-max-invokes 1
 run ctl push "$IT_FIXTURES/add.wasm" --name add
 expect_status 0
 wait_workers 2

@@ -150,4 +150,23 @@ a_worker() {
 		sleep 0.05
 	done
 	fail "no confined worker after ${1:-10} s"
+# job_workers TENANT: the worker pid of each job the tenant started, in
+# order, from the daemon's log (event=job_start ... worker=PID).
+job_workers() {
+	grep -E "event=job_start tenant=$1 " "$LOG" | sed -E 's/.* worker=([0-9]+).*/\1/' || true
+}
+
+# last_job_field KEY: KEY's value in the log's last job_start line.
+last_job_field() {
+	grep -E "event=job_start " "$LOG" | tail -1 | sed -E "s/.* $1=([^ ]+).*/\1/"
+}
+
+# wait_gone PID [SECONDS]: until PID is no running worker of the daemon.
+wait_gone() {
+	local tries=$((${2:-10} * 20))
+	for _ in $(seq "$tries"); do
+		worker_pids | grep -qx "$1" || return 0
+		sleep 0.05
+	done
+	fail "worker $1 is still running"
 }

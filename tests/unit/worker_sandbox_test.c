@@ -334,6 +334,76 @@ START_TEST(test_allowed_operations)
 END_TEST
 
 /*
+ * A warm worker's module arrives as a sealed memfd with a frame: received
+ * with recvmsg (SCM_RIGHTS) on its socket, mapped read-only, closed.
+ */
+static void
+probe_receive_memfd(int sock)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	char b;
+	struct iovec iov = {&b, 1};
+	struct msghdr mh = {0};
+	struct cmsghdr *c;
+	const char *bytes;
+	int fd;
+
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof u.buf;
+	if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC) != 1 ||
+	    (c = CMSG_FIRSTHDR(&mh)) == NULL || c->cmsg_type != SCM_RIGHTS)
+		_exit(20);
+	memcpy(&fd, CMSG_DATA(c), sizeof fd);
+	bytes = mmap(NULL, 4, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (bytes == MAP_FAILED || memcmp(bytes, "\0asm", 4) != 0)
+		_exit(21);
+	if (munmap((void *)bytes, 4) != 0 || close(fd) != 0)
+		_exit(22);
+	say(sock, "ok");
+}
+
+START_TEST(test_module_memfd_received)
+{
+	child c = spawn_confined(NULL, probe_receive_memfd);
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct iovec iov = {"m", 1};
+	struct msghdr mh = {0};
+	struct cmsghdr *cm;
+	int fd = memfd_create("module", MFD_ALLOW_SEALING);
+	char buf[16];
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "\0asm", 4), 4);
+	ck_assert_int_eq(
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE),
+	    0);
+	memset(&u, 0, sizeof u);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof u.buf;
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof fd);
+	ck_assert_int_eq(sendmsg(c.sock, &mh, 0), 1);
+	close(fd);
+	hear(&c, buf, sizeof buf);
+	ck_assert_str_eq(buf, "ok");
+	assert_exited_ok(reap(&c));
+}
+END_TEST
+
+/*
  * Instance templates in the confined worker: the engine's memory image is
  * a sealed memfd (the calls it makes, then the engine itself), and an
  * instance's write never reaches another's memory.
@@ -937,7 +1007,8 @@ probe_zygote_clone(int sock)
 	    NULL, NULL, NULL);
 }
 
-/* As is receiving descriptors... */
+/* As is receiving descriptors on any descriptor but the worker's socket
+ * (where a worker receives a module's memfd)... */
 static void
 probe_recvmsg(int sock)
 {
@@ -947,7 +1018,7 @@ probe_recvmsg(int sock)
 
 	mh.msg_iov = &iov;
 	mh.msg_iovlen = 1;
-	(void)recvmsg(sock, &mh, MSG_DONTWAIT);
+	(void)recvmsg(sock + 1, &mh, MSG_DONTWAIT);
 }
 
 /* ...changing its own rlimits... */
@@ -1125,6 +1196,7 @@ sandbox_suite(void)
 	tcase_add_test(state, test_not_dumpable);
 	tcase_add_test(state, test_rlimit_as_caps_allocation);
 	tcase_add_test(state, test_rlimits_set);
+	tcase_add_test(state, test_module_memfd_received);
 	tcase_add_test(state, test_wrong_parent_refused);
 	tcase_add_test(state, test_dies_with_parent);
 	tcase_add_test(state, test_root_becomes_worker_user);

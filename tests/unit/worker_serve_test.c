@@ -314,7 +314,8 @@ send_push_unchecked(worker *w, const uint8_t *wasm, size_t len)
  */
 START_TEST(test_request_over_memory_limit)
 {
-	size_t len = (size_t)WRK_SANDBOX_AS_OVERHEAD + (8u << 20);
+	size_t len = (size_t)WRK_SANDBOX_AS_OVERHEAD +
+	    (size_t)WRK_CACHE_DEFAULT_BYTES + (8u << 20);
 	Wasmd__Envelope *env = NULL;
 	char err[256];
 	uint8_t *big;

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * modfd.c: a module's bytes for a warm worker, as a memfd sealed against
+ * any change (sup.h: sup_module_memfd).
+ *
+ * A worker caches the modules it decoded (worker/cache.c), so their bytes
+ * cross only when it lacks them; then they go as a descriptor with the
+ * job's frame (pool.c), not inside it: the frame stays small, and the
+ * worker maps the bytes read-only instead of reading them into its heap.
+ * Sealed, the memfd cannot change under the worker, and the worker could
+ * not change it either. The supervisor still only copies the bytes; it
+ * never parses them.
+ */
+#include "sup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+/* Writes all of buf to fd. 0, or an errno value. */
+static int
+write_all(int fd, const uint8_t *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? errno : EIO;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* A sealed memfd holding buf. -1 with err filled. */
+static int
+sealed_memfd(const uint8_t *buf, size_t len, char *err, size_t errlen)
+{
+	int fd = memfd_create("wasmd-module", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	int rc;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "memfd_create: %s", strerror(errno));
+		return -1;
+	}
+	rc = write_all(fd, buf, len);
+	if (rc == 0 &&
+	    fcntl(fd, F_ADD_SEALS,
+	        F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0)
+		rc = errno;
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot fill the module's memfd: %s",
+		    strerror(rc));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+sup_module_memfd(
+    struct sup_tenant *t, const char *digest, char *err, size_t errlen)
+{
+	struct sup_module *m = sup_store_find(t, digest);
+	uint8_t *buf;
+	size_t len;
+	int fd;
+
+	if (m == NULL) {
+		snprintf(err, errlen, "module %s was removed", digest);
+		return -1;
+	}
+	/* Synchronous read of a local file, as before (see store.c). */
+	buf = sup_store_read_wasm(t, m, &len, err, errlen);
+	if (buf == NULL)
+		return -1;
+	fd = sealed_memfd(buf, len, err, errlen);
+	free(buf);
+	return fd;
+}

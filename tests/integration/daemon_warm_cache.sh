@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: Apache-2.0
+# daemon_warm_cache: a warm worker keeps the modules it compiled, within
+# --worker-cache bytes, least recently used out first. Two modules of
+# 256 KiB each (add.wasm with a custom section, made here) under a budget
+# of 400 KiB: the second evicts the first, whose bytes are then sent again
+# and recompiled, with the right results; one module alone stays cached.
+. "$IT_LIB"
+
+# leb N: N as unsigned LEB128 bytes.
+leb() {
+	local v=$1 b
+	while :; do
+		b=$((v & 0x7f))
+		v=$((v >> 7))
+		[ "$v" -ne 0 ] && b=$((b | 0x80))
+		printf "\\$(printf %03o "$b")"
+		[ "$v" -eq 0 ] && break
+	done
+}
+
+# big_module OUT FILLBYTE: add.wasm plus a 256 KiB custom section "x".
+big_module() {
+	local n=$((256 * 1024))
+	{
+		cat "$IT_FIXTURES/add.wasm"
+		printf '\000'
+		leb $((n + 2))
+		printf '\001x'
+		head -c "$n" /dev/zero | tr '\0' "$2"
+	} >"$1"
+}
+big_module "$TMP/a.wasm" a
+big_module "$TMP/b.wasm" b
+
+start_daemon --pool 1 --worker-cache 409600
+run ctl push "$TMP/a.wasm" --name a
+expect_status 0
+run ctl push "$TMP/b.wasm" --name b
+expect_status 0
+
+# run_add REF X Y: one invoke, checked; prints nothing.
+run_add() {
+	run ctl run --invoke add "$1" "$2" "$3"
+	expect_status 0
+	expect_out "$(($2 + $3))"
+}
+
+run_add a 1 1
+w=$(last_job_field worker)
+[ "$(last_job_field module)" = sent ] || fail "a's first invoke did not send it"
+run_add a 2 2
+[ "$(last_job_field module)" = cached ] || fail "a was not cached"
+run_add b 3 3
+[ "$(last_job_field module)" = sent ] || fail "b's first invoke did not send it"
+# b evicted a (the worker said so): a's bytes go again, a is recompiled.
+run_add a 4 4
+[ "$(last_job_field module)" = sent ] || fail "a was still taken for cached after b evicted it"
+run_add a 5 5
+[ "$(last_job_field module)" = cached ] || fail "a was not cached again"
+for p in $(job_workers "uid:$(id -u)" | tail -5); do
+	[ "$p" = "$w" ] || fail "the invokes did not all run in worker $w"
+done
+stop_daemon
