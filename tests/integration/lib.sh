@@ -150,6 +150,8 @@ a_worker() {
 		sleep 0.05
 	done
 	fail "no confined worker after ${1:-10} s"
+}
+
 # job_workers TENANT: the worker pid of each job the tenant started, in
 # order, from the daemon's log (event=job_start ... worker=PID).
 job_workers() {
