@@ -6,7 +6,7 @@
 # limits answer ERR_LIMIT naming the limit; idle connections are closed,
 # even one that trickles the bytes of a frame it never finishes.
 . "$IT_LIB"
-start_daemon --pool 2 --worker "$IT_BIN/wasmd-it-fakeworker" \
+start_daemon --worker-max-invokes 1 --pool 2 --worker "$IT_BIN/wasmd-it-fakeworker" \
 	--max-modules 2 --max-concurrent 2 --max-fuel 1000 --idle-timeout 1s \
 	--default-timeout 1s
 raw="$IT_BIN/wasmd-it-rawclient"

@@ -5,7 +5,7 @@
 # when its connection closes.
 . "$IT_LIB"
 [ -x "$IT_BIN/wasmd-it-hostclient" ] || fail "missing $IT_BIN/wasmd-it-hostclient: build it first"
-start_daemon --pool 1
+start_daemon --worker-max-invokes 1 --pool 1
 run ctl push "$IT_FIXTURES/counter.wasm" --name counter
 expect_status 0
 wait_workers 1

@@ -2,7 +2,7 @@
 # is killed, the client gets ERR_TIMEOUT promptly, the pool refills and the
 # next invocation works.
 . "$IT_LIB"
-start_daemon --pool 2 --default-timeout 2s --max-timeout 5s
+start_daemon --worker-max-invokes 1 --pool 2 --default-timeout 2s --max-timeout 5s
 run ctl push "$IT_FIXTURES/spin.wasm" --name spin
 expect_status 0
 wait_workers 2

@@ -3,7 +3,7 @@
 # the daemon keeps serving.
 . "$IT_LIB"
 # No idle workers: the only worker is the one running the loop.
-start_daemon --pool 0 --default-timeout 30s
+start_daemon --worker-max-invokes 1 --pool 0 --default-timeout 30s
 run ctl push "$IT_FIXTURES/spin.wasm" --name spin
 expect_status 0
 wait_workers 0

@@ -16,7 +16,7 @@ hwm_kb() {
 
 # Freed memory must be given back for RSS to mean something under ASan.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=16"
-start_daemon --pool 2 --worker "$IT_BIN/wasmd-it-fakeworker" \
+start_daemon --worker-max-invokes 1 --pool 2 --worker "$IT_BIN/wasmd-it-fakeworker" \
 	--default-timeout 10s
 run ctl push "$IT_FIXTURES/add.wasm" --name m
 expect_status 0
@@ -79,7 +79,7 @@ stop_daemon
 # the pool replaces them with a backoff, not in a loop (before: about 400
 # spawns a second); a call still fails at once, saying why.
 export FAKEWORKER_AFTER_HELLO=floodhello
-start_daemon --pool 2 --worker "$IT_BIN/wasmd-it-fakeworker"
+start_daemon --worker-max-invokes 1 --pool 2 --worker "$IT_BIN/wasmd-it-fakeworker"
 unset FAKEWORKER_AFTER_HELLO
 watch_daemon 3 'event=worker_kill'
 [ "$EVENTS" -le 20 ] || fail "$EVENTS workers started and killed in 3 s"

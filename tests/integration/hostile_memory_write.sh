@@ -15,7 +15,7 @@
 peak_kib() {
 	awk '/^VmHWM:/ {print $2}' "/proc/$DAEMON_PID/status"
 }
-start_daemon_as_limited $((1024 * 1024)) --pool 2 --default-timeout 20s
+start_daemon_as_limited $((1024 * 1024)) --worker-max-invokes 1 --pool 2 --default-timeout 20s
 run ctl push "$IT_FIXTURES/hostcall_mem.wasm" --name hostcall
 expect_status 0
 run ctl push "$IT_FIXTURES/add.wasm" --name add

@@ -29,7 +29,7 @@ other() {
 # A soft address-space limit: far above what the budget allows, far below
 # what the attack would take without it (the hard limit stays, so workers
 # may set their own).
-start_daemon_as_limited $((1024 * 1024)) --pool 2 --socket-mode 0666 --memory-budget 64M \
+start_daemon_as_limited $((1024 * 1024)) --worker-max-invokes 1 --pool 2 --socket-mode 0666 --memory-budget 64M \
 	--tenant-memory 32M
 cp "$IT_FIXTURES/add.wasm" "$TMP/add.wasm"
 chmod 644 "$TMP/add.wasm"

@@ -15,7 +15,7 @@ peak_kib() {
 rss_kib() {
 	awk '/^VmRSS:/ {print $2}' "/proc/$DAEMON_PID/status"
 }
-start_daemon_as_limited $((1024 * 1024)) --pool 2
+start_daemon_as_limited $((1024 * 1024)) --worker-max-invokes 1 --pool 2
 # Forty names make each list reply about 2 KB.
 for i in $(seq 40); do
 	run ctl push "$IT_FIXTURES/add.wasm" --name "a-rather-long-module-name-$i"
