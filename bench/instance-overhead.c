@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * instance-overhead.c: bench-instance, the memory an instance costs beyond
  * its linear memory.

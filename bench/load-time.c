@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * load-time.c: bench-load, how fast the engine loads a large real module.
  *

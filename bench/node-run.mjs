@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // node-run.mjs: runs one benchmark module in node's V8 for bench/run-engine.
 //
 //   node node-run.mjs FILE.wasm N

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * async.c: libwasmd-client's event-loop interface. wasmd_invoke_send()
  * sends an Invoke and records a callback; wasmd_process(), called when the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * calls.c: the blocking requests of libwasmd-client (push, list, inspect,
  * remove, invoke): each builds one request envelope, exchanges it with

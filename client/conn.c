@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * conn.c: a libwasmd-client connection's life: the daemon's address, the
  * Unix socket, the Hello exchange, the last error and the accessors.

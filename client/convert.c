@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * convert.c: conversions between the protocol's messages and
  * libwasmd-client's public types (module descriptions, values, invoke

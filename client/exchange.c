@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * exchange.c: moving envelopes over a libwasmd-client connection: sending
  * requests under fresh ids, the buffered frame reader (blocking for the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * host.c: host functions served by the client (see wasmd/client.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * instance.c: live instances (wasmd_instance_*, see wasmd/client.h). The
  * client side is thin: the daemon keeps the instance in a worker of its

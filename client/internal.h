@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * client/internal.h: what the files of libwasmd-client share (prefix wc_):
  * the connection struct, error recording, the request/reply exchange, the

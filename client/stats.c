@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * stats.c: wasmd_stats(), the daemon's statistics as Prometheus text.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * stdio.c: WASI standard streams in libwasmd-client. The request side
  * fills an Invoke's argv, env, stdin and command from the options; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * values.c: text for libwasmd-client's values and types: parsing a value
  * of a given type from a string (command-line arguments), formatting one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wasmctl.c: the command-line client of the wasmd daemon, built on
  * libwasmd-client: push, list, inspect, remove and run modules.

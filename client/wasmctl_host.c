@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wasmctl_host.c: the built-in host functions of `wasmctl run` (see
  * wasmctl_host.h). They write with write(2) straight to fd 1, like the

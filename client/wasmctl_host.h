@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wasmctl_host.h: the host functions `wasmctl run` serves to a guest
  * (wasmctl_host.c), useful from a shell:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wasmctl_stats.c: `wasmctl stats` output. The daemon always answers in
  * the Prometheus text format; the plain format is made from it here so the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wasmctl_stats.h: how `wasmctl stats` prints the daemon's Prometheus text
  * (wasmctl_stats.c). Included by wasmctl.c only.

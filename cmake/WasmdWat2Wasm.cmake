@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # wasmd_wat2wasm(TARGET name OUTDIR dir [ALL] [FLAGS flag...] WATS file...)
 # converts each .wat file to OUTDIR/<stem>.wasm at build time with Debian's
 # wat2wasm (wabt), all under one custom target (built by default with ALL).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * config.c: wasmd's configuration file, its drop-ins, tenant rules and
  * reloading on SIGHUP.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * drain.c: stopping gracefully on SIGTERM (or SIGINT).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * frames.c: wasmd frames (proto/frame.h) over libevent bufferevents.
  *

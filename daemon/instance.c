@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * instance.c: live instances (see sup.h), instances that keep their
  * memory and globals across several invokes of one client connection.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * invoke.c: jobs, the work a session hands to a worker: a push (validate a
  * module in a sandbox, then store it) or an invocation.

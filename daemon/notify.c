@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * notify.c: wasmd and its service manager (systemd, through libsystemd).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * output.c: what a WASI guest writes to stdout and stderr, on its way from
  * the worker to the client (sup.h: sup_job_output).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sup.h: the supervisor's private header (wasmd, daemon/ only).
  *

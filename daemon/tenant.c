@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tenant.c: tenants. Each peer uid is its own tenant ("uid:1000") unless a
  * [tenant NAME] section of the config names its uid or primary gid

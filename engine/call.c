@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * call.c: the public call API (we_func_call, suspension and resumption,
  * traps and errors, fuel and interrupts) and calls into host functions.

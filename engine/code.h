@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * code.h: the internal code that compile.c makes from function bodies and
  * interp.c runs, and the execution state (explicit frame and value stacks)

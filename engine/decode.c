@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * decode.c: the binary decoder and module-level validator (WebAssembly 2.0
  * core, no SIMD). It reads the sections of a module in order into struct

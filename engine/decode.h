@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * decode.h: the module decoder's entry points, shared by module.c (which
  * owns the module's lifetime) and decode.c/names.c (which fill it in).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * global.c: globals made by the host, and the host's access to every
  * global. A global holds its value in slot form (wr_value); the host sees

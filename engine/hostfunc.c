@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hostfunc.c: functions implemented by the host, and the types of externs.
  *

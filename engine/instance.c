@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * instance.c: linking and instantiation (WebAssembly 2.0, section 4.5.4).
  *

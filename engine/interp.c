@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * interp.c: the interpreter loop over the internal code of code.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * module.c: the life of a module (we_module_new, we_validate,
  * we_module_free) and its introspection API: imports, exports, custom

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * module.h: the decoded form of a module, shared inside the engine.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * names.c: the "name" custom section (module and function names), used for
  * introspection and trap backtraces.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * numeric.h: the exact WebAssembly semantics of the numeric instructions
  * that C does not give directly (division and truncation traps, saturating

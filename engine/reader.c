@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * reader.c: the bounds-checked byte reader of reader.h: LEB128 integers
  * with the spec's limits, fixed-width floats, names checked as UTF-8 and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * reader.h: a bounds-checked reader over module bytes, used by the decoder
  * (decode.c, names.c) and by the function-body compiler (compile.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * runtime.h: the run-time objects of the engine (stores, instances,
  * functions, memories, tables, globals) and the interface between

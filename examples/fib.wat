@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: Apache-2.0
 ;; fib.wat: the quick start's example module.
 ;; Exports fib(n) (recursive, i64) and add(a, b) (i32).
 (module

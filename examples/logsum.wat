@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: Apache-2.0
 ;; logsum.wat: imports a host function, for examples/embed.c.
 ;; sum(n) logs 1..n through env.log_i64 and returns their sum.
 (module

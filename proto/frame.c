@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * frame.c: the wasmd frame format (proto/frame.h): a 4-byte big-endian
  * length followed by one encoded Wasmd__Envelope.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * frame.h: framing of wasmd protocol messages, shared by the client
  * library, the supervisor and the worker.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * clock.c: clock_res_get and clock_time_get, from the host's clocks. The
  * realtime and monotonic clocks are the ones that matter; the process and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctx.c: a guest's WASI context: arguments, environment, preopened
  * directories, standard streams, the output limit, and the fd table that

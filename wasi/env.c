@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * env.c: args_sizes_get, args_get, environ_sizes_get, environ_get. Both
  * pairs copy a list of NUL-terminated strings into the guest: an array of

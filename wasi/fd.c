@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fd.c: the fd_* functions on the guest's fd table: the standard streams
  * (through the context's callbacks, with the output limit), host files and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * internal.h: what the files of wasi/ share: the context and its fd
  * table, the shape of one WASI function, the call state a function gets,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * link.c: turns a module's WASI imports into engine host functions
  * (ws_imports), calls a WASI function for the engine (the trampoline), and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * misc.c: random_get, proc_exit, proc_raise and sched_yield.
  *

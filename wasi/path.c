@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * path.c: path_open, path_filestat_get and path_filestat_set_times,
  * confined beneath the directory fd they are given (a preopen, or a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wasi.h: libwasmd-wasi, the WASI preview1 (`wasi_snapshot_preview1`) host
  * functions that programs built for wasm32-wasi import (clang/wasi-libc,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wasi_errno.c: host errno to WASI errno. The names match one for one (WASI took
  * them from POSIX), so the table is generated from the same list as the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wasi_errno.h: WASI preview1's errno numbers (the values every WASI function
  * returns) and the mapping from the host's errno.

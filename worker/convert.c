@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * convert.c: engine types <-> protocol messages for the worker
  * (convert.h). Building replies uses an arena of individual allocations so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * convert.h: translation between the engine's types (wasmd/engine.h) and
  * the protocol's messages (proto/wasmd.proto) for the worker.

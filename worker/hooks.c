@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hooks.c: test-only host imports (hooks.h). Compiled only when CMake's
  * WASMD_TEST_HOOKS is on; a release wasmd-worker does not contain this

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hostmem.c: guest memory for host functions served by the client (see
  * hostmem.h). A request comes from the client, so it is untrusted: every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hostmem.h: the guest memory side of host functions served by the client
  * (prefix wrk_hostmem_): the bytes of declared (pointer, length) arguments

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * local_run.c: `wasmd-worker run`, a module run in this process with the
  * engine and no daemon: load, instantiate with the WASI preview1 imports

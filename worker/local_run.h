@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * local_run.h: `wasmd-worker run`, which loads a module and runs it in
  * this process, without the daemon or its sandbox (a developer's tool, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sandbox.c: the generic confinement steps of a worker (sandbox.h):
  * descriptors, identity (namespaces, uid, capabilities: sandbox_user.c),

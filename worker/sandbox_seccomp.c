@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sandbox_seccomp.c: the worker's system-call policy (sandbox.h), a
  * libseccomp allowlist whose default action kills the whole process with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * serve.c: the jobs of one tenant from the supervisor (serve.h), run with
  * the engine in a confined process.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wasi_job.c: WASI preview1 for an invocation served by the worker
  * (wasi_job.h): the ws_ctx of an Invoke, its stdin read from the request's

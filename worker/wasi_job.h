@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wasi_job.h: WASI preview1 for an invocation served by the worker
  * (`serve` mode): the guest's world built from the Invoke's argv, env and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * zygote.c: `wasmd-worker zygote`, a confined process that forks workers
  * for the supervisor (`wasmd --worker-spawn zygote`) instead of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * zygote.h: `wasmd-worker zygote`, the process that forks confined workers
  * for the supervisor (zygote.c describes the exchange).

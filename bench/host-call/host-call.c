@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * host-call.c: bench-host-call, round-trip latencies through a real wasmd,
  * side by side in one run:

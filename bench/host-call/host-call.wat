@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: Apache-2.0
 ;; host-call.wat: the module bench-host-call measures.
 ;;   plain()       -> i32   no host call: the plain invoke round trip
 ;;   calls(n)      -> i32   n calls of env.h(i) -> i32

@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: Apache-2.0
 ;; load-host.wat: the host-call fixture of the daemon load benchmark
 ;; (bench/load/run-load). host10() calls the client's env.tick ten times
 ;; (each a round trip guest -> worker -> supervisor -> client and back) and

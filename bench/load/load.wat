@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: Apache-2.0
 ;; load.wat: the fixture of the daemon load benchmark (bench/load/run-load).
 ;; add(a, b) is the trivial call (the cost of an invoke itself); fib(n) is a
 ;; compute-heavy one (fib(25): about 250,000 calls in the guest).

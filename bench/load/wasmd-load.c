@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wasmd-load.c: a load generator for the wasmd daemon. It starts N client
  * threads, each with its own libwasmd-client connection, that each make M

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bench.h: what every benchmark program shares. Each program defines
  * run(n), which does work proportional to n and returns a 32-bit checksum

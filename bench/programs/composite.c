@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * composite.c: one larger program of mixed work, in the spirit of CoreMark.
  * Each of the n iterations runs every kernel below on inputs derived from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fib.c: recursive calls. Naive doubly recursive Fibonacci plus the Takeuchi
  * function, so call and return dominate; n is the Fibonacci argument and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * indirect.c: calls through a function table (call_indirect in wasm).
  * Sixteen small functions of one signature are picked by a data-dependent

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * interp.c: an interpreter loop. A tiny stack machine (switch dispatch, an
  * operand stack and locals) runs a bytecode program that sums the Collatz

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * intloop.c: integer work through memory. Generates n 32-bit keys, sorts
  * them with an LSD radix sort (histogram, prefix sums, scatter: loads and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * matmul.c: dense double-precision matrix multiply, C = A * B with n x n
  * matrices (n at most 640) in the i-k-j loop order, then one more product

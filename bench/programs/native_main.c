@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * native_main.c: the native harness. Linked with one program, it calls
  * run(n) and prints the checksum (as a signed 32-bit decimal, like the

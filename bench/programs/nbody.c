@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * nbody.c: a planetary system of five bodies integrated with a simple
  * symplectic Euler step for n steps; square roots and divisions in double

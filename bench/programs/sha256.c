@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sha256.c: SHA-256 (FIPS 180-4), written here, over n blocks of 64 KiB of
  * generated data. Each block is chained into the next message so nothing

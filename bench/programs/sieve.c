@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sieve.c: the sieve of Eratosthenes over a byte array of n entries (a
  * static arena, at most 32 Mi), then a pass that counts and sums the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wasm_rt.c: the few libc functions clang emits calls to on wasm32 (struct
  * copies and zeroing loops become memcpy/memset). Built only into the wasm

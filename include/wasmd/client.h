@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wasmd/client.h: the public API of libwasmd-client, the library that talks
  * to the wasmd daemon over its Unix socket.

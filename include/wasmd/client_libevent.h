@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wasmd/client_libevent.h: runs a libwasmd-client connection's
  * asynchronous requests from a libevent event_base (header only; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wasmd/engine.h: the public API of libwasmd-engine, a WebAssembly 2.0
  * interpreter (no SIMD).

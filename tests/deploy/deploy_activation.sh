@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # deploy_activation: wasmd under systemd-socket-activate serves the socket
 # it is passed (LISTEN_FDS), tells its NOTIFY_SOCKET READY=1 with a STATUS=
 # line and pings the watchdog at half of WATCHDOG_USEC; on SIGTERM it says

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # deploy_config: the config file. --check-config exits 0 or 1 and a bad
 # value, an unknown key or a malformed line is reported as FILE:LINE with
 # the key; drop-ins in FILE.d are read in name order (later wins); flags win

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # deploy_drain: SIGTERM during a long call starts a drain: STOPPING=1, the
 # call runs to its end and its client gets the result, a new invocation is
 # refused with ERR_UNAVAILABLE, then wasmd exits 0. A call that outlives

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # deploy_journal: when stderr is the journal's stream (JOURNAL_STREAM names
 # its device and inode), each log line starts with a <N> syslog priority;
 # errors for a person (a config file's FILE:LINE, a flag) carry <3>, so

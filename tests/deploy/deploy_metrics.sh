@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # deploy_metrics: `wasmctl stats` in the Prometheus text format and in the
 # plain one: invocations by outcome, the duration histogram, fuel, modules
 # and bytes of the caller's tenant; the whole daemon's (workers by state)

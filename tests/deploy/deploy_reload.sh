@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # deploy_reload: SIGHUP re-reads the config file: RELOADING=1 then READY=1;
 # a new limit applies to new calls while a running call keeps its own and
 # finishes; an invalid file is logged and the running configuration kept;

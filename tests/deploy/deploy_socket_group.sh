@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # deploy_socket_group: a user the socket's mode keeps out is told which
 # group to join, not asked whether the daemon runs. wasmd.socket makes the
 # socket 0660 root:wasmd; here it is 0660 with the group "daemon", a user

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # deploy_stop_killmode: `systemctl stop` during a call, as systemd would
 # signal the unit's processes. With wasmd.service's KillMode= (the default
 # is control-group), systemd sends SIGTERM to every process of the unit,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # deploy_unprivileged: wasmd as wasmd.service runs it: an unprivileged user,
 # no capabilities, no_new_privs already set, a umask of 077, systemd's
 # STATE_DIRECTORY/RUNTIME_DIRECTORY instead of flags, and the unit's system

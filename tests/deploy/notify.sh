@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # notify.sh: sourced after tests/integration/lib.sh by the deploy scenarios.
 # Plays the service manager's side of sd_notify: start_notify binds
 # $NOTIFY (wasmd-notify-listen, one message a line in $NOTIFY_LOG) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * notify_listen.c: wasmd-notify-listen PATH, the service manager's side of
  * sd_notify(3) for the deploy tests. It binds a Unix datagram socket at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * unit_filter.c: wasmd-unit-filter LIST PROGRAM [ARGS...], a stand-in for
  * the seccomp filters systemd installs for wasmd.service, so the deploy

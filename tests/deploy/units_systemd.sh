@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # units_systemd: the systemd units are valid for systemd-analyze verify
 # (with ExecStart= pointing at the built wasmd, since the units name
 # /usr/bin/wasmd) and wasmd.service's exposure in `systemd-analyze security

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * diff_run.c: runs one WebAssembly module with libwasmd-engine and prints a
  * canonical transcript of what it did, for differential testing against

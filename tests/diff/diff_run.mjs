@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // diff_run.mjs: runs one WebAssembly module in node's V8 and prints the
 // canonical transcript that tests/diff/diff_run.c prints from libwasmd-engine
 // (the format is described at the top of diff_run.c), so tests/diff/run-diff

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // random-bytes.mjs: writes reproducible pseudo-random input files for
 // binaryen's `wasm-opt -ttf` (tests/diff/run-diff). File I of seed S is the
 // same bytes on every machine and every run, so a mismatch is reported as

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/fuzz: libFuzzer targets, one input format each.
 #
 # With WASMD_FUZZ (the fuzz preset, clang) each is a libFuzzer binary and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_frame.c: the frame decoder as the supervisor sees a client's bytes.
  * Parses frames one after another until the input is used up or rejected,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_instantiate.c: decode arbitrary bytes; when they are a valid module,
  * satisfy each import with a host object of the right type, instantiate it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_module.c: decode and validate arbitrary bytes as a module, then look
  * at everything introspection offers. Any crash, leak or sanitizer report

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_reply.c: libwasmd-client as a daemon's replies reach it. The input
  * plays the daemon: its bytes wait in the peer end of a socketpair, whose

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * replay.c: a main() for fuzz targets in builds without libFuzzer. It feeds
  * LLVMFuzzerTestOneInput every regular file in the directories (or the

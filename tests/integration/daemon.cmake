@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/integration/daemon.cmake: the daemon's integration scenarios. Each
 # scenario is a bash script (one per file) that starts a real wasmd on a
 # temp socket and a temp state dir (lib.sh) and drives it with wasmctl and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon_bad_frames: garbage, an oversized frame, a wrong protocol version
 # and a request before hello each get an error and close only that
 # connection; the daemon keeps serving everyone else. A frame above

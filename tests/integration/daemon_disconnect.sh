@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon_disconnect: a client that disconnects mid-invoke gets its worker
 # killed at once (not at the deadline) and everything freed: the worker
 # count returns to the pool size. An idle worker killed is replaced.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon_fake_worker: the supervisor's handling of workers, with a fake
 # worker that misbehaves on request (fake_worker.c): a malformed frame or a
 # reply with the wrong id gets the worker killed and the client an error;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon_fd_limit: out of file descriptors, wasmd pauses accepting instead
 # of spinning. The daemon's RLIMIT_NOFILE is lowered (prlimit) to a few
 # more than it uses; more clients than that connect and hold their

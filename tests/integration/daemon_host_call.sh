@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon_host_call: a guest's call to a host import the client serves goes
 # worker -> supervisor -> client as host_call (with the invoke's id), and
 # the client's host_reply comes back the same way; the guest gets the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon_hostfn_async: 32 invocations in flight at once on one connection
 # through the event-loop API (libevent adapter), each one calling the
 # client's host function; every callback runs once with its own result.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon_hostfn_deadline: the wall-clock deadline counts the time a guest
 # waits for the client's host function: a client that does not answer
 # within timeout_ms gets ERR_TIMEOUT (although the guest itself runs for

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon_hostfn_instance: a live instance keeps its global and its memory
 # across three invokes (1001, 2002, 3003, each calling the client's host
 # function), three more sent at once run in order, a fresh invoke of the same module starts from zero, a

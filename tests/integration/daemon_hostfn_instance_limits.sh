@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon_hostfn_instance_limits: live instances under limits: each counts
 # against --max-concurrent (a fourth one is refused), an instance runs one
 # call at a time (a second waits behind it while another instance still

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon_hostfn_memory: a callback reads a string argument from guest
 # memory (sent along with the host call) and writes its reply into guest
 # memory (sent with the host reply); memory_read/memory_write round trips

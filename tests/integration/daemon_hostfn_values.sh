@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon_hostfn_values: host functions served by the client through
 # libwasmd-client: a round trip with each value type (i32, i64, f32, f64,
 # and one call taking and returning all four, NaN payload bits kept); a

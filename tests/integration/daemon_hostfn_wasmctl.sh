@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon_hostfn_wasmctl: `wasmctl run` serves its built-in host functions
 # (wasmd.print_str from guest memory, print_i32/i64/f32/f64, now_ms) to a
 # module that imports them, and lists them in run --help.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon_limits: per-daemon and per-tenant limits answer ERR_LIMIT naming
 # the limit: connections, module bytes; a request above a maximum is
 # refused, not clamped. Uses the fake worker (no engine needed).

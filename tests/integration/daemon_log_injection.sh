@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon_log_injection: text a client or a module chooses cannot forge a log
 # line. A Hello's software string and an export name carry a newline, a
 # carriage return and a "<0>" journald emergency prefix, and a trap message

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon_malformed_module: a module that does not validate is rejected with
 # the worker's message (ERR_INVALID_MODULE), nothing is stored, and the
 # daemon keeps serving.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon_many_exports: a module with 5,000 exports is pushed and run
 # through a real daemon. Validating it sorts the export names with qsort,
 # which in glibc 2.36 calls sysinfo(2) past 1 KiB of array: before the

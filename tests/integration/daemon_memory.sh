@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon_memory: the memory limit holds: a guest growing its memory stops
 # at the limit (memory.grow returns -1), and a module whose minimum memory
 # exceeds the limit fails with an error that says so. The daemon's

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon_no_engine: the supervisor never parses WebAssembly, and the build
 # shows it: no daemon source includes an engine header, and neither the
 # wasmd front nor wasmd-supervisor has an engine symbol (we_*) or needs

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon_push_invoke: push a module, list, inspect, invoke it by name, by
 # digest and by digest prefix; remove it; a removed module is not found.
 . "$IT_LIB"

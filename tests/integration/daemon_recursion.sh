@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon_recursion: unbounded recursion is a clean trap (call stack
 # exhausted), reported to the client as a trap; the worker does not crash.
 . "$IT_LIB"

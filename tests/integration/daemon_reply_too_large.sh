@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon_reply_too_large: a worker's reply larger than --max-frame is
 # reported as such. A module just under max-frame whose description (its
 # ModuleInfo: 3,000 exports with their types) is larger than max-frame is

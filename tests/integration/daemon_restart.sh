@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon_restart: modules survive a restart; the store is rebuilt from disk;
 # a stray temp file (an interrupted write) is logged and removed, and a torn
 # push (bytes without their .info) stays invisible.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon_sandbox_violation: a worker that makes a forbidden system call
 # (the worker's test hook) is killed by seccomp and reported as
 # ERR_SANDBOX_VIOLATION. Only in WASMD_TEST_HOOKS builds.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon_tenants: two uids are two tenants; neither sees nor touches the
 # other's modules (by name, digest or prefix). Runs a second wasmctl as
 # nobody (65534) with setpriv; needs root.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon_timeout: an infinite loop hits the wall-clock deadline: the worker
 # is killed, the client gets ERR_TIMEOUT promptly, the pool refills and the
 # next invocation works.

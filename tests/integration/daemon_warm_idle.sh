@@ -13,6 +13,11 @@ run ctl run --invoke add add 2 2
 expect_out 4
 [ "$(last_job_field worker)" = "$w" ] || fail "the second invoke did not reuse worker $w"
 wait_gone "$w" 10
+# The process may be reaped a moment before the retire line is written.
+for _ in $(seq 50); do
+	grep -Eq "event=worker_retire pid=$w .*reason=\"idle timeout\"" "$LOG" && break
+	sleep 0.1
+done
 expect_log_match "event=worker_retire pid=$w .*reason=\"idle timeout\""
 run ctl run --invoke add add 3 2
 expect_out 5

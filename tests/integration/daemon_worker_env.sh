@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon_worker_env: what the service manager hands wasmd alone stays with
 # wasmd. Started with NOTIFY_SOCKET, WATCHDOG_PID, WATCHDOG_USEC and
 # LISTEN_FDNAMES set (as systemd does), its workers' environments hold none

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon_worker_killed: a worker killed by someone else (kill -9) while it
 # runs a long loop is reported to the client as a crash naming the signal;
 # the daemon keeps serving.

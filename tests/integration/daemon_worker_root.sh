@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon_worker_root: a wasmd run as root gives its workers no root. Each
 # worker becomes --worker-user (default: wasmd if it exists, else nobody),
 # holds no capability (effective, permitted, bounding set all empty), runs

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon_zygote: --worker-spawn zygote. Workers are forked by one confined
 # `wasmd-worker zygote` and are still the supervisor's children, confined
 # twice (the zygote's filter and the worker's), with RLIMIT_NPROC 0; jobs,

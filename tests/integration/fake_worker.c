@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fake_worker.c: a stand-in for wasmd-worker that speaks the worker
  * protocol (../notes/daemon-protocol.md) without an engine and misbehaves

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # fake_zygote.sh: a wasmd-worker stand-in for daemon_zygote.sh (wasmd
 # --worker). `serve` runs the real worker ($FAKE_ZYGOTE_REAL); `zygote` is a
 # confused zygote: it says it is ready, then answers every request with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/integration/fault.cmake: fault-injection scenarios for the daemon
 # (fault_*.sh): the supervisor killed with SIGKILL in the middle of uploads,
 # a client that opens connections without end, a client that sends half a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fault_client.c: a misbehaving client for the fault-injection scenarios
  * (fault_*.sh): one that opens connections without end, and one that sends

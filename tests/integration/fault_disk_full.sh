@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # fault_disk_full: the disk fills up under the module store (the shim of
 # faultinject.sh fails every write, sync and rename under the state
 # directory with ENOSPC). A push then fails with an error that names the

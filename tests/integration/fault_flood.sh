@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # fault_flood: a client opens connections without end. The daemon refuses
 # those beyond --max-connections (with an error, at once) but keeps
 # serving the connections it has; once the flood is gone, new clients are

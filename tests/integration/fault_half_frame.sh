@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # fault_half_frame: clients that send half a frame and stall do not stop
 # the daemon from serving others, and their connections are freed when
 # they go: the daemon's descriptor count returns to where it was.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # fault_kill9: the supervisor is killed with SIGKILL in the middle of a
 # stream of uploads, three times. After each restart no stored module is
 # lost or corrupt and no partial one is visible: every push that was

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # fault_slow_reader: a client that writes requests without end and never
 # reads a reply. The supervisor must not block on it (nothing blocks in the
 # supervisor): other clients are served promptly meanwhile; its memory stays

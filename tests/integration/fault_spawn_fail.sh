@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # fault_spawn_fail: the system cannot start processes (the shim of
 # faultinject.sh fails posix_spawn and fork with EAGAIN, as at the process
 # limit). Invokes and pushes, which need a worker, fail at once with an

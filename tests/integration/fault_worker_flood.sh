@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # fault_worker_flood: a worker (a compromised one, say) floods its socket
 # mid-call as fast as it can: host calls before the first is answered,
 # memory replies nobody asked for, frames that answer nothing, a length

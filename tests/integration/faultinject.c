@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * faultinject.c: an LD_PRELOAD shim for the fault-injection scenarios
  * (fault_disk_full.sh, fault_spawn_fail.sh). It makes a running wasmd see

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # faultinject.sh: sourced (after lib.sh) by the fault_*.sh scenarios that
 # inject faults into a running daemon or watch what it costs: starting wasmd
 # under the LD_PRELOAD shim libwasmd-it-faultinject.so (faultinject.c),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/integration/hostfn.cmake: wasmd-it-hostclient, the libwasmd-client
 # program the daemon_hostfn_*.sh scenarios drive (host functions served by
 # the client, live instances, many invocations in flight via libevent).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hostfn_client.c: wasmd-it-hostclient, a client of the real daemon that
  * serves host functions through libwasmd-client, for the daemon_hostfn_*

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lib.sh: sourced by every daemon integration scenario (daemon_*.sh).
 #
 # Gives each scenario a temp directory with a socket and a state dir, starts

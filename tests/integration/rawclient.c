@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * rawclient.c: a test helper that talks to wasmd below the client library,
  * for the integration scenarios that need bytes wasmctl never sends:

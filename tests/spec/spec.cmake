@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # spec.cmake: the spec-runner executable and the ctest tests "spec" and
 # "spec-text" (modules from the .wast text), which run every non-SIMD
 # script of the official suite in ${WASMD_TESTSUITE_DIR} (read in place,

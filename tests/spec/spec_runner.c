@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * spec_runner.c: runs the official WebAssembly spec suite (the JSON
  * scripts made by wast2json, see ../shared/testsuite/README.md) against

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # client: libwasmd-client and wasmctl without the daemon: value text, the
 # blocking calls, the event-loop interface and the CLI against a fake
 # daemon thread (client_fake.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * client_async_test.c: unit tests for libwasmd-client's event-loop
  * interface (wasmd_invoke_send, wasmd_process, the libevent adapter)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * client_fake.c: the fake wasmd daemon of the client's unit tests (see
  * client_fake.h for what it answers).

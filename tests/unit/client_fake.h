@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * client_fake.h: a fake wasmd daemon for the client's unit tests: a thread
  * that listens on a temporary Unix socket, answers Hello and each request

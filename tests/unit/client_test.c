@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * client_test.c: unit tests for libwasmd-client without the daemon.
  *

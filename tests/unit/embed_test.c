@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * embed_test.c: the README's "Embedding the engine" example, as a test that
  * links the SHARED libwasmd-engine, so the example and the exported API stay

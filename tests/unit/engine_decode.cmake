@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # engine decode: the module decoder, module-level validation and
 # introspection (engine/reader.c, decode.c, module.c, names.c, errors.c).
 # The test reaches into engine/ for the private reader.h and module.h.

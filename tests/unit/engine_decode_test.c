@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * engine_decode_test.c: unit tests for the module decoder and validator
  * (engine/reader.c, decode.c, module.c, names.c): LEB128 rules, malformed

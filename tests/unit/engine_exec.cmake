@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # engine_exec.cmake: unit tests of the interpreter and the call API
 # (engine/compile.c, interp.c, call.c). The fixture is converted with
 # wat2wasm --debug-names at build time so backtraces have names.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * engine_exec_test.c: unit tests of the interpreter and the call API
  * (engine/compile.c, interp.c, call.c): arithmetic and control flow,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # engine_fused.cmake: unit tests of the fused instructions of the
 # interpreter (engine/compile.c, interp.c; see engine/code.h). The fixture
 # is converted with wat2wasm at build time.

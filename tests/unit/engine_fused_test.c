@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * engine_fused_test.c: unit tests of the instructions the compiler fuses
  * (engine/code.h): a binary operation with the load of its operand (N_M),

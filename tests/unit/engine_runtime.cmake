@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # engine_runtime.cmake: unit tests of stores, linking, host objects and
 # instantiation (engine/store.c, instance.c, memory.c, table.c, global.c,
 # hostfunc.c). The .wat fixtures are converted with wat2wasm at build time.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * engine_runtime_test.c: unit tests of the engine's run-time objects:
  * linking instances together, link errors, host access to memories,

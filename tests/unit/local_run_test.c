@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * local_run_test.c: unit tests for worker/local_run.c, `wasmd-worker run`:
  * command-line values parsed by parameter type and results printed in a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * proto_frame_test.c: unit tests for proto/frame.c, the framing shared by
  * every wasmd process: round trips, size limits checked before the body is

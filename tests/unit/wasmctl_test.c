@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wasmctl_test.c: unit tests of the wasmctl program against the fake
  * daemon (client_fake.c): output of each verb, the arguments and limits it

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/unit/worker.cmake: the worker's tests (label unit).
 #   worker_sandbox_test  confinement: forbidden calls die of SIGSYS, allowed
 #                        ones work, fds closed, rlimits, not dumpable.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * worker_convert_test.c: the worker's engine <-> protocol conversions
  * (worker/convert.h): values of every type, references (which cannot

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * worker_hostmem_test.c: worker/hostmem.c against a real engine memory:
  * every out-of-bounds read, write, argument or reply write is refused with

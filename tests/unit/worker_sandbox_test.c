@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * worker_sandbox_test.c: the worker's confinement (worker/sandbox.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * worker_serve_test.c: wasmd-worker serve without the supervisor.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/unit/worker_wasi.cmake: WASI in the worker's serve mode
 # (worker/wasi_job.c): Output frames, stdin, argv/env, exit codes, the
 # output limit, against the confined worker and the job code (label unit).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * worker_wasi_test.c: WASI in the worker's `serve` mode (worker/wasi_job.c)
  * over a socketpair, without the supervisor: stdout and stderr come back

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # daemon.cmake: the WASI programs of wasi.cmake through the daemon: a real
 # wasmd on a temp socket (tests/integration/lib.sh) and `wasmctl run`,
 # one ctest entry per scenario of daemon_wasi.sh. Labels wasi and

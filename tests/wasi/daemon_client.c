@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * daemon_client.c: wasi_daemon_client SOCK PRINTF EXIT NATIVE HOSTCALL, the
  * WASI side of libwasmd-client against a running daemon (daemon_wasi.sh,

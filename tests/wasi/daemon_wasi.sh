@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # daemon_wasi.sh CASE BINDIR: one WASI scenario through the daemon: a real
 # wasmd (tests/integration/lib.sh starts it on a temp socket) runs the
 # programs of wasi.cmake (BINDIR holds NAME.wasm and the native NAME) for

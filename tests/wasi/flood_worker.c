@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * flood_worker.c: a stand-in for wasmd-worker (`serve --fd 3 ...`) that
  * answers an invoke with Output frames of stdout without end and never

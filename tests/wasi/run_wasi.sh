@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # run_wasi.sh CASE WORKER BINDIR [WASMD]: one WASI scenario of `wasmd run`
 # (WORKER is wasmd-worker, whose `run` mode `wasmd run` execs; BINDIR holds
 # the programs built by wasi.cmake: NAME.wasm and the native NAME; WASMD,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # rust.cmake: a Rust program (programs/hashmap.rs) built for wasm32-wasi
 # with Debian's rustc and its wasm32 standard library (packages rustc and
 # libstd-rust-dev-wasm32) and natively; run_wasi.sh rust_hashmap compares

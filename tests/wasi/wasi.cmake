@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # wasi.cmake: the WASI test programs and their ctest entries.
 #
 # Each programs/NAME.c becomes NAME.wasm (clang --target=wasm32-wasi with

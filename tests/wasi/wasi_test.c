@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wasi_test.c: libwasmd-wasi through its API, as the daemon will use it:
  * stdio through callbacks (stdin from a buffer, output captured), the

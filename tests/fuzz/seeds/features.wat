@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: Apache-2.0
 ;; A seed for the instantiate fuzzer: imports of every kind, memory, tables,
 ;; globals, segments, loops, calls and bulk operations.
 (module

@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: Apache-2.0
 ;; A seed for the instantiate fuzzer: unbounded recursion and a float mix.
 (module
   (func $r (export "recurse") (param i32) (result i32)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * reply_input.h: the layout of an input of fuzz_reply (tests/fuzz/
  * fuzz_reply.c), shared with the generator of its seed corpus

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * reply_seeds.c: writes the seed corpus of fuzz_reply (tests/fuzz/corpus/
  * reply/): small, valid daemon reply streams for the calls fuzz_reply.c

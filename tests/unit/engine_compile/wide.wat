@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: Apache-2.0
 ;; wide.wat: v128 values moved through every path that is not an
 ;; instruction on v128 (there is none yet): locals and parameters mixed
 ;; with scalars, calls, multiple results, select, blocks, branches,

@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: Apache-2.0
 ;; exec.wat: fixture of engine_exec_test.c (the interpreter): arithmetic,
 ;; control flow, multi-value, traps with backtraces, recursion, loops for
 ;; fuel and interrupts, and calls to host functions that may suspend.

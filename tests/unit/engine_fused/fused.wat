@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: Apache-2.0
 ;; fused.wat: functions whose code the compiler fuses (engine/code.h: N_M,
 ;; N_S, N_MS, N_KA, X_INC2 and the back-edge forms), for
 ;; engine_fused_test.c (and the f32/f64 multiply-add). One page of memory: the last valid f64 address is

@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: Apache-2.0
 ;; consumer.wat: imports what provider.wat exports and uses each of them.
 (module
   (import "p" "add" (func $add (param i32 i32) (result i32)))

@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: Apache-2.0
 ;; datatrap.wat: the second data segment is out of bounds, so instantiation
 ;; traps after the first has been written to the imported memory.
 (module

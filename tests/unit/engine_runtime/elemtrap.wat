@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: Apache-2.0
 ;; elemtrap.wat: the second element segment is out of bounds of the
 ;; imported table, so instantiation traps after the first was written.
 (module

@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: Apache-2.0
 ;; grow.wat: a growable memory without a declared maximum.
 (module
   (memory (export "mem") 1)

@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: Apache-2.0
 ;; hostcall.wat: the guest passes a string in its memory to a host function.
 (module
   (import "env" "log" (func $log (param i32 i32) (result i32)))

@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: Apache-2.0
 ;; provider.wat: exports one of each kind for the linking tests.
 (module
   (func $add (export "add") (param i32 i32) (result i32)

@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: Apache-2.0
 ;; tables.wat: a growable table for the store's table limit.
 (module
   (table (export "t") 2 funcref)

@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: Apache-2.0
 ;; data.wat: active data in two pages, a passive segment, globals, a table
 ;; filled by an element segment, and a start function that writes memory.
 (module

@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: Apache-2.0
 ;; datatrap.wat: the second data segment is out of bounds and traps.
 (module
   (memory (export "mem") 1)

@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: Apache-2.0
 ;; elemtrap.wat: an element segment out of bounds traps before the data
 ;; segments run; the imported table keeps what the earlier segment wrote.
 (module

@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: Apache-2.0
 ;; growimage.wat: an image in a memory without a declared maximum.
 (module
   (memory (export "mem") 1)

@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: Apache-2.0
 ;; importglobal.wat: a data segment whose offset is an imported global.
 (module
   (global $base (import "env" "base") i32)

@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: Apache-2.0
 ;; importmem.wat: data written into an imported memory.
 (module
   (memory (import "env" "mem") 1)

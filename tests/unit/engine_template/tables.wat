@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: Apache-2.0
 ;; tables.wat: twelve tables that a guest grows as far as it may.
 (module
   (table $t0 0 funcref) (table $t1 0 funcref) (table $t2 0 funcref)

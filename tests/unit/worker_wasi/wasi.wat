@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: Apache-2.0
 ;; wasi.wat: a WASI guest for worker_wasi_test. The exports are run as
 ;; WASI commands (Invoke.command) by the test:
 ;;   _start  writes "line one\n" to stdout, "partial" to stderr, echoes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * argv_env.c: prints its arguments (from argv[1]: argv[0] is the program
  * file, which differs between the builds unless --argv0 is given) and its

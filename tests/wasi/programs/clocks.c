@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * clocks.c: the monotonic clock never goes backwards over many reads and
  * advances across a sleep; the realtime clock agrees with time(). Prints

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * exit_code.c: ends as argv[1] says: "exit N" calls exit(N), "return N"
  * returns N from main, "abort" aborts (a trap in wasm, SIGABRT natively:

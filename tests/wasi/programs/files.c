@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * files.c DIR: reads, lists, stats, writes and seeks files beneath DIR
  * (the test makes it: hello.txt, sub/inner.txt, ...). The output is the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // hashmap.rs: a Rust program whose std HashMap seeds its hasher with
 // random_get, built for wasm32-wasi with Debian's rustc and natively; the
 // two must print the same (the output does not depend on the seed).

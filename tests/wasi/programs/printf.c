@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * printf.c: printf with every common conversion, flag, width and
  * precision. Built for wasm32-wasi and natively; the outputs must be equal

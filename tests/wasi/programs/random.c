@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * random.c: 16 random bytes as hex (two runs must differ), then what a
  * Rust HashMap does with random_get: a hash table whose hash function is

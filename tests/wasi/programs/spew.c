@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* spew.c: writes to stdout without end (for the output limit). */
 #include <stdio.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * stdin_echo.c: copies stdin to stdout to the end (any bytes, NULs too),
  * then tells on stderr how many bytes and lines it saw.

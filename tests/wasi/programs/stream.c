@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * stream.c: prints a line, sleeps about 300 ms (nanosleep, which
  * wasi-libc makes with poll_oneoff on the monotonic clock), prints another
