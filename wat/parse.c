@@ -1379,6 +1379,8 @@ wat_to_wasm(
 	}
 	if (setjmp(ps->fail) == 0) {
 		parse_script_module(ps);
+		if (ps->out.p == NULL) /* (module binary): no bytes at all */
+			ps->out.p = wat_alloc(ps, 1);
 		*out = ps->out.p;
 		*outlen = ps->out.len;
 		ps->out.p = NULL;

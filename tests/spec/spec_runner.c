@@ -1041,7 +1041,7 @@ cmd_assert_rejected(script *sc, json_t *cmd, long line, const char *what)
 		cmd_text_malformed(sc, file, line, text);
 		return;
 	}
-	we_error terr;
+	we_error terr = {.code = WE_ERR_ARG, .message = "no module text"};
 	uint8_t *bytes = !file          ? NULL
 	    : sc->text && mtype != NULL ? text_module(sc, line, &len, &terr)
 	                                : read_file(sc, file, &len);

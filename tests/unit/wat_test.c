@@ -204,6 +204,10 @@ START_TEST(test_binary_and_quote_forms)
 	ck_assert_uint_eq(len, 8);
 	ck_assert(wat_is_binary(out, len));
 	free(out);
+	ck_assert_int_eq(wat_to_wasm("(module binary)", 15, &out, &len, &e), 0);
+	ck_assert_ptr_nonnull(out); /* no bytes, but a buffer to free */
+	ck_assert_uint_eq(len, 0);
+	free(out);
 	ck_assert_int_eq(wat_to_wasm(quote, strlen(quote), &out, &len, &e), 0);
 	ck_assert(wat_is_binary(out, len));
 	free(out);
