@@ -46,6 +46,13 @@ prop() {
 	box systemctl show --value -p "$1" wasmd.service
 }
 
+# state_is STATE: wasmd.service's ActiveState is STATE now. A command for
+# until_true: `until_true 5 test "$(prop ActiveState)" = x` would read the
+# state once, before the first try, and compare that same word each time.
+state_is() {
+	[ "$(prop ActiveState)" = "$1" ]
+}
+
 # until_true SECONDS CMD...: until CMD succeeds, or fail.
 until_true() {
 	local tries=$(($1 * 10))

@@ -9,13 +9,13 @@ require_killmode_mixed
 start_long_call 4000
 
 box systemctl stop --no-block wasmd.service
-until_true 10 test "$(prop ActiveState)" = deactivating
+until_true 10 state_is deactivating
 run ctl_as alice run --invoke add add 1 2
 expect_status 1
 expect_err_match "shutting down"
 
 expect_long_result
-until_true 30 test "$(prop ActiveState)" = inactive
+until_true 30 state_is inactive
 [ "$(prop Result)" = success ] || fail "the stop ended with Result=$(prop Result)"
 [ "$(prop ExecMainStatus)" = 0 ] || fail "wasmd exited with $(prop ExecMainStatus)"
 wait_journal "^wasmd: event=drain outcome=done "
