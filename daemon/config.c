@@ -486,6 +486,8 @@ apply_reloadable(struct sup *sup, struct sup_config *c)
 	old->idle_timeout_ms = c->idle_timeout_ms;
 	old->pool_size = c->pool_size;
 	old->drain_grace_ms = c->drain_grace_ms;
+	old->log_level = c->log_level;
+	sup_log_set_level(c->log_level);
 	old->metrics_interval_ms = c->metrics_interval_ms;
 	/* Budgets: new connections and requests see them at once. */
 	old->memory_budget = c->memory_budget;

@@ -30,6 +30,7 @@
 #define LOG_QUOTE_SLOTS 8
 
 static bool log_journal;
+static int log_level = SUP_INFO;
 
 /*
  * JOURNAL_STREAM is "DEVICE:INODE" of the journal's stream; it is inherited,
@@ -127,6 +128,24 @@ escape_controls(const char *in, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
+void
+sup_log_set_level(int level)
+{
+	log_level = level;
+}
+
+int
+sup_log_level_parse(const char *name)
+{
+	static const enum sup_prio all[] = {
+	    SUP_ERR, SUP_WARNING, SUP_NOTICE, SUP_INFO, SUP_DEBUG};
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (strcmp(name, prio_name(all[i])) == 0)
+			return (int)all[i];
+	return -1;
+}
+
 const char *
 sup_log_quote(const char *s)
 {
@@ -169,6 +188,8 @@ sup_log(enum sup_prio prio, const char *fmt, ...)
 	char raw[2048], line[2048];
 	va_list ap;
 
+	if ((int)prio > log_level)
+		return; /* before any formatting: debug lines cost nothing */
 	va_start(ap, fmt);
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);

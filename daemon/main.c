@@ -14,6 +14,7 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,6 +187,10 @@ usage(FILE *f)
 	    "      --metrics-file PATH    write Prometheus metrics here "
 	    "atomically\n"
 	    "      --metrics-interval DUR  every DUR (default 15s)\n"
+	    "      --log-level LEVEL      err, warning, notice, info (default) "
+	    "or debug\n"
+	    "                             (debug: each job's worker, the "
+	    "topology)\n"
 	    "  -h, --help, -V, --version\n"
 	    "SIZE: bytes, or with K/M/G (KiB/MiB/GiB) suffixes. DUR: 500ms, "
 	    "2s, 5m, 1h\n"
@@ -252,6 +257,26 @@ parse_uint(const char *s, uint64_t *out)
 	return parse_size(s, out); /* suffixes are harmless for counts */
 }
 
+/*
+ * The user's home for the default state directory: $HOME, else the
+ * password database's, when absolute. Never the current directory: a
+ * module store must not land wherever the daemon happened to start.
+ * Borrowed (the environment or getpwuid's static entry), or NULL.
+ */
+static const char *
+home_dir(void)
+{
+	const char *home = getenv("HOME");
+	const struct passwd *pw;
+
+	if (home != NULL && home[0] == '/')
+		return home;
+	pw = getpwuid(geteuid());
+	return pw != NULL && pw->pw_dir != NULL && pw->pw_dir[0] == '/'
+	    ? pw->pw_dir
+	    : NULL;
+}
+
 static void
 config_defaults(struct sup_config *c)
 {
@@ -274,15 +299,13 @@ config_defaults(struct sup_config *c)
 		c->state_dir = sup_strdup(xdg);
 	else if (root)
 		c->state_dir = sup_strdup("/var/lib/wasmd");
-	else if ((xdg = getenv("XDG_STATE_HOME")) != NULL) {
+	else if ((xdg = getenv("XDG_STATE_HOME")) != NULL && xdg[0] == '/') {
 		if (asprintf(&c->state_dir, "%s/wasmd", xdg) < 0)
 			abort();
-	} else {
-		home = getenv("HOME");
-		if (asprintf(&c->state_dir, "%s/.local/state/wasmd",
-		        home ? home : ".") < 0)
+	} else if ((home = home_dir()) != NULL) {
+		if (asprintf(&c->state_dir, "%s/.local/state/wasmd", home) < 0)
 			abort();
-	}
+	} /* else none: sup_config_build() asks for --state-dir */
 	c->socket_mode = 0660;
 	c->pool_size = 2;
 	c->default_memory = 64ull << 20;
@@ -297,6 +320,7 @@ config_defaults(struct sup_config *c)
 	c->max_output = 16ull << 20;
 	c->idle_timeout_ms = 300000;
 	c->drain_grace_ms = 30000;
+	c->log_level = SUP_INFO;
 	c->metrics_interval_ms = 15000;
 	c->worker_namespaces = true;
 	/* Budgets (wasmd(8) SECURITY: what these bound together). */
@@ -345,6 +369,7 @@ enum {
 	OPT_WORKER_MAX_INVOKES,
 	OPT_WORKER_IDLE_TIMEOUT,
 	OPT_WORKER_CACHE,
+	OPT_LOG_LEVEL,
 };
 
 static const struct option long_options[] = {
@@ -386,6 +411,7 @@ static const struct option long_options[] = {
     {"worker-max-invokes", required_argument, NULL, OPT_WORKER_MAX_INVOKES},
     {"worker-idle-timeout", required_argument, NULL, OPT_WORKER_IDLE_TIMEOUT},
     {"worker-cache", required_argument, NULL, OPT_WORKER_CACHE},
+    {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
     {NULL, 0, NULL, 0},
 };
 
@@ -453,6 +479,10 @@ apply_option(struct sup_config *c, int opt, const char *arg, const char *name)
 	case OPT_METRICS_FILE:
 		free(c->metrics_file);
 		c->metrics_file = arg[0] ? sup_strdup(arg) : NULL;
+		return 0;
+	case OPT_LOG_LEVEL:
+		if ((c->log_level = sup_log_level_parse(arg)) < 0)
+			return bad_value(name, arg);
 		return 0;
 	case OPT_DRAIN_GRACE:
 		return parse_duration(arg, &c->drain_grace_ms)
@@ -609,7 +639,16 @@ sup_config_build(struct sup_config *c, int argc, char **argv)
 	if (sup_conf_prescan(argc, argv, &a) != 0 || sup_conf_read(c, &a) != 0)
 		return -1;
 	optind = 0; /* glibc: start getopt afresh (a reload parses again) */
-	return parse_flags(c, argc, argv);
+	if (parse_flags(c, argc, argv) != 0)
+		return -1;
+	if (c->state_dir == NULL) {
+		sup_log_error("no state directory: HOME is unset or relative, "
+		              "and so are XDG_STATE_HOME and this user's home "
+		              "in the password database; give --state-dir DIR "
+		              "(or state-dir in the configuration file)");
+		return -1;
+	}
+	return 0;
 }
 
 /* `wasmd run ARGS` is `wasmd-worker run ARGS`. */
@@ -731,6 +770,7 @@ main(int argc, char **argv)
 		sup_conf_free(&sup.cfg);
 		return 0;
 	}
+	sup_log_set_level(sup.cfg.log_level);
 	sup.argc = argc;
 	sup.argv = argv;
 	sup.listen_fd = -1;

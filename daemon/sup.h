@@ -63,6 +63,8 @@ struct sup_config {
 	 */
 	char *config_path;
 	uint32_t drain_grace_ms;
+	/* --log-level: lines of a lower priority (higher number) are dropped. */
+	int log_level;
 	char *metrics_file;
 	uint32_t metrics_interval_ms;
 	struct sup_tenant_rule *rules;
@@ -106,6 +108,10 @@ enum sup_prio {
 	SUP_DEBUG = 7,
 };
 void sup_log_init(void);
+/* Lines of a priority above level (a sup_prio) are not written from now on. */
+void sup_log_set_level(int level);
+/* "err", "warning", "notice", "info" or "debug" to its sup_prio, or -1. */
+int sup_log_level_parse(const char *name);
 /*
  * Formats one line; control bytes in the result are escaped (\xNN), so a
  * call never writes more than one line whatever its arguments hold.

@@ -51,7 +51,9 @@ start_daemon() {
 	*" --worker "*) ;;
 	*) [ -x "$WASMD_BIN/wasmd-worker" ] || fail "missing $WASMD_BIN/wasmd-worker: build it first" ;;
 	esac
-	"$WASMD_BIN/wasmd" -H "unix://$SOCK" --state-dir "$STATE" "$@" 2>>"$LOG" &
+	# Debug level: scenarios read job_start/worker_* lines (a later
+	# --log-level among the flags wins).
+	"$WASMD_BIN/wasmd" -H "unix://$SOCK" --state-dir "$STATE" --log-level debug "$@" 2>>"$LOG" &
 	DAEMON_PID=$!
 	for _ in $(seq 200); do
 		if [ -S "$SOCK" ] && "$IT_BIN/wasmd-it-rawclient" "$SOCK" list >/dev/null 2>&1; then
