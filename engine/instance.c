@@ -319,14 +319,19 @@ create_tables(we_instance *inst, we_error *err)
 	return true;
 }
 
+/* The module's memories; memory 0 of a snapshot has the snapshot's size. */
 static bool
-create_memories(we_instance *inst, const wr_image *image, we_error *err)
+create_memories(we_instance *inst, const wr_image *image,
+    const we_snapshot *snap, we_error *err)
 {
 	const we_module *m = inst->module;
 
 	for (uint32_t i = m->nmem_imports; i < m->nmems; i++) {
+		we_memtype type = m->mems[i];
+		if (i == 0 && snap != NULL)
+			type.limits.min = wr_snapshot_pages(snap);
 		inst->mems[i] = wr_memory_create_from(
-		    inst->store, &m->mems[i], i == 0 ? image : NULL, err);
+		    inst->store, &type, i == 0 ? image : NULL, err);
 		if (inst->mems[i] == NULL)
 			return false;
 	}
@@ -433,8 +438,8 @@ eval_elems(we_instance *inst, we_error *err)
 	return true;
 }
 
-static void
-elem_drop(we_store *s, wr_elemseg *seg)
+void
+wr_elem_drop(we_store *s, wr_elemseg *seg)
 {
 	wr_store_refund(s, (uint64_t)seg->count * sizeof(*seg->refs));
 	free(seg->refs);
@@ -461,7 +466,7 @@ init_tables(we_instance *inst, we_error *err)
 		const wm_elem *e = &m->elems[i];
 		wr_elemseg *seg = &inst->elems[i];
 		if (e->mode == WM_SEG_DECLARATIVE)
-			elem_drop(inst->store, seg);
+			wr_elem_drop(inst->store, seg);
 		if (e->mode != WM_SEG_ACTIVE)
 			continue;
 		we_table *t = inst->tables[e->table];
@@ -473,7 +478,7 @@ init_tables(we_instance *inst, we_error *err)
 		if (seg->count > 0)
 			memcpy(t->elems + off, seg->refs,
 			    (size_t)seg->count * sizeof(*seg->refs));
-		elem_drop(inst->store, seg);
+		wr_elem_drop(inst->store, seg);
 	}
 	return true;
 }
@@ -539,12 +544,13 @@ we_instance *
 we_instance_new(we_store *s, const we_module *m, const we_import *imports,
     size_t nimports, we_error *err)
 {
-	return wr_instantiate(s, m, imports, nimports, NULL, err);
+	return wr_instantiate(s, m, imports, nimports, NULL, NULL, err);
 }
 
 we_instance *
 wr_instantiate(we_store *s, const we_module *m, const we_import *imports,
-    size_t nimports, const wr_image *image, we_error *err)
+    size_t nimports, const wr_image *image, const we_snapshot *snap,
+    we_error *err)
 {
 	if (s == NULL || m == NULL || (nimports > 0 && imports == NULL)) {
 		set_error(err, WE_ERR_ARG, "we_instance_new: missing argument");
@@ -553,10 +559,13 @@ wr_instantiate(we_store *s, const we_module *m, const we_import *imports,
 	we_instance *inst = instance_alloc(s, m, err);
 	if (inst == NULL || !link_imports(inst, imports, nimports, err) ||
 	    !intern_types(inst, err) || !create_funcs(inst, err) ||
-	    !create_tables(inst, err) || !create_memories(inst, image, err) ||
-	    !create_globals(inst, err) || !eval_elems(inst, err) ||
-	    !init_tables(inst, err) || !init_memories(inst, image, err) ||
-	    !run_start(inst, err))
+	    !create_tables(inst, err) ||
+	    !create_memories(inst, image, snap, err) ||
+	    !create_globals(inst, err) || !eval_elems(inst, err))
+		return NULL;
+	if (snap != NULL ? !wr_snapshot_restore(inst, snap, err)
+	                 : !init_tables(inst, err) ||
+	            !init_memories(inst, image, err) || !run_start(inst, err))
 		return NULL;
 	if (err != NULL) {
 		err->code = WE_OK;

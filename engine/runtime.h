@@ -201,6 +201,17 @@ typedef struct wr_image {
 } wr_image;
 
 /*
+ * Makes image: a sealed memfd of extent bytes rounded up to the host page
+ * size, zeroed, then written by fill(arg) through a shared mapping
+ * (template.c). False, with image->fd -1 and len 0, when the system cannot
+ * make one (no memfd_create, or RLIMIT_FSIZE below its size).
+ */
+bool wr_image_make(wr_image *image, uint64_t extent,
+    void (*fill)(uint8_t *image, const void *arg), const void *arg);
+/* n rounded up to the host page size (at most WE_PAGE_SIZE). */
+size_t wr_round_to_page(uint64_t n);
+
+/*
  * Like wr_memory_create, but the memory starts with image's bytes (image
  * may be NULL: zeroes). image->len must not exceed the memory's size.
  */
@@ -215,10 +226,32 @@ we_memory *wr_memory_create_from(
  * and the active data segments, which the image already holds, are only
  * dropped: the caller has checked that every one has a constant offset
  * and fits in the memory's initial size.
+ *
+ * With snap (snapshot.c), the instance is restored instead of initialised:
+ * memory 0 has the snapshot's size and starts from image (the snapshot's,
+ * or NULL to have its bytes copied), and wr_snapshot_restore() sets the
+ * globals, tables and dropped segments; no segment is applied and the
+ * start function does not run (it ran before the snapshot was taken).
  */
 we_instance *wr_instantiate(we_store *s, const we_module *m,
     const we_import *imports, size_t nimports, const wr_image *image,
-    we_error *err);
+    const we_snapshot *snap, we_error *err);
+
+/* Drops an instance's element segment (elem.drop), refunding its bytes. */
+void wr_elem_drop(we_store *s, wr_elemseg *seg);
+
+/* ---- snapshot.c ------------------------------------------------------- */
+
+/* The size in pages memory 0 has in snap. */
+uint32_t wr_snapshot_pages(const we_snapshot *snap);
+/*
+ * Gives inst (made by wr_instantiate with snap) the snapshot's state:
+ * memory bytes not in the image, defined globals, defined tables and
+ * dropped segments. False with err set (WE_ERR_LIMIT when a table does not
+ * fit the store's limits).
+ */
+bool wr_snapshot_restore(
+    we_instance *inst, const we_snapshot *snap, we_error *err);
 
 /* ---- compile.c ------------------------------------------------------- */
 

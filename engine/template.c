@@ -73,12 +73,20 @@ apply_segments(const we_module *m, uint8_t *image)
 	}
 }
 
+/* wr_image_make's fill for a template: m's active data segments. */
+static void
+fill_segments(uint8_t *image, const void *m)
+{
+	apply_segments(m, image);
+}
+
 /*
- * A sealed memfd of len bytes holding m's image, or -1 when the system
- * cannot make one.
+ * A sealed memfd of len bytes that fill() wrote into (zeroed before), or
+ * -1 when the system cannot make one.
  */
 static int
-image_memfd(const we_module *m, size_t len)
+image_memfd(
+    size_t len, void (*fill)(uint8_t *image, const void *arg), const void *arg)
 {
 	struct rlimit fsize;
 
@@ -95,7 +103,7 @@ image_memfd(const we_module *m, size_t len)
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
 		goto fail;
-	apply_segments(m, p);
+	fill(p, arg);
 	munmap(p, len);
 	/* Sealed, the image cannot change under the instances mapping it. */
 	if (fcntl(fd, F_ADD_SEALS,
@@ -107,8 +115,8 @@ fail:
 	return -1;
 }
 
-static size_t
-round_to_page(uint64_t n)
+size_t
+wr_round_to_page(uint64_t n)
 {
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
 
@@ -117,15 +125,18 @@ round_to_page(uint64_t n)
 	return (size_t)((n + page - 1) / page * page);
 }
 
-/* Makes t's image of extent bytes, if the system lets it. */
-static void
-image_make(we_template *t, uint64_t extent)
+bool
+wr_image_make(wr_image *image, uint64_t extent,
+    void (*fill)(uint8_t *image, const void *arg), const void *arg)
 {
-	size_t len = round_to_page(extent);
+	size_t len = wr_round_to_page(extent);
 
-	t->image.fd = image_memfd(t->module, len);
-	if (t->image.fd >= 0)
-		t->image.len = len;
+	image->len = 0;
+	image->fd = image_memfd(len, fill, arg);
+	if (image->fd < 0)
+		return false;
+	image->len = len;
+	return true;
 }
 
 we_template *
@@ -154,7 +165,7 @@ we_template_new(const we_module *m, we_error *err)
 	t->image.fd = -1;
 	uint64_t extent = image_extent(m);
 	if (extent > 0 && extent <= SIZE_MAX)
-		image_make(t, extent);
+		wr_image_make(&t->image, extent, fill_segments, m);
 	return t;
 }
 
@@ -179,7 +190,8 @@ we_template_instantiate(we_store *s, const we_template *t,
     const we_import *imports, size_t nimports, we_error *err)
 {
 	if (t == NULL)
-		return wr_instantiate(s, NULL, imports, nimports, NULL, err);
+		return wr_instantiate(
+		    s, NULL, imports, nimports, NULL, NULL, err);
 	return wr_instantiate(s, t->module, imports, nimports,
-	    t->image.len > 0 ? &t->image : NULL, err);
+	    t->image.len > 0 ? &t->image : NULL, NULL, err);
 }

@@ -70,6 +70,7 @@ struct ws_ctx {
 	bool output_exceeded;
 	bool exited;
 	uint32_t exit_code;
+	bool init_no_random; /* ws_ctx_set_init: random_get traps */
 };
 
 /* The entry of guest fd fd, or NULL when it is not open. */

@@ -21,6 +21,13 @@ random_get(ws_call *c)
 	uint8_t *buf = ws_mem(c, ws_u32(c, 0), len);
 	size_t done = 0;
 
+	if (c->ctx->init_no_random) {
+		snprintf(c->message, WE_MSG_MAX,
+		    "random_get during initialization: the bytes would be "
+		    "frozen into the snapshot and shared by every instance "
+		    "(allow it with --init-allow-random)");
+		return WS_TRAP;
+	}
 	if (buf == NULL)
 		return WS_EFAULT;
 	while (done < len) {
@@ -32,6 +39,12 @@ random_get(ws_call *c)
 			done += (size_t)n;
 	}
 	return WS_ESUCCESS;
+}
+
+void
+ws_ctx_set_init(ws_ctx *ctx, bool init, bool allow_random)
+{
+	ctx->init_no_random = init && !allow_random;
 }
 
 /* proc_exit(code) */

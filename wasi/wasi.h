@@ -102,6 +102,14 @@ void ws_ctx_inherit_stdio(ws_ctx *ctx);
  */
 void ws_ctx_set_max_output(ws_ctx *ctx, uint64_t max);
 
+/*
+ * While init is set, the guest is being pre-initialised for a snapshot
+ * (wasmd run --snapshot): random_get traps, unless allow_random, because
+ * random bytes frozen into a snapshot would be the same in every instance
+ * made from it (a hash-table seed shared by all tenants' calls).
+ */
+void ws_ctx_set_init(ws_ctx *ctx, bool init, bool allow_random);
+
 /* Bytes the guest has written to stdout and stderr so far. */
 uint64_t ws_ctx_output_bytes(const ws_ctx *ctx);
 

@@ -13,12 +13,15 @@
 #include "local_run.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -45,6 +48,9 @@ typedef struct run_opts {
 	int nenvs;
 	const char **dirs; /* own array of borrowed HOST[::GUEST] strings */
 	int ndirs;
+	const char *snapshot; /* borrowed: --snapshot FILE, or NULL */
+	const char *init;     /* borrowed: --init NAME, or NULL */
+	bool init_allow_random;
 } run_opts;
 
 static void
@@ -55,6 +61,8 @@ usage(FILE *f)
 	    "HOST[::GUEST]]...\n"
 	    "           [-W fuel=N,max-memory-size=BYTES,max-output=BYTES,"
 	    "timeout=D]\n"
+	    "           [--snapshot SNAP [--init NAME] "
+	    "[--init-allow-random]]\n"
 	    "           FILE [ARGS...]\n"
 	    "\n"
 	    "Runs a WebAssembly module in this process. A WASI command (one\n"
@@ -67,6 +75,18 @@ usage(FILE *f)
 	    "With --invoke, the export NAME is called with ARGS as its\n"
 	    "arguments and its results are printed, one per line.\n"
 	    "Options come before FILE; everything after FILE is the guest's.\n"
+	    "With --snapshot, a missing SNAP is made: after instantiation "
+	    "(and\n"
+	    "the start function) the export --init NAME runs (default\n"
+	    "wizer.initialize, if exported), and the instance's memory,\n"
+	    "globals and tables are saved to SNAP before the run goes on. "
+	    "An\n"
+	    "existing SNAP is loaded instead and the run starts from it: no\n"
+	    "data segment, start function or initializer runs again. Values\n"
+	    "the initializer read (arguments, environment, clocks) stay "
+	    "frozen\n"
+	    "in SNAP; random_get during it traps unless "
+	    "--init-allow-random.\n"
 	    "\n"
 	    "  -W fuel=N                 stop (trap) after N units of fuel\n"
 	    "  -W max-memory-size=BYTES  the most memory the module may have\n"
@@ -483,6 +503,14 @@ parse_args(run_opts *o, int argc, char **argv, bool *help)
 			o->invoke = argv[++i];
 		} else if (strncmp(a, "--invoke=", 9) == 0) {
 			o->invoke = a + 9;
+		} else if ((v = option_value(argc, argv, &i, "--snapshot")) !=
+		    NULL) {
+			o->snapshot = v;
+		} else if ((v = option_value(argc, argv, &i, "--init")) !=
+		    NULL) {
+			o->init = v;
+		} else if (strcmp(a, "--init-allow-random") == 0) {
+			o->init_allow_random = true;
 		} else if (strcmp(a, "-W") == 0 && i + 1 < argc) {
 			if (!parse_w_list(o, argv[++i]))
 				return false;
@@ -498,6 +526,12 @@ parse_args(run_opts *o, int argc, char **argv, bool *help)
 	}
 	if (i >= argc) {
 		fprintf(stderr, "error: no module file given\n");
+		return false;
+	}
+	if ((o->init != NULL || o->init_allow_random) && o->snapshot == NULL) {
+		fprintf(stderr,
+		    "error: --init and --init-allow-random need "
+		    "--snapshot FILE\n");
 		return false;
 	}
 	o->file = argv[i];
@@ -580,9 +614,19 @@ read_file(const char *path, uint8_t **out, size_t *len)
 	FILE *f = fopen(path, "rb");
 	uint8_t *buf = NULL, *p;
 	size_t cap = 0, n = 0, got;
+	struct stat st;
 
 	if (f == NULL)
 		return false;
+	/* A regular file is read in one go (a snapshot may be many MiB). */
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size > 0 && (uint64_t)st.st_size < RUN_MAX_MODULE_BYTES) {
+		cap = (size_t)st.st_size + 1;
+		if ((buf = malloc(cap)) == NULL) {
+			errno = ENOMEM;
+			goto fail;
+		}
+	}
 	do {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 65536;
@@ -826,19 +870,151 @@ make_wasi(const run_opts *o)
 	return ctx;
 }
 
+/* ---- Snapshots (--snapshot) ------------------------------------------ */
+
+/*
+ * Runs the initializer of inst: --init NAME, else wizer.initialize when
+ * exported, else nothing. 0, or an exit code after a message.
+ */
+static int
+run_initializer(const run_opts *o, ws_ctx *ctx, we_store *s, we_instance *inst)
+{
+	const char *name = o->init ? o->init : "wizer.initialize";
+	we_func *f = we_instance_func(inst, name);
+	int rc;
+
+	if (f == NULL && o->init == NULL)
+		return 0;
+	if (f == NULL) {
+		fprintf(stderr,
+		    "error: %s: no exported function named \"%s\" (--init)\n",
+		    o->file, name);
+		return WRK_RUN_EXIT_NO_EXPORT;
+	}
+	if (we_func_type(f)->nparams != 0 || we_func_type(f)->nresults != 0) {
+		fprintf(stderr,
+		    "error: %s: the initializer %s must take and return "
+		    "nothing\n",
+		    o->file, name);
+		return WRK_RUN_EXIT_USAGE;
+	}
+	ws_ctx_set_init(ctx, true, o->init_allow_random);
+	rc = call_result(ctx, s, we_func_call(s, f, NULL, 0, NULL, 0));
+	ws_ctx_set_init(ctx, false, false);
+	return rc;
+}
+
+/* Writes snap to path through a temporary file and a rename. */
+static bool
+save_snapshot(const char *path, const we_snapshot *snap)
+{
+	size_t len;
+	const uint8_t *bytes = we_snapshot_bytes(snap, &len);
+	char *tmp;
+	bool ok;
+
+	if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0)
+		return false;
+	FILE *f = fopen(tmp, "wb");
+	ok = f != NULL && fwrite(bytes, 1, len, f) == len;
+	ok = (f != NULL && fclose(f) == 0) && ok;
+	ok = ok && rename(tmp, path) == 0;
+	if (!ok) {
+		fprintf(stderr, "error: cannot write the snapshot %s: %s\n",
+		    path, strerror(errno));
+		unlink(tmp);
+	}
+	free(tmp);
+	return ok;
+}
+
+/* Initialises inst and saves its snapshot; 0, or an exit code. */
+static int
+make_snapshot(const run_opts *o, ws_ctx *ctx, we_store *s, we_instance *inst)
+{
+	we_snapshot *snap;
+	we_error err;
+	int rc = run_initializer(o, ctx, s, inst);
+
+	if (rc != 0)
+		return rc;
+	if ((snap = we_snapshot_take(inst, &err)) == NULL) {
+		fprintf(stderr, "error: %s: %s\n", o->file, err.message);
+		return WRK_RUN_EXIT_BAD_MODULE;
+	}
+	rc = save_snapshot(o->snapshot, snap) ? 0 : WRK_RUN_EXIT_FAILED;
+	we_snapshot_free(snap);
+	return rc;
+}
+
+/*
+ * The snapshot in o->snapshot, when that file exists: own, or NULL with
+ * *missing set when there is none to load, or NULL after a message.
+ */
+static we_snapshot *
+load_snapshot(const run_opts *o, const we_module *m, bool *missing)
+{
+	struct stat st;
+	void *bytes;
+	we_error err;
+	int fd;
+
+	*missing = false;
+	if ((fd = open(o->snapshot, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    fstat(fd, &st) != 0) {
+		if (errno == ENOENT)
+			*missing = true;
+		else
+			fprintf(stderr, "error: %s: %s\n", o->snapshot,
+			    strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	/* Mapped, not read: the page cache's pages, no copy of our own. */
+	bytes = st.st_size > 0
+	    ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)
+	    : NULL;
+	close(fd);
+	if (bytes == MAP_FAILED) {
+		fprintf(
+		    stderr, "error: %s: %s\n", o->snapshot, strerror(errno));
+		return NULL;
+	}
+	/* One instance: copying its bytes beats making an image. */
+	we_snapshot *snap =
+	    we_snapshot_load(m, bytes, (size_t)st.st_size, 0, &err);
+	if (bytes != NULL)
+		munmap(bytes, (size_t)st.st_size);
+	if (snap == NULL)
+		fprintf(stderr, "error: %s: %s\n", o->snapshot, err.message);
+	return snap;
+}
+
 /* Instantiates m with the WASI imports of ctx in s, and runs it. */
 static int
 link_and_run(const run_opts *o, ws_ctx *ctx, we_store *s, const we_module *m)
 {
 	we_import *imports = NULL;
 	we_instance *inst = NULL;
+	we_snapshot *snap = NULL;
 	size_t nimports = 0;
+	bool fresh = true;
 	uint32_t code;
 	we_error err;
+	int rc;
 
+	if (o->snapshot != NULL) {
+		snap = load_snapshot(o, m, &fresh);
+		if (snap == NULL && !fresh)
+			return WRK_RUN_EXIT_BAD_MODULE;
+	}
 	if (ws_imports(ctx, s, m, &imports, &nimports, &err))
-		inst = we_instance_new(s, m, imports, nimports, &err);
+		inst = snap != NULL
+		    ? we_snapshot_instantiate(s, snap, imports, nimports, &err)
+		    : we_instance_new(s, m, imports, nimports, &err);
 	free(imports);
+	we_snapshot_free(snap); /* the instance no longer needs it */
 	if (inst == NULL && err.code == WE_ERR_TRAP)
 		return ws_ctx_exited(ctx, &code) ? (int)(code & 0xff)
 		                                 : report_trap(s);
@@ -848,6 +1024,9 @@ link_and_run(const run_opts *o, ws_ctx *ctx, we_store *s, const we_module *m)
 	}
 	/* Our own buffered output must not trail the guest's direct writes. */
 	fflush(stdout);
+	if (o->snapshot != NULL && fresh &&
+	    (rc = make_snapshot(o, ctx, s, inst)) != 0)
+		return rc;
 	if (o->invoke != NULL)
 		return invoke(o, ctx, s, inst);
 	return run_start_export(o, ctx, s, inst);

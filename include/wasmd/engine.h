@@ -20,6 +20,9 @@
  *               every instance made from it (we_template_instantiate());
  *               immutable, so any number of stores, in any threads, may
  *               use it at once. Owned by the caller.
+ *   we_snapshot an instance's state after an initializer ran, to start
+ *               later instances from (we_snapshot_instantiate());
+ *               immutable once made, like a template. Owned by the caller.
  *   handles     we_instance, we_func, we_memory, we_table, we_global are
  *               borrowed pointers valid until their store is freed.
  *
@@ -85,6 +88,7 @@ typedef struct we_instance we_instance;
 typedef struct we_store we_store;
 typedef struct we_module we_module;
 typedef struct we_template we_template;
+typedef struct we_snapshot we_snapshot;
 
 /*
  * A typed value. Floats may be read as numbers or as their exact bits (the
@@ -391,6 +395,76 @@ size_t we_template_image_size(const we_template *t);
  * module m; the same errors. Borrowed: the result lives as long as s.
  */
 we_instance *we_template_instantiate(we_store *s, const we_template *t,
+    const we_import *imports, size_t nimports, we_error *err);
+
+/* ---- Snapshots (pre-initialisation) ------------------------------------ */
+
+/*
+ * A snapshot is an instance's state taken after an initializer returned
+ * (the Wizer model): memory 0's bytes (only its non-zero 4 KiB blocks are
+ * stored), its size, the values of the module's own globals, the size and
+ * contents of its own tables, and which segments were dropped. An
+ * instance made from it starts with that state: no data or element
+ * segment is applied and the start function does not run again. Imported
+ * globals are not part of it (they are the host's), and the imports given
+ * to we_snapshot_instantiate() must be the same the snapshot was taken
+ * with (a table entry naming an imported function names the function
+ * imported at that index then).
+ *
+ * Refused (WE_ERR_ARG, saying why): modules that import a memory or a
+ * table (their contents are the host's), more than one memory, a table or
+ * global holding a function of another instance that is not imported, or
+ * any non-null externref (a host pointer, meaningless in another process).
+ * A snapshot cannot be taken while a call runs in the instance's store.
+ */
+
+/*
+ * Takes inst's snapshot. own: the result, freed with we_snapshot_free();
+ * NULL on failure with err filled. inst's module is borrowed by the
+ * snapshot and must outlive it.
+ */
+we_snapshot *we_snapshot_take(const we_instance *inst, we_error *err);
+
+/*
+ * The snapshot's serialised form, to keep in a file: borrowed, valid while
+ * snap lives. Versioned, checksummed, and tied to the exact module bytes.
+ */
+const uint8_t *we_snapshot_bytes(const we_snapshot *snap, size_t *len);
+
+/*
+ * we_snapshot_load flag: make an image of the memory, in a sealed memfd,
+ * that every instance maps copy-on-write (as a template's), so that each
+ * instantiation costs a few microseconds whatever the memory's size.
+ * Worth it for a snapshot instantiated many times; for one instance,
+ * copying the bytes is cheaper. Without it (and for we_snapshot_take()'s
+ * result), or when the system cannot make a memfd, the bytes are copied.
+ */
+#define WE_SNAPSHOT_IMAGE 1u
+
+/*
+ * A snapshot of m from bytes saved by we_snapshot_bytes(). Never trusted:
+ * a wrong version, another module, a bad checksum, sizes outside m's
+ * limits, a reference to a function m does not have, or any byte out of
+ * place is refused with WE_ERR_MALFORMED and a message saying which.
+ * flags: 0 or WE_SNAPSHOT_IMAGE.
+ * own: the result (bytes are copied); m is borrowed and must outlive it.
+ */
+we_snapshot *we_snapshot_load(const we_module *m, const uint8_t *bytes,
+    size_t len, unsigned flags, we_error *err);
+
+/* Bytes of memory the snapshot holds (its non-zero blocks). */
+size_t we_snapshot_memory_bytes(const we_snapshot *snap);
+
+void we_snapshot_free(we_snapshot *snap);
+
+/*
+ * An instance of the snapshot's module in s, in the snapshot's state.
+ * Memory 0 maps the snapshot's image copy-on-write when it has one
+ * (WE_SNAPSHOT_IMAGE), else its bytes are copied. Errors as
+ * we_instance_new(), plus WE_ERR_LIMIT when the snapshot's memory or
+ * tables exceed s's limits. Borrowed: the result lives as long as s.
+ */
+we_instance *we_snapshot_instantiate(we_store *s, const we_snapshot *snap,
     const we_import *imports, size_t nimports, we_error *err);
 
 /* An export by name; false when there is none. */

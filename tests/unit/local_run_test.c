@@ -239,6 +239,78 @@ START_TEST(run_refuses)
 }
 END_TEST
 
+/*
+ * The initializer adds 41 to $n and stores 1000 at 100 in memory; from a
+ * snapshot it does not run again, so bump gives 42, not 83.
+ */
+static const char snap_wat[] =
+    "(module\n"
+    "  (import \"wasi_snapshot_preview1\" \"random_get\"\n"
+    "    (func $rand (param i32 i32) (result i32)))\n"
+    "  (memory 1)\n"
+    "  (global $n (mut i32) (i32.const 0))\n"
+    "  (func (export \"wizer.initialize\")\n"
+    "    (global.set $n (i32.add (global.get $n) (i32.const 41)))\n"
+    "    (i32.store (i32.const 100) (i32.const 1000)))\n"
+    "  (func (export \"get\") (result i32)\n"
+    "    (i32.add (global.get $n) (i32.load (i32.const 100))))\n"
+    "  (func (export \"bump\") (result i32)\n"
+    "    (global.set $n (i32.add (global.get $n) (i32.const 1)))\n"
+    "    (global.get $n))\n"
+    "  (func (export \"rand_init\")\n"
+    "    (drop (call $rand (i32.const 0) (i32.const 8)))))\n";
+
+START_TEST(run_snapshot)
+{
+	char out[1024], snap[64];
+	char *make[] = {
+	    "run", "--snapshot", snap, "--invoke", "get", module_path};
+	char *bump[] = {
+	    "run", "--snapshot", snap, "--invoke", "bump", module_path};
+	char *plain[] = {"run", "--invoke", "get", module_path};
+	char *rand[] = {"run", "--snapshot", snap, "--init", "rand_init",
+	    "--invoke", "get", module_path};
+	char *rand_ok[] = {"run", "--snapshot", snap, "--init", "rand_init",
+	    "--init-allow-random", "--invoke", "get", module_path};
+	char *no_snap[] = {"run", "--init", "rand_init", module_path};
+	int fd;
+
+	write_module(snap_wat, sizeof snap_wat - 1);
+	strcpy(snap, "/tmp/local_run_snap_XXXXXX");
+	fd = mkstemp(snap);
+	close(fd);
+	unlink(snap); /* missing: the first run makes it */
+	ck_assert_int_eq(run(out, sizeof out, 6, make), 0);
+	ck_assert_str_eq(out, "1041\n");
+	ck_assert_int_eq(access(snap, R_OK), 0);
+	ck_assert_int_eq(run(out, sizeof out, 6, bump), 0);
+	ck_assert_str_eq(out, "42\n");
+	ck_assert_int_eq(run(out, sizeof out, 6, bump), 0);
+	ck_assert_str_eq(out, "42\n"); /* each run starts from the snapshot */
+	ck_assert_int_eq(run(out, sizeof out, 4, plain), 0);
+	ck_assert_str_eq(out, "0\n");
+
+	/* A damaged snapshot is refused, not used. */
+	fd = open(snap, O_WRONLY);
+	ck_assert_int_eq(pwrite(fd, "X", 1, 20), 1);
+	close(fd);
+	ck_assert_int_eq(run(out, sizeof out, 6, bump), 126);
+	ck_assert_msg(strstr(out, "snapshot refused") != NULL, "%s", out);
+
+	/* random_get while initialising traps unless allowed. */
+	unlink(snap);
+	ck_assert_int_eq(run(out, sizeof out, 8, rand), 134);
+	ck_assert_msg(
+	    strstr(out, "random_get during initialization") != NULL, "%s", out);
+	ck_assert_int_ne(access(snap, F_OK), 0);
+	ck_assert_int_eq(run(out, sizeof out, 9, rand_ok), 0);
+	ck_assert_str_eq(out, "0\n"); /* --init replaced wizer.initialize */
+	ck_assert_int_eq(run(out, sizeof out, 4, no_snap), 2);
+	unlink(snap);
+	unlink(module_path);
+}
+END_TEST
+
 START_TEST(run_start_and_limits)
 {
 	char out[512];
@@ -289,6 +361,7 @@ run_suite(void)
 	tcase_add_test(runs, run_invoke);
 	tcase_add_test(runs, run_refuses);
 	tcase_add_test(runs, run_start_and_limits);
+	tcase_add_test(runs, run_snapshot);
 	suite_add_tcase(s, vals);
 	suite_add_tcase(s, runs);
 	return s;
