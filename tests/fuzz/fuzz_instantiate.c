@@ -3,7 +3,10 @@
  * fuzz_instantiate.c: decode arbitrary bytes; when they are a valid module,
  * satisfy each import with a host object of the right type, instantiate it
  * under small limits and fuel, and call every exported function with zero
- * arguments. Traps are expected; crashes, hangs, leaks and sanitizer
+ * arguments. Then snapshot the instance, when the engine allows it, make
+ * a second instance from the snapshot in the same store and call every
+ * export again; a copy of the snapshot's bytes with one byte changed must
+ * be refused. Traps are expected; crashes, hangs, leaks and sanitizer
  * reports are bugs.
  */
 #include <stdint.h>
@@ -85,6 +88,37 @@ call_exports(we_store *s, const we_module *m, we_instance *inst)
 	}
 }
 
+/*
+ * Snapshots inst and runs its exports again in an instance made from the
+ * snapshot; a damaged copy of its bytes (one byte flipped, where the
+ * input's size says) must not load.
+ */
+static void
+snapshot_and_rerun(we_store *s, const we_module *m, const we_instance *inst,
+    const we_import *imports, uint32_t n, size_t size)
+{
+	we_error err;
+	we_snapshot *snap = we_snapshot_take(inst, &err);
+	size_t len;
+
+	if (snap == NULL)
+		return;
+	const uint8_t *bytes = we_snapshot_bytes(snap, &len);
+	uint8_t *bad = malloc(len);
+	if (bad != NULL && len > 0) {
+		memcpy(bad, bytes, len);
+		bad[size % len] ^= 0x01;
+		we_snapshot *wrong = we_snapshot_load(m, bad, len, 0, &err);
+		if (wrong != NULL)
+			abort(); /* damaged bytes were trusted */
+	}
+	free(bad);
+	we_instance *again = we_snapshot_instantiate(s, snap, imports, n, &err);
+	if (again != NULL)
+		call_exports(s, m, again);
+	we_snapshot_free(snap);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -111,8 +145,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (linked) {
 		we_store_set_fuel(s, FUZZ_FUEL);
 		we_instance *inst = we_instance_new(s, m, imports, n, &err);
-		if (inst != NULL)
+		if (inst != NULL) {
 			call_exports(s, m, inst);
+			snapshot_and_rerun(s, m, inst, imports, n, size);
+		}
 	}
 	free(imports);
 	we_store_free(s);
