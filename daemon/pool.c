@@ -47,22 +47,14 @@
 static void schedule_topup(struct sup *sup);
 static void topup_now_if_failing(struct sup *sup);
 
-static void
-free_frame_cb(const void *data, size_t len, void *arg)
-{
-	free((void *)data);
-}
-
 int
 sup_worker_send_frame(struct sup_worker *w, uint8_t *frame, size_t len)
 {
-	if (w->bev == NULL ||
-	    evbuffer_add_reference(bufferevent_get_output(w->bev), frame, len,
-	        free_frame_cb, NULL) != 0) {
+	if (w->bev == NULL) {
 		free(frame);
 		return -1;
 	}
-	return 0;
+	return sup_frame_send_packed(w->bev, frame, len);
 }
 
 int
