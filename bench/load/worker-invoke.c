@@ -63,32 +63,6 @@ module_memfd(const char *path, uint64_t *size)
 	return fd;
 }
 
-/* Sends frame with fd on its first byte (SCM_RIGHTS). */
-static void
-send_with_fd(int sock, const uint8_t *frame, size_t len, int fd)
-{
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct iovec iov = {(void *)frame, len};
-	struct msghdr mh = {0};
-	struct cmsghdr *c;
-
-	memset(&u, 0, sizeof u);
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = u.buf;
-	mh.msg_controllen = sizeof u.buf;
-	c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof fd);
-	if (sendmsg(sock, &mh, MSG_NOSIGNAL) != (ssize_t)len)
-		die("sendmsg");
-}
-
 static uint64_t
 now_ns(void)
 {
@@ -201,10 +175,9 @@ main(int argc, char **argv)
 		frame = wp_frame_pack(&env, &len);
 		if (frame == NULL)
 			die("pack");
-		if (i == 0)
-			send_with_fd(sv[0], frame, len, mfd);
-		else if (write(sv[0], frame, len) != (ssize_t)len)
-			die("write");
+		if ((i == 0 ? wp_send_with_fd(sv[0], frame, len, mfd, 0)
+		            : write(sv[0], frame, len)) != (ssize_t)len)
+			die("send");
 		free(frame);
 		expect_result(sv[0]);
 		lat[i] = now_ns() - t0;
