@@ -19,10 +19,12 @@
  */
 #include "sup.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Longest field sup_log_quote() gives, quotes and "..." included. */
 #define LOG_QUOTE_MAX 512
@@ -182,10 +184,27 @@ sup_log_word(const char *s)
 	                                                    : sup_log_quote(s);
 }
 
+/* Writes all of buf to stderr, as one write(2) unless it is cut short. */
+static void
+write_stderr(const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(STDERR_FILENO, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return; /* nowhere to say so */
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
 void
 sup_log(enum sup_prio prio, const char *fmt, ...)
 {
-	char raw[2048], line[2048];
+	char raw[2048], line[2048 + 64];
+	size_t n;
 	va_list ap;
 
 	if ((int)prio > log_level)
@@ -193,10 +212,18 @@ sup_log(enum sup_prio prio, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	escape_controls(raw, line, sizeof(line));
-	/* One fprintf per line keeps lines whole when several processes share stderr. */
+	/*
+	 * The prefix, the escaped line and its newline in one buffer and one
+	 * write(2): lines stay whole when several processes share stderr, and
+	 * stdio's unbuffered stderr would format the line a second time.
+	 */
 	if (log_journal)
-		fprintf(stderr, "<%d>wasmd: %s\n", (int)prio, line);
+		n = (size_t)snprintf(line, 64, "<%d>wasmd: ", (int)prio);
 	else
-		fprintf(stderr, "wasmd: level=%s %s\n", prio_name(prio), line);
+		n = (size_t)snprintf(
+		    line, 64, "wasmd: level=%s ", prio_name(prio));
+	escape_controls(raw, line + n, sizeof(line) - n - 1);
+	n += strlen(line + n);
+	line[n++] = '\n';
+	write_stderr(line, n);
 }

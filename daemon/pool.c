@@ -47,22 +47,14 @@
 static void schedule_topup(struct sup *sup);
 static void topup_now_if_failing(struct sup *sup);
 
-static void
-free_frame_cb(const void *data, size_t len, void *arg)
-{
-	free((void *)data);
-}
-
 int
 sup_worker_send_frame(struct sup_worker *w, uint8_t *frame, size_t len)
 {
-	if (w->bev == NULL ||
-	    evbuffer_add_reference(bufferevent_get_output(w->bev), frame, len,
-	        free_frame_cb, NULL) != 0) {
+	if (w->bev == NULL) {
 		free(frame);
 		return -1;
 	}
-	return 0;
+	return sup_frame_send_packed(w->bev, frame, len);
 }
 
 int
@@ -396,43 +388,12 @@ worker_release(struct sup_worker *w, const char *retire)
 	assign_queued(sup);
 }
 
-/*
- * sendmsg() of (the first bytes of) buf with the descriptor fd attached
- * (SCM_RIGHTS), without blocking: what sendmsg() returns.
- */
-static ssize_t
-send_with_fd(int sock, const void *buf, size_t len, int fd)
-{
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct iovec iov = {(void *)buf, len};
-	struct msghdr mh = {0};
-	struct cmsghdr *c;
-	ssize_t n;
-
-	memset(&u, 0, sizeof u);
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = u.buf;
-	mh.msg_controllen = sizeof u.buf;
-	c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof fd);
-	do
-		n = sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
-	while (n < 0 && errno == EINTR);
-	return n;
-}
-
 /* The first bytes of frame go with fd; the rest is queued as usual. */
 static int
 send_frame_with_fd(struct sup_worker *w, uint8_t *frame, size_t len, int fd)
 {
-	ssize_t n = send_with_fd(bufferevent_getfd(w->bev), frame, len, fd);
+	ssize_t n = wp_send_with_fd(
+	    bufferevent_getfd(w->bev), frame, len, fd, MSG_DONTWAIT);
 	int rc;
 
 	rc = n <= 0 ? -1
@@ -944,8 +905,8 @@ zygote_ensure(struct sup *sup, bool due)
 static bool
 zygote_send(struct sup_zygote *z, int fd)
 {
-	return send_with_fd(z->fd, &z->seq, sizeof z->seq, fd) ==
-	    (ssize_t)sizeof z->seq;
+	return wp_send_with_fd(z->fd, &z->seq, sizeof z->seq, fd,
+	           MSG_DONTWAIT) == (ssize_t)sizeof z->seq;
 }
 
 /* Waits up to ZYGOTE_REPLY_MS for the reply to the last request. */

@@ -150,8 +150,14 @@ enum sup_frame_status {
 /* own: *out, freed with wasmd__envelope__free_unpacked(). */
 enum sup_frame_status sup_frame_next(struct evbuffer *in, size_t max,
     Wasmd__Envelope **out, char *err, size_t errlen);
-/* Queues env as one frame on bev. Returns 0, or -1 when out of memory. */
+/*
+ * Sends env as one frame on bev: what the socket takes at once when
+ * nothing is queued before it, the rest queued on bev's output. Returns 0,
+ * or -1 when out of memory.
+ */
 int sup_frame_send(struct bufferevent *bev, const Wasmd__Envelope *env);
+/* The same for a packed frame (own: buf, taken in every case). */
+int sup_frame_send_packed(struct bufferevent *bev, uint8_t *buf, size_t len);
 
 /* tenant.c: tenants, one per peer uid for now. */
 /*
@@ -413,7 +419,7 @@ void sup_worker_pause(struct sup_worker *w);
 void sup_worker_resume(struct sup_worker *w);
 /* Queues env on the worker's socket, replacing its id. */
 int sup_worker_send(struct sup_worker *w, Wasmd__Envelope *env, uint64_t id);
-/* Queues a packed frame (own: passed to libevent, freed by it). */
+/* Sends a packed frame (own: frame, taken; sup_frame_send_packed). */
 int sup_worker_send_frame(struct sup_worker *w, uint8_t *frame, size_t len);
 void sup_dispatch_worker(struct sup_worker *w, Wasmd__Envelope *env);
 

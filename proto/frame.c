@@ -438,3 +438,146 @@ wp_read_envelope_fd(int fd, size_t max, Wasmd__Envelope **out, int *passed,
 	*passed = -1;
 	return -1;
 }
+
+void
+wp_reader_init(wp_reader *r, int fd)
+{
+	r->fd = fd;
+	r->start = r->end = 0;
+}
+
+/*
+ * One read into r's free room (the bytes kept moved to the front first),
+ * descriptors kept in *passed or closed: what read_some() returns.
+ */
+static ssize_t
+reader_fill(wp_reader *r, int *passed)
+{
+	int ignored = -1;
+	ssize_t n;
+
+	if (r->start > 0) {
+		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->end -= r->start;
+		r->start = 0;
+	}
+	do
+		n = read_some(r->fd, r->buf + r->end, sizeof r->buf - r->end,
+		    passed != NULL ? passed : &ignored);
+	while (n < 0 && errno == EINTR);
+	if (ignored >= 0)
+		close(ignored);
+	if (n > 0)
+		r->end += (size_t)n;
+	return n;
+}
+
+/* Fills r until it holds want bytes (want <= WP_READER_BUF). */
+static int
+reader_want(wp_reader *r, size_t want, int *passed, char *err, size_t errlen)
+{
+	while (r->end - r->start < want) {
+		bool none = r->end == r->start;
+		ssize_t n = reader_fill(r, passed);
+
+		if (n < 0) {
+			set_err(
+			    err, errlen, "read failed: %s", strerror(errno));
+			return -1;
+		}
+		if (n == 0) {
+			set_err(err, errlen,
+			    none ? "connection closed"
+			         : "connection closed in the middle of a "
+			           "frame");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* A frame larger than r's buffer: its body gathered in a buffer of its own. */
+static wp_parse
+reader_large(
+    wp_reader *r, uint32_t n, Wasmd__Envelope **out, char *err, size_t errlen)
+{
+	size_t have = r->end - r->start - WP_HEADER_SIZE;
+	uint8_t *body = malloc(n);
+	wp_parse p = WP_BAD;
+
+	if (body == NULL) {
+		set_err(err, errlen, "out of memory reading a frame");
+		return WP_BAD;
+	}
+	memcpy(body, r->buf + r->start + WP_HEADER_SIZE, have);
+	r->start = r->end = 0;
+	if (read_all(r->fd, body + have, n - have, 1, NULL, err, errlen) == 0)
+		p = decode_body(body, n, out, err, errlen);
+	free(body);
+	return p;
+}
+
+int
+wp_reader_next(wp_reader *r, size_t max, Wasmd__Envelope **out, int *passed,
+    char *err, size_t errlen)
+{
+	wp_parse p = WP_BAD;
+	uint32_t n;
+
+	*out = NULL;
+	if (passed != NULL)
+		*passed = -1;
+	if (reader_want(r, WP_HEADER_SIZE, passed, err, errlen) < 0)
+		goto fail;
+	n = get_be32(r->buf + r->start);
+	if (n > max) {
+		set_err(err, errlen,
+		    "frame of %" PRIu32 " bytes exceeds the limit of %zu", n,
+		    max);
+		goto fail;
+	}
+	if ((size_t)n > sizeof r->buf - WP_HEADER_SIZE) {
+		p = reader_large(r, n, out, err, errlen);
+	} else if (reader_want(r, WP_HEADER_SIZE + (size_t)n, passed, err,
+	               errlen) == 0) {
+		p = decode_body(
+		    r->buf + r->start + WP_HEADER_SIZE, n, out, err, errlen);
+		r->start += WP_HEADER_SIZE + (size_t)n;
+	}
+	if (p == WP_FRAME)
+		return 0;
+fail:
+	if (passed != NULL && *passed >= 0)
+		close(*passed);
+	if (passed != NULL)
+		*passed = -1;
+	return -1;
+}
+
+ssize_t
+wp_send_with_fd(int sock, const void *buf, size_t len, int fd, int flags)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct iovec iov = {(void *)buf, len};
+	struct msghdr mh = {0};
+	struct cmsghdr *c;
+	ssize_t n;
+
+	memset(&u, 0, sizeof u);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof u.buf;
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof fd);
+	do
+		n = sendmsg(sock, &mh, flags | MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n;
+}

@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "wasmd.pb-c.h"
 
@@ -79,6 +80,42 @@ int wp_read_envelope(
  * it; close-on-exec), or -1 when none came. Extra descriptors are closed.
  */
 int wp_read_envelope_fd(int fd, size_t max, Wasmd__Envelope **out, int *passed,
+    char *err, size_t errlen);
+
+/*
+ * One sendmsg() of (the first bytes of) buf with the descriptor fd attached
+ * (SCM_RIGHTS), flags as for sendmsg() (MSG_NOSIGNAL is added), retried on
+ * EINTR: what sendmsg() returns. The descriptor stays the caller's.
+ */
+ssize_t wp_send_with_fd(
+    int sock, const void *buf, size_t len, int fd, int flags);
+
+/*
+ * A buffered reader of frames from one peer (the worker reading its
+ * supervisor): a small frame that came in one write is read with one
+ * recvmsg(), header and body together, instead of one read for each, and
+ * decoded where it lies. Bytes read past a frame wait in buf for the next.
+ * Descriptors (SCM_RIGHTS) that come while a frame is read are that
+ * frame's: the peer must send a descriptor only on the first byte of a
+ * frame and only when everything it sent before has been read (the
+ * supervisor sends a module's memfd with a job to an idle worker).
+ */
+#define WP_READER_BUF 8192
+
+typedef struct wp_reader {
+	int fd;
+	size_t start,
+	    end; /* the bytes read and not consumed: buf[start..end) */
+	uint8_t buf[WP_READER_BUF];
+} wp_reader;
+
+void wp_reader_init(wp_reader *r, int fd);
+
+/*
+ * The next envelope from r, as wp_read_envelope_fd() (passed may be NULL:
+ * descriptors that come are then closed). Returns 0, or -1 with err.
+ */
+int wp_reader_next(wp_reader *r, size_t max, Wasmd__Envelope **out, int *passed,
     char *err, size_t errlen);
 
 #endif /* WASMD_PROTO_FRAME_H */

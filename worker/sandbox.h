@@ -16,6 +16,7 @@
 #ifndef WASMD_WORKER_SANDBOX_H
 #define WASMD_WORKER_SANDBOX_H
 
+#include <linux/filter.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -100,9 +101,12 @@ int wrk_sandbox_enter_zygote(
     const wrk_sandbox_opts *opts, char *err, size_t errlen);
 
 /*
- * The system-call policy (sandbox_seccomp.c): builds the allowlist for a
- * process that talks only over keep_fd and loads it. The last step of
- * wrk_sandbox_enter(); exposed for the unit tests. Returns 0 or -1 with err.
+ * The system-call policy: builds the allowlist for a process that talks
+ * only over keep_fd and loads it. The last step of wrk_sandbox_enter();
+ * exposed for the unit tests. Returns 0 or -1 with err. The program was
+ * built at build time (sandbox_seccomp.c's rules, exported by
+ * sandbox_seccomp_gen.c); sandbox_seccomp_load.c fills in keep_fd and the
+ * caller's pid and loads it with seccomp(2).
  */
 int wrk_policy_load(int keep_fd, char *err, size_t errlen);
 
@@ -114,6 +118,23 @@ int wrk_policy_load(int keep_fd, char *err, size_t errlen);
  * keep. Returns 0 or -1 with err.
  */
 int wrk_policy_load_zygote(int keep_fd, char *err, size_t errlen);
+
+/*
+ * The program wrk_policy_load() (zygote false) or wrk_policy_load_zygote()
+ * would load for keep_fd in process self, written to out (cap
+ * instructions). Returns its length, or 0 when it does not fit.
+ */
+size_t wrk_policy_program(
+    int keep_fd, pid_t self, bool zygote, struct sock_filter *out, size_t cap);
+
+/*
+ * The same program made by libseccomp from the rules now
+ * (sandbox_seccomp.c; links libseccomp: the build-time generator and the
+ * tests only). own: *prog, freed with free(); *len instructions. Returns 0
+ * or -1 with err.
+ */
+int wrk_policy_export(int keep_fd, pid_t self, bool zygote,
+    struct sock_filter **prog, size_t *len, char *err, size_t errlen);
 
 /*
  * True in sanitizer builds: ASan reserves terabytes of shadow address space

@@ -65,6 +65,7 @@ typedef struct kept {
 	wrk_cache *cache; /* own */
 	we_store *store;  /* own: NULL before the first invoke */
 	we_config config; /* the store's */
+	wp_reader reader; /* the supervisor's frames, read ahead */
 } kept;
 
 typedef struct job {
@@ -149,8 +150,9 @@ send_hello(job *j)
 }
 
 /*
- * Reads the next envelope; passed: as for wp_read_envelope_fd(), or NULL
- * when no descriptor is expected. A closed socket ends the job quietly;
+ * Reads the next envelope (through the worker's reader, one recvmsg() for
+ * a small frame); passed: as for wp_read_envelope_fd(), or NULL when no
+ * descriptor is expected. A closed socket ends the job quietly;
  * anything else unreadable is a broken supervisor: answer if possible and
  * fail. own: the result, freed with wasmd__envelope__free_unpacked().
  */
@@ -159,11 +161,13 @@ read_envelope_fd(job *j, int *passed)
 {
 	Wasmd__Envelope *env = NULL;
 	char err[256];
-	int rc = passed != NULL
-	    ? wp_read_envelope_fd(
-	          j->fd, WP_FRAME_MAX_DEFAULT, &env, passed, err, sizeof err)
-	    : wp_read_envelope(
-	          j->fd, WP_FRAME_MAX_DEFAULT, &env, err, sizeof err);
+	int rc = j->kept != NULL
+	    ? wp_reader_next(&j->kept->reader, WP_FRAME_MAX_DEFAULT, &env,
+	          passed, err, sizeof err)
+	    : passed != NULL ? wp_read_envelope_fd(j->fd, WP_FRAME_MAX_DEFAULT,
+	                           &env, passed, err, sizeof err)
+	                     : wp_read_envelope(j->fd, WP_FRAME_MAX_DEFAULT,
+	                           &env, err, sizeof err);
 
 	if (rc == 0)
 		return env;
@@ -1090,6 +1094,7 @@ wrk_serve_jobs(int fd, uint64_t cache_budget)
 	send_hello(&hello);
 	if (hello.done)
 		return hello.exit_status;
+	wp_reader_init(&k.reader, fd);
 	k.cache = wrk_cache_new(cache_budget);
 	if (k.cache == NULL)
 		return WRK_EXIT_BAD;

@@ -442,6 +442,76 @@ START_TEST(test_write_read_over_pipe)
 }
 END_TEST
 
+/*
+ * The buffered reader: two frames sent in one write come out one at a
+ * time, a descriptor with the first is that frame's, a frame larger than
+ * the buffer is read whole, and a peer gone at a frame boundary reads as
+ * closed.
+ */
+START_TEST(test_reader_frames_and_fd)
+{
+	uint8_t small[] = {0, 'a', 's', 'm', 1, 0, 0, 0};
+	size_t nbig = WP_READER_BUF * 3 + 17, la, lb, lc;
+	uint8_t *big = malloc(nbig), *a, *b, *c, *both;
+	Wasmd__Envelope env, *out = NULL;
+	Wasmd__PushModule push;
+	wp_reader *r = malloc(sizeof *r);
+	char err[128] = "";
+	int sv[2], passed = -1, pipefd[2];
+
+	for (size_t i = 0; i < nbig; i++)
+		big[i] = (uint8_t)(i * 13);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(pipe(pipefd), 0);
+	make_push(&env, &push, small, sizeof small, "one");
+	a = wp_frame_pack(&env, &la);
+	push.name = "two";
+	b = wp_frame_pack(&env, &lb);
+	make_push(&env, &push, big, nbig, "big");
+	c = wp_frame_pack(&env, &lc);
+	both = malloc(la + lb);
+	memcpy(both, a, la);
+	memcpy(both + la, b, lb);
+	ck_assert_int_eq(wp_send_with_fd(sv[0], both, la + lb, pipefd[0], 0),
+	    (ssize_t)(la + lb));
+	wp_reader_init(r, sv[1]);
+	ck_assert_int_eq(wp_reader_next(r, WP_FRAME_MAX_DEFAULT, &out, &passed,
+	                     err, sizeof err),
+	    0);
+	ck_assert_str_eq(out->push->name, "one");
+	ck_assert_int_ge(passed, 0);
+	close(passed);
+	wasmd__envelope__free_unpacked(out, NULL);
+	ck_assert_int_eq(wp_reader_next(r, WP_FRAME_MAX_DEFAULT, &out, &passed,
+	                     err, sizeof err),
+	    0);
+	ck_assert_str_eq(out->push->name, "two");
+	ck_assert_int_eq(passed, -1);
+	wasmd__envelope__free_unpacked(out, NULL);
+	ck_assert_int_eq(write(sv[0], c, lc), (ssize_t)lc);
+	ck_assert_int_eq(wp_reader_next(r, WP_FRAME_MAX_DEFAULT, &out, NULL,
+	                     err, sizeof err),
+	    0);
+	ck_assert_uint_eq(out->push->wasm.len, nbig);
+	ck_assert_mem_eq(out->push->wasm.data, big, nbig);
+	wasmd__envelope__free_unpacked(out, NULL);
+	close(sv[0]);
+	ck_assert_int_eq(wp_reader_next(r, WP_FRAME_MAX_DEFAULT, &out, NULL,
+	                     err, sizeof err),
+	    -1);
+	ck_assert_str_eq(err, "connection closed");
+	close(sv[1]);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	free(a);
+	free(b);
+	free(c);
+	free(both);
+	free(big);
+	free(r);
+}
+END_TEST
+
 static Suite *
 frame_suite(void)
 {
@@ -463,6 +533,7 @@ frame_suite(void)
 	tcase_add_test(io, test_blocking_too_big_does_not_wait);
 	tcase_add_test(io, test_write_to_closed_peer_is_error);
 	tcase_add_test(io, test_write_read_over_pipe);
+	tcase_add_test(io, test_reader_frames_and_fd);
 	tcase_set_timeout(io, 20);
 	suite_add_tcase(s, parse);
 	suite_add_tcase(s, io);

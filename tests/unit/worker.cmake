@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: Apache-2.0
 # tests/unit/worker.cmake: the worker's tests (label unit).
 #   worker_sandbox_test  confinement: forbidden calls die of SIGSYS, allowed
-#                        ones work, fds closed, rlimits, not dumpable.
+#                        ones work, fds closed, rlimits, not dumpable; the
+#                        filter built at build time is libseccomp's.
 #   worker_serve_test    wasmd-worker serve over a socketpair, without the
 #                        supervisor: hello, push, invoke, host calls, errors.
 #   worker_convert_test  engine <-> protocol values, types and traps.
 wasmd_unit_test(worker_sandbox_test
     SOURCES worker_sandbox_test.c
-    LIBS wasmd-worker-sandbox wasmd-engine-static)
+    LIBS wasmd-worker-sandbox wasmd-worker-policy wasmd-engine-static)
 
 wasmd_unit_test(worker_serve_test
     SOURCES worker_serve_test.c

@@ -1170,6 +1170,42 @@ START_TEST(test_zygote_other_clone_killed)
 }
 END_TEST
 
+/*
+ * The filter a worker loads was built at build time; filled in for a
+ * descriptor and a pid, it must be exactly what libseccomp makes of the
+ * rules for them now, for the worker and for the zygote. (Not for fd 3:
+ * libseccomp then shares the zygote's dup2 check "second argument == 3"
+ * with memfd_create's flags check, MFD_CLOEXEC | MFD_ALLOW_SEALING == 3,
+ * a program of another shape that means the same. The confinement tests
+ * here run the loaded filter itself.)
+ */
+START_TEST(test_precompiled_policy_is_libseccomps)
+{
+	static const int fds[] = {5, 7, 1023};
+	static const pid_t pids[] = {1, 4242, 4194303};
+	struct sock_filter have[1024], *want;
+	size_t want_len, have_len;
+	char err[256];
+
+	for (int zygote = 0; zygote < 2; zygote++)
+		for (size_t f = 0; f < 3; f++)
+			for (size_t p = 0; p < 3; p++) {
+				ck_assert_int_eq(
+				    wrk_policy_export(fds[f], pids[p], zygote,
+				        &want, &want_len, err, sizeof err),
+				    0);
+				have_len = wrk_policy_program(
+				    fds[f], pids[p], zygote, have, 1024);
+				ck_assert_uint_eq(have_len, want_len);
+				ck_assert_mem_eq(
+				    have, want, want_len * sizeof *want);
+				free(want);
+			}
+	/* And a program never overruns the room it is given. */
+	ck_assert_uint_eq(wrk_policy_program(3, 1, false, have, 4), 0);
+}
+END_TEST
+
 static Suite *
 sandbox_suite(void)
 {
@@ -1189,6 +1225,7 @@ sandbox_suite(void)
 	tcase_add_test(forbidden, test_write_other_fd_killed);
 	tcase_add_test(forbidden, test_tgkill_other_signal_killed);
 	tcase_add_test(forbidden, test_foreign_abi_killed);
+	tcase_add_test(allowed, test_precompiled_policy_is_libseccomps);
 	tcase_add_test(allowed, test_allowed_operations);
 	tcase_add_test(allowed, test_abort_is_sigabrt);
 	tcase_add_test(allowed, test_template_allowed);
