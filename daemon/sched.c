@@ -33,6 +33,8 @@
  * nice level is always allowed; lowering it needs CAP_SYS_NICE or
  * RLIMIT_NICE, so a worker whose level cannot come back to 0 when it goes
  * idle is retired instead of serving its tenant's next call handicapped.
+ * Where setpriority is denied (a system call filter), every worker stays
+ * at the supervisor's level: the cap and the fair queue still apply.
  */
 #include "sup.h"
 
@@ -53,6 +55,7 @@ struct sup_sched {
 	unsigned running_tenants; /* tenants running a job */
 	uint64_t served;          /* dispatch sequence, for round robin */
 	bool nice_warned;         /* the first failure to set one is logged */
+	bool nice_unavailable;    /* raising one failed: setpriority denied */
 };
 
 unsigned
@@ -171,17 +174,29 @@ nice_for(const struct sup *sup, unsigned n)
 	return nice;
 }
 
+/*
+ * Raising a level failing means setpriority is denied outright (a system
+ * call filter such as wasmd.service's ~@resources): workers then all stay
+ * at the daemon's level. Lowering one failing means no CAP_SYS_NICE or
+ * RLIMIT_NICE: such a worker retires when idle. Logged once.
+ */
 static void
-nice_failed(struct sup *sup, const struct sup_worker *w, int nice, int err)
+nice_failed(
+    struct sup *sup, const struct sup_worker *w, int prio, bool raise, int err)
 {
+	if (raise)
+		sup->sched->nice_unavailable = true;
 	if (sup->sched->nice_warned)
 		return;
 	sup->sched->nice_warned = true;
 	sup_log(SUP_WARNING,
-	    "event=worker_nice pid=%ld nice=%d error=\"%s\" "
-	    "detail=\"lowering a nice level needs CAP_SYS_NICE or "
-	    "RLIMIT_NICE; such workers retire when idle (logged once)\"",
-	    (long)w->pid, nice, strerror(err));
+	    "event=worker_nice pid=%ld nice=%d error=\"%s\" detail=\"%s "
+	    "(logged once)\"",
+	    (long)w->pid, prio, strerror(err),
+	    raise ? "nice levels are unavailable: every worker runs at the "
+	            "daemon's level, as with --cpu-fairness none"
+	          : "lowering a nice level needs CAP_SYS_NICE or "
+	            "RLIMIT_NICE: such workers retire when idle");
 }
 
 /*
@@ -201,7 +216,7 @@ set_nice(struct sup_worker *w, int level)
 	if (prio > SCHED_MAX_NICE)
 		prio = SCHED_MAX_NICE;
 	if (setpriority(PRIO_PROCESS, (id_t)w->pid, prio) != 0) {
-		nice_failed(w->sup, w, prio, errno);
+		nice_failed(w->sup, w, prio, level > w->nice, errno);
 		return false;
 	}
 	w->nice = level;
@@ -214,14 +229,14 @@ renice_cb(evutil_socket_t fd, short what, void *arg)
 	struct sup *sup = arg;
 	struct sup_worker *w;
 
+	if (sup->sched->nice_unavailable)
+		return;
 	sup_sched_count(sup);
 	TAILQ_FOREACH(w, &sup->workers, entry)
 	{
-		if (w->state != SUP_W_BUSY || w->job == NULL ||
-		    w->tenant == NULL)
-			continue;
-		if (!set_nice(w, nice_for(sup, w->tenant->sched_running)))
-			w->nice_stuck = true;
+		if (w->state == SUP_W_BUSY && w->job != NULL &&
+		    w->tenant != NULL)
+			set_nice(w, nice_for(sup, w->tenant->sched_running));
 	}
 }
 
@@ -237,8 +252,7 @@ sup_sched_changed(struct sup *sup)
 bool
 sup_sched_reusable(struct sup_worker *w)
 {
-	if (w->nice_stuck)
-		return false;
+	/* A level that could not be lowered stays in w->nice: it retires. */
 	return set_nice(w, 0);
 }
 

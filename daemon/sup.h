@@ -405,9 +405,8 @@ struct sup_worker {
 	struct event *idle_timer;  /* own: recycles it after idling */
 	char (*held)[65];          /* own: nheld digests (held_cap room) */
 	size_t nheld, held_cap;
-	/* sched.c: its nice level, and whether it could not be lowered. */
+	/* sched.c: its nice level, above the supervisor's. */
 	int nice;
-	bool nice_stuck;
 };
 int sup_pool_init(struct sup *sup);
 void sup_pool_shutdown(struct sup *sup);
