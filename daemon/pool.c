@@ -8,7 +8,10 @@
  * then says hello; from then on it is idle, not bound to any tenant. The
  * pool keeps --pool such unbound workers (of the default memory limit)
  * beyond the jobs waiting in the queue, topped up from a timer event so a
- * reply is never delayed by fork+exec.
+ * reply is never delayed by fork+exec. All of it stays within
+ * --max-workers, and which waiting job gets a worker next is sched.c's
+ * choice (fair across tenants); at the cap, idle workers no waiting job
+ * can use are retired to make room.
  *
  * Warm workers: a worker's first job binds it to that job's tenant for
  * the rest of its life, and it serves jobs of exactly the memory limit it
