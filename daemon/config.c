@@ -500,6 +500,10 @@ apply_reloadable(struct sup *sup, struct sup_config *c)
 	old->worker_max_invokes = c->worker_max_invokes;
 	old->worker_idle_timeout_ms = c->worker_idle_timeout_ms;
 	old->worker_cache_bytes = c->worker_cache_bytes;
+	/* Fair shares (sched.c): the next dispatch follows them. */
+	old->max_workers = c->max_workers;
+	old->tenant_worker_memory = c->tenant_worker_memory;
+	old->cpu_fairness = c->cpu_fairness;
 	/* Swap the owned parts, so freeing c frees the old ones. */
 	old->rules = c->rules;
 	old->nrules = c->nrules;

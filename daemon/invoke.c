@@ -72,6 +72,7 @@ job_finish(struct sup_job *job, Wasmd__Envelope *env)
 	}
 	sup_pool_unqueue(job->sup, job);
 	job->tenant->running--;
+	sup_sched_changed(job->sup); /* nice levels follow (sched.c) */
 	if (job->timer != NULL)
 		event_free(job->timer);
 	free(job->frame);
@@ -405,6 +406,7 @@ sup_job_start(struct sup_job *job, struct sup_worker *w)
 	job->worker = w;
 	w->job = job;
 	w->state = SUP_W_BUSY;
+	sup_sched_changed(job->sup); /* nice levels follow (sched.c) */
 	clock_gettime(CLOCK_MONOTONIC, &job->start);
 	evtimer_add(job->timer, &tv);
 	if (sup_worker_send_job(w, job, err, sizeof err) != 0) {

@@ -140,6 +140,23 @@ usage(FILE *f)
 	    "      --max-module-info SIZE  a module's metadata (imports, "
 	    "exports;\n"
 	    "                             default 1MiB)\n"
+	    "      --max-workers N        workers alive at once (default 8 per "
+	    "CPU, at\n"
+	    "                             least 16, at most one per 64MiB of "
+	    "RAM; 0: no\n"
+	    "                             cap); the last eighth go only to "
+	    "tenants\n"
+	    "                             holding no busy worker\n"
+	    "      --tenant-worker-memory SIZE  memory limits of one tenant's "
+	    "busy workers,\n"
+	    "                             added up (default half the RAM, at "
+	    "least\n"
+	    "                             --max-memory)\n"
+	    "      --cpu-fairness nice|none  a tenant running more jobs than "
+	    "its share of\n"
+	    "                             the CPUs has them run at a higher "
+	    "nice level\n"
+	    "                             (default nice)\n"
 	    "      --max-output SIZE      a WASI guest's stdout+stderr per "
 	    "invocation\n"
 	    "                             (default 16MiB; also the maximum)\n"
@@ -277,6 +294,33 @@ home_dir(void)
 	    : NULL;
 }
 
+static uint64_t
+physical_memory(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+
+	return pages > 0 && size > 0 ? (uint64_t)pages * (uint64_t)size
+	                             : 4ull << 30;
+}
+
+/*
+ * --max-workers by default: 8 per CPU, at least 16, and no more than one
+ * per 64 MiB of RAM (a worker at the default limits may use about that).
+ */
+static unsigned
+default_max_workers(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	uint64_t n = cpus > 0 ? 8 * (uint64_t)cpus : 16;
+	uint64_t by_memory = physical_memory() / (64ull << 20);
+
+	if (n < 16)
+		n = 16;
+	if (n > by_memory)
+		n = by_memory > 1 ? by_memory : 1;
+	return (unsigned)n;
+}
+
 static void
 config_defaults(struct sup_config *c)
 {
@@ -333,6 +377,10 @@ config_defaults(struct sup_config *c)
 	c->worker_max_invokes = 1000;
 	c->worker_idle_timeout_ms = 60000;
 	c->worker_cache_bytes = 64ull << 20;
+	/* Fair shares (sched.c); 0: half the RAM, resolved by check_config. */
+	c->max_workers = default_max_workers();
+	c->tenant_worker_memory = 0;
+	c->cpu_fairness = SUP_CPU_NICE;
 }
 
 enum {
@@ -370,6 +418,9 @@ enum {
 	OPT_WORKER_IDLE_TIMEOUT,
 	OPT_WORKER_CACHE,
 	OPT_LOG_LEVEL,
+	OPT_MAX_WORKERS,
+	OPT_TENANT_WORKER_MEMORY,
+	OPT_CPU_FAIRNESS,
 };
 
 static const struct option long_options[] = {
@@ -412,6 +463,9 @@ static const struct option long_options[] = {
     {"worker-idle-timeout", required_argument, NULL, OPT_WORKER_IDLE_TIMEOUT},
     {"worker-cache", required_argument, NULL, OPT_WORKER_CACHE},
     {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+    {"max-workers", required_argument, NULL, OPT_MAX_WORKERS},
+    {"tenant-worker-memory", required_argument, NULL, OPT_TENANT_WORKER_MEMORY},
+    {"cpu-fairness", required_argument, NULL, OPT_CPU_FAIRNESS},
     {NULL, 0, NULL, 0},
 };
 
@@ -465,6 +519,14 @@ apply_option(struct sup_config *c, int opt, const char *arg, const char *name)
 	case OPT_WORKER_USER:
 		free(c->worker_user);
 		c->worker_user = arg[0] ? sup_strdup(arg) : NULL;
+		return 0;
+	case OPT_CPU_FAIRNESS:
+		if (strcmp(arg, "nice") == 0)
+			c->cpu_fairness = SUP_CPU_NICE;
+		else if (strcmp(arg, "none") == 0)
+			c->cpu_fairness = SUP_CPU_NONE;
+		else
+			return bad_value(name, arg);
 		return 0;
 	case OPT_WORKER_NAMESPACES:
 		if (strcmp(arg, "yes") == 0)
@@ -546,14 +608,36 @@ apply_option(struct sup_config *c, int opt, const char *arg, const char *name)
 		c->worker_max_invokes = (unsigned)v;
 		break;
 	case OPT_WORKER_CACHE: c->worker_cache_bytes = v; break;
+	case OPT_MAX_WORKERS:
+		if (v > UINT32_MAX)
+			return bad_value(name, arg);
+		c->max_workers = (unsigned)v;
+		break;
+	case OPT_TENANT_WORKER_MEMORY:
+		if (v == 0)
+			return bad_value(name, arg);
+		c->tenant_worker_memory = v;
+		break;
 	}
 	return 0;
 }
 
 /* Defaults must fit under the maxima, or every plain request would fail. */
 static int
-check_config(const struct sup_config *c)
+check_config(struct sup_config *c)
 {
+	/* Half the RAM unless set, and room for a job of the largest limit
+	 * (a push runs with it). */
+	if (c->tenant_worker_memory == 0) {
+		c->tenant_worker_memory = physical_memory() / 2;
+		if (c->tenant_worker_memory < c->max_memory)
+			c->tenant_worker_memory = c->max_memory;
+	}
+	if (c->tenant_worker_memory < c->max_memory) {
+		sup_log_error("--tenant-worker-memory is below --max-memory: "
+		              "a job of the largest limit could never run");
+		return -1;
+	}
 	if (c->max_fuel != 0 && c->default_fuel > c->max_fuel) {
 		sup_log_error("--default-fuel exceeds --max-fuel");
 		return -1;
@@ -724,6 +808,7 @@ serve(struct sup *sup)
 	evsignal_add(hup, NULL);
 	log_topology(sup);
 	sup_budget_init(sup);
+	sup_sched_init(sup);
 	if (sup_isolation_init(sup, err, sizeof(err)) != 0 ||
 	    sup_store_load(sup) != 0 || sup_pool_init(sup) != 0 ||
 	    sup_listener_open(sup, err, sizeof(err)) != 0) {
@@ -736,6 +821,7 @@ serve(struct sup *sup)
 	}
 	sup_ops_stop(sup);
 	shutdown_all(sup);
+	sup_sched_stop(sup);
 	sup_budget_stop(sup);
 	sup_reload_forget(sup);
 	event_free(term);

@@ -8,7 +8,10 @@
  * then says hello; from then on it is idle, not bound to any tenant. The
  * pool keeps --pool such unbound workers (of the default memory limit)
  * beyond the jobs waiting in the queue, topped up from a timer event so a
- * reply is never delayed by fork+exec.
+ * reply is never delayed by fork+exec. All of it stays within
+ * --max-workers, and which waiting job gets a worker next is sched.c's
+ * choice (fair across tenants); at the cap, idle workers no waiting job
+ * can use are retired to make room.
  *
  * Warm workers: a worker's first job binds it to that job's tenant for
  * the rest of its life, and it serves jobs of exactly the memory limit it
@@ -118,15 +121,18 @@ sup_worker_resume(struct sup_worker *w)
 	    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
 }
 
-/* Queued jobs that need a worker of this memory limit. */
+/*
+ * Queued jobs that need a worker of this memory limit and may run now
+ * (sched.c, by the counts of its last sup_sched_count()).
+ */
 static unsigned
-queued_for(struct sup *sup, uint64_t memory)
+runnable_for(struct sup *sup, uint64_t memory)
 {
 	struct sup_job *job;
 	unsigned n = 0;
 
 	TAILQ_FOREACH(job, &sup->queue, queue_entry)
-	n += job->memory == memory;
+	n += job->memory == memory && sup_sched_may_run(sup, job);
 	return n;
 }
 
@@ -189,29 +195,45 @@ bind_worker(struct sup_worker *w, struct sup_job *job)
 }
 
 /*
- * Hands idle workers the queued jobs they fit, oldest job first. After
- * each start the scan begins again: a start that fails ends its job and
- * may end its session's other jobs with it.
+ * The queued job to run next on an idle worker (*wp), in sched.c's order
+ * among the jobs that may run now; NULL when none fits an idle worker.
+ */
+static struct sup_job *
+next_job(struct sup *sup, struct sup_worker **wp)
+{
+	struct sup_worker *w;
+	struct sup_job *job, *best = NULL;
+
+	sup_sched_count(sup);
+	TAILQ_FOREACH(job, &sup->queue, queue_entry)
+	{
+		if (best != NULL && !sup_sched_before(job, best))
+			continue;
+		if (!sup_sched_may_run(sup, job) ||
+		    (w = idle_worker_for(sup, job)) == NULL)
+			continue;
+		best = job;
+		*wp = w;
+	}
+	return best;
+}
+
+/*
+ * Hands idle workers the queued jobs they fit, fairly across tenants
+ * (sched.c). After each start the scan begins again: a start that fails
+ * ends its job and may end its session's other jobs with it.
  */
 static void
 assign_queued(struct sup *sup)
 {
-	struct sup_worker *w;
+	struct sup_worker *w = NULL;
 	struct sup_job *job;
-	bool started = true;
 
-	while (started && sup->nidle > 0) {
-		started = false;
-		TAILQ_FOREACH(job, &sup->queue, queue_entry)
-		{
-			if ((w = idle_worker_for(sup, job)) == NULL)
-				continue;
-			sup_pool_unqueue(sup, job);
-			bind_worker(w, job);
-			sup_job_start(job, w);
-			started = true;
-			break;
-		}
+	while (sup->nidle > 0 && (job = next_job(sup, &w)) != NULL) {
+		sup_pool_unqueue(sup, job);
+		bind_worker(w, job);
+		sup_sched_bound(sup, job);
+		sup_job_start(job, w);
 	}
 }
 
@@ -376,6 +398,10 @@ worker_release(struct sup_worker *w, const char *retire)
 	struct timeval tv = {sup->cfg.worker_idle_timeout_ms / 1000,
 	    (sup->cfg.worker_idle_timeout_ms % 1000) * 1000};
 
+	if (retire == NULL && !sup_sched_reusable(w))
+		retire = "its nice level cannot be lowered";
+	/* A busy worker less: a queued job may run now (sched.c). */
+	schedule_topup(sup);
 	if (retire != NULL) {
 		worker_retire(w, retire);
 		return;
@@ -1103,14 +1129,16 @@ fail_queue(struct sup *sup, const char *why)
 
 /*
  * Starts workers of this memory limit until want of them are unbound
- * (starting or idle). false when one cannot start (the queue then fails).
+ * (starting or idle), within --max-workers. false when one cannot start
+ * (the queue then fails).
  */
 static bool
 topup_memory(struct sup *sup, uint64_t memory, unsigned want)
 {
 	char err[256];
 
-	while (unbound_for(sup, memory) < want) {
+	while (
+	    unbound_for(sup, memory) < want && sup_sched_spawn_room(sup) > 0) {
 		if (spawn_worker(sup, memory, err, sizeof(err)) != 0) {
 			sup->spawn_failures++;
 			fail_queue(sup, err);
@@ -1121,28 +1149,87 @@ topup_memory(struct sup *sup, uint64_t memory, unsigned want)
 	return true;
 }
 
+/* The least recently used idle worker (the idle list's last), or NULL. */
+static struct sup_worker *
+idle_lru(struct sup *sup)
+{
+	struct sup_worker *w, *last = NULL;
+
+	TAILQ_FOREACH(w, &sup->idle, idle_entry)
+	last = w;
+	return last;
+}
+
 /*
- * --pool unbound workers of the default memory limit, plus one starting
- * worker for each queued job (of the job's limit): a queued job found no
- * idle worker of its tenant and limit.
+ * At --max-workers, retires idle workers to make room for the runnable
+ * jobs that no starting or idle unbound worker will serve, least recently
+ * used first. assign_queued() just ran, so no idle worker left fits a
+ * runnable job: each is of another tenant or memory limit.
+ */
+static void
+make_room(struct sup *sup)
+{
+	struct sup_job *job;
+	struct sup_worker *w;
+	unsigned runnable = 0, unbound = 0;
+
+	TAILQ_FOREACH(job, &sup->queue, queue_entry)
+	runnable += sup_sched_may_run(sup, job);
+	TAILQ_FOREACH(w, &sup->workers, entry)
+	unbound += w->tenant == NULL &&
+	    (w->state == SUP_W_STARTING || w->state == SUP_W_IDLE);
+	while (runnable > unbound + sup_sched_spawn_room(sup) &&
+	    (w = idle_lru(sup)) != NULL) {
+		idle_remove(w);
+		worker_retire(w, "room for another job (max-workers)");
+	}
+}
+
+/*
+ * Whether memory is a limit not in seen yet (then added): topup_cb tops
+ * up each limit once, not once per job. Past TOPUP_LIMITS distinct
+ * limits every job counts as a first (slower, still right).
+ */
+#define TOPUP_LIMITS 16
+static bool
+first_of_limit(uint64_t *seen, size_t *nseen, uint64_t memory)
+{
+	for (size_t i = 0; i < *nseen; i++)
+		if (seen[i] == memory)
+			return false;
+	if (*nseen < TOPUP_LIMITS)
+		seen[(*nseen)++] = memory;
+	return true;
+}
+
+/*
+ * One starting worker for each queued job that may run now (of the job's
+ * limit) and found no idle worker of its tenant and limit, then --pool
+ * unbound workers of the default memory limit, all within --max-workers.
  */
 static void
 topup_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct sup *sup = arg;
-	uint64_t def = sup->cfg.default_memory;
+	uint64_t def = sup->cfg.default_memory, seen[TOPUP_LIMITS];
+	size_t nseen = 0;
 	struct sup_job *job;
 
-	if (sup->stopping ||
-	    !topup_memory(sup, def, sup->cfg.pool_size + queued_for(sup, def)))
+	if (sup->stopping)
 		return;
+	assign_queued(sup);
+	sup_sched_count(sup);
+	make_room(sup);
 	TAILQ_FOREACH(job, &sup->queue, queue_entry)
 	{
-		if (job->memory != def &&
-		    !topup_memory(
-		        sup, job->memory, queued_for(sup, job->memory)))
+		if (!sup_sched_may_run(sup, job) ||
+		    !first_of_limit(seen, &nseen, job->memory))
+			continue;
+		if (!topup_memory(
+		        sup, job->memory, runnable_for(sup, job->memory)))
 			return;
 	}
+	topup_memory(sup, def, sup->cfg.pool_size + runnable_for(sup, def));
 }
 
 /*

@@ -97,6 +97,14 @@ struct sup_config {
 	unsigned worker_max_invokes;
 	uint32_t worker_idle_timeout_ms;
 	uint64_t worker_cache_bytes;
+	/*
+	 * Fair shares (sched.c, wasmd(8) SECURITY): the most workers alive
+	 * at once (0: no cap), the sum of the memory limits of one tenant's
+	 * busy workers, and how the CPU is shared among tenants' workers.
+	 */
+	unsigned max_workers;
+	uint64_t tenant_worker_memory;
+	enum { SUP_CPU_NICE, SUP_CPU_NONE } cpu_fairness;
 };
 
 /* log.c: one line per event on stderr, key=value fields. */
@@ -192,6 +200,16 @@ struct sup_tenant {
 	unsigned nsessions;     /* its connections, greeted or not */
 	uint64_t nnames;        /* names (store.c, --max-names) */
 	unsigned instance_jobs; /* running jobs that belong to instances */
+	/*
+	 * Scheduling (sched.c): recounted by sup_sched_count() from the
+	 * workers and the queue. busy: its busy workers (running a job or
+	 * holding an instance), whose memory limits add up to memory;
+	 * running: those running a job; queued: its jobs waiting for a
+	 * worker; served: when it was last given a worker (round robin).
+	 */
+	unsigned sched_busy, sched_running, sched_queued;
+	uint64_t sched_memory;
+	uint64_t sched_served;
 };
 /* Finds or creates the tenant of uid (borrowed: lives until sup_tenants_free). */
 struct sup_tenant *sup_tenant_for_uid(struct sup *sup, uid_t uid);
@@ -399,6 +417,8 @@ struct sup_worker {
 	struct event *idle_timer;  /* own: recycles it after idling */
 	char (*held)[65];          /* own: nheld digests (held_cap room) */
 	size_t nheld, held_cap;
+	/* sched.c: its nice level, above the supervisor's. */
+	int nice;
 };
 int sup_pool_init(struct sup *sup);
 void sup_pool_shutdown(struct sup *sup);
@@ -422,6 +442,30 @@ int sup_worker_send(struct sup_worker *w, Wasmd__Envelope *env, uint64_t id);
 /* Sends a packed frame (own: frame, taken; sup_frame_send_packed). */
 int sup_worker_send_frame(struct sup_worker *w, uint8_t *frame, size_t len);
 void sup_dispatch_worker(struct sup_worker *w, Wasmd__Envelope *env);
+
+/*
+ * sched.c: fair shares of workers and CPU across tenants (see its header
+ * comment). The counts sup_sched_may_run() and sup_sched_before() read
+ * are those of the last sup_sched_count() (or sup_sched_bound()).
+ */
+void sup_sched_init(struct sup *sup);
+void sup_sched_stop(struct sup *sup);
+void sup_sched_count(struct sup *sup);
+/* Workers alive (starting, idle, busy), and how many more may start. */
+unsigned sup_sched_live(const struct sup *sup);
+unsigned sup_sched_spawn_room(const struct sup *sup);
+/* The slots of a cap of that many kept for tenants holding none. */
+unsigned sup_sched_reserve(unsigned cap);
+/* Whether job's tenant may have one more busy worker for it now. */
+bool sup_sched_may_run(const struct sup *sup, const struct sup_job *job);
+/* Whether a runs before b (both may run). */
+bool sup_sched_before(const struct sup_job *a, const struct sup_job *b);
+/* job was given a worker: round robin moves on, the counts follow. */
+void sup_sched_bound(struct sup *sup, struct sup_job *job);
+/* A job started or ended: nice levels are updated (deferred). */
+void sup_sched_changed(struct sup *sup);
+/* Whether w, going idle, is back at nice 0 (false: retire it). */
+bool sup_sched_reusable(struct sup_worker *w);
 
 /* invoke.c: jobs. */
 enum sup_job_kind {
@@ -583,6 +627,7 @@ struct sup {
 	uint64_t held_trimmed;
 	/* pool.c: bumped when workers' limits change; older ones retire. */
 	unsigned pool_generation;
+	struct sup_sched *sched; /* own: sched.c */
 };
 
 /*

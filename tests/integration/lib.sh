@@ -175,3 +175,89 @@ wait_gone() {
 	done
 	fail "worker $1 is still running"
 }
+
+# as_uid UID CMD...: runs CMD as UID (its own group, no others), as
+# another tenant. Needs root and setpriv (the caller skips otherwise).
+as_uid() {
+	local uid=$1
+	shift
+	setpriv --reuid="$uid" --regid="$uid" --clear-groups "$@"
+}
+
+# nice_of PID: the process's nice level (/proc/PID/stat field 19).
+nice_of() {
+	local stat rest
+	read -r stat <"/proc/$1/stat" || return 1
+	rest=${stat##*) }
+	set -- $rest
+	echo "${17}"
+}
+
+# spin_tenants N UID...: each UID (a tenant, via as_uid) pushes spin.wasm
+# and keeps N calls of its endless loop going (20 s deadline); the clients'
+# pids are in SPINNERS (stop_spinners ends them). spins_started: how many
+# of those calls a worker took so far (a push's job_start says module=-).
+SPINNERS=()
+spin_tenants() {
+	local n=$1 t
+	shift
+	cp "$IT_FIXTURES/spin.wasm" "$TMP/spin.wasm"
+	chmod 644 "$TMP/spin.wasm"
+	SPIN_TENANTS="$*"
+	for t in "$@"; do
+		run as_uid "$t" "$WASMD_BIN/wasmctl" push "$TMP/spin.wasm" --name spin
+		expect_status 0
+	done
+	for t in "$@"; do
+		for _ in $(seq "$n"); do
+			# setpriv execs timeout: $! is the process to kill.
+			setpriv --reuid="$t" --regid="$t" --clear-groups timeout 25 \
+				"$WASMD_BIN/wasmctl" run -W timeout=20s --invoke spin spin \
+				>/dev/null 2>&1 &
+			SPINNERS+=($!)
+		done
+	done
+}
+spins_started() {
+	local t n=0
+	for t in $SPIN_TENANTS; do
+		n=$((n + $(grep -cE "event=job_start tenant=uid:$t .*module=(sent|cached)" "$LOG" || true)))
+	done
+	echo "$n"
+}
+# wait_spins N: until N spinning calls started.
+wait_spins() {
+	for _ in $(seq 300); do
+		[ "$(spins_started)" -ge "$1" ] && return 0
+		sleep 0.05
+	done
+	fail "$(spins_started) spinning calls started, not $1"
+}
+stop_spinners() {
+	local p
+	for p in "${SPINNERS[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${SPINNERS[@]}"; do wait "$p" 2>/dev/null || true; done
+	SPINNERS=()
+}
+
+# push_add UID: UID pushes add.wasm (named add). probe_add UID: three
+# calls of it as UID, each within 5 s (a bound for a loaded CI machine;
+# their times go to stderr).
+push_add() {
+	cp "$IT_FIXTURES/add.wasm" "$TMP/add.wasm"
+	chmod 644 "$TMP/add.wasm"
+	run as_uid "$1" "$WASMD_BIN/wasmctl" push "$TMP/add.wasm" --name add
+	expect_status 0
+}
+probe_add() {
+	local i start ms
+	for i in 1 2 3; do
+		start=$(date +%s%N)
+		run as_uid "$1" timeout 15 "$WASMD_BIN/wasmctl" run --invoke add add 40 "$i"
+		ms=$((($(date +%s%N) - start) / 1000000))
+		expect_status 0
+		expect_out $((40 + i))
+		echo "uid $1's call $i: $ms ms" >&2
+		[ "$ms" -lt 5000 ] || fail "uid $1's call $i took $ms ms"
+	done
+}
