@@ -187,10 +187,16 @@ load_image(int root, const uint8_t *image, size_t len, char *err, size_t errlen)
 	return true;
 }
 
+void
+ws_ctx_set_max_file_bytes(ws_ctx *ctx, uint64_t max)
+{
+	ctx->files.max = max;
+}
+
 bool
 ws_ctx_add_scratch(ws_ctx *ctx, const char *guest, char *err, size_t errlen)
 {
-	int root = ws_vfs_mem_root();
+	int root = ws_vfs_mem_root(&ctx->files);
 
 	if (root < 0 ||
 	    !ws_ctx_add_preopen_fd(
@@ -205,7 +211,7 @@ bool
 ws_ctx_add_bundle(ws_ctx *ctx, const char *guest, const uint8_t *image,
     size_t len, bool writable, char *err, size_t errlen)
 {
-	int root = ws_vfs_mem_root();
+	int root = ws_vfs_mem_root(&ctx->files);
 	char why[256] = "";
 
 	if (root < 0) {

@@ -33,6 +33,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "vfs.h"
 #include "wasi.h"
 #include "wasi_errno.h"
 
@@ -72,6 +73,7 @@ struct ws_ctx {
 	bool output_exceeded;
 	bool exited;
 	uint32_t exit_code;
+	ws_vfs_account files; /* what the in-memory preopens hold (bundle.c) */
 };
 
 /* The entry of guest fd fd, or NULL when it is not open. */

@@ -35,7 +35,8 @@ typedef struct entry {
 } entry;
 
 struct node {
-	mode_t type; /* S_IFREG, S_IFDIR or S_IFLNK */
+	ws_vfs_account *acct; /* borrowed: what the node is charged to */
+	mode_t type;          /* S_IFREG, S_IFDIR or S_IFLNK */
 	uint64_t ino;
 	uint32_t links; /* directory entries naming it */
 	uint32_t opens; /* descriptors open on it */
@@ -59,6 +60,28 @@ static uint64_t next_ino = 1;
 
 /* ---- Nodes --------------------------------------------------------------- */
 
+/* What a node and a directory entry cost beyond their bytes. */
+#define NODE_COST ((uint64_t)sizeof(node))
+#define ENTRY_COST ((uint64_t)sizeof(entry))
+
+/* Charges n bytes to a; false (errno ENOSPC) past its bound. */
+static bool
+charge(ws_vfs_account *a, uint64_t n)
+{
+	if (a->max > 0 && (a->used + n < a->used || a->used + n > a->max)) {
+		errno = ENOSPC;
+		return false;
+	}
+	a->used += n;
+	return true;
+}
+
+static void
+refund(ws_vfs_account *a, uint64_t n)
+{
+	a->used = n < a->used ? a->used - n : 0;
+}
+
 static struct timespec
 now(void)
 {
@@ -69,12 +92,18 @@ now(void)
 }
 
 static node *
-node_new(mode_t type)
+node_new(ws_vfs_account *acct, mode_t type)
 {
-	node *n = calloc(1, sizeof *n);
+	node *n;
 
-	if (n == NULL)
+	if (!charge(acct, NODE_COST))
 		return NULL;
+	if ((n = calloc(1, sizeof *n)) == NULL) {
+		refund(acct, NODE_COST);
+		errno = ENOSPC;
+		return NULL;
+	}
+	n->acct = acct;
 	n->type = type;
 	n->ino = next_ino++;
 	n->atim = n->mtim = n->ctim = now();
@@ -97,6 +126,7 @@ node_free(node *n)
 			child->parent = child;
 		node_unref(child);
 	}
+	refund(n->acct, NODE_COST + n->cap + n->ents_cap * ENTRY_COST);
 	free(n->ents);
 	free(n->data);
 	free(n);
@@ -148,15 +178,19 @@ dir_add(node *d, const char *name, node *n)
 
 	if (d->nents == d->ents_cap) {
 		size_t cap = d->ents_cap ? d->ents_cap * 2 : 8;
-		entry *v = realloc(d->ents, cap * sizeof *v);
+		entry *v;
 
-		if (v == NULL) {
+		if (!charge(d->acct, (cap - d->ents_cap) * ENTRY_COST))
+			return -1;
+		if ((v = realloc(d->ents, cap * sizeof *v)) == NULL) {
+			refund(d->acct, (cap - d->ents_cap) * ENTRY_COST);
 			errno = ENOSPC;
 			return -1;
 		}
 		d->ents = v;
 		d->ents_cap = cap;
 	}
+	/* The name's bytes are charged with the node's fixed cost. */
 	if ((copy = strdup(name)) == NULL) {
 		errno = ENOSPC;
 		return -1;
@@ -257,15 +291,15 @@ handle_new(node *n, int flags)
 }
 
 int
-ws_vfs_mem_root(void)
+ws_vfs_mem_root(ws_vfs_account *acct)
 {
-	node *root = node_new(S_IFDIR);
+	node *root = node_new(acct, S_IFDIR);
 	int fd;
 
 	if (root == NULL)
 		return -1;
 	if ((fd = handle_new(root, O_RDONLY | O_DIRECTORY)) < 0)
-		free(root);
+		node_unref(root);
 	return fd;
 }
 
@@ -299,7 +333,14 @@ file_reserve(node *f, uint64_t end)
 	cap = f->cap ? f->cap : 64;
 	while (cap < end)
 		cap *= 2;
+	/* Doubling must not refuse what would fit exactly. */
+	if (f->acct->max > 0 && cap - f->cap > f->acct->max - f->acct->used &&
+	    end - f->cap <= f->acct->max - f->acct->used)
+		cap = end;
+	if (!charge(f->acct, cap - f->cap))
+		return -1;
 	if ((v = realloc(f->data, cap)) == NULL) {
+		refund(f->acct, cap - f->cap);
 		errno = ENOSPC;
 		return -1;
 	}
@@ -366,12 +407,10 @@ open_node(node *d, const char *name, int flags)
 			errno = EINVAL;
 			return NULL;
 		}
-		if ((n = node_new(S_IFREG)) == NULL) {
-			errno = ENOSPC;
+		if ((n = node_new(d->acct, S_IFREG)) == NULL)
 			return NULL;
-		}
 		if (dir_add(d, name, n) < 0) {
-			free(n);
+			node_unref(n);
 			return NULL;
 		}
 		return n;
@@ -785,23 +824,24 @@ dir_for_new(int dirfd, const char *name)
 static int
 create(node *d, const char *name, mode_t type, const char *target)
 {
-	node *n = node_new(type);
+	node *n = node_new(d->acct, type);
 
-	if (n == NULL) {
-		errno = ENOSPC;
+	if (n == NULL)
 		return -1;
-	}
 	if (target != NULL) {
+		if (!charge(d->acct, strlen(target))) {
+			node_unref(n);
+			return -1;
+		}
 		n->size = n->cap = strlen(target);
 		if ((n->data = (uint8_t *)strdup(target)) == NULL) {
-			free(n);
+			node_unref(n);
 			errno = ENOSPC;
 			return -1;
 		}
 	}
 	if (dir_add(d, name, n) < 0) {
-		free(n->data);
-		free(n);
+		node_unref(n);
 		return -1;
 	}
 	return 0;

@@ -27,8 +27,20 @@
 /* The first in-memory descriptor number. */
 #define WS_VFS_MEM_BASE 0x40000000
 
-/* A new, empty in-memory directory: its descriptor (own), or -1. */
-int ws_vfs_mem_root(void);
+/*
+ * What an in-memory tree may hold: bytes of file contents, link targets,
+ * names and nodes are charged to used, and past max (0: no bound) a call
+ * that needs more fails with ENOSPC.
+ */
+typedef struct ws_vfs_account {
+	uint64_t used, max;
+} ws_vfs_account;
+
+/*
+ * A new, empty in-memory directory charged to acct (borrowed: it must
+ * outlive every node of the tree): its descriptor (own), or -1.
+ */
+int ws_vfs_mem_root(ws_vfs_account *acct);
 
 /* True when fd is an in-memory descriptor. */
 bool ws_vfs_is_mem(int fd);

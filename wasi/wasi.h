@@ -91,8 +91,10 @@ bool ws_ctx_add_preopen(
 
 /*
  * In-memory preopens (bundle.c): no host path is ever named; the tree
- * lives in this process's heap (so a memory limit bounds it) and is gone
- * with the context.
+ * lives in this process's heap and is gone with the context. Everything
+ * the trees of one context hold (file bytes, names, links, and a bundle's
+ * copy) is counted; past ws_ctx_set_max_file_bytes() a write or create
+ * fails with ENOSPC (the daemon sets it to the invoke's memory limit).
  *
  * ws_ctx_add_scratch: an empty directory the guest may fill, as guest.
  *
@@ -106,10 +108,12 @@ bool ws_ctx_add_preopen(
  * symbolic link), a u16 path length, the path (relative, components
  * separated by one '/', none empty, "." or ".."; no NUL), a u64 data
  * length and the data (a file's bytes, a link's target). Integers are
- * little-endian. Both return false with a message in err (errlen bytes) for a malformed
- * image or when memory runs out.
+ * little-endian. Both return false with a message in err (errlen bytes)
+ * for a malformed image, past the file bytes bound, or when memory runs
+ * out.
  */
 #define WS_BUNDLE_MAGIC "WSBUNDLE1\n"
+void ws_ctx_set_max_file_bytes(ws_ctx *ctx, uint64_t max);
 bool ws_ctx_add_scratch(
     ws_ctx *ctx, const char *guest, char *err, size_t errlen);
 bool ws_ctx_add_bundle(ws_ctx *ctx, const char *guest, const uint8_t *image,

@@ -174,8 +174,12 @@ configure(wrk_wasi *w, const Wasmd__Invoke *inv)
 	for (int fd = 0; fd < 3; fd++)
 		io.is_tty[fd] = (inv->tty_fds >> fd) & 1;
 	ws_ctx_set_stdio(w->ctx, &io);
-	if (inv->limits != NULL)
+	if (inv->limits != NULL) {
 		ws_ctx_set_max_output(w->ctx, inv->limits->max_output_bytes);
+		/* Files in memory count against the invoke's memory limit. */
+		ws_ctx_set_max_file_bytes(
+		    w->ctx, inv->limits->max_memory_bytes);
+	}
 	return true;
 }
 
