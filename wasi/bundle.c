@@ -171,7 +171,8 @@ load_image(int root, const uint8_t *image, size_t len, char *err, size_t errlen)
 	take(&r, NULL, mlen);
 	while (r.left > 0) {
 		if (!read_record(&r, &rec)) {
-			snprintf(err, errlen, "truncated bundle record");
+			snprintf(err, errlen,
+			    "truncated or malformed bundle record");
 			return false;
 		}
 		if ((dir = parent_of(root, rec.path, &name, err, errlen)) < 0)
