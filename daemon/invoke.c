@@ -349,6 +349,13 @@ sup_job_invoke(struct sup_session *s, uint64_t id, Wasmd__Invoke *inv)
 	bool packed;
 	char err[512];
 
+	if (inv->instance_id != 0 && inv->n_mounts > 0) {
+		/* A live instance's WASI world was made at its creation. */
+		sup_session_fail(s, id, WASMD__ERROR_CODE__ERR_BAD_REQUEST,
+		    "mounts (files) are not supported for a live instance; "
+		    "invoke the module without instance_id");
+		return;
+	}
 	if (inv->instance_id != 0) {
 		sup_instance_invoke(s, id, inv);
 		return;
