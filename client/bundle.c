@@ -34,7 +34,7 @@ typedef struct image {
 static void
 put(image *im, const void *data, size_t n)
 {
-	if (im->nomem)
+	if (im->nomem || n == 0)
 		return;
 	if (im->len + n > im->cap) {
 		size_t cap = im->cap ? im->cap : 4096;
