@@ -211,6 +211,8 @@ wc_invoke_req_init(wasmd_conn *conn, struct wc_invoke_req *req, const char *ref,
 	wasmd__invoke_limits__init(&req->limits);
 	req->vals = NULL;
 	req->ptrs = NULL;
+	req->mounts = NULL;
+	req->mount_ptrs = NULL;
 	CHECK_ARG(conn, ref != NULL && export_name != NULL);
 	CHECK_ARG(conn, args != NULL || nargs == 0);
 	rc = args_to_pb(conn, args, nargs, &req->vals, &req->ptrs);
@@ -219,6 +221,8 @@ wc_invoke_req_init(wasmd_conn *conn, struct wc_invoke_req *req, const char *ref,
 	limits_from_options(opts, &req->limits);
 	req->inv.limits = &req->limits;
 	wc_wasi_request(&req->inv, opts);
+	if ((rc = wc_mounts_request(conn, req, opts)) != WASMD_OK)
+		return rc;
 	req->inv.ref = (char *)ref;
 	req->inv.export = (char *)export_name;
 	req->inv.n_args = nargs;
@@ -233,8 +237,12 @@ wc_invoke_req_free(struct wc_invoke_req *req)
 {
 	free(req->ptrs);
 	free(req->vals);
+	free(req->mount_ptrs);
+	free(req->mounts);
 	req->ptrs = NULL;
 	req->vals = NULL;
+	req->mount_ptrs = NULL;
+	req->mounts = NULL;
 }
 
 wasmd_error

@@ -121,8 +121,10 @@ struct wc_invoke_req {
 	Wasmd__Envelope env;
 	Wasmd__Invoke inv;
 	Wasmd__InvokeLimits limits;
-	Wasmd__Value *vals;  /* own */
-	Wasmd__Value **ptrs; /* own */
+	Wasmd__Value *vals;        /* own */
+	Wasmd__Value **ptrs;       /* own */
+	Wasmd__Mount *mounts;      /* own (bundle.c) */
+	Wasmd__Mount **mount_ptrs; /* own */
 };
 
 /* Fills req (borrowing ref, export_name and args); free it with
@@ -131,6 +133,12 @@ wasmd_error wc_invoke_req_init(wasmd_conn *conn, struct wc_invoke_req *req,
     const char *ref, const char *export_name, const wasmd_value *args,
     size_t nargs, const wasmd_invoke_options *opts);
 void wc_invoke_req_free(struct wc_invoke_req *req);
+
+/* ---- bundle.c ----
+ * Fills req->inv's mounts from opts (honouring opts->size; strings
+ * borrowed). WASMD_ERR_NOMEM or WASMD_ERR_INVALID (recorded on conn). */
+wasmd_error wc_mounts_request(wasmd_conn *conn, struct wc_invoke_req *req,
+    const wasmd_invoke_options *opts);
 
 /* ---- stdio.c ----
  * A WASI guest's output: Output frames arrive with an invoke's id before

@@ -22,6 +22,7 @@
 #include <wasmd/client.h>
 
 #include "wasmctl_complete.h"
+#include "wasmctl_files.h"
 #include "wasmctl_host.h"
 #include "wasmctl_stats.h"
 #include "wat.h"
@@ -452,6 +453,48 @@ verb_push(struct ctl *ctl, int argc, char **argv)
 	else
 		st = printf("%s\n", info->digest) < 0 ? EXIT_FAILURE : 0;
 	wasmd_module_info_free(info);
+	return st;
+}
+
+/*
+ * `bundle push DIR...`: packs and stores each directory, printing its
+ * digest; `bundle rm REF...`: forgets bundles.
+ */
+static int
+verb_bundle(struct ctl *ctl, int argc, char **argv)
+{
+	char digest[65], err[512];
+	const char *sub;
+	int st = common_args(ctl, argc, argv);
+
+	if (st != 0)
+		return st;
+	if (argc - optind < 2 ||
+	    (strcmp(argv[optind], "push") != 0 &&
+	        strcmp(argv[optind], "rm") != 0))
+		return usage_error("bundle takes push DIR... or rm REF...");
+	sub = argv[optind++];
+	if (ctl_connect(ctl) < 0)
+		return EXIT_FAILURE;
+	for (; optind < argc && st == 0; optind++) {
+		const char *arg = argv[optind];
+		wasmd_error rc;
+
+		if (strcmp(sub, "rm") == 0) {
+			if ((rc = wasmd_remove_bundle(ctl->conn, arg)) !=
+			    WASMD_OK)
+				st = call_failed(ctl, rc);
+			else if (!ctl->json)
+				printf("removed %s\n", arg);
+		} else if (wasmctl_files_push(
+		               ctl->conn, arg, digest, err, sizeof err) < 0)
+			st = fail("%s", err);
+		else if (ctl->json)
+			st = print_json(json_pack(
+			    "{s:s,s:s}", "dir", arg, "digest", digest));
+		else
+			printf("%s\n", digest);
+	}
 	return st;
 }
 
@@ -903,6 +946,7 @@ struct run_args {
 	int nenvs;
 	const char *stdin_file; /* --stdin FILE ("-": ours), or NULL */
 	bool keep;              /* --keep: a pushed FILE stays stored */
+	wasmctl_files files;    /* --files, --files-rw, --scratch */
 	wasmd_invoke_options opts;
 	const char *target; /* REF or FILE */
 	char **args;
@@ -941,8 +985,39 @@ static const struct option run_opts[] = {
     {"env", required_argument, NULL, 'e'},
     {"stdin", required_argument, NULL, 's'},
     {"keep", no_argument, NULL, 'k'},
+    {"files", required_argument, NULL, 'F'},
+    {"files-rw", required_argument, NULL, 'R'},
+    {"scratch", required_argument, NULL, 'S'},
+    {"dir", required_argument, NULL, 'D'},
     OPTS_COMMON,
 };
+
+/* --files, --files-rw and --scratch; --dir is refused (see run_help). */
+static int
+files_option(struct run_args *ra, int c, const char *arg)
+{
+	char err[512];
+
+	if (c == 'D') {
+		usage_error(
+		    "--dir %s: the daemon runs the guest on its own "
+		    "machine and cannot see your directories; use "
+		    "--files DIR::GUEST (uploaded as a read-only "
+		    "bundle), --files-rw DIR::GUEST (a private writable "
+		    "copy) or --scratch GUEST (an empty directory)",
+		    arg);
+		return -1;
+	}
+	if (wasmctl_files_add(&ra->files, arg,
+	        c == 'F'       ? WASMCTL_FILES_RO
+	            : c == 'R' ? WASMCTL_FILES_RW
+	                       : WASMCTL_SCRATCH,
+	        err, sizeof err) < 0) {
+		usage_error("%s", err);
+		return -1;
+	}
+	return 0;
+}
 
 /*
  * Whether arg, given after REF, would have been one of our options: it
@@ -992,7 +1067,10 @@ parse_run_args(struct ctl *ctl, int argc, char **argv, struct run_args *ra)
 			ra->stdin_file = optarg;
 		else if (c == 'k')
 			ra->keep = true;
-		else if (common_option(ctl, c))
+		else if (c == 'F' || c == 'R' || c == 'S' || c == 'D') {
+			if (files_option(ra, c, optarg) < 0)
+				return -1;
+		} else if (common_option(ctl, c))
 			continue;
 		else if (c == 'W') {
 			if (parse_limits(optarg, &ra->opts) != 0)
@@ -1468,6 +1546,7 @@ free_run_args(struct run_args *ra)
 		free(ra->envs[i]);
 	free(ra->envs);
 	ra->envs = NULL;
+	wasmctl_files_free(&ra->files);
 }
 
 static int
@@ -1476,6 +1555,7 @@ verb_run(struct ctl *ctl, int argc, char **argv)
 	struct run_args ra;
 	wasmd_module_info *info = NULL;
 	bool pushed_new = false;
+	char err[512];
 	int st;
 
 	memset(&ra, 0, sizeof ra);
@@ -1487,6 +1567,10 @@ verb_run(struct ctl *ctl, int argc, char **argv)
 		st = EXIT_FAILURE;
 	else
 		st = resolve_module(ctl, &ra, &info, &pushed_new);
+	if (st == 0 &&
+	    wasmctl_files_resolve(
+	        &ra.files, ctl->conn, &ra.opts, err, sizeof err) < 0)
+		st = fail("%s", err);
 	if (st == 0) /* the built-in host functions it imports */
 		wasmctl_host_serve(info, &ra.opts);
 	if (st == 0 && ra.command)
@@ -1532,6 +1616,21 @@ static const char run_help[] =
     "max-output:\n"
     "                      the guest's stdout+stderr bytes\n"
     "  --keep              keep a pushed FILE stored after the run\n"
+    "  --files SRC::GUEST  the guest's directory GUEST holds bundle SRC,\n"
+    "                      read-only. SRC: a local directory (with a / in "
+    "it,\n"
+    "                      or . or ..), pushed first as by `bundle push`,"
+    "\n"
+    "                      or a stored bundle's digest (or 12+ hex "
+    "prefix)\n"
+    "  --files-rw SRC::GUEST  the same as a private writable copy: the "
+    "guest's\n"
+    "                      changes live in the worker's memory for this "
+    "run only\n"
+    "  --scratch GUEST     an empty writable directory GUEST, in memory\n"
+    "                      (files count against max-memory-size)\n"
+    "  --dir is refused: the daemon cannot see your directories (use "
+    "--files)\n"
     "\n"
     "REF or FILE: REF is read as a FILE only when it contains a / or ends "
     "in\n"
@@ -1540,7 +1639,8 @@ static const char run_help[] =
     "--keep\n"
     "or it was stored already (pushed before, or named meanwhile).\n"
     "\n"
-    "Imports: the guest gets WASI (wasi_snapshot_preview1; no file system)\n"
+    "Imports: the guest gets WASI (wasi_snapshot_preview1; files only "
+    "through\n--files, --files-rw and --scratch)\n"
     "and these built-ins of module \"wasmd\", served by wasmctl; any other\n"
     "import fails to link (serve it with libwasmd-client):\n"
     "  print_str(ptr i32, len i32)   print len bytes of guest memory at "
@@ -1590,6 +1690,14 @@ static const struct verb verbs[] = {
      "run [--invoke FUNC] [OPTIONS] REF|FILE [ARGS...]",
      "Runs an export, or a WASI command, in the daemon's sandbox.",
      run_help},
+    {"bundle", verb_bundle, common_opts, "bundle push DIR... | rm REF...",
+     "Stores directories as bundles (prints digests), or removes them.",
+     "A bundle is a tree of files (regular files, directories, symbolic "
+     "links)\nstored by the daemon for your tenant, counted in your "
+     "stored bytes with\nyour modules. Mount it into a guest with "
+     "`wasmctl run --files DIGEST::GUEST`\n(or --files-rw for a private "
+     "writable copy). The same tree gives the same\ndigest and is stored "
+     "once.\n"},
     {"info", verb_info, common_opts, "info",
      "Shows the daemon's version and your tenant.", NULL},
     {"stats", verb_stats, stats_opts,

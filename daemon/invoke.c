@@ -345,8 +345,18 @@ sup_job_invoke(struct sup_session *s, uint64_t id, Wasmd__Invoke *inv)
 	Wasmd__InvokeLimits limits = WASMD__INVOKE_LIMITS__INIT;
 	struct sup_module *m;
 	struct sup_job *job;
+	Wasmd__Mount **mounts;
+	size_t nmounts;
+	bool packed;
 	char err[512];
 
+	if (inv->instance_id != 0 && inv->n_mounts > 0) {
+		/* A live instance's WASI world was made at its creation. */
+		sup_session_fail(s, id, WASMD__ERROR_CODE__ERR_BAD_REQUEST,
+		    "mounts (files) are not supported for a live instance; "
+		    "invoke the module without instance_id");
+		return;
+	}
 	if (inv->instance_id != 0) {
 		sup_instance_invoke(s, id, inv);
 		return;
@@ -364,8 +374,12 @@ sup_job_invoke(struct sup_session *s, uint64_t id, Wasmd__Invoke *inv)
 		    s, id, WASMD__ERROR_CODE__ERR_LIMIT, "%s", err);
 		return;
 	}
-	if ((job = job_new(s, id, SUP_JOB_INVOKE)) == NULL)
+	if (!sup_bundle_mounts(s, id, inv, &mounts, &nmounts))
 		return;
+	if ((job = job_new(s, id, SUP_JOB_INVOKE)) == NULL) {
+		sup_bundle_mounts_free(mounts, nmounts);
+		return;
+	}
 	snprintf(job->digest, sizeof(job->digest), "%s", m->digest);
 	job->export_name = sup_strdup(inv->export ? inv->export : "");
 	job->timeout_ms = limits.timeout_ms;
@@ -390,9 +404,14 @@ sup_job_invoke(struct sup_session *s, uint64_t id, Wasmd__Invoke *inv)
 	wi.stdin = inv->stdin;
 	wi.command = inv->command;
 	wi.tty_fds = inv->tty_fds;
+	/* Files (bundle.c): each bundle's image travels in the frame. */
+	wi.n_mounts = nmounts;
+	wi.mounts = mounts;
 	env.msg_case = WASMD__ENVELOPE__MSG_INVOKE;
 	env.invoke = &wi;
-	if (pack_job(job, &env))
+	packed = pack_job(job, &env);
+	sup_bundle_mounts_free(mounts, nmounts);
+	if (packed)
 		job_submit(job);
 }
 

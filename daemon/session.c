@@ -406,6 +406,12 @@ sup_dispatch_client(struct sup_session *s, Wasmd__Envelope *env)
 	case WASMD__ENVELOPE__MSG_INVOKE:
 		sup_job_invoke(s, env->id, env->invoke);
 		break;
+	case WASMD__ENVELOPE__MSG_PUSH_BUNDLE: /* bundle.c */
+		sup_bundle_push(s, env->id, env->push_bundle);
+		break;
+	case WASMD__ENVELOPE__MSG_REMOVE_BUNDLE:
+		sup_bundle_remove(s, env->id, env->remove_bundle);
+		break;
 	case WASMD__ENVELOPE__MSG_HOST_REPLY:
 	case WASMD__ENVELOPE__MSG_MEMORY_READ:
 	case WASMD__ENVELOPE__MSG_MEMORY_WRITE:

@@ -69,8 +69,8 @@ sup_sha256_hex(const uint8_t *data, size_t len, char out[65])
 	out[64] = '\0';
 }
 
-static bool
-is_hex(const char *s, size_t min, size_t max)
+bool
+sup_store_is_hex(const char *s, size_t min, size_t max)
 {
 	size_t n = strlen(s), i;
 
@@ -101,8 +101,8 @@ sup_store_name_ok(const char *name)
 	return true;
 }
 
-static int
-mkdir_p(const char *path, mode_t mode)
+int
+sup_store_mkdir_p(const char *path, mode_t mode)
 {
 	char *p = sup_strdup(path), *s;
 	int rc = 0;
@@ -122,8 +122,8 @@ mkdir_p(const char *path, mode_t mode)
 	return rc;
 }
 
-static int
-fsync_dir(const char *dir)
+int
+sup_store_fsync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
 
@@ -150,9 +150,9 @@ write_all(int fd, const uint8_t *p, size_t len)
 }
 
 /* Writes dir/name atomically and durably (see the header comment). */
-static int
-write_atomic(const char *dir, const char *name, const uint8_t *data, size_t len,
-    char *err, size_t errlen)
+int
+sup_store_write_atomic(const char *dir, const char *name, const uint8_t *data,
+    size_t len, char *err, size_t errlen)
 {
 	char tmp[4096], dst[4096];
 	int fd;
@@ -180,7 +180,7 @@ write_atomic(const char *dir, const char *name, const uint8_t *data, size_t len,
 		return -1;
 	}
 	/* dst is in place but may not survive a crash: the caller undoes. */
-	if (fsync_dir(dir) != 0) {
+	if (sup_store_fsync_dir(dir) != 0) {
 		snprintf(
 		    err, errlen, "cannot sync %s: %s", dir, strerror(errno));
 		return -1;
@@ -189,8 +189,8 @@ write_atomic(const char *dir, const char *name, const uint8_t *data, size_t len,
 }
 
 /* own: the contents of path (free()), NUL-terminated; NULL on error. */
-static uint8_t *
-read_file(const char *path, size_t *len)
+uint8_t *
+sup_store_read_file(const char *path, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
@@ -255,12 +255,13 @@ sup_store_resolve(
 	struct sup_name *n;
 	size_t len = strlen(ref);
 
-	if (is_hex(ref, 64, 64) && (m = sup_store_find(t, ref)) != NULL)
+	if (sup_store_is_hex(ref, 64, 64) &&
+	    (m = sup_store_find(t, ref)) != NULL)
 		return m;
 	if ((n = name_find(t, ref)) != NULL &&
 	    (m = sup_store_find(t, n->digest)) != NULL)
 		return m;
-	if (is_hex(ref, 12, 63)) {
+	if (sup_store_is_hex(ref, 12, 63)) {
 		TAILQ_FOREACH(m, &t->modules, entry)
 		{
 			if (strncmp(m->digest, ref, len) != 0)
@@ -278,9 +279,10 @@ sup_store_resolve(
 			return found;
 	}
 	snprintf(err, errlen, "no module %s for tenant %s%s", ref, t->name,
-	    is_hex(ref, 1, 11) ? " (a digest prefix needs at least 12 hex "
-	                         "digits)"
-	                       : "");
+	    sup_store_is_hex(ref, 1, 11)
+	        ? " (a digest prefix needs at least 12 hex "
+	          "digits)"
+	        : "");
 	return NULL;
 }
 
@@ -319,7 +321,8 @@ tenant_dirs(struct sup_tenant *t, char *mods, char *names, size_t size)
 {
 	pathf(mods, size, "%s/modules", t->dir);
 	pathf(names, size, "%s/names", t->dir);
-	if (mkdir_p(mods, 0700) != 0 || mkdir_p(names, 0700) != 0)
+	if (sup_store_mkdir_p(mods, 0700) != 0 ||
+	    sup_store_mkdir_p(names, 0700) != 0)
 		return -1;
 	return 0;
 }
@@ -338,7 +341,7 @@ unlink_module_files(const char *mods, const char *digest)
 	unlink(path);
 	pathf(path, sizeof(path), "%s/%s.wasm", mods, digest);
 	unlink(path);
-	fsync_dir(mods);
+	sup_store_fsync_dir(mods);
 }
 
 /* The ModuleInfo kept beside the bytes: from's, without names. */
@@ -394,14 +397,15 @@ sup_store_add(struct sup *sup, struct sup_tenant *t, const uint8_t *wasm,
 	m = sup_store_find(t, digest);
 	if (m == NULL) {
 		snprintf(file, sizeof(file), "%s.wasm", digest);
-		if (write_atomic(mods, file, wasm, len, err, errlen) != 0) {
+		if (sup_store_write_atomic(
+		        mods, file, wasm, len, err, errlen) != 0) {
 			unlink_module_files(mods, digest);
 			return NULL;
 		}
 		packed = pack_info(info, digest, len, created, &packed_len);
 		snprintf(file, sizeof(file), "%s.info", digest);
-		if (write_atomic(mods, file, packed, packed_len, err, errlen) !=
-		    0) {
+		if (sup_store_write_atomic(
+		        mods, file, packed, packed_len, err, errlen) != 0) {
 			free(packed);
 			unlink_module_files(mods, digest);
 			return NULL;
@@ -413,8 +417,8 @@ sup_store_add(struct sup *sup, struct sup_tenant *t, const uint8_t *wasm,
 	if (name != NULL && name[0] != '\0') {
 		char line[66];
 		snprintf(line, sizeof(line), "%s\n", digest);
-		if (write_atomic(names, name, (const uint8_t *)line, 65, err,
-		        errlen) != 0) {
+		if (sup_store_write_atomic(names, name, (const uint8_t *)line,
+		        65, err, errlen) != 0) {
 			/* The push failed as a whole: the store stays as it
 			 * was (an old name file is only replaced by rename). */
 			if (added)
@@ -454,14 +458,14 @@ sup_store_untag(struct sup_tenant *t, const char *ref, struct sup_module **m,
 	char dir[4096];
 
 	/* A full digest wins over a name, as in sup_store_resolve. */
-	if ((is_hex(ref, 64, 64) && sup_store_find(t, ref) != NULL) ||
+	if ((sup_store_is_hex(ref, 64, 64) && sup_store_find(t, ref) != NULL) ||
 	    (n = name_find(t, ref)) == NULL ||
 	    (*m = sup_store_find(t, n->digest)) == NULL)
 		return 1;
 	if (name_remove(t, n, err, errlen) != 0)
 		return -1;
 	pathf(dir, sizeof(dir), "%s/names", t->dir);
-	fsync_dir(dir);
+	sup_store_fsync_dir(dir);
 	return 0;
 }
 
@@ -501,9 +505,9 @@ sup_store_remove(
 	pathf(path, sizeof(path), "%s/modules/%s.wasm", t->dir, m->digest);
 	unlink(path);
 	pathf(path, sizeof(path), "%s/modules", t->dir);
-	fsync_dir(path);
+	sup_store_fsync_dir(path);
 	pathf(path, sizeof(path), "%s/names", t->dir);
-	fsync_dir(path);
+	sup_store_fsync_dir(path);
 	TAILQ_REMOVE(&t->modules, m, entry);
 	t->nmodules--;
 	t->nbytes -= m->size + m->info_len;
@@ -519,7 +523,7 @@ sup_store_read_wasm(struct sup_tenant *t, const struct sup_module *m,
 	uint8_t *buf;
 
 	pathf(path, sizeof(path), "%s/modules/%s.wasm", t->dir, m->digest);
-	buf = read_file(path, len);
+	buf = sup_store_read_file(path, len);
 	if (buf == NULL)
 		snprintf(
 		    err, errlen, "cannot read %s: %s", path, strerror(errno));
@@ -574,7 +578,7 @@ sup_store_info(struct sup *sup, struct sup_tenant *t,
 		return NULL;
 	}
 	pathf(path, sizeof(path), "%s/modules/%s.info", t->dir, m->digest);
-	buf = read_file(path, &len);
+	buf = sup_store_read_file(path, &len);
 	info = buf != NULL ? wasmd__module_info__unpack(NULL, len, buf) : NULL;
 	free(buf);
 	if (info == NULL) {
@@ -758,7 +762,7 @@ load_modules(struct sup_tenant *t)
 			continue;
 		memcpy(digest, e->d_name, 64);
 		digest[64] = '\0';
-		if (is_hex(digest, 64, 64))
+		if (sup_store_is_hex(digest, 64, 64))
 			load_module(t, dir, digest);
 	}
 	closedir(d);
@@ -782,7 +786,7 @@ load_names(struct sup_tenant *t)
 			continue;
 		}
 		pathf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		buf = read_file(path, &len);
+		buf = sup_store_read_file(path, &len);
 		if (buf != NULL && len == 65 && buf[64] == '\n') {
 			buf[64] = '\0';
 			if (sup_store_find(t, (char *)buf) != NULL &&
@@ -811,7 +815,7 @@ sup_store_load(struct sup *sup)
 	unsigned long tenants = 0, modules = 0;
 
 	pathf(dir, sizeof(dir), "%s/tenants", sup->cfg.state_dir);
-	if (mkdir_p(dir, 0700) != 0) {
+	if (sup_store_mkdir_p(dir, 0700) != 0) {
 		sup_log(SUP_ERR, "event=store_load dir=%s error=\"%s\"", dir,
 		    strerror(errno));
 		return -1;
@@ -824,6 +828,7 @@ sup_store_load(struct sup *sup)
 		t = sup_tenant_by_name(sup, e->d_name);
 		load_modules(t);
 		load_names(t);
+		sup_bundle_load(t);
 		tenants++;
 		modules += t->nmodules;
 	}

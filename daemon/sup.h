@@ -191,8 +191,10 @@ struct sup_tenant {
 	char *dir;  /* own: STATE/tenants/<name> */
 	TAILQ_HEAD(, sup_module) modules;
 	TAILQ_HEAD(, sup_name) names;
+	TAILQ_HEAD(, sup_bundle) bundles; /* own (bundle.c) */
 	uint64_t nmodules;
-	uint64_t nbytes;    /* sum of module sizes and their .info sizes */
+	/* Sum of module sizes, their .info sizes and bundle sizes. */
+	uint64_t nbytes;
 	unsigned running;   /* jobs in flight */
 	unsigned instances; /* live instances (each holds a worker) */
 	/* Budgets (budget.c, store.c, instance.c). */
@@ -219,6 +221,32 @@ struct sup_tenant *sup_tenant_by_name(struct sup *sup, const char *name);
 bool sup_tenant_slot_free(
     const struct sup_tenant *t, const struct sup_config *c);
 void sup_tenants_free(struct sup *sup);
+
+/* A stored bundle (bundle.c): STATE/tenants/<name>/bundles/<digest>. */
+struct sup_bundle {
+	TAILQ_ENTRY(sup_bundle) entry;
+	char digest[65];
+	uint64_t size;
+};
+
+/*
+ * bundle.c: bundles (trees of files for WASI guests), stored per tenant
+ * beside its modules and mounted into an invoke's worker.
+ */
+void sup_bundle_load(struct sup_tenant *t);
+void sup_bundles_free(struct sup_tenant *t);
+void sup_bundle_push(
+    struct sup_session *s, uint64_t id, const Wasmd__PushBundle *pb);
+void sup_bundle_remove(
+    struct sup_session *s, uint64_t id, const Wasmd__RemoveBundle *rb);
+/*
+ * The worker's copy of inv's mounts, each bundle's image read from the
+ * store; false (answered with an error) when a bundle is unknown or a
+ * mount malformed. own: *out, freed with sup_bundle_mounts_free().
+ */
+bool sup_bundle_mounts(struct sup_session *s, uint64_t id,
+    const Wasmd__Invoke *inv, Wasmd__Mount ***out, size_t *n);
+void sup_bundle_mounts_free(Wasmd__Mount **m, size_t n);
 
 /* store.c: the module store on disk, mirrored in each tenant's lists. */
 int sup_store_load(struct sup *sup);
@@ -278,6 +306,15 @@ bool sup_store_info_ok(struct sup *sup, struct sup_tenant *t,
 bool sup_store_name_room(struct sup *sup, struct sup_tenant *t,
     const char *name, char *err, size_t errlen);
 bool sup_store_name_ok(const char *name);
+/* Store helpers shared with bundle.c (errno set on failure). */
+bool sup_store_is_hex(const char *s, size_t min, size_t max);
+int sup_store_mkdir_p(const char *path, mode_t mode);
+int sup_store_fsync_dir(const char *dir);
+/* Writes dir/name: temp file, fsync, rename, fsync dir. err filled. */
+int sup_store_write_atomic(const char *dir, const char *name,
+    const uint8_t *data, size_t len, char *err, size_t errlen);
+/* own: path's bytes (free()), NUL-terminated; NULL on error. */
+uint8_t *sup_store_read_file(const char *path, size_t *len);
 void sup_sha256_hex(const uint8_t *data, size_t len, char out[65]);
 
 /* listener.c */

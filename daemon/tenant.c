@@ -28,6 +28,7 @@ sup_tenant_by_name(struct sup *sup, const char *name)
 		abort();
 	TAILQ_INIT(&t->modules);
 	TAILQ_INIT(&t->names);
+	TAILQ_INIT(&t->bundles);
 	TAILQ_INSERT_TAIL(&sup->tenants, t, entry);
 	return t;
 }
@@ -68,6 +69,7 @@ tenant_free(struct sup_tenant *t)
 		free(n->name);
 		free(n);
 	}
+	sup_bundles_free(t);
 	free(t->name);
 	free(t->dir);
 	free(t);

@@ -19,8 +19,11 @@
 
 #include "wasmd.pb-c.h"
 
-/* Bump whenever wasmd.proto changes in a way an older peer would misread. */
-#define WP_PROTOCOL_VERSION 2
+/*
+ * Bump whenever wasmd.proto changes in a way an older peer would misread.
+ * 3: Invoke.mounts (an older daemon would run the guest without its files).
+ */
+#define WP_PROTOCOL_VERSION 3
 
 #define WP_HEADER_SIZE 4
 #define WP_FRAME_MAX_DEFAULT (256u << 20) /* large enough for big modules */

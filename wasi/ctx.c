@@ -6,6 +6,7 @@
  * the other files.
  */
 #include "internal.h"
+#include "vfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -109,29 +110,40 @@ ws_ctx_add_env(ws_ctx *ctx, const char *kv)
 }
 
 bool
+ws_ctx_add_preopen_fd(ws_ctx *ctx, int fd, const char *guest, uint64_t rights,
+    uint64_t inheriting)
+{
+	uint32_t gfd;
+	ws_fd *f = ws_fd_alloc(ctx, WS_FD_DIR, &gfd);
+
+	if (f == NULL || (f->guest_name = copy_str(guest)) == NULL) {
+		if (f != NULL)
+			f->kind = WS_FD_FREE;
+		ws_vfs_close(fd);
+		return false;
+	}
+	f->host_fd = fd;
+	f->rights = rights;
+	f->inheriting = inheriting;
+	return true;
+}
+
+bool
 ws_ctx_add_preopen(
     ws_ctx *ctx, const char *host, const char *guest, char *err, size_t errlen)
 {
 	int fd = open(host, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	uint32_t gfd;
-	ws_fd *f;
 
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot open directory %s: %s", host,
 		    strerror(errno));
 		return false;
 	}
-	f = ws_fd_alloc(ctx, WS_FD_DIR, &gfd);
-	if (f == NULL || (f->guest_name = copy_str(guest)) == NULL) {
+	if (!ws_ctx_add_preopen_fd(
+	        ctx, fd, guest, WS_RIGHTS_DIR, WS_RIGHTS_INHERITED)) {
 		snprintf(err, errlen, "%s: out of memory or fds", host);
-		if (f != NULL)
-			f->kind = WS_FD_FREE;
-		close(fd);
 		return false;
 	}
-	f->host_fd = fd;
-	f->rights = WS_RIGHTS_DIR;
-	f->inheriting = WS_RIGHTS_INHERITED;
 	return true;
 }
 
@@ -257,7 +269,7 @@ ws_fd_release(ws_fd *f)
 	if (f->dir != NULL)
 		closedir(f->dir);
 	if ((f->kind == WS_FD_FILE || f->kind == WS_FD_DIR) && f->host_fd >= 0)
-		close(f->host_fd);
+		ws_vfs_close(f->host_fd);
 	free(f->guest_name);
 	memset(f, 0, sizeof *f);
 	f->kind = WS_FD_FREE;

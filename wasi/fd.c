@@ -10,6 +10,7 @@
  * is bounds-checked as a whole, then read or written in place.
  */
 #include "internal.h"
+#include "vfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -137,7 +138,7 @@ file_write(ws_fd *f, const uint8_t *buf, uint32_t len, uint64_t *written,
 	ssize_t n;
 
 	do
-		n = write(f->host_fd, buf, len);
+		n = ws_vfs_write(f->host_fd, buf, len);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return ws_errno_from_host(errno);
@@ -191,7 +192,7 @@ read_some(ws_ctx *ctx, ws_fd *f, uint8_t *buf, uint32_t len, uint32_t *got)
 		    : 0;
 	} else {
 		do
-			n = read(f->host_fd, buf, len);
+			n = ws_vfs_read(f->host_fd, buf, len);
 		while (n < 0 && errno == EINTR);
 		if (n < 0)
 			n = -errno;
@@ -290,9 +291,10 @@ fd_positional(ws_call *c, bool writing)
 			break;
 		}
 		do
-			got = writing
-			    ? pwrite(f->host_fd, buf, len, (off_t)(off + total))
-			    : pread(f->host_fd, buf, len, (off_t)(off + total));
+			got = writing ? ws_vfs_pwrite(f->host_fd, buf, len,
+			                    (off_t)(off + total))
+			              : ws_vfs_pread(f->host_fd, buf, len,
+			                    (off_t)(off + total));
 		while (got < 0 && errno == EINTR);
 		if (got < 0) {
 			rc = ws_errno_from_host(errno);
@@ -346,7 +348,7 @@ fd_seek(ws_call *c)
 		return WS_ENOTCAPABLE;
 	if (ws_mem(c, ws_u32(c, 3), 8) == NULL)
 		return WS_EFAULT;
-	pos = lseek(f->host_fd, (off_t)ws_u64(c, 1), whences[whence]);
+	pos = ws_vfs_lseek(f->host_fd, (off_t)ws_u64(c, 1), whences[whence]);
 	if (pos < 0)
 		return ws_errno_from_host(errno);
 	ws_store_u64(c, ws_u32(c, 3), (uint64_t)pos);
@@ -370,7 +372,7 @@ fd_tell(ws_call *c)
 		return WS_ENOTCAPABLE;
 	if (ws_mem(c, ws_u32(c, 1), 8) == NULL)
 		return WS_EFAULT;
-	if ((pos = lseek(f->host_fd, 0, SEEK_CUR)) < 0)
+	if ((pos = ws_vfs_lseek(f->host_fd, 0, SEEK_CUR)) < 0)
 		return ws_errno_from_host(errno);
 	ws_store_u64(c, ws_u32(c, 1), (uint64_t)pos);
 	return WS_ESUCCESS;
@@ -442,7 +444,7 @@ fd_filetype(ws_fd *f)
 		              : WS_FILETYPE_UNKNOWN;
 	case WS_FD_DIR: return WS_FILETYPE_DIRECTORY;
 	default:
-		if (fstat(f->host_fd, &st) != 0)
+		if (ws_vfs_fstat(f->host_fd, &st) != 0)
 			return WS_FILETYPE_UNKNOWN;
 		return ws_filetype_of_mode(st.st_mode);
 	}
@@ -463,7 +465,7 @@ fd_fdstat_get(ws_call *c)
 		return WS_EFAULT;
 	flags = f->fdflags;
 	/* The sync flags stay as opened; append and nonblock as they are. */
-	if (f->kind == WS_FD_FILE && (fl = fcntl(f->host_fd, F_GETFL)) >= 0)
+	if (f->kind == WS_FD_FILE && (fl = ws_vfs_getfl(f->host_fd)) >= 0)
 		flags = (uint16_t)((flags &
 		                       (WS_FDFLAG_DSYNC | WS_FDFLAG_RSYNC |
 		                           WS_FDFLAG_SYNC)) |
@@ -491,12 +493,12 @@ fd_fdstat_set_flags(ws_call *c)
 	if (flags & ~(uint32_t)(WS_FDFLAG_APPEND | WS_FDFLAG_NONBLOCK))
 		return WS_ENOTSUP;
 	if (f->kind == WS_FD_FILE) {
-		if ((fl = fcntl(f->host_fd, F_GETFL)) < 0)
+		if ((fl = ws_vfs_getfl(f->host_fd)) < 0)
 			return ws_errno_from_host(errno);
 		fl &= ~(O_APPEND | O_NONBLOCK);
 		fl |= (flags & WS_FDFLAG_APPEND ? O_APPEND : 0) |
 		    (flags & WS_FDFLAG_NONBLOCK ? O_NONBLOCK : 0);
-		if (fcntl(f->host_fd, F_SETFL, fl) != 0)
+		if (ws_vfs_setfl(f->host_fd, fl) != 0)
 			return ws_errno_from_host(errno);
 	}
 	/* The sync flags cannot be changed: they stay as opened. */
@@ -518,7 +520,7 @@ fd_filestat_get(ws_call *c)
 	if (f == NULL)
 		return rc;
 	if (f->kind == WS_FD_FILE || f->kind == WS_FD_DIR) {
-		if (fstat(f->host_fd, &st) != 0)
+		if (ws_vfs_fstat(f->host_fd, &st) != 0)
 			return ws_errno_from_host(errno);
 		return ws_store_filestat(c, ws_u32(c, 1), &st);
 	}
@@ -609,6 +611,73 @@ dir_stream(ws_fd *f)
 	return f->dir;
 }
 
+/* Appends at most len - *used bytes of src to buf. */
+static void
+put_cut(uint8_t *buf, uint32_t len, uint32_t *used, const void *src, size_t n)
+{
+	size_t take = len - *used < n ? len - *used : n;
+
+	memcpy(buf + *used, src, take);
+	*used += (uint32_t)take;
+}
+
+/* Appends one entry (header, then name) to buf, cut at len. */
+static void
+put_dirent(uint8_t *buf, uint32_t len, uint32_t *used, uint64_t next,
+    uint64_t ino, uint8_t type, const char *name)
+{
+	uint8_t hdr[24];
+	size_t nlen = strlen(name);
+
+	ws_put_u64(hdr, next);
+	ws_put_u64(hdr + 8, ino);
+	ws_put_u32(hdr + 16, (uint32_t)nlen);
+	memset(hdr + 20, 0, 4);
+	hdr[20] = type;
+	put_cut(buf, len, used, hdr, sizeof hdr);
+	put_cut(buf, len, used, name, nlen);
+}
+
+/* fd_readdir's entries of an in-memory directory: cookie is an index. */
+static uint32_t
+mem_readdir(int fd, uint8_t *buf, uint32_t len, uint64_t cookie, uint32_t *used)
+{
+	ws_vfs_dirent e;
+	int r = 0;
+
+	while (*used < len && (r = ws_vfs_mem_readdir(fd, cookie, &e)) > 0) {
+		cookie++;
+		put_dirent(buf, len, used, cookie, e.ino,
+		    dirent_filetype(e.type), e.name);
+	}
+	return r < 0 && *used < len ? ws_errno_from_host(errno) : WS_ESUCCESS;
+}
+
+/* fd_readdir's entries of a host directory, through its stream. */
+static uint32_t
+host_readdir(
+    ws_fd *f, uint8_t *buf, uint32_t len, uint64_t cookie, uint32_t *used)
+{
+	struct dirent *e;
+	DIR *d;
+
+	if ((d = dir_stream(f)) == NULL)
+		return ws_errno_from_host(errno);
+	if (cookie == 0)
+		rewinddir(d);
+	else
+		seekdir(d, (long)cookie);
+	while (*used < len) {
+		errno = 0;
+		if ((e = readdir(d)) == NULL)
+			return errno != 0 ? ws_errno_from_host(errno)
+			                  : WS_ESUCCESS;
+		put_dirent(buf, len, used, (uint64_t)telldir(d),
+		    (uint64_t)e->d_ino, dirent_filetype(e->d_type), e->d_name);
+	}
+	return WS_ESUCCESS;
+}
+
 /*
  * fd_readdir(fd, buf, buf_len, cookie, bufused): entries from cookie on,
  * each a 24-byte header (next cookie u64, inode u64, name length u32,
@@ -620,10 +689,8 @@ fd_readdir(ws_call *c)
 {
 	ws_fd *f = ws_fd_get(c->ctx, ws_u32(c, 0));
 	uint32_t len = ws_u32(c, 2), used = 0, rc;
-	uint8_t *buf = ws_mem(c, ws_u32(c, 1), len), hdr[24];
+	uint8_t *buf = ws_mem(c, ws_u32(c, 1), len);
 	uint64_t cookie = ws_u64(c, 3);
-	struct dirent *e;
-	DIR *d;
 
 	if (f == NULL)
 		return WS_EBADF;
@@ -633,36 +700,12 @@ fd_readdir(ws_call *c)
 		return rc;
 	if (buf == NULL || ws_mem(c, ws_u32(c, 4), 4) == NULL)
 		return WS_EFAULT;
-	if ((d = dir_stream(f)) == NULL)
-		return ws_errno_from_host(errno);
-	if (cookie == 0)
-		rewinddir(d);
-	else
-		seekdir(d, (long)cookie);
-	while (used < len) {
-		size_t nlen, take;
-
-		errno = 0;
-		if ((e = readdir(d)) == NULL) {
-			if (errno != 0)
-				return ws_errno_from_host(errno);
-			break;
-		}
-		nlen = strlen(e->d_name);
-		ws_put_u64(hdr, (uint64_t)telldir(d));
-		ws_put_u64(hdr + 8, (uint64_t)e->d_ino);
-		ws_put_u32(hdr + 16, (uint32_t)nlen);
-		memset(hdr + 20, 0, 4);
-		hdr[20] = dirent_filetype(e->d_type);
-		take = len - used < sizeof hdr ? len - used : sizeof hdr;
-		memcpy(buf + used, hdr, take);
-		used += (uint32_t)take;
-		take = len - used < nlen ? len - used : nlen;
-		memcpy(buf + used, e->d_name, take);
-		used += (uint32_t)take;
-	}
-	ws_store_u32(c, ws_u32(c, 4), used);
-	return WS_ESUCCESS;
+	rc = ws_vfs_is_mem(f->host_fd)
+	    ? mem_readdir(f->host_fd, buf, len, cookie, &used)
+	    : host_readdir(f, buf, len, cookie, &used);
+	if (rc == WS_ESUCCESS)
+		ws_store_u32(c, ws_u32(c, 4), used);
+	return rc;
 }
 
 const ws_fn ws_fd_fns[] = {

@@ -7,6 +7,7 @@
  * none but sync on nothing: ENOTCAPABLE) and maps to one host call.
  */
 #include "internal.h"
+#include "vfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -80,7 +81,7 @@ fd_allocate(ws_call *c)
 		return WS_EINVAL;
 	if (len == 0)
 		return WS_ESUCCESS;
-	e = posix_fallocate(fd, (off_t)off, (off_t)len);
+	e = ws_vfs_fallocate(fd, (off_t)off, (off_t)len);
 	return e == 0 ? WS_ESUCCESS : ws_errno_from_host(e);
 }
 
@@ -95,7 +96,7 @@ fd_filestat_set_size(ws_call *c)
 		return rc;
 	if ((int64_t)ws_u64(c, 1) < 0)
 		return WS_EINVAL;
-	return ftruncate(fd, (off_t)ws_u64(c, 1)) == 0
+	return ws_vfs_ftruncate(fd, (off_t)ws_u64(c, 1)) == 0
 	    ? WS_ESUCCESS
 	    : ws_errno_from_host(errno);
 }
@@ -112,7 +113,8 @@ fd_filestat_set_times(ws_call *c)
 		return rc;
 	if ((rc = ws_times(ws_u64(c, 1), ws_u64(c, 2), ws_u32(c, 3), ts)) != 0)
 		return rc;
-	return futimens(fd, ts) == 0 ? WS_ESUCCESS : ws_errno_from_host(errno);
+	return ws_vfs_futimens(fd, ts) == 0 ? WS_ESUCCESS
+	                                    : ws_errno_from_host(errno);
 }
 
 /* fd_advise(fd, offset, len, advice): the numbers are POSIX's order. */
@@ -130,7 +132,7 @@ fd_advise(ws_call *c)
 	if (a > WS_ADVICE_MAX || (int64_t)ws_u64(c, 1) < 0 ||
 	    (int64_t)ws_u64(c, 2) < 0)
 		return WS_EINVAL;
-	e = posix_fadvise(
+	e = ws_vfs_fadvise(
 	    fd, (off_t)ws_u64(c, 1), (off_t)ws_u64(c, 2), advice[a]);
 	return e == 0 ? WS_ESUCCESS : ws_errno_from_host(e);
 }
@@ -145,7 +147,7 @@ sync_fd(ws_call *c, bool data_only)
 
 	if (fd < 0)
 		return rc;
-	if ((data_only ? fdatasync(fd) : fsync(fd)) != 0)
+	if (ws_vfs_fsync(fd, data_only) != 0)
 		return ws_errno_from_host(errno);
 	return WS_ESUCCESS;
 }

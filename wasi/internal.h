@@ -12,6 +12,8 @@
  *   fd.c     fd_* on streams, directories and the fd table
  *   fd_file.c  fd_* on a file's contents and metadata (pread, pwrite,
  *            allocate, set_size, set_times, advise, sync)
+ *   vfs.c    the file-system calls: the host's, or an in-memory tree's
+ *   bundle.c  in-memory preopens: scratch, and bundles loaded from images
  *   resolve.c  turning a guest path into a host directory fd and a name,
  *            never leaving the preopen (symbolic links resolved inside)
  *   path.c   path_open, path_filestat_get and _set_times
@@ -31,6 +33,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "vfs.h"
 #include "wasi.h"
 #include "wasi_errno.h"
 
@@ -71,6 +74,7 @@ struct ws_ctx {
 	bool exited;
 	uint32_t exit_code;
 	bool init_no_random; /* ws_ctx_set_init: random_get traps */
+	ws_vfs_account files; /* what the in-memory preopens hold (bundle.c) */
 };
 
 /* The entry of guest fd fd, or NULL when it is not open. */
@@ -78,6 +82,13 @@ ws_fd *ws_fd_get(ws_ctx *ctx, uint32_t fd);
 
 /* A new entry (zeroed but for kind) at the lowest free fd; NULL: EMFILE. */
 ws_fd *ws_fd_alloc(ws_ctx *ctx, ws_fd_kind kind, uint32_t *fd);
+
+/*
+ * Adds directory fd (own: closed on failure too) as preopen guest with
+ * the given rights; false when out of memory or fds.
+ */
+bool ws_ctx_add_preopen_fd(ws_ctx *ctx, int fd, const char *guest,
+    uint64_t rights, uint64_t inheriting);
 
 /* Closes the host side of an entry and marks it free. */
 void ws_fd_release(ws_fd *f);

@@ -11,6 +11,7 @@
  * exactly what the fd can do.
  */
 #include "internal.h"
+#include "vfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -83,16 +84,16 @@ install_fd(ws_call *c, int hfd, int fl, uint64_t base, uint64_t inheriting,
 	uint32_t gfd;
 	ws_fd *f;
 
-	if (fstat(hfd, &st) != 0) {
+	if (ws_vfs_fstat(hfd, &st) != 0) {
 		int e = errno;
 
-		close(hfd);
+		ws_vfs_close(hfd);
 		return ws_errno_from_host(e);
 	}
 	f = ws_fd_alloc(
 	    c->ctx, S_ISDIR(st.st_mode) ? WS_FD_DIR : WS_FD_FILE, &gfd);
 	if (f == NULL) {
-		close(hfd);
+		ws_vfs_close(hfd);
 		return WS_EMFILE;
 	}
 	f->host_fd = hfd;
@@ -125,7 +126,7 @@ open_target(const ws_target *t, uint32_t oflags, uint64_t base,
 		return -EISDIR;
 	if (t->must_dir && oflags & WS_OFLAG_CREAT)
 		return -EISDIR;
-	fd = openat(t->dirfd, t->name, *fl, 0666);
+	fd = ws_vfs_openat(t->dirfd, t->name, *fl, 0666);
 	return fd < 0 ? -errno : fd;
 }
 
@@ -181,7 +182,7 @@ path_filestat_get(ws_call *c)
 
 	if (rc != WS_ESUCCESS)
 		return rc;
-	if (fstatat(t.dirfd, t.name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+	if (ws_vfs_fstatat(t.dirfd, t.name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		rc = ws_errno_from_host(errno);
 	else if (t.must_dir && !S_ISDIR(st.st_mode))
 		rc = WS_ENOTDIR;
@@ -209,7 +210,7 @@ path_filestat_set_times(ws_call *c)
 	    &t);
 	if (rc != WS_ESUCCESS)
 		return rc;
-	if (utimensat(t.dirfd, t.name, ts, AT_SYMLINK_NOFOLLOW) != 0)
+	if (ws_vfs_utimensat(t.dirfd, t.name, ts, AT_SYMLINK_NOFOLLOW) != 0)
 		rc = ws_errno_from_host(errno);
 	ws_target_close(&t);
 	return rc;

@@ -12,6 +12,7 @@
  * false claim (ENOTDIR, EISDIR, EEXIST) is worked out here.
  */
 #include "internal.h"
+#include "vfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +26,7 @@
 static uint32_t
 target_stat(const ws_target *t, struct stat *st)
 {
-	if (fstatat(t->dirfd, t->name, st, AT_SYMLINK_NOFOLLOW) != 0)
+	if (ws_vfs_fstatat(t->dirfd, t->name, st, AT_SYMLINK_NOFOLLOW) != 0)
 		return ws_errno_from_host(errno);
 	return WS_ESUCCESS;
 }
@@ -70,7 +71,7 @@ path_create_directory(ws_call *c)
 
 	if (rc != WS_ESUCCESS)
 		return rc;
-	if (mkdirat(t.dirfd, t.name, 0777) != 0)
+	if (ws_vfs_mkdirat(t.dirfd, t.name, 0777) != 0)
 		rc = ws_errno_from_host(errno);
 	ws_target_close(&t);
 	return rc;
@@ -87,7 +88,7 @@ path_remove_directory(ws_call *c)
 
 	if (rc != WS_ESUCCESS)
 		return rc;
-	if (unlinkat(t.dirfd, t.name, AT_REMOVEDIR) != 0)
+	if (ws_vfs_unlinkat(t.dirfd, t.name, AT_REMOVEDIR) != 0)
 		rc = ws_errno_from_host(errno);
 	ws_target_close(&t);
 	return rc;
@@ -106,7 +107,7 @@ path_unlink_file(ws_call *c)
 		return rc;
 	if (t.must_dir && (rc = target_stat(&t, &st)) == WS_ESUCCESS)
 		rc = S_ISDIR(st.st_mode) ? WS_EISDIR : WS_ENOTDIR;
-	if (rc == WS_ESUCCESS && unlinkat(t.dirfd, t.name, 0) != 0)
+	if (rc == WS_ESUCCESS && ws_vfs_unlinkat(t.dirfd, t.name, 0) != 0)
 		rc = ws_errno_from_host(errno);
 	ws_target_close(&t);
 	return rc;
@@ -156,7 +157,7 @@ path_symlink(ws_call *c)
 	if (rc == WS_ESUCCESS) {
 		if (t.must_dir)
 			rc = new_name_slash(&t);
-		else if (symlinkat(text, t.dirfd, t.name) != 0)
+		else if (ws_vfs_symlinkat(text, t.dirfd, t.name) != 0)
 			rc = ws_errno_from_host(errno);
 		ws_target_close(&t);
 	}
@@ -184,7 +185,7 @@ path_readlink(ws_call *c)
 	    ws_u32(c, 2), false, &t);
 	if (rc != WS_ESUCCESS)
 		return rc;
-	n = readlinkat(t.dirfd, t.name, text, sizeof text);
+	n = ws_vfs_readlinkat(t.dirfd, t.name, text, sizeof text);
 	if (n < 0)
 		rc = ws_errno_from_host(errno);
 	else {
@@ -229,7 +230,8 @@ path_rename(ws_call *c)
 	if (rc == WS_ESUCCESS) {
 		rc = rename_slashes_ok(&from, &to);
 		if (rc == WS_ESUCCESS &&
-		    renameat(from.dirfd, from.name, to.dirfd, to.name) != 0)
+		    ws_vfs_renameat(from.dirfd, from.name, to.dirfd, to.name) !=
+		        0)
 			rc = ws_errno_from_host(errno);
 		ws_target_close(&to);
 	}
@@ -258,8 +260,8 @@ path_link(ws_call *c)
 	if (rc == WS_ESUCCESS) {
 		if (to.must_dir)
 			rc = new_name_slash(&to);
-		else if (linkat(from.dirfd, from.name, to.dirfd, to.name, 0) !=
-		    0)
+		else if (ws_vfs_linkat(
+		             from.dirfd, from.name, to.dirfd, to.name) != 0)
 			rc = ws_errno_from_host(errno);
 		ws_target_close(&to);
 	}

@@ -11,6 +11,7 @@
  * reports every subscription that is ready or due.
  */
 #include "internal.h"
+#include "vfs.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -76,10 +77,10 @@ static uint64_t
 file_remaining(const ws_fd *f)
 {
 	struct stat st;
-	off_t pos = lseek(f->host_fd, 0, SEEK_CUR);
+	off_t pos = ws_vfs_lseek(f->host_fd, 0, SEEK_CUR);
 
-	if (pos < 0 || fstat(f->host_fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size <= pos)
+	if (pos < 0 || ws_vfs_fstat(f->host_fd, &st) != 0 ||
+	    !S_ISREG(st.st_mode) || st.st_size <= pos)
 		return 0;
 	return (uint64_t)(st.st_size - pos);
 }

@@ -5,9 +5,9 @@
  * directory opened from one).
  *
  * A guest path is never handed to the host's path lookup. It is walked one
- * component at a time with openat(O_PATH | O_DIRECTORY | O_NOFOLLOW) from a
+ * component at a time with ws_vfs_openat(O_PATH | O_DIRECTORY | O_NOFOLLOW) from a
  * stack of directory fds: "." stays, ".." pops the stack (and may not pop
- * the starting directory), a symbolic link is read with readlinkat() and
+ * the starting directory), a symbolic link is read with ws_vfs_readlinkat() and
  * its target spliced in front of what remains, so the host never follows a
  * link itself. What a link says is checked like the guest's own text: an
  * absolute target or a ".." above the start is ENOTCAPABLE. The callers
@@ -16,6 +16,7 @@
  * removed, whatever the tree holds.
  */
 #include "internal.h"
+#include "vfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,7 +40,7 @@ static void
 walk_free(walk *w)
 {
 	for (size_t i = 0; i < w->n; i++)
-		close(w->fds[i]);
+		ws_vfs_close(w->fds[i]);
 	free(w->fds);
 	free(w->work);
 }
@@ -52,7 +53,7 @@ walk_push(walk *w, int fd)
 		int *v = realloc(w->fds, cap * sizeof *v);
 
 		if (v == NULL) {
-			close(fd);
+			ws_vfs_close(fd);
 			return WS_ENOMEM;
 		}
 		w->fds = v;
@@ -103,7 +104,7 @@ walk_link(walk *w, const char *name, const char *rest, bool trailing)
 
 	if (++w->links > WS_MAX_LINKS)
 		return WS_ELOOP;
-	n = readlinkat(walk_top(w), name, target, sizeof target);
+	n = ws_vfs_readlinkat(walk_top(w), name, target, sizeof target);
 	if (n < 0)
 		return ws_errno_from_host(errno);
 	if (n == 0)
@@ -119,8 +120,8 @@ walk_link(walk *w, const char *name, const char *rest, bool trailing)
 static uint32_t
 walk_enter(walk *w, const char *name, const char *rest, bool *spliced)
 {
-	int fd = openat(
-	    walk_top(w), name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = ws_vfs_openat(walk_top(w), name,
+	    O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
 	int e = errno;
 	struct stat st;
 
@@ -128,7 +129,7 @@ walk_enter(walk *w, const char *name, const char *rest, bool *spliced)
 	if (fd >= 0)
 		return walk_push(w, fd);
 	if ((e == ENOTDIR || e == ELOOP) &&
-	    fstatat(walk_top(w), name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    ws_vfs_fstatat(walk_top(w), name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    S_ISLNK(st.st_mode)) {
 		*spliced = true;
 		return walk_link(w, name, rest, false);
@@ -142,7 +143,8 @@ is_link(walk *w, const char *name)
 {
 	struct stat st;
 
-	return fstatat(walk_top(w), name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	return ws_vfs_fstatat(walk_top(w), name, &st, AT_SYMLINK_NOFOLLOW) ==
+	    0 &&
 	    S_ISLNK(st.st_mode);
 }
 
@@ -184,7 +186,7 @@ walk_step(walk *w, bool follow, ws_target *t, bool *done)
 		if (strcmp(name, "..") == 0) {
 			if (w->n == 1)
 				return WS_ENOTCAPABLE;
-			close(w->fds[--w->n]);
+			ws_vfs_close(w->fds[--w->n]);
 		}
 		if (last) {
 			walk_finish(w, ".", true, t);
@@ -255,7 +257,7 @@ ws_resolve_text(
 		return WS_ENOMEM;
 	memcpy(w.work, path, len);
 	w.work[len] = '\0';
-	if ((fd = fcntl(root, F_DUPFD_CLOEXEC, 0)) < 0) {
+	if ((fd = ws_vfs_dupfd(root)) < 0) {
 		free(w.work);
 		return ws_errno_from_host(errno);
 	}
@@ -289,6 +291,6 @@ void
 ws_target_close(ws_target *t)
 {
 	if (t->dirfd >= 0)
-		close(t->dirfd);
+		ws_vfs_close(t->dirfd);
 	t->dirfd = -1;
 }

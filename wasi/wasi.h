@@ -89,6 +89,36 @@ bool ws_ctx_add_env(ws_ctx *ctx, const char *kv);
 bool ws_ctx_add_preopen(
     ws_ctx *ctx, const char *host, const char *guest, char *err, size_t errlen);
 
+/*
+ * In-memory preopens (bundle.c): no host path is ever named; the tree
+ * lives in this process's heap and is gone with the context. Everything
+ * the trees of one context hold (file bytes, names, links, and a bundle's
+ * copy) is counted; past ws_ctx_set_max_file_bytes() a write or create
+ * fails with ENOSPC (the daemon sets it to the invoke's memory limit).
+ *
+ * ws_ctx_add_scratch: an empty directory the guest may fill, as guest.
+ *
+ * ws_ctx_add_bundle: the tree of a bundle image (see below) as guest:
+ * read-only (the guest may open, read, list and stat; anything that would
+ * change the tree is ENOTCAPABLE) or, with writable, a private copy the
+ * guest may change at will (create, write, rename, delete).
+ *
+ * A bundle image is "WSBUNDLE1\n" and then one record per entry, parents
+ * before what they hold: a kind byte ('d' directory, 'f' file, 'l'
+ * symbolic link), a u16 path length, the path (relative, components
+ * separated by one '/', none empty, "." or ".."; no NUL), a u64 data
+ * length and the data (a file's bytes, a link's target). Integers are
+ * little-endian. Both return false with a message in err (errlen bytes)
+ * for a malformed image, past the file bytes bound, or when memory runs
+ * out.
+ */
+#define WS_BUNDLE_MAGIC "WSBUNDLE1\n"
+void ws_ctx_set_max_file_bytes(ws_ctx *ctx, uint64_t max);
+bool ws_ctx_add_scratch(
+    ws_ctx *ctx, const char *guest, char *err, size_t errlen);
+bool ws_ctx_add_bundle(ws_ctx *ctx, const char *guest, const uint8_t *image,
+    size_t len, bool writable, char *err, size_t errlen);
+
 /* The standard streams (copied; env stays borrowed). */
 void ws_ctx_set_stdio(ws_ctx *ctx, const ws_stdio *stdio);
 

@@ -360,9 +360,15 @@ link_wasi(job *j, const Wasmd__Invoke *inv, we_store *s, const we_module *m)
 {
 	we_error err = {0};
 	bool nomem = false;
+	char why[512] = "";
 
 	if (j->wasi == NULL)
-		j->wasi = wrk_wasi_new(inv, m, j->fd, j->id, &nomem);
+		j->wasi =
+		    wrk_wasi_new(inv, m, j->fd, j->id, &nomem, why, sizeof why);
+	if (why[0] != '\0') {
+		send_error(j, WASMD__ERROR_CODE__ERR_BAD_REQUEST, "%s", why);
+		return false;
+	}
 	if (nomem) {
 		send_error(j, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY,
 		    "out of memory setting up WASI");

@@ -130,6 +130,30 @@ imports_wasi(const we_module *m)
 	return false;
 }
 
+/*
+ * The guest's files: each Invoke.mounts entry as a preopen, in order (a
+ * bundle's image as the supervisor attached it, or an empty scratch
+ * directory), all in this process's memory. False with err set.
+ */
+static bool
+mount_files(wrk_wasi *w, const Wasmd__Invoke *inv, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < inv->n_mounts; i++) {
+		const Wasmd__Mount *mt = inv->mounts[i];
+		const char *guest = mt->guest != NULL ? mt->guest : "";
+		bool ok;
+
+		if (mt->bundle == NULL || mt->bundle[0] == '\0')
+			ok = ws_ctx_add_scratch(w->ctx, guest, err, errlen);
+		else
+			ok = ws_ctx_add_bundle(w->ctx, guest, mt->image.data,
+			    mt->image.len, mt->writable, err, errlen);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
 /* The guest's argv and environment, as the request gives them. */
 static bool
 configure(wrk_wasi *w, const Wasmd__Invoke *inv)
@@ -150,18 +174,23 @@ configure(wrk_wasi *w, const Wasmd__Invoke *inv)
 	for (int fd = 0; fd < 3; fd++)
 		io.is_tty[fd] = (inv->tty_fds >> fd) & 1;
 	ws_ctx_set_stdio(w->ctx, &io);
-	if (inv->limits != NULL)
+	if (inv->limits != NULL) {
 		ws_ctx_set_max_output(w->ctx, inv->limits->max_output_bytes);
+		/* Files in memory count against the invoke's memory limit. */
+		ws_ctx_set_max_file_bytes(
+		    w->ctx, inv->limits->max_memory_bytes);
+	}
 	return true;
 }
 
 wrk_wasi *
 wrk_wasi_new(const Wasmd__Invoke *inv, const we_module *m, int fd, uint64_t id,
-    bool *nomem)
+    bool *nomem, char *err, size_t errlen)
 {
 	wrk_wasi *w;
 
 	*nomem = false;
+	err[0] = '\0';
 	if (!imports_wasi(m))
 		return NULL;
 	w = calloc(1, sizeof *w);
@@ -179,6 +208,10 @@ wrk_wasi_new(const Wasmd__Invoke *inv, const we_module *m, int fd, uint64_t id,
 	if (!configure(w, inv)) {
 		wrk_wasi_free(w);
 		*nomem = true;
+		return NULL;
+	}
+	if (!mount_files(w, inv, err, errlen)) {
+		wrk_wasi_free(w);
 		return NULL;
 	}
 	return w;

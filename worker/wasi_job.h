@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wasi_job.h: WASI preview1 for an invocation served by the worker
- * (`serve` mode): the guest's world built from the Invoke's argv, env and
- * stdin with libwasmd-wasi, with no preopens (a guest in the daemon has no
- * file system) and with stdout and stderr streamed to the supervisor as
+ * (`serve` mode): the guest's world built from the Invoke's argv, env,
+ * stdin and mounts with libwasmd-wasi (its files in memory: bundles and
+ * scratch directories, never a host path), and with stdout and stderr streamed to the supervisor as
  * Output frames while the guest runs.
  *
  * Output is buffered a little (up to WRK_WASI_CHUNK bytes) and sent when a
@@ -33,12 +33,13 @@ typedef struct wrk_wasi wrk_wasi;
  * The WASI world of inv for a module m that imports WASI functions, or
  * NULL (with *nomem false) when m imports none: then nothing of WASI is
  * offered. Output frames go to the socket fd with envelope id id.
- * *nomem is true when NULL means out of memory.
+ * *nomem is true when NULL means out of memory; err (errlen bytes) is
+ * non-empty when it means a mount could not be made (a malformed bundle).
  * own: the result, freed with wrk_wasi_free(); inv is borrowed and must
  * outlive it (stdin is read from inv->stdin in place).
  */
 wrk_wasi *wrk_wasi_new(const Wasmd__Invoke *inv, const we_module *m, int fd,
-    uint64_t id, bool *nomem);
+    uint64_t id, bool *nomem, char *err, size_t errlen);
 void wrk_wasi_free(wrk_wasi *w);
 
 /*

@@ -313,6 +313,51 @@ WASMD_CLIENT_API wasmd_error wasmd_remove_scoped(
 WASMD_CLIENT_API wasmd_error wasmd_stats(
     wasmd_conn *conn, bool all, char **text);
 
+/*
+ * Bundles: trees of files for WASI guests, stored by the daemon per
+ * tenant (content-addressed, counted in the tenant's stored bytes with
+ * its modules) and mounted into an invoke's guest in the worker's memory
+ * (wasmd_invoke_options.mounts). No host path of the daemon's machine is
+ * ever visible to a guest.
+ */
+
+/*
+ * Packs the host directory dir (files, directories and symbolic links;
+ * anything else is an error) into a bundle image, the same bytes for the
+ * same tree. own: *image, free(). On failure err (errlen bytes) says why.
+ */
+WASMD_CLIENT_API wasmd_error wasmd_bundle_pack(
+    const char *dir, void **image, size_t *len, char *err, size_t errlen);
+
+/*
+ * Stores a bundle image; digest (65 bytes, may be NULL) gets its sha256 in
+ * hex, the ref to mount it by. Pushing the same image again is harmless.
+ * WASMD_ERR_LIMIT past the tenant's stored-bytes quota.
+ */
+WASMD_CLIENT_API wasmd_error wasmd_push_bundle(
+    wasmd_conn *conn, const void *image, size_t len, char digest[65]);
+
+/* Forgets the bundle ref names (digest or unique 12+ hex prefix). */
+WASMD_CLIENT_API wasmd_error wasmd_remove_bundle(
+    wasmd_conn *conn, const char *ref);
+
+/*
+ * One preopened directory of a WASI guest:
+ *   bundle:   a stored bundle's digest (or unique prefix); NULL or "": an
+ *             empty scratch directory, writable
+ *   guest:    the directory name the guest sees ("/data", ".")
+ *   writable: the bundle as a private copy the guest may change; its
+ *             changes vanish with the invoke, the stored bundle never
+ *             changes. Read-only otherwise.
+ * Files live in the worker's memory: they count against the invoke's
+ * memory limit.
+ */
+typedef struct wasmd_mount {
+	const char *bundle;
+	const char *guest;
+	bool writable;
+} wasmd_mount;
+
 /* Per-invocation limits; 0 in a field means the daemon's default. */
 typedef struct wasmd_limits {
 	uint64_t fuel;
@@ -434,6 +479,12 @@ typedef struct wasmd_invoke_options {
 	 * line-buffers stdout, so each line streams as it is printed.
 	 */
 	unsigned tty_fds;
+	/*
+	 * WASI: the guest's preopened directories, in order (see
+	 * wasmd_mount; the array and its strings are borrowed for the call).
+	 */
+	const struct wasmd_mount *mounts;
+	size_t nmounts;
 } wasmd_invoke_options;
 
 /* Designated in C, so that -Wextra does not ask for every later field. */

@@ -8,7 +8,8 @@ if(NOT WASI_OK OR NOT TARGET wasmd-it-rawclient)
 endif()
 
 set(WASI_DAEMON_CASES printf argv_env stdin exit_code clocks_random stream
-    output_limit slow_reader no_files library invoke)
+    output_limit slow_reader no_files library invoke bundles bundle_escape
+    bundle_store bundle_tenants)
 foreach(c ${WASI_DAEMON_CASES})
   add_test(NAME wasi_daemon_${c}
       COMMAND bash "${CMAKE_CURRENT_SOURCE_DIR}/daemon_wasi.sh" ${c}

@@ -6,7 +6,9 @@
 # `wasmctl run`, and what the client gets is compared with the native
 # program's output byte for byte: argv, --env, stdin sent from the client,
 # stdout and stderr streamed back as they are written, the exit code, the
-# output limit, and no file system inside a worker.
+# output limit, no file system inside a worker but what is mounted, and
+# bundles: stored, mounted read-only or as a private copy, scratch,
+# confinement, quota, kill -9, and tenants.
 # shellcheck source=tests/integration/lib.sh
 . "$IT_LIB"
 
@@ -268,6 +270,144 @@ case_no_files() {
 	grep -q OPENED "$TMP/out" && fail "opened a file: $(cat "$TMP/out")"
 	grep -q "root:" "$TMP/out" && fail "read /etc/passwd"
 	true
+}
+
+# shellcheck source=tests/wasi/make_tree.sh
+. "$(dirname "$0")/make_tree.sh"
+
+# A bundle mounted as a private writable copy runs files.c exactly as the
+# native program on a real directory; the copy vanishes with the invoke;
+# read-only bundles and scratch (the README's example, bundle_demo).
+case_bundles() {
+	local digest again
+	make_tree "$TMP/n"
+	make_tree "$TMP/b"
+	"$bin/files" "$TMP/n/root" >"$TMP/native"
+	digest=$(ctl bundle push "$TMP/b/root") || fail "bundle push"
+	[[ $digest =~ ^[0-9a-f]{64}$ ]] || fail "bundle push printed '$digest'"
+	again=$(ctl bundle push "$TMP/b/root")
+	[ "$again" = "$digest" ] || fail "the same tree gave another digest"
+	[ "$(ls "$STATE"/tenants/*/bundles | wc -l)" -eq 1 ] ||
+		fail "the same bundle is stored twice"
+	for i in 1 2; do
+		wrun --files-rw "$digest::/sandbox" "$bin/files.wasm" /sandbox
+		[ "$rc" -eq 0 ] || fail "run $i: exit code $rc: $(cat "$TMP/err")"
+		same "files (run $i)" "$TMP/native" "$TMP/out"
+	done
+	# The stored image never changed: its name is still its sha256.
+	[ "$(sha256sum "$STATE"/tenants/*/bundles/"$digest" | cut -c1-64)" = \
+	    "$digest" ] || fail "the stored bundle changed"
+	# A directory given by path is pushed by run itself.
+	mkdir -p "$TMP/data"
+	printf 'hello from a bundle\n' >"$TMP/data/greeting.txt"
+	wrun --files "$TMP/data::/data" --scratch /tmp "$bin/bundle_demo.wasm" \
+	    /data /tmp
+	[ "$rc" -eq 0 ] || fail "bundle_demo: exit $rc: $(cat "$TMP/out" "$TMP/err")"
+	grep -qx "/data/greeting.txt: hello from a bundle" "$TMP/out" ||
+		fail "no greeting: $(cat "$TMP/out")"
+	grep -qx "/tmp/note.txt: written in scratch" "$TMP/out" ||
+		fail "scratch not read back: $(cat "$TMP/out")"
+	grep -q "^create /data/new.txt: " "$TMP/out" ||
+		fail "no write attempt: $(cat "$TMP/out")"
+	grep -qx "create /data/new.txt: ok" "$TMP/out" &&
+		fail "wrote into a read-only bundle"
+	# Scratch is in the worker's memory: its limit bounds it.
+	# (A generous deadline: 1 MiB writes are slow under sanitizers.)
+	wrun -W max-memory-size=8M,timeout=60s --scratch /tmp \
+	    "$bin/bundle_demo.wasm" --fill /tmp
+	[ "$rc" -eq 0 ] || fail "fill: exit $rc: $(cat "$TMP/err")"
+	grep -Eq "^filled [0-7] MiB: " "$TMP/out" ||
+		fail "scratch past the memory limit: $(cat "$TMP/out")"
+	# Scratch starts empty each time; an unknown bundle is an error.
+	wrun --scratch /data --scratch /tmp "$bin/bundle_demo.wasm" /data /tmp
+	[ "$rc" -eq 1 ] || fail "empty scratch: exit $rc"
+	grep -q "open /data/greeting.txt: No such file" "$TMP/out" ||
+		fail "scratch was not empty: $(cat "$TMP/out")"
+	wrun --files 0123456789abcdef::/data "$bin/bundle_demo.wasm" /data /tmp
+	[ "$rc" -eq 1 ] || fail "unknown bundle: exit $rc"
+	grep -q "no bundle 0123456789abcdef" "$TMP/err" ||
+		fail "unknown bundle: $(cat "$TMP/err")"
+	# --dir makes no sense for a daemon: refused, pointing at --files.
+	wrun --dir "$TMP/data::/data" "$bin/bundle_demo.wasm" /data /tmp
+	[ "$rc" -eq 2 ] || fail "--dir: exit $rc"
+	grep -q -- "--files DIR::GUEST" "$TMP/err" || fail "--dir: $(cat "$TMP/err")"
+	ctl bundle rm "$digest" >/dev/null || fail "bundle rm"
+	wrun --files-rw "$digest::/sandbox" "$bin/files.wasm" /sandbox
+	[ "$rc" -eq 1 ] || fail "a removed bundle still mounts"
+}
+
+# Nothing outside a bundle is reachable: its links to outside stay
+# unresolved (they were stored as text), .. and absolute paths are
+# ENOTCAPABLE, as with wasmd run --dir.
+case_bundle_escape() {
+	make_tree "$TMP"
+	wrun --files-rw "$TMP/root::/sandbox" "$bin/files.wasm" --escape /sandbox
+	[ "$rc" -eq 0 ] || fail "exit code $rc: $(cat "$TMP/err")"
+	grep -q SECRET "$TMP/out" && fail "read a file outside the bundle"
+	grep -q OPENED "$TMP/out" && fail "opened something outside"
+	for p in ../outside.txt /etc/passwd sub/../../outside.txt .. a/../../x; do
+		grep -qx "raw path_open $p: errno 76" "$TMP/out" ||
+			fail "raw path_open $p is not ENOTCAPABLE"
+	done
+	grep -qx "raw path_open hello.txt: errno 0" "$TMP/out" ||
+		fail "raw path_open of a real file failed"
+}
+
+# Bundles count in the tenant's stored bytes: one past the quota is
+# refused with a clear error. A stored bundle survives kill -9.
+case_bundle_store() {
+	local digest
+	stop_daemon
+	start_daemon --pool 1 --max-module-bytes 200000
+	mkdir -p "$TMP/small" "$TMP/big"
+	printf 'hello from a bundle\n' >"$TMP/small/greeting.txt"
+	head -c 300000 /dev/urandom >"$TMP/big/blob"
+	digest=$(ctl bundle push "$TMP/small") || fail "bundle push"
+	run ctl bundle push "$TMP/big"
+	expect_status 1
+	expect_err_match "stored bytes limit 200000 reached"
+	[ "$(ls "$STATE"/tenants/*/bundles | wc -l)" -eq 1 ] ||
+		fail "a refused bundle was stored"
+	kill -9 "$DAEMON_PID"
+	wait "$DAEMON_PID" 2>/dev/null || true
+	DAEMON_PID=
+	start_daemon --pool 1 --max-module-bytes 200000
+	wrun --files "$digest::/data" --scratch /tmp "$bin/bundle_demo.wasm" \
+	    /data /tmp
+	[ "$rc" -eq 0 ] || fail "after kill -9: exit $rc: $(cat "$TMP/err")"
+	grep -qx "/data/greeting.txt: hello from a bundle" "$TMP/out" ||
+		fail "after kill -9: $(cat "$TMP/out")"
+}
+
+# No tenant reaches another's bundle, by digest or prefix (needs root to
+# run a second client as nobody).
+case_bundle_tenants() {
+	local digest
+	[ "$(id -u)" -eq 0 ] || skip "needs root to run a client as another uid"
+	command -v setpriv >/dev/null || skip "needs setpriv (util-linux)"
+	stop_daemon
+	start_daemon --pool 1 --socket-mode 0666
+	mkdir -p "$TMP/data"
+	printf 'SECRET of root\n' >"$TMP/data/greeting.txt"
+	digest=$(ctl bundle push "$TMP/data") || fail "bundle push"
+	cp "$bin/bundle_demo.wasm" "$TMP/demo.wasm"
+	chmod 755 "$TMP"
+	chmod 644 "$TMP/demo.wasm"
+	for ref in "$digest" "${digest:0:12}"; do
+		rc=0
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+		    "$WASMD_BIN/wasmctl" run --files "$ref::/data" --scratch /tmp \
+		    "$TMP/demo.wasm" /data /tmp </dev/null >"$TMP/out" \
+		    2>"$TMP/err" || rc=$?
+		[ "$rc" -eq 1 ] || fail "nobody mounted root's bundle: exit $rc"
+		grep -q SECRET "$TMP/out" && fail "nobody read root's bundle"
+		grep -q "no bundle" "$TMP/err" || fail "$(cat "$TMP/err")"
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+		    "$WASMD_BIN/wasmctl" bundle rm "$ref" 2>/dev/null &&
+			fail "nobody removed root's bundle"
+	done
+	[ -f "$STATE/tenants/uid:0/bundles/$digest" ] ||
+		fail "root's bundle is gone"
 }
 
 # The client library: output collected into the result without a

@@ -14,6 +14,11 @@
  * After each call, every fd path_open gave must be beneath root
  * (/proc/self/fd), and at the end everything outside root must be exactly
  * as before: same names, inodes, sizes, link counts, mtimes and ctimes.
+ *
+ * The same paths run again on root packed as a bundle and mounted as a
+ * writable in-memory copy (what a daemon worker gets): every fd opened
+ * must be an in-memory one, and nothing on the host, root included,
+ * may change.
  */
 #include <check.h>
 #include <errno.h>
@@ -25,6 +30,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <wasmd/client.h>
 
 #include "internal.h"
 
@@ -116,7 +123,7 @@ snap_one(const char *path, const struct stat *st, int flag, struct FTW *f)
 	/* base itself changes as the test remakes root; its entries count. */
 	if (f->level == 0)
 		return 0;
-	if (strncmp(path, root, strlen(root)) == 0 &&
+	if (root[0] != '\0' && strncmp(path, root, strlen(root)) == 0 &&
 	    (path[strlen(root)] == '\0' || path[strlen(root)] == '/'))
 		return 0;
 	if (S_ISLNK(st->st_mode) &&
@@ -150,6 +157,7 @@ static ws_ctx *ctx;
 static we_store *store;
 static we_memory *mem;
 static unsigned opened, succeeded;
+static bool in_memory; /* the preopen is a bundle's in-memory copy */
 
 static const ws_fn *
 fn_named(const char *name)
@@ -204,6 +212,12 @@ check_opened(void)
 	ssize_t got;
 
 	ck_assert_ptr_nonnull(f);
+	ck_assert(ws_vfs_is_mem(f->host_fd) == in_memory);
+	if (in_memory) {
+		ck_assert_uint_eq(call("fd_close", (uint64_t[]){gfd}), 0);
+		opened++;
+		return;
+	}
 	snprintf(link, sizeof link, "/proc/self/fd/%d", f->host_fd);
 	got = readlink(link, where, sizeof where - 1);
 	ck_assert_int_gt(got, 0);
@@ -303,11 +317,36 @@ gen_path(char *buf, size_t cap)
 	return n;
 }
 
-START_TEST(nothing_resolves_outside_the_preopen)
+/* A fresh preopen of root: the host directory, or a bundle of it. */
+static void
+fresh_preopen(const void *image, size_t len)
+{
+	char err[256];
+
+	if (ctx != NULL)
+		ws_ctx_free(ctx);
+	ctx = ws_ctx_new();
+	if (in_memory) {
+		ck_assert_msg(ws_ctx_add_bundle(
+		                  ctx, "/", image, len, true, err, sizeof err),
+		    "%s", err);
+		return;
+	}
+	make_root();
+	ck_assert(ws_ctx_add_preopen(ctx, root, "/", err, sizeof err));
+}
+
+/* Every generated path through every path function; see the top. */
+static void
+run_paths(bool mem_copy)
 {
 	we_memtype one_page = {{1, 1, true}};
-	char err[256], p[PATH_MAX], *before, *after;
+	char p[PATH_MAX], err[256], *before, *after;
+	void *image = NULL;
+	size_t image_len = 0;
 
+	in_memory = mem_copy;
+	opened = succeeded = 0;
 	snprintf(base, sizeof base, "/tmp/wasi_resolve_XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(base));
 	at(root, sizeof root, base, "root");
@@ -321,6 +360,13 @@ START_TEST(nothing_resolves_outside_the_preopen)
 	make_file(p);
 	make_root();
 	ck_assert_ptr_nonnull(realpath(root, root_real));
+	if (in_memory) {
+		ck_assert_msg(wasmd_bundle_pack(root, &image, &image_len, err,
+		                  sizeof err) == WASMD_OK,
+		    "%s", err);
+		/* Outside the in-memory tree is the whole host: root too. */
+		root[0] = '\0';
+	}
 	store = we_store_new(NULL);
 	mem = we_memory_new(store, &one_page);
 	before = snapshot();
@@ -329,14 +375,8 @@ START_TEST(nothing_resolves_outside_the_preopen)
 		size_t len = gen_path(path, sizeof path);
 
 		/* A fresh preopen now and then: the calls change the tree. */
-		if (i % 100 == 0) {
-			if (ctx != NULL)
-				ws_ctx_free(ctx);
-			make_root();
-			ctx = ws_ctx_new();
-			ck_assert(ws_ctx_add_preopen(
-			    ctx, root, "/", err, sizeof err));
-		}
+		if (i % 100 == 0)
+			fresh_preopen(image, image_len);
 		all_calls(path, len);
 	}
 	after = snapshot();
@@ -345,10 +385,23 @@ START_TEST(nothing_resolves_outside_the_preopen)
 	ck_assert_uint_gt(opened, PATHS / 10);
 	ck_assert_uint_gt(succeeded, PATHS / 10);
 	ws_ctx_free(ctx);
+	ctx = NULL;
 	we_store_free(store);
 	free(before);
 	free(after);
+	free(image);
 	remove_tree(base);
+}
+
+START_TEST(nothing_resolves_outside_the_preopen)
+{
+	run_paths(false);
+}
+END_TEST
+
+START_TEST(nothing_leaves_an_in_memory_bundle)
+{
+	run_paths(true);
 }
 END_TEST
 
@@ -402,6 +455,7 @@ main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, escaping_links_are_not_capable);
 	tcase_add_test(tc, nothing_resolves_outside_the_preopen);
+	tcase_add_test(tc, nothing_leaves_an_in_memory_bundle);
 	suite_add_tcase(suite, tc);
 	sr = srunner_create(suite);
 	srunner_run_all(sr, CK_NORMAL);

@@ -13,3 +13,17 @@ foreach(folder assemblyscript c rust)
   set_tests_properties(wasi_testsuite_${folder} PROPERTIES LABELS wasi
       TIMEOUT 600 SKIP_RETURN_CODE 77)
 endforeach()
+
+# The same suite through a real daemon (testsuite.sh --daemon): each
+# test's root directory becomes a bundle mounted with --files-rw. Labels
+# wasi and integration; needs the integration helpers.
+if(TARGET wasmd-it-rawclient)
+  foreach(folder assemblyscript c rust)
+    add_test(NAME wasi_testsuite_daemon_${folder}
+        COMMAND bash "${CMAKE_CURRENT_SOURCE_DIR}/testsuite.sh" --daemon
+            "${PROJECT_BINARY_DIR}/bin" "${WASMD_WASI_TESTSUITE_DIR}" ${folder})
+    set_tests_properties(wasi_testsuite_daemon_${folder} PROPERTIES
+        LABELS "wasi;integration" TIMEOUT 600 SKIP_RETURN_CODE 77
+        ENVIRONMENT "WASMD_BIN=${PROJECT_BINARY_DIR}/bin;IT_BIN=$<TARGET_FILE_DIR:wasmd-it-rawclient>;IT_FIXTURES=${PROJECT_BINARY_DIR}/tests/integration/fixtures;IT_LIB=${PROJECT_SOURCE_DIR}/tests/integration/lib.sh")
+  endforeach()
+endif()

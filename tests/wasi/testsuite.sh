@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# testsuite.sh WASMD SUITE [FOLDER...]: runs the official WASI preview1
-# test suite (prebuilt, ../shared/wasi-testsuite; its README and
-# specification.md give the format) with `wasmd run`.
+# testsuite.sh [--daemon] WASMD SUITE [FOLDER...]: runs the official WASI
+# preview1 test suite (prebuilt, ../shared/wasi-testsuite; its README and
+# specification.md give the format) with `wasmd run`, or with --daemon
+# through a real daemon: WASMD is then the bin directory holding wasmd and
+# wasmctl, the daemon is started by tests/integration/lib.sh (IT_LIB and
+# the variables it reads come from ctest), and each test runs with
+# `wasmctl run`, its root directory uploaded as a bundle and mounted
+# with --files-rw (a private writable copy in the worker's memory).
 #
 # Per test X.wasm (its spec X.json when present, else the defaults): a
-# fresh copy of the spec's "root" directory in a temp dir preopened as "/",
+# fresh copy of the spec's "root" directory (in-process: in a temp dir;
+# through the daemon: the bundle's private copy) preopened as "/",
 # exactly the spec's "env", its "args", stdin from /dev/null; the test
 # passes when the exit status equals "exit_code" (default 0) and stdout
 # and stderr start with "stdout" and "stderr" where given. Prints each
@@ -15,6 +21,11 @@
 # makes that a failure).
 set -uo pipefail
 
+via=run
+if [ "${1:-}" = --daemon ]; then
+	via=daemon
+	shift
+fi
 wasmd=$1
 suite=$2
 shift 2
@@ -34,8 +45,16 @@ if ! command -v jq >/dev/null; then
 	exit 77
 fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/wasi_testsuite_XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+if [ "$via" = daemon ]; then
+	# shellcheck source=tests/integration/lib.sh
+	. "$IT_LIB" # its EXIT trap stops the daemon and removes $TMP
+	set +e
+	tmp=$TMP
+	start_daemon --pool 1
+else
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/wasi_testsuite_XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
+fi
 # Seconds a test may run (the official runner's default is 5; this machine
 # may be loaded).
 limit=${WASMD_TESTSUITE_TIMEOUT:-60}
@@ -64,6 +83,8 @@ run_one() {
 	local -a cmd=("$wasmd" run -W "timeout=${limit}s")
 	local -a args=()
 
+	[ "$via" = daemon ] && cmd=("$wasmd/wasmctl" run -W "timeout=${limit}s")
+
 	rm -rf "$tmp/root" "$tmp/out" "$tmp/err"
 	if [ -f "$json" ]; then
 		while IFS= read -r -d '' kv; do
@@ -75,7 +96,9 @@ run_one() {
 		done < <(jq -j '(.args // [])[] | "\(.)\u0000"' "$json")
 	fi
 	root=$(spec_get "$json" .root "")
-	if [ -n "$root" ]; then
+	if [ -n "$root" ] && [ "$via" = daemon ]; then
+		cmd+=(--files-rw "$dir/$root::/")
+	elif [ -n "$root" ]; then
 		cp -r "$dir/$root" "$tmp/root" || return 1
 		cmd+=(--dir "$tmp/root::/")
 	fi

@@ -10,7 +10,7 @@ find_program(WASI_CC NAMES clang clang-14)
 set(WASI_SYSROOT "/usr" CACHE PATH
     "Where wasi-libc is: include/wasm32-wasi and lib/wasm32-wasi beneath it")
 set(WASI_PROGRAMS printf argv_env stdin_echo exit_code clocks random files
-    spew stream)
+    spew stream bundle_demo)
 
 # Can clang build for wasm32-wasi here? Checked once, at configure time.
 set(WASI_PROBE "${CMAKE_CURRENT_BINARY_DIR}/probe.c")
