@@ -1606,26 +1606,99 @@ op_call(cc *c)
 	return do_call(c, c->m->funcs[f].type, WXO_CALL, f, 0, 0);
 }
 
+/*
+ * The immediates and the element index of call_indirect (and
+ * return_call_indirect): *index is the slot to read the index from.
+ */
 static bool
-op_call_indirect(cc *c)
+read_call_indirect(cc *c, uint32_t *type, uint32_t *table, uint32_t *index)
 {
-	uint32_t type, table, index;
-
-	if (!read_u32(c, &type) || !read_u32(c, &table))
+	if (!read_u32(c, type) || !read_u32(c, table))
 		return false;
-	if (!check_table(c, table))
+	if (!check_table(c, *table))
 		return false;
-	if (type >= c->m->ntypes)
-		return invalid(c, "unknown type %u", type);
-	if (c->m->tables[table].elem != WE_FUNCREF)
+	if (*type >= c->m->ntypes)
+		return invalid(c, "unknown type %u", *type);
+	if (c->m->tables[*table].elem != WE_FUNCREF)
 		return invalid(c,
 		    "type mismatch: call_indirect needs a "
 		    "funcref table");
 	if (!pop_expect(c, WE_I32))
 		return false;
-	index = use(c, c->nvals);
+	*index = use(c, c->nvals);
+	return true;
+}
+
+static bool
+op_call_indirect(cc *c)
+{
+	uint32_t type, table, index;
+
+	if (!read_call_indirect(c, &type, &table, &index))
+		return false;
 	return do_call(
 	    c, &c->m->types[type], WXO_CALL_INDIRECT, type, table, index);
+}
+
+/* ---- Instructions: tail calls (3.0) ------------------------------------ */
+
+/*
+ * return_call / return_call_indirect of a callee of type ft, whose
+ * results must be the function's own. The arguments go to consecutive
+ * slots as for a call; the X_RETURN_CALL* moves them down to the frame's
+ * start and runs the callee in this frame (see xops.def). The X_RETURN
+ * after it ends the function when the callee is a host function.
+ */
+static bool
+do_return_call(cc *c, const we_functype *ft, wx_op op, uint32_t x, uint32_t y,
+    uint32_t index_slot)
+{
+	const we_functype *self = c->ft;
+	uint32_t base, nargs;
+
+	materialize_top(c, ft->nparams);
+	if (!pop_all(c, ft->nparams, ft->params))
+		return false;
+	if (!same_types(
+	        ft->nresults, ft->results, self->nresults, self->results))
+		return invalid(c,
+		    "type mismatch: the callee of a tail call must "
+		    "return the function's results");
+	base = slot(c, c->nvals);
+	nargs = (uint32_t)slots_of(ft->nparams, ft->params);
+	end_charge(c);
+	if (op == WXO_RETURN_CALL && x >= c->m->nfunc_imports)
+		emit(c, WXO_X_RETURN_CALL_DIRECT, nargs, base,
+		    (uint64_t)(uintptr_t)&c->m->funcs[x]);
+	else if (op == WXO_RETURN_CALL)
+		emit(c, WXO_X_RETURN_CALL, nargs, base, x);
+	else
+		emit_cd(c, WXO_X_RETURN_CALL_INDIRECT, base, index_slot, y, x);
+	emit(c, WXO_X_RETURN, 0,
+	    (uint32_t)slots_of(self->nresults, self->results), 0);
+	set_unreachable(c);
+	return true;
+}
+
+static bool
+op_return_call(cc *c)
+{
+	uint32_t f;
+
+	if (!read_u32(c, &f) || !check_func(c, f))
+		return false;
+	return do_return_call(c, c->m->funcs[f].type, WXO_RETURN_CALL, f, 0, 0);
+}
+
+static bool
+op_return_call_indirect(cc *c)
+{
+	uint32_t type, table, index;
+
+	if (!read_call_indirect(c, &type, &table, &index))
+		return false;
+	return do_return_call(c, &c->m->types[type], WXO_RETURN_CALL_INDIRECT,
+	    type, table, index);
 }
 
 /* ---- Instructions: parametric and variables ---------------------------- */
@@ -2263,6 +2336,8 @@ op_hand(cc *c, wx_hand h, wx_op op, bool *done)
 	case WXH_RETURN: return op_return(c);
 	case WXH_CALL: return op_call(c);
 	case WXH_CALL_INDIRECT: return op_call_indirect(c);
+	case WXH_RETURN_CALL: return op_return_call(c);
+	case WXH_RETURN_CALL_INDIRECT: return op_return_call_indirect(c);
 	case WXH_DROP: {
 		we_valtype t;
 		return pop(c, &t);

@@ -95,6 +95,17 @@ memory_of(const we_instance *inst)
 	return inst->module->nmems ? inst->mems[0] : (we_memory *)&none;
 }
 
+/* The slots a function's parameters take (a v128 takes two). */
+static uint32_t
+param_slots(const we_functype *t)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < t->nparams; i++)
+		n += t->params[i] == WE_V128 ? 2 : 1;
+	return n;
+}
+
 /* Compiles a function on its first call; NULL with s->trap set. */
 static const wx_code *
 compile_now(we_store *s, const we_module *m, uint32_t func_index)
@@ -205,6 +216,23 @@ trap_at(we_store *s, we_trap_kind kind, const wx_insn *ip)
 	if (unlikely(ea + (n) > memsize))                                      \
 	TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS)
 
+/*
+ * f := element fp[b].i32 of table c, which must be a function of type d
+ * (call_indirect and return_call_indirect), or a trap.
+ */
+#define TABLE_FUNC()                                                           \
+	do {                                                                   \
+		we_table *t_ = inst->tables[ip->c];                            \
+		uint32_t i_ = B.i32;                                           \
+		if (unlikely(i_ >= t_->size))                                  \
+			TRAP(WE_TRAP_UNDEFINED_ELEMENT);                       \
+		f = t_->elems[i_];                                             \
+		if (unlikely(f == NULL))                                       \
+			TRAP(WE_TRAP_UNINITIALIZED_ELEMENT);                   \
+		if (unlikely(f->type_id != inst->type_ids[ip->d]))             \
+			TRAP(WE_TRAP_INDIRECT_CALL_TYPE_MISMATCH);             \
+	} while (0)
+
 static wx_status
 run(we_store *s, const wx_insn *ip, wr_value *fp, const void *const **table)
 {
@@ -235,6 +263,7 @@ run(we_store *s, const wx_insn *ip, wr_value *fp, const void *const **table)
 	wx_status status;
 	we_func *f;
 	wr_value *callee;
+	uint32_t nargs; /* a tail call's argument slots */
 
 	if (table != NULL) {
 #ifdef WX_SWITCH_DISPATCH
@@ -676,15 +705,7 @@ dispatch:
 		vmcase(X_CALL_INDIRECT)
 		{
 			/* table c, element fp[b].i32, type d; frame at fp[a] */
-			we_table *t = inst->tables[ip->c];
-			uint32_t i = B.i32;
-			if (unlikely(i >= t->size))
-				TRAP(WE_TRAP_UNDEFINED_ELEMENT);
-			f = t->elems[i];
-			if (unlikely(f == NULL))
-				TRAP(WE_TRAP_UNINITIALIZED_ELEMENT);
-			if (unlikely(f->type_id != inst->type_ids[ip->d]))
-				TRAP(WE_TRAP_INDIRECT_CALL_TYPE_MISMATCH);
+			TABLE_FUNC();
 			callee = &A;
 			goto do_call;
 		}
@@ -772,6 +793,62 @@ dispatch:
 			/* The callee may have grown the memory. */
 			membase = mem->data;
 			memsize = mem->size;
+			vmdispatch();
+		}
+
+		/* ---- Tail calls (see xops.def) ---- */
+		vmcase(X_RETURN_CALL)
+		{
+			/* callee inst->funcs[imm]; arguments fp[b..b+a) */
+			f = inst->funcs[ip->imm];
+			callee = &B;
+			nargs = ip->a;
+			goto do_tail_call;
+		}
+		vmcase(X_RETURN_CALL_DIRECT)
+		{
+			/* a function of this instance, def imm */
+			const wm_funcdef *def =
+			    (const wm_funcdef *)(uintptr_t)ip->imm;
+			f = inst->funcs[def - inst->module->funcs];
+			callee = &B;
+			nargs = ip->a;
+			goto do_tail_call;
+		}
+		vmcase(X_RETURN_CALL_INDIRECT)
+		{
+			/* table c, element fp[b].i32, type d; arguments fp[a..) */
+			TABLE_FUNC();
+			callee = &A;
+			nargs = param_slots(f->type);
+			goto do_tail_call;
+		}
+	do_tail_call:
+		/* The arguments replace the running function's frame. */
+		memmove(fp, callee, nargs * sizeof *fp);
+		callee = fp;
+		if (f->host != NULL)
+			goto do_call; /* then the X_RETURN after ip */
+		{
+			const wx_code *code =
+			    __atomic_load_n(&f->def->code, __ATOMIC_ACQUIRE);
+			wx_frame *fr = &x->frames[x->depth - 1];
+			if (unlikely(code == NULL)) {
+				code =
+				    compile_now(s, f->inst->module, f->index);
+				if (code == NULL)
+					TRAP(WE_TRAP_HOST);
+			}
+			if (unlikely(
+			        code->nslots > (size_t)(x->stack_end - fp)))
+				TRAP(WE_TRAP_CALL_STACK_EXHAUSTED);
+			fr->code = code;
+			fr->inst = f->inst;
+			if (f->inst != inst) {
+				inst = f->inst;
+				RELOAD();
+			}
+			ip = code->insns;
 			vmdispatch();
 		}
 
