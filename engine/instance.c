@@ -349,6 +349,7 @@ const_eval(const we_instance *inst, const wm_constexpr *c)
 	case WM_CONST_REFNULL: v.ref = NULL; break;
 	case WM_CONST_REFFUNC: v.ref = inst->funcs[c->index]; break;
 	case WM_CONST_V128: v.i64 = c->bits; break;
+	case WM_CONST_EXPR: v.i64 = wm_constexpr_eval(inst, c); break;
 	}
 	return v;
 }

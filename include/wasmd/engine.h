@@ -160,6 +160,17 @@ typedef struct we_externtype {
  */
 we_module *we_module_new(const uint8_t *bytes, size_t len, we_error *err);
 
+/*
+ * we_module_new under WebAssembly 2.0's rules where 3.0 accepts more and a
+ * 2.0 module must be refused: a constant expression is one instruction,
+ * and its global.get names only an imported global (3.0 allows the add,
+ * sub and mul of i32 and i64, and global.get of any earlier immutable
+ * global). For checking a module against the 2.0 spec (the 2.0 test
+ * suite); everything else is as we_module_new.
+ * own: the result, freed with we_module_free().
+ */
+we_module *we_module_new_wasm2(const uint8_t *bytes, size_t len, we_error *err);
+
 /* Validates without keeping a module. Returns WE_OK or the error. */
 we_err we_validate(const uint8_t *bytes, size_t len, we_error *err);
 

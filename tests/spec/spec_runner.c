@@ -4,7 +4,7 @@
  * scripts made by wast2json, see ../shared/testsuite/README.md) against
  * libwasmd-engine.
  *
- *   spec-runner [--verbose] [--no-fork] [--text] DIR [SCRIPT...]
+ *   spec-runner [--verbose] [--no-fork] [--text] [--wasm2] DIR [SCRIPT...]
  *
  * For every script folder in DIR (or only the SCRIPTs named), except the
  * simd_* ones, it executes the commands of SCRIPT/SCRIPT.json in order, all
@@ -17,7 +17,9 @@
  * through libwasmd-wat and must be rejected by it. With --text, every
  * module is read from the script's .wast instead of wast2json's binary:
  * the module's text (found at the command's line) is converted by
- * libwasmd-wat, so the whole suite also checks the text parser.
+ * libwasmd-wat, so the whole suite also checks the text parser. With
+ * --wasm2, modules are decoded by we_module_new_wasm2, for the 2.0 suite:
+ * it refuses constant expressions that 3.0 accepts.
  *
  * Each script runs in a child process (unless --no-fork), so an engine crash
  * or a hang (killed by an alarm) costs one script, not the whole run; the
@@ -131,6 +133,18 @@ fail(script *sc, long line, const char *fmt, ...)
 	sc->shown++;
 	snprintf(msg, sizeof(msg), "  %s:%ld: %s\n", sc->name, line, why);
 	report_append(sc, msg);
+}
+
+/* --wasm2: modules are decoded under WebAssembly 2.0's rules. */
+static bool wasm2_mode;
+
+/* Decodes a module as the suite being run wants it. */
+static we_module *
+new_module(const uint8_t *bytes, size_t len, we_error *err)
+{
+	if (wasm2_mode)
+		return we_module_new_wasm2(bytes, len, err);
+	return we_module_new(bytes, len, err);
 }
 
 /* ---- The spectest host module --------------------------------------- */
@@ -402,7 +416,7 @@ load_module(script *sc, const char *file, long line, we_error *err)
 		return NULL;
 	}
 	memset(err, 0, sizeof(*err));
-	we_module *m = we_module_new(bytes, len, err);
+	we_module *m = new_module(bytes, len, err);
 	free(bytes);
 	if (m == NULL) {
 		if (err->code == WE_OK)
@@ -1060,7 +1074,7 @@ cmd_assert_rejected(script *sc, json_t *cmd, long line, const char *what)
 	}
 	we_error err = {.code = WE_ERR_ARG, .message = "no filename"};
 	memset(&err, 0, sizeof(err));
-	we_module *m = we_module_new(bytes, len, &err);
+	we_module *m = new_module(bytes, len, &err);
 	free(bytes);
 	if (m != NULL) {
 		we_module_free(m);
@@ -1262,7 +1276,7 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: spec-runner [--verbose] [--no-fork] [--text] DIR "
+	    "usage: spec-runner [--verbose] [--no-fork] [--text] [--wasm2] DIR "
 	    "[SCRIPT...]\n");
 	exit(2);
 }
@@ -1280,6 +1294,8 @@ main(int argc, char **argv)
 			forking = false;
 		else if (strcmp(argv[i], "--text") == 0)
 			text_mode = true;
+		else if (strcmp(argv[i], "--wasm2") == 0)
+			wasm2_mode = true;
 		else
 			usage();
 	}

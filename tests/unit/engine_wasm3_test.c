@@ -3,8 +3,11 @@
  * engine_wasm3_test.c: unit tests of the WebAssembly 3.0 features of the
  * engine that the spec suite cannot show: tail calls run a million-deep
  * recursion in a frame stack of a few frames, still stop on fuel and
- * interrupts, and tail-call host functions that may suspend. The fixtures
- * (the .wat files in engine_wasm3/) are converted with wat2wasm at build time.
+ * interrupts, and tail-call host functions that may suspend; extended
+ * constants are computed from imported values, and refused under 2.0's
+ * rules. The fixtures
+ * (the .wat files in engine_wasm3/) are converted with wat2wasm at build time,
+ * or by libwasmd-wat where wabt lacks the feature.
  */
 #include <check.h>
 #include <stdio.h>
@@ -12,6 +15,8 @@
 #include <string.h>
 
 #include <wasmd/engine.h>
+
+#include "wat.h"
 
 typedef struct fixture {
 	we_module *m;
@@ -37,6 +42,21 @@ read_file(const char *path, size_t *len)
 	fclose(f);
 	*len = (size_t)n;
 	return buf;
+}
+
+/* A fixture in the text format, converted by libwasmd-wat. own: result. */
+static uint8_t *
+read_wat(const char *file, size_t *len)
+{
+	char path[512], msg[256];
+	uint8_t *bytes;
+
+	snprintf(path, sizeof path, "%s/%s", WASM3_WAT_DIR, file);
+	bytes = read_file(path, len);
+	ck_assert_msg(
+	    wat_ensure_binary(&bytes, len, file, msg, sizeof msg) == 0, "%s",
+	    msg);
+	return bytes;
 }
 
 /* env.ask: doubles its argument, or suspends. */
@@ -207,6 +227,46 @@ START_TEST(test_tail_call_host)
 }
 END_TEST
 
+/*
+ * Extended constants: globals and a data offset computed from an imported
+ * global, earlier globals and constants, with wrap-around. The same
+ * module is refused under 2.0's rules.
+ */
+START_TEST(test_extended_const)
+{
+	we_globaltype base_type = {WE_I32, false};
+	we_val base_val = i32(100);
+	we_import import;
+	fixture fx;
+	we_error err;
+	uint8_t *bytes;
+	size_t len;
+
+	memset(&fx, 0, sizeof fx);
+	bytes = read_wat("const.wat", &len);
+	ck_assert_ptr_null(we_module_new_wasm2(bytes, len, &err));
+	ck_assert_int_eq(err.code, WE_ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(err.message, "constant expression"));
+	fx.m = we_module_new(bytes, len, &err);
+	free(bytes);
+	ck_assert_msg(fx.m != NULL, "module: %s", err.message);
+	fx.s = we_store_new(NULL);
+	import = (we_import){"env", "base",
+	    {.kind = WE_EXTERN_GLOBAL,
+		    .of.global = we_global_new(fx.s, &base_type, base_val) }};
+	fx.inst = we_instance_new(fx.s, fx.m, &import, 1, &err);
+	ck_assert_msg(fx.inst != NULL, "instance: %s", err.message);
+	ck_assert_int_eq(call1(&fx, "a", NULL, 0).of.i32, 116);
+	ck_assert_int_eq(call1(&fx, "b", NULL, 0).of.i32, 232);
+	ck_assert_int_eq(call1(&fx, "wrap", NULL, 0).of.i32, 0);
+	ck_assert_uint_eq(call1(&fx, "big", NULL, 0).of.i64, 0x2ffffffffull);
+	ck_assert_int_eq(
+	    call1(&fx, "byte", (we_val[]){i32(228)}, 1).of.i32, 42);
+	ck_assert_int_eq(call1(&fx, "byte", (we_val[]){i32(232)}, 1).of.i32, 0);
+	fixture_close(&fx);
+}
+END_TEST
+
 static Suite *
 wasm3_suite(void)
 {
@@ -216,6 +276,9 @@ wasm3_suite(void)
 	tcase_add_test(tc, test_tail_recursion_constant_stack);
 	tcase_add_test(tc, test_tail_fuel_and_interrupt);
 	tcase_add_test(tc, test_tail_call_host);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("const");
+	tcase_add_test(tc, test_extended_const);
 	suite_add_tcase(s, tc);
 	return s;
 }
