@@ -20,3 +20,13 @@ set_tests_properties(spec PROPERTIES LABELS spec TIMEOUT 1200 SKIP_RETURN_CODE 7
 add_test(NAME spec-text COMMAND sh "${CMAKE_CURRENT_LIST_DIR}/spec.sh"
     "$<TARGET_FILE:spec-runner>" "${WASMD_TESTSUITE_DIR}" --text --wasm2)
 set_tests_properties(spec-text PROPERTIES LABELS spec TIMEOUT 1200 SKIP_RETURN_CODE 77)
+
+# spec-3.0: the scripts of the WebAssembly 3.0 suite (${WASMD_TESTSUITE3_DIR})
+# that pass in full, listed in passing-3.0.txt. spec-groups.sh prints the
+# whole 3.0 suite's passed/failed table per feature group.
+set(WASMD_TESTSUITE3_DIR "${PROJECT_SOURCE_DIR}/../shared/testsuite-3.0"
+    CACHE PATH "The WebAssembly 3.0 spec test suite converted to JSON")
+add_test(NAME spec-3.0 COMMAND sh "${CMAKE_CURRENT_LIST_DIR}/spec3.sh"
+    "$<TARGET_FILE:spec-runner>" "${WASMD_TESTSUITE3_DIR}"
+    "${CMAKE_CURRENT_LIST_DIR}/passing-3.0.txt")
+set_tests_properties(spec-3.0 PROPERTIES LABELS spec TIMEOUT 1200 SKIP_RETURN_CODE 77)
