@@ -39,6 +39,7 @@ enum {
 	SEC_CODE = 10,
 	SEC_DATA = 11,
 	SEC_DATACOUNT = 12,
+	SEC_TAG = 13, /* 3.0 exception handling */
 };
 
 typedef struct wd_ctx {
@@ -51,7 +52,7 @@ typedef struct wd_ctx {
 	uint32_t ncode;    /* bodies in the code section */
 	size_t code_off;   /* where the code section's count is */
 	uint32_t typecap, importcap, funccap, tablecap, memcap, globalcap;
-	uint32_t exportcap, elemcap, datacap;
+	uint32_t exportcap, elemcap, datacap, tagcap;
 
 	int sec;        /* the id of the section being read */
 	char where[64]; /* "element section, segment 3": for messages */
@@ -77,6 +78,7 @@ static const char *const section_names[] = {
     [SEC_CODE] = "code section",
     [SEC_DATA] = "data section",
     [SEC_DATACOUNT] = "data count section",
+    [SEC_TAG] = "tag section",
 };
 
 /* Where each known section must come, for the ordering check. */
@@ -86,17 +88,18 @@ static const int section_rank[] = {
     [SEC_FUNCTION] = 3,
     [SEC_TABLE] = 4,
     [SEC_MEMORY] = 5,
-    [SEC_GLOBAL] = 6,
-    [SEC_EXPORT] = 7,
-    [SEC_START] = 8,
-    [SEC_ELEMENT] = 9,
-    [SEC_DATACOUNT] = 10,
-    [SEC_CODE] = 11,
-    [SEC_DATA] = 12,
+    [SEC_TAG] = 6,
+    [SEC_GLOBAL] = 7,
+    [SEC_EXPORT] = 8,
+    [SEC_START] = 9,
+    [SEC_ELEMENT] = 10,
+    [SEC_DATACOUNT] = 11,
+    [SEC_CODE] = 12,
+    [SEC_DATA] = 13,
 };
 
 static const char *const kind_names[] = {
-    "function", "table", "memory", "global"};
+    "function", "table", "memory", "global", "tag"};
 
 /* ---- Errors ------------------------------------------------------------ */
 
@@ -643,6 +646,8 @@ sec_type(wd_ctx *c)
 	return true;
 }
 
+static bool add_tag(wd_ctx *c);
+
 static bool
 import_desc(wd_ctx *c, wm_import *imp, uint8_t kind, size_t off)
 {
@@ -679,6 +684,10 @@ import_desc(wd_ctx *c, wm_import *imp, uint8_t kind, size_t off)
 		imp->index = m->nglobals;
 		m->nglobal_imports++;
 		return read_globaltype(c, &m->globals[m->nglobals++].type);
+	case WE_EXTERN_TAG:
+		imp->index = m->ntags;
+		m->ntag_imports++;
+		return add_tag(c);
 	default:
 		c->r.p--;
 		return wrd_fail(&c->r, WE_ERR_MALFORMED,
@@ -772,6 +781,46 @@ sec_memory(wd_ctx *c)
 	return true;
 }
 
+/* A tag (3.0): attribute 0 (an exception), then a type with no results. */
+static bool
+add_tag(wd_ctx *c)
+{
+	we_module *m = c->m;
+	size_t off = wrd_offset(&c->r);
+	uint8_t attribute;
+	uint32_t ti;
+	wm_tag *t;
+
+	if (!wrd_u8(&c->r, &attribute) || !wrd_u32(&c->r, &ti))
+		return false;
+	if (attribute != 0)
+		return wrd_fail_at(&c->r, off, WE_ERR_MALFORMED,
+		    "malformed tag attribute 0x%02x", attribute);
+	if (!grow(c, (void **)&m->tags, m->ntags, &c->tagcap, sizeof *m->tags))
+		return false;
+	t = &m->tags[m->ntags++];
+	t->type = func_type(c, ti, off);
+	t->type_index = t->type == &empty_type ? 0 : ti;
+	if (t->type->nresults != 0)
+		invalid_at(c, off, "non-empty tag result type");
+	return true;
+}
+
+static bool
+sec_tag(wd_ctx *c)
+{
+	uint32_t n;
+
+	if (!wrd_count(&c->r, 2, &n))
+		return false;
+	for (uint32_t i = 0; i < n; i++) {
+		where_item(c, "tag", c->m->ntags);
+		if (!add_tag(c))
+			return false;
+	}
+	return true;
+}
+
 static bool
 sec_global(wd_ctx *c)
 {
@@ -803,6 +852,7 @@ kind_count(const we_module *m, we_externkind kind)
 	case WE_EXTERN_TABLE: return m->ntables;
 	case WE_EXTERN_MEMORY: return m->nmems;
 	case WE_EXTERN_GLOBAL: return m->nglobals;
+	case WE_EXTERN_TAG: return m->ntags;
 	}
 	return 0;
 }
@@ -854,7 +904,7 @@ read_export(wd_ctx *c, wm_export *e, wd_name *nm)
 	e->name_len = nm->len;
 	if (!wrd_u8(&c->r, &kind))
 		return false;
-	if (kind > WE_EXTERN_GLOBAL) {
+	if (kind > WE_EXTERN_TAG) {
 		c->r.p--;
 		return wrd_fail(&c->r, WE_ERR_MALFORMED,
 		    "malformed export kind 0x%02x", kind);
@@ -1245,6 +1295,7 @@ static const section_fn section_fns[] = {
     [SEC_CODE] = sec_code,
     [SEC_DATA] = sec_data,
     [SEC_DATACOUNT] = sec_datacount,
+    [SEC_TAG] = sec_tag,
 };
 
 /* ---- The module ---------------------------------------------------------- */
@@ -1282,7 +1333,7 @@ read_section(wd_ctx *c, int *last_rank)
 	c->r.where = NULL;
 	if (!wrd_u8(&c->r, &id))
 		return false;
-	if (id > SEC_DATACOUNT)
+	if (id > SEC_TAG)
 		return wrd_fail_at(&c->r, off, WE_ERR_MALFORMED,
 		    "malformed section id %u", id);
 	if (id != SEC_CUSTOM) {

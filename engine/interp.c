@@ -95,17 +95,6 @@ memory_of(const we_instance *inst)
 	return inst->module->nmems ? inst->mems[0] : (we_memory *)&none;
 }
 
-/* The slots a function's parameters take (a v128 takes two). */
-static uint32_t
-param_slots(const we_functype *t)
-{
-	uint32_t n = 0;
-
-	for (uint32_t i = 0; i < t->nparams; i++)
-		n += t->params[i] == WE_V128 ? 2 : 1;
-	return n;
-}
-
 /* Compiles a function on its first call; NULL with s->trap set. */
 static const wx_code *
 compile_now(we_store *s, const we_module *m, uint32_t func_index)
@@ -264,6 +253,7 @@ run(we_store *s, const wx_insn *ip, wr_value *fp, const void *const **table)
 	we_func *f;
 	wr_value *callee;
 	uint32_t nargs; /* a tail call's argument slots */
+	wr_exn *exn;    /* the exception being thrown */
 
 	if (table != NULL) {
 #ifdef WX_SWITCH_DISPATCH
@@ -820,7 +810,7 @@ dispatch:
 			/* table c, element fp[b].i32, type d; arguments fp[a..) */
 			TABLE_FUNC();
 			callee = &A;
-			nargs = param_slots(f->type);
+			nargs = wr_param_slots(f->type);
 			goto do_tail_call;
 		}
 	do_tail_call:
@@ -850,6 +840,55 @@ dispatch:
 			}
 			ip = code->insns;
 			vmdispatch();
+		}
+
+		/* ---- Exceptions (see xops.def) ---- */
+		vmcase(X_THROW)
+		{
+			/* a new exception of tag b with the values at fp[a..) */
+			exn = wr_exn_new(s, inst->tags[ip->b], &A);
+			if (unlikely(exn == NULL)) {
+				wr_trap(s, WE_TRAP_HOST,
+				    "out of memory for an exception (the "
+				    "store's limit)");
+				TRAP(WE_TRAP_HOST);
+			}
+			goto do_throw;
+		}
+		vmcase(X_THROW_REF)
+		{
+			exn = A.ref;
+			if (unlikely(exn == NULL))
+				TRAP(WE_TRAP_NULL_REFERENCE);
+			goto do_throw;
+		}
+	do_throw:
+		/* Frame by frame, to the innermost catch clause covering ip. */
+		for (;;) {
+			wx_frame *fr = &x->frames[x->depth - 1];
+			const wx_catch *k = wx_find_catch(fr->code, inst,
+			    (uint32_t)(ip - fr->code->insns), exn->tag);
+			if (k != NULL) {
+				wr_value *d = fp + k->dst;
+				if (k->tag != WX_CATCH_ALL) {
+					memcpy(d, exn->vals,
+					    exn->tag->nslots * sizeof *d);
+					d += exn->tag->nslots;
+				}
+				if (k->ref)
+					d->ref = exn;
+				ip = fr->code->insns + k->pad;
+				vmdispatch();
+			}
+			if (fr->ret_ip == NULL) {
+				wx_uncaught(s, exn);
+				TRAP(WE_TRAP_HOST); /* s->trap is filled */
+			}
+			ip = fr->ret_ip - 1; /* the call, in the caller */
+			x->depth--;
+			fp = fr[-1].fp;
+			inst = fr[-1].inst;
+			RELOAD();
 		}
 
 		/* ---- Special instructions ---- */

@@ -143,6 +143,7 @@ we_module_free(we_module *m)
 	free(m->tables);
 	free(m->mems);
 	free(m->globals);
+	free(m->tags);
 	free(m->elems);
 	free(m->datas);
 	free(m->func_declared);
@@ -175,6 +176,10 @@ extern_type(
 	case WE_EXTERN_GLOBAL:
 		if (index < m->nglobals)
 			out->of.global = m->globals[index].type;
+		break;
+	case WE_EXTERN_TAG:
+		if (index < m->ntags)
+			out->of.tag = *m->tags[index].type;
 		break;
 	}
 }

@@ -73,6 +73,12 @@ typedef struct wm_funcdef {
 	void *code;              /* own (compile.c): compiled code, or NULL */
 } wm_funcdef;
 
+/* An exception tag (3.0): its type, a function type with no results. */
+typedef struct wm_tag {
+	uint32_t type_index;     /* into types */
+	const we_functype *type; /* borrowed from types[] */
+} wm_tag;
+
 typedef struct wm_global {
 	we_globaltype type;
 	wm_constexpr init; /* defined globals only */
@@ -140,6 +146,9 @@ struct we_module {
 
 	uint32_t nglobals, nglobal_imports;
 	wm_global *globals; /* own */
+
+	uint32_t ntags, ntag_imports;
+	wm_tag *tags; /* own */
 
 	uint32_t nexports;
 	wm_export *exports; /* own */

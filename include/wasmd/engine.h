@@ -72,6 +72,9 @@ typedef enum we_valtype {
 	WE_V128 = 0x7b, /* decoded for error messages only; never valid */
 	WE_FUNCREF = 0x70,
 	WE_EXTERNREF = 0x6f,
+	/* A caught exception (3.0 exception handling), held in a we_val's
+	   externref field: opaque, and only ever null or one the store gave. */
+	WE_EXNREF = 0x69,
 } we_valtype;
 
 /* The name of a value type ("i32", "funcref"...); never NULL. */
@@ -85,6 +88,7 @@ typedef struct we_instance we_instance;
 typedef struct we_store we_store;
 typedef struct we_module we_module;
 typedef struct we_template we_template;
+typedef struct we_tag we_tag;
 
 /*
  * A typed value. Floats may be read as numbers or as their exact bits (the
@@ -137,6 +141,7 @@ typedef enum we_externkind {
 	WE_EXTERN_TABLE = 1,
 	WE_EXTERN_MEMORY = 2,
 	WE_EXTERN_GLOBAL = 3,
+	WE_EXTERN_TAG = 4, /* an exception tag (3.0) */
 } we_externkind;
 
 typedef struct we_externtype {
@@ -146,6 +151,7 @@ typedef struct we_externtype {
 		we_tabletype table;
 		we_memtype memory;
 		we_globaltype global;
+		we_functype tag; /* the tag's parameters; no results */
 	} of;
 } we_externtype;
 
@@ -336,8 +342,20 @@ typedef struct we_extern {
 		we_table *table;
 		we_memory *memory;
 		we_global *global;
+		we_tag *tag;
 	} of;
 } we_extern;
+
+/*
+ * Exception tags (WebAssembly 3.0 exception handling). A tag is an
+ * identity with a type: `throw` of a tag makes an exception carrying
+ * values of the tag's parameter types, and `catch` of a tag catches only
+ * exceptions of that very tag (imported tags are the exporter's). type
+ * must have no results; its arrays are copied. NULL when out of memory or
+ * type has results. own: the store's.
+ */
+we_tag *we_tag_new(we_store *s, const we_functype *type);
+const we_functype *we_tag_type(const we_tag *t);
 
 /* The type of an extern. Function types are borrowed from the function. */
 void we_extern_type(const we_extern *e, we_externtype *out);
@@ -442,6 +460,16 @@ typedef enum we_trap_kind {
 	WE_TRAP_OUT_OF_FUEL,
 	WE_TRAP_INTERRUPTED,
 	WE_TRAP_HOST,
+	/*
+	 * An exception (3.0 exception handling) that nothing caught reached
+	 * the export boundary: the call ends as a trap of this kind, whose
+	 * message names the tag ("uncaught exception: tag \"NAME\"", NAME
+	 * the tag's export or import name in its module, else "tag N"). A
+	 * null exception reference given to throw_ref is a
+	 * WE_TRAP_NULL_REFERENCE instead.
+	 */
+	WE_TRAP_EXCEPTION,
+	WE_TRAP_NULL_REFERENCE,
 } we_trap_kind;
 
 /* A stable short name for a trap kind ("out of fuel"...); never NULL. */

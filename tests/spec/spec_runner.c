@@ -607,6 +607,7 @@ parse_value(json_t *j, expect *e)
 		e->kind = EXPECT_NONNULL_REF;
 		break;
 	case WE_V128: return 0;
+	case WE_EXNREF: return -1; /* parse_other_ref's */
 	}
 	return 1;
 }
@@ -1143,6 +1144,35 @@ cmd_assert_trap_action(script *sc, json_t *cmd, long line, bool exhaustion)
 }
 
 /*
+ * assert_exception (3.0): the action ends by throwing an exception that
+ * nothing catches, which the engine reports as a WE_TRAP_EXCEPTION trap.
+ */
+static void
+cmd_assert_exception(script *sc, json_t *cmd, long line)
+{
+	act_result r;
+
+	switch (run_action(sc, json_object_get(cmd, "action"), &r)) {
+	case ACT_SKIP: sc->n->skipped++; return;
+	case ACT_OK:
+		fail(
+		    sc, line, "assert_exception %s: returned normally", r.desc);
+		return;
+	case ACT_ERROR:
+		fail(sc, line, "assert_exception %s: %s", r.desc, r.why);
+		return;
+	case ACT_TRAP: break;
+	}
+	if (we_store_trap(sc->store)->kind != WE_TRAP_EXCEPTION) {
+		fail(sc, line,
+		    "assert_exception %s: expected an exception, got %s",
+		    r.desc, r.why);
+		return;
+	}
+	sc->n->passed++;
+}
+
+/*
  * assert_unlinkable, assert_uninstantiable and assert_trap on a module:
  * the module must decode and its instantiation fail with code want.
  */
@@ -1296,6 +1326,8 @@ run_command(script *sc, json_t *cmd)
 			cmd_assert_trap_action(sc, cmd, line, false);
 	} else if (strcmp(type, "assert_exhaustion") == 0)
 		cmd_assert_trap_action(sc, cmd, line, true);
+	else if (strcmp(type, "assert_exception") == 0)
+		cmd_assert_exception(sc, cmd, line);
 	else if (strcmp(type, "assert_invalid") == 0 ||
 	    strcmp(type, "assert_malformed") == 0)
 		cmd_assert_rejected(sc, cmd, line, type);
