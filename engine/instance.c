@@ -317,7 +317,10 @@ create_funcs(we_instance *inst, we_error *err)
 	return true;
 }
 
-/* The module's own tags, named by their first export for messages. */
+/*
+ * The module's own tags, named by their first export for messages; an
+ * imported tag without a name (a host's) takes its import name.
+ */
 static bool
 create_tags(we_instance *inst, we_error *err)
 {
@@ -334,6 +337,13 @@ create_tags(we_instance *inst, we_error *err)
 		    x->kind == WE_EXTERN_TAG ? inst->tags[x->index] : NULL;
 		if (t != NULL && t->name == NULL)
 			t->name = x->name;
+	}
+	for (uint32_t i = 0; i < m->nimports; i++) {
+		const wm_import *imp = &m->imports[i];
+		we_tag *t =
+		    imp->kind == WE_EXTERN_TAG ? inst->tags[imp->index] : NULL;
+		if (t != NULL && t->name == NULL)
+			t->name = imp->name;
 	}
 	return true;
 }

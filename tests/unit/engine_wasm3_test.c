@@ -5,7 +5,8 @@
  * recursion in a frame stack of a few frames, still stop on fuel and
  * interrupts, and tail-call host functions that may suspend; extended
  * constants are computed from imported values, and refused under 2.0's
- * rules. The fixtures
+ * rules; an uncaught exception is a trap naming its tag, and exceptions are
+ * caught after a suspended host call. The fixtures
  * (the .wat files in engine_wasm3/) are converted with wat2wasm at build time,
  * or by libwasmd-wat where wabt lacks the feature.
  */
@@ -267,6 +268,108 @@ START_TEST(test_extended_const)
 }
 END_TEST
 
+/*
+ * A module with exception tags, written out in bytes (wabt 1.0.32 has no
+ * try_table): imports env.ask (i32) -> i32 and the tag env.tag (i32),
+ * defines and exports the tag "mytag" (i32), and exports
+ *   throw_imported(x): throw env.tag (x)
+ *   throw_own(x):      throw mytag (x)
+ *   catch_after_host(x): block (result i32) try_table (result i32)
+ *       (catch mytag 0) call ask(x); throw mytag end end: ask's answer,
+ *       thrown and caught.
+ */
+static const uint8_t exn_module[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00,
+    0x00,
+    /* types: (param i32), (param i32) (result i32) */
+    0x01, 0x0a, 0x02, 0x60, 0x01, 0x7f, 0x00, 0x60, 0x01, 0x7f, 0x01, 0x7f,
+    /* imports: env.ask func 1, env.tag tag of type 0 */
+    0x02, 0x16, 0x02, 0x03, 'e', 'n', 'v', 0x03, 'a', 's', 'k', 0x00, 0x01,
+    0x03, 'e', 'n', 'v', 0x03, 't', 'a', 'g', 0x04, 0x00, 0x00,
+    /* functions 1..3: type 1 */
+    0x03, 0x04, 0x03, 0x01, 0x01, 0x01,
+    /* tags: tag 1 of type 0 */
+    0x0d, 0x03, 0x01, 0x00, 0x00,
+    /* exports */
+    0x07, 0x39, 0x04, 0x0e, 't', 'h', 'r', 'o', 'w', '_', 'i', 'm', 'p', 'o',
+    'r', 't', 'e', 'd', 0x00, 0x01, 0x09, 't', 'h', 'r', 'o', 'w', '_', 'o',
+    'w', 'n', 0x00, 0x02, 0x10, 'c', 'a', 't', 'c', 'h', '_', 'a', 'f', 't',
+    'e', 'r', '_', 'h', 'o', 's', 't', 0x00, 0x03, 0x05, 'm', 'y', 't', 'a',
+    'g', 0x04, 0x01,
+    /* code */
+    0x0a, 0x22, 0x03, 0x06, 0x00, 0x20, 0x00, 0x08, 0x00, 0x0b, 0x06, 0x00,
+    0x20, 0x00, 0x08, 0x01, 0x0b, 0x12, 0x00, 0x02, 0x7f, 0x1f, 0x7f, 0x01,
+    0x00, 0x01, 0x00, 0x20, 0x00, 0x10, 0x00, 0x08, 0x01, 0x0b, 0x0b, 0x0b};
+
+/* Opens exn_module with env.ask and a host tag as env.tag. */
+static void
+exn_open(fixture *fx)
+{
+	static const we_valtype i32s[] = {WE_I32};
+	we_functype ask_type = {1, 1, i32s, i32s},
+	            tag_type = {1, 0, i32s, NULL};
+	we_import imports[2];
+	we_error err;
+
+	memset(fx, 0, sizeof *fx);
+	fx->ask_mode = WE_HOST_OK;
+	fx->m = we_module_new(exn_module, sizeof exn_module, &err);
+	ck_assert_msg(fx->m != NULL, "module: %s", err.message);
+	fx->s = we_store_new(NULL);
+	imports[0] = (we_import){"env", "ask",
+	    {.kind = WE_EXTERN_FUNC,
+	        .of.func =
+	            we_func_new_host(fx->s, &ask_type, host_ask, fx, NULL)}};
+	imports[1] = (we_import){"env", "tag",
+	    {.kind = WE_EXTERN_TAG, .of.tag = we_tag_new(fx->s, &tag_type)}};
+	ck_assert_ptr_nonnull(imports[1].value.of.tag);
+	fx->inst = we_instance_new(fx->s, fx->m, imports, 2, &err);
+	ck_assert_msg(fx->inst != NULL, "instance: %s", err.message);
+}
+
+/* Calls name(arg) and checks it ends in an uncaught exception naming tag. */
+static void
+expect_uncaught(fixture *fx, const char *name, const char *tag)
+{
+	we_val a = i32(5), r;
+	const we_trap *t;
+
+	ck_assert_int_eq(
+	    we_func_call(fx->s, fn(fx, name), &a, 1, &r, 1), WE_CALL_TRAP);
+	t = we_store_trap(fx->s);
+	ck_assert_int_eq(t->kind, WE_TRAP_EXCEPTION);
+	ck_assert_msg(strstr(t->message, tag) != NULL, "%s", t->message);
+	ck_assert_str_eq(we_trap_kind_name(t->kind), "uncaught exception");
+}
+
+/*
+ * An exception nothing catches ends the call as a WE_TRAP_EXCEPTION trap
+ * naming its tag; one thrown after a (suspended and resumed) host call
+ * is caught in the same function.
+ */
+START_TEST(test_exceptions)
+{
+	we_val a = i32(20), r, hr = i32(99);
+	we_extern e;
+	fixture fx;
+
+	exn_open(&fx);
+	expect_uncaught(&fx, "throw_own", "tag \"mytag\"");
+	expect_uncaught(&fx, "throw_imported", "tag \"tag\"");
+	ck_assert(we_instance_export(fx.inst, "mytag", &e));
+	ck_assert_int_eq(e.kind, WE_EXTERN_TAG);
+	ck_assert_uint_eq(we_tag_type(e.of.tag)->nparams, 1);
+	/* The store is usable after an uncaught exception. */
+	ck_assert_int_eq(call1(&fx, "catch_after_host", &a, 1).of.i32, 40);
+	fx.ask_mode = WE_HOST_SUSPEND;
+	ck_assert_int_eq(
+	    we_func_call(fx.s, fn(&fx, "catch_after_host"), &a, 1, &r, 1),
+	    WE_CALL_SUSPENDED);
+	ck_assert_int_eq(we_resume(fx.s, &hr, 1, &r, 1), WE_CALL_OK);
+	ck_assert_int_eq(r.of.i32, 99);
+	fixture_close(&fx);
+}
+END_TEST
+
 static Suite *
 wasm3_suite(void)
 {
@@ -279,6 +382,9 @@ wasm3_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("const");
 	tcase_add_test(tc, test_extended_const);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("exceptions");
+	tcase_add_test(tc, test_exceptions);
 	suite_add_tcase(s, tc);
 	return s;
 }
