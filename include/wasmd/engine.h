@@ -352,7 +352,9 @@ typedef struct we_extern {
  * values of the tag's parameter types, and `catch` of a tag catches only
  * exceptions of that very tag (imported tags are the exporter's). type
  * must have no results; its arrays are copied. NULL when out of memory or
- * type has results. own: the store's.
+ * type has results. own: the store's. Each exception thrown is kept by the
+ * store until it is freed or reset, charged to max_store_bytes: past it a
+ * throw is a WE_TRAP_HOST trap ("out of memory for an exception").
  */
 we_tag *we_tag_new(we_store *s, const we_functype *type);
 const we_functype *we_tag_type(const we_tag *t);
