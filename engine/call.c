@@ -507,6 +507,8 @@ we_trap_kind_name(we_trap_kind kind)
 	case WE_TRAP_OUT_OF_FUEL: return "out of fuel";
 	case WE_TRAP_INTERRUPTED: return "interrupted";
 	case WE_TRAP_HOST: return "host error";
+	case WE_TRAP_EXCEPTION: return "uncaught exception";
+	case WE_TRAP_NULL_REFERENCE: return "null reference";
 	}
 	return "unknown trap";
 }

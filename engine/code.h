@@ -72,6 +72,24 @@ typedef struct wx_insn {
 	};
 } wx_insn;
 
+/*
+ * A catch clause of a try_table (3.0): it catches exceptions thrown by
+ * the instructions [start, end) of its function (a call among them
+ * counts for what its callees throw) that are of tag `tag` of the
+ * instance (WX_CATCH_ALL: any), writes the exception's values (none for
+ * catch_all) to fp[dst..], then the exnref after them when `ref`, and
+ * goes on at insns[pad], which branches to the clause's label. The
+ * clauses of one function are in order, innermost try_table first.
+ */
+#define WX_CATCH_ALL UINT32_MAX
+typedef struct wx_catch {
+	uint32_t start, end;
+	uint32_t tag;
+	uint32_t dst;
+	uint32_t pad;
+	bool ref;
+} wx_catch;
+
 /* One compiled function body. */
 typedef struct wx_code {
 	wx_insn *insns;    /* own: ninsns; insns[0] is ENTER */
@@ -79,8 +97,10 @@ typedef struct wx_code {
 	uint32_t ninsns;
 	uint32_t func_index;
 	uint32_t nparams;
-	uint32_t nlocals; /* params included */
-	uint32_t nslots;  /* frame size: locals + the deepest operand stack */
+	uint32_t nlocals;  /* params included */
+	uint32_t nslots;   /* frame size: locals + the deepest operand stack */
+	wx_catch *catches; /* own: ncatches (see wx_catch) */
+	uint32_t ncatches;
 } wx_code;
 
 /*
@@ -147,6 +167,20 @@ wx_status wx_run(we_store *s, const wx_insn *ip, wr_value *fp);
  */
 we_host_status wx_call_host(
     we_store *s, we_func *f, we_instance *caller, wr_value *slots);
+
+/*
+ * The first catch clause of code that covers instruction `at` and catches
+ * an exception of tag in instance inst, or NULL (exn.c).
+ */
+const wx_catch *wx_find_catch(const wx_code *code, const we_instance *inst,
+    uint32_t at, const we_tag *tag);
+
+/*
+ * Fills s->trap (no frames) for exception e reaching the export boundary
+ * uncaught: WE_TRAP_EXCEPTION, naming its tag (exn.c).
+ */
+struct wr_exn;
+void wx_uncaught(we_store *s, const struct wr_exn *e);
 
 /* Fills s->trap with kind and message and the backtrace (interp.c). */
 void wx_backtrace(we_store *s, const wx_insn *ip);

@@ -66,7 +66,7 @@
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define UNKNOWN ((we_valtype)0)
 
-enum ctl_kind { CK_FUNC, CK_BLOCK, CK_LOOP, CK_IF, CK_ELSE };
+enum ctl_kind { CK_FUNC, CK_BLOCK, CK_LOOP, CK_IF, CK_ELSE, CK_TRY };
 
 typedef struct ctl {
 	enum ctl_kind kind;
@@ -78,6 +78,9 @@ typedef struct ctl {
 	uint32_t loop_start; /* a loop's first insn */
 	uint32_t patches;    /* chain of insns waiting for the end's address */
 	uint32_t else_patch; /* an if's BR_UNLESS, until else */
+	/* A try_table's catch clauses: pcatch[try_first..] (NONE: not
+	   compiled), covering the code from try_start. */
+	uint32_t try_first, try_start;
 } ctl;
 
 /*
@@ -139,6 +142,11 @@ typedef struct cc {
 	uint32_t charge;      /* the ENTER/LOOP being counted, or NONE */
 	uint32_t last_simple; /* last insn that only writes its slot a */
 	uint32_t label_pos;   /* the latest code index a label points at */
+
+	/* Catch clauses (see wx_catch): of the try_tables still open, and
+	   of those closed, innermost first. own (compiling only). */
+	wx_catch *pcatch, *catches;
+	uint32_t npcatch, cappcatch, ncatches, capcatches;
 } cc;
 
 /* ---- Errors ------------------------------------------------------------- */
@@ -210,8 +218,8 @@ grow(cc *c, void **p, uint32_t n, uint32_t *cap, size_t size)
 
 /* ---- Value types -------------------------------------------------------- */
 
-static const we_valtype one_type[] = {
-    WE_I32, WE_I64, WE_F32, WE_F64, WE_V128, WE_FUNCREF, WE_EXTERNREF};
+static const we_valtype one_type[] = {WE_I32, WE_I64, WE_F32, WE_F64, WE_V128,
+    WE_FUNCREF, WE_EXTERNREF, WE_EXNREF};
 
 /*
  * The slots a value of type t takes: a v128 two, anything else one. The
@@ -257,7 +265,8 @@ is_num_or_vec(we_valtype t)
 static bool
 is_ref(we_valtype t)
 {
-	return t == WE_FUNCREF || t == WE_EXTERNREF || t == UNKNOWN;
+	return t == WE_FUNCREF || t == WE_EXTERNREF || t == WE_EXNREF ||
+	    t == UNKNOWN;
 }
 
 /* ---- Operand and control stacks (the spec's appendix) ----------------- */
@@ -1371,6 +1380,8 @@ same_types(uint32_t n1, const we_valtype *t1, uint32_t n2, const we_valtype *t2)
 }
 
 /* `end`: returns true with *done set when it closes the function. */
+static void close_try(cc *c, const ctl *t);
+
 static bool
 op_end(cc *c, bool *done)
 {
@@ -1397,6 +1408,8 @@ op_end(cc *c, bool *done)
 		c->nctls--;
 		return true;
 	}
+	if (t->kind == CK_TRY)
+		close_try(c, t);
 	patch_one(c, t->else_patch, c->ncode);
 	patch_chain(c, t->patches, c->ncode);
 	saved = *t;
@@ -1606,26 +1619,253 @@ op_call(cc *c)
 	return do_call(c, c->m->funcs[f].type, WXO_CALL, f, 0, 0);
 }
 
+/*
+ * The immediates and the element index of call_indirect (and
+ * return_call_indirect): *index is the slot to read the index from.
+ */
 static bool
-op_call_indirect(cc *c)
+read_call_indirect(cc *c, uint32_t *type, uint32_t *table, uint32_t *index)
 {
-	uint32_t type, table, index;
-
-	if (!read_u32(c, &type) || !read_u32(c, &table))
+	if (!read_u32(c, type) || !read_u32(c, table))
 		return false;
-	if (!check_table(c, table))
+	if (!check_table(c, *table))
 		return false;
-	if (type >= c->m->ntypes)
-		return invalid(c, "unknown type %u", type);
-	if (c->m->tables[table].elem != WE_FUNCREF)
+	if (*type >= c->m->ntypes)
+		return invalid(c, "unknown type %u", *type);
+	if (c->m->tables[*table].elem != WE_FUNCREF)
 		return invalid(c,
 		    "type mismatch: call_indirect needs a "
 		    "funcref table");
 	if (!pop_expect(c, WE_I32))
 		return false;
-	index = use(c, c->nvals);
+	*index = use(c, c->nvals);
+	return true;
+}
+
+static bool
+op_call_indirect(cc *c)
+{
+	uint32_t type, table, index;
+
+	if (!read_call_indirect(c, &type, &table, &index))
+		return false;
 	return do_call(
 	    c, &c->m->types[type], WXO_CALL_INDIRECT, type, table, index);
+}
+
+/* ---- Instructions: tail calls (3.0) ------------------------------------ */
+
+/*
+ * return_call / return_call_indirect of a callee of type ft, whose
+ * results must be the function's own. The arguments go to consecutive
+ * slots as for a call; the X_RETURN_CALL* moves them down to the frame's
+ * start and runs the callee in this frame (see xops.def). The X_RETURN
+ * after it ends the function when the callee is a host function.
+ */
+static bool
+do_return_call(cc *c, const we_functype *ft, wx_op op, uint32_t x, uint32_t y,
+    uint32_t index_slot)
+{
+	const we_functype *self = c->ft;
+	uint32_t base, nargs;
+
+	materialize_top(c, ft->nparams);
+	if (!pop_all(c, ft->nparams, ft->params))
+		return false;
+	if (!same_types(
+	        ft->nresults, ft->results, self->nresults, self->results))
+		return invalid(c,
+		    "type mismatch: the callee of a tail call must "
+		    "return the function's results");
+	base = slot(c, c->nvals);
+	nargs = (uint32_t)slots_of(ft->nparams, ft->params);
+	end_charge(c);
+	if (op == WXO_RETURN_CALL && x >= c->m->nfunc_imports)
+		emit(c, WXO_X_RETURN_CALL_DIRECT, nargs, base,
+		    (uint64_t)(uintptr_t)&c->m->funcs[x]);
+	else if (op == WXO_RETURN_CALL)
+		emit(c, WXO_X_RETURN_CALL, nargs, base, x);
+	else
+		emit_cd(c, WXO_X_RETURN_CALL_INDIRECT, base, index_slot, y, x);
+	emit(c, WXO_X_RETURN, 0,
+	    (uint32_t)slots_of(self->nresults, self->results), 0);
+	set_unreachable(c);
+	return true;
+}
+
+static bool
+op_return_call(cc *c)
+{
+	uint32_t f;
+
+	if (!read_u32(c, &f) || !check_func(c, f))
+		return false;
+	return do_return_call(c, c->m->funcs[f].type, WXO_RETURN_CALL, f, 0, 0);
+}
+
+static bool
+op_return_call_indirect(cc *c)
+{
+	uint32_t type, table, index;
+
+	if (!read_call_indirect(c, &type, &table, &index))
+		return false;
+	return do_return_call(c, &c->m->types[type], WXO_RETURN_CALL_INDIRECT,
+	    type, table, index);
+}
+
+/* ---- Instructions: exception handling (3.0) ---------------------------- */
+
+static bool
+read_tag(cc *c, uint32_t *x)
+{
+	if (!read_u32(c, x))
+		return false;
+	if (*x >= c->m->ntags)
+		return invalid(c, "unknown tag %u", *x);
+	return true;
+}
+
+/* throw x: the tag's values, in consecutive slots, become an exception. */
+static bool
+op_throw(cc *c)
+{
+	const we_functype *ft;
+	uint32_t x;
+
+	if (!read_tag(c, &x))
+		return false;
+	ft = c->m->tags[x].type;
+	materialize_top(c, ft->nparams);
+	if (!pop_all(c, ft->nparams, ft->params))
+		return false;
+	end_charge(c);
+	emit(c, WXO_X_THROW, slot(c, c->nvals), x, 0);
+	set_unreachable(c);
+	return true;
+}
+
+static bool
+op_throw_ref(cc *c)
+{
+	if (!pop_expect(c, WE_EXNREF))
+		return false;
+	end_charge(c);
+	emit(c, WXO_X_THROW_REF, use(c, c->nvals), 0, 0);
+	set_unreachable(c);
+	return true;
+}
+
+/*
+ * The branch a catch clause lands on: to label t, whose nslots values
+ * the unwinder has written at dst (a return for the function's label).
+ */
+static uint32_t
+emit_catch_pad(cc *c, ctl *t, uint32_t dst, uint32_t nslots)
+{
+	uint32_t i;
+
+	if (t->kind == CK_FUNC)
+		return emit(c, WXO_X_RETURN, dst, nslots, 0);
+	i = emit(c, WXO_X_BR, 0, 0, 0);
+	if (t->kind == CK_LOOP)
+		patch_back_edge(c, i, t);
+	else
+		chain(c, i, t);
+	return i;
+}
+
+/*
+ * One catch clause: catch x l (kind 0), catch_ref x l (1), catch_all l
+ * (2), catch_all_ref l (3). The label's types must be what the clause
+ * gives it: the tag's values, then an exnref for the _ref kinds.
+ */
+static bool
+read_catch(cc *c, wx_catch *k)
+{
+	we_valtype types[64];
+	const we_valtype *lt;
+	uint32_t n = 0, nl;
+	uint8_t kind;
+	ctl *t;
+
+	k->tag = WX_CATCH_ALL;
+	if (!read_u8(c, &kind))
+		return false;
+	if (kind > 3)
+		return malformed(c, "malformed catch clause kind 0x%02x", kind);
+	if (kind < 2) {
+		const we_functype *ft;
+		if (!read_tag(c, &k->tag))
+			return false;
+		ft = c->m->tags[k->tag].type;
+		if (ft->nparams >= 64)
+			return invalid(c, "catch of a tag of over 63 values");
+		memcpy(types, ft->params, ft->nparams * sizeof *types);
+		n = ft->nparams;
+	}
+	k->ref = kind == 1 || kind == 3;
+	if (k->ref)
+		types[n++] = WE_EXNREF;
+	if (!read_label(c, &t))
+		return false;
+	label_types(t, &nl, &lt);
+	if (!same_types(n, types, nl, lt))
+		return invalid(c, "type mismatch: catch clause and its label");
+	k->dst = slot(c, t->height);
+	k->pad = emit_catch_pad(c, t, k->dst, (uint32_t)slots_of(n, types));
+	return true;
+}
+
+/*
+ * try_table bt catch*: a block whose catch clauses cover its body. The
+ * clauses' landing pads come first, jumped over on entry.
+ */
+static bool
+op_try_table(cc *c)
+{
+	we_functype bt;
+	uint32_t n, skip, first;
+
+	if (!read_blocktype(c, &bt) || !read_u32(c, &n))
+		return false;
+	materialize_all(c);
+	end_charge(c);
+	skip = emit(c, WXO_X_BR, 0, 0, 0);
+	first = c->npcatch;
+	for (uint32_t i = 0; i < n; i++) {
+		wx_catch k;
+		if (!read_catch(c, &k))
+			return false;
+		if (k.pad == NONE)
+			continue;
+		if (!grow(c, (void **)&c->pcatch, c->npcatch, &c->cappcatch,
+		        sizeof *c->pcatch))
+			return false;
+		c->pcatch[c->npcatch++] = k;
+	}
+	patch_one(c, skip, c->ncode);
+	if (!pop_all(c, bt.nparams, bt.params) || !push_ctl(c, CK_TRY, &bt))
+		return false;
+	top(c)->try_first = first;
+	top(c)->try_start = c->ncode;
+	return true;
+}
+
+/* At a try_table's end: its clauses cover what was compiled since. */
+static void
+close_try(cc *c, const ctl *t)
+{
+	for (uint32_t i = t->try_first; i < c->npcatch; i++) {
+		wx_catch k = c->pcatch[i];
+		if (!grow(c, (void **)&c->catches, c->ncatches, &c->capcatches,
+		        sizeof *c->catches))
+			return;
+		k.start = t->try_start;
+		k.end = c->ncode;
+		c->catches[c->ncatches++] = k;
+	}
+	c->npcatch = t->try_first;
 }
 
 /* ---- Instructions: parametric and variables ---------------------------- */
@@ -2263,6 +2503,11 @@ op_hand(cc *c, wx_hand h, wx_op op, bool *done)
 	case WXH_RETURN: return op_return(c);
 	case WXH_CALL: return op_call(c);
 	case WXH_CALL_INDIRECT: return op_call_indirect(c);
+	case WXH_THROW: return op_throw(c);
+	case WXH_THROW_REF: return op_throw_ref(c);
+	case WXH_TRY_TABLE: return op_try_table(c);
+	case WXH_RETURN_CALL: return op_return_call(c);
+	case WXH_RETURN_CALL_INDIRECT: return op_return_call_indirect(c);
 	case WXH_DROP: {
 		we_valtype t;
 		return pop(c, &t);
@@ -2425,6 +2670,9 @@ finish(cc *c)
 	code->nparams = c->ft->nparams;
 	code->nlocals = c->nlocals;
 	code->nslots = nslots > UINT32_MAX ? UINT32_MAX : (uint32_t)nslots;
+	code->catches = c->catches;
+	code->ncatches = c->ncatches;
+	c->catches = NULL;
 	c->code = NULL;
 	c->offs = NULL;
 	return code;
@@ -2476,6 +2724,8 @@ cc_free(cc *c)
 	free(c->code);
 	free(c->offs);
 	free(c->targs);
+	free(c->pcatch);
+	free(c->catches);
 }
 
 /* Ends an error message with where it is, for a user without err. */
@@ -2596,6 +2846,7 @@ wx_code_free(void *p)
 		return;
 	free(code->insns);
 	free(code->offsets);
+	free(code->catches);
 	free(code);
 }
 

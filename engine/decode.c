@@ -39,6 +39,7 @@ enum {
 	SEC_CODE = 10,
 	SEC_DATA = 11,
 	SEC_DATACOUNT = 12,
+	SEC_TAG = 13, /* 3.0 exception handling */
 };
 
 typedef struct wd_ctx {
@@ -51,7 +52,7 @@ typedef struct wd_ctx {
 	uint32_t ncode;    /* bodies in the code section */
 	size_t code_off;   /* where the code section's count is */
 	uint32_t typecap, importcap, funccap, tablecap, memcap, globalcap;
-	uint32_t exportcap, elemcap, datacap;
+	uint32_t exportcap, elemcap, datacap, tagcap;
 
 	int sec;        /* the id of the section being read */
 	char where[64]; /* "element section, segment 3": for messages */
@@ -77,6 +78,7 @@ static const char *const section_names[] = {
     [SEC_CODE] = "code section",
     [SEC_DATA] = "data section",
     [SEC_DATACOUNT] = "data count section",
+    [SEC_TAG] = "tag section",
 };
 
 /* Where each known section must come, for the ordering check. */
@@ -86,17 +88,18 @@ static const int section_rank[] = {
     [SEC_FUNCTION] = 3,
     [SEC_TABLE] = 4,
     [SEC_MEMORY] = 5,
-    [SEC_GLOBAL] = 6,
-    [SEC_EXPORT] = 7,
-    [SEC_START] = 8,
-    [SEC_ELEMENT] = 9,
-    [SEC_DATACOUNT] = 10,
-    [SEC_CODE] = 11,
-    [SEC_DATA] = 12,
+    [SEC_TAG] = 6,
+    [SEC_GLOBAL] = 7,
+    [SEC_EXPORT] = 8,
+    [SEC_START] = 9,
+    [SEC_ELEMENT] = 10,
+    [SEC_DATACOUNT] = 11,
+    [SEC_CODE] = 12,
+    [SEC_DATA] = 13,
 };
 
 static const char *const kind_names[] = {
-    "function", "table", "memory", "global"};
+    "function", "table", "memory", "global", "tag"};
 
 /* ---- Errors ------------------------------------------------------------ */
 
@@ -435,47 +438,130 @@ read_const_instr(wd_ctx *c, wm_constexpr *e, uint32_t nglobals_visible)
 }
 
 /*
- * A constant expression producing type want, up to and including its
- * `end`. nglobals_visible is how many globals global.get may name: in 2.0
- * only the imported ones, in every constant expression.
+ * How many globals the constant expressions of element and data segments
+ * may name: every one (3.0), or the imported ones (2.0).
+ */
+static uint32_t
+segment_globals(const wd_ctx *c)
+{
+	return c->m->wasm2 ? c->m->nglobal_imports : c->m->nglobals;
+}
+
+/* The result type of an extended-constant operation (3.0), or 0. */
+static we_valtype
+extended_const_type(uint8_t op)
+{
+	switch (op) {
+	case WXC_I32_ADD:
+	case WXC_I32_SUB:
+	case WXC_I32_MUL: return WE_I32;
+	case WXC_I64_ADD:
+	case WXC_I64_SUB:
+	case WXC_I64_MUL: return WE_I64;
+	default: return (we_valtype)0;
+	}
+}
+
+/*
+ * The operand types of a constant expression being validated: at most
+ * WM_CONSTEXPR_MAX_DEPTH of them, so evaluating needs no allocation.
+ */
+typedef struct const_stack {
+	we_valtype types[WM_CONSTEXPR_MAX_DEPTH];
+	uint32_t n;
+	bool mismatch; /* an operation found other operands than it needs */
+} const_stack;
+
+/* An extended-constant operation of type t on the stack's top two. */
+static void
+const_binop(const_stack *st, we_valtype t)
+{
+	if (st->n < 2 || st->types[st->n - 1] != t || st->types[st->n - 2] != t)
+		st->mismatch = true;
+	if (st->n >= 2)
+		st->n--;
+	else
+		st->n = 1;
+	st->types[st->n - 1] = t;
+}
+
+/*
+ * The instructions of a constant expression after its first one (in e),
+ * through its end, on the type stack st. One that is not constant stops
+ * decoding (see stop_invalid).
  */
 static bool
-read_constexpr(
-    wd_ctx *c, wm_constexpr *e, we_valtype want, uint32_t nglobals_visible)
+read_const_rest(
+    wd_ctx *c, const_stack *st, bool *longer, uint32_t nglobals_visible)
 {
-	size_t off = wrd_offset(&c->r);
-	uint32_t nvalues = 1;
 	wm_constexpr extra;
+	we_valtype t;
 	uint8_t op;
 
-	memset(e, 0, sizeof *e);
-	e->type = want;
-	if (!read_const_instr(c, e, nglobals_visible))
-		return false;
-	/* More constant instructions leave more values: a type error. */
 	for (;;) {
 		if (!wrd_u8(&c->r, &op))
 			return false;
 		if (op == WXC_END)
-			break;
+			return true;
+		*longer = true;
 		if (!is_opcode(op))
 			return wrd_fail_at(&c->r, wrd_offset(&c->r) - 1,
 			    WE_ERR_MALFORMED, "illegal opcode 0x%02x", op);
+		t = c->m->wasm2 ? (we_valtype)0 : extended_const_type(op);
+		if (t != 0) {
+			const_binop(st, t);
+			continue;
+		}
 		if (!is_const_opcode(op))
 			return stop_invalid(c, wrd_offset(&c->r) - 1,
 			    "constant expression required", op);
 		c->r.p--;
 		if (!read_const_instr(c, &extra, nglobals_visible))
 			return false;
-		nvalues++;
+		if (st->n == WM_CONSTEXPR_MAX_DEPTH)
+			return wrd_fail(&c->r, WE_ERR_LIMIT,
+			    "constant expression deeper than %u operands",
+			    WM_CONSTEXPR_MAX_DEPTH);
+		st->types[st->n++] = extra.type;
 	}
-	if (nvalues > 1)
+}
+
+/*
+ * A constant expression producing type want, up to and including its
+ * `end`. nglobals_visible is how many globals global.get may name: in 2.0
+ * only the imported ones; in 3.0 those before the global being defined,
+ * or every global in a segment's expressions.
+ */
+static bool
+read_constexpr(
+    wd_ctx *c, wm_constexpr *e, we_valtype want, uint32_t nglobals_visible)
+{
+	size_t off = wrd_offset(&c->r);
+	const uint8_t *start = c->r.p;
+	const_stack st;
+	bool longer = false;
+
+	memset(e, 0, sizeof *e);
+	e->type = want;
+	if (!read_const_instr(c, e, nglobals_visible))
+		return false;
+	st.n = 1;
+	st.types[0] = e->type;
+	st.mismatch = false;
+	if (!read_const_rest(c, &st, &longer, nglobals_visible))
+		return false;
+	if (st.n > 1)
 		invalid_at(c, off,
 		    "type mismatch (constant expression leaves %u values)",
-		    nvalues);
-	else if (e->type != want)
+		    st.n);
+	else if (st.mismatch || st.types[0] != want)
 		invalid_at(c, off, "type mismatch (expected %s, got %s)",
-		    we_valtype_name(want), we_valtype_name(e->type));
+		    we_valtype_name(want), we_valtype_name(st.types[0]));
+	else if (longer) {
+		e->op = WM_CONST_EXPR;
+		e->type = want;
+		e->expr = start;
+	}
 	return true;
 }
 
@@ -560,6 +646,8 @@ sec_type(wd_ctx *c)
 	return true;
 }
 
+static bool add_tag(wd_ctx *c);
+
 static bool
 import_desc(wd_ctx *c, wm_import *imp, uint8_t kind, size_t off)
 {
@@ -596,6 +684,10 @@ import_desc(wd_ctx *c, wm_import *imp, uint8_t kind, size_t off)
 		imp->index = m->nglobals;
 		m->nglobal_imports++;
 		return read_globaltype(c, &m->globals[m->nglobals++].type);
+	case WE_EXTERN_TAG:
+		imp->index = m->ntags;
+		m->ntag_imports++;
+		return add_tag(c);
 	default:
 		c->r.p--;
 		return wrd_fail(&c->r, WE_ERR_MALFORMED,
@@ -689,6 +781,46 @@ sec_memory(wd_ctx *c)
 	return true;
 }
 
+/* A tag (3.0): attribute 0 (an exception), then a type with no results. */
+static bool
+add_tag(wd_ctx *c)
+{
+	we_module *m = c->m;
+	size_t off = wrd_offset(&c->r);
+	uint8_t attribute;
+	uint32_t ti;
+	wm_tag *t;
+
+	if (!wrd_u8(&c->r, &attribute) || !wrd_u32(&c->r, &ti))
+		return false;
+	if (attribute != 0)
+		return wrd_fail_at(&c->r, off, WE_ERR_MALFORMED,
+		    "malformed tag attribute 0x%02x", attribute);
+	if (!grow(c, (void **)&m->tags, m->ntags, &c->tagcap, sizeof *m->tags))
+		return false;
+	t = &m->tags[m->ntags++];
+	t->type = func_type(c, ti, off);
+	t->type_index = t->type == &empty_type ? 0 : ti;
+	if (t->type->nresults != 0)
+		invalid_at(c, off, "non-empty tag result type");
+	return true;
+}
+
+static bool
+sec_tag(wd_ctx *c)
+{
+	uint32_t n;
+
+	if (!wrd_count(&c->r, 2, &n))
+		return false;
+	for (uint32_t i = 0; i < n; i++) {
+		where_item(c, "tag", c->m->ntags);
+		if (!add_tag(c))
+			return false;
+	}
+	return true;
+}
+
 static bool
 sec_global(wd_ctx *c)
 {
@@ -705,7 +837,8 @@ sec_global(wd_ctx *c)
 			return false;
 		g = &m->globals[m->nglobals++];
 		if (!read_globaltype(c, &g->type) ||
-		    !read_constexpr(c, &g->init, g->type.type, nimported))
+		    !read_constexpr(c, &g->init, g->type.type,
+		        m->wasm2 ? nimported : m->nglobals - 1))
 			return false;
 	}
 	return true;
@@ -719,6 +852,7 @@ kind_count(const we_module *m, we_externkind kind)
 	case WE_EXTERN_TABLE: return m->ntables;
 	case WE_EXTERN_MEMORY: return m->nmems;
 	case WE_EXTERN_GLOBAL: return m->nglobals;
+	case WE_EXTERN_TAG: return m->ntags;
 	}
 	return 0;
 }
@@ -770,7 +904,7 @@ read_export(wd_ctx *c, wm_export *e, wd_name *nm)
 	e->name_len = nm->len;
 	if (!wrd_u8(&c->r, &kind))
 		return false;
-	if (kind > WE_EXTERN_GLOBAL) {
+	if (kind > WE_EXTERN_TAG) {
 		c->r.p--;
 		return wrd_fail(&c->r, WE_ERR_MALFORMED,
 		    "malformed export kind 0x%02x", kind);
@@ -869,8 +1003,8 @@ elem_expr_items(wd_ctx *c, wm_elem *e)
 		if (!grow(c, (void **)&e->items, e->count, &cap,
 		        sizeof *e->items))
 			return false;
-		if (!read_constexpr(c, &e->items[e->count++], e->type,
-		        c->m->nglobal_imports))
+		if (!read_constexpr(
+		        c, &e->items[e->count++], e->type, segment_globals(c)))
 			return false;
 	}
 	return true;
@@ -901,7 +1035,7 @@ elem_active_offset(wd_ctx *c, wm_elem *e, bool explicit_table)
 		return false;
 	if (e->table >= c->m->ntables)
 		invalid_at(c, off, "unknown table %u", e->table);
-	return read_constexpr(c, &e->offset, WE_I32, c->m->nglobal_imports);
+	return read_constexpr(c, &e->offset, WE_I32, segment_globals(c));
 }
 
 /*
@@ -1090,8 +1224,7 @@ read_data(wd_ctx *c, wm_data *d)
 			return false;
 		if (d->memory >= c->m->nmems)
 			invalid_at(c, off, "unknown memory %u", d->memory);
-		if (!read_constexpr(
-		        c, &d->offset, WE_I32, c->m->nglobal_imports))
+		if (!read_constexpr(c, &d->offset, WE_I32, segment_globals(c)))
 			return false;
 	}
 	return wrd_count(&c->r, 1, &d->len) &&
@@ -1162,6 +1295,7 @@ static const section_fn section_fns[] = {
     [SEC_CODE] = sec_code,
     [SEC_DATA] = sec_data,
     [SEC_DATACOUNT] = sec_datacount,
+    [SEC_TAG] = sec_tag,
 };
 
 /* ---- The module ---------------------------------------------------------- */
@@ -1199,7 +1333,7 @@ read_section(wd_ctx *c, int *last_rank)
 	c->r.where = NULL;
 	if (!wrd_u8(&c->r, &id))
 		return false;
-	if (id > SEC_DATACOUNT)
+	if (id > SEC_TAG)
 		return wrd_fail_at(&c->r, off, WE_ERR_MALFORMED,
 		    "malformed section id %u", id);
 	if (id != SEC_CUSTOM) {

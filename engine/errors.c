@@ -29,6 +29,7 @@ we_valtype_name(we_valtype t)
 	case WE_V128: return "v128";
 	case WE_FUNCREF: return "funcref";
 	case WE_EXTERNREF: return "externref";
+	case WE_EXNREF: return "exnref";
 	}
 	return "unknown type";
 }

@@ -18,7 +18,8 @@ is_valtype(we_valtype t)
 	case WE_F32:
 	case WE_F64:
 	case WE_FUNCREF:
-	case WE_EXTERNREF: return true;
+	case WE_EXTERNREF:
+	case WE_EXNREF: return true;
 	case WE_V128: return false;
 	}
 	return false;

@@ -83,5 +83,6 @@ we_extern_type(const we_extern *e, we_externtype *out)
 		out->of.memory.limits.min = e->of.memory->pages;
 		break;
 	case WE_EXTERN_GLOBAL: out->of.global = e->of.global->type; break;
+	case WE_EXTERN_TAG: out->of.tag = *e->of.tag->type; break;
 	}
 }

@@ -102,6 +102,11 @@ describe_externtype(char *buf, size_t cap, const we_externtype *t)
 		    t->of.global.mutable_ ? "mut " : "",
 		    we_valtype_name(t->of.global.type));
 		break;
+	case WE_EXTERN_TAG:
+		append(buf, cap, "tag ");
+		describe_valtypes(
+		    buf, cap, t->of.tag.params, t->of.tag.nparams);
+		break;
 	}
 }
 
@@ -135,6 +140,8 @@ externtype_match(const we_externtype *got, const we_externtype *want)
 	case WE_EXTERN_GLOBAL:
 		return got->of.global.type == want->of.global.type &&
 		    got->of.global.mutable_ == want->of.global.mutable_;
+	case WE_EXTERN_TAG:
+		return wr_functype_equal(&got->of.tag, &want->of.tag);
 	}
 	return false;
 }
@@ -147,6 +154,7 @@ extern_is_set(const we_extern *e)
 	case WE_EXTERN_TABLE: return e->of.table != NULL;
 	case WE_EXTERN_MEMORY: return e->of.memory != NULL;
 	case WE_EXTERN_GLOBAL: return e->of.global != NULL;
+	case WE_EXTERN_TAG: return e->of.tag != NULL;
 	}
 	return false;
 }
@@ -173,6 +181,7 @@ bind_import(we_instance *inst, const wm_import *imp, const we_extern *e)
 	case WE_EXTERN_TABLE: inst->tables[imp->index] = e->of.table; break;
 	case WE_EXTERN_MEMORY: inst->mems[imp->index] = e->of.memory; break;
 	case WE_EXTERN_GLOBAL: inst->globals[imp->index] = e->of.global; break;
+	case WE_EXTERN_TAG: inst->tags[imp->index] = e->of.tag; break;
 	}
 }
 
@@ -188,6 +197,7 @@ import_type(const we_module *m, const wm_import *imp, we_externtype *out)
 	case WE_EXTERN_GLOBAL:
 		out->of.global = m->globals[imp->index].type;
 		break;
+	case WE_EXTERN_TAG: out->of.tag = *m->tags[imp->index].type; break;
 	}
 }
 
@@ -258,12 +268,14 @@ instance_alloc(we_store *s, const we_module *m, we_error *err)
 	inst->tables = array_new(m->ntables, sizeof(void *));
 	inst->mems = array_new(m->nmems, sizeof(void *));
 	inst->globals = array_new(m->nglobals, sizeof(void *));
+	inst->tags = array_new(m->ntags, sizeof(void *));
 	inst->type_ids = array_new(m->ntypes, sizeof(uint32_t));
 	inst->elems = array_new(m->nelems, sizeof(wr_elemseg));
 	inst->data_sizes = array_new(m->ndatas, sizeof(uint32_t));
 	if (inst->funcs == NULL || inst->tables == NULL || inst->mems == NULL ||
-	    inst->globals == NULL || inst->type_ids == NULL ||
-	    inst->elems == NULL || inst->data_sizes == NULL) {
+	    inst->globals == NULL || inst->tags == NULL ||
+	    inst->type_ids == NULL || inst->elems == NULL ||
+	    inst->data_sizes == NULL) {
 		nomem(err);
 		return NULL;
 	}
@@ -301,6 +313,37 @@ create_funcs(we_instance *inst, we_error *err)
 		f->index = i;
 		f->def = def;
 		inst->funcs[i] = f;
+	}
+	return true;
+}
+
+/*
+ * The module's own tags, named by their first export for messages; an
+ * imported tag without a name (a host's) takes its import name.
+ */
+static bool
+create_tags(we_instance *inst, we_error *err)
+{
+	const we_module *m = inst->module;
+
+	for (uint32_t i = m->ntag_imports; i < m->ntags; i++) {
+		inst->tags[i] = wr_tag_create(inst->store, m->tags[i].type, i);
+		if (inst->tags[i] == NULL)
+			return nomem(err);
+	}
+	for (uint32_t i = 0; i < m->nexports; i++) {
+		const wm_export *x = &m->exports[i];
+		we_tag *t =
+		    x->kind == WE_EXTERN_TAG ? inst->tags[x->index] : NULL;
+		if (t != NULL && t->name == NULL)
+			t->name = x->name;
+	}
+	for (uint32_t i = 0; i < m->nimports; i++) {
+		const wm_import *imp = &m->imports[i];
+		we_tag *t =
+		    imp->kind == WE_EXTERN_TAG ? inst->tags[imp->index] : NULL;
+		if (t != NULL && t->name == NULL)
+			t->name = imp->name;
 	}
 	return true;
 }
@@ -354,6 +397,7 @@ const_eval(const we_instance *inst, const wm_constexpr *c)
 	case WM_CONST_REFNULL: v.ref = NULL; break;
 	case WM_CONST_REFFUNC: v.ref = inst->funcs[c->index]; break;
 	case WM_CONST_V128: v.i64 = c->bits; break;
+	case WM_CONST_EXPR: v.i64 = wm_constexpr_eval(inst, c); break;
 	}
 	return v;
 }
@@ -559,7 +603,7 @@ wr_instantiate(we_store *s, const we_module *m, const we_import *imports,
 	we_instance *inst = instance_alloc(s, m, err);
 	if (inst == NULL || !link_imports(inst, imports, nimports, err) ||
 	    !intern_types(inst, err) || !create_funcs(inst, err) ||
-	    !create_tables(inst, err) ||
+	    !create_tags(inst, err) || !create_tables(inst, err) ||
 	    !create_memories(inst, image, snap, err) ||
 	    !create_globals(inst, err) || !eval_elems(inst, err))
 		return NULL;
@@ -607,6 +651,7 @@ we_instance_export_n(
 		case WE_EXTERN_GLOBAL:
 			out->of.global = inst->globals[x->index];
 			break;
+		case WE_EXTERN_TAG: out->of.tag = inst->tags[x->index]; break;
 		}
 		return true;
 	}

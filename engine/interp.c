@@ -205,6 +205,23 @@ trap_at(we_store *s, we_trap_kind kind, const wx_insn *ip)
 	if (unlikely(ea + (n) > memsize))                                      \
 	TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS)
 
+/*
+ * f := element fp[b].i32 of table c, which must be a function of type d
+ * (call_indirect and return_call_indirect), or a trap.
+ */
+#define TABLE_FUNC()                                                           \
+	do {                                                                   \
+		we_table *t_ = inst->tables[ip->c];                            \
+		uint32_t i_ = B.i32;                                           \
+		if (unlikely(i_ >= t_->size))                                  \
+			TRAP(WE_TRAP_UNDEFINED_ELEMENT);                       \
+		f = t_->elems[i_];                                             \
+		if (unlikely(f == NULL))                                       \
+			TRAP(WE_TRAP_UNINITIALIZED_ELEMENT);                   \
+		if (unlikely(f->type_id != inst->type_ids[ip->d]))             \
+			TRAP(WE_TRAP_INDIRECT_CALL_TYPE_MISMATCH);             \
+	} while (0)
+
 static wx_status
 run(we_store *s, const wx_insn *ip, wr_value *fp, const void *const **table)
 {
@@ -235,6 +252,8 @@ run(we_store *s, const wx_insn *ip, wr_value *fp, const void *const **table)
 	wx_status status;
 	we_func *f;
 	wr_value *callee;
+	uint32_t nargs; /* a tail call's argument slots */
+	wr_exn *exn;    /* the exception being thrown */
 
 	if (table != NULL) {
 #ifdef WX_SWITCH_DISPATCH
@@ -676,15 +695,7 @@ dispatch:
 		vmcase(X_CALL_INDIRECT)
 		{
 			/* table c, element fp[b].i32, type d; frame at fp[a] */
-			we_table *t = inst->tables[ip->c];
-			uint32_t i = B.i32;
-			if (unlikely(i >= t->size))
-				TRAP(WE_TRAP_UNDEFINED_ELEMENT);
-			f = t->elems[i];
-			if (unlikely(f == NULL))
-				TRAP(WE_TRAP_UNINITIALIZED_ELEMENT);
-			if (unlikely(f->type_id != inst->type_ids[ip->d]))
-				TRAP(WE_TRAP_INDIRECT_CALL_TYPE_MISMATCH);
+			TABLE_FUNC();
 			callee = &A;
 			goto do_call;
 		}
@@ -773,6 +784,111 @@ dispatch:
 			membase = mem->data;
 			memsize = mem->size;
 			vmdispatch();
+		}
+
+		/* ---- Tail calls (see xops.def) ---- */
+		vmcase(X_RETURN_CALL)
+		{
+			/* callee inst->funcs[imm]; arguments fp[b..b+a) */
+			f = inst->funcs[ip->imm];
+			callee = &B;
+			nargs = ip->a;
+			goto do_tail_call;
+		}
+		vmcase(X_RETURN_CALL_DIRECT)
+		{
+			/* a function of this instance, def imm */
+			const wm_funcdef *def =
+			    (const wm_funcdef *)(uintptr_t)ip->imm;
+			f = inst->funcs[def - inst->module->funcs];
+			callee = &B;
+			nargs = ip->a;
+			goto do_tail_call;
+		}
+		vmcase(X_RETURN_CALL_INDIRECT)
+		{
+			/* table c, element fp[b].i32, type d; arguments fp[a..) */
+			TABLE_FUNC();
+			callee = &A;
+			nargs = wr_param_slots(f->type);
+			goto do_tail_call;
+		}
+	do_tail_call:
+		/* The arguments replace the running function's frame. */
+		memmove(fp, callee, nargs * sizeof *fp);
+		callee = fp;
+		if (f->host != NULL)
+			goto do_call; /* then the X_RETURN after ip */
+		{
+			const wx_code *code =
+			    __atomic_load_n(&f->def->code, __ATOMIC_ACQUIRE);
+			wx_frame *fr = &x->frames[x->depth - 1];
+			if (unlikely(code == NULL)) {
+				code =
+				    compile_now(s, f->inst->module, f->index);
+				if (code == NULL)
+					TRAP(WE_TRAP_HOST);
+			}
+			if (unlikely(
+			        code->nslots > (size_t)(x->stack_end - fp)))
+				TRAP(WE_TRAP_CALL_STACK_EXHAUSTED);
+			fr->code = code;
+			fr->inst = f->inst;
+			if (f->inst != inst) {
+				inst = f->inst;
+				RELOAD();
+			}
+			ip = code->insns;
+			vmdispatch();
+		}
+
+		/* ---- Exceptions (see xops.def) ---- */
+		vmcase(X_THROW)
+		{
+			/* a new exception of tag b with the values at fp[a..) */
+			exn = wr_exn_new(s, inst->tags[ip->b], &A);
+			if (unlikely(exn == NULL)) {
+				wr_trap(s, WE_TRAP_HOST,
+				    "out of memory for an exception (the "
+				    "store's limit)");
+				TRAP(WE_TRAP_HOST);
+			}
+			goto do_throw;
+		}
+		vmcase(X_THROW_REF)
+		{
+			exn = A.ref;
+			if (unlikely(exn == NULL))
+				TRAP(WE_TRAP_NULL_REFERENCE);
+			goto do_throw;
+		}
+	do_throw:
+		/* Frame by frame, to the innermost catch clause covering ip. */
+		for (;;) {
+			wx_frame *fr = &x->frames[x->depth - 1];
+			const wx_catch *k = wx_find_catch(fr->code, inst,
+			    (uint32_t)(ip - fr->code->insns), exn->tag);
+			if (k != NULL) {
+				wr_value *d = fp + k->dst;
+				if (k->tag != WX_CATCH_ALL) {
+					memcpy(d, exn->vals,
+					    exn->tag->nslots * sizeof *d);
+					d += exn->tag->nslots;
+				}
+				if (k->ref)
+					d->ref = exn;
+				ip = fr->code->insns + k->pad;
+				vmdispatch();
+			}
+			if (fr->ret_ip == NULL) {
+				wx_uncaught(s, exn);
+				TRAP(WE_TRAP_HOST); /* s->trap is filled */
+			}
+			ip = fr->ret_ip - 1; /* the call, in the caller */
+			x->depth--;
+			fp = fr[-1].fp;
+			inst = fr[-1].inst;
+			RELOAD();
 		}
 
 		/* ---- Special instructions ---- */

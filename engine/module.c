@@ -23,7 +23,8 @@ set_error(we_error *err, we_err code, const char *msg)
 }
 
 static we_module *
-module_new(const uint8_t *bytes, size_t len, we_error *err, bool v128_types)
+module_new(const uint8_t *bytes, size_t len, we_error *err, bool v128_types,
+    bool wasm2)
 {
 	we_error local;
 	we_module *m;
@@ -44,6 +45,7 @@ module_new(const uint8_t *bytes, size_t len, we_error *err, bool v128_types)
 		memcpy(m->bytes, bytes, len);
 	m->len = len;
 	m->v128_types = v128_types;
+	m->wasm2 = wasm2;
 	set_error(err, WE_OK, "");
 	if (!wd_decode(m, err)) {
 		we_module_free(m);
@@ -55,13 +57,19 @@ module_new(const uint8_t *bytes, size_t len, we_error *err, bool v128_types)
 we_module *
 we_module_new(const uint8_t *bytes, size_t len, we_error *err)
 {
-	return module_new(bytes, len, err, false);
+	return module_new(bytes, len, err, false, false);
+}
+
+we_module *
+we_module_new_wasm2(const uint8_t *bytes, size_t len, we_error *err)
+{
+	return module_new(bytes, len, err, false, true);
 }
 
 we_module *
 wm_module_new_v128(const uint8_t *bytes, size_t len, we_error *err)
 {
-	return module_new(bytes, len, err, true);
+	return module_new(bytes, len, err, true, false);
 }
 
 we_err
@@ -135,6 +143,7 @@ we_module_free(we_module *m)
 	free(m->tables);
 	free(m->mems);
 	free(m->globals);
+	free(m->tags);
 	free(m->elems);
 	free(m->datas);
 	free(m->func_declared);
@@ -167,6 +176,10 @@ extern_type(
 	case WE_EXTERN_GLOBAL:
 		if (index < m->nglobals)
 			out->of.global = m->globals[index].type;
+		break;
+	case WE_EXTERN_TAG:
+		if (index < m->ntags)
+			out->of.tag = *m->tags[index].type;
 		break;
 	}
 }

@@ -16,7 +16,12 @@
 
 #include <wasmd/engine.h>
 
-/* A constant expression (2.0: a single instruction, then end). */
+/*
+ * A constant expression: a single instruction, then end, is kept decoded;
+ * a longer one (3.0's extended constants: i32/i64 add, sub and mul) is
+ * WM_CONST_EXPR, validated by the decoder and evaluated at instantiation
+ * from its bytes (constexpr.c).
+ */
 typedef enum wm_constop {
 	WM_CONST_I32,     /* bits */
 	WM_CONST_I64,     /* bits */
@@ -26,7 +31,11 @@ typedef enum wm_constop {
 	WM_CONST_REFNULL, /* type: the reference type */
 	WM_CONST_REFFUNC, /* index: function index */
 	WM_CONST_V128,    /* bits (bytes 0..7), bits_hi (8..15) */
+	WM_CONST_EXPR,    /* expr: several instructions (an i32 or i64) */
 } wm_constop;
+
+/* The deepest operand stack an extended constant expression may use. */
+#define WM_CONSTEXPR_MAX_DEPTH 1024u
 
 typedef struct wm_constexpr {
 	wm_constop op;
@@ -34,6 +43,8 @@ typedef struct wm_constexpr {
 	uint64_t bits;
 	uint64_t bits_hi; /* v128 only */
 	uint32_t index;
+	const uint8_t *expr; /* WM_CONST_EXPR: borrowed from the module's
+				bytes, the instructions through the end */
 } wm_constexpr;
 
 typedef struct wm_import {
@@ -61,6 +72,12 @@ typedef struct wm_funcdef {
 	size_t body_offset;      /* offset of body in the module, for errors */
 	void *code;              /* own (compile.c): compiled code, or NULL */
 } wm_funcdef;
+
+/* An exception tag (3.0): its type, a function type with no results. */
+typedef struct wm_tag {
+	uint32_t type_index;     /* into types */
+	const we_functype *type; /* borrowed from types[] */
+} wm_tag;
 
 typedef struct wm_global {
 	we_globaltype type;
@@ -106,6 +123,11 @@ struct we_module {
 	 * two-slot values can be tested before any SIMD instruction exists.
 	 */
 	bool v128_types;
+	/*
+	 * we_module_new_wasm2: constant expressions as WebAssembly 2.0 has
+	 * them (one instruction; global.get of imported globals only).
+	 */
+	bool wasm2;
 
 	uint32_t ntypes;
 	we_functype *types; /* own, with their valtype arrays */
@@ -124,6 +146,9 @@ struct we_module {
 
 	uint32_t nglobals, nglobal_imports;
 	wm_global *globals; /* own */
+
+	uint32_t ntags, ntag_imports;
+	wm_tag *tags; /* own */
 
 	uint32_t nexports;
 	wm_export *exports; /* own */
@@ -159,5 +184,11 @@ struct we_module {
  * instruction can compute on a v128 yet, and the call API refuses them.
  */
 we_module *wm_module_new_v128(const uint8_t *bytes, size_t len, we_error *err);
+
+/*
+ * The value of WM_CONST_EXPR e in inst, whose globals before those e may
+ * name are set (constexpr.c). e was validated by the decoder.
+ */
+uint64_t wm_constexpr_eval(const we_instance *inst, const wm_constexpr *e);
 
 #endif /* WE_MODULE_H */

@@ -354,7 +354,7 @@ wrd_reftype(wrd_reader *r, we_valtype *out)
 
 	if (!wrd_u8(r, &b))
 		return false;
-	if (b != WE_FUNCREF && b != WE_EXTERNREF) {
+	if (b != WE_FUNCREF && b != WE_EXTERNREF && b != WE_EXNREF) {
 		r->p--;
 		return wrd_fail(
 		    r, WE_ERR_MALFORMED, "malformed reference type 0x%02x", b);
@@ -376,7 +376,8 @@ wrd_valtype(wrd_reader *r, we_valtype *out)
 	case WE_F32:
 	case WE_F64:
 	case WE_FUNCREF:
-	case WE_EXTERNREF: *out = (we_valtype)b; return true;
+	case WE_EXTERNREF:
+	case WE_EXNREF: *out = (we_valtype)b; return true;
 	case WE_V128:
 		if (r->v128_ok) {
 			*out = WE_V128;

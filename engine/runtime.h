@@ -76,6 +76,20 @@ struct we_global {
 	wr_value hi;    /* a v128's bytes 8..15; moved with value as one */
 };
 
+/* An exception tag (exn.c): its identity is its address. */
+struct we_tag {
+	const we_functype *type; /* borrowed: module type or own copy */
+	uint32_t nslots;         /* slots its parameters take */
+	const char *name;        /* borrowed: export/import name, or NULL */
+	uint32_t index;          /* in its defining module (for messages) */
+};
+
+/* An exception: a tag and its values, owned by the store (exn.c). */
+typedef struct wr_exn {
+	const we_tag *tag;
+	wr_value vals[]; /* tag->nslots */
+} wr_exn;
+
 /* An instance's copy of an element segment; count 0 once dropped. */
 typedef struct wr_elemseg {
 	void **refs; /* own */
@@ -89,6 +103,7 @@ struct we_instance {
 	we_table **tables;       /* own array: module->ntables */
 	we_memory **mems;        /* own array: module->nmems */
 	we_global **globals;     /* own array: module->nglobals */
+	we_tag **tags;           /* own array: module->ntags */
 	uint32_t *type_ids;      /* own: module->ntypes store type ids */
 	wr_elemseg *elems;       /* own: module->nelems */
 	uint32_t *data_sizes;    /* own: module->ndatas; 0 once dropped */
@@ -145,7 +160,9 @@ enum wr_objkind {
 	WR_OBJ_MEMORY,
 	WR_OBJ_TABLE,
 	WR_OBJ_GLOBAL,
-	WR_OBJ_INSTANCE
+	WR_OBJ_INSTANCE,
+	WR_OBJ_TAG, /* freed with free() */
+	WR_OBJ_EXN, /* freed with free() */
 };
 bool wr_store_adopt(we_store *s, void *obj, enum wr_objkind kind);
 
@@ -217,6 +234,20 @@ size_t wr_round_to_page(uint64_t n);
  */
 we_memory *wr_memory_create_from(
     we_store *s, const we_memtype *type, const wr_image *image, we_error *err);
+
+/* ---- exn.c ------------------------------------------------------------ */
+
+/* The slots t's parameters take in a frame (a v128 takes two). */
+uint32_t wr_param_slots(const we_functype *t);
+
+/* A tag of module type type (adopted by s), or NULL when out of memory. */
+we_tag *wr_tag_create(we_store *s, const we_functype *type, uint32_t index);
+
+/*
+ * A new exception of tag with its values copied from vals (tag->nslots),
+ * adopted and charged to s; NULL past the store's limit or out of memory.
+ */
+wr_exn *wr_exn_new(we_store *s, const we_tag *tag, const wr_value *vals);
 
 /* ---- instance.c ------------------------------------------------------- */
 

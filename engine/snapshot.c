@@ -226,17 +226,29 @@ func_index(const we_instance *inst, const void *ref, uint32_t *index)
 	return false;
 }
 
-/* Writes a reference of type t; false when it cannot be saved. */
+/* Whether values of type t are references (saved as function indices). */
+static bool
+is_ref(we_valtype t)
+{
+	return t == WE_FUNCREF || t == WE_EXTERNREF || t == WE_EXNREF;
+}
+
+/*
+ * Writes a reference of type t; false when it cannot be saved: only null
+ * and functions of the instance can be (an externref is a host pointer,
+ * an exnref an exception object of this store).
+ */
 static bool
 put_ref(struct out *o, const we_instance *inst, we_valtype t, const void *ref,
     const char *where, we_error *err)
 {
 	uint32_t index = NO_FUNC;
 
-	if (t == WE_EXTERNREF && ref != NULL) {
-		set_error(err, WE_ERR_ARG,
-		    "cannot snapshot: %s holds a host reference (externref)",
-		    where);
+	if (t != WE_FUNCREF && ref != NULL) {
+		set_error(err, WE_ERR_ARG, "cannot snapshot: %s holds a %s",
+		    where,
+		    t == WE_EXTERNREF ? "host reference (externref)"
+		                      : "caught exception (exnref)");
 		return false;
 	}
 	if (t == WE_FUNCREF && !func_index(inst, ref, &index)) {
@@ -305,7 +317,7 @@ put_globals(struct out *o, const we_instance *inst, we_error *err)
 	for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++) {
 		const we_global *g = inst->globals[i];
 		we_valtype t = g->type.type;
-		if (t == WE_FUNCREF || t == WE_EXTERNREF) {
+		if (is_ref(t)) {
 			snprintf(where, sizeof(where), "global %u", i);
 			if (!put_ref(o, inst, t, g->value.ref, where, err))
 				return false;
@@ -470,7 +482,7 @@ parse_globals(struct in *in, we_snapshot *snap)
 		uint64_t lo = get_u64(in), hi = get_u64(in);
 		if (in->bad)
 			return "it is cut short";
-		if ((t == WE_FUNCREF || t == WE_EXTERNREF) &&
+		if (is_ref(t) &&
 		    (hi != 0 || lo > UINT32_MAX || !ref_ok(m, t, (uint32_t)lo)))
 			return "a reference global names no function of the "
 			       "module";
@@ -668,7 +680,7 @@ restore_globals(we_instance *inst, struct in *in)
 		we_global *g = inst->globals[i];
 		uint64_t lo = get_u64(in), hi = get_u64(in);
 		we_valtype t = g->type.type;
-		if (t == WE_FUNCREF || t == WE_EXTERNREF)
+		if (is_ref(t))
 			g->value.ref = ref_of(inst, (uint32_t)lo);
 		else {
 			g->value.i64 = lo;

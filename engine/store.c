@@ -90,6 +90,7 @@ instance_free(we_instance *inst)
 	free(inst->tables);
 	free(inst->mems);
 	free(inst->globals);
+	free(inst->tags);
 	free(inst->type_ids);
 	free(inst->data_sizes);
 	free(inst);
@@ -108,7 +109,9 @@ object_free(void *obj, enum wr_objkind kind)
 		free(((we_table *)obj)->elems);
 		free(obj);
 		break;
-	case WR_OBJ_GLOBAL: free(obj); break;
+	case WR_OBJ_GLOBAL:
+	case WR_OBJ_TAG:
+	case WR_OBJ_EXN: free(obj); break;
 	case WR_OBJ_INSTANCE: instance_free(obj); break;
 	}
 }
@@ -355,7 +358,8 @@ wr_from_val(we_val v)
 	case WE_F32: r.f32 = v.of.f32_bits; break;
 	case WE_F64: r.f64 = v.of.f64_bits; break;
 	case WE_FUNCREF: r.ref = v.of.funcref; break;
-	case WE_EXTERNREF: r.ref = v.of.externref; break;
+	case WE_EXTERNREF:
+	case WE_EXNREF: r.ref = v.of.externref; break;
 	case WE_V128: break;
 	}
 	return r;
@@ -374,7 +378,8 @@ wr_to_val(we_valtype t, wr_value v)
 	case WE_F32: r.of.f32_bits = v.f32; break;
 	case WE_F64: r.of.f64_bits = v.f64; break;
 	case WE_FUNCREF: r.of.funcref = v.ref; break;
-	case WE_EXTERNREF: r.of.externref = v.ref; break;
+	case WE_EXTERNREF:
+	case WE_EXNREF: r.of.externref = v.ref; break;
 	case WE_V128: break;
 	}
 	return r;

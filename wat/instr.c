@@ -37,6 +37,8 @@ typedef enum imm {
 	IM_ELEM,
 	IM_TABLEINIT,
 	IM_TABLECOPY,
+	IM_TAG,
+	IM_TRYTABLE,
 } imm;
 
 typedef struct opinfo {
@@ -338,6 +340,12 @@ immediates(wparse *ps, const opinfo *op, wbuf *b)
 		wb_u32(ps, b, src);
 		break;
 	}
+	case IM_TAG:
+	case IM_TRYTABLE:
+		/* Tags have no index space in the text format here yet. */
+		wat_fail(
+		    ps, "%s is not supported in the text format yet", op->text);
+		break;
 	}
 }
 

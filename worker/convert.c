@@ -394,6 +394,10 @@ externtype_to_pb(wrk_arena *a, const we_externtype *t)
 		out->val_type = wrk_valtype_to_pb(t->of.global.type);
 		out->mutable_ = t->of.global.mutable_;
 		break;
+	case WE_EXTERN_TAG:
+		/* wasmd.proto has no tag kind yet: not describable. */
+		ok = false;
+		break;
 	}
 	return ok ? out : NULL;
 }
@@ -494,6 +498,11 @@ trap_kind_to_pb(we_trap_kind k)
 	case WE_TRAP_OUT_OF_FUEL: return WASMD__TRAP_KIND__TRAP_OUT_OF_FUEL;
 	case WE_TRAP_INTERRUPTED: return WASMD__TRAP_KIND__TRAP_INTERRUPTED;
 	case WE_TRAP_HOST: return WASMD__TRAP_KIND__TRAP_HOST;
+	case WE_TRAP_EXCEPTION:
+	case WE_TRAP_NULL_REFERENCE:
+		/* No kinds of their own in wasmd.proto yet: the message
+		   says which ("uncaught exception: tag ..."). */
+		return WASMD__TRAP_KIND__TRAP_HOST;
 	}
 	return WASMD__TRAP_KIND__TRAP_NONE;
 }

@@ -75,6 +75,9 @@ typedef enum we_valtype {
 	WE_V128 = 0x7b, /* decoded for error messages only; never valid */
 	WE_FUNCREF = 0x70,
 	WE_EXTERNREF = 0x6f,
+	/* A caught exception (3.0 exception handling), held in a we_val's
+	   externref field: opaque, and only ever null or one the store gave. */
+	WE_EXNREF = 0x69,
 } we_valtype;
 
 /* The name of a value type ("i32", "funcref"...); never NULL. */
@@ -89,6 +92,8 @@ typedef struct we_store we_store;
 typedef struct we_module we_module;
 typedef struct we_template we_template;
 typedef struct we_snapshot we_snapshot;
+
+typedef struct we_tag we_tag;
 
 /*
  * A typed value. Floats may be read as numbers or as their exact bits (the
@@ -141,6 +146,7 @@ typedef enum we_externkind {
 	WE_EXTERN_TABLE = 1,
 	WE_EXTERN_MEMORY = 2,
 	WE_EXTERN_GLOBAL = 3,
+	WE_EXTERN_TAG = 4, /* an exception tag (3.0) */
 } we_externkind;
 
 typedef struct we_externtype {
@@ -150,6 +156,7 @@ typedef struct we_externtype {
 		we_tabletype table;
 		we_memtype memory;
 		we_globaltype global;
+		we_functype tag; /* the tag's parameters; no results */
 	} of;
 } we_externtype;
 
@@ -163,6 +170,17 @@ typedef struct we_externtype {
  * own: the result, freed with we_module_free().
  */
 we_module *we_module_new(const uint8_t *bytes, size_t len, we_error *err);
+
+/*
+ * we_module_new under WebAssembly 2.0's rules where 3.0 accepts more and a
+ * 2.0 module must be refused: a constant expression is one instruction,
+ * and its global.get names only an imported global (3.0 allows the add,
+ * sub and mul of i32 and i64, and global.get of any earlier immutable
+ * global). For checking a module against the 2.0 spec (the 2.0 test
+ * suite); everything else is as we_module_new.
+ * own: the result, freed with we_module_free().
+ */
+we_module *we_module_new_wasm2(const uint8_t *bytes, size_t len, we_error *err);
 
 /* Validates without keeping a module. Returns WE_OK or the error. */
 we_err we_validate(const uint8_t *bytes, size_t len, we_error *err);
@@ -329,8 +347,22 @@ typedef struct we_extern {
 		we_table *table;
 		we_memory *memory;
 		we_global *global;
+		we_tag *tag;
 	} of;
 } we_extern;
+
+/*
+ * Exception tags (WebAssembly 3.0 exception handling). A tag is an
+ * identity with a type: `throw` of a tag makes an exception carrying
+ * values of the tag's parameter types, and `catch` of a tag catches only
+ * exceptions of that very tag (imported tags are the exporter's). type
+ * must have no results; its arrays are copied. NULL when out of memory or
+ * type has results. own: the store's. Each exception thrown is kept by the
+ * store until it is freed or reset, charged to max_store_bytes: past it a
+ * throw is a WE_TRAP_HOST trap ("out of memory for an exception").
+ */
+we_tag *we_tag_new(we_store *s, const we_functype *type);
+const we_functype *we_tag_type(const we_tag *t);
 
 /* The type of an extern. Function types are borrowed from the function. */
 void we_extern_type(const we_extern *e, we_externtype *out);
@@ -414,7 +446,8 @@ we_instance *we_template_instantiate(we_store *s, const we_template *t,
  * Refused (WE_ERR_ARG, saying why): modules that import a memory or a
  * table (their contents are the host's), more than one memory, a table or
  * global holding a function of another instance that is not imported, or
- * any non-null externref (a host pointer, meaningless in another process).
+ * any non-null externref (a host pointer, meaningless in another process)
+ * or exnref (an exception object of the store).
  * A snapshot cannot be taken while a call runs in the instance's store.
  */
 
@@ -505,6 +538,16 @@ typedef enum we_trap_kind {
 	WE_TRAP_OUT_OF_FUEL,
 	WE_TRAP_INTERRUPTED,
 	WE_TRAP_HOST,
+	/*
+	 * An exception (3.0 exception handling) that nothing caught reached
+	 * the export boundary: the call ends as a trap of this kind, whose
+	 * message names the tag ("uncaught exception: tag \"NAME\"", NAME
+	 * the tag's export or import name in its module, else "tag N"). A
+	 * null exception reference given to throw_ref is a
+	 * WE_TRAP_NULL_REFERENCE instead.
+	 */
+	WE_TRAP_EXCEPTION,
+	WE_TRAP_NULL_REFERENCE,
 } we_trap_kind;
 
 /* A stable short name for a trap kind ("out of fuel"...); never NULL. */

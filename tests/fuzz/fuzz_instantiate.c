@@ -62,6 +62,9 @@ make_import(we_store *s, const we_importdesc *d, we_import *out)
 		out->value.of.global = we_global_new(
 		    s, &d->type.of.global, zero_of(d->type.of.global.type));
 		return out->value.of.global != NULL;
+	case WE_EXTERN_TAG:
+		out->value.of.tag = we_tag_new(s, &d->type.of.tag);
+		return out->value.of.tag != NULL;
 	}
 	return false;
 }

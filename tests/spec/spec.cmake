@@ -2,7 +2,8 @@
 # spec.cmake: the spec-runner executable and the ctest tests "spec" and
 # "spec-text" (modules from the .wast text), which run every non-SIMD
 # script of the official suite in ${WASMD_TESTSUITE_DIR} (read in place,
-# never copied). A missing suite skips the test with a line
+# never copied), under 2.0's rules (--wasm2: where 3.0 accepts what 2.0
+# refused, the 2.0 scripts expect the refusal). A missing suite skips the test with a line
 # saying how to get it (spec.sh, scripts/get-testsuite).
 add_executable(spec-runner "${CMAKE_CURRENT_LIST_DIR}/spec_runner.c")
 target_link_libraries(spec-runner PRIVATE wasmd-engine-static wasmd-wat PkgConfig::JANSSON)
@@ -12,10 +13,20 @@ if(NOT IS_DIRECTORY "${WASMD_TESTSUITE_DIR}")
   message(STATUS "WASMD_TESTSUITE_DIR (${WASMD_TESTSUITE_DIR}) does not exist: the spec test will be skipped (scripts/get-testsuite)")
 endif()
 add_test(NAME spec COMMAND sh "${CMAKE_CURRENT_LIST_DIR}/spec.sh"
-    "$<TARGET_FILE:spec-runner>" "${WASMD_TESTSUITE_DIR}")
+    "$<TARGET_FILE:spec-runner>" "${WASMD_TESTSUITE_DIR}" --wasm2)
 set_tests_properties(spec PROPERTIES LABELS spec TIMEOUT 1200 SKIP_RETURN_CODE 77)
 # The same suite with every module read from the .wast text by
 # libwasmd-wat (wat/) instead of wast2json's binaries.
 add_test(NAME spec-text COMMAND sh "${CMAKE_CURRENT_LIST_DIR}/spec.sh"
-    "$<TARGET_FILE:spec-runner>" "${WASMD_TESTSUITE_DIR}" --text)
+    "$<TARGET_FILE:spec-runner>" "${WASMD_TESTSUITE_DIR}" --text --wasm2)
 set_tests_properties(spec-text PROPERTIES LABELS spec TIMEOUT 1200 SKIP_RETURN_CODE 77)
+
+# spec-3.0: the scripts of the WebAssembly 3.0 suite (${WASMD_TESTSUITE3_DIR})
+# that pass in full, listed in passing-3.0.txt. spec-groups.sh prints the
+# whole 3.0 suite's passed/failed table per feature group.
+set(WASMD_TESTSUITE3_DIR "${PROJECT_SOURCE_DIR}/../shared/testsuite-3.0"
+    CACHE PATH "The WebAssembly 3.0 spec test suite converted to JSON")
+add_test(NAME spec-3.0 COMMAND sh "${CMAKE_CURRENT_LIST_DIR}/spec3.sh"
+    "$<TARGET_FILE:spec-runner>" "${WASMD_TESTSUITE3_DIR}"
+    "${CMAKE_CURRENT_LIST_DIR}/passing-3.0.txt")
+set_tests_properties(spec-3.0 PROPERTIES LABELS spec TIMEOUT 1200 SKIP_RETURN_CODE 77)

@@ -4,7 +4,7 @@
  * scripts made by wast2json, see ../shared/testsuite/README.md) against
  * libwasmd-engine.
  *
- *   spec-runner [--verbose] [--no-fork] [--text] DIR [SCRIPT...]
+ *   spec-runner [--verbose] [--no-fork] [--text] [--wasm2] DIR [SCRIPT...]
  *
  * For every script folder in DIR (or only the SCRIPTs named), except the
  * simd_* ones, it executes the commands of SCRIPT/SCRIPT.json in order, all
@@ -17,7 +17,9 @@
  * through libwasmd-wat and must be rejected by it. With --text, every
  * module is read from the script's .wast instead of wast2json's binary:
  * the module's text (found at the command's line) is converted by
- * libwasmd-wat, so the whole suite also checks the text parser.
+ * libwasmd-wat, so the whole suite also checks the text parser. With
+ * --wasm2, modules are decoded by we_module_new_wasm2, for the 2.0 suite:
+ * it refuses constant expressions that 3.0 accepts.
  *
  * Each script runs in a child process (unless --no-fork), so an engine crash
  * or a hang (killed by an alarm) costs one script, not the whole run; the
@@ -56,6 +58,11 @@ typedef struct named_inst {
 	we_instance *inst;
 } named_inst;
 
+typedef struct named_mod {
+	char *name; /* own */
+	we_module *m;
+} named_mod;
+
 typedef struct spectest_entry {
 	const char *name;
 	we_extern value;
@@ -79,6 +86,10 @@ typedef struct script {
 	size_t nregs, capregs;
 	we_instance *current;
 	spectest_entry spectest[SPECTEST_N];
+	/* module_definition (3.0): modules by name, and the latest one. */
+	named_mod *defs; /* own: names; the modules are in mods */
+	size_t ndefs, capdefs;
+	we_module *last_def;
 
 	bool text;  /* modules from the .wast text (--text) */
 	char *wast; /* own: the script's .wast, read when text is set */
@@ -131,6 +142,18 @@ fail(script *sc, long line, const char *fmt, ...)
 	sc->shown++;
 	snprintf(msg, sizeof(msg), "  %s:%ld: %s\n", sc->name, line, why);
 	report_append(sc, msg);
+}
+
+/* --wasm2: modules are decoded under WebAssembly 2.0's rules. */
+static bool wasm2_mode;
+
+/* Decodes a module as the suite being run wants it. */
+static we_module *
+new_module(const uint8_t *bytes, size_t len, we_error *err)
+{
+	if (wasm2_mode)
+		return we_module_new_wasm2(bytes, len, err);
+	return we_module_new(bytes, len, err);
 }
 
 /* ---- The spectest host module --------------------------------------- */
@@ -402,7 +425,7 @@ load_module(script *sc, const char *file, long line, we_error *err)
 		return NULL;
 	}
 	memset(err, 0, sizeof(*err));
-	we_module *m = we_module_new(bytes, len, err);
+	we_module *m = new_module(bytes, len, err);
 	free(bytes);
 	if (m == NULL) {
 		if (err->code == WE_OK)
@@ -465,12 +488,47 @@ typedef enum expect_kind {
 	EXPECT_NAN_CANONICAL,
 	EXPECT_NAN_ARITHMETIC,
 	EXPECT_NONNULL_REF,
+	/* 3.0 reference types the engine has no value type for (anyref,
+	   nullfuncref, refnull...): a null, or a non-null, reference of any
+	   reference type. */
+	EXPECT_ANY_NULL_REF,
+	EXPECT_ANY_NONNULL_REF,
 } expect_kind;
 
 typedef struct expect {
 	we_val val;
 	expect_kind kind;
 } expect;
+
+/*
+ * The other reference types of 3.0 script values (see
+ * ../shared/testsuite-3.0/README.md): matched as references of any type.
+ */
+static bool
+is_other_ref_type(const char *s)
+{
+	static const char *const names[] = {"anyref", "exnref", "nullref",
+	    "nullfuncref", "nullexternref", "nullexnref", "refnull", "eqref",
+	    "i31ref", "structref", "arrayref"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* A 3.0 reference value of another type (is_other_ref_type) into e. */
+static int
+parse_other_ref(const char *type, const char *v, expect *e)
+{
+	e->val.type = WE_EXTERNREF; /* for messages only */
+	if (v == NULL && strcmp(type, "refnull") != 0)
+		e->kind = EXPECT_ANY_NONNULL_REF;
+	else if (v == NULL || strcmp(v, "null") == 0)
+		e->kind = EXPECT_ANY_NULL_REF;
+	else
+		return -1; /* a host reference as anyref: not supported */
+	return 1;
+}
 
 static bool
 parse_type(const char *s, we_valtype *t)
@@ -506,6 +564,8 @@ parse_value(json_t *j, expect *e)
 		return -1;
 	if (strcmp(type, "v128") == 0)
 		return 0;
+	if (is_other_ref_type(type))
+		return parse_other_ref(type, v, e);
 	if (!parse_type(type, &e->val.type))
 		return -1;
 	if (v == NULL) {
@@ -547,6 +607,7 @@ parse_value(json_t *j, expect *e)
 		e->kind = EXPECT_NONNULL_REF;
 		break;
 	case WE_V128: return 0;
+	case WE_EXNREF: return -1; /* parse_other_ref's */
 	}
 	return 1;
 }
@@ -599,6 +660,8 @@ format_expect(char *buf, size_t cap, const expect *e)
 		snprintf(buf, cap, "%s:nan:arithmetic", t);
 		break;
 	case EXPECT_NONNULL_REF: snprintf(buf, cap, "%s:non-null", t); break;
+	case EXPECT_ANY_NULL_REF: snprintf(buf, cap, "ref:null"); break;
+	case EXPECT_ANY_NONNULL_REF: snprintf(buf, cap, "ref:non-null"); break;
 	}
 }
 
@@ -617,9 +680,21 @@ nan_matches(const we_val *got, expect_kind kind)
 	    : (b & 0x7ff8000000000000ull) == 0x7ff8000000000000ull;
 }
 
+/* Whether t is a reference type (every type but the numeric ones). */
+static bool
+is_ref_type(we_valtype t)
+{
+	return t != WE_I32 && t != WE_I64 && t != WE_F32 && t != WE_F64 &&
+	    t != WE_V128;
+}
+
 static bool
 value_matches(const we_val *got, const expect *e)
 {
+	if (e->kind == EXPECT_ANY_NULL_REF || e->kind == EXPECT_ANY_NONNULL_REF)
+		return is_ref_type(got->type) &&
+		    (got->of.externref == NULL) ==
+		    (e->kind == EXPECT_ANY_NULL_REF);
 	if (got->type != e->val.type)
 		return false;
 	switch (e->kind) {
@@ -630,6 +705,8 @@ value_matches(const we_val *got, const expect *e)
 	case EXPECT_NONNULL_REF:
 		return got->type == WE_FUNCREF ? got->of.funcref != NULL
 		                               : got->of.externref != NULL;
+	case EXPECT_ANY_NULL_REF:
+	case EXPECT_ANY_NONNULL_REF:
 	case EXPECT_EXACT: break;
 	}
 	switch (got->type) {
@@ -778,6 +855,28 @@ run_action(script *sc, json_t *action, act_result *r)
 
 /* ---- Commands --------------------------------------------------------- */
 
+/*
+ * Instantiates m as the current instance, named name (may be NULL), and
+ * counts the command (what names the module in a failure).
+ */
+static void
+make_current(
+    script *sc, we_module *m, const char *name, long line, const char *what)
+{
+	we_error err;
+	we_instance *inst = instantiate(sc, m, &err);
+
+	if (inst == NULL) {
+		fail(sc, line, "module %s: instantiation failed: %s: %s", what,
+		    we_strerror(err.code), err.message);
+		return;
+	}
+	sc->current = inst;
+	if (name != NULL)
+		names_add(&sc->named, &sc->nnamed, &sc->capnamed, name, inst);
+	sc->n->passed++;
+}
+
 static void
 cmd_module(script *sc, json_t *cmd, long line)
 {
@@ -792,16 +891,66 @@ cmd_module(script *sc, json_t *cmd, long line)
 		    we_strerror(err.code), err.message);
 		return;
 	}
-	we_instance *inst = instantiate(sc, m, &err);
-	if (inst == NULL) {
-		fail(sc, line, "module %s: instantiation failed: %s: %s", file,
-		    we_strerror(err.code), err.message);
+	make_current(sc, m, name, line, file);
+}
+
+/* module_definition (3.0): the module decodes and validates; kept. */
+static void
+cmd_module_definition(script *sc, json_t *cmd, long line)
+{
+	const char *file = json_string_value(json_object_get(cmd, "filename"));
+	const char *name = json_string_value(json_object_get(cmd, "name"));
+	we_error err = {.code = WE_ERR_ARG, .message = "no filename"};
+	we_module *m = file ? load_module(sc, file, line, &err) : NULL;
+
+	if (m == NULL) {
+		fail(sc, line, "module_definition %s: %s: %s",
+		    file ? file : "?", we_strerror(err.code), err.message);
 		return;
 	}
-	sc->current = inst;
-	if (name != NULL)
-		names_add(&sc->named, &sc->nnamed, &sc->capnamed, name, inst);
+	sc->last_def = m;
+	if (name != NULL) {
+		if (sc->ndefs == sc->capdefs) {
+			sc->capdefs = sc->capdefs ? sc->capdefs * 2 : 8;
+			sc->defs =
+			    xrealloc(sc->defs, sc->capdefs * sizeof(*sc->defs));
+		}
+		sc->defs[sc->ndefs].name = strdup(name);
+		sc->defs[sc->ndefs++].m = m;
+	}
 	sc->n->passed++;
+}
+
+/* The module definition named name (the latest one if NULL), or NULL. */
+static we_module *
+find_definition(const script *sc, const char *name)
+{
+	if (name == NULL)
+		return sc->last_def;
+	for (size_t i = sc->ndefs; i-- > 0;)
+		if (strcmp(sc->defs[i].name, name) == 0)
+			return sc->defs[i].m;
+	return NULL;
+}
+
+/*
+ * module_instance (3.0): instantiates a module definition; the instance
+ * becomes the current one, named when the command names it.
+ */
+static void
+cmd_module_instance(script *sc, json_t *cmd, long line)
+{
+	const char *mod = json_string_value(json_object_get(cmd, "module"));
+	const char *name = json_string_value(json_object_get(cmd, "instance"));
+	we_module *m = find_definition(sc, mod);
+
+	sc->current = NULL;
+	if (m == NULL) {
+		fail(sc, line, "module_instance: no module definition %s",
+		    mod ? mod : "(latest)");
+		return;
+	}
+	make_current(sc, m, name, line, mod ? mod : "(latest)");
 }
 
 static void
@@ -833,6 +982,35 @@ cmd_action(script *sc, json_t *cmd, long line)
 	}
 }
 
+/* Whether expected value j is an "either" of alternatives (3.0). */
+static bool
+is_either(json_t *j)
+{
+	const char *type = json_string_value(json_object_get(j, "type"));
+	return type != NULL && strcmp(type, "either") == 0;
+}
+
+/*
+ * Matches got against the alternatives of "either" j: 2 when one
+ * matches; else parse_value's result for the last alternative, which
+ * is left in *last (for the message).
+ */
+static int
+either_matches(json_t *j, const we_val *got, expect *last)
+{
+	json_t *alts = json_object_get(j, "values");
+	int ok = -1;
+
+	for (size_t k = 0; k < json_array_size(alts); k++) {
+		ok = parse_value(json_array_get(alts, k), last);
+		if (ok == 1 && value_matches(got, last))
+			return 2;
+		if (ok != 1)
+			return ok;
+	}
+	return ok;
+}
+
 /* Compares r with the expected values of cmd; describes a mismatch. */
 static bool
 results_match(
@@ -844,8 +1022,16 @@ results_match(
 		return false;
 	}
 	for (size_t i = 0; i < n; i++) {
+		json_t *je = json_array_get(expected, i);
 		expect e;
-		int ok = parse_value(json_array_get(expected, i), &e);
+		int ok;
+		if (is_either(je)) {
+			ok = either_matches(je, &r->vals[i], &e);
+			if (ok == 2)
+				continue;
+		} else {
+			ok = parse_value(je, &e);
+		}
 		if (ok == 0) {
 			*skip = true;
 			return false;
@@ -958,6 +1144,35 @@ cmd_assert_trap_action(script *sc, json_t *cmd, long line, bool exhaustion)
 }
 
 /*
+ * assert_exception (3.0): the action ends by throwing an exception that
+ * nothing catches, which the engine reports as a WE_TRAP_EXCEPTION trap.
+ */
+static void
+cmd_assert_exception(script *sc, json_t *cmd, long line)
+{
+	act_result r;
+
+	switch (run_action(sc, json_object_get(cmd, "action"), &r)) {
+	case ACT_SKIP: sc->n->skipped++; return;
+	case ACT_OK:
+		fail(
+		    sc, line, "assert_exception %s: returned normally", r.desc);
+		return;
+	case ACT_ERROR:
+		fail(sc, line, "assert_exception %s: %s", r.desc, r.why);
+		return;
+	case ACT_TRAP: break;
+	}
+	if (we_store_trap(sc->store)->kind != WE_TRAP_EXCEPTION) {
+		fail(sc, line,
+		    "assert_exception %s: expected an exception, got %s",
+		    r.desc, r.why);
+		return;
+	}
+	sc->n->passed++;
+}
+
+/*
  * assert_unlinkable, assert_uninstantiable and assert_trap on a module:
  * the module must decode and its instantiation fail with code want.
  */
@@ -1060,7 +1275,7 @@ cmd_assert_rejected(script *sc, json_t *cmd, long line, const char *what)
 	}
 	we_error err = {.code = WE_ERR_ARG, .message = "no filename"};
 	memset(&err, 0, sizeof(err));
-	we_module *m = we_module_new(bytes, len, &err);
+	we_module *m = new_module(bytes, len, &err);
 	free(bytes);
 	if (m != NULL) {
 		we_module_free(m);
@@ -1093,6 +1308,10 @@ run_command(script *sc, json_t *cmd)
 		fail(sc, line, "command without a type");
 	else if (strcmp(type, "module") == 0)
 		cmd_module(sc, cmd, line);
+	else if (strcmp(type, "module_definition") == 0)
+		cmd_module_definition(sc, cmd, line);
+	else if (strcmp(type, "module_instance") == 0)
+		cmd_module_instance(sc, cmd, line);
 	else if (strcmp(type, "register") == 0)
 		cmd_register(sc, cmd, line);
 	else if (strcmp(type, "action") == 0)
@@ -1107,6 +1326,8 @@ run_command(script *sc, json_t *cmd)
 			cmd_assert_trap_action(sc, cmd, line, false);
 	} else if (strcmp(type, "assert_exhaustion") == 0)
 		cmd_assert_trap_action(sc, cmd, line, true);
+	else if (strcmp(type, "assert_exception") == 0)
+		cmd_assert_exception(sc, cmd, line);
 	else if (strcmp(type, "assert_invalid") == 0 ||
 	    strcmp(type, "assert_malformed") == 0)
 		cmd_assert_rejected(sc, cmd, line, type);
@@ -1131,6 +1352,9 @@ script_free(script *sc)
 	free(sc->mods);
 	names_free(sc->named, sc->nnamed);
 	names_free(sc->regs, sc->nregs);
+	for (size_t i = 0; i < sc->ndefs; i++)
+		free(sc->defs[i].name);
+	free(sc->defs);
 	free(sc->report);
 	free(sc->wast);
 }
@@ -1262,7 +1486,7 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: spec-runner [--verbose] [--no-fork] [--text] DIR "
+	    "usage: spec-runner [--verbose] [--no-fork] [--text] [--wasm2] DIR "
 	    "[SCRIPT...]\n");
 	exit(2);
 }
@@ -1280,6 +1504,8 @@ main(int argc, char **argv)
 			forking = false;
 		else if (strcmp(argv[i], "--text") == 0)
 			text_mode = true;
+		else if (strcmp(argv[i], "--wasm2") == 0)
+			wasm2_mode = true;
 		else
 			usage();
 	}

@@ -189,7 +189,7 @@ START_TEST(bad_sections)
 	expect_error(MOD("\x05\x01\x00\x05\x01\x00"), WE_ERR_MALFORMED,
 	    "unexpected content after last section", 11);
 	expect_error(
-	    MOD("\x0d\x00"), WE_ERR_MALFORMED, "malformed section id", 8);
+	    MOD("\x0e\x00"), WE_ERR_MALFORMED, "malformed section id", 8);
 	/* An empty type section with a stray byte. */
 	expect_error(MOD("\x01\x02\x00\x00"), WE_ERR_MALFORMED,
 	    "type section: section size mismatch", 11);

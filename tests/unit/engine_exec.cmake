@@ -22,3 +22,23 @@ target_compile_definitions(engine_exec_test PRIVATE
 # White-box checks (lazily compiled code) read engine/module.h.
 target_include_directories(engine_exec_test PRIVATE
     "${PROJECT_SOURCE_DIR}/engine")
+
+# engine_wasm3_test: the WebAssembly 3.0 features (tail calls, extended
+# constants, ...). Its fixtures need wat2wasm's proposal flags, or, where
+# wabt 1.0.32 has no flag (extended constants), libwasmd-wat at run time.
+set(_w3_wasm_dir "${CMAKE_CURRENT_BINARY_DIR}/engine_wasm3")
+add_custom_command(OUTPUT "${_w3_wasm_dir}/tail.wasm"
+    COMMAND "${CMAKE_COMMAND}" -E make_directory "${_w3_wasm_dir}"
+    COMMAND "${WAT2WASM}" --debug-names --enable-tail-call
+            "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3/tail.wat"
+            -o "${_w3_wasm_dir}/tail.wasm"
+    DEPENDS "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3/tail.wat"
+    COMMENT "wat2wasm tail.wat")
+add_custom_target(engine_wasm3_fixtures DEPENDS "${_w3_wasm_dir}/tail.wasm")
+wasmd_unit_test(engine_wasm3_test
+    SOURCES "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3_test.c"
+    LIBS wasmd-engine-static wasmd-wat)
+add_dependencies(engine_wasm3_test engine_wasm3_fixtures)
+target_compile_definitions(engine_wasm3_test PRIVATE
+    WASM3_WASM_DIR="${_w3_wasm_dir}"
+    WASM3_WAT_DIR="${CMAKE_CURRENT_LIST_DIR}/engine_wasm3")

@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * engine_wasm3_test.c: unit tests of the WebAssembly 3.0 features of the
+ * engine that the spec suite cannot show: tail calls run a million-deep
+ * recursion in a frame stack of a few frames, still stop on fuel and
+ * interrupts, and tail-call host functions that may suspend; extended
+ * constants are computed from imported values, and refused under 2.0's
+ * rules; an uncaught exception is a trap naming its tag, and exceptions are
+ * caught after a suspended host call. The fixtures
+ * (the .wat files in engine_wasm3/) are converted with wat2wasm at build time,
+ * or by libwasmd-wat where wabt lacks the feature.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <wasmd/engine.h>
+
+#include "wat.h"
+
+typedef struct fixture {
+	we_module *m;
+	we_store *s;
+	we_instance *inst;
+	we_host_status ask_mode; /* what env.ask does */
+} fixture;
+
+static uint8_t *
+read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf;
+	long n;
+
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n);
+	ck_assert(buf != NULL);
+	ck_assert_int_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* A fixture in the text format, converted by libwasmd-wat. own: result. */
+static uint8_t *
+read_wat(const char *file, size_t *len)
+{
+	char path[512], msg[256];
+	uint8_t *bytes;
+
+	snprintf(path, sizeof path, "%s/%s", WASM3_WAT_DIR, file);
+	bytes = read_file(path, len);
+	ck_assert_msg(
+	    wat_ensure_binary(&bytes, len, file, msg, sizeof msg) == 0, "%s",
+	    msg);
+	return bytes;
+}
+
+/* env.ask: doubles its argument, or suspends. */
+static we_host_status
+host_ask(we_hostcall *call)
+{
+	fixture *fx = call->env;
+
+	if (fx->ask_mode == WE_HOST_SUSPEND)
+		return WE_HOST_SUSPEND;
+	call->results[0].of.i32 = call->args[0].of.i32 * 2;
+	return WE_HOST_OK;
+}
+
+/* env.poke: asks for an interrupt. */
+static we_host_status
+host_poke(we_hostcall *call)
+{
+	we_store_interrupt(call->store);
+	return WE_HOST_OK;
+}
+
+static void
+fixture_open(fixture *fx, const char *file, const we_config *config)
+{
+	static const we_valtype i32[] = {WE_I32};
+	we_functype ask_type = {1, 1, i32, i32};
+	we_functype poke_type = {0, 0, NULL, NULL};
+	we_import imports[2];
+	char path[512];
+	we_error err;
+	uint8_t *bytes;
+	size_t len;
+
+	memset(fx, 0, sizeof *fx);
+	fx->ask_mode = WE_HOST_OK;
+	snprintf(path, sizeof path, "%s/%s", WASM3_WASM_DIR, file);
+	bytes = read_file(path, &len);
+	fx->m = we_module_new(bytes, len, &err);
+	free(bytes);
+	ck_assert_msg(fx->m != NULL, "module: %s", err.message);
+	fx->s = we_store_new(config);
+	ck_assert(fx->s != NULL);
+	imports[0] = (we_import){"env", "ask",
+	    {.kind = WE_EXTERN_FUNC,
+	        .of.func =
+	            we_func_new_host(fx->s, &ask_type, host_ask, fx, NULL)}};
+	imports[1] = (we_import){"env", "poke",
+	    {.kind = WE_EXTERN_FUNC,
+	        .of.func = we_func_new_host(
+	            fx->s, &poke_type, host_poke, NULL, NULL)}};
+	fx->inst = we_instance_new(fx->s, fx->m, imports, 2, &err);
+	ck_assert_msg(fx->inst != NULL, "instance: %s", err.message);
+}
+
+static void
+fixture_close(fixture *fx)
+{
+	we_store_free(fx->s);
+	we_module_free(fx->m);
+}
+
+static we_func *
+fn(fixture *fx, const char *name)
+{
+	we_func *f = we_instance_func(fx->inst, name);
+	ck_assert_msg(f != NULL, "no export %s", name);
+	return f;
+}
+
+static we_val
+i32(int32_t v)
+{
+	return (we_val){.type = WE_I32, .of.i32 = v};
+}
+
+static we_val
+i64(int64_t v)
+{
+	return (we_val){.type = WE_I64, .of.i64 = v};
+}
+
+/* Calls name(args) for one result and checks it returns OK. */
+static we_val
+call1(fixture *fx, const char *name, const we_val *args, size_t nargs)
+{
+	we_val r;
+	we_call_status st =
+	    we_func_call(fx->s, fn(fx, name), args, nargs, &r, 1);
+
+	ck_assert_msg(st == WE_CALL_OK, "%s: status %d (%s / %s)", name, st,
+	    we_store_trap(fx->s)->message, we_store_error(fx->s));
+	return r;
+}
+
+/*
+ * 10^6 tail calls deep with 4 frames and 4 KiB of value stack allowed:
+ * each return_call reuses its caller's frame. The same depth of plain
+ * calls would need a million frames.
+ */
+START_TEST(test_tail_recursion_constant_stack)
+{
+	we_config config = {.max_call_depth = 4, .max_stack_bytes = 4096};
+	fixture fx;
+
+	fixture_open(&fx, "tail.wasm", &config);
+	ck_assert_uint_eq(
+	    call1(&fx, "count", (we_val[]){i64(1000000), i64(0)}, 2).of.i64,
+	    3000000);
+	ck_assert_int_eq(
+	    call1(&fx, "even", (we_val[]){i64(1000000)}, 1).of.i32, 1);
+	ck_assert_int_eq(
+	    call1(&fx, "even", (we_val[]){i64(999999)}, 1).of.i32, 0);
+	/* Through the table: each odd step adds 1; an odd n ends in odd_t,
+	   which adds 1000. */
+	ck_assert_uint_eq(
+	    call1(&fx, "even_t", (we_val[]){i64(1000000)}, 1).of.i64, 500000);
+	ck_assert_uint_eq(
+	    call1(&fx, "even_t", (we_val[]){i64(7)}, 1).of.i64, 1003);
+	/* Called, not tail-called: the caller's operands survive. */
+	ck_assert_uint_eq(
+	    call1(&fx, "around", (we_val[]){i64(10)}, 1).of.i64, 37);
+	fixture_close(&fx);
+}
+END_TEST
+
+/* Endless tail recursion still runs out of fuel and sees interrupts. */
+START_TEST(test_tail_fuel_and_interrupt)
+{
+	fixture fx;
+	we_val a = i32(0);
+
+	fixture_open(&fx, "tail.wasm", NULL);
+	we_store_set_fuel(fx.s, 100000);
+	ck_assert_int_eq(we_func_call(fx.s, fn(&fx, "forever"), &a, 1, NULL, 0),
+	    WE_CALL_TRAP);
+	ck_assert_int_eq(we_store_trap(fx.s)->kind, WE_TRAP_OUT_OF_FUEL);
+	ck_assert_uint_le(we_store_fuel_consumed(fx.s), 100000);
+	ck_assert_uint_gt(we_store_fuel_consumed(fx.s), 99000);
+	we_store_set_fuel(fx.s, UINT64_MAX);
+
+	ck_assert_int_eq(
+	    we_func_call(fx.s, fn(&fx, "poke_then_forever"), NULL, 0, NULL, 0),
+	    WE_CALL_TRAP);
+	ck_assert_int_eq(we_store_trap(fx.s)->kind, WE_TRAP_INTERRUPTED);
+	ck_assert_str_eq(we_store_trap(fx.s)->frames[0].name, "forever");
+	/* The store is usable afterwards. */
+	ck_assert_int_eq(call1(&fx, "even", (we_val[]){i64(10)}, 1).of.i32, 1);
+	fixture_close(&fx);
+}
+END_TEST
+
+/* A tail call to a host function returns its results, also resumed. */
+START_TEST(test_tail_call_host)
+{
+	fixture fx;
+	we_val a = i32(20), r, hr = i32(99);
+
+	fixture_open(&fx, "tail.wasm", NULL);
+	ck_assert_int_eq(call1(&fx, "tail_ask", &a, 1).of.i32, 42);
+	fx.ask_mode = WE_HOST_SUSPEND;
+	ck_assert_int_eq(we_func_call(fx.s, fn(&fx, "tail_ask"), &a, 1, &r, 1),
+	    WE_CALL_SUSPENDED);
+	ck_assert_int_eq(we_store_pending(fx.s)->args[0].of.i32, 21);
+	ck_assert_int_eq(we_resume(fx.s, &hr, 1, &r, 1), WE_CALL_OK);
+	ck_assert_int_eq(r.of.i32, 99);
+	fixture_close(&fx);
+}
+END_TEST
+
+/*
+ * Extended constants: globals and a data offset computed from an imported
+ * global, earlier globals and constants, with wrap-around. The same
+ * module is refused under 2.0's rules.
+ */
+START_TEST(test_extended_const)
+{
+	we_globaltype base_type = {WE_I32, false};
+	we_val base_val = i32(100);
+	we_import import;
+	fixture fx;
+	we_error err;
+	uint8_t *bytes;
+	size_t len;
+
+	memset(&fx, 0, sizeof fx);
+	bytes = read_wat("const.wat", &len);
+	ck_assert_ptr_null(we_module_new_wasm2(bytes, len, &err));
+	ck_assert_int_eq(err.code, WE_ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(err.message, "constant expression"));
+	fx.m = we_module_new(bytes, len, &err);
+	free(bytes);
+	ck_assert_msg(fx.m != NULL, "module: %s", err.message);
+	fx.s = we_store_new(NULL);
+	import = (we_import){"env", "base",
+	    {.kind = WE_EXTERN_GLOBAL,
+		    .of.global = we_global_new(fx.s, &base_type, base_val) }};
+	fx.inst = we_instance_new(fx.s, fx.m, &import, 1, &err);
+	ck_assert_msg(fx.inst != NULL, "instance: %s", err.message);
+	ck_assert_int_eq(call1(&fx, "a", NULL, 0).of.i32, 116);
+	ck_assert_int_eq(call1(&fx, "b", NULL, 0).of.i32, 232);
+	ck_assert_int_eq(call1(&fx, "wrap", NULL, 0).of.i32, 0);
+	ck_assert_uint_eq(call1(&fx, "big", NULL, 0).of.i64, 0x2ffffffffull);
+	ck_assert_int_eq(
+	    call1(&fx, "byte", (we_val[]){i32(228)}, 1).of.i32, 42);
+	ck_assert_int_eq(call1(&fx, "byte", (we_val[]){i32(232)}, 1).of.i32, 0);
+	fixture_close(&fx);
+}
+END_TEST
+
+/*
+ * A module with exception tags, written out in bytes (wabt 1.0.32 has no
+ * try_table): imports env.ask (i32) -> i32 and the tag env.tag (i32),
+ * defines and exports the tag "mytag" (i32), and exports
+ *   throw_imported(x): throw env.tag (x)
+ *   throw_own(x):      throw mytag (x)
+ *   catch_after_host(x): block (result i32) try_table (result i32)
+ *       (catch mytag 0) call ask(x); throw mytag end end: ask's answer,
+ *       thrown and caught.
+ */
+static const uint8_t exn_module[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00,
+    0x00,
+    /* types: (param i32), (param i32) (result i32) */
+    0x01, 0x0a, 0x02, 0x60, 0x01, 0x7f, 0x00, 0x60, 0x01, 0x7f, 0x01, 0x7f,
+    /* imports: env.ask func 1, env.tag tag of type 0 */
+    0x02, 0x16, 0x02, 0x03, 'e', 'n', 'v', 0x03, 'a', 's', 'k', 0x00, 0x01,
+    0x03, 'e', 'n', 'v', 0x03, 't', 'a', 'g', 0x04, 0x00, 0x00,
+    /* functions 1..3: type 1 */
+    0x03, 0x04, 0x03, 0x01, 0x01, 0x01,
+    /* tags: tag 1 of type 0 */
+    0x0d, 0x03, 0x01, 0x00, 0x00,
+    /* exports */
+    0x07, 0x39, 0x04, 0x0e, 't', 'h', 'r', 'o', 'w', '_', 'i', 'm', 'p', 'o',
+    'r', 't', 'e', 'd', 0x00, 0x01, 0x09, 't', 'h', 'r', 'o', 'w', '_', 'o',
+    'w', 'n', 0x00, 0x02, 0x10, 'c', 'a', 't', 'c', 'h', '_', 'a', 'f', 't',
+    'e', 'r', '_', 'h', 'o', 's', 't', 0x00, 0x03, 0x05, 'm', 'y', 't', 'a',
+    'g', 0x04, 0x01,
+    /* code */
+    0x0a, 0x22, 0x03, 0x06, 0x00, 0x20, 0x00, 0x08, 0x00, 0x0b, 0x06, 0x00,
+    0x20, 0x00, 0x08, 0x01, 0x0b, 0x12, 0x00, 0x02, 0x7f, 0x1f, 0x7f, 0x01,
+    0x00, 0x01, 0x00, 0x20, 0x00, 0x10, 0x00, 0x08, 0x01, 0x0b, 0x0b, 0x0b};
+
+/* Opens exn_module with env.ask and a host tag as env.tag. */
+static void
+exn_open(fixture *fx)
+{
+	static const we_valtype i32s[] = {WE_I32};
+	we_functype ask_type = {1, 1, i32s, i32s},
+	            tag_type = {1, 0, i32s, NULL};
+	we_import imports[2];
+	we_error err;
+
+	memset(fx, 0, sizeof *fx);
+	fx->ask_mode = WE_HOST_OK;
+	fx->m = we_module_new(exn_module, sizeof exn_module, &err);
+	ck_assert_msg(fx->m != NULL, "module: %s", err.message);
+	fx->s = we_store_new(NULL);
+	imports[0] = (we_import){"env", "ask",
+	    {.kind = WE_EXTERN_FUNC,
+	        .of.func =
+	            we_func_new_host(fx->s, &ask_type, host_ask, fx, NULL)}};
+	imports[1] = (we_import){"env", "tag",
+	    {.kind = WE_EXTERN_TAG, .of.tag = we_tag_new(fx->s, &tag_type)}};
+	ck_assert_ptr_nonnull(imports[1].value.of.tag);
+	fx->inst = we_instance_new(fx->s, fx->m, imports, 2, &err);
+	ck_assert_msg(fx->inst != NULL, "instance: %s", err.message);
+}
+
+/* Calls name(arg) and checks it ends in an uncaught exception naming tag. */
+static void
+expect_uncaught(fixture *fx, const char *name, const char *tag)
+{
+	we_val a = i32(5), r;
+	const we_trap *t;
+
+	ck_assert_int_eq(
+	    we_func_call(fx->s, fn(fx, name), &a, 1, &r, 1), WE_CALL_TRAP);
+	t = we_store_trap(fx->s);
+	ck_assert_int_eq(t->kind, WE_TRAP_EXCEPTION);
+	ck_assert_msg(strstr(t->message, tag) != NULL, "%s", t->message);
+	ck_assert_str_eq(we_trap_kind_name(t->kind), "uncaught exception");
+}
+
+/*
+ * An exception nothing catches ends the call as a WE_TRAP_EXCEPTION trap
+ * naming its tag; one thrown after a (suspended and resumed) host call
+ * is caught in the same function.
+ */
+START_TEST(test_exceptions)
+{
+	we_val a = i32(20), r, hr = i32(99);
+	we_extern e;
+	fixture fx;
+
+	exn_open(&fx);
+	expect_uncaught(&fx, "throw_own", "tag \"mytag\"");
+	expect_uncaught(&fx, "throw_imported", "tag \"tag\"");
+	ck_assert(we_instance_export(fx.inst, "mytag", &e));
+	ck_assert_int_eq(e.kind, WE_EXTERN_TAG);
+	ck_assert_uint_eq(we_tag_type(e.of.tag)->nparams, 1);
+	/* The store is usable after an uncaught exception. */
+	ck_assert_int_eq(call1(&fx, "catch_after_host", &a, 1).of.i32, 40);
+	fx.ask_mode = WE_HOST_SUSPEND;
+	ck_assert_int_eq(
+	    we_func_call(fx.s, fn(&fx, "catch_after_host"), &a, 1, &r, 1),
+	    WE_CALL_SUSPENDED);
+	ck_assert_int_eq(we_resume(fx.s, &hr, 1, &r, 1), WE_CALL_OK);
+	ck_assert_int_eq(r.of.i32, 99);
+	fixture_close(&fx);
+}
+END_TEST
+
+static Suite *
+wasm3_suite(void)
+{
+	Suite *s = suite_create("engine_wasm3");
+	TCase *tc = tcase_create("tail");
+
+	tcase_add_test(tc, test_tail_recursion_constant_stack);
+	tcase_add_test(tc, test_tail_fuel_and_interrupt);
+	tcase_add_test(tc, test_tail_call_host);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("const");
+	tcase_add_test(tc, test_extended_const);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("exceptions");
+	tcase_add_test(tc, test_exceptions);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(wasm3_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
