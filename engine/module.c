@@ -22,8 +22,8 @@ set_error(we_error *err, we_err code, const char *msg)
 	err->message[sizeof err->message - 1] = '\0';
 }
 
-static we_module *
-module_new(const uint8_t *bytes, size_t len, we_error *err, bool v128_types)
+we_module *
+we_module_new(const uint8_t *bytes, size_t len, we_error *err)
 {
 	we_error local;
 	we_module *m;
@@ -43,25 +43,12 @@ module_new(const uint8_t *bytes, size_t len, we_error *err, bool v128_types)
 	if (len > 0)
 		memcpy(m->bytes, bytes, len);
 	m->len = len;
-	m->v128_types = v128_types;
 	set_error(err, WE_OK, "");
 	if (!wd_decode(m, err)) {
 		we_module_free(m);
 		return NULL;
 	}
 	return m;
-}
-
-we_module *
-we_module_new(const uint8_t *bytes, size_t len, we_error *err)
-{
-	return module_new(bytes, len, err, false);
-}
-
-we_module *
-wm_module_new_v128(const uint8_t *bytes, size_t len, we_error *err)
-{
-	return module_new(bytes, len, err, true);
 }
 
 we_err

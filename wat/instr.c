@@ -37,6 +37,8 @@ typedef enum imm {
 	IM_ELEM,
 	IM_TABLEINIT,
 	IM_TABLECOPY,
+	IM_V128,    /* SIMD: not in the text format yet */
+	IM_SHUFFLE, /* SIMD: not in the text format yet */
 } imm;
 
 typedef struct opinfo {
@@ -327,6 +329,11 @@ immediates(wparse *ps, const opinfo *op, wbuf *b)
 		wb_u32(ps, b, table);
 		break;
 	}
+	case IM_V128:
+	case IM_SHUFFLE:
+		wat_fail(ps, "%s: SIMD is not supported in the text format yet",
+		    op->text);
+		break;
 	case IM_TABLECOPY: {
 		uint32_t dst = 0, src = 0;
 

@@ -470,7 +470,78 @@ typedef enum expect_kind {
 typedef struct expect {
 	we_val val;
 	expect_kind kind;
+	/* A v128: its lane shape and what each lane must be. */
+	uint32_t lane_bits; /* 8, 16, 32 or 64 */
+	bool lane_float;
+	expect_kind lane_kind[16];
 } expect;
+
+/* The lane shape of a v128 value's lane_type into e; false if unknown. */
+static bool
+parse_lane_type(const char *s, expect *e)
+{
+	static const struct {
+		const char *name;
+		uint32_t bits;
+		bool is_float;
+	} shapes[] = {{"i8", 8, false}, {"i16", 16, false}, {"i32", 32, false},
+	    {"i64", 64, false}, {"f32", 32, true}, {"f64", 64, true}};
+	for (size_t i = 0; s != NULL && i < sizeof(shapes) / sizeof(shapes[0]);
+	     i++)
+		if (strcmp(s, shapes[i].name) == 0) {
+			e->lane_bits = shapes[i].bits;
+			e->lane_float = shapes[i].is_float;
+			return true;
+		}
+	return false;
+}
+
+/*
+ * A v128 {"lane_type", "value": [lanes]} into e: each lane a decimal
+ * integer (negative allowed) or, for float lanes, a NaN pattern. 1 on
+ * success, -1 when malformed.
+ */
+static int
+parse_v128(json_t *j, expect *e)
+{
+	json_t *lanes = json_object_get(j, "value");
+	uint32_t n;
+
+	e->val.type = WE_V128;
+	if (!parse_lane_type(
+	        json_string_value(json_object_get(j, "lane_type")), e))
+		return -1;
+	n = 128 / e->lane_bits;
+	if (json_array_size(lanes) != n)
+		return -1;
+	for (uint32_t i = 0; i < n; i++) {
+		const char *v = json_string_value(json_array_get(lanes, i));
+		uint32_t bytes = e->lane_bits / 8;
+		uint64_t bits;
+		char *end;
+
+		if (v == NULL)
+			return -1;
+		e->lane_kind[i] = EXPECT_EXACT;
+		if (e->lane_float && strcmp(v, "nan:canonical") == 0) {
+			e->lane_kind[i] = EXPECT_NAN_CANONICAL;
+			continue;
+		}
+		if (e->lane_float && strcmp(v, "nan:arithmetic") == 0) {
+			e->lane_kind[i] = EXPECT_NAN_ARITHMETIC;
+			continue;
+		}
+		errno = 0;
+		bits = v[0] == '-' ? (uint64_t)strtoll(v, &end, 10)
+		                   : strtoull(v, &end, 10);
+		if (errno != 0 || *end != '\0' || end == v)
+			return -1;
+		for (uint32_t k = 0; k < bytes; k++)
+			e->val.of.v128[i * bytes + k] =
+			    (uint8_t)(bits >> (8 * k));
+	}
+	return 1;
+}
 
 static bool
 parse_type(const char *s, we_valtype *t)
@@ -491,8 +562,8 @@ parse_type(const char *s, we_valtype *t)
 
 /*
  * Parses {"type", "value"} into e. Returns 1 on success, 0 for a value
- * this runner does not handle (v128: the command is skipped), -1 when the
- * JSON is malformed.
+ * this runner does not handle (the command is skipped), -1 when the JSON
+ * is malformed.
  */
 static int
 parse_value(json_t *j, expect *e)
@@ -505,7 +576,7 @@ parse_value(json_t *j, expect *e)
 	if (type == NULL)
 		return -1;
 	if (strcmp(type, "v128") == 0)
-		return 0;
+		return parse_v128(j, e);
 	if (!parse_type(type, &e->val.type))
 		return -1;
 	if (v == NULL) {
@@ -582,6 +653,13 @@ format_val(char *buf, size_t cap, const we_val *v)
 			snprintf(buf, cap, "externref:%" PRIuPTR,
 			    (uintptr_t)v->of.externref - 1);
 		break;
+	case WE_V128: {
+		int k = snprintf(buf, cap, "v128:0x");
+		for (int i = 15; i >= 0 && k > 0 && (size_t)k < cap; i--)
+			k += snprintf(
+			    buf + k, cap - (size_t)k, "%02x", v->of.v128[i]);
+		break;
+	}
 	default: snprintf(buf, cap, "type 0x%x", (unsigned)v->type); break;
 	}
 }
@@ -617,11 +695,31 @@ nan_matches(const we_val *got, expect_kind kind)
 	    : (b & 0x7ff8000000000000ull) == 0x7ff8000000000000ull;
 }
 
+/* Whether lane i of the v128 got is what e wants of it. */
+static bool
+lane_matches(const we_val *got, const expect *e, uint32_t i)
+{
+	uint32_t bytes = e->lane_bits / 8;
+	we_val lane = {.type = bytes == 4 ? WE_F32 : WE_F64};
+
+	if (e->lane_kind[i] == EXPECT_EXACT)
+		return memcmp(got->of.v128 + i * bytes,
+		           e->val.of.v128 + i * bytes, bytes) == 0;
+	memcpy(&lane.of, got->of.v128 + i * bytes, bytes);
+	return nan_matches(&lane, e->lane_kind[i]);
+}
+
 static bool
 value_matches(const we_val *got, const expect *e)
 {
 	if (got->type != e->val.type)
 		return false;
+	if (got->type == WE_V128) {
+		for (uint32_t i = 0; i < 128 / e->lane_bits; i++)
+			if (!lane_matches(got, e, i))
+				return false;
+		return true;
+	}
 	switch (e->kind) {
 	case EXPECT_NAN_CANONICAL:
 	case EXPECT_NAN_ARITHMETIC:
@@ -845,7 +943,30 @@ results_match(
 	}
 	for (size_t i = 0; i < n; i++) {
 		expect e;
-		int ok = parse_value(json_array_get(expected, i), &e);
+		json_t *want = json_array_get(expected, i);
+		const char *type =
+		    json_string_value(json_object_get(want, "type"));
+		if (type != NULL && strcmp(type, "either") == 0) {
+			/* Relaxed SIMD: any one of the values will do. */
+			json_t *alts = json_object_get(want, "values");
+			bool any = false;
+			for (size_t k = 0; !any && k < json_array_size(alts);
+			     k++)
+				any = parse_value(
+				          json_array_get(alts, k), &e) == 1 &&
+				    value_matches(&r->vals[i], &e);
+			if (!any) {
+				char gs[96];
+				format_val(gs, sizeof(gs), &r->vals[i]);
+				snprintf(why, cap,
+				    "result %zu: none of the %zu allowed, got "
+				    "%s",
+				    i, json_array_size(alts), gs);
+				return false;
+			}
+			continue;
+		}
+		int ok = parse_value(want, &e);
 		if (ok == 0) {
 			*skip = true;
 			return false;
