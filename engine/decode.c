@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * decode.c: the binary decoder and module-level validator (WebAssembly 2.0
- * core, no SIMD). It reads the sections of a module in order into struct
+ * core). It reads the sections of a module in order into struct
  * we_module, checks everything outside function bodies, and hands each
  * body to wx_compile() (compile.c) once every section is known.
  *

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wasmd/engine.h: the public API of libwasmd-engine, a WebAssembly 2.0
- * interpreter (no SIMD).
+ * interpreter (SIMD included, and relaxed SIMD: see we_val).
  *
  * Included by embedders, by wasmd-worker and by the spec runner. The
  * supervisor (daemon/) never includes it: it does not parse WebAssembly.
