@@ -56,7 +56,6 @@ put(wr_value *fp, uint32_t s, v128 v)
 	void wxs_##N(wr_value *fp, const wx_insn *ip)                          \
 	{                                                                      \
 		v128 x = get(fp, ip->b), r;                                    \
-		memset(&r, 0, sizeof r);                                       \
 		body;                                                          \
 		put(fp, ip->a, r);                                             \
 	}
@@ -64,7 +63,6 @@ put(wr_value *fp, uint32_t s, v128 v)
 	void wxs_##N(wr_value *fp, const wx_insn *ip)                          \
 	{                                                                      \
 		v128 x = get(fp, ip->b), y = get(fp, ip->c), r;                \
-		memset(&r, 0, sizeof r);                                       \
 		body;                                                          \
 		put(fp, ip->a, r);                                             \
 	}
@@ -97,6 +95,9 @@ put(wr_value *fp, uint32_t s, v128 v)
 
 /* Lane by lane: r.F[i] := expr (of x.F[i], y.F[i], z.F[i]). */
 #define MAP1(N, F, n, expr) VUN(N, LANES(n) r.F[i] = (expr))
+/* The same for the low n lanes of r, the others zero (the _zero forms). */
+#define MAP1Z(N, F, n, expr)                                                   \
+	VUN(N, memset(&r, 0, sizeof r); LANES(n) r.F[i] = (expr))
 #define MAP2(N, F, n, expr) VBIN(N, LANES(n) r.F[i] = (expr))
 /* A comparison: all ones in lane i (field M) when x.F[i] op y.F[i]. */
 #define CMP(N, F, M, n, op)                                                    \
@@ -390,16 +391,16 @@ MAP1(I32X4_TRUNC_SAT_F32X4_U, u32, 4, wxn_sat_u32(x.f32[i]))
 /* Relaxed truncation: saturating, as i32x4.trunc_sat_*. */
 MAP1(I32X4_RELAXED_TRUNC_F32X4_S, u32, 4, wxn_sat_s32(x.f32[i]))
 MAP1(I32X4_RELAXED_TRUNC_F32X4_U, u32, 4, wxn_sat_u32(x.f32[i]))
-/* The _zero forms fill lanes 2 and 3 with zeros (r starts zeroed). */
-MAP1(I32X4_TRUNC_SAT_F64X2_S_ZERO, u32, 2, wxn_sat_s32(x.f64[i]))
-MAP1(I32X4_TRUNC_SAT_F64X2_U_ZERO, u32, 2, wxn_sat_u32(x.f64[i]))
-MAP1(I32X4_RELAXED_TRUNC_F64X2_S_ZERO, u32, 2, wxn_sat_s32(x.f64[i]))
-MAP1(I32X4_RELAXED_TRUNC_F64X2_U_ZERO, u32, 2, wxn_sat_u32(x.f64[i]))
+/* The _zero forms fill lanes 2 and 3 with zeros. */
+MAP1Z(I32X4_TRUNC_SAT_F64X2_S_ZERO, u32, 2, wxn_sat_s32(x.f64[i]))
+MAP1Z(I32X4_TRUNC_SAT_F64X2_U_ZERO, u32, 2, wxn_sat_u32(x.f64[i]))
+MAP1Z(I32X4_RELAXED_TRUNC_F64X2_S_ZERO, u32, 2, wxn_sat_s32(x.f64[i]))
+MAP1Z(I32X4_RELAXED_TRUNC_F64X2_U_ZERO, u32, 2, wxn_sat_u32(x.f64[i]))
 MAP1(F32X4_CONVERT_I32X4_S, f32, 4, (float)x.i32[i])
 MAP1(F32X4_CONVERT_I32X4_U, f32, 4, (float)x.u32[i])
 MAP1(F64X2_CONVERT_LOW_I32X4_S, f64, 2, (double)x.i32[i])
 MAP1(F64X2_CONVERT_LOW_I32X4_U, f64, 2, (double)x.u32[i])
-MAP1(F32X4_DEMOTE_F64X2_ZERO, f32, 2, (float)x.f64[i])
+MAP1Z(F32X4_DEMOTE_F64X2_ZERO, f32, 2, (float)x.f64[i])
 MAP1(F64X2_PROMOTE_LOW_F32X4, f64, 2, (double)x.f32[i])
 
 /* ---- Memory ------------------------------------------------------------- */
