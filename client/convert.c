@@ -24,7 +24,7 @@ dup_str(const char *s)
 static bool
 valtype_ok(int t)
 {
-	return t >= WASMD_I32 && t <= WASMD_EXTERNREF;
+	return t >= WASMD_I32 && t <= WASMD_V128;
 }
 
 int
@@ -44,6 +44,11 @@ wc_value_from_pb(const Wasmd__Value *pb, wasmd_value *out)
 		out->is_null = pb->is_null;
 		out->of.ref = pb->is_null ? 0 : pb->bits;
 		break;
+	case WASMD_V128:
+		if (pb->v128.len != sizeof out->of.v128)
+			return -1;
+		memcpy(out->of.v128, pb->v128.data, sizeof out->of.v128);
+		break;
 	}
 	return 0;
 }
@@ -59,6 +64,12 @@ wc_value_to_pb(const wasmd_value *v, Wasmd__Value *pb)
 	case WASMD_F32: pb->bits = v->of.f32_bits; break;
 	case WASMD_I64:
 	case WASMD_F64: pb->bits = v->of.f64_bits; break;
+	case WASMD_V128:
+		/* Borrows v's bytes, as the caller's values outlive the send. */
+		pb->bits = 0;
+		pb->v128.data = (uint8_t *)v->of.v128;
+		pb->v128.len = sizeof v->of.v128;
+		break;
 	default:
 		pb->is_null = v->is_null;
 		pb->bits = v->is_null ? 0 : v->of.ref;

@@ -557,6 +557,8 @@ reply_results(wasmd_host_call *call, const wasmd_value *results, size_t n)
 		v.type = call->func->type.results[i];
 		wasmd__value__init(&vals[i]);
 		wc_value_to_pb(&v, &vals[i]);
+		if (v.type == WASMD_V128) /* borrow bytes that outlive v */
+			vals[i].v128.data = (uint8_t *)results[i].of.v128;
 		ptrs[i] = &vals[i];
 	}
 	for (size_t i = 0; i < call->nwrites; i++)

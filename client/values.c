@@ -39,6 +39,7 @@ static const char *const valtype_names[] = {
     [WASMD_F64] = "f64",
     [WASMD_FUNCREF] = "funcref",
     [WASMD_EXTERNREF] = "externref",
+    [WASMD_V128] = "v128",
 };
 
 const char *
@@ -235,6 +236,23 @@ parse_ref(wasmd_valtype type, const char *text, wasmd_value *out, char *err,
 	    type == WASMD_EXTERNREF ? " or a handle number" : "");
 }
 
+/* "0x" and 32 hex digits: a 128-bit little-endian number. */
+static int
+parse_v128(const char *text, wasmd_value *out, char *err, size_t errlen)
+{
+	const char *hex = text + 2;
+
+	if (strncmp(text, "0x", 2) != 0 || strlen(hex) != 32 ||
+	    strspn(hex, "0123456789abcdefABCDEF") != 32)
+		return parse_fail(err, errlen,
+		    "'%s' is not a v128 (use 0x and 32 hex digits)", text);
+	for (int i = 0; i < 16; i++) {
+		char pair[3] = {hex[30 - 2 * i], hex[31 - 2 * i], '\0'};
+		out->of.v128[i] = (uint8_t)strtoul(pair, NULL, 16);
+	}
+	return 0;
+}
+
 int
 wasmd_value_parse(wasmd_valtype type, const char *text, wasmd_value *out,
     char *err, size_t errlen)
@@ -256,6 +274,7 @@ wasmd_value_parse(wasmd_valtype type, const char *text, wasmd_value *out,
 	case WASMD_F64: return parse_float(text, true, out, err, errlen);
 	case WASMD_FUNCREF:
 	case WASMD_EXTERNREF: return parse_ref(type, text, out, err, errlen);
+	case WASMD_V128: return parse_v128(text, out, err, errlen);
 	}
 	return parse_fail(err, errlen, "unknown value type %d", (int)type);
 }
@@ -337,6 +356,13 @@ wasmd_value_format(const wasmd_value *v, char *buf, size_t len)
 		if (v->is_null)
 			return (size_t)snprintf(buf, len, "null");
 		return (size_t)snprintf(buf, len, "ref:%" PRIu64, v->of.ref);
+	case WASMD_V128: {
+		char hex[35] = "0x";
+		for (int i = 0; i < 16; i++)
+			snprintf(
+			    hex + 2 + 2 * i, 3, "%02x", v->of.v128[15 - i]);
+		return (size_t)snprintf(buf, len, "%s", hex);
+	}
 	}
 	return (size_t)snprintf(buf, len, "?");
 }

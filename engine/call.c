@@ -130,19 +130,27 @@ wx_code_metered(we_store *s, const we_module *m, uint32_t func_index)
 }
 
 /*
- * Whether t takes or returns a v128, which a we_val cannot carry yet (only
- * modules loaded with the wm_module_new_v128 test hook have them).
+ * Values to their slots, one after another by width (a v128 takes two):
+ * vals[0..n) to slots.
  */
-static bool
-has_v128(const we_functype *t)
+static void
+vals_to_slots(uint32_t n, const we_val *vals, wr_value *slots)
 {
-	for (uint32_t i = 0; i < t->nparams; i++)
-		if (t->params[i] == WE_V128)
-			return true;
-	for (uint32_t i = 0; i < t->nresults; i++)
-		if (t->results[i] == WE_V128)
-			return true;
-	return false;
+	for (uint32_t i = 0; i < n; i++) {
+		wr_from_val(vals[i], slots);
+		slots += wr_width(vals[i].type);
+	}
+}
+
+/* The n values of types laid out from slots, into out[0..n). */
+static void
+slots_to_vals(
+    uint32_t n, const we_valtype *types, const wr_value *slots, we_val *out)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		out[i] = wr_to_val(types[i], slots);
+		slots += wr_width(types[i]);
+	}
 }
 
 /* Checks that vals match types; names the first mismatch in s->error. */
@@ -229,8 +237,7 @@ take_host_results(
 			    we_valtype_name(t->results[i]));
 			return WE_HOST_TRAP;
 		}
-	for (uint32_t i = 0; i < t->nresults; i++)
-		slots[i] = wr_from_val(res[i]);
+	vals_to_slots(t->nresults, res, slots);
 	return WE_HOST_OK;
 }
 
@@ -243,11 +250,6 @@ wx_call_host(we_store *s, we_func *f, we_instance *caller, wr_value *slots)
 	we_host_status st;
 	we_hostcall hc;
 
-	if (has_v128(t)) {
-		wr_trap(s, WE_TRAP_HOST,
-		    "a host function cannot take or return v128 values yet");
-		return WE_HOST_TRAP;
-	}
 	if (!reserve_pending_args(s, t->nparams) ||
 	    (t->nresults > WX_HOST_RESULTS_INLINE &&
 	        (res = calloc(t->nresults, sizeof *res)) == NULL)) {
@@ -256,8 +258,7 @@ wx_call_host(we_store *s, we_func *f, we_instance *caller, wr_value *slots)
 		    "function");
 		return WE_HOST_TRAP;
 	}
-	for (uint32_t i = 0; i < t->nparams; i++)
-		s->pending_args[i] = wr_to_val(t->params[i], slots[i]);
+	slots_to_vals(t->nparams, t->params, slots, s->pending_args);
 	for (uint32_t i = 0; i < t->nresults; i++) {
 		memset(&res[i], 0, sizeof res[i]);
 		res[i].type = t->results[i];
@@ -302,8 +303,7 @@ finish(we_store *s, wx_status st, we_val *results)
 	switch (st) {
 	case WX_DONE:
 		s->state = WR_IDLE;
-		for (uint32_t i = 0; i < t->nresults; i++)
-			results[i] = wr_to_val(t->results[i], x->stack[i]);
+		slots_to_vals(t->nresults, t->results, x->stack, results);
 		return WE_CALL_OK;
 	case WX_TRAP:
 		s->state = WR_IDLE;
@@ -370,10 +370,6 @@ we_func_call(we_store *s, we_func *f, const we_val *args, size_t nargs,
 	if (f->inst != NULL && f->inst->store != s)
 		return call_error(s, "the function belongs to another store");
 	t = f->type;
-	if (has_v128(t))
-		return call_error(s,
-		    "cannot call a function that takes or returns v128 "
-		    "values from the host yet");
 	if (!check_vals(s, "argument", args, nargs, t->nparams, t->params))
 		return WE_CALL_ERROR;
 	if (nresults != t->nresults)
@@ -382,10 +378,10 @@ we_func_call(we_store *s, we_func *f, const we_val *args, size_t nargs,
 	if (!ensure_exec(s))
 		return call_error(s, "out of memory for the call stack");
 	x = s->exec;
-	if ((size_t)(x->stack_end - x->stack) < (size_t)t->nparams + 1)
+	if ((size_t)(x->stack_end - x->stack) <
+	    wr_slots_of(t->nparams, t->params) + 2)
 		return call_error(s, "too many arguments for the stack");
-	for (uint32_t i = 0; i < t->nparams; i++)
-		x->stack[i] = wr_from_val(args[i]);
+	vals_to_slots(t->nparams, args, x->stack);
 	x->entry = f;
 	x->depth = 0;
 	s->state = WR_RUNNING;
@@ -434,8 +430,7 @@ we_resume(we_store *s, const we_val *host_results, size_t nhost_results,
 	if (!check_vals(s, "host result", host_results, nhost_results,
 	        ht->nresults, ht->results))
 		return WE_CALL_ERROR;
-	for (uint32_t i = 0; i < ht->nresults; i++)
-		x->susp_fp[i] = wr_from_val(host_results[i]);
+	vals_to_slots(ht->nresults, host_results, x->susp_fp);
 	clear_outcome(s);
 	s->state = WR_RUNNING;
 	if (x->susp_ip == NULL)

@@ -231,18 +231,7 @@ static const we_valtype one_type[] = {WE_I32, WE_I64, WE_F32, WE_F64, WE_V128,
 static inline uint32_t
 width(we_valtype t)
 {
-	return t == WE_V128 ? 2 : 1;
-}
-
-/* The slots values of types [0, n) take, one after another. */
-static uint64_t
-slots_of(uint32_t n, const we_valtype *types)
-{
-	uint64_t w = 0;
-
-	for (uint32_t i = 0; i < n; i++)
-		w += width(types[i]);
-	return w;
+	return wr_width(t);
 }
 
 static const we_valtype *
@@ -1678,7 +1667,7 @@ do_return_call(cc *c, const we_functype *ft, wx_op op, uint32_t x, uint32_t y,
 		    "type mismatch: the callee of a tail call must "
 		    "return the function's results");
 	base = slot(c, c->nvals);
-	nargs = (uint32_t)slots_of(ft->nparams, ft->params);
+	nargs = (uint32_t)wr_slots_of(ft->nparams, ft->params);
 	end_charge(c);
 	if (op == WXO_RETURN_CALL && x >= c->m->nfunc_imports)
 		emit(c, WXO_X_RETURN_CALL_DIRECT, nargs, base,
@@ -1688,7 +1677,7 @@ do_return_call(cc *c, const we_functype *ft, wx_op op, uint32_t x, uint32_t y,
 	else
 		emit_cd(c, WXO_X_RETURN_CALL_INDIRECT, base, index_slot, y, x);
 	emit(c, WXO_X_RETURN, 0,
-	    (uint32_t)slots_of(self->nresults, self->results), 0);
+	    (uint32_t)wr_slots_of(self->nresults, self->results), 0);
 	set_unreachable(c);
 	return true;
 }
@@ -1813,7 +1802,7 @@ read_catch(cc *c, wx_catch *k)
 	if (!same_types(n, types, nl, lt))
 		return invalid(c, "type mismatch: catch clause and its label");
 	k->dst = slot(c, t->height);
-	k->pad = emit_catch_pad(c, t, k->dst, (uint32_t)slots_of(n, types));
+	k->pad = emit_catch_pad(c, t, k->dst, (uint32_t)wr_slots_of(n, types));
 	return true;
 }
 
@@ -2021,6 +2010,29 @@ op_local(cc *c, wx_op op)
 	return op == WXO_LOCAL_TEE ? push_local(c, t, x) : true;
 }
 
+/* 16 raw immediate bytes (v128.const, i8x16.shuffle) into out. */
+static bool
+read_16(cc *c, uint8_t out[16])
+{
+	const uint8_t *p;
+
+	if (!wrd_bytes(&c->r, 16, &p))
+		return false;
+	memcpy(out, p, 16);
+	return true;
+}
+
+/* Appends an X_DATA carrying the 16 bytes (after the insn using them). */
+static void
+append_data16(cc *c, const uint8_t bytes[16])
+{
+	uint32_t i = append(c, WXO_X_DATA, 0, 0, 0);
+
+	if (i != NONE)
+		memcpy(
+		    (uint8_t *)&c->code[i] + offsetof(wx_insn, a), bytes, 16);
+}
+
 /*
  * The value of constant expression e (a v128.const, or global.get of an
  * imported global) into slots dst..dst+1: an immutable global's value is
@@ -2029,8 +2041,7 @@ op_local(cc *c, wx_op op)
 static void
 emit_const_w(cc *c, uint32_t dst, const wm_constexpr *e)
 {
-	uint32_t i;
-	uint8_t *data;
+	uint8_t data[16];
 
 	if (e->op != WM_CONST_V128) {
 		emit(c, WXO_X_GLOBAL_GET_W, dst, e->index, 0);
@@ -2038,12 +2049,9 @@ emit_const_w(cc *c, uint32_t dst, const wm_constexpr *e)
 	}
 	if (emit(c, WXO_X_CONST_W, dst, 0, 0) == NONE)
 		return;
-	i = append(c, WXO_X_DATA, 0, 0, 0);
-	if (i == NONE)
-		return;
-	data = (uint8_t *)&c->code[i] + offsetof(wx_insn, a);
 	memcpy(data, &e->bits, 8);
 	memcpy(data + 8, &e->bits_hi, 8);
+	append_data16(c, data);
 }
 
 static bool
@@ -2116,6 +2124,44 @@ op_const(cc *c, wx_op op)
 	if (!ok)
 		return false;
 	return push_src(c, t, SRC_CONST, bits); /* folded until needed */
+}
+
+/* v128.const: written to its own slot at once (never folded). */
+static bool
+op_v128_const(cc *c)
+{
+	uint8_t bytes[16];
+	wm_constexpr e = {.op = WM_CONST_V128, .type = WE_V128};
+
+	if (!read_16(c, bytes))
+		return false;
+	memcpy(&e.bits, bytes, 8);
+	memcpy(&e.bits_hi, bytes + 8, 8);
+	emit_const_w(c, slot(c, c->nvals), &e);
+	return push(c, WE_V128);
+}
+
+/* i8x16.shuffle: fp[a] := lanes of fp[b], fp[c]; the indices in X_DATA. */
+static bool
+op_shuffle(cc *c)
+{
+	uint8_t lanes[16];
+	uint32_t h;
+
+	if (!read_16(c, lanes))
+		return false;
+	for (int i = 0; i < 16; i++)
+		if (lanes[i] >= 32)
+			return invalid(c, "invalid lane index %u", lanes[i]);
+	if (!pop_expect(c, WE_V128) || !pop_expect(c, WE_V128))
+		return false;
+	h = c->nvals;
+	if (!dead(c)) {
+		uint32_t x = use(c, h), y = use(c, h + 1);
+		if (emit_cd(c, WXO_I8X16_SHUFFLE, slot(c, h), x, y, 0) != NONE)
+			append_data16(c, lanes);
+	}
+	return push(c, WE_V128);
 }
 
 /* ---- Instructions: references, tables, memory -------------------------- */
@@ -2286,7 +2332,18 @@ op_memory(cc *c, wx_op op)
 
 /* ---- Decoding one instruction ------------------------------------------ */
 
-enum op_kind { K_BAD, K_CTL, K_SPC, K_UN, K_BIN, K_LD, K_ST };
+enum op_kind {
+	K_BAD,
+	K_CTL,
+	K_SPC,
+	K_UN,
+	K_BIN,
+	K_LD,
+	K_ST,
+	K_VOP,
+	K_VLD,
+	K_VST
+};
 
 /*
  * The rows compiled by hand (WX_CTL and WX_SPC): op_hand switches over
@@ -2305,7 +2362,54 @@ typedef struct op_info {
 	uint8_t align; /* natural alignment, log2 */
 	uint16_t op;   /* wx_op */
 	uint16_t hand; /* wx_hand, for K_CTL and K_SPC */
+	uint8_t sig;   /* K_VOP: enum vsig */
+	uint8_t
+	    lanes; /* K_VOP, K_VLD, K_VST: lane immediate below this, or 0 */
 } op_info;
+
+/*
+ * The operand and result types of a WX_VOP row (its sig in opcodes.def):
+ * V = v128, I = i32, L = i64, F = f32, D = f64.
+ */
+enum vsig {
+	S_V_V,
+	S_VV_V,
+	S_VVV_V,
+	S_V_I,
+	S_VI_V,
+	S_I_V,
+	S_L_V,
+	S_F_V,
+	S_D_V,
+	S_V_L,
+	S_V_F,
+	S_V_D,
+	S_VL_V,
+	S_VF_V,
+	S_VD_V
+};
+
+static const struct vsig_types {
+	uint8_t n;           /* operands */
+	we_valtype param[3]; /* operand types, bottom first */
+	we_valtype result;
+} vsig_types[] = {
+    [S_V_V] = {1, {WE_V128}, WE_V128},
+    [S_VV_V] = {2, {WE_V128, WE_V128}, WE_V128},
+    [S_VVV_V] = {3, {WE_V128, WE_V128, WE_V128}, WE_V128},
+    [S_V_I] = {1, {WE_V128}, WE_I32},
+    [S_VI_V] = {2, {WE_V128, WE_I32}, WE_V128},
+    [S_I_V] = {1, {WE_I32}, WE_V128},
+    [S_L_V] = {1, {WE_I64}, WE_V128},
+    [S_F_V] = {1, {WE_F32}, WE_V128},
+    [S_D_V] = {1, {WE_F64}, WE_V128},
+    [S_V_L] = {1, {WE_V128}, WE_I64},
+    [S_V_F] = {1, {WE_V128}, WE_F32},
+    [S_V_D] = {1, {WE_V128}, WE_F64},
+    [S_VL_V] = {2, {WE_V128, WE_I64}, WE_V128},
+    [S_VF_V] = {2, {WE_V128, WE_F32}, WE_V128},
+    [S_VD_V] = {2, {WE_V128, WE_F64}, WE_V128},
+};
 
 #define T_I32 WE_I32
 #define T_I64 WE_I64
@@ -2322,18 +2426,28 @@ union fc_span {
 };
 #define FC_SPAN ((uint32_t)sizeof(union fc_span))
 
+/* Sizes one past the highest sub-opcode of the 0xFD (SIMD) rows. */
+union fd_span {
+#define WX_ANY(N, code, text)                                                  \
+	char N[WX_CODE_PREFIX(code) == 0xfd ? WX_CODE_SUB(code) + 1 : 1];
+#include "opcodes.def"
+};
+#define FD_SPAN ((uint32_t)sizeof(union fd_span))
+
 /*
  * Where row code sits in opinfo_table: one-byte opcodes at their byte,
- * then the 0xFC sub-opcodes. A row of any other prefix gets an index far
- * out of the table, which does not compile: give its prefix a range here
- * (and in compile_insn) first.
+ * then the 0xFC sub-opcodes, then the 0xFD ones. A row of any other prefix
+ * gets an index far out of the table, which does not compile: give its
+ * prefix a range here (and in compile_insn) first.
  */
+#define FC_BASE 256u
+#define FD_BASE (FC_BASE + FC_SPAN)
 #define OPIX(code)                                                             \
 	((code) < 0x100                        ? (code)                        \
-	        : WX_CODE_PREFIX(code) == 0xfc ? 256 + WX_CODE_SUB(code)       \
+	        : WX_CODE_PREFIX(code) == 0xfc ? FC_BASE + WX_CODE_SUB(code)   \
+	        : WX_CODE_PREFIX(code) == 0xfd ? FD_BASE + WX_CODE_SUB(code)   \
 	                                       : 0x7fffffff)
-#define FC_BASE 256u
-#define OPINFO_SIZE (FC_BASE + FC_SPAN)
+#define OPINFO_SIZE (FD_BASE + FD_SPAN)
 
 static const op_info opinfo_table[OPINFO_SIZE] = {
 #define WX_CTL(N, code, text, imm)                                             \
@@ -2350,8 +2464,89 @@ static const op_info opinfo_table[OPINFO_SIZE] = {
 	[OPIX(code)] = {.kind = K_LD, .r = T_##T, .align = al, .op = WXO_##N},
 #define WX_ST(N, code, text, T, al, ctype)                                     \
 	[OPIX(code)] = {.kind = K_ST, .t = T_##T, .align = al, .op = WXO_##N},
+#define WX_VOP(N, code, text, sg, n)                                           \
+	[OPIX(code)] = {                                                       \
+	    .kind = K_VOP, .sig = S_##sg, .lanes = n, .op = WXO_##N},
+#define WX_VLD(N, code, text, al, n)                                           \
+	[OPIX(code)] = {.kind = K_VLD, .align = al, .lanes = n, .op = WXO_##N},
+#define WX_VST(N, code, text, al, n)                                           \
+	[OPIX(code)] = {.kind = K_VST, .align = al, .lanes = n, .op = WXO_##N},
 #include "opcodes.def"
 };
+
+/* A lane index immediate (one byte), which must be below lanes. */
+static bool
+read_lane(cc *c, uint32_t lanes, uint32_t *lane)
+{
+	uint8_t b;
+
+	if (!read_u8(c, &b))
+		return false;
+	if (b >= lanes)
+		return invalid(c, "invalid lane index %u", b);
+	*lane = b;
+	return true;
+}
+
+/*
+ * A WX_VOP row: wxs_N gets a = result, b, c = the first two operands, d =
+ * the third or the lane index (simd.h).
+ */
+static bool
+op_vop(cc *c, const op_info *oi)
+{
+	const struct vsig_types *sg = &vsig_types[oi->sig];
+	uint32_t lane = 0, h, from[3] = {0, 0, 0}, i;
+
+	if (oi->lanes && !read_lane(c, oi->lanes, &lane))
+		return false;
+	for (i = sg->n; i-- > 0;)
+		if (!pop_expect(c, sg->param[i]))
+			return false;
+	h = c->nvals;
+	if (!dead(c)) {
+		for (i = 0; i < sg->n; i++)
+			from[i] = use(c, h + i);
+		i = emit_cd(c, oi->op, slot(c, h), from[0], from[1],
+		    sg->n == 3 ? from[2] : lane);
+		/* A scalar result may be retargeted (simd.c reads first). */
+		if (width(sg->result) == 1)
+			mark_simple(c, i);
+	}
+	return push(c, sg->result);
+}
+
+/*
+ * A WX_VLD or WX_VST row (simd.h): a memarg, then a lane index for the
+ * lane forms. A lane load finds the vector it changes right above the
+ * address, in its own slots.
+ */
+static bool
+op_vmem(cc *c, const op_info *oi)
+{
+	uint32_t off, lane = 0, h;
+
+	if (!read_memarg(c, oi->align, &off) ||
+	    (oi->lanes && !read_lane(c, oi->lanes, &lane)))
+		return false;
+	if (oi->kind == K_VLD && oi->lanes)
+		materialize_top(c, 1);
+	if ((oi->kind == K_VST || oi->lanes) && !pop_expect(c, WE_V128))
+		return false;
+	if (!pop_expect(c, WE_I32))
+		return false;
+	h = c->nvals;
+	if (oi->kind == K_VST) {
+		if (!dead(c)) {
+			uint32_t a = use(c, h), v = use(c, h + 1);
+			emit_cd(c, oi->op, a, v, off, lane);
+		}
+		return true;
+	}
+	if (!dead(c))
+		emit_cd(c, oi->op, slot(c, h), use(c, h), off, lane);
+	return push(c, WE_V128);
+}
 
 static bool
 op_simple(cc *c, const op_info *oi)
@@ -2394,6 +2589,9 @@ op_simple(cc *c, const op_info *oi)
 			mark_simple(c, emit_cd(c, oi->op, slot(c, h), a, b, 0));
 		}
 		return push(c, oi->r);
+	case K_VOP: return op_vop(c, oi);
+	case K_VLD:
+	case K_VST: return op_vmem(c, oi);
 	case K_LD:
 		if (!read_memarg(c, oi->align, &off) || !pop_expect(c, WE_I32))
 			return false;
@@ -2540,6 +2738,8 @@ op_hand(cc *c, wx_hand h, wx_op op, bool *done)
 	case WXH_MEMORY_COPY:
 	case WXH_MEMORY_INIT:
 	case WXH_DATA_DROP: return op_memory(c, op);
+	case WXH_V128_CONST: return op_v128_const(c);
+	case WXH_I8X16_SHUFFLE: return op_shuffle(c);
 	}
 	return unhandled(c, op);
 }
@@ -2563,6 +2763,13 @@ compile_insn(cc *c, bool *done)
 		if (sub >= FC_SPAN)
 			return malformed(c, "illegal opcode 0xfc %u", sub);
 		ix = FC_BASE + sub;
+	} else if (b == 0xfd) {
+		uint32_t sub;
+		if (!read_u32(c, &sub))
+			return false;
+		if (sub >= FD_SPAN)
+			return malformed(c, "illegal opcode 0xfd %u", sub);
+		ix = FD_BASE + sub;
 	}
 	oi = &opinfo_table[ix];
 	if (oi->kind == K_BAD)
@@ -2661,8 +2868,8 @@ finish(cc *c)
 			in->h = handlers[op];
 	}
 	nslots = (uint64_t)c->maxslot + 1;
-	if (nslots < slots_of(c->ft->nresults, c->ft->results))
-		nslots = slots_of(c->ft->nresults, c->ft->results);
+	if (nslots < wr_slots_of(c->ft->nresults, c->ft->results))
+		nslots = wr_slots_of(c->ft->nresults, c->ft->results);
 	code->insns = c->code;
 	code->offsets = c->offs;
 	code->ninsns = c->ncode;
@@ -2786,7 +2993,6 @@ compile(const we_module *m, uint32_t func_index, we_error *err, bool emit_code,
 	name_where(c.where, func_index);
 	wrd_init(&c.r, m->bytes, fd->body, fd->body_end, err);
 	c.r.where = c.where;
-	c.r.v128_ok = m->v128_types;
 	*ok = setup_locals(&c, fd) && compile_body(&c, fd);
 	if (*ok && emit_code) {
 		code = finish(&c);
@@ -2863,5 +3069,5 @@ wx_operand_visits(const we_module *m, uint32_t func_index)
 bool
 wx_opcode_byte(uint8_t b)
 {
-	return b == 0xfc || opinfo_table[b].kind != K_BAD;
+	return b == 0xfc || b == 0xfd || opinfo_table[b].kind != K_BAD;
 }

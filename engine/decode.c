@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * decode.c: the binary decoder and module-level validator (WebAssembly 2.0
- * core, no SIMD). It reads the sections of a module in order into struct
+ * core). It reads the sections of a module in order into struct
  * we_module, checks everything outside function bodies, and hands each
  * body to wx_compile() (compile.c) once every section is known.
  *
@@ -335,10 +335,7 @@ is_const_opcode(uint8_t op)
 	}
 }
 
-/*
- * v128.const (0xfd 12, then 16 bytes) after its 0xfd, into e; only with
- * the v128_types test hook.
- */
+/* v128.const (0xfd 12, then 16 bytes) after its 0xfd, into e. */
 static bool
 read_v128_const(wd_ctx *c, wm_constexpr *e, size_t off)
 {
@@ -424,10 +421,7 @@ read_const_instr(wd_ctx *c, wm_constexpr *e, uint32_t nglobals_visible)
 		c->r.p--;
 		invalid_at(c, off, "type mismatch (empty constant expression)");
 		return true;
-	case 0xfd:
-		if (m->v128_types)
-			return read_v128_const(c, e, off);
-		/* fall through */
+	case 0xfd: return read_v128_const(c, e, off);
 	default:
 		if (!is_opcode(op))
 			return wrd_fail_at(&c->r, off, WE_ERR_MALFORMED,
@@ -1418,7 +1412,6 @@ wd_decode(we_module *m, we_error *err)
 	c.m = m;
 	c.err = err;
 	wrd_init(&c.r, m->bytes, m->bytes, m->bytes + m->len, err);
-	c.r.v128_ok = m->v128_types;
 	if (!read_header(&c))
 		return false;
 	while (!wrd_at_end(&c.r))

@@ -20,7 +20,7 @@ is_valtype(we_valtype t)
 	case WE_FUNCREF:
 	case WE_EXTERNREF:
 	case WE_EXNREF: return true;
-	case WE_V128: return false;
+	case WE_V128: return true;
 	}
 	return false;
 }
@@ -35,7 +35,7 @@ we_global_new(we_store *s, const we_globaltype *type, we_val init)
 	if (g == NULL)
 		return NULL;
 	g->type = *type;
-	g->value = wr_from_val(init);
+	wr_from_val(init, &g->value); /* a v128 goes on into hi */
 	if (!wr_store_adopt(s, g, WR_OBJ_GLOBAL)) {
 		free(g);
 		return NULL;
@@ -46,7 +46,7 @@ we_global_new(we_store *s, const we_globaltype *type, we_val init)
 we_val
 we_global_get(const we_global *g)
 {
-	return wr_to_val(g->type.type, g->value);
+	return wr_to_val(g->type.type, &g->value);
 }
 
 bool
@@ -54,6 +54,6 @@ we_global_set(we_global *g, we_val v)
 {
 	if (!g->type.mutable_ || v.type != g->type.type)
 		return false;
-	g->value = wr_from_val(v);
+	wr_from_val(v, &g->value);
 	return true;
 }

@@ -28,6 +28,7 @@
 
 #include "code.h"
 #include "numeric.h"
+#include "simd.h"
 
 #define WX_POLL_CHUNK 4096
 
@@ -235,6 +236,9 @@ run(we_store *s, const wx_insn *ip, wr_value *fp, const void *const **table)
 #define WX_BINT(N, code, text, T, R, fn) [WXO_##N] = &&L_##N,
 #define WX_LD(N, code, text, T, align, ctype) [WXO_##N] = &&L_##N,
 #define WX_ST(N, code, text, T, align, ctype) [WXO_##N] = &&L_##N,
+#define WX_VOP(N, code, text, sig, lanes) [WXO_##N] = &&L_##N,
+#define WX_VLD(N, code, text, align, lanes) [WXO_##N] = &&L_##N,
+#define WX_VST(N, code, text, align, lanes) [WXO_##N] = &&L_##N,
 #include "opcodes.def"
 #define WX_LABEL(N) [WXO_##N] = &&L_##N,
 #define WX_OP(N) WX_LABEL(N)
@@ -467,6 +471,21 @@ dispatch:
 		memcpy(membase + ip->imm, &v, sizeof v);                       \
 		vmnext();                                                      \
 	}
+/* SIMD: the lanes are computed out of line (simd.h says why). */
+#define WX_VOP(N, code, text, sig, lanes)                                      \
+	vmcase(N)                                                              \
+	{                                                                      \
+		wxs_##N(fp, ip);                                               \
+		vmnext();                                                      \
+	}
+#define WX_VLD(N, code, text, align, lanes)                                    \
+	vmcase(N)                                                              \
+	{                                                                      \
+		if (unlikely(!wxs_##N(fp, ip, membase, memsize)))              \
+			TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS);                    \
+		vmnext();                                                      \
+	}
+#define WX_VST(N, code, text, align, lanes) WX_VLD(N, code, text, align, lanes)
 #include "opcodes.def"
 
 		/*
@@ -1031,6 +1050,13 @@ dispatch:
 		{
 			A.ref = inst->funcs[ip->b];
 			vmnext();
+		}
+		vmcase(I8X16_SHUFFLE)
+		{
+			/* fp[a] := lanes of fp[b], fp[c] (indices in ip[1]) */
+			wxs_shuffle(fp, ip);
+			ip += 2;
+			vmdispatch();
 		}
 		vmcase(X_DATA) vmcase(X_BR_TABLE_ENTRY)
 		{

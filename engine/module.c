@@ -23,8 +23,7 @@ set_error(we_error *err, we_err code, const char *msg)
 }
 
 static we_module *
-module_new(const uint8_t *bytes, size_t len, we_error *err, bool v128_types,
-    bool wasm2)
+module_new(const uint8_t *bytes, size_t len, we_error *err, bool wasm2)
 {
 	we_error local;
 	we_module *m;
@@ -44,7 +43,6 @@ module_new(const uint8_t *bytes, size_t len, we_error *err, bool v128_types,
 	if (len > 0)
 		memcpy(m->bytes, bytes, len);
 	m->len = len;
-	m->v128_types = v128_types;
 	m->wasm2 = wasm2;
 	set_error(err, WE_OK, "");
 	if (!wd_decode(m, err)) {
@@ -57,19 +55,13 @@ module_new(const uint8_t *bytes, size_t len, we_error *err, bool v128_types,
 we_module *
 we_module_new(const uint8_t *bytes, size_t len, we_error *err)
 {
-	return module_new(bytes, len, err, false, false);
+	return module_new(bytes, len, err, false);
 }
 
 we_module *
 we_module_new_wasm2(const uint8_t *bytes, size_t len, we_error *err)
 {
-	return module_new(bytes, len, err, false, true);
-}
-
-we_module *
-wm_module_new_v128(const uint8_t *bytes, size_t len, we_error *err)
-{
-	return module_new(bytes, len, err, true, false);
+	return module_new(bytes, len, err, true);
 }
 
 we_err

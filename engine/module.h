@@ -118,12 +118,6 @@ struct we_module {
 	uint8_t *bytes; /* own: a copy of what was loaded */
 	size_t len;
 	/*
-	 * Test hook (wm_module_new_v128): v128 value types and v128.const
-	 * in constant expressions are accepted, so the engine's handling of
-	 * two-slot values can be tested before any SIMD instruction exists.
-	 */
-	bool v128_types;
-	/*
 	 * we_module_new_wasm2: constant expressions as WebAssembly 2.0 has
 	 * them (one instruction; global.get of imported globals only).
 	 */
@@ -177,13 +171,6 @@ struct we_module {
 	char *name;        /* own, from the name section, or NULL */
 	char **func_names; /* own: nfuncs entries, each NULL or owned */
 };
-
-/*
- * Test hook: we_module_new, with v128 value types and v128.const constant
- * expressions accepted (see we_module.v128_types). Not for embedders: no
- * instruction can compute on a v128 yet, and the call API refuses them.
- */
-we_module *wm_module_new_v128(const uint8_t *bytes, size_t len, we_error *err);
 
 /*
  * The value of WM_CONST_EXPR e in inst, whose globals before those e may

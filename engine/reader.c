@@ -378,14 +378,7 @@ wrd_valtype(wrd_reader *r, we_valtype *out)
 	case WE_FUNCREF:
 	case WE_EXTERNREF:
 	case WE_EXNREF: *out = (we_valtype)b; return true;
-	case WE_V128:
-		if (r->v128_ok) {
-			*out = WE_V128;
-			return true;
-		}
-		r->p--;
-		return wrd_fail(r, WE_ERR_MALFORMED,
-		    "value type v128 is not supported (no SIMD)");
+	case WE_V128: *out = WE_V128; return true;
 	default:
 		r->p--;
 		return wrd_fail(

@@ -30,7 +30,6 @@ typedef struct wrd_reader {
 	we_error *err;        /* borrowed: where failures are written; may be
 				NULL when the caller only wants true/false */
 	bool failed;
-	bool v128_ok; /* v128 is a value type (we_module.v128_types) */
 } wrd_reader;
 
 /*

@@ -184,9 +184,31 @@ bool wr_functype_equal(const we_functype *a, const we_functype *b);
 void wr_trap(we_store *s, we_trap_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Value conversions between the public and the slot form. */
-wr_value wr_from_val(we_val v);
-we_val wr_to_val(we_valtype t, wr_value v);
+/* The slots a value of type t takes: a v128 two, anything else one. */
+static inline uint32_t
+wr_width(we_valtype t)
+{
+	return t == WE_V128 ? 2 : 1;
+}
+
+/* The slots values of types [0, n) take, one after another. */
+static inline uint64_t
+wr_slots_of(uint32_t n, const we_valtype *types)
+{
+	uint64_t w = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		w += wr_width(types[i]);
+	return w;
+}
+
+/*
+ * Value conversions between the public and the slot form: v goes to
+ * wr_width(v.type) slots from out; a value of type t is read from as many
+ * slots from in.
+ */
+void wr_from_val(we_val v, wr_value *out);
+we_val wr_to_val(we_valtype t, const wr_value *in);
 
 /* ---- memory.c / table.c --------------------------------------------- */
 

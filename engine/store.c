@@ -346,8 +346,8 @@ wr_trap(we_store *s, we_trap_kind kind, const char *fmt, ...)
 	va_end(ap);
 }
 
-wr_value
-wr_from_val(we_val v)
+void
+wr_from_val(we_val v, wr_value *out)
 {
 	wr_value r;
 
@@ -360,15 +360,16 @@ wr_from_val(we_val v)
 	case WE_FUNCREF: r.ref = v.of.funcref; break;
 	case WE_EXTERNREF:
 	case WE_EXNREF: r.ref = v.of.externref; break;
-	case WE_V128: break;
+	case WE_V128: memcpy(out, v.of.v128, 16); return;
 	}
-	return r;
+	*out = r;
 }
 
 we_val
-wr_to_val(we_valtype t, wr_value v)
+wr_to_val(we_valtype t, const wr_value *in)
 {
 	we_val r;
+	wr_value v = *in;
 
 	memset(&r, 0, sizeof(r));
 	r.type = t;
@@ -380,7 +381,7 @@ wr_to_val(we_valtype t, wr_value v)
 	case WE_FUNCREF: r.of.funcref = v.ref; break;
 	case WE_EXTERNREF:
 	case WE_EXNREF: r.of.externref = v.ref; break;
-	case WE_V128: break;
+	case WE_V128: memcpy(r.of.v128, in, 16); break;
 	}
 	return r;
 }

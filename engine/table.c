@@ -152,7 +152,7 @@ we_table_get(const we_table *t, uint32_t index, we_val *out)
 	if (index >= t->size)
 		return false;
 	wr_value v = {.ref = t->elems[index]};
-	*out = wr_to_val(t->type.elem, v);
+	*out = wr_to_val(t->type.elem, &v);
 	return true;
 }
 

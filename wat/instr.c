@@ -39,6 +39,8 @@ typedef enum imm {
 	IM_TABLECOPY,
 	IM_TAG,
 	IM_TRYTABLE,
+	IM_V128,    /* SIMD: not in the text format yet */
+	IM_SHUFFLE, /* SIMD: not in the text format yet */
 } imm;
 
 typedef struct opinfo {
@@ -329,6 +331,11 @@ immediates(wparse *ps, const opinfo *op, wbuf *b)
 		wb_u32(ps, b, table);
 		break;
 	}
+	case IM_V128:
+	case IM_SHUFFLE:
+		wat_fail(ps, "%s: SIMD is not supported in the text format yet",
+		    op->text);
+		break;
 	case IM_TABLECOPY: {
 		uint32_t dst = 0, src = 0;
 

@@ -62,8 +62,8 @@ wrk_valtype_to_pb(we_valtype t)
 	case WE_F64: return WASMD__VAL_TYPE__VAL_F64;
 	case WE_FUNCREF: return WASMD__VAL_TYPE__VAL_FUNCREF;
 	case WE_EXTERNREF: return WASMD__VAL_TYPE__VAL_EXTERNREF;
+	case WE_V128: return WASMD__VAL_TYPE__VAL_V128;
 	case WE_I32:
-	case WE_V128: /* never in a validated module (no SIMD) */
 	default: return WASMD__VAL_TYPE__VAL_I32;
 	}
 }
@@ -78,6 +78,7 @@ wrk_valtype_from_pb(int pb, we_valtype *out)
 	case WASMD__VAL_TYPE__VAL_F64: *out = WE_F64; return true;
 	case WASMD__VAL_TYPE__VAL_FUNCREF: *out = WE_FUNCREF; return true;
 	case WASMD__VAL_TYPE__VAL_EXTERNREF: *out = WE_EXTERNREF; return true;
+	case WASMD__VAL_TYPE__VAL_V128: *out = WE_V128; return true;
 	default: return false;
 	}
 }
@@ -117,6 +118,14 @@ value_from_pb(const Wasmd__Value *in, we_valtype want, we_val *out, char *msg,
 	case WE_I64: out->of.i64 = (int64_t)in->bits; break;
 	case WE_F32: out->of.f32_bits = (uint32_t)in->bits; break;
 	case WE_F64: out->of.f64_bits = in->bits; break;
+	case WE_V128:
+		if (in->v128.len != sizeof out->of.v128) {
+			snprintf(msg, msglen, "a v128 needs 16 bytes, got %zu",
+			    in->v128.len);
+			return false;
+		}
+		memcpy(out->of.v128, in->v128.data, sizeof out->of.v128);
+		break;
 	case WE_FUNCREF:
 		if (!in->is_null) {
 			snprintf(msg, msglen,
@@ -165,8 +174,9 @@ wrk_values_from_pb(Wasmd__Value *const *in, size_t n, const we_valtype *types,
 	return true;
 }
 
-static void
-value_to_pb(const we_val *v, Wasmd__Value *out)
+/* v into out; a v128's bytes are copied into a (false: out of memory). */
+static bool
+value_to_pb(wrk_arena *a, const we_val *v, Wasmd__Value *out)
 {
 	wasmd__value__init(out);
 	out->type = wrk_valtype_to_pb(v->type);
@@ -175,6 +185,13 @@ value_to_pb(const we_val *v, Wasmd__Value *out)
 	case WE_I64: out->bits = (uint64_t)v->of.i64; break;
 	case WE_F32: out->bits = v->of.f32_bits; break;
 	case WE_F64: out->bits = v->of.f64_bits; break;
+	case WE_V128:
+		out->v128.data = wrk_arena_alloc(a, sizeof v->of.v128);
+		if (out->v128.data == NULL)
+			return false;
+		memcpy(out->v128.data, v->of.v128, sizeof v->of.v128);
+		out->v128.len = sizeof v->of.v128;
+		break;
 	case WE_FUNCREF: out->is_null = v->of.funcref == NULL; break;
 	case WE_EXTERNREF:
 		out->is_null = v->of.externref == NULL;
@@ -183,6 +200,7 @@ value_to_pb(const we_val *v, Wasmd__Value *out)
 		break;
 	default: break;
 	}
+	return true;
 }
 
 Wasmd__Value **
@@ -195,7 +213,8 @@ wrk_values_to_pb(wrk_arena *a, const we_val *vals, size_t n)
 	if (n > 0 && (out == NULL || cells == NULL))
 		return NULL;
 	for (i = 0; i < n; i++) {
-		value_to_pb(&vals[i], &cells[i]);
+		if (!value_to_pb(a, &vals[i], &cells[i]))
+			return NULL;
 		out[i] = &cells[i];
 	}
 	return out;

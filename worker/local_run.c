@@ -243,6 +243,23 @@ parse_f64(const char *s, uint64_t *bits)
 	return true;
 }
 
+/*
+ * A v128 as one 128-bit hex literal, "0x" and 32 digits, little-endian (the
+ * last two digits are byte 0), as wasmtime writes it.
+ */
+static bool
+parse_v128(const char *s, uint8_t out[16])
+{
+	if (strncmp(s, "0x", 2) != 0 || strlen(s + 2) != 32 ||
+	    strspn(s + 2, "0123456789abcdefABCDEF") != 32)
+		return false;
+	for (int i = 0; i < 16; i++) {
+		char pair[3] = {s[32 - 2 * i], s[33 - 2 * i], '\0'};
+		out[i] = (uint8_t)strtoul(pair, NULL, 16);
+	}
+	return true;
+}
+
 bool
 wrk_run_parse_val(const char *text, we_valtype t, we_val *out)
 {
@@ -263,6 +280,7 @@ wrk_run_parse_val(const char *text, we_valtype t, we_val *out)
 		return true;
 	case WE_F32: return parse_f32(text, &out->of.f32_bits);
 	case WE_F64: return parse_f64(text, &out->of.f64_bits);
+	case WE_V128: return parse_v128(text, out->of.v128);
 	case WE_FUNCREF:
 	case WE_EXTERNREF:
 		/* Only the null reference can be written on a command line. */
@@ -346,6 +364,14 @@ wrk_run_format_val(const we_val *v, char *buf, size_t len)
 		snprintf(
 		    buf, len, "%s", v->of.externref ? "ref.extern" : "null");
 		break;
+	case WE_V128: {
+		char hex[35] = "0x";
+		for (int i = 0; i < 16; i++)
+			snprintf(
+			    hex + 2 + 2 * i, 3, "%02x", v->of.v128[15 - i]);
+		snprintf(buf, len, "%s", hex);
+		break;
+	}
 	default: snprintf(buf, len, "?"); break;
 	}
 	return buf;

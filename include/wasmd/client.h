@@ -90,13 +90,15 @@ typedef enum wasmd_valtype {
 	WASMD_F64 = 3,
 	WASMD_FUNCREF = 4,
 	WASMD_EXTERNREF = 5,
+	WASMD_V128 = 6,
 } wasmd_valtype;
 
 /*
  * A typed value. Floats may be read as numbers or as their exact bits (the
  * union members overlap); NaN payloads travel bit for bit. References
  * cannot cross processes: a reference is null (is_null) or an opaque
- * handle in of.ref.
+ * handle in of.ref. A v128 is its 16 bytes in memory order (of.v128[0] is
+ * the low byte of lane 0).
  */
 typedef struct wasmd_value {
 	wasmd_valtype type;
@@ -108,11 +110,15 @@ typedef struct wasmd_value {
 		uint32_t f32_bits;
 		uint64_t f64_bits;
 		uint64_t ref;
+		uint8_t v128[16];
 	} of;
 	bool is_null; /* references only */
 } wasmd_value;
 
-/* "i32", "i64", "f32", "f64", "funcref", "externref"; "?" otherwise. */
+/*
+ * "i32", "i64", "f32", "f64", "funcref", "externref", "v128"; "?"
+ * otherwise.
+ */
 WASMD_CLIENT_API const char *wasmd_valtype_name(wasmd_valtype type);
 
 /* Parses a type name as above. Returns 0, or -1 for an unknown name. */
@@ -126,6 +132,9 @@ WASMD_CLIENT_API int wasmd_valtype_parse(const char *name, wasmd_valtype *out);
  *             "nan:0xPAYLOAD" and "-nan..." with an explicit sign; values
  *             out of range are rejected, never rounded to infinity.
  *   funcref, externref: "null"; an externref may also be a handle number.
+ *   v128: one 128-bit hex literal, "0x" and exactly 32 hex digits, read as
+ *         a little-endian number (as wasmtime prints it): the last two
+ *         digits are byte 0, the low byte of lane 0.
  * Returns 0, or -1 with err (errlen bytes, may be NULL) saying why.
  */
 WASMD_CLIENT_API int wasmd_value_parse(wasmd_valtype type, const char *text,
@@ -138,6 +147,7 @@ WASMD_CLIENT_API int wasmd_value_parse(wasmd_valtype type, const char *text,
  *   back to the same bits ("0.1", "-0", "inf"); NaNs as "nan" when the
  *   payload is canonical, else "nan:0x..." (with "-" for a set sign bit).
  *   References: "null", or "ref:HANDLE" (externref handle in decimal).
+ *   v128: "0x" and 32 lowercase hex digits, as wasmd_value_parse reads.
  * WASMD_VALUE_TEXT_MAX bytes are always enough.
  */
 #define WASMD_VALUE_TEXT_MAX 64

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wasmd/engine.h: the public API of libwasmd-engine, a WebAssembly 2.0
- * interpreter (no SIMD).
+ * interpreter (SIMD included, and relaxed SIMD: see we_val).
  *
  * Included by embedders, by wasmd-worker and by the spec runner. The
  * supervisor (daemon/) never includes it: it does not parse WebAssembly.
@@ -72,7 +72,7 @@ typedef enum we_valtype {
 	WE_I64 = 0x7e,
 	WE_F32 = 0x7d,
 	WE_F64 = 0x7c,
-	WE_V128 = 0x7b, /* decoded for error messages only; never valid */
+	WE_V128 = 0x7b, /* 128-bit vector (SIMD) */
 	WE_FUNCREF = 0x70,
 	WE_EXTERNREF = 0x6f,
 	/* A caught exception (3.0 exception handling), held in a we_val's
@@ -98,7 +98,26 @@ typedef struct we_tag we_tag;
 /*
  * A typed value. Floats may be read as numbers or as their exact bits (the
  * union members overlap); NaN payloads are preserved bit for bit. A null
- * reference is a NULL funcref or externref.
+ * reference is a NULL funcref or externref. A v128 is its 16 bytes in
+ * WebAssembly memory order: byte 0 is the low byte of lane 0, whatever
+ * the lane shape (i8x16 ... f64x2), so the lanes are little-endian.
+ *
+ * SIMD: every fixed-width SIMD instruction of WebAssembly 2.0 and the
+ * relaxed SIMD instructions of 3.0 run. Each relaxed instruction behaves
+ * one fixed way, the same on every host CPU:
+ *   i8x16.relaxed_swizzle          as i8x16.swizzle (index >= 16 gives 0)
+ *   i32x4.relaxed_trunc_*          as i32x4.trunc_sat_* (NaN 0, clamped)
+ *   f32x4/f64x2.relaxed_madd       x * y + z, rounded twice (not fused);
+ *   f32x4/f64x2.relaxed_nmadd      -(x * y) + z, the same
+ *   i*.relaxed_laneselect          bit by bit, as v128.bitselect
+ *   f32x4/f64x2.relaxed_min/max    as f32x4.min/max (NaN in, NaN out;
+ *                                  -0 below +0)
+ *   i16x8.relaxed_q15mulr_s        as i16x8.q15mulr_sat_s
+ *   i16x8.relaxed_dot_i8x16_i7x16_s   both operands signed, pair sums
+ *                                  wrap to 16 bits
+ *   i32x4.relaxed_dot_i8x16_i7x16_add_s   the same 16-bit pair sums,
+ *                                  each sign-extended, added in 32 bits
+ *                                  (wrapping) to the third operand
  */
 typedef struct we_val {
 	we_valtype type;
@@ -111,6 +130,7 @@ typedef struct we_val {
 		uint64_t f64_bits;
 		we_func *funcref;
 		void *externref;
+		uint8_t v128[16];
 	} of;
 } we_val;
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# spec.sh RUNNER DIR [FLAGS...]: runs the spec runner (with FLAGS, e.g.
-# --text) over the converted suite in DIR,
+# spec.sh RUNNER DIR [FLAGS...] [SCRIPT...]: runs the spec runner (with
+# FLAGS, e.g. --text) over the converted suite in DIR (only the SCRIPTs
+# named, if any),
 # or skips (exit 77, which ctest reports as skipped) with a line saying how
 # to get the suite when DIR is absent, as on a fresh clone without
 # ../shared. Set WASMD_REQUIRE_TESTSUITE=1 to make its absence a failure.
@@ -15,4 +16,13 @@ if [ ! -d "$dir" ]; then
 	[ "${WASMD_REQUIRE_TESTSUITE:-0}" = 1 ] && exit 1
 	exit 77
 fi
-exec "$runner" "$@" "$dir"
+flags=
+scripts=
+for a in "$@"; do
+	case $a in
+	-*) flags="$flags $a" ;;
+	*) scripts="$scripts $a" ;;
+	esac
+done
+# shellcheck disable=SC2086 # flags and script names have no spaces
+exec "$runner" $flags "$dir" $scripts

@@ -6,8 +6,9 @@
  *
  *   spec-runner [--verbose] [--no-fork] [--text] [--wasm2] DIR [SCRIPT...]
  *
- * For every script folder in DIR (or only the SCRIPTs named), except the
- * simd_* ones, it executes the commands of SCRIPT/SCRIPT.json in order, all
+ * For every script folder in DIR (or only the SCRIPTs named; with --text
+ * not the simd_* ones), it executes the commands of SCRIPT/SCRIPT.json in
+ * order, all
  * modules of one script in one store, with the `spectest` host module. It
  * prints one line per script with its counts and the first failures (all of
  * them with --verbose), then a final line "N passed, N failed, N skipped".
@@ -498,6 +499,10 @@ typedef enum expect_kind {
 typedef struct expect {
 	we_val val;
 	expect_kind kind;
+	/* A v128: its lane shape and what each lane must be. */
+	uint32_t lane_bits; /* 8, 16, 32 or 64 */
+	bool lane_float;
+	expect_kind lane_kind[16];
 } expect;
 
 /*
@@ -530,6 +535,73 @@ parse_other_ref(const char *type, const char *v, expect *e)
 	return 1;
 }
 
+/* The lane shape of a v128 value's lane_type into e; false if unknown. */
+static bool
+parse_lane_type(const char *s, expect *e)
+{
+	static const struct {
+		const char *name;
+		uint32_t bits;
+		bool is_float;
+	} shapes[] = {{"i8", 8, false}, {"i16", 16, false}, {"i32", 32, false},
+	    {"i64", 64, false}, {"f32", 32, true}, {"f64", 64, true}};
+	for (size_t i = 0; s != NULL && i < sizeof(shapes) / sizeof(shapes[0]);
+	     i++)
+		if (strcmp(s, shapes[i].name) == 0) {
+			e->lane_bits = shapes[i].bits;
+			e->lane_float = shapes[i].is_float;
+			return true;
+		}
+	return false;
+}
+
+/*
+ * A v128 {"lane_type", "value": [lanes]} into e: each lane a decimal
+ * integer (negative allowed) or, for float lanes, a NaN pattern. 1 on
+ * success, -1 when malformed.
+ */
+static int
+parse_v128(json_t *j, expect *e)
+{
+	json_t *lanes = json_object_get(j, "value");
+	uint32_t n;
+
+	e->val.type = WE_V128;
+	if (!parse_lane_type(
+	        json_string_value(json_object_get(j, "lane_type")), e))
+		return -1;
+	n = 128 / e->lane_bits;
+	if (json_array_size(lanes) != n)
+		return -1;
+	for (uint32_t i = 0; i < n; i++) {
+		const char *v = json_string_value(json_array_get(lanes, i));
+		uint32_t bytes = e->lane_bits / 8;
+		uint64_t bits;
+		char *end;
+
+		if (v == NULL)
+			return -1;
+		e->lane_kind[i] = EXPECT_EXACT;
+		if (e->lane_float && strcmp(v, "nan:canonical") == 0) {
+			e->lane_kind[i] = EXPECT_NAN_CANONICAL;
+			continue;
+		}
+		if (e->lane_float && strcmp(v, "nan:arithmetic") == 0) {
+			e->lane_kind[i] = EXPECT_NAN_ARITHMETIC;
+			continue;
+		}
+		errno = 0;
+		bits = v[0] == '-' ? (uint64_t)strtoll(v, &end, 10)
+		                   : strtoull(v, &end, 10);
+		if (errno != 0 || *end != '\0' || end == v)
+			return -1;
+		for (uint32_t k = 0; k < bytes; k++)
+			e->val.of.v128[i * bytes + k] =
+			    (uint8_t)(bits >> (8 * k));
+	}
+	return 1;
+}
+
 static bool
 parse_type(const char *s, we_valtype *t)
 {
@@ -549,8 +621,8 @@ parse_type(const char *s, we_valtype *t)
 
 /*
  * Parses {"type", "value"} into e. Returns 1 on success, 0 for a value
- * this runner does not handle (v128: the command is skipped), -1 when the
- * JSON is malformed.
+ * this runner does not handle (the command is skipped), -1 when the JSON
+ * is malformed.
  */
 static int
 parse_value(json_t *j, expect *e)
@@ -563,7 +635,7 @@ parse_value(json_t *j, expect *e)
 	if (type == NULL)
 		return -1;
 	if (strcmp(type, "v128") == 0)
-		return 0;
+		return parse_v128(j, e);
 	if (is_other_ref_type(type))
 		return parse_other_ref(type, v, e);
 	if (!parse_type(type, &e->val.type))
@@ -643,6 +715,13 @@ format_val(char *buf, size_t cap, const we_val *v)
 			snprintf(buf, cap, "externref:%" PRIuPTR,
 			    (uintptr_t)v->of.externref - 1);
 		break;
+	case WE_V128: {
+		int k = snprintf(buf, cap, "v128:0x");
+		for (int i = 15; i >= 0 && k > 0 && (size_t)k < cap; i--)
+			k += snprintf(
+			    buf + k, cap - (size_t)k, "%02x", v->of.v128[i]);
+		break;
+	}
 	default: snprintf(buf, cap, "type 0x%x", (unsigned)v->type); break;
 	}
 }
@@ -688,6 +767,20 @@ is_ref_type(we_valtype t)
 	    t != WE_V128;
 }
 
+/* Whether lane i of the v128 got is what e wants of it. */
+static bool
+lane_matches(const we_val *got, const expect *e, uint32_t i)
+{
+	uint32_t bytes = e->lane_bits / 8;
+	we_val lane = {.type = bytes == 4 ? WE_F32 : WE_F64};
+
+	if (e->lane_kind[i] == EXPECT_EXACT)
+		return memcmp(got->of.v128 + i * bytes,
+		           e->val.of.v128 + i * bytes, bytes) == 0;
+	memcpy(&lane.of, got->of.v128 + i * bytes, bytes);
+	return nan_matches(&lane, e->lane_kind[i]);
+}
+
 static bool
 value_matches(const we_val *got, const expect *e)
 {
@@ -697,6 +790,12 @@ value_matches(const we_val *got, const expect *e)
 		    (e->kind == EXPECT_ANY_NULL_REF);
 	if (got->type != e->val.type)
 		return false;
+	if (got->type == WE_V128) {
+		for (uint32_t i = 0; i < 128 / e->lane_bits; i++)
+			if (!lane_matches(got, e, i))
+				return false;
+		return true;
+	}
 	switch (e->kind) {
 	case EXPECT_NAN_CANONICAL:
 	case EXPECT_NAN_ARITHMETIC:
@@ -1448,7 +1547,10 @@ compare_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The script folders of suite (not simd_*), sorted; NULL on error. */
+/*
+ * The script folders of suite, sorted; NULL on error. With --text not the
+ * simd_* ones: libwasmd-wat has no SIMD text yet.
+ */
 static char **
 list_scripts(const char *suite, size_t *n)
 {
@@ -1464,7 +1566,7 @@ list_scripts(const char *suite, size_t *n)
 		char path[4096];
 		struct stat st;
 		if (de->d_name[0] == '.' ||
-		    strncmp(de->d_name, "simd_", 5) == 0)
+		    (text_mode && strncmp(de->d_name, "simd_", 5) == 0))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/%s.json", suite, de->d_name,
 		    de->d_name);

@@ -45,6 +45,23 @@ assert_rejected(wasmd_valtype type, const char *text)
 	ck_assert_str_ne(err, "");
 }
 
+/* v128: "0x" and 32 hex digits, little-endian, as wasmtime writes it. */
+START_TEST(test_v128_values)
+{
+	wasmd_value v;
+
+	ck_assert_str_eq(
+	    reformat(WASMD_V128, "0xFFFFFFFF000000000000000000000001", &v),
+	    "0xffffffff000000000000000000000001");
+	ck_assert_uint_eq(v.of.v128[0], 1);
+	ck_assert_uint_eq(v.of.v128[15], 0xff);
+	ck_assert_str_eq(wasmd_valtype_name(WASMD_V128), "v128");
+	assert_rejected(WASMD_V128, "0x01");
+	assert_rejected(WASMD_V128, "1");
+	assert_rejected(WASMD_V128, "0xffffffff00000000000000000000000g");
+}
+END_TEST
+
 START_TEST(test_int_values)
 {
 	wasmd_value v;
@@ -184,7 +201,9 @@ START_TEST(test_ref_values_and_names)
 	assert_rejected(WASMD_FUNCREF, "5");
 	ck_assert_int_eq(wasmd_valtype_parse("externref", &t), 0);
 	ck_assert_int_eq(t, WASMD_EXTERNREF);
-	ck_assert_int_eq(wasmd_valtype_parse("v128", &t), -1);
+	ck_assert_int_eq(wasmd_valtype_parse("v128", &t), 0);
+	ck_assert_int_eq(t, WASMD_V128);
+	ck_assert_int_eq(wasmd_valtype_parse("v256", &t), -1);
 	ck_assert_str_eq(wasmd_strerror(WASMD_ERR_NOT_FOUND), "no such module");
 	ck_assert_str_eq(
 	    wasmd_trap_kind_name(WASMD_TRAP_OUT_OF_FUEL), "out of fuel");
@@ -448,6 +467,7 @@ client_suite(void)
 	TCase *conn = tcase_create("conn");
 
 	tcase_add_test(values, test_int_values);
+	tcase_add_test(values, test_v128_values);
 	tcase_add_test(values, test_float_values);
 	tcase_add_test(values, test_nan_payloads);
 	tcase_add_test(values, test_float_bits_round_trip);

@@ -51,6 +51,22 @@ START_TEST(parse_integers)
 }
 END_TEST
 
+/* A v128 is one little-endian 128-bit hex literal, read and written. */
+START_TEST(parse_v128)
+{
+	const char *text = "0x0f0e0d0c0b0a09080706050403020100";
+	we_val v = parse_ok(text, WE_V128);
+
+	for (int i = 0; i < 16; i++)
+		ck_assert_uint_eq(v.of.v128[i], i);
+	ck_assert_str_eq(fmt(v), text);
+	ck_assert(!wrk_run_parse_val("0x0102", WE_V128, &v));
+	ck_assert(!wrk_run_parse_val(
+	    "0x0f0e0d0c0b0a09080706050403020g00", WE_V128, &v));
+	ck_assert(!wrk_run_parse_val("1", WE_V128, &v));
+}
+END_TEST
+
 START_TEST(parse_floats)
 {
 	we_val v;
@@ -356,6 +372,7 @@ run_suite(void)
 
 	tcase_add_test(vals, parse_integers);
 	tcase_add_test(vals, parse_floats);
+	tcase_add_test(vals, parse_v128);
 	tcase_add_test(vals, format_values);
 	tcase_add_test(vals, format_round_trips);
 	tcase_add_test(runs, run_invoke);

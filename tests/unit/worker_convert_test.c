@@ -65,6 +65,35 @@ START_TEST(test_numbers_round_trip)
 }
 END_TEST
 
+/* A v128 crosses as its 16 bytes; any other length is refused. */
+START_TEST(test_v128_round_trip)
+{
+	uint8_t bytes[16];
+	Wasmd__Value v = pb_value(WASMD__VAL_TYPE__VAL_V128, 0, 0);
+	Wasmd__Value **out;
+	wrk_arena arena = {0};
+	we_val val;
+	char msg[128];
+
+	for (int i = 0; i < 16; i++)
+		bytes[i] = (uint8_t)(0xa0 + i);
+	v.v128.data = bytes;
+	v.v128.len = 16;
+	ck_assert(one_from_pb(v, WE_V128, &val, msg));
+	ck_assert_int_eq(val.type, WE_V128);
+	ck_assert_mem_eq(val.of.v128, bytes, 16);
+	out = wrk_values_to_pb(&arena, &val, 1);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_eq(out[0]->type, WASMD__VAL_TYPE__VAL_V128);
+	ck_assert_uint_eq(out[0]->v128.len, 16);
+	ck_assert_mem_eq(out[0]->v128.data, bytes, 16);
+	wrk_arena_free(&arena);
+	v.v128.len = 8;
+	ck_assert(!one_from_pb(v, WE_V128, &val, msg));
+	ck_assert(strstr(msg, "16 bytes") != NULL);
+}
+END_TEST
+
 START_TEST(test_externref_handles)
 {
 	we_val v;
@@ -207,6 +236,7 @@ convert_suite(void)
 	TCase *tc = tcase_create("convert");
 
 	tcase_add_test(tc, test_numbers_round_trip);
+	tcase_add_test(tc, test_v128_round_trip);
 	tcase_add_test(tc, test_externref_handles);
 	tcase_add_test(tc, test_funcref_only_null_crosses);
 	tcase_add_test(tc, test_mismatches_refused_with_message);

@@ -1,10 +1,10 @@
 ;; SPDX-License-Identifier: Apache-2.0
 ;; wide.wat: v128 values moved through every path that is not an
-;; instruction on v128 (there is none yet): locals and parameters mixed
+;; instruction on v128: locals and parameters mixed
 ;; with scalars, calls, multiple results, select, blocks, branches,
-;; loops, globals and constant expressions. Loaded with the
-;; wm_module_new_v128 test hook by engine_compile_test.c, which reads the
-;; results from the exported globals.
+;; loops, globals and constant expressions. Loaded by
+;; engine_compile_test.c, which reads the results from the exported
+;; globals and calls $pick with v128 arguments.
 (module
   (global $k (export "k") v128 (v128.const i32x4 1 2 3 4))
   (global $g (export "g") (mut v128) (v128.const i32x4 5 6 7 8))
