@@ -65,7 +65,7 @@ DESTDIR="$SD_ROOT" cmake --install "$BUILD_DIR" --prefix /usr/local >"$SD_DIR/in
 	fail "cmake --install into the root failed: $(tail -3 "$SD_DIR/install.log")"
 rm -rf "$SD_SHARE"
 mkdir -p "$SD_SHARE"
-cp "$IT_FIXTURES/add.wasm" "$DEPLOY_FIXTURES/busy.wasm" "$SD_SHARE/"
+cp "$IT_FIXTURES/add.wasm" "$DEPLOY_FIXTURES/busy.wasm" "$DEPLOY_FIXTURES/wait.wasm" "$SD_SHARE/"
 echo "installed: $(elapsed) s"
 
 # Boot. --register=no and --keep-unit: no machined on the host to talk to.

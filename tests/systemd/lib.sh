@@ -123,16 +123,6 @@ push_as() {
 	expect_status 0
 }
 
-# busy_n MS: a count for busy.wasm's count() that runs about MS ms as alice.
-busy_n() {
-	local start ms
-	start=$(date +%s%N)
-	ctl_as alice run --invoke count busy 20000000 >/dev/null
-	ms=$((($(date +%s%N) - start) / 1000000))
-	[ "$ms" -gt 0 ] || ms=1
-	echo $((20000000 * $1 / ms))
-}
-
 # wait_running N: until alice's tenant has N jobs in flight.
 wait_running() {
 	local uid
@@ -145,17 +135,19 @@ wait_running() {
 	fail "wasmd never had $1 jobs of alice in flight"
 }
 
-# start_long_call MS: alice starts a call of busy.wasm (pushed with add.wasm
-# here) that runs about MS ms; returns once it is in flight. LONG: its
-# pid, LONG_N: the result it must return, LONG_OUT/LONG_ERR: its output.
+# start_long_call MS: alice starts a call of wait.wasm (pushed with add.wasm
+# here) that lasts MS ms of wall-clock time (it reads the clock through
+# wasmctl, so the load cannot make it end early); returns once it is in
+# flight. LONG: its pid, LONG_N: the result it must return (MS),
+# LONG_OUT/LONG_ERR: its output.
 start_long_call() {
-	push_as alice busy.wasm busy
+	push_as alice wait.wasm wait
 	push_as alice add.wasm add
-	LONG_N=$(busy_n "$1")
+	LONG_N=$1
 	LONG_OUT=$(mktemp /tmp/wasmd-sd.XXXXXX)
 	LONG_ERR=$(mktemp /tmp/wasmd-sd.XXXXXX)
 	trap 'rm -f "$LONG_OUT" "$LONG_ERR"' EXIT
-	ctl_as alice run --invoke count busy "$LONG_N" >"$LONG_OUT" 2>"$LONG_ERR" &
+	ctl_as alice run --invoke wait wait "$LONG_N" >"$LONG_OUT" 2>"$LONG_ERR" &
 	LONG=$!
 	wait_running 1
 }
