@@ -11,11 +11,13 @@ start_notify
 start_daemon --pool 1 --max-timeout 60s --default-timeout 60s
 run ctl push "$DEPLOY_FIXTURES/busy.wasm" --name busy
 expect_status 0
+run ctl push "$DEPLOY_FIXTURES/wait.wasm" --name wait
+expect_status 0
 run ctl push "$IT_FIXTURES/add.wasm" --name add
 expect_status 0
-n=$(busy_n 6000)
+n=6000 # ms of wall-clock time (wait.wasm)
 
-ctl run --invoke count busy "$n" >"$TMP/long.out" 2>"$TMP/long.err" &
+ctl run --invoke wait wait "$n" >"$TMP/long.out" 2>"$TMP/long.err" &
 long=$!
 wait_running 1
 kill -TERM "$DAEMON_PID"
@@ -42,8 +44,8 @@ expect_log_match "event=drain outcome=done"
 
 # A call longer than the grace is cut off; the exit is still 0.
 start_daemon --pool 1 --max-timeout 60s --default-timeout 60s --drain-grace 300ms
-n=$(busy_n 3000)
-ctl run --invoke count busy "$n" >"$TMP/long.out" 2>"$TMP/long.err" &
+n=3000 # ms of wall-clock time (wait.wasm)
+ctl run --invoke wait wait "$n" >"$TMP/long.out" 2>"$TMP/long.err" &
 long=$!
 wait_running 1
 start=$(date +%s%N)

@@ -16,9 +16,11 @@ start_daemon -c "$CONF" --pool 1 --max-concurrent 8
 wait_notify "^READY=1 "
 run ctl push "$DEPLOY_FIXTURES/busy.wasm" --name busy
 expect_status 0
-n=$(busy_n 2500)
+run ctl push "$DEPLOY_FIXTURES/wait.wasm" --name wait
+expect_status 0
+n=2500 # ms of wall-clock time (wait.wasm)
 
-ctl run --invoke count busy "$n" >"$TMP/long.out" 2>"$TMP/long.err" &
+ctl run --invoke wait wait "$n" >"$TMP/long.out" 2>"$TMP/long.err" &
 long=$!
 wait_running 1
 cat >"$CONF" <<'CONF'

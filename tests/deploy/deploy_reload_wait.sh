@@ -11,9 +11,11 @@ printf '[limits]\ndefault-timeout = 60s\nmax-timeout = 60s\n' >"$CONF"
 start_daemon -c "$CONF" --pool 1
 run ctl push "$DEPLOY_FIXTURES/busy.wasm" --name busy
 expect_status 0
+run ctl push "$DEPLOY_FIXTURES/wait.wasm" --name wait
+expect_status 0
 run ctl run -W fuel=5000 --invoke count busy 10
 expect_status 0
-n=$(busy_n 3000)
+n=3000 # ms of wall-clock time (wait.wasm)
 
 # A valid file: applied by the time --reload returns.
 printf '[limits]\ndefault-timeout = 60s\nmax-timeout = 60s\nmax-fuel = 1000\n' >"$CONF"
@@ -50,7 +52,7 @@ expect_status 2
 printf '[limits]\ndefault-timeout = 60s\nmax-timeout = 60s\n' >"$CONF"
 run "$WASMD_BIN/wasmd" --reload "$DAEMON_PID"
 expect_status 0
-ctl run --invoke count busy "$n" >"$TMP/long.out" 2>"$TMP/long.err" &
+ctl run --invoke wait wait "$n" >"$TMP/long.out" 2>"$TMP/long.err" &
 long=$!
 wait_running 1
 kill -TERM "$DAEMON_PID"

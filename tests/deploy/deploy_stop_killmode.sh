@@ -16,10 +16,12 @@ start_notify
 start_daemon --pool 1 --max-timeout 60s --default-timeout 60s
 run ctl push "$DEPLOY_FIXTURES/busy.wasm" --name busy
 expect_status 0
+run ctl push "$DEPLOY_FIXTURES/wait.wasm" --name wait
+expect_status 0
 run ctl push "$IT_FIXTURES/add.wasm" --name add
 expect_status 0
-n=$(busy_n 6000)
-ctl run --invoke count busy "$n" >"$TMP/long.out" 2>"$TMP/long.err" &
+n=6000 # ms of wall-clock time (wait.wasm)
+ctl run --invoke wait wait "$n" >"$TMP/long.out" 2>"$TMP/long.err" &
 long=$!
 wait_running 1
 

@@ -38,17 +38,6 @@ wait_notify() {
 	fail "no notify message matches /$1/; got: $(cat "$NOTIFY_LOG")"
 }
 
-# busy_n MS: a count for busy.wasm's count() that runs about MS ms here
-# (measured, since sanitizer builds are several times slower).
-busy_n() {
-	local start ms
-	start=$(date +%s%N)
-	ctl run --invoke count busy 20000000 >/dev/null
-	ms=$((($(date +%s%N) - start) / 1000000))
-	[ "$ms" -gt 0 ] || ms=1
-	echo $((20000000 * $1 / ms))
-}
-
 # wait_running N: until the caller's tenant has N jobs in flight (stats).
 wait_running() {
 	local me
