@@ -73,7 +73,7 @@ struct ws_ctx {
 	bool output_exceeded;
 	bool exited;
 	uint32_t exit_code;
-	bool init_no_random; /* ws_ctx_set_init: random_get traps */
+	bool init_no_random;  /* ws_ctx_set_init: random_get traps */
 	ws_vfs_account files; /* what the in-memory preopens hold (bundle.c) */
 };
 
