@@ -257,7 +257,8 @@ sup_job_push(struct sup_session *s, uint64_t id, Wasmd__PushModule *push)
 	if ((m = sup_store_find(s->tenant, digest)) != NULL) {
 		if (name[0] != '\0' &&
 		    sup_store_add(s->sup, s->tenant, push->wasm.data,
-		        push->wasm.len, NULL, name, err, sizeof(err)) == NULL) {
+		        push->wasm.len, digest, NULL, name, err,
+		        sizeof(err)) == NULL) {
 			sup_session_fail(
 			    s, id, WASMD__ERROR_CODE__ERR_INTERNAL, "%s", err);
 			return;
@@ -472,8 +473,8 @@ push_stored(struct sup_job *job, Wasmd__ModuleInfo *info)
 		finish_error(job, WASMD__ERROR_CODE__ERR_LIMIT, err);
 		return;
 	}
-	m = sup_store_add(job->sup, job->tenant, job->wasm, job->wasm_len, info,
-	    job->name, err, sizeof(err));
+	m = sup_store_add(job->sup, job->tenant, job->wasm, job->wasm_len,
+	    job->digest, info, job->name, err, sizeof(err));
 	if (m == NULL) {
 		finish_error(job, WASMD__ERROR_CODE__ERR_INTERNAL, err);
 		return;

@@ -378,17 +378,16 @@ pack_info(const Wasmd__ModuleInfo *from, const char *digest, uint64_t size,
 
 struct sup_module *
 sup_store_add(struct sup *sup, struct sup_tenant *t, const uint8_t *wasm,
-    size_t len, const Wasmd__ModuleInfo *info, const char *name, char *err,
-    size_t errlen)
+    size_t len, const char *digest, const Wasmd__ModuleInfo *info,
+    const char *name, char *err, size_t errlen)
 {
-	char mods[4096], names[4096], file[128], digest[65], ignored[256];
+	char mods[4096], names[4096], file[128], ignored[256];
 	struct sup_module *m;
 	uint8_t *packed;
 	size_t packed_len;
 	uint64_t created = (uint64_t)time(NULL);
 	bool added = false;
 
-	sup_sha256_hex(wasm, len, digest);
 	if (tenant_dirs(t, mods, names, sizeof(mods)) != 0) {
 		snprintf(err, errlen, "cannot create %s: %s", t->dir,
 		    strerror(errno));

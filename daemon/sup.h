@@ -258,12 +258,14 @@ struct sup_module *sup_store_resolve(
     struct sup_tenant *t, const char *ref, char *err, size_t errlen);
 struct sup_module *sup_store_find(struct sup_tenant *t, const char *digest);
 /*
- * Stores wasm (validated by a worker) with its info; sets the name when not
- * NULL/empty. Returns the module (borrowed) or NULL with err filled.
+ * Stores wasm (validated by a worker), whose sha256 the caller computed
+ * as digest (hashing a large module again would stall the loop twice as
+ * long), with its info; sets the name when not NULL/empty. Returns the
+ * module (borrowed) or NULL with err filled.
  */
 struct sup_module *sup_store_add(struct sup *sup, struct sup_tenant *t,
-    const uint8_t *wasm, size_t len, const Wasmd__ModuleInfo *info,
-    const char *name, char *err, size_t errlen);
+    const uint8_t *wasm, size_t len, const char *digest,
+    const Wasmd__ModuleInfo *info, const char *name, char *err, size_t errlen);
 /* Removes m's files and every name pointing at it; frees m. */
 int sup_store_remove(
     struct sup_tenant *t, struct sup_module *m, char *err, size_t errlen);
