@@ -100,6 +100,8 @@ struct we_instance {
 	we_store *store;
 	const we_module *module; /* borrowed: must outlive the store */
 	we_func **funcs;         /* own array: module->nfuncs */
+	we_func *own_funcs;      /* own: its own funcs, one block */
+	we_global *own_globals;  /* own: its own globals, one block */
 	we_table **tables;       /* own array: module->ntables */
 	we_memory **mems;        /* own array: module->nmems */
 	we_global **globals;     /* own array: module->nglobals */

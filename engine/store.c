@@ -87,6 +87,8 @@ instance_free(we_instance *inst)
 	}
 	free(inst->elems);
 	free(inst->funcs);
+	free(inst->own_funcs);
+	free(inst->own_globals);
 	free(inst->tables);
 	free(inst->mems);
 	free(inst->globals);
