@@ -24,7 +24,6 @@ struct wrk_cache {
 	entry *head; /* most recently used first */
 	uint64_t budget, cost;
 	size_t count;
-	entry *oversized; /* own: this request's module, too big to keep */
 	char **evicted;   /* own, with each string: since the last request */
 	size_t nevicted, cap;
 };
@@ -68,7 +67,6 @@ wrk_cache_free(wrk_cache *c)
 		c->head = e->next;
 		entry_free(e);
 	}
-	entry_free(c->oversized);
 	forget_evicted(c);
 	free(c->evicted);
 	free(c);
@@ -114,10 +112,7 @@ wrk_cache_get(wrk_cache *c, const char *digest)
 	entry *e = unlink_entry(c, digest);
 
 	if (e == NULL)
-		return c->oversized != NULL &&
-		        strcmp(c->oversized->digest, digest) == 0
-		    ? c->oversized->module
-		    : NULL;
+		return NULL;
 	push_front(c, e);
 	return e->module;
 }
@@ -190,14 +185,10 @@ wrk_cache_put(wrk_cache *c, const char *digest, we_module *m, uint64_t cost)
 	if (e->tmpl != NULL)
 		cost += we_template_image_size(e->tmpl);
 	e->cost = cost;
-	if (cost > c->budget) {
-		/* Served once, then dropped: the supervisor must not count
-		 * on it. */
-		entry_free(c->oversized);
-		c->oversized = e;
-		note_evicted(c, digest);
-		return m;
-	}
+	/* A module over the budget alone is kept alone: the worker held it
+	 * for this request anyway, and sending and decoding it again per
+	 * invoke costs a 30 MB module a second. wrk_cache_shed() drops it
+	 * before another module is decoded. */
 	while (c->cost + cost > c->budget && evict_one(c, NULL))
 		;
 	push_front(c, e);
@@ -206,7 +197,13 @@ wrk_cache_put(wrk_cache *c, const char *digest, we_module *m, uint64_t cost)
 	return m;
 }
 
-/* The entry of digest, kept or oversized; NULL when there is none. */
+void
+wrk_cache_shed(wrk_cache *c)
+{
+	wrk_cache_trim(c, NULL);
+}
+
+/* The entry of digest; NULL when there is none. */
 static entry *
 find_entry(const wrk_cache *c, const char *digest)
 {
@@ -216,8 +213,7 @@ find_entry(const wrk_cache *c, const char *digest)
 		if (strcmp(e->digest, digest) == 0)
 			return e;
 	}
-	e = c->oversized;
-	return e != NULL && strcmp(e->digest, digest) == 0 ? e : NULL;
+	return NULL;
 }
 
 we_template *
@@ -233,8 +229,7 @@ wrk_cache_charge(wrk_cache *c, const char *digest, uint64_t bytes)
 {
 	entry *e = find_entry(c, digest);
 
-	/* An oversized module is not counted: it goes with its request. */
-	if (e == NULL || e == c->oversized)
+	if (e == NULL)
 		return;
 	e->cost += bytes;
 	c->cost += bytes;
@@ -258,8 +253,6 @@ wrk_cache_evicted(const wrk_cache *c, size_t *n)
 void
 wrk_cache_end_request(wrk_cache *c)
 {
-	entry_free(c->oversized);
-	c->oversized = NULL;
 	forget_evicted(c);
 }
 

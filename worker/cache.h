@@ -47,12 +47,18 @@ we_module *wrk_cache_get(wrk_cache *c, const char *digest);
 /*
  * Adds m (own: passes to the cache) under digest at cost bytes, first
  * evicting the least recently used others until it fits. A module that
- * alone exceeds the budget is kept only until wrk_cache_end_request()
- * and reported as evicted. Returns m (borrowed from now on), or NULL
- * when out of memory (m freed).
+ * alone exceeds the budget is kept alone, until wrk_cache_shed(). Returns
+ * m (borrowed from now on), or NULL when out of memory (m freed).
  */
 we_module *wrk_cache_put(
     wrk_cache *c, const char *digest, we_module *m, uint64_t cost);
+
+/*
+ * Evicts least recently used modules until the cache is within its
+ * budget: before another module is decoded, so that a lone module over
+ * the budget and the next one are never held together.
+ */
+void wrk_cache_shed(wrk_cache *c);
 
 /*
  * The template of digest's module (borrowed, as the module), or NULL when
@@ -80,8 +86,7 @@ bool wrk_cache_measure(wrk_cache *c, const char *digest);
 char **wrk_cache_evicted(const wrk_cache *c, size_t *n);
 
 /*
- * The request is over (its reply sent): frees a module too big to keep
- * and forgets the evicted list. It evicts nothing itself: an eviction
+ * The request is over (its reply sent): forgets the evicted list. It evicts nothing itself: an eviction
  * must be reported in a reply (see wrk_cache_trim()).
  */
 void wrk_cache_end_request(wrk_cache *c);

@@ -733,6 +733,7 @@ load_passed_module(job *j, const char *digest, uint64_t size)
 		    (unsigned long long)size);
 		return NULL;
 	}
+	wrk_cache_shed(j->cache);
 	heap0 = wrk_cache_heap_used();
 	m = we_module_new(bytes, size, &err);
 	if (m != NULL) {

@@ -17,11 +17,14 @@
  * argument plus one) from every client, for a module whose export calls
  * back into the client. --live makes each client create one live instance
  * (wasmd_instance_create) and invoke it M times, instead of one fresh
- * worker per invoke.
+ * worker per invoke. --stub-imports declares every function import that is
+ * not WASI as a host function that fails if called, so that a module
+ * written for another host (ruby.wasm imports its JavaScript bridge) can
+ * be instantiated and a trivial export measured.
  *
  * Usage: wasmd-load -H ADDR --module REF --export NAME [--args T:V,...]
  *                   [--clients N] [--invokes M] [--warmup K] [--serve-host]
- *                   [--live]
+ *                   [--live] [--stub-imports]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -46,6 +49,9 @@ typedef struct load_config {
 	unsigned warmup;  /* per client, not measured */
 	bool host;        /* --serve-host: serve env.tick */
 	bool live;        /* one live instance per client */
+	bool stub;        /* --stub-imports */
+	wasmd_module_info *info;    /* own: with --stub-imports */
+	wasmd_host_func *stubs;     /* own: with --stub-imports */
 	wasmd_invoke_options opts;
 } load_config;
 
@@ -95,6 +101,54 @@ static const wasmd_host_func tick_func = {
     .type = {1, 1, tick_types, tick_types},
     .fn = tick_host,
 };
+
+/* A stub import of --stub-imports: never meant to be called. */
+static int
+stub_host(wasmd_host_call *call, const wasmd_value *args, size_t nargs,
+    wasmd_value *results, size_t nresults, void *user)
+{
+	wasmd_host_call_fail(call, "wasmd-load: a stubbed import was called");
+	return 1;
+}
+
+/*
+ * Declares every non-WASI function import of the module as a stub host
+ * function (their types from wasmd_inspect). false, with a message, when
+ * the module cannot be inspected.
+ */
+static bool
+declare_stubs(load_config *cfg)
+{
+	wasmd_conn *conn = wasmd_connect(cfg->addr);
+	size_t n = 0;
+
+	if (conn == NULL || wasmd_inspect(conn, cfg->module, &cfg->info) !=
+	                        WASMD_OK) {
+		fprintf(stderr, "wasmd-load: cannot inspect %s\n", cfg->module);
+		wasmd_close(conn);
+		return false;
+	}
+	wasmd_close(conn);
+	cfg->stubs = calloc(cfg->info->nimports + 1, sizeof(*cfg->stubs));
+	if (cfg->stubs == NULL)
+		return false;
+	for (size_t i = 0; i < cfg->info->nimports; i++) {
+		const wasmd_import *imp = &cfg->info->imports[i];
+
+		if (imp->type.kind != WASMD_EXTERN_FUNC ||
+		    strcmp(imp->module, "wasi_snapshot_preview1") == 0)
+			continue;
+		cfg->stubs[n++] = (wasmd_host_func){
+		    .module = imp->module,
+		    .name = imp->name,
+		    .type = imp->type.func,
+		    .fn = stub_host,
+		};
+	}
+	cfg->opts.host_funcs = cfg->stubs;
+	cfg->opts.nhost_funcs = n;
+	return true;
+}
 
 /* One invoke; records its latency when measured is true. */
 static void
@@ -280,7 +334,7 @@ usage(void)
 	    "usage: wasmd-load -H ADDR --module REF --export NAME "
 	    "[--args T:V,...]\n"
 	    "                  [--clients N] [--invokes M] [--warmup K] "
-	    "[--serve-host] [--live]\n");
+	    "[--serve-host] [--live] [--stub-imports]\n");
 	exit(2);
 }
 
@@ -297,6 +351,7 @@ parse_options(int argc, char **argv, load_config *cfg)
 	    {"warmup", required_argument, NULL, 'w'},
 	    {"serve-host", no_argument, NULL, 'o'},
 	    {"live", no_argument, NULL, 'l'},
+	    {"stub-imports", no_argument, NULL, 's'},
 	    {NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -321,6 +376,7 @@ parse_options(int argc, char **argv, load_config *cfg)
 			break;
 		case 'o': cfg->host = true; break;
 		case 'l': cfg->live = true; break;
+		case 's': cfg->stub = true; break;
 		default: usage();
 		}
 	}
@@ -343,6 +399,8 @@ main(int argc, char **argv)
 		cfg.opts.host_funcs = &tick_func;
 		cfg.opts.nhost_funcs = 1;
 	}
+	if (cfg.stub && !declare_stubs(&cfg))
+		return 1;
 	clients = calloc(cfg.clients, sizeof(*clients));
 	if (clients == NULL ||
 	    pthread_barrier_init(&start, NULL, cfg.clients + 1) != 0) {

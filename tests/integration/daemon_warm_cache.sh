@@ -4,6 +4,8 @@
 # 256 KiB each (add.wasm with a custom section, made here) under a budget
 # of 400 KiB: the second evicts the first, whose bytes are then sent again
 # and recompiled, with the right results; one module alone stays cached.
+# A module over the budget (512 KiB) is kept alone while it is the only
+# one asked for, and shed before the next module is decoded.
 . "$IT_LIB"
 
 # leb N: N as unsigned LEB128 bytes.
@@ -18,9 +20,10 @@ leb() {
 	done
 }
 
-# big_module OUT FILLBYTE: add.wasm plus a 256 KiB custom section "x".
+# big_module OUT FILLBYTE [KIB]: add.wasm plus a custom section "x" of
+# KIB (default 256) KiB.
 big_module() {
-	local n=$((256 * 1024))
+	local n=$((${3:-256} * 1024))
 	{
 		cat "$IT_FIXTURES/add.wasm"
 		printf '\000'
@@ -31,11 +34,14 @@ big_module() {
 }
 big_module "$TMP/a.wasm" a
 big_module "$TMP/b.wasm" b
+big_module "$TMP/c.wasm" c 512
 
 start_daemon --pool 1 --worker-cache 409600
 run ctl push "$TMP/a.wasm" --name a
 expect_status 0
 run ctl push "$TMP/b.wasm" --name b
+expect_status 0
+run ctl push "$TMP/c.wasm" --name c
 expect_status 0
 
 # run_add REF X Y: one invoke, checked; prints nothing.
@@ -57,7 +63,18 @@ run_add a 4 4
 [ "$(last_job_field module)" = sent ] || fail "a was still taken for cached after b evicted it"
 run_add a 5 5
 [ "$(last_job_field module)" = cached ] || fail "a was not cached again"
-for p in $(job_workers "uid:$(id -u)" | tail -5); do
+
+# c alone is over the budget: kept while only c is asked for.
+run_add c 6 6
+[ "$(last_job_field module)" = sent ] || fail "c's first invoke did not send it"
+run_add c 7 7
+[ "$(last_job_field module)" = cached ] || fail "c, over the budget alone, was not kept"
+# a's bytes come (c evicted it); c is shed before a is decoded, and said so.
+run_add a 8 8
+[ "$(last_job_field module)" = sent ] || fail "a was taken for cached after c"
+run_add c 9 9
+[ "$(last_job_field module)" = sent ] || fail "c was not shed before a was decoded"
+for p in $(job_workers "uid:$(id -u)" | tail -9); do
 	[ "$p" = "$w" ] || fail "the invokes did not all run in worker $w"
 done
 stop_daemon
