@@ -186,7 +186,7 @@ usage(FILE *f)
 	    "                             (default 60s; 0 never)\n"
 	    "      --worker-cache SIZE    each worker's cache of compiled "
 	    "modules\n"
-	    "                             (default 64MiB; 0: the last one only)\n"
+	    "                             (default 64MiB)\n"
 	    "Operations (see wasmd(8), wasmd.conf(5)):\n"
 	    "  -c, --config FILE          read FILE and FILE.d/*.conf "
 	    "(default\n"

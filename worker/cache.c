@@ -24,7 +24,7 @@ struct wrk_cache {
 	entry *head; /* most recently used first */
 	uint64_t budget, cost;
 	size_t count;
-	char **evicted;   /* own, with each string: since the last request */
+	char **evicted; /* own, with each string: since the last request */
 	size_t nevicted, cap;
 };
 

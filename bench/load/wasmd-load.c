@@ -45,13 +45,13 @@ typedef struct load_config {
 	wasmd_value args[LOAD_MAX_ARGS];
 	size_t nargs;
 	unsigned clients;
-	unsigned invokes; /* per client */
-	unsigned warmup;  /* per client, not measured */
-	bool host;        /* --serve-host: serve env.tick */
-	bool live;        /* one live instance per client */
-	bool stub;        /* --stub-imports */
-	wasmd_module_info *info;    /* own: with --stub-imports */
-	wasmd_host_func *stubs;     /* own: with --stub-imports */
+	unsigned invokes;        /* per client */
+	unsigned warmup;         /* per client, not measured */
+	bool host;               /* --serve-host: serve env.tick */
+	bool live;               /* one live instance per client */
+	bool stub;               /* --stub-imports */
+	wasmd_module_info *info; /* own: with --stub-imports */
+	wasmd_host_func *stubs;  /* own: with --stub-imports */
 	wasmd_invoke_options opts;
 } load_config;
 
@@ -122,8 +122,8 @@ declare_stubs(load_config *cfg)
 	wasmd_conn *conn = wasmd_connect(cfg->addr);
 	size_t n = 0;
 
-	if (conn == NULL || wasmd_inspect(conn, cfg->module, &cfg->info) !=
-	                        WASMD_OK) {
+	if (conn == NULL ||
+	    wasmd_inspect(conn, cfg->module, &cfg->info) != WASMD_OK) {
 		fprintf(stderr, "wasmd-load: cannot inspect %s\n", cfg->module);
 		wasmd_close(conn);
 		return false;
