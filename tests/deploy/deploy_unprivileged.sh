@@ -17,7 +17,9 @@ chown nobody:nogroup "$RUN" "$SVC_STATE"
 chmod 755 "$RUN"
 SOCK="$RUN/wasmd.sock"
 
-# The unit's filter: what its allow line names, less what its deny line names.
+# The unit's filter, as systemd builds it: its first (allow) line sets the
+# allowed calls, each later ~line takes calls out, each later allow line
+# puts them back.
 expand() {
 	local m
 	systemd-analyze syscall-filter "$1" 2>/dev/null | tail -n +2 |
@@ -28,16 +30,32 @@ expand() {
 		esac
 	done
 }
+# expand_line WORDS...: every system call the words name, one a line.
+expand_line() {
+	local w
+	for w in "$@"; do case $w in @*) expand "$w" ;; *) echo "$w" ;; esac; done | sort -u
+}
 FILTER=()
 if command -v systemd-analyze >/dev/null; then
-	allow=$(sed -n 's/^SystemCallFilter=\([^~].*\)/\1/p' "$DEPLOY_SRC/wasmd.service")
-	deny=$(sed -n 's/^SystemCallFilter=~\(.*\)/\1/p' "$DEPLOY_SRC/wasmd.service")
-	[ -n "$allow" ] && [ -n "$deny" ] || fail "no SystemCallFilter= lines in wasmd.service"
-	for w in $allow; do case $w in @*) expand "$w" ;; *) echo "$w" ;; esac; done | sort -u >"$TMP/allow"
-	for w in $deny; do case $w in @*) expand "$w" ;; *) echo "$w" ;; esac; done | sort -u >"$TMP/deny"
-	comm -23 "$TMP/allow" "$TMP/deny" >"$TMP/syscalls"
+	lines=$(sed -n 's/^SystemCallFilter=//p' "$DEPLOY_SRC/wasmd.service")
+	[ "$(wc -l <<<"$lines")" -ge 2 ] || fail "no SystemCallFilter= lines in wasmd.service"
+	case $lines in "~"*) fail "the unit's first SystemCallFilter= line is a deny line" ;; esac
+	: >"$TMP/syscalls"
+	while read -r line; do
+		case $line in
+		"~"*)
+			expand_line ${line#\~} >"$TMP/deny"
+			comm -23 "$TMP/syscalls" "$TMP/deny" >"$TMP/next"
+			;;
+		*)
+			expand_line $line | sort -u - "$TMP/syscalls" >"$TMP/next"
+			;;
+		esac
+		mv "$TMP/next" "$TMP/syscalls"
+	done <<<"$lines"
 	grep -qx seccomp "$TMP/syscalls" || fail "the unit's filter does not allow seccomp"
 	grep -qx setrlimit "$TMP/syscalls" && fail "expected @resources (setrlimit) denied"
+	grep -qx setpriority "$TMP/syscalls" || fail "the unit's filter does not allow setpriority (--cpu-fairness nice)"
 	FILTER=("$DEPLOY_BIN/wasmd-unit-filter" "$TMP/syscalls")
 	# LeakSanitizer needs ptrace (@debug, denied): leaks are checked elsewhere.
 	if grep -q libasan <<<"$(ldd "$WASMD_BIN/wasmd")"; then
