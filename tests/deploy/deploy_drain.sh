@@ -7,19 +7,9 @@
 # exits 0.
 . "$IT_LIB"
 . "$(dirname "${BASH_SOURCE[0]}")/notify.sh"
-start_notify
-start_daemon --pool 1 --max-timeout 60s --default-timeout 60s
-run ctl push "$DEPLOY_FIXTURES/busy.wasm" --name busy
-expect_status 0
-run ctl push "$DEPLOY_FIXTURES/wait.wasm" --name wait
-expect_status 0
-run ctl push "$IT_FIXTURES/add.wasm" --name add
-expect_status 0
+start_with_long_calls
 n=6000 # ms of wall-clock time (wait.wasm)
-
-ctl run --invoke wait wait "$n" >"$TMP/long.out" 2>"$TMP/long.err" &
-long=$!
-wait_running 1
+start_long_call "$n"
 kill -TERM "$DAEMON_PID"
 wait_notify "^STOPPING=1$" 5
 expect_log_match "event=drain signal=Terminated in_flight=1"
@@ -31,10 +21,7 @@ expect_err_match "shutting down"
 expect_log_match "event=refused .*outcome=ERR_UNAVAILABLE"
 
 # The call in flight finishes with its result, then the daemon exits 0.
-st=0
-wait "$long" || st=$?
-[ "$st" -eq 0 ] || fail "the call in flight failed ($st): $(cat "$TMP/long.err")"
-[ "$(cat "$TMP/long.out")" = "$n" ] || fail "the call in flight returned '$(cat "$TMP/long.out")', not $n"
+expect_long_result "$n"
 st=0
 wait "$DAEMON_PID" || st=$?
 DAEMON_PID=
@@ -44,10 +31,7 @@ expect_log_match "event=drain outcome=done"
 
 # A call longer than the grace is cut off; the exit is still 0.
 start_daemon --pool 1 --max-timeout 60s --default-timeout 60s --drain-grace 300ms
-n=3000 # ms of wall-clock time (wait.wasm)
-ctl run --invoke wait wait "$n" >"$TMP/long.out" 2>"$TMP/long.err" &
-long=$!
-wait_running 1
+start_long_call 3000
 start=$(date +%s%N)
 kill -TERM "$DAEMON_PID"
 st=0
@@ -59,7 +43,7 @@ DAEMON_PID=
 expect_log_match "event=drain_grace_expired in_flight=1"
 expect_log_match 'event=invoke .*outcome=ERR_UNAVAILABLE detail="drain grace expired'
 st=0
-wait "$long" || st=$?
+wait "$LONG" || st=$?
 [ "$st" -ne 0 ] || fail "the call cut off by the grace succeeded"
 grep -q "drain grace expired" "$TMP/long.err" ||
 	fail "the client was not told the grace expired: $(cat "$TMP/long.err")"

@@ -12,18 +12,9 @@
 mode=$(sed -n 's/^KillMode=//p' "$DEPLOY_SRC/wasmd.service" | tail -1)
 mode=${mode:-control-group}
 
-start_notify
-start_daemon --pool 1 --max-timeout 60s --default-timeout 60s
-run ctl push "$DEPLOY_FIXTURES/busy.wasm" --name busy
-expect_status 0
-run ctl push "$DEPLOY_FIXTURES/wait.wasm" --name wait
-expect_status 0
-run ctl push "$IT_FIXTURES/add.wasm" --name add
-expect_status 0
+start_with_long_calls
 n=6000 # ms of wall-clock time (wait.wasm)
-ctl run --invoke wait wait "$n" >"$TMP/long.out" 2>"$TMP/long.err" &
-long=$!
-wait_running 1
+start_long_call "$n"
 
 # The stop, the way systemd does it for this KillMode.
 unit_pids=("$DAEMON_PID" $(worker_pids))
@@ -37,10 +28,7 @@ run ctl run --invoke add add 1 2
 expect_status 1
 expect_err_match "shutting down"
 
-st=0
-wait "$long" || st=$?
-[ "$st" -eq 0 ] || fail "KillMode=$mode: the call in flight failed ($st): $(cat "$TMP/long.err")"
-[ "$(cat "$TMP/long.out")" = "$n" ] || fail "the call returned '$(cat "$TMP/long.out")', not $n"
+expect_long_result "$n" "KillMode=$mode"
 st=0
 wait "$DAEMON_PID" || st=$?
 DAEMON_PID=

@@ -49,3 +49,32 @@ wait_running() {
 	done
 	fail "the daemon never had $1 jobs in flight"
 }
+
+# start_long_call MS: the caller's call of wait.wasm (start_with_long_calls
+# pushed it) lasting MS ms of wall-clock time: it reads the clock through
+# wasmctl, so the load cannot end it early. Returns once it is in flight;
+# LONG is its pid, its output in $TMP/long.out and $TMP/long.err.
+start_long_call() {
+	ctl run --invoke wait wait "$1" >"$TMP/long.out" 2>"$TMP/long.err" &
+	LONG=$!
+	wait_running 1
+}
+
+# start_with_long_calls [WASMD OPTIONS]: the notify listener and a daemon
+# (one pooled worker, 60 s limits) holding wait.wasm and add.wasm.
+start_with_long_calls() {
+	start_notify
+	start_daemon --pool 1 --max-timeout 60s --default-timeout 60s "$@"
+	run ctl push "$DEPLOY_FIXTURES/wait.wasm" --name wait
+	expect_status 0
+	run ctl push "$IT_FIXTURES/add.wasm" --name add
+	expect_status 0
+}
+
+# expect_long_result MS [WHAT]: the call of start_long_call returned MS.
+expect_long_result() {
+	local st=0
+	wait "$LONG" || st=$?
+	[ "$st" -eq 0 ] || fail "${2:+$2: }the call in flight failed ($st): $(cat "$TMP/long.err")"
+	[ "$(cat "$TMP/long.out")" = "$1" ] || fail "${2:+$2: }the call in flight returned '$(cat "$TMP/long.out")', not $1"
+}
