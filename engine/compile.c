@@ -2583,6 +2583,8 @@ static const op_info hot_info[WXO__COUNT] = {
 #define WX_VHOT(N, V, expr)                                                    \
 	[WXO_##N] = {                                                          \
 	    .kind = K_BIN, .t = WE_V128, .r = WE_V128, .op = WXO_##N##_V},
+#define WX_VSHIFT(N, V, bits, shift)                                           \
+	[WXO_##N] = {.kind = K_VOP, .sig = S_VI_V, .op = WXO_##N##_V},
 #include "simdhot.def"
     [WXO_V128_LOAD] = {.kind = K_LD,
         .r = WE_V128,

@@ -567,6 +567,15 @@ dispatch:
 		VADDR(ea, (uint64_t)C.i32 + ip->d);                            \
 		VHOT_DO(V, expr, membase + ea, membase + ea);                  \
 	}
+#define WX_VSHIFT(N, V, bits, shift)                                           \
+	vmcase(N##_V)                                                          \
+	{                                                                      \
+		V va, r;                                                       \
+		VLD16(va, &B);                                                 \
+		r = va shift(int)(C.i32 & ((bits)-1));                         \
+		VST16(&A, r);                                                  \
+		vmnext();                                                      \
+	}
 #include "simdhot.def"
 		vmcase(V128_LOAD_V)
 		{

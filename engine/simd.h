@@ -46,6 +46,10 @@ typedef uint8_t wxv_u8 __attribute__((vector_size(16)));
 typedef uint16_t wxv_u16 __attribute__((vector_size(16)));
 typedef uint32_t wxv_u32 __attribute__((vector_size(16)));
 typedef uint64_t wxv_u64 __attribute__((vector_size(16)));
+typedef int8_t wxv_i8 __attribute__((vector_size(16)));
+typedef int16_t wxv_i16 __attribute__((vector_size(16)));
+typedef int32_t wxv_i32 __attribute__((vector_size(16)));
+typedef int64_t wxv_i64 __attribute__((vector_size(16)));
 typedef float wxv_f32 __attribute__((vector_size(16)));
 typedef double wxv_f64 __attribute__((vector_size(16)));
 
