@@ -880,6 +880,8 @@ static const uint16_t x_form[WXO__COUNT] = {
 #define WX_LD(N, code, text, T, align, ctype) [WXO_##N] = WXO_##N##_X,
 #define WX_ST(N, code, text, T, align, ctype) [WXO_##N] = WXO_##N##_X,
 #include "opcodes.def"
+    [WXO_V128_LOAD_V] = WXO_V128_LOAD_X,
+    [WXO_V128_STORE_V] = WXO_V128_STORE_X,
 };
 static const uint16_t sk_form[WXO__COUNT] = {
 #define WX_ST(N, code, text, T, align, ctype) [WXO_##N] = WXO_##N##_SK,
@@ -889,6 +891,8 @@ static const uint16_t xk_form[WXO__COUNT] = {
 #define WX_LD(N, code, text, T, align, ctype) [WXO_##N] = WXO_##N##_XK,
 #define WX_ST(N, code, text, T, align, ctype) [WXO_##N] = WXO_##N##_XK,
 #include "opcodes.def"
+    [WXO_V128_LOAD_V] = WXO_V128_LOAD_XK,
+    [WXO_V128_STORE_V] = WXO_V128_STORE_XK,
 };
 
 /* Loads and stores -> their forms with a constant address. */
@@ -906,14 +910,20 @@ static const uint16_t ka_form[WXO__COUNT] = {
 static const uint16_t m_form[WXO__COUNT] = {
 #define WX_BIN(N, code, text, T, R, fn) [WXO_##N] = WXO_##N##_M,
 #include "opcodes.def"
+#define WX_VHOT(N, V, expr) [WXO_##N##_V] = WXO_##N##_M,
+#include "simdhot.def"
 };
 static const uint16_t mx_form[WXO__COUNT] = {
 #define WX_BIN(N, code, text, T, R, fn) [WXO_##N] = WXO_##N##_MX,
 #include "opcodes.def"
+#define WX_VHOT(N, V, expr) [WXO_##N##_V] = WXO_##N##_MX,
+#include "simdhot.def"
 };
 static const uint16_t s_form[WXO__COUNT] = {
 #define WX_BIN(N, code, text, T, R, fn) [WXO_##N] = WXO_##N##_S,
 #include "opcodes.def"
+#define WX_VHOT(N, V, expr) [WXO_##N##_V] = WXO_##N##_S,
+#include "simdhot.def"
 };
 #define FULL_I32(x) WXO_I32_##x
 #define FULL_I64(x) WXO_I64_##x
@@ -924,16 +934,23 @@ static const uint16_t s_form[WXO__COUNT] = {
 static const uint16_t load_of[WXO__COUNT] = {
 #define WX_BIN(N, code, text, T, R, fn) [WXO_##N] = FULL_##T(LOAD),
 #include "opcodes.def"
+#define WX_VHOT(N, V, expr) [WXO_##N##_V] = WXO_V128_LOAD_V,
+#include "simdhot.def"
 };
 static const uint16_t ms_form[WXO__COUNT] = {
 #define WX_BIN(N, code, text, T, R, fn) [WXO_##N##_M] = WXO_##N##_MS,
 #include "opcodes.def"
+#define WX_VHOT(N, V, expr) [WXO_##N##_M] = WXO_##N##_MS,
+#include "simdhot.def"
 };
 /* Indexed by N and by N_M. */
 static const uint16_t store_of[WXO__COUNT] = {
 #define WX_BIN(N, code, text, T, R, fn)                                        \
 	[WXO_##N] = FULL_##R(STORE), [WXO_##N##_M] = FULL_##R(STORE),
 #include "opcodes.def"
+#define WX_VHOT(N, V, expr)                                                    \
+	[WXO_##N##_V] = WXO_V128_STORE_V, [WXO_##N##_M] = WXO_V128_STORE_V,
+#include "simdhot.def"
 };
 
 /* The op of the last instruction emitted. */
@@ -1011,12 +1028,20 @@ static const uint16_t muladd_form[WXO__COUNT] = {
     [WXO_F32_MUL_MX] = WXO_F32_MULADD_X,
     [WXO_F64_MUL_M] = WXO_F64_MULADD,
     [WXO_F64_MUL_MX] = WXO_F64_MULADD_X,
+    [WXO_F32X4_MUL_M] = WXO_F32X4_MULADD,
+    [WXO_F32X4_MUL_MX] = WXO_F32X4_MULADD_X,
+    [WXO_F64X2_MUL_M] = WXO_F64X2_MULADD,
+    [WXO_F64X2_MUL_MX] = WXO_F64X2_MULADD_X,
 };
 static const uint16_t muladd_add[WXO__COUNT] = {
     [WXO_F32_MUL_M] = WXO_F32_ADD_MS,
     [WXO_F32_MUL_MX] = WXO_F32_ADD_MS,
     [WXO_F64_MUL_M] = WXO_F64_ADD_MS,
     [WXO_F64_MUL_MX] = WXO_F64_ADD_MS,
+    [WXO_F32X4_MUL_M] = WXO_F32X4_ADD_MS,
+    [WXO_F32X4_MUL_MX] = WXO_F32X4_ADD_MS,
+    [WXO_F64X2_MUL_M] = WXO_F64X2_ADD_MS,
+    [WXO_F64X2_MUL_MX] = WXO_F64X2_ADD_MS,
 };
 
 /*
@@ -1958,8 +1983,9 @@ pair_moves(cc *c)
 
 /*
  * local.set of popped operand h to the local at slot x: operands still
- * reading x are copied out first; a scalar computed just before is
- * written to x directly.
+ * reading x are copied out first; a value computed just before is
+ * written to x directly (a v128 only by the inline SIMD forms, the only
+ * v128 instructions marked simple).
  */
 static void
 set_local(cc *c, uint32_t x, uint32_t h)
@@ -1968,7 +1994,7 @@ set_local(cc *c, uint32_t x, uint32_t h)
 
 	if (!c->emit_code)
 		return;
-	if (c->readers[x] == NONE && v.src == v.slot && width(v.type) == 1 &&
+	if (c->readers[x] == NONE && v.src == v.slot &&
 	    can_retarget(c, v.src)) {
 		c->code[c->ncode - 1].a = x;
 		mark_simple(c, NONE);
@@ -2548,11 +2574,40 @@ op_vmem(cc *c, const op_info *oi)
 	return push(c, WE_V128);
 }
 
+/*
+ * The SIMD rows computed inline (simdhot.def, v128.load, v128.store,
+ * i8x16.bitmask), indexed by the row's op: compiled as the scalar
+ * operations of their kind, so they get the same fused forms.
+ */
+static const op_info hot_info[WXO__COUNT] = {
+#define WX_VHOT(N, V, expr)                                                    \
+	[WXO_##N] = {                                                          \
+	    .kind = K_BIN, .t = WE_V128, .r = WE_V128, .op = WXO_##N##_V},
+#define WX_VSHIFT(N, V, bits, shift)                                           \
+	[WXO_##N] = {.kind = K_VOP, .sig = S_VI_V, .op = WXO_##N##_V},
+#include "simdhot.def"
+    [WXO_V128_LOAD] = {.kind = K_LD,
+        .r = WE_V128,
+        .align = 4,
+        .op = WXO_V128_LOAD_V},
+    [WXO_V128_STORE] = {.kind = K_ST,
+        .t = WE_V128,
+        .align = 4,
+        .op = WXO_V128_STORE_V},
+    [WXO_I8X16_BITMASK] = {.kind = K_UN,
+        .t = WE_V128,
+        .r = WE_I32,
+        .op = WXO_I8X16_BITMASK_V},
+};
+
 static bool
 op_simple(cc *c, const op_info *oi)
 {
 	uint32_t h, off;
 	wx_op xop;
+
+	if (hot_info[oi->op].kind != K_BAD)
+		oi = &hot_info[oi->op];
 
 	switch (oi->kind) {
 	case K_UN:
@@ -2606,7 +2661,7 @@ op_simple(cc *c, const op_info *oi)
 			mark_simple(c, c->ncode - 1);
 			return push(c, oi->r);
 		}
-		if (c->vals[h].src == SRC_CONST) {
+		if (c->vals[h].src == SRC_CONST && ka_form[oi->op]) {
 			uint64_t ea = (uint64_t)(uint32_t)c->vals[h].k + off;
 			mark_simple(c,
 			    emit(c, (wx_op)ka_form[oi->op], slot(c, h), 0, ea));
@@ -2620,7 +2675,7 @@ op_simple(cc *c, const op_info *oi)
 		    !pop_expect(c, WE_I32))
 			return false;
 		h = c->nvals;
-		if (c->vals[h + 1].src == SRC_CONST) {
+		if (c->vals[h + 1].src == SRC_CONST && sk_form[oi->op]) {
 			if (!dead(c))
 				emit(c, (wx_op)sk_form[oi->op], use(c, h), off,
 				    c->vals[h + 1].k);
@@ -2648,7 +2703,7 @@ op_simple(cc *c, const op_info *oi)
 			mark_simple(c, NONE);
 			return true;
 		}
-		if (c->vals[h].src == SRC_CONST) {
+		if (c->vals[h].src == SRC_CONST && ka_form[oi->op]) {
 			uint64_t ea = (uint64_t)(uint32_t)c->vals[h].k + off;
 			emit(c, (wx_op)ka_form[oi->op], 0, use(c, h + 1), ea);
 			return true;

@@ -520,6 +520,154 @@ dispatch:
 		WX_MULADD(F64_MULADD_X, F64, (uint32_t)(C.i32 + ip->d))
 #undef WX_MULADD
 
+		/*
+		 * ---- SIMD inline forms (simdhot.def, xops.def) ----
+		 * Each reads all of its operands before it writes: the
+		 * result may go to an operand's slots.
+		 */
+#define VLD16(v, p) memcpy(&(v), (p), 16)
+#define VST16(p, v) memcpy((p), &(v), 16)
+/* ea := the address of a 16-byte access at (x), or a trap. */
+#define VADDR(ea, x)                                                           \
+	uint64_t ea = (x);                                                     \
+	if (unlikely(ea + 16 > memsize))                                       \
+	TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS)
+/* r := va op vb (va = fp[b], vb at yp) to rp, and on to the next. */
+#define VHOT_DO(V, expr, yp, rp)                                               \
+	do {                                                                   \
+		V va, vb, r;                                                   \
+		VLD16(va, &B);                                                 \
+		VLD16(vb, (yp));                                               \
+		r = (expr);                                                    \
+		VST16((rp), r);                                                \
+		vmnext();                                                      \
+	} while (0)
+#define WX_VHOT(N, V, expr)                                                    \
+	vmcase(N##_V)                                                          \
+	{                                                                      \
+		VHOT_DO(V, expr, &C, &A);                                      \
+	}                                                                      \
+	vmcase(N##_M)                                                          \
+	{                                                                      \
+		VADDR(ea, (uint64_t)C.i32 + ip->d);                            \
+		VHOT_DO(V, expr, membase + ea, &A);                            \
+	}                                                                      \
+	vmcase(N##_MX)                                                         \
+	{                                                                      \
+		VADDR(ea, (uint32_t)(C.i32 + ip->d));                          \
+		VHOT_DO(V, expr, membase + ea, &A);                            \
+	}                                                                      \
+	vmcase(N##_S)                                                          \
+	{                                                                      \
+		VADDR(ea, (uint64_t)A.i32 + ip->d);                            \
+		VHOT_DO(V, expr, &C, membase + ea);                            \
+	}                                                                      \
+	vmcase(N##_MS)                                                         \
+	{                                                                      \
+		VADDR(ea, (uint64_t)C.i32 + ip->d);                            \
+		VHOT_DO(V, expr, membase + ea, membase + ea);                  \
+	}
+#define WX_VSHIFT(N, V, bits, shift)                                           \
+	vmcase(N##_V)                                                          \
+	{                                                                      \
+		V va, r;                                                       \
+		VLD16(va, &B);                                                 \
+		r = va shift(int)(C.i32 & ((bits)-1));                         \
+		VST16(&A, r);                                                  \
+		vmnext();                                                      \
+	}
+#include "simdhot.def"
+		vmcase(V128_LOAD_V)
+		{
+			/* fp[a..a+2) := mem[fp[b] + c] */
+			VADDR(ea, (uint64_t)B.i32 + ip->c);
+			memcpy(&A, membase + ea, 16);
+			vmnext();
+		}
+		vmcase(V128_LOAD_X)
+		{
+			/* fp[a..a+2) := mem[(fp[b] + fp[c]) mod 2^32 + d] */
+			VADDR(ea, (uint64_t)(uint32_t)(B.i32 + C.i32) + ip->d);
+			memcpy(&A, membase + ea, 16);
+			vmnext();
+		}
+		vmcase(V128_LOAD_XK)
+		{
+			/* fp[a..a+2) := mem[(fp[b] + c) mod 2^32 + d] */
+			VADDR(ea, (uint64_t)(uint32_t)(B.i32 + ip->c) + ip->d);
+			memcpy(&A, membase + ea, 16);
+			vmnext();
+		}
+		vmcase(V128_STORE_V)
+		{
+			/* mem[fp[a] + c] := fp[b..b+2) */
+			VADDR(ea, (uint64_t)A.i32 + ip->c);
+			memcpy(membase + ea, &B, 16);
+			vmnext();
+		}
+		vmcase(V128_STORE_X)
+		{
+			/* mem[(fp[a] + fp[b]) mod 2^32 + d] := fp[c..c+2) */
+			VADDR(ea, (uint64_t)(uint32_t)(A.i32 + B.i32) + ip->d);
+			memcpy(membase + ea, &C, 16);
+			vmnext();
+		}
+		vmcase(V128_STORE_XK)
+		{
+			/* mem[(fp[a] + c) mod 2^32 + d] := fp[b..b+2) */
+			VADDR(ea, (uint64_t)(uint32_t)(A.i32 + ip->c) + ip->d);
+			memcpy(membase + ea, &B, 16);
+			vmnext();
+		}
+		vmcase(I8X16_BITMASK_V)
+		{
+			/* fp[a].i32 := the top bit of each byte lane of fp[b] */
+			uint64_t half[2];
+			uint32_t r = 0;
+			memcpy(half, &B, 16);
+			for (int i = 0; i < 2; i++) {
+				/* Bit 7 of byte j moves to bit 56 + j. */
+				uint64_t t =
+				    (half[i] >> 7) & 0x0101010101010101u;
+				r |= (uint32_t)((t * 0x0102040810204080u) >> 56)
+				    << (8 * i);
+			}
+			A.i32 = r;
+			vmnext();
+		}
+		/* As WX_MULADD: p checked before q, the trap at the add. */
+#define WX_VMULADD(N, V, pea)                                                  \
+	vmcase(N)                                                              \
+	{                                                                      \
+		const wx_insn *add = ip + 1;                                   \
+		V vb, mp, mq, r;                                               \
+		uint64_t ep = (pea);                                           \
+		uint64_t eq = (uint64_t)fp[add->c].i32 + add->d;               \
+		if (unlikely(ep + 16 > memsize))                               \
+			TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS);                    \
+		if (unlikely(eq + 16 > memsize)) {                             \
+			ip = add;                                              \
+			TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS);                    \
+		}                                                              \
+		VLD16(vb, &B);                                                 \
+		VLD16(mp, membase + ep);                                       \
+		VLD16(mq, membase + eq);                                       \
+		r = vb * mp;                                                   \
+		r = r + mq;                                                    \
+		VST16(membase + eq, r);                                        \
+		ip = add;                                                      \
+		vmnext();                                                      \
+	}
+		WX_VMULADD(F32X4_MULADD, wxv_f32, (uint64_t)C.i32 + ip->d)
+		WX_VMULADD(F32X4_MULADD_X, wxv_f32, (uint32_t)(C.i32 + ip->d))
+		WX_VMULADD(F64X2_MULADD, wxv_f64, (uint64_t)C.i32 + ip->d)
+		WX_VMULADD(F64X2_MULADD_X, wxv_f64, (uint32_t)(C.i32 + ip->d))
+#undef WX_VMULADD
+#undef VHOT_DO
+#undef VADDR
+#undef VST16
+#undef VLD16
+
 		/* ---- Moves, constants, branches ---- */
 		vmcase(X_MOVE)
 		{

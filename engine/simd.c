@@ -158,11 +158,13 @@ MAP2(I8X16_RELAXED_SWIZZLE, u8, 16, y.u8[i] < 16 ? x.u8[y.u8[i]] : 0)
 void
 wxs_shuffle(wr_value *fp, const wx_insn *ip)
 {
-	v128 x = get(fp, ip->b), y = get(fp, ip->c), r;
+	uint8_t both[32]; /* x then y: every index (below 32) is a byte */
 	const uint8_t *lane = (const uint8_t *)&ip[1] + offsetof(wx_insn, a);
+	v128 r;
 
-	LANES(16)
-	r.u8[i] = lane[i] < 16 ? x.u8[lane[i]] : y.u8[lane[i] - 16];
+	memcpy(both, fp + ip->b, 16);
+	memcpy(both + 16, fp + ip->c, 16);
+	LANES(16) r.u8[i] = both[lane[i] & 31];
 	put(fp, ip->a, r);
 }
 

@@ -38,6 +38,22 @@
 #include "opcodes.def"
 
 /*
+ * The lane shapes as GCC/Clang vector types, for the rows interp.c
+ * computes inline (simdhot.def). Slots are only 8-byte aligned: values
+ * are copied in and out with memcpy.
+ */
+typedef uint8_t wxv_u8 __attribute__((vector_size(16)));
+typedef uint16_t wxv_u16 __attribute__((vector_size(16)));
+typedef uint32_t wxv_u32 __attribute__((vector_size(16)));
+typedef uint64_t wxv_u64 __attribute__((vector_size(16)));
+typedef int8_t wxv_i8 __attribute__((vector_size(16)));
+typedef int16_t wxv_i16 __attribute__((vector_size(16)));
+typedef int32_t wxv_i32 __attribute__((vector_size(16)));
+typedef int64_t wxv_i64 __attribute__((vector_size(16)));
+typedef float wxv_f32 __attribute__((vector_size(16)));
+typedef double wxv_f64 __attribute__((vector_size(16)));
+
+/*
  * i8x16.shuffle: fp[a..a+2) := lanes of fp[b..b+2) and fp[c..c+2) chosen
  * by the 16 indices (each below 32) of ip[1], an X_DATA.
  */

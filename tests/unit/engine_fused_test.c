@@ -6,7 +6,8 @@
  * stores at constant addresses (N_KA), paired increments (X_INC2) and
  * moves (X_MOVE2), back edges that charge fuel for their loop header
  * and take in the loop counter's step (X_STEP_*, and X_INC2_STEP_* with
- * the increments before them), and the f32/f64 multiply-add (N_MULADD).
+ * the increments before them), the f32/f64 multiply-add (N_MULADD), and
+ * the same forms of the SIMD operations computed inline (simdhot.def).
  * Each must compute what the unfused instructions do and trap where they
  * would. The fixture
  * (engine_fused/fused.wat) is converted with wat2wasm at build time.
@@ -347,6 +348,107 @@ START_TEST(test_increments_and_back_edges)
 }
 END_TEST
 
+/* SIMD (engine/simdhot.def): the v128 fused forms and inline ops. */
+static void
+put_f32x4(fixture *fx, uint32_t at, float a, float b, float c, float d)
+{
+	float v[4] = {a, b, c, d};
+	memcpy(fx->mem + at, v, sizeof v);
+}
+
+static void
+check_f32x4(const fixture *fx, uint32_t at, float a, float b, float c, float d)
+{
+	float v[4];
+	memcpy(v, fx->mem + at, sizeof v);
+	ck_assert(v[0] == a && v[1] == b && v[2] == c && v[3] == d);
+}
+
+START_TEST(test_simd_forms)
+{
+	fixture fx;
+	int16_t h[8];
+	uint8_t bytes[16];
+
+	fixture_open(&fx);
+	/* q += x * p, lane by lane; each rounding its own (as the scalar
+	   multiply-add: 1 + 2^-23 squared rounds before the add). */
+	put_f32x4(&fx, 0, 1.0f, 2.0f, 3.0f, 1.0f + 0x1p-23f);
+	put_f32x4(&fx, 16, 10.0f, 20.0f, 30.0f, -1.0f);
+	call_ok(&fx, "vmadd", (we_val[]){I32(16), I32(0), F32(0.5f)}, 3, NULL);
+	check_f32x4(&fx, 16, 10.5f, 21.0f, 31.5f, -1.0f + 0.5f + 0x1p-24f);
+	put_f32x4(&fx, 16, 0.0f, 0.0f, 0.0f, -1.0f);
+	call_ok(&fx, "vmadd", (we_val[]){I32(16), I32(0), F32(1.0f + 0x1p-23f)},
+	    3, NULL);
+	{
+		float v[4];
+		memcpy(v, fx.mem + 16, sizeof v);
+		ck_assert(v[3] == 0x1p-22f); /* fused: 2^-22 + 2^-46 */
+	}
+	/* The last valid addresses, then one byte past each: a trap leaves
+	   memory as it was. */
+	put_f32x4(&fx, 65520, 1.0f, 1.0f, 1.0f, 1.0f);
+	call_ok(&fx, "vmadd", (we_val[]){I32(65520), I32(65520), F32(1.0f)}, 3,
+	    NULL);
+	check_f32x4(&fx, 65520, 2.0f, 2.0f, 2.0f, 2.0f);
+	call_traps_oob(
+	    &fx, "vmadd", (we_val[]){I32(65521), I32(0), F32(1.0f)}, 3, NULL);
+	call_traps_oob(
+	    &fx, "vmadd", (we_val[]){I32(16), I32(65521), F32(1.0f)}, 3, NULL);
+	check_f32x4(&fx, 65520, 2.0f, 2.0f, 2.0f, 2.0f);
+
+	/* p + 16 wraps: p = -16 reads address 0. */
+	put_f32x4(&fx, 0, 1.0f, 2.0f, 3.0f, 4.0f);
+	put_f32x4(&fx, 32, 1.0f, 1.0f, 1.0f, 1.0f);
+	call_ok(&fx, "vmadd_next", (we_val[]){I32(32), I32(-16), F32(2.0f)}, 3,
+	    NULL);
+	check_f32x4(&fx, 32, 3.0f, 5.0f, 7.0f, 9.0f);
+	call_traps_oob(&fx, "vmadd_next",
+	    (we_val[]){I32(32), I32(65521 - 16), F32(1.0f)}, 3, NULL);
+	check_f32x4(&fx, 32, 3.0f, 5.0f, 7.0f, 9.0f);
+
+	/* d[16..32] := a - b in i16 lanes, wrapping. */
+	for (int i = 0; i < 8; i++)
+		h[i] = (int16_t)(i * 1000 - 30000);
+	memcpy(fx.mem + 64, h, sizeof h);
+	for (int i = 0; i < 8; i++)
+		h[i] = (int16_t)(5000 - i);
+	memcpy(fx.mem + 80, h, sizeof h);
+	call_ok(
+	    &fx, "vsub_store", (we_val[]){I32(96), I32(64), I32(80)}, 3, NULL);
+	memcpy(h, fx.mem + 112, sizeof h);
+	for (int i = 0; i < 8; i++)
+		ck_assert_int_eq(
+		    h[i], (int16_t)((i * 1000 - 30000) - (5000 - i)));
+	call_traps_oob(&fx, "vsub_store",
+	    (we_val[]){I32(65536 - 31), I32(64), I32(80)}, 3, NULL);
+
+	/* p += k in byte lanes, wrapping; in place. */
+	for (int i = 0; i < 16; i++)
+		fx.mem[128 + i] = (uint8_t)(240 + i);
+	call_ok(&fx, "vadd_update", (we_val[]){I32(128), I32(10)}, 2, NULL);
+	for (int i = 0; i < 16; i++)
+		ck_assert_uint_eq(fx.mem[128 + i], (uint8_t)(250 + i));
+	call_traps_oob(
+	    &fx, "vadd_update", (we_val[]){I32(65521), I32(1)}, 2, NULL);
+
+	/* d[i..] := s[i..] ^ s[i + 16..], with indexed addresses. */
+	for (int i = 0; i < 32; i++)
+		fx.mem[1000 + 7 + i] = (uint8_t)(i * 37);
+	call_ok(
+	    &fx, "vxor_x", (we_val[]){I32(2000), I32(1000), I32(7)}, 3, NULL);
+	memcpy(bytes, fx.mem + 2007, sizeof bytes);
+	for (int i = 0; i < 16; i++)
+		ck_assert_uint_eq(
+		    bytes[i], (uint8_t)((i * 37) ^ ((i + 16) * 37)));
+	call_traps_oob(&fx, "vxor_x",
+	    (we_val[]){I32(65536 - 16), I32(1000), I32(1)}, 3, NULL);
+	call_traps_oob(&fx, "vxor_x",
+	    (we_val[]){I32(2000), I32(65536 - 32), I32(1)}, 3, NULL);
+	fixture_close(&fx);
+}
+END_TEST
+
 static Suite *
 fused_suite(void)
 {
@@ -358,6 +460,7 @@ fused_suite(void)
 	tcase_add_test(tc, test_op_store_and_load_op);
 	tcase_add_test(tc, test_constant_addresses);
 	tcase_add_test(tc, test_increments_and_back_edges);
+	tcase_add_test(tc, test_simd_forms);
 	suite_add_tcase(s, tc);
 	return s;
 }
