@@ -79,12 +79,15 @@ sup_snapshot_put(struct sup_tenant *t, struct sup_module *m,
 		return -1;
 	}
 	sup_sha256_hex(bytes, len, digest);
-	if (strcmp(digest, m->snap_digest) == 0)
-		return 0; /* the same snapshot again */
 	snprintf(name, sizeof name, "%s.%s", m->digest, digest);
+	/* Written even when the digest is the same: the file on disk may be
+	 * the damaged copy a worker refused. */
 	if (sup_store_write_atomic(dir, name, bytes, len, err, errlen) != 0)
 		return -1;
-	sup_snapshot_drop(t, m); /* the old one, now that the new is in */
+	if (strcmp(digest, m->snap_digest) == 0)
+		forget(t, m); /* the same file, rewritten */
+	else
+		sup_snapshot_drop(t, m); /* the old one, now the new is in */
 	snprintf(m->snap_digest, sizeof m->snap_digest, "%s", digest);
 	m->snap_size = len;
 	t->nbytes += len;
