@@ -6,7 +6,10 @@
  * The exchange (../notes/daemon-protocol.md): the worker confines itself,
  * sends hello{version, worker_pid}, then reads envelopes one at a time and
  * answers each:
- *   push{wasm}    -> module_info{size, imports, exports} | error
+ *   push{wasm}    -> module_info{size, imports, exports} | error; with an
+ *                    initializer (PushModule.init, or wizer.initialize)
+ *                    it runs once and module_info carries the snapshot
+ *                    (see push_snapshot)
  *   invoke{...}   -> invoke_result{results | trap} | error, with
  *                    host_call / host_reply exchanges (same id) whenever
  *                    the guest calls an import the client serves,
@@ -15,8 +18,9 @@
  * Anything else gets error{ERR_BAD_REQUEST}. The worker serves jobs until
  * the supervisor closes the socket: the supervisor binds it to one tenant
  * at its first job and decides when it is recycled (pool.c). Every invoke
- * gets a fresh store, instance and WASI world; only modules survive, in
- * the cache by digest (cache.h), their bytes passed once as a memfd.
+ * gets a fresh store, instance and WASI world; only modules (and their
+ * snapshots) survive, in the cache by digest (cache.h), their bytes passed
+ * once as a memfd.
  *
  * Host imports suspend the engine (WE_HOST_SUSPEND); the call returns
  * WE_CALL_SUSPENDED, the worker relays the call to the supervisor, blocks
