@@ -131,7 +131,8 @@ job_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	else
 		snprintf(msg, sizeof(msg),
 		    "the %s exceeded its wall-clock limit of %u ms",
-		    job->kind == SUP_JOB_PUSH ? "validation" : "invocation",
+		    job->kind == SUP_JOB_PUSH ? "validation (and initializer)"
+		                              : "invocation",
 		    job->timeout_ms);
 	finish_error(job, WASMD__ERROR_CODE__ERR_TIMEOUT, msg);
 }

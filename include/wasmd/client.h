@@ -549,7 +549,8 @@ typedef struct wasmd_invoke_options {
 	/*
 	 * Run from the plain module even when it has a snapshot (see
 	 * wasmd_push_with()): data segments and the start function run as
-	 * if it had none.
+	 * if it had none. (A live instance, wasmd_instance_create(), always
+	 * starts from the plain module.)
 	 */
 	bool no_snapshot;
 } wasmd_invoke_options;
