@@ -555,6 +555,13 @@ run_initializer(job *j, const Wasmd__PushModule *push, const we_module *m,
 		send_instantiate_error(j, s, &err, fuel, 0);
 		return NULL;
 	}
+	if (inst == NULL) {
+		send_error(j, WASMD__ERROR_CODE__ERR_INVALID_MODULE,
+		    "the start function trapped before the initializer %s "
+		    "ran: %s",
+		    name, we_store_trap(s)->message);
+		return NULL;
+	}
 	if (st != WE_CALL_OK) {
 		send_init_failure(j, s, st, name);
 		return NULL;

@@ -2,7 +2,8 @@
 # daemon_snapshot_refused: a module whose initializer leaves a state the
 # engine cannot snapshot (here a caught exception, an exnref, kept in a
 # global) is refused at push with the reason and a way out (--no-init), and
-# nothing is stored; with --no-init it is stored and runs. The module is
+# nothing is stored; with --no-init it is stored and runs. A start function
+# that traps before the initializer is reported as such. The module is
 # written as bytes: the text converter has no exception tags.
 . "$IT_LIB"
 start_daemon --pool 1
@@ -20,4 +21,16 @@ expect_status 0
 run ctl run --invoke get exn
 expect_status 0
 expect_out 5
+
+# A start function that traps: the initializer never runs, and the error
+# says which of the two failed.
+cat >"$TMP/start.wat" <<'WAT'
+(module
+  (func $start (unreachable))
+  (start $start)
+  (func (export "wizer.initialize")))
+WAT
+run ctl push "$TMP/start.wat"
+expect_status 1
+expect_err_match "start function trapped before the initializer wizer.initialize ran: unreachable"
 stop_daemon
