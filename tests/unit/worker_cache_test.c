@@ -39,10 +39,13 @@ module(const uint8_t *bytes, size_t len)
 	return m;
 }
 
-/* A snapshot of a fresh instance of m (made in s, which must outlive it). */
+/* A snapshot of a fresh instance of m, in a store of its own, gone after:
+ * the snapshot needs only the module, as in the worker. */
 static we_snapshot *
-snapshot_of(we_store *s, const we_module *m)
+snapshot_of(const we_module *m)
 {
+	we_config cfg = {0};
+	we_store *s = we_store_new(&cfg);
 	we_error err;
 	we_instance *inst = we_instance_new(s, m, NULL, 0, &err);
 	we_snapshot *snap;
@@ -50,6 +53,7 @@ snapshot_of(we_store *s, const we_module *m)
 	ck_assert_msg(inst != NULL, "%s", err.message);
 	snap = we_snapshot_take(inst, &err);
 	ck_assert_msg(snap != NULL, "%s", err.message);
+	we_store_free(s);
 	return snap;
 }
 
@@ -68,12 +72,10 @@ evicted(const wrk_cache *c, const char *digest)
 
 START_TEST(test_snapshot_by_digest_and_replaced)
 {
-	we_config cfg = {0};
-	we_store *s = we_store_new(&cfg);
 	wrk_cache *c = wrk_cache_new(64u << 20);
 	we_module *m =
 	    wrk_cache_put(c, DIG_A, module(mod_f, sizeof mod_f), 100);
-	we_snapshot *one = snapshot_of(s, m), *two = snapshot_of(s, m);
+	we_snapshot *one = snapshot_of(m), *two = snapshot_of(m);
 	uint64_t cost = wrk_cache_cost(c);
 
 	ck_assert_ptr_null(wrk_cache_snapshot(c, DIG_A, SNAP1));
@@ -89,24 +91,20 @@ START_TEST(test_snapshot_by_digest_and_replaced)
 	wrk_cache_end_request(c);
 	ck_assert(!evicted(c, SNAP1));
 	/* No module: refused, and the snapshot freed (ASan would see). */
-	ck_assert(
-	    !wrk_cache_set_snapshot(c, DIG_B, SNAP1, snapshot_of(s, m), 10));
+	ck_assert(!wrk_cache_set_snapshot(c, DIG_B, SNAP1, snapshot_of(m), 10));
 	wrk_cache_free(c);
-	we_store_free(s);
 }
 END_TEST
 
 START_TEST(test_evicted_with_its_module)
 {
-	we_config cfg = {0};
-	we_store *s = we_store_new(&cfg);
 	/* Full with one module and its snapshot: a second evicts both. */
 	wrk_cache *c = wrk_cache_new(100u << 10);
 	we_module *a =
 	    wrk_cache_put(c, DIG_A, module(mod_f, sizeof mod_f), 100);
 
 	ck_assert(wrk_cache_set_snapshot(
-	    c, DIG_A, SNAP1, snapshot_of(s, a), (100u << 10) - 100));
+	    c, DIG_A, SNAP1, snapshot_of(a), (100u << 10) - 100));
 	wrk_cache_end_request(c);
 	ck_assert_ptr_nonnull(
 	    wrk_cache_put(c, DIG_B, module(mod_g, sizeof mod_g), 100));
@@ -115,7 +113,6 @@ START_TEST(test_evicted_with_its_module)
 	ck_assert_ptr_null(wrk_cache_get(c, DIG_A));
 	ck_assert_uint_eq(wrk_cache_count(c), 1);
 	wrk_cache_free(c);
-	we_store_free(s);
 }
 END_TEST
 
