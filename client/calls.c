@@ -40,8 +40,41 @@ wasmd_error
 wasmd_push(wasmd_conn *conn, const void *wasm, size_t len, const char *name,
     wasmd_module_info **out)
 {
+	wasmd_push_options opts = WASMD_PUSH_OPTIONS_INIT;
+
+	opts.name = name;
+	return wasmd_push_with(conn, wasm, len, &opts, out);
+}
+
+/* Whether opts, as large as its size says, has field f's bytes. */
+#define HAS_PUSH_FIELD(opts, f)                                                \
+	((opts) != NULL &&                                                     \
+	    (opts)->size >=                                                    \
+	        offsetof(wasmd_push_options, f) + sizeof((opts)->f))
+
+/* The pre-initialization part of opts (wasmd_push_options). */
+static void
+push_init_to_pb(const wasmd_push_options *opts, Wasmd__PushModule *push,
+    Wasmd__InvokeLimits *limits)
+{
+	if (!HAS_PUSH_FIELD(opts, limits))
+		return;
+	push->init = opts->init != NULL ? (char *)opts->init : "";
+	push->no_init = opts->no_init;
+	push->init_allow_random = opts->init_allow_random;
+	limits->fuel = opts->limits.fuel;
+	limits->max_memory_bytes = opts->limits.max_memory_bytes;
+	limits->timeout_ms = opts->limits.timeout_ms;
+	push->init_limits = limits;
+}
+
+wasmd_error
+wasmd_push_with(wasmd_conn *conn, const void *wasm, size_t len,
+    const wasmd_push_options *opts, wasmd_module_info **out)
+{
 	Wasmd__Envelope env = WASMD__ENVELOPE__INIT, *reply = NULL;
 	Wasmd__PushModule push = WASMD__PUSH_MODULE__INIT;
+	Wasmd__InvokeLimits limits = WASMD__INVOKE_LIMITS__INIT;
 	wasmd_error rc;
 
 	if (conn == NULL)
@@ -51,7 +84,10 @@ wasmd_push(wasmd_conn *conn, const void *wasm, size_t len, const char *name,
 	CHECK_ARG(conn, wasm != NULL || len == 0);
 	push.wasm.data = (uint8_t *)wasm; /* protobuf-c only reads it */
 	push.wasm.len = len;
-	push.name = name != NULL ? (char *)name : "";
+	push.name = HAS_PUSH_FIELD(opts, name) && opts->name != NULL
+	    ? (char *)opts->name
+	    : "";
+	push_init_to_pb(opts, &push, &limits);
 	env.msg_case = WASMD__ENVELOPE__MSG_PUSH;
 	env.push = &push;
 	rc = wc_request(conn, &env, WASMD__ENVELOPE__MSG_MODULE_INFO, &reply);

@@ -218,6 +218,9 @@ wc_module_info_from_pb(
 	    pb->digest != NULL ? pb->digest : "");
 	out->size = pb->size;
 	out->created_unix = pb->created_unix;
+	snprintf(out->snapshot_digest, sizeof out->snapshot_digest, "%s",
+	    pb->snapshot_digest != NULL ? pb->snapshot_digest : "");
+	out->snapshot_size = pb->snapshot_size;
 	if (names_from_pb(pb, out) < 0 || imports_from_pb(pb, out) < 0 ||
 	    exports_from_pb(pb, out) < 0) {
 		wc_module_info_clear(out);

@@ -55,6 +55,8 @@ wc_wasi_request(Wasmd__Invoke *inv, const wasmd_invoke_options *opts)
 		inv->limits->max_output_bytes = opts->max_output_bytes;
 	if (HAS_FIELD(opts, tty_fds))
 		inv->tty_fds = opts->tty_fds & 7u;
+	if (HAS_FIELD(opts, no_snapshot))
+		inv->no_snapshot = opts->no_snapshot;
 }
 
 int

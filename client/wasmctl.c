@@ -314,6 +314,12 @@ json_module(const wasmd_module_info *info, bool full)
 		    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm) > 0)
 			json_object_set_new(o, "created", json_string(when));
 	}
+	if (info->snapshot_size > 0)
+		json_object_set_new(o, "snapshot",
+		    json_pack("{s:s,s:I}", "digest", info->snapshot_digest,
+		        "size", (json_int_t)info->snapshot_size));
+	else
+		json_object_set_new(o, "snapshot", json_null());
 	if (!full)
 		return o;
 	imports = json_array();
@@ -415,28 +421,78 @@ common_args(struct ctl *ctl, int argc, char **argv)
 
 static const struct option push_opts[] = {
     {"name", required_argument, NULL, 'n'},
+    {"init", required_argument, NULL, 'I'},
+    {"no-init", no_argument, NULL, 'N'},
+    {"init-allow-random", no_argument, NULL, 'R'},
     OPTS_COMMON,
 };
+
+static int parse_limit(const char *item, wasmd_limits *l, uint64_t *max_output);
+
+/* push -W: the initializer's limits (max-output means nothing there). */
+static int
+parse_init_limits(char *list, wasmd_limits *l)
+{
+	char *save = NULL;
+	uint64_t ignored = 0;
+
+	for (char *item = strtok_r(list, ",", &save); item != NULL;
+	     item = strtok_r(NULL, ",", &save)) {
+		if (strncmp(item, "max-output=", 11) == 0 ||
+		    parse_limit(item, l, &ignored) < 0)
+			return usage_error("bad -W item '%s' (fuel=N, "
+			                   "max-memory-size=BYTES, "
+			                   "timeout=DURATION)",
+			    item);
+	}
+	return 0;
+}
+
+/* push's options into o. Returns 0, or the exit status of a usage error. */
+static int
+push_args(struct ctl *ctl, int argc, char **argv, wasmd_push_options *o)
+{
+	int c;
+
+	optind = 0;
+	while (
+	    (c = getopt_long(argc, argv, "n:W:H:h", push_opts, NULL)) != -1) {
+		if (c == 'n')
+			o->name = optarg;
+		else if (c == 'I')
+			o->init = optarg;
+		else if (c == 'N')
+			o->no_init = true;
+		else if (c == 'R')
+			o->init_allow_random = true;
+		else if (c == 'W') {
+			if (parse_init_limits(optarg, &o->limits) != 0)
+				return EXIT_USAGE;
+		} else if (!common_option(ctl, c))
+			return bad_option(argv);
+	}
+	if (o->no_init && (o->init != NULL || o->init_allow_random))
+		return usage_error(
+		    "--no-init cannot go with --init or --init-allow-random");
+	if (o->init != NULL && o->init[0] == '\0')
+		return usage_error("--init needs an export's name");
+	if (argc - optind != 1)
+		return usage_error("push takes one FILE");
+	return 0;
+}
 
 static int
 verb_push(struct ctl *ctl, int argc, char **argv)
 {
-	const char *name = NULL;
+	wasmd_push_options opts = WASMD_PUSH_OPTIONS_INIT;
 	wasmd_module_info *info = NULL;
 	uint8_t *wasm;
 	size_t len = 0;
 	wasmd_error rc;
-	int c, st;
+	int st;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "n:H:h", push_opts, NULL)) != -1) {
-		if (c == 'n')
-			name = optarg;
-		else if (!common_option(ctl, c))
-			return bad_option(argv);
-	}
-	if (argc - optind != 1)
-		return usage_error("push takes one FILE");
+	if ((st = push_args(ctl, argc, argv, &opts)) != 0)
+		return st;
 	wasm = read_file(argv[optind], &len);
 	if (wasm == NULL)
 		return EXIT_FAILURE;
@@ -444,7 +500,7 @@ verb_push(struct ctl *ctl, int argc, char **argv)
 		free(wasm);
 		return EXIT_FAILURE;
 	}
-	rc = wasmd_push(ctl->conn, wasm, len, name, &info);
+	rc = wasmd_push_with(ctl->conn, wasm, len, &opts, &info);
 	free(wasm);
 	if (rc != WASMD_OK)
 		return call_failed(ctl, rc);
@@ -634,6 +690,11 @@ print_module(const wasmd_module_info *info)
 	    info->digest, info->size,
 	    created_text(info->created_unix, when, sizeof when));
 	print_names(info, stdout);
+	if (info->snapshot_size > 0)
+		printf("\nsnapshot %" PRIu64 " bytes, %s", info->snapshot_size,
+		    info->snapshot_digest);
+	else
+		printf("\nsnapshot none");
 	printf("\nimports  %zu\n", info->nimports);
 	for (size_t i = 0; i < info->nimports; i++)
 		printf("  %s.%s  %s\n", info->imports[i].module,
@@ -989,6 +1050,7 @@ static const struct option run_opts[] = {
     {"files-rw", required_argument, NULL, 'R'},
     {"scratch", required_argument, NULL, 'S'},
     {"dir", required_argument, NULL, 'D'},
+    {"no-snapshot", no_argument, NULL, 'P'},
     OPTS_COMMON,
 };
 
@@ -1067,6 +1129,8 @@ parse_run_args(struct ctl *ctl, int argc, char **argv, struct run_args *ra)
 			ra->stdin_file = optarg;
 		else if (c == 'k')
 			ra->keep = true;
+		else if (c == 'P')
+			ra->opts.no_snapshot = true;
 		else if (c == 'F' || c == 'R' || c == 'S' || c == 'D') {
 			if (files_option(ra, c, optarg) < 0)
 				return -1;
@@ -1616,6 +1680,9 @@ static const char run_help[] =
     "max-output:\n"
     "                      the guest's stdout+stderr bytes\n"
     "  --keep              keep a pushed FILE stored after the run\n"
+    "  --no-snapshot       start from the plain module even when it has a\n"
+    "                      snapshot (see push --init): data segments, the\n"
+    "                      start function and no initializer\n"
     "  --files SRC::GUEST  the guest's directory GUEST holds bundle SRC,\n"
     "                      read-only. SRC: a local directory (with a / in "
     "it,\n"
@@ -1649,6 +1716,36 @@ static const char run_help[] =
     "                                print the value and a newline\n"
     "  now_ms() -> i64               wall-clock time, ms since 1970\n";
 
+static const char push_help[] =
+    "  --name NAME   point NAME at it (a name moves from any module it "
+    "named)\n"
+    "  --init FUNC   pre-initialize: run the export FUNC (no parameters, "
+    "no\n"
+    "                results) once in a sandboxed worker, and store a "
+    "snapshot\n"
+    "                of the instance's memory, globals and tables beside "
+    "the\n"
+    "                module; every fresh `run` then starts from it (no "
+    "data\n"
+    "                segments, start function or initializer again). "
+    "Default:\n"
+    "                wizer.initialize when the module exports it. "
+    "Pushing the\n"
+    "                same bytes again with --init runs it again\n"
+    "  --no-init     no snapshot (a stored module's is removed)\n"
+    "  --init-allow-random  let the initializer call WASI random_get "
+    "(else it\n"
+    "                traps: the bytes would be shared by every instance)\n"
+    "  -W fuel=N,max-memory-size=SIZE,timeout=DUR\n"
+    "                the initializer's limits (default: the daemon's, as "
+    "a run's)\n"
+    "During init the guest's WASI world is empty: no arguments, "
+    "environment,\n"
+    "files or stdin; its output is discarded. Clock values it reads are "
+    "frozen\n"
+    "into the snapshot. `inspect` shows a module's snapshot and its "
+    "size.\n";
+
 static const char rm_help[] =
     "A NAME: removes that name only; the module goes too when it was its\n"
     "last name (as `docker rmi TAG`). A digest or a unique digest prefix:\n"
@@ -1668,10 +1765,11 @@ static const char completion_help[] =
 
 /* clang-format off */
 static const struct verb verbs[] = {
-    {"push", verb_push, push_opts, "push [--name NAME] FILE",
+    {"push", verb_push, push_opts,
+     "push [--name NAME] [--init NAME [--init-allow-random] | --no-init] "
+     "[-W LIMITS] FILE",
      "Stores a module (FILE - is stdin) and prints its digest.",
-     "  --name NAME   point NAME at it (a name moves from any module it "
-     "named)\n"},
+     push_help},
     {"ls", verb_ls, common_opts, "ls",
      "Lists your modules: digest, size, created (local time), names.",
      "--json gives each module's full digest, size, names, created_unix "

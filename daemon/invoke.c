@@ -131,7 +131,8 @@ job_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	else
 		snprintf(msg, sizeof(msg),
 		    "the %s exceeded its wall-clock limit of %u ms",
-		    job->kind == SUP_JOB_PUSH ? "validation" : "invocation",
+		    job->kind == SUP_JOB_PUSH ? "validation (and initializer)"
+		                              : "invocation",
 		    job->timeout_ms);
 	finish_error(job, WASMD__ERROR_CODE__ERR_TIMEOUT, msg);
 }
@@ -230,11 +231,35 @@ push_quota_ok(struct sup_session *s, uint64_t id, size_t len)
 	return false;
 }
 
+static bool resolve_limits(const struct sup_config *c,
+    const Wasmd__InvokeLimits *in, Wasmd__InvokeLimits *out, char *err,
+    size_t errlen);
+
+/*
+ * The initializer's part of a push for the worker (wp): its name and
+ * limits. The wall clock covers validation and initialization together:
+ * --max-timeout, unless the client asked for less.
+ */
+static void
+push_init_options(struct sup_job *job, const Wasmd__PushModule *push,
+    Wasmd__InvokeLimits *limits, Wasmd__PushModule *wp)
+{
+	bool asked = push->init_limits != NULL && push->init_limits->timeout_ms;
+
+	job->timeout_ms =
+	    asked ? limits->timeout_ms : job->sup->cfg.max_timeout_ms;
+	wp->init = push->init;
+	wp->no_init = push->no_init;
+	wp->init_allow_random = push->init_allow_random;
+	wp->init_limits = limits;
+}
+
 void
 sup_job_push(struct sup_session *s, uint64_t id, Wasmd__PushModule *push)
 {
 	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
 	Wasmd__PushModule wp = WASMD__PUSH_MODULE__INIT;
+	Wasmd__InvokeLimits init_limits = WASMD__INVOKE_LIMITS__INIT;
 	const char *name = push->name ? push->name : "";
 	struct sup_module *m;
 	struct sup_job *job;
@@ -253,8 +278,12 @@ sup_job_push(struct sup_session *s, uint64_t id, Wasmd__PushModule *push)
 		return;
 	}
 	sup_sha256_hex(push->wasm.data, push->wasm.len, digest);
-	/* The same bytes again: already validated and stored. */
-	if ((m = sup_store_find(s->tenant, digest)) != NULL) {
+	/* The same bytes again: already validated and stored (unless an
+	 * initializer is named: it runs again, for a new snapshot). */
+	m = sup_store_find(s->tenant, digest);
+	if (m != NULL && push->no_init)
+		sup_snapshot_drop(s->tenant, m);
+	if (m != NULL && (push->init == NULL || push->init[0] == '\0')) {
 		if (name[0] != '\0' &&
 		    sup_store_add(s->sup, s->tenant, push->wasm.data,
 		        push->wasm.len, digest, NULL, name, err,
@@ -269,7 +298,13 @@ sup_job_push(struct sup_session *s, uint64_t id, Wasmd__PushModule *push)
 		sup_session_reply_info(s, id, m);
 		return;
 	}
-	if (!push_quota_ok(s, id, push->wasm.len) ||
+	if (!resolve_limits(&s->sup->cfg, push->init_limits, &init_limits, err,
+	        sizeof(err))) {
+		sup_session_fail(
+		    s, id, WASMD__ERROR_CODE__ERR_LIMIT, "%s", err);
+		return;
+	}
+	if ((m == NULL && !push_quota_ok(s, id, push->wasm.len)) ||
 	    (job = job_new(s, id, SUP_JOB_PUSH)) == NULL)
 		return;
 	snprintf(job->digest, sizeof(job->digest), "%s", digest);
@@ -281,15 +316,17 @@ sup_job_push(struct sup_session *s, uint64_t id, Wasmd__PushModule *push)
 	push->wasm.len = 0;
 	wp.wasm.data = job->wasm;
 	wp.wasm.len = job->wasm_len;
+	push_init_options(job, push, &init_limits, &wp);
 	env.msg_case = WASMD__ENVELOPE__MSG_PUSH;
 	env.push = &wp;
-	job->timeout_ms = s->sup->cfg.max_timeout_ms;
 	/*
 	 * Validating takes a few times the module's size: a small module in a
 	 * pooled worker of the default limit (no spawn waited for), a large
 	 * one in a worker of the largest.
 	 */
-	if (job->wasm_len <= s->sup->cfg.default_memory / 4)
+	if (job->wasm_len <= s->sup->cfg.default_memory / 4 &&
+	    (push->no_init ||
+	        init_limits.max_memory_bytes <= s->sup->cfg.default_memory))
 		job->memory = s->sup->cfg.default_memory;
 	if (pack_job(job, &env))
 		job_submit(job);
@@ -391,6 +428,14 @@ sup_job_invoke(struct sup_session *s, uint64_t id, Wasmd__Invoke *inv)
 	job->module_size = m->size;
 	wi.module_digest = job->digest;
 	wi.module_size = m->size;
+	/* A fresh instance starts from the module's snapshot, if any. */
+	if (!inv->no_snapshot && m->snap_digest[0] != '\0') {
+		memcpy(
+		    job->snap_digest, m->snap_digest, sizeof job->snap_digest);
+		job->snap_size = m->snap_size;
+		wi.snapshot_digest = job->snap_digest;
+		wi.snapshot_size = m->snap_size;
+	}
 	wi.export = inv->export;
 	wi.n_args = inv->n_args;
 	wi.args = inv->args;
@@ -451,6 +496,33 @@ sup_job_start(struct sup_job *job, struct sup_worker *w)
 	                           : "cached");
 }
 
+/*
+ * Room in the tenant's byte quota for the snapshot a push made (the
+ * module's own bytes are checked before)? false with err filled.
+ */
+static bool
+snapshot_quota_ok(struct sup_job *job, const Wasmd__ModuleInfo *info, char *err,
+    size_t errlen)
+{
+	const struct sup_tenant *t = job->tenant;
+	const struct sup_module *m = sup_store_find(job->tenant, job->digest);
+	uint64_t max = job->sup->cfg.max_module_bytes;
+	uint64_t after =
+	    t->nbytes + info->snapshot.len + (m != NULL ? 0 : job->wasm_len);
+
+	if (m != NULL)
+		after -= m->snap_size; /* replaced */
+	if (info->snapshot.len == 0 || after <= max)
+		return true;
+	snprintf(err, errlen,
+	    "tenant %s: module bytes limit %llu reached: the snapshot the "
+	    "initializer made is %zu bytes (%llu stored); push with "
+	    "--no-init, or ask for a larger --max-module-bytes",
+	    t->name, (unsigned long long)max, info->snapshot.len,
+	    (unsigned long long)t->nbytes);
+	return false;
+}
+
 static void
 push_stored(struct sup_job *job, Wasmd__ModuleInfo *info)
 {
@@ -473,9 +545,19 @@ push_stored(struct sup_job *job, Wasmd__ModuleInfo *info)
 		finish_error(job, WASMD__ERROR_CODE__ERR_LIMIT, err);
 		return;
 	}
+	if (!snapshot_quota_ok(job, info, err, sizeof(err))) {
+		finish_error(job, WASMD__ERROR_CODE__ERR_LIMIT, err);
+		return;
+	}
 	m = sup_store_add(job->sup, job->tenant, job->wasm, job->wasm_len,
 	    job->digest, info, job->name, err, sizeof(err));
 	if (m == NULL) {
+		finish_error(job, WASMD__ERROR_CODE__ERR_INTERNAL, err);
+		return;
+	}
+	if (info->snapshot.len > 0 &&
+	    sup_snapshot_put(job->tenant, m, info->snapshot.data,
+	        info->snapshot.len, err, sizeof(err)) != 0) {
 		finish_error(job, WASMD__ERROR_CODE__ERR_INTERNAL, err);
 		return;
 	}

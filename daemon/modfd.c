@@ -38,9 +38,10 @@ write_all(int fd, const uint8_t *buf, size_t len)
 	return 0;
 }
 
-/* A sealed memfd holding buf. -1 with err filled. */
+/* A sealed memfd holding buf and then more. -1 with err filled. */
 static int
-sealed_memfd(const uint8_t *buf, size_t len, char *err, size_t errlen)
+sealed_memfd(const uint8_t *buf, size_t len, const uint8_t *more,
+    size_t more_len, char *err, size_t errlen)
 {
 	int fd = memfd_create("wasmd-module", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	int rc;
@@ -50,6 +51,8 @@ sealed_memfd(const uint8_t *buf, size_t len, char *err, size_t errlen)
 		return -1;
 	}
 	rc = write_all(fd, buf, len);
+	if (rc == 0 && more_len > 0)
+		rc = write_all(fd, more, more_len);
 	if (rc == 0 &&
 	    fcntl(fd, F_ADD_SEALS,
 	        F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0)
@@ -80,7 +83,63 @@ sup_module_memfd(
 	buf = sup_store_read_wasm(t, m, &len, err, errlen);
 	if (buf == NULL)
 		return -1;
-	fd = sealed_memfd(buf, len, err, errlen);
+	fd = sealed_memfd(buf, len, NULL, 0, err, errlen);
 	free(buf);
+	return fd;
+}
+
+/*
+ * m's snapshot snap, as stored: its size must be the one indexed (a file
+ * changed on disk is refused here; its contents are checked by the worker).
+ * own: the result; NULL with err filled.
+ */
+static uint8_t *
+read_snapshot(struct sup_tenant *t, const struct sup_module *m,
+    const char *snap, size_t *len, char *err, size_t errlen)
+{
+	uint8_t *buf;
+
+	if (strcmp(m->snap_digest, snap) != 0) {
+		snprintf(err, errlen,
+		    "the snapshot of module %s changed while the invoke "
+		    "waited: invoke it again",
+		    m->digest);
+		return NULL;
+	}
+	if ((buf = sup_snapshot_read(t, m, len, err, errlen)) == NULL)
+		return NULL;
+	if (*len != m->snap_size) {
+		snprintf(err, errlen,
+		    "the stored snapshot of module %s is refused: its file "
+		    "is %zu bytes, not the %llu stored (push the module again "
+		    "to remake it, or run with --no-snapshot)",
+		    m->digest, *len, (unsigned long long)m->snap_size);
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+int
+sup_module_snapshot_memfd(struct sup_tenant *t, const char *digest,
+    const char *snap, char *err, size_t errlen)
+{
+	struct sup_module *m = sup_store_find(t, digest);
+	uint8_t *wasm, *bytes;
+	size_t len, snap_len;
+	int fd;
+
+	if (m == NULL) {
+		snprintf(err, errlen, "module %s was removed", digest);
+		return -1;
+	}
+	if ((bytes = read_snapshot(t, m, snap, &snap_len, err, errlen)) == NULL)
+		return -1;
+	wasm = sup_store_read_wasm(t, m, &len, err, errlen);
+	fd = wasm != NULL
+	    ? sealed_memfd(wasm, len, bytes, snap_len, err, errlen)
+	    : -1;
+	free(wasm);
+	free(bytes);
 	return fd;
 }

@@ -328,6 +328,8 @@ note_cache(
 {
 	if (job->module_sent)
 		held_add(w, job->digest);
+	if (job->module_sent && job->snap_size > 0)
+		held_add(w, job->snap_digest);
 	for (size_t i = 0; i < ir->n_cache_evicted; i++)
 		held_remove(w, ir->cache_evicted[i]);
 }
@@ -438,7 +440,10 @@ sup_worker_send_job(
 
 	job->frame = NULL;
 	job->module_sent = false;
-	if (job->module_size == 0 || held_index(w, job->digest) >= 0) {
+	if (job->module_size == 0 ||
+	    (held_index(w, job->digest) >= 0 &&
+	        (job->snap_size == 0 ||
+	            held_index(w, job->snap_digest) >= 0))) {
 		if (sup_worker_send_frame(w, frame, job->frame_len) == 0)
 			return 0;
 		snprintf(err, errlen, "cannot queue the job for its worker");
@@ -455,8 +460,11 @@ sup_worker_send_job(
 		snprintf(err, errlen, "the worker's socket is not idle");
 		return -1;
 	}
-	if ((fd = sup_module_memfd(job->tenant, job->digest, err, errlen)) <
-	    0) {
+	fd = job->snap_size > 0
+	    ? sup_module_snapshot_memfd(
+	          job->tenant, job->digest, job->snap_digest, err, errlen)
+	    : sup_module_memfd(job->tenant, job->digest, err, errlen);
+	if (fd < 0) {
 		free(frame);
 		return -1;
 	}

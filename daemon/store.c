@@ -356,6 +356,11 @@ info_to_store(const Wasmd__ModuleInfo *from, const char *digest, uint64_t size,
 	info.n_names = 0;
 	info.names = NULL;
 	info.created_unix = created_unix;
+	/* The snapshot is kept apart (snapshot_store.c), never in .info. */
+	info.snapshot_digest = NULL;
+	info.snapshot_size = 0;
+	info.snapshot.data = NULL;
+	info.snapshot.len = 0;
 	return info;
 }
 
@@ -503,6 +508,7 @@ sup_store_remove(
 	}
 	pathf(path, sizeof(path), "%s/modules/%s.wasm", t->dir, m->digest);
 	unlink(path);
+	sup_snapshot_drop(t, m);
 	pathf(path, sizeof(path), "%s/modules", t->dir);
 	sup_store_fsync_dir(path);
 	pathf(path, sizeof(path), "%s/names", t->dir);
@@ -589,6 +595,9 @@ sup_store_info(struct sup *sup, struct sup_tenant *t,
 	}
 	/* Names are borrowed from the tenant; sup_store_info_free drops them. */
 	info->names = module_names(t, m, &info->n_names);
+	info->snapshot_size = m->snap_size;
+	if (m->snap_digest[0] != '\0')
+		info->snapshot_digest = sup_strdup(m->snap_digest);
 	return info;
 }
 
@@ -601,6 +610,9 @@ sup_store_summary(
 	out->size = m->size;
 	out->created_unix = m->created_unix;
 	out->names = module_names(t, m, &out->n_names);
+	out->snapshot_size = m->snap_size;
+	if (m->snap_digest[0] != '\0')
+		out->snapshot_digest = m->snap_digest;
 }
 
 void
@@ -826,6 +838,7 @@ sup_store_load(struct sup *sup)
 			continue;
 		t = sup_tenant_by_name(sup, e->d_name);
 		load_modules(t);
+		sup_snapshot_load(t);
 		load_names(t);
 		sup_bundle_load(t);
 		tenants++;

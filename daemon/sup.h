@@ -179,6 +179,9 @@ struct sup_module {
 	uint64_t size;
 	uint64_t info_len; /* bytes of its .info, counted in the quota */
 	uint64_t created_unix;
+	/* Its snapshot (snapshot_store.c): "" and 0 when it has none. */
+	char snap_digest[65];
+	uint64_t snap_size; /* counted in the quota */
 };
 struct sup_name {
 	TAILQ_ENTRY(sup_name) entry;
@@ -318,6 +321,20 @@ int sup_store_write_atomic(const char *dir, const char *name,
 /* own: path's bytes (free()), NUL-terminated; NULL on error. */
 uint8_t *sup_store_read_file(const char *path, size_t *len);
 void sup_sha256_hex(const uint8_t *data, size_t len, char out[65]);
+
+/*
+ * snapshot_store.c: a module's pre-initialized snapshot, stored beside it
+ * (see its header comment). The supervisor never parses one.
+ */
+void sup_snapshot_load(struct sup_tenant *t); /* after its modules */
+/* Stores bytes as m's snapshot, replacing any. 0, or -1 with err filled. */
+int sup_snapshot_put(struct sup_tenant *t, struct sup_module *m,
+    const uint8_t *bytes, size_t len, char *err, size_t errlen);
+/* Removes m's snapshot, if it has one. */
+void sup_snapshot_drop(struct sup_tenant *t, struct sup_module *m);
+/* own: m's snapshot bytes (free()); NULL with err filled. */
+uint8_t *sup_snapshot_read(struct sup_tenant *t, const struct sup_module *m,
+    size_t *len, char *err, size_t errlen);
 
 /* listener.c */
 int sup_listener_open(struct sup *sup, char *err, size_t errlen);
@@ -554,6 +571,10 @@ struct sup_job {
 	uint64_t memory;
 	uint64_t module_size;
 	bool module_sent;
+	/* A fresh invoke from the module's snapshot (snapshot_store.c):
+	 * its digest and size ("" and 0: from the plain module). */
+	char snap_digest[65];
+	uint64_t snap_size;
 };
 /* Start a push or invoke for a session. They answer the client themselves. */
 void sup_job_push(struct sup_session *s, uint64_t id, Wasmd__PushModule *push);
@@ -693,6 +714,13 @@ void sup_isolation_report(struct sup *sup, pid_t pid);
  */
 int sup_module_memfd(
     struct sup_tenant *t, const char *digest, char *err, size_t errlen);
+/*
+ * The same with the module's snapshot (digest snap, which must still be
+ * its own) after the module's bytes, for a fresh invoke that starts from
+ * it (Invoke.snapshot_digest).
+ */
+int sup_module_snapshot_memfd(struct sup_tenant *t, const char *digest,
+    const char *snap, char *err, size_t errlen);
 
 /* Small helpers (main.c). */
 uint64_t sup_elapsed_us(const struct timespec *since);

@@ -22,8 +22,10 @@
 /*
  * Bump whenever wasmd.proto changes in a way an older peer would misread.
  * 3: Invoke.mounts (an older daemon would run the guest without its files).
+ * 4: PushModule.init and Invoke.no_snapshot (an older daemon would store
+ *    no snapshot, or run from one it was told not to).
  */
-#define WP_PROTOCOL_VERSION 3
+#define WP_PROTOCOL_VERSION 4
 
 #define WP_HEADER_SIZE 4
 #define WP_FRAME_MAX_DEFAULT (256u << 20) /* large enough for big modules */

@@ -8,6 +8,7 @@
 
 #include <malloc.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,8 +17,11 @@ typedef struct entry {
 	char digest[65];
 	we_module *module; /* own */
 	we_template *tmpl; /* own: NULL when the engine made none */
-	uint64_t cost;     /* heap bytes */
-	unsigned uses;     /* measured so far (wrk_cache_measure) */
+	we_snapshot *snap; /* own: NULL when it has none */
+	char snap_digest[65];
+	uint64_t snap_cost; /* part of cost */
+	uint64_t cost;      /* heap bytes */
+	unsigned uses;      /* measured so far (wrk_cache_measure) */
 } entry;
 
 struct wrk_cache {
@@ -43,7 +47,8 @@ entry_free(entry *e)
 {
 	if (e == NULL)
 		return;
-	we_template_free(e->tmpl); /* before its module */
+	we_snapshot_free(e->snap); /* before its module */
+	we_template_free(e->tmpl);
 	we_module_free(e->module);
 	free(e);
 }
@@ -157,6 +162,8 @@ evict_one(wrk_cache *c, const char *keep)
 	c->cost -= e->cost;
 	c->count--;
 	note_evicted(c, e->digest);
+	if (e->snap != NULL)
+		note_evicted(c, e->snap_digest);
 	entry_free(e);
 	return true;
 }
@@ -222,6 +229,46 @@ wrk_cache_template(const wrk_cache *c, const char *digest)
 	entry *e = find_entry(c, digest);
 
 	return e != NULL ? e->tmpl : NULL;
+}
+
+we_snapshot *
+wrk_cache_snapshot(const wrk_cache *c, const char *digest, const char *snap)
+{
+	entry *e = find_entry(c, digest);
+
+	return e != NULL && e->snap != NULL && strcmp(e->snap_digest, snap) == 0
+	    ? e->snap
+	    : NULL;
+}
+
+bool
+wrk_cache_set_snapshot(wrk_cache *c, const char *digest, const char *snap,
+    we_snapshot *s, uint64_t cost)
+{
+	entry *e = find_entry(c, digest);
+
+	if (e == NULL) {
+		we_snapshot_free(s);
+		return false;
+	}
+	if (e->snap != NULL) {
+		note_evicted(c, e->snap_digest);
+		we_snapshot_free(e->snap);
+		e->cost -= e->snap_cost;
+		c->cost -= e->snap_cost; /* 0 for an oversized module */
+	}
+	e->snap = s;
+	e->snap_cost = 0;
+	snprintf(e->snap_digest, sizeof e->snap_digest, "%s", snap);
+	/* An oversized module goes with its request, snapshot and all. */
+	if (e == c->oversized) {
+		note_evicted(c, snap);
+		return true;
+	}
+	e->snap_cost = cost;
+	e->cost += cost;
+	c->cost += cost;
+	return true;
 }
 
 void

@@ -66,6 +66,22 @@ void wrk_cache_shed(wrk_cache *c);
  */
 we_template *wrk_cache_template(const wrk_cache *c, const char *digest);
 
+/*
+ * Snapshots (pre-initialization): a cached module may carry one snapshot,
+ * loaded with WE_SNAPSHOT_IMAGE, cached under its own digest (snap) and
+ * evicted with its module; both digests are then reported as evicted.
+ *
+ * wrk_cache_snapshot: digest's snapshot when it is snap; NULL otherwise.
+ * Borrowed, as the module.
+ * wrk_cache_set_snapshot: gives digest's module the snapshot s (own:
+ * passes to the cache; a previous one is dropped and reported evicted) at
+ * cost bytes. false when the module is not cached (s is then freed).
+ */
+we_snapshot *wrk_cache_snapshot(
+    const wrk_cache *c, const char *digest, const char *snap);
+bool wrk_cache_set_snapshot(wrk_cache *c, const char *digest, const char *snap,
+    we_snapshot *s, uint64_t cost);
+
 /* Adds bytes (lazily compiled code) to digest's cost, if it is cached. */
 void wrk_cache_charge(wrk_cache *c, const char *digest, uint64_t bytes);
 

@@ -6,7 +6,10 @@
  * The exchange (../notes/daemon-protocol.md): the worker confines itself,
  * sends hello{version, worker_pid}, then reads envelopes one at a time and
  * answers each:
- *   push{wasm}    -> module_info{size, imports, exports} | error
+ *   push{wasm}    -> module_info{size, imports, exports} | error; with an
+ *                    initializer (PushModule.init, or wizer.initialize)
+ *                    it runs once and module_info carries the snapshot
+ *                    (see push_snapshot)
  *   invoke{...}   -> invoke_result{results | trap} | error, with
  *                    host_call / host_reply exchanges (same id) whenever
  *                    the guest calls an import the client serves,
@@ -15,8 +18,9 @@
  * Anything else gets error{ERR_BAD_REQUEST}. The worker serves jobs until
  * the supervisor closes the socket: the supervisor binds it to one tenant
  * at its first job and decides when it is recycled (pool.c). Every invoke
- * gets a fresh store, instance and WASI world; only modules survive, in
- * the cache by digest (cache.h), their bytes passed once as a memfd.
+ * gets a fresh store, instance and WASI world; only modules (and their
+ * snapshots) survive, in the cache by digest (cache.h), their bytes passed
+ * once as a memfd.
  *
  * Host imports suspend the engine (WE_HOST_SUSPEND); the call returns
  * WE_CALL_SUSPENDED, the worker relays the call to the supervisor, blocks
@@ -82,6 +86,7 @@ typedef struct job {
 	wrk_cache *cache;    /* borrowed: the worker's modules */
 	kept *kept;          /* borrowed: what outlives the job, or NULL */
 	we_template *tmpl;   /* borrowed: the cached module's, or NULL */
+	we_snapshot *snap;   /* borrowed: the cached snapshot, or NULL */
 	int module_fd;       /* own: the memfd that came with the request */
 	const char *cached;  /* borrowed (request): cached module to measure */
 	uint64_t heap_mark;  /* heap in use once the module was at hand */
@@ -209,12 +214,17 @@ send_module_error(job *j, const we_error *err)
 		    err->message);
 }
 
+static we_snapshot *push_snapshot(
+    job *j, const Wasmd__PushModule *push, const we_module *m);
+
 static void
 serve_push(job *j, const Wasmd__PushModule *push)
 {
 	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
 	we_error err = {0};
 	we_module *m = we_module_new(push->wasm.data, push->wasm.len, &err);
+	we_snapshot *snap = NULL;
+	size_t len = 0;
 
 	if (m == NULL) {
 		send_module_error(j, &err);
@@ -224,10 +234,16 @@ serve_push(job *j, const Wasmd__PushModule *push)
 	if (env.module_info == NULL) {
 		send_error(j, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY,
 		    "out of memory describing the module");
-	} else {
+	} else if ((snap = push_snapshot(j, push, m)) != NULL || !j->done) {
+		if (snap != NULL)
+			env.module_info->snapshot.data =
+			    (uint8_t *)we_snapshot_bytes(snap, &len);
+		env.module_info->snapshot.len = len;
+		env.module_info->snapshot_size = len;
 		env.msg_case = WASMD__ENVELOPE__MSG_MODULE_INFO;
 		send_envelope(j, &env);
 	}
+	we_snapshot_free(snap);
 	we_module_free(m);
 }
 
@@ -446,6 +462,147 @@ check_export(job *j, const Wasmd__Invoke *inv, const we_module *m,
 		return false;
 	}
 	return true;
+}
+
+/* ---- push: pre-initialization ------------------------------------------ */
+
+static void send_instantiate_error(
+    job *j, we_store *s, const we_error *err, uint64_t fuel, uint64_t elapsed);
+
+/*
+ * The initializer a push names: PushModule.init, else wizer.initialize
+ * when m exports it; NULL for none (or after replying: j->done).
+ */
+static const char *
+init_export(job *j, const Wasmd__PushModule *push, const we_module *m)
+{
+	bool named = push->init != NULL && push->init[0] != '\0';
+	const char *name = named ? push->init : "wizer.initialize";
+	we_exportdesc d;
+
+	if (push->no_init)
+		return NULL;
+	if (!we_module_find_export(m, name, &d)) {
+		if (named)
+			send_error(j, WASMD__ERROR_CODE__ERR_MISSING_EXPORT,
+			    "the module has no export named \"%s\" to "
+			    "initialize with (--init)",
+			    name);
+		return NULL;
+	}
+	if (d.type.kind != WE_EXTERN_FUNC || d.type.of.func.nparams != 0 ||
+	    d.type.of.func.nresults != 0) {
+		send_error(j, WASMD__ERROR_CODE__ERR_BAD_ARGUMENTS,
+		    "the initializer \"%s\" must be a function that takes "
+		    "and returns nothing",
+		    name);
+		return NULL;
+	}
+	return name;
+}
+
+/* Replies why the initializer's call (status st) did not return. */
+static void
+send_init_failure(job *j, we_store *s, we_call_status st, const char *name)
+{
+	uint32_t code;
+
+	if (st == WE_CALL_TRAP && j->wasi != NULL &&
+	    wrk_wasi_exited(j->wasi, &code))
+		send_error(j, WASMD__ERROR_CODE__ERR_INVALID_MODULE,
+		    "the initializer %s exited with code %u: no snapshot", name,
+		    code);
+	else if (st == WE_CALL_TRAP)
+		send_error(j, WASMD__ERROR_CODE__ERR_INVALID_MODULE,
+		    "the initializer %s trapped: %s", name,
+		    we_store_trap(s)->message);
+	else if (st == WE_CALL_SUSPENDED)
+		send_error(j, WASMD__ERROR_CODE__ERR_LINK,
+		    "the initializer %s called a host function: only WASI "
+		    "is offered during initialization",
+		    name);
+	else
+		send_error(j, WASMD__ERROR_CODE__ERR_INTERNAL,
+		    "the initializer %s did not run: %s", name,
+		    we_store_error(s));
+}
+
+/* Instantiates m in s and runs its initializer; the instance or NULL. */
+static we_instance *
+run_initializer(job *j, const Wasmd__PushModule *push, const we_module *m,
+    we_store *s, const char *name)
+{
+	Wasmd__Invoke inv = WASMD__INVOKE__INIT; /* no argv, env, files */
+	uint64_t fuel = push->init_limits ? push->init_limits->fuel : 0;
+	we_import *imports;
+	we_instance *inst;
+	we_call_status st;
+	we_error err = {0};
+
+	inv.export = (char *)name;
+	inv.limits = push->init_limits;
+	if ((imports = resolve_imports(j, &inv, s, m)) == NULL)
+		return NULL;
+	if (fuel > 0)
+		we_store_set_fuel(s, fuel);
+	wrk_wasi_set_init(j->wasi, true, push->init_allow_random);
+	inst = we_instance_new(s, m, imports, we_module_import_count(m), &err);
+	st = inst != NULL
+	    ? we_func_call(s, we_instance_func(inst, name), NULL, 0, NULL, 0)
+	    : WE_CALL_TRAP;
+	wrk_wasi_set_init(j->wasi, false, false);
+	if (inst == NULL && err.code != WE_ERR_TRAP) {
+		send_instantiate_error(j, s, &err, fuel, 0);
+		return NULL;
+	}
+	if (inst == NULL) {
+		send_error(j, WASMD__ERROR_CODE__ERR_INVALID_MODULE,
+		    "the start function trapped before the initializer %s "
+		    "ran: %s",
+		    name, we_store_trap(s)->message);
+		return NULL;
+	}
+	if (st != WE_CALL_OK) {
+		send_init_failure(j, s, st, name);
+		return NULL;
+	}
+	return inst;
+}
+
+/*
+ * A push's snapshot: the initializer run once in a fresh instance (under
+ * the push's init_limits, without files, output discarded, random_get
+ * refused unless allowed), then the instance's state taken. own: the
+ * result; NULL when there is none to take, or after replying (j->done).
+ */
+static we_snapshot *
+push_snapshot(job *j, const Wasmd__PushModule *push, const we_module *m)
+{
+	const char *name = init_export(j, push, m);
+	we_config config = invoke_config(push->init_limits);
+	we_snapshot *snap = NULL;
+	we_error err = {0};
+	we_instance *inst;
+	we_store *s;
+
+	if (name == NULL)
+		return NULL;
+	if ((s = we_store_new(&config)) == NULL) {
+		send_error(j, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY,
+		    "out of memory creating the initializer's store");
+		return NULL;
+	}
+	inst = run_initializer(j, push, m, s, name);
+	if (inst != NULL && (snap = we_snapshot_take(inst, &err)) == NULL)
+		send_error(j,
+		    err.code == WE_ERR_NOMEM
+		        ? WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY
+		        : WASMD__ERROR_CODE__ERR_INVALID_MODULE,
+		    "the module cannot be snapshotted after %s: %s (push "
+		    "it with --no-init)",
+		    name, err.message);
+	we_store_free(s);
+	return snap;
 }
 
 /* ---- invoke: running -------------------------------------------------- */
@@ -681,8 +838,11 @@ run_invoke(job *j, const Wasmd__Invoke *inv, const we_module *m, we_store *s,
 		return;
 	if (fuel > 0)
 		we_store_set_fuel(s, fuel);
-	/* A template maps the memory image copy-on-write: no segment copy. */
-	inst = j->tmpl != NULL
+	/* A snapshot or a template maps its memory image copy-on-write:
+	 * no segment copy (and, from a snapshot, no initializer again). */
+	inst = j->snap != NULL ? we_snapshot_instantiate(s, j->snap, imports,
+	                             we_module_import_count(m), &err)
+	    : j->tmpl != NULL
 	    ? we_template_instantiate(
 	          s, j->tmpl, imports, we_module_import_count(m), &err)
 	    : we_instance_new(s, m, imports, we_module_import_count(m), &err);
@@ -753,6 +913,64 @@ load_passed_module(job *j, const char *digest, uint64_t size)
 }
 
 /*
+ * The snapshot the invoke starts from (Invoke.snapshot_digest), if any:
+ * from the cache, or loaded from the memfd where it follows the module's
+ * bytes, checked in full (never trusted: a damaged file is refused) and
+ * cached with its module. False after replying.
+ */
+static bool
+invoke_snapshot(
+    job *j, const Wasmd__Invoke *inv, const char *digest, const we_module *m)
+{
+	const char *snap = inv->snapshot_digest ? inv->snapshot_digest : "";
+	uint64_t off = inv->module_size, size = inv->snapshot_size;
+	we_error err = {0};
+	we_snapshot *s;
+	uint8_t *bytes;
+
+	if (snap[0] == '\0')
+		return true;
+	if ((j->snap = wrk_cache_snapshot(j->cache, digest, snap)) != NULL)
+		return true;
+	if (j->module_fd < 0 || size == 0 || off > WP_FRAME_MAX_DEFAULT ||
+	    size > WP_FRAME_MAX_DEFAULT || strlen(snap) != 64) {
+		send_error(j, WASMD__ERROR_CODE__ERR_INTERNAL,
+		    "worker: the snapshot %.64s is not in its cache and its "
+		    "bytes did not come",
+		    snap);
+		return false;
+	}
+	bytes = mmap(NULL, off + size, PROT_READ, MAP_PRIVATE, j->module_fd, 0);
+	if (bytes == MAP_FAILED) {
+		send_error(j, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY,
+		    "worker: cannot map the snapshot's %llu bytes",
+		    (unsigned long long)size);
+		return false;
+	}
+	s = we_snapshot_load(m, bytes + off, size, WE_SNAPSHOT_IMAGE, &err);
+	munmap(bytes, off + size);
+	if (s == NULL) {
+		send_error(j,
+		    err.code == WE_ERR_NOMEM
+		        ? WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY
+		        : WASMD__ERROR_CODE__ERR_INVALID_MODULE,
+		    "the stored snapshot of module %.12s is refused: %s (push "
+		    "the module again to remake it, or invoke with "
+		    "--no-snapshot)",
+		    digest, err.message);
+		return false;
+	}
+	if (!wrk_cache_set_snapshot(j->cache, digest, snap, s,
+	        we_snapshot_memory_bytes(s) + size)) {
+		send_error(j, WASMD__ERROR_CODE__ERR_INTERNAL,
+		    "worker: module %.64s left its cache", digest);
+		return false;
+	}
+	j->snap = s;
+	return true;
+}
+
+/*
  * The invoke's module: from its inline bytes (*owned: the caller frees
  * it), from the memfd that came with it, or from the cache. NULL after
  * replying.
@@ -771,14 +989,18 @@ invoke_module(job *j, const Wasmd__Invoke *inv, bool *owned)
 			send_module_error(j, &err);
 		return m;
 	}
-	m = j->module_fd >= 0 ? load_passed_module(j, digest, inv->module_size)
-	                      : wrk_cache_get(j->cache, digest);
+	/* A memfd may come for the snapshot alone: a cached module stays. */
+	m = wrk_cache_get(j->cache, digest);
+	if (m == NULL && j->module_fd >= 0)
+		m = load_passed_module(j, digest, inv->module_size);
 	if (m == NULL && !j->done)
 		send_error(j, WASMD__ERROR_CODE__ERR_INTERNAL,
 		    "worker: module %.64s is not in its cache and its bytes "
 		    "did not come",
 		    digest);
 	if (m == NULL)
+		return NULL;
+	if (!invoke_snapshot(j, inv, digest, m))
 		return NULL;
 	/* Lazily compiled code may have grown the others past the budget:
 	 * evict now, while the reply can still say so. */

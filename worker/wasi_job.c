@@ -26,6 +26,7 @@ struct wrk_wasi {
 	size_t buf_len;
 	uint32_t buf_fd; /* 1 or 2: the stream buf holds */
 	bool broken;     /* the supervisor is gone: writes fail */
+	bool discard;    /* an initializer runs: output goes nowhere */
 	we_func **funcs; /* own: per import index, the WASI function or NULL */
 	uint32_t nimports;
 	bool linked;
@@ -79,6 +80,8 @@ stream_write(void *env, uint32_t fd, const uint8_t *data, size_t len)
 	wrk_wasi *w = env;
 	size_t done = 0;
 
+	if (w->discard)
+		return (int64_t)len;
 	if ((w->buf_len > 0 && w->buf_fd != fd) ||
 	    w->buf_len + len > sizeof w->buf)
 		wrk_wasi_flush(w);
@@ -265,6 +268,21 @@ wrk_wasi_import(const wrk_wasi *w, uint32_t i)
 	if (w == NULL || !w->linked || i >= w->nimports)
 		return NULL;
 	return w->funcs[i];
+}
+
+void
+wrk_wasi_set_init(wrk_wasi *w, bool init, bool allow_random)
+{
+	if (w == NULL)
+		return;
+	w->discard = init;
+	ws_ctx_set_init(w->ctx, init, allow_random);
+}
+
+bool
+wrk_wasi_exited(const wrk_wasi *w, uint32_t *code)
+{
+	return w != NULL && ws_ctx_exited(w->ctx, code);
 }
 
 /* ---- The end ------------------------------------------------------------- */

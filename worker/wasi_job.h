@@ -56,6 +56,17 @@ bool wrk_wasi_link(wrk_wasi *w, we_store *s, const we_module *m, we_error *err);
  */
 we_func *wrk_wasi_import(const wrk_wasi *w, uint32_t i);
 
+/*
+ * While init is set, the guest runs a push's initializer (pre-
+ * initialization): its output is discarded (nobody reads a push's output
+ * and it must not be frozen half-written), and random_get traps unless
+ * allow_random (ws_ctx_set_init). No-op when w is NULL.
+ */
+void wrk_wasi_set_init(wrk_wasi *w, bool init, bool allow_random);
+
+/* Whether the guest called proc_exit, and with which code. */
+bool wrk_wasi_exited(const wrk_wasi *w, uint32_t *code);
+
 /* Sends the output still buffered. False when the supervisor is gone. */
 bool wrk_wasi_flush(wrk_wasi *w);
 

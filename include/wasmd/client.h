@@ -206,6 +206,13 @@ typedef struct wasmd_module_info {
 	wasmd_import *imports;
 	size_t nexports;
 	wasmd_export *exports;
+	/*
+	 * Its pre-initialized snapshot (wasmd_push_with(), init), which
+	 * every fresh invoke starts from: the lowercase hex sha256 of its
+	 * bytes and their size; "" and 0 when it has none.
+	 */
+	char snapshot_digest[65];
+	uint64_t snapshot_size;
 } wasmd_module_info;
 
 /* Frees an info from wasmd_push() or wasmd_inspect(); NULL is a no-op. */
@@ -376,6 +383,50 @@ typedef struct wasmd_limits {
 } wasmd_limits;
 
 /*
+ * Options of wasmd_push_with(). Initialize with WASMD_PUSH_OPTIONS_INIT:
+ * `size` records the struct's size the caller was compiled with.
+ *   name:   as wasmd_push()'s (NULL or "": none)
+ *   init:   pre-initialization: the export (taking and returning nothing)
+ *           the daemon runs once, in a sandboxed worker under the limits
+ *           below, before it stores a snapshot of the instance's memory,
+ *           globals and tables; every fresh invoke then starts from that
+ *           snapshot. NULL or "": "wizer.initialize" when the module
+ *           exports it, else no snapshot. Pushing stored bytes again with
+ *           an init runs it again and replaces the snapshot.
+ *   no_init: no snapshot, not even the default one (and a stored
+ *           module's snapshot is removed)
+ *   init_allow_random: WASI random_get may run during init (by default
+ *           it traps: bytes frozen into a snapshot are shared by every
+ *           instance, such as a hash seed)
+ *   limits: the initializer's fuel, memory and wall clock (0: the
+ *           daemon's defaults)
+ */
+typedef struct wasmd_push_options {
+	size_t size; /* sizeof(wasmd_push_options) */
+	const char *name;
+	const char *init;
+	bool no_init;
+	bool init_allow_random;
+	wasmd_limits limits;
+} wasmd_push_options;
+
+#ifdef __cplusplus
+#define WASMD_PUSH_OPTIONS_INIT                                                \
+	{                                                                      \
+		sizeof(wasmd_push_options)                                     \
+	}
+#else
+#define WASMD_PUSH_OPTIONS_INIT                                                \
+	{                                                                      \
+		.size = sizeof(wasmd_push_options)                             \
+	}
+#endif
+
+/* As wasmd_push(), with options (NULL: as wasmd_push() without a name). */
+WASMD_CLIENT_API wasmd_error wasmd_push_with(wasmd_conn *conn, const void *wasm,
+    size_t len, const wasmd_push_options *opts, wasmd_module_info **out);
+
+/*
  * Receives what a WASI guest writes, as it writes it: fd is 1 (stdout) or
  * 2 (stderr); data (len bytes, not NUL-terminated) is borrowed for the
  * call only. It runs from the call that reads the frame (wasmd_invoke(),
@@ -495,6 +546,13 @@ typedef struct wasmd_invoke_options {
 	 */
 	const struct wasmd_mount *mounts;
 	size_t nmounts;
+	/*
+	 * Run from the plain module even when it has a snapshot (see
+	 * wasmd_push_with()): data segments and the start function run as
+	 * if it had none. (A live instance, wasmd_instance_create(), always
+	 * starts from the plain module.)
+	 */
+	bool no_snapshot;
 } wasmd_invoke_options;
 
 /* Designated in C, so that -Wextra does not ask for every later field. */

@@ -107,7 +107,7 @@ START_TEST(test_help_and_usage)
 
 	run_ctl(&r, NULL, "--help", NULL);
 	ck_assert_int_eq(r.status, 0);
-	ck_assert_ptr_nonnull(strstr(r.out, "push [--name NAME] FILE"));
+	ck_assert_ptr_nonnull(strstr(r.out, "push [--name NAME] [--init NAME"));
 	ck_assert_ptr_nonnull(strstr(r.out, "untag NAME..."));
 	run_ctl(&r, NULL, "run", "--help", NULL);
 	ck_assert_int_eq(r.status, 0);

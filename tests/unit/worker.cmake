@@ -6,6 +6,7 @@
 #   worker_serve_test    wasmd-worker serve over a socketpair, without the
 #                        supervisor: hello, push, invoke, host calls, errors.
 #   worker_convert_test  engine <-> protocol values, types and traps.
+#   worker_cache_test    the module cache's snapshots.
 wasmd_unit_test(worker_sandbox_test
     SOURCES worker_sandbox_test.c
     LIBS wasmd-worker-sandbox wasmd-worker-policy wasmd-engine-static)
@@ -19,4 +20,10 @@ add_dependencies(worker_serve_test wasmd-worker)
 
 wasmd_unit_test(worker_convert_test
     SOURCES worker_convert_test.c
+    LIBS wasmd-worker-job)
+
+# worker_cache_test: the module cache's snapshots (found by digest, reported
+# evicted when replaced or evicted with their module).
+wasmd_unit_test(worker_cache_test
+    SOURCES worker_cache_test.c
     LIBS wasmd-worker-job)
