@@ -255,16 +255,11 @@ wrk_cache_set_snapshot(wrk_cache *c, const char *digest, const char *snap,
 		note_evicted(c, e->snap_digest);
 		we_snapshot_free(e->snap);
 		e->cost -= e->snap_cost;
-		c->cost -= e->snap_cost; /* 0 for an oversized module */
+		c->cost -= e->snap_cost;
 	}
 	e->snap = s;
-	e->snap_cost = 0;
 	snprintf(e->snap_digest, sizeof e->snap_digest, "%s", snap);
-	/* An oversized module goes with its request, snapshot and all. */
-	if (e == c->oversized) {
-		note_evicted(c, snap);
-		return true;
-	}
+	/* Over the budget now, others go at the next trim or shed. */
 	e->snap_cost = cost;
 	e->cost += cost;
 	c->cost += cost;
