@@ -195,6 +195,9 @@ function callExport(instance, exp, round, out) {
   } catch (e) {
     if (isStackOverflow(e)) out.push('skip stack');
     else if (e instanceof WebAssembly.RuntimeError) out.push('trap');
+    // A v128 at the JavaScript boundary (an import with one in its
+    // signature): the engine side's host function traps there.
+    else if (e instanceof TypeError && /type incompatibility/.test(e.message)) out.push('trap');
     else out.push(`error ${e.message}`);
   }
 }
@@ -222,6 +225,8 @@ function run(bytes, out) {
   const hang = instance.exports[HANG_EXPORT];
   for (const exp of sigs.exports) {
     if (exp.kind !== 0 || exp.name === HANG_EXPORT) continue;
+    // JavaScript cannot call an export with a v128 in its signature.
+    if ([...exp.type.params, ...exp.type.results].includes('v128')) continue;
     for (let round = 0; round < ROUNDS; round++) {
       if (typeof hang === 'function') {
         try { hang(); } catch (e) { /* the engine side ignores it too */ }
