@@ -66,7 +66,21 @@
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define UNKNOWN ((we_valtype)0)
 
-enum ctl_kind { CK_FUNC, CK_BLOCK, CK_LOOP, CK_IF, CK_ELSE, CK_TRY };
+/*
+ * CK_TRY is a try_table; CK_LTRY, CK_LCATCH and CK_LCATCH_ALL are a
+ * legacy try in its body, a catch segment and its catch_all segment.
+ */
+enum ctl_kind {
+	CK_FUNC,
+	CK_BLOCK,
+	CK_LOOP,
+	CK_IF,
+	CK_ELSE,
+	CK_TRY,
+	CK_LTRY,
+	CK_LCATCH,
+	CK_LCATCH_ALL
+};
 
 typedef struct ctl {
 	enum ctl_kind kind;
@@ -79,8 +93,9 @@ typedef struct ctl {
 	uint32_t patches;    /* chain of insns waiting for the end's address */
 	uint32_t else_patch; /* an if's BR_UNLESS, until else */
 	/* A try_table's catch clauses: pcatch[try_first..] (NONE: not
-	   compiled), covering the code from try_start. */
-	uint32_t try_first, try_start;
+	   compiled), covering the code from try_start. A legacy try's
+	   clauses cover [try_start, try_end), its body. */
+	uint32_t try_first, try_start, try_end;
 } ctl;
 
 /*
@@ -1370,13 +1385,12 @@ same_types(uint32_t n1, const we_valtype *t1, uint32_t n2, const we_valtype *t2)
 
 /* `end`: returns true with *done set when it closes the function. */
 static void close_try(cc *c, const ctl *t);
+static bool close_legacy_try(cc *c);
 
+/* Pops the values block t ends with, which must be all it has. */
 static bool
-op_end(cc *c, bool *done)
+pop_block_results(cc *c, ctl *t)
 {
-	ctl *t = top(c);
-	ctl saved;
-
 	if (t->kind != CK_FUNC)
 		materialize_top(c, t->nresults);
 	if (!pop_all(c, t->nresults, t->results))
@@ -1384,6 +1398,17 @@ op_end(cc *c, bool *done)
 	if (c->nvals != t->height)
 		return invalid(
 		    c, "type mismatch: values remain at end of block");
+	return true;
+}
+
+static bool
+op_end(cc *c, bool *done)
+{
+	ctl *t = top(c);
+	ctl saved;
+
+	if (!pop_block_results(c, t))
+		return false;
 	if (t->kind == CK_IF &&
 	    !same_types(t->nparams, t->params, t->nresults, t->results))
 		return invalid(c,
@@ -1399,6 +1424,8 @@ op_end(cc *c, bool *done)
 	}
 	if (t->kind == CK_TRY)
 		close_try(c, t);
+	if (t->kind >= CK_LTRY)
+		return close_legacy_try(c);
 	patch_one(c, t->else_patch, c->ncode);
 	patch_chain(c, t->patches, c->ncode);
 	saved = *t;
@@ -1779,6 +1806,7 @@ read_catch(cc *c, wx_catch *k)
 	ctl *t;
 
 	k->tag = WX_CATCH_ALL;
+	k->ref = WX_NO_REF;
 	if (!read_u8(c, &kind))
 		return false;
 	if (kind > 3)
@@ -1793,8 +1821,7 @@ read_catch(cc *c, wx_catch *k)
 		memcpy(types, ft->params, ft->nparams * sizeof *types);
 		n = ft->nparams;
 	}
-	k->ref = kind == 1 || kind == 3;
-	if (k->ref)
+	if (kind == 1 || kind == 3)
 		types[n++] = WE_EXNREF;
 	if (!read_label(c, &t))
 		return false;
@@ -1802,6 +1829,8 @@ read_catch(cc *c, wx_catch *k)
 	if (!same_types(n, types, nl, lt))
 		return invalid(c, "type mismatch: catch clause and its label");
 	k->dst = slot(c, t->height);
+	if (kind == 1 || kind == 3)
+		k->ref = k->dst + (uint32_t)wr_slots_of(n - 1, types);
 	k->pad = emit_catch_pad(c, t, k->dst, (uint32_t)wr_slots_of(n, types));
 	return true;
 }
@@ -1841,20 +1870,172 @@ op_try_table(cc *c)
 	return true;
 }
 
+/* Appends clause k of block t, which covers [start, end). */
+static void
+add_catch(cc *c, const ctl *t, wx_catch k, uint32_t start, uint32_t end)
+{
+	if (!grow(c, (void **)&c->catches, c->ncatches, &c->capcatches,
+	        sizeof *c->catches))
+		return;
+	k.start = start;
+	k.end = end;
+	k.level = (uint32_t)(t - c->ctls);
+	c->catches[c->ncatches++] = k;
+}
+
 /* At a try_table's end: its clauses cover what was compiled since. */
 static void
 close_try(cc *c, const ctl *t)
 {
-	for (uint32_t i = t->try_first; i < c->npcatch; i++) {
-		wx_catch k = c->pcatch[i];
-		if (!grow(c, (void **)&c->catches, c->ncatches, &c->capcatches,
-		        sizeof *c->catches))
-			return;
-		k.start = t->try_start;
-		k.end = c->ncode;
-		c->catches[c->ncatches++] = k;
-	}
+	for (uint32_t i = t->try_first; i < c->npcatch; i++)
+		add_catch(c, t, c->pcatch[i], t->try_start, c->ncode);
 	c->npcatch = t->try_first;
+}
+
+/*
+ * Legacy exception handling. A try keeps a hidden exnref operand below
+ * its block: a catch segment finds the exception it caught there, for
+ * rethrow, after the segment's own operands may have covered the
+ * exception's values. So the block's values sit one slot higher than
+ * the operands the try took, and its end moves them down.
+ */
+
+/* try bt: the parameters move up one slot, above the hidden exnref. */
+static bool
+op_try(cc *c)
+{
+	we_functype bt;
+	uint32_t base, from, n;
+
+	if (!read_blocktype(c, &bt))
+		return false;
+	materialize_all(c);
+	end_charge(c);
+	if (!pop_all(c, bt.nparams, bt.params))
+		return false;
+	base = c->nvals;
+	if (!push(c, WE_EXNREF) || !push_ctl(c, CK_LTRY, &bt))
+		return false;
+	from = slot(c, base + 1);
+	n = slot(c, c->nvals) - from;
+	/* Top first: the two ranges overlap. */
+	for (uint32_t i = n; i-- > 0;)
+		emit(c, WXO_X_MOVE, from + i, from + i - 1, 0);
+	top(c)->try_start = c->ncode;
+	return true;
+}
+
+/* Ends the open segment of legacy try t, like `else` does. */
+static bool
+end_segment(cc *c, ctl *t)
+{
+	if (!pop_block_results(c, t))
+		return false;
+	end_charge(c);
+	return true;
+}
+
+/*
+ * catch x / catch_all: a segment that runs when the try's body throws an
+ * exception of tag x (any, for catch_all), with the exception's values
+ * as its operands.
+ */
+static bool
+op_catch(cc *c, bool all)
+{
+	ctl *t = top(c);
+	uint32_t x = WX_CATCH_ALL;
+
+	if (t->kind != CK_LTRY && t->kind != CK_LCATCH)
+		return malformed(c, "%s without a matching try",
+		    all ? "catch_all" : "catch");
+	if (!all && !read_tag(c, &x))
+		return false;
+	if (!end_segment(c, t))
+		return false;
+	if (t->kind == CK_LTRY)
+		t->try_end = c->ncode;
+	chain(c, emit(c, WXO_X_BR, 0, 0, 0), t);
+	t->kind = all ? CK_LCATCH_ALL : CK_LCATCH;
+	t->unreachable = false;
+	if (c->emit_code && !t->dead_entry) {
+		wx_catch k = {.tag = x,
+		    .dst = slot(c, t->height),
+		    .ref = slot(c, t->height - 1),
+		    .pad = c->ncode};
+		add_catch(c, t, k, t->try_start, t->try_end);
+		c->label_pos = c->ncode;
+	}
+	if (all)
+		return true;
+	return push_all(
+	    c, c->m->tags[x].type->nparams, c->m->tags[x].type->params);
+}
+
+/*
+ * delegate l: ends a try whose body's exceptions go to the handlers of
+ * label l, counted from the block around the try.
+ */
+static bool
+op_delegate(cc *c)
+{
+	ctl *t = top(c);
+	uint32_t l;
+
+	if (t->kind != CK_LTRY)
+		return malformed(c, "delegate without a matching try");
+	if (!read_u32(c, &l))
+		return false;
+	if (l >= c->nctls - 1)
+		return invalid(c, "unknown label %u", l);
+	if (!end_segment(c, t))
+		return false;
+	if (c->emit_code && !t->dead_entry) {
+		wx_catch k = {.tag = WX_DELEGATE,
+		    .dst = c->nctls - 2 - l,
+		    .ref = WX_NO_REF};
+		add_catch(c, t, k, t->try_start, c->ncode);
+	}
+	return close_legacy_try(c);
+}
+
+/* rethrow l: throws again what the catch segment l caught. */
+static bool
+op_rethrow(cc *c)
+{
+	ctl *t = NULL;
+
+	if (!read_label(c, &t))
+		return false;
+	if (t->kind != CK_LCATCH && t->kind != CK_LCATCH_ALL)
+		return invalid(c, "invalid rethrow label");
+	end_charge(c);
+	emit(c, WXO_X_THROW_REF, slot(c, t->height - 1), 0, 0);
+	set_unreachable(c);
+	return true;
+}
+
+/*
+ * Closes the legacy try on top (its values popped): drops the hidden
+ * exnref and moves the values down onto its slot.
+ */
+static bool
+close_legacy_try(cc *c)
+{
+	ctl saved = *top(c);
+	uint32_t to, n;
+
+	patch_chain(c, saved.patches, c->ncode);
+	c->nctls--;
+	c->nvals--;
+	unlink_reader(c, c->nvals);
+	to = slot(c, c->nvals);
+	if (!push_all(c, saved.nresults, saved.results))
+		return false;
+	n = slot(c, c->nvals) - to;
+	for (uint32_t i = 0; i < n; i++)
+		emit(c, WXO_X_MOVE, to + i, to + i + 1, 0);
+	return true;
 }
 
 /* ---- Instructions: parametric and variables ---------------------------- */
@@ -2704,6 +2885,11 @@ op_hand(cc *c, wx_hand h, wx_op op, bool *done)
 	case WXH_THROW: return op_throw(c);
 	case WXH_THROW_REF: return op_throw_ref(c);
 	case WXH_TRY_TABLE: return op_try_table(c);
+	case WXH_TRY: return op_try(c);
+	case WXH_CATCH: return op_catch(c, false);
+	case WXH_CATCH_ALL: return op_catch(c, true);
+	case WXH_DELEGATE: return op_delegate(c);
+	case WXH_RETHROW: return op_rethrow(c);
 	case WXH_RETURN_CALL: return op_return_call(c);
 	case WXH_RETURN_CALL_INDIRECT: return op_return_call_indirect(c);
 	case WXH_DROP: {

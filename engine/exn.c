@@ -101,11 +101,15 @@ const wx_catch *
 wx_find_catch(const wx_code *code, const we_instance *inst, uint32_t at,
     const we_tag *tag)
 {
+	uint32_t depth = UINT32_MAX; /* handlers deeper than this are passed */
+
 	for (uint32_t i = 0; i < code->ncatches; i++) {
 		const wx_catch *k = &code->catches[i];
-		if (at < k->start || at >= k->end)
+		if (at < k->start || at >= k->end || k->level > depth)
 			continue;
-		if (k->tag == WX_CATCH_ALL || inst->tags[k->tag] == tag)
+		if (k->tag == WX_DELEGATE)
+			depth = k->dst;
+		else if (k->tag == WX_CATCH_ALL || inst->tags[k->tag] == tag)
 			return k;
 	}
 	return NULL;

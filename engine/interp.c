@@ -892,10 +892,9 @@ dispatch:
 				if (k->tag != WX_CATCH_ALL) {
 					memcpy(d, exn->vals,
 					    exn->tag->nslots * sizeof *d);
-					d += exn->tag->nslots;
 				}
-				if (k->ref)
-					d->ref = exn;
+				if (k->ref != WX_NO_REF)
+					fp[k->ref].ref = exn;
 				ip = fr->code->insns + k->pad;
 				vmdispatch();
 			}

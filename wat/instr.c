@@ -431,6 +431,17 @@ plain_block(wparse *ps, wbuf *code, uint32_t opcode)
 	ps->labels.n--;
 }
 
+/*
+ * Whether op only separates the parts of a block (else, end, and a legacy
+ * try's catch, catch_all and delegate): never an instruction alone.
+ */
+static bool
+is_separator(const opinfo *op)
+{
+	return op->code == 0x05 || op->code == 0x0b || op->code == 0x07 ||
+	    op->code == 0x18 || op->code == 0x19;
+}
+
 /* One plain instruction. */
 static void
 plain(wparse *ps, wbuf *code)
@@ -445,7 +456,7 @@ plain(wparse *ps, wbuf *code)
 		select_op(ps, code);
 		return;
 	}
-	if (op->code == 0x05 || op->code == 0x0b)
+	if (is_separator(op))
 		wat_fail(ps, "unexpected '%s'", op->text);
 	emit_code(ps, code, op->code);
 	immediates(ps, op, code);
@@ -508,7 +519,7 @@ folded(wparse *ps, wbuf *code)
 		wat_expect_rparen(ps);
 		return;
 	}
-	if (op->code == 0x05 || op->code == 0x0b)
+	if (is_separator(op))
 		wat_fail(ps, "unexpected '%s'", op->text);
 	if (strcmp(op->text, "select") == 0) {
 		wbuf *sel = wat_buf_new(ps);

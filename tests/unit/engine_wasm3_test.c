@@ -6,7 +6,7 @@
  * interrupts, and tail-call host functions that may suspend; extended
  * constants are computed from imported values, and refused under 2.0's
  * rules; an uncaught exception is a trap naming its tag, and exceptions are
- * caught after a suspended host call. The fixtures
+ * caught after a suspended host call, in the exnref and the legacy forms. The fixtures
  * (the .wat files in engine_wasm3/) are converted with wat2wasm at build time,
  * or by libwasmd-wat where wabt lacks the feature.
  */
@@ -342,13 +342,28 @@ expect_uncaught(fixture *fx, const char *name, const char *tag)
 }
 
 /*
+ * Calls name(arg), which must suspend in env.ask, and resumes it with
+ * answer as ask's result: the call's result.
+ */
+static we_val
+call_resumed(fixture *fx, const char *name, int32_t arg, int32_t answer)
+{
+	we_val a = i32(arg), hr = i32(answer), r;
+
+	ck_assert_int_eq(
+	    we_func_call(fx->s, fn(fx, name), &a, 1, &r, 1), WE_CALL_SUSPENDED);
+	ck_assert_int_eq(we_resume(fx->s, &hr, 1, &r, 1), WE_CALL_OK);
+	return r;
+}
+
+/*
  * An exception nothing catches ends the call as a WE_TRAP_EXCEPTION trap
  * naming its tag; one thrown after a (suspended and resumed) host call
  * is caught in the same function.
  */
 START_TEST(test_exceptions)
 {
-	we_val a = i32(20), r, hr = i32(99);
+	we_val a = i32(20);
 	we_extern e;
 	fixture fx;
 
@@ -362,10 +377,32 @@ START_TEST(test_exceptions)
 	ck_assert_int_eq(call1(&fx, "catch_after_host", &a, 1).of.i32, 40);
 	fx.ask_mode = WE_HOST_SUSPEND;
 	ck_assert_int_eq(
-	    we_func_call(fx.s, fn(&fx, "catch_after_host"), &a, 1, &r, 1),
-	    WE_CALL_SUSPENDED);
-	ck_assert_int_eq(we_resume(fx.s, &hr, 1, &r, 1), WE_CALL_OK);
-	ck_assert_int_eq(r.of.i32, 99);
+	    call_resumed(&fx, "catch_after_host", 20, 99).of.i32, 99);
+	fixture_close(&fx);
+}
+END_TEST
+
+/*
+ * The legacy form (legacy_exn.wat): catch after a host call, suspended
+ * or not, rethrow from catch_all, delegate past a handler and out of the
+ * function, and an exception from a callee caught in a try that took a
+ * parameter.
+ */
+START_TEST(test_legacy_exceptions)
+{
+	we_val a = i32(20);
+	fixture fx;
+
+	fixture_open(&fx, "legacy_exn.wasm", NULL);
+	ck_assert_int_eq(call1(&fx, "catch_after_host", &a, 1).of.i32, 40);
+	ck_assert_int_eq(call1(&fx, "rethrow", &a, 1).of.i32, 21);
+	ck_assert_int_eq(call1(&fx, "delegate", &a, 1).of.i32, 1040);
+	ck_assert_int_eq(call1(&fx, "catch_from_callee", &a, 1).of.i32, 50);
+	expect_uncaught(&fx, "delegate_out", "tag 0");
+	fx.ask_mode = WE_HOST_SUSPEND;
+	ck_assert_int_eq(call_resumed(&fx, "delegate", 20, 99).of.i32, 1099);
+	ck_assert_int_eq(
+	    call_resumed(&fx, "catch_after_host", 20, 99).of.i32, 99);
 	fixture_close(&fx);
 }
 END_TEST
@@ -385,6 +422,7 @@ wasm3_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("exceptions");
 	tcase_add_test(tc, test_exceptions);
+	tcase_add_test(tc, test_legacy_exceptions);
 	suite_add_tcase(s, tc);
 	return s;
 }
