@@ -52,6 +52,7 @@ typedef struct wd_ctx {
 	uint32_t ncode;    /* bodies in the code section */
 	size_t code_off;   /* where the code section's count is */
 	uint32_t typecap, importcap, funccap, tablecap, memcap, globalcap;
+	uint32_t tableinitcap;
 	uint32_t exportcap, elemcap, datacap, tagcap;
 
 	int sec;        /* the id of the section being read */
@@ -393,13 +394,16 @@ read_const_instr(wd_ctx *c, wm_constexpr *e, uint32_t nglobals_visible)
 		return wrd_f64(&c->r, &e->bits);
 	case WXC_REF_NULL:
 		e->op = WM_CONST_REFNULL;
-		return wrd_reftype(&c->r, &e->type);
+		return wrd_heaptype(&c->r, &e->type);
 	case WXC_REF_FUNC:
 		e->op = WM_CONST_REFFUNC, e->type = WE_FUNCREF;
 		if (!wrd_u32(&c->r, &e->index))
 			return false;
 		if (e->index >= m->nfuncs)
 			invalid_at(c, off, "unknown function %u", e->index);
+		else
+			e->type = (we_valtype)(WE_REF_NONNULL |
+			    WE_REF_TYPE(m->funcs[e->index].type_index));
 		return mark_declared(c, e->index);
 	case WXC_GLOBAL_GET:
 		e->op = WM_CONST_GLOBAL;
@@ -548,7 +552,7 @@ read_constexpr(
 		invalid_at(c, off,
 		    "type mismatch (constant expression leaves %u values)",
 		    st.n);
-	else if (st.mismatch || st.types[0] != want)
+	else if (st.mismatch || !wm_subtype(c->m, st.types[0], want))
 		invalid_at(c, off, "type mismatch (expected %s, got %s)",
 		    we_valtype_name(want), we_valtype_name(st.types[0]));
 	else if (longer) {
@@ -634,9 +638,12 @@ sec_type(wd_ctx *c)
 		if (!grow(c, (void **)&m->types, m->ntypes, &c->typecap,
 		        sizeof *m->types))
 			return false;
+		/* A type names only the types before it. */
+		c->r.ntypes = m->ntypes;
 		if (!read_functype(c, &m->types[m->ntypes++]))
 			return false;
 	}
+	c->r.ntypes = m->ntypes;
 	return true;
 }
 
@@ -735,6 +742,39 @@ sec_function(wd_ctx *c)
 	return true;
 }
 
+/*
+ * A table of the table section: its type, or (3.0) 0x40 0x00, its type
+ * and the expression of its initial element, which a table of
+ * non-nullable references must have.
+ */
+static bool
+read_table(wd_ctx *c, we_tabletype *t, wm_constexpr *init)
+{
+	size_t off = wrd_offset(&c->r);
+	uint8_t zero;
+
+	memset(init, 0, sizeof *init);
+	init->op = WM_CONST_REFNULL;
+	if (c->r.p < c->r.end && *c->r.p == 0x40) {
+		c->r.p++;
+		if (!wrd_u8(&c->r, &zero))
+			return false;
+		if (zero != 0)
+			return wrd_fail(&c->r, WE_ERR_MALFORMED,
+			    "malformed table type 0x40 0x%02x", zero);
+		return read_tabletype(c, t) &&
+		    read_constexpr(c, init, t->elem, c->m->nglobals);
+	}
+	if (!read_tabletype(c, t))
+		return false;
+	init->type = t->elem;
+	if (t->elem & WE_REF_NONNULL)
+		invalid_at(c, off,
+		    "type mismatch (a table of %s needs an initial element)",
+		    we_valtype_name(t->elem));
+	return true;
+}
+
 static bool
 sec_table(wd_ctx *c)
 {
@@ -746,9 +786,12 @@ sec_table(wd_ctx *c)
 	for (uint32_t i = 0; i < n; i++) {
 		where_item(c, "table", m->ntables);
 		if (!grow(c, (void **)&m->tables, m->ntables, &c->tablecap,
-		        sizeof *m->tables))
+		        sizeof *m->tables) ||
+		    !grow(c, (void **)&m->table_inits, i, &c->tableinitcap,
+		        sizeof *m->table_inits))
 			return false;
-		if (!read_tabletype(c, &m->tables[m->ntables++]))
+		if (!read_table(
+		        c, &m->tables[m->ntables++], &m->table_inits[i]))
 			return false;
 	}
 	return true;
@@ -1412,6 +1455,7 @@ wd_decode(we_module *m, we_error *err)
 	c.m = m;
 	c.err = err;
 	wrd_init(&c.r, m->bytes, m->bytes, m->bytes + m->len, err);
+	c.r.ntypes = 0; /* until the type section */
 	if (!read_header(&c))
 		return false;
 	while (!wrd_at_end(&c.r))

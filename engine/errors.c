@@ -2,7 +2,11 @@
 /*
  * errors.c: fixed descriptions of error codes and names of value types.
  */
+#include <stdio.h>
+
 #include <wasmd/engine.h>
+
+#include "runtime.h"
 
 static const char *const error_texts[] = {
 #define WE_ERR(name, text) [(name)] = (text),
@@ -30,6 +34,17 @@ we_valtype_name(we_valtype t)
 	case WE_FUNCREF: return "funcref";
 	case WE_EXTERNREF: return "externref";
 	case WE_EXNREF: return "exnref";
+	}
+	if (wr_is_ref(t)) {
+		static _Thread_local char name[40];
+		const char *null = t & WE_REF_NONNULL ? "" : "null ";
+		if (t & WE_REF_TYPEIDX)
+			snprintf(name, sizeof name, "(ref %s%u)", null,
+			    WE_REF_TYPE_INDEX(t));
+		else
+			snprintf(name, sizeof name, "(ref %s%s)", null,
+			    we_valtype_name(wr_ref_top(t)) /* funcref... */);
+		return name;
 	}
 	return "unknown type";
 }

@@ -54,7 +54,8 @@ we_tag_new(we_store *s, const we_functype *type)
 
 	if (s == NULL || type == NULL || type->nresults != 0 ||
 	    type->nparams > 100000 ||
-	    (type->nparams > 0 && type->params == NULL))
+	    (type->nparams > 0 && type->params == NULL) ||
+	    wr_functype_typed(type))
 		return NULL;
 	h = calloc(1, sizeof *h + type->nparams * sizeof(we_valtype));
 	if (h == NULL || !wr_store_adopt(s, &h->tag, WR_OBJ_TAG)) {

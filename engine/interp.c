@@ -711,6 +711,15 @@ dispatch:
 			ip = code->insns;
 			vmdispatch();
 		}
+		vmcase(X_CALL_REF)
+		{
+			/* the function fp[b].ref; frame at fp[a] */
+			f = B.ref;
+			if (unlikely(f == NULL))
+				TRAP(WE_TRAP_NULL_REFERENCE);
+			callee = &A;
+			goto do_call;
+		}
 		vmcase(X_CALL_INDIRECT)
 		{
 			/* table c, element fp[b].i32, type d; frame at fp[a] */
@@ -828,6 +837,16 @@ dispatch:
 		{
 			/* table c, element fp[b].i32, type d; arguments fp[a..) */
 			TABLE_FUNC();
+			callee = &A;
+			nargs = wr_param_slots(f->type);
+			goto do_tail_call;
+		}
+		vmcase(X_RETURN_CALL_REF)
+		{
+			/* the function fp[b].ref; arguments fp[a..) */
+			f = B.ref;
+			if (unlikely(f == NULL))
+				TRAP(WE_TRAP_NULL_REFERENCE);
 			callee = &A;
 			nargs = wr_param_slots(f->type);
 			goto do_tail_call;
@@ -1043,6 +1062,13 @@ dispatch:
 		vmcase(REF_IS_NULL)
 		{
 			A.i32 = B.ref == NULL;
+			vmnext();
+		}
+		vmcase(X_REF_AS_NON_NULL)
+		{
+			if (unlikely(B.ref == NULL))
+				TRAP(WE_TRAP_NULL_REFERENCE);
+			A.ref = B.ref;
 			vmnext();
 		}
 		vmcase(REF_FUNC)

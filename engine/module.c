@@ -133,6 +133,7 @@ we_module_free(we_module *m)
 	free(m->func_names);
 	free(m->name);
 	free(m->tables);
+	free(m->table_inits);
 	free(m->mems);
 	free(m->globals);
 	free(m->tags);
@@ -255,4 +256,60 @@ we_module_func_name(const we_module *m, uint32_t func_index)
 	if (m->func_names == NULL || func_index >= m->nfuncs)
 		return NULL;
 	return m->func_names[func_index];
+}
+
+/* ---- Subtyping of typed references (see module.h) -------------------- */
+
+static bool types_equivalent(const we_module *m, uint32_t x, uint32_t y);
+
+static bool
+valtypes_equivalent(const we_module *m, we_valtype a, we_valtype b)
+{
+	if (a == b)
+		return true;
+	if (!(a & WE_REF_TYPEIDX) || !(b & WE_REF_TYPEIDX) ||
+	    (a & WE_REF_NONNULL) != (b & WE_REF_NONNULL))
+		return false;
+	return types_equivalent(m, WE_REF_TYPE_INDEX(a), WE_REF_TYPE_INDEX(b));
+}
+
+static bool
+types_equivalent(const we_module *m, uint32_t x, uint32_t y)
+{
+	const we_functype *a = &m->types[x], *b = &m->types[y];
+
+	if (x == y)
+		return true;
+	if (a->nparams != b->nparams || a->nresults != b->nresults)
+		return false;
+	for (uint32_t i = 0; i < a->nparams; i++)
+		if (!valtypes_equivalent(m, a->params[i], b->params[i]))
+			return false;
+	for (uint32_t i = 0; i < a->nresults; i++)
+		if (!valtypes_equivalent(m, a->results[i], b->results[i]))
+			return false;
+	return true;
+}
+
+bool
+wm_subtype(const we_module *m, we_valtype sub, we_valtype super)
+{
+	uint32_t hs, hp;
+
+	if (sub == super)
+		return true;
+	if (!wr_is_ref(sub) || !wr_is_ref(super))
+		return false;
+	if (!(sub & WE_REF_NONNULL) && (super & WE_REF_NONNULL))
+		return false;
+	hs = (uint32_t)sub & ~(uint32_t)WE_REF_NONNULL;
+	hp = (uint32_t)super & ~(uint32_t)WE_REF_NONNULL;
+	if (hs == hp)
+		return true;
+	if (!(hs & WE_REF_TYPEIDX))
+		return false;
+	if (hp == WE_FUNCREF)
+		return true;
+	return (hp & WE_REF_TYPEIDX) &&
+	    types_equivalent(m, WE_REF_TYPE_INDEX(hs), WE_REF_TYPE_INDEX(hp));
 }

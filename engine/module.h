@@ -134,6 +134,10 @@ struct we_module {
 
 	uint32_t ntables, ntable_imports;
 	we_tabletype *tables; /* own */
+	/* own: each defined table's initial element (table i's is
+	   table_inits[i - ntable_imports]): ref.null unless the table
+	   section gives an expression (3.0). */
+	wm_constexpr *table_inits;
 
 	uint32_t nmems, nmem_imports;
 	we_memtype *mems; /* own */
@@ -177,5 +181,15 @@ struct we_module {
  * name are set (constexpr.c). e was validated by the decoder.
  */
 uint64_t wm_constexpr_eval(const we_instance *inst, const wm_constexpr *e);
+
+/*
+ * Whether a value of type sub may stand where one of type super is
+ * expected, in module m (3.0 subtyping without GC): a type is its own
+ * subtype, (ref x) of (ref null x), (ref null? $t) of (ref null? func),
+ * and (ref $t) of (ref $u) when the types $t and $u of m are equivalent
+ * (the same parameters and results, up to equivalence; a type names only
+ * the types before it, so this ends). module.c.
+ */
+bool wm_subtype(const we_module *m, we_valtype sub, we_valtype super);
 
 #endif /* WE_MODULE_H */

@@ -39,6 +39,7 @@ typedef enum imm {
 	IM_TABLECOPY,
 	IM_TAG,
 	IM_TRYTABLE,
+	IM_TYPE,
 	IM_V128,    /* SIMD: not in the text format yet */
 	IM_SHUFFLE, /* SIMD: not in the text format yet */
 } imm;
@@ -259,6 +260,7 @@ immediates(wparse *ps, const opinfo *op, wbuf *b)
 	case IM_NONE:
 	case IM_BLOCK: break;
 	case IM_LABEL: wb_u32(ps, b, label_index(ps)); break;
+	case IM_TYPE: wb_u32(ps, b, wat_index(ps, &ps->spaces[SP_TYPE])); break;
 	case IM_BRTABLE: {
 		wbuf *labels = wat_buf_new(ps);
 		uint32_t n = 0;

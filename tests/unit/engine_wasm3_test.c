@@ -6,7 +6,8 @@
  * interrupts, and tail-call host functions that may suspend; extended
  * constants are computed from imported values, and refused under 2.0's
  * rules; an uncaught exception is a trap naming its tag, and exceptions are
- * caught after a suspended host call, in the exnref and the legacy forms. The fixtures
+ * caught after a suspended host call, in the exnref and the legacy forms;
+ * typed function references are checked where the host passes them. The fixtures
  * (the .wat files in engine_wasm3/) are converted with wat2wasm at build time,
  * or by libwasmd-wat where wabt lacks the feature.
  */
@@ -407,6 +408,77 @@ START_TEST(test_legacy_exceptions)
 }
 END_TEST
 
+/*
+ * A module of typed function references, in bytes (wabt 1.0.32 knows an
+ * older call_ref): type 0 is (func (result i32)); it exports
+ *   call(r: (ref 0)) -> i32:  call_ref 0 (r)
+ *   seven() -> (ref 0):       ref.func of a function returning 7
+ *   other() -> funcref:       ref.func of a function of type (param i32)
+ */
+static const uint8_t typed_ref_module[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00,
+    0x00, 0x00,
+    /* types: 0 (result i32), 1 (param (ref 0)) (result i32),
+       2 (result (ref 0)), 3 (result funcref), 4 (param i32) */
+    0x01, 0x18, 0x05, 0x60, 0x00, 0x01, 0x7f, 0x60, 0x01, 0x64, 0x00, 0x01,
+    0x7f, 0x60, 0x00, 0x01, 0x64, 0x00, 0x60, 0x00, 0x01, 0x70, 0x60, 0x01,
+    0x7f, 0x00,
+    /* functions */
+    0x03, 0x06, 0x05, 0x00, 0x04, 0x01, 0x02, 0x03,
+    /* exports: call 2, seven 3, other 4 */
+    0x07, 0x18, 0x03, 0x04, 'c', 'a', 'l', 'l', 0x00, 0x02, 0x05, 's', 'e', 'v',
+    'e', 'n', 0x00, 0x03, 0x05, 'o', 't', 'h', 'e', 'r', 0x00, 0x04,
+    /* elem declare func 0 1 */
+    0x09, 0x06, 0x01, 0x03, 0x00, 0x02, 0x00, 0x01,
+    /* code */
+    0x0a, 0x1a, 0x05, 0x04, 0x00, 0x41, 0x07, 0x0b, 0x02, 0x00, 0x0b, 0x06,
+    0x00, 0x20, 0x00, 0x14, 0x00, 0x0b, 0x04, 0x00, 0xd2, 0x00, 0x0b, 0x04,
+    0x00, 0xd2, 0x01, 0x0b};
+
+/*
+ * The host reads and passes typed function references as funcref values;
+ * a call refuses a null or a function of another type where a (ref 0)
+ * is expected (call_ref would run it unchecked), and a host function may
+ * not have a type that names a module's type by index.
+ */
+START_TEST(test_typed_refs_host)
+{
+	static const we_valtype ref0[] = {WE_REF_TYPE(0) | WE_REF_NONNULL};
+	we_functype typed = {1, 0, ref0, NULL};
+	we_val seven, other, r, null = {.type = WE_FUNCREF};
+	we_error err;
+	we_module *m;
+	we_store *s;
+	we_instance *inst;
+
+	m = we_module_new(typed_ref_module, sizeof typed_ref_module, &err);
+	ck_assert_msg(m != NULL, "module: %s", err.message);
+	s = we_store_new(NULL);
+	inst = we_instance_new(s, m, NULL, 0, &err);
+	ck_assert_msg(inst != NULL, "instance: %s", err.message);
+	ck_assert_int_eq(we_func_call(s, we_instance_func(inst, "seven"), NULL,
+	                     0, &seven, 1),
+	    WE_CALL_OK);
+	ck_assert_int_eq(seven.type, WE_FUNCREF);
+	ck_assert_ptr_nonnull(seven.of.funcref);
+	ck_assert_int_eq(
+	    we_func_call(s, we_instance_func(inst, "call"), &seven, 1, &r, 1),
+	    WE_CALL_OK);
+	ck_assert_int_eq(r.of.i32, 7);
+	ck_assert_int_eq(
+	    we_func_call(s, we_instance_func(inst, "call"), &null, 1, &r, 1),
+	    WE_CALL_ERROR);
+	ck_assert_int_eq(we_func_call(s, we_instance_func(inst, "other"), NULL,
+	                     0, &other, 1),
+	    WE_CALL_OK);
+	ck_assert_int_eq(
+	    we_func_call(s, we_instance_func(inst, "call"), &other, 1, &r, 1),
+	    WE_CALL_ERROR);
+	ck_assert_ptr_null(we_func_new_host(s, &typed, host_ask, NULL, NULL));
+	we_store_free(s);
+	we_module_free(m);
+}
+END_TEST
+
 static Suite *
 wasm3_suite(void)
 {
@@ -423,6 +495,9 @@ wasm3_suite(void)
 	tc = tcase_create("exceptions");
 	tcase_add_test(tc, test_exceptions);
 	tcase_add_test(tc, test_legacy_exceptions);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("typed references");
+	tcase_add_test(tc, test_typed_refs_host);
 	suite_add_tcase(s, tc);
 	return s;
 }
