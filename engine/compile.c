@@ -2029,7 +2029,7 @@ read_catch(cc *c, wx_catch *k)
 		n = ft->nparams;
 	}
 	if (kind == 1 || kind == 3)
-		types[n++] = WE_EXNREF;
+		types[n++] = (we_valtype)(WE_EXNREF | WE_REF_NONNULL);
 	if (!read_label(c, &t))
 		return false;
 	label_types(t, &nl, &lt);
@@ -2670,7 +2670,7 @@ op_table(cc *c, wx_op op)
 	case WXO_TABLE_INIT: /* x is the table, y the segment */
 		if (!check_elem(c, y))
 			return false;
-		if (c->m->elems[y].type != et)
+		if (!wm_subtype(c->m, c->m->elems[y].type, et))
 			return invalid(c,
 			    "type mismatch: table.init of a "
 			    "segment of another type");

@@ -1105,9 +1105,12 @@ read_elem(wd_ctx *c, wm_elem *e)
 		if (!ok)
 			return false;
 	}
+	/* Function indices are never null: (ref func) (3.0). */
+	if (!(flags & 4))
+		e->type = (we_valtype)(WE_FUNCREF | WE_REF_NONNULL);
 	ok = (flags & 4) ? elem_expr_items(c, e) : elem_funcidx_items(c, e);
 	if (ok && e->mode == WM_SEG_ACTIVE && e->table < c->m->ntables &&
-	    c->m->tables[e->table].elem != e->type)
+	    !wm_subtype(c->m, e->type, c->m->tables[e->table].elem))
 		invalid_at(c, off,
 		    "type mismatch (segment of %s in table of %s)",
 		    we_valtype_name(e->type),

@@ -36,14 +36,20 @@ we_valtype_name(we_valtype t)
 	case WE_EXNREF: return "exnref";
 	}
 	if (wr_is_ref(t)) {
-		static _Thread_local char name[40];
+		/* A few buffers, so one message may name several types. */
+		static _Thread_local char names[4][40];
+		static _Thread_local unsigned next;
+		char *name = names[next++ % 4];
 		const char *null = t & WE_REF_NONNULL ? "" : "null ";
+		we_valtype top = wr_ref_top(t);
 		if (t & WE_REF_TYPEIDX)
-			snprintf(name, sizeof name, "(ref %s%u)", null,
+			snprintf(name, sizeof names[0], "(ref %s%u)", null,
 			    WE_REF_TYPE_INDEX(t));
 		else
-			snprintf(name, sizeof name, "(ref %s%s)", null,
-			    we_valtype_name(wr_ref_top(t)) /* funcref... */);
+			snprintf(name, sizeof names[0], "(ref %s%s)", null,
+			    top == WE_FUNCREF         ? "func"
+			        : top == WE_EXTERNREF ? "extern"
+			                              : "exn");
 		return name;
 	}
 	return "unknown type";

@@ -209,10 +209,34 @@ is_typed(we_valtype t)
 }
 
 /*
+ * Type t of inst's module as the store knows it: a type index becomes
+ * that type's store id (see intern_type). The globals and tables of an
+ * instance carry their types so, to be matched against other modules'.
+ */
+static we_valtype
+store_type(const we_instance *inst, we_valtype t)
+{
+	if (!is_typed(t))
+		return t;
+	return (we_valtype)((t & WE_REF_NONNULL) |
+	    WE_REF_TYPE(inst->type_ids[WE_REF_TYPE_INDEX(t)]));
+}
+
+/* Whether store type sub may stand where super is expected. */
+static bool
+store_subtype(we_valtype sub, we_valtype super)
+{
+	if (is_typed(sub) && is_typed(super))
+		return (sub | WE_REF_NONNULL) == (super | WE_REF_NONNULL) &&
+		    ((sub & WE_REF_NONNULL) || !(super & WE_REF_NONNULL));
+	return wm_subtype(NULL, sub, super);
+}
+
+/*
  * Whether e, of type have, may be imported as imp of type want. A
  * function whose type names types by index matches by store id (see
- * intern_type); a global, table or tag of such a type cannot be
- * imported yet: its type's indices are another module's.
+ * intern_type), a global or table by its store type (store_type); a tag
+ * of such a type cannot be imported yet.
  */
 static bool
 import_match(const we_instance *inst, const wm_import *imp, const we_extern *e,
@@ -220,19 +244,29 @@ import_match(const we_instance *inst, const wm_import *imp, const we_extern *e,
 {
 	const we_module *m = inst->module;
 
+	if (have->kind != want->kind)
+		return false;
 	switch (imp->kind) {
 	case WE_EXTERN_FUNC:
 		if (!wr_functype_typed(&want->of.func))
 			break;
 		return e->of.func->type_id ==
 		    inst->type_ids[m->funcs[imp->index].type_index];
-	case WE_EXTERN_GLOBAL:
-		if (is_typed(want->of.global.type))
+	case WE_EXTERN_GLOBAL: {
+		/* An immutable global may be of a subtype. */
+		we_valtype w = store_type(inst, want->of.global.type);
+		if (have->of.global.mutable_ != want->of.global.mutable_)
 			return false;
-		break;
+		if (want->of.global.mutable_)
+			return have->of.global.type == w;
+		return store_subtype(have->of.global.type, w);
+	}
 	case WE_EXTERN_TABLE:
 		if (is_typed(want->of.table.elem))
-			return false;
+			return have->of.table.elem ==
+			    store_type(inst, want->of.table.elem) &&
+			    limits_match(
+			        &have->of.table.limits, &want->of.table.limits);
 		break;
 	case WE_EXTERN_TAG:
 		if (wr_functype_typed(&want->of.tag))
@@ -452,8 +486,10 @@ create_tables(we_instance *inst, we_error *err)
 	for (uint32_t i = m->ntable_imports; i < m->ntables; i++) {
 		wr_value init =
 		    const_eval(inst, &m->table_inits[i - m->ntable_imports]);
+		we_tabletype type = m->tables[i];
+		type.elem = store_type(inst, type.elem);
 		inst->tables[i] =
-		    wr_table_create(inst->store, &m->tables[i], init.ref, err);
+		    wr_table_create(inst->store, &type, init.ref, err);
 		if (inst->tables[i] == NULL)
 			return false;
 	}
@@ -524,6 +560,7 @@ create_globals(we_instance *inst, we_error *err)
 			return nomem(err);
 		}
 		g->type = m->globals[i].type;
+		g->type.type = store_type(inst, g->type.type);
 		g->value = const_eval(inst, &m->globals[i].init);
 		g->hi = const_eval_hi(inst, &m->globals[i].init);
 		inst->globals[i] = g;

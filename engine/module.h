@@ -188,7 +188,8 @@ uint64_t wm_constexpr_eval(const we_instance *inst, const wm_constexpr *e);
  * subtype, (ref x) of (ref null x), (ref null? $t) of (ref null? func),
  * and (ref $t) of (ref $u) when the types $t and $u of m are equivalent
  * (the same parameters and results, up to equivalence; a type names only
- * the types before it, so this ends). module.c.
+ * the types before it, so this ends). m may be NULL when neither type
+ * names a type by index. module.c.
  */
 bool wm_subtype(const we_module *m, we_valtype sub, we_valtype super);
 

@@ -87,7 +87,9 @@ typedef enum we_valtype {
  * WE_REF_NONNULL admits no null ((ref func) is WE_FUNCREF |
  * WE_REF_NONNULL); WE_REF_TYPE(x) is (ref null x), a reference to a
  * function of type x of the module that declares it (the index is that
- * module's). A host sees and passes the values of any function reference
+ * module's; in the type of a global or table object, x is the store's
+ * number for that type, so that instances of different modules can share
+ * them). A host sees and passes the values of any function reference
  * type as funcref values (we_val.type WE_FUNCREF).
  */
 #define WE_REF_NONNULL 0x100
@@ -98,7 +100,7 @@ typedef enum we_valtype {
 /*
  * The name of a value type ("i32", "funcref", "(ref 3)"...); never NULL.
  * A typed reference's name is in a static buffer of the calling thread,
- * valid until its next call.
+ * valid until its fourth call after.
  */
 const char *we_valtype_name(we_valtype t);
 
