@@ -625,6 +625,73 @@ read_functype(wd_ctx *c, we_functype *t)
 	return true;
 }
 
+/* FNV-1a over a type as written. */
+static uint32_t
+type_hash(const we_functype *t)
+{
+	uint32_t h = 2166136261u ^ t->nparams;
+
+	for (uint32_t i = 0; i < t->nparams; i++)
+		h = (h ^ (uint32_t)t->params[i]) * 16777619u;
+	h = (h ^ t->nresults) * 16777619u;
+	for (uint32_t i = 0; i < t->nresults; i++)
+		h = (h ^ (uint32_t)t->results[i]) * 16777619u;
+	return h;
+}
+
+static bool
+same_type(const we_functype *a, const we_functype *b)
+{
+	return a->nparams == b->nparams && a->nresults == b->nresults &&
+	    (a->nparams == 0 ||
+	        memcmp(a->params, b->params, a->nparams * sizeof *a->params) ==
+	            0) &&
+	    (a->nresults == 0 ||
+	        memcmp(a->results, b->results,
+	            a->nresults * sizeof *a->results) == 0);
+}
+
+/*
+ * Fills m->type_canon (see module.h), in one pass in order: a type names
+ * only types before it, which are rewritten to their first equivalent by
+ * then. A hash of the types seen keeps this linear (comparing types
+ * recursively instead would take exponential time on a crafted chain).
+ */
+static bool
+canonicalize_types(wd_ctx *c)
+{
+	we_module *m = c->m;
+	uint32_t slots = 16, *seen;
+
+	while (slots < 2 * (uint64_t)m->ntypes)
+		slots *= 2;
+	m->type_canon = malloc((m->ntypes ? m->ntypes : 1) * sizeof(uint32_t));
+	seen = calloc(slots, sizeof *seen); /* type index + 1; 0: free */
+	if (m->type_canon == NULL || seen == NULL) {
+		free(seen);
+		return nomem(c);
+	}
+	for (uint32_t i = 0; i < m->ntypes; i++) {
+		we_functype *t = &m->types[i];
+		we_valtype *v =
+		    (we_valtype *)t->params; /* own, see read_functype */
+		uint32_t h;
+		for (uint32_t k = 0; k < t->nparams + t->nresults; k++)
+			if (v[k] & WE_REF_TYPEIDX)
+				v[k] = (we_valtype)((v[k] & WE_REF_NONNULL) |
+				    WE_REF_TYPE(m->type_canon[WE_REF_TYPE_INDEX(
+				        v[k])]));
+		h = type_hash(t) & (slots - 1);
+		while (seen[h] != 0 && !same_type(&m->types[seen[h] - 1], t))
+			h = (h + 1) & (slots - 1);
+		if (seen[h] == 0)
+			seen[h] = i + 1;
+		m->type_canon[i] = seen[h] - 1;
+	}
+	free(seen);
+	return true;
+}
+
 static bool
 sec_type(wd_ctx *c)
 {
@@ -644,7 +711,7 @@ sec_type(wd_ctx *c)
 			return false;
 	}
 	c->r.ntypes = m->ntypes;
-	return true;
+	return canonicalize_types(c);
 }
 
 static bool add_tag(wd_ctx *c);

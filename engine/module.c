@@ -132,6 +132,7 @@ we_module_free(we_module *m)
 	free(m->customs);
 	free(m->func_names);
 	free(m->name);
+	free(m->type_canon);
 	free(m->tables);
 	free(m->table_inits);
 	free(m->mems);
@@ -260,37 +261,6 @@ we_module_func_name(const we_module *m, uint32_t func_index)
 
 /* ---- Subtyping of typed references (see module.h) -------------------- */
 
-static bool types_equivalent(const we_module *m, uint32_t x, uint32_t y);
-
-static bool
-valtypes_equivalent(const we_module *m, we_valtype a, we_valtype b)
-{
-	if (a == b)
-		return true;
-	if (!(a & WE_REF_TYPEIDX) || !(b & WE_REF_TYPEIDX) ||
-	    (a & WE_REF_NONNULL) != (b & WE_REF_NONNULL))
-		return false;
-	return types_equivalent(m, WE_REF_TYPE_INDEX(a), WE_REF_TYPE_INDEX(b));
-}
-
-static bool
-types_equivalent(const we_module *m, uint32_t x, uint32_t y)
-{
-	const we_functype *a = &m->types[x], *b = &m->types[y];
-
-	if (x == y)
-		return true;
-	if (a->nparams != b->nparams || a->nresults != b->nresults)
-		return false;
-	for (uint32_t i = 0; i < a->nparams; i++)
-		if (!valtypes_equivalent(m, a->params[i], b->params[i]))
-			return false;
-	for (uint32_t i = 0; i < a->nresults; i++)
-		if (!valtypes_equivalent(m, a->results[i], b->results[i]))
-			return false;
-	return true;
-}
-
 bool
 wm_subtype(const we_module *m, we_valtype sub, we_valtype super)
 {
@@ -311,5 +281,6 @@ wm_subtype(const we_module *m, we_valtype sub, we_valtype super)
 	if (hp == WE_FUNCREF)
 		return true;
 	return (hp & WE_REF_TYPEIDX) &&
-	    types_equivalent(m, WE_REF_TYPE_INDEX(hs), WE_REF_TYPE_INDEX(hp));
+	    m->type_canon[WE_REF_TYPE_INDEX(hs)] ==
+	    m->type_canon[WE_REF_TYPE_INDEX(hp)];
 }

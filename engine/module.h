@@ -125,6 +125,13 @@ struct we_module {
 
 	uint32_t ntypes;
 	we_functype *types; /* own, with their valtype arrays */
+	/*
+	 * own: ntypes entries: the first type equivalent to each (the same
+	 * parameters and results, up to equivalence). The decoder rewrites
+	 * each type index inside a type to its first equivalent, so two types
+	 * are equivalent exactly when they are equal as written then.
+	 */
+	uint32_t *type_canon;
 
 	uint32_t nimports;
 	wm_import *imports; /* own */
@@ -187,9 +194,8 @@ uint64_t wm_constexpr_eval(const we_instance *inst, const wm_constexpr *e);
  * expected, in module m (3.0 subtyping without GC): a type is its own
  * subtype, (ref x) of (ref null x), (ref null? $t) of (ref null? func),
  * and (ref $t) of (ref $u) when the types $t and $u of m are equivalent
- * (the same parameters and results, up to equivalence; a type names only
- * the types before it, so this ends). m may be NULL when neither type
- * names a type by index. module.c.
+ * (type_canon). m may be NULL when neither type names a type by index.
+ * module.c.
  */
 bool wm_subtype(const we_module *m, we_valtype sub, we_valtype super);
 

@@ -479,6 +479,130 @@ START_TEST(test_typed_refs_host)
 }
 END_TEST
 
+/* A growing byte buffer for modules made in code. */
+typedef struct bytes {
+	uint8_t p[4096];
+	size_t n;
+} bytes;
+
+static void
+put(bytes *b, uint8_t v)
+{
+	ck_assert_uint_lt(b->n, sizeof b->p);
+	b->p[b->n++] = v;
+}
+
+static void
+put_u32(bytes *b, uint32_t v)
+{
+	do {
+		uint8_t x = v & 0x7f;
+		v >>= 7;
+		put(b, (uint8_t)(x | (v ? 0x80 : 0)));
+	} while (v);
+}
+
+/* A type index as a heap type (s33: an extra byte when bit 6 is set). */
+static void
+put_s33(bytes *b, uint32_t v)
+{
+	for (;;) {
+		uint8_t x = v & 0x7f;
+		v >>= 7;
+		if (v == 0 && !(x & 0x40)) {
+			put(b, x);
+			return;
+		}
+		put(b, (uint8_t)(x | 0x80));
+	}
+}
+
+/* Section id holding the bytes of body. */
+static void
+put_section(bytes *b, uint8_t id, const bytes *body)
+{
+	put(b, id);
+	put_u32(b, (uint32_t)body->n);
+	for (size_t i = 0; i < body->n; i++)
+		put(b, body->p[i]);
+}
+
+enum { CHAIN_LEVELS = 61 };
+
+/*
+ * Two chains of equivalent types, A and B (A0 and B0 are (func), Ai is
+ * (func (param (ref Ai-1) (ref Ai-1)) (result (ref Ai-1))), Bi alike over
+ * B; Ai is type 2i, Bi type 2i+1), and a function taking a
+ * (ref null A60) in a block whose result is (ref null block_type).
+ */
+static void
+chain_module(bytes *m, uint32_t block_type)
+{
+	static const uint8_t magic[] = {0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0};
+	uint32_t top_a = 2 * (CHAIN_LEVELS - 1);
+	bytes sec = {{0}, 0}, body = {{0x00, 0x02, 0x63}, 3};
+
+	memcpy(m->p, magic, sizeof magic);
+	m->n = sizeof magic;
+	put_u32(&sec, 2 * CHAIN_LEVELS + 1);
+	for (uint32_t i = 0; i < 2 * CHAIN_LEVELS; i++) {
+		put(&sec, 0x60);
+		put(&sec, i < 2 ? 0 : 2);
+		for (int k = 0; i >= 2 && k < 3; k++) {
+			if (k == 2)
+				put(&sec, 1); /* one result */
+			put(&sec, 0x64);
+			put_s33(&sec, i - 2);
+		}
+		if (i < 2)
+			put(&sec, 0);
+	}
+	put(&sec, 0x60); /* the function's: (param (ref null A60)) */
+	put(&sec, 1);
+	put(&sec, 0x63);
+	put_s33(&sec, top_a);
+	put(&sec, 0);
+	put_section(m, 1, &sec);
+	sec.n = 0;
+	put(&sec, 1);
+	put_u32(&sec, 2 * CHAIN_LEVELS);
+	put_section(m, 3, &sec);
+	/* block (result (ref null block_type)) local.get 0 end drop end */
+	put_s33(&body, block_type);
+	put(&body, 0x20);
+	put(&body, 0x00);
+	put(&body, 0x0b);
+	put(&body, 0x1a);
+	put(&body, 0x0b);
+	sec.n = 0;
+	put(&sec, 1);
+	put_u32(&sec, (uint32_t)body.n);
+	for (size_t i = 0; i < body.n; i++)
+		put(&sec, body.p[i]);
+	put_section(m, 10, &sec);
+}
+
+/*
+ * The validator finds A60 and B60 equivalent in time linear in the types
+ * (comparing them recursively would take 3^60 steps), and A60 and A59 not.
+ */
+START_TEST(test_typed_refs_equivalence_is_linear)
+{
+	uint32_t top_a = 2 * (CHAIN_LEVELS - 1);
+	we_module *mod;
+	we_error err;
+	bytes m;
+
+	chain_module(&m, top_a + 1);
+	mod = we_module_new(m.p, m.n, &err);
+	ck_assert_msg(mod != NULL, "module: %s", err.message);
+	we_module_free(mod);
+	chain_module(&m, top_a - 2);
+	ck_assert_ptr_null(we_module_new(m.p, m.n, &err));
+	ck_assert_int_eq(err.code, WE_ERR_INVALID);
+}
+END_TEST
+
 static Suite *
 wasm3_suite(void)
 {
@@ -498,6 +622,7 @@ wasm3_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("typed references");
 	tcase_add_test(tc, test_typed_refs_host);
+	tcase_add_test(tc, test_typed_refs_equivalence_is_linear);
 	suite_add_tcase(s, tc);
 	return s;
 }
