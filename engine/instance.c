@@ -400,6 +400,13 @@ intern_types(we_instance *inst, we_error *err)
 		inst->type_ids[i] = intern_type(inst, i);
 		if (inst->type_ids[i] == UINT32_MAX)
 			return nomem(err);
+		/* A store id must fit a WE_REF_TYPE (see store_type). */
+		if (inst->type_ids[i] >= WR_MAX_STORE_TYPES) {
+			set_error(err, WE_ERR_LIMIT,
+			    "the store holds over %u distinct function types",
+			    WR_MAX_STORE_TYPES);
+			return false;
+		}
 	}
 	return true;
 }

@@ -188,6 +188,9 @@ bool wr_functype_equal(const we_functype *a, const we_functype *b);
  */
 bool wr_functype_typed(const we_functype *t);
 
+/* The store ids of types stay below this, so WE_REF_TYPE holds them. */
+#define WR_MAX_STORE_TYPES (1u << 20)
+
 /* Sets s->trap (no frames) with a printf-style message. */
 void wr_trap(we_store *s, we_trap_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
