@@ -2010,7 +2010,7 @@ read_catch(cc *c, wx_catch *k)
 	const we_valtype *lt;
 	uint32_t n = 0, nl;
 	uint8_t kind;
-	ctl *t;
+	ctl *t = NULL;
 
 	k->tag = WX_CATCH_ALL;
 	k->ref = WX_NO_REF;

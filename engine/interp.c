@@ -711,15 +711,6 @@ dispatch:
 			ip = code->insns;
 			vmdispatch();
 		}
-		vmcase(X_CALL_REF)
-		{
-			/* the function fp[b].ref; frame at fp[a] */
-			f = B.ref;
-			if (unlikely(f == NULL))
-				TRAP(WE_TRAP_NULL_REFERENCE);
-			callee = &A;
-			goto do_call;
-		}
 		vmcase(X_CALL_INDIRECT)
 		{
 			/* table c, element fp[b].i32, type d; frame at fp[a] */
@@ -837,16 +828,6 @@ dispatch:
 		{
 			/* table c, element fp[b].i32, type d; arguments fp[a..) */
 			TABLE_FUNC();
-			callee = &A;
-			nargs = wr_param_slots(f->type);
-			goto do_tail_call;
-		}
-		vmcase(X_RETURN_CALL_REF)
-		{
-			/* the function fp[b].ref; arguments fp[a..) */
-			f = B.ref;
-			if (unlikely(f == NULL))
-				TRAP(WE_TRAP_NULL_REFERENCE);
 			callee = &A;
 			nargs = wr_param_slots(f->type);
 			goto do_tail_call;
@@ -1064,13 +1045,6 @@ dispatch:
 			A.i32 = B.ref == NULL;
 			vmnext();
 		}
-		vmcase(X_REF_AS_NON_NULL)
-		{
-			if (unlikely(B.ref == NULL))
-				TRAP(WE_TRAP_NULL_REFERENCE);
-			A.ref = B.ref;
-			vmnext();
-		}
 		vmcase(REF_FUNC)
 		{
 			A.ref = inst->funcs[ip->b];
@@ -1082,6 +1056,36 @@ dispatch:
 			wxs_shuffle(fp, ip);
 			ip += 2;
 			vmdispatch();
+		}
+		/*
+		 * ---- Typed function references (see xops.def) ----
+		 * Last, so the hot handlers above keep their layout.
+		 */
+		vmcase(X_CALL_REF)
+		{
+			/* the function fp[b].ref; frame at fp[a] */
+			f = B.ref;
+			if (unlikely(f == NULL))
+				TRAP(WE_TRAP_NULL_REFERENCE);
+			callee = &A;
+			goto do_call;
+		}
+		vmcase(X_RETURN_CALL_REF)
+		{
+			/* the function fp[b].ref; arguments fp[a..) */
+			f = B.ref;
+			if (unlikely(f == NULL))
+				TRAP(WE_TRAP_NULL_REFERENCE);
+			callee = &A;
+			nargs = wr_param_slots(f->type);
+			goto do_tail_call;
+		}
+		vmcase(X_REF_AS_NON_NULL)
+		{
+			if (unlikely(B.ref == NULL))
+				TRAP(WE_TRAP_NULL_REFERENCE);
+			A.ref = B.ref;
+			vmnext();
 		}
 		vmcase(X_DATA) vmcase(X_BR_TABLE_ENTRY)
 		{
