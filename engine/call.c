@@ -153,23 +153,61 @@ slots_to_vals(
 	}
 }
 
-/* Checks that vals match types; names the first mismatch in s->error. */
+/* Whether reference v is null. */
 static bool
-check_vals(we_store *s, const char *what, const we_val *vals, size_t n,
-    uint32_t ntypes, const we_valtype *types)
+ref_is_null(we_val v)
+{
+	return v.type == WE_FUNCREF ? v.of.funcref == NULL
+	                            : v.of.externref == NULL;
+}
+
+/*
+ * Whether reference v may be of type t, whose type index (a typed
+ * function reference) is one of inst's module: null only when t admits
+ * it, and a function only of that very type.
+ */
+static bool
+ref_fits(const we_instance *inst, we_valtype t, we_val v)
+{
+	if (ref_is_null(v))
+		return !(t & WE_REF_NONNULL);
+	if (!(t & WE_REF_TYPEIDX))
+		return true;
+	return inst != NULL &&
+	    v.of.funcref->type_id == inst->type_ids[WE_REF_TYPE_INDEX(t)];
+}
+
+/*
+ * Checks that vals match types (of inst's module, or the host's when
+ * inst is NULL); names the first mismatch in s->error. A host sees any
+ * function reference type as funcref (wr_ref_top).
+ */
+static bool
+check_vals(we_store *s, const we_instance *inst, const char *what,
+    const we_val *vals, size_t n, uint32_t ntypes, const we_valtype *types)
 {
 	if (n != ntypes) {
 		call_error(s, "expected %u %s%s, got %zu", ntypes, what,
 		    ntypes == 1 ? "" : "s", n);
 		return false;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (vals[i].type != types[i]) {
+	for (size_t i = 0; i < n; i++) {
+		if (vals[i].type != wr_ref_top(types[i])) {
 			call_error(s, "%s %zu: expected %s, got %s", what, i,
 			    we_valtype_name(types[i]),
 			    we_valtype_name(vals[i].type));
 			return false;
 		}
+		if (types[i] != vals[i].type &&
+		    !ref_fits(inst, types[i], vals[i])) {
+			call_error(s, "%s %zu: expected %s, got %s", what, i,
+			    we_valtype_name(types[i]),
+			    ref_is_null(vals[i])
+			        ? "null"
+			        : "a function of another type");
+			return false;
+		}
+	}
 	return true;
 }
 
@@ -370,7 +408,8 @@ we_func_call(we_store *s, we_func *f, const we_val *args, size_t nargs,
 	if (f->inst != NULL && f->inst->store != s)
 		return call_error(s, "the function belongs to another store");
 	t = f->type;
-	if (!check_vals(s, "argument", args, nargs, t->nparams, t->params))
+	if (!check_vals(
+	        s, f->inst, "argument", args, nargs, t->nparams, t->params))
 		return WE_CALL_ERROR;
 	if (nresults != t->nresults)
 		return call_error(s, "expected room for %u results, got %zu",
@@ -427,7 +466,7 @@ we_resume(we_store *s, const we_val *host_results, size_t nhost_results,
 	if (!check_suspended(s, nresults))
 		return WE_CALL_ERROR;
 	ht = x->susp_callee->type;
-	if (!check_vals(s, "host result", host_results, nhost_results,
+	if (!check_vals(s, NULL, "host result", host_results, nhost_results,
 	        ht->nresults, ht->results))
 		return WE_CALL_ERROR;
 	vals_to_slots(ht->nresults, host_results, x->susp_fp);

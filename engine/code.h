@@ -73,21 +73,34 @@ typedef struct wx_insn {
 } wx_insn;
 
 /*
- * A catch clause of a try_table (3.0): it catches exceptions thrown by
- * the instructions [start, end) of its function (a call among them
- * counts for what its callees throw) that are of tag `tag` of the
- * instance (WX_CATCH_ALL: any), writes the exception's values (none for
- * catch_all) to fp[dst..], then the exnref after them when `ref`, and
- * goes on at insns[pad], which branches to the clause's label. The
- * clauses of one function are in order, innermost try_table first.
+ * A catch clause: of a try_table (3.0) or of a legacy try's catch or
+ * catch_all segment. It catches exceptions thrown by the instructions
+ * [start, end) of its function (a call among them counts for what its
+ * callees throw) that are of tag `tag` of the instance (WX_CATCH_ALL:
+ * any), writes the exception's values (none for a catch-all) to
+ * fp[dst..] and the exnref to fp[ref] (WX_NO_REF: not kept), and goes on
+ * at insns[pad]: a try_table's pad branches to the clause's label, a
+ * legacy segment's pad is the segment's code.
+ *
+ * level is the depth of the block the clause belongs to (the function
+ * body is 0). A legacy `delegate l` is a clause of tag WX_DELEGATE whose
+ * dst is the depth of label l: it catches everything its try's body
+ * throws and hands it to the handlers at that depth or shallower, as if
+ * thrown inside label l (depth 0: to the caller).
+ *
+ * The clauses of one function are in order, those of nested blocks
+ * before those of the blocks around them.
  */
 #define WX_CATCH_ALL UINT32_MAX
+#define WX_DELEGATE (UINT32_MAX - 1)
+#define WX_NO_REF UINT32_MAX
 typedef struct wx_catch {
 	uint32_t start, end;
 	uint32_t tag;
 	uint32_t dst;
+	uint32_t ref;
 	uint32_t pad;
-	bool ref;
+	uint32_t level;
 } wx_catch;
 
 /* One compiled function body. */
@@ -170,7 +183,8 @@ we_host_status wx_call_host(
 
 /*
  * The first catch clause of code that covers instruction `at` and catches
- * an exception of tag in instance inst, or NULL (exn.c).
+ * an exception of tag in instance inst, after the delegations on the way
+ * (see wx_catch), or NULL (exn.c).
  */
 const wx_catch *wx_find_catch(const wx_code *code, const we_instance *inst,
     uint32_t at, const we_tag *tag);

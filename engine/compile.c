@@ -66,7 +66,21 @@
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define UNKNOWN ((we_valtype)0)
 
-enum ctl_kind { CK_FUNC, CK_BLOCK, CK_LOOP, CK_IF, CK_ELSE, CK_TRY };
+/*
+ * CK_TRY is a try_table; CK_LTRY, CK_LCATCH and CK_LCATCH_ALL are a
+ * legacy try in its body, a catch segment and its catch_all segment.
+ */
+enum ctl_kind {
+	CK_FUNC,
+	CK_BLOCK,
+	CK_LOOP,
+	CK_IF,
+	CK_ELSE,
+	CK_TRY,
+	CK_LTRY,
+	CK_LCATCH,
+	CK_LCATCH_ALL
+};
 
 typedef struct ctl {
 	enum ctl_kind kind;
@@ -79,8 +93,10 @@ typedef struct ctl {
 	uint32_t patches;    /* chain of insns waiting for the end's address */
 	uint32_t else_patch; /* an if's BR_UNLESS, until else */
 	/* A try_table's catch clauses: pcatch[try_first..] (NONE: not
-	   compiled), covering the code from try_start. */
-	uint32_t try_first, try_start;
+	   compiled), covering the code from try_start. A legacy try's
+	   clauses cover [try_start, try_end), its body. */
+	uint32_t try_first, try_start, try_end;
+	uint32_t init_height; /* c->ninits at the block's entry */
 } ctl;
 
 /*
@@ -147,6 +163,19 @@ typedef struct cc {
 	   of those closed, innermost first. own (compiling only). */
 	wx_catch *pcatch, *catches;
 	uint32_t npcatch, cappcatch, ncatches, capcatches;
+
+	/*
+	 * Non-nullable locals (3.0): linit[x] says local x was set (NULL
+	 * when the function has none); inits lists those set since the
+	 * entry of each open block, whose end forgets them. own.
+	 */
+	bool *linit;
+	uint32_t *inits;
+	uint32_t ninits, capinits;
+	/* Block types of one typed reference result, one allocation each
+	   (blocks point at them). own. */
+	we_valtype **owned;
+	uint32_t nowned, capowned;
 } cc;
 
 /* ---- Errors ------------------------------------------------------------- */
@@ -254,8 +283,7 @@ is_num_or_vec(we_valtype t)
 static bool
 is_ref(we_valtype t)
 {
-	return t == WE_FUNCREF || t == WE_EXTERNREF || t == WE_EXNREF ||
-	    t == UNKNOWN;
+	return wr_is_ref(t) || t == UNKNOWN;
 }
 
 /* ---- Operand and control stacks (the spec's appendix) ----------------- */
@@ -379,7 +407,7 @@ pop_expect_slow(cc *c, we_valtype want)
 
 	if (!pop(c, &got))
 		return false;
-	if (got != want && got != UNKNOWN && want != UNKNOWN)
+	if (got != UNKNOWN && want != UNKNOWN && !wm_subtype(c->m, got, want))
 		return invalid(c, "type mismatch: expected %s, found %s",
 		    we_valtype_name(want), we_valtype_name(got));
 	return true;
@@ -446,6 +474,7 @@ push_ctl(cc *c, enum ctl_kind kind, const we_functype *bt)
 	t->loop_start = NONE;
 	t->patches = NONE;
 	t->else_patch = NONE;
+	t->init_height = c->ninits;
 	return push_all(c, bt->nparams, bt->params);
 }
 
@@ -1231,6 +1260,24 @@ read_zero_byte(cc *c)
 	return true;
 }
 
+/* *out := a block type's one result t, kept until compilation ends. */
+static bool
+own_single(cc *c, we_valtype t, const we_valtype **out)
+{
+	we_valtype *p;
+
+	if (!grow(c, (void **)&c->owned, c->nowned, &c->capowned,
+	        sizeof *c->owned))
+		return false;
+	p = malloc(sizeof *p);
+	if (p == NULL)
+		return nomem(c);
+	*p = t;
+	c->owned[c->nowned++] = p;
+	*out = p;
+	return true;
+}
+
 static bool
 read_blocktype(cc *c, we_functype *bt)
 {
@@ -1252,7 +1299,7 @@ read_blocktype(cc *c, we_functype *bt)
 			return false;
 		bt->nresults = 1;
 		bt->results = single(t);
-		return true;
+		return bt->results != NULL || own_single(c, t, &bt->results);
 	}
 	if (!wrd_s33(&c->r, &v))
 		return false;
@@ -1366,6 +1413,30 @@ op_block(cc *c, enum ctl_kind kind)
 	return true;
 }
 
+/* Whether each of the n1 types t1 is a subtype of its peer in t2. */
+static bool
+subtypes(const cc *c, uint32_t n1, const we_valtype *t1, uint32_t n2,
+    const we_valtype *t2)
+{
+	if (n1 != n2)
+		return false;
+	for (uint32_t i = 0; i < n1; i++)
+		if (!wm_subtype(c->m, t1[i], t2[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Forgets the non-nullable locals set since block t was entered: the
+ * code after its end (or else) may be reached without them.
+ */
+static void
+reset_inits(cc *c, const ctl *t)
+{
+	while (c->ninits > t->init_height)
+		c->linit[c->inits[--c->ninits]] = false;
+}
+
 static bool
 op_else(cc *c)
 {
@@ -1378,6 +1449,7 @@ op_else(cc *c)
 		return false;
 	if (c->nvals != t->height)
 		return invalid(c, "type mismatch: values remain at else");
+	reset_inits(c, t);
 	chain(c, emit(c, WXO_X_BR, 0, 0, 0), t);
 	patch_one(c, t->else_patch, c->ncode);
 	t->else_patch = NONE;
@@ -1387,21 +1459,14 @@ op_else(cc *c)
 	return push_all(c, t->nparams, t->params);
 }
 
-static bool
-same_types(uint32_t n1, const we_valtype *t1, uint32_t n2, const we_valtype *t2)
-{
-	return n1 == n2 && (n1 == 0 || memcmp(t1, t2, n1 * sizeof *t1) == 0);
-}
-
 /* `end`: returns true with *done set when it closes the function. */
 static void close_try(cc *c, const ctl *t);
+static bool close_legacy_try(cc *c);
 
+/* Pops the values block t ends with, which must be all it has. */
 static bool
-op_end(cc *c, bool *done)
+pop_block_results(cc *c, ctl *t)
 {
-	ctl *t = top(c);
-	ctl saved;
-
 	if (t->kind != CK_FUNC)
 		materialize_top(c, t->nresults);
 	if (!pop_all(c, t->nresults, t->results))
@@ -1409,8 +1474,20 @@ op_end(cc *c, bool *done)
 	if (c->nvals != t->height)
 		return invalid(
 		    c, "type mismatch: values remain at end of block");
+	reset_inits(c, t);
+	return true;
+}
+
+static bool
+op_end(cc *c, bool *done)
+{
+	ctl *t = top(c);
+	ctl saved;
+
+	if (!pop_block_results(c, t))
+		return false;
 	if (t->kind == CK_IF &&
-	    !same_types(t->nparams, t->params, t->nresults, t->results))
+	    !subtypes(c, t->nparams, t->params, t->nresults, t->results))
 		return invalid(c,
 		    "type mismatch: if without else must not "
 		    "change the stack");
@@ -1424,6 +1501,8 @@ op_end(cc *c, bool *done)
 	}
 	if (t->kind == CK_TRY)
 		close_try(c, t);
+	if (t->kind >= CK_LTRY)
+		return close_legacy_try(c);
 	patch_one(c, t->else_patch, c->ncode);
 	patch_chain(c, t->patches, c->ncode);
 	saved = *t;
@@ -1463,10 +1542,30 @@ op_br(cc *c)
 	return true;
 }
 
+/*
+ * For a conditional branch to label t: checks that the stack's top holds
+ * the *n values t takes, which stay (in their own slots, from height
+ * *from) for the branch and for the code after it.
+ */
+static bool
+keep_label_values(cc *c, ctl *t, uint32_t *n, uint32_t *from)
+{
+	const we_valtype *types;
+
+	label_types(t, n, &types);
+	materialize_top(c, *n);
+	if (!pop_all(c, *n, types))
+		return false;
+	*from = c->nvals;
+	if (!push_all(c, *n, types))
+		return false;
+	end_charge(c);
+	return true;
+}
+
 static bool
 op_br_if(cc *c)
 {
-	const we_valtype *types;
 	uint32_t n, h, from, skip;
 	opnd cond;
 	ctl *t = NULL;
@@ -1475,14 +1574,8 @@ op_br_if(cc *c)
 		return false;
 	h = c->nvals;
 	cond = c->vals[h];
-	label_types(t, &n, &types);
-	materialize_top(c, n);
-	if (!pop_all(c, n, types))
+	if (!keep_label_values(c, t, &n, &from))
 		return false;
-	from = c->nvals;
-	if (!push_all(c, n, types))
-		return false;
-	end_charge(c);
 	if (t->kind != CK_FUNC && (n == 0 || from == t->height)) {
 		uint32_t i = emit_cond(c, cond, h, true);
 		if (t->kind == CK_LOOP)
@@ -1544,7 +1637,8 @@ op_br_table(cc *c)
 		for (uint32_t j = k; j-- > 0;) {
 			if (!pop(c, &got[j]))
 				goto out;
-			if (got[j] != types[j] && got[j] != UNKNOWN) {
+			if (got[j] != UNKNOWN &&
+			    !wm_subtype(c->m, got[j], types[j])) {
 				invalid(c,
 				    "type mismatch: expected %s, "
 				    "found %s",
@@ -1618,6 +1712,8 @@ do_call(cc *c, const we_functype *ft, wx_op op, uint32_t x, uint32_t y,
 		    (uint64_t)(uintptr_t)&c->m->funcs[x]);
 	else if (op == WXO_CALL)
 		emit(c, WXO_X_CALL, 0, base, x);
+	else if (op == WXO_CALL_REF)
+		emit(c, WXO_X_CALL_REF, base, index_slot, 0);
 	else
 		emit_cd(c, WXO_X_CALL_INDIRECT, base, index_slot, y, x);
 	return true;
@@ -1646,7 +1742,7 @@ read_call_indirect(cc *c, uint32_t *type, uint32_t *table, uint32_t *index)
 		return false;
 	if (*type >= c->m->ntypes)
 		return invalid(c, "unknown type %u", *type);
-	if (c->m->tables[*table].elem != WE_FUNCREF)
+	if (!wm_subtype(c->m, c->m->tables[*table].elem, WE_FUNCREF))
 		return invalid(c,
 		    "type mismatch: call_indirect needs a "
 		    "funcref table");
@@ -1686,8 +1782,8 @@ do_return_call(cc *c, const we_functype *ft, wx_op op, uint32_t x, uint32_t y,
 	materialize_top(c, ft->nparams);
 	if (!pop_all(c, ft->nparams, ft->params))
 		return false;
-	if (!same_types(
-	        ft->nresults, ft->results, self->nresults, self->results))
+	if (!subtypes(
+	        c, ft->nresults, ft->results, self->nresults, self->results))
 		return invalid(c,
 		    "type mismatch: the callee of a tail call must "
 		    "return the function's results");
@@ -1699,6 +1795,8 @@ do_return_call(cc *c, const we_functype *ft, wx_op op, uint32_t x, uint32_t y,
 		    (uint64_t)(uintptr_t)&c->m->funcs[x]);
 	else if (op == WXO_RETURN_CALL)
 		emit(c, WXO_X_RETURN_CALL, nargs, base, x);
+	else if (op == WXO_RETURN_CALL_REF)
+		emit(c, WXO_X_RETURN_CALL_REF, base, index_slot, 0);
 	else
 		emit_cd(c, WXO_X_RETURN_CALL_INDIRECT, base, index_slot, y, x);
 	emit(c, WXO_X_RETURN, 0,
@@ -1726,6 +1824,142 @@ op_return_call_indirect(cc *c)
 		return false;
 	return do_return_call(c, &c->m->types[type], WXO_RETURN_CALL_INDIRECT,
 	    type, table, index);
+}
+
+/* ---- Instructions: typed function references (3.0) -------------------- */
+
+/* call_ref x / return_call_ref x: the callee is a (ref null x) on top. */
+static bool
+op_call_ref(cc *c, bool tail)
+{
+	uint32_t x, ref;
+
+	if (!read_u32(c, &x))
+		return false;
+	if (x >= c->m->ntypes)
+		return invalid(c, "unknown type %u", x);
+	if (!pop_expect(c, WE_REF_TYPE(x)))
+		return false;
+	ref = use(c, c->nvals);
+	if (tail)
+		return do_return_call(
+		    c, &c->m->types[x], WXO_RETURN_CALL_REF, x, 0, ref);
+	return do_call(c, &c->m->types[x], WXO_CALL_REF, x, 0, ref);
+}
+
+/* Pops a reference into *t (UNKNOWN when the stack is polymorphic). */
+static bool
+pop_ref(cc *c, we_valtype *t, const char *what)
+{
+	if (!pop(c, t))
+		return false;
+	if (!is_ref(*t))
+		return invalid(c, "type mismatch: %s needs a reference", what);
+	return true;
+}
+
+static we_valtype
+non_null(we_valtype t)
+{
+	return t == UNKNOWN ? UNKNOWN : (we_valtype)(t | WE_REF_NONNULL);
+}
+
+static bool
+op_ref_as_non_null(cc *c)
+{
+	we_valtype t;
+
+	if (!pop_ref(c, &t, "ref.as_non_null"))
+		return false;
+	emit(c, WXO_X_REF_AS_NON_NULL, slot(c, c->nvals), use(c, c->nvals), 0);
+	return push(c, non_null(t));
+}
+
+/* Pushes again operand v, just popped, as type t. */
+static bool
+repush(cc *c, opnd v, we_valtype t)
+{
+	if (dead(c) || v.src == v.slot)
+		return push(c, t);
+	return push_src(c, t, v.src, v.k);
+}
+
+/*
+ * A slot just above the operand at height h, to hold a branch condition
+ * while the operands stay where they are.
+ */
+static uint32_t
+scratch_above(cc *c, uint32_t h)
+{
+	uint32_t s = slot(c, h) + 1;
+
+	if (s + 1 > c->maxslot)
+		c->maxslot = s + 1;
+	return s;
+}
+
+/*
+ * br_on_null l: branches to l with the values below the reference on
+ * top when it is null; else goes on with it, now non-null.
+ */
+static bool
+op_br_on_null(cc *c)
+{
+	uint32_t n, h, from, ref, cond, skip;
+	we_valtype t;
+	ctl *l = NULL;
+
+	if (!read_label(c, &l) || !pop_ref(c, &t, "br_on_null"))
+		return false;
+	h = c->nvals;
+	if (!keep_label_values(c, l, &n, &from))
+		return false;
+	ref = use(c, h);
+	cond = scratch_above(c, h);
+	emit(c, WXO_REF_IS_NULL, cond, ref, 0);
+	skip = emit(c, WXO_X_BR_UNLESS, cond, 0, 0);
+	emit_branch(c, l, from, n);
+	patch_one(c, skip, c->ncode);
+	return repush(c, c->vals[h], non_null(t));
+}
+
+/*
+ * br_on_non_null l: branches to l with the values below the reference
+ * and the reference when it is not null; else drops it and goes on.
+ */
+static bool
+op_br_on_non_null(cc *c)
+{
+	const we_valtype *types;
+	uint32_t n, from, ref, cond, skip;
+	we_valtype t;
+	ctl *l = NULL;
+
+	if (!read_label(c, &l) || !pop_ref(c, &t, "br_on_non_null"))
+		return false;
+	label_types(l, &n, &types);
+	if (n == 0 ||
+	    (t != UNKNOWN && !wm_subtype(c->m, non_null(t), types[n - 1])))
+		return invalid(c,
+		    "type mismatch: br_on_non_null's label "
+		    "must take the reference last");
+	/* Back where it was (a local read in place stays so), non-null. */
+	if (!repush(c, c->vals[c->nvals], non_null(t)))
+		return false;
+	materialize_top(c, n);
+	if (!pop_all(c, n, types))
+		return false;
+	from = c->nvals;
+	if (!push_all(c, n - 1, types))
+		return false;
+	end_charge(c);
+	ref = slot(c, from + n - 1);
+	cond = scratch_above(c, from + n - 1);
+	emit(c, WXO_REF_IS_NULL, cond, ref, 0);
+	skip = emit(c, WXO_X_BR_IF, cond, 0, 0);
+	emit_branch(c, l, from, n);
+	patch_one(c, skip, c->ncode);
+	return true;
 }
 
 /* ---- Instructions: exception handling (3.0) ---------------------------- */
@@ -1801,9 +2035,10 @@ read_catch(cc *c, wx_catch *k)
 	const we_valtype *lt;
 	uint32_t n = 0, nl;
 	uint8_t kind;
-	ctl *t;
+	ctl *t = NULL;
 
 	k->tag = WX_CATCH_ALL;
+	k->ref = WX_NO_REF;
 	if (!read_u8(c, &kind))
 		return false;
 	if (kind > 3)
@@ -1818,15 +2053,16 @@ read_catch(cc *c, wx_catch *k)
 		memcpy(types, ft->params, ft->nparams * sizeof *types);
 		n = ft->nparams;
 	}
-	k->ref = kind == 1 || kind == 3;
-	if (k->ref)
-		types[n++] = WE_EXNREF;
+	if (kind == 1 || kind == 3)
+		types[n++] = (we_valtype)(WE_EXNREF | WE_REF_NONNULL);
 	if (!read_label(c, &t))
 		return false;
 	label_types(t, &nl, &lt);
-	if (!same_types(n, types, nl, lt))
+	if (!subtypes(c, n, types, nl, lt))
 		return invalid(c, "type mismatch: catch clause and its label");
 	k->dst = slot(c, t->height);
+	if (kind == 1 || kind == 3)
+		k->ref = k->dst + (uint32_t)wr_slots_of(n - 1, types);
 	k->pad = emit_catch_pad(c, t, k->dst, (uint32_t)wr_slots_of(n, types));
 	return true;
 }
@@ -1866,20 +2102,172 @@ op_try_table(cc *c)
 	return true;
 }
 
+/* Appends clause k of block t, which covers [start, end). */
+static void
+add_catch(cc *c, const ctl *t, wx_catch k, uint32_t start, uint32_t end)
+{
+	if (!grow(c, (void **)&c->catches, c->ncatches, &c->capcatches,
+	        sizeof *c->catches))
+		return;
+	k.start = start;
+	k.end = end;
+	k.level = (uint32_t)(t - c->ctls);
+	c->catches[c->ncatches++] = k;
+}
+
 /* At a try_table's end: its clauses cover what was compiled since. */
 static void
 close_try(cc *c, const ctl *t)
 {
-	for (uint32_t i = t->try_first; i < c->npcatch; i++) {
-		wx_catch k = c->pcatch[i];
-		if (!grow(c, (void **)&c->catches, c->ncatches, &c->capcatches,
-		        sizeof *c->catches))
-			return;
-		k.start = t->try_start;
-		k.end = c->ncode;
-		c->catches[c->ncatches++] = k;
-	}
+	for (uint32_t i = t->try_first; i < c->npcatch; i++)
+		add_catch(c, t, c->pcatch[i], t->try_start, c->ncode);
 	c->npcatch = t->try_first;
+}
+
+/*
+ * Legacy exception handling. A try keeps a hidden exnref operand below
+ * its block: a catch segment finds the exception it caught there, for
+ * rethrow, after the segment's own operands may have covered the
+ * exception's values. So the block's values sit one slot higher than
+ * the operands the try took, and its end moves them down.
+ */
+
+/* try bt: the parameters move up one slot, above the hidden exnref. */
+static bool
+op_try(cc *c)
+{
+	we_functype bt;
+	uint32_t base, from, n;
+
+	if (!read_blocktype(c, &bt))
+		return false;
+	materialize_all(c);
+	end_charge(c);
+	if (!pop_all(c, bt.nparams, bt.params))
+		return false;
+	base = c->nvals;
+	if (!push(c, WE_EXNREF) || !push_ctl(c, CK_LTRY, &bt))
+		return false;
+	from = slot(c, base + 1);
+	n = slot(c, c->nvals) - from;
+	/* Top first: the two ranges overlap. */
+	for (uint32_t i = n; i-- > 0;)
+		emit(c, WXO_X_MOVE, from + i, from + i - 1, 0);
+	top(c)->try_start = c->ncode;
+	return true;
+}
+
+/* Ends the open segment of legacy try t, like `else` does. */
+static bool
+end_segment(cc *c, ctl *t)
+{
+	if (!pop_block_results(c, t))
+		return false;
+	end_charge(c);
+	return true;
+}
+
+/*
+ * catch x / catch_all: a segment that runs when the try's body throws an
+ * exception of tag x (any, for catch_all), with the exception's values
+ * as its operands.
+ */
+static bool
+op_catch(cc *c, bool all)
+{
+	ctl *t = top(c);
+	uint32_t x = WX_CATCH_ALL;
+
+	if (t->kind != CK_LTRY && t->kind != CK_LCATCH)
+		return malformed(c, "%s without a matching try",
+		    all ? "catch_all" : "catch");
+	if (!all && !read_tag(c, &x))
+		return false;
+	if (!end_segment(c, t))
+		return false;
+	if (t->kind == CK_LTRY)
+		t->try_end = c->ncode;
+	chain(c, emit(c, WXO_X_BR, 0, 0, 0), t);
+	t->kind = all ? CK_LCATCH_ALL : CK_LCATCH;
+	t->unreachable = false;
+	if (c->emit_code && !t->dead_entry) {
+		wx_catch k = {.tag = x,
+		    .dst = slot(c, t->height),
+		    .ref = slot(c, t->height - 1),
+		    .pad = c->ncode};
+		add_catch(c, t, k, t->try_start, t->try_end);
+		c->label_pos = c->ncode;
+	}
+	if (all)
+		return true;
+	return push_all(
+	    c, c->m->tags[x].type->nparams, c->m->tags[x].type->params);
+}
+
+/*
+ * delegate l: ends a try whose body's exceptions go to the handlers of
+ * label l, counted from the block around the try.
+ */
+static bool
+op_delegate(cc *c)
+{
+	ctl *t = top(c);
+	uint32_t l;
+
+	if (t->kind != CK_LTRY)
+		return malformed(c, "delegate without a matching try");
+	if (!read_u32(c, &l))
+		return false;
+	if (l >= c->nctls - 1)
+		return invalid(c, "unknown label %u", l);
+	if (!end_segment(c, t))
+		return false;
+	if (c->emit_code && !t->dead_entry) {
+		wx_catch k = {.tag = WX_DELEGATE,
+		    .dst = c->nctls - 2 - l,
+		    .ref = WX_NO_REF};
+		add_catch(c, t, k, t->try_start, c->ncode);
+	}
+	return close_legacy_try(c);
+}
+
+/* rethrow l: throws again what the catch segment l caught. */
+static bool
+op_rethrow(cc *c)
+{
+	ctl *t = NULL;
+
+	if (!read_label(c, &t))
+		return false;
+	if (t->kind != CK_LCATCH && t->kind != CK_LCATCH_ALL)
+		return invalid(c, "invalid rethrow label");
+	end_charge(c);
+	emit(c, WXO_X_THROW_REF, slot(c, t->height - 1), 0, 0);
+	set_unreachable(c);
+	return true;
+}
+
+/*
+ * Closes the legacy try on top (its values popped): drops the hidden
+ * exnref and moves the values down onto its slot.
+ */
+static bool
+close_legacy_try(cc *c)
+{
+	ctl saved = *top(c);
+	uint32_t to, n;
+
+	patch_chain(c, saved.patches, c->ncode);
+	c->nctls--;
+	c->nvals--;
+	unlink_reader(c, c->nvals);
+	to = slot(c, c->nvals);
+	if (!push_all(c, saved.nresults, saved.results))
+		return false;
+	n = slot(c, c->nvals) - to;
+	for (uint32_t i = 0; i < n; i++)
+		emit(c, WXO_X_MOVE, to + i, to + i + 1, 0);
+	return true;
 }
 
 /* ---- Instructions: parametric and variables ---------------------------- */
@@ -2027,10 +2415,20 @@ op_local(cc *c, wx_op op)
 	if (x >= c->nlocals)
 		return invalid(c, "unknown local %u", x);
 	t = c->ltypes[x];
-	if (op == WXO_LOCAL_GET)
+	if (op == WXO_LOCAL_GET) {
+		if (c->linit != NULL && !c->linit[x])
+			return invalid(c, "uninitialized local %u", x);
 		return push_local(c, t, x); /* read in place until needed */
+	}
 	if (!pop_expect(c, t))
 		return false;
+	if (c->linit != NULL && !c->linit[x]) {
+		if (!grow(c, (void **)&c->inits, c->ninits, &c->capinits,
+		        sizeof *c->inits))
+			return false;
+		c->linit[x] = true;
+		c->inits[c->ninits++] = x;
+	}
 	if (!dead(c))
 		set_local(c, c->lslot[x], c->nvals);
 	return op == WXO_LOCAL_TEE ? push_local(c, t, x) : true;
@@ -2200,7 +2598,7 @@ op_ref(cc *c, wx_op op)
 
 	switch (op) {
 	case WXO_REF_NULL:
-		if (!wrd_reftype(&c->r, &t))
+		if (!wrd_heaptype(&c->r, &t))
 			return false;
 		return push_src(c, t, SRC_CONST, 0);
 	case WXO_REF_IS_NULL:
@@ -2220,7 +2618,9 @@ op_ref(cc *c, wx_op op)
 			return invalid(
 			    c, "undeclared function reference %u", x);
 		mark_simple(c, emit(c, op, slot(c, c->nvals), x, 0));
-		return push(c, WE_FUNCREF);
+		return push(c,
+		    (we_valtype)(WE_REF_TYPE(c->m->funcs[x].type_index) |
+		        WE_REF_NONNULL));
 	default: return unhandled(c, op);
 	}
 }
@@ -2285,7 +2685,7 @@ op_table(cc *c, wx_op op)
 	case WXO_TABLE_COPY:
 		if (!read_u32(c, &y) || !check_table(c, y))
 			return false;
-		if (c->m->tables[y].elem != et)
+		if (!wm_subtype(c->m, c->m->tables[y].elem, et))
 			return invalid(c,
 			    "type mismatch: table.copy between "
 			    "tables of different types");
@@ -2296,7 +2696,7 @@ op_table(cc *c, wx_op op)
 	case WXO_TABLE_INIT: /* x is the table, y the segment */
 		if (!check_elem(c, y))
 			return false;
-		if (c->m->elems[y].type != et)
+		if (!wm_subtype(c->m, c->m->elems[y].type, et))
 			return invalid(c,
 			    "type mismatch: table.init of a "
 			    "segment of another type");
@@ -2759,6 +3159,16 @@ op_hand(cc *c, wx_hand h, wx_op op, bool *done)
 	case WXH_THROW: return op_throw(c);
 	case WXH_THROW_REF: return op_throw_ref(c);
 	case WXH_TRY_TABLE: return op_try_table(c);
+	case WXH_CALL_REF: return op_call_ref(c, false);
+	case WXH_RETURN_CALL_REF: return op_call_ref(c, true);
+	case WXH_REF_AS_NON_NULL: return op_ref_as_non_null(c);
+	case WXH_BR_ON_NULL: return op_br_on_null(c);
+	case WXH_BR_ON_NON_NULL: return op_br_on_non_null(c);
+	case WXH_TRY: return op_try(c);
+	case WXH_CATCH: return op_catch(c, false);
+	case WXH_CATCH_ALL: return op_catch(c, true);
+	case WXH_DELEGATE: return op_delegate(c);
+	case WXH_RETHROW: return op_rethrow(c);
 	case WXH_RETURN_CALL: return op_return_call(c);
 	case WXH_RETURN_CALL_INDIRECT: return op_return_call_indirect(c);
 	case WXH_DROP: {
@@ -2896,6 +3306,18 @@ setup_locals(cc *c, const wm_funcdef *fd)
 	if (fd->nlocals)
 		memcpy(c->ltypes + c->ft->nparams, fd->local_types,
 		    fd->nlocals * sizeof *c->ltypes);
+	for (uint32_t i = c->ft->nparams; i < n; i++) {
+		if (!(c->ltypes[i] & WE_REF_NONNULL))
+			continue;
+		/* A local without a default: set before it is read. */
+		if (c->linit == NULL) {
+			c->linit = calloc(n, sizeof *c->linit);
+			if (c->linit == NULL)
+				return nomem(c);
+			memset(c->linit, 1, n * sizeof *c->linit);
+		}
+		c->linit[i] = false;
+	}
 	return map_local_slots(c) && alloc_readers(c);
 }
 
@@ -2988,6 +3410,11 @@ cc_free(cc *c)
 	free(c->targs);
 	free(c->pcatch);
 	free(c->catches);
+	free(c->linit);
+	free(c->inits);
+	for (uint32_t i = 0; i < c->nowned; i++)
+		free(c->owned[i]);
+	free(c->owned);
 }
 
 /* Ends an error message with where it is, for a user without err. */
@@ -3047,6 +3474,7 @@ compile(const we_module *m, uint32_t func_index, we_error *err, bool emit_code,
 	c.label_pos = NONE;
 	name_where(c.where, func_index);
 	wrd_init(&c.r, m->bytes, fd->body, fd->body_end, err);
+	c.r.ntypes = m->ntypes;
 	c.r.where = c.where;
 	*ok = setup_locals(&c, fd) && compile_body(&c, fd);
 	if (*ok && emit_code) {

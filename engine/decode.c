@@ -52,6 +52,7 @@ typedef struct wd_ctx {
 	uint32_t ncode;    /* bodies in the code section */
 	size_t code_off;   /* where the code section's count is */
 	uint32_t typecap, importcap, funccap, tablecap, memcap, globalcap;
+	uint32_t tableinitcap;
 	uint32_t exportcap, elemcap, datacap, tagcap;
 
 	int sec;        /* the id of the section being read */
@@ -393,13 +394,16 @@ read_const_instr(wd_ctx *c, wm_constexpr *e, uint32_t nglobals_visible)
 		return wrd_f64(&c->r, &e->bits);
 	case WXC_REF_NULL:
 		e->op = WM_CONST_REFNULL;
-		return wrd_reftype(&c->r, &e->type);
+		return wrd_heaptype(&c->r, &e->type);
 	case WXC_REF_FUNC:
 		e->op = WM_CONST_REFFUNC, e->type = WE_FUNCREF;
 		if (!wrd_u32(&c->r, &e->index))
 			return false;
 		if (e->index >= m->nfuncs)
 			invalid_at(c, off, "unknown function %u", e->index);
+		else
+			e->type = (we_valtype)(WE_REF_NONNULL |
+			    WE_REF_TYPE(m->funcs[e->index].type_index));
 		return mark_declared(c, e->index);
 	case WXC_GLOBAL_GET:
 		e->op = WM_CONST_GLOBAL;
@@ -548,7 +552,7 @@ read_constexpr(
 		invalid_at(c, off,
 		    "type mismatch (constant expression leaves %u values)",
 		    st.n);
-	else if (st.mismatch || st.types[0] != want)
+	else if (st.mismatch || !wm_subtype(c->m, st.types[0], want))
 		invalid_at(c, off, "type mismatch (expected %s, got %s)",
 		    we_valtype_name(want), we_valtype_name(st.types[0]));
 	else if (longer) {
@@ -621,6 +625,73 @@ read_functype(wd_ctx *c, we_functype *t)
 	return true;
 }
 
+/* FNV-1a over a type as written. */
+static uint32_t
+type_hash(const we_functype *t)
+{
+	uint32_t h = 2166136261u ^ t->nparams;
+
+	for (uint32_t i = 0; i < t->nparams; i++)
+		h = (h ^ (uint32_t)t->params[i]) * 16777619u;
+	h = (h ^ t->nresults) * 16777619u;
+	for (uint32_t i = 0; i < t->nresults; i++)
+		h = (h ^ (uint32_t)t->results[i]) * 16777619u;
+	return h;
+}
+
+static bool
+same_type(const we_functype *a, const we_functype *b)
+{
+	return a->nparams == b->nparams && a->nresults == b->nresults &&
+	    (a->nparams == 0 ||
+	        memcmp(a->params, b->params, a->nparams * sizeof *a->params) ==
+	            0) &&
+	    (a->nresults == 0 ||
+	        memcmp(a->results, b->results,
+	            a->nresults * sizeof *a->results) == 0);
+}
+
+/*
+ * Fills m->type_canon (see module.h), in one pass in order: a type names
+ * only types before it, which are rewritten to their first equivalent by
+ * then. A hash of the types seen keeps this linear (comparing types
+ * recursively instead would take exponential time on a crafted chain).
+ */
+static bool
+canonicalize_types(wd_ctx *c)
+{
+	we_module *m = c->m;
+	uint32_t slots = 16, *seen;
+
+	while (slots < 2 * (uint64_t)m->ntypes)
+		slots *= 2;
+	m->type_canon = malloc((m->ntypes ? m->ntypes : 1) * sizeof(uint32_t));
+	seen = calloc(slots, sizeof *seen); /* type index + 1; 0: free */
+	if (m->type_canon == NULL || seen == NULL) {
+		free(seen);
+		return nomem(c);
+	}
+	for (uint32_t i = 0; i < m->ntypes; i++) {
+		we_functype *t = &m->types[i];
+		we_valtype *v =
+		    (we_valtype *)t->params; /* own, see read_functype */
+		uint32_t h;
+		for (uint32_t k = 0; k < t->nparams + t->nresults; k++)
+			if (v[k] & WE_REF_TYPEIDX)
+				v[k] = (we_valtype)((v[k] & WE_REF_NONNULL) |
+				    WE_REF_TYPE(m->type_canon[WE_REF_TYPE_INDEX(
+				        v[k])]));
+		h = type_hash(t) & (slots - 1);
+		while (seen[h] != 0 && !same_type(&m->types[seen[h] - 1], t))
+			h = (h + 1) & (slots - 1);
+		if (seen[h] == 0)
+			seen[h] = i + 1;
+		m->type_canon[i] = seen[h] - 1;
+	}
+	free(seen);
+	return true;
+}
+
 static bool
 sec_type(wd_ctx *c)
 {
@@ -634,10 +705,13 @@ sec_type(wd_ctx *c)
 		if (!grow(c, (void **)&m->types, m->ntypes, &c->typecap,
 		        sizeof *m->types))
 			return false;
+		/* A type names only the types before it. */
+		c->r.ntypes = m->ntypes;
 		if (!read_functype(c, &m->types[m->ntypes++]))
 			return false;
 	}
-	return true;
+	c->r.ntypes = m->ntypes;
+	return canonicalize_types(c);
 }
 
 static bool add_tag(wd_ctx *c);
@@ -735,6 +809,39 @@ sec_function(wd_ctx *c)
 	return true;
 }
 
+/*
+ * A table of the table section: its type, or (3.0) 0x40 0x00, its type
+ * and the expression of its initial element, which a table of
+ * non-nullable references must have.
+ */
+static bool
+read_table(wd_ctx *c, we_tabletype *t, wm_constexpr *init)
+{
+	size_t off = wrd_offset(&c->r);
+	uint8_t zero;
+
+	memset(init, 0, sizeof *init);
+	init->op = WM_CONST_REFNULL;
+	if (c->r.p < c->r.end && *c->r.p == 0x40) {
+		c->r.p++;
+		if (!wrd_u8(&c->r, &zero))
+			return false;
+		if (zero != 0)
+			return wrd_fail(&c->r, WE_ERR_MALFORMED,
+			    "malformed table type 0x40 0x%02x", zero);
+		return read_tabletype(c, t) &&
+		    read_constexpr(c, init, t->elem, c->m->nglobals);
+	}
+	if (!read_tabletype(c, t))
+		return false;
+	init->type = t->elem;
+	if (t->elem & WE_REF_NONNULL)
+		invalid_at(c, off,
+		    "type mismatch (a table of %s needs an initial element)",
+		    we_valtype_name(t->elem));
+	return true;
+}
+
 static bool
 sec_table(wd_ctx *c)
 {
@@ -746,9 +853,12 @@ sec_table(wd_ctx *c)
 	for (uint32_t i = 0; i < n; i++) {
 		where_item(c, "table", m->ntables);
 		if (!grow(c, (void **)&m->tables, m->ntables, &c->tablecap,
-		        sizeof *m->tables))
+		        sizeof *m->tables) ||
+		    !grow(c, (void **)&m->table_inits, i, &c->tableinitcap,
+		        sizeof *m->table_inits))
 			return false;
-		if (!read_tabletype(c, &m->tables[m->ntables++]))
+		if (!read_table(
+		        c, &m->tables[m->ntables++], &m->table_inits[i]))
 			return false;
 	}
 	return true;
@@ -1062,9 +1172,12 @@ read_elem(wd_ctx *c, wm_elem *e)
 		if (!ok)
 			return false;
 	}
+	/* Function indices are never null: (ref func) (3.0). */
+	if (!(flags & 4))
+		e->type = (we_valtype)(WE_FUNCREF | WE_REF_NONNULL);
 	ok = (flags & 4) ? elem_expr_items(c, e) : elem_funcidx_items(c, e);
 	if (ok && e->mode == WM_SEG_ACTIVE && e->table < c->m->ntables &&
-	    c->m->tables[e->table].elem != e->type)
+	    !wm_subtype(c->m, e->type, c->m->tables[e->table].elem))
 		invalid_at(c, off,
 		    "type mismatch (segment of %s in table of %s)",
 		    we_valtype_name(e->type),
@@ -1412,6 +1525,7 @@ wd_decode(we_module *m, we_error *err)
 	c.m = m;
 	c.err = err;
 	wrd_init(&c.r, m->bytes, m->bytes, m->bytes + m->len, err);
+	c.r.ntypes = 0; /* until the type section */
 	if (!read_header(&c))
 		return false;
 	while (!wrd_at_end(&c.r))

@@ -2,7 +2,11 @@
 /*
  * errors.c: fixed descriptions of error codes and names of value types.
  */
+#include <stdio.h>
+
 #include <wasmd/engine.h>
+
+#include "runtime.h"
 
 static const char *const error_texts[] = {
 #define WE_ERR(name, text) [(name)] = (text),
@@ -30,6 +34,23 @@ we_valtype_name(we_valtype t)
 	case WE_FUNCREF: return "funcref";
 	case WE_EXTERNREF: return "externref";
 	case WE_EXNREF: return "exnref";
+	}
+	if (wr_is_ref(t)) {
+		/* A few buffers, so one message may name several types. */
+		static _Thread_local char names[4][40];
+		static _Thread_local unsigned next;
+		char *name = names[next++ % 4];
+		const char *null = t & WE_REF_NONNULL ? "" : "null ";
+		we_valtype top = wr_ref_top(t);
+		if (t & WE_REF_TYPEIDX)
+			snprintf(name, sizeof names[0], "(ref %s%u)", null,
+			    WE_REF_TYPE_INDEX(t));
+		else
+			snprintf(name, sizeof names[0], "(ref %s%s)", null,
+			    top == WE_FUNCREF         ? "func"
+			        : top == WE_EXTERNREF ? "extern"
+			                              : "exn");
+		return name;
 	}
 	return "unknown type";
 }

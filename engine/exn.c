@@ -54,7 +54,8 @@ we_tag_new(we_store *s, const we_functype *type)
 
 	if (s == NULL || type == NULL || type->nresults != 0 ||
 	    type->nparams > 100000 ||
-	    (type->nparams > 0 && type->params == NULL))
+	    (type->nparams > 0 && type->params == NULL) ||
+	    wr_functype_typed(type))
 		return NULL;
 	h = calloc(1, sizeof *h + type->nparams * sizeof(we_valtype));
 	if (h == NULL || !wr_store_adopt(s, &h->tag, WR_OBJ_TAG)) {
@@ -101,11 +102,15 @@ const wx_catch *
 wx_find_catch(const wx_code *code, const we_instance *inst, uint32_t at,
     const we_tag *tag)
 {
+	uint32_t depth = UINT32_MAX; /* handlers deeper than this are passed */
+
 	for (uint32_t i = 0; i < code->ncatches; i++) {
 		const wx_catch *k = &code->catches[i];
-		if (at < k->start || at >= k->end)
+		if (at < k->start || at >= k->end || k->level > depth)
 			continue;
-		if (k->tag == WX_CATCH_ALL || inst->tags[k->tag] == tag)
+		if (k->tag == WX_DELEGATE)
+			depth = k->dst;
+		else if (k->tag == WX_CATCH_ALL || inst->tags[k->tag] == tag)
 			return k;
 	}
 	return NULL;

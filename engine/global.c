@@ -12,7 +12,7 @@
 static bool
 is_valtype(we_valtype t)
 {
-	switch (t) {
+	switch (wr_ref_top(t)) {
 	case WE_I32:
 	case WE_I64:
 	case WE_F32:

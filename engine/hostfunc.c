@@ -26,7 +26,8 @@ functype_ok(const we_functype *t)
 	if (t->nresults > 0 && t->results == NULL)
 		return false;
 	/* Bounds far above any real signature keep the size sum small. */
-	return t->nparams <= 100000 && t->nresults <= 100000;
+	return t->nparams <= 100000 && t->nresults <= 100000 &&
+	    !wr_functype_typed(t);
 }
 
 we_func *

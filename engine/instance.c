@@ -201,6 +201,82 @@ import_type(const we_module *m, const wm_import *imp, we_externtype *out)
 	}
 }
 
+/* Whether a reference type names a type by index (see WE_REF_TYPE). */
+static bool
+is_typed(we_valtype t)
+{
+	return (t & WE_REF_TYPEIDX) != 0;
+}
+
+/*
+ * Type t of inst's module as the store knows it: a type index becomes
+ * that type's store id (see intern_type). The globals and tables of an
+ * instance carry their types so, to be matched against other modules'.
+ */
+static we_valtype
+store_type(const we_instance *inst, we_valtype t)
+{
+	if (!is_typed(t))
+		return t;
+	return (we_valtype)((t & WE_REF_NONNULL) |
+	    WE_REF_TYPE(inst->type_ids[WE_REF_TYPE_INDEX(t)]));
+}
+
+/* Whether store type sub may stand where super is expected. */
+static bool
+store_subtype(we_valtype sub, we_valtype super)
+{
+	if (is_typed(sub) && is_typed(super))
+		return (sub | WE_REF_NONNULL) == (super | WE_REF_NONNULL) &&
+		    ((sub & WE_REF_NONNULL) || !(super & WE_REF_NONNULL));
+	return wm_subtype(NULL, sub, super);
+}
+
+/*
+ * Whether e, of type have, may be imported as imp of type want. A
+ * function whose type names types by index matches by store id (see
+ * intern_type), a global or table by its store type (store_type); a tag
+ * of such a type cannot be imported yet.
+ */
+static bool
+import_match(const we_instance *inst, const wm_import *imp, const we_extern *e,
+    const we_externtype *have, const we_externtype *want)
+{
+	const we_module *m = inst->module;
+
+	if (have->kind != want->kind)
+		return false;
+	switch (imp->kind) {
+	case WE_EXTERN_FUNC:
+		if (!wr_functype_typed(&want->of.func))
+			break;
+		return e->of.func->type_id ==
+		    inst->type_ids[m->funcs[imp->index].type_index];
+	case WE_EXTERN_GLOBAL: {
+		/* An immutable global may be of a subtype. */
+		we_valtype w = store_type(inst, want->of.global.type);
+		if (have->of.global.mutable_ != want->of.global.mutable_)
+			return false;
+		if (want->of.global.mutable_)
+			return have->of.global.type == w;
+		return store_subtype(have->of.global.type, w);
+	}
+	case WE_EXTERN_TABLE:
+		if (is_typed(want->of.table.elem))
+			return have->of.table.elem ==
+			    store_type(inst, want->of.table.elem) &&
+			    limits_match(
+			        &have->of.table.limits, &want->of.table.limits);
+		break;
+	case WE_EXTERN_TAG:
+		if (wr_functype_typed(&want->of.tag))
+			return false;
+		break;
+	case WE_EXTERN_MEMORY: break;
+	}
+	return externtype_match(have, want);
+}
+
 static bool
 link_imports(
     we_instance *inst, const we_import *imports, size_t n, we_error *err)
@@ -219,7 +295,7 @@ link_imports(
 		we_externtype want, have;
 		import_type(m, imp, &want);
 		we_extern_type(&got->value, &have);
-		if (!externtype_match(&have, &want)) {
+		if (!import_match(inst, imp, &got->value, &have, &want)) {
 			char ws[96], hs[96];
 			describe_externtype(ws, sizeof(ws), &want);
 			describe_externtype(hs, sizeof(hs), &have);
@@ -282,15 +358,55 @@ instance_alloc(we_store *s, const we_module *m, we_error *err)
 	return inst;
 }
 
+/*
+ * The store id of type i of inst's module. A type index inside it (a
+ * typed function reference) is first replaced by that type's store id,
+ * so ids are equal exactly when the types are equivalent, across
+ * modules too.
+ */
+static uint32_t
+intern_type(we_instance *inst, uint32_t i)
+{
+	const we_functype *t = &inst->module->types[i];
+	we_valtype *v;
+	we_functype c;
+	uint32_t id, n = t->nparams + t->nresults;
+
+	if (!wr_functype_typed(t))
+		return wr_intern_type(inst->store, t);
+	v = malloc(n * sizeof *v);
+	if (v == NULL)
+		return UINT32_MAX;
+	for (uint32_t k = 0; k < n; k++) {
+		we_valtype x =
+		    k < t->nparams ? t->params[k] : t->results[k - t->nparams];
+		if (x & WE_REF_TYPEIDX)
+			x = (we_valtype)((x & WE_REF_NONNULL) |
+			    WE_REF_TYPE(inst->type_ids[WE_REF_TYPE_INDEX(x)]));
+		v[k] = x;
+	}
+	c = (we_functype){t->nparams, t->nresults, v, v + t->nparams};
+	id = wr_intern_type(inst->store, &c);
+	free(v);
+	return id;
+}
+
 static bool
 intern_types(we_instance *inst, we_error *err)
 {
 	const we_module *m = inst->module;
 
 	for (uint32_t i = 0; i < m->ntypes; i++) {
-		inst->type_ids[i] = wr_intern_type(inst->store, &m->types[i]);
+		inst->type_ids[i] = intern_type(inst, i);
 		if (inst->type_ids[i] == UINT32_MAX)
 			return nomem(err);
+		/* A store id must fit a WE_REF_TYPE (see store_type). */
+		if (inst->type_ids[i] >= WR_MAX_STORE_TYPES) {
+			set_error(err, WE_ERR_LIMIT,
+			    "the store holds over %u distinct function types",
+			    WR_MAX_STORE_TYPES);
+			return false;
+		}
 	}
 	return true;
 }
@@ -358,14 +474,39 @@ create_tags(we_instance *inst, we_error *err)
 	return true;
 }
 
+/* The value of a constant expression in inst (imports bound). */
+static wr_value
+const_eval(const we_instance *inst, const wm_constexpr *c)
+{
+	wr_value v;
+
+	v.i64 = 0;
+	switch (c->op) {
+	case WM_CONST_I32: v.i32 = (uint32_t)c->bits; break;
+	case WM_CONST_I64: v.i64 = c->bits; break;
+	case WM_CONST_F32: v.f32 = (uint32_t)c->bits; break;
+	case WM_CONST_F64: v.f64 = c->bits; break;
+	case WM_CONST_GLOBAL: v = inst->globals[c->index]->value; break;
+	case WM_CONST_REFNULL: v.ref = NULL; break;
+	case WM_CONST_REFFUNC: v.ref = inst->funcs[c->index]; break;
+	case WM_CONST_V128: v.i64 = c->bits; break;
+	case WM_CONST_EXPR: v.i64 = wm_constexpr_eval(inst, c); break;
+	}
+	return v;
+}
+
 static bool
 create_tables(we_instance *inst, we_error *err)
 {
 	const we_module *m = inst->module;
 
 	for (uint32_t i = m->ntable_imports; i < m->ntables; i++) {
+		wr_value init =
+		    const_eval(inst, &m->table_inits[i - m->ntable_imports]);
+		we_tabletype type = m->tables[i];
+		type.elem = store_type(inst, type.elem);
 		inst->tables[i] =
-		    wr_table_create(inst->store, &m->tables[i], NULL, err);
+		    wr_table_create(inst->store, &type, init.ref, err);
 		if (inst->tables[i] == NULL)
 			return false;
 	}
@@ -389,27 +530,6 @@ create_memories(we_instance *inst, const wr_image *image,
 			return false;
 	}
 	return true;
-}
-
-/* The value of a constant expression in inst (imports bound). */
-static wr_value
-const_eval(const we_instance *inst, const wm_constexpr *c)
-{
-	wr_value v;
-
-	v.i64 = 0;
-	switch (c->op) {
-	case WM_CONST_I32: v.i32 = (uint32_t)c->bits; break;
-	case WM_CONST_I64: v.i64 = c->bits; break;
-	case WM_CONST_F32: v.f32 = (uint32_t)c->bits; break;
-	case WM_CONST_F64: v.f64 = c->bits; break;
-	case WM_CONST_GLOBAL: v = inst->globals[c->index]->value; break;
-	case WM_CONST_REFNULL: v.ref = NULL; break;
-	case WM_CONST_REFFUNC: v.ref = inst->funcs[c->index]; break;
-	case WM_CONST_V128: v.i64 = c->bits; break;
-	case WM_CONST_EXPR: v.i64 = wm_constexpr_eval(inst, c); break;
-	}
-	return v;
 }
 
 /* Charges n objects of size bytes to the store; false with err set. */
@@ -457,6 +577,7 @@ create_globals(we_instance *inst, we_error *err)
 		we_global *g = &inst->own_globals[i - m->nglobal_imports];
 
 		g->type = m->globals[i].type;
+		g->type.type = store_type(inst, g->type.type);
 		g->value = const_eval(inst, &m->globals[i].init);
 		g->hi = const_eval_hi(inst, &m->globals[i].init);
 		inst->globals[i] = g;
@@ -611,9 +732,10 @@ wr_instantiate(we_store *s, const we_module *m, const we_import *imports,
 		return NULL;
 	}
 	we_instance *inst = instance_alloc(s, m, err);
-	if (inst == NULL || !link_imports(inst, imports, nimports, err) ||
-	    !intern_types(inst, err) || !create_funcs(inst, err) ||
-	    !create_tags(inst, err) || !create_tables(inst, err) ||
+	if (inst == NULL || !intern_types(inst, err) ||
+	    !link_imports(inst, imports, nimports, err) ||
+	    !create_funcs(inst, err) || !create_tags(inst, err) ||
+	    !create_tables(inst, err) ||
 	    !create_memories(inst, image, snap, err) ||
 	    !create_globals(inst, err) || !eval_elems(inst, err))
 		return NULL;

@@ -1040,10 +1040,9 @@ dispatch:
 				if (k->tag != WX_CATCH_ALL) {
 					memcpy(d, exn->vals,
 					    exn->tag->nslots * sizeof *d);
-					d += exn->tag->nslots;
 				}
-				if (k->ref)
-					d->ref = exn;
+				if (k->ref != WX_NO_REF)
+					fp[k->ref].ref = exn;
 				ip = fr->code->insns + k->pad;
 				vmdispatch();
 			}
@@ -1205,6 +1204,36 @@ dispatch:
 			wxs_shuffle(fp, ip);
 			ip += 2;
 			vmdispatch();
+		}
+		/*
+		 * ---- Typed function references (see xops.def) ----
+		 * Last, so the hot handlers above keep their layout.
+		 */
+		vmcase(X_CALL_REF)
+		{
+			/* the function fp[b].ref; frame at fp[a] */
+			f = B.ref;
+			if (unlikely(f == NULL))
+				TRAP(WE_TRAP_NULL_REFERENCE);
+			callee = &A;
+			goto do_call;
+		}
+		vmcase(X_RETURN_CALL_REF)
+		{
+			/* the function fp[b].ref; arguments fp[a..) */
+			f = B.ref;
+			if (unlikely(f == NULL))
+				TRAP(WE_TRAP_NULL_REFERENCE);
+			callee = &A;
+			nargs = wr_param_slots(f->type);
+			goto do_tail_call;
+		}
+		vmcase(X_REF_AS_NON_NULL)
+		{
+			if (unlikely(B.ref == NULL))
+				TRAP(WE_TRAP_NULL_REFERENCE);
+			A.ref = B.ref;
+			vmnext();
 		}
 		vmcase(X_DATA) vmcase(X_BR_TABLE_ENTRY)
 		{

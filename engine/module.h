@@ -125,6 +125,13 @@ struct we_module {
 
 	uint32_t ntypes;
 	we_functype *types; /* own, with their valtype arrays */
+	/*
+	 * own: ntypes entries: the first type equivalent to each (the same
+	 * parameters and results, up to equivalence). The decoder rewrites
+	 * each type index inside a type to its first equivalent, so two types
+	 * are equivalent exactly when they are equal as written then.
+	 */
+	uint32_t *type_canon;
 
 	uint32_t nimports;
 	wm_import *imports; /* own */
@@ -134,6 +141,10 @@ struct we_module {
 
 	uint32_t ntables, ntable_imports;
 	we_tabletype *tables; /* own */
+	/* own: each defined table's initial element (table i's is
+	   table_inits[i - ntable_imports]): ref.null unless the table
+	   section gives an expression (3.0). */
+	wm_constexpr *table_inits;
 
 	uint32_t nmems, nmem_imports;
 	we_memtype *mems; /* own */
@@ -177,5 +188,15 @@ struct we_module {
  * name are set (constexpr.c). e was validated by the decoder.
  */
 uint64_t wm_constexpr_eval(const we_instance *inst, const wm_constexpr *e);
+
+/*
+ * Whether a value of type sub may stand where one of type super is
+ * expected, in module m (3.0 subtyping without GC): a type is its own
+ * subtype, (ref x) of (ref null x), (ref null? $t) of (ref null? func),
+ * and (ref $t) of (ref $u) when the types $t and $u of m are equivalent
+ * (type_canon). m may be NULL when neither type names a type by index.
+ * module.c.
+ */
+bool wm_subtype(const we_module *m, we_valtype sub, we_valtype super);
 
 #endif /* WE_MODULE_H */

@@ -21,6 +21,7 @@ wrd_init(wrd_reader *r, const uint8_t *base, const uint8_t *p,
 	r->where = NULL;
 	r->err = err;
 	r->failed = false;
+	r->ntypes = UINT32_MAX;
 }
 
 size_t
@@ -348,12 +349,51 @@ wrd_name(wrd_reader *r, char **out, uint32_t *len)
 }
 
 bool
+wrd_heaptype(wrd_reader *r, we_valtype *out)
+{
+	const uint8_t *start = r->p;
+	uint32_t x;
+
+	if (r->p < r->end && (*r->p & 0xc0) == 0x40) {
+		/* A one-byte negative s33: an abstract heap type. */
+		uint8_t b = *r->p;
+		if (b != WE_FUNCREF && b != WE_EXTERNREF && b != WE_EXNREF)
+			return wrd_fail(r, WE_ERR_MALFORMED,
+			    "malformed heap type 0x%02x", b);
+		r->p++;
+		*out = (we_valtype)b;
+		return true;
+	}
+	if (!wrd_u32(r, &x))
+		return false;
+	if (x >= r->ntypes || x >= (1u << 20)) {
+		r->p = start;
+		return wrd_fail(r, WE_ERR_INVALID, "unknown type %u", x);
+	}
+	*out = WE_REF_TYPE(x);
+	return true;
+}
+
+/* After 0x63 or 0x64: the heap type, nullable or not. */
+static bool
+typed_ref(wrd_reader *r, uint8_t b, we_valtype *out)
+{
+	if (!wrd_heaptype(r, out))
+		return false;
+	if (b == 0x64)
+		*out = (we_valtype)(*out | WE_REF_NONNULL);
+	return true;
+}
+
+bool
 wrd_reftype(wrd_reader *r, we_valtype *out)
 {
 	uint8_t b = 0;
 
 	if (!wrd_u8(r, &b))
 		return false;
+	if (b == 0x63 || b == 0x64)
+		return typed_ref(r, b, out);
 	if (b != WE_FUNCREF && b != WE_EXTERNREF && b != WE_EXNREF) {
 		r->p--;
 		return wrd_fail(
@@ -379,6 +419,8 @@ wrd_valtype(wrd_reader *r, we_valtype *out)
 	case WE_EXTERNREF:
 	case WE_EXNREF: *out = (we_valtype)b; return true;
 	case WE_V128: *out = WE_V128; return true;
+	case 0x63:
+	case 0x64: return typed_ref(r, b, out);
 	default:
 		r->p--;
 		return wrd_fail(

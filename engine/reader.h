@@ -30,6 +30,9 @@ typedef struct wrd_reader {
 	we_error *err;        /* borrowed: where failures are written; may be
 				NULL when the caller only wants true/false */
 	bool failed;
+	/* Type indices a typed reference may name: those below ntypes
+	   (UINT32_MAX, wrd_init's: any). */
+	uint32_t ntypes;
 } wrd_reader;
 
 /*
@@ -89,9 +92,13 @@ bool wrd_name(wrd_reader *r, char **out, uint32_t *len);
 bool wrd_utf8_valid(const uint8_t *s, size_t len);
 
 /*
- * A value type byte (numeric or reference; v128 is rejected as it is not
- * supported) into *out; a reference type only for wrd_reftype.
+ * A value type (numeric, vector or reference) into *out; a reference type
+ * only for wrd_reftype. A reference type is a byte, or 0x63 (ref null) /
+ * 0x64 (ref) and a heap type: func, extern, exn or a type index below
+ * r->ntypes (see WE_REF_TYPE). wrd_heaptype reads a heap type alone, as
+ * ref.null has it, into the nullable reference type of that heap type.
  */
+bool wrd_heaptype(wrd_reader *r, we_valtype *out);
 bool wrd_valtype(wrd_reader *r, we_valtype *out);
 bool wrd_reftype(wrd_reader *r, we_valtype *out);
 

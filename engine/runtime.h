@@ -182,9 +182,45 @@ void wr_store_refund(we_store *s, uint64_t bytes);
 /* Whether two function types have the same parameters and results. */
 bool wr_functype_equal(const we_functype *a, const we_functype *b);
 
+/*
+ * Whether t names a type by index (a typed function reference among its
+ * parameters or results): such an index means something only in its
+ * module, so a host function or tag may not have such a type, and an
+ * import of one is matched by the types' store ids (see intern_types).
+ */
+bool wr_functype_typed(const we_functype *t);
+
+/* The store ids of types stay below this, so WE_REF_TYPE holds them. */
+#define WR_MAX_STORE_TYPES (1u << 20)
+
 /* Sets s->trap (no frames) with a printf-style message. */
 void wr_trap(we_store *s, we_trap_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Whether t is a reference type, typed or not (see WE_REF_TYPE). */
+static inline bool
+wr_is_ref(we_valtype t)
+{
+	uint32_t h = (uint32_t)t & ~(uint32_t)WE_REF_NONNULL;
+
+	return h == WE_FUNCREF || h == WE_EXTERNREF || h == WE_EXNREF ||
+	    (h & WE_REF_TYPEIDX) != 0;
+}
+
+/*
+ * The nullable abstract type above reference type t (WE_FUNCREF for a
+ * typed function reference): what the runtime and the host see. Any
+ * other type is itself.
+ */
+static inline we_valtype
+wr_ref_top(we_valtype t)
+{
+	if (!wr_is_ref(t))
+		return t;
+	if (t & WE_REF_TYPEIDX)
+		return WE_FUNCREF;
+	return (we_valtype)(t & 0xff);
+}
 
 /* The slots a value of type t takes: a v128 two, anything else one. */
 static inline uint32_t

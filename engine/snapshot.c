@@ -230,7 +230,7 @@ func_index(const we_instance *inst, const void *ref, uint32_t *index)
 static bool
 is_ref(we_valtype t)
 {
-	return t == WE_FUNCREF || t == WE_EXTERNREF || t == WE_EXNREF;
+	return wr_is_ref(t);
 }
 
 /*
@@ -244,6 +244,7 @@ put_ref(struct out *o, const we_instance *inst, we_valtype t, const void *ref,
 {
 	uint32_t index = NO_FUNC;
 
+	t = wr_ref_top(t);
 	if (t != WE_FUNCREF && ref != NULL) {
 		set_error(err, WE_ERR_ARG, "cannot snapshot: %s holds a %s",
 		    where,
@@ -432,7 +433,7 @@ ref_ok(const we_module *m, we_valtype t, uint32_t index)
 {
 	if (index == NO_FUNC)
 		return true;
-	return t == WE_FUNCREF && index < m->nfuncs;
+	return wr_ref_top(t) == WE_FUNCREF && index < m->nfuncs;
 }
 
 static const char *

@@ -230,6 +230,18 @@ wr_functype_equal(const we_functype *a, const we_functype *b)
 	return true;
 }
 
+bool
+wr_functype_typed(const we_functype *t)
+{
+	for (uint32_t i = 0; i < t->nparams; i++)
+		if (t->params[i] & WE_REF_TYPEIDX)
+			return true;
+	for (uint32_t i = 0; i < t->nresults; i++)
+		if (t->results[i] & WE_REF_TYPEIDX)
+			return true;
+	return false;
+}
+
 /* A malloc'd copy of n value types (NULL when n is 0); *ok false on OOM. */
 static we_valtype *
 valtypes_dup(const we_valtype *v, uint32_t n, bool *ok)
@@ -354,7 +366,7 @@ wr_from_val(we_val v, wr_value *out)
 	wr_value r;
 
 	r.i64 = 0;
-	switch (v.type) {
+	switch (wr_ref_top(v.type)) {
 	case WE_I32: r.i32 = (uint32_t)v.of.i32; break;
 	case WE_I64: r.i64 = (uint64_t)v.of.i64; break;
 	case WE_F32: r.f32 = v.of.f32_bits; break;
@@ -374,8 +386,8 @@ wr_to_val(we_valtype t, const wr_value *in)
 	wr_value v = *in;
 
 	memset(&r, 0, sizeof(r));
-	r.type = t;
-	switch (t) {
+	r.type = wr_ref_top(t);
+	switch (r.type) {
 	case WE_I32: r.of.i32 = (int32_t)v.i32; break;
 	case WE_I64: r.of.i64 = (int64_t)v.i64; break;
 	case WE_F32: r.of.f32_bits = v.f32; break;

@@ -27,6 +27,7 @@ table_max_elems(const we_store *s, const we_tabletype *t)
 static bool
 is_reftype(we_valtype t)
 {
+	t = wr_ref_top(t);
 	return t == WE_FUNCREF || t == WE_EXTERNREF;
 }
 
@@ -96,9 +97,14 @@ nomem:
 static bool
 ref_for_table(const we_table *t, we_val v, void **out)
 {
-	if (v.type != t->type.elem)
+	if (v.type != wr_ref_top(t->type.elem))
 		return false;
 	*out = v.type == WE_FUNCREF ? (void *)v.of.funcref : v.of.externref;
+	/* A null only where it may be; from the host, a function only to
+	   a table of untyped function references. */
+	if (*out == NULL ? (t->type.elem & WE_REF_NONNULL) != 0
+	                 : (t->type.elem & WE_REF_TYPEIDX) != 0)
+		return false;
 	return true;
 }
 

@@ -39,6 +39,7 @@ typedef enum imm {
 	IM_TABLECOPY,
 	IM_TAG,
 	IM_TRYTABLE,
+	IM_TYPE,
 	IM_V128,    /* SIMD: not in the text format yet */
 	IM_SHUFFLE, /* SIMD: not in the text format yet */
 } imm;
@@ -259,6 +260,7 @@ immediates(wparse *ps, const opinfo *op, wbuf *b)
 	case IM_NONE:
 	case IM_BLOCK: break;
 	case IM_LABEL: wb_u32(ps, b, label_index(ps)); break;
+	case IM_TYPE: wb_u32(ps, b, wat_index(ps, &ps->spaces[SP_TYPE])); break;
 	case IM_BRTABLE: {
 		wbuf *labels = wat_buf_new(ps);
 		uint32_t n = 0;
@@ -431,6 +433,17 @@ plain_block(wparse *ps, wbuf *code, uint32_t opcode)
 	ps->labels.n--;
 }
 
+/*
+ * Whether op only separates the parts of a block (else, end, and a legacy
+ * try's catch, catch_all and delegate): never an instruction alone.
+ */
+static bool
+is_separator(const opinfo *op)
+{
+	return op->code == 0x05 || op->code == 0x0b || op->code == 0x07 ||
+	    op->code == 0x18 || op->code == 0x19;
+}
+
 /* One plain instruction. */
 static void
 plain(wparse *ps, wbuf *code)
@@ -445,7 +458,7 @@ plain(wparse *ps, wbuf *code)
 		select_op(ps, code);
 		return;
 	}
-	if (op->code == 0x05 || op->code == 0x0b)
+	if (is_separator(op))
 		wat_fail(ps, "unexpected '%s'", op->text);
 	emit_code(ps, code, op->code);
 	immediates(ps, op, code);
@@ -508,7 +521,7 @@ folded(wparse *ps, wbuf *code)
 		wat_expect_rparen(ps);
 		return;
 	}
-	if (op->code == 0x05 || op->code == 0x0b)
+	if (is_separator(op))
 		wat_fail(ps, "unexpected '%s'", op->text);
 	if (strcmp(op->text, "select") == 0) {
 		wbuf *sel = wat_buf_new(ps);

@@ -80,7 +80,28 @@ typedef enum we_valtype {
 	WE_EXNREF = 0x69,
 } we_valtype;
 
-/* The name of a value type ("i32", "funcref"...); never NULL. */
+/*
+ * Typed references (3.0 typed function references). A reference type is
+ * a heap type and whether it admits null: WE_FUNCREF, WE_EXTERNREF and
+ * WE_EXNREF are the nullable abstract ones; a type or'ed with
+ * WE_REF_NONNULL admits no null ((ref func) is WE_FUNCREF |
+ * WE_REF_NONNULL); WE_REF_TYPE(x) is (ref null x), a reference to a
+ * function of type x of the module that declares it (the index is that
+ * module's; in the type of a global or table object, x is the store's
+ * number for that type, so that instances of different modules can share
+ * them). A host sees and passes the values of any function reference
+ * type as funcref values (we_val.type WE_FUNCREF).
+ */
+#define WE_REF_NONNULL 0x100
+#define WE_REF_TYPEIDX 0x200
+#define WE_REF_TYPE(x) ((we_valtype)(WE_REF_TYPEIDX | ((uint32_t)(x) << 10)))
+#define WE_REF_TYPE_INDEX(t) ((uint32_t)(t) >> 10)
+
+/*
+ * The name of a value type ("i32", "funcref", "(ref 3)"...); never NULL.
+ * A typed reference's name is in a static buffer of the calling thread,
+ * valid until its fourth call after.
+ */
 const char *we_valtype_name(we_valtype t);
 
 typedef struct we_func we_func;
@@ -349,8 +370,10 @@ typedef we_host_status (*we_host_fn)(we_hostcall *call);
 
 /*
  * A host function of type type (copied). env is passed to fn and, when
- * env_free is not NULL, freed with it when the store is freed.
- * Borrowed: the result lives as long as the store.
+ * env_free is not NULL, freed with it when the store is freed. NULL
+ * when type names a type by index (WE_REF_TYPE): such an index means
+ * something only in its module. Borrowed: the result lives as long as
+ * the store.
  */
 we_func *we_func_new_host(we_store *s, const we_functype *type, we_host_fn fn,
     void *env, void (*env_free)(void *));
@@ -376,8 +399,8 @@ typedef struct we_extern {
  * identity with a type: `throw` of a tag makes an exception carrying
  * values of the tag's parameter types, and `catch` of a tag catches only
  * exceptions of that very tag (imported tags are the exporter's). type
- * must have no results; its arrays are copied. NULL when out of memory or
- * type has results. own: the store's. Each exception thrown is kept by the
+ * must have no results; its arrays are copied. NULL when out of memory,
+ * type has results or names a type by index. own: the store's. Each exception thrown is kept by the
  * store until it is freed or reset, charged to max_store_bytes: past it a
  * throw is a WE_TRAP_HOST trap ("out of memory for an exception").
  */

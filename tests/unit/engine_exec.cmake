@@ -34,7 +34,15 @@ add_custom_command(OUTPUT "${_w3_wasm_dir}/tail.wasm"
             -o "${_w3_wasm_dir}/tail.wasm"
     DEPENDS "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3/tail.wat"
     COMMENT "wat2wasm tail.wat")
-add_custom_target(engine_wasm3_fixtures DEPENDS "${_w3_wasm_dir}/tail.wasm")
+add_custom_command(OUTPUT "${_w3_wasm_dir}/legacy_exn.wasm"
+    COMMAND "${CMAKE_COMMAND}" -E make_directory "${_w3_wasm_dir}"
+    COMMAND "${WAT2WASM}" --debug-names --enable-exceptions
+            "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3/legacy_exn.wat"
+            -o "${_w3_wasm_dir}/legacy_exn.wasm"
+    DEPENDS "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3/legacy_exn.wat"
+    COMMENT "wat2wasm legacy_exn.wat")
+add_custom_target(engine_wasm3_fixtures DEPENDS "${_w3_wasm_dir}/tail.wasm"
+    "${_w3_wasm_dir}/legacy_exn.wasm")
 wasmd_unit_test(engine_wasm3_test
     SOURCES "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3_test.c"
     LIBS wasmd-engine-static wasmd-wat)

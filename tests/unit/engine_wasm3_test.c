@@ -6,7 +6,8 @@
  * interrupts, and tail-call host functions that may suspend; extended
  * constants are computed from imported values, and refused under 2.0's
  * rules; an uncaught exception is a trap naming its tag, and exceptions are
- * caught after a suspended host call. The fixtures
+ * caught after a suspended host call, in the exnref and the legacy forms;
+ * typed function references are checked where the host passes them. The fixtures
  * (the .wat files in engine_wasm3/) are converted with wat2wasm at build time,
  * or by libwasmd-wat where wabt lacks the feature.
  */
@@ -342,13 +343,28 @@ expect_uncaught(fixture *fx, const char *name, const char *tag)
 }
 
 /*
+ * Calls name(arg), which must suspend in env.ask, and resumes it with
+ * answer as ask's result: the call's result.
+ */
+static we_val
+call_resumed(fixture *fx, const char *name, int32_t arg, int32_t answer)
+{
+	we_val a = i32(arg), hr = i32(answer), r;
+
+	ck_assert_int_eq(
+	    we_func_call(fx->s, fn(fx, name), &a, 1, &r, 1), WE_CALL_SUSPENDED);
+	ck_assert_int_eq(we_resume(fx->s, &hr, 1, &r, 1), WE_CALL_OK);
+	return r;
+}
+
+/*
  * An exception nothing catches ends the call as a WE_TRAP_EXCEPTION trap
  * naming its tag; one thrown after a (suspended and resumed) host call
  * is caught in the same function.
  */
 START_TEST(test_exceptions)
 {
-	we_val a = i32(20), r, hr = i32(99);
+	we_val a = i32(20);
 	we_extern e;
 	fixture fx;
 
@@ -362,11 +378,228 @@ START_TEST(test_exceptions)
 	ck_assert_int_eq(call1(&fx, "catch_after_host", &a, 1).of.i32, 40);
 	fx.ask_mode = WE_HOST_SUSPEND;
 	ck_assert_int_eq(
-	    we_func_call(fx.s, fn(&fx, "catch_after_host"), &a, 1, &r, 1),
-	    WE_CALL_SUSPENDED);
-	ck_assert_int_eq(we_resume(fx.s, &hr, 1, &r, 1), WE_CALL_OK);
-	ck_assert_int_eq(r.of.i32, 99);
+	    call_resumed(&fx, "catch_after_host", 20, 99).of.i32, 99);
 	fixture_close(&fx);
+}
+END_TEST
+
+/*
+ * The legacy form (legacy_exn.wat): catch after a host call, suspended
+ * or not, rethrow from catch_all, delegate past a handler and out of the
+ * function, and an exception from a callee caught in a try that took a
+ * parameter.
+ */
+START_TEST(test_legacy_exceptions)
+{
+	we_val a = i32(20);
+	fixture fx;
+
+	fixture_open(&fx, "legacy_exn.wasm", NULL);
+	ck_assert_int_eq(call1(&fx, "catch_after_host", &a, 1).of.i32, 40);
+	ck_assert_int_eq(call1(&fx, "rethrow", &a, 1).of.i32, 21);
+	ck_assert_int_eq(call1(&fx, "delegate", &a, 1).of.i32, 1040);
+	ck_assert_int_eq(call1(&fx, "catch_from_callee", &a, 1).of.i32, 50);
+	expect_uncaught(&fx, "delegate_out", "tag 0");
+	fx.ask_mode = WE_HOST_SUSPEND;
+	ck_assert_int_eq(call_resumed(&fx, "delegate", 20, 99).of.i32, 1099);
+	ck_assert_int_eq(
+	    call_resumed(&fx, "catch_after_host", 20, 99).of.i32, 99);
+	fixture_close(&fx);
+}
+END_TEST
+
+/*
+ * A module of typed function references, in bytes (wabt 1.0.32 knows an
+ * older call_ref): type 0 is (func (result i32)); it exports
+ *   call(r: (ref 0)) -> i32:  call_ref 0 (r)
+ *   seven() -> (ref 0):       ref.func of a function returning 7
+ *   other() -> funcref:       ref.func of a function of type (param i32)
+ */
+static const uint8_t typed_ref_module[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00,
+    0x00, 0x00,
+    /* types: 0 (result i32), 1 (param (ref 0)) (result i32),
+       2 (result (ref 0)), 3 (result funcref), 4 (param i32) */
+    0x01, 0x18, 0x05, 0x60, 0x00, 0x01, 0x7f, 0x60, 0x01, 0x64, 0x00, 0x01,
+    0x7f, 0x60, 0x00, 0x01, 0x64, 0x00, 0x60, 0x00, 0x01, 0x70, 0x60, 0x01,
+    0x7f, 0x00,
+    /* functions */
+    0x03, 0x06, 0x05, 0x00, 0x04, 0x01, 0x02, 0x03,
+    /* exports: call 2, seven 3, other 4 */
+    0x07, 0x18, 0x03, 0x04, 'c', 'a', 'l', 'l', 0x00, 0x02, 0x05, 's', 'e', 'v',
+    'e', 'n', 0x00, 0x03, 0x05, 'o', 't', 'h', 'e', 'r', 0x00, 0x04,
+    /* elem declare func 0 1 */
+    0x09, 0x06, 0x01, 0x03, 0x00, 0x02, 0x00, 0x01,
+    /* code */
+    0x0a, 0x1a, 0x05, 0x04, 0x00, 0x41, 0x07, 0x0b, 0x02, 0x00, 0x0b, 0x06,
+    0x00, 0x20, 0x00, 0x14, 0x00, 0x0b, 0x04, 0x00, 0xd2, 0x00, 0x0b, 0x04,
+    0x00, 0xd2, 0x01, 0x0b};
+
+/*
+ * The host reads and passes typed function references as funcref values;
+ * a call refuses a null or a function of another type where a (ref 0)
+ * is expected (call_ref would run it unchecked), and a host function may
+ * not have a type that names a module's type by index.
+ */
+START_TEST(test_typed_refs_host)
+{
+	static const we_valtype ref0[] = {WE_REF_TYPE(0) | WE_REF_NONNULL};
+	we_functype typed = {1, 0, ref0, NULL};
+	we_val seven, other, r, null = {.type = WE_FUNCREF};
+	we_error err;
+	we_module *m;
+	we_store *s;
+	we_instance *inst;
+
+	m = we_module_new(typed_ref_module, sizeof typed_ref_module, &err);
+	ck_assert_msg(m != NULL, "module: %s", err.message);
+	s = we_store_new(NULL);
+	inst = we_instance_new(s, m, NULL, 0, &err);
+	ck_assert_msg(inst != NULL, "instance: %s", err.message);
+	ck_assert_int_eq(we_func_call(s, we_instance_func(inst, "seven"), NULL,
+	                     0, &seven, 1),
+	    WE_CALL_OK);
+	ck_assert_int_eq(seven.type, WE_FUNCREF);
+	ck_assert_ptr_nonnull(seven.of.funcref);
+	ck_assert_int_eq(
+	    we_func_call(s, we_instance_func(inst, "call"), &seven, 1, &r, 1),
+	    WE_CALL_OK);
+	ck_assert_int_eq(r.of.i32, 7);
+	ck_assert_int_eq(
+	    we_func_call(s, we_instance_func(inst, "call"), &null, 1, &r, 1),
+	    WE_CALL_ERROR);
+	ck_assert_int_eq(we_func_call(s, we_instance_func(inst, "other"), NULL,
+	                     0, &other, 1),
+	    WE_CALL_OK);
+	ck_assert_int_eq(
+	    we_func_call(s, we_instance_func(inst, "call"), &other, 1, &r, 1),
+	    WE_CALL_ERROR);
+	ck_assert_ptr_null(we_func_new_host(s, &typed, host_ask, NULL, NULL));
+	we_store_free(s);
+	we_module_free(m);
+}
+END_TEST
+
+/* A growing byte buffer for modules made in code. */
+typedef struct bytes {
+	uint8_t p[4096];
+	size_t n;
+} bytes;
+
+static void
+put(bytes *b, uint8_t v)
+{
+	ck_assert_uint_lt(b->n, sizeof b->p);
+	b->p[b->n++] = v;
+}
+
+static void
+put_u32(bytes *b, uint32_t v)
+{
+	do {
+		uint8_t x = v & 0x7f;
+		v >>= 7;
+		put(b, (uint8_t)(x | (v ? 0x80 : 0)));
+	} while (v);
+}
+
+/* A type index as a heap type (s33: an extra byte when bit 6 is set). */
+static void
+put_s33(bytes *b, uint32_t v)
+{
+	for (;;) {
+		uint8_t x = v & 0x7f;
+		v >>= 7;
+		if (v == 0 && !(x & 0x40)) {
+			put(b, x);
+			return;
+		}
+		put(b, (uint8_t)(x | 0x80));
+	}
+}
+
+/* Section id holding the bytes of body. */
+static void
+put_section(bytes *b, uint8_t id, const bytes *body)
+{
+	put(b, id);
+	put_u32(b, (uint32_t)body->n);
+	for (size_t i = 0; i < body->n; i++)
+		put(b, body->p[i]);
+}
+
+enum { CHAIN_LEVELS = 61 };
+
+/*
+ * Two chains of equivalent types, A and B (A0 and B0 are (func), Ai is
+ * (func (param (ref Ai-1) (ref Ai-1)) (result (ref Ai-1))), Bi alike over
+ * B; Ai is type 2i, Bi type 2i+1), and a function taking a
+ * (ref null A60) in a block whose result is (ref null block_type).
+ */
+static void
+chain_module(bytes *m, uint32_t block_type)
+{
+	static const uint8_t magic[] = {0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0};
+	uint32_t top_a = 2 * (CHAIN_LEVELS - 1);
+	bytes sec = {{0}, 0}, body = {{0x00, 0x02, 0x63}, 3};
+
+	memcpy(m->p, magic, sizeof magic);
+	m->n = sizeof magic;
+	put_u32(&sec, 2 * CHAIN_LEVELS + 1);
+	for (uint32_t i = 0; i < 2 * CHAIN_LEVELS; i++) {
+		put(&sec, 0x60);
+		put(&sec, i < 2 ? 0 : 2);
+		for (int k = 0; i >= 2 && k < 3; k++) {
+			if (k == 2)
+				put(&sec, 1); /* one result */
+			put(&sec, 0x64);
+			put_s33(&sec, i - 2);
+		}
+		if (i < 2)
+			put(&sec, 0);
+	}
+	put(&sec, 0x60); /* the function's: (param (ref null A60)) */
+	put(&sec, 1);
+	put(&sec, 0x63);
+	put_s33(&sec, top_a);
+	put(&sec, 0);
+	put_section(m, 1, &sec);
+	sec.n = 0;
+	put(&sec, 1);
+	put_u32(&sec, 2 * CHAIN_LEVELS);
+	put_section(m, 3, &sec);
+	/* block (result (ref null block_type)) local.get 0 end drop end */
+	put_s33(&body, block_type);
+	put(&body, 0x20);
+	put(&body, 0x00);
+	put(&body, 0x0b);
+	put(&body, 0x1a);
+	put(&body, 0x0b);
+	sec.n = 0;
+	put(&sec, 1);
+	put_u32(&sec, (uint32_t)body.n);
+	for (size_t i = 0; i < body.n; i++)
+		put(&sec, body.p[i]);
+	put_section(m, 10, &sec);
+}
+
+/*
+ * The validator finds A60 and B60 equivalent in time linear in the types
+ * (comparing them recursively would take 3^60 steps), and A60 and A59 not.
+ */
+START_TEST(test_typed_refs_equivalence_is_linear)
+{
+	uint32_t top_a = 2 * (CHAIN_LEVELS - 1);
+	we_module *mod;
+	we_error err;
+	bytes m;
+
+	chain_module(&m, top_a + 1);
+	mod = we_module_new(m.p, m.n, &err);
+	ck_assert_msg(mod != NULL, "module: %s", err.message);
+	we_module_free(mod);
+	chain_module(&m, top_a - 2);
+	ck_assert_ptr_null(we_module_new(m.p, m.n, &err));
+	ck_assert_int_eq(err.code, WE_ERR_INVALID);
 }
 END_TEST
 
@@ -385,6 +618,11 @@ wasm3_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("exceptions");
 	tcase_add_test(tc, test_exceptions);
+	tcase_add_test(tc, test_legacy_exceptions);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("typed references");
+	tcase_add_test(tc, test_typed_refs_host);
+	tcase_add_test(tc, test_typed_refs_equivalence_is_linear);
 	suite_add_tcase(s, tc);
 	return s;
 }
