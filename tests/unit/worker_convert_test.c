@@ -136,6 +136,29 @@ START_TEST(test_funcref_only_null_crosses)
 }
 END_TEST
 
+/* Typed function references cross as funcref, in values and in types. */
+START_TEST(test_typed_refs_as_funcref)
+{
+	we_val v;
+	char msg[128];
+
+	ck_assert_int_eq(
+	    wrk_valtype_to_pb(WE_REF_TYPE(0)), WASMD__VAL_TYPE__VAL_FUNCREF);
+	ck_assert_int_eq(wrk_valtype_to_pb(WE_FUNCREF | WE_REF_NONNULL),
+	    WASMD__VAL_TYPE__VAL_FUNCREF);
+	ck_assert_int_eq(wrk_valtype_to_pb(WE_EXTERNREF | WE_REF_NONNULL),
+	    WASMD__VAL_TYPE__VAL_EXTERNREF);
+	ck_assert_int_eq(wrk_valtype_to_pb(WE_I64), WASMD__VAL_TYPE__VAL_I64);
+	ck_assert_msg(one_from_pb(pb_value(WASMD__VAL_TYPE__VAL_FUNCREF, 0, 1),
+	                  WE_REF_TYPE(3), &v, msg),
+	    "%s", msg);
+	ck_assert_int_eq(v.type, WE_FUNCREF);
+	ck_assert_ptr_null(v.of.funcref);
+	ck_assert(!one_from_pb(
+	    pb_value(WASMD__VAL_TYPE__VAL_I32, 0, 0), WE_REF_TYPE(3), &v, msg));
+}
+END_TEST
+
 START_TEST(test_mismatches_refused_with_message)
 {
 	static const we_valtype two[2] = {WE_I32, WE_I64};
@@ -238,6 +261,7 @@ convert_suite(void)
 	tcase_add_test(tc, test_numbers_round_trip);
 	tcase_add_test(tc, test_v128_round_trip);
 	tcase_add_test(tc, test_externref_handles);
+	tcase_add_test(tc, test_typed_refs_as_funcref);
 	tcase_add_test(tc, test_funcref_only_null_crosses);
 	tcase_add_test(tc, test_mismatches_refused_with_message);
 	tcase_add_test(tc, test_functype_compare_and_print);
