@@ -1,3 +1,4 @@
+;; SPDX-License-Identifier: Apache-2.0
 ;; Legacy exception handling (try / catch / catch_all / rethrow /
 ;; delegate, the form clang emits by default) across a host call.
 ;; env.ask doubles its argument or suspends.
