@@ -5,6 +5,7 @@
  * that a reply of any shape is freed with one call once it is sent.
  */
 #include "convert.h"
+#include "valtype.h"
 
 #include <stdalign.h>
 #include <stdio.h>
@@ -53,23 +54,10 @@ arena_array(wrk_arena *a, size_t n, size_t elem)
 
 /* ---- Value types ------------------------------------------------------ */
 
-/*
- * What crosses for a value of type t: a typed or non-null reference as
- * the nullable abstract type above it ((ref null $t) and (ref func) as
- * funcref), as the engine's host API sees them; any other type itself.
- */
-static we_valtype
-valtype_top(we_valtype t)
-{
-	if ((t & WE_REF_TYPEIDX) != 0)
-		return WE_FUNCREF;
-	return (we_valtype)(t & 0xff);
-}
-
 Wasmd__ValType
 wrk_valtype_to_pb(we_valtype t)
 {
-	switch (valtype_top(t)) {
+	switch (wrk_valtype_top(t)) {
 	case WE_I64: return WASMD__VAL_TYPE__VAL_I64;
 	case WE_F32: return WASMD__VAL_TYPE__VAL_F32;
 	case WE_F64: return WASMD__VAL_TYPE__VAL_F64;
@@ -119,7 +107,7 @@ value_from_pb(const Wasmd__Value *in, we_valtype want, we_val *out, char *msg,
 
 	/* A typed reference takes a funcref (only a null one crosses; the
 	 * engine refuses it where the type admits none). */
-	want = valtype_top(want);
+	want = wrk_valtype_top(want);
 	if (in == NULL || !wrk_valtype_from_pb((int)in->type, &out->type) ||
 	    out->type != want) {
 		snprintf(msg, msglen, "expected %s, got %s",

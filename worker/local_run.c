@@ -25,6 +25,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "valtype.h"
 #include "wasi.h"
 #include "wat.h"
 
@@ -266,8 +267,8 @@ wrk_run_parse_val(const char *text, we_valtype t, we_val *out)
 	uint64_t v;
 
 	memset(out, 0, sizeof *out);
-	out->type = t;
-	switch (t) {
+	out->type = wrk_valtype_top(t); /* (ref null $t): a funcref */
+	switch (out->type) {
 	case WE_I32:
 		if (!parse_int(text, 32, &v))
 			return false;

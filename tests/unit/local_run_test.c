@@ -67,6 +67,20 @@ START_TEST(parse_v128)
 }
 END_TEST
 
+/* A typed reference parameter takes "null", as a funcref. */
+START_TEST(parse_typed_ref)
+{
+	we_val v;
+
+	ck_assert(wrk_run_parse_val("null", WE_REF_TYPE(0), &v));
+	ck_assert_int_eq(v.type, WE_FUNCREF);
+	ck_assert_ptr_null(v.of.funcref);
+	ck_assert(!wrk_run_parse_val("0", WE_REF_TYPE(0), &v));
+	ck_assert(wrk_run_parse_val("null", WE_EXTERNREF | WE_REF_NONNULL, &v));
+	ck_assert_int_eq(v.type, WE_EXTERNREF);
+}
+END_TEST
+
 START_TEST(parse_floats)
 {
 	we_val v;
@@ -373,6 +387,7 @@ run_suite(void)
 	tcase_add_test(vals, parse_integers);
 	tcase_add_test(vals, parse_floats);
 	tcase_add_test(vals, parse_v128);
+	tcase_add_test(vals, parse_typed_ref);
 	tcase_add_test(vals, format_values);
 	tcase_add_test(vals, format_round_trips);
 	tcase_add_test(runs, run_invoke);

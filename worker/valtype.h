@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * valtype.h: the type a value crosses as, between the engine and what
+ * is outside it (the protocol, a command line). Included by convert.c and
+ * local_run.c.
+ */
+#ifndef WASMD_WORKER_VALTYPE_H
+#define WASMD_WORKER_VALTYPE_H
+
+#include <wasmd/engine.h>
+
+/*
+ * A typed or non-null reference as the nullable abstract type above it
+ * ((ref null $t) and (ref func) as funcref), as the engine's host API
+ * sees them; any other type itself.
+ */
+static inline we_valtype
+wrk_valtype_top(we_valtype t)
+{
+	if ((t & WE_REF_TYPEIDX) != 0)
+		return WE_FUNCREF;
+	return (we_valtype)(t & 0xff);
+}
+
+#endif
