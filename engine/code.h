@@ -46,6 +46,16 @@ typedef enum wx_opcode {
 } wx_opcode;
 
 /*
+ * WX_INT_ONLY_T(...): its arguments when T (an opcodes.def type) is an
+ * integer type, else nothing: the N_K compare-and-branch forms, whose
+ * constant is a sign-extended 32-bit field, exist for integers only.
+ */
+#define WX_INT_ONLY_I32(...) __VA_ARGS__
+#define WX_INT_ONLY_I64(...) __VA_ARGS__
+#define WX_INT_ONLY_F32(...)
+#define WX_INT_ONLY_F64(...)
+
+/*
  * Internal opcodes: every row of opcodes.def (those that have no handler
  * never appear in code), then the ops of xops.def: the instructions only
  * the compiler makes and the fused forms.

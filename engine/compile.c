@@ -596,9 +596,8 @@ static const uint16_t loop_form[WXO__COUNT] = {
     [WXO_X_BR_IF] = WXO_X_BR_IF_L,
     [WXO_X_BR_UNLESS] = WXO_X_BR_UNLESS_L,
 #define WX_CMP(N, code, text, T, fn)                                           \
-	[WXO_##N##_JNZ] = WXO_##N##_JNZ_L, [WXO_##N##_JZ] = WXO_##N##_JZ_L,    \
-	[WXO_##N##_KJNZ] = WXO_##N##_KJNZ_L,                                   \
-	[WXO_##N##_KJZ] = WXO_##N##_KJZ_L,
+	[WXO_##N##_JNZ] = WXO_##N##_JNZ_L,                                     \
+	WX_INT_ONLY_##T([WXO_##N##_KJNZ] = WXO_##N##_KJNZ_L, )
 #include "opcodes.def"
 };
 
@@ -895,12 +894,14 @@ static const uint16_t k_form[WXO__COUNT] = {
 /* Comparisons (and their N_K forms) -> the fused compare-and-branch. */
 static const uint16_t jnz_form[WXO__COUNT] = {
 #define WX_CMP(N, code, text, T, fn)                                           \
-	[WXO_##N] = WXO_##N##_JNZ, [WXO_##N##_K] = WXO_##N##_KJNZ,
+	[WXO_##N] = WXO_##N##_JNZ,                                             \
+	WX_INT_ONLY_##T([WXO_##N##_K] = WXO_##N##_KJNZ, )
 #include "opcodes.def"
 };
 static const uint16_t jz_form[WXO__COUNT] = {
 #define WX_CMP(N, code, text, T, fn)                                           \
-	[WXO_##N] = WXO_##N##_JZ, [WXO_##N##_K] = WXO_##N##_KJZ,
+	[WXO_##N] = WXO_##N##_JZ,                                              \
+	WX_INT_ONLY_##T([WXO_##N##_K] = WXO_##N##_KJZ, )
 #include "opcodes.def"
 };
 
@@ -938,18 +939,21 @@ static const uint16_t ka_form[WXO__COUNT] = {
  */
 static const uint16_t m_form[WXO__COUNT] = {
 #define WX_BIN(N, code, text, T, R, fn) [WXO_##N] = WXO_##N##_M,
+#define WX_BIN_NOMEM(N, code, text, T, R, fn)
 #include "opcodes.def"
 #define WX_VHOT(N, V, expr) [WXO_##N##_V] = WXO_##N##_M,
 #include "simdhot.def"
 };
 static const uint16_t mx_form[WXO__COUNT] = {
 #define WX_BIN(N, code, text, T, R, fn) [WXO_##N] = WXO_##N##_MX,
+#define WX_BIN_NOMEM(N, code, text, T, R, fn)
 #include "opcodes.def"
 #define WX_VHOT(N, V, expr) [WXO_##N##_V] = WXO_##N##_MX,
 #include "simdhot.def"
 };
 static const uint16_t s_form[WXO__COUNT] = {
 #define WX_BIN(N, code, text, T, R, fn) [WXO_##N] = WXO_##N##_S,
+#define WX_BIN_NOMEM(N, code, text, T, R, fn)
 #include "opcodes.def"
 #define WX_VHOT(N, V, expr) [WXO_##N##_V] = WXO_##N##_S,
 #include "simdhot.def"
@@ -968,6 +972,8 @@ static const uint16_t load_of[WXO__COUNT] = {
 };
 static const uint16_t ms_form[WXO__COUNT] = {
 #define WX_BIN(N, code, text, T, R, fn) [WXO_##N##_M] = WXO_##N##_MS,
+#define WX_BIN_NOMEM(N, code, text, T, R, fn)
+#define WX_CMP(N, code, text, T, fn)
 #include "opcodes.def"
 #define WX_VHOT(N, V, expr) [WXO_##N##_M] = WXO_##N##_MS,
 #include "simdhot.def"
@@ -976,6 +982,7 @@ static const uint16_t ms_form[WXO__COUNT] = {
 static const uint16_t store_of[WXO__COUNT] = {
 #define WX_BIN(N, code, text, T, R, fn)                                        \
 	[WXO_##N] = FULL_##R(STORE), [WXO_##N##_M] = FULL_##R(STORE),
+#define WX_BIN_NOMEM(N, code, text, T, R, fn)
 #include "opcodes.def"
 #define WX_VHOT(N, V, expr)                                                    \
 	[WXO_##N##_V] = WXO_V128_STORE_V, [WXO_##N##_M] = WXO_V128_STORE_V,

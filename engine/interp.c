@@ -284,7 +284,8 @@ dispatch:
 		R##_PUT(A, fn(T##_GET(B)));                                    \
 		vmnext();                                                      \
 	}
-#define WX_BIN(N, code, text, T, R, fn)                                        \
+/* A binary operation on slots (N) and with a constant (N_K). */
+#define WX_BIN_REG(N, T, R, fn)                                                \
 	vmcase(N)                                                              \
 	{                                                                      \
 		R##_PUT(A, fn(T##_GET(B), T##_GET(C)));                        \
@@ -294,7 +295,9 @@ dispatch:
 	{                                                                      \
 		R##_PUT(A, fn(T##_GET(B), T##_GET(K64)));                      \
 		vmnext();                                                      \
-	}                                                                      \
+	}
+/* Its fused forms with a load (N_M, N_MX) or a store (N_S). */
+#define WX_BIN_MEM(N, T, R, fn)                                                \
 	vmcase(N##_M)                                                          \
 	{                                                                      \
 		/* fp[a] := fp[b] op mem[fp[c] + d] */                         \
@@ -327,7 +330,9 @@ dispatch:
 		R##_PUT(r, fn(T##_GET(B), T##_GET(C)));                        \
 		memcpy(membase + ea, &r.R##_F, sizeof r.R##_F);                \
 		vmnext();                                                      \
-	}                                                                      \
+	}
+/* Its read-modify-write form (N_MS). */
+#define WX_BIN_UPD(N, T, R, fn)                                                \
 	vmcase(N##_MS)                                                         \
 	{                                                                      \
 		/* mem[fp[c] + d] := fp[b] op mem[fp[c] + d] */                \
@@ -341,6 +346,9 @@ dispatch:
 		memcpy(membase + ea, &r.R##_F, sizeof r.R##_F);                \
 		vmnext();                                                      \
 	}
+#define WX_BIN(N, code, text, T, R, fn)                                        \
+	WX_BIN_REG(N, T, R, fn) WX_BIN_MEM(N, T, R, fn) WX_BIN_UPD(N, T, R, fn)
+#define WX_BIN_NOMEM(N, code, text, T, R, fn) WX_BIN_REG(N, T, R, fn)
 /* A compare-and-branch N_J* (taken: goto) and its back-edge N_J*_L. */
 #define WX_CMP_BRANCH(N, cond, taken)                                          \
 	vmcase(N)                                                              \
@@ -349,16 +357,18 @@ dispatch:
 			taken();                                               \
 		vmnext();                                                      \
 	}
-#define WX_CMP(N, code, text, T, fn)                                           \
-	WX_BIN(N, code, text, T, I32, fn)                                      \
-	WX_CMP_BRANCH(N##_JNZ, fn(T##_GET(A), T##_GET(B)), vmgoto)             \
-	WX_CMP_BRANCH(N##_JZ, !fn(T##_GET(A), T##_GET(B)), vmgoto)             \
+/* The compare-and-branch forms with a constant (integers only). */
+#define WX_CMP_KBRANCH(N, T, fn)                                               \
 	WX_CMP_BRANCH(N##_KJNZ, fn(T##_GET(A), T##_GET(K32)), vmgoto)          \
 	WX_CMP_BRANCH(N##_KJZ, !fn(T##_GET(A), T##_GET(K32)), vmgoto)          \
+	WX_CMP_BRANCH(N##_KJNZ_L, fn(T##_GET(A), T##_GET(K32)), vmloop)
+#define WX_CMP(N, code, text, T, fn)                                           \
+	WX_BIN_REG(N, T, I32, fn)                                              \
+	WX_BIN_MEM(N, T, I32, fn)                                              \
+	WX_CMP_BRANCH(N##_JNZ, fn(T##_GET(A), T##_GET(B)), vmgoto)             \
+	WX_CMP_BRANCH(N##_JZ, !fn(T##_GET(A), T##_GET(B)), vmgoto)             \
 	WX_CMP_BRANCH(N##_JNZ_L, fn(T##_GET(A), T##_GET(B)), vmloop)           \
-	WX_CMP_BRANCH(N##_JZ_L, !fn(T##_GET(A), T##_GET(B)), vmloop)           \
-	WX_CMP_BRANCH(N##_KJNZ_L, fn(T##_GET(A), T##_GET(K32)), vmloop)        \
-	WX_CMP_BRANCH(N##_KJZ_L, !fn(T##_GET(A), T##_GET(K32)), vmloop)
+	WX_INT_ONLY_##T(WX_CMP_KBRANCH(N, T, fn))
 #define WX_UNT(N, code, text, T, R, fn)                                        \
 	vmcase(N)                                                              \
 	{                                                                      \
@@ -487,6 +497,11 @@ dispatch:
 	}
 #define WX_VST(N, code, text, align, lanes) WX_VLD(N, code, text, align, lanes)
 #include "opcodes.def"
+#undef WX_BIN_REG
+#undef WX_BIN_MEM
+#undef WX_BIN_UPD
+#undef WX_CMP_BRANCH
+#undef WX_CMP_KBRANCH
 
 		/*
 		 * ---- Multiply-add to memory (see code.h) ----

@@ -64,8 +64,8 @@ put_section(buf *m, uint8_t id, const buf *payload)
 
 /*
  * A module whose one function `run` () -> i32 has nlocals i32 locals and
- * the given body (without its local declarations). Type 1 is () -> (i32
- * x MANY_RESULTS), for block types.
+ * the given body (without its local declarations), and one page of
+ * memory. Type 1 is () -> (i32 x MANY_RESULTS), for block types.
  */
 static we_module *
 module_with_body(uint32_t nlocals, const buf *body)
@@ -73,6 +73,7 @@ module_with_body(uint32_t nlocals, const buf *body)
 	static const uint8_t magic[] = {0, 'a', 's', 'm', 1, 0, 0, 0};
 	static const uint8_t type0[] = {2, 0x60, 0, 1, 0x7f, 0x60, 0};
 	static const uint8_t func[] = {1, 0};
+	static const uint8_t mem[] = {1, 0, 1};
 	static const uint8_t exp[] = {1, 3, 'r', 'u', 'n', 0, 0};
 	buf m = {0}, code = {0}, fn = {0}, types = {0}, sec;
 	we_module *mod;
@@ -86,6 +87,8 @@ module_with_body(uint32_t nlocals, const buf *body)
 	put_section(&m, 1, &types);
 	sec = (buf){(uint8_t *)func, sizeof func, 0};
 	put_section(&m, 3, &sec);
+	sec = (buf){(uint8_t *)mem, sizeof mem, 0};
+	put_section(&m, 5, &sec);
 	sec = (buf){(uint8_t *)exp, sizeof exp, 0};
 	put_section(&m, 7, &sec);
 	put_leb(&fn, 1);
@@ -361,6 +364,74 @@ START_TEST(every_op_has_a_handler)
 }
 END_TEST
 
+/* Whether the compiled code holds an instruction of internal op op. */
+static bool
+code_has_op(const wx_code *code, wx_op op)
+{
+	const void *const *h = wx_handlers();
+	const void *want = h != NULL ? h[op] : (const void *)(uintptr_t)op;
+
+	for (uint32_t i = 0; i < code->ninsns; i++)
+		if (code->insns[i].h == want)
+			return true;
+	return false;
+}
+
+/*
+ * The rows' fused forms follow opcodes.def: a binary operation whose
+ * second operand was just loaded becomes its N_M form, unless its row is
+ * a WX_BIN_NOMEM (f32.min); a store of a value computed from a load at
+ * the same address becomes N_MS, but a comparison has no N_MS (its N_M
+ * and the store stay apart).
+ */
+START_TEST(fused_forms_follow_the_rows)
+{
+	static const struct {
+		uint8_t op;    /* the binary operation's opcode */
+		bool update;   /* store its result where the load read */
+		wx_op want[2]; /* internal ops the code must hold */
+	} cases[] = {
+	    {0x92, false, {WXO_F32_ADD_M, WXO_F32_ADD_M}},  /* f32.add */
+	    {0x96, false, {WXO_F32_LOAD, WXO_F32_MIN}},     /* f32.min */
+	    {0x6b, true, {WXO_I32_SUB_MS, WXO_I32_SUB_MS}}, /* i32.sub */
+	    {0x48, true, {WXO_I32_LT_S_M, WXO_I32_STORE}},  /* i32.lt_s */
+	};
+
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		buf b = {0};
+		we_module *m;
+		const wx_code *code;
+
+		if (cases[k].update) {
+			/* mem[l1] := l0 op mem[l1] */
+			static const uint8_t pre[] = {
+			    0x20, 1, 0x20, 0, 0x20, 1, 0x28, 2, 0};
+			put(&b, pre, sizeof pre);
+			put_byte(&b, cases[k].op);
+			put(&b, (const uint8_t[]){0x36, 2, 0}, 3);
+		} else {
+			/* drop (f32(l0) op f32 mem[l1]) */
+			static const uint8_t pre[] = {
+			    0x20, 0, 0xb2, 0x20, 1, 0x2a, 2, 0};
+			put(&b, pre, sizeof pre);
+			put_byte(&b, cases[k].op);
+			put_byte(&b, 0x1a);
+		}
+		put(&b, (const uint8_t[]){0x41, 0, 0x0b}, 3); /* i32.const 0 */
+		m = module_with_body(2, &b);
+		code = wx_code_of(m, 0);
+		ck_assert(code != NULL);
+		for (int w = 0; w < 2; w++)
+			ck_assert_msg(code_has_op(code, cases[k].want[w]),
+			    "opcode 0x%02x: internal op %u missing",
+			    cases[k].op, (unsigned)cases[k].want[w]);
+		ck_assert_uint_eq(run(m), 0);
+		we_module_free(m);
+		free(b.p);
+	}
+}
+END_TEST
+
 /*
  * A branch in dead code to a label with many values: the values were
  * never pushed, so the compiler must not look up their slots (it read
@@ -405,6 +476,7 @@ compile_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("ops");
 	tcase_add_test(tc, every_op_has_a_handler);
+	tcase_add_test(tc, fused_forms_follow_the_rows);
 	suite_add_tcase(s, tc);
 	return s;
 }
