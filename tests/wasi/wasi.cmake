@@ -10,7 +10,10 @@ find_program(WASI_CC NAMES clang clang-14)
 set(WASI_SYSROOT "/usr" CACHE PATH
     "Where wasi-libc is: include/wasm32-wasi and lib/wasm32-wasi beneath it")
 set(WASI_PROGRAMS printf argv_env stdin_echo exit_code clocks random files
-    spew stream bundle_demo)
+    spew stream bundle_demo tailcall)
+# Extra wasm flags of a program: tailcall's musttail calls need the
+# tail-call feature (return_call, return_call_indirect).
+set(WASI_FLAGS_tailcall -mtail-call)
 
 # Can clang build for wasm32-wasi here? Checked once, at configure time.
 set(WASI_PROBE "${CMAKE_CURRENT_BINARY_DIR}/probe.c")
@@ -39,7 +42,7 @@ foreach(p ${WASI_PROGRAMS})
   # Sanitizer and coverage flags of the host build do not apply to wasm.
   add_custom_command(OUTPUT "${out}"
       COMMAND "${WASI_CC}" --target=wasm32-wasi --sysroot=${WASI_SYSROOT}
-          -O2 -Wall -Wextra -Werror -o "${out}" "${src}"
+          -O2 -Wall -Wextra -Werror ${WASI_FLAGS_${p}} -o "${out}" "${src}"
       DEPENDS "${src}"
       COMMENT "wasm32-wasi ${p}.wasm" VERBATIM)
   list(APPEND WASI_WASMS "${out}")
@@ -51,7 +54,7 @@ add_custom_target(wasi-programs ALL DEPENDS ${WASI_WASMS})
 
 # One ctest entry per scenario of run_wasi.sh.
 set(WASI_CASES printf argv_env stdin_echo exit_code clocks random files
-    escape output_limit link timeout wasmd_run)
+    escape output_limit link timeout wasmd_run tailcall)
 foreach(c ${WASI_CASES})
   add_test(NAME wasi_${c}
       COMMAND bash "${CMAKE_CURRENT_SOURCE_DIR}/run_wasi.sh" ${c}
