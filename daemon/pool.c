@@ -362,6 +362,24 @@ worker_idle_cb(evutil_socket_t fd, short what, void *arg)
 	worker_retire(w, "idle timeout");
 }
 
+/*
+ * Whether an error reply leaves the worker fit to serve again: the
+ * worker found the request wrong before running any guest code (an
+ * import it cannot satisfy, no such export, arguments that do not match
+ * it), which the next request will not inherit. Everything else (a
+ * worker out of memory, a broken request, an internal error) retires it.
+ */
+static bool
+error_keeps_worker(const Wasmd__Error *err)
+{
+	switch (err->code) {
+	case WASMD__ERROR_CODE__ERR_LINK:
+	case WASMD__ERROR_CODE__ERR_MISSING_EXPORT:
+	case WASMD__ERROR_CODE__ERR_BAD_ARGUMENTS: return true;
+	default: return false;
+	}
+}
+
 /* Why a worker that just replied (env) must not serve again, or NULL. */
 static const char *
 retire_reason(struct sup_worker *w, const Wasmd__Envelope *env)
@@ -388,6 +406,11 @@ retire_reason(struct sup_worker *w, const Wasmd__Envelope *env)
 		return trap != NULL && trap->kind != WASMD__TRAP_KIND__TRAP_NONE
 		    ? "trap"
 		    : NULL;
+	case WASMD__ENVELOPE__MSG_ERROR:
+		return error_keeps_worker(env->error) &&
+		        w->memory == sup->cfg.default_memory
+		    ? NULL
+		    : "error reply";
 	default: return "error reply";
 	}
 }
