@@ -360,15 +360,19 @@ dispatch:
 /* The compare-and-branch forms with a constant (integers only). */
 #define WX_CMP_KBRANCH(N, T, fn)                                               \
 	WX_CMP_BRANCH(N##_KJNZ, fn(T##_GET(A), T##_GET(K32)), vmgoto)          \
-	WX_CMP_BRANCH(N##_KJZ, !fn(T##_GET(A), T##_GET(K32)), vmgoto)          \
+	WX_CMP_BRANCH(N##_KJZ, !fn(T##_GET(A), T##_GET(K32)), vmgoto)
+#define WX_CMP_KBRANCH_L(N, T, fn)                                             \
 	WX_CMP_BRANCH(N##_KJNZ_L, fn(T##_GET(A), T##_GET(K32)), vmloop)
+#define WX_CMP_K(N, T, fn) WX_INT_ONLY_##T(WX_CMP_KBRANCH(N, T, fn))
+#define WX_CMP_K_L(N, T, fn) WX_INT_ONLY_##T(WX_CMP_KBRANCH_L(N, T, fn))
 #define WX_CMP(N, code, text, T, fn)                                           \
 	WX_BIN_REG(N, T, I32, fn)                                              \
 	WX_BIN_MEM(N, T, I32, fn)                                              \
 	WX_CMP_BRANCH(N##_JNZ, fn(T##_GET(A), T##_GET(B)), vmgoto)             \
 	WX_CMP_BRANCH(N##_JZ, !fn(T##_GET(A), T##_GET(B)), vmgoto)             \
+	WX_CMP_K(N, T, fn)                                                     \
 	WX_CMP_BRANCH(N##_JNZ_L, fn(T##_GET(A), T##_GET(B)), vmloop)           \
-	WX_INT_ONLY_##T(WX_CMP_KBRANCH(N, T, fn))
+	WX_CMP_K_L(N, T, fn)
 #define WX_UNT(N, code, text, T, R, fn)                                        \
 	vmcase(N)                                                              \
 	{                                                                      \
@@ -502,6 +506,9 @@ dispatch:
 #undef WX_BIN_UPD
 #undef WX_CMP_BRANCH
 #undef WX_CMP_KBRANCH
+#undef WX_CMP_KBRANCH_L
+#undef WX_CMP_K
+#undef WX_CMP_K_L
 
 		/*
 		 * ---- Multiply-add to memory (see code.h) ----
