@@ -66,6 +66,8 @@ push_init_to_pb(const wasmd_push_options *opts, Wasmd__PushModule *push,
 	limits->max_memory_bytes = opts->limits.max_memory_bytes;
 	limits->timeout_ms = opts->limits.timeout_ms;
 	push->init_limits = limits;
+	if (HAS_PUSH_FIELD(opts, init_stub_imports))
+		push->init_stub_imports = opts->init_stub_imports;
 }
 
 wasmd_error

@@ -173,7 +173,8 @@ call_failed(struct ctl *ctl, wasmd_error rc)
 	    : wasmd_strerror(rc);
 	const char *hint = "";
 
-	if (rc == WASMD_ERR_LINK && strstr(msg, "unknown import") != NULL)
+	if (rc == WASMD_ERR_LINK && strstr(msg, "unknown import") != NULL &&
+	    strstr(msg, "during init") == NULL)
 		hint = " (wasmctl run serves only WASI imports and the wasmd.* "
 		       "built-ins listed by 'wasmctl run --help'; serve others "
 		       "with libwasmd-client)";
@@ -424,6 +425,7 @@ static const struct option push_opts[] = {
     {"init", required_argument, NULL, 'I'},
     {"no-init", no_argument, NULL, 'N'},
     {"init-allow-random", no_argument, NULL, 'R'},
+    {"init-stub-imports", no_argument, NULL, 'S'},
     OPTS_COMMON,
 };
 
@@ -465,15 +467,19 @@ push_args(struct ctl *ctl, int argc, char **argv, wasmd_push_options *o)
 			o->no_init = true;
 		else if (c == 'R')
 			o->init_allow_random = true;
+		else if (c == 'S')
+			o->init_stub_imports = true;
 		else if (c == 'W') {
 			if (parse_init_limits(optarg, &o->limits) != 0)
 				return EXIT_USAGE;
 		} else if (!common_option(ctl, c))
 			return bad_option(argv);
 	}
-	if (o->no_init && (o->init != NULL || o->init_allow_random))
+	if (o->no_init &&
+	    (o->init != NULL || o->init_allow_random || o->init_stub_imports))
 		return usage_error(
-		    "--no-init cannot go with --init or --init-allow-random");
+		    "--no-init cannot go with --init, "
+		    "--init-allow-random or --init-stub-imports");
 	if (o->init != NULL && o->init[0] == '\0')
 		return usage_error("--init needs an export's name");
 	if (argc - optind != 1)
@@ -1736,6 +1742,11 @@ static const char push_help[] =
     "  --init-allow-random  let the initializer call WASI random_get "
     "(else it\n"
     "                traps: the bytes would be shared by every instance)\n"
+    "  --init-stub-imports  link function imports other than WASI, "
+    "during init\n"
+    "                only, to stubs that trap if called (else such an "
+    "import\n"
+    "                fails the push); `run` must still serve them\n"
     "  -W fuel=N,max-memory-size=SIZE,timeout=DUR\n"
     "                the initializer's limits (default: the daemon's, as "
     "a run's)\n"
@@ -1766,7 +1777,8 @@ static const char completion_help[] =
 /* clang-format off */
 static const struct verb verbs[] = {
     {"push", verb_push, push_opts,
-     "push [--name NAME] [--init NAME [--init-allow-random] | --no-init] "
+     "push [--name NAME] [--init NAME [--init-allow-random] "
+     "[--init-stub-imports] | --no-init] "
      "[-W LIMITS] FILE",
      "Stores a module (FILE - is stdin) and prints its digest.",
      push_help},

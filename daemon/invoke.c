@@ -251,6 +251,7 @@ push_init_options(struct sup_job *job, const Wasmd__PushModule *push,
 	wp->init = push->init;
 	wp->no_init = push->no_init;
 	wp->init_allow_random = push->init_allow_random;
+	wp->init_stub_imports = push->init_stub_imports;
 	wp->init_limits = limits;
 }
 

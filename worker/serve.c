@@ -90,6 +90,8 @@ typedef struct job {
 	int module_fd;       /* own: the memfd that came with the request */
 	const char *cached;  /* borrowed (request): cached module to measure */
 	uint64_t heap_mark;  /* heap in use once the module was at hand */
+	bool in_init;        /* linking a push's initializer */
+	bool init_stubs;     /* ... with PushModule.init_stub_imports */
 } job;
 
 /* What a suspending host function knows: its job and its import. */
@@ -316,9 +318,40 @@ make_host_func(job *j, we_store *s, const we_functype *type, uint32_t index)
 	return we_func_new_host(s, type, host_suspend, he, NULL);
 }
 
+/* An init stub's trap: which import was called (init_stub). */
+static we_host_status
+init_stub_called(we_hostcall *call)
+{
+	const we_importdesc *d = call->env;
+
+	snprintf(call->message, WE_MSG_MAX,
+	    "it called the import %s.%s, which --init-stub-imports links to "
+	    "a stub during init",
+	    d->module, d->name);
+	return WE_HOST_TRAP;
+}
+
+/*
+ * The stub a non-WASI function import d gets during an init with
+ * init_stub_imports: it traps if called. NULL on OOM. d's names are the
+ * module's, which outlives the store.
+ */
+static we_func *
+init_stub(job *j, we_store *s, const we_importdesc *d)
+{
+	we_importdesc *env = wrk_arena_alloc(&j->arena, sizeof *env);
+
+	if (env == NULL)
+		return NULL;
+	*env = *d;
+	return we_func_new_host(
+	    s, &d->type.of.func, init_stub_called, env, NULL);
+}
+
 /*
  * Resolves import i of m: from the client's host_imports, else from the
- * test hooks. Replies with the error and returns false when it cannot.
+ * test hooks, else (an init with init_stub_imports) a stub that traps.
+ * Replies with the error and returns false when it cannot.
  */
 static bool
 resolve_import(job *j, const Wasmd__Invoke *inv, we_store *s,
@@ -351,12 +384,19 @@ resolve_import(job *j, const Wasmd__Invoke *inv, we_store *s,
 		    make_host_func(j, s, &d.type.of.func, (uint32_t)h);
 	else
 		out->value.of.func = wrk_hook_import(s, &d);
-	if (h < 0 && out->value.of.func == NULL) {
+	if (h < 0 && out->value.of.func == NULL && j->init_stubs &&
+	    d.type.kind == WE_EXTERN_FUNC)
+		out->value.of.func = init_stub(j, s, &d);
+	else if (h < 0 && out->value.of.func == NULL) {
 		send_error(j, WASMD__ERROR_CODE__ERR_LINK,
 		    "unknown import %s.%s%s", d.module, d.name,
-		    d.type.kind == WE_EXTERN_FUNC
-		        ? ""
-		        : " (only host functions can be provided)");
+		    d.type.kind != WE_EXTERN_FUNC
+		        ? " (only host functions can be provided)"
+		        : j->in_init
+		        ? " during init (only WASI is offered; "
+		          "--init-stub-imports links the others to stubs "
+		          "that trap if called)"
+		        : "");
 		return false;
 	}
 	if (out->value.of.func == NULL) {
@@ -541,7 +581,11 @@ run_initializer(job *j, const Wasmd__PushModule *push, const we_module *m,
 
 	inv.export = (char *)name;
 	inv.limits = push->init_limits;
-	if ((imports = resolve_imports(j, &inv, s, m)) == NULL)
+	j->in_init = true;
+	j->init_stubs = push->init_stub_imports;
+	imports = resolve_imports(j, &inv, s, m);
+	j->in_init = j->init_stubs = false;
+	if (imports == NULL)
 		return NULL;
 	if (fuel > 0)
 		we_store_set_fuel(s, fuel);

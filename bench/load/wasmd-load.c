@@ -20,11 +20,18 @@
  * worker per invoke. --stub-imports declares every function import that is
  * not WASI as a host function that fails if called, so that a module
  * written for another host (ruby.wasm imports its JavaScript bridge) can
- * be instantiated and a trivial export measured.
+ * be instantiated and a trivial export measured; among them an import
+ * canonical_abi.resource_new_* : [i32] -> [i32] (a component's request for
+ * a new handle, which the canonical ABI leaves to its host) is served: it
+ * hands out handles 1, 2, 3, ... as the JavaScript glue's handle table
+ * does, so that ruby.wasm's rb-eval-string-protect can return. --no-snapshot
+ * runs from the plain module when it has a snapshot. --expect-stdout TEXT
+ * counts an invoke whose stdout is not TEXT as an error.
  *
  * Usage: wasmd-load -H ADDR --module REF --export NAME [--args T:V,...]
  *                   [--clients N] [--invokes M] [--warmup K] [--serve-host]
- *                   [--live] [--stub-imports]
+ *                   [--live] [--stub-imports] [--no-snapshot]
+ *                   [--expect-stdout TEXT]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -50,6 +57,8 @@ typedef struct load_config {
 	bool host;               /* --serve-host: serve env.tick */
 	bool live;               /* one live instance per client */
 	bool stub;               /* --stub-imports */
+	bool no_snapshot;        /* --no-snapshot */
+	const char *expect_out;  /* --expect-stdout, or NULL */
 	wasmd_module_info *info; /* own: with --stub-imports */
 	wasmd_host_func *stubs;  /* own: with --stub-imports */
 	wasmd_invoke_options opts;
@@ -112,6 +121,32 @@ stub_host(wasmd_host_call *call, const wasmd_value *args, size_t nargs,
 }
 
 /*
+ * canonical_abi.resource_new_* of --stub-imports: a new handle for the
+ * guest's resource (its argument, which the host does not keep: nothing
+ * here calls back with a handle).
+ */
+static int
+resource_new_host(wasmd_host_call *call, const wasmd_value *args, size_t nargs,
+    wasmd_value *results, size_t nresults, void *user)
+{
+	static _Atomic int32_t next;
+
+	results[0].of.i32 = ++next;
+	return 0;
+}
+
+static bool
+is_resource_new(const wasmd_import *imp)
+{
+	const wasmd_functype *t = &imp->type.func;
+
+	return strcmp(imp->module, "canonical_abi") == 0 &&
+	    strncmp(imp->name, "resource_new_", 13) == 0 && t->nparams == 1 &&
+	    t->params[0] == WASMD_I32 && t->nresults == 1 &&
+	    t->results[0] == WASMD_I32;
+}
+
+/*
  * Declares every non-WASI function import of the module as a stub host
  * function (their types from wasmd_inspect). false, with a message, when
  * the module cannot be inspected.
@@ -142,7 +177,7 @@ declare_stubs(load_config *cfg)
 		    .module = imp->module,
 		    .name = imp->name,
 		    .type = imp->type.func,
-		    .fn = stub_host,
+		    .fn = is_resource_new(imp) ? resource_new_host : stub_host,
 		};
 	}
 	cfg->opts.host_funcs = cfg->stubs;
@@ -172,6 +207,10 @@ invoke_once(load_client *c, wasmd_conn *conn, bool measured)
 	}
 	if (res->trap != WASMD_TRAP_NONE) {
 		note_error(c, res->trap_message);
+	} else if (cfg->expect_out != NULL &&
+	    (res->output[1] == NULL ||
+	        strcmp(res->output[1], cfg->expect_out) != 0)) {
+		note_error(c, "stdout is not --expect-stdout's");
 	} else if (measured) {
 		uint64_t lat = t1 - t0, run = res->elapsed_us * 1000u;
 		c->latency_ns[c->done] = lat;
@@ -334,7 +373,8 @@ usage(void)
 	    "usage: wasmd-load -H ADDR --module REF --export NAME "
 	    "[--args T:V,...]\n"
 	    "                  [--clients N] [--invokes M] [--warmup K] "
-	    "[--serve-host] [--live] [--stub-imports]\n");
+	    "[--serve-host] [--live] [--stub-imports]\n"
+	    "                  [--no-snapshot] [--expect-stdout TEXT]\n");
 	exit(2);
 }
 
@@ -352,6 +392,8 @@ parse_options(int argc, char **argv, load_config *cfg)
 	    {"serve-host", no_argument, NULL, 'o'},
 	    {"live", no_argument, NULL, 'l'},
 	    {"stub-imports", no_argument, NULL, 's'},
+	    {"no-snapshot", no_argument, NULL, 'S'},
+	    {"expect-stdout", required_argument, NULL, 'x'},
 	    {NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -377,6 +419,8 @@ parse_options(int argc, char **argv, load_config *cfg)
 		case 'o': cfg->host = true; break;
 		case 'l': cfg->live = true; break;
 		case 's': cfg->stub = true; break;
+		case 'S': cfg->no_snapshot = true; break;
+		case 'x': cfg->expect_out = optarg; break;
 		default: usage();
 		}
 	}
@@ -395,6 +439,7 @@ main(int argc, char **argv)
 
 	parse_options(argc, argv, &cfg);
 	wasmd_invoke_options_init(&cfg.opts);
+	cfg.opts.no_snapshot = cfg.no_snapshot;
 	if (cfg.host) {
 		cfg.opts.host_funcs = &tick_func;
 		cfg.opts.nhost_funcs = 1;

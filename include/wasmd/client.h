@@ -400,6 +400,11 @@ typedef struct wasmd_limits {
  *           instance, such as a hash seed)
  *   limits: the initializer's fuel, memory and wall clock (0: the
  *           daemon's defaults)
+ *   init_stub_imports: function imports other than WASI are linked, for
+ *           the initializer only, to stubs that trap if called (by default
+ *           such an import fails the push: no client serves it during
+ *           init). For a module whose boot never calls its host bridge;
+ *           invokes still need a client that serves those imports.
  */
 typedef struct wasmd_push_options {
 	size_t size; /* sizeof(wasmd_push_options) */
@@ -408,6 +413,7 @@ typedef struct wasmd_push_options {
 	bool no_init;
 	bool init_allow_random;
 	wasmd_limits limits;
+	bool init_stub_imports;
 } wasmd_push_options;
 
 #ifdef __cplusplus
