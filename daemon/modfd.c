@@ -21,9 +21,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* Writes all of buf to fd. 0, or an errno value. */
-static int
-write_all(int fd, const uint8_t *buf, size_t len)
+int
+sup_write_all(int fd, const uint8_t *buf, size_t len)
 {
 	while (len > 0) {
 		ssize_t n = write(fd, buf, len);
@@ -50,9 +49,9 @@ sealed_memfd(const uint8_t *buf, size_t len, const uint8_t *more,
 		snprintf(err, errlen, "memfd_create: %s", strerror(errno));
 		return -1;
 	}
-	rc = write_all(fd, buf, len);
+	rc = sup_write_all(fd, buf, len);
 	if (rc == 0 && more_len > 0)
-		rc = write_all(fd, more, more_len);
+		rc = sup_write_all(fd, more, more_len);
 	if (rc == 0 &&
 	    fcntl(fd, F_ADD_SEALS,
 	        F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0)
@@ -64,6 +63,12 @@ sealed_memfd(const uint8_t *buf, size_t len, const uint8_t *more,
 		return -1;
 	}
 	return fd;
+}
+
+int
+sup_memfd_from(const uint8_t *buf, size_t len, char *err, size_t errlen)
+{
+	return sealed_memfd(buf, len, NULL, 0, err, errlen);
 }
 
 int

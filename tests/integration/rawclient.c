@@ -17,6 +17,11 @@
  *       hello, then N invokes in one write; print each reply's id and kind.
  *   list
  *       hello and list; print the number of modules.
+ *   listwhile PID
+ *       hello, then one list after another (2 ms apart) on this connection
+ *       for as long as process PID lives (once at least); print how many were
+ *       answered and the slowest round trip ("lists=N slowest_ms=MS"):
+ *       how long the daemon's loop kept this client waiting at worst.
  *   remove REF SCOPE
  *       hello, RemoveModule{REF, scope SCOPE (a number)}; print "ok" or
  *       the Error ("error CODE: MESSAGE").
@@ -55,12 +60,14 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "frame.h"
@@ -224,6 +231,45 @@ run_list(int fd)
 		return 1;
 	printf("modules=%zu\n", r->module_list->n_modules);
 	wasmd__envelope__free_unpacked(r, NULL);
+	return 0;
+}
+
+static double
+now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static int
+run_listwhile(int fd, pid_t pid)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT, *r;
+	Wasmd__ListModules l = WASMD__LIST_MODULES__INIT;
+	double slowest = 0, t;
+	unsigned n = 0;
+
+	env.msg_case = WASMD__ENVELOPE__MSG_LIST;
+	env.list = &l;
+	do {
+		env.id = ++n;
+		t = now_ms();
+		send_env(fd, &env);
+		r = recv_env(fd, 30000);
+		if (r == NULL ||
+		    r->msg_case != WASMD__ENVELOPE__MSG_MODULE_LIST ||
+		    r->id != n) {
+			fprintf(stderr, "rawclient: list %u failed\n", n);
+			return 1;
+		}
+		wasmd__envelope__free_unpacked(r, NULL);
+		if (now_ms() - t > slowest)
+			slowest = now_ms() - t;
+		usleep(2000); /* a client, not a CPU hog */
+	} while (kill(pid, 0) == 0 || errno == EPERM); /* another uid's */
+	printf("lists=%u slowest_ms=%.0f\n", n, slowest);
 	return 0;
 }
 
@@ -571,6 +617,8 @@ main(int argc, char **argv)
 		return run_pipeline(fd, argv[3], argv[4], atoi(argv[5]));
 	if (strcmp(mode, "list") == 0)
 		return run_list(fd);
+	if (strcmp(mode, "listwhile") == 0 && argc == 4)
+		return run_listwhile(fd, (pid_t)atoi(argv[3]));
 	if (strcmp(mode, "remove") == 0 && argc == 5)
 		return run_remove(fd, argv[3], atoi(argv[4]));
 	if (strcmp(mode, "trickle") == 0 && argc == 4)
