@@ -223,11 +223,11 @@ go_module(struct sup_big *b)
 struct sup_big *
 sup_big_new(size_t len)
 {
-	struct sup_big *b = malloc(sizeof(*b));
+	/* Large enough for fresh zeroed pages: the head costs what it uses. */
+	struct sup_big *b = calloc(1, sizeof(*b));
 
 	if (b == NULL)
 		return NULL;
-	memset(b, 0, offsetof(struct sup_big, head));
 	b->len = len;
 	b->fd = -1;
 	return b;
