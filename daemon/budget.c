@@ -16,7 +16,8 @@
  *   connection never buffers more than one such frame unasked;
  * - a larger frame is granted 2x its declared length (the body, and its
  *   decoded copy) from its tenant's share and the daemon's budget before
- *   a byte of its body is read, then read into one buffer of that size;
+ *   a byte of its body is read, then received by bigframe.c (a push's
+ *   module into a memfd, any other frame into one buffer of its size);
  *   one that could never fit is refused with ERR_LIMIT at its header;
  * - a connection stops being read (backpressure) while it has more than
  *   SUP_OUTPUT_HIGH bytes of replies unread, or more than SUP_RELAY_HIGH

@@ -406,8 +406,8 @@ struct sup_session {
 	 * Budgets (budget.c). owner: the peer's tenant from its connection
 	 * on (tenant is set at hello). held: what the session holds now, as
 	 * counted in owner->held and sup->held. big: a large frame being
-	 * received (own, big_len bytes with its header, big_have read so
-	 * far), whose big_reserved bytes were granted before it was read.
+	 * received (bigframe.c), whose big_reserved bytes were granted
+	 * before it was read.
 	 */
 	struct sup_tenant *owner;
 	uint64_t held;
