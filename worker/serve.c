@@ -6,7 +6,8 @@
  * The exchange (../notes/daemon-protocol.md): the worker confines itself,
  * sends hello{version, worker_pid}, then reads envelopes one at a time and
  * answers each:
- *   push{wasm}    -> module_info{size, imports, exports} | error; with an
+ *   push{module_size}, the module's bytes as a memfd (or push{wasm})
+ *                 -> module_info{size, imports, exports} | error; with an
  *                    initializer (PushModule.init, or wizer.initialize)
  *                    it runs once and module_info carries the snapshot
  *                    (see push_snapshot)

@@ -8,7 +8,8 @@
  *
  * usage: wasmd-it-fakeworker serve --fd 3 --memory-limit BYTES ...
  * It serves jobs until the supervisor closes its socket.
- * push:   bytes starting with "\0asm" -> module_info{size, exports};
+ * push:   bytes (the memfd that comes with it, or its wasm field)
+ *         starting with "\0asm" -> module_info{size, exports};
  *         otherwise error ERR_INVALID_MODULE "fake: bad magic".
  * invoke: the export name picks the behaviour:
  *   ok       -> invoke_result{i32 42}
