@@ -627,6 +627,32 @@ sup_store_read_wasm(struct sup_tenant *t, const struct sup_module *m,
 	return buf;
 }
 
+int
+sup_store_open_wasm(
+    struct sup_tenant *t, const struct sup_module *m, char *err, size_t errlen)
+{
+	char path[4096];
+	struct stat st;
+	int fd;
+
+	pathf(path, sizeof(path), "%s/modules/%s.wasm", t->dir, m->digest);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		snprintf(
+		    err, errlen, "cannot read %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if ((uint64_t)st.st_size != m->size) {
+		snprintf(err, errlen, "%s has %lld bytes, expected %llu", path,
+		    (long long)st.st_size, (unsigned long long)m->size);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* own: m's names (borrowed strings, in an array to free()); *n of them. */
 static char **
 module_names(struct sup_tenant *t, const struct sup_module *m, size_t *n)

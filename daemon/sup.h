@@ -318,6 +318,14 @@ int sup_store_untag(struct sup_tenant *t, const char *ref,
     struct sup_module **m, char *err, size_t errlen);
 /* Whether any name points at m. */
 bool sup_store_named(struct sup_tenant *t, const struct sup_module *m);
+/*
+ * m's stored file, opened read-only (own: the descriptor), its size
+ * checked; -1 with err filled. A stored module's file is never rewritten
+ * (a new one is renamed into place), so its bytes cannot change under a
+ * reader.
+ */
+int sup_store_open_wasm(
+    struct sup_tenant *t, const struct sup_module *m, char *err, size_t errlen);
 /* own: the result (free()); NULL with err filled. */
 uint8_t *sup_store_read_wasm(struct sup_tenant *t, const struct sup_module *m,
     size_t *len, char *err, size_t errlen);
@@ -760,7 +768,8 @@ char **sup_worker_environ(void);
 void sup_isolation_report(struct sup *sup, pid_t pid);
 
 /*
- * modfd.c: a module's bytes as a sealed, read-only memfd for a worker.
+ * modfd.c: a module's bytes for a worker, as a read-only descriptor: the
+ * stored file itself (sup_store_open_wasm), passed without a copy.
  * Returns the descriptor (own: close it once sent) or -1 with err filled.
  */
 int sup_module_memfd(
