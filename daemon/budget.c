@@ -16,7 +16,8 @@
  *   connection never buffers more than one such frame unasked;
  * - a larger frame is granted 2x its declared length (the body, and its
  *   decoded copy) from its tenant's share and the daemon's budget before
- *   a byte of its body is read, then read into one buffer of that size;
+ *   a byte of its body is read, then received by bigframe.c (a push's
+ *   module into a memfd, any other frame into one buffer of its size);
  *   one that could never fit is refused with ERR_LIMIT at its header;
  * - a connection stops being read (backpressure) while it has more than
  *   SUP_OUTPUT_HIGH bytes of replies unread, or more than SUP_RELAY_HIGH
@@ -36,6 +37,7 @@
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 /* Frames up to this size need no grant (see above). */
 #define SUP_SMALL_FRAME (64u << 10)
@@ -311,9 +313,10 @@ sup_budget_session_gone(struct sup_session *s)
 	if (s->read_paused)
 		s->sup->nread_paused--;
 	s->read_paused = false;
-	free(s->big);
+	sup_big_free(s->big);
 	s->big = NULL;
 	s->big_reserved = 0;
+	sup_budget_frame_done(s);
 	if (s->owner != NULL)
 		s->owner->held -= s->held;
 	s->sup->held -= s->held;
@@ -341,42 +344,44 @@ large_start(struct sup_session *s, uint32_t len, Wasmd__ErrorCode *code,
 		    (unsigned long long)c->memory_budget);
 		return SUP_FRAME_BAD;
 	}
-	/* blocked() saw that it fits; malloc touches no page yet. */
-	s->big = malloc((size_t)len + WP_HEADER_SIZE);
+	/* blocked() saw that it fits (bigframe.c receives it). */
+	s->big = sup_big_new((size_t)len + WP_HEADER_SIZE);
 	if (s->big == NULL) {
 		*code = WASMD__ERROR_CODE__ERR_LIMIT;
 		snprintf(
 		    err, errlen, "out of memory for a frame of %u bytes", len);
 		return SUP_FRAME_BAD;
 	}
-	s->big_len = (size_t)len + WP_HEADER_SIZE;
-	s->big_have = 0;
 	s->big_reserved = need;
 	recount(s);
 	return SUP_FRAME_NONE;
 }
 
-/* Moves what has come of the large frame into its buffer; decodes it whole. */
+/* Takes what has come of the large frame; decodes it once whole. */
 static enum sup_frame_status
 large_continue(
     struct sup_session *s, Wasmd__Envelope **out, char *err, size_t errlen)
 {
 	struct evbuffer *in = bufferevent_get_input(s->bev);
-	size_t want = s->big_len - s->big_have, consumed = 0;
-	int n = evbuffer_remove(in, s->big + s->big_have, want);
-	wp_parse r;
+	enum sup_frame_status st;
 
-	if (n > 0)
-		s->big_have += (size_t)n;
-	if (s->big_have < s->big_len)
+	if (sup_big_feed(s->big, in) != 0) {
+		snprintf(err, errlen, "out of memory receiving a frame");
+		return SUP_FRAME_BAD;
+	}
+	if (!sup_big_complete(s->big))
 		return SUP_FRAME_NONE;
-	r = wp_frame_parse(s->big, s->big_len, s->sup->cfg.max_frame, out,
-	    &consumed, err, errlen);
-	free(s->big);
+	st = sup_big_decode(
+	    s->big, s->sup->cfg.max_frame, out, &s->pushed, err, errlen);
+	sup_big_free(s->big);
 	s->big = NULL;
-	/* The decoded copy stays granted until sup_budget_frame_done(). */
-	s->big_reserved /= 2;
-	return r == WP_FRAME ? SUP_FRAME_OK : SUP_FRAME_BAD;
+	/*
+	 * What stays granted until sup_budget_frame_done(): the module's
+	 * memfd (until its job counts it), or the decoded copy.
+	 */
+	s->big_reserved =
+	    s->pushed.fd >= 0 ? s->pushed.len : s->big_reserved / 2;
+	return st;
 }
 
 enum sup_frame_status
@@ -408,6 +413,11 @@ sup_budget_next_frame(struct sup_session *s, Wasmd__Envelope **out,
 void
 sup_budget_frame_done(struct sup_session *s)
 {
+	/* A module sup_job_push() did not take (refused, or no push). */
+	if (s->pushed.fd >= 0) {
+		close(s->pushed.fd);
+		s->pushed.fd = -1;
+	}
 	if (s->big == NULL && s->big_reserved > 0) {
 		s->big_reserved = 0;
 		recount(s);

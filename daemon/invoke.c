@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 static const char *
 code_name(Wasmd__ErrorCode code)
@@ -76,7 +77,12 @@ job_finish(struct sup_job *job, Wasmd__Envelope *env)
 	if (job->timer != NULL)
 		event_free(job->timer);
 	free(job->frame);
-	free(job->wasm);
+	if (job->write != NULL)
+		sup_wasm_write_cancel(job->write);
+	if (job->info != NULL)
+		wasmd__module_info__free_unpacked(job->info, NULL);
+	if (job->wasm_fd >= 0)
+		close(job->wasm_fd);
 	free(job->name);
 	free(job->export_name);
 	free(job);
@@ -160,6 +166,7 @@ job_new(struct sup_session *s, uint64_t id, enum sup_job_kind kind)
 	job->session = s;
 	job->tenant = s->tenant;
 	job->tenant->running++;
+	job->wasm_fd = -1;
 	/* The largest limit, unless the job says less (push, invoke...). */
 	job->memory = sup->cfg.max_memory;
 	job->timer = evtimer_new(sup->base, job_timeout_cb, job);
@@ -255,6 +262,52 @@ push_init_options(struct sup_job *job, const Wasmd__PushModule *push,
 	wp->init_limits = limits;
 }
 
+/*
+ * The pushed module as a sealed memfd with its digest: the one that came
+ * so (bigframe.c, a large push), or one made from a small push's bytes.
+ * false: refused (answered). own: wasm->fd.
+ */
+static bool
+push_module(struct sup_session *s, uint64_t id, const Wasmd__PushModule *push,
+    struct sup_wasm *wasm)
+{
+	char err[512];
+
+	if (s->pushed.fd >= 0) {
+		*wasm = s->pushed;
+		s->pushed.fd = -1;
+		return true;
+	}
+	wasm->len = push->wasm.len;
+	sup_sha256_hex(push->wasm.data, push->wasm.len, wasm->digest);
+	wasm->fd =
+	    sup_memfd_from(push->wasm.data, push->wasm.len, err, sizeof(err));
+	if (wasm->fd >= 0)
+		return true;
+	sup_session_fail(s, id, WASMD__ERROR_CODE__ERR_INTERNAL, "%s", err);
+	return false;
+}
+
+/* The same bytes again: stored already; only a name may be new. */
+static void
+push_exists(
+    struct sup_session *s, uint64_t id, struct sup_module *m, const char *name)
+{
+	char err[512];
+
+	if (name[0] != '\0' &&
+	    sup_store_add(s->sup, s->tenant, NULL, m->size, m->digest, NULL,
+	        name, err, sizeof(err)) == NULL) {
+		sup_session_fail(
+		    s, id, WASMD__ERROR_CODE__ERR_INTERNAL, "%s", err);
+		return;
+	}
+	sup_log(SUP_INFO,
+	    "event=push tenant=%s id=%llu digest=%s outcome=exists",
+	    s->tenant->name, (unsigned long long)id, m->digest);
+	sup_session_reply_info(s, id, m);
+}
+
 void
 sup_job_push(struct sup_session *s, uint64_t id, Wasmd__PushModule *push)
 {
@@ -262,9 +315,10 @@ sup_job_push(struct sup_session *s, uint64_t id, Wasmd__PushModule *push)
 	Wasmd__PushModule wp = WASMD__PUSH_MODULE__INIT;
 	Wasmd__InvokeLimits init_limits = WASMD__INVOKE_LIMITS__INIT;
 	const char *name = push->name ? push->name : "";
+	struct sup_wasm wasm;
 	struct sup_module *m;
 	struct sup_job *job;
-	char digest[65], err[512];
+	char err[512];
 
 	if (name[0] != '\0' && !sup_store_name_ok(name)) {
 		sup_session_fail(s, id, WASMD__ERROR_CODE__ERR_BAD_REQUEST,
@@ -278,45 +332,36 @@ sup_job_push(struct sup_session *s, uint64_t id, Wasmd__PushModule *push)
 		    s, id, WASMD__ERROR_CODE__ERR_LIMIT, "%s", err);
 		return;
 	}
-	sup_sha256_hex(push->wasm.data, push->wasm.len, digest);
+	if (!push_module(s, id, push, &wasm))
+		return;
 	/* The same bytes again: already validated and stored (unless an
 	 * initializer is named: it runs again, for a new snapshot). */
-	m = sup_store_find(s->tenant, digest);
+	m = sup_store_find(s->tenant, wasm.digest);
 	if (m != NULL && push->no_init)
 		sup_snapshot_drop(s->tenant, m);
 	if (m != NULL && (push->init == NULL || push->init[0] == '\0')) {
-		if (name[0] != '\0' &&
-		    sup_store_add(s->sup, s->tenant, push->wasm.data,
-		        push->wasm.len, digest, NULL, name, err,
-		        sizeof(err)) == NULL) {
-			sup_session_fail(
-			    s, id, WASMD__ERROR_CODE__ERR_INTERNAL, "%s", err);
-			return;
-		}
-		sup_log(SUP_INFO,
-		    "event=push tenant=%s id=%llu digest=%s outcome=exists",
-		    s->tenant->name, (unsigned long long)id, digest);
-		sup_session_reply_info(s, id, m);
+		close(wasm.fd);
+		push_exists(s, id, m, name);
 		return;
 	}
 	if (!resolve_limits(&s->sup->cfg, push->init_limits, &init_limits, err,
 	        sizeof(err))) {
+		close(wasm.fd);
 		sup_session_fail(
 		    s, id, WASMD__ERROR_CODE__ERR_LIMIT, "%s", err);
 		return;
 	}
-	if ((m == NULL && !push_quota_ok(s, id, push->wasm.len)) ||
-	    (job = job_new(s, id, SUP_JOB_PUSH)) == NULL)
+	if ((m == NULL && !push_quota_ok(s, id, wasm.len)) ||
+	    (job = job_new(s, id, SUP_JOB_PUSH)) == NULL) {
+		close(wasm.fd);
 		return;
-	snprintf(job->digest, sizeof(job->digest), "%s", digest);
+	}
+	snprintf(job->digest, sizeof(job->digest), "%s", wasm.digest);
 	job->name = name[0] ? sup_strdup(name) : NULL;
-	/* Take the bytes from the request instead of copying them. */
-	job->wasm = push->wasm.data;
-	job->wasm_len = push->wasm.len;
-	push->wasm.data = NULL;
-	push->wasm.len = 0;
-	wp.wasm.data = job->wasm;
-	wp.wasm.len = job->wasm_len;
+	/* The worker maps the memfd (pool.c): the frame carries its size. */
+	job->wasm_fd = wasm.fd;
+	job->wasm_len = wasm.len;
+	wp.module_size = wasm.len;
 	push_init_options(job, push, &init_limits, &wp);
 	env.msg_case = WASMD__ENVELOPE__MSG_PUSH;
 	env.push = &wp;
@@ -524,11 +569,10 @@ snapshot_quota_ok(struct sup_job *job, const Wasmd__ModuleInfo *info, char *err,
 	return false;
 }
 
-static void
-push_stored(struct sup_job *job, Wasmd__ModuleInfo *info)
+/* The quotas a validated push must fit in. false: finished with why. */
+static bool
+push_fits(struct sup_job *job, const Wasmd__ModuleInfo *info)
 {
-	struct sup_session *s = job->session;
-	struct sup_module *m;
 	Wasmd__ErrorCode code;
 	char err[512];
 
@@ -537,20 +581,32 @@ push_stored(struct sup_job *job, Wasmd__ModuleInfo *info)
 	    !sup_store_info_ok(job->sup, job->tenant, info, job->wasm_len,
 	        &code, err, sizeof(err))) {
 		finish_error(job, code, err);
-		return;
+		return false;
 	}
 	/* Quotas again: other pushes may have been stored meanwhile. */
 	if (sup_store_find(job->tenant, job->digest) == NULL &&
 	    !quota_left(
 	        job->tenant, &job->sup->cfg, job->wasm_len, err, sizeof(err))) {
 		finish_error(job, WASMD__ERROR_CODE__ERR_LIMIT, err);
-		return;
+		return false;
 	}
 	if (!snapshot_quota_ok(job, info, err, sizeof(err))) {
 		finish_error(job, WASMD__ERROR_CODE__ERR_LIMIT, err);
-		return;
+		return false;
 	}
-	m = sup_store_add(job->sup, job->tenant, job->wasm, job->wasm_len,
+	return true;
+}
+
+/* Stores the validated push (its bytes in wasm_tmp, or NULL: stored). */
+static void
+push_store(
+    struct sup_job *job, const Wasmd__ModuleInfo *info, const char *wasm_tmp)
+{
+	struct sup_session *s = job->session;
+	struct sup_module *m;
+	char err[512];
+
+	m = sup_store_add(job->sup, job->tenant, wasm_tmp, job->wasm_len,
 	    job->digest, info, job->name, err, sizeof(err));
 	if (m == NULL) {
 		finish_error(job, WASMD__ERROR_CODE__ERR_INTERNAL, err);
@@ -568,11 +624,60 @@ push_stored(struct sup_job *job, Wasmd__ModuleInfo *info)
 	job_finish(job, NULL);
 }
 
+/* wasmwrite.c wrote the module's bytes (tmp), or could not (err). */
+static void
+push_written(void *arg, const char *tmp, const char *err)
+{
+	struct sup_job *job = arg;
+
+	job->write = NULL;
+	if (tmp == NULL) {
+		finish_error(job, WASMD__ERROR_CODE__ERR_INTERNAL, err);
+		return;
+	}
+	if (!push_fits(job, job->info)) {
+		unlink(tmp);
+		return;
+	}
+	push_store(job, job->info, tmp);
+}
+
+/*
+ * A worker accepted the push (env's module_info): a module stored already
+ * gets its name and snapshot now; a new one's bytes are first written off
+ * the loop (wasmwrite.c), and the job keeps the info until then.
+ */
+static void
+push_stored(struct sup_job *job, Wasmd__Envelope *env)
+{
+	char dir[4096], err[512];
+
+	if (!push_fits(job, env->module_info))
+		return;
+	if (sup_store_find(job->tenant, job->digest) != NULL) {
+		push_store(job, env->module_info, NULL);
+		return;
+	}
+	if (sup_store_modules_dir(
+	        job->tenant, dir, sizeof(dir), err, sizeof(err)) != 0 ||
+	    (job->write = sup_wasm_write_start(job->sup, dir, job->digest,
+	         job->wasm_fd, job->wasm_len, push_written, job, err,
+	         sizeof(err))) == NULL) {
+		finish_error(job, WASMD__ERROR_CODE__ERR_INTERNAL, err);
+		return;
+	}
+	/* The deadline was the worker's; the info is the job's now. */
+	evtimer_del(job->timer);
+	job->info = env->module_info;
+	env->module_info = NULL;
+	env->msg_case = WASMD__ENVELOPE__MSG__NOT_SET;
+}
+
 void
 sup_job_reply(struct sup_job *job, Wasmd__Envelope *env)
 {
 	if (env->msg_case == WASMD__ENVELOPE__MSG_MODULE_INFO) {
-		push_stored(job, env->module_info);
+		push_stored(job, env);
 		return;
 	}
 	if (env->msg_case == WASMD__ENVELOPE__MSG_ERROR) {

@@ -7,9 +7,10 @@
  * cross only when it lacks them; then they go as a descriptor with the
  * job's frame (pool.c), not inside it: the frame stays small, and the
  * worker maps the bytes read-only instead of reading them into its heap.
- * Sealed, the memfd cannot change under the worker, and the worker could
- * not change it either. The supervisor still only copies the bytes; it
- * never parses them.
+ * A plain module goes as its stored file, opened read-only (stored files
+ * are never rewritten); a module with its snapshot, and a push's module,
+ * as a memfd sealed against any change, so neither the supervisor nor the
+ * worker could change it. The supervisor never parses the bytes.
  */
 #include "sup.h"
 
@@ -21,9 +22,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* Writes all of buf to fd. 0, or an errno value. */
-static int
-write_all(int fd, const uint8_t *buf, size_t len)
+int
+sup_write_all(int fd, const uint8_t *buf, size_t len)
 {
 	while (len > 0) {
 		ssize_t n = write(fd, buf, len);
@@ -50,9 +50,9 @@ sealed_memfd(const uint8_t *buf, size_t len, const uint8_t *more,
 		snprintf(err, errlen, "memfd_create: %s", strerror(errno));
 		return -1;
 	}
-	rc = write_all(fd, buf, len);
+	rc = sup_write_all(fd, buf, len);
 	if (rc == 0 && more_len > 0)
-		rc = write_all(fd, more, more_len);
+		rc = sup_write_all(fd, more, more_len);
 	if (rc == 0 &&
 	    fcntl(fd, F_ADD_SEALS,
 	        F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0)
@@ -67,25 +67,27 @@ sealed_memfd(const uint8_t *buf, size_t len, const uint8_t *more,
 }
 
 int
+sup_memfd_from(const uint8_t *buf, size_t len, char *err, size_t errlen)
+{
+	return sealed_memfd(buf, len, NULL, 0, err, errlen);
+}
+
+int
 sup_module_memfd(
     struct sup_tenant *t, const char *digest, char *err, size_t errlen)
 {
 	struct sup_module *m = sup_store_find(t, digest);
-	uint8_t *buf;
-	size_t len;
-	int fd;
 
 	if (m == NULL) {
 		snprintf(err, errlen, "module %s was removed", digest);
 		return -1;
 	}
-	/* Synchronous read of a local file, as before (see store.c). */
-	buf = sup_store_read_wasm(t, m, &len, err, errlen);
-	if (buf == NULL)
-		return -1;
-	fd = sealed_memfd(buf, len, NULL, 0, err, errlen);
-	free(buf);
-	return fd;
+	/*
+	 * The stored file itself: copying a large module into a memfd here
+	 * would stall the loop (100 MiB: 1.9 s for another tenant at load 8)
+	 * and hold its bytes in our heap once per worker that lacks it.
+	 */
+	return sup_store_open_wasm(t, m, err, errlen);
 }
 
 /*

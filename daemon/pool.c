@@ -463,10 +463,11 @@ sup_worker_send_job(
 
 	job->frame = NULL;
 	job->module_sent = false;
-	if (job->module_size == 0 ||
-	    (held_index(w, job->digest) >= 0 &&
-	        (job->snap_size == 0 ||
-	            held_index(w, job->snap_digest) >= 0))) {
+	if (job->wasm_fd < 0 &&
+	    (job->module_size == 0 ||
+	        (held_index(w, job->digest) >= 0 &&
+	            (job->snap_size == 0 ||
+	                held_index(w, job->snap_digest) >= 0)))) {
 		if (sup_worker_send_frame(w, frame, job->frame_len) == 0)
 			return 0;
 		snprintf(err, errlen, "cannot queue the job for its worker");
@@ -483,7 +484,9 @@ sup_worker_send_job(
 		snprintf(err, errlen, "the worker's socket is not idle");
 		return -1;
 	}
-	fd = job->snap_size > 0
+	/* A push's module is the job's own memfd, kept to be stored. */
+	fd = job->wasm_fd >= 0 ? job->wasm_fd
+	    : job->snap_size > 0
 	    ? sup_module_snapshot_memfd(
 	          job->tenant, job->digest, job->snap_digest, err, errlen)
 	    : sup_module_memfd(job->tenant, job->digest, err, errlen);
@@ -492,7 +495,8 @@ sup_worker_send_job(
 		return -1;
 	}
 	rc = send_frame_with_fd(w, frame, job->frame_len, fd);
-	close(fd);
+	if (fd != job->wasm_fd)
+		close(fd);
 	if (rc != 0)
 		snprintf(err, errlen,
 		    "cannot send the module to its worker: %s",

@@ -554,6 +554,7 @@ sup_session_new(struct sup *sup, int fd)
 	s->uid = cred.uid;
 	s->gid = cred.gid;
 	s->pid = cred.pid;
+	s->pushed.fd = -1;
 	TAILQ_INIT(&s->jobs);
 	TAILQ_INIT(&s->instances);
 	s->bev = bufferevent_socket_new(sup->base, fd, BEV_OPT_CLOSE_ON_FREE);

@@ -20,7 +20,9 @@
  * the tenant's --max-module-bytes; names count against --max-names.
  *
  * The writes are synchronous (small files, a few fsyncs): acceptable for now
- * on a local disk, and the obvious place for a helper thread later.
+ * on a local disk, and the obvious place for a helper thread later. A
+ * module's bytes are the exception (wasmwrite.c): a helper thread writes
+ * and syncs its temp file, and the loop only renames it into place.
  */
 #include "sup.h"
 
@@ -55,18 +57,57 @@ pathf(char *out, size_t size, const char *fmt, ...)
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
+static void
+hex_digest(const unsigned char md[32], char out[65])
+{
+	unsigned i;
+
+	for (i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	out[64] = '\0';
+}
+
 void
 sup_sha256_hex(const uint8_t *data, size_t len, char out[65])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
+	unsigned int mdlen = 0;
 
 	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
 	    mdlen != 32)
 		abort(); /* libcrypto without sha256 is not a usable system */
-	for (i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-	out[64] = '\0';
+	hex_digest(md, out);
+}
+
+void
+sup_sha256_begin(struct sup_sha256 *h)
+{
+	h->ctx = EVP_MD_CTX_new();
+	if (h->ctx == NULL ||
+	    EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1)
+		abort(); /* as in sup_sha256_hex() */
+}
+
+void
+sup_sha256_update(struct sup_sha256 *h, const void *p, size_t n)
+{
+	if (EVP_DigestUpdate(h->ctx, p, n) != 1)
+		abort();
+}
+
+void
+sup_sha256_end(struct sup_sha256 *h, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	if (out != NULL) {
+		if (EVP_DigestFinal_ex(h->ctx, md, &mdlen) != 1 || mdlen != 32)
+			abort();
+		hex_digest(md, out);
+	}
+	EVP_MD_CTX_free(h->ctx);
+	h->ctx = NULL;
 }
 
 bool
@@ -149,6 +190,29 @@ write_all(int fd, const uint8_t *p, size_t len)
 	return 0;
 }
 
+/*
+ * Renames the synced file tmp to dst, in dir, and syncs dir. 0, or -1
+ * with err filled (tmp removed when it stays where it was).
+ */
+static int
+rename_synced(
+    const char *tmp, const char *dst, const char *dir, char *err, size_t errlen)
+{
+	if (rename(tmp, dst) != 0) {
+		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, dst,
+		    strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	/* dst is in place but may not survive a crash: the caller undoes. */
+	if (sup_store_fsync_dir(dir) != 0) {
+		snprintf(
+		    err, errlen, "cannot sync %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* Writes dir/name atomically and durably (see the header comment). */
 int
 sup_store_write_atomic(const char *dir, const char *name, const uint8_t *data,
@@ -173,19 +237,7 @@ sup_store_write_atomic(const char *dir, const char *name, const uint8_t *data,
 		return -1;
 	}
 	close(fd);
-	if (rename(tmp, dst) != 0) {
-		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, dst,
-		    strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	/* dst is in place but may not survive a crash: the caller undoes. */
-	if (sup_store_fsync_dir(dir) != 0) {
-		snprintf(
-		    err, errlen, "cannot sync %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	return 0;
+	return rename_synced(tmp, dst, dir, err, errlen);
 }
 
 /* own: the contents of path (free()), NUL-terminated; NULL on error. */
@@ -381,8 +433,40 @@ pack_info(const Wasmd__ModuleInfo *from, const char *digest, uint64_t size,
 	return buf;
 }
 
+int
+sup_store_modules_dir(
+    struct sup_tenant *t, char *dir, size_t size, char *err, size_t errlen)
+{
+	char names[4096];
+
+	if (tenant_dirs(t, dir, names,
+	        size < sizeof(names) ? size : sizeof(names)) == 0)
+		return 0;
+	snprintf(err, errlen, "cannot create %s: %s", t->dir, strerror(errno));
+	return -1;
+}
+
+/*
+ * Renames the synced temp file tmp (wasmwrite.c) to mods/<digest>.wasm
+ * and syncs the directory. 0, or -1 with err filled (tmp removed).
+ */
+static int
+place_wasm(const char *mods, const char *digest, const char *tmp, char *err,
+    size_t errlen)
+{
+	char dst[4096];
+
+	if (tmp == NULL) {
+		snprintf(err, errlen, "module %s: its bytes were not written",
+		    digest);
+		return -1;
+	}
+	pathf(dst, sizeof(dst), "%s/%s.wasm", mods, digest);
+	return rename_synced(tmp, dst, mods, err, errlen);
+}
+
 struct sup_module *
-sup_store_add(struct sup *sup, struct sup_tenant *t, const uint8_t *wasm,
+sup_store_add(struct sup *sup, struct sup_tenant *t, const char *wasm_tmp,
     size_t len, const char *digest, const Wasmd__ModuleInfo *info,
     const char *name, char *err, size_t errlen)
 {
@@ -396,13 +480,15 @@ sup_store_add(struct sup *sup, struct sup_tenant *t, const uint8_t *wasm,
 	if (tenant_dirs(t, mods, names, sizeof(mods)) != 0) {
 		snprintf(err, errlen, "cannot create %s: %s", t->dir,
 		    strerror(errno));
+		if (wasm_tmp != NULL)
+			unlink(wasm_tmp);
 		return NULL;
 	}
 	m = sup_store_find(t, digest);
+	if (m != NULL && wasm_tmp != NULL)
+		unlink(wasm_tmp); /* a concurrent push stored it first */
 	if (m == NULL) {
-		snprintf(file, sizeof(file), "%s.wasm", digest);
-		if (sup_store_write_atomic(
-		        mods, file, wasm, len, err, errlen) != 0) {
+		if (place_wasm(mods, digest, wasm_tmp, err, errlen) != 0) {
 			unlink_module_files(mods, digest);
 			return NULL;
 		}
@@ -539,6 +625,32 @@ sup_store_read_wasm(struct sup_tenant *t, const struct sup_module *m,
 		buf = NULL;
 	}
 	return buf;
+}
+
+int
+sup_store_open_wasm(
+    struct sup_tenant *t, const struct sup_module *m, char *err, size_t errlen)
+{
+	char path[4096];
+	struct stat st;
+	int fd;
+
+	pathf(path, sizeof(path), "%s/modules/%s.wasm", t->dir, m->digest);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		snprintf(
+		    err, errlen, "cannot read %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if ((uint64_t)st.st_size != m->size) {
+		snprintf(err, errlen, "%s has %lld bytes, expected %llu", path,
+		    (long long)st.st_size, (unsigned long long)m->size);
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 /* own: m's names (borrowed strings, in an array to free()); *n of them. */

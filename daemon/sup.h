@@ -167,6 +167,34 @@ int sup_frame_send(struct bufferevent *bev, const Wasmd__Envelope *env);
 /* The same for a packed frame (own: buf, taken in every case). */
 int sup_frame_send_packed(struct bufferevent *bev, uint8_t *buf, size_t len);
 
+/*
+ * A pushed module's bytes as a sealed memfd (own: fd, -1 when none), with
+ * their length and SHA-256 (lowercase hex).
+ */
+struct sup_wasm {
+	int fd;
+	size_t len;
+	char digest[65];
+};
+
+/*
+ * bigframe.c: a large frame being received (see its header comment).
+ * sup_big_new() starts one of len bytes, header included (own: the
+ * result, freed with sup_big_free()); sup_big_feed() takes what in holds
+ * of it (-1: out of memory); once sup_big_complete(), sup_big_decode()
+ * decodes it: *out as for wp_frame_parse(), and for a push whose module
+ * went to a memfd, *wasm that module (own: wasm->fd; -1 otherwise).
+ * sup_big_holds_module(): whether its module is going to a memfd.
+ */
+struct sup_big;
+struct sup_big *sup_big_new(size_t len);
+void sup_big_free(struct sup_big *b);
+int sup_big_feed(struct sup_big *b, struct evbuffer *in);
+bool sup_big_complete(const struct sup_big *b);
+bool sup_big_holds_module(const struct sup_big *b);
+enum sup_frame_status sup_big_decode(struct sup_big *b, size_t max,
+    Wasmd__Envelope **out, struct sup_wasm *wasm, char *err, size_t errlen);
+
 /* tenant.c: tenants, one per peer uid for now. */
 /*
  * A module's index entry: all the supervisor keeps of it in memory. Its
@@ -261,13 +289,22 @@ struct sup_module *sup_store_resolve(
     struct sup_tenant *t, const char *ref, char *err, size_t errlen);
 struct sup_module *sup_store_find(struct sup_tenant *t, const char *digest);
 /*
- * Stores wasm (validated by a worker), whose sha256 the caller computed
+ * The directory a tenant's modules are stored in (made if missing), for
+ * sup_wasm_write_start(). 0, or -1 with err filled.
+ */
+int sup_store_modules_dir(
+    struct sup_tenant *t, char *dir, size_t size, char *err, size_t errlen);
+/*
+ * Stores a module (validated by a worker) of len bytes, written and synced
+ * already in the temp file wasm_tmp in that directory (wasmwrite.c; it is
+ * renamed into place, or removed when the module is stored already; NULL
+ * only when it is), whose sha256 the caller computed
  * as digest (hashing a large module again would stall the loop twice as
  * long), with its info; sets the name when not NULL/empty. Returns the
  * module (borrowed) or NULL with err filled.
  */
 struct sup_module *sup_store_add(struct sup *sup, struct sup_tenant *t,
-    const uint8_t *wasm, size_t len, const char *digest,
+    const char *wasm_tmp, size_t len, const char *digest,
     const Wasmd__ModuleInfo *info, const char *name, char *err, size_t errlen);
 /* Removes m's files and every name pointing at it; frees m. */
 int sup_store_remove(
@@ -281,6 +318,14 @@ int sup_store_untag(struct sup_tenant *t, const char *ref,
     struct sup_module **m, char *err, size_t errlen);
 /* Whether any name points at m. */
 bool sup_store_named(struct sup_tenant *t, const struct sup_module *m);
+/*
+ * m's stored file, opened read-only (own: the descriptor), its size
+ * checked; -1 with err filled. A stored module's file is never rewritten
+ * (a new one is renamed into place), so its bytes cannot change under a
+ * reader.
+ */
+int sup_store_open_wasm(
+    struct sup_tenant *t, const struct sup_module *m, char *err, size_t errlen);
 /* own: the result (free()); NULL with err filled. */
 uint8_t *sup_store_read_wasm(struct sup_tenant *t, const struct sup_module *m,
     size_t *len, char *err, size_t errlen);
@@ -321,6 +366,13 @@ int sup_store_write_atomic(const char *dir, const char *name,
 /* own: path's bytes (free()), NUL-terminated; NULL on error. */
 uint8_t *sup_store_read_file(const char *path, size_t *len);
 void sup_sha256_hex(const uint8_t *data, size_t len, char out[65]);
+/* SHA-256 in pieces: begin, update, end (out NULL: just free it). */
+struct sup_sha256 {
+	void *ctx; /* own: an EVP_MD_CTX */
+};
+void sup_sha256_begin(struct sup_sha256 *h);
+void sup_sha256_update(struct sup_sha256 *h, const void *p, size_t n);
+void sup_sha256_end(struct sup_sha256 *h, char out[65]);
 
 /*
  * snapshot_store.c: a module's pre-initialized snapshot, stored beside it
@@ -362,14 +414,16 @@ struct sup_session {
 	 * Budgets (budget.c). owner: the peer's tenant from its connection
 	 * on (tenant is set at hello). held: what the session holds now, as
 	 * counted in owner->held and sup->held. big: a large frame being
-	 * received (own, big_len bytes with its header, big_have read so
-	 * far), whose big_reserved bytes were granted before it was read.
+	 * received (bigframe.c), whose big_reserved bytes were granted
+	 * before it was read.
 	 */
 	struct sup_tenant *owner;
 	uint64_t held;
-	uint8_t *big;
-	size_t big_len, big_have;
+	struct sup_big *big; /* own (bigframe.c) */
 	uint64_t big_reserved;
+	/* The module of the push being dispatched, when it came as a memfd
+	 * (bigframe.c); sup_job_push() takes it, else it is closed after. */
+	struct sup_wasm pushed;
 	bool read_paused;             /* not read: over a budget */
 	size_t unread_seen;           /* its unread replies, while paused */
 	struct timespec unread_since; /* since when none were read */
@@ -485,7 +539,8 @@ void sup_worker_kill(struct sup_worker *w, const char *why);
 /*
  * Sends job's frame to w (which owns it from now on, as with
  * sup_worker_send_frame), with the module's bytes as a sealed memfd when
- * the job is a fresh invoke whose module w does not hold. -1 with err
+ * the job is a push (its own memfd, job->wasm_fd, which it keeps) or a
+ * fresh invoke whose module w does not hold. -1 with err
  * filled (and the frame freed) when it cannot.
  */
 int sup_worker_send_job(
@@ -542,8 +597,12 @@ struct sup_job {
 	bool queued;
 	uint8_t *frame; /* own: the job's frame for the worker, until sent */
 	size_t frame_len;
-	uint8_t *wasm; /* own: push's module bytes */
+	int wasm_fd; /* own: push's module bytes, a sealed memfd, or -1 */
 	size_t wasm_len;
+	/* push, validated: its info (own) while its bytes are written into
+	 * the store (write, own: wasmwrite.c). */
+	Wasmd__ModuleInfo *info;
+	struct sup_wasm_write *write;
 	char *name;        /* own: push's name, or NULL */
 	char digest[65];   /* invoke's module */
 	char *export_name; /* own: invoke's export, for logs */
@@ -709,7 +768,8 @@ char **sup_worker_environ(void);
 void sup_isolation_report(struct sup *sup, pid_t pid);
 
 /*
- * modfd.c: a module's bytes as a sealed, read-only memfd for a worker.
+ * modfd.c: a module's bytes for a worker, as a read-only descriptor: the
+ * stored file itself (sup_store_open_wasm), passed without a copy.
  * Returns the descriptor (own: close it once sent) or -1 with err filled.
  */
 int sup_module_memfd(
@@ -721,6 +781,26 @@ int sup_module_memfd(
  */
 int sup_module_snapshot_memfd(struct sup_tenant *t, const char *digest,
     const char *snap, char *err, size_t errlen);
+/*
+ * wasmwrite.c: a pushed module's len bytes from the memfd src (borrowed;
+ * duplicated) into a new fsynced temp file in the store directory dir, by
+ * a helper thread (see its header comment). When it is done, on the loop:
+ * done(arg, tmp, NULL) with the temp file's path (the callee renames or
+ * removes it), or done(arg, NULL, err). Returns the write (own until done
+ * is called or it is cancelled), or NULL with err filled.
+ * sup_wasm_write_cancel(): done is not called; the file is removed.
+ */
+typedef void (*sup_wasm_written)(void *arg, const char *tmp, const char *err);
+struct sup_wasm_write;
+struct sup_wasm_write *sup_wasm_write_start(struct sup *sup, const char *dir,
+    const char *digest, int src, size_t len, sup_wasm_written done, void *arg,
+    char *err, size_t errlen);
+void sup_wasm_write_cancel(struct sup_wasm_write *w);
+
+/* Writes all of buf to fd, retrying on EINTR. 0, or an errno value. */
+int sup_write_all(int fd, const uint8_t *buf, size_t len);
+/* A small push's len bytes at buf as such a memfd (own), or -1 with err. */
+int sup_memfd_from(const uint8_t *buf, size_t len, char *err, size_t errlen);
 
 /* Small helpers (main.c). */
 uint64_t sup_elapsed_us(const struct timespec *since);

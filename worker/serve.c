@@ -6,7 +6,8 @@
  * The exchange (../notes/daemon-protocol.md): the worker confines itself,
  * sends hello{version, worker_pid}, then reads envelopes one at a time and
  * answers each:
- *   push{wasm}    -> module_info{size, imports, exports} | error; with an
+ *   push{module_size}, the module's bytes as a memfd (or push{wasm})
+ *                 -> module_info{size, imports, exports} | error; with an
  *                    initializer (PushModule.init, or wizer.initialize)
  *                    it runs once and module_info carries the snapshot
  *                    (see push_snapshot)
@@ -219,20 +220,55 @@ send_module_error(job *j, const we_error *err)
 static we_snapshot *push_snapshot(
     job *j, const Wasmd__PushModule *push, const we_module *m);
 
+/*
+ * The pushed module: decoded from the memfd that came with the push
+ * (PushModule.module_size bytes, sealed by the supervisor), or from the
+ * frame's own bytes. NULL after replying.
+ */
+static we_module *
+push_module(job *j, const Wasmd__PushModule *push, size_t *size)
+{
+	we_error err = {0};
+	we_module *m;
+	void *bytes;
+
+	*size = push->wasm.len;
+	if (push->module_size == 0 && j->module_fd < 0)
+		m = we_module_new(push->wasm.data, push->wasm.len, &err);
+	else if (push->module_size == 0 || j->module_fd < 0 ||
+	    push->module_size > WP_FRAME_MAX_DEFAULT) {
+		send_error(j, WASMD__ERROR_CODE__ERR_BAD_REQUEST,
+		    "worker: a pushed module's memfd needs its size");
+		j->exit_status = WRK_EXIT_BAD;
+		return NULL;
+	} else {
+		*size = (size_t)push->module_size;
+		bytes =
+		    mmap(NULL, *size, PROT_READ, MAP_PRIVATE, j->module_fd, 0);
+		if (bytes == MAP_FAILED) {
+			send_error(j, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY,
+			    "worker: cannot map the module's %zu bytes", *size);
+			return NULL;
+		}
+		m = we_module_new(bytes, *size, &err);
+		munmap(bytes, *size);
+	}
+	if (m == NULL)
+		send_module_error(j, &err);
+	return m;
+}
+
 static void
 serve_push(job *j, const Wasmd__PushModule *push)
 {
 	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
-	we_error err = {0};
-	we_module *m = we_module_new(push->wasm.data, push->wasm.len, &err);
+	size_t size = 0, len = 0;
+	we_module *m = push_module(j, push, &size);
 	we_snapshot *snap = NULL;
-	size_t len = 0;
 
-	if (m == NULL) {
-		send_module_error(j, &err);
+	if (m == NULL)
 		return;
-	}
-	env.module_info = wrk_module_info(&j->arena, m, push->wasm.len);
+	env.module_info = wrk_module_info(&j->arena, m, size);
 	if (env.module_info == NULL) {
 		send_error(j, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY,
 		    "out of memory describing the module");

@@ -8,7 +8,8 @@
  *
  * usage: wasmd-it-fakeworker serve --fd 3 --memory-limit BYTES ...
  * It serves jobs until the supervisor closes its socket.
- * push:   bytes starting with "\0asm" -> module_info{size, exports};
+ * push:   bytes (the memfd that comes with it, or its wasm field)
+ *         starting with "\0asm" -> module_info{size, exports};
  *         otherwise error ERR_INVALID_MODULE "fake: bad magic".
  * invoke: the export name picks the behaviour:
  *   ok       -> invoke_result{i32 42}
@@ -70,7 +71,7 @@ static const char *const behaviours[] = {"ok", "sleep", "abort", "sigsys",
 #define NBEHAVIOURS (sizeof(behaviours) / sizeof(behaviours[0]))
 
 static void
-do_push(Wasmd__Envelope *req)
+do_push(Wasmd__Envelope *req, int passed)
 {
 	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
 	Wasmd__ModuleInfo info = WASMD__MODULE_INFO__INIT;
@@ -79,8 +80,17 @@ do_push(Wasmd__Envelope *req)
 	Wasmd__FuncType ft = WASMD__FUNC_TYPE__INIT;
 	Wasmd__ValType i32 = WASMD__VAL_TYPE__VAL_I32;
 	ProtobufCBinaryData *w = &req->push->wasm;
+	uint8_t magic[4] = {0};
+	size_t size = w->len;
 
-	if (w->len < 4 || memcmp(w->data, "\0asm", 4) != 0) {
+	/* As the real worker: the module's bytes come as a memfd. */
+	if (req->push->module_size > 0 && passed >= 0 &&
+	    pread(passed, magic, 4, 0) == 4) {
+		size = (size_t)req->push->module_size;
+	} else if (w->len >= 4) {
+		memcpy(magic, w->data, 4);
+	}
+	if (size < 4 || memcmp(magic, "\0asm", 4) != 0) {
 		reply_error(req->id, WASMD__ERROR_CODE__ERR_INVALID_MODULE,
 		    "fake: bad magic");
 		return;
@@ -95,7 +105,7 @@ do_push(Wasmd__Envelope *req)
 		ex[i].type = &et;
 		exs[i] = &ex[i];
 	}
-	info.size = w->len;
+	info.size = size;
 	info.n_exports = NBEHAVIOURS;
 	info.exports = exs;
 	env.id = req->id;
@@ -253,6 +263,7 @@ main(int argc, char **argv)
 	Wasmd__Envelope env = WASMD__ENVELOPE__INIT, *req = NULL;
 	Wasmd__Hello h = WASMD__HELLO__INIT;
 	char err[256];
+	int passed = -1;
 
 	if (argc < 2 || strcmp(argv[1], "serve") != 0)
 		return 2;
@@ -264,16 +275,19 @@ main(int argc, char **argv)
 	if (getenv("FAKEWORKER_AFTER_HELLO") != NULL)
 		flood_envelope(0, &env);
 	/* Jobs until the supervisor hangs up, as a warm worker serves them
-	 * (a module's memfd, if one comes, is closed unread by read()). */
-	while (wp_read_envelope(fd, 1u << 28, &req, err, sizeof(err)) == 0) {
+	 * (a module's memfd comes with a push, or an invoke: unread there). */
+	while (wp_read_envelope_fd(
+	           fd, 1u << 28, &req, &passed, err, sizeof(err)) == 0) {
 		if (req->msg_case == WASMD__ENVELOPE__MSG_PUSH)
-			do_push(req);
+			do_push(req, passed);
 		else if (req->msg_case == WASMD__ENVELOPE__MSG_INVOKE)
 			do_invoke(req);
 		else
 			reply_error(req->id, WASMD__ERROR_CODE__ERR_BAD_REQUEST,
 			    "fake: unexpected job");
 		wasmd__envelope__free_unpacked(req, NULL);
+		if (passed >= 0)
+			close(passed);
 	}
 	return 0;
 }

@@ -240,6 +240,55 @@ stop_spinners() {
 	SPINNERS=()
 }
 
+# uleb N: N as unsigned LEB128, in printf escapes.
+uleb() {
+	local v=$1 b out=
+	while :; do
+		b=$((v & 0x7f))
+		v=$((v >> 7))
+		[ "$v" -ne 0 ] && b=$((b | 0x80))
+		out+=$(printf '\\x%02x' "$b")
+		[ "$v" -eq 0 ] && break
+	done
+	echo "$out"
+}
+
+# big_module FILE MIB: a valid module of MIB MiB (hostile_big_*): an
+# export f : [] -> [] that does nothing, and one data segment of MIB MiB
+# of random bytes at offset 0 of a memory of 16 pages per MiB.
+big_module() {
+	local size=$(($2 << 20)) seg_head seg_head_len pages
+	seg_head="\\x01\\x00\\x41\\x00\\x0b$(uleb "$size")"
+	seg_head_len=$(printf "$seg_head" | wc -c)
+	pages=$(uleb $(($2 * 16)))
+	{
+		printf '\x00asm\x01\x00\x00\x00'
+		printf '\x01\x04\x01\x60\x00\x00' # type 0: [] -> []
+		printf '\x03\x02\x01\x00'         # func 0: type 0
+		printf "\\x05$(uleb $((2 + $(printf "$pages" | wc -c))))\\x01\\x00$pages"
+		printf '\x07\x05\x01\x01f\x00\x00' # export "f": func 0
+		printf '\x0a\x04\x01\x02\x00\x0b' # its body: end
+		printf "\\x0b$(uleb $((seg_head_len + size)))$seg_head"
+		head -c "$size" /dev/urandom
+	} >"$1"
+}
+
+# big_bounds WHAT BASE: the bounds of a hostile_big_* scenario, once its
+# work (WHAT, for messages) is done: the other tenant's lists
+# ($TMP/lists.out, from wasmd-it-rawclient listwhile) each answered within
+# 300 ms, and the supervisor's peak resident size (VmHWM) grown by less
+# than 50 MiB, half the module, since BASE KiB (not under ASan).
+big_bounds() {
+	local peak slowest
+	peak=$(awk '/^VmHWM:/ {print $2}' "/proc/$DAEMON_PID/status")
+	slowest=$(sed -n 's/^lists=[0-9]* slowest_ms=\([0-9]*\)$/\1/p' "$TMP/lists.out")
+	[ -n "$slowest" ] || fail "no list timing: $(cat "$TMP/lists.out")"
+	echo "$1: another tenant's $(cut -d' ' -f1 "$TMP/lists.out") on one connection, the slowest $slowest ms; supervisor peak RSS $((peak / 1024)) MiB (before: $(($2 / 1024)) MiB)" >&2
+	[ "$slowest" -le 300 ] || fail "another tenant waited $slowest ms for a list during the $1: the loop stalled"
+	asan_build && return 0
+	[ "$peak" -lt $(($2 + 50 * 1024)) ] || fail "supervisor peak RSS $peak KiB, $((peak - $2)) KiB more than before the $1: the module's bytes entered its heap"
+}
+
 # push_add UID: UID pushes add.wasm (named add). probe_add UID: three
 # calls of it as UID, each within 5 s (a bound for a loaded CI machine;
 # their times go to stderr).

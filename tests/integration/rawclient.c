@@ -17,6 +17,22 @@
  *       hello, then N invokes in one write; print each reply's id and kind.
  *   list
  *       hello and list; print the number of modules.
+ *   listwhile PID
+ *       hello, then one list after another (2 ms apart) on this connection
+ *       for as long as process PID lives (once at least); print how many were
+ *       answered and the slowest round trip ("lists=N slowest_ms=MS"):
+ *       how long the daemon's loop kept this client waiting at worst.
+ *   bigpush FILE SHAPE
+ *       hello, then a push of FILE's bytes in a frame written by hand in
+ *       one of these shapes (SHAPE), to test the supervisor's parse of
+ *       large pushes (daemon/bigframe.c):
+ *         plain    id, push{wasm}               (as protobuf-c writes it)
+ *         named    id, push{name "shaped", wasm, no_init}
+ *         idlast   push{wasm, name "shaped"}, id
+ *         twowasm  id, push{wasm, wasm}
+ *         toolong  id, push{wasm} with push's length past the frame
+ *         thenlist id, push{wasm}, list{}
+ *       print "info DIGEST" or "error CODE: MESSAGE".
  *   remove REF SCOPE
  *       hello, RemoveModule{REF, scope SCOPE (a number)}; print "ok" or
  *       the Error ("error CODE: MESSAGE").
@@ -55,12 +71,14 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "frame.h"
@@ -224,6 +242,155 @@ run_list(int fd)
 		return 1;
 	printf("modules=%zu\n", r->module_list->n_modules);
 	wasmd__envelope__free_unpacked(r, NULL);
+	return 0;
+}
+
+static double
+now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static int
+run_listwhile(int fd, pid_t pid)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT, *r;
+	Wasmd__ListModules l = WASMD__LIST_MODULES__INIT;
+	double slowest = 0, t;
+	unsigned n = 0;
+
+	env.msg_case = WASMD__ENVELOPE__MSG_LIST;
+	env.list = &l;
+	do {
+		env.id = ++n;
+		t = now_ms();
+		send_env(fd, &env);
+		r = recv_env(fd, 30000);
+		if (r == NULL ||
+		    r->msg_case != WASMD__ENVELOPE__MSG_MODULE_LIST ||
+		    r->id != n) {
+			fprintf(stderr, "rawclient: list %u failed\n", n);
+			return 1;
+		}
+		wasmd__envelope__free_unpacked(r, NULL);
+		if (now_ms() - t > slowest)
+			slowest = now_ms() - t;
+		usleep(2000); /* a client, not a CPU hog */
+	} while (kill(pid, 0) == 0 || errno == EPERM); /* another uid's */
+	printf("lists=%u slowest_ms=%.0f\n", n, slowest);
+	return 0;
+}
+
+/* A growing byte buffer for frames written by hand. */
+struct bytes {
+	uint8_t *p;
+	size_t n;
+};
+
+static void
+put(struct bytes *b, const void *p, size_t n)
+{
+	b->p = realloc(b->p, b->n + n);
+	if (b->p == NULL)
+		exit(1);
+	memcpy(b->p + b->n, p, n);
+	b->n += n;
+}
+
+static void
+put_varint(struct bytes *b, uint64_t v)
+{
+	uint8_t c;
+
+	do {
+		c = (uint8_t)(v & 0x7f) | (v > 0x7f ? 0x80 : 0);
+		put(b, &c, 1);
+		v >>= 7;
+	} while (v != 0);
+}
+
+/* A length-delimited field: tag, length, bytes. */
+static void
+put_field(struct bytes *b, unsigned field, const void *p, size_t n)
+{
+	put_varint(b, field << 3 | 2);
+	put_varint(b, n);
+	put(b, p, n);
+}
+
+/* The body of an Envelope holding a push of wasm, in shape. */
+static struct bytes
+shaped_push(const char *shape, const struct bytes *wasm)
+{
+	struct bytes push = {0}, env = {0};
+	bool idlast = strcmp(shape, "idlast") == 0;
+
+	if (strcmp(shape, "named") == 0) {
+		put_field(&push, 2, "shaped", 6);
+		put_field(&push, 1, wasm->p, wasm->n);
+		put_varint(&push, 4 << 3); /* no_init = true */
+		put_varint(&push, 1);
+	} else {
+		put_field(&push, 1, wasm->p, wasm->n);
+	}
+	if (idlast)
+		put_field(&push, 2, "shaped", 6);
+	if (strcmp(shape, "twowasm") == 0)
+		put_field(&push, 1, wasm->p, wasm->n);
+	if (!idlast) {
+		put_varint(&env, 1 << 3); /* id = 1 */
+		put_varint(&env, 1);
+	}
+	put_varint(&env, 5 << 3 | 2);
+	put_varint(&env, push.n + (strcmp(shape, "toolong") == 0 ? 9 : 0));
+	put(&env, push.p, push.n);
+	if (strcmp(shape, "thenlist") == 0)
+		put_field(&env, 7, "", 0);
+	if (idlast) {
+		put_varint(&env, 1 << 3);
+		put_varint(&env, 1);
+	}
+	free(push.p);
+	return env;
+}
+
+static int
+run_bigpush(int fd, const char *file, const char *shape)
+{
+	struct bytes wasm = {0}, frame = {0}, env;
+	uint8_t buf[65536], hdr[4];
+	Wasmd__Envelope *r;
+	size_t n;
+	FILE *f = fopen(file, "rb");
+
+	if (f == NULL)
+		return 1;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		put(&wasm, buf, n);
+	fclose(f);
+	env = shaped_push(shape, &wasm);
+	hdr[0] = (uint8_t)(env.n >> 24);
+	hdr[1] = (uint8_t)(env.n >> 16);
+	hdr[2] = (uint8_t)(env.n >> 8);
+	hdr[3] = (uint8_t)env.n;
+	put(&frame, hdr, 4);
+	put(&frame, env.p, env.n);
+	send_raw(fd, frame.p, frame.n);
+	r = recv_env(fd, 30000);
+	if (r != NULL && r->msg_case == WASMD__ENVELOPE__MSG_MODULE_INFO)
+		printf("info %s\n", r->module_info->digest);
+	else if (r != NULL && r->msg_case == WASMD__ENVELOPE__MSG_ERROR)
+		printf(
+		    "error %d: %s\n", (int)r->error->code, r->error->message);
+	else
+		return 1;
+	wasmd__envelope__free_unpacked(r, NULL);
+	free(wasm.p);
+	free(frame.p);
+	free(env.p);
 	return 0;
 }
 
@@ -571,6 +738,10 @@ main(int argc, char **argv)
 		return run_pipeline(fd, argv[3], argv[4], atoi(argv[5]));
 	if (strcmp(mode, "list") == 0)
 		return run_list(fd);
+	if (strcmp(mode, "bigpush") == 0 && argc == 5)
+		return run_bigpush(fd, argv[3], argv[4]);
+	if (strcmp(mode, "listwhile") == 0 && argc == 4)
+		return run_listwhile(fd, (pid_t)atoi(argv[3]));
 	if (strcmp(mode, "remove") == 0 && argc == 5)
 		return run_remove(fd, argv[3], atoi(argv[4]));
 	if (strcmp(mode, "trickle") == 0 && argc == 4)

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * wasmwrite.c: a pushed module's bytes written into the store off the
+ * event loop.
+ *
+ * Copying 100 MiB into a file and syncing it takes the kernel a second on
+ * a loaded machine, during which no other client would be served. So a
+ * helper thread does it: it creates the temp file the store will rename
+ * (store.c's ".tmp-<digest>.wasm-XXXXXX", removed at start if a crash
+ * leaves it), copies the module's memfd into it with sendfile(2), in the
+ * kernel (copy_file_range(2) refuses a memfd to a disk file: EXDEV), and
+ * fsyncs it. Then it tells the loop through a pipe, and the loop renames
+ * the file into place (store.c) as for any store write.
+ *
+ * The thread touches nothing but its own descriptors, path and result: no
+ * libevent, no log, no store state. It runs with every signal blocked, so
+ * signals still reach the loop's thread only.
+ */
+#include "sup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <unistd.h>
+
+struct sup_wasm_write {
+	pthread_t thread;
+	int src;        /* own: a duplicate of the module's memfd */
+	size_t len;     /* bytes to copy */
+	char tmp[4096]; /* the temp file's path (the thread fills XXXXXX) */
+	bool created;   /* the thread created tmp */
+	int error;      /* errno of the failed step, 0 when done */
+	const char *step;
+	int pipe[2];      /* the thread writes a byte to pipe[1] when done */
+	struct event *ev; /* own: pipe[0] readable */
+	sup_wasm_written done; /* NULL once cancelled */
+	void *arg;
+};
+
+/* Copies w->len bytes of w->src to fd in the kernel. 0, or an errno. */
+static int
+copy_module(struct sup_wasm_write *w, int fd)
+{
+	off_t off = 0;
+
+	while ((size_t)off < w->len) {
+		ssize_t n = sendfile(fd, w->src, &off, w->len - (size_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? errno : EIO; /* the memfd is shorter */
+	}
+	return 0;
+}
+
+static void *
+write_thread(void *arg)
+{
+	struct sup_wasm_write *w = arg;
+	char byte = 0;
+	ssize_t n;
+	int fd = mkostemp(w->tmp, O_CLOEXEC);
+
+	w->step = "create";
+	if (fd < 0) {
+		w->error = errno;
+	} else {
+		w->created = true;
+		w->step = "write";
+		w->error = copy_module(w, fd);
+		if (w->error == 0 && fsync(fd) != 0) {
+			w->step = "sync";
+			w->error = errno;
+		}
+		close(fd);
+	}
+	do
+		n = write(w->pipe[1], &byte, 1);
+	while (n < 0 && errno == EINTR);
+	return NULL;
+}
+
+static void
+write_free(struct sup_wasm_write *w)
+{
+	if (w->created && (w->done == NULL || w->error != 0))
+		unlink(w->tmp);
+	event_free(w->ev);
+	close(w->pipe[0]);
+	close(w->pipe[1]);
+	close(w->src);
+	free(w);
+}
+
+static void
+written_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct sup_wasm_write *w = arg;
+	char err[4200];
+
+	pthread_join(w->thread, NULL);
+	if (w->done != NULL) {
+		if (w->error != 0)
+			snprintf(err, sizeof(err), "cannot %s %s: %s", w->step,
+			    w->tmp, strerror(w->error));
+		w->done(w->arg, w->error == 0 ? w->tmp : NULL,
+		    w->error == 0 ? NULL : err);
+	}
+	write_free(w);
+}
+
+/*
+ * Starts the thread with every signal blocked in it, on a small stack (it
+ * makes a few system calls and allocates nothing: no 8 MiB stack, no
+ * malloc arena of its own under the daemon's RLIMIT_AS). 0, or an errno.
+ */
+static int
+start_thread(struct sup_wasm_write *w)
+{
+	pthread_attr_t attr;
+	sigset_t all, old;
+	int rc;
+
+	if ((rc = pthread_attr_init(&attr)) != 0)
+		return rc;
+	rc = pthread_attr_setstacksize(&attr, 64u << 10);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	if (rc == 0)
+		rc = pthread_create(&w->thread, &attr, write_thread, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	return rc;
+}
+
+struct sup_wasm_write *
+sup_wasm_write_start(struct sup *sup, const char *dir, const char *digest,
+    int src, size_t len, sup_wasm_written done, void *arg, char *err,
+    size_t errlen)
+{
+	struct sup_wasm_write *w = sup_xcalloc(1, sizeof(*w));
+	int rc = 0;
+
+	w->len = len;
+	w->done = done;
+	w->arg = arg;
+	w->pipe[0] = w->pipe[1] = -1;
+	snprintf(w->tmp, sizeof(w->tmp), "%s/.tmp-%s.wasm-XXXXXX", dir, digest);
+	if ((w->src = fcntl(src, F_DUPFD_CLOEXEC, 0)) < 0 ||
+	    pipe2(w->pipe, O_CLOEXEC) != 0)
+		rc = errno;
+	else if ((w->ev = event_new(
+	              sup->base, w->pipe[0], EV_READ, written_cb, w)) == NULL ||
+	    event_add(w->ev, NULL) != 0)
+		rc = ENOMEM;
+	else
+		rc = start_thread(w);
+	if (rc == 0)
+		return w;
+	snprintf(err, errlen, "cannot start writing module %s: %s", digest,
+	    strerror(rc));
+	if (w->ev != NULL)
+		event_free(w->ev);
+	if (w->pipe[0] >= 0) {
+		close(w->pipe[0]);
+		close(w->pipe[1]);
+	}
+	if (w->src >= 0)
+		close(w->src);
+	free(w);
+	return NULL;
+}
+
+void
+sup_wasm_write_cancel(struct sup_wasm_write *w)
+{
+	/* The thread runs to its end; written_cb removes its file. */
+	w->done = NULL;
+}
