@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * spec_cmd.c: what the spec runner's two front ends (spec_json.c,
- * spec_wast.c) read alike: command names and v128 lane shapes.
+ * spec_wast.c) read alike: command names, v128 lane shapes and files.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "spec_cmd.h"
@@ -55,4 +57,31 @@ spec_lane_shape(const char *s, size_t len, expect *e)
 		}
 	}
 	return false;
+}
+
+uint8_t *
+spec_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf = NULL, *more;
+	size_t cap = 0, got;
+
+	*len = 0;
+	if (f == NULL)
+		return NULL;
+	do {
+		if (*len == cap) {
+			cap = cap ? cap * 2 : 65536;
+			if ((more = realloc(buf, cap)) == NULL) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = more;
+		}
+		got = fread(buf + *len, 1, cap - *len, f);
+		*len += got;
+	} while (got > 0);
+	fclose(f);
+	return buf;
 }

@@ -126,4 +126,7 @@ spec_cmd_kind spec_cmd_named(const char *s, size_t len);
  * and lane_float; false when unknown (spec_cmd.c). */
 bool spec_lane_shape(const char *s, size_t len, expect *e);
 
+/* The bytes of the file at path, or NULL (errno set). own: the result. */
+uint8_t *spec_read_file(const char *path, size_t *len);
+
 #endif

@@ -280,22 +280,7 @@ read_file(const script *sc, const char *file, size_t *len)
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/%s", sc->dir, file);
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	uint8_t *buf = NULL;
-	size_t cap = 0, n = 0, got;
-	do {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 65536;
-			buf = xrealloc(buf, cap);
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-	} while (got > 0);
-	fclose(f);
-	*len = n;
-	return buf;
+	return spec_read_file(path, len);
 }
 
 /*

@@ -484,34 +484,6 @@ read_commands(reader *r, spec_cmd *c, spec_cmd_fn fn, void *ctx)
 	return 0;
 }
 
-/* The script's bytes, or NULL. own: the result. */
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, got;
-
-	*len = 0;
-	if (f == NULL)
-		return NULL;
-	do {
-		if (*len == cap) {
-			char *more = realloc(buf, cap = cap ? cap * 2 : 65536);
-			if (more == NULL) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = more;
-		}
-		got = fread(buf + *len, 1, cap - *len, f);
-		*len += got;
-	} while (got > 0);
-	fclose(f);
-	return buf;
-}
-
 int
 spec_wast_read(
     const char *path, spec_cmd_fn fn, void *ctx, char *msg, size_t msglen)
@@ -519,7 +491,7 @@ spec_wast_read(
 	reader r = {.path = path, .msg = msg, .msglen = msglen};
 	spec_cmd c = {.expected = NULL};
 	wat_error err;
-	char *src = slurp(path, &r.srclen);
+	char *src = (char *)spec_read_file(path, &r.srclen);
 	int rc = -1;
 
 	r.src = src;
