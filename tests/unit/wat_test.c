@@ -214,6 +214,18 @@ START_TEST(test_simd)
 }
 END_TEST
 
+/* A line comment ends at CR as at LF (the 3.0 text format's newlines). */
+START_TEST(test_line_comment_ends_at_cr)
+{
+	loaded l = load("(func (export \"f\") (result i32)\n"
+	                "  (i32.const 1) ;; comment\r"
+	                "  (return (i32.const 2)))");
+
+	ck_assert_int_eq(call_i32(&l, "f", 0, 0, 0), 2);
+	unload(&l);
+}
+END_TEST
+
 START_TEST(test_errors_have_positions)
 {
 	wat_error e;
@@ -314,6 +326,7 @@ main(void)
 	tcase_add_test(tc, test_memory_data_and_tables);
 	tcase_add_test(tc, test_numbers);
 	tcase_add_test(tc, test_simd);
+	tcase_add_test(tc, test_line_comment_ends_at_cr);
 	tcase_add_test(tc, test_errors_have_positions);
 	tcase_add_test(tc, test_binary_and_quote_forms);
 	tcase_add_test(tc, test_ensure_binary);
