@@ -183,17 +183,26 @@ v128_value(reader *r, expect *e)
 	}
 }
 
-/* (ref.null T): T func and extern have engine types; others any null. */
+/*
+ * (ref.null T?): T func and extern have engine types; any other heap type
+ * ($t, any, none...), or none at all (3.0's result "(ref.null)"), matches
+ * a null reference of any type.
+ */
 static void
 ref_null(reader *r, expect *e)
 {
-	const wtok *t = next(r);
+	const wtok *t = peek(r, 0);
 
+	if (t->kind == T_RPAREN) {
+		e->kind = EXPECT_ANY_NULL_REF;
+		return;
+	}
+	next(r);
 	if (wat_is_keyword(t, "func"))
 		e->val.type = WE_FUNCREF;
 	else if (wat_is_keyword(t, "extern"))
 		e->val.type = WE_EXTERNREF;
-	else if (t->kind == T_KEYWORD)
+	else if (t->kind == T_KEYWORD || t->kind == T_ID)
 		e->kind = EXPECT_ANY_NULL_REF;
 	else
 		fail_at(r, t, "expected a heap type");
@@ -334,7 +343,7 @@ action(reader *r, spec_action *a)
 static spec_cmd_kind
 module_form(reader *r, spec_cmd *c)
 {
-	const wtok *open = peek(r, 0), *close;
+	const wtok *open = peek(r, 0), *close, *word = peek(r, 2);
 	size_t from = r->pos;
 	spec_cmd_kind kind = SPEC_MODULE;
 
@@ -362,14 +371,13 @@ module_form(reader *r, spec_cmd *c)
 	c->module.text_line = open->line;
 	if (kind == SPEC_MODULE_DEFINITION) {
 		/* "(module definition $M ..." read as "(module $M ...". */
-		const char *word = strstr(open->text, "definition");
-		size_t skip = (size_t)(word - open->text);
+		size_t skip = (size_t)(word->text - open->text);
 
 		free(r->def_text);
 		if ((r->def_text = malloc(c->module.textlen)) == NULL)
 			fail_at(r, open, "out of memory");
 		memcpy(r->def_text, open->text, skip);
-		memcpy(r->def_text + skip, word + 10,
+		memcpy(r->def_text + skip, word->text + 10,
 		    c->module.textlen - skip - 10);
 		c->module.text = r->def_text;
 		c->module.textlen -= 10;
