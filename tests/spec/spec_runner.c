@@ -21,8 +21,8 @@
  *
  * Modules in the text format (every module of a .wast, the .wat files of
  * the JSON's assert_malformed of module_type "text") go through
- * libwasmd-wat; a text module that assert_malformed names must be
- * rejected by it. With --wasm2, modules are decoded by we_module_new_wasm2,
+ * libwasmd-wat; a module given as text to assert_malformed (`module
+ * quote`, the JSON's module_type "text") must be rejected by it. With --wasm2, modules are decoded by we_module_new_wasm2,
  * for the 2.0 suite: it refuses constant expressions that 3.0 accepts.
  *
  * Each script runs in a child process (unless --no-fork), so an engine crash
@@ -32,7 +32,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <jansson.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
