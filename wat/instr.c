@@ -40,16 +40,24 @@ typedef enum imm {
 	IM_TAG,
 	IM_TRYTABLE,
 	IM_TYPE,
-	IM_V128,    /* SIMD: not in the text format yet */
-	IM_SHUFFLE, /* SIMD: not in the text format yet */
+	IM_V128,    /* v128.const: a shape, then its lanes */
+	IM_SHUFFLE, /* i8x16.shuffle: 16 lane indices */
+	IM_LANE,    /* a lane index (SIMD extract_lane, replace_lane) */
+	IM_MEMLANE, /* a memarg, then a lane index (SIMD load/store_lane) */
 } imm;
 
 typedef struct opinfo {
 	const char *text;
-	uint32_t code; /* a byte, or 0xFC00 | sub-opcode */
+	uint32_t code; /* a byte, or prefix << 16 | sub-opcode */
 	uint8_t imm;   /* enum imm */
 	uint8_t align; /* natural alignment (log2) of loads and stores */
 } opinfo;
+
+/* A SIMD row's immediates: its lane index, if it has lanes, after its
+ * memarg, if it is a load or store. */
+#define SIMD_IMM(lanes, mem)                                                   \
+	((lanes) > 0 ? ((mem) ? IM_MEMLANE : IM_LANE)                          \
+	             : ((mem) ? IM_MEMARG : IM_NONE))
 
 static const opinfo ops[] = {
 #define WX_CTL(N, code, text, imm) {text, code, IM_##imm, 0},
@@ -60,6 +68,11 @@ static const opinfo ops[] = {
 #define WX_BINT(N, code, text, T, R, fn) {text, code, IM_NONE, 0},
 #define WX_LD(N, code, text, T, align, ctype) {text, code, IM_MEMARG, align},
 #define WX_ST(N, code, text, T, align, ctype) {text, code, IM_MEMARG, align},
+#define WX_VOP(N, code, text, sig, lanes) {text, code, SIMD_IMM(lanes, 0), 0},
+#define WX_VLD(N, code, text, align, lanes)                                    \
+	{text, code, SIMD_IMM(lanes, 1), align},
+#define WX_VST(N, code, text, align, lanes)                                    \
+	{text, code, SIMD_IMM(lanes, 1), align},
 #include "opcodes.def"
 };
 
@@ -252,6 +265,85 @@ constant(wparse *ps, wbuf *b, imm k)
 	wat_next(ps);
 }
 
+/* A lane index (u8; the validator checks it against the shape). */
+static void
+lane_index(wparse *ps, wbuf *b)
+{
+	uint64_t v;
+	const wtok *t = wat_peek(ps, 0);
+
+	if (t->kind != T_RESERVED || t->text[0] == '-' || t->text[0] == '+' ||
+	    !wat_parse_int(t, 8, &v))
+		wat_fail(ps, "malformed lane index: expected a number 0-255");
+	wb_byte(ps, b, (uint8_t)v);
+	wat_next(ps);
+}
+
+/* The lanes of a v128.const shape, each lanebytes bytes. */
+static const struct {
+	const char *shape;
+	unsigned lanes, lanebytes;
+	imm kind; /* IM_I32 for any integer lane, IM_F32 or IM_F64 */
+} shapes[] = {{"i8x16", 16, 1, IM_I32}, {"i16x8", 8, 2, IM_I32},
+    {"i32x4", 4, 4, IM_I32}, {"i64x2", 2, 8, IM_I32}, {"f32x4", 4, 4, IM_F32},
+    {"f64x2", 2, 8, IM_F64}};
+
+/* v128.const's immediate: a shape, then its lanes, as 16 bytes. */
+static void
+v128_const(wparse *ps, wbuf *b)
+{
+	const wtok *t = wat_peek(ps, 0);
+	size_t k = 0;
+
+	while (k < sizeof shapes / sizeof shapes[0] &&
+	    !wat_is_keyword(t, shapes[k].shape))
+		k++;
+	if (k == sizeof shapes / sizeof shapes[0])
+		wat_fail(ps,
+		    "unexpected token, expected a v128 shape "
+		    "(i8x16, i16x8, i32x4, i64x2, f32x4, f64x2)");
+	wat_next(ps);
+	for (unsigned i = 0; i < shapes[k].lanes; i++) {
+		unsigned bytes = shapes[k].lanebytes;
+		uint32_t u32;
+		uint64_t v;
+		bool ok;
+
+		t = wat_peek(ps, 0);
+		if (shapes[k].kind == IM_F32) {
+			ok = wat_parse_f32(t, &u32);
+			v = u32;
+		} else if (shapes[k].kind == IM_F64) {
+			ok = wat_parse_f64(t, &v);
+		} else {
+			ok = wat_parse_int(t, 8 * bytes, &v);
+		}
+		if (!ok)
+			wat_fail(ps,
+			    t->kind != T_RESERVED && t->kind != T_KEYWORD
+			        ? "wrong number of lane literals for %s"
+			        : "malformed lane literal of %s (or out of "
+			          "range)",
+			    shapes[k].shape);
+		for (unsigned j = 0; j < bytes; j++)
+			wb_byte(ps, b, (uint8_t)(v >> (8 * j)));
+		wat_next(ps);
+	}
+}
+
+/* i8x16.shuffle's 16 lane indices. */
+static void
+shuffle(wparse *ps, wbuf *b)
+{
+	for (int i = 0; i < 16; i++) {
+		if (wat_peek(ps, 0)->kind != T_RESERVED)
+			wat_fail(ps,
+			    "invalid lane length: i8x16.shuffle "
+			    "needs 16 lane indices");
+		lane_index(ps, b);
+	}
+}
+
 /* The immediates of op (not a block instruction) into b. */
 static void
 immediates(wparse *ps, const opinfo *op, wbuf *b)
@@ -333,10 +425,12 @@ immediates(wparse *ps, const opinfo *op, wbuf *b)
 		wb_u32(ps, b, table);
 		break;
 	}
-	case IM_V128:
-	case IM_SHUFFLE:
-		wat_fail(ps, "%s: SIMD is not supported in the text format yet",
-		    op->text);
+	case IM_V128: v128_const(ps, b); break;
+	case IM_SHUFFLE: shuffle(ps, b); break;
+	case IM_LANE: lane_index(ps, b); break;
+	case IM_MEMLANE:
+		memarg(ps, b, op->align);
+		lane_index(ps, b);
 		break;
 	case IM_TABLECOPY: {
 		uint32_t dst = 0, src = 0;

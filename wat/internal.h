@@ -66,6 +66,9 @@ void wat_free_tokens(wtok *toks, size_t ntoks);
 /* Each returns false when the token is not such a number or is out of
  * range; the value goes to *out (floats as their bits). */
 bool wat_parse_u32(const wtok *t, uint32_t *out);
+/* A signed or unsigned integer of bits (8 to 64) bits, as its two's
+ * complement. */
+bool wat_parse_int(const wtok *t, unsigned bits, uint64_t *out);
 bool wat_parse_i32(const wtok *t, uint32_t *out); /* signed or unsigned */
 bool wat_parse_i64(const wtok *t, uint64_t *out);
 bool wat_parse_f32(const wtok *t, uint32_t *out);

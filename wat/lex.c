@@ -61,7 +61,9 @@ skip_blanks(lexer *lx)
 		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
 			advance(lx, 1);
 		} else if (c == ';' && lx->p + 1 < lx->end && lx->p[1] == ';') {
-			while (lx->p < lx->end && *lx->p != '\n')
+			/* A line comment ends at a newline: LF, CR or CRLF. */
+			while (
+			    lx->p < lx->end && *lx->p != '\n' && *lx->p != '\r')
 				advance(lx, 1);
 		} else if (c == '(' && lx->p + 1 < lx->end && lx->p[1] == ';') {
 			int depth = 1;

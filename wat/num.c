@@ -103,9 +103,8 @@ wat_parse_u32(const wtok *t, uint32_t *out)
 	return true;
 }
 
-/* A signed or unsigned integer of bits bits, as its two's complement. */
-static bool
-parse_int(const wtok *t, unsigned bits, uint64_t *out)
+bool
+wat_parse_int(const wtok *t, unsigned bits, uint64_t *out)
 {
 	const char *s = t->text;
 	size_t len = t->len;
@@ -145,7 +144,7 @@ wat_parse_i32(const wtok *t, uint32_t *out)
 {
 	uint64_t v;
 
-	if (!parse_int(t, 32, &v))
+	if (!wat_parse_int(t, 32, &v))
 		return false;
 	*out = (uint32_t)v;
 	return true;
@@ -154,7 +153,7 @@ wat_parse_i32(const wtok *t, uint32_t *out)
 bool
 wat_parse_i64(const wtok *t, uint64_t *out)
 {
-	return parse_int(t, 64, out);
+	return wat_parse_int(t, 64, out);
 }
 
 /*

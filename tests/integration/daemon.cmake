@@ -4,7 +4,7 @@
 # temp socket and a temp state dir (lib.sh) and drives it with wasmctl and
 # two helpers built here: wasmd-it-rawclient (bytes wasmctl never sends)
 # and wasmd-it-fakeworker (a worker that misbehaves on request). Fixtures
-# are .wat files converted with wat2wasm at build time. Label: integration.
+# are .wat files converted with wasmd-wat at build time. Label: integration.
 set(IT_OUT "${CMAKE_CURRENT_BINARY_DIR}")
 add_executable(wasmd-it-rawclient rawclient.c)
 target_link_libraries(wasmd-it-rawclient PRIVATE wasmd-proto)

@@ -5,7 +5,6 @@
 # names the export; the log keeps one line per event, every line starts as
 # wasmd's own ("wasmd: "), and the hostile bytes show escaped (\x0a).
 . "$IT_LIB"
-command -v wat2wasm >/dev/null || skip "wat2wasm is not installed"
 start_daemon --pool 1
 
 forged='<0>wasmd: level=err event=forged'
@@ -17,7 +16,7 @@ WASMD_IT_SOFTWARE=$'evil"\n'"$forged"$'\r\n'"$forged" \
 cat >"$TMP/evil.wat" <<WAT
 (module (func (export "f\0a$forged x=\"1\"") unreachable))
 WAT
-wat2wasm "$TMP/evil.wat" -o "$TMP/evil.wasm" || fail "wat2wasm failed"
+"$WASMD_BIN/wasmd-wat" "$TMP/evil.wat" -o "$TMP/evil.wasm" || fail "wasmd-wat failed"
 run ctl push "$TMP/evil.wasm" --name evil
 expect_status 0
 run ctl run --invoke $'f\n'"$forged"' x="1"' evil

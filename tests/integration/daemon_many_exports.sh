@@ -5,7 +5,6 @@
 # worker's filter allowed that, every module with 43 or more exports died
 # as a "sandbox violation".
 . "$IT_LIB"
-command -v wat2wasm >/dev/null || skip "wat2wasm is not installed"
 start_daemon --pool 1
 
 {
@@ -15,7 +14,7 @@ start_daemon --pool 1
 	done
 	echo ")"
 } >"$TMP/many.wat"
-wat2wasm "$TMP/many.wat" -o "$TMP/many.wasm" || fail "wat2wasm failed"
+"$WASMD_BIN/wasmd-wat" "$TMP/many.wat" -o "$TMP/many.wasm" || fail "wasmd-wat failed"
 
 run ctl push "$TMP/many.wasm" --name many
 expect_status 0

@@ -6,7 +6,6 @@
 # worker exited with status 0 without replying" (the worker sends its
 # reply and exits before the supervisor's SIGKILL lands).
 . "$IT_LIB"
-command -v wat2wasm >/dev/null || skip "wat2wasm is not installed"
 {
 	echo "(module"
 	for i in $(seq 0 2999); do
@@ -14,7 +13,7 @@ command -v wat2wasm >/dev/null || skip "wat2wasm is not installed"
 	done
 	echo ")"
 } >"$TMP/wide.wat"
-wat2wasm "$TMP/wide.wat" -o "$TMP/wide.wasm" || fail "wat2wasm failed"
+"$WASMD_BIN/wasmd-wat" "$TMP/wide.wat" -o "$TMP/wide.wasm" || fail "wasmd-wat failed"
 size=$(stat -c %s "$TMP/wide.wasm")
 start_daemon --pool 1 --max-frame $((size + 256))
 

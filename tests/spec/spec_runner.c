@@ -1,26 +1,29 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * spec_runner.c: runs the official WebAssembly spec suite (the JSON
- * scripts made by wast2json, see ../shared/testsuite/README.md) against
- * libwasmd-engine.
+ * spec_runner.c: runs the official WebAssembly spec suite against
+ * libwasmd-engine: the .wast scripts themselves (--wast, read by
+ * spec_wast.c), or their JSON conversion by wast2json (spec_json.c, see
+ * ../shared/testsuite/README.md), which the 3.0 suite in
+ * ../shared/testsuite-3.0 comes as. Both front ends hand it the same
+ * commands (spec_cmd.h), executed here.
  *
- *   spec-runner [--verbose] [--no-fork] [--text] [--wasm2] DIR [SCRIPT...]
+ *   spec-runner [--verbose] [--no-fork] [--wast] [--wasm2]
+ *               [--without=PREFIX] DIR [SCRIPT...]
  *
- * For every script folder in DIR (or only the SCRIPTs named; with --text
- * not the simd_* ones), it executes the commands of SCRIPT/SCRIPT.json in
- * order, all
- * modules of one script in one store, with the `spectest` host module. It
- * prints one line per script with its counts and the first failures (all of
- * them with --verbose), then a final line "N passed, N failed, N skipped".
- * The exit status is 0 only when nothing failed.
+ * For every script in DIR (or only the SCRIPTs named; not those whose
+ * names start with PREFIX), it executes the commands of SCRIPT/SCRIPT.json
+ * (with --wast SCRIPT/SCRIPT.wast, or SCRIPT.wast as in a checkout of the
+ * official WebAssembly/testsuite) in order, all modules of one script in
+ * one store, with the `spectest` host module. It prints one line per
+ * script with its counts and the first failures (all of them with
+ * --verbose), then a final line "N passed, N failed, N skipped". The exit
+ * status is 0 only when nothing failed.
  *
- * Text modules (assert_malformed of module_type "text", the .wat files) go
- * through libwasmd-wat and must be rejected by it. With --text, every
- * module is read from the script's .wast instead of wast2json's binary:
- * the module's text (found at the command's line) is converted by
- * libwasmd-wat, so the whole suite also checks the text parser. With
- * --wasm2, modules are decoded by we_module_new_wasm2, for the 2.0 suite:
- * it refuses constant expressions that 3.0 accepts.
+ * Modules in the text format (every module of a .wast, the .wat files of
+ * the JSON's assert_malformed of module_type "text") go through
+ * libwasmd-wat; a module given as text to assert_malformed (`module
+ * quote`, the JSON's module_type "text") must be rejected by it. With --wasm2, modules are decoded by we_module_new_wasm2,
+ * for the 2.0 suite: it refuses constant expressions that 3.0 accepts.
  *
  * Each script runs in a child process (unless --no-fork), so an engine crash
  * or a hang (killed by an alarm) costs one script, not the whole run; the
@@ -29,7 +32,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <jansson.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -42,11 +44,11 @@
 
 #include <wasmd/engine.h>
 
+#include "spec_cmd.h"
 #include "wat.h"
 
 #define SHOWN_FAILURES 5
 #define SCRIPT_TIMEOUT_S 600
-#define MAX_RESULTS 64
 
 /* Counts of one script, shared with the parent when forked. */
 typedef struct counts {
@@ -91,10 +93,6 @@ typedef struct script {
 	named_mod *defs; /* own: names; the modules are in mods */
 	size_t ndefs, capdefs;
 	we_module *last_def;
-
-	bool text;  /* modules from the .wast text (--text) */
-	char *wast; /* own: the script's .wast, read when text is set */
-	size_t wastlen;
 
 	char *report; /* own: failure details, printed after the count line */
 	size_t reportlen, reportcap;
@@ -275,157 +273,69 @@ names_free(named_inst *arr, size_t n)
 }
 
 /* Reads SCRIPT_DIR/file into a malloc'd buffer; NULL if unreadable. */
+
 static uint8_t *
 read_file(const script *sc, const char *file, size_t *len)
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/%s", sc->dir, file);
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	uint8_t *buf = NULL;
-	size_t cap = 0, n = 0, got;
-	do {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 65536;
-			buf = xrealloc(buf, cap);
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-	} while (got > 0);
-	fclose(f);
-	*len = n;
-	return buf;
+	return spec_read_file(path, len);
 }
 
 /*
- * Skips a string or a comment at s[*i] in text of len bytes; false when
- * there is none there.
- */
-static bool
-skip_string_or_comment(const char *s, size_t len, size_t *i)
-{
-	if (s[*i] == '"') {
-		for ((*i)++; *i < len && s[*i] != '"'; (*i)++)
-			if (s[*i] == '\\')
-				(*i)++;
-		(*i)++;
-		return true;
-	}
-	if (s[*i] == ';' && *i + 1 < len && s[*i + 1] == ';') {
-		while (*i < len && s[*i] != '\n')
-			(*i)++;
-		return true;
-	}
-	if (s[*i] == '(' && *i + 1 < len && s[*i + 1] == ';') {
-		int depth = 0;
-
-		do {
-			if (s[*i] == '(' && *i + 1 < len && s[*i + 1] == ';') {
-				depth++;
-				(*i)++;
-			} else if (s[*i] == ';' && *i + 1 < len &&
-			    s[*i + 1] == ')') {
-				depth--;
-				(*i)++;
-			}
-			(*i)++;
-		} while (depth > 0 && *i < len);
-		return true;
-	}
-	return false;
-}
-
-/*
- * The text of the first "(module" at or after line of the script's .wast,
- * up to its closing parenthesis. False when there is none.
- */
-static bool
-module_text_at(const script *sc, long line, const char **start, size_t *len)
-{
-	const char *s = sc->wast;
-	size_t n = sc->wastlen, i = 0, from;
-	long at = 1;
-	int depth = 0;
-
-	while (i < n && at < line)
-		if (s[i++] == '\n')
-			at++;
-	while (i + 7 <= n && memcmp(s + i, "(module", 7) != 0)
-		if (!skip_string_or_comment(s, n, &i))
-			i++;
-	if (i + 7 > n)
-		return false;
-	from = i;
-	while (i < n) {
-		if (skip_string_or_comment(s, n, &i))
-			continue;
-		if (s[i] == '(')
-			depth++;
-		else if (s[i] == ')' && --depth == 0)
-			break;
-		i++;
-	}
-	if (i >= n)
-		return false;
-	*start = s + from;
-	*len = i + 1 - from;
-	return true;
-}
-
-/*
- * The binary of the module of the command at line, from the .wast text
- * through libwasmd-wat. NULL with err filled (WE_ERR_MALFORMED: the text
- * was rejected).
+ * The binary of module src: the file's bytes, or its text (the .wast's
+ * module form, or a .wat file when text_malformed) converted by
+ * libwasmd-wat. NULL with err filled: WE_ERR_MALFORMED when the text was
+ * rejected, WE_ERR_ARG when the file is unreadable.
+ * own: the result (free()).
  */
 static uint8_t *
-text_module(script *sc, long line, size_t *len, we_error *err)
+module_bytes(script *sc, const spec_module *src, size_t *len, we_error *err)
 {
-	const char *text;
-	size_t textlen;
-	uint8_t *bytes;
+	const char *text = src->text;
+	size_t textlen = src->textlen;
+	uint8_t *file = NULL, *bytes = NULL;
 	wat_error werr;
 
-	if (!module_text_at(sc, line, &text, &textlen) && line == 1) {
-		/* A script that is one module's fields, without (module). */
-		text = sc->wast;
-		textlen = sc->wastlen;
-	} else if (!module_text_at(sc, line, &text, &textlen)) {
-		err->code = WE_ERR_ARG;
-		snprintf(err->message, sizeof(err->message),
-		    "no (module ...) at line %ld of the .wast", line);
-		return NULL;
+	memset(err, 0, sizeof(*err));
+	if (text == NULL) {
+		file = src->file ? read_file(sc, src->file, len) : NULL;
+		if (file == NULL) {
+			err->code = WE_ERR_ARG;
+			snprintf(err->message, sizeof(err->message),
+			    "cannot read %s: %s", src->file ? src->file : "?",
+			    src->file ? strerror(errno) : "no filename");
+			return NULL;
+		}
+		if (!src->text_malformed)
+			return file;
+		text = (const char *)file;
+		textlen = *len;
 	}
 	if (wat_to_wasm(text, textlen, &bytes, len, &werr) < 0) {
 		err->code = WE_ERR_MALFORMED;
 		snprintf(err->message, sizeof(err->message),
-		    "text rejected at %u:%u: %.200s", werr.line, werr.col,
+		    "text rejected at %ld:%u: %.200s",
+		    src->text_line + (long)werr.line - 1, werr.col,
 		    werr.message);
-		return NULL;
+		bytes = NULL;
 	}
+	free(file);
 	return bytes;
 }
 
 /*
- * Decodes file (or, with --text, the module text at line) into a module
- * kept until the script ends. NULL with err filled when it fails
- * (err->code WE_ERR_ARG when the file is unreadable).
+ * Decodes module src into a module kept until the script ends. NULL with
+ * err filled when it fails.
  */
 static we_module *
-load_module(script *sc, const char *file, long line, we_error *err)
+load_module(script *sc, const spec_module *src, we_error *err)
 {
 	size_t len = 0;
-	uint8_t *bytes = sc->text ? text_module(sc, line, &len, err)
-	                          : read_file(sc, file, &len);
-	if (bytes == NULL && sc->text)
+	uint8_t *bytes = module_bytes(sc, src, &len, err);
+
+	if (bytes == NULL)
 		return NULL;
-	if (bytes == NULL) {
-		err->code = WE_ERR_ARG;
-		snprintf(err->message, sizeof(err->message),
-		    "cannot read %s: %s", file, strerror(errno));
-		return NULL;
-	}
-	memset(err, 0, sizeof(*err));
 	we_module *m = new_module(bytes, len, err);
 	free(bytes);
 	if (m == NULL) {
@@ -440,6 +350,13 @@ load_module(script *sc, const char *file, long line, we_error *err)
 	}
 	sc->mods[sc->nmods++] = m;
 	return m;
+}
+
+/* How module src is named in a message. */
+static const char *
+module_desc(const spec_module *src)
+{
+	return src->file ? src->file : "(module)";
 }
 
 /* Resolves m's imports from the registered instances and spectest. */
@@ -480,208 +397,6 @@ instantiate(script *sc, const we_module *m, we_error *err)
 	we_instance *inst = we_instance_new(sc->store, m, imports, k, err);
 	free(imports);
 	return inst;
-}
-
-/* ---- Values ----------------------------------------------------------- */
-
-typedef enum expect_kind {
-	EXPECT_EXACT,
-	EXPECT_NAN_CANONICAL,
-	EXPECT_NAN_ARITHMETIC,
-	EXPECT_NONNULL_REF,
-	/* 3.0 reference types the engine has no value type for (anyref,
-	   nullfuncref, refnull...): a null, or a non-null, reference of any
-	   reference type. */
-	EXPECT_ANY_NULL_REF,
-	EXPECT_ANY_NONNULL_REF,
-} expect_kind;
-
-typedef struct expect {
-	we_val val;
-	expect_kind kind;
-	/* A v128: its lane shape and what each lane must be. */
-	uint32_t lane_bits; /* 8, 16, 32 or 64 */
-	bool lane_float;
-	expect_kind lane_kind[16];
-} expect;
-
-/*
- * The other reference types of 3.0 script values (see
- * ../shared/testsuite-3.0/README.md): matched as references of any type.
- */
-static bool
-is_other_ref_type(const char *s)
-{
-	static const char *const names[] = {"anyref", "exnref", "nullref",
-	    "nullfuncref", "nullexternref", "nullexnref", "refnull", "eqref",
-	    "i31ref", "structref", "arrayref"};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(s, names[i]) == 0)
-			return true;
-	return false;
-}
-
-/* A 3.0 reference value of another type (is_other_ref_type) into e. */
-static int
-parse_other_ref(const char *type, const char *v, expect *e)
-{
-	e->val.type = WE_EXTERNREF; /* for messages only */
-	if (v == NULL && strcmp(type, "refnull") != 0)
-		e->kind = EXPECT_ANY_NONNULL_REF;
-	else if (v == NULL || strcmp(v, "null") == 0)
-		e->kind = EXPECT_ANY_NULL_REF;
-	else
-		return -1; /* a host reference as anyref: not supported */
-	return 1;
-}
-
-/* The lane shape of a v128 value's lane_type into e; false if unknown. */
-static bool
-parse_lane_type(const char *s, expect *e)
-{
-	static const struct {
-		const char *name;
-		uint32_t bits;
-		bool is_float;
-	} shapes[] = {{"i8", 8, false}, {"i16", 16, false}, {"i32", 32, false},
-	    {"i64", 64, false}, {"f32", 32, true}, {"f64", 64, true}};
-	for (size_t i = 0; s != NULL && i < sizeof(shapes) / sizeof(shapes[0]);
-	     i++)
-		if (strcmp(s, shapes[i].name) == 0) {
-			e->lane_bits = shapes[i].bits;
-			e->lane_float = shapes[i].is_float;
-			return true;
-		}
-	return false;
-}
-
-/*
- * A v128 {"lane_type", "value": [lanes]} into e: each lane a decimal
- * integer (negative allowed) or, for float lanes, a NaN pattern. 1 on
- * success, -1 when malformed.
- */
-static int
-parse_v128(json_t *j, expect *e)
-{
-	json_t *lanes = json_object_get(j, "value");
-	uint32_t n;
-
-	e->val.type = WE_V128;
-	if (!parse_lane_type(
-	        json_string_value(json_object_get(j, "lane_type")), e))
-		return -1;
-	n = 128 / e->lane_bits;
-	if (json_array_size(lanes) != n)
-		return -1;
-	for (uint32_t i = 0; i < n; i++) {
-		const char *v = json_string_value(json_array_get(lanes, i));
-		uint32_t bytes = e->lane_bits / 8;
-		uint64_t bits;
-		char *end;
-
-		if (v == NULL)
-			return -1;
-		e->lane_kind[i] = EXPECT_EXACT;
-		if (e->lane_float && strcmp(v, "nan:canonical") == 0) {
-			e->lane_kind[i] = EXPECT_NAN_CANONICAL;
-			continue;
-		}
-		if (e->lane_float && strcmp(v, "nan:arithmetic") == 0) {
-			e->lane_kind[i] = EXPECT_NAN_ARITHMETIC;
-			continue;
-		}
-		errno = 0;
-		bits = v[0] == '-' ? (uint64_t)strtoll(v, &end, 10)
-		                   : strtoull(v, &end, 10);
-		if (errno != 0 || *end != '\0' || end == v)
-			return -1;
-		for (uint32_t k = 0; k < bytes; k++)
-			e->val.of.v128[i * bytes + k] =
-			    (uint8_t)(bits >> (8 * k));
-	}
-	return 1;
-}
-
-static bool
-parse_type(const char *s, we_valtype *t)
-{
-	static const struct {
-		const char *name;
-		we_valtype type;
-	} types[] = {{"i32", WE_I32}, {"i64", WE_I64}, {"f32", WE_F32},
-	    {"f64", WE_F64}, {"funcref", WE_FUNCREF},
-	    {"externref", WE_EXTERNREF}};
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (strcmp(s, types[i].name) == 0) {
-			*t = types[i].type;
-			return true;
-		}
-	return false;
-}
-
-/*
- * Parses {"type", "value"} into e. Returns 1 on success, 0 for a value
- * this runner does not handle (the command is skipped), -1 when the JSON
- * is malformed.
- */
-static int
-parse_value(json_t *j, expect *e)
-{
-	const char *type = json_string_value(json_object_get(j, "type"));
-	json_t *jv = json_object_get(j, "value");
-	const char *v = json_string_value(jv);
-
-	memset(e, 0, sizeof(*e));
-	if (type == NULL)
-		return -1;
-	if (strcmp(type, "v128") == 0)
-		return parse_v128(j, e);
-	if (is_other_ref_type(type))
-		return parse_other_ref(type, v, e);
-	if (!parse_type(type, &e->val.type))
-		return -1;
-	if (v == NULL) {
-		/* An expected reference with no value: any non-null one. */
-		if (e->val.type == WE_FUNCREF || e->val.type == WE_EXTERNREF) {
-			e->kind = EXPECT_NONNULL_REF;
-			return 1;
-		}
-		return -1;
-	}
-	if (strcmp(v, "nan:canonical") == 0) {
-		e->kind = EXPECT_NAN_CANONICAL;
-		return 1;
-	}
-	if (strcmp(v, "nan:arithmetic") == 0) {
-		e->kind = EXPECT_NAN_ARITHMETIC;
-		return 1;
-	}
-	if (strcmp(v, "null") == 0)
-		return e->val.type == WE_FUNCREF || e->val.type == WE_EXTERNREF
-		    ? 1
-		    : -1;
-	char *end;
-	errno = 0;
-	uint64_t bits = strtoull(v, &end, 10);
-	if (errno != 0 || *end != '\0')
-		return -1;
-	switch (e->val.type) {
-	case WE_I32: e->val.of.i32 = (int32_t)(uint32_t)bits; break;
-	case WE_I64: e->val.of.i64 = (int64_t)bits; break;
-	case WE_F32: e->val.of.f32_bits = (uint32_t)bits; break;
-	case WE_F64: e->val.of.f64_bits = bits; break;
-	case WE_EXTERNREF:
-		/* ref.extern N is the host pointer N + 1 (never NULL). */
-		e->val.of.externref = (void *)(uintptr_t)(bits + 1);
-		break;
-	case WE_FUNCREF:
-		/* A funcref by number cannot name a function: non-null. */
-		e->kind = EXPECT_NONNULL_REF;
-		break;
-	case WE_V128: return 0;
-	case WE_EXNREF: return -1; /* parse_other_ref's */
-	}
-	return 1;
 }
 
 static void
@@ -825,25 +540,25 @@ typedef enum act_status {
 	ACT_OK,
 	ACT_TRAP,
 	ACT_ERROR, /* could not run: why says it */
-	ACT_SKIP,  /* uses v128 */
+	ACT_SKIP,  /* uses a value the runner does not handle */
 } act_status;
 
 typedef struct act_result {
-	we_val vals[MAX_RESULTS];
+	we_val vals[SPEC_MAX_VALUES];
 	size_t n;
 	char why[512];
 	char desc[160]; /* "invoke f" for failure messages */
 } act_result;
 
 static we_instance *
-action_instance(script *sc, json_t *action, act_result *r)
+action_instance(script *sc, const spec_action *a, act_result *r)
 {
-	const char *mod = json_string_value(json_object_get(action, "module"));
-	we_instance *inst =
-	    mod ? names_find(sc->named, sc->nnamed, mod) : sc->current;
+	we_instance *inst = a->module
+	    ? names_find(sc->named, sc->nnamed, a->module)
+	    : sc->current;
 	if (inst == NULL)
 		snprintf(r->why, sizeof(r->why), "no module %s to act on",
-		    mod ? mod : "(current)");
+		    a->module ? a->module : "(current)");
 	return inst;
 }
 
@@ -871,60 +586,54 @@ call_status(script *sc, we_call_status st, act_result *r)
 }
 
 static act_status
-invoke(script *sc, json_t *action, we_instance *inst, act_result *r)
+invoke(script *sc, const spec_action *a, we_instance *inst, act_result *r)
 {
-	const char *field = json_string_value(json_object_get(action, "field"));
-	json_t *args = json_object_get(action, "args");
-	size_t nargs = json_array_size(args);
-	we_val argv[MAX_RESULTS];
+	we_val argv[SPEC_MAX_VALUES];
 
 	/* Names may hold NUL bytes: look them up with their length. */
 	we_extern ex;
 	we_func *f = NULL;
-	if (field != NULL &&
-	    we_instance_export_n(inst, field,
-	        json_string_length(json_object_get(action, "field")), &ex) &&
+	if (a->field != NULL &&
+	    we_instance_export_n(inst, a->field, a->fieldlen, &ex) &&
 	    ex.kind == WE_EXTERN_FUNC)
 		f = ex.of.func;
 	if (f == NULL) {
 		snprintf(r->why, sizeof(r->why), "no exported function \"%s\"",
-		    field ? field : "?");
+		    a->field ? a->field : "?");
 		return ACT_ERROR;
 	}
-	if (nargs > MAX_RESULTS) {
+	if (a->nargs > SPEC_MAX_VALUES) {
 		snprintf(r->why, sizeof(r->why), "too many arguments");
 		return ACT_ERROR;
 	}
-	for (size_t i = 0; i < nargs; i++) {
-		expect e;
-		int ok = parse_value(json_array_get(args, i), &e);
-		if (ok == 0)
+	for (size_t i = 0; i < a->nargs; i++) {
+		if (a->args[i].status == 0)
 			return ACT_SKIP;
-		if (ok < 0 || e.kind != EXPECT_EXACT) {
+		if (a->args[i].status < 0 || a->args[i].kind != EXPECT_EXACT) {
 			snprintf(r->why, sizeof(r->why), "bad argument %zu", i);
 			return ACT_ERROR;
 		}
-		argv[i] = e.val;
+		argv[i] = a->args[i].val;
 	}
 	const we_functype *t = we_func_type(f);
-	if (t->nresults > MAX_RESULTS) {
+	if (t->nresults > SPEC_MAX_VALUES) {
 		snprintf(r->why, sizeof(r->why), "too many results");
 		return ACT_ERROR;
 	}
 	r->n = t->nresults;
 	return call_status(
-	    sc, we_func_call(sc->store, f, argv, nargs, r->vals, r->n), r);
+	    sc, we_func_call(sc->store, f, argv, a->nargs, r->vals, r->n), r);
 }
 
 static act_status
-get_global(json_t *action, we_instance *inst, act_result *r)
+get_global(const spec_action *a, we_instance *inst, act_result *r)
 {
-	const char *field = json_string_value(json_object_get(action, "field"));
 	we_extern e;
-	if (field == NULL || !we_instance_export(inst, field, &e) ||
+	if (a->field == NULL ||
+	    !we_instance_export_n(inst, a->field, a->fieldlen, &e) ||
 	    e.kind != WE_EXTERN_GLOBAL) {
 		snprintf(r->why, sizeof(r->why), "no exported global \"%s\"",
-		    field ? field : "?");
+		    a->field ? a->field : "?");
 		return ACT_ERROR;
 	}
 	r->vals[0] = we_global_get(e.of.global);
@@ -933,23 +642,22 @@ get_global(json_t *action, we_instance *inst, act_result *r)
 }
 
 static act_status
-run_action(script *sc, json_t *action, act_result *r)
+run_action(script *sc, const spec_action *a, act_result *r)
 {
-	const char *type = json_string_value(json_object_get(action, "type"));
-	const char *field = json_string_value(json_object_get(action, "field"));
-
 	memset(r, 0, sizeof(*r));
-	snprintf(r->desc, sizeof(r->desc), "%s \"%s\"", type ? type : "?",
-	    field ? field : "?");
-	we_instance *inst = action_instance(sc, action, r);
+	snprintf(r->desc, sizeof(r->desc), "%s \"%s\"",
+	    !a->known    ? "?"
+	        : a->get ? "get"
+	                 : "invoke",
+	    a->field ? a->field : "?");
+	we_instance *inst = action_instance(sc, a, r);
 	if (inst == NULL)
 		return ACT_ERROR;
-	if (type != NULL && strcmp(type, "invoke") == 0)
-		return invoke(sc, action, inst, r);
-	if (type != NULL && strcmp(type, "get") == 0)
-		return get_global(action, inst, r);
-	snprintf(r->why, sizeof(r->why), "unknown action type");
-	return ACT_ERROR;
+	if (!a->known) {
+		snprintf(r->why, sizeof(r->why), "unknown action type");
+		return ACT_ERROR;
+	}
+	return a->get ? get_global(a, inst, r) : invoke(sc, a, inst, r);
 }
 
 /* ---- Commands --------------------------------------------------------- */
@@ -977,44 +685,41 @@ make_current(
 }
 
 static void
-cmd_module(script *sc, json_t *cmd, long line)
+cmd_module(script *sc, const spec_cmd *c)
 {
-	const char *file = json_string_value(json_object_get(cmd, "filename"));
-	const char *name = json_string_value(json_object_get(cmd, "name"));
-	we_error err = {.code = WE_ERR_ARG, .message = "no filename"};
+	we_error err;
 
 	sc->current = NULL;
-	we_module *m = file ? load_module(sc, file, line, &err) : NULL;
+	we_module *m = load_module(sc, &c->module, &err);
 	if (m == NULL) {
-		fail(sc, line, "module %s: %s: %s", file ? file : "?",
+		fail(sc, c->line, "module %s: %s: %s", module_desc(&c->module),
 		    we_strerror(err.code), err.message);
 		return;
 	}
-	make_current(sc, m, name, line, file);
+	make_current(sc, m, c->name, c->line, module_desc(&c->module));
 }
 
 /* module_definition (3.0): the module decodes and validates; kept. */
 static void
-cmd_module_definition(script *sc, json_t *cmd, long line)
+cmd_module_definition(script *sc, const spec_cmd *c)
 {
-	const char *file = json_string_value(json_object_get(cmd, "filename"));
-	const char *name = json_string_value(json_object_get(cmd, "name"));
-	we_error err = {.code = WE_ERR_ARG, .message = "no filename"};
-	we_module *m = file ? load_module(sc, file, line, &err) : NULL;
+	we_error err;
+	we_module *m = load_module(sc, &c->module, &err);
 
 	if (m == NULL) {
-		fail(sc, line, "module_definition %s: %s: %s",
-		    file ? file : "?", we_strerror(err.code), err.message);
+		fail(sc, c->line, "module_definition %s: %s: %s",
+		    module_desc(&c->module), we_strerror(err.code),
+		    err.message);
 		return;
 	}
 	sc->last_def = m;
-	if (name != NULL) {
+	if (c->name != NULL) {
 		if (sc->ndefs == sc->capdefs) {
 			sc->capdefs = sc->capdefs ? sc->capdefs * 2 : 8;
 			sc->defs =
 			    xrealloc(sc->defs, sc->capdefs * sizeof(*sc->defs));
 		}
-		sc->defs[sc->ndefs].name = strdup(name);
+		sc->defs[sc->ndefs].name = strdup(c->name);
 		sc->defs[sc->ndefs++].m = m;
 	}
 	sc->n->passed++;
@@ -1037,100 +742,86 @@ find_definition(const script *sc, const char *name)
  * becomes the current one, named when the command names it.
  */
 static void
-cmd_module_instance(script *sc, json_t *cmd, long line)
+cmd_module_instance(script *sc, const spec_cmd *c)
 {
-	const char *mod = json_string_value(json_object_get(cmd, "module"));
-	const char *name = json_string_value(json_object_get(cmd, "instance"));
-	we_module *m = find_definition(sc, mod);
+	we_module *m = find_definition(sc, c->def);
 
 	sc->current = NULL;
 	if (m == NULL) {
-		fail(sc, line, "module_instance: no module definition %s",
-		    mod ? mod : "(latest)");
+		fail(sc, c->line, "module_instance: no module definition %s",
+		    c->def ? c->def : "(latest)");
 		return;
 	}
-	make_current(sc, m, name, line, mod ? mod : "(latest)");
+	make_current(sc, m, c->name, c->line, c->def ? c->def : "(latest)");
 }
 
 static void
-cmd_register(script *sc, json_t *cmd, long line)
+cmd_register(script *sc, const spec_cmd *c)
 {
-	const char *as = json_string_value(json_object_get(cmd, "as"));
-	const char *name = json_string_value(json_object_get(cmd, "name"));
 	we_instance *inst =
-	    name ? names_find(sc->named, sc->nnamed, name) : sc->current;
+	    c->name ? names_find(sc->named, sc->nnamed, c->name) : sc->current;
 
-	if (as == NULL || inst == NULL) {
-		fail(sc, line, "register: no module %s",
-		    name ? name : "(current)");
+	if (c->as == NULL || inst == NULL) {
+		fail(sc, c->line, "register: no module %s",
+		    c->name ? c->name : "(current)");
 		return;
 	}
-	names_add(&sc->regs, &sc->nregs, &sc->capregs, as, inst);
+	names_add(&sc->regs, &sc->nregs, &sc->capregs, c->as, inst);
 	sc->n->passed++;
 }
 
 static void
-cmd_action(script *sc, json_t *cmd, long line)
+cmd_action(script *sc, const spec_cmd *c)
 {
 	act_result r;
-	switch (run_action(sc, json_object_get(cmd, "action"), &r)) {
+	switch (run_action(sc, &c->action, &r)) {
 	case ACT_OK: sc->n->passed++; break;
 	case ACT_SKIP: sc->n->skipped++; break;
 	case ACT_TRAP:
-	case ACT_ERROR: fail(sc, line, "action %s: %s", r.desc, r.why); break;
+	case ACT_ERROR:
+		fail(sc, c->line, "action %s: %s", r.desc, r.why);
+		break;
 	}
-}
-
-/* Whether expected value j is an "either" of alternatives (3.0). */
-static bool
-is_either(json_t *j)
-{
-	const char *type = json_string_value(json_object_get(j, "type"));
-	return type != NULL && strcmp(type, "either") == 0;
 }
 
 /*
- * Matches got against the alternatives of "either" j: 2 when one
- * matches; else parse_value's result for the last alternative, which
- * is left in *last (for the message).
+ * Matches got against the alternatives of res: 2 when one matches; else
+ * the status of the last alternative looked at (left in *last, for the
+ * message): 1 a mismatch, 0 a value not handled, -1 malformed.
  */
 static int
-either_matches(json_t *j, const we_val *got, expect *last)
+result_matches(const spec_result *res, const we_val *got, const expect **last)
 {
-	json_t *alts = json_object_get(j, "values");
-	int ok = -1;
+	int status = -1;
 
-	for (size_t k = 0; k < json_array_size(alts); k++) {
-		ok = parse_value(json_array_get(alts, k), last);
-		if (ok == 1 && value_matches(got, last))
+	*last = NULL;
+	for (size_t k = 0; k < res->nalts; k++) {
+		*last = &res->alts[k];
+		status = res->alts[k].status;
+		if (status != 1)
+			return status;
+		if (value_matches(got, *last))
 			return 2;
-		if (ok != 1)
-			return ok;
 	}
-	return ok;
+	return status;
 }
 
-/* Compares r with the expected values of cmd; describes a mismatch. */
+/* Compares r with the expected values of c; describes a mismatch. */
 static bool
 results_match(
-    json_t *expected, const act_result *r, char *why, size_t cap, bool *skip)
+    const spec_cmd *c, const act_result *r, char *why, size_t cap, bool *skip)
 {
-	size_t n = json_array_size(expected);
-	if (n != r->n) {
-		snprintf(why, cap, "expected %zu results, got %zu", n, r->n);
+	if (c->nexpected != r->n || c->nexpected > SPEC_MAX_VALUES) {
+		snprintf(why, cap, "expected %zu results, got %zu",
+		    c->nexpected, r->n);
 		return false;
 	}
-	for (size_t i = 0; i < n; i++) {
-		json_t *je = json_array_get(expected, i);
-		expect e;
-		int ok;
-		if (is_either(je)) {
-			ok = either_matches(je, &r->vals[i], &e);
-			if (ok == 2)
-				continue;
-		} else {
-			ok = parse_value(je, &e);
-		}
+	for (size_t i = 0; i < c->nexpected; i++) {
+		const expect *e;
+		int ok = result_matches(&c->expected[i], &r->vals[i], &e);
+
+		if (ok == 2)
+			continue;
 		if (ok == 0) {
 			*skip = true;
 			return false;
@@ -1139,40 +830,37 @@ results_match(
 			snprintf(why, cap, "bad expected value %zu", i);
 			return false;
 		}
-		if (!value_matches(&r->vals[i], &e)) {
-			char es[96], gs[96];
-			format_expect(es, sizeof(es), &e);
-			format_val(gs, sizeof(gs), &r->vals[i]);
-			snprintf(why, cap, "result %zu: expected %s, got %s", i,
-			    es, gs);
-			return false;
-		}
+		char es[96], gs[96];
+		format_expect(es, sizeof(es), e);
+		format_val(gs, sizeof(gs), &r->vals[i]);
+		snprintf(
+		    why, cap, "result %zu: expected %s, got %s", i, es, gs);
+		return false;
 	}
 	return true;
 }
 
 static void
-cmd_assert_return(script *sc, json_t *cmd, long line)
+cmd_assert_return(script *sc, const spec_cmd *c)
 {
 	act_result r;
 	char why[512];
 	bool skip = false;
 
-	switch (run_action(sc, json_object_get(cmd, "action"), &r)) {
+	switch (run_action(sc, &c->action, &r)) {
 	case ACT_OK: break;
 	case ACT_SKIP: sc->n->skipped++; return;
 	case ACT_TRAP:
 	case ACT_ERROR:
-		fail(sc, line, "assert_return %s: %s", r.desc, r.why);
+		fail(sc, c->line, "assert_return %s: %s", r.desc, r.why);
 		return;
 	}
-	if (results_match(
-	        json_object_get(cmd, "expected"), &r, why, sizeof(why), &skip))
+	if (results_match(c, &r, why, sizeof(why), &skip))
 		sc->n->passed++;
 	else if (skip)
 		sc->n->skipped++;
 	else
-		fail(sc, line, "assert_return %s: %s", r.desc, why);
+		fail(sc, c->line, "assert_return %s: %s", r.desc, why);
 }
 
 /*
@@ -1217,25 +905,26 @@ trap_matches(script *sc, const char *text)
 
 /* assert_trap and assert_exhaustion on an action. */
 static void
-cmd_assert_trap_action(script *sc, json_t *cmd, long line, bool exhaustion)
+cmd_assert_trap_action(script *sc, const spec_cmd *c, bool exhaustion)
 {
 	const char *what = exhaustion ? "assert_exhaustion" : "assert_trap";
-	const char *text = json_string_value(json_object_get(cmd, "text"));
+	const char *text = c->text;
 	act_result r;
 
-	switch (run_action(sc, json_object_get(cmd, "action"), &r)) {
+	switch (run_action(sc, &c->action, &r)) {
 	case ACT_SKIP: sc->n->skipped++; return;
 	case ACT_OK:
-		fail(sc, line, "%s %s: expected a trap (%s), returned normally",
-		    what, r.desc, text ? text : "?");
+		fail(sc, c->line,
+		    "%s %s: expected a trap (%s), returned normally", what,
+		    r.desc, text ? text : "?");
 		return;
 	case ACT_ERROR:
-		fail(sc, line, "%s %s: %s", what, r.desc, r.why);
+		fail(sc, c->line, "%s %s: %s", what, r.desc, r.why);
 		return;
 	case ACT_TRAP: break;
 	}
 	if (!trap_matches(sc, exhaustion ? "call stack exhausted" : text)) {
-		fail(sc, line, "%s %s: expected a trap for %s, got %s", what,
+		fail(sc, c->line, "%s %s: expected a trap for %s, got %s", what,
 		    r.desc, exhaustion ? "call stack exhausted" : text, r.why);
 		return;
 	}
@@ -1247,23 +936,23 @@ cmd_assert_trap_action(script *sc, json_t *cmd, long line, bool exhaustion)
  * nothing catches, which the engine reports as a WE_TRAP_EXCEPTION trap.
  */
 static void
-cmd_assert_exception(script *sc, json_t *cmd, long line)
+cmd_assert_exception(script *sc, const spec_cmd *c)
 {
 	act_result r;
 
-	switch (run_action(sc, json_object_get(cmd, "action"), &r)) {
+	switch (run_action(sc, &c->action, &r)) {
 	case ACT_SKIP: sc->n->skipped++; return;
 	case ACT_OK:
-		fail(
-		    sc, line, "assert_exception %s: returned normally", r.desc);
+		fail(sc, c->line, "assert_exception %s: returned normally",
+		    r.desc);
 		return;
 	case ACT_ERROR:
-		fail(sc, line, "assert_exception %s: %s", r.desc, r.why);
+		fail(sc, c->line, "assert_exception %s: %s", r.desc, r.why);
 		return;
 	case ACT_TRAP: break;
 	}
 	if (we_store_trap(sc->store)->kind != WE_TRAP_EXCEPTION) {
-		fail(sc, line,
+		fail(sc, c->line,
 		    "assert_exception %s: expected an exception, got %s",
 		    r.desc, r.why);
 		return;
@@ -1276,33 +965,32 @@ cmd_assert_exception(script *sc, json_t *cmd, long line)
  * the module must decode and its instantiation fail with code want.
  */
 static void
-cmd_assert_instantiation(
-    script *sc, json_t *cmd, long line, const char *what, we_err want)
+cmd_assert_instantiation(script *sc, const spec_cmd *c, we_err want)
 {
-	const char *file = json_string_value(json_object_get(cmd, "filename"));
-	const char *text = json_string_value(json_object_get(cmd, "text"));
-	we_error err = {.code = WE_ERR_ARG, .message = "no filename"};
+	const char *what = c->what, *file = module_desc(&c->module);
+	const char *text = c->text ? c->text : "?";
+	we_error err;
 
-	we_module *m = file ? load_module(sc, file, line, &err) : NULL;
+	we_module *m = load_module(sc, &c->module, &err);
 	if (m == NULL) {
-		fail(sc, line, "%s %s: module failed to load: %s: %s", what,
-		    file ? file : "?", we_strerror(err.code), err.message);
+		fail(sc, c->line, "%s %s: module failed to load: %s: %s", what,
+		    file, we_strerror(err.code), err.message);
 		return;
 	}
 	if (instantiate(sc, m, &err) != NULL) {
-		fail(sc, line, "%s %s: expected failure (%s), instantiated",
-		    what, file, text ? text : "?");
+		fail(sc, c->line, "%s %s: expected failure (%s), instantiated",
+		    what, file, text);
 		return;
 	}
 	if (err.code != want) {
-		fail(sc, line, "%s %s: expected %s (%s), got %s: %s", what,
-		    file, we_strerror(want), text ? text : "?",
-		    we_strerror(err.code), err.message);
+		fail(sc, c->line, "%s %s: expected %s (%s), got %s: %s", what,
+		    file, we_strerror(want), text, we_strerror(err.code),
+		    err.message);
 		return;
 	}
-	if (want == WE_ERR_TRAP && !trap_matches(sc, text)) {
-		fail(sc, line, "%s %s: expected a trap for %s, got %s (%s)",
-		    what, file, text ? text : "?",
+	if (want == WE_ERR_TRAP && !trap_matches(sc, c->text)) {
+		fail(sc, c->line, "%s %s: expected a trap for %s, got %s (%s)",
+		    what, file, text,
 		    we_trap_kind_name(we_store_trap(sc->store)->kind),
 		    we_store_trap(sc->store)->message);
 		return;
@@ -1311,31 +999,26 @@ cmd_assert_instantiation(
 }
 
 /*
- * assert_malformed of a module in the text format (file is a .wat of the
- * script): libwasmd-wat must reject it.
+ * assert_malformed of a module in the text format (text_malformed):
+ * libwasmd-wat must reject it.
  */
 static void
-cmd_text_malformed(script *sc, const char *file, long line, const char *text)
+cmd_text_malformed(script *sc, const spec_cmd *c)
 {
-	size_t len = 0, outlen;
-	uint8_t *src = file ? read_file(sc, file, &len) : NULL, *out;
-	wat_error werr;
+	size_t len = 0;
+	we_error err;
+	uint8_t *bytes = module_bytes(sc, &c->module, &len, &err);
 
-	if (src == NULL) {
-		fail(sc, line, "assert_malformed: cannot read %s",
-		    file ? file : "?");
-		return;
-	}
-	if (wat_to_wasm((const char *)src, len, &out, &outlen, &werr) == 0) {
-		free(out);
-		fail(sc, line,
-		    "assert_malformed %s: text accepted, expected "
-		    "rejection (%s)",
-		    file, text ? text : "?");
+	if (bytes != NULL) {
+		free(bytes);
+		fail(sc, c->line,
+		    "%s %s: text accepted, expected rejection (%s)", c->what,
+		    module_desc(&c->module), c->text ? c->text : "?");
+	} else if (err.code != WE_ERR_MALFORMED) {
+		fail(sc, c->line, "%s: %s", c->what, err.message);
 	} else {
 		sc->n->passed++;
 	}
-	free(src);
 }
 
 /*
@@ -1343,51 +1026,37 @@ cmd_text_malformed(script *sc, const char *file, long line, const char *text)
  * class the command names (WE_ERR_INVALID or WE_ERR_MALFORMED).
  */
 static void
-cmd_assert_rejected(script *sc, json_t *cmd, long line, const char *what)
+cmd_assert_rejected(script *sc, const spec_cmd *c)
 {
-	const char *file = json_string_value(json_object_get(cmd, "filename"));
-	const char *mtype =
-	    json_string_value(json_object_get(cmd, "module_type"));
-	const char *text = json_string_value(json_object_get(cmd, "text"));
+	const char *what = c->what, *file = module_desc(&c->module);
+	const char *text = c->text ? c->text : "?";
 	size_t len = 0;
+	we_error err;
 
-	if (mtype != NULL && strcmp(mtype, "text") == 0) {
-		cmd_text_malformed(sc, file, line, text);
+	if (c->module.text_malformed) {
+		cmd_text_malformed(sc, c);
 		return;
 	}
-	we_error terr = {.code = WE_ERR_ARG, .message = "no module text"};
-	uint8_t *bytes = !file          ? NULL
-	    : sc->text && mtype != NULL ? text_module(sc, line, &len, &terr)
-	                                : read_file(sc, file, &len);
-	if (bytes == NULL && sc->text && file != NULL) {
-		/* The text parser rejected it: right for malformed. */
-		if (strcmp(what, "assert_malformed") == 0 &&
-		    terr.code == WE_ERR_MALFORMED)
-			sc->n->passed++;
-		else
-			fail(sc, line, "%s: %s", what, terr.message);
-		return;
-	}
+	uint8_t *bytes = module_bytes(sc, &c->module, &len, &err);
 	if (bytes == NULL) {
-		fail(sc, line, "%s: cannot read %s", what, file ? file : "?");
+		fail(sc, c->line, "%s: %s", what, err.message);
 		return;
 	}
-	we_error err = {.code = WE_ERR_ARG, .message = "no filename"};
 	memset(&err, 0, sizeof(err));
 	we_module *m = new_module(bytes, len, &err);
 	free(bytes);
 	if (m != NULL) {
 		we_module_free(m);
-		fail(sc, line, "%s %s: expected rejection (%s), accepted", what,
-		    file, text ? text : "?");
+		fail(sc, c->line, "%s %s: expected rejection (%s), accepted",
+		    what, file, text);
 		return;
 	}
-	we_err want = strcmp(what, "assert_malformed") == 0 ? WE_ERR_MALFORMED
-	                                                    : WE_ERR_INVALID;
+	we_err want = c->kind == SPEC_ASSERT_MALFORMED ? WE_ERR_MALFORMED
+	                                               : WE_ERR_INVALID;
 	if (err.code != want) {
-		fail(sc, line, "%s %s: expected %s (%s), got %s: %s", what,
+		fail(sc, c->line, "%s %s: expected %s (%s), got %s: %s", what,
 		    file, want == WE_ERR_MALFORMED ? "malformed" : "invalid",
-		    text ? text : "?",
+		    text,
 		    err.code == WE_ERR_MALFORMED ? "malformed"
 		                                 : "another error",
 		    err.message);
@@ -1396,48 +1065,40 @@ cmd_assert_rejected(script *sc, json_t *cmd, long line, const char *what)
 	sc->n->passed++;
 }
 
+/* Executes one command of the script (a spec_cmd_fn; ctx is the script). */
 static void
-run_command(script *sc, json_t *cmd)
+run_command(void *ctx, const spec_cmd *c)
 {
-	const char *type = json_string_value(json_object_get(cmd, "type"));
-	long line = (long)json_integer_value(json_object_get(cmd, "line"));
+	script *sc = ctx;
 
-	sc->n->line = line;
-	if (type == NULL)
-		fail(sc, line, "command without a type");
-	else if (strcmp(type, "module") == 0)
-		cmd_module(sc, cmd, line);
-	else if (strcmp(type, "module_definition") == 0)
-		cmd_module_definition(sc, cmd, line);
-	else if (strcmp(type, "module_instance") == 0)
-		cmd_module_instance(sc, cmd, line);
-	else if (strcmp(type, "register") == 0)
-		cmd_register(sc, cmd, line);
-	else if (strcmp(type, "action") == 0)
-		cmd_action(sc, cmd, line);
-	else if (strcmp(type, "assert_return") == 0)
-		cmd_assert_return(sc, cmd, line);
-	else if (strcmp(type, "assert_trap") == 0) {
-		if (json_object_get(cmd, "filename") != NULL)
-			cmd_assert_instantiation(
-			    sc, cmd, line, "assert_trap", WE_ERR_TRAP);
+	sc->n->line = c->line;
+	switch (c->kind) {
+	case SPEC_MODULE: cmd_module(sc, c); break;
+	case SPEC_MODULE_DEFINITION: cmd_module_definition(sc, c); break;
+	case SPEC_MODULE_INSTANCE: cmd_module_instance(sc, c); break;
+	case SPEC_REGISTER: cmd_register(sc, c); break;
+	case SPEC_ACTION: cmd_action(sc, c); break;
+	case SPEC_ASSERT_RETURN: cmd_assert_return(sc, c); break;
+	case SPEC_ASSERT_TRAP:
+		if (c->has_module)
+			cmd_assert_instantiation(sc, c, WE_ERR_TRAP);
 		else
-			cmd_assert_trap_action(sc, cmd, line, false);
-	} else if (strcmp(type, "assert_exhaustion") == 0)
-		cmd_assert_trap_action(sc, cmd, line, true);
-	else if (strcmp(type, "assert_exception") == 0)
-		cmd_assert_exception(sc, cmd, line);
-	else if (strcmp(type, "assert_invalid") == 0 ||
-	    strcmp(type, "assert_malformed") == 0)
-		cmd_assert_rejected(sc, cmd, line, type);
-	else if (strcmp(type, "assert_unlinkable") == 0)
-		cmd_assert_instantiation(
-		    sc, cmd, line, "assert_unlinkable", WE_ERR_LINK);
-	else if (strcmp(type, "assert_uninstantiable") == 0)
-		cmd_assert_instantiation(
-		    sc, cmd, line, "assert_uninstantiable", WE_ERR_TRAP);
-	else
-		fail(sc, line, "unknown command type %s", type);
+			cmd_assert_trap_action(sc, c, false);
+		break;
+	case SPEC_ASSERT_EXHAUSTION: cmd_assert_trap_action(sc, c, true); break;
+	case SPEC_ASSERT_EXCEPTION: cmd_assert_exception(sc, c); break;
+	case SPEC_ASSERT_INVALID:
+	case SPEC_ASSERT_MALFORMED: cmd_assert_rejected(sc, c); break;
+	case SPEC_ASSERT_UNLINKABLE:
+		cmd_assert_instantiation(sc, c, WE_ERR_LINK);
+		break;
+	case SPEC_ASSERT_UNINSTANTIABLE:
+		cmd_assert_instantiation(sc, c, WE_ERR_TRAP);
+		break;
+	case SPEC_UNKNOWN:
+		fail(sc, c->line, "unknown command type %s", c->what);
+		break;
+	}
 }
 
 /* ---- Scripts ---------------------------------------------------------- */
@@ -1455,48 +1116,55 @@ script_free(script *sc)
 		free(sc->defs[i].name);
 	free(sc->defs);
 	free(sc->report);
-	free(sc->wast);
 }
 
-/* Runs DIR/name/name.json, counting into n; details go to stdout. */
-static bool text_mode; /* --text: modules from the .wast */
+/* --wast: scripts are read from their .wast, not wast2json's JSON. */
+static bool wast_mode;
 
+/*
+ * The script file of name in suite: NAME/NAME.json, or with --wast
+ * NAME/NAME.wast (../shared/testsuite) or NAME.wast (a checkout of the
+ * official suite). Its folder goes to dir. False when there is none.
+ */
+static bool
+script_path(const char *suite, const char *name, char *dir, size_t dircap,
+    char *path, size_t pathcap)
+{
+	struct stat st;
+
+	snprintf(dir, dircap, "%s/%s", suite, name);
+	snprintf(
+	    path, pathcap, "%s/%s.%s", dir, name, wast_mode ? "wast" : "json");
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		return true;
+	if (!wast_mode)
+		return false;
+	snprintf(dir, dircap, "%s", suite);
+	snprintf(path, pathcap, "%s/%s.wast", suite, name);
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Runs the script name of suite, counting into n; details go to stdout. */
 static void
 run_script(const char *suite, const char *name, bool verbose, counts *n)
 {
-	char dir[4096], path[4200];
-	json_error_t jerr;
+	char dir[4096], path[8200], msg[512];
 	script sc;
 
 	memset(&sc, 0, sizeof(sc));
-	snprintf(dir, sizeof(dir), "%s/%s", suite, name);
-	snprintf(path, sizeof(path), "%s/%s.json", dir, name);
 	sc.dir = dir;
 	sc.name = name;
 	sc.verbose = verbose;
 	sc.n = n;
-	sc.text = text_mode;
-	if (text_mode) {
-		char wast[4300];
-
-		snprintf(wast, sizeof(wast), "%s.wast", name);
-		sc.wast = (char *)read_file(&sc, wast, &sc.wastlen);
-		if (sc.wast == NULL)
-			fail(&sc, 0, "--text: cannot read %s/%s", dir, wast);
-	}
-	json_t *root = json_load_file(path, JSON_ALLOW_NUL, &jerr);
-	json_t *cmds = root ? json_object_get(root, "commands") : NULL;
-	if (!json_is_array(cmds)) {
-		fail(&sc, 0, "cannot load %s: %s", path,
-		    root ? "no commands array" : jerr.text);
+	if (!script_path(suite, name, dir, sizeof(dir), path, sizeof(path))) {
+		fail(&sc, 0, "no script %s in %s", name, suite);
 	} else if ((sc.store = we_store_new(NULL)) == NULL ||
 	    !spectest_init(&sc)) {
 		fail(&sc, 0, "cannot create the store and spectest module");
-	} else {
-		for (size_t i = 0; i < json_array_size(cmds); i++)
-			run_command(&sc, json_array_get(cmds, i));
+	} else if ((wast_mode ? spec_wast_read : spec_json_read)(
+	               path, run_command, &sc, msg, sizeof(msg)) < 0) {
+		fail(&sc, n->line, "%s", msg);
 	}
-	json_decref(root);
 	printf("%s: %ld passed, %ld failed, %ld skipped\n", name, n->passed,
 	    n->failed, n->skipped);
 	if (sc.report != NULL)
@@ -1505,7 +1173,6 @@ run_script(const char *suite, const char *name, bool verbose, counts *n)
 	script_free(&sc);
 }
 
-/* Runs one script in a child; a crash or hang counts as one failure. */
 static void
 run_script_forked(
     const char *suite, const char *name, bool verbose, counts *shared)
@@ -1547,10 +1214,37 @@ compare_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* --without=PREFIX: scripts whose names start with PREFIX are left out. */
+static const char *without_prefix;
+
 /*
- * The script folders of suite, sorted; NULL on error. With --text not the
- * simd_* ones: libwasmd-wat has no SIMD text yet.
+ * The name of the script at suite/entry, into name (of cap bytes): the
+ * folder NAME holding NAME.json (or, with --wast, NAME.wast), or with
+ * --wast a file NAME.wast. False when entry is no script.
  */
+static bool
+script_entry(const char *suite, const char *entry, char *name, size_t cap)
+{
+	char dir[4096], path[8200];
+	size_t len = strlen(entry);
+
+	if (entry[0] == '.' ||
+	    (without_prefix != NULL &&
+	        strncmp(entry, without_prefix, strlen(without_prefix)) == 0))
+		return false;
+	if (wast_mode && len > 5 && strcmp(entry + len - 5, ".wast") == 0) {
+		snprintf(name, cap, "%.*s", (int)(len - 5), entry);
+		return true;
+	}
+	snprintf(name, cap, "%s", entry);
+	snprintf(dir, sizeof(dir), "%s/%s", suite, entry);
+	snprintf(path, sizeof(path), "%s/%s.%s", dir, entry,
+	    wast_mode ? "wast" : "json");
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The scripts of suite, sorted; NULL on error. */
 static char **
 list_scripts(const char *suite, size_t *n)
 {
@@ -1563,20 +1257,15 @@ list_scripts(const char *suite, size_t *n)
 	if (d == NULL)
 		return NULL;
 	while ((de = readdir(d)) != NULL) {
-		char path[4096];
-		struct stat st;
-		if (de->d_name[0] == '.' ||
-		    (text_mode && strncmp(de->d_name, "simd_", 5) == 0))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/%s.json", suite, de->d_name,
-		    de->d_name);
-		if (stat(path, &st) != 0)
+		char name[1024];
+
+		if (!script_entry(suite, de->d_name, name, sizeof(name)))
 			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 64;
 			names = xrealloc(names, cap * sizeof(*names));
 		}
-		names[(*n)++] = strdup(de->d_name);
+		names[(*n)++] = strdup(name);
 	}
 	closedir(d);
 	if (*n > 0)
@@ -1588,8 +1277,8 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: spec-runner [--verbose] [--no-fork] [--text] [--wasm2] DIR "
-	    "[SCRIPT...]\n");
+	    "usage: spec-runner [--verbose] [--no-fork] [--wast] [--wasm2] "
+	    "[--without=PREFIX] DIR [SCRIPT...]\n");
 	exit(2);
 }
 
@@ -1604,8 +1293,10 @@ main(int argc, char **argv)
 			verbose = true;
 		else if (strcmp(argv[i], "--no-fork") == 0)
 			forking = false;
-		else if (strcmp(argv[i], "--text") == 0)
-			text_mode = true;
+		else if (strcmp(argv[i], "--wast") == 0)
+			wast_mode = true;
+		else if (strncmp(argv[i], "--without=", 10) == 0)
+			without_prefix = argv[i] + 10;
 		else if (strcmp(argv[i], "--wasm2") == 0)
 			wasm2_mode = true;
 		else
@@ -1618,7 +1309,8 @@ main(int argc, char **argv)
 	if (stat(suite, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		fprintf(stderr,
 		    "spec-runner: the spec test suite directory %s does not "
-		    "exist; set WASMD_TESTSUITE_DIR to the converted suite\n",
+		    "exist; set WASMD_TESTSUITE_DIR to the suite (see "
+		    "scripts/get-testsuite)\n",
 		    suite);
 		return 2;
 	}

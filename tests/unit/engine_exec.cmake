@@ -1,17 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
 # engine_exec.cmake: unit tests of the interpreter and the call API
 # (engine/compile.c, interp.c, call.c). The fixture is converted with
-# wat2wasm --debug-names at build time so backtraces have names.
-find_program(WAT2WASM wat2wasm REQUIRED)
+# wasmd-wat at build time, with its name section, so backtraces have names.
 set(_ex_wasm_dir "${CMAKE_CURRENT_BINARY_DIR}/engine_exec")
-add_custom_command(OUTPUT "${_ex_wasm_dir}/exec.wasm"
-    COMMAND "${CMAKE_COMMAND}" -E make_directory "${_ex_wasm_dir}"
-    COMMAND "${WAT2WASM}" --debug-names
-            "${CMAKE_CURRENT_LIST_DIR}/engine_exec/exec.wat"
-            -o "${_ex_wasm_dir}/exec.wasm"
-    DEPENDS "${CMAKE_CURRENT_LIST_DIR}/engine_exec/exec.wat"
-    COMMENT "wat2wasm exec.wat")
-add_custom_target(engine_exec_fixtures DEPENDS "${_ex_wasm_dir}/exec.wasm")
+wasmd_wat2wasm(TARGET engine_exec_fixtures OUTDIR "${_ex_wasm_dir}"
+    WATS "${CMAKE_CURRENT_LIST_DIR}/engine_exec/exec.wat")
 
 wasmd_unit_test(engine_exec_test
     SOURCES "${CMAKE_CURRENT_LIST_DIR}/engine_exec_test.c"
@@ -24,16 +17,13 @@ target_include_directories(engine_exec_test PRIVATE
     "${PROJECT_SOURCE_DIR}/engine")
 
 # engine_wasm3_test: the WebAssembly 3.0 features (tail calls, extended
-# constants, ...). Its fixtures need wat2wasm's proposal flags, or, where
-# wabt 1.0.32 has no flag (extended constants), libwasmd-wat at run time.
+# constants, ...). tail.wat is converted with wasmd-wat; legacy_exn.wat
+# needs wat2wasm --enable-exceptions (libwasmd-wat has no tags yet); the
+# extended constants are read by libwasmd-wat at run time.
+find_program(WAT2WASM wat2wasm REQUIRED)
 set(_w3_wasm_dir "${CMAKE_CURRENT_BINARY_DIR}/engine_wasm3")
-add_custom_command(OUTPUT "${_w3_wasm_dir}/tail.wasm"
-    COMMAND "${CMAKE_COMMAND}" -E make_directory "${_w3_wasm_dir}"
-    COMMAND "${WAT2WASM}" --debug-names --enable-tail-call
-            "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3/tail.wat"
-            -o "${_w3_wasm_dir}/tail.wasm"
-    DEPENDS "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3/tail.wat"
-    COMMENT "wat2wasm tail.wat")
+wasmd_wat2wasm(TARGET engine_wasm3_tail OUTDIR "${_w3_wasm_dir}"
+    WATS "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3/tail.wat")
 add_custom_command(OUTPUT "${_w3_wasm_dir}/legacy_exn.wasm"
     COMMAND "${CMAKE_COMMAND}" -E make_directory "${_w3_wasm_dir}"
     COMMAND "${WAT2WASM}" --debug-names --enable-exceptions
@@ -41,8 +31,9 @@ add_custom_command(OUTPUT "${_w3_wasm_dir}/legacy_exn.wasm"
             -o "${_w3_wasm_dir}/legacy_exn.wasm"
     DEPENDS "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3/legacy_exn.wat"
     COMMENT "wat2wasm legacy_exn.wat")
-add_custom_target(engine_wasm3_fixtures DEPENDS "${_w3_wasm_dir}/tail.wasm"
-    "${_w3_wasm_dir}/legacy_exn.wasm")
+add_custom_target(engine_wasm3_fixtures
+    DEPENDS "${_w3_wasm_dir}/legacy_exn.wasm")
+add_dependencies(engine_wasm3_fixtures engine_wasm3_tail)
 wasmd_unit_test(engine_wasm3_test
     SOURCES "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3_test.c"
     LIBS wasmd-engine-static wasmd-wat)

@@ -4,7 +4,7 @@
  * text format, loads the binary with the engine and calls its exports, so
  * what is checked is the meaning of the text, not the bytes chosen; the
  * error cases check the message and the line and column. The whole spec
- * suite also runs with its modules read from text (ctest spec-text).
+ * suite also runs read from its .wast text (ctest spec-wast).
  */
 #include <check.h>
 #include <stdlib.h>
@@ -156,6 +156,76 @@ START_TEST(test_numbers)
 }
 END_TEST
 
+/* SIMD text: v128.const in its shapes, i8x16.shuffle, lane immediates,
+ * memarg and lane of load_lane/store_lane, 0xFD operations by name. */
+START_TEST(test_simd)
+{
+	loaded l = load(
+	    "(memory 1)\n"
+	    "(func (export \"shapes\") (result i32)\n"
+	    "  (i32.add (i32.add\n"
+	    "    (i8x16.extract_lane_u 15 (v128.const i8x16 0 1 2 3 4 5 6 7 8 9"
+	    " 10 11 12 13 14 -1))\n"
+	    "    (i16x8.extract_lane_s 7 (v128.const i16x8 0 0 0 0 0 0 0 "
+	    "-2)))\n"
+	    "    (i32.add (i32.trunc_f32_s (f32x4.extract_lane 3\n"
+	    "      (v128.const f32x4 0 0 0 0x1.8p1)))\n"
+	    "      (i32.wrap_i64 (i64x2.extract_lane 1\n"
+	    "        (v128.const i64x2 0 0xffff_ffff_ffff_fffe))))))\n"
+	    "(func (export \"f64\") (result i32)\n"
+	    "  (i32.trunc_f64_s (f64x2.extract_lane 0\n"
+	    "    (f64x2.add (v128.const f64x2 1.5 0) (v128.const f64x2 2.5 "
+	    "0)))))\n"
+	    "(func (export \"shuffle\") (result i32)\n"
+	    "  (i32x4.extract_lane 0 (i8x16.shuffle 16 17 18 19 0 1 2 3 4 5 6 7"
+	    " 8 9 10 11\n"
+	    "    (v128.const i32x4 1 2 3 4) (v128.const i32x4 5 6 7 8))))\n"
+	    "(func (export \"lane\") (result i32)\n"
+	    "  (v128.store32_lane offset=4 align=4 2 (i32.const 0)\n"
+	    "    (i32x4.replace_lane 2 (v128.const i32x4 0 0 0 0)"
+	    " (i32.const 42)))\n"
+	    "  (i32x4.extract_lane 1 (v128.load32_lane 1 (i32.const 4)"
+	    " (v128.const i32x4 0 0 0 0))))");
+
+	/* 255 + -2 + 3 + -2 */
+	ck_assert_int_eq(call_i32(&l, "shapes", 0, 0, 0), 254);
+	ck_assert_int_eq(call_i32(&l, "f64", 0, 0, 0), 4);
+	ck_assert_int_eq(call_i32(&l, "shuffle", 0, 0, 0), 5);
+	ck_assert_int_eq(call_i32(&l, "lane", 0, 0, 0), 42);
+	unload(&l);
+
+	ck_assert(strstr(reject("(func (v128.const i32x4 1 2 3))").message,
+	              "wrong number of lane literals") != NULL);
+	ck_assert(strstr(reject("(func (v128.const i8x16 256 0 0 0 0 0 0 0 0"
+	                        " 0 0 0 0 0 0 0))")
+	                     .message,
+	              "malformed lane literal") != NULL);
+	ck_assert(strstr(reject("(func (v128.const i32x3 1 2 3))").message,
+	              "v128 shape") != NULL);
+	ck_assert(strstr(reject("(func (i8x16.extract_lane_s -1"
+	                        " (v128.const i32x4 0 0 0 0)))")
+	                     .message,
+	              "malformed lane index") != NULL);
+	ck_assert(strstr(reject("(func (i8x16.shuffle 0 1 2"
+	                        " (v128.const i32x4 0 0 0 0)"
+	                        " (v128.const i32x4 0 0 0 0)))")
+	                     .message,
+	              "16 lane indices") != NULL);
+}
+END_TEST
+
+/* A line comment ends at CR as at LF (the 3.0 text format's newlines). */
+START_TEST(test_line_comment_ends_at_cr)
+{
+	loaded l = load("(func (export \"f\") (result i32)\n"
+	                "  (i32.const 1) ;; comment\r"
+	                "  (return (i32.const 2)))");
+
+	ck_assert_int_eq(call_i32(&l, "f", 0, 0, 0), 2);
+	unload(&l);
+}
+END_TEST
+
 START_TEST(test_errors_have_positions)
 {
 	wat_error e;
@@ -255,6 +325,8 @@ main(void)
 	tcase_add_test(tc, test_blocks_labels_and_if);
 	tcase_add_test(tc, test_memory_data_and_tables);
 	tcase_add_test(tc, test_numbers);
+	tcase_add_test(tc, test_simd);
+	tcase_add_test(tc, test_line_comment_ends_at_cr);
 	tcase_add_test(tc, test_errors_have_positions);
 	tcase_add_test(tc, test_binary_and_quote_forms);
 	tcase_add_test(tc, test_ensure_binary);

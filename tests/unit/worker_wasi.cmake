@@ -2,15 +2,9 @@
 # tests/unit/worker_wasi.cmake: WASI in the worker's serve mode
 # (worker/wasi_job.c): Output frames, stdin, argv/env, exit codes, the
 # output limit, against the confined worker and the job code (label unit).
-find_program(WAT2WASM wat2wasm REQUIRED)
 set(_ww_dir "${CMAKE_CURRENT_BINARY_DIR}/worker_wasi")
-add_custom_command(OUTPUT "${_ww_dir}/wasi.wasm"
-    COMMAND "${CMAKE_COMMAND}" -E make_directory "${_ww_dir}"
-    COMMAND "${WAT2WASM}" "${CMAKE_CURRENT_LIST_DIR}/worker_wasi/wasi.wat"
-            -o "${_ww_dir}/wasi.wasm"
-    DEPENDS "${CMAKE_CURRENT_LIST_DIR}/worker_wasi/wasi.wat"
-    COMMENT "wat2wasm worker_wasi/wasi.wat")
-add_custom_target(worker_wasi_fixtures DEPENDS "${_ww_dir}/wasi.wasm")
+wasmd_wat2wasm(TARGET worker_wasi_fixtures OUTDIR "${_ww_dir}"
+    WATS "${CMAKE_CURRENT_LIST_DIR}/worker_wasi/wasi.wat")
 
 wasmd_unit_test(worker_wasi_test
     SOURCES "${CMAKE_CURRENT_LIST_DIR}/worker_wasi_test.c"
