@@ -1223,6 +1223,16 @@ sext7(uint8_t b)
 }
 
 static inline bool
+read_u64(cc *c, uint64_t *out)
+{
+	if (likely(fast_byte(c) && *c->r.p < 0x80)) {
+		*out = *c->r.p++;
+		return true;
+	}
+	return wrd_u64(&c->r, out);
+}
+
+static inline bool
 read_s32(cc *c, int32_t *out)
 {
 	if (likely(fast_byte(c) && *c->r.p < 0x80)) {
@@ -1326,11 +1336,24 @@ check_table(cc *c, uint32_t t)
 }
 
 static bool
-check_memory(cc *c)
+check_memory(cc *c, uint32_t x)
 {
-	if (c->m->nmems == 0)
-		return invalid(c, "unknown memory 0");
+	if (x >= c->m->nmems)
+		return invalid(c, "unknown memory %u", x);
 	return true;
+}
+
+/*
+ * A memory index immediate (memory.size, .grow, .fill, .copy, .init): a
+ * zero byte under 2.0's rules, any index of a memory under 3.0's.
+ */
+static bool
+read_memidx(cc *c, uint32_t *x)
+{
+	*x = 0;
+	if (c->m->wasm2 ? !read_zero_byte(c) : !read_u32(c, x))
+		return false;
+	return check_memory(c, *x);
 }
 
 /*
@@ -1360,19 +1383,47 @@ check_elem(cc *c, uint32_t e)
 	return true;
 }
 
+/* A load's or store's memory and offset. */
+typedef struct memarg {
+	uint32_t mem;
+	uint32_t offset;
+} memarg;
+
+/*
+ * A memarg: alignment flags, then (3.0) a memory index when flag 0x40 is
+ * set, then the offset. An offset of 2^32 or more (3.0 reads 64 bits) is
+ * out of range for a 32-bit memory.
+ */
 static bool
-read_memarg(cc *c, uint32_t natural, uint32_t *offset)
+read_memarg(cc *c, uint32_t natural, memarg *ma)
 {
 	uint32_t align;
+	uint64_t off;
 
-	if (!read_u32(c, &align) || !read_u32(c, offset))
+	ma->mem = 0;
+	if (!read_u32(c, &align))
 		return false;
-	/* An exponent of 32 or more (or the multi-memory flag, 0x40) is
-	   not a Wasm 2.0 memarg at all. */
-	if (align >= 32)
-		return malformed(c, "malformed memop flags");
-	if (!check_memory(c))
-		return false;
+	if (c->m->wasm2) {
+		/* An exponent of 32 or more (or the multi-memory flag,
+		   0x40) is not a Wasm 2.0 memarg at all. */
+		if (!read_u32(c, &ma->offset))
+			return false;
+		if (align >= 32)
+			return malformed(c, "malformed memop flags");
+		if (!check_memory(c, 0))
+			return false;
+	} else {
+		if (align >= 0x80)
+			return malformed(c, "malformed memop flags");
+		if ((align & 0x40) && !read_u32(c, &ma->mem))
+			return false;
+		align &= ~0x40u;
+		if (!read_u64(c, &off) || !check_memory(c, ma->mem))
+			return false;
+		if (off > UINT32_MAX)
+			return invalid(c, "offset out of range");
+		ma->offset = (uint32_t)off;
+	}
 	if (align > natural)
 		return invalid(c, "alignment must not be larger than natural");
 	return true;
@@ -2708,10 +2759,37 @@ op_table(cc *c, wx_op op)
 	}
 }
 
+/*
+ * Emits op (a, b, c3, d) to run on memory mem: as it is for memory 0,
+ * else between an X_MEM of mem and one of memory 0 (xops.def), and then
+ * its result, if any, cannot be retargeted (see simple_mem). Returns the
+ * op's code index, or NONE.
+ */
+static uint32_t
+emit_mem(cc *c, uint32_t mem, wx_op op, uint32_t a, uint32_t b, uint32_t c3,
+    uint32_t d)
+{
+	uint32_t i;
+
+	if (mem == 0)
+		return emit_cd(c, op, a, b, c3, d);
+	emit(c, WXO_X_MEM, 0, mem, 0);
+	i = emit_cd(c, op, a, b, c3, d);
+	emit(c, WXO_X_MEM, 0, 0, 0);
+	return i;
+}
+
+/* What mark_simple() should record for insn i just emitted by emit_mem. */
+static uint32_t
+simple_mem(uint32_t mem, uint32_t i)
+{
+	return mem == 0 ? i : NONE;
+}
+
 static bool
 op_memory(cc *c, wx_op op)
 {
-	uint32_t x = 0;
+	uint32_t x = 0, mem = 0, src = 0;
 
 	/* These read their operands from consecutive slots. */
 	materialize_top(c, 3);
@@ -2719,17 +2797,16 @@ op_memory(cc *c, wx_op op)
 	case WXO_MEMORY_SIZE:
 	case WXO_MEMORY_GROW:
 	case WXO_MEMORY_FILL:
-		if (!read_zero_byte(c) || !check_memory(c))
+		if (!read_memidx(c, &mem))
 			return false;
 		break;
 	case WXO_MEMORY_COPY:
-		if (!read_zero_byte(c) || !read_zero_byte(c) ||
-		    !check_memory(c))
+		if (!read_memidx(c, &mem) || !read_memidx(c, &src))
 			return false;
 		break;
 	case WXO_MEMORY_INIT:
-		if (!read_u32(c, &x) || !read_zero_byte(c) ||
-		    !check_memory(c) || !check_data(c, x))
+		if (!read_u32(c, &x) || !read_memidx(c, &mem) ||
+		    !check_data(c, x))
 			return false;
 		break;
 	case WXO_DATA_DROP:
@@ -2741,17 +2818,28 @@ op_memory(cc *c, wx_op op)
 	}
 	switch (op) {
 	case WXO_MEMORY_SIZE:
-		mark_simple(c, emit(c, op, slot(c, c->nvals), 0, 0));
+		mark_simple(c,
+		    simple_mem(
+		        mem, emit_mem(c, mem, op, slot(c, c->nvals), 0, 0, 0)));
 		return push(c, WE_I32);
 	case WXO_MEMORY_GROW:
 		if (!pop_expect(c, WE_I32))
 			return false;
-		emit(c, op, slot(c, c->nvals), 0, 0);
+		emit_mem(c, mem, op, slot(c, c->nvals), 0, 0, 0);
 		return push(c, WE_I32);
-	default: /* MEMORY_FILL, MEMORY_COPY, MEMORY_INIT: checked above */
+	case WXO_MEMORY_COPY:
 		if (!pop_i32s(c, 3))
 			return false;
-		emit(c, op, slot(c, c->nvals), x, 0);
+		if (mem == 0 && src == 0)
+			emit(c, op, slot(c, c->nvals), 0, 0);
+		else
+			emit_cd(c, WXO_X_MEMORY_COPY_MM, slot(c, c->nvals), 0,
+			    mem, src);
+		return true;
+	default: /* MEMORY_FILL, MEMORY_INIT: checked above */
+		if (!pop_i32s(c, 3))
+			return false;
+		emit_mem(c, mem, op, slot(c, c->nvals), x, 0, 0);
 		return true;
 	}
 }
@@ -2950,9 +3038,10 @@ op_vop(cc *c, const op_info *oi)
 static bool
 op_vmem(cc *c, const op_info *oi)
 {
-	uint32_t off, lane = 0, h;
+	uint32_t lane = 0, h;
+	memarg ma;
 
-	if (!read_memarg(c, oi->align, &off) ||
+	if (!read_memarg(c, oi->align, &ma) ||
 	    (oi->lanes && !read_lane(c, oi->lanes, &lane)))
 		return false;
 	if (oi->kind == K_VLD && oi->lanes)
@@ -2965,12 +3054,14 @@ op_vmem(cc *c, const op_info *oi)
 	if (oi->kind == K_VST) {
 		if (!dead(c)) {
 			uint32_t a = use(c, h), v = use(c, h + 1);
-			emit_cd(c, oi->op, a, v, off, lane);
+			emit_mem(c, ma.mem, oi->op, a, v, ma.offset, lane);
 		}
 		return true;
 	}
-	if (!dead(c))
-		emit_cd(c, oi->op, slot(c, h), use(c, h), off, lane);
+	if (!dead(c)) {
+		uint32_t a = use(c, h);
+		emit_mem(c, ma.mem, oi->op, slot(c, h), a, ma.offset, lane);
+	}
 	return push(c, WE_V128);
 }
 
@@ -3004,6 +3095,7 @@ static bool
 op_simple(cc *c, const op_info *oi)
 {
 	uint32_t h, off;
+	memarg ma;
 	wx_op xop;
 
 	if (hot_info[oi->op].kind != K_BAD)
@@ -3048,9 +3140,16 @@ op_simple(cc *c, const op_info *oi)
 	case K_VLD:
 	case K_VST: return op_vmem(c, oi);
 	case K_LD:
-		if (!read_memarg(c, oi->align, &off) || !pop_expect(c, WE_I32))
+		if (!read_memarg(c, oi->align, &ma) || !pop_expect(c, WE_I32))
 			return false;
 		h = c->nvals;
+		off = ma.offset;
+		if (ma.mem != 0) {
+			uint32_t a = use(c, h);
+			emit_mem(c, ma.mem, oi->op, slot(c, h), a, off, 0);
+			mark_simple(c, NONE);
+			return push(c, oi->r);
+		}
 		if ((xop = address_form(c, h, oi->op)) != 0) {
 			wx_insn *in = &c->code[c->ncode - 1];
 			if (xop == xk_form[oi->op])
@@ -3071,10 +3170,19 @@ op_simple(cc *c, const op_info *oi)
 		    c, emit_cd(c, oi->op, slot(c, h), use(c, h), off, 0));
 		return push(c, oi->r);
 	default: /* K_ST */
-		if (!read_memarg(c, oi->align, &off) || !pop_expect(c, oi->t) ||
+		if (!read_memarg(c, oi->align, &ma) || !pop_expect(c, oi->t) ||
 		    !pop_expect(c, WE_I32))
 			return false;
 		h = c->nvals;
+		off = ma.offset;
+		if (ma.mem != 0) {
+			if (!dead(c)) {
+				uint32_t a = use(c, h), v = use(c, h + 1);
+				emit_mem(c, ma.mem, oi->op, a, v, off, 0);
+			}
+			mark_simple(c, NONE);
+			return true;
+		}
 		if (c->vals[h + 1].src == SRC_CONST && sk_form[oi->op]) {
 			if (!dead(c))
 				emit(c, (wx_op)sk_form[oi->op], use(c, h), off,

@@ -742,7 +742,7 @@ import_desc(wd_ctx *c, wm_import *imp, uint8_t kind, size_t off)
 			return false;
 		imp->index = m->nmems;
 		m->nmem_imports++;
-		if (m->nmems >= 1)
+		if (m->nmems >= 1 && m->wasm2)
 			invalid_at(c, off, "multiple memories");
 		return read_memtype(c, &m->mems[m->nmems++]);
 	case WE_EXTERN_GLOBAL:
@@ -874,7 +874,7 @@ sec_memory(wd_ctx *c)
 		return false;
 	for (uint32_t i = 0; i < n; i++) {
 		where_item(c, "memory", m->nmems);
-		if (m->nmems >= 1)
+		if (m->nmems >= 1 && m->wasm2)
 			invalid_at(c, wrd_offset(&c->r), "multiple memories");
 		if (!grow(c, (void **)&m->mems, m->nmems, &c->memcap,
 		        sizeof *m->mems))

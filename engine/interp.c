@@ -1235,6 +1235,27 @@ dispatch:
 			A.ref = B.ref;
 			vmnext();
 		}
+		vmcase(X_MEM)
+		{
+			/* memory b is at hand (xops.def) */
+			mem = inst->mems[ip->b];
+			membase = mem->data;
+			memsize = mem->size;
+			vmnext();
+		}
+		vmcase(X_MEMORY_COPY_MM)
+		{
+			/* memory c [fp[a]..] := memory d [fp[a+1]..], fp[a+2] */
+			const we_memory *dm = inst->mems[ip->c];
+			const we_memory *sm = inst->mems[ip->d];
+			uint64_t d = A.i32, src = fp[ip->a + 1].i32;
+			uint64_t n = fp[ip->a + 2].i32;
+			if (unlikely(d + n > dm->size || src + n > sm->size))
+				TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS);
+			if (n)
+				memmove(dm->data + d, sm->data + src, n);
+			vmnext();
+		}
 		vmcase(X_DATA) vmcase(X_BR_TABLE_ENTRY)
 		{
 			/* Never executed: data, or an opcode the compiler never

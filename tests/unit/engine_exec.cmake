@@ -24,8 +24,9 @@ target_include_directories(engine_exec_test PRIVATE
     "${PROJECT_SOURCE_DIR}/engine")
 
 # engine_wasm3_test: the WebAssembly 3.0 features (tail calls, extended
-# constants, ...). Its fixtures need wat2wasm's proposal flags, or, where
-# wabt 1.0.32 has no flag (extended constants), libwasmd-wat at run time.
+# constants, multiple memories, ...). Its fixtures need wat2wasm's
+# proposal flags, or, where wabt 1.0.32 has no flag (extended constants),
+# libwasmd-wat at run time.
 set(_w3_wasm_dir "${CMAKE_CURRENT_BINARY_DIR}/engine_wasm3")
 add_custom_command(OUTPUT "${_w3_wasm_dir}/tail.wasm"
     COMMAND "${CMAKE_COMMAND}" -E make_directory "${_w3_wasm_dir}"
@@ -41,8 +42,15 @@ add_custom_command(OUTPUT "${_w3_wasm_dir}/legacy_exn.wasm"
             -o "${_w3_wasm_dir}/legacy_exn.wasm"
     DEPENDS "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3/legacy_exn.wat"
     COMMENT "wat2wasm legacy_exn.wat")
+add_custom_command(OUTPUT "${_w3_wasm_dir}/multimem.wasm"
+    COMMAND "${CMAKE_COMMAND}" -E make_directory "${_w3_wasm_dir}"
+    COMMAND "${WAT2WASM}" --debug-names --enable-multi-memory
+            "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3/multimem.wat"
+            -o "${_w3_wasm_dir}/multimem.wasm"
+    DEPENDS "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3/multimem.wat"
+    COMMENT "wat2wasm multimem.wat")
 add_custom_target(engine_wasm3_fixtures DEPENDS "${_w3_wasm_dir}/tail.wasm"
-    "${_w3_wasm_dir}/legacy_exn.wasm")
+    "${_w3_wasm_dir}/legacy_exn.wasm" "${_w3_wasm_dir}/multimem.wasm")
 wasmd_unit_test(engine_wasm3_test
     SOURCES "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3_test.c"
     LIBS wasmd-engine-static wasmd-wat)

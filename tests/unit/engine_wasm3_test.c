@@ -7,7 +7,8 @@
  * constants are computed from imported values, and refused under 2.0's
  * rules; an uncaught exception is a trap naming its tag, and exceptions are
  * caught after a suspended host call, in the exnref and the legacy forms;
- * typed function references are checked where the host passes them. The fixtures
+ * typed function references are checked where the host passes them; each
+ * memory instruction works on the memory it names. The fixtures
  * (the .wat files in engine_wasm3/) are converted with wat2wasm at build time,
  * or by libwasmd-wat where wabt lacks the feature.
  */
@@ -152,6 +153,17 @@ call1(fixture *fx, const char *name, const we_val *args, size_t nargs)
 	ck_assert_msg(st == WE_CALL_OK, "%s: status %d (%s / %s)", name, st,
 	    we_store_trap(fx->s)->message, we_store_error(fx->s));
 	return r;
+}
+
+/* Calls name(args), which has no results, and checks it returns OK. */
+static void
+call0(fixture *fx, const char *name, const we_val *args, size_t nargs)
+{
+	we_call_status st =
+	    we_func_call(fx->s, fn(fx, name), args, nargs, NULL, 0);
+
+	ck_assert_msg(st == WE_CALL_OK, "%s: status %d (%s / %s)", name, st,
+	    we_store_trap(fx->s)->message, we_store_error(fx->s));
 }
 
 /*
@@ -603,6 +615,117 @@ START_TEST(test_typed_refs_equivalence_is_linear)
 }
 END_TEST
 
+/* env.touch: doubles the i32 at 8 in its caller's memory 1. */
+static we_host_status
+host_touch(we_hostcall *call)
+{
+	we_memory *m = we_instance_memory(call->caller, 1);
+	uint32_t v;
+
+	if (m == NULL || !we_memory_read(m, 8, &v, 4))
+		return WE_HOST_TRAP;
+	v *= 2;
+	we_memory_write(m, 8, &v, 4);
+	return WE_HOST_OK;
+}
+
+/* The i32 at offset in m. */
+static uint32_t
+peek(const we_memory *m, uint64_t offset)
+{
+	uint32_t v = 0;
+
+	ck_assert(we_memory_read(m, offset, &v, 4));
+	return v;
+}
+
+/*
+ * Each memory instruction works on the memory it names: loads and stores
+ * (plain, with an added address, v128) on memory 1 leave memory 0 alone,
+ * trap at memory 1's bounds, and memory 0 is back at hand after them and
+ * after a host call; memory.size, memory.grow and memory.copy name theirs;
+ * the host finds memory 1 by index, as the caller's and as an export.
+ */
+START_TEST(test_multi_memory)
+{
+	we_memtype host_type = {{2, 0, false}};
+	we_functype touch_type = {0, 0, NULL, NULL};
+	we_memory *host, *small;
+	we_import imports[2];
+	we_extern ex;
+	fixture fx;
+	we_error err;
+	uint8_t *wasm;
+	size_t len;
+	char path[512];
+	we_val args[3], r;
+	uint32_t v;
+
+	memset(&fx, 0, sizeof fx);
+	snprintf(path, sizeof path, "%s/multimem.wasm", WASM3_WASM_DIR);
+	wasm = read_file(path, &len);
+	ck_assert_ptr_null(we_module_new_wasm2(wasm, len, &err));
+	fx.m = we_module_new(wasm, len, &err);
+	free(wasm);
+	ck_assert_msg(fx.m != NULL, "module: %s", err.message);
+	fx.s = we_store_new(NULL);
+	host = we_memory_new(fx.s, &host_type);
+	imports[0] = (we_import){
+	    "env", "mem", {.kind = WE_EXTERN_MEMORY, .of.memory = host}};
+	imports[1] = (we_import){"env", "touch",
+	    {.kind = WE_EXTERN_FUNC,
+	        .of.func = we_func_new_host(
+	            fx.s, &touch_type, host_touch, NULL, NULL)}};
+	fx.inst = we_instance_new(fx.s, fx.m, imports, 2, &err);
+	ck_assert_msg(fx.inst != NULL, "instance: %s", err.message);
+	ck_assert_ptr_eq(we_instance_memory(fx.inst, 0), host);
+	small = we_instance_memory(fx.inst, 1);
+	ck_assert_ptr_nonnull(small);
+	ck_assert_ptr_ne(small, host);
+	ck_assert_ptr_null(we_instance_memory(fx.inst, 2));
+	ck_assert(we_instance_export(fx.inst, "small", &ex));
+	ck_assert_ptr_eq(ex.of.memory, small);
+
+	v = 5;
+	ck_assert(we_memory_write(host, 0, &v, 4));
+	v = 7;
+	ck_assert(we_memory_write(small, 4, &v, 4));
+	args[0] = i32(0);
+	ck_assert_int_eq(call1(&fx, "sum", args, 1).of.i32, 12);
+	/* memory 1 has one page, memory 0 two */
+	args[0] = i32(65536);
+	ck_assert_int_eq(
+	    we_func_call(fx.s, fn(&fx, "sum"), args, 1, &r, 1), WE_CALL_TRAP);
+	ck_assert_int_eq(
+	    we_store_trap(fx.s)->kind, WE_TRAP_MEMORY_OUT_OF_BOUNDS);
+
+	args[0] = i32(0);
+	args[1] = i32(21);
+	call0(&fx, "put", args, 2);
+	ck_assert_uint_eq(peek(small, 8), 42);
+	ck_assert_uint_eq(peek(host, 0), 6);
+	ck_assert_uint_eq(peek(host, 8), 0);
+
+	args[0] = i32(1);
+	ck_assert_int_eq(call1(&fx, "grow", args, 1).of.i32, 202);
+	ck_assert_uint_eq(we_memory_pages(small), 2);
+	ck_assert_uint_eq(we_memory_pages(host), 2);
+	ck_assert_int_eq(call1(&fx, "grow", args, 1).of.i32, 202);
+
+	args[0] = i32(16);
+	args[1] = i32(4);
+	args[2] = i32(8);
+	call0(&fx, "copy", args, 3);
+	ck_assert_uint_eq(peek(host, 16), 7);
+	ck_assert_uint_eq(peek(host, 20), 42);
+	ck_assert_uint_eq(peek(small, 16), 0);
+
+	args[0] = i32(0);
+	ck_assert_int_eq(call1(&fx, "lane", args, 1).of.i32, 7);
+	fixture_close(&fx);
+}
+END_TEST
+
 static Suite *
 wasm3_suite(void)
 {
@@ -623,6 +746,9 @@ wasm3_suite(void)
 	tc = tcase_create("typed references");
 	tcase_add_test(tc, test_typed_refs_host);
 	tcase_add_test(tc, test_typed_refs_equivalence_is_linear);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("multiple memories");
+	tcase_add_test(tc, test_multi_memory);
 	suite_add_tcase(s, tc);
 	return s;
 }
