@@ -1383,11 +1383,19 @@ check_elem(cc *c, uint32_t e)
 	return true;
 }
 
-/* A load's or store's memory and offset. */
+/* A load's or store's memory, offset and address type. */
 typedef struct memarg {
 	uint32_t mem;
-	uint32_t offset;
+	uint64_t offset;
+	we_valtype at; /* WE_I64 for a 64-bit memory, else WE_I32 */
 } memarg;
+
+/* The type of memory x's addresses and sizes (x is a valid index). */
+static we_valtype
+addr_type(const cc *c, uint32_t x)
+{
+	return c->m->mems[x].addr64 ? WE_I64 : WE_I32;
+}
 
 /*
  * A memarg: alignment flags, then (3.0) a memory index when flag 0x40 is
@@ -1397,17 +1405,18 @@ typedef struct memarg {
 static bool
 read_memarg(cc *c, uint32_t natural, memarg *ma)
 {
-	uint32_t align;
-	uint64_t off;
+	uint32_t align, off32;
 
 	ma->mem = 0;
+	ma->at = WE_I32;
 	if (!read_u32(c, &align))
 		return false;
 	if (c->m->wasm2) {
 		/* An exponent of 32 or more (or the multi-memory flag,
 		   0x40) is not a Wasm 2.0 memarg at all. */
-		if (!read_u32(c, &ma->offset))
+		if (!read_u32(c, &off32))
 			return false;
+		ma->offset = off32;
 		if (align >= 32)
 			return malformed(c, "malformed memop flags");
 		if (!check_memory(c, 0))
@@ -1418,11 +1427,11 @@ read_memarg(cc *c, uint32_t natural, memarg *ma)
 		if ((align & 0x40) && !read_u32(c, &ma->mem))
 			return false;
 		align &= ~0x40u;
-		if (!read_u64(c, &off) || !check_memory(c, ma->mem))
+		if (!read_u64(c, &ma->offset) || !check_memory(c, ma->mem))
 			return false;
-		if (off > UINT32_MAX)
+		ma->at = addr_type(c, ma->mem);
+		if (ma->at == WE_I32 && ma->offset > UINT32_MAX)
 			return invalid(c, "offset out of range");
-		ma->offset = (uint32_t)off;
 	}
 	if (align > natural)
 		return invalid(c, "alignment must not be larger than natural");
@@ -2786,10 +2795,62 @@ simple_mem(uint32_t mem, uint32_t i)
 	return mem == 0 ? i : NONE;
 }
 
+/*
+ * A load (store false: op writes slot x from address addr) or a store
+ * (op writes x to address addr) of memory ma->mem that is not memory 0
+ * or is a 64-bit one, as its plain op, none of the fused forms: X_MEM
+ * around it (see emit_mem), and for a 64-bit memory an X_ADDR64 before
+ * it that checks the 64-bit address and offset and leaves the address in
+ * slot(c, h) (the address operand's own slot, at popped height h) for
+ * the op to use with offset 0. lane is the lane immediate (d).
+ */
+static void
+emit_slow_access(cc *c, const memarg *ma, wx_op op, bool store, uint32_t addr,
+    uint32_t x, uint32_t lane, uint32_t h)
+{
+	uint64_t off = ma->offset;
+
+	if (ma->mem != 0)
+		emit(c, WXO_X_MEM, 0, ma->mem, 0);
+	if (ma->at == WE_I64) {
+		emit(c, WXO_X_ADDR64, slot(c, h), addr, off);
+		addr = slot(c, h);
+		off = 0;
+	}
+	if (store)
+		emit_cd(c, op, addr, x, (uint32_t)off, lane);
+	else
+		emit_cd(c, op, x, addr, (uint32_t)off, lane);
+	if (ma->mem != 0)
+		emit(c, WXO_X_MEM, 0, 0, 0);
+	mark_simple(c, NONE);
+}
+
+/* Whether an access by ma must take emit_slow_access. */
+static bool
+slow_access(const memarg *ma)
+{
+	return ma->mem != 0 || ma->at == WE_I64;
+}
+
+/*
+ * Pops the three operands of a bulk memory instruction, of types t0, t1
+ * and t2 (from the bottom), and returns which are i64: bit i for operand
+ * i, the handler's c (xops.def); UINT32_MAX when they do not validate.
+ */
+static uint32_t
+pop_bulk(cc *c, we_valtype t0, we_valtype t1, we_valtype t2)
+{
+	if (!pop_expect(c, t2) || !pop_expect(c, t1) || !pop_expect(c, t0))
+		return UINT32_MAX;
+	return (t0 == WE_I64) | (t1 == WE_I64) << 1 | (t2 == WE_I64) << 2;
+}
+
 static bool
 op_memory(cc *c, wx_op op)
 {
-	uint32_t x = 0, mem = 0, src = 0;
+	uint32_t x = 0, mem = 0, src = 0, wide;
+	we_valtype at;
 
 	/* These read their operands from consecutive slots. */
 	materialize_top(c, 3);
@@ -2816,30 +2877,39 @@ op_memory(cc *c, wx_op op)
 		return true;
 	default: return unhandled(c, op);
 	}
+	at = addr_type(c, mem);
 	switch (op) {
 	case WXO_MEMORY_SIZE:
 		mark_simple(c,
 		    simple_mem(
 		        mem, emit_mem(c, mem, op, slot(c, c->nvals), 0, 0, 0)));
-		return push(c, WE_I32);
+		return push(c, at);
 	case WXO_MEMORY_GROW:
-		if (!pop_expect(c, WE_I32))
+		if (!pop_expect(c, at))
 			return false;
-		emit_mem(c, mem, op, slot(c, c->nvals), 0, 0, 0);
-		return push(c, WE_I32);
-	case WXO_MEMORY_COPY:
-		if (!pop_i32s(c, 3))
+		emit_mem(c, mem, op, slot(c, c->nvals), 0, at == WE_I64, 0);
+		return push(c, at);
+	case WXO_MEMORY_COPY: {
+		we_valtype st = addr_type(c, src);
+		we_valtype nt = at == WE_I64 && st == WE_I64 ? WE_I64 : WE_I32;
+		if ((wide = pop_bulk(c, at, st, nt)) == UINT32_MAX)
 			return false;
 		if (mem == 0 && src == 0)
-			emit(c, op, slot(c, c->nvals), 0, 0);
+			emit_cd(c, op, slot(c, c->nvals), 0, wide, 0);
 		else
-			emit_cd(c, WXO_X_MEMORY_COPY_MM, slot(c, c->nvals), 0,
-			    mem, src);
+			emit_cd(c, WXO_X_MEMORY_COPY_MM, slot(c, c->nvals), mem,
+			    wide, src);
 		return true;
-	default: /* MEMORY_FILL, MEMORY_INIT: checked above */
-		if (!pop_i32s(c, 3))
+	}
+	case WXO_MEMORY_FILL:
+		if ((wide = pop_bulk(c, at, WE_I32, at)) == UINT32_MAX)
 			return false;
-		emit_mem(c, mem, op, slot(c, c->nvals), x, 0, 0);
+		emit_mem(c, mem, op, slot(c, c->nvals), 0, wide, 0);
+		return true;
+	default: /* MEMORY_INIT: checked above */
+		if ((wide = pop_bulk(c, at, WE_I32, WE_I32)) == UINT32_MAX)
+			return false;
+		emit_mem(c, mem, op, slot(c, c->nvals), x, wide, 0);
 		return true;
 	}
 }
@@ -3048,19 +3118,19 @@ op_vmem(cc *c, const op_info *oi)
 		materialize_top(c, 1);
 	if ((oi->kind == K_VST || oi->lanes) && !pop_expect(c, WE_V128))
 		return false;
-	if (!pop_expect(c, WE_I32))
+	if (!pop_expect(c, ma.at))
 		return false;
 	h = c->nvals;
 	if (oi->kind == K_VST) {
 		if (!dead(c)) {
 			uint32_t a = use(c, h), v = use(c, h + 1);
-			emit_mem(c, ma.mem, oi->op, a, v, ma.offset, lane);
+			emit_slow_access(c, &ma, oi->op, true, a, v, lane, h);
 		}
 		return true;
 	}
 	if (!dead(c)) {
 		uint32_t a = use(c, h);
-		emit_mem(c, ma.mem, oi->op, slot(c, h), a, ma.offset, lane);
+		emit_slow_access(c, &ma, oi->op, false, a, slot(c, h), lane, h);
 	}
 	return push(c, WE_V128);
 }
@@ -3140,14 +3210,14 @@ op_simple(cc *c, const op_info *oi)
 	case K_VLD:
 	case K_VST: return op_vmem(c, oi);
 	case K_LD:
-		if (!read_memarg(c, oi->align, &ma) || !pop_expect(c, WE_I32))
+		if (!read_memarg(c, oi->align, &ma) || !pop_expect(c, ma.at))
 			return false;
 		h = c->nvals;
-		off = ma.offset;
-		if (ma.mem != 0) {
+		off = (uint32_t)ma.offset;
+		if (slow_access(&ma)) {
 			uint32_t a = use(c, h);
-			emit_mem(c, ma.mem, oi->op, slot(c, h), a, off, 0);
-			mark_simple(c, NONE);
+			emit_slow_access(
+			    c, &ma, oi->op, false, a, slot(c, h), 0, h);
 			return push(c, oi->r);
 		}
 		if ((xop = address_form(c, h, oi->op)) != 0) {
@@ -3171,16 +3241,16 @@ op_simple(cc *c, const op_info *oi)
 		return push(c, oi->r);
 	default: /* K_ST */
 		if (!read_memarg(c, oi->align, &ma) || !pop_expect(c, oi->t) ||
-		    !pop_expect(c, WE_I32))
+		    !pop_expect(c, ma.at))
 			return false;
 		h = c->nvals;
-		off = ma.offset;
-		if (ma.mem != 0) {
+		off = (uint32_t)ma.offset;
+		if (slow_access(&ma)) {
 			if (!dead(c)) {
 				uint32_t a = use(c, h), v = use(c, h + 1);
-				emit_mem(c, ma.mem, oi->op, a, v, off, 0);
+				emit_slow_access(
+				    c, &ma, oi->op, true, a, v, 0, h);
 			}
-			mark_simple(c, NONE);
 			return true;
 		}
 		if (c->vals[h + 1].src == SRC_CONST && sk_form[oi->op]) {

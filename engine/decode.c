@@ -260,12 +260,54 @@ read_tabletype(wd_ctx *c, we_tabletype *t)
 	return true;
 }
 
+/*
+ * A memory's limits under 3.0's rules: flags 0 or 1 (with a maximum) for
+ * a 32-bit memory, 4 or 5 for a 64-bit one (memory64), then 64-bit
+ * sizes in pages, at most 2^16 for a 32-bit memory and 2^48 for a 64-bit
+ * one. A size past 2^32 - 1 is kept as 2^32 - 1 pages: more than any
+ * store allows (WE_DEFAULT_MAX_PAGES), so such a memory is valid but
+ * cannot be made.
+ */
+static bool
+read_memlimits(wd_ctx *c, we_memtype *t, size_t off)
+{
+	we_limits *l = &t->limits;
+	uint64_t min, max = 0, cap;
+	uint8_t flags;
+
+	if (!wrd_u8(&c->r, &flags))
+		return false;
+	if (flags != 0 && flags != 1 && flags != 4 && flags != 5) {
+		c->r.p--;
+		return wrd_fail(&c->r, WE_ERR_MALFORMED,
+		    "malformed limits flags 0x%02x (integer %s)", flags,
+		    flags & 0x80 ? "representation too long" : "too large");
+	}
+	t->addr64 = (flags & 4) != 0;
+	l->has_max = (flags & 1) != 0;
+	if (!wrd_u64(&c->r, &min) || (l->has_max && !wrd_u64(&c->r, &max)))
+		return false;
+	cap = t->addr64 ? (uint64_t)1 << 48 : WE_DEFAULT_MAX_PAGES;
+	if (min > cap || max > cap)
+		invalid_at(c, off, "memory size must be at most %llu pages",
+		    (unsigned long long)cap);
+	else if (l->has_max && min > max)
+		invalid_at(
+		    c, off, "size minimum must not be greater than maximum");
+	l->min = min > UINT32_MAX ? UINT32_MAX : (uint32_t)min;
+	l->max = max > UINT32_MAX ? UINT32_MAX : (uint32_t)max;
+	return true;
+}
+
 static bool
 read_memtype(wd_ctx *c, we_memtype *t)
 {
 	size_t off = wrd_offset(&c->r);
 	we_limits *l = &t->limits;
 
+	t->addr64 = false;
+	if (!c->m->wasm2)
+		return read_memlimits(c, t, off);
 	if (!read_limits(c, l))
 		return false;
 	if (l->min > WE_DEFAULT_MAX_PAGES ||
@@ -1315,6 +1357,7 @@ static bool
 read_data(wd_ctx *c, wm_data *d)
 {
 	size_t off = wrd_offset(&c->r);
+	we_valtype at = WE_I32; /* the type of its memory's addresses */
 	uint32_t flags;
 
 	if (!wrd_u32(&c->r, &flags))
@@ -1331,7 +1374,9 @@ read_data(wd_ctx *c, wm_data *d)
 			return false;
 		if (d->memory >= c->m->nmems)
 			invalid_at(c, off, "unknown memory %u", d->memory);
-		if (!read_constexpr(c, &d->offset, WE_I32, segment_globals(c)))
+		else if (c->m->mems[d->memory].addr64)
+			at = WE_I64;
+		if (!read_constexpr(c, &d->offset, at, segment_globals(c)))
 			return false;
 	}
 	return wrd_count(&c->r, 1, &d->len) &&

@@ -94,7 +94,7 @@ describe_externtype(char *buf, size_t cap, const we_externtype *t)
 		append(buf, cap, " %s", we_valtype_name(t->of.table.elem));
 		break;
 	case WE_EXTERN_MEMORY:
-		append(buf, cap, "memory");
+		append(buf, cap, "memory%s", t->of.memory.addr64 ? " i64" : "");
 		describe_limits(buf, cap, &t->of.memory.limits);
 		break;
 	case WE_EXTERN_GLOBAL:
@@ -135,8 +135,9 @@ externtype_match(const we_externtype *got, const we_externtype *want)
 		return got->of.table.elem == want->of.table.elem &&
 		    limits_match(&got->of.table.limits, &want->of.table.limits);
 	case WE_EXTERN_MEMORY:
-		return limits_match(
-		    &got->of.memory.limits, &want->of.memory.limits);
+		return got->of.memory.addr64 == want->of.memory.addr64 &&
+		    limits_match(
+		        &got->of.memory.limits, &want->of.memory.limits);
 	case WE_EXTERN_GLOBAL:
 		return got->of.global.type == want->of.global.type &&
 		    got->of.global.mutable_ == want->of.global.mutable_;
@@ -676,8 +677,9 @@ init_memories(we_instance *inst, const wr_image *image, we_error *err)
 			continue;
 		}
 		we_memory *mem = inst->mems[d->memory];
-		uint64_t off = const_eval(inst, &d->offset).i32;
-		if (off + d->len > mem->size)
+		wr_value at = const_eval(inst, &d->offset);
+		uint64_t off = mem->type.addr64 ? at.i64 : at.i32;
+		if (off > mem->size || d->len > mem->size - off)
 			return trap_error(inst, err,
 			    WE_TRAP_MEMORY_OUT_OF_BOUNDS,
 			    "out of bounds memory access");

@@ -175,6 +175,9 @@ typedef struct we_tabletype {
 
 typedef struct we_memtype {
 	we_limits limits; /* in 64 KiB pages */
+	/* A 64-bit memory (memory64): i64 addresses and sizes. Its size is
+	   bounded as a 32-bit memory's (max_memory_pages). */
+	bool addr64;
 } we_memtype;
 
 typedef struct we_globaltype {

@@ -231,7 +231,7 @@ spectest_init(script *sc)
 	we_val null = {.type = WE_FUNCREF};
 	e[11] = (spectest_entry){
 	    "table", {WE_EXTERN_TABLE, {.table = we_table_new(s, &tt, null)}}};
-	we_memtype mt = {{1, 2, true}};
+	we_memtype mt = {.limits = {1, 2, true}};
 	e[12] = (spectest_entry){
 	    "memory", {WE_EXTERN_MEMORY, {.memory = we_memory_new(s, &mt)}}};
 	e[13] = (spectest_entry){NULL, {WE_EXTERN_FUNC, {.func = NULL}}};

@@ -49,8 +49,16 @@ add_custom_command(OUTPUT "${_w3_wasm_dir}/multimem.wasm"
             -o "${_w3_wasm_dir}/multimem.wasm"
     DEPENDS "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3/multimem.wat"
     COMMENT "wat2wasm multimem.wat")
+add_custom_command(OUTPUT "${_w3_wasm_dir}/mem64.wasm"
+    COMMAND "${CMAKE_COMMAND}" -E make_directory "${_w3_wasm_dir}"
+    COMMAND "${WAT2WASM}" --debug-names --enable-memory64
+            "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3/mem64.wat"
+            -o "${_w3_wasm_dir}/mem64.wasm"
+    DEPENDS "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3/mem64.wat"
+    COMMENT "wat2wasm mem64.wat")
 add_custom_target(engine_wasm3_fixtures DEPENDS "${_w3_wasm_dir}/tail.wasm"
-    "${_w3_wasm_dir}/legacy_exn.wasm" "${_w3_wasm_dir}/multimem.wasm")
+    "${_w3_wasm_dir}/legacy_exn.wasm" "${_w3_wasm_dir}/multimem.wasm"
+    "${_w3_wasm_dir}/mem64.wasm")
 wasmd_unit_test(engine_wasm3_test
     SOURCES "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3_test.c"
     LIBS wasmd-engine-static wasmd-wat)

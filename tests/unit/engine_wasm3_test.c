@@ -8,7 +8,8 @@
  * rules; an uncaught exception is a trap naming its tag, and exceptions are
  * caught after a suspended host call, in the exnref and the legacy forms;
  * typed function references are checked where the host passes them; each
- * memory instruction works on the memory it names. The fixtures
+ * memory instruction works on the memory it names, and a 64-bit memory's
+ * addresses are checked in full. The fixtures
  * (the .wat files in engine_wasm3/) are converted with wat2wasm at build time,
  * or by libwasmd-wat where wabt lacks the feature.
  */
@@ -615,6 +616,25 @@ START_TEST(test_typed_refs_equivalence_is_linear)
 }
 END_TEST
 
+/* Fixture file, which 2.0's rules refuse and 3.0's accept. own: result. */
+static we_module *
+load_3_only(const char *file)
+{
+	char path[512];
+	we_module *m;
+	we_error err;
+	uint8_t *wasm;
+	size_t len;
+
+	snprintf(path, sizeof path, "%s/%s", WASM3_WASM_DIR, file);
+	wasm = read_file(path, &len);
+	ck_assert_ptr_null(we_module_new_wasm2(wasm, len, &err));
+	m = we_module_new(wasm, len, &err);
+	free(wasm);
+	ck_assert_msg(m != NULL, "%s: %s", file, err.message);
+	return m;
+}
+
 /* env.touch: doubles the i32 at 8 in its caller's memory 1. */
 static we_host_status
 host_touch(we_hostcall *call)
@@ -648,26 +668,18 @@ peek(const we_memory *m, uint64_t offset)
  */
 START_TEST(test_multi_memory)
 {
-	we_memtype host_type = {{2, 0, false}};
+	we_memtype host_type = {.limits = {2, 0, false}};
 	we_functype touch_type = {0, 0, NULL, NULL};
 	we_memory *host, *small;
 	we_import imports[2];
 	we_extern ex;
 	fixture fx;
 	we_error err;
-	uint8_t *wasm;
-	size_t len;
-	char path[512];
 	we_val args[3], r;
 	uint32_t v;
 
 	memset(&fx, 0, sizeof fx);
-	snprintf(path, sizeof path, "%s/multimem.wasm", WASM3_WASM_DIR);
-	wasm = read_file(path, &len);
-	ck_assert_ptr_null(we_module_new_wasm2(wasm, len, &err));
-	fx.m = we_module_new(wasm, len, &err);
-	free(wasm);
-	ck_assert_msg(fx.m != NULL, "module: %s", err.message);
+	fx.m = load_3_only("multimem.wasm");
 	fx.s = we_store_new(NULL);
 	host = we_memory_new(fx.s, &host_type);
 	imports[0] = (we_import){
@@ -726,6 +738,74 @@ START_TEST(test_multi_memory)
 }
 END_TEST
 
+/* Calls name(args), of nresults results, and checks it traps out of
+   bounds. */
+static void
+call_oob(fixture *fx, const char *name, const we_val *args, size_t nargs,
+    size_t nresults)
+{
+	we_val r;
+
+	ck_assert_int_eq(
+	    we_func_call(fx->s, fn(fx, name), args, nargs, &r, nresults),
+	    WE_CALL_TRAP);
+	ck_assert_int_eq(
+	    we_store_trap(fx->s)->kind, WE_TRAP_MEMORY_OUT_OF_BOUNDS);
+}
+
+/*
+ * A 64-bit memory: i64 addresses are not cut to 32 bits (2^32 + 16 is
+ * out of bounds, not 16), sizes are i64, a growth of 2^32 pages fails
+ * with -1, and the store's page limit bounds it as a 32-bit one.
+ */
+START_TEST(test_memory64)
+{
+	we_config config = {.max_memory_pages = 1};
+	fixture fx;
+	we_error err;
+	we_val args[2];
+
+	memset(&fx, 0, sizeof fx);
+	fx.m = load_3_only("mem64.wasm");
+	fx.s = we_store_new(NULL);
+	fx.inst = we_instance_new(fx.s, fx.m, NULL, 0, &err);
+	ck_assert_msg(fx.inst != NULL, "instance: %s", err.message);
+
+	args[0] = i64(16);
+	ck_assert_int_eq(call1(&fx, "load", args, 1).of.i32, 42);
+	args[0] = i64(((int64_t)1 << 32) + 16);
+	call_oob(&fx, "load", args, 1, 1);
+	args[0] = i64(-1);
+	call_oob(&fx, "load", args, 1, 1);
+	args[0] = i64(65536);
+	args[1] = i32(1);
+	call_oob(&fx, "store", args, 2, 0);
+	args[0] = i64(65535);
+	call0(&fx, "store", args, 2);
+	args[0] = i64((int64_t)1 << 32);
+	args[1] = i64(1);
+	call_oob(&fx, "fill", args, 2, 0);
+
+	ck_assert_int_eq(call1(&fx, "size", NULL, 0).of.i64, 1);
+	args[0] = i64((int64_t)1 << 32);
+	ck_assert_int_eq(call1(&fx, "grow", args, 1).of.i64, -1);
+	args[0] = i64(1);
+	ck_assert_int_eq(call1(&fx, "grow", args, 1).of.i64, 1);
+	ck_assert_int_eq(call1(&fx, "size", NULL, 0).of.i64, 2);
+	args[0] = i64(65536 + 5);
+	ck_assert_int_eq(call1(&fx, "load", args, 1).of.i32, 0);
+	we_store_free(fx.s);
+
+	/* One page allowed: the second is refused as for a 32-bit memory. */
+	fx.s = we_store_new(&config);
+	fx.inst = we_instance_new(fx.s, fx.m, NULL, 0, &err);
+	ck_assert_ptr_nonnull(fx.inst);
+	args[0] = i64(1);
+	ck_assert_int_eq(call1(&fx, "grow", args, 1).of.i64, -1);
+	fixture_close(&fx);
+}
+END_TEST
+
 static Suite *
 wasm3_suite(void)
 {
@@ -747,8 +827,9 @@ wasm3_suite(void)
 	tcase_add_test(tc, test_typed_refs_host);
 	tcase_add_test(tc, test_typed_refs_equivalence_is_linear);
 	suite_add_tcase(s, tc);
-	tc = tcase_create("multiple memories");
+	tc = tcase_create("memories");
 	tcase_add_test(tc, test_multi_memory);
+	tcase_add_test(tc, test_memory64);
 	suite_add_tcase(s, tc);
 	return s;
 }
