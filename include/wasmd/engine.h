@@ -555,7 +555,12 @@ bool we_instance_export_n(
 we_func *we_instance_func(const we_instance *inst, const char *name);
 const we_module *we_instance_module(const we_instance *inst);
 
-/* The instance's memory or table by index in its own index space. */
+/*
+ * The instance's memory or table by index in its own index space
+ * (imported ones first), NULL past the last. With several memories
+ * (WebAssembly 3.0), index N is the memory that instructions naming
+ * memory N use; index 0 is the one a single-memory module has.
+ */
 we_memory *we_instance_memory(const we_instance *inst, uint32_t index);
 we_table *we_instance_table(const we_instance *inst, uint32_t index);
 
