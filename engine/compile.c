@@ -1335,6 +1335,13 @@ check_table(cc *c, uint32_t t)
 	return true;
 }
 
+/* The type of table x's indices and sizes (x is a valid index). */
+static we_valtype
+index_type(const cc *c, uint32_t x)
+{
+	return c->m->tables[x].addr64 ? WE_I64 : WE_I32;
+}
+
 static bool
 check_memory(cc *c, uint32_t x)
 {
@@ -1806,9 +1813,13 @@ read_call_indirect(cc *c, uint32_t *type, uint32_t *table, uint32_t *index)
 		return invalid(c,
 		    "type mismatch: call_indirect needs a "
 		    "funcref table");
-	if (!pop_expect(c, WE_I32))
+	if (!pop_expect(c, index_type(c, *table)))
 		return false;
 	*index = use(c, c->nvals);
+	if (index_type(c, *table) == WE_I64 && !dead(c)) {
+		emit(c, WXO_X_IDX64, slot(c, c->nvals), *index, 0);
+		*index = slot(c, c->nvals);
+	}
 	return true;
 }
 
@@ -2685,20 +2696,57 @@ op_ref(cc *c, wx_op op)
 	}
 }
 
-static bool
-pop_i32s(cc *c, uint32_t n)
+/*
+ * Pops the three operands of a bulk memory or table instruction, of
+ * types t0, t1
+ * and t2 (from the bottom), and returns which are i64: bit i for operand
+ * i, the handler's c (xops.def); UINT32_MAX when they do not validate.
+ */
+static uint32_t
+pop_bulk(cc *c, we_valtype t0, we_valtype t1, we_valtype t2)
 {
-	for (uint32_t i = 0; i < n; i++)
-		if (!pop_expect(c, WE_I32))
-			return false;
-	return true;
+	if (!pop_expect(c, t2) || !pop_expect(c, t1) || !pop_expect(c, t0))
+		return UINT32_MAX;
+	return (t0 == WE_I64) | (t1 == WE_I64) << 1 | (t2 == WE_I64) << 2;
+}
+
+/*
+ * A table instruction's operands, popped, sit in consecutive slots from
+ * slot(c, c->nvals): makes those that are i64 table indices or counts
+ * (bit i of wide for operand i) i32 ones the handler can read, with
+ * X_IDX64 (xops.def).
+ */
+static void
+narrow_indices(cc *c, uint32_t wide)
+{
+	uint32_t base = slot(c, c->nvals);
+
+	for (uint32_t i = 0; i < 3; i++)
+		if (wide >> i & 1)
+			emit(c, WXO_X_IDX64, base + i, base + i, 0);
+}
+
+/*
+ * table.size or table.grow (operands popped) of table x whose sizes are
+ * of type it: the op, then for a 64-bit table its i32 result (a size
+ * below 2^31, or -1) sign-extended to i64.
+ */
+static bool
+emit_widened(cc *c, wx_op op, uint32_t x, we_valtype it)
+{
+	uint32_t a = slot(c, c->nvals);
+
+	emit(c, op, a, x, 0);
+	if (it == WE_I64)
+		emit(c, WXO_I64_EXTEND_I32_S, a, a, 0);
+	return push(c, it);
 }
 
 static bool
 op_table(cc *c, wx_op op)
 {
-	uint32_t x, y = 0;
-	we_valtype et;
+	uint32_t x, y = 0, wide;
+	we_valtype et, it;
 
 	/* These read their operands from consecutive slots. */
 	materialize_top(c, 3);
@@ -2717,42 +2765,54 @@ op_table(cc *c, wx_op op)
 	if (!check_table(c, x))
 		return false;
 	et = c->m->tables[x].elem;
+	it = index_type(c, x);
 	switch (op) {
 	case WXO_TABLE_GET:
-		if (!pop_expect(c, WE_I32))
+		if (!pop_expect(c, it))
 			return false;
+		narrow_indices(c, it == WE_I64);
 		emit(c, op, slot(c, c->nvals), x, 0);
 		return push(c, et);
 	case WXO_TABLE_SET:
-		if (!pop_expect(c, et) || !pop_expect(c, WE_I32))
+		if (!pop_expect(c, et) || !pop_expect(c, it))
 			return false;
+		narrow_indices(c, it == WE_I64);
 		emit(c, op, slot(c, c->nvals), x, 0);
 		return true;
 	case WXO_TABLE_SIZE:
+		if (it == WE_I64)
+			return emit_widened(c, op, x, it);
 		mark_simple(c, emit(c, op, slot(c, c->nvals), x, 0));
 		return push(c, WE_I32);
 	case WXO_TABLE_GROW:
-		if (!pop_expect(c, WE_I32) || !pop_expect(c, et))
+		if (!pop_expect(c, it) || !pop_expect(c, et))
 			return false;
-		emit(c, op, slot(c, c->nvals), x, 0);
-		return push(c, WE_I32);
+		narrow_indices(c, (it == WE_I64) << 1);
+		return emit_widened(c, op, x, it);
 	case WXO_TABLE_FILL:
-		if (!pop_expect(c, WE_I32) || !pop_expect(c, et) ||
-		    !pop_expect(c, WE_I32))
+		if (!pop_expect(c, it) || !pop_expect(c, et) ||
+		    !pop_expect(c, it))
 			return false;
+		narrow_indices(c, it == WE_I64 ? 5 : 0);
 		emit(c, op, slot(c, c->nvals), x, 0);
 		return true;
-	case WXO_TABLE_COPY:
+	case WXO_TABLE_COPY: {
+		we_valtype st;
 		if (!read_u32(c, &y) || !check_table(c, y))
 			return false;
 		if (!wm_subtype(c->m, c->m->tables[y].elem, et))
 			return invalid(c,
 			    "type mismatch: table.copy between "
 			    "tables of different types");
-		if (!pop_i32s(c, 3))
+		st = index_type(c, y);
+		if ((wide = pop_bulk(c, it, st,
+		         it == WE_I64 && st == WE_I64 ? WE_I64 : WE_I32)) ==
+		    UINT32_MAX)
 			return false;
+		narrow_indices(c, wide);
 		emit_cd(c, op, slot(c, c->nvals), 0, x, y);
 		return true;
+	}
 	case WXO_TABLE_INIT: /* x is the table, y the segment */
 		if (!check_elem(c, y))
 			return false;
@@ -2760,8 +2820,9 @@ op_table(cc *c, wx_op op)
 			return invalid(c,
 			    "type mismatch: table.init of a "
 			    "segment of another type");
-		if (!pop_i32s(c, 3))
+		if ((wide = pop_bulk(c, it, WE_I32, WE_I32)) == UINT32_MAX)
 			return false;
+		narrow_indices(c, wide);
 		emit_cd(c, op, slot(c, c->nvals), 0, x, y);
 		return true;
 	default: return unhandled(c, op);
@@ -2831,19 +2892,6 @@ static bool
 slow_access(const memarg *ma)
 {
 	return ma->mem != 0 || ma->at == WE_I64;
-}
-
-/*
- * Pops the three operands of a bulk memory instruction, of types t0, t1
- * and t2 (from the bottom), and returns which are i64: bit i for operand
- * i, the handler's c (xops.def); UINT32_MAX when they do not validate.
- */
-static uint32_t
-pop_bulk(cc *c, we_valtype t0, we_valtype t1, we_valtype t2)
-{
-	if (!pop_expect(c, t2) || !pop_expect(c, t1) || !pop_expect(c, t0))
-		return UINT32_MAX;
-	return (t0 == WE_I64) | (t1 == WE_I64) << 1 | (t2 == WE_I64) << 2;
 }
 
 static bool

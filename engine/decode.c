@@ -244,34 +244,19 @@ read_limits(wd_ctx *c, we_limits *l)
 	return true;
 }
 
-static bool
-read_tabletype(wd_ctx *c, we_tabletype *t)
-{
-	size_t off;
-
-	if (!wrd_reftype(&c->r, &t->elem))
-		return false;
-	off = wrd_offset(&c->r);
-	if (!read_limits(c, &t->limits))
-		return false;
-	if (t->limits.has_max && t->limits.min > t->limits.max)
-		invalid_at(
-		    c, off, "size minimum must not be greater than maximum");
-	return true;
-}
-
 /*
- * A memory's limits under 3.0's rules: flags 0 or 1 (with a maximum) for
- * a 32-bit memory, 4 or 5 for a 64-bit one (memory64), then 64-bit
- * sizes in pages, at most 2^16 for a 32-bit memory and 2^48 for a 64-bit
- * one. A size past 2^32 - 1 is kept as 2^32 - 1 pages: more than any
- * store allows (WE_DEFAULT_MAX_PAGES), so such a memory is valid but
- * cannot be made.
+ * Limits under 3.0's rules: flags 0 or 1 (with a maximum) for 32-bit
+ * addresses, 4 or 5 for 64-bit ones (memory64, table64: *addr64 set),
+ * then 64-bit sizes, at most cap32 or cap64 (else invalid: "WHAT size
+ * must be at most CAP UNIT"). A size past 2^32 - 1 is kept as 2^32 - 1: more than any store
+ * allows (WE_DEFAULT_MAX_PAGES pages; max_table_elems below 2^32 - 1), so
+ * such a memory or table is valid but cannot be made.
  */
 static bool
-read_memlimits(wd_ctx *c, we_memtype *t, size_t off)
+read_limits3(wd_ctx *c, we_limits *l, bool *addr64, uint64_t cap32,
+    uint64_t cap64, const char *what, const char *unit)
 {
-	we_limits *l = &t->limits;
+	size_t off = wrd_offset(&c->r);
 	uint64_t min, max = 0, cap;
 	uint8_t flags;
 
@@ -283,19 +268,39 @@ read_memlimits(wd_ctx *c, we_memtype *t, size_t off)
 		    "malformed limits flags 0x%02x (integer %s)", flags,
 		    flags & 0x80 ? "representation too long" : "too large");
 	}
-	t->addr64 = (flags & 4) != 0;
+	*addr64 = (flags & 4) != 0;
 	l->has_max = (flags & 1) != 0;
 	if (!wrd_u64(&c->r, &min) || (l->has_max && !wrd_u64(&c->r, &max)))
 		return false;
-	cap = t->addr64 ? (uint64_t)1 << 48 : WE_DEFAULT_MAX_PAGES;
+	cap = *addr64 ? cap64 : cap32;
 	if (min > cap || max > cap)
-		invalid_at(c, off, "memory size must be at most %llu pages",
-		    (unsigned long long)cap);
+		invalid_at(c, off, "%s size must be at most %llu %s", what,
+		    (unsigned long long)cap, unit);
 	else if (l->has_max && min > max)
 		invalid_at(
 		    c, off, "size minimum must not be greater than maximum");
 	l->min = min > UINT32_MAX ? UINT32_MAX : (uint32_t)min;
 	l->max = max > UINT32_MAX ? UINT32_MAX : (uint32_t)max;
+	return true;
+}
+
+static bool
+read_tabletype(wd_ctx *c, we_tabletype *t)
+{
+	size_t off;
+
+	if (!wrd_reftype(&c->r, &t->elem))
+		return false;
+	t->addr64 = false;
+	if (!c->m->wasm2)
+		return read_limits3(c, &t->limits, &t->addr64, UINT32_MAX,
+		    UINT64_MAX, "table", "elements");
+	off = wrd_offset(&c->r);
+	if (!read_limits(c, &t->limits))
+		return false;
+	if (t->limits.has_max && t->limits.min > t->limits.max)
+		invalid_at(
+		    c, off, "size minimum must not be greater than maximum");
 	return true;
 }
 
@@ -307,7 +312,8 @@ read_memtype(wd_ctx *c, we_memtype *t)
 
 	t->addr64 = false;
 	if (!c->m->wasm2)
-		return read_memlimits(c, t, off);
+		return read_limits3(c, l, &t->addr64, WE_DEFAULT_MAX_PAGES,
+		    (uint64_t)1 << 48, "memory", "pages");
 	if (!read_limits(c, l))
 		return false;
 	if (l->min > WE_DEFAULT_MAX_PAGES ||
@@ -1175,13 +1181,16 @@ static bool
 elem_active_offset(wd_ctx *c, wm_elem *e, bool explicit_table)
 {
 	size_t off = wrd_offset(&c->r);
+	we_valtype at = WE_I32; /* the type of its table's indices */
 
 	e->mode = WM_SEG_ACTIVE;
 	if (explicit_table && !wrd_u32(&c->r, &e->table))
 		return false;
 	if (e->table >= c->m->ntables)
 		invalid_at(c, off, "unknown table %u", e->table);
-	return read_constexpr(c, &e->offset, WE_I32, segment_globals(c));
+	else if (c->m->tables[e->table].addr64)
+		at = WE_I64;
+	return read_constexpr(c, &e->offset, at, segment_globals(c));
 }
 
 /*

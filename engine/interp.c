@@ -1265,6 +1265,12 @@ dispatch:
 				memmove(dm->data + d, sm->data + src, n);
 			vmnext();
 		}
+		vmcase(X_IDX64)
+		{
+			/* fp[a] := min(fp[b].i64, 2^32 - 1) */
+			A.i64 = B.i64 > UINT32_MAX ? UINT32_MAX : B.i64;
+			vmnext();
+		}
 		vmcase(X_ADDR64)
 		{
 			/* fp[a] := fp[b].i64 + imm, below the memory's size */

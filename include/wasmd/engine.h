@@ -171,6 +171,7 @@ typedef struct we_limits {
 typedef struct we_tabletype {
 	we_valtype elem; /* WE_FUNCREF or WE_EXTERNREF */
 	we_limits limits;
+	bool addr64; /* a 64-bit table (table64): i64 indices and sizes */
 } we_tabletype;
 
 typedef struct we_memtype {
@@ -273,7 +274,8 @@ typedef struct we_config {
 	uint32_t max_call_depth;   /* wasm frames; 0 = default (10000) */
 	size_t max_stack_bytes;    /* value stack; 0 = default (8 MiB) */
 	uint32_t max_memory_pages; /* per memory; 0 = 65536 (4 GiB) */
-	uint32_t max_table_elems;  /* per table; 0 = default (10,000,000) */
+	uint32_t max_table_elems;  /* per table; 0 = default (10,000,000); at
+				      most 2^32 - 2 */
 	/*
 	 * What a guest may make the store allocate, in bytes, all objects
 	 * together: memory pages (64 KiB each), table elements and element

@@ -218,7 +218,7 @@ END_TEST
 START_TEST(test_host_table_access)
 {
 	we_store *s = we_store_new(NULL);
-	we_tabletype tt = {WE_EXTERNREF, {2, 4, true}};
+	we_tabletype tt = {.elem = WE_EXTERNREF, .limits = {2, 4, true}};
 	we_val null = {.type = WE_EXTERNREF};
 	we_val ref = {.type = WE_EXTERNREF, .of.externref = &tt};
 	we_val out;
@@ -401,7 +401,7 @@ START_TEST(test_elem_segment_trap)
 {
 	we_module *m = load("elemtrap");
 	we_store *s = we_store_new(NULL);
-	we_tabletype tt = {WE_FUNCREF, {1, 1, true}};
+	we_tabletype tt = {.elem = WE_FUNCREF, .limits = {1, 1, true}};
 	we_val null = {.type = WE_FUNCREF}, out;
 	we_table *t = we_table_new(s, &tt, null);
 	we_import imp = {"p", "tab", {WE_EXTERN_TABLE, {.table = t}}};

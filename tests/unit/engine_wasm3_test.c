@@ -806,6 +806,46 @@ START_TEST(test_memory64)
 }
 END_TEST
 
+/*
+ * (table i64 1 funcref) (func (export "get") (param i64) (result i32)
+ *   (ref.is_null (table.get 0 (local.get 0)))), written out by hand:
+ * wabt 1.0.32 has no text form of a 64-bit table.
+ */
+static const uint8_t table64_wasm[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00,
+    0x00, 0x01, 0x06, 0x01, 0x60, 0x01, 0x7e, 0x01, 0x7f, 0x03, 0x02, 0x01,
+    0x00, 0x04, 0x04, 0x01, 0x70, 0x04, 0x01, 0x07, 0x07, 0x01, 0x03, 'g', 'e',
+    't', 0x00, 0x00, 0x0a, 0x09, 0x01, 0x07, 0x00, 0x20, 0x00, 0x25, 0x00, 0xd1,
+    0x0b};
+
+/*
+ * A 64-bit table takes i64 indices in full: 2^32 is out of bounds, not
+ * element 0.
+ */
+START_TEST(test_table64)
+{
+	fixture fx;
+	we_error err;
+	we_val arg, r;
+
+	memset(&fx, 0, sizeof fx);
+	ck_assert_ptr_null(
+	    we_module_new_wasm2(table64_wasm, sizeof table64_wasm, &err));
+	fx.m = we_module_new(table64_wasm, sizeof table64_wasm, &err);
+	ck_assert_msg(fx.m != NULL, "module: %s", err.message);
+	fx.s = we_store_new(NULL);
+	fx.inst = we_instance_new(fx.s, fx.m, NULL, 0, &err);
+	ck_assert_msg(fx.inst != NULL, "instance: %s", err.message);
+	arg = i64(0);
+	ck_assert_int_eq(call1(&fx, "get", &arg, 1).of.i32, 1);
+	arg = i64((int64_t)1 << 32);
+	ck_assert_int_eq(
+	    we_func_call(fx.s, fn(&fx, "get"), &arg, 1, &r, 1), WE_CALL_TRAP);
+	ck_assert_int_eq(
+	    we_store_trap(fx.s)->kind, WE_TRAP_TABLE_OUT_OF_BOUNDS);
+	fixture_close(&fx);
+}
+END_TEST
+
 static Suite *
 wasm3_suite(void)
 {
@@ -830,6 +870,7 @@ wasm3_suite(void)
 	tc = tcase_create("memories");
 	tcase_add_test(tc, test_multi_memory);
 	tcase_add_test(tc, test_memory64);
+	tcase_add_test(tc, test_table64);
 	suite_add_tcase(s, tc);
 	return s;
 }
