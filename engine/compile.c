@@ -1230,6 +1230,16 @@ sext7(uint8_t b)
 }
 
 static inline bool
+read_u64(cc *c, uint64_t *out)
+{
+	if (likely(fast_byte(c) && *c->r.p < 0x80)) {
+		*out = *c->r.p++;
+		return true;
+	}
+	return wrd_u64(&c->r, out);
+}
+
+static inline bool
 read_s32(cc *c, int32_t *out)
 {
 	if (likely(fast_byte(c) && *c->r.p < 0x80)) {
@@ -1332,12 +1342,32 @@ check_table(cc *c, uint32_t t)
 	return true;
 }
 
-static bool
-check_memory(cc *c)
+/* The type of table x's indices and sizes (x is a valid index). */
+static we_valtype
+index_type(const cc *c, uint32_t x)
 {
-	if (c->m->nmems == 0)
-		return invalid(c, "unknown memory 0");
+	return c->m->tables[x].addr64 ? WE_I64 : WE_I32;
+}
+
+static bool
+check_memory(cc *c, uint32_t x)
+{
+	if (x >= c->m->nmems)
+		return invalid(c, "unknown memory %u", x);
 	return true;
+}
+
+/*
+ * A memory index immediate (memory.size, .grow, .fill, .copy, .init): a
+ * zero byte under 2.0's rules, any index of a memory under 3.0's.
+ */
+static bool
+read_memidx(cc *c, uint32_t *x)
+{
+	*x = 0;
+	if (c->m->wasm2 ? !read_zero_byte(c) : !read_u32(c, x))
+		return false;
+	return check_memory(c, *x);
 }
 
 /*
@@ -1367,19 +1397,56 @@ check_elem(cc *c, uint32_t e)
 	return true;
 }
 
-static bool
-read_memarg(cc *c, uint32_t natural, uint32_t *offset)
-{
-	uint32_t align;
+/* A load's or store's memory, offset and address type. */
+typedef struct memarg {
+	uint32_t mem;
+	uint64_t offset;
+	we_valtype at; /* WE_I64 for a 64-bit memory, else WE_I32 */
+} memarg;
 
-	if (!read_u32(c, &align) || !read_u32(c, offset))
+/* The type of memory x's addresses and sizes (x is a valid index). */
+static we_valtype
+addr_type(const cc *c, uint32_t x)
+{
+	return c->m->mems[x].addr64 ? WE_I64 : WE_I32;
+}
+
+/*
+ * A memarg: alignment flags, then (3.0) a memory index when flag 0x40 is
+ * set, then the offset. An offset of 2^32 or more (3.0 reads 64 bits) is
+ * out of range for a 32-bit memory.
+ */
+static bool
+read_memarg(cc *c, uint32_t natural, memarg *ma)
+{
+	uint32_t align, off32;
+
+	ma->mem = 0;
+	ma->at = WE_I32;
+	if (!read_u32(c, &align))
 		return false;
-	/* An exponent of 32 or more (or the multi-memory flag, 0x40) is
-	   not a Wasm 2.0 memarg at all. */
-	if (align >= 32)
-		return malformed(c, "malformed memop flags");
-	if (!check_memory(c))
-		return false;
+	if (c->m->wasm2) {
+		/* An exponent of 32 or more (or the multi-memory flag,
+		   0x40) is not a Wasm 2.0 memarg at all. */
+		if (!read_u32(c, &off32))
+			return false;
+		ma->offset = off32;
+		if (align >= 32)
+			return malformed(c, "malformed memop flags");
+		if (!check_memory(c, 0))
+			return false;
+	} else {
+		if (align >= 0x80)
+			return malformed(c, "malformed memop flags");
+		if ((align & 0x40) && !read_u32(c, &ma->mem))
+			return false;
+		align &= ~0x40u;
+		if (!read_u64(c, &ma->offset) || !check_memory(c, ma->mem))
+			return false;
+		ma->at = addr_type(c, ma->mem);
+		if (ma->at == WE_I32 && ma->offset > UINT32_MAX)
+			return invalid(c, "offset out of range");
+	}
 	if (align > natural)
 		return invalid(c, "alignment must not be larger than natural");
 	return true;
@@ -1753,9 +1820,13 @@ read_call_indirect(cc *c, uint32_t *type, uint32_t *table, uint32_t *index)
 		return invalid(c,
 		    "type mismatch: call_indirect needs a "
 		    "funcref table");
-	if (!pop_expect(c, WE_I32))
+	if (!pop_expect(c, index_type(c, *table)))
 		return false;
 	*index = use(c, c->nvals);
+	if (index_type(c, *table) == WE_I64 && !dead(c)) {
+		emit(c, WXO_X_IDX64, slot(c, c->nvals), *index, 0);
+		*index = slot(c, c->nvals);
+	}
 	return true;
 }
 
@@ -2632,20 +2703,57 @@ op_ref(cc *c, wx_op op)
 	}
 }
 
-static bool
-pop_i32s(cc *c, uint32_t n)
+/*
+ * Pops the three operands of a bulk memory or table instruction, of
+ * types t0, t1
+ * and t2 (from the bottom), and returns which are i64: bit i for operand
+ * i, the handler's c (xops.def); UINT32_MAX when they do not validate.
+ */
+static uint32_t
+pop_bulk(cc *c, we_valtype t0, we_valtype t1, we_valtype t2)
 {
-	for (uint32_t i = 0; i < n; i++)
-		if (!pop_expect(c, WE_I32))
-			return false;
-	return true;
+	if (!pop_expect(c, t2) || !pop_expect(c, t1) || !pop_expect(c, t0))
+		return UINT32_MAX;
+	return (t0 == WE_I64) | (t1 == WE_I64) << 1 | (t2 == WE_I64) << 2;
+}
+
+/*
+ * A table instruction's operands, popped, sit in consecutive slots from
+ * slot(c, c->nvals): makes those that are i64 table indices or counts
+ * (bit i of wide for operand i) i32 ones the handler can read, with
+ * X_IDX64 (xops.def).
+ */
+static void
+narrow_indices(cc *c, uint32_t wide)
+{
+	uint32_t base = slot(c, c->nvals);
+
+	for (uint32_t i = 0; i < 3; i++)
+		if (wide >> i & 1)
+			emit(c, WXO_X_IDX64, base + i, base + i, 0);
+}
+
+/*
+ * table.size or table.grow (operands popped) of table x whose sizes are
+ * of type it: the op, then for a 64-bit table its i32 result (a size
+ * below 2^31, or -1) sign-extended to i64.
+ */
+static bool
+emit_widened(cc *c, wx_op op, uint32_t x, we_valtype it)
+{
+	uint32_t a = slot(c, c->nvals);
+
+	emit(c, op, a, x, 0);
+	if (it == WE_I64)
+		emit(c, WXO_I64_EXTEND_I32_S, a, a, 0);
+	return push(c, it);
 }
 
 static bool
 op_table(cc *c, wx_op op)
 {
-	uint32_t x, y = 0;
-	we_valtype et;
+	uint32_t x, y = 0, wide;
+	we_valtype et, it;
 
 	/* These read their operands from consecutive slots. */
 	materialize_top(c, 3);
@@ -2664,42 +2772,54 @@ op_table(cc *c, wx_op op)
 	if (!check_table(c, x))
 		return false;
 	et = c->m->tables[x].elem;
+	it = index_type(c, x);
 	switch (op) {
 	case WXO_TABLE_GET:
-		if (!pop_expect(c, WE_I32))
+		if (!pop_expect(c, it))
 			return false;
+		narrow_indices(c, it == WE_I64);
 		emit(c, op, slot(c, c->nvals), x, 0);
 		return push(c, et);
 	case WXO_TABLE_SET:
-		if (!pop_expect(c, et) || !pop_expect(c, WE_I32))
+		if (!pop_expect(c, et) || !pop_expect(c, it))
 			return false;
+		narrow_indices(c, it == WE_I64);
 		emit(c, op, slot(c, c->nvals), x, 0);
 		return true;
 	case WXO_TABLE_SIZE:
+		if (it == WE_I64)
+			return emit_widened(c, op, x, it);
 		mark_simple(c, emit(c, op, slot(c, c->nvals), x, 0));
 		return push(c, WE_I32);
 	case WXO_TABLE_GROW:
-		if (!pop_expect(c, WE_I32) || !pop_expect(c, et))
+		if (!pop_expect(c, it) || !pop_expect(c, et))
 			return false;
-		emit(c, op, slot(c, c->nvals), x, 0);
-		return push(c, WE_I32);
+		narrow_indices(c, (it == WE_I64) << 1);
+		return emit_widened(c, op, x, it);
 	case WXO_TABLE_FILL:
-		if (!pop_expect(c, WE_I32) || !pop_expect(c, et) ||
-		    !pop_expect(c, WE_I32))
+		if (!pop_expect(c, it) || !pop_expect(c, et) ||
+		    !pop_expect(c, it))
 			return false;
+		narrow_indices(c, it == WE_I64 ? 5 : 0);
 		emit(c, op, slot(c, c->nvals), x, 0);
 		return true;
-	case WXO_TABLE_COPY:
+	case WXO_TABLE_COPY: {
+		we_valtype st;
 		if (!read_u32(c, &y) || !check_table(c, y))
 			return false;
 		if (!wm_subtype(c->m, c->m->tables[y].elem, et))
 			return invalid(c,
 			    "type mismatch: table.copy between "
 			    "tables of different types");
-		if (!pop_i32s(c, 3))
+		st = index_type(c, y);
+		if ((wide = pop_bulk(c, it, st,
+		         it == WE_I64 && st == WE_I64 ? WE_I64 : WE_I32)) ==
+		    UINT32_MAX)
 			return false;
+		narrow_indices(c, wide);
 		emit_cd(c, op, slot(c, c->nvals), 0, x, y);
 		return true;
+	}
 	case WXO_TABLE_INIT: /* x is the table, y the segment */
 		if (!check_elem(c, y))
 			return false;
@@ -2707,18 +2827,85 @@ op_table(cc *c, wx_op op)
 			return invalid(c,
 			    "type mismatch: table.init of a "
 			    "segment of another type");
-		if (!pop_i32s(c, 3))
+		if ((wide = pop_bulk(c, it, WE_I32, WE_I32)) == UINT32_MAX)
 			return false;
+		narrow_indices(c, wide);
 		emit_cd(c, op, slot(c, c->nvals), 0, x, y);
 		return true;
 	default: return unhandled(c, op);
 	}
 }
 
+/*
+ * Emits op (a, b, c3, d) to run on memory mem: as it is for memory 0,
+ * else between an X_MEM of mem and one of memory 0 (xops.def), and then
+ * its result, if any, cannot be retargeted (see simple_mem). Returns the
+ * op's code index, or NONE.
+ */
+static uint32_t
+emit_mem(cc *c, uint32_t mem, wx_op op, uint32_t a, uint32_t b, uint32_t c3,
+    uint32_t d)
+{
+	uint32_t i;
+
+	if (mem == 0)
+		return emit_cd(c, op, a, b, c3, d);
+	emit(c, WXO_X_MEM, 0, mem, 0);
+	i = emit_cd(c, op, a, b, c3, d);
+	emit(c, WXO_X_MEM, 0, 0, 0);
+	return i;
+}
+
+/* What mark_simple() should record for insn i just emitted by emit_mem. */
+static uint32_t
+simple_mem(uint32_t mem, uint32_t i)
+{
+	return mem == 0 ? i : NONE;
+}
+
+/*
+ * A load (store false: op writes slot x from address addr) or a store
+ * (op writes x to address addr) of memory ma->mem that is not memory 0
+ * or is a 64-bit one, as its plain op, none of the fused forms: X_MEM
+ * around it (see emit_mem), and for a 64-bit memory an X_ADDR64 before
+ * it that checks the 64-bit address and offset and leaves the address in
+ * slot(c, h) (the address operand's own slot, at popped height h) for
+ * the op to use with offset 0. lane is the lane immediate (d).
+ */
+static void
+emit_slow_access(cc *c, const memarg *ma, wx_op op, bool store, uint32_t addr,
+    uint32_t x, uint32_t lane, uint32_t h)
+{
+	uint64_t off = ma->offset;
+
+	if (ma->mem != 0)
+		emit(c, WXO_X_MEM, 0, ma->mem, 0);
+	if (ma->at == WE_I64) {
+		emit(c, WXO_X_ADDR64, slot(c, h), addr, off);
+		addr = slot(c, h);
+		off = 0;
+	}
+	if (store)
+		emit_cd(c, op, addr, x, (uint32_t)off, lane);
+	else
+		emit_cd(c, op, x, addr, (uint32_t)off, lane);
+	if (ma->mem != 0)
+		emit(c, WXO_X_MEM, 0, 0, 0);
+	mark_simple(c, NONE);
+}
+
+/* Whether an access by ma must take emit_slow_access. */
+static bool
+slow_access(const memarg *ma)
+{
+	return ma->mem != 0 || ma->at == WE_I64;
+}
+
 static bool
 op_memory(cc *c, wx_op op)
 {
-	uint32_t x = 0;
+	uint32_t x = 0, mem = 0, src = 0, wide;
+	we_valtype at;
 
 	/* These read their operands from consecutive slots. */
 	materialize_top(c, 3);
@@ -2726,17 +2913,16 @@ op_memory(cc *c, wx_op op)
 	case WXO_MEMORY_SIZE:
 	case WXO_MEMORY_GROW:
 	case WXO_MEMORY_FILL:
-		if (!read_zero_byte(c) || !check_memory(c))
+		if (!read_memidx(c, &mem))
 			return false;
 		break;
 	case WXO_MEMORY_COPY:
-		if (!read_zero_byte(c) || !read_zero_byte(c) ||
-		    !check_memory(c))
+		if (!read_memidx(c, &mem) || !read_memidx(c, &src))
 			return false;
 		break;
 	case WXO_MEMORY_INIT:
-		if (!read_u32(c, &x) || !read_zero_byte(c) ||
-		    !check_memory(c) || !check_data(c, x))
+		if (!read_u32(c, &x) || !read_memidx(c, &mem) ||
+		    !check_data(c, x))
 			return false;
 		break;
 	case WXO_DATA_DROP:
@@ -2746,19 +2932,39 @@ op_memory(cc *c, wx_op op)
 		return true;
 	default: return unhandled(c, op);
 	}
+	at = addr_type(c, mem);
 	switch (op) {
 	case WXO_MEMORY_SIZE:
-		mark_simple(c, emit(c, op, slot(c, c->nvals), 0, 0));
-		return push(c, WE_I32);
+		mark_simple(c,
+		    simple_mem(
+		        mem, emit_mem(c, mem, op, slot(c, c->nvals), 0, 0, 0)));
+		return push(c, at);
 	case WXO_MEMORY_GROW:
-		if (!pop_expect(c, WE_I32))
+		if (!pop_expect(c, at))
 			return false;
-		emit(c, op, slot(c, c->nvals), 0, 0);
-		return push(c, WE_I32);
-	default: /* MEMORY_FILL, MEMORY_COPY, MEMORY_INIT: checked above */
-		if (!pop_i32s(c, 3))
+		emit_mem(c, mem, op, slot(c, c->nvals), 0, at == WE_I64, 0);
+		return push(c, at);
+	case WXO_MEMORY_COPY: {
+		we_valtype st = addr_type(c, src);
+		we_valtype nt = at == WE_I64 && st == WE_I64 ? WE_I64 : WE_I32;
+		if ((wide = pop_bulk(c, at, st, nt)) == UINT32_MAX)
 			return false;
-		emit(c, op, slot(c, c->nvals), x, 0);
+		if (mem == 0 && src == 0)
+			emit_cd(c, op, slot(c, c->nvals), 0, wide, 0);
+		else
+			emit_cd(c, WXO_X_MEMORY_COPY_MM, slot(c, c->nvals), mem,
+			    wide, src);
+		return true;
+	}
+	case WXO_MEMORY_FILL:
+		if ((wide = pop_bulk(c, at, WE_I32, at)) == UINT32_MAX)
+			return false;
+		emit_mem(c, mem, op, slot(c, c->nvals), 0, wide, 0);
+		return true;
+	default: /* MEMORY_INIT: checked above */
+		if ((wide = pop_bulk(c, at, WE_I32, WE_I32)) == UINT32_MAX)
+			return false;
+		emit_mem(c, mem, op, slot(c, c->nvals), x, wide, 0);
 		return true;
 	}
 }
@@ -2957,27 +3163,30 @@ op_vop(cc *c, const op_info *oi)
 static bool
 op_vmem(cc *c, const op_info *oi)
 {
-	uint32_t off, lane = 0, h;
+	uint32_t lane = 0, h;
+	memarg ma;
 
-	if (!read_memarg(c, oi->align, &off) ||
+	if (!read_memarg(c, oi->align, &ma) ||
 	    (oi->lanes && !read_lane(c, oi->lanes, &lane)))
 		return false;
 	if (oi->kind == K_VLD && oi->lanes)
 		materialize_top(c, 1);
 	if ((oi->kind == K_VST || oi->lanes) && !pop_expect(c, WE_V128))
 		return false;
-	if (!pop_expect(c, WE_I32))
+	if (!pop_expect(c, ma.at))
 		return false;
 	h = c->nvals;
 	if (oi->kind == K_VST) {
 		if (!dead(c)) {
 			uint32_t a = use(c, h), v = use(c, h + 1);
-			emit_cd(c, oi->op, a, v, off, lane);
+			emit_slow_access(c, &ma, oi->op, true, a, v, lane, h);
 		}
 		return true;
 	}
-	if (!dead(c))
-		emit_cd(c, oi->op, slot(c, h), use(c, h), off, lane);
+	if (!dead(c)) {
+		uint32_t a = use(c, h);
+		emit_slow_access(c, &ma, oi->op, false, a, slot(c, h), lane, h);
+	}
 	return push(c, WE_V128);
 }
 
@@ -3011,6 +3220,7 @@ static bool
 op_simple(cc *c, const op_info *oi)
 {
 	uint32_t h, off;
+	memarg ma;
 	wx_op xop;
 
 	if (hot_info[oi->op].kind != K_BAD)
@@ -3055,9 +3265,16 @@ op_simple(cc *c, const op_info *oi)
 	case K_VLD:
 	case K_VST: return op_vmem(c, oi);
 	case K_LD:
-		if (!read_memarg(c, oi->align, &off) || !pop_expect(c, WE_I32))
+		if (!read_memarg(c, oi->align, &ma) || !pop_expect(c, ma.at))
 			return false;
 		h = c->nvals;
+		off = (uint32_t)ma.offset;
+		if (slow_access(&ma)) {
+			uint32_t a = use(c, h);
+			emit_slow_access(
+			    c, &ma, oi->op, false, a, slot(c, h), 0, h);
+			return push(c, oi->r);
+		}
 		if ((xop = address_form(c, h, oi->op)) != 0) {
 			wx_insn *in = &c->code[c->ncode - 1];
 			if (xop == xk_form[oi->op])
@@ -3078,10 +3295,19 @@ op_simple(cc *c, const op_info *oi)
 		    c, emit_cd(c, oi->op, slot(c, h), use(c, h), off, 0));
 		return push(c, oi->r);
 	default: /* K_ST */
-		if (!read_memarg(c, oi->align, &off) || !pop_expect(c, oi->t) ||
-		    !pop_expect(c, WE_I32))
+		if (!read_memarg(c, oi->align, &ma) || !pop_expect(c, oi->t) ||
+		    !pop_expect(c, ma.at))
 			return false;
 		h = c->nvals;
+		off = (uint32_t)ma.offset;
+		if (slow_access(&ma)) {
+			if (!dead(c)) {
+				uint32_t a = use(c, h), v = use(c, h + 1);
+				emit_slow_access(
+				    c, &ma, oi->op, true, a, v, 0, h);
+			}
+			return true;
+		}
 		if (c->vals[h + 1].src == SRC_CONST && sk_form[oi->op]) {
 			if (!dead(c))
 				emit(c, (wx_op)sk_form[oi->op], use(c, h), off,

@@ -244,6 +244,46 @@ read_limits(wd_ctx *c, we_limits *l)
 	return true;
 }
 
+/*
+ * Limits under 3.0's rules: flags 0 or 1 (with a maximum) for 32-bit
+ * addresses, 4 or 5 for 64-bit ones (memory64, table64: *addr64 set),
+ * then 64-bit sizes, at most cap32 or cap64 (else invalid: "WHAT size
+ * must be at most CAP UNIT"). A size past 2^32 - 1 is kept as 2^32 - 1: more than any store
+ * allows (WE_DEFAULT_MAX_PAGES pages; max_table_elems below 2^32 - 1), so
+ * such a memory or table is valid but cannot be made.
+ */
+static bool
+read_limits3(wd_ctx *c, we_limits *l, bool *addr64, uint64_t cap32,
+    uint64_t cap64, const char *what, const char *unit)
+{
+	size_t off = wrd_offset(&c->r);
+	uint64_t min, max = 0, cap;
+	uint8_t flags;
+
+	if (!wrd_u8(&c->r, &flags))
+		return false;
+	if (flags != 0 && flags != 1 && flags != 4 && flags != 5) {
+		c->r.p--;
+		return wrd_fail(&c->r, WE_ERR_MALFORMED,
+		    "malformed limits flags 0x%02x (integer %s)", flags,
+		    flags & 0x80 ? "representation too long" : "too large");
+	}
+	*addr64 = (flags & 4) != 0;
+	l->has_max = (flags & 1) != 0;
+	if (!wrd_u64(&c->r, &min) || (l->has_max && !wrd_u64(&c->r, &max)))
+		return false;
+	cap = *addr64 ? cap64 : cap32;
+	if (min > cap || max > cap)
+		invalid_at(c, off, "%s size must be at most %llu %s", what,
+		    (unsigned long long)cap, unit);
+	else if (l->has_max && min > max)
+		invalid_at(
+		    c, off, "size minimum must not be greater than maximum");
+	l->min = min > UINT32_MAX ? UINT32_MAX : (uint32_t)min;
+	l->max = max > UINT32_MAX ? UINT32_MAX : (uint32_t)max;
+	return true;
+}
+
 static bool
 read_tabletype(wd_ctx *c, we_tabletype *t)
 {
@@ -251,6 +291,10 @@ read_tabletype(wd_ctx *c, we_tabletype *t)
 
 	if (!wrd_reftype(&c->r, &t->elem))
 		return false;
+	t->addr64 = false;
+	if (!c->m->wasm2)
+		return read_limits3(c, &t->limits, &t->addr64, UINT32_MAX,
+		    UINT64_MAX, "table", "elements");
 	off = wrd_offset(&c->r);
 	if (!read_limits(c, &t->limits))
 		return false;
@@ -266,6 +310,10 @@ read_memtype(wd_ctx *c, we_memtype *t)
 	size_t off = wrd_offset(&c->r);
 	we_limits *l = &t->limits;
 
+	t->addr64 = false;
+	if (!c->m->wasm2)
+		return read_limits3(c, l, &t->addr64, WE_DEFAULT_MAX_PAGES,
+		    (uint64_t)1 << 48, "memory", "pages");
 	if (!read_limits(c, l))
 		return false;
 	if (l->min > WE_DEFAULT_MAX_PAGES ||
@@ -742,7 +790,7 @@ import_desc(wd_ctx *c, wm_import *imp, uint8_t kind, size_t off)
 			return false;
 		imp->index = m->nmems;
 		m->nmem_imports++;
-		if (m->nmems >= 1)
+		if (m->nmems >= 1 && m->wasm2)
 			invalid_at(c, off, "multiple memories");
 		return read_memtype(c, &m->mems[m->nmems++]);
 	case WE_EXTERN_GLOBAL:
@@ -874,7 +922,7 @@ sec_memory(wd_ctx *c)
 		return false;
 	for (uint32_t i = 0; i < n; i++) {
 		where_item(c, "memory", m->nmems);
-		if (m->nmems >= 1)
+		if (m->nmems >= 1 && m->wasm2)
 			invalid_at(c, wrd_offset(&c->r), "multiple memories");
 		if (!grow(c, (void **)&m->mems, m->nmems, &c->memcap,
 		        sizeof *m->mems))
@@ -1133,13 +1181,16 @@ static bool
 elem_active_offset(wd_ctx *c, wm_elem *e, bool explicit_table)
 {
 	size_t off = wrd_offset(&c->r);
+	we_valtype at = WE_I32; /* the type of its table's indices */
 
 	e->mode = WM_SEG_ACTIVE;
 	if (explicit_table && !wrd_u32(&c->r, &e->table))
 		return false;
 	if (e->table >= c->m->ntables)
 		invalid_at(c, off, "unknown table %u", e->table);
-	return read_constexpr(c, &e->offset, WE_I32, segment_globals(c));
+	else if (c->m->tables[e->table].addr64)
+		at = WE_I64;
+	return read_constexpr(c, &e->offset, at, segment_globals(c));
 }
 
 /*
@@ -1315,6 +1366,7 @@ static bool
 read_data(wd_ctx *c, wm_data *d)
 {
 	size_t off = wrd_offset(&c->r);
+	we_valtype at = WE_I32; /* the type of its memory's addresses */
 	uint32_t flags;
 
 	if (!wrd_u32(&c->r, &flags))
@@ -1331,7 +1383,9 @@ read_data(wd_ctx *c, wm_data *d)
 			return false;
 		if (d->memory >= c->m->nmems)
 			invalid_at(c, off, "unknown memory %u", d->memory);
-		if (!read_constexpr(c, &d->offset, WE_I32, segment_globals(c)))
+		else if (c->m->mems[d->memory].addr64)
+			at = WE_I64;
+		if (!read_constexpr(c, &d->offset, at, segment_globals(c)))
 			return false;
 	}
 	return wrd_count(&c->r, 1, &d->len) &&

@@ -89,12 +89,12 @@ describe_externtype(char *buf, size_t cap, const we_externtype *t)
 		    buf, cap, t->of.func.results, t->of.func.nresults);
 		break;
 	case WE_EXTERN_TABLE:
-		append(buf, cap, "table");
+		append(buf, cap, "table%s", t->of.table.addr64 ? " i64" : "");
 		describe_limits(buf, cap, &t->of.table.limits);
 		append(buf, cap, " %s", we_valtype_name(t->of.table.elem));
 		break;
 	case WE_EXTERN_MEMORY:
-		append(buf, cap, "memory");
+		append(buf, cap, "memory%s", t->of.memory.addr64 ? " i64" : "");
 		describe_limits(buf, cap, &t->of.memory.limits);
 		break;
 	case WE_EXTERN_GLOBAL:
@@ -133,10 +133,12 @@ externtype_match(const we_externtype *got, const we_externtype *want)
 		return wr_functype_equal(&got->of.func, &want->of.func);
 	case WE_EXTERN_TABLE:
 		return got->of.table.elem == want->of.table.elem &&
+		    got->of.table.addr64 == want->of.table.addr64 &&
 		    limits_match(&got->of.table.limits, &want->of.table.limits);
 	case WE_EXTERN_MEMORY:
-		return limits_match(
-		    &got->of.memory.limits, &want->of.memory.limits);
+		return got->of.memory.addr64 == want->of.memory.addr64 &&
+		    limits_match(
+		        &got->of.memory.limits, &want->of.memory.limits);
 	case WE_EXTERN_GLOBAL:
 		return got->of.global.type == want->of.global.type &&
 		    got->of.global.mutable_ == want->of.global.mutable_;
@@ -265,6 +267,7 @@ import_match(const we_instance *inst, const wm_import *imp, const we_extern *e,
 		if (is_typed(want->of.table.elem))
 			return have->of.table.elem ==
 			    store_type(inst, want->of.table.elem) &&
+			    have->of.table.addr64 == want->of.table.addr64 &&
 			    limits_match(
 			        &have->of.table.limits, &want->of.table.limits);
 		break;
@@ -645,8 +648,9 @@ init_tables(we_instance *inst, we_error *err)
 		if (e->mode != WM_SEG_ACTIVE)
 			continue;
 		we_table *t = inst->tables[e->table];
-		uint64_t off = const_eval(inst, &e->offset).i32;
-		if (off + seg->count > t->size)
+		wr_value at = const_eval(inst, &e->offset);
+		uint64_t off = t->type.addr64 ? at.i64 : at.i32;
+		if (off > t->size || seg->count > t->size - off)
 			return trap_error(inst, err,
 			    WE_TRAP_TABLE_OUT_OF_BOUNDS,
 			    "out of bounds table access");
@@ -676,8 +680,9 @@ init_memories(we_instance *inst, const wr_image *image, we_error *err)
 			continue;
 		}
 		we_memory *mem = inst->mems[d->memory];
-		uint64_t off = const_eval(inst, &d->offset).i32;
-		if (off + d->len > mem->size)
+		wr_value at = const_eval(inst, &d->offset);
+		uint64_t off = mem->type.addr64 ? at.i64 : at.i32;
+		if (off > mem->size || d->len > mem->size - off)
 			return trap_error(inst, err,
 			    WE_TRAP_MEMORY_OUT_OF_BOUNDS,
 			    "out of bounds memory access");

@@ -200,6 +200,12 @@ trap_at(we_store *s, we_trap_kind kind, const wx_insn *ip)
 		membase = mem->data;                                           \
 		memsize = mem->size;                                           \
 	} while (0)
+/* Operand i of a bulk memory instruction: i64 when bit i of c says so. */
+#define BULK(i)                                                                \
+	((ip->c >> (i)) & 1 ? fp[ip->a + (i)].i64                              \
+	                    : (uint64_t)fp[ip->a + (i)].i32)
+/* Whether [at, at + n) is not inside size bytes (cannot overflow). */
+#define OUTSIDE(at, n, size) ((at) > (size) || (n) > (size) - (at))
 /* The effective address of an access of n bytes, or a trap. */
 #define ADDR(ea, base, n)                                                      \
 	uint64_t ea = (uint64_t)(base) + ip->c;                                \
@@ -1086,21 +1092,25 @@ dispatch:
 		}
 		vmcase(MEMORY_SIZE)
 		{
-			A.i32 = mem->pages;
+			A.i64 = mem->pages;
 			vmnext();
 		}
 		vmcase(MEMORY_GROW)
 		{
-			/* fp[a] := old size in pages or -1 */
-			A.i32 = (uint32_t)wr_memory_grow(mem, A.i32);
+			/* fp[a] := old size in pages or -1 (c: i64) */
+			uint64_t n = ip->c ? A.i64 : A.i32;
+			int64_t r = n > UINT32_MAX
+			    ? -1
+			    : wr_memory_grow(mem, (uint32_t)n);
+			A.i64 = ip->c ? (uint64_t)r : (uint32_t)r;
 			RELOAD();
 			vmnext();
 		}
 		vmcase(MEMORY_FILL)
 		{
 			/* dst fp[a], byte fp[a+1], length fp[a+2] */
-			uint64_t d = A.i32, n = fp[ip->a + 2].i32;
-			if (unlikely(d + n > memsize))
+			uint64_t d = BULK(0), n = BULK(2);
+			if (unlikely(OUTSIDE(d, n, memsize)))
 				TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS);
 			memset(membase + d, (int)(uint8_t)fp[ip->a + 1].i32, n);
 			vmnext();
@@ -1108,9 +1118,9 @@ dispatch:
 		vmcase(MEMORY_COPY)
 		{
 			/* dst fp[a], src fp[a+1], length fp[a+2] */
-			uint64_t d = A.i32, src = fp[ip->a + 1].i32;
-			uint64_t n = fp[ip->a + 2].i32;
-			if (unlikely(d + n > memsize || src + n > memsize))
+			uint64_t d = BULK(0), src = BULK(1), n = BULK(2);
+			if (unlikely(OUTSIDE(d, n, memsize) ||
+			        OUTSIDE(src, n, memsize)))
 				TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS);
 			memmove(membase + d, membase + src, n);
 			vmnext();
@@ -1118,10 +1128,9 @@ dispatch:
 		vmcase(MEMORY_INIT)
 		{
 			/* data segment b: dst fp[a], src fp[a+1], length fp[a+2] */
-			uint64_t d = A.i32, src = fp[ip->a + 1].i32;
-			uint64_t n = fp[ip->a + 2].i32;
-			if (unlikely(d + n > memsize ||
-			        src + n > inst->data_sizes[ip->b]))
+			uint64_t d = BULK(0), src = BULK(1), n = BULK(2);
+			if (unlikely(OUTSIDE(d, n, memsize) ||
+			        OUTSIDE(src, n, inst->data_sizes[ip->b])))
 				TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS);
 			if (n)
 				memcpy(membase + d,
@@ -1255,6 +1264,42 @@ dispatch:
 			if (unlikely(B.ref == NULL))
 				TRAP(WE_TRAP_NULL_REFERENCE);
 			A.ref = B.ref;
+			vmnext();
+		}
+		vmcase(X_MEM)
+		{
+			/* memory b is at hand (xops.def) */
+			mem = inst->mems[ip->b];
+			membase = mem->data;
+			memsize = mem->size;
+			vmnext();
+		}
+		vmcase(X_MEMORY_COPY_MM)
+		{
+			/* memory b [fp[a]..] := memory d [fp[a+1]..], fp[a+2] */
+			const we_memory *dm = inst->mems[ip->b];
+			const we_memory *sm = inst->mems[ip->d];
+			uint64_t d = BULK(0), src = BULK(1), n = BULK(2);
+			if (unlikely(OUTSIDE(d, n, dm->size) ||
+			        OUTSIDE(src, n, sm->size)))
+				TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS);
+			if (n)
+				memmove(dm->data + d, sm->data + src, n);
+			vmnext();
+		}
+		vmcase(X_IDX64)
+		{
+			/* fp[a] := min(fp[b].i64, 2^32 - 1) */
+			A.i64 = B.i64 > UINT32_MAX ? UINT32_MAX : B.i64;
+			vmnext();
+		}
+		vmcase(X_ADDR64)
+		{
+			/* fp[a] := fp[b].i64 + imm, below the memory's size */
+			uint64_t ea = B.i64 + ip->imm;
+			if (unlikely(ea < ip->imm || ea >= memsize))
+				TRAP(WE_TRAP_MEMORY_OUT_OF_BOUNDS);
+			A.i64 = ea;
 			vmnext();
 		}
 		vmcase(X_DATA) vmcase(X_BR_TABLE_ENTRY)

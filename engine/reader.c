@@ -182,6 +182,12 @@ wrd_u32(wrd_reader *r, uint32_t *out)
 }
 
 bool
+wrd_u64(wrd_reader *r, uint64_t *out)
+{
+	return read_leb(r, 64, false, out);
+}
+
+bool
 wrd_s32(wrd_reader *r, int32_t *out)
 {
 	uint64_t v = 0;

@@ -63,6 +63,7 @@ bool wrd_vfail_at(wrd_reader *r, size_t offset, we_err code, const char *fmt,
 
 bool wrd_u8(wrd_reader *r, uint8_t *out);
 bool wrd_u32(wrd_reader *r, uint32_t *out);
+bool wrd_u64(wrd_reader *r, uint64_t *out);
 bool wrd_s32(wrd_reader *r, int32_t *out);
 bool wrd_s33(wrd_reader *r, int64_t *out);
 bool wrd_s64(wrd_reader *r, int64_t *out);

@@ -32,6 +32,10 @@ config_fill_defaults(we_config *c)
 		c->max_memory_pages = WE_DEFAULT_MAX_PAGES;
 	if (c->max_table_elems == 0)
 		c->max_table_elems = WE_DEFAULT_MAX_TABLE;
+	/* A 64-bit table index past 2^32 - 2 is then out of bounds as
+	   2^32 - 1 is (the interpreter's X_IDX64). */
+	if (c->max_table_elems > UINT32_MAX - 1)
+		c->max_table_elems = UINT32_MAX - 1;
 	if (c->max_store_bytes == 0)
 		c->max_store_bytes =
 		    (uint64_t)c->max_memory_pages * WE_PAGE_SIZE;

@@ -171,10 +171,14 @@ typedef struct we_limits {
 typedef struct we_tabletype {
 	we_valtype elem; /* WE_FUNCREF or WE_EXTERNREF */
 	we_limits limits;
+	bool addr64; /* a 64-bit table (table64): i64 indices and sizes */
 } we_tabletype;
 
 typedef struct we_memtype {
 	we_limits limits; /* in 64 KiB pages */
+	/* A 64-bit memory (memory64): i64 addresses and sizes. Its size is
+	   bounded as a 32-bit memory's (max_memory_pages). */
+	bool addr64;
 } we_memtype;
 
 typedef struct we_globaltype {
@@ -270,7 +274,8 @@ typedef struct we_config {
 	uint32_t max_call_depth;   /* wasm frames; 0 = default (10000) */
 	size_t max_stack_bytes;    /* value stack; 0 = default (8 MiB) */
 	uint32_t max_memory_pages; /* per memory; 0 = 65536 (4 GiB) */
-	uint32_t max_table_elems;  /* per table; 0 = default (10,000,000) */
+	uint32_t max_table_elems;  /* per table; 0 = default (10,000,000); at
+				      most 2^32 - 2 */
 	/*
 	 * What a guest may make the store allocate, in bytes, all objects
 	 * together: memory pages (64 KiB each), table elements and element
@@ -552,7 +557,12 @@ bool we_instance_export_n(
 we_func *we_instance_func(const we_instance *inst, const char *name);
 const we_module *we_instance_module(const we_instance *inst);
 
-/* The instance's memory or table by index in its own index space. */
+/*
+ * The instance's memory or table by index in its own index space
+ * (imported ones first), NULL past the last. With several memories
+ * (WebAssembly 3.0), index N is the memory that instructions naming
+ * memory N use; index 0 is the one a single-memory module has.
+ */
 we_memory *we_instance_memory(const we_instance *inst, uint32_t index);
 we_table *we_instance_table(const we_instance *inst, uint32_t index);
 

@@ -71,7 +71,7 @@ typedef struct spectest_entry {
 	we_extern value;
 } spectest_entry;
 
-#define SPECTEST_N 14
+#define SPECTEST_N 15
 
 /* The state of one script run. */
 typedef struct script {
@@ -225,14 +225,18 @@ spectest_init(script *sc)
 	e[10] = (spectest_entry){"global_f64",
 	    {WE_EXTERN_GLOBAL,
 	        {.global = spectest_global(s, WE_F64, f64bits)}}};
-	we_tabletype tt = {WE_FUNCREF, {10, 20, true}};
+	we_tabletype tt = {.elem = WE_FUNCREF, .limits = {10, 20, true}};
 	we_val null = {.type = WE_FUNCREF};
 	e[11] = (spectest_entry){
 	    "table", {WE_EXTERN_TABLE, {.table = we_table_new(s, &tt, null)}}};
-	we_memtype mt = {{1, 2, true}};
+	we_memtype mt = {.limits = {1, 2, true}};
 	e[12] = (spectest_entry){
 	    "memory", {WE_EXTERN_MEMORY, {.memory = we_memory_new(s, &mt)}}};
-	e[13] = (spectest_entry){NULL, {WE_EXTERN_FUNC, {.func = NULL}}};
+	we_tabletype tt64 = {
+	    .elem = WE_FUNCREF, .limits = {10, 20, true}, .addr64 = true};
+	e[13] = (spectest_entry){"table64",
+	    {WE_EXTERN_TABLE, {.table = we_table_new(s, &tt64, null)}}};
+	e[14] = (spectest_entry){NULL, {WE_EXTERN_FUNC, {.func = NULL}}};
 	for (int i = 0; i < SPECTEST_N - 1; i++)
 		if (e[i].value.of.func == NULL)
 			return false;

@@ -246,9 +246,6 @@ START_TEST(invalid_modules)
 	/* (memory 2 1) */
 	expect_error(MOD("\x05\x04\x01\x01\x02\x01"), WE_ERR_INVALID,
 	    "size minimum must not be greater than maximum", 11);
-	/* Two memories. */
-	expect_error(MOD("\x05\x05\x02\x00\x00\x00\x00"), WE_ERR_INVALID,
-	    "multiple memories", 13);
 	/* (memory 0) exported twice as "m". */
 	expect_error(
 	    MOD("\x05\x03\x01\x00\x00\x07\x09\x02\x01m\x02\x00\x01m\x02"
@@ -264,6 +261,19 @@ START_TEST(invalid_modules)
 	expect_error(MOD("\x01\x05\x01\x60\x01\x7f\x00\x03\x02\x01\x00\x08\x01"
 	                 "\x00\x0a\x04\x01\x02\x00\x0b"),
 	    WE_ERR_INVALID, "start function", 21);
+}
+END_TEST
+
+/* Two memories: 3.0 has them, 2.0's rules refuse them. */
+START_TEST(two_memories)
+{
+	we_error err;
+
+	ck_assert_ptr_null(
+	    we_module_new_wasm2(MOD("\x05\x05\x02\x00\x00\x00\x00"), &err));
+	ck_assert_int_eq(err.code, WE_ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(err.message, "multiple memories"));
+	we_module_free(load_ok(MOD("\x05\x05\x02\x00\x00\x00\x00")));
 }
 END_TEST
 
@@ -497,6 +507,7 @@ decode_suite(void)
 	tcase_add_test(bad, end_of_input_messages);
 	tcase_add_test(bad, bad_utf8_name);
 	tcase_add_test(bad, invalid_modules);
+	tcase_add_test(bad, two_memories);
 	tcase_add_test(bad, constant_expressions);
 	tcase_add_test(bad, malformed_wins_over_invalid);
 	tcase_add_test(bad, failures_do_not_leak);

@@ -161,7 +161,7 @@ END_TEST
 START_TEST(test_host_memory_access)
 {
 	we_store *s = we_store_new(NULL);
-	we_memtype mt = {{1, 3, true}};
+	we_memtype mt = {.limits = {1, 3, true}};
 	we_memory *m = we_memory_new(s, &mt);
 	uint8_t buf[8] = {1, 2, 3, 4, 5, 6, 7, 8}, back[8];
 
@@ -186,7 +186,7 @@ START_TEST(test_host_memory_access)
 	ck_assert_int_eq(we_memory_grow(m, 0), 3);
 
 	/* A maximum below the minimum is refused. */
-	we_memtype bad = {{2, 1, true}};
+	we_memtype bad = {.limits = {2, 1, true}};
 	ck_assert_ptr_null(we_memory_new(s, &bad));
 	we_store_free(s);
 }
@@ -218,7 +218,7 @@ END_TEST
 START_TEST(test_host_table_access)
 {
 	we_store *s = we_store_new(NULL);
-	we_tabletype tt = {WE_EXTERNREF, {2, 4, true}};
+	we_tabletype tt = {.elem = WE_EXTERNREF, .limits = {2, 4, true}};
 	we_val null = {.type = WE_EXTERNREF};
 	we_val ref = {.type = WE_EXTERNREF, .of.externref = &tt};
 	we_val out;
@@ -349,7 +349,7 @@ START_TEST(test_data_segment_trap)
 {
 	we_module *m = load("datatrap");
 	we_store *s = we_store_new(NULL);
-	we_memtype mt = {{1, 1, true}};
+	we_memtype mt = {.limits = {1, 1, true}};
 	we_memory *mem = we_memory_new(s, &mt);
 	we_import imp = {"p", "mem", {WE_EXTERN_MEMORY, {.memory = mem}}};
 	we_error err;
@@ -401,7 +401,7 @@ START_TEST(test_elem_segment_trap)
 {
 	we_module *m = load("elemtrap");
 	we_store *s = we_store_new(NULL);
-	we_tabletype tt = {WE_FUNCREF, {1, 1, true}};
+	we_tabletype tt = {.elem = WE_FUNCREF, .limits = {1, 1, true}};
 	we_val null = {.type = WE_FUNCREF}, out;
 	we_table *t = we_table_new(s, &tt, null);
 	we_import imp = {"p", "tab", {WE_EXTERN_TABLE, {.table = t}}};
@@ -446,7 +446,7 @@ START_TEST(test_grow_respects_rlimit_as)
 	return; /* ASan reserves terabytes of shadow: no RLIMIT_AS here */
 #else
 	we_store *s = we_store_new(NULL);
-	we_memtype mt = {{1, 0, false}};
+	we_memtype mt = {.limits = {1, 0, false}};
 	we_memory *m = we_memory_new(s, &mt);
 	ck_assert_ptr_nonnull(m);
 

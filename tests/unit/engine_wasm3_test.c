@@ -7,7 +7,9 @@
  * constants are computed from imported values, and refused under 2.0's
  * rules; an uncaught exception is a trap naming its tag, and exceptions are
  * caught after a suspended host call, in the exnref and the legacy forms;
- * typed function references are checked where the host passes them. The fixtures
+ * typed function references are checked where the host passes them; each
+ * memory instruction works on the memory it names, and a 64-bit memory's
+ * addresses are checked in full. The fixtures
  * (the .wat files in engine_wasm3/) are converted with wat2wasm at build time,
  * or by libwasmd-wat where wabt lacks the feature.
  */
@@ -152,6 +154,17 @@ call1(fixture *fx, const char *name, const we_val *args, size_t nargs)
 	ck_assert_msg(st == WE_CALL_OK, "%s: status %d (%s / %s)", name, st,
 	    we_store_trap(fx->s)->message, we_store_error(fx->s));
 	return r;
+}
+
+/* Calls name(args), which has no results, and checks it returns OK. */
+static void
+call0(fixture *fx, const char *name, const we_val *args, size_t nargs)
+{
+	we_call_status st =
+	    we_func_call(fx->s, fn(fx, name), args, nargs, NULL, 0);
+
+	ck_assert_msg(st == WE_CALL_OK, "%s: status %d (%s / %s)", name, st,
+	    we_store_trap(fx->s)->message, we_store_error(fx->s));
 }
 
 /*
@@ -603,6 +616,236 @@ START_TEST(test_typed_refs_equivalence_is_linear)
 }
 END_TEST
 
+/* Fixture file, which 2.0's rules refuse and 3.0's accept. own: result. */
+static we_module *
+load_3_only(const char *file)
+{
+	char path[512];
+	we_module *m;
+	we_error err;
+	uint8_t *wasm;
+	size_t len;
+
+	snprintf(path, sizeof path, "%s/%s", WASM3_WASM_DIR, file);
+	wasm = read_file(path, &len);
+	ck_assert_ptr_null(we_module_new_wasm2(wasm, len, &err));
+	m = we_module_new(wasm, len, &err);
+	free(wasm);
+	ck_assert_msg(m != NULL, "%s: %s", file, err.message);
+	return m;
+}
+
+/* env.touch: doubles the i32 at 8 in its caller's memory 1. */
+static we_host_status
+host_touch(we_hostcall *call)
+{
+	we_memory *m = we_instance_memory(call->caller, 1);
+	uint32_t v;
+
+	if (m == NULL || !we_memory_read(m, 8, &v, 4))
+		return WE_HOST_TRAP;
+	v *= 2;
+	we_memory_write(m, 8, &v, 4);
+	return WE_HOST_OK;
+}
+
+/* The i32 at offset in m. */
+static uint32_t
+peek(const we_memory *m, uint64_t offset)
+{
+	uint32_t v = 0;
+
+	ck_assert(we_memory_read(m, offset, &v, 4));
+	return v;
+}
+
+/*
+ * Each memory instruction works on the memory it names: loads and stores
+ * (plain, with an added address, v128) on memory 1 leave memory 0 alone,
+ * trap at memory 1's bounds, and memory 0 is back at hand after them and
+ * after a host call; memory.size, memory.grow and memory.copy name theirs;
+ * the host finds memory 1 by index, as the caller's and as an export.
+ */
+START_TEST(test_multi_memory)
+{
+	we_memtype host_type = {.limits = {2, 0, false}};
+	we_functype touch_type = {0, 0, NULL, NULL};
+	we_memory *host, *small;
+	we_import imports[2];
+	we_extern ex;
+	fixture fx;
+	we_error err;
+	we_val args[3], r;
+	uint32_t v;
+
+	memset(&fx, 0, sizeof fx);
+	fx.m = load_3_only("multimem.wasm");
+	fx.s = we_store_new(NULL);
+	host = we_memory_new(fx.s, &host_type);
+	imports[0] = (we_import){
+	    "env", "mem", {.kind = WE_EXTERN_MEMORY, .of.memory = host}};
+	imports[1] = (we_import){"env", "touch",
+	    {.kind = WE_EXTERN_FUNC,
+	        .of.func = we_func_new_host(
+	            fx.s, &touch_type, host_touch, NULL, NULL)}};
+	fx.inst = we_instance_new(fx.s, fx.m, imports, 2, &err);
+	ck_assert_msg(fx.inst != NULL, "instance: %s", err.message);
+	ck_assert_ptr_eq(we_instance_memory(fx.inst, 0), host);
+	small = we_instance_memory(fx.inst, 1);
+	ck_assert_ptr_nonnull(small);
+	ck_assert_ptr_ne(small, host);
+	ck_assert_ptr_null(we_instance_memory(fx.inst, 2));
+	ck_assert(we_instance_export(fx.inst, "small", &ex));
+	ck_assert_ptr_eq(ex.of.memory, small);
+
+	v = 5;
+	ck_assert(we_memory_write(host, 0, &v, 4));
+	v = 7;
+	ck_assert(we_memory_write(small, 4, &v, 4));
+	args[0] = i32(0);
+	ck_assert_int_eq(call1(&fx, "sum", args, 1).of.i32, 12);
+	/* memory 1 has one page, memory 0 two */
+	args[0] = i32(65536);
+	ck_assert_int_eq(
+	    we_func_call(fx.s, fn(&fx, "sum"), args, 1, &r, 1), WE_CALL_TRAP);
+	ck_assert_int_eq(
+	    we_store_trap(fx.s)->kind, WE_TRAP_MEMORY_OUT_OF_BOUNDS);
+
+	args[0] = i32(0);
+	args[1] = i32(21);
+	call0(&fx, "put", args, 2);
+	ck_assert_uint_eq(peek(small, 8), 42);
+	ck_assert_uint_eq(peek(host, 0), 6);
+	ck_assert_uint_eq(peek(host, 8), 0);
+
+	args[0] = i32(1);
+	ck_assert_int_eq(call1(&fx, "grow", args, 1).of.i32, 202);
+	ck_assert_uint_eq(we_memory_pages(small), 2);
+	ck_assert_uint_eq(we_memory_pages(host), 2);
+	ck_assert_int_eq(call1(&fx, "grow", args, 1).of.i32, 202);
+
+	args[0] = i32(16);
+	args[1] = i32(4);
+	args[2] = i32(8);
+	call0(&fx, "copy", args, 3);
+	ck_assert_uint_eq(peek(host, 16), 7);
+	ck_assert_uint_eq(peek(host, 20), 42);
+	ck_assert_uint_eq(peek(small, 16), 0);
+
+	args[0] = i32(0);
+	ck_assert_int_eq(call1(&fx, "lane", args, 1).of.i32, 7);
+	fixture_close(&fx);
+}
+END_TEST
+
+/* Calls name(args), of nresults results, and checks it traps out of
+   bounds. */
+static void
+call_oob(fixture *fx, const char *name, const we_val *args, size_t nargs,
+    size_t nresults)
+{
+	we_val r;
+
+	ck_assert_int_eq(
+	    we_func_call(fx->s, fn(fx, name), args, nargs, &r, nresults),
+	    WE_CALL_TRAP);
+	ck_assert_int_eq(
+	    we_store_trap(fx->s)->kind, WE_TRAP_MEMORY_OUT_OF_BOUNDS);
+}
+
+/*
+ * A 64-bit memory: i64 addresses are not cut to 32 bits (2^32 + 16 is
+ * out of bounds, not 16), sizes are i64, a growth of 2^32 pages fails
+ * with -1, and the store's page limit bounds it as a 32-bit one.
+ */
+START_TEST(test_memory64)
+{
+	we_config config = {.max_memory_pages = 1};
+	fixture fx;
+	we_error err;
+	we_val args[2];
+
+	memset(&fx, 0, sizeof fx);
+	fx.m = load_3_only("mem64.wasm");
+	fx.s = we_store_new(NULL);
+	fx.inst = we_instance_new(fx.s, fx.m, NULL, 0, &err);
+	ck_assert_msg(fx.inst != NULL, "instance: %s", err.message);
+
+	args[0] = i64(16);
+	ck_assert_int_eq(call1(&fx, "load", args, 1).of.i32, 42);
+	args[0] = i64(((int64_t)1 << 32) + 16);
+	call_oob(&fx, "load", args, 1, 1);
+	args[0] = i64(-1);
+	call_oob(&fx, "load", args, 1, 1);
+	args[0] = i64(65536);
+	args[1] = i32(1);
+	call_oob(&fx, "store", args, 2, 0);
+	args[0] = i64(65535);
+	call0(&fx, "store", args, 2);
+	args[0] = i64((int64_t)1 << 32);
+	args[1] = i64(1);
+	call_oob(&fx, "fill", args, 2, 0);
+
+	ck_assert_int_eq(call1(&fx, "size", NULL, 0).of.i64, 1);
+	args[0] = i64((int64_t)1 << 32);
+	ck_assert_int_eq(call1(&fx, "grow", args, 1).of.i64, -1);
+	args[0] = i64(1);
+	ck_assert_int_eq(call1(&fx, "grow", args, 1).of.i64, 1);
+	ck_assert_int_eq(call1(&fx, "size", NULL, 0).of.i64, 2);
+	args[0] = i64(65536 + 5);
+	ck_assert_int_eq(call1(&fx, "load", args, 1).of.i32, 0);
+	we_store_free(fx.s);
+
+	/* One page allowed: the second is refused as for a 32-bit memory. */
+	fx.s = we_store_new(&config);
+	fx.inst = we_instance_new(fx.s, fx.m, NULL, 0, &err);
+	ck_assert_ptr_nonnull(fx.inst);
+	args[0] = i64(1);
+	ck_assert_int_eq(call1(&fx, "grow", args, 1).of.i64, -1);
+	fixture_close(&fx);
+}
+END_TEST
+
+/*
+ * (table i64 1 funcref) (func (export "get") (param i64) (result i32)
+ *   (ref.is_null (table.get 0 (local.get 0)))), written out by hand:
+ * wabt 1.0.32 has no text form of a 64-bit table.
+ */
+static const uint8_t table64_wasm[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00,
+    0x00, 0x01, 0x06, 0x01, 0x60, 0x01, 0x7e, 0x01, 0x7f, 0x03, 0x02, 0x01,
+    0x00, 0x04, 0x04, 0x01, 0x70, 0x04, 0x01, 0x07, 0x07, 0x01, 0x03, 'g', 'e',
+    't', 0x00, 0x00, 0x0a, 0x09, 0x01, 0x07, 0x00, 0x20, 0x00, 0x25, 0x00, 0xd1,
+    0x0b};
+
+/*
+ * A 64-bit table takes i64 indices in full: 2^32 is out of bounds, not
+ * element 0.
+ */
+START_TEST(test_table64)
+{
+	fixture fx;
+	we_error err;
+	we_val arg, r;
+
+	memset(&fx, 0, sizeof fx);
+	ck_assert_ptr_null(
+	    we_module_new_wasm2(table64_wasm, sizeof table64_wasm, &err));
+	fx.m = we_module_new(table64_wasm, sizeof table64_wasm, &err);
+	ck_assert_msg(fx.m != NULL, "module: %s", err.message);
+	fx.s = we_store_new(NULL);
+	fx.inst = we_instance_new(fx.s, fx.m, NULL, 0, &err);
+	ck_assert_msg(fx.inst != NULL, "instance: %s", err.message);
+	arg = i64(0);
+	ck_assert_int_eq(call1(&fx, "get", &arg, 1).of.i32, 1);
+	arg = i64((int64_t)1 << 32);
+	ck_assert_int_eq(
+	    we_func_call(fx.s, fn(&fx, "get"), &arg, 1, &r, 1), WE_CALL_TRAP);
+	ck_assert_int_eq(
+	    we_store_trap(fx.s)->kind, WE_TRAP_TABLE_OUT_OF_BOUNDS);
+	fixture_close(&fx);
+}
+END_TEST
+
 static Suite *
 wasm3_suite(void)
 {
@@ -623,6 +866,11 @@ wasm3_suite(void)
 	tc = tcase_create("typed references");
 	tcase_add_test(tc, test_typed_refs_host);
 	tcase_add_test(tc, test_typed_refs_equivalence_is_linear);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("memories");
+	tcase_add_test(tc, test_multi_memory);
+	tcase_add_test(tc, test_memory64);
+	tcase_add_test(tc, test_table64);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -159,7 +159,7 @@ END_TEST
 static uint32_t
 open_in(ws_ctx *ctx, const char *path, uint32_t oflags, uint64_t rights)
 {
-	we_memtype one_page = {{1, 1, true}};
+	we_memtype one_page = {.limits = {1, 1, true}};
 	we_store *s = we_store_new(NULL);
 	we_memory *m = we_memory_new(s, &one_page);
 	we_val args[9];

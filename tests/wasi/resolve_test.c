@@ -340,7 +340,7 @@ fresh_preopen(const void *image, size_t len)
 static void
 run_paths(bool mem_copy)
 {
-	we_memtype one_page = {{1, 1, true}};
+	we_memtype one_page = {.limits = {1, 1, true}};
 	char p[PATH_MAX], err[256], *before, *after;
 	void *image = NULL;
 	size_t image_len = 0;

@@ -352,7 +352,7 @@ put_sub(uint8_t *p, uint64_t userdata, uint8_t tag, uint64_t what)
  */
 START_TEST(poll_oneoff_on_fds)
 {
-	we_memtype one_page = {{1, 1, true}};
+	we_memtype one_page = {.limits = {1, 1, true}};
 	we_store *s = we_store_new(NULL);
 	we_memory *mem = we_memory_new(s, &one_page);
 	uint8_t *m = we_memory_data(mem);
@@ -408,7 +408,7 @@ START_TEST(every_function_with_edge_arguments)
 	static const ws_fn *const tables[] = {ws_env_fns, ws_fd_fns,
 	    ws_fd_file_fns, ws_path_fns, ws_path_ops_fns, ws_clock_fns,
 	    ws_misc_fns, ws_sock_fns, ws_poll_fns};
-	we_memtype one_page = {{1, 1, true}};
+	we_memtype one_page = {.limits = {1, 1, true}};
 	we_store *s = we_store_new(NULL);
 	we_memory *mem = we_memory_new(s, &one_page);
 	char dir[] = "/tmp/wasi_test_XXXXXX";
