@@ -223,7 +223,8 @@ wat_valtype(wparse *ps, const wtok *t)
 		const char *name;
 		uint8_t code;
 	} types[] = {{"i32", 0x7f}, {"i64", 0x7e}, {"f32", 0x7d}, {"f64", 0x7c},
-	    {"v128", 0x7b}, {"funcref", 0x70}, {"externref", 0x6f}};
+	    {"v128", 0x7b}, {"funcref", 0x70}, {"externref", 0x6f},
+	    {"exnref", 0x69}};
 
 	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
 		if (wat_is_keyword(t, types[i].name))
@@ -444,7 +445,8 @@ skip_exports(wparse *ps)
 		skip_group(ps);
 }
 
-static const char *const import_kinds[] = {"func", "table", "memory", "global"};
+static const char *const import_kinds[WAT_NKINDS] = {
+    "func", "table", "memory", "global", "tag"};
 
 /* The first pass over one field, from its "(": indices, names, types. */
 static void
@@ -474,7 +476,7 @@ scan_field(wparse *ps)
 		wat_next(ps);
 		wat_next(ps);
 		wat_expect_lparen(ps);
-		for (int k = 0; k < 4; k++)
+		for (int k = 0; k < WAT_NKINDS; k++)
 			if (wat_is_keyword(wat_peek(ps, 0), import_kinds[k])) {
 				wat_next(ps);
 				if (ps->defined_any)
@@ -486,10 +488,10 @@ scan_field(wparse *ps)
 				skip_group(ps);
 				return;
 			}
-		wat_fail(
-		    ps, "expected func, table, memory or global in an import");
+		wat_fail(ps,
+		    "expected func, table, memory, global or tag in an import");
 	}
-	for (int k = 0; k < 4; k++) {
+	for (int k = 0; k < WAT_NKINDS; k++) {
 		if (!wat_is_keyword(kw, import_kinds[k]))
 			continue;
 		const wtok *id = opt_id(ps);
@@ -531,7 +533,7 @@ scan_field(wparse *ps)
 
 /* ---- Pass 2: sections -------------------------------------------------- */
 
-/* (export "n")* of a definition of kind k (0 func .. 3 global), index i. */
+/* (export "n")* of a definition of kind k (0 func .. 4 tag), index i. */
 static void
 inline_exports(wparse *ps, int k, uint32_t i)
 {
@@ -546,6 +548,14 @@ inline_exports(wparse *ps, int k, uint32_t i)
 		ps->count_export++;
 		wat_expect_rparen(ps);
 	}
+}
+
+/* A tag's type: attribute 0 (an exception), then its type use. */
+static void
+tagtype(wparse *ps, wbuf *b)
+{
+	wb_byte(ps, b, 0x00);
+	wb_u32(ps, b, wat_typeuse(ps, NULL, true));
 }
 
 /* The description of an import of kind k, after its $id. */
@@ -576,7 +586,8 @@ import_desc(wparse *ps, int k)
 		break;
 	}
 	case 2: limits(ps, b); break;
-	default: globaltype(ps, b);
+	case 3: globaltype(ps, b); break;
+	default: tagtype(ps, b);
 	}
 	ps->count_import++;
 }
@@ -606,7 +617,7 @@ field_import(wparse *ps)
 	wb_name(ps, &ps->sec_import, m->str, m->strlen);
 	wb_name(ps, &ps->sec_import, n->str, n->strlen);
 	wat_expect_lparen(ps);
-	for (int k = 0; k < 4; k++)
+	for (int k = 0; k < WAT_NKINDS; k++)
 		if (wat_is_keyword(wat_peek(ps, 0), import_kinds[k])) {
 			wat_next(ps);
 			opt_id(ps);
@@ -615,7 +626,8 @@ field_import(wparse *ps)
 			wat_expect_rparen(ps);
 			return;
 		}
-	wat_fail(ps, "expected func, table, memory or global in an import");
+	wat_fail(
+	    ps, "expected func, table, memory, global or tag in an import");
 }
 
 /* The locals of a function: (local $x t) | (local t*), compressed. */
@@ -1031,6 +1043,20 @@ field_global(wparse *ps, uint32_t idx)
 	wat_expect_rparen(ps);
 }
 
+/* (tag $id? (export "n")* typeuse) or with (import "m" "n"). */
+static void
+field_tag(wparse *ps, uint32_t idx)
+{
+	inline_exports(ps, 4, idx);
+	if (wat_at_open(ps, "import")) {
+		inline_import(ps, 4);
+		return;
+	}
+	tagtype(ps, &ps->sec_tag);
+	ps->count_tag++;
+	wat_expect_rparen(ps);
+}
+
 static void
 field_export(wparse *ps)
 {
@@ -1038,7 +1064,7 @@ field_export(wparse *ps)
 
 	wb_name(ps, &ps->sec_export, n->str, n->strlen);
 	wat_expect_lparen(ps);
-	for (int k = 0; k < 4; k++)
+	for (int k = 0; k < WAT_NKINDS; k++)
 		if (wat_is_keyword(wat_peek(ps, 0), import_kinds[k])) {
 			wat_next(ps);
 			wb_byte(ps, &ps->sec_export, (uint8_t)k);
@@ -1049,7 +1075,8 @@ field_export(wparse *ps)
 			ps->count_export++;
 			return;
 		}
-	wat_fail(ps, "expected func, table, memory or global in an export");
+	wat_fail(
+	    ps, "expected func, table, memory, global or tag in an export");
 }
 
 static void
@@ -1064,7 +1091,7 @@ field_start(wparse *ps)
 
 /* The second pass over one field. next[k] counts definitions seen. */
 static void
-emit_field(wparse *ps, uint32_t next[4])
+emit_field(wparse *ps, uint32_t next[WAT_NKINDS])
 {
 	const wtok *kw;
 
@@ -1080,13 +1107,13 @@ emit_field(wparse *ps, uint32_t next[4])
 		const wtok *kind;
 
 		kind = wat_peek(ps, 3);
-		for (int k = 0; k < 4; k++)
+		for (int k = 0; k < WAT_NKINDS; k++)
 			if (wat_is_keyword(kind, import_kinds[k]))
 				next[k]++;
 		field_import(ps);
 		return;
 	}
-	for (int k = 0; k < 4; k++) {
+	for (int k = 0; k < WAT_NKINDS; k++) {
 		if (!wat_is_keyword(kw, import_kinds[k]))
 			continue;
 		uint32_t idx = next[k]++;
@@ -1096,7 +1123,8 @@ emit_field(wparse *ps, uint32_t next[4])
 		case 0: field_func(ps, idx); break;
 		case 1: field_table(ps, idx); break;
 		case 2: field_memory(ps, idx); break;
-		default: field_global(ps, idx);
+		case 3: field_global(ps, idx); break;
+		default: field_tag(ps, idx);
 		}
 		return;
 	}
@@ -1206,6 +1234,8 @@ assemble(wparse *ps, wbuf *out, const wtok *module_id)
 		section(ps, out, 4, ps->count_table, true, &ps->sec_table);
 	if (ps->count_mem)
 		section(ps, out, 5, ps->count_mem, true, &ps->sec_mem);
+	if (ps->count_tag)
+		section(ps, out, 13, ps->count_tag, true, &ps->sec_tag);
 	if (ps->count_global)
 		section(ps, out, 6, ps->count_global, true, &ps->sec_global);
 	if (ps->count_export)
@@ -1231,11 +1261,11 @@ static void
 module_fields(wparse *ps, wbuf *out, const wtok *module_id)
 {
 	size_t start = ps->pos;
-	uint32_t next[4];
+	uint32_t next[WAT_NKINDS];
 
 	while (wat_peek(ps, 0)->kind == T_LPAREN)
 		scan_field(ps);
-	for (int k = 0; k < 4; k++)
+	for (int k = 0; k < WAT_NKINDS; k++)
 		next[k] = 0;
 	ps->pos = start;
 	while (wat_peek(ps, 0)->kind == T_LPAREN)
@@ -1266,6 +1296,7 @@ parse_free(wparse *ps)
 	wb_free(&ps->sec_code);
 	wb_free(&ps->sec_data);
 	wb_free(&ps->sec_names);
+	wb_free(&ps->sec_tag);
 	wb_free(&ps->out);
 	while (ps->ntmps > 0)
 		wat_buf_done(ps, ps->tmps[ps->ntmps - 1]);
@@ -1360,7 +1391,7 @@ wat_to_wasm(
     const char *text, size_t len, uint8_t **out, size_t *outlen, wat_error *err)
 {
 	static const char *const space_names[SP__COUNT] = {"type", "function",
-	    "table", "memory", "global", "elem segment", "data segment"};
+	    "table", "memory", "global", "tag", "elem segment", "data segment"};
 	wparse *ps;
 	volatile int rc = -1;
 

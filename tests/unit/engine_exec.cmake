@@ -17,23 +17,12 @@ target_include_directories(engine_exec_test PRIVATE
     "${PROJECT_SOURCE_DIR}/engine")
 
 # engine_wasm3_test: the WebAssembly 3.0 features (tail calls, extended
-# constants, ...). tail.wat is converted with wasmd-wat; legacy_exn.wat
-# needs wat2wasm --enable-exceptions (libwasmd-wat has no tags yet); the
-# extended constants are read by libwasmd-wat at run time.
-find_program(WAT2WASM wat2wasm REQUIRED)
+# constants, ...). tail.wat and legacy_exn.wat are converted with
+# wasmd-wat; the extended constants are read by libwasmd-wat at run time.
 set(_w3_wasm_dir "${CMAKE_CURRENT_BINARY_DIR}/engine_wasm3")
-wasmd_wat2wasm(TARGET engine_wasm3_tail OUTDIR "${_w3_wasm_dir}"
-    WATS "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3/tail.wat")
-add_custom_command(OUTPUT "${_w3_wasm_dir}/legacy_exn.wasm"
-    COMMAND "${CMAKE_COMMAND}" -E make_directory "${_w3_wasm_dir}"
-    COMMAND "${WAT2WASM}" --debug-names --enable-exceptions
-            "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3/legacy_exn.wat"
-            -o "${_w3_wasm_dir}/legacy_exn.wasm"
-    DEPENDS "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3/legacy_exn.wat"
-    COMMENT "wat2wasm legacy_exn.wat")
-add_custom_target(engine_wasm3_fixtures
-    DEPENDS "${_w3_wasm_dir}/legacy_exn.wasm")
-add_dependencies(engine_wasm3_fixtures engine_wasm3_tail)
+wasmd_wat2wasm(TARGET engine_wasm3_fixtures OUTDIR "${_w3_wasm_dir}"
+    WATS "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3/tail.wat"
+         "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3/legacy_exn.wat")
 wasmd_unit_test(engine_wasm3_test
     SOURCES "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3_test.c"
     LIBS wasmd-engine-static wasmd-wat)

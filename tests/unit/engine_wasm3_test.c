@@ -8,8 +8,8 @@
  * rules; an uncaught exception is a trap naming its tag, and exceptions are
  * caught after a suspended host call, in the exnref and the legacy forms;
  * typed function references are checked where the host passes them. The fixtures
- * (the .wat files in engine_wasm3/) are converted with wat2wasm at build time,
- * or by libwasmd-wat where wabt lacks the feature.
+ * (the .wat files in engine_wasm3/) are converted with wasmd-wat at build
+ * time, or by libwasmd-wat at run time.
  */
 #include <check.h>
 #include <stdio.h>

@@ -116,6 +116,77 @@ START_TEST(test_blocks_labels_and_if)
 }
 END_TEST
 
+START_TEST(test_exceptions_try_table)
+{
+	/* A thrown payload caught by try_table, plain and folded: catch,
+	 * catch_ref then throw_ref, catch_all; an exported inline tag. */
+	loaded l =
+	    load("(module\n"
+	         "  (tag $e (export \"e\") (param i32))\n"
+	         "  (tag $none)\n"
+	         "  (func (export \"caught\") (param i32) (result i32)\n"
+	         "    block $h (result i32)\n"
+	         "      try_table (catch $e $h)\n"
+	         "        (throw $e (i32.add (local.get 0) (i32.const 1)))\n"
+	         "      end\n"
+	         "      i32.const -1\n"
+	         "    end $h)\n"
+	         "  (func (export \"rethrown\") (param i32) (result i32)\n"
+	         "    (block $outer (result i32)\n"
+	         "      (try_table (catch $e $outer)\n"
+	         "        (block $inner (result i32 exnref)\n"
+	         "          (try_table (catch_ref $e $inner)\n"
+	         "            (throw $e (local.get 0)))\n"
+	         "          (unreachable))\n"
+	         "        (throw_ref))\n"
+	         "      (i32.const -1)))\n"
+	         "  (func (export \"all\") (result i32)\n"
+	         "    (block $h\n"
+	         "      (try_table (catch_all $h) (throw $none)))\n"
+	         "    (i32.const 7)))");
+
+	ck_assert_int_eq(call_i32(&l, "caught", 1, 41, 0), 42);
+	ck_assert_int_eq(call_i32(&l, "rethrown", 1, 9, 0), 9);
+	ck_assert_int_eq(call_i32(&l, "all", 0, 0, 0), 7);
+	unload(&l);
+}
+END_TEST
+
+START_TEST(test_exceptions_legacy_try)
+{
+	/* The legacy try, plain (catch, catch_all with rethrow) and folded
+	 * (delegate past a handler to the outer try's). */
+	loaded l =
+	    load("(module\n"
+	         "  (tag $e (param i32))\n"
+	         "  (func (export \"plain\") (param i32) (result i32)\n"
+	         "    try $outer (result i32)\n"
+	         "      try (result i32)\n"
+	         "        local.get 0\n"
+	         "        throw $e\n"
+	         "      catch_all\n"
+	         "        rethrow 0\n"
+	         "      end\n"
+	         "    catch $e\n"
+	         "      i32.const 1\n"
+	         "      i32.add\n"
+	         "    end $outer)\n"
+	         "  (func (export \"delegate\") (param i32) (result i32)\n"
+	         "    (try (result i32)\n"
+	         "      (do (try (result i32)\n"
+	         "        (do (try (result i32)\n"
+	         "          (do (throw $e (local.get 0)))\n"
+	         "          (delegate 1)))\n"
+	         "        (catch $e (i32.add (i32.const 100)))))\n"
+	         "      (catch $e (i32.add (i32.const 1000)))\n"
+	         "      (catch_all (i32.const -1)))))");
+
+	ck_assert_int_eq(call_i32(&l, "plain", 1, 20, 0), 21);
+	ck_assert_int_eq(call_i32(&l, "delegate", 1, 5, 0), 1005);
+	unload(&l);
+}
+END_TEST
+
 START_TEST(test_memory_data_and_tables)
 {
 	/* Inline data and elem, an implicit type for call_indirect, memarg. */
@@ -323,6 +394,8 @@ main(void)
 
 	tcase_add_test(tc, test_folded_named_and_inline);
 	tcase_add_test(tc, test_blocks_labels_and_if);
+	tcase_add_test(tc, test_exceptions_try_table);
+	tcase_add_test(tc, test_exceptions_legacy_try);
 	tcase_add_test(tc, test_memory_data_and_tables);
 	tcase_add_test(tc, test_numbers);
 	tcase_add_test(tc, test_simd);
