@@ -164,9 +164,10 @@ static void
 blocktype(wparse *ps, wbuf *b)
 {
 	size_t save = ps->pos;
-	int v;
 
 	if (!wat_at_open(ps, "type") && !wat_at_open(ps, "param")) {
+		wbuf *t;
+
 		if (!wat_at_open(ps, "result")) {
 			wb_byte(ps, b, 0x40);
 			return;
@@ -174,15 +175,22 @@ blocktype(wparse *ps, wbuf *b)
 		/* (result t) alone, and no second result group. */
 		wat_next(ps);
 		wat_next(ps);
-		if ((v = wat_valtype(ps, wat_peek(ps, 0))) >= 0 &&
-		    wat_peek(ps, 1)->kind == T_RPAREN &&
-		    !(wat_peek(ps, 2)->kind == T_LPAREN &&
-		        wat_is_keyword(wat_peek(ps, 3), "result"))) {
-			wat_next(ps);
-			wat_next(ps);
-			wb_byte(ps, b, (uint8_t)v);
+		if (!wat_at_valtype(ps)) {
+			ps->pos = save;
+			wb_s64(ps, b, wat_typeuse(ps, NULL, false));
 			return;
 		}
+		t = wat_buf_new(ps);
+		wat_expect_valtype(ps, t);
+		if (wat_peek(ps, 0)->kind == T_RPAREN &&
+		    !(wat_peek(ps, 1)->kind == T_LPAREN &&
+		        wat_is_keyword(wat_peek(ps, 2), "result"))) {
+			wat_next(ps);
+			wb_bytes(ps, b, t->p, t->len);
+			wat_buf_done(ps, t);
+			return;
+		}
+		wat_buf_done(ps, t);
 		ps->pos = save;
 	}
 	wb_s64(ps, b, wat_typeuse(ps, NULL, false));
@@ -397,7 +405,7 @@ immediates(wparse *ps, const opinfo *op, wbuf *b)
 	case IM_F32:
 	case IM_F64: constant(ps, b, (imm)op->imm); break;
 	case IM_SELECTT: break; /* see plain_op() */
-	case IM_REFTYPE: wb_byte(ps, b, wat_heaptype(ps)); break;
+	case IM_REFTYPE: wat_heaptype(ps, b); break;
 	case IM_DATA:
 		wb_u32(ps, b, wat_index(ps, &ps->spaces[SP_DATA]));
 		ps->uses_datacount = true;
@@ -484,7 +492,7 @@ select_op(wparse *ps, wbuf *code)
 		wat_next(ps);
 		wat_next(ps);
 		while (wat_peek(ps, 0)->kind != T_RPAREN) {
-			wb_byte(ps, types, wat_expect_valtype(ps));
+			wat_expect_valtype(ps, types);
 			n++;
 		}
 		wat_expect_rparen(ps);

@@ -89,7 +89,8 @@ typedef struct wspace {
 
 typedef struct wfunctype {
 	uint32_t nparams, nresults;
-	uint8_t *types; /* own: params then results */
+	uint8_t *types;     /* own: params then results, as encoded */
+	uint32_t plen, len; /* bytes of the params, of all the types */
 } wfunctype;
 
 enum {
@@ -165,9 +166,12 @@ uint32_t wat_index(wparse *ps, wspace *sp); /* a number or $id */
 bool wat_at_index(wparse *ps);              /* next is a number or $id */
 uint32_t wat_typeuse(wparse *ps, wspace *params, bool names_ok); /* parse.c */
 int wat_valtype(wparse *ps, const wtok *t); /* -1 when not one */
-uint8_t wat_expect_valtype(wparse *ps);
+bool wat_at_valtype(wparse *ps); /* a keyword type or (ref ...) next */
+/* A value type, a keyword or (ref null? heaptype), encoded into b. */
+void wat_expect_valtype(wparse *ps, wbuf *b);
 uint8_t wat_expect_reftype(wparse *ps); /* funcref, externref */
-uint8_t wat_heaptype(wparse *ps);       /* func, extern */
+/* func, extern, exn or a type index (s33), encoded into b. */
+void wat_heaptype(wparse *ps, wbuf *b);
 
 /* Definition kinds as the binary numbers them (0 func .. 4 tag). */
 #define WAT_NKINDS 5

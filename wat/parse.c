@@ -232,17 +232,36 @@ wat_valtype(wparse *ps, const wtok *t)
 	return -1;
 }
 
-uint8_t
-wat_expect_valtype(wparse *ps)
+bool
+wat_at_valtype(wparse *ps)
 {
-	char b[64];
+	return wat_valtype(ps, wat_peek(ps, 0)) >= 0 || wat_at_open(ps, "ref");
+}
+
+void
+wat_expect_valtype(wparse *ps, wbuf *b)
+{
+	char buf[64];
 	int v = wat_valtype(ps, wat_peek(ps, 0));
 
+	if (wat_at_open(ps, "ref")) {
+		bool null;
+
+		wat_next(ps);
+		wat_next(ps);
+		null = wat_is_keyword(wat_peek(ps, 0), "null");
+		if (null)
+			wat_next(ps);
+		wb_byte(ps, b, null ? 0x63 : 0x64);
+		wat_heaptype(ps, b);
+		wat_expect_rparen(ps);
+		return;
+	}
 	if (v < 0)
 		wat_fail(ps, "unexpected token %s, expected a value type",
-		    shown(wat_peek(ps, 0), b, sizeof b));
+		    shown(wat_peek(ps, 0), buf, sizeof buf));
 	wat_next(ps);
-	return (uint8_t)v;
+	wb_byte(ps, b, (uint8_t)v);
 }
 
 uint8_t
@@ -257,16 +276,25 @@ wat_expect_reftype(wparse *ps)
 	wat_fail(ps, "expected a reference type (funcref or externref)");
 }
 
-uint8_t
-wat_heaptype(wparse *ps)
+void
+wat_heaptype(wparse *ps, wbuf *b)
 {
-	const wtok *t = wat_peek(ps, 0);
+	static const struct {
+		const char *name;
+		uint8_t code;
+	} abstract[] = {{"func", 0x70}, {"extern", 0x6f}, {"exn", 0x69}};
 
-	if (wat_is_keyword(t, "func") || wat_is_keyword(t, "extern")) {
-		wat_next(ps);
-		return wat_is_keyword(t, "func") ? 0x70 : 0x6f;
-	}
-	wat_fail(ps, "expected a heap type (func or extern)");
+	for (size_t i = 0; i < sizeof abstract / sizeof abstract[0]; i++)
+		if (wat_is_keyword(wat_peek(ps, 0), abstract[i].name)) {
+			wat_next(ps);
+			wb_byte(ps, b, abstract[i].code);
+			return;
+		}
+	if (!wat_at_index(ps))
+		wat_fail(ps,
+		    "expected a heap type (func, extern, exn or a "
+		    "type index)");
+	wb_s64(ps, b, wat_index(ps, &ps->spaces[SP_TYPE]));
 }
 
 /*
@@ -277,6 +305,7 @@ wat_heaptype(wparse *ps)
 typedef struct wsig {
 	wbuf *types; /* temporary (wat_buf_new) */
 	uint32_t nparams, nresults;
+	uint32_t plen; /* bytes of the params in types */
 } wsig;
 
 static void
@@ -298,11 +327,11 @@ params_results(wparse *ps, wsig *sig, wspace *params, bool names_ok)
 			wat_next(ps);
 			if (params != NULL)
 				wat_space_add(ps, params, id);
-			wb_byte(ps, sig->types, wat_expect_valtype(ps));
+			wat_expect_valtype(ps, sig->types);
 			sig->nparams++;
 		} else {
 			while (wat_peek(ps, 0)->kind != T_RPAREN) {
-				wb_byte(ps, sig->types, wat_expect_valtype(ps));
+				wat_expect_valtype(ps, sig->types);
 				sig->nparams++;
 				if (params != NULL)
 					wat_space_add(ps, params, NULL);
@@ -314,13 +343,14 @@ params_results(wparse *ps, wsig *sig, wspace *params, bool names_ok)
 		wat_next(ps);
 		wat_next(ps);
 		while (wat_peek(ps, 0)->kind != T_RPAREN) {
-			wb_byte(ps, r, wat_expect_valtype(ps));
+			wat_expect_valtype(ps, r);
 			sig->nresults++;
 		}
 		wat_expect_rparen(ps);
 	}
 	if (wat_at_open(ps, "param"))
 		wat_fail(ps, "unexpected token: a param after a result");
+	sig->plen = (uint32_t)sig->types->len;
 	wb_bytes(ps, sig->types, r->p, r->len);
 	wat_buf_done(ps, r);
 }
@@ -329,9 +359,8 @@ static bool
 sig_eq(const wsig *a, const wfunctype *b)
 {
 	return a->nparams == b->nparams && a->nresults == b->nresults &&
-	    (a->nparams + a->nresults == 0 ||
-	        memcmp(a->types->p, b->types,
-	            (size_t)a->nparams + a->nresults) == 0);
+	    a->plen == b->plen && a->types->len == b->len &&
+	    (b->len == 0 || memcmp(a->types->p, b->types, b->len) == 0);
 }
 
 /* Adds sig (then done with) at the end of the type section; its index. */
@@ -343,9 +372,11 @@ add_type(wparse *ps, wsig *sig)
 	ps->types = wat_grow(
 	    ps, ps->types, &ps->captypes, ps->ntypes + 1, sizeof(wfunctype));
 	ft = &ps->types[ps->ntypes];
-	ft->types = wat_alloc(ps, (size_t)sig->nparams + sig->nresults);
+	ft->types = wat_alloc(ps, sig->types->len + 1);
 	ft->nparams = sig->nparams;
 	ft->nresults = sig->nresults;
+	ft->plen = sig->plen;
+	ft->len = (uint32_t)sig->types->len;
 	if (sig->types->len)
 		memcpy(ft->types, sig->types->p, sig->types->len);
 	wat_buf_done(ps, sig->types);
@@ -426,11 +457,11 @@ globaltype(wparse *ps, wbuf *b)
 	if (wat_at_open(ps, "mut")) {
 		wat_next(ps);
 		wat_next(ps);
-		wb_byte(ps, b, wat_expect_valtype(ps));
+		wat_expect_valtype(ps, b);
 		wb_byte(ps, b, 0x01);
 		wat_expect_rparen(ps);
 	} else {
-		wb_byte(ps, b, wat_expect_valtype(ps));
+		wat_expect_valtype(ps, b);
 		wb_byte(ps, b, 0x00);
 	}
 }
@@ -630,43 +661,63 @@ field_import(wparse *ps)
 	    ps, "expected func, table, memory, global or tag in an import");
 }
 
+/* Whether locals i and j (encoded in types, see locals()) are alike. */
+static bool
+same_local(const wbuf *types, const uint32_t *at, uint32_t i, uint32_t j)
+{
+	uint32_t n = at[i + 1] - at[i];
+
+	return n == at[j + 1] - at[j] &&
+	    memcmp(types->p + at[i], types->p + at[j], n) == 0;
+}
+
 /* The locals of a function: (local $x t) | (local t*), compressed. */
 static void
 locals(wparse *ps, wbuf *code)
 {
-	wbuf *types = wat_buf_new(ps);
-	uint8_t *v;
-	uint32_t n, groups = 0;
+	wbuf *types = wat_buf_new(ps), *offs = wat_buf_new(ps);
+	const uint32_t *at;
+	uint32_t n = 0, groups = 0, off;
 
+	/* at[i]: where local i's encoding starts in types; at[n]: the end. */
 	while (wat_at_open(ps, "local")) {
+		bool named;
+
 		wat_next(ps);
 		wat_next(ps);
-		if (wat_peek(ps, 0)->kind == T_ID) {
+		named = wat_peek(ps, 0)->kind == T_ID;
+		if (named)
 			wat_space_add(ps, &ps->locals, wat_next(ps));
-			wb_byte(ps, types, wat_expect_valtype(ps));
-		} else {
-			while (wat_peek(ps, 0)->kind != T_RPAREN) {
-				wb_byte(ps, types, wat_expect_valtype(ps));
+		while (wat_peek(ps, 0)->kind != T_RPAREN) {
+			off = (uint32_t)types->len;
+			wb_bytes(ps, offs, &off, sizeof off);
+			n++;
+			wat_expect_valtype(ps, types);
+			if (!named)
 				wat_space_add(ps, &ps->locals, NULL);
-			}
+			else if (wat_peek(ps, 0)->kind != T_RPAREN)
+				wat_fail(
+				    ps, "expected ')' after a named local");
 		}
 		wat_expect_rparen(ps);
 	}
-	v = types->p;
-	n = (uint32_t)types->len;
+	off = (uint32_t)types->len;
+	wb_bytes(ps, offs, &off, sizeof off);
+	at = (const uint32_t *)(const void *)offs->p;
 	for (uint32_t i = 0; i < n; i++)
-		if (i == 0 || v[i] != v[i - 1])
+		if (i == 0 || !same_local(types, at, i, i - 1))
 			groups++;
 	wb_u32(ps, code, groups);
 	for (uint32_t i = 0; i < n;) {
 		uint32_t j = i;
 
-		while (j < n && v[j] == v[i])
+		while (j < n && same_local(types, at, j, i))
 			j++;
 		wb_u32(ps, code, j - i);
-		wb_byte(ps, code, v[i]);
+		wb_bytes(ps, code, types->p + at[i], at[i + 1] - at[i]);
 		i = j;
 	}
+	wat_buf_done(ps, offs);
 	wat_buf_done(ps, types);
 }
 
@@ -1165,9 +1216,9 @@ type_section(wparse *ps, wbuf *out)
 
 		wb_byte(ps, b, 0x60);
 		wb_u32(ps, b, t->nparams);
-		wb_bytes(ps, b, t->types, t->nparams);
+		wb_bytes(ps, b, t->types, t->plen);
 		wb_u32(ps, b, t->nresults);
-		wb_bytes(ps, b, t->types + t->nparams, t->nresults);
+		wb_bytes(ps, b, t->types + t->plen, t->len - t->plen);
 	}
 	section(ps, out, 1, ps->ntypes, true, b);
 	wat_buf_done(ps, b);

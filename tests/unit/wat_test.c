@@ -187,6 +187,48 @@ START_TEST(test_exceptions_legacy_try)
 }
 END_TEST
 
+START_TEST(test_typed_function_references)
+{
+	/* (ref $t) and (ref null $t) in signatures, locals and block types;
+	 * call_ref, return_call_ref, ref.as_non_null, br_on_null and
+	 * br_on_non_null. */
+	loaded l = load(
+	    "(module\n"
+	    "  (type $t (func (param i32) (result i32)))\n"
+	    "  (func $inc (type $t) (i32.add (local.get 0) (i32.const 1)))\n"
+	    "  (elem declare func $inc)\n"
+	    "  (func $apply (param $f (ref $t)) (param i32) (result i32)\n"
+	    "    (call_ref $t (local.get 1) (local.get $f)))\n"
+	    "  (func (export \"call\") (param i32) (result i32)\n"
+	    "    (call $apply (ref.func $inc) (local.get 0)))\n"
+	    "  (func (export \"tail\") (param i32) (result i32)\n"
+	    "    (local $r (ref null $t))\n"
+	    "    (local.set $r (ref.func $inc))\n"
+	    "    (return_call_ref $t (local.get 0)\n"
+	    "      (ref.as_non_null (local.get $r))))\n"
+	    "  (func (export \"null\") (param i32) (result i32)\n"
+	    "    (local $r (ref null $t))\n"
+	    "    (if (local.get 0) (then (local.set $r (ref.func $inc))))\n"
+	    "    (block $isnull\n"
+	    "      (return (call_ref $t (i32.const 10)\n"
+	    "        (br_on_null $isnull (local.get $r)))))\n"
+	    "    (i32.const -1))\n"
+	    "  (func (export \"nonnull\") (param i32) (result i32)\n"
+	    "    (block $f (result (ref $t))\n"
+	    "      (br_on_non_null $f (ref.null $t))\n"
+	    "      (return (i32.const -2)))\n"
+	    "    (drop)\n"
+	    "    (local.get 0)))");
+
+	ck_assert_int_eq(call_i32(&l, "call", 1, 41, 0), 42);
+	ck_assert_int_eq(call_i32(&l, "tail", 1, 6, 0), 7);
+	ck_assert_int_eq(call_i32(&l, "null", 1, 1, 0), 11);
+	ck_assert_int_eq(call_i32(&l, "null", 1, 0, 0), -1);
+	ck_assert_int_eq(call_i32(&l, "nonnull", 1, 3, 0), -2);
+	unload(&l);
+}
+END_TEST
+
 START_TEST(test_memory_data_and_tables)
 {
 	/* Inline data and elem, an implicit type for call_indirect, memarg. */
@@ -396,6 +438,7 @@ main(void)
 	tcase_add_test(tc, test_blocks_labels_and_if);
 	tcase_add_test(tc, test_exceptions_try_table);
 	tcase_add_test(tc, test_exceptions_legacy_try);
+	tcase_add_test(tc, test_typed_function_references);
 	tcase_add_test(tc, test_memory_data_and_tables);
 	tcase_add_test(tc, test_numbers);
 	tcase_add_test(tc, test_simd);
