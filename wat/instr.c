@@ -164,9 +164,10 @@ static void
 blocktype(wparse *ps, wbuf *b)
 {
 	size_t save = ps->pos;
-	int v;
 
 	if (!wat_at_open(ps, "type") && !wat_at_open(ps, "param")) {
+		wbuf *t;
+
 		if (!wat_at_open(ps, "result")) {
 			wb_byte(ps, b, 0x40);
 			return;
@@ -174,15 +175,22 @@ blocktype(wparse *ps, wbuf *b)
 		/* (result t) alone, and no second result group. */
 		wat_next(ps);
 		wat_next(ps);
-		if ((v = wat_valtype(ps, wat_peek(ps, 0))) >= 0 &&
-		    wat_peek(ps, 1)->kind == T_RPAREN &&
-		    !(wat_peek(ps, 2)->kind == T_LPAREN &&
-		        wat_is_keyword(wat_peek(ps, 3), "result"))) {
-			wat_next(ps);
-			wat_next(ps);
-			wb_byte(ps, b, (uint8_t)v);
+		if (!wat_at_valtype(ps)) {
+			ps->pos = save;
+			wb_s64(ps, b, wat_typeuse(ps, NULL, false));
 			return;
 		}
+		t = wat_buf_new(ps);
+		wat_expect_valtype(ps, t);
+		if (wat_peek(ps, 0)->kind == T_RPAREN &&
+		    !(wat_peek(ps, 1)->kind == T_LPAREN &&
+		        wat_is_keyword(wat_peek(ps, 2), "result"))) {
+			wat_next(ps);
+			wb_bytes(ps, b, t->p, t->len);
+			wat_buf_done(ps, t);
+			return;
+		}
+		wat_buf_done(ps, t);
 		ps->pos = save;
 	}
 	wb_s64(ps, b, wat_typeuse(ps, NULL, false));
@@ -397,7 +405,7 @@ immediates(wparse *ps, const opinfo *op, wbuf *b)
 	case IM_F32:
 	case IM_F64: constant(ps, b, (imm)op->imm); break;
 	case IM_SELECTT: break; /* see plain_op() */
-	case IM_REFTYPE: wb_byte(ps, b, wat_heaptype(ps)); break;
+	case IM_REFTYPE: wat_heaptype(ps, b); break;
 	case IM_DATA:
 		wb_u32(ps, b, wat_index(ps, &ps->spaces[SP_DATA]));
 		ps->uses_datacount = true;
@@ -443,12 +451,8 @@ immediates(wparse *ps, const opinfo *op, wbuf *b)
 		wb_u32(ps, b, src);
 		break;
 	}
-	case IM_TAG:
-	case IM_TRYTABLE:
-		/* Tags have no index space in the text format here yet. */
-		wat_fail(
-		    ps, "%s is not supported in the text format yet", op->text);
-		break;
+	case IM_TAG: wb_u32(ps, b, wat_index(ps, &ps->spaces[SP_TAG])); break;
+	case IM_TRYTABLE: break; /* see try_table() */
 	}
 }
 
@@ -488,7 +492,7 @@ select_op(wparse *ps, wbuf *code)
 		wat_next(ps);
 		wat_next(ps);
 		while (wat_peek(ps, 0)->kind != T_RPAREN) {
-			wb_byte(ps, types, wat_expect_valtype(ps));
+			wat_expect_valtype(ps, types);
 			n++;
 		}
 		wat_expect_rparen(ps);
@@ -538,12 +542,173 @@ is_separator(const opinfo *op)
 	    op->code == 0x18 || op->code == 0x19;
 }
 
+/* Whether t ends a plain block's instr* (end, else, and a legacy try's
+ * catch, catch_all and delegate). */
+static bool
+is_block_part(const wtok *t)
+{
+	return wat_is_keyword(t, "end") || wat_is_keyword(t, "else") ||
+	    wat_is_keyword(t, "catch") || wat_is_keyword(t, "catch_all") ||
+	    wat_is_keyword(t, "delegate");
+}
+
+/* ---- Exceptions (3.0) -------------------------------------------------- */
+
+/*
+ * try_table's catch clauses, into b as a vector: (catch x l), (catch_ref
+ * x l), (catch_all l), (catch_all_ref l). Their labels are counted from
+ * outside the try_table, so this runs before its label is pushed.
+ */
+static void
+catch_clauses(wparse *ps, wbuf *b)
+{
+	static const char *const kinds[] = {
+	    "catch", "catch_ref", "catch_all", "catch_all_ref"};
+	wbuf *v = wat_buf_new(ps);
+	uint32_t n = 0;
+
+	for (;;) {
+		uint8_t k = 0;
+
+		while (k < 4 && !wat_at_open(ps, kinds[k]))
+			k++;
+		if (k == 4)
+			break;
+		wat_next(ps);
+		wat_next(ps);
+		wb_byte(ps, v, k);
+		if (k < 2)
+			wb_u32(ps, v, wat_index(ps, &ps->spaces[SP_TAG]));
+		wb_u32(ps, v, label_index(ps));
+		wat_expect_rparen(ps);
+		n++;
+	}
+	wb_u32(ps, b, n);
+	wb_bytes(ps, b, v->p, v->len);
+	wat_buf_done(ps, v);
+}
+
+/* try_table after its keyword, plain (to `end`) or folded (to ")"). */
+static void
+try_table(wparse *ps, wbuf *code, bool is_folded)
+{
+	const wtok *label = wat_peek(ps, 0)->kind == T_ID ? wat_next(ps) : NULL;
+
+	wb_byte(ps, code, 0x1f);
+	blocktype(ps, code);
+	catch_clauses(ps, code);
+	push_label(ps, label);
+	seq(ps, code, !is_folded);
+	if (!is_folded) {
+		wat_expect_keyword(ps, "end");
+		check_end_label(ps, label);
+	}
+	wb_byte(ps, code, 0x0b);
+	ps->labels.n--;
+	if (is_folded)
+		wat_expect_rparen(ps);
+}
+
+/*
+ * The legacy try, plain: try l? bt instr* (catch x instr*)* (catch_all
+ * instr*)? end, or try l? bt instr* delegate l. The delegate's label is
+ * counted from outside the try.
+ */
+static void
+plain_try(wparse *ps, wbuf *code)
+{
+	const wtok *label = wat_peek(ps, 0)->kind == T_ID ? wat_next(ps) : NULL;
+
+	wb_byte(ps, code, 0x06);
+	blocktype(ps, code);
+	push_label(ps, label);
+	seq(ps, code, true);
+	if (wat_is_keyword(wat_peek(ps, 0), "delegate")) {
+		wat_next(ps);
+		ps->labels.n--;
+		wb_byte(ps, code, 0x18);
+		wb_u32(ps, code, label_index(ps));
+		return;
+	}
+	while (wat_is_keyword(wat_peek(ps, 0), "catch")) {
+		wat_next(ps);
+		wb_byte(ps, code, 0x07);
+		wb_u32(ps, code, wat_index(ps, &ps->spaces[SP_TAG]));
+		seq(ps, code, true);
+	}
+	if (wat_is_keyword(wat_peek(ps, 0), "catch_all")) {
+		wat_next(ps);
+		wb_byte(ps, code, 0x19);
+		seq(ps, code, true);
+	}
+	wat_expect_keyword(ps, "end");
+	check_end_label(ps, label);
+	wb_byte(ps, code, 0x0b);
+	ps->labels.n--;
+}
+
+/*
+ * The legacy try, folded, after "try": (try l? bt (do instr*) (catch x
+ * instr*)* (catch_all instr*)?) or (try l? bt (do instr*) (delegate l)).
+ */
+static void
+folded_try(wparse *ps, wbuf *code)
+{
+	const wtok *label = wat_peek(ps, 0)->kind == T_ID ? wat_next(ps) : NULL;
+
+	wb_byte(ps, code, 0x06);
+	blocktype(ps, code);
+	push_label(ps, label);
+	if (!wat_at_open(ps, "do"))
+		wat_fail(ps, "expected (do ...)");
+	wat_next(ps);
+	wat_next(ps);
+	seq(ps, code, false);
+	wat_expect_rparen(ps);
+	if (wat_at_open(ps, "delegate")) {
+		wat_next(ps);
+		wat_next(ps);
+		ps->labels.n--;
+		wb_byte(ps, code, 0x18);
+		wb_u32(ps, code, label_index(ps));
+		wat_expect_rparen(ps);
+		wat_expect_rparen(ps);
+		return;
+	}
+	while (wat_at_open(ps, "catch")) {
+		wat_next(ps);
+		wat_next(ps);
+		wb_byte(ps, code, 0x07);
+		wb_u32(ps, code, wat_index(ps, &ps->spaces[SP_TAG]));
+		seq(ps, code, false);
+		wat_expect_rparen(ps);
+	}
+	if (wat_at_open(ps, "catch_all")) {
+		wat_next(ps);
+		wat_next(ps);
+		wb_byte(ps, code, 0x19);
+		seq(ps, code, false);
+		wat_expect_rparen(ps);
+	}
+	wb_byte(ps, code, 0x0b);
+	ps->labels.n--;
+	wat_expect_rparen(ps);
+}
+
 /* One plain instruction. */
 static void
 plain(wparse *ps, wbuf *code)
 {
 	const opinfo *op = expect_op(ps);
 
+	if (op->imm == IM_TRYTABLE) {
+		try_table(ps, code, false);
+		return;
+	}
+	if (op->code == 0x06) {
+		plain_try(ps, code);
+		return;
+	}
 	if (op->imm == IM_BLOCK) {
 		plain_block(ps, code, op->code);
 		return;
@@ -602,6 +767,14 @@ folded(wparse *ps, wbuf *code)
 		folded_if(ps, code);
 		return;
 	}
+	if (op->code == 0x06) {
+		folded_try(ps, code);
+		return;
+	}
+	if (op->imm == IM_TRYTABLE) {
+		try_table(ps, code, true);
+		return;
+	}
 	if (op->imm == IM_BLOCK) {
 		const wtok *label =
 		    wat_peek(ps, 0)->kind == T_ID ? wat_next(ps) : NULL;
@@ -653,8 +826,7 @@ seq(wparse *ps, wbuf *code, bool in_block)
 
 		if (t->kind == T_RPAREN || t->kind == T_EOF)
 			return;
-		if (in_block &&
-		    (wat_is_keyword(t, "end") || wat_is_keyword(t, "else")))
+		if (in_block && is_block_part(t))
 			return;
 		if (t->kind == T_LPAREN)
 			folded(ps, code);

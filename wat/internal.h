@@ -89,7 +89,8 @@ typedef struct wspace {
 
 typedef struct wfunctype {
 	uint32_t nparams, nresults;
-	uint8_t *types; /* own: params then results */
+	uint8_t *types;     /* own: params then results, as encoded */
+	uint32_t plen, len; /* bytes of the params, of all the types */
 } wfunctype;
 
 enum {
@@ -98,6 +99,7 @@ enum {
 	SP_TABLE,
 	SP_MEM,
 	SP_GLOBAL,
+	SP_TAG, /* 3.0 exceptions; SP_FUNC + k is import kind k */
 	SP_ELEM,
 	SP_DATA,
 	SP__COUNT
@@ -121,7 +123,7 @@ typedef struct wparse {
 	uint32_t nexplicit_types;
 	uint32_t *func_type; /* own: each function's type index */
 	uint32_t nfunc_type, capfunc_type;
-	uint32_t nimports[4]; /* func, table, memory, global */
+	uint32_t nimports[5]; /* func, table, memory, global, tag */
 	bool defined_any;     /* a non-import definition has been seen */
 
 	/* The current function's locals and labels. */
@@ -130,9 +132,10 @@ typedef struct wparse {
 
 	/* The sections being written. */
 	wbuf sec_type, sec_import, sec_func, sec_table, sec_mem, sec_global,
-	    sec_export, sec_start, sec_elem, sec_code, sec_data, sec_names;
+	    sec_export, sec_start, sec_elem, sec_code, sec_data, sec_names,
+	    sec_tag;
 	uint32_t count_import, count_table, count_mem, count_global,
-	    count_export, count_elem, count_code, count_data;
+	    count_export, count_elem, count_code, count_data, count_tag;
 	bool has_start;
 	bool uses_datacount;
 	wbuf out;    /* the module */
@@ -163,9 +166,15 @@ uint32_t wat_index(wparse *ps, wspace *sp); /* a number or $id */
 bool wat_at_index(wparse *ps);              /* next is a number or $id */
 uint32_t wat_typeuse(wparse *ps, wspace *params, bool names_ok); /* parse.c */
 int wat_valtype(wparse *ps, const wtok *t); /* -1 when not one */
-uint8_t wat_expect_valtype(wparse *ps);
+bool wat_at_valtype(wparse *ps); /* a keyword type or (ref ...) next */
+/* A value type, a keyword or (ref null? heaptype), encoded into b. */
+void wat_expect_valtype(wparse *ps, wbuf *b);
 uint8_t wat_expect_reftype(wparse *ps); /* funcref, externref */
-uint8_t wat_heaptype(wparse *ps);       /* func, extern */
+/* func, extern, exn or a type index (s33), encoded into b. */
+void wat_heaptype(wparse *ps, wbuf *b);
+
+/* Definition kinds as the binary numbers them (0 func .. 4 tag). */
+#define WAT_NKINDS 5
 
 /* Instructions (instr.c): instr* up to the closing ")" (not consumed), or
  * up to a plain `end`/`else` at depth 0 when in_block. */

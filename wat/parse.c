@@ -223,7 +223,8 @@ wat_valtype(wparse *ps, const wtok *t)
 		const char *name;
 		uint8_t code;
 	} types[] = {{"i32", 0x7f}, {"i64", 0x7e}, {"f32", 0x7d}, {"f64", 0x7c},
-	    {"v128", 0x7b}, {"funcref", 0x70}, {"externref", 0x6f}};
+	    {"v128", 0x7b}, {"funcref", 0x70}, {"externref", 0x6f},
+	    {"exnref", 0x69}};
 
 	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
 		if (wat_is_keyword(t, types[i].name))
@@ -231,17 +232,36 @@ wat_valtype(wparse *ps, const wtok *t)
 	return -1;
 }
 
-uint8_t
-wat_expect_valtype(wparse *ps)
+bool
+wat_at_valtype(wparse *ps)
 {
-	char b[64];
+	return wat_valtype(ps, wat_peek(ps, 0)) >= 0 || wat_at_open(ps, "ref");
+}
+
+void
+wat_expect_valtype(wparse *ps, wbuf *b)
+{
+	char buf[64];
 	int v = wat_valtype(ps, wat_peek(ps, 0));
 
+	if (wat_at_open(ps, "ref")) {
+		bool null;
+
+		wat_next(ps);
+		wat_next(ps);
+		null = wat_is_keyword(wat_peek(ps, 0), "null");
+		if (null)
+			wat_next(ps);
+		wb_byte(ps, b, null ? 0x63 : 0x64);
+		wat_heaptype(ps, b);
+		wat_expect_rparen(ps);
+		return;
+	}
 	if (v < 0)
 		wat_fail(ps, "unexpected token %s, expected a value type",
-		    shown(wat_peek(ps, 0), b, sizeof b));
+		    shown(wat_peek(ps, 0), buf, sizeof buf));
 	wat_next(ps);
-	return (uint8_t)v;
+	wb_byte(ps, b, (uint8_t)v);
 }
 
 uint8_t
@@ -256,16 +276,25 @@ wat_expect_reftype(wparse *ps)
 	wat_fail(ps, "expected a reference type (funcref or externref)");
 }
 
-uint8_t
-wat_heaptype(wparse *ps)
+void
+wat_heaptype(wparse *ps, wbuf *b)
 {
-	const wtok *t = wat_peek(ps, 0);
+	static const struct {
+		const char *name;
+		uint8_t code;
+	} abstract[] = {{"func", 0x70}, {"extern", 0x6f}, {"exn", 0x69}};
 
-	if (wat_is_keyword(t, "func") || wat_is_keyword(t, "extern")) {
-		wat_next(ps);
-		return wat_is_keyword(t, "func") ? 0x70 : 0x6f;
-	}
-	wat_fail(ps, "expected a heap type (func or extern)");
+	for (size_t i = 0; i < sizeof abstract / sizeof abstract[0]; i++)
+		if (wat_is_keyword(wat_peek(ps, 0), abstract[i].name)) {
+			wat_next(ps);
+			wb_byte(ps, b, abstract[i].code);
+			return;
+		}
+	if (!wat_at_index(ps))
+		wat_fail(ps,
+		    "expected a heap type (func, extern, exn or a "
+		    "type index)");
+	wb_s64(ps, b, wat_index(ps, &ps->spaces[SP_TYPE]));
 }
 
 /*
@@ -276,6 +305,7 @@ wat_heaptype(wparse *ps)
 typedef struct wsig {
 	wbuf *types; /* temporary (wat_buf_new) */
 	uint32_t nparams, nresults;
+	uint32_t plen; /* bytes of the params in types */
 } wsig;
 
 static void
@@ -297,11 +327,11 @@ params_results(wparse *ps, wsig *sig, wspace *params, bool names_ok)
 			wat_next(ps);
 			if (params != NULL)
 				wat_space_add(ps, params, id);
-			wb_byte(ps, sig->types, wat_expect_valtype(ps));
+			wat_expect_valtype(ps, sig->types);
 			sig->nparams++;
 		} else {
 			while (wat_peek(ps, 0)->kind != T_RPAREN) {
-				wb_byte(ps, sig->types, wat_expect_valtype(ps));
+				wat_expect_valtype(ps, sig->types);
 				sig->nparams++;
 				if (params != NULL)
 					wat_space_add(ps, params, NULL);
@@ -313,13 +343,14 @@ params_results(wparse *ps, wsig *sig, wspace *params, bool names_ok)
 		wat_next(ps);
 		wat_next(ps);
 		while (wat_peek(ps, 0)->kind != T_RPAREN) {
-			wb_byte(ps, r, wat_expect_valtype(ps));
+			wat_expect_valtype(ps, r);
 			sig->nresults++;
 		}
 		wat_expect_rparen(ps);
 	}
 	if (wat_at_open(ps, "param"))
 		wat_fail(ps, "unexpected token: a param after a result");
+	sig->plen = (uint32_t)sig->types->len;
 	wb_bytes(ps, sig->types, r->p, r->len);
 	wat_buf_done(ps, r);
 }
@@ -328,9 +359,8 @@ static bool
 sig_eq(const wsig *a, const wfunctype *b)
 {
 	return a->nparams == b->nparams && a->nresults == b->nresults &&
-	    (a->nparams + a->nresults == 0 ||
-	        memcmp(a->types->p, b->types,
-	            (size_t)a->nparams + a->nresults) == 0);
+	    a->plen == b->plen && a->types->len == b->len &&
+	    (b->len == 0 || memcmp(a->types->p, b->types, b->len) == 0);
 }
 
 /* Adds sig (then done with) at the end of the type section; its index. */
@@ -342,9 +372,11 @@ add_type(wparse *ps, wsig *sig)
 	ps->types = wat_grow(
 	    ps, ps->types, &ps->captypes, ps->ntypes + 1, sizeof(wfunctype));
 	ft = &ps->types[ps->ntypes];
-	ft->types = wat_alloc(ps, (size_t)sig->nparams + sig->nresults);
+	ft->types = wat_alloc(ps, sig->types->len + 1);
 	ft->nparams = sig->nparams;
 	ft->nresults = sig->nresults;
+	ft->plen = sig->plen;
+	ft->len = (uint32_t)sig->types->len;
 	if (sig->types->len)
 		memcpy(ft->types, sig->types->p, sig->types->len);
 	wat_buf_done(ps, sig->types);
@@ -425,11 +457,11 @@ globaltype(wparse *ps, wbuf *b)
 	if (wat_at_open(ps, "mut")) {
 		wat_next(ps);
 		wat_next(ps);
-		wb_byte(ps, b, wat_expect_valtype(ps));
+		wat_expect_valtype(ps, b);
 		wb_byte(ps, b, 0x01);
 		wat_expect_rparen(ps);
 	} else {
-		wb_byte(ps, b, wat_expect_valtype(ps));
+		wat_expect_valtype(ps, b);
 		wb_byte(ps, b, 0x00);
 	}
 }
@@ -444,7 +476,8 @@ skip_exports(wparse *ps)
 		skip_group(ps);
 }
 
-static const char *const import_kinds[] = {"func", "table", "memory", "global"};
+static const char *const import_kinds[WAT_NKINDS] = {
+    "func", "table", "memory", "global", "tag"};
 
 /* The first pass over one field, from its "(": indices, names, types. */
 static void
@@ -474,7 +507,7 @@ scan_field(wparse *ps)
 		wat_next(ps);
 		wat_next(ps);
 		wat_expect_lparen(ps);
-		for (int k = 0; k < 4; k++)
+		for (int k = 0; k < WAT_NKINDS; k++)
 			if (wat_is_keyword(wat_peek(ps, 0), import_kinds[k])) {
 				wat_next(ps);
 				if (ps->defined_any)
@@ -486,10 +519,10 @@ scan_field(wparse *ps)
 				skip_group(ps);
 				return;
 			}
-		wat_fail(
-		    ps, "expected func, table, memory or global in an import");
+		wat_fail(ps,
+		    "expected func, table, memory, global or tag in an import");
 	}
-	for (int k = 0; k < 4; k++) {
+	for (int k = 0; k < WAT_NKINDS; k++) {
 		if (!wat_is_keyword(kw, import_kinds[k]))
 			continue;
 		const wtok *id = opt_id(ps);
@@ -531,7 +564,7 @@ scan_field(wparse *ps)
 
 /* ---- Pass 2: sections -------------------------------------------------- */
 
-/* (export "n")* of a definition of kind k (0 func .. 3 global), index i. */
+/* (export "n")* of a definition of kind k (0 func .. 4 tag), index i. */
 static void
 inline_exports(wparse *ps, int k, uint32_t i)
 {
@@ -546,6 +579,14 @@ inline_exports(wparse *ps, int k, uint32_t i)
 		ps->count_export++;
 		wat_expect_rparen(ps);
 	}
+}
+
+/* A tag's type: attribute 0 (an exception), then its type use. */
+static void
+tagtype(wparse *ps, wbuf *b)
+{
+	wb_byte(ps, b, 0x00);
+	wb_u32(ps, b, wat_typeuse(ps, NULL, true));
 }
 
 /* The description of an import of kind k, after its $id. */
@@ -576,7 +617,8 @@ import_desc(wparse *ps, int k)
 		break;
 	}
 	case 2: limits(ps, b); break;
-	default: globaltype(ps, b);
+	case 3: globaltype(ps, b); break;
+	default: tagtype(ps, b);
 	}
 	ps->count_import++;
 }
@@ -606,7 +648,7 @@ field_import(wparse *ps)
 	wb_name(ps, &ps->sec_import, m->str, m->strlen);
 	wb_name(ps, &ps->sec_import, n->str, n->strlen);
 	wat_expect_lparen(ps);
-	for (int k = 0; k < 4; k++)
+	for (int k = 0; k < WAT_NKINDS; k++)
 		if (wat_is_keyword(wat_peek(ps, 0), import_kinds[k])) {
 			wat_next(ps);
 			opt_id(ps);
@@ -615,46 +657,67 @@ field_import(wparse *ps)
 			wat_expect_rparen(ps);
 			return;
 		}
-	wat_fail(ps, "expected func, table, memory or global in an import");
+	wat_fail(
+	    ps, "expected func, table, memory, global or tag in an import");
+}
+
+/* Whether locals i and j (encoded in types, see locals()) are alike. */
+static bool
+same_local(const wbuf *types, const uint32_t *at, uint32_t i, uint32_t j)
+{
+	uint32_t n = at[i + 1] - at[i];
+
+	return n == at[j + 1] - at[j] &&
+	    memcmp(types->p + at[i], types->p + at[j], n) == 0;
 }
 
 /* The locals of a function: (local $x t) | (local t*), compressed. */
 static void
 locals(wparse *ps, wbuf *code)
 {
-	wbuf *types = wat_buf_new(ps);
-	uint8_t *v;
-	uint32_t n, groups = 0;
+	wbuf *types = wat_buf_new(ps), *offs = wat_buf_new(ps);
+	const uint32_t *at;
+	uint32_t n = 0, groups = 0, off;
 
+	/* at[i]: where local i's encoding starts in types; at[n]: the end. */
 	while (wat_at_open(ps, "local")) {
+		bool named;
+
 		wat_next(ps);
 		wat_next(ps);
-		if (wat_peek(ps, 0)->kind == T_ID) {
+		named = wat_peek(ps, 0)->kind == T_ID;
+		if (named)
 			wat_space_add(ps, &ps->locals, wat_next(ps));
-			wb_byte(ps, types, wat_expect_valtype(ps));
-		} else {
-			while (wat_peek(ps, 0)->kind != T_RPAREN) {
-				wb_byte(ps, types, wat_expect_valtype(ps));
+		while (wat_peek(ps, 0)->kind != T_RPAREN) {
+			off = (uint32_t)types->len;
+			wb_bytes(ps, offs, &off, sizeof off);
+			n++;
+			wat_expect_valtype(ps, types);
+			if (!named)
 				wat_space_add(ps, &ps->locals, NULL);
-			}
+			else if (wat_peek(ps, 0)->kind != T_RPAREN)
+				wat_fail(
+				    ps, "expected ')' after a named local");
 		}
 		wat_expect_rparen(ps);
 	}
-	v = types->p;
-	n = (uint32_t)types->len;
+	off = (uint32_t)types->len;
+	wb_bytes(ps, offs, &off, sizeof off);
+	at = (const uint32_t *)(const void *)offs->p;
 	for (uint32_t i = 0; i < n; i++)
-		if (i == 0 || v[i] != v[i - 1])
+		if (i == 0 || !same_local(types, at, i, i - 1))
 			groups++;
 	wb_u32(ps, code, groups);
 	for (uint32_t i = 0; i < n;) {
 		uint32_t j = i;
 
-		while (j < n && v[j] == v[i])
+		while (j < n && same_local(types, at, j, i))
 			j++;
 		wb_u32(ps, code, j - i);
-		wb_byte(ps, code, v[i]);
+		wb_bytes(ps, code, types->p + at[i], at[i + 1] - at[i]);
 		i = j;
 	}
+	wat_buf_done(ps, offs);
 	wat_buf_done(ps, types);
 }
 
@@ -1031,6 +1094,20 @@ field_global(wparse *ps, uint32_t idx)
 	wat_expect_rparen(ps);
 }
 
+/* (tag $id? (export "n")* typeuse) or with (import "m" "n"). */
+static void
+field_tag(wparse *ps, uint32_t idx)
+{
+	inline_exports(ps, 4, idx);
+	if (wat_at_open(ps, "import")) {
+		inline_import(ps, 4);
+		return;
+	}
+	tagtype(ps, &ps->sec_tag);
+	ps->count_tag++;
+	wat_expect_rparen(ps);
+}
+
 static void
 field_export(wparse *ps)
 {
@@ -1038,7 +1115,7 @@ field_export(wparse *ps)
 
 	wb_name(ps, &ps->sec_export, n->str, n->strlen);
 	wat_expect_lparen(ps);
-	for (int k = 0; k < 4; k++)
+	for (int k = 0; k < WAT_NKINDS; k++)
 		if (wat_is_keyword(wat_peek(ps, 0), import_kinds[k])) {
 			wat_next(ps);
 			wb_byte(ps, &ps->sec_export, (uint8_t)k);
@@ -1049,7 +1126,8 @@ field_export(wparse *ps)
 			ps->count_export++;
 			return;
 		}
-	wat_fail(ps, "expected func, table, memory or global in an export");
+	wat_fail(
+	    ps, "expected func, table, memory, global or tag in an export");
 }
 
 static void
@@ -1064,7 +1142,7 @@ field_start(wparse *ps)
 
 /* The second pass over one field. next[k] counts definitions seen. */
 static void
-emit_field(wparse *ps, uint32_t next[4])
+emit_field(wparse *ps, uint32_t next[WAT_NKINDS])
 {
 	const wtok *kw;
 
@@ -1080,13 +1158,13 @@ emit_field(wparse *ps, uint32_t next[4])
 		const wtok *kind;
 
 		kind = wat_peek(ps, 3);
-		for (int k = 0; k < 4; k++)
+		for (int k = 0; k < WAT_NKINDS; k++)
 			if (wat_is_keyword(kind, import_kinds[k]))
 				next[k]++;
 		field_import(ps);
 		return;
 	}
-	for (int k = 0; k < 4; k++) {
+	for (int k = 0; k < WAT_NKINDS; k++) {
 		if (!wat_is_keyword(kw, import_kinds[k]))
 			continue;
 		uint32_t idx = next[k]++;
@@ -1096,7 +1174,8 @@ emit_field(wparse *ps, uint32_t next[4])
 		case 0: field_func(ps, idx); break;
 		case 1: field_table(ps, idx); break;
 		case 2: field_memory(ps, idx); break;
-		default: field_global(ps, idx);
+		case 3: field_global(ps, idx); break;
+		default: field_tag(ps, idx);
 		}
 		return;
 	}
@@ -1137,9 +1216,9 @@ type_section(wparse *ps, wbuf *out)
 
 		wb_byte(ps, b, 0x60);
 		wb_u32(ps, b, t->nparams);
-		wb_bytes(ps, b, t->types, t->nparams);
+		wb_bytes(ps, b, t->types, t->plen);
 		wb_u32(ps, b, t->nresults);
-		wb_bytes(ps, b, t->types + t->nparams, t->nresults);
+		wb_bytes(ps, b, t->types + t->plen, t->len - t->plen);
 	}
 	section(ps, out, 1, ps->ntypes, true, b);
 	wat_buf_done(ps, b);
@@ -1206,6 +1285,8 @@ assemble(wparse *ps, wbuf *out, const wtok *module_id)
 		section(ps, out, 4, ps->count_table, true, &ps->sec_table);
 	if (ps->count_mem)
 		section(ps, out, 5, ps->count_mem, true, &ps->sec_mem);
+	if (ps->count_tag)
+		section(ps, out, 13, ps->count_tag, true, &ps->sec_tag);
 	if (ps->count_global)
 		section(ps, out, 6, ps->count_global, true, &ps->sec_global);
 	if (ps->count_export)
@@ -1231,11 +1312,11 @@ static void
 module_fields(wparse *ps, wbuf *out, const wtok *module_id)
 {
 	size_t start = ps->pos;
-	uint32_t next[4];
+	uint32_t next[WAT_NKINDS];
 
 	while (wat_peek(ps, 0)->kind == T_LPAREN)
 		scan_field(ps);
-	for (int k = 0; k < 4; k++)
+	for (int k = 0; k < WAT_NKINDS; k++)
 		next[k] = 0;
 	ps->pos = start;
 	while (wat_peek(ps, 0)->kind == T_LPAREN)
@@ -1266,6 +1347,7 @@ parse_free(wparse *ps)
 	wb_free(&ps->sec_code);
 	wb_free(&ps->sec_data);
 	wb_free(&ps->sec_names);
+	wb_free(&ps->sec_tag);
 	wb_free(&ps->out);
 	while (ps->ntmps > 0)
 		wat_buf_done(ps, ps->tmps[ps->ntmps - 1]);
@@ -1360,7 +1442,7 @@ wat_to_wasm(
     const char *text, size_t len, uint8_t **out, size_t *outlen, wat_error *err)
 {
 	static const char *const space_names[SP__COUNT] = {"type", "function",
-	    "table", "memory", "global", "elem segment", "data segment"};
+	    "table", "memory", "global", "tag", "elem segment", "data segment"};
 	wparse *ps;
 	volatile int rc = -1;
 

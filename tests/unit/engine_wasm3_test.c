@@ -9,9 +9,9 @@
  * caught after a suspended host call, in the exnref and the legacy forms;
  * typed function references are checked where the host passes them; each
  * memory instruction works on the memory it names, and a 64-bit memory's
- * addresses are checked in full. The fixtures
- * (the .wat files in engine_wasm3/) are converted with wat2wasm at build time,
- * or by libwasmd-wat where wabt lacks the feature.
+ * addresses are checked in full. The fixtures (the .wat files in
+ * engine_wasm3/) are converted with wasmd-wat at build time (wat2wasm for
+ * the multi-memory and memory64 ones), or by libwasmd-wat at run time.
  */
 #include <check.h>
 #include <stdio.h>

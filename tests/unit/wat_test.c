@@ -116,6 +116,119 @@ START_TEST(test_blocks_labels_and_if)
 }
 END_TEST
 
+START_TEST(test_exceptions_try_table)
+{
+	/* A thrown payload caught by try_table, plain and folded: catch,
+	 * catch_ref then throw_ref, catch_all; an exported inline tag. */
+	loaded l =
+	    load("(module\n"
+	         "  (tag $e (export \"e\") (param i32))\n"
+	         "  (tag $none)\n"
+	         "  (func (export \"caught\") (param i32) (result i32)\n"
+	         "    block $h (result i32)\n"
+	         "      try_table (catch $e $h)\n"
+	         "        (throw $e (i32.add (local.get 0) (i32.const 1)))\n"
+	         "      end\n"
+	         "      i32.const -1\n"
+	         "    end $h)\n"
+	         "  (func (export \"rethrown\") (param i32) (result i32)\n"
+	         "    (block $outer (result i32)\n"
+	         "      (try_table (catch $e $outer)\n"
+	         "        (block $inner (result i32 exnref)\n"
+	         "          (try_table (catch_ref $e $inner)\n"
+	         "            (throw $e (local.get 0)))\n"
+	         "          (unreachable))\n"
+	         "        (throw_ref))\n"
+	         "      (i32.const -1)))\n"
+	         "  (func (export \"all\") (result i32)\n"
+	         "    (block $h\n"
+	         "      (try_table (catch_all $h) (throw $none)))\n"
+	         "    (i32.const 7)))");
+
+	ck_assert_int_eq(call_i32(&l, "caught", 1, 41, 0), 42);
+	ck_assert_int_eq(call_i32(&l, "rethrown", 1, 9, 0), 9);
+	ck_assert_int_eq(call_i32(&l, "all", 0, 0, 0), 7);
+	unload(&l);
+}
+END_TEST
+
+START_TEST(test_exceptions_legacy_try)
+{
+	/* The legacy try, plain (catch, catch_all with rethrow) and folded
+	 * (delegate past a handler to the outer try's). */
+	loaded l =
+	    load("(module\n"
+	         "  (tag $e (param i32))\n"
+	         "  (func (export \"plain\") (param i32) (result i32)\n"
+	         "    try $outer (result i32)\n"
+	         "      try (result i32)\n"
+	         "        local.get 0\n"
+	         "        throw $e\n"
+	         "      catch_all\n"
+	         "        rethrow 0\n"
+	         "      end\n"
+	         "    catch $e\n"
+	         "      i32.const 1\n"
+	         "      i32.add\n"
+	         "    end $outer)\n"
+	         "  (func (export \"delegate\") (param i32) (result i32)\n"
+	         "    (try (result i32)\n"
+	         "      (do (try (result i32)\n"
+	         "        (do (try (result i32)\n"
+	         "          (do (throw $e (local.get 0)))\n"
+	         "          (delegate 1)))\n"
+	         "        (catch $e (i32.add (i32.const 100)))))\n"
+	         "      (catch $e (i32.add (i32.const 1000)))\n"
+	         "      (catch_all (i32.const -1)))))");
+
+	ck_assert_int_eq(call_i32(&l, "plain", 1, 20, 0), 21);
+	ck_assert_int_eq(call_i32(&l, "delegate", 1, 5, 0), 1005);
+	unload(&l);
+}
+END_TEST
+
+START_TEST(test_typed_function_references)
+{
+	/* (ref $t) and (ref null $t) in signatures, locals and block types;
+	 * call_ref, return_call_ref, ref.as_non_null, br_on_null and
+	 * br_on_non_null. */
+	loaded l = load(
+	    "(module\n"
+	    "  (type $t (func (param i32) (result i32)))\n"
+	    "  (func $inc (type $t) (i32.add (local.get 0) (i32.const 1)))\n"
+	    "  (elem declare func $inc)\n"
+	    "  (func $apply (param $f (ref $t)) (param i32) (result i32)\n"
+	    "    (call_ref $t (local.get 1) (local.get $f)))\n"
+	    "  (func (export \"call\") (param i32) (result i32)\n"
+	    "    (call $apply (ref.func $inc) (local.get 0)))\n"
+	    "  (func (export \"tail\") (param i32) (result i32)\n"
+	    "    (local $r (ref null $t))\n"
+	    "    (local.set $r (ref.func $inc))\n"
+	    "    (return_call_ref $t (local.get 0)\n"
+	    "      (ref.as_non_null (local.get $r))))\n"
+	    "  (func (export \"null\") (param i32) (result i32)\n"
+	    "    (local $r (ref null $t))\n"
+	    "    (if (local.get 0) (then (local.set $r (ref.func $inc))))\n"
+	    "    (block $isnull\n"
+	    "      (return (call_ref $t (i32.const 10)\n"
+	    "        (br_on_null $isnull (local.get $r)))))\n"
+	    "    (i32.const -1))\n"
+	    "  (func (export \"nonnull\") (param i32) (result i32)\n"
+	    "    (block $f (result (ref $t))\n"
+	    "      (br_on_non_null $f (ref.null $t))\n"
+	    "      (return (i32.const -2)))\n"
+	    "    (drop)\n"
+	    "    (local.get 0)))");
+
+	ck_assert_int_eq(call_i32(&l, "call", 1, 41, 0), 42);
+	ck_assert_int_eq(call_i32(&l, "tail", 1, 6, 0), 7);
+	ck_assert_int_eq(call_i32(&l, "null", 1, 1, 0), 11);
+	ck_assert_int_eq(call_i32(&l, "null", 1, 0, 0), -1);
+	ck_assert_int_eq(call_i32(&l, "nonnull", 1, 3, 0), -2);
+	unload(&l);
+}
+END_TEST
+
 START_TEST(test_memory_data_and_tables)
 {
 	/* Inline data and elem, an implicit type for call_indirect, memarg. */
@@ -323,6 +436,9 @@ main(void)
 
 	tcase_add_test(tc, test_folded_named_and_inline);
 	tcase_add_test(tc, test_blocks_labels_and_if);
+	tcase_add_test(tc, test_exceptions_try_table);
+	tcase_add_test(tc, test_exceptions_legacy_try);
+	tcase_add_test(tc, test_typed_function_references);
 	tcase_add_test(tc, test_memory_data_and_tables);
 	tcase_add_test(tc, test_numbers);
 	tcase_add_test(tc, test_simd);
