@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "internal.h"
 
@@ -300,6 +301,27 @@ lex_string(lexer *lx, wtok *t)
 	return 0;
 }
 
+/*
+ * A large module's token array runs to hundreds of megabytes, and taking
+ * its page faults one 4 KiB page at a time was a fifth of the parse:
+ * asks the kernel to fault each grown part in at once where it can
+ * (Linux 5.14's MADV_POPULATE_WRITE). Only a hint: nothing depends on it.
+ */
+static void
+prefault(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t page = 4096, start = ((uintptr_t)p + page - 1) & ~(page - 1);
+	uintptr_t end = ((uintptr_t)p + n) & ~(page - 1);
+
+	if (n >= ((size_t)1 << 20) && end > start)
+		(void)madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
 int
 wat_lex(const char *src, size_t len, wtok **toks, size_t *ntoks, wat_error *err)
 {
@@ -321,6 +343,7 @@ wat_lex(const char *src, size_t len, wtok **toks, size_t *ntoks, wat_error *err)
 				goto bad;
 			}
 			v = nv;
+			prefault(v + n, (cap - n) * sizeof *v);
 		}
 		t.text = lx.p;
 		t.line = lx.line;
