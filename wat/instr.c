@@ -48,6 +48,7 @@ typedef enum imm {
 
 typedef struct opinfo {
 	const char *text;
+	uint8_t len;   /* strlen(text) */
 	uint32_t code; /* a byte, or prefix << 16 | sub-opcode */
 	uint8_t imm;   /* enum imm */
 	uint8_t align; /* natural alignment (log2) of loads and stores */
@@ -60,34 +61,72 @@ typedef struct opinfo {
 	             : ((mem) ? IM_MEMARG : IM_NONE))
 
 static const opinfo ops[] = {
-#define WX_CTL(N, code, text, imm) {text, code, IM_##imm, 0},
-#define WX_SPC(N, code, text, imm) {text, code, IM_##imm, 0},
-#define WX_UN(N, code, text, T, R, fn) {text, code, IM_NONE, 0},
-#define WX_BIN(N, code, text, T, R, fn) {text, code, IM_NONE, 0},
-#define WX_UNT(N, code, text, T, R, fn) {text, code, IM_NONE, 0},
-#define WX_BINT(N, code, text, T, R, fn) {text, code, IM_NONE, 0},
-#define WX_LD(N, code, text, T, align, ctype) {text, code, IM_MEMARG, align},
-#define WX_ST(N, code, text, T, align, ctype) {text, code, IM_MEMARG, align},
-#define WX_VOP(N, code, text, sig, lanes) {text, code, SIMD_IMM(lanes, 0), 0},
+#define WX_CTL(N, code, text, imm) {text, sizeof(text) - 1, code, IM_##imm, 0},
+#define WX_SPC(N, code, text, imm) {text, sizeof(text) - 1, code, IM_##imm, 0},
+#define WX_UN(N, code, text, T, R, fn)                                         \
+	{text, sizeof(text) - 1, code, IM_NONE, 0},
+#define WX_BIN(N, code, text, T, R, fn)                                        \
+	{text, sizeof(text) - 1, code, IM_NONE, 0},
+#define WX_UNT(N, code, text, T, R, fn)                                        \
+	{text, sizeof(text) - 1, code, IM_NONE, 0},
+#define WX_BINT(N, code, text, T, R, fn)                                       \
+	{text, sizeof(text) - 1, code, IM_NONE, 0},
+#define WX_LD(N, code, text, T, align, ctype)                                  \
+	{text, sizeof(text) - 1, code, IM_MEMARG, align},
+#define WX_ST(N, code, text, T, align, ctype)                                  \
+	{text, sizeof(text) - 1, code, IM_MEMARG, align},
+#define WX_VOP(N, code, text, sig, lanes)                                      \
+	{text, sizeof(text) - 1, code, SIMD_IMM(lanes, 0), 0},
 #define WX_VLD(N, code, text, align, lanes)                                    \
-	{text, code, SIMD_IMM(lanes, 1), align},
+	{text, sizeof(text) - 1, code, SIMD_IMM(lanes, 1), align},
 #define WX_VST(N, code, text, align, lanes)                                    \
-	{text, code, SIMD_IMM(lanes, 1), align},
+	{text, sizeof(text) - 1, code, SIMD_IMM(lanes, 1), align},
 #include "opcodes.def"
 };
 
 #define NOPS (sizeof ops / sizeof ops[0])
 
-/* The opcode named by t's text; NULL when there is none. */
+/* The hash of an instruction's name, for the parse's index of ops[]. */
+static uint32_t
+op_hash(const char *text, size_t len)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)text[i]) * 16777619u;
+	return h & (WAT_OP_SLOTS - 1);
+}
+
+_Static_assert(NOPS < WAT_OP_SLOTS / 2, "WAT_OP_SLOTS too small for ops[]");
+_Static_assert(NOPS < UINT16_MAX, "wparse.op_slot holds row + 1 in 16 bits");
+
+void
+wat_index_ops(wparse *ps)
+{
+	for (size_t i = 0; i < NOPS; i++) {
+		uint32_t h = op_hash(ops[i].text, ops[i].len);
+
+		while (ps->op_slot[h] != 0)
+			h = (h + 1) & (WAT_OP_SLOTS - 1);
+		ps->op_slot[h] = (uint16_t)(i + 1);
+	}
+}
+
+/* The opcode named by t's text; NULL when there is none. Looked up in
+ * the parse's hash index (a scan of ops[] per instruction was a tenth of
+ * parsing a large module). */
 static const opinfo *
-find_op(const wtok *t)
+find_op(const wparse *ps, const wtok *t)
 {
 	if (t->kind != T_KEYWORD)
 		return NULL;
-	for (size_t i = 0; i < NOPS; i++)
-		if (strlen(ops[i].text) == t->len &&
-		    memcmp(ops[i].text, t->text, t->len) == 0)
-			return &ops[i];
+	for (uint32_t h = op_hash(t->text, t->len); ps->op_slot[h] != 0;
+	     h = (h + 1) & (WAT_OP_SLOTS - 1)) {
+		const opinfo *op = &ops[ps->op_slot[h] - 1];
+
+		if (op->len == t->len && memcmp(op->text, t->text, t->len) == 0)
+			return op;
+	}
 	return NULL;
 }
 
@@ -466,7 +505,7 @@ static const opinfo *
 expect_op(wparse *ps)
 {
 	const wtok *t = wat_peek(ps, 0);
-	const opinfo *op = find_op(t);
+	const opinfo *op = find_op(ps, t);
 
 	if (op == NULL) {
 		if (t->kind == T_KEYWORD)

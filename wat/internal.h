@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "wat.h"
 
@@ -111,6 +112,8 @@ typedef struct wlabels {
 	uint32_t n, cap;
 } wlabels;
 
+#define WAT_OP_SLOTS 2048 /* a power of two, over twice the instructions */
+
 typedef struct wparse {
 	wtok *toks;
 	size_t ntoks, pos;
@@ -141,6 +144,9 @@ typedef struct wparse {
 	wbuf out;    /* the module */
 	wbuf **tmps; /* own: live temporary buffers (wat_buf_new) */
 	uint32_t ntmps, captmps;
+	/* The instruction names: open addressing on their hash, each slot a
+	 * row of instr.c's table + 1, 0 when free (wat_index_ops). */
+	uint16_t op_slot[WAT_OP_SLOTS];
 } wparse;
 
 /* Errors: fill err at the current (or given) token and longjmp out. */
@@ -151,10 +157,21 @@ _Noreturn void wat_fail_at(wparse *ps, const wtok *t, const char *fmt, ...)
 void *wat_alloc(wparse *ps, size_t n); /* zeroed; fails the parse on NULL */
 void *wat_grow(wparse *ps, void *p, uint32_t *cap, uint32_t need, size_t size);
 
+/* Whether t is the keyword kw. Inline: kw is nearly always a literal,
+ * whose strlen() the compiler then folds (a called strlen() per test was
+ * 5% of parsing a large module). */
+static inline bool
+wat_is_keyword(const wtok *t, const char *kw)
+{
+	size_t n = strlen(kw);
+
+	return t->kind == T_KEYWORD && t->len == n &&
+	    memcmp(t->text, kw, n) == 0;
+}
+
 /* Token cursor (parse.c). */
 const wtok *wat_peek(wparse *ps, size_t ahead);
 const wtok *wat_next(wparse *ps);
-bool wat_is_keyword(const wtok *t, const char *kw);
 bool wat_at_open(wparse *ps, const char *kw); /* "(" kw next? */
 void wat_expect_lparen(wparse *ps);
 void wat_expect_rparen(wparse *ps);
@@ -181,5 +198,7 @@ void wat_heaptype(wparse *ps, wbuf *b);
 void wat_instrs(wparse *ps, wbuf *code);
 /* A constant expression: instr* then `end` (0x0b). */
 void wat_expr(wparse *ps, wbuf *code);
+/* Fills ps->op_slot; once per parse, before the first instruction. */
+void wat_index_ops(wparse *ps);
 
 #endif

@@ -38,15 +38,6 @@ wat_next(wparse *ps)
 }
 
 bool
-wat_is_keyword(const wtok *t, const char *kw)
-{
-	size_t n = strlen(kw);
-
-	return t->kind == T_KEYWORD && t->len == n &&
-	    memcmp(t->text, kw, n) == 0;
-}
-
-bool
 wat_at_open(wparse *ps, const char *kw)
 {
 	return wat_peek(ps, 0)->kind == T_LPAREN &&
@@ -1455,6 +1446,7 @@ wat_to_wasm(
 	for (int i = 0; i < SP__COUNT; i++)
 		ps->spaces[i].what = space_names[i];
 	ps->locals.what = "local";
+	wat_index_ops(ps);
 	if (wat_lex(text, len, &ps->toks, &ps->ntoks, err) < 0) {
 		free(ps);
 		return -1;
