@@ -62,11 +62,13 @@ grep -qx "ExecReload=$PREFIX/bin/wasmd --reload \$MAINPID" "$P/lib/systemd/syste
 	fail "wasmd.service does not reload with $PREFIX/bin/wasmd: $(grep ExecReload "$P/lib/systemd/system/wasmd.service")"
 "$P/bin/wasmctl" --version >/dev/null || fail "the installed wasmctl does not run (RUNPATH?)"
 
-# Fixtures: the example modules, built from the sources here.
-wat2wasm "$SOURCE_DIR/examples/logsum.wat" -o "$T/logsum.wasm"
-wat2wasm "$SOURCE_DIR/examples/fib.wat" -o "$T/fib.wasm"
+# Fixtures: the example modules, built from the sources here by the
+# build's own converter (wasmd-wat, not installed).
+wat="$BUILD_DIR/bin/wasmd-wat"
+"$wat" "$SOURCE_DIR/examples/logsum.wat" -o "$T/logsum.wasm"
+"$wat" "$SOURCE_DIR/examples/fib.wat" -o "$T/fib.wasm"
 printf '(module (import "env" "nothere" (func)))' >"$T/unresolved.wat"
-wat2wasm "$T/unresolved.wat" -o "$T/unresolved.wasm"
+"$wat" "$T/unresolved.wat" -o "$T/unresolved.wasm"
 
 # 2a. pkg-config, from the relocated tree.
 export PKG_CONFIG_PATH="$P/lib/pkgconfig"

@@ -4,8 +4,8 @@
  * (engine/compile.c, interp.c, call.c): arithmetic and control flow,
  * multi-value, traps and their backtraces, call-stack exhaustion, fuel,
  * interrupts, suspended host calls, and call errors. The fixture
- * (engine_exec/exec.wat) is converted with wat2wasm --debug-names at build
- * time, so functions have names for the backtraces.
+ * (engine_exec/exec.wat) is converted with wasmd-wat at build time, whose
+ * name section gives functions their names for the backtraces.
  */
 #include <check.h>
 #include <stdio.h>

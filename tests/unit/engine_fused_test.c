@@ -10,7 +10,7 @@
  * the same forms of the SIMD operations computed inline (simdhot.def).
  * Each must compute what the unfused instructions do and trap where they
  * would. The fixture
- * (engine_fused/fused.wat) is converted with wat2wasm at build time.
+ * (engine_fused/fused.wat) is converted with wasmd-wat at build time.
  */
 #include <check.h>
 #include <stdio.h>

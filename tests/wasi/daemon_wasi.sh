@@ -113,7 +113,7 @@ case_exit_code() {
 	[ -s "$TMP/err" ] && fail "exit 7 printed an error: $(cat "$TMP/err")"
 	expect_log_match 'export=_start outcome=ok detail="exit code 7"'
 	# proc_exit in the module's start function, while instantiating.
-	wat2wasm "$(dirname "$0")/fixtures/exit_in_start.wat" -o "$TMP/e.wasm"
+	"$WASMD_BIN/wasmd-wat" "$(dirname "$0")/fixtures/exit_in_start.wat" -o "$TMP/e.wasm"
 	wrun "$TMP/e.wasm" </dev/null
 	[ "$rc" -eq 9 ] || fail "proc_exit in start: exit code $rc"
 	[ -s "$TMP/err" ] && fail "proc_exit in start: $(cat "$TMP/err")"
@@ -254,7 +254,7 @@ case_output_limit() {
 # --invoke of a function that uses WASI: its output streams to ours
 # before the printed results.
 case_invoke() {
-	wat2wasm "$(dirname "$0")/fixtures/invoke.wat" -o "$TMP/i.wasm"
+	"$WASMD_BIN/wasmd-wat" "$(dirname "$0")/fixtures/invoke.wat" -o "$TMP/i.wasm"
 	wrun --invoke hello "$TMP/i.wasm" 2 </dev/null
 	[ "$rc" -eq 0 ] || fail "exit code $rc: $(cat "$TMP/err")"
 	[ "$(cat "$TMP/out")" = "$(printf 'hi\n5')" ] ||
@@ -415,7 +415,7 @@ case_bundle_tenants() {
 case_library() {
 	ctl push "$bin/printf.wasm" --name p >/dev/null
 	ctl push "$bin/exit_code.wasm" --name e >/dev/null
-	wat2wasm "$(dirname "$0")/fixtures/wasi_hostcall.wat" -o "$TMP/h.wasm"
+	"$WASMD_BIN/wasmd-wat" "$(dirname "$0")/fixtures/wasi_hostcall.wat" -o "$TMP/h.wasm"
 	ctl push "$TMP/h.wasm" --name h >/dev/null
 	"$bin/printf" >"$TMP/native"
 	"$bin/wasi_daemon_client" "$SOCK" p e "$TMP/native" h ||

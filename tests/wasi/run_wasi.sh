@@ -13,6 +13,7 @@ worker=$2
 bin=$3
 wasmd=${4:-}
 src=$(cd "$(dirname "$0")" && pwd)
+wat="$(dirname "$worker")/wasmd-wat" # text fixtures -> binary
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/wasi_${case_name}_XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
@@ -117,7 +118,7 @@ case_exit_code() {
 		same_output "$how" "$tmp/native" "$tmp/wasm"
 	done
 	# proc_exit in the module's start function, while instantiating.
-	wat2wasm "$src/fixtures/exit_in_start.wat" -o "$tmp/e.wasm"
+	"$wat" "$src/fixtures/exit_in_start.wat" -o "$tmp/e.wasm"
 	run_wasm "$tmp/e.wasm" 2>"$tmp/err"
 	[ "$rc" -eq 9 ] || fail "proc_exit in start: exit code $rc"
 	[ -s "$tmp/err" ] && fail "proc_exit printed an error: $(cat "$tmp/err")"
@@ -214,7 +215,7 @@ case_output_limit() {
 case_link() {
 	local f
 	for f in stubs bounds badtype invoke; do
-		wat2wasm "$src/fixtures/$f.wat" -o "$tmp/$f.wasm"
+		"$wat" "$src/fixtures/$f.wat" -o "$tmp/$f.wasm"
 	done
 	run_wasm "$tmp/stubs.wasm"
 	[ "$rc" -eq 109 ] || fail "stubs: exit code $rc, want ENOSYS+ENOTSOCK 52+57"
@@ -235,8 +236,8 @@ case_link() {
 # bounds are generous: the machine may be loaded.
 case_timeout() {
 	local start elapsed
-	wat2wasm "$src/fixtures/spin.wat" -o "$tmp/spin.wasm"
-	wat2wasm "$src/fixtures/sleep.wat" -o "$tmp/sleep.wasm"
+	"$wat" "$src/fixtures/spin.wat" -o "$tmp/spin.wasm"
+	"$wat" "$src/fixtures/sleep.wat" -o "$tmp/sleep.wasm"
 	start=$(date +%s)
 	run_wasm -W timeout=300ms "$tmp/spin.wasm" 2>"$tmp/err"
 	[ "$rc" -eq 134 ] || fail "spin: exit code $rc, want 134"
