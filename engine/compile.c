@@ -24,22 +24,8 @@
  *   the constant as an immediate (the N_K forms). Such operands are copied
  *   to their own slots before anything that needs them there (blocks,
  *   branches, calls, a local.set of that local).
- * - local.set/tee, return and the memory accesses rewrite the instruction
- *   that just computed their operand instead of adding a copy: it writes
- *   the local (or the return slot) directly, a comparison becomes a
- *   compare-and-branch, an i32.add becomes part of a load's or store's
- *   address. can_retarget() says when that is safe: the instruction is the
- *   last one emitted and no label points between it and its use.
- * - The same way, a binary operation absorbs the full-width load that just
- *   computed its second operand (N_M, N_MX), a store absorbs the binary
- *   operation that computed its value (N_S), and both at one address make
- *   a read-modify-write (N_MS, `*p += x`); an f32/f64 multiply by a loaded
- *   operand whose product only feeds such an add joins it (N_MULADD, `*q +=
- *   x * *p`, each rounding kept). A constant address is added to
- *   the offset (N_KA). Two in-place increments or two local moves in a row
- *   become one instruction (X_INC2, X_MOVE2), unless a label points at the
- *   second. A branch back to a loop header becomes its back-edge form,
- *   which charges for the header instead of running it.
+ * - The instruction just emitted is often rewritten instead of adding
+ *   another: the fused forms and superinstructions, all in fuse.c.
  *
  * Bodies are validated when the module loads (wx_compile, no code kept)
  * and compiled by the same pass on their first call (wx_code_of). Loading
@@ -58,125 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "code.h"
-#include "reader.h"
-
-#define NONE UINT32_MAX
-#define likely(x) __builtin_expect(!!(x), 1)
-#define unlikely(x) __builtin_expect(!!(x), 0)
-#define UNKNOWN ((we_valtype)0)
-
-/*
- * CK_TRY is a try_table; CK_LTRY, CK_LCATCH and CK_LCATCH_ALL are a
- * legacy try in its body, a catch segment and its catch_all segment.
- */
-enum ctl_kind {
-	CK_FUNC,
-	CK_BLOCK,
-	CK_LOOP,
-	CK_IF,
-	CK_ELSE,
-	CK_TRY,
-	CK_LTRY,
-	CK_LCATCH,
-	CK_LCATCH_ALL
-};
-
-typedef struct ctl {
-	enum ctl_kind kind;
-	bool unreachable; /* the rest of this block is dead (polymorphic) */
-	bool dead_entry;  /* the block itself can never be entered */
-	uint32_t height;  /* operand height below the block's params */
-	uint32_t nparams, nresults;
-	const we_valtype *params, *results;
-	uint32_t loop_start; /* a loop's first insn */
-	uint32_t patches;    /* chain of insns waiting for the end's address */
-	uint32_t else_patch; /* an if's BR_UNLESS, until else */
-	/* A try_table's catch clauses: pcatch[try_first..] (NONE: not
-	   compiled), covering the code from try_start. A legacy try's
-	   clauses cover [try_start, try_end), its body. */
-	uint32_t try_first, try_start, try_end;
-	uint32_t init_height; /* c->ninits at the block's entry */
-} ctl;
-
-/*
- * An operand. src is where its value is: its own slot (slot(height)), a
- * local's slot when it comes from a local.get not yet copied (so
- * `local.get; local.get; i32.add` reads the locals directly), or
- * SRC_CONST for a constant (k) not yet written anywhere.
- */
-#define SRC_CONST (UINT32_MAX - 1)
-
-typedef struct opnd {
-	we_valtype type;
-	uint32_t slot; /* its own slot (the first of two for a v128) */
-	uint32_t src;
-	uint32_t prev; /* src is a local: the next lower operand reading it */
-	uint64_t k;    /* a constant's bits (v128 constants are not folded) */
-} opnd;
-
-typedef struct cc {
-	const we_module *m;
-	uint32_t fidx;
-	bool emit_code; /* false: validate only (at load; see wx_compile) */
-	wrd_reader r;
-	char where[32];
-	size_t insn_off; /* module offset of the instruction being compiled */
-
-	const we_functype *ft;
-	uint32_t nlocals;
-	we_valtype *ltypes; /* own: params then declared locals */
-	uint32_t *lslot;    /* own: each local's first slot */
-	uint32_t nlslots;   /* slots the locals take; operands start here */
-	uint32_t nparam_slots;
-	uint32_t maxslot; /* one past the highest operand slot ever used */
-	/*
-	 * own (compiling only): per local slot, the highest operand that
-	 * reads that local in place, or NONE; the rest are chained through
-	 * opnd.prev. So a
-	 * local.set finds the operands it must copy out without scanning the
-	 * stack, which made compilation quadratic.
-	 */
-	uint32_t *readers;
-	/* Operands looked at to be copied to their own slots (test hook). */
-	uint64_t operand_visits;
-	/*
-	 * Every operand below this height is in its own slot, so entering
-	 * a block does not rescan them (that too was quadratic).
-	 */
-	uint32_t own_below;
-
-	opnd *vals; /* own: the operand stack */
-	uint32_t nvals, capvals;
-	ctl *ctls; /* own */
-	uint32_t nctls, capctls;
-
-	wx_insn *code;   /* own until finished */
-	uint32_t *offs;  /* own until finished */
-	uint32_t *targs; /* own: insns whose imm is a code index */
-	uint32_t ncode, capcode, ntargs, captargs;
-	uint32_t charge;      /* the ENTER/LOOP being counted, or NONE */
-	uint32_t last_simple; /* last insn that only writes its slot a */
-	uint32_t label_pos;   /* the latest code index a label points at */
-
-	/* Catch clauses (see wx_catch): of the try_tables still open, and
-	   of those closed, innermost first. own (compiling only). */
-	wx_catch *pcatch, *catches;
-	uint32_t npcatch, cappcatch, ncatches, capcatches;
-
-	/*
-	 * Non-nullable locals (3.0): linit[x] says local x was set (NULL
-	 * when the function has none); inits lists those set since the
-	 * entry of each open block, whose end forgets them. own.
-	 */
-	bool *linit;
-	uint32_t *inits;
-	uint32_t ninits, capinits;
-	/* Block types of one typed reference result, one allocation each
-	   (blocks point at them). own. */
-	we_valtype **owned;
-	uint32_t nowned, capowned;
-} cc;
+#include "compile.h"
 
 /* ---- Errors ------------------------------------------------------------- */
 
@@ -250,19 +118,6 @@ grow(cc *c, void **p, uint32_t n, uint32_t *cap, size_t size)
 static const we_valtype one_type[] = {WE_I32, WE_I64, WE_F32, WE_F64, WE_V128,
     WE_FUNCREF, WE_EXTERNREF, WE_EXNREF};
 
-/*
- * The slots a value of type t takes: a v128 two, anything else one. The
- * two are consecutive but only 8-byte aligned: aligning them to 16 bytes
- * in the frame would make a call's first argument slot depend on the
- * alignment of the caller's stack, so calls would need copies; a v128
- * handler reads its slots with memcpy (an unaligned load costs the same).
- */
-static inline uint32_t
-width(we_valtype t)
-{
-	return wr_width(t);
-}
-
 static const we_valtype *
 single(we_valtype t)
 {
@@ -287,32 +142,6 @@ is_ref(we_valtype t)
 }
 
 /* ---- Operand and control stacks (the spec's appendix) ----------------- */
-
-static inline ctl *
-top(cc *c)
-{
-	return &c->ctls[c->nctls - 1];
-}
-
-static inline bool
-dead(cc *c)
-{
-	ctl *t = top(c);
-	return t->unreachable || t->dead_entry;
-}
-
-/*
- * The slot of the operand at height h: the one after the operand below.
- * Valid for every operand on the stack, for those just popped, and for
- * the next one to push (h = nvals).
- */
-static inline uint32_t
-slot(const cc *c, uint32_t h)
-{
-	if (h == 0)
-		return c->nlslots;
-	return c->vals[h - 1].slot + width(c->vals[h - 1].type);
-}
 
 /* Makes room for one more operand (and three above it); out of line. */
 static __attribute__((noinline)) bool
@@ -544,6 +373,12 @@ emit_cd(cc *c, wx_op op, uint32_t a, uint32_t b, uint32_t c3, uint32_t d)
 	return i;
 }
 
+uint32_t
+wc_emit(cc *c, wx_op op, uint32_t a, uint32_t b, uint64_t imm)
+{
+	return emit(c, op, a, b, imm);
+}
+
 /* Records that insn i holds a code index in imm, to become a pointer. */
 static void
 note_target(cc *c, uint32_t i)
@@ -590,141 +425,10 @@ patch_one(cc *c, uint32_t i, uint32_t to)
 	note_target(c, i);
 }
 
-/* Branches -> their back-edge forms (see code.h). */
-static const uint16_t loop_form[WXO__COUNT] = {
-    [WXO_X_BR] = WXO_X_BR_L,
-    [WXO_X_BR_IF] = WXO_X_BR_IF_L,
-    [WXO_X_BR_UNLESS] = WXO_X_BR_UNLESS_L,
-#define WX_CMP(N, code, text, T, fn)                                           \
-	[WXO_##N##_JNZ] = WXO_##N##_JNZ_L,                                     \
-	WX_INT_ONLY_##T([WXO_##N##_KJNZ] = WXO_##N##_KJNZ_L, )
-#include "opcodes.def"
-};
-
-/* Whether insn i adds a constant to a local in place (`x += k`). */
-static bool
-is_increment(const cc *c, uint32_t i)
+void
+wc_patch_one(cc *c, uint32_t i, uint32_t to)
 {
-	const wx_insn *in = &c->code[i];
-
-	return (wx_op)(uintptr_t)in->h == WXO_I32_ADD_K && in->a == in->b;
-}
-
-/*
- * The X_STEP form of back-edge branch i (the last insn) when the
- * increment `x += k` just before it can be folded in (the branch tests x
- * against another slot, a constant or zero, and no label points at the
- * branch); *swap says to swap its slots so x is a. Else 0.
- */
-static wx_op
-step_form(cc *c, uint32_t i, bool *swap)
-{
-	const wx_insn *br = &c->code[i];
-	wx_op op = (wx_op)(uintptr_t)br->h;
-	uint32_t x;
-
-	*swap = false;
-	if (i == 0 || i + 1 != c->ncode || c->label_pos == i ||
-	    !is_increment(c, i - 1))
-		return 0;
-	x = c->code[i - 1].a;
-	if (op == WXO_X_BR_IF && br->a == x)
-		return WXO_X_STEP_NZ_L;
-	if (op == WXO_I32_NE_KJNZ && br->a == x)
-		return WXO_X_STEP_NE_KL;
-	if (op == WXO_I32_NE_JNZ && (br->a == x || br->b == x)) {
-		*swap = br->a != x;
-		return WXO_X_STEP_NE_L;
-	}
-	return 0;
-}
-
-/*
- * An X_INC2 right before the X_STEP back edge just made (the last insn)
- * becomes its X_INC2_STEP form, unless a label points at the back edge:
- * the back edge stays in place as data (see code.h).
- */
-static void
-fuse_inc2_step(cc *c)
-{
-	uint32_t n = c->ncode;
-	wx_insn *inc;
-
-	if (n < 2 || c->label_pos == n - 1)
-		return;
-	inc = &c->code[n - 2];
-	if ((wx_op)(uintptr_t)inc->h != WXO_X_INC2)
-		return;
-	switch ((wx_op)(uintptr_t)c->code[n - 1].h) {
-	case WXO_X_STEP_NE_L:
-		inc->h = (const void *)(uintptr_t)WXO_X_INC2_STEP_NE_L;
-		break;
-	case WXO_X_STEP_NE_KL:
-		inc->h = (const void *)(uintptr_t)WXO_X_INC2_STEP_NE_KL;
-		break;
-	case WXO_X_STEP_NZ_L:
-		inc->h = (const void *)(uintptr_t)WXO_X_INC2_STEP_NZ_L;
-		break;
-	default: break;
-	}
-}
-
-/*
- * Makes insn i (or NONE), the last one, a branch back to the loop t: its
- * back-edge form, which does the work of the loop header itself, or an
- * X_STEP form that also takes in the increment before it. X_STEP forms
- * keep the target's code index in c until finish() makes it relative.
- */
-static void
-patch_back_edge(cc *c, uint32_t i, const ctl *t)
-{
-	bool has_header, swap;
-	wx_insn *in;
-	wx_op step;
-
-	if (i == NONE)
-		return;
-	has_header = (wx_op)(uintptr_t)c->code[t->loop_start].h == WXO_X_LOOP;
-	if (has_header && (step = step_form(c, i, &swap)) != 0) {
-		wx_insn br = c->code[i];
-		if (swap) {
-			br.b = br.a;
-			br.a = c->code[i - 1].a;
-		}
-		br.h = (const void *)(uintptr_t)step;
-		br.c = t->loop_start;
-		br.d = (uint32_t)c->code[i - 1].imm;
-		c->code[i - 1] = br;
-		c->offs[i - 1] = c->offs[i];
-		c->ncode--;
-		c->last_simple = NONE;
-		fuse_inc2_step(c);
-		return;
-	}
-	patch_one(c, i, t->loop_start);
-	in = &c->code[i];
-	if (has_header && loop_form[(uintptr_t)in->h])
-		in->h = (const void *)(uintptr_t)loop_form[(uintptr_t)in->h];
-}
-
-/* Records that insn i (or NONE) only writes slot a: see retarget(). */
-static void
-mark_simple(cc *c, uint32_t i)
-{
-	c->last_simple = i;
-}
-
-/*
- * Whether the last instruction computed the value in slot s and may be
- * made to write elsewhere instead (or be fused with a branch): it is the
- * last one emitted and no label points after it.
- */
-static bool
-can_retarget(cc *c, uint32_t s)
-{
-	return !dead(c) && c->last_simple != NONE &&
-	    c->last_simple + 1 == c->ncode && c->label_pos != c->ncode &&
-	    c->code[c->last_simple].a == s;
+	patch_one(c, i, to);
 }
 
 /*
@@ -847,7 +551,7 @@ emit_branch(cc *c, ctl *t, uint32_t from, uint32_t n)
 	}
 	emit_moves(c, t->height, from, n);
 	if (t->kind == CK_LOOP)
-		patch_back_edge(c, emit(c, WXO_X_BR, 0, 0, 0), t);
+		wc_patch_back_edge(c, emit(c, WXO_X_BR, 0, 0, 0), t);
 	else
 		chain(c, emit(c, WXO_X_BR, 0, 0, 0), t);
 }
@@ -879,313 +583,6 @@ emit_return(cc *c, uint32_t h, uint32_t n)
 	else if (v.src != 0)
 		emit(c, WXO_X_MOVE, 0, v.src, 0);
 	emit(c, WXO_X_RETURN, 0, 1, 0);
-}
-
-/* ---- Fused forms -------------------------------------------------------- */
-
-/* N -> N_K: the binary operation with a constant second operand. */
-static const uint16_t k_form[WXO__COUNT] = {
-#define WX_BIN(N, code, text, T, R, fn) [WXO_##N] = WXO_##N##_K,
-#define WX_BINT(N, code, text, T, R, fn) [WXO_##N] = WXO_##N##_K,
-#define WX_CMP(N, code, text, T, fn) [WXO_##N] = WXO_##N##_K,
-#include "opcodes.def"
-};
-
-/* Comparisons (and their N_K forms) -> the fused compare-and-branch. */
-static const uint16_t jnz_form[WXO__COUNT] = {
-#define WX_CMP(N, code, text, T, fn)                                           \
-	[WXO_##N] = WXO_##N##_JNZ,                                             \
-	WX_INT_ONLY_##T([WXO_##N##_K] = WXO_##N##_KJNZ, )
-#include "opcodes.def"
-};
-static const uint16_t jz_form[WXO__COUNT] = {
-#define WX_CMP(N, code, text, T, fn)                                           \
-	[WXO_##N] = WXO_##N##_JZ,                                              \
-	WX_INT_ONLY_##T([WXO_##N##_K] = WXO_##N##_KJZ, )
-#include "opcodes.def"
-};
-
-/* Loads and stores -> their forms with a fused i32.add address. */
-static const uint16_t x_form[WXO__COUNT] = {
-#define WX_LD(N, code, text, T, align, ctype) [WXO_##N] = WXO_##N##_X,
-#define WX_ST(N, code, text, T, align, ctype) [WXO_##N] = WXO_##N##_X,
-#include "opcodes.def"
-    [WXO_V128_LOAD_V] = WXO_V128_LOAD_X,
-    [WXO_V128_STORE_V] = WXO_V128_STORE_X,
-};
-static const uint16_t sk_form[WXO__COUNT] = {
-#define WX_ST(N, code, text, T, align, ctype) [WXO_##N] = WXO_##N##_SK,
-#include "opcodes.def"
-};
-static const uint16_t xk_form[WXO__COUNT] = {
-#define WX_LD(N, code, text, T, align, ctype) [WXO_##N] = WXO_##N##_XK,
-#define WX_ST(N, code, text, T, align, ctype) [WXO_##N] = WXO_##N##_XK,
-#include "opcodes.def"
-    [WXO_V128_LOAD_V] = WXO_V128_LOAD_XK,
-    [WXO_V128_STORE_V] = WXO_V128_STORE_XK,
-};
-
-/* Loads and stores -> their forms with a constant address. */
-static const uint16_t ka_form[WXO__COUNT] = {
-#define WX_LD(N, code, text, T, align, ctype) [WXO_##N] = WXO_##N##_KA,
-#define WX_ST(N, code, text, T, align, ctype) [WXO_##N] = WXO_##N##_KA,
-#include "opcodes.def"
-};
-
-/*
- * Binary operations -> their forms fused with a load of their second
- * operand (m_form) or a store of their result (s_form), and the
- * full-width load and store of their operand and result types.
- */
-static const uint16_t m_form[WXO__COUNT] = {
-#define WX_BIN(N, code, text, T, R, fn) [WXO_##N] = WXO_##N##_M,
-#define WX_BIN_NOMEM(N, code, text, T, R, fn)
-#include "opcodes.def"
-#define WX_VHOT(N, V, expr) [WXO_##N##_V] = WXO_##N##_M,
-#include "simdhot.def"
-};
-static const uint16_t mx_form[WXO__COUNT] = {
-#define WX_BIN(N, code, text, T, R, fn) [WXO_##N] = WXO_##N##_MX,
-#define WX_BIN_NOMEM(N, code, text, T, R, fn)
-#include "opcodes.def"
-#define WX_VHOT(N, V, expr) [WXO_##N##_V] = WXO_##N##_MX,
-#include "simdhot.def"
-};
-static const uint16_t s_form[WXO__COUNT] = {
-#define WX_BIN(N, code, text, T, R, fn) [WXO_##N] = WXO_##N##_S,
-#define WX_BIN_NOMEM(N, code, text, T, R, fn)
-#include "opcodes.def"
-#define WX_VHOT(N, V, expr) [WXO_##N##_V] = WXO_##N##_S,
-#include "simdhot.def"
-};
-#define FULL_I32(x) WXO_I32_##x
-#define FULL_I64(x) WXO_I64_##x
-#define FULL_F32(x) WXO_F32_##x
-#define FULL_F64(x) WXO_F64_##x
-#define FULL_F32B(x) WXO_F32_##x
-#define FULL_F64B(x) WXO_F64_##x
-static const uint16_t load_of[WXO__COUNT] = {
-#define WX_BIN(N, code, text, T, R, fn) [WXO_##N] = FULL_##T(LOAD),
-#include "opcodes.def"
-#define WX_VHOT(N, V, expr) [WXO_##N##_V] = WXO_V128_LOAD_V,
-#include "simdhot.def"
-};
-static const uint16_t ms_form[WXO__COUNT] = {
-#define WX_BIN(N, code, text, T, R, fn) [WXO_##N##_M] = WXO_##N##_MS,
-#define WX_BIN_NOMEM(N, code, text, T, R, fn)
-#define WX_CMP(N, code, text, T, fn)
-#include "opcodes.def"
-#define WX_VHOT(N, V, expr) [WXO_##N##_M] = WXO_##N##_MS,
-#include "simdhot.def"
-};
-/* Indexed by N and by N_M. */
-static const uint16_t store_of[WXO__COUNT] = {
-#define WX_BIN(N, code, text, T, R, fn)                                        \
-	[WXO_##N] = FULL_##R(STORE), [WXO_##N##_M] = FULL_##R(STORE),
-#define WX_BIN_NOMEM(N, code, text, T, R, fn)
-#include "opcodes.def"
-#define WX_VHOT(N, V, expr)                                                    \
-	[WXO_##N##_V] = WXO_V128_STORE_V, [WXO_##N##_M] = WXO_V128_STORE_V,
-#include "simdhot.def"
-};
-
-/* The op of the last instruction emitted. */
-static wx_op
-last_op(cc *c)
-{
-	return (wx_op)(uintptr_t)c->code[c->ncode - 1].h;
-}
-
-/*
- * The fused form of binary operation op at popped height h that takes its
- * second operand straight from memory (N_M or N_MX), when a load of op's
- * type just computed it; else 0.
- */
-static wx_op
-load_fused_form(cc *c, uint32_t h, wx_op op)
-{
-	wx_op last;
-
-	if (!m_form[op] || c->vals[h].src == SRC_CONST ||
-	    c->vals[h + 1].src != slot(c, h + 1) ||
-	    !can_retarget(c, slot(c, h + 1)))
-		return 0;
-	last = last_op(c);
-	if (last == load_of[op])
-		return (wx_op)m_form[op];
-	if (last == xk_form[load_of[op]] && c->code[c->ncode - 1].d == 0)
-		return (wx_op)mx_form[op];
-	return 0;
-}
-
-/*
- * Whether store op of the popped operands h (address) and h + 1 (value)
- * can be done by the binary operation that just computed the value.
- */
-static bool
-can_fuse_store(cc *c, uint32_t h, wx_op op)
-{
-	wx_op last;
-
-	if (c->vals[h].src == SRC_CONST ||
-	    c->vals[h + 1].src != slot(c, h + 1) ||
-	    !can_retarget(c, slot(c, h + 1)))
-		return false;
-	last = last_op(c);
-	return s_form[last] && store_of[last] == op;
-}
-
-/*
- * Whether store op (address h, value h + 1, offset off) writes back to
- * where the N_M just before loaded from, with its result: `*p op= x`.
- */
-static bool
-can_fuse_update(cc *c, uint32_t h, wx_op op, uint32_t off)
-{
-	const wx_insn *in;
-	wx_op last;
-
-	if (c->vals[h].src == SRC_CONST ||
-	    c->vals[h + 1].src != slot(c, h + 1) ||
-	    !can_retarget(c, slot(c, h + 1)))
-		return false;
-	in = &c->code[c->ncode - 1];
-	last = last_op(c);
-	return ms_form[last] && store_of[last] == op &&
-	    in->c == c->vals[h].src && in->d == off;
-}
-
-/*
- * The multiply-add forms (code.h): indexed by the N_M or N_MX multiply,
- * for the N_MS add of the same type that may follow it.
- */
-static const uint16_t muladd_form[WXO__COUNT] = {
-    [WXO_F32_MUL_M] = WXO_F32_MULADD,
-    [WXO_F32_MUL_MX] = WXO_F32_MULADD_X,
-    [WXO_F64_MUL_M] = WXO_F64_MULADD,
-    [WXO_F64_MUL_MX] = WXO_F64_MULADD_X,
-    [WXO_F32X4_MUL_M] = WXO_F32X4_MULADD,
-    [WXO_F32X4_MUL_MX] = WXO_F32X4_MULADD_X,
-    [WXO_F64X2_MUL_M] = WXO_F64X2_MULADD,
-    [WXO_F64X2_MUL_MX] = WXO_F64X2_MULADD_X,
-};
-static const uint16_t muladd_add[WXO__COUNT] = {
-    [WXO_F32_MUL_M] = WXO_F32_ADD_MS,
-    [WXO_F32_MUL_MX] = WXO_F32_ADD_MS,
-    [WXO_F64_MUL_M] = WXO_F64_ADD_MS,
-    [WXO_F64_MUL_MX] = WXO_F64_ADD_MS,
-    [WXO_F32X4_MUL_M] = WXO_F32X4_ADD_MS,
-    [WXO_F32X4_MUL_MX] = WXO_F32X4_ADD_MS,
-    [WXO_F64X2_MUL_M] = WXO_F64X2_ADD_MS,
-    [WXO_F64X2_MUL_MX] = WXO_F64X2_ADD_MS,
-};
-
-/*
- * Makes the N_MS add just emitted and the multiply before it one
- * multiply-add, when the multiply's result is the add's operand and
- * nothing else: its slot is an operand slot (popped by the add, so dead
- * after it) and no label points at the add. The add stays as data.
- */
-static void
-fuse_muladd(cc *c)
-{
-	uint32_t n = c->ncode;
-	wx_insn *mul, *add;
-	wx_op mop;
-
-	if (n < 2 || c->label_pos == n - 1)
-		return;
-	mul = &c->code[n - 2];
-	add = &c->code[n - 1];
-	mop = (wx_op)(uintptr_t)mul->h;
-	if (!muladd_form[mop] ||
-	    (wx_op)(uintptr_t)add->h != (wx_op)muladd_add[mop] ||
-	    mul->a != add->b || mul->a < c->nlslots)
-		return;
-	mul->h = (const void *)(uintptr_t)muladd_form[mop];
-}
-
-/*
- * The form of memory access op that absorbs the i32.add (of two slots, or
- * of a slot and a constant) that just computed its address operand h, or
- * 0 (see code.h, N_X and N_XK).
- */
-static wx_op
-address_form(cc *c, uint32_t h, wx_op op)
-{
-	wx_op last;
-
-	if (c->vals[h].src != slot(c, h) || !can_retarget(c, slot(c, h)))
-		return 0;
-	last = (wx_op)(uintptr_t)c->code[c->ncode - 1].h;
-	if (last == WXO_I32_ADD)
-		return (wx_op)x_form[op];
-	if (last == WXO_I32_ADD_K)
-		return (wx_op)xk_form[op];
-	return 0;
-}
-
-/* 32 or 64 for integer comparisons (K forms fit a constant in b). */
-#define CMPBITS_I32 32
-#define CMPBITS_I64 64
-#define CMPBITS_F32 0
-#define CMPBITS_F64 0
-static const uint8_t cmp_bits[WXO__COUNT] = {
-#define WX_CMP(N, code, text, T, fn) [WXO_##N##_K] = CMPBITS_##T,
-#include "opcodes.def"
-};
-
-/*
- * A branch taken when the i32 condition v (popped operand at height h) is
- * non-zero (when) or zero (!when). If the condition was just computed by
- * a comparison or i32.eqz, that instruction becomes the branch. Returns
- * the branch instruction, whose imm the caller sets to the target.
- */
-static uint32_t
-emit_cond(cc *c, opnd v, uint32_t h, bool when)
-{
-	uint32_t i = c->ncode - 1;
-
-	if (!c->emit_code)
-		return NONE;
-	if (v.src == SRC_CONST) {
-		emit(c, WXO_X_CONST, slot(c, h), 0, v.k);
-		v.src = slot(c, h);
-	} else if (v.src == slot(c, h) && can_retarget(c, v.src)) {
-		wx_insn *in = &c->code[i];
-		wx_op op = (wx_op)(uintptr_t)in->h;
-		uint64_t k = in->imm;
-		if (op == WXO_I32_EQZ) {
-			in->h = (const void *)(uintptr_t)(when ? WXO_X_BR_UNLESS
-			                                       : WXO_X_BR_IF);
-			in->a = in->b;
-			in->imm = 0;
-			mark_simple(c, NONE);
-			return i;
-		}
-		if (jnz_form[op] && k_form[op]) { /* slot, slot */
-			in->h = (const void *)(uintptr_t)(when ? jnz_form[op]
-			                                       : jz_form[op]);
-			in->a = in->b;
-			in->b = in->c;
-			in->imm = 0;
-			mark_simple(c, NONE);
-			return i;
-		}
-		if (jnz_form[op] &&
-		    (cmp_bits[op] == 32 ||
-		        (cmp_bits[op] == 64 &&
-		            (int64_t)k == (int64_t)(int32_t)k))) {
-			in->h = (const void *)(uintptr_t)(when ? jnz_form[op]
-			                                       : jz_form[op]);
-			in->a = in->b;
-			in->b = (uint32_t)k;
-			in->imm = 0;
-			mark_simple(c, NONE);
-			return i;
-		}
-	}
-	return emit(c, when ? WXO_X_BR_IF : WXO_X_BR_UNLESS, v.src, 0, 0);
 }
 
 /* ---- Immediates --------------------------------------------------------- */
@@ -1472,7 +869,7 @@ op_block(cc *c, enum ctl_kind kind)
 	/* Every operand is in its own slot inside a block. */
 	materialize_all(c);
 	if (kind == CK_IF)
-		br = emit_cond(c, cond, h, false);
+		br = wc_emit_cond(c, cond, h, false);
 	if (!pop_all(c, bt.nparams, bt.params) || !push_ctl(c, kind, &bt))
 		return false;
 	end_charge(c);
@@ -1651,14 +1048,14 @@ op_br_if(cc *c)
 	if (!keep_label_values(c, t, &n, &from))
 		return false;
 	if (t->kind != CK_FUNC && (n == 0 || from == t->height)) {
-		uint32_t i = emit_cond(c, cond, h, true);
+		uint32_t i = wc_emit_cond(c, cond, h, true);
 		if (t->kind == CK_LOOP)
-			patch_back_edge(c, i, t);
+			wc_patch_back_edge(c, i, t);
 		else
 			chain(c, i, t);
 		return true;
 	}
-	skip = emit_cond(c, cond, h, false);
+	skip = wc_emit_cond(c, cond, h, false);
 	emit_branch(c, t, from, n);
 	patch_one(c, skip, c->ncode);
 	return true;
@@ -2095,7 +1492,7 @@ emit_catch_pad(cc *c, ctl *t, uint32_t dst, uint32_t nslots)
 		return emit(c, WXO_X_RETURN, dst, nslots, 0);
 	i = emit(c, WXO_X_BR, 0, 0, 0);
 	if (t->kind == CK_LOOP)
-		patch_back_edge(c, i, t);
+		wc_patch_back_edge(c, i, t);
 	else
 		chain(c, i, t);
 	return i;
@@ -2401,53 +1798,6 @@ op_select(cc *c, bool typed)
 }
 
 /*
- * Two increments in a row (a loop stepping several induction variables)
- * become one X_INC2, unless a label points at the second.
- */
-static void
-pair_increments(cc *c)
-{
-	uint32_t n = c->ncode, k1, k2;
-	wx_insn *first, *second;
-
-	if (n < 2 || c->label_pos == n - 1 || !is_increment(c, n - 1) ||
-	    !is_increment(c, n - 2))
-		return;
-	first = &c->code[n - 2];
-	second = &c->code[n - 1];
-	k1 = (uint32_t)first->imm;
-	k2 = (uint32_t)second->imm;
-	first->h = (const void *)(uintptr_t)WXO_X_INC2;
-	first->b = second->a;
-	first->c = k1;
-	first->d = k2;
-	c->ncode--;
-}
-
-/*
- * Two moves in a row (locals rotating their values around a loop) become
- * one X_MOVE2, unless a label points at the second.
- */
-static void
-pair_moves(cc *c)
-{
-	uint32_t n = c->ncode;
-	wx_insn *first, *second;
-
-	if (n < 2 || c->label_pos == n - 1 ||
-	    (wx_op)(uintptr_t)c->code[n - 1].h != WXO_X_MOVE ||
-	    (wx_op)(uintptr_t)c->code[n - 2].h != WXO_X_MOVE)
-		return;
-	first = &c->code[n - 2];
-	second = &c->code[n - 1];
-	first->h = (const void *)(uintptr_t)WXO_X_MOVE2;
-	first->c = second->a;
-	first->d = second->b;
-	c->ncode--;
-	c->last_simple = NONE;
-}
-
-/*
  * local.set of popped operand h to the local at slot x: operands still
  * reading x are copied out first; a value computed just before is
  * written to x directly (a v128 only by the inline SIMD forms, the only
@@ -2464,7 +1814,7 @@ set_local(cc *c, uint32_t x, uint32_t h)
 	    can_retarget(c, v.src)) {
 		c->code[c->ncode - 1].a = x;
 		mark_simple(c, NONE);
-		pair_increments(c);
+		wc_pair_increments(c);
 		return;
 	}
 	for (uint32_t i = c->readers[x]; i != NONE; i = c->vals[i].prev) {
@@ -2478,7 +1828,7 @@ set_local(cc *c, uint32_t x, uint32_t h)
 		emit_move(c, x, v.src, 2);
 	else if (v.src != x) {
 		mark_simple(c, emit(c, WXO_X_MOVE, x, v.src, 0));
-		pair_moves(c);
+		wc_pair_moves(c);
 	}
 }
 
@@ -3221,7 +2571,6 @@ op_simple(cc *c, const op_info *oi)
 {
 	uint32_t h, off;
 	memarg ma;
-	wx_op xop;
 
 	if (hot_info[oi->op].kind != K_BAD)
 		oi = &hot_info[oi->op];
@@ -3239,22 +2588,12 @@ op_simple(cc *c, const op_info *oi)
 		h = c->nvals;
 		if (dead(c))
 			return push(c, oi->r);
-		if ((xop = load_fused_form(c, h, oi->op)) != 0) {
-			/* load a=h+1 b=addr c=off -> N_M a=h b=x c=addr d=off
-			   (N_XK load: c=k, d=0 -> N_MX ... d=k) */
-			wx_insn *in = &c->code[c->ncode - 1];
-			in->h = (const void *)(uintptr_t)xop;
-			in->d = in->c;
-			in->c = in->b;
-			in->b = c->vals[h].src;
-			in->a = slot(c, h);
-			mark_simple(c, c->ncode - 1);
+		if (wc_fuse_binary_load(c, h, oi->op))
 			return push(c, oi->r);
-		}
 		if (c->vals[h + 1].src == SRC_CONST &&
-		    c->vals[h].src != SRC_CONST && k_form[oi->op]) {
+		    c->vals[h].src != SRC_CONST && wc_k_form[oi->op]) {
 			mark_simple(c,
-			    emit(c, (wx_op)k_form[oi->op], slot(c, h),
+			    emit(c, (wx_op)wc_k_form[oi->op], slot(c, h),
 			        c->vals[h].src, c->vals[h + 1].k));
 		} else {
 			uint32_t a = use(c, h), b = use(c, h + 1);
@@ -3275,20 +2614,13 @@ op_simple(cc *c, const op_info *oi)
 			    c, &ma, oi->op, false, a, slot(c, h), 0, h);
 			return push(c, oi->r);
 		}
-		if ((xop = address_form(c, h, oi->op)) != 0) {
-			wx_insn *in = &c->code[c->ncode - 1];
-			if (xop == xk_form[oi->op])
-				in->c = (uint32_t)in->imm;
-			in->h = (const void *)(uintptr_t)xop;
-			in->d = off; /* a (dst) and b stay */
-			c->offs[c->ncode - 1] = (uint32_t)c->insn_off;
-			mark_simple(c, c->ncode - 1);
+		if (wc_fuse_load(c, h, oi->op, off))
 			return push(c, oi->r);
-		}
-		if (c->vals[h].src == SRC_CONST && ka_form[oi->op]) {
+		if (c->vals[h].src == SRC_CONST && wc_ka_form[oi->op]) {
 			uint64_t ea = (uint64_t)(uint32_t)c->vals[h].k + off;
 			mark_simple(c,
-			    emit(c, (wx_op)ka_form[oi->op], slot(c, h), 0, ea));
+			    emit(c, (wx_op)wc_ka_form[oi->op], slot(c, h), 0,
+			        ea));
 			return push(c, oi->r);
 		}
 		mark_simple(
@@ -3308,55 +2640,20 @@ op_simple(cc *c, const op_info *oi)
 			}
 			return true;
 		}
-		if (c->vals[h + 1].src == SRC_CONST && sk_form[oi->op]) {
+		if (c->vals[h + 1].src == SRC_CONST && wc_sk_form[oi->op]) {
 			if (!dead(c))
-				emit(c, (wx_op)sk_form[oi->op], use(c, h), off,
-				    c->vals[h + 1].k);
+				emit(c, (wx_op)wc_sk_form[oi->op], use(c, h),
+				    off, c->vals[h + 1].k);
 			return true;
 		}
 		if (dead(c))
 			return true;
-		if (can_fuse_update(c, h, oi->op, off)) {
-			/* N_M a=h+1 b c=addr d=off -> N_MS b c=addr d=off */
-			wx_insn *in = &c->code[c->ncode - 1];
-			in->h = (const void *)(uintptr_t)ms_form[last_op(c)];
-			in->a = 0;
-			mark_simple(c, NONE);
-			fuse_muladd(c);
+		if (wc_fuse_store(c, h, oi->op, off))
 			return true;
-		}
-		if (can_fuse_store(c, h, oi->op)) {
-			/* N a=h+1 b c -> N_S a=addr b c d=off */
-			wx_insn *in = &c->code[c->ncode - 1];
-			in->h = (const void *)(uintptr_t)s_form[last_op(c)];
-			in->a = c->vals[h].src;
-			in->d = off;
-			/* A trap is the store's: point at it. */
-			c->offs[c->ncode - 1] = (uint32_t)c->insn_off;
-			mark_simple(c, NONE);
-			return true;
-		}
-		if (c->vals[h].src == SRC_CONST && ka_form[oi->op]) {
+		if (c->vals[h].src == SRC_CONST && wc_ka_form[oi->op]) {
 			uint64_t ea = (uint64_t)(uint32_t)c->vals[h].k + off;
-			emit(c, (wx_op)ka_form[oi->op], 0, use(c, h + 1), ea);
-			return true;
-		}
-		if ((xop = address_form(c, h, oi->op)) != 0) {
-			wx_insn *in = &c->code[c->ncode - 1];
-			if (xop == xk_form[oi->op]) {
-				in->c = (uint32_t)in->imm;
-				in->a = in->b;
-				in->b = c->vals[h + 1].src;
-			} else {
-				in->a = in->b;
-				in->b = in->c;
-				in->c = c->vals[h + 1].src;
-			}
-			in->h = (const void *)(uintptr_t)xop;
-			in->d = off;
-			/* A trap is the access's: point at it. */
-			c->offs[c->ncode - 1] = (uint32_t)c->insn_off;
-			mark_simple(c, NONE);
+			emit(
+			    c, (wx_op)wc_ka_form[oi->op], 0, use(c, h + 1), ea);
 			return true;
 		}
 		if (!dead(c)) {
