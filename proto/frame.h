@@ -91,9 +91,14 @@ int wp_read_envelope_fd(int fd, size_t max, Wasmd__Envelope **out, int *passed,
  * One sendmsg() of (the first bytes of) buf with the descriptor fd attached
  * (SCM_RIGHTS), flags as for sendmsg() (MSG_NOSIGNAL is added), retried on
  * EINTR: what sendmsg() returns. The descriptor stays the caller's.
+ * wp_send_with_fds(): the same with nfds (1 to WP_FDS_MAX) descriptors, in
+ * order (the supervisor sends a module's stored file and its snapshot's).
  */
+#define WP_FDS_MAX 2
 ssize_t wp_send_with_fd(
     int sock, const void *buf, size_t len, int fd, int flags);
+ssize_t wp_send_with_fds(int sock, const void *buf, size_t len, const int *fds,
+    size_t nfds, int flags);
 
 /*
  * A buffered reader of frames from one peer (the worker reading its
@@ -122,5 +127,12 @@ void wp_reader_init(wp_reader *r, int fd);
  */
 int wp_reader_next(wp_reader *r, size_t max, Wasmd__Envelope **out, int *passed,
     char *err, size_t errlen);
+/*
+ * The same keeping up to WP_FDS_MAX descriptors in passed (an array of
+ * that many, or NULL), in the order they were sent, -1 in the slots left
+ * (own: the caller closes them).
+ */
+int wp_reader_next_fds(wp_reader *r, size_t max, Wasmd__Envelope **out,
+    int *passed, char *err, size_t errlen);
 
 #endif /* WASMD_PROTO_FRAME_H */
