@@ -81,7 +81,8 @@ typedef struct job {
 	int exit_status;     /* set when the job must end early */
 	bool done;           /* the job is over (replied or abandoned) */
 	uint32_t host_index; /* host_imports index of the suspended call */
-	we_memory *mem; /* borrowed: the guest's exported memory, or NULL */
+	we_instance *inst;   /* borrowed: the guest, whose memories host calls
+	                      name (hostmem.h), or NULL */
 	char host_trap[512]; /* why a host call traps before it is relayed */
 	wrk_wasi *wasi;      /* own: the guest's WASI world, or NULL */
 	bool closed;         /* the supervisor hung up: serve no more */
@@ -725,7 +726,7 @@ send_host_call(job *j, const Wasmd__Invoke *inv, const we_pending *p)
 	/* The guest's output so far comes before the call it makes. */
 	wrk_wasi_flush(j->wasi);
 	/* Declared (pointer, length) arguments travel with the call. */
-	if (!wrk_hostmem_args(&j->arena, j->mem, h, p->args, p->nargs, &hc,
+	if (!wrk_hostmem_args(&j->arena, j->inst, h, p->args, p->nargs, &hc,
 	        j->host_trap, sizeof j->host_trap))
 		return false;
 	env.msg_case = WASMD__ENVELOPE__MSG_HOST_CALL;
@@ -750,7 +751,7 @@ await_host_reply(job *j)
 		Wasmd__MemoryReply mr = WASMD__MEMORY_REPLY__INIT;
 		wrk_arena bytes = {0}; /* freed once sent: reads add up */
 
-		wrk_hostmem_serve(&bytes, j->mem, env, &mr);
+		wrk_hostmem_serve(&bytes, j->inst, env, &mr);
 		wasmd__envelope__free_unpacked(env, NULL);
 		out.msg_case = WASMD__ENVELOPE__MSG_MEMORY_REPLY;
 		out.memory_reply = &mr;
@@ -774,7 +775,7 @@ resume_with_reply(job *j, we_store *s, const Wasmd__HostReply *r,
 
 	if (r->error != NULL && r->error[0] != '\0')
 		return we_resume_trap(s, r->error, results, nresults);
-	if (!wrk_hostmem_apply(j->mem, r, trap, sizeof trap))
+	if (!wrk_hostmem_apply(j->inst, r, trap, sizeof trap))
 		return we_resume_trap(s, trap, results, nresults);
 	vals = wrk_arena_alloc(&j->arena, (t->nresults + 1) * sizeof *vals);
 	if (vals == NULL)
@@ -938,7 +939,7 @@ run_invoke(job *j, const Wasmd__Invoke *inv, const we_module *m, we_store *s,
 		send_instantiate_error(j, s, &err, fuel, now_us() - t0);
 		return;
 	}
-	j->mem = wrk_hostmem_of(inst);
+	j->inst = inst;
 	f = we_instance_func(inst, inv->export);
 	nresults = f != NULL ? we_func_type(f)->nresults : 0;
 	results = wrk_arena_alloc(&j->arena, (nresults + 1) * sizeof *results);
@@ -1323,7 +1324,7 @@ serve_instance(job *j, const Wasmd__CreateInstance *ci)
 		if (inst == NULL) {
 			send_instantiate_error(j, s, &err, fuel, now_us() - t0);
 		} else {
-			j->mem = wrk_hostmem_of(inst);
+			j->inst = inst;
 			send_instance_created(j);
 			if (!j->done)
 				serve_instance_calls(j, &host, m, s, inst);
