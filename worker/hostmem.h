@@ -30,10 +30,10 @@
 
 /*
  * Fills hc->memory with the bytes of h's memory_args, read from inst's
- * memories (borrowed) at the pending call's arguments (args, nargs). The bytes are allocated from a.
- * Returns false with err filled when a pair is not two i32 parameters, a
- * range is out of bounds or too big, or there is no such memory: the call
- * traps with err, without asking the client.
+ * memories (borrowed) at the pending call's arguments (args, nargs). The
+ * bytes are allocated from a. Returns false with err filled when a pair is
+ * not two i32 parameters, a range is out of bounds or too big, or there is
+ * no such memory: the call traps with err, without asking the client.
  */
 bool wrk_hostmem_args(wrk_arena *a, const we_instance *inst,
     const Wasmd__HostImport *h, const we_val *args, size_t nargs,

@@ -164,9 +164,10 @@ send_hello(job *j)
 /*
  * Reads the next envelope (through the worker's reader, one recvmsg() for
  * a small frame); passed: WP_FDS_MAX slots for the descriptors that came
- * with it, as for wp_reader_next_fds(), or NULL when none is expected. A closed socket ends the job quietly;
- * anything else unreadable is a broken supervisor: answer if possible and
- * fail. own: the result, freed with wasmd__envelope__free_unpacked().
+ * with it, as for wp_reader_next_fds(), or NULL when none is expected. A
+ * closed socket ends the job quietly; anything else unreadable is a broken
+ * supervisor: answer if possible and fail. own: the result, freed with
+ * wasmd__envelope__free_unpacked().
  */
 static Wasmd__Envelope *
 read_envelope_fd(job *j, int *passed)
@@ -958,8 +959,8 @@ run_invoke(job *j, const Wasmd__Invoke *inv, const we_module *m, we_store *s,
 
 /*
  * Decodes the module whose bytes came as the descriptor j->module_fd (size
- * bytes: its stored file, or a push's sealed memfd) and caches it under digest, at the
- * heap its decoding took. NULL after replying.
+ * bytes: its stored file, or a push's sealed memfd) and caches it under
+ * digest, at the heap its decoding took. NULL after replying.
  */
 static we_module *
 load_passed_module(job *j, const char *digest, uint64_t size)

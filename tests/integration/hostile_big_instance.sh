@@ -7,10 +7,10 @@
 # the supervisor's peak RSS +400 MiB, and one run in three a creation
 # past its 10 s deadline). Now the worker gets the stored file itself,
 # read-only, as a fresh invoke's does (daemon/instance.c, daemon/modfd.c;
-# measured: 7-32 ms, +0 MiB). Asserted, while 3 clients each create an instance at
-# once: each is created; another tenant's list requests on one connection
-# are each answered within 300 ms; the supervisor's peak resident size
-# grows by less than half the module. Under ASan the memory bound does not
+# measured: 7-32 ms, +0 MiB). Asserted, while 3 clients each create an
+# instance at once: each is created; another tenant's list requests on one
+# connection are each answered within 300 ms; the supervisor's peak
+# resident size grows by less than half the module. Under ASan the memory bound does not
 # apply. The other tenant is uid 60004 (needs root).
 . "$IT_LIB"
 [ "$(id -u)" -eq 0 ] || skip "needs root to run a client as another uid"
