@@ -24,8 +24,14 @@
  * 3: Invoke.mounts (an older daemon would run the guest without its files).
  * 4: PushModule.init and Invoke.no_snapshot (an older daemon would store
  *    no snapshot, or run from one it was told not to).
+ * 5: MemoryArg, MemoryBytes, MemoryRead and MemoryWrite name their memory
+ *    (an older daemon would silently use its first exported memory).
+ * A daemon also serves clients of WP_PROTOCOL_VERSION_MIN and later, each
+ * in its own version (its hello is answered with it): a version 4 client
+ * never names a memory but 0, which means the same to both.
  */
-#define WP_PROTOCOL_VERSION 4
+#define WP_PROTOCOL_VERSION 5
+#define WP_PROTOCOL_VERSION_MIN 4
 
 #define WP_HEADER_SIZE 4
 #define WP_FRAME_MAX_DEFAULT (256u << 20) /* large enough for big modules */
