@@ -132,6 +132,7 @@ fill_pb(struct wc_hosts *h)
 			wasmd__memory_arg__init(&h->margs[m]);
 			h->margs[m].ptr_param = f->mem_args[j].ptr_param;
 			h->margs[m].len_param = f->mem_args[j].len_param;
+			h->margs[m].memory = f->mem_args[j].memory;
 			h->marg_ptrs[m] = &h->margs[m];
 		}
 		h->pb_ptrs[i] = pb;
@@ -363,12 +364,14 @@ memory_round_trip(
 
 /* One MemoryRead of at most WP_MEMORY_READ_MAX bytes. */
 static wasmd_error
-memory_read_piece(wasmd_host_call *call, uint64_t addr, void *buf, size_t len)
+memory_read_piece(wasmd_host_call *call, uint32_t memory, uint64_t addr,
+    void *buf, size_t len)
 {
 	Wasmd__Envelope env = WASMD__ENVELOPE__INIT, *reply;
 	Wasmd__MemoryRead mr = WASMD__MEMORY_READ__INIT;
 	wasmd_error rc;
 
+	mr.memory = memory;
 	mr.address = addr;
 	mr.length = (uint32_t)len;
 	env.msg_case = WASMD__ENVELOPE__MSG_MEMORY_READ;
@@ -393,6 +396,13 @@ wasmd_error
 wasmd_host_memory_read(
     wasmd_host_call *call, uint64_t addr, void *buf, size_t len)
 {
+	return wasmd_host_memory_read_in(call, 0, addr, buf, len);
+}
+
+wasmd_error
+wasmd_host_memory_read_in(wasmd_host_call *call, uint32_t memory, uint64_t addr,
+    void *buf, size_t len)
+{
 	size_t done = 0;
 	wasmd_error rc;
 
@@ -407,7 +417,7 @@ wasmd_host_memory_read(
 		size_t n = len - done < WP_MEMORY_READ_MAX ? len - done
 		                                           : WP_MEMORY_READ_MAX;
 		rc = memory_read_piece(
-		    call, addr + done, (uint8_t *)buf + done, n);
+		    call, memory, addr + done, (uint8_t *)buf + done, n);
 		if (rc != WASMD_OK)
 			return rc;
 		done += n;
@@ -419,12 +429,20 @@ wasmd_error
 wasmd_host_memory_write(
     wasmd_host_call *call, uint64_t addr, const void *data, size_t len)
 {
+	return wasmd_host_memory_write_in(call, 0, addr, data, len);
+}
+
+wasmd_error
+wasmd_host_memory_write_in(wasmd_host_call *call, uint32_t memory,
+    uint64_t addr, const void *data, size_t len)
+{
 	Wasmd__Envelope env = WASMD__ENVELOPE__INIT, *reply;
 	Wasmd__MemoryWrite mw = WASMD__MEMORY_WRITE__INIT;
 	wasmd_error rc;
 
 	if (call == NULL || (data == NULL && len > 0))
 		return WASMD_ERR_INVALID;
+	mw.memory = memory;
 	mw.address = addr;
 	mw.data.data = (uint8_t *)data; /* protobuf-c only reads it */
 	mw.data.len = len;
@@ -473,6 +491,13 @@ wasmd_error
 wasmd_host_call_write(
     wasmd_host_call *call, uint64_t addr, const void *data, size_t len)
 {
+	return wasmd_host_call_write_in(call, 0, addr, data, len);
+}
+
+wasmd_error
+wasmd_host_call_write_in(wasmd_host_call *call, uint32_t memory, uint64_t addr,
+    const void *data, size_t len)
+{
 	struct wc_write *w;
 
 	if (call == NULL || (data == NULL && len > 0))
@@ -493,6 +518,7 @@ wasmd_host_call_write(
 		return WASMD_ERR_NOMEM;
 	if (len > 0) /* data may be NULL then, which memcpy must not get */
 		memcpy(w->data, data, len);
+	w->pb.memory = memory;
 	w->pb.address = addr;
 	w->pb.data.data = w->data;
 	w->pb.data.len = len;

@@ -77,7 +77,7 @@ static wasmd_valtype one_i32[] = {WASMD_I32};
 static wasmd_valtype one_i64[] = {WASMD_I64};
 static wasmd_valtype one_f32[] = {WASMD_F32};
 static wasmd_valtype one_f64[] = {WASMD_F64};
-static const wasmd_mem_arg str_arg[] = {{0, 1}};
+static const wasmd_mem_arg str_arg[] = {{0, 1, 0}};
 
 static const wasmd_host_func builtins[] = {
     {"wasmd", "print_str", {2, 0, two_i32, NULL}, print_str, NULL, 1, str_arg},

@@ -112,7 +112,6 @@ sup_instance_create(
 	struct sup_module *m;
 	struct sup_job *job;
 	char err[512];
-	bool packed;
 
 	m = sup_store_resolve(
 	    s->tenant, ci->ref ? ci->ref : "", err, sizeof err);
@@ -151,21 +150,18 @@ sup_instance_create(
 	job->export_name = sup_strdup("(create_instance)");
 	job->timeout_ms = limits.timeout_ms;
 	job->memory = limits.max_memory_bytes; /* its worker's limit */
-	/* Synchronous read of a local file: see store.c. */
-	wc.wasm.data =
-	    sup_store_read_wasm(s->tenant, m, &wc.wasm.len, err, sizeof err);
-	if (wc.wasm.data == NULL) {
-		sup_job_fail(job, WASMD__ERROR_CODE__ERR_INTERNAL, err);
-		return;
-	}
+	/* Named by digest, as a fresh invoke's: the worker gets the stored
+	 * file itself (pool.c, sup_worker_send_job), never a copy of its
+	 * bytes made here on the loop. */
+	job->module_size = m->size;
+	wc.module_digest = job->digest;
+	wc.module_size = m->size;
 	wc.limits = &inst->limits;
 	wc.n_host_imports = ci->n_host_imports;
 	wc.host_imports = ci->host_imports;
 	env.msg_case = WASMD__ENVELOPE__MSG_CREATE_INSTANCE;
 	env.create_instance = &wc;
-	packed = sup_job_pack(job, &env);
-	free(wc.wasm.data);
-	if (packed)
+	if (sup_job_pack(job, &env))
 		sup_job_submit(job);
 }
 

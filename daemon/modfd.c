@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * modfd.c: a module's bytes for a warm worker, as a memfd sealed against
- * any change (sup.h: sup_module_memfd).
+ * modfd.c: a module's bytes for a worker, as descriptors passed with its
+ * job (sup.h: sup_module_fds, sup_memfd_from).
  *
  * A worker caches the modules it decoded (worker/cache.c), so their bytes
- * cross only when it lacks them; then they go as a descriptor with the
+ * cross only when it lacks them; then they go as descriptors with the
  * job's frame (pool.c), not inside it: the frame stays small, and the
  * worker maps the bytes read-only instead of reading them into its heap.
- * A plain module goes as its stored file, opened read-only (stored files
- * are never rewritten); a module with its snapshot, and a push's module,
- * as a memfd sealed against any change, so neither the supervisor nor the
- * worker could change it. The supervisor never parses the bytes.
+ * A stored module goes as its stored file, opened read-only, and its
+ * snapshot, when the invoke starts from one, as the snapshot's stored file
+ * beside it (stored files are never rewritten: a new one is renamed into
+ * place). A push's module goes as a memfd sealed against any change. So
+ * the supervisor never copies nor parses the bytes: a large module or
+ * snapshot costs it neither heap nor time on the loop.
  */
 #include "sup.h"
 
@@ -38,10 +40,8 @@ sup_write_all(int fd, const uint8_t *buf, size_t len)
 	return 0;
 }
 
-/* A sealed memfd holding buf and then more. -1 with err filled. */
-static int
-sealed_memfd(const uint8_t *buf, size_t len, const uint8_t *more,
-    size_t more_len, char *err, size_t errlen)
+int
+sup_memfd_from(const uint8_t *buf, size_t len, char *err, size_t errlen)
 {
 	int fd = memfd_create("wasmd-module", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	int rc;
@@ -51,8 +51,6 @@ sealed_memfd(const uint8_t *buf, size_t len, const uint8_t *more,
 		return -1;
 	}
 	rc = sup_write_all(fd, buf, len);
-	if (rc == 0 && more_len > 0)
-		rc = sup_write_all(fd, more, more_len);
 	if (rc == 0 &&
 	    fcntl(fd, F_ADD_SEALS,
 	        F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0)
@@ -67,14 +65,8 @@ sealed_memfd(const uint8_t *buf, size_t len, const uint8_t *more,
 }
 
 int
-sup_memfd_from(const uint8_t *buf, size_t len, char *err, size_t errlen)
-{
-	return sealed_memfd(buf, len, NULL, 0, err, errlen);
-}
-
-int
-sup_module_memfd(
-    struct sup_tenant *t, const char *digest, char *err, size_t errlen)
+sup_module_fds(struct sup_tenant *t, const char *digest, const char *snap,
+    int fds[2], char *err, size_t errlen)
 {
 	struct sup_module *m = sup_store_find(t, digest);
 
@@ -83,65 +75,18 @@ sup_module_memfd(
 		return -1;
 	}
 	/*
-	 * The stored file itself: copying a large module into a memfd here
-	 * would stall the loop (100 MiB: 1.9 s for another tenant at load 8)
-	 * and hold its bytes in our heap once per worker that lacks it.
+	 * The stored files themselves: copying a large module (or its
+	 * snapshot) into a memfd here would stall the loop (100 MiB: 1.9 s
+	 * for another tenant at load 8) and hold its bytes in our heap once
+	 * per worker that lacks it.
 	 */
-	return sup_store_open_wasm(t, m, err, errlen);
-}
-
-/*
- * m's snapshot snap, as stored: its size must be the one indexed (a file
- * changed on disk is refused here; its contents are checked by the worker).
- * own: the result; NULL with err filled.
- */
-static uint8_t *
-read_snapshot(struct sup_tenant *t, const struct sup_module *m,
-    const char *snap, size_t *len, char *err, size_t errlen)
-{
-	uint8_t *buf;
-
-	if (strcmp(m->snap_digest, snap) != 0) {
-		snprintf(err, errlen,
-		    "the snapshot of module %s changed while the invoke "
-		    "waited: invoke it again",
-		    m->digest);
-		return NULL;
-	}
-	if ((buf = sup_snapshot_read(t, m, len, err, errlen)) == NULL)
-		return NULL;
-	if (*len != m->snap_size) {
-		snprintf(err, errlen,
-		    "the stored snapshot of module %s is refused: its file "
-		    "is %zu bytes, not the %llu stored (push the module again "
-		    "to remake it, or run with --no-snapshot)",
-		    m->digest, *len, (unsigned long long)m->snap_size);
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
-int
-sup_module_snapshot_memfd(struct sup_tenant *t, const char *digest,
-    const char *snap, char *err, size_t errlen)
-{
-	struct sup_module *m = sup_store_find(t, digest);
-	uint8_t *wasm, *bytes;
-	size_t len, snap_len;
-	int fd;
-
-	if (m == NULL) {
-		snprintf(err, errlen, "module %s was removed", digest);
+	if ((fds[0] = sup_store_open_wasm(t, m, err, errlen)) < 0)
+		return -1;
+	if (snap[0] == '\0')
+		return 1;
+	if ((fds[1] = sup_snapshot_open(t, m, snap, err, errlen)) < 0) {
+		close(fds[0]);
 		return -1;
 	}
-	if ((bytes = read_snapshot(t, m, snap, &snap_len, err, errlen)) == NULL)
-		return -1;
-	wasm = sup_store_read_wasm(t, m, &len, err, errlen);
-	fd = wasm != NULL
-	    ? sealed_memfd(wasm, len, bytes, snap_len, err, errlen)
-	    : -1;
-	free(wasm);
-	free(bytes);
-	return fd;
+	return 2;
 }

@@ -23,7 +23,7 @@
  * after any reply that is not a clean result (a trap, an error), as well
  * as on any death, deadline or limit, as before. The worker keeps the
  * modules it decoded by digest; `held` mirrors that cache, so a module's
- * bytes go to it (a sealed memfd, modfd.c) only when it lacks them.
+ * bytes go to it (read-only descriptors, modfd.c) only when it lacks them.
  *
  * A worker is gone once it is both reaped (SIGCHLD, waitpid) and its socket
  * is at EOF: only then is its death classified (invoke.c), so a reply that
@@ -439,12 +439,13 @@ worker_release(struct sup_worker *w, const char *retire)
 	assign_queued(sup);
 }
 
-/* The first bytes of frame go with fd; the rest is queued as usual. */
+/* The first bytes of frame go with fds; the rest is queued as usual. */
 static int
-send_frame_with_fd(struct sup_worker *w, uint8_t *frame, size_t len, int fd)
+send_frame_with_fds(struct sup_worker *w, uint8_t *frame, size_t len,
+    const int *fds, size_t nfds)
 {
-	ssize_t n = wp_send_with_fd(
-	    bufferevent_getfd(w->bev), frame, len, fd, MSG_DONTWAIT);
+	ssize_t n = wp_send_with_fds(
+	    bufferevent_getfd(w->bev), frame, len, fds, nfds, MSG_DONTWAIT);
 	int rc;
 
 	rc = n <= 0 ? -1
@@ -459,7 +460,7 @@ sup_worker_send_job(
     struct sup_worker *w, struct sup_job *job, char *err, size_t errlen)
 {
 	uint8_t *frame = job->frame;
-	int fd, rc;
+	int fds[WP_FDS_MAX], nfds, rc;
 
 	job->frame = NULL;
 	job->module_sent = false;
@@ -474,7 +475,7 @@ sup_worker_send_job(
 		return -1;
 	}
 	/*
-	 * The descriptor must ride on the frame's own first byte: nothing
+	 * The descriptors must ride on the frame's own first byte: nothing
 	 * may wait before it in the output buffer. An idle worker's is empty
 	 * (it read its last job whole before it replied).
 	 */
@@ -484,19 +485,24 @@ sup_worker_send_job(
 		snprintf(err, errlen, "the worker's socket is not idle");
 		return -1;
 	}
-	/* A push's module is the job's own memfd, kept to be stored. */
-	fd = job->wasm_fd >= 0 ? job->wasm_fd
-	    : job->snap_size > 0
-	    ? sup_module_snapshot_memfd(
-	          job->tenant, job->digest, job->snap_digest, err, errlen)
-	    : sup_module_memfd(job->tenant, job->digest, err, errlen);
-	if (fd < 0) {
+	/* A push's module is the job's own memfd, kept to be stored; a
+	 * stored module goes as its file, with its snapshot's if the job
+	 * starts from it (modfd.c). */
+	if (job->wasm_fd >= 0) {
+		fds[0] = job->wasm_fd;
+		nfds = 1;
+	} else {
+		nfds = sup_module_fds(job->tenant, job->digest,
+		    job->snap_size > 0 ? job->snap_digest : "", fds, err,
+		    errlen);
+	}
+	if (nfds < 0) {
 		free(frame);
 		return -1;
 	}
-	rc = send_frame_with_fd(w, frame, job->frame_len, fd);
-	if (fd != job->wasm_fd)
-		close(fd);
+	rc = send_frame_with_fds(w, frame, job->frame_len, fds, (size_t)nfds);
+	for (int i = 0; job->wasm_fd < 0 && i < nfds; i++)
+		close(fds[i]);
 	if (rc != 0)
 		snprintf(err, errlen,
 		    "cannot send the module to its worker: %s",

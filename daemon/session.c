@@ -175,16 +175,19 @@ reply_hello(struct sup_session *s, Wasmd__Envelope *req)
 		session_close_soon(s);
 		return;
 	}
-	if (req->hello->version != WP_PROTOCOL_VERSION) {
+	if (req->hello->version < WP_PROTOCOL_VERSION_MIN ||
+	    req->hello->version > WP_PROTOCOL_VERSION) {
 		sup_session_fail(s, req->id, WASMD__ERROR_CODE__ERR_VERSION,
 		    "protocol version %u is not supported: this daemon speaks "
-		    "version %u",
-		    req->hello->version, WP_PROTOCOL_VERSION);
+		    "versions %u to %u",
+		    req->hello->version, WP_PROTOCOL_VERSION_MIN,
+		    WP_PROTOCOL_VERSION);
 		session_close_soon(s);
 		return;
 	}
 	s->tenant = s->owner; /* from the connection (admit.c) */
-	h.version = WP_PROTOCOL_VERSION;
+	/* An older client is served in its own version (frame.h). */
+	h.version = req->hello->version;
 	h.software = "wasmd " WASMD_VERSION;
 	h.tenant = s->tenant->name;
 	env.msg_case = WASMD__ENVELOPE__MSG_HELLO;

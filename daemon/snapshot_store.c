@@ -21,6 +21,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,22 +95,44 @@ sup_snapshot_put(struct sup_tenant *t, struct sup_module *m,
 	return 0;
 }
 
-uint8_t *
-sup_snapshot_read(struct sup_tenant *t, const struct sup_module *m, size_t *len,
-    char *err, size_t errlen)
+int
+sup_snapshot_open(struct sup_tenant *t, const struct sup_module *m,
+    const char *snap, char *err, size_t errlen)
 {
 	char path[4096];
-	uint8_t *buf;
+	struct stat st;
+	int fd;
 
+	if (strcmp(m->snap_digest, snap) != 0) {
+		snprintf(err, errlen,
+		    "the snapshot of module %s changed while the invoke "
+		    "waited: invoke it again",
+		    m->digest);
+		return -1;
+	}
 	snapshot_path(t, m->digest, m->snap_digest, path, sizeof path);
-	buf = sup_store_read_file(path, len);
-	if (buf == NULL)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0) {
 		snprintf(err, errlen,
 		    "cannot read the snapshot of module %s: %s (push the "
 		    "module again to remake it, or run it with "
 		    "--no-snapshot)",
 		    m->digest, strerror(errno));
-	return buf;
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if ((uint64_t)st.st_size != m->snap_size) {
+		snprintf(err, errlen,
+		    "the stored snapshot of module %s is refused: its file "
+		    "is %lld bytes, not the %llu stored (push the module "
+		    "again to remake it, or run with --no-snapshot)",
+		    m->digest, (long long)st.st_size,
+		    (unsigned long long)m->snap_size);
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 /* Removes one file of the snapshots directory at start, saying why. */

@@ -606,27 +606,6 @@ sup_store_remove(
 	return 0;
 }
 
-uint8_t *
-sup_store_read_wasm(struct sup_tenant *t, const struct sup_module *m,
-    size_t *len, char *err, size_t errlen)
-{
-	char path[4096];
-	uint8_t *buf;
-
-	pathf(path, sizeof(path), "%s/modules/%s.wasm", t->dir, m->digest);
-	buf = sup_store_read_file(path, len);
-	if (buf == NULL)
-		snprintf(
-		    err, errlen, "cannot read %s: %s", path, strerror(errno));
-	else if (*len != m->size) {
-		snprintf(err, errlen, "%s has %zu bytes, expected %llu", path,
-		    *len, (unsigned long long)m->size);
-		free(buf);
-		buf = NULL;
-	}
-	return buf;
-}
-
 int
 sup_store_open_wasm(
     struct sup_tenant *t, const struct sup_module *m, char *err, size_t errlen)

@@ -326,9 +326,6 @@ bool sup_store_named(struct sup_tenant *t, const struct sup_module *m);
  */
 int sup_store_open_wasm(
     struct sup_tenant *t, const struct sup_module *m, char *err, size_t errlen);
-/* own: the result (free()); NULL with err filled. */
-uint8_t *sup_store_read_wasm(struct sup_tenant *t, const struct sup_module *m,
-    size_t *len, char *err, size_t errlen);
 /*
  * own: the result, freed with sup_store_info_free(); names filled in. Reads
  * the module's .info file; NULL with err filled.
@@ -384,9 +381,14 @@ int sup_snapshot_put(struct sup_tenant *t, struct sup_module *m,
     const uint8_t *bytes, size_t len, char *err, size_t errlen);
 /* Removes m's snapshot, if it has one. */
 void sup_snapshot_drop(struct sup_tenant *t, struct sup_module *m);
-/* own: m's snapshot bytes (free()); NULL with err filled. */
-uint8_t *sup_snapshot_read(struct sup_tenant *t, const struct sup_module *m,
-    size_t *len, char *err, size_t errlen);
+/*
+ * m's snapshot file, opened read-only (a new snapshot replaces the file by
+ * rename, so the descriptor keeps these bytes), if snap is still m's and
+ * the file has the size indexed (its contents are the worker's to check).
+ * own: the descriptor; -1 with err filled.
+ */
+int sup_snapshot_open(struct sup_tenant *t, const struct sup_module *m,
+    const char *snap, char *err, size_t errlen);
 
 /* listener.c */
 int sup_listener_open(struct sup *sup, char *err, size_t errlen);
@@ -768,19 +770,16 @@ char **sup_worker_environ(void);
 void sup_isolation_report(struct sup *sup, pid_t pid);
 
 /*
- * modfd.c: a module's bytes for a worker, as a read-only descriptor: the
- * stored file itself (sup_store_open_wasm), passed without a copy.
- * Returns the descriptor (own: close it once sent) or -1 with err filled.
+ * modfd.c: a module's bytes for a worker, as read-only descriptors to
+ * pass with its job: fds[0] the stored module file itself
+ * (sup_store_open_wasm), and fds[1] its snapshot's stored file
+ * (sup_snapshot_open) when snap is not "" (snap must still be the
+ * module's; the invoke starts from it, Invoke.snapshot_digest). Nothing is
+ * copied. Returns how many (own: close them once sent), or -1 with err
+ * filled.
  */
-int sup_module_memfd(
-    struct sup_tenant *t, const char *digest, char *err, size_t errlen);
-/*
- * The same with the module's snapshot (digest snap, which must still be
- * its own) after the module's bytes, for a fresh invoke that starts from
- * it (Invoke.snapshot_digest).
- */
-int sup_module_snapshot_memfd(struct sup_tenant *t, const char *digest,
-    const char *snap, char *err, size_t errlen);
+int sup_module_fds(struct sup_tenant *t, const char *digest, const char *snap,
+    int fds[2], char *err, size_t errlen);
 /*
  * wasmwrite.c: a pushed module's len bytes from the memfd src (borrowed;
  * duplicated) into a new fsynced temp file in the store directory dir, by
@@ -799,7 +798,8 @@ void sup_wasm_write_cancel(struct sup_wasm_write *w);
 
 /* Writes all of buf to fd, retrying on EINTR. 0, or an errno value. */
 int sup_write_all(int fd, const uint8_t *buf, size_t len);
-/* A small push's len bytes at buf as such a memfd (own), or -1 with err. */
+/* A small push's len bytes at buf as a memfd sealed against any change
+ * (own), or -1 with err. */
 int sup_memfd_from(const uint8_t *buf, size_t len, char *err, size_t errlen);
 
 /* Small helpers (main.c). */

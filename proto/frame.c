@@ -275,8 +275,9 @@ write_all(int fd, const uint8_t *buf, size_t len, char *err, size_t errlen)
 }
 
 /*
- * Keeps the first descriptor of an SCM_RIGHTS message in *passed (when it
- * is still -1) and closes any other: a peer gets to pass one per frame.
+ * Keeps the descriptors of an SCM_RIGHTS message in the free (-1) slots of
+ * passed (WP_FDS_MAX of them), in order, and closes any beyond: a peer
+ * gets to pass WP_FDS_MAX per frame.
  */
 static void
 take_fds(struct msghdr *mh, int *passed)
@@ -290,21 +291,44 @@ take_fds(struct msghdr *mh, int *passed)
 			continue;
 		k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		for (i = 0; i < k; i++) {
+			size_t slot = 0;
 			int got;
 
 			memcpy(
 			    &got, CMSG_DATA(c) + i * sizeof(int), sizeof got);
-			if (*passed < 0)
-				*passed = got;
+			while (slot < WP_FDS_MAX && passed[slot] >= 0)
+				slot++;
+			if (slot < WP_FDS_MAX)
+				passed[slot] = got;
 			else
 				close(got);
 		}
 	}
 }
 
+/* Closes the descriptors kept in passed (WP_FDS_MAX slots); all -1 after. */
+static void
+close_fds(int *passed)
+{
+	for (size_t i = 0; i < WP_FDS_MAX; i++) {
+		if (passed[i] >= 0)
+			close(passed[i]);
+		passed[i] = -1;
+	}
+}
+
+/* Every slot of passed (WP_FDS_MAX) -1. */
+static void
+clear_fds(int *passed)
+{
+	for (size_t i = 0; i < WP_FDS_MAX; i++)
+		passed[i] = -1;
+}
+
 /*
- * One read of at most len bytes: read(), or recvmsg() keeping a passed
- * descriptor in *passed when passed is not NULL.
+ * One read of at most len bytes: read(), or recvmsg() keeping passed
+ * descriptors in passed (WP_FDS_MAX slots, as take_fds()) when passed is
+ * not NULL.
  */
 static ssize_t
 read_some(int fd, uint8_t *buf, size_t len, int *passed)
@@ -430,13 +454,18 @@ int
 wp_read_envelope_fd(int fd, size_t max, Wasmd__Envelope **out, int *passed,
     char *err, size_t errlen)
 {
+	int fds[WP_FDS_MAX];
+
+	clear_fds(fds);
 	*passed = -1;
-	if (read_envelope(fd, max, out, passed, err, errlen) == 0)
-		return 0;
-	if (*passed >= 0)
-		close(*passed);
-	*passed = -1;
-	return -1;
+	if (read_envelope(fd, max, out, fds, err, errlen) != 0) {
+		close_fds(fds);
+		return -1;
+	}
+	*passed = fds[0];
+	fds[0] = -1;
+	close_fds(fds); /* one descriptor per frame from this peer */
+	return 0;
 }
 
 void
@@ -453,9 +482,10 @@ wp_reader_init(wp_reader *r, int fd)
 static ssize_t
 reader_fill(wp_reader *r, int *passed)
 {
-	int ignored = -1;
+	int ignored[WP_FDS_MAX];
 	ssize_t n;
 
+	clear_fds(ignored);
 	if (r->start > 0) {
 		memmove(r->buf, r->buf + r->start, r->end - r->start);
 		r->end -= r->start;
@@ -463,10 +493,9 @@ reader_fill(wp_reader *r, int *passed)
 	}
 	do
 		n = read_some(r->fd, r->buf + r->end, sizeof r->buf - r->end,
-		    passed != NULL ? passed : &ignored);
+		    passed != NULL ? passed : ignored);
 	while (n < 0 && errno == EINTR);
-	if (ignored >= 0)
-		close(ignored);
+	close_fds(ignored);
 	if (n > 0)
 		r->end += (size_t)n;
 	return n;
@@ -518,7 +547,7 @@ reader_large(
 }
 
 int
-wp_reader_next(wp_reader *r, size_t max, Wasmd__Envelope **out, int *passed,
+wp_reader_next_fds(wp_reader *r, size_t max, Wasmd__Envelope **out, int *passed,
     char *err, size_t errlen)
 {
 	wp_parse p = WP_BAD;
@@ -526,7 +555,7 @@ wp_reader_next(wp_reader *r, size_t max, Wasmd__Envelope **out, int *passed,
 
 	*out = NULL;
 	if (passed != NULL)
-		*passed = -1;
+		clear_fds(passed);
 	if (reader_want(r, WP_HEADER_SIZE, passed, err, errlen) < 0)
 		goto fail;
 	n = get_be32(r->buf + r->start);
@@ -547,37 +576,62 @@ wp_reader_next(wp_reader *r, size_t max, Wasmd__Envelope **out, int *passed,
 	if (p == WP_FRAME)
 		return 0;
 fail:
-	if (passed != NULL && *passed >= 0)
-		close(*passed);
 	if (passed != NULL)
-		*passed = -1;
+		close_fds(passed);
 	return -1;
 }
 
+int
+wp_reader_next(wp_reader *r, size_t max, Wasmd__Envelope **out, int *passed,
+    char *err, size_t errlen)
+{
+	int fds[WP_FDS_MAX];
+	int rc = wp_reader_next_fds(
+	    r, max, out, passed != NULL ? fds : NULL, err, errlen);
+
+	if (passed == NULL)
+		return rc;
+	*passed = fds[0];
+	fds[0] = -1;
+	close_fds(fds); /* one descriptor per frame from this peer */
+	return rc;
+}
+
 ssize_t
-wp_send_with_fd(int sock, const void *buf, size_t len, int fd, int flags)
+wp_send_with_fds(int sock, const void *buf, size_t len, const int *fds,
+    size_t nfds, int flags)
 {
 	union {
 		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(sizeof(int) * WP_FDS_MAX)];
 	} u;
 	struct iovec iov = {(void *)buf, len};
 	struct msghdr mh = {0};
 	struct cmsghdr *c;
 	ssize_t n;
 
+	if (nfds == 0 || nfds > WP_FDS_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
 	memset(&u, 0, sizeof u);
 	mh.msg_iov = &iov;
 	mh.msg_iovlen = 1;
 	mh.msg_control = u.buf;
-	mh.msg_controllen = sizeof u.buf;
+	mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
 	c = CMSG_FIRSTHDR(&mh);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof fd);
+	c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+	memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
 	do
 		n = sendmsg(sock, &mh, flags | MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	return n;
+}
+
+ssize_t
+wp_send_with_fd(int sock, const void *buf, size_t len, int fd, int flags)
+{
+	return wp_send_with_fds(sock, buf, len, &fd, 1, flags);
 }

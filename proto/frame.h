@@ -24,8 +24,14 @@
  * 3: Invoke.mounts (an older daemon would run the guest without its files).
  * 4: PushModule.init and Invoke.no_snapshot (an older daemon would store
  *    no snapshot, or run from one it was told not to).
+ * 5: MemoryArg, MemoryBytes, MemoryRead and MemoryWrite name their memory
+ *    (an older daemon would silently use its first exported memory).
+ * A daemon also serves clients of WP_PROTOCOL_VERSION_MIN and later, each
+ * in its own version (its hello is answered with it): a version 4 client
+ * never names a memory but 0, which means the same to both.
  */
-#define WP_PROTOCOL_VERSION 4
+#define WP_PROTOCOL_VERSION 5
+#define WP_PROTOCOL_VERSION_MIN 4
 
 #define WP_HEADER_SIZE 4
 #define WP_FRAME_MAX_DEFAULT (256u << 20) /* large enough for big modules */
@@ -91,9 +97,14 @@ int wp_read_envelope_fd(int fd, size_t max, Wasmd__Envelope **out, int *passed,
  * One sendmsg() of (the first bytes of) buf with the descriptor fd attached
  * (SCM_RIGHTS), flags as for sendmsg() (MSG_NOSIGNAL is added), retried on
  * EINTR: what sendmsg() returns. The descriptor stays the caller's.
+ * wp_send_with_fds(): the same with nfds (1 to WP_FDS_MAX) descriptors, in
+ * order (the supervisor sends a module's stored file and its snapshot's).
  */
+#define WP_FDS_MAX 2
 ssize_t wp_send_with_fd(
     int sock, const void *buf, size_t len, int fd, int flags);
+ssize_t wp_send_with_fds(int sock, const void *buf, size_t len, const int *fds,
+    size_t nfds, int flags);
 
 /*
  * A buffered reader of frames from one peer (the worker reading its
@@ -122,5 +133,12 @@ void wp_reader_init(wp_reader *r, int fd);
  */
 int wp_reader_next(wp_reader *r, size_t max, Wasmd__Envelope **out, int *passed,
     char *err, size_t errlen);
+/*
+ * The same keeping up to WP_FDS_MAX descriptors in passed (an array of
+ * that many, or NULL), in the order they were sent, -1 in the slots left
+ * (own: the caller closes them).
+ */
+int wp_reader_next_fds(wp_reader *r, size_t max, Wasmd__Envelope **out,
+    int *passed, char *err, size_t errlen);
 
 #endif /* WASMD_PROTO_FRAME_H */

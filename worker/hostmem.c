@@ -10,22 +10,17 @@
 #include <stdio.h>
 #include <string.h>
 
-we_memory *
-wrk_hostmem_of(const we_instance *inst)
+/* inst's memory number index, or NULL with err filled. */
+static we_memory *
+memory_at(const we_instance *inst, uint32_t index, char *err, size_t errlen)
 {
-	const we_module *m = inst != NULL ? we_instance_module(inst) : NULL;
-	uint32_t n = m != NULL ? we_module_export_count(m) : 0;
+	we_memory *mem = inst != NULL ? we_instance_memory(inst, index) : NULL;
 
-	for (uint32_t i = 0; i < n; i++) {
-		we_exportdesc d;
-		we_extern e;
-
-		we_module_export(m, i, &d);
-		if (d.type.kind == WE_EXTERN_MEMORY &&
-		    we_instance_export(inst, d.name, &e))
-			return e.of.memory;
-	}
-	return NULL;
+	if (mem == NULL && index == 0)
+		snprintf(err, errlen, "the module has no memory");
+	else if (mem == NULL)
+		snprintf(err, errlen, "the module has no memory %u", index);
+	return mem;
 }
 
 /* The i32 argument at index i as an unsigned number, or false. */
@@ -38,17 +33,19 @@ u32_arg(const we_val *args, size_t nargs, uint32_t i, uint32_t *out)
 	return true;
 }
 
-/* Reads [addr, addr+len) of mem into a new arena buffer; false with err. */
+/*
+ * Reads [addr, addr+len) of inst's memory number index into a new arena
+ * buffer; false with err.
+ */
 static bool
-read_range(wrk_arena *a, we_memory *mem, uint64_t addr, uint64_t len,
-    ProtobufCBinaryData *out, char *err, size_t errlen)
+read_range(wrk_arena *a, const we_instance *inst, uint32_t index, uint64_t addr,
+    uint64_t len, ProtobufCBinaryData *out, char *err, size_t errlen)
 {
+	we_memory *mem = memory_at(inst, index, err, errlen);
 	uint8_t *buf;
 
-	if (mem == NULL) {
-		snprintf(err, errlen, "the module exports no memory");
+	if (mem == NULL)
 		return false;
-	}
 	if (len > WRK_HOSTMEM_MAX) {
 		snprintf(err, errlen,
 		    "%llu bytes at %llu: more than %u bytes at once",
@@ -64,8 +61,8 @@ read_range(wrk_arena *a, we_memory *mem, uint64_t addr, uint64_t len,
 	if (!we_memory_read(mem, addr, buf, len)) {
 		snprintf(err, errlen,
 		    "%llu bytes at %llu are out of bounds of the guest's "
-		    "memory (%llu bytes)",
-		    (unsigned long long)len, (unsigned long long)addr,
+		    "memory %u (%llu bytes)",
+		    (unsigned long long)len, (unsigned long long)addr, index,
 		    (unsigned long long)we_memory_size(mem));
 		return false;
 	}
@@ -75,9 +72,9 @@ read_range(wrk_arena *a, we_memory *mem, uint64_t addr, uint64_t len,
 }
 
 bool
-wrk_hostmem_args(wrk_arena *a, we_memory *mem, const Wasmd__HostImport *h,
-    const we_val *args, size_t nargs, Wasmd__HostCall *hc, char *err,
-    size_t errlen)
+wrk_hostmem_args(wrk_arena *a, const we_instance *inst,
+    const Wasmd__HostImport *h, const we_val *args, size_t nargs,
+    Wasmd__HostCall *hc, char *err, size_t errlen)
 {
 	size_t n = h->n_memory_args;
 	Wasmd__MemoryBytes *mb;
@@ -105,8 +102,9 @@ wrk_hostmem_args(wrk_arena *a, we_memory *mem, const Wasmd__HostImport *h,
 		}
 		wasmd__memory_bytes__init(&mb[i]);
 		mb[i].address = ptr;
-		if (!read_range(
-		        a, mem, ptr, len, &mb[i].data, why, sizeof why)) {
+		mb[i].memory = ma->memory;
+		if (!read_range(a, inst, ma->memory, ptr, len, &mb[i].data, why,
+		        sizeof why)) {
 			snprintf(err, errlen,
 			    "host import %s.%s: the (ptr, len) argument in "
 			    "parameters %u and %u: %s",
@@ -127,20 +125,23 @@ wrk_hostmem_is_request(const Wasmd__Envelope *env)
 	    env->msg_case == WASMD__ENVELOPE__MSG_MEMORY_WRITE;
 }
 
-/* Writes data at addr of mem; false with err when it does not fit. */
+/*
+ * Writes data at addr of inst's memory number index; false with err when
+ * it does not fit or there is no such memory.
+ */
 static bool
-write_range(we_memory *mem, uint64_t addr, const ProtobufCBinaryData *data,
-    char *err, size_t errlen)
+write_range(const we_instance *inst, uint32_t index, uint64_t addr,
+    const ProtobufCBinaryData *data, char *err, size_t errlen)
 {
-	if (mem == NULL) {
-		snprintf(err, errlen, "the module exports no memory");
+	we_memory *mem = memory_at(inst, index, err, errlen);
+
+	if (mem == NULL)
 		return false;
-	}
 	if (!we_memory_write(mem, addr, data->data, data->len)) {
 		snprintf(err, errlen,
 		    "%zu bytes at %llu are out of bounds of the guest's "
-		    "memory (%llu bytes)",
-		    data->len, (unsigned long long)addr,
+		    "memory %u (%llu bytes)",
+		    data->len, (unsigned long long)addr, index,
 		    (unsigned long long)we_memory_size(mem));
 		return false;
 	}
@@ -148,18 +149,20 @@ write_range(we_memory *mem, uint64_t addr, const ProtobufCBinaryData *data,
 }
 
 void
-wrk_hostmem_serve(wrk_arena *a, we_memory *mem, const Wasmd__Envelope *req,
-    Wasmd__MemoryReply *reply)
+wrk_hostmem_serve(wrk_arena *a, const we_instance *inst,
+    const Wasmd__Envelope *req, Wasmd__MemoryReply *reply)
 {
 	char err[256];
 	bool ok;
 
 	if (req->msg_case == WASMD__ENVELOPE__MSG_MEMORY_READ)
-		ok = read_range(a, mem, req->memory_read->address,
-		    req->memory_read->length, &reply->data, err, sizeof err);
+		ok = read_range(a, inst, req->memory_read->memory,
+		    req->memory_read->address, req->memory_read->length,
+		    &reply->data, err, sizeof err);
 	else
-		ok = write_range(mem, req->memory_write->address,
-		    &req->memory_write->data, err, sizeof err);
+		ok = write_range(inst, req->memory_write->memory,
+		    req->memory_write->address, &req->memory_write->data, err,
+		    sizeof err);
 	if (!ok) {
 		char *msg = wrk_arena_alloc(a, strlen(err) + 1);
 
@@ -170,8 +173,8 @@ wrk_hostmem_serve(wrk_arena *a, we_memory *mem, const Wasmd__Envelope *req,
 }
 
 bool
-wrk_hostmem_apply(
-    we_memory *mem, const Wasmd__HostReply *r, char *err, size_t errlen)
+wrk_hostmem_apply(const we_instance *inst, const Wasmd__HostReply *r, char *err,
+    size_t errlen)
 {
 	char why[256];
 
@@ -180,7 +183,8 @@ wrk_hostmem_apply(
 
 		if (w == NULL)
 			continue;
-		if (!write_range(mem, w->address, &w->data, why, sizeof why)) {
+		if (!write_range(inst, w->memory, w->address, &w->data, why,
+		        sizeof why)) {
 			snprintf(err, errlen, "host reply: write %s", why);
 			return false;
 		}

@@ -5,9 +5,13 @@
  * sent along with a host call, memory reads and writes the client asks for
  * while a host call is pending, and writes carried by a host reply.
  *
- * Every access is bounds-checked against the guest's exported memory; an
- * out-of-bounds request is refused with a message and never touches the
- * guest. Included by worker/serve.c only.
+ * Each argument, request and write names the guest memory it is about by
+ * its index in the module (MemoryArg.memory, as the module's instructions
+ * name its memories; 0 when the client says nothing, the only memory of a
+ * single-memory module). Every access is bounds-checked against that
+ * memory; an out-of-bounds request, or one naming a memory the module
+ * does not have, is refused with a message and never touches the guest.
+ * Included by worker/serve.c only.
  */
 #ifndef WASMD_WORKER_HOSTMEM_H
 #define WASMD_WORKER_HOSTMEM_H
@@ -25,21 +29,15 @@
 #define WRK_HOSTMEM_MAX (16u << 20)
 
 /*
- * The memory host functions see: the instance's first exported memory.
- * borrowed: lives as long as the instance; NULL when it exports none.
+ * Fills hc->memory with the bytes of h's memory_args, read from inst's
+ * memories (borrowed) at the pending call's arguments (args, nargs). The
+ * bytes are allocated from a. Returns false with err filled when a pair is
+ * not two i32 parameters, a range is out of bounds or too big, or there is
+ * no such memory: the call traps with err, without asking the client.
  */
-we_memory *wrk_hostmem_of(const we_instance *inst);
-
-/*
- * Fills hc->memory with the bytes of h's memory_args, read from mem at the
- * pending call's arguments (args, nargs). The bytes are allocated from a.
- * Returns false with err filled when a pair is not two i32 parameters, a
- * range is out of bounds or too big, or there is no memory: the host call
- * then traps with err, without asking the client.
- */
-bool wrk_hostmem_args(wrk_arena *a, we_memory *mem, const Wasmd__HostImport *h,
-    const we_val *args, size_t nargs, Wasmd__HostCall *hc, char *err,
-    size_t errlen);
+bool wrk_hostmem_args(wrk_arena *a, const we_instance *inst,
+    const Wasmd__HostImport *h, const we_val *args, size_t nargs,
+    Wasmd__HostCall *hc, char *err, size_t errlen);
 
 /* Whether env is a memory_read or memory_write from the client. */
 bool wrk_hostmem_is_request(const Wasmd__Envelope *env);
@@ -49,15 +47,15 @@ bool wrk_hostmem_is_request(const Wasmd__Envelope *env);
  * data, if any, is allocated from a). An out-of-bounds request gets an
  * error in the reply; the guest is not touched.
  */
-void wrk_hostmem_serve(wrk_arena *a, we_memory *mem, const Wasmd__Envelope *req,
-    Wasmd__MemoryReply *reply);
+void wrk_hostmem_serve(wrk_arena *a, const we_instance *inst,
+    const Wasmd__Envelope *req, Wasmd__MemoryReply *reply);
 
 /*
  * Applies a host reply's writes in order. Returns false with err filled
  * at the first one that is out of bounds (the earlier ones stay applied):
  * the host call then traps with err.
  */
-bool wrk_hostmem_apply(
-    we_memory *mem, const Wasmd__HostReply *r, char *err, size_t errlen);
+bool wrk_hostmem_apply(const we_instance *inst, const Wasmd__HostReply *r,
+    char *err, size_t errlen);
 
 #endif /* WASMD_WORKER_HOSTMEM_H */

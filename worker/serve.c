@@ -21,7 +21,8 @@
  * at its first job and decides when it is recycled (pool.c). Every invoke
  * gets a fresh store, instance and WASI world; only modules (and their
  * snapshots) survive, in the cache by digest (cache.h), their bytes passed
- * once as a memfd.
+ * once as read-only descriptors (the stored files, mapped, not read).
+ * create_instance{module_digest} gets its module the same way.
  *
  * Host imports suspend the engine (WE_HOST_SUSPEND); the call returns
  * WE_CALL_SUSPENDED, the worker relays the call to the supervisor, blocks
@@ -80,7 +81,8 @@ typedef struct job {
 	int exit_status;     /* set when the job must end early */
 	bool done;           /* the job is over (replied or abandoned) */
 	uint32_t host_index; /* host_imports index of the suspended call */
-	we_memory *mem; /* borrowed: the guest's exported memory, or NULL */
+	we_instance *inst;   /* borrowed: the guest, whose memories host calls
+	                      name (hostmem.h), or NULL */
 	char host_trap[512]; /* why a host call traps before it is relayed */
 	wrk_wasi *wasi;      /* own: the guest's WASI world, or NULL */
 	bool closed;         /* the supervisor hung up: serve no more */
@@ -88,7 +90,9 @@ typedef struct job {
 	kept *kept;          /* borrowed: what outlives the job, or NULL */
 	we_template *tmpl;   /* borrowed: the cached module's, or NULL */
 	we_snapshot *snap;   /* borrowed: the cached snapshot, or NULL */
-	int module_fd;       /* own: the memfd that came with the request */
+	int module_fd;       /* own: the module's descriptor that came with
+	                        the request (a stored file or a memfd), or -1 */
+	int snap_fd;         /* own: its snapshot's, after it, or -1 */
 	const char *cached;  /* borrowed (request): cached module to measure */
 	uint64_t heap_mark;  /* heap in use once the module was at hand */
 	bool in_init;        /* linking a push's initializer */
@@ -159,18 +163,24 @@ send_hello(job *j)
 
 /*
  * Reads the next envelope (through the worker's reader, one recvmsg() for
- * a small frame); passed: as for wp_read_envelope_fd(), or NULL when no
- * descriptor is expected. A closed socket ends the job quietly;
- * anything else unreadable is a broken supervisor: answer if possible and
- * fail. own: the result, freed with wasmd__envelope__free_unpacked().
+ * a small frame); passed: WP_FDS_MAX slots for the descriptors that came
+ * with it, as for wp_reader_next_fds(), or NULL when none is expected. A
+ * closed socket ends the job quietly; anything else unreadable is a broken
+ * supervisor: answer if possible and fail. own: the result, freed with
+ * wasmd__envelope__free_unpacked().
  */
 static Wasmd__Envelope *
 read_envelope_fd(job *j, int *passed)
 {
 	Wasmd__Envelope *env = NULL;
 	char err[256];
-	int rc = j->kept != NULL
-	    ? wp_reader_next(&j->kept->reader, WP_FRAME_MAX_DEFAULT, &env,
+	int rc;
+
+	if (passed != NULL)
+		for (size_t i = 0; i < WP_FDS_MAX; i++)
+			passed[i] = -1;
+	rc = j->kept != NULL
+	    ? wp_reader_next_fds(&j->kept->reader, WP_FRAME_MAX_DEFAULT, &env,
 	          passed, err, sizeof err)
 	    : passed != NULL ? wp_read_envelope_fd(j->fd, WP_FRAME_MAX_DEFAULT,
 	                           &env, passed, err, sizeof err)
@@ -717,7 +727,7 @@ send_host_call(job *j, const Wasmd__Invoke *inv, const we_pending *p)
 	/* The guest's output so far comes before the call it makes. */
 	wrk_wasi_flush(j->wasi);
 	/* Declared (pointer, length) arguments travel with the call. */
-	if (!wrk_hostmem_args(&j->arena, j->mem, h, p->args, p->nargs, &hc,
+	if (!wrk_hostmem_args(&j->arena, j->inst, h, p->args, p->nargs, &hc,
 	        j->host_trap, sizeof j->host_trap))
 		return false;
 	env.msg_case = WASMD__ENVELOPE__MSG_HOST_CALL;
@@ -742,7 +752,7 @@ await_host_reply(job *j)
 		Wasmd__MemoryReply mr = WASMD__MEMORY_REPLY__INIT;
 		wrk_arena bytes = {0}; /* freed once sent: reads add up */
 
-		wrk_hostmem_serve(&bytes, j->mem, env, &mr);
+		wrk_hostmem_serve(&bytes, j->inst, env, &mr);
 		wasmd__envelope__free_unpacked(env, NULL);
 		out.msg_case = WASMD__ENVELOPE__MSG_MEMORY_REPLY;
 		out.memory_reply = &mr;
@@ -766,7 +776,7 @@ resume_with_reply(job *j, we_store *s, const Wasmd__HostReply *r,
 
 	if (r->error != NULL && r->error[0] != '\0')
 		return we_resume_trap(s, r->error, results, nresults);
-	if (!wrk_hostmem_apply(j->mem, r, trap, sizeof trap))
+	if (!wrk_hostmem_apply(j->inst, r, trap, sizeof trap))
 		return we_resume_trap(s, trap, results, nresults);
 	vals = wrk_arena_alloc(&j->arena, (t->nresults + 1) * sizeof *vals);
 	if (vals == NULL)
@@ -930,7 +940,7 @@ run_invoke(job *j, const Wasmd__Invoke *inv, const we_module *m, we_store *s,
 		send_instantiate_error(j, s, &err, fuel, now_us() - t0);
 		return;
 	}
-	j->mem = wrk_hostmem_of(inst);
+	j->inst = inst;
 	f = we_instance_func(inst, inv->export);
 	nresults = f != NULL ? we_func_type(f)->nresults : 0;
 	results = wrk_arena_alloc(&j->arena, (nresults + 1) * sizeof *results);
@@ -948,9 +958,9 @@ run_invoke(job *j, const Wasmd__Invoke *inv, const we_module *m, we_store *s,
 }
 
 /*
- * Decodes the module whose bytes came as the memfd j->module_fd (size
- * bytes, sealed by the supervisor) and caches it under digest, at the
- * heap its decoding took. NULL after replying.
+ * Decodes the module whose bytes came as the descriptor j->module_fd (size
+ * bytes: its stored file, or a push's sealed memfd) and caches it under
+ * digest, at the heap its decoding took. NULL after replying.
  */
 static we_module *
 load_passed_module(job *j, const char *digest, uint64_t size)
@@ -962,7 +972,7 @@ load_passed_module(job *j, const char *digest, uint64_t size)
 
 	if (size == 0 || size > WP_FRAME_MAX_DEFAULT || strlen(digest) != 64) {
 		send_error(j, WASMD__ERROR_CODE__ERR_BAD_REQUEST,
-		    "worker: a module memfd needs a digest and a size");
+		    "worker: a module's descriptor needs a digest and a size");
 		j->exit_status = WRK_EXIT_BAD;
 		return NULL;
 	}
@@ -994,16 +1004,17 @@ load_passed_module(job *j, const char *digest, uint64_t size)
 
 /*
  * The snapshot the invoke starts from (Invoke.snapshot_digest), if any:
- * from the cache, or loaded from the memfd where it follows the module's
- * bytes, checked in full (never trusted: a damaged file is refused) and
- * cached with its module. False after replying.
+ * from the cache, or loaded from the descriptor that came after the
+ * module's (its stored file, read-only), checked in full (never trusted:
+ * a damaged file is refused) and cached with its module. False after
+ * replying.
  */
 static bool
 invoke_snapshot(
     job *j, const Wasmd__Invoke *inv, const char *digest, const we_module *m)
 {
 	const char *snap = inv->snapshot_digest ? inv->snapshot_digest : "";
-	uint64_t off = inv->module_size, size = inv->snapshot_size;
+	uint64_t size = inv->snapshot_size;
 	we_error err = {0};
 	we_snapshot *s;
 	uint8_t *bytes;
@@ -1012,23 +1023,23 @@ invoke_snapshot(
 		return true;
 	if ((j->snap = wrk_cache_snapshot(j->cache, digest, snap)) != NULL)
 		return true;
-	if (j->module_fd < 0 || size == 0 || off > WP_FRAME_MAX_DEFAULT ||
-	    size > WP_FRAME_MAX_DEFAULT || strlen(snap) != 64) {
+	if (j->snap_fd < 0 || size == 0 || size > WP_FRAME_MAX_DEFAULT ||
+	    strlen(snap) != 64) {
 		send_error(j, WASMD__ERROR_CODE__ERR_INTERNAL,
 		    "worker: the snapshot %.64s is not in its cache and its "
 		    "bytes did not come",
 		    snap);
 		return false;
 	}
-	bytes = mmap(NULL, off + size, PROT_READ, MAP_PRIVATE, j->module_fd, 0);
+	bytes = mmap(NULL, size, PROT_READ, MAP_PRIVATE, j->snap_fd, 0);
 	if (bytes == MAP_FAILED) {
 		send_error(j, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY,
 		    "worker: cannot map the snapshot's %llu bytes",
 		    (unsigned long long)size);
 		return false;
 	}
-	s = we_snapshot_load(m, bytes + off, size, WE_SNAPSHOT_IMAGE, &err);
-	munmap(bytes, off + size);
+	s = we_snapshot_load(m, bytes, size, WE_SNAPSHOT_IMAGE, &err);
+	munmap(bytes, size);
 	if (s == NULL) {
 		send_error(j,
 		    err.code == WE_ERR_NOMEM
@@ -1052,7 +1063,7 @@ invoke_snapshot(
 
 /*
  * The invoke's module: from its inline bytes (*owned: the caller frees
- * it), from the memfd that came with it, or from the cache. NULL after
+ * it), from the descriptor that came with it, or from the cache. NULL after
  * replying.
  */
 static we_module *
@@ -1069,7 +1080,8 @@ invoke_module(job *j, const Wasmd__Invoke *inv, bool *owned)
 			send_module_error(j, &err);
 		return m;
 	}
-	/* A memfd may come for the snapshot alone: a cached module stays. */
+	/* The module's descriptor comes with its snapshot's even when the
+	 * module is cached: a cached module stays. */
 	m = wrk_cache_get(j->cache, digest);
 	if (m == NULL && j->module_fd >= 0)
 		m = load_passed_module(j, digest, inv->module_size);
@@ -1284,17 +1296,19 @@ serve_instance(job *j, const Wasmd__CreateInstance *ci)
 	uint64_t t0 = now_us();
 	we_import *imports;
 	we_instance *inst;
+	bool owned;
 
 	host.export = "";
 	host.limits = ci->limits;
 	host.n_host_imports = ci->n_host_imports;
 	host.host_imports = ci->host_imports;
 	host.wasm = ci->wasm;
-	m = we_module_new(ci->wasm.data, ci->wasm.len, &err);
-	if (m == NULL) {
-		send_module_error(j, &err);
+	/* Named by digest, as a fresh invoke's module: from the descriptor
+	 * that came with the request (mapped), or from the cache. */
+	host.module_digest = ci->module_digest;
+	host.module_size = ci->module_size;
+	if ((m = invoke_module(j, &host, &owned)) == NULL)
 		return;
-	}
 	s = imports_wasi(m) ? NULL : we_store_new(&config);
 	if (s == NULL && imports_wasi(m)) {
 		send_error(j, WASMD__ERROR_CODE__ERR_LINK,
@@ -1311,14 +1325,15 @@ serve_instance(job *j, const Wasmd__CreateInstance *ci)
 		if (inst == NULL) {
 			send_instantiate_error(j, s, &err, fuel, now_us() - t0);
 		} else {
-			j->mem = wrk_hostmem_of(inst);
+			j->inst = inst;
 			send_instance_created(j);
 			if (!j->done)
 				serve_instance_calls(j, &host, m, s, inst);
 		}
 	}
 	we_store_free(s);
-	we_module_free(m);
+	if (owned)
+		we_module_free(m);
 }
 
 /* ---- The job ---------------------------------------------------------- */
@@ -1369,7 +1384,7 @@ charge_compiled_code(job *j)
 }
 
 /*
- * One request: read it (with the memfd a module may come with), serve
+ * One request: read it (with the descriptors a module may come with), serve
  * it, free everything of it. Returns -1 to go on, or the exit status once
  * the worker must stop serving (the supervisor hung up, or broke the
  * protocol).
@@ -1377,14 +1392,19 @@ charge_compiled_code(job *j)
 static int
 serve_one(int fd, kept *k)
 {
-	job j = {.fd = fd, .cache = k->cache, .kept = k, .module_fd = -1};
-	Wasmd__Envelope *req = read_envelope_fd(&j, &j.module_fd);
+	job j = {.fd = fd, .cache = k->cache, .kept = k};
+	int passed[WP_FDS_MAX];
+	Wasmd__Envelope *req = read_envelope_fd(&j, passed);
 
+	j.module_fd = passed[0];
+	j.snap_fd = passed[1];
 	if (req == NULL)
 		return j.exit_status;
 	serve_request(&j, req);
 	if (j.module_fd >= 0)
 		close(j.module_fd);
+	if (j.snap_fd >= 0)
+		close(j.snap_fd);
 	wrk_wasi_free(j.wasi);
 	wrk_arena_free(&j.arena);
 	charge_compiled_code(&j);

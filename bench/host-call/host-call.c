@@ -243,7 +243,7 @@ main(int argc, char **argv)
 {
 	static wasmd_valtype one_i32[] = {WASMD_I32};
 	static wasmd_valtype two_i32[] = {WASMD_I32, WASMD_I32};
-	static const wasmd_mem_arg str_arg[] = {{0, 1}};
+	static const wasmd_mem_arg str_arg[] = {{0, 1, 0}};
 	const char *wasmd = NULL, *host = NULL, *module = NULL;
 	struct samples fresh = {0}, live = {0}, calls = {0}, str_calls = {0},
 	               reads = {0}, unused = {0};

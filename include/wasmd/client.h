@@ -458,14 +458,19 @@ typedef struct wasmd_host_call wasmd_host_call;
 
 /*
  * A pointer+length pair of a host function's parameters (indexes into
- * type.params; both must be i32). The worker sends the guest memory bytes
- * [ptr, ptr+len) along with each call, so reading a string argument costs
- * no extra round trip (wasmd_host_call_mem_arg()). An out-of-bounds pair
- * makes the guest trap without calling the callback.
+ * type.params; both must be i32), pointing into the guest's memory number
+ * memory: its index in the module, as the module's instructions name its
+ * memories (imported ones first); 0, the only memory of a single-memory
+ * module, when left out of an initializer. The worker sends the guest
+ * memory bytes [ptr, ptr+len) along with each call, so reading a string
+ * argument costs no extra round trip (wasmd_host_call_mem_arg()). An
+ * out-of-bounds pair, or one naming a memory the module lacks, makes the
+ * guest trap without calling the callback.
  */
 typedef struct wasmd_mem_arg {
 	uint32_t ptr_param;
 	uint32_t len_param;
+	uint32_t memory;
 } wasmd_mem_arg;
 
 /*
@@ -613,25 +618,34 @@ WASMD_CLIENT_API const uint8_t *wasmd_host_call_mem_arg(
     const wasmd_host_call *call, size_t i, uint32_t *addr, size_t *len);
 
 /*
- * Queues a write of len bytes (copied) at guest address addr, applied in
- * order before the guest resumes (sent with the reply: no extra round
- * trip). If one turns out to be out of bounds the guest traps instead of
- * resuming. WASMD_ERR_NOMEM when out of memory.
+ * Queues a write of len bytes (copied) at guest address addr of memory 0,
+ * applied in order before the guest resumes (sent with the reply: no extra
+ * round trip). If one turns out to be out of bounds the guest traps
+ * instead of resuming. WASMD_ERR_NOMEM when out of memory.
+ * wasmd_host_call_write_in(): the same in the guest's memory number memory
+ * (its index, as wasmd_mem_arg.memory).
  */
 WASMD_CLIENT_API wasmd_error wasmd_host_call_write(
     wasmd_host_call *call, uint64_t addr, const void *data, size_t len);
+WASMD_CLIENT_API wasmd_error wasmd_host_call_write_in(wasmd_host_call *call,
+    uint32_t memory, uint64_t addr, const void *data, size_t len);
 
 /*
- * Reads or writes the guest's exported memory now (one round trip each).
- * An out-of-bounds range returns WASMD_ERR_OUT_OF_BOUNDS with nothing
- * read or written, and the guest is unharmed. Other errors: the
- * invocation ended meanwhile (e.g. WASMD_ERR_TIMEOUT) or the connection
- * broke. wasmd_errmsg() says more.
+ * Reads or writes the guest's memory 0 now (one round trip each); the _in
+ * forms, its memory number memory (its index, as wasmd_mem_arg.memory).
+ * An out-of-bounds range, or a memory the module lacks, returns
+ * WASMD_ERR_OUT_OF_BOUNDS with nothing read or written, and the guest is
+ * unharmed. Other errors: the invocation ended meanwhile (e.g.
+ * WASMD_ERR_TIMEOUT) or the connection broke. wasmd_errmsg() says more.
  */
 WASMD_CLIENT_API wasmd_error wasmd_host_memory_read(
     wasmd_host_call *call, uint64_t addr, void *buf, size_t len);
 WASMD_CLIENT_API wasmd_error wasmd_host_memory_write(
     wasmd_host_call *call, uint64_t addr, const void *data, size_t len);
+WASMD_CLIENT_API wasmd_error wasmd_host_memory_read_in(wasmd_host_call *call,
+    uint32_t memory, uint64_t addr, void *buf, size_t len);
+WASMD_CLIENT_API wasmd_error wasmd_host_memory_write_in(wasmd_host_call *call,
+    uint32_t memory, uint64_t addr, const void *data, size_t len);
 
 /*
  * Sets the message of the trap the callback's failure causes, printf-

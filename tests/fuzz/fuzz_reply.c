@@ -109,7 +109,7 @@ use_result(wasmd_result *r)
 static const wasmd_valtype f_params[] = {WASMD_I32, WASMD_I32, WASMD_I64};
 static const wasmd_valtype f_results[] = {WASMD_I32};
 static const wasmd_valtype g_results[] = {WASMD_F64, WASMD_EXTERNREF};
-static const wasmd_mem_arg f_mem[] = {{0, 1}};
+static const wasmd_mem_arg f_mem[] = {{0, 1, 0}};
 
 /* env.f(ptr, len, i64) -> i32: reads its memory argument, and with
  * FL_MEMORY reads and writes guest memory through the daemon. */

@@ -21,6 +21,13 @@ grep -q "exceeds the limit of 4096" <<<"$OUT" || fail "oversized: $OUT"
 run "$raw" "$SOCK" badversion
 expect_status 0
 grep -q "^error 2:" <<<"$OUT" || fail "badversion did not get ERR_VERSION: $OUT"
+# A client of the previous protocol version (4: no memory indices) is
+# still served, in its own version; one older than that is refused.
+run "$raw" "$SOCK" hello 4
+expect_status 0
+expect_out "hello version 4"
+run "$raw" "$SOCK" hello 3
+expect_status 1
 run "$raw" "$SOCK" nohello
 expect_status 0
 

@@ -5,7 +5,8 @@
 # of 400 KiB: the second evicts the first, whose bytes are then sent again
 # and recompiled, with the right results; one module alone stays cached.
 # A module over the budget (512 KiB) is kept alone while it is the only
-# one asked for, and shed before the next module is decoded.
+# one asked for, and shed before the next module is decoded. A live
+# instance's creation on that worker takes the module from its cache.
 . "$IT_LIB"
 
 # leb N: N as unsigned LEB128 bytes.
@@ -77,4 +78,12 @@ run_add c 9 9
 for p in $(job_workers "uid:$(id -u)" | tail -9); do
 	[ "$p" = "$w" ] || fail "the invokes did not all run in worker $w"
 done
+# A live instance of c takes that warm worker and its cached c: no bytes
+# are sent (the worker instantiates the cached module).
+run "$IT_BIN/wasmd-it-rawclient" "$SOCK" instances 1 c
+expect_status 0
+grep -q "^created " <<<"$OUT" || fail "no instance of the cached c: $OUT"
+m=$(last_job_field module)
+[ "$m" = cached ] || fail "the instance's creation did not take the cached c (module=$m)"
+[ "$(last_job_field worker)" = "$w" ] || fail "the instance did not take the warm worker $w"
 stop_daemon

@@ -12,6 +12,9 @@
  *                    memory_read/write round trips, out of bounds refused
  *                    while the guest survives, and an out-of-bounds
  *                    mem_arg that traps
+ *   mem2 REF         the same on the second memory of hostfn_mem2.wasm:
+ *                    a mem_arg, a queued write and round trips naming
+ *                    memory 1, memory 0 left alone, memory 2 refused
  *   fail REF         a failing callback becomes a TRAP_HOST trap
  *   hang REF MS      the callback outlives the MS deadline: ERR_TIMEOUT
  *   instance REF     a live instance keeps its counter across 3 invokes,
@@ -292,10 +295,38 @@ h_peek(wasmd_host_call *c, const wasmd_value *a, size_t na, wasmd_value *r,
 	return 0;
 }
 
+/*
+ * Invokes greet, which must return 12 * 65536 plus the sum of "hello,
+ * wasmd", then peek, which must return peek_want; says "greet ok (label)"
+ * and "peek ok (label)".
+ */
+static void
+greet_and_peek(wasmd_conn *conn, const char *ref, const wasmd_invoke_options *o,
+    int peek_want, const char *label)
+{
+	wasmd_result *r;
+
+	if ((r = invoke(conn, ref, "greet", NULL, 0, o)) != NULL) {
+		int want = 12 * 65536 + sum_bytes("hello, wasmd");
+
+		CHECK(r->results[0].of.i32 == want, "greet: %d, want %d",
+		    (int)r->results[0].of.i32, want);
+		printf("greet ok (%s)\n", label);
+		wasmd_result_free(r);
+	}
+	if ((r = invoke(conn, ref, "peek", NULL, 0, o)) != NULL) {
+		CHECK(r->results[0].of.i32 == peek_want,
+		    "peek: %d, want %d: the guest did not see the write",
+		    (int)r->results[0].of.i32, peek_want);
+		printf("peek ok (%s)\n", label);
+		wasmd_result_free(r);
+	}
+}
+
 static void
 mode_mem(wasmd_conn *conn, const char *ref)
 {
-	static const wasmd_mem_arg name_arg[] = {{0, 1}};
+	static const wasmd_mem_arg name_arg[] = {{0, 1, 0}};
 	wasmd_host_func funcs[] = {
 	    {"env", "greet", {4, 1, t_4i32, t_i32}, h_greet, NULL, 1, name_arg},
 	    {"env", "peek", FUNCTYPE(t_i32, t_i32), h_peek, NULL, 0, NULL},
@@ -305,21 +336,7 @@ mode_mem(wasmd_conn *conn, const char *ref)
 
 	o.host_funcs = funcs;
 	o.nhost_funcs = 2;
-	if ((r = invoke(conn, ref, "greet", NULL, 0, &o)) != NULL) {
-		int want = 12 * 65536 + sum_bytes("hello, wasmd");
-
-		CHECK(r->results[0].of.i32 == want, "greet: %d, want %d",
-		    (int)r->results[0].of.i32, want);
-		printf("greet ok\n");
-		wasmd_result_free(r);
-	}
-	if ((r = invoke(conn, ref, "peek", NULL, 0, &o)) != NULL) {
-		CHECK(r->results[0].of.i32 == sum_bytes("WASMD"),
-		    "peek: %d: the guest did not see the write",
-		    (int)r->results[0].of.i32);
-		printf("peek ok (the guest survived)\n");
-		wasmd_result_free(r);
-	}
+	greet_and_peek(conn, ref, &o, sum_bytes("WASMD"), "the guest survived");
 	if (wasmd_invoke(conn, ref, "bad_arg", NULL, 0, &o, &r) == WASMD_OK) {
 		CHECK(r->trap == WASMD_TRAP_HOST &&
 		        strstr(r->trap_message, "out of bounds") != NULL,
@@ -329,6 +346,68 @@ mode_mem(wasmd_conn *conn, const char *ref)
 	} else {
 		CHECK(false, "bad_arg: %s", wasmd_errmsg(conn));
 	}
+}
+
+/* ---- mem2: the second of two memories (hostfn_mem2.wasm) ---- */
+
+static int
+h_greet2(wasmd_host_call *c, const wasmd_value *a, size_t na, wasmd_value *r,
+    size_t nr, void *u)
+{
+	size_t len;
+	const uint8_t *name = wasmd_host_call_mem_arg(c, 0, NULL, &len);
+	char out[64];
+	int n;
+
+	if (name == NULL || len != 5 || memcmp(name, "wasmd", 5) != 0)
+		return wasmd_host_call_fail(c,
+		    "the name did not come from "
+		    "memory 1");
+	n = snprintf(out, sizeof out, "hello, %.*s", (int)len, name);
+	if (wasmd_host_call_write_in(
+	        c, 1, (uint32_t)a[2].of.i32, out, (size_t)n) != WASMD_OK)
+		return wasmd_host_call_fail(c, "out of memory");
+	r[0].of.i32 = n;
+	return 0;
+}
+
+static int
+h_peek2(wasmd_host_call *c, const wasmd_value *a, size_t na, wasmd_value *r,
+    size_t nr, void *u)
+{
+	char zero[8] = {0}, one[8] = {0};
+	wasmd_error rc;
+
+	rc = wasmd_host_memory_read_in(c, 2, 0, one, 1);
+	CHECK(
+	    rc == WASMD_ERR_OUT_OF_BOUNDS, "memory 2: %s", wasmd_strerror(rc));
+	printf("memory 2: %s\n", wasmd_errmsg(wasmd_host_call_conn(c)));
+	rc = wasmd_host_memory_read_in(c, 1, (uint32_t)a[0].of.i32, one, 5);
+	CHECK(rc == WASMD_OK && memcmp(one, "wasmd", 5) == 0,
+	    "read of memory 1: %s (%s)", wasmd_strerror(rc), one);
+	rc = wasmd_host_memory_read(c, (uint32_t)a[0].of.i32, zero, 5);
+	CHECK(rc == WASMD_OK && memcmp(zero, "zero!", 5) == 0,
+	    "read of memory 0: %s (%s)", wasmd_strerror(rc), zero);
+	rc = wasmd_host_memory_write_in(c, 1, 512, "WASMD", 5);
+	CHECK(rc == WASMD_OK, "write to memory 1: %s", wasmd_strerror(rc));
+	r[0].of.i32 = 0;
+	return 0;
+}
+
+static void
+mode_mem2(wasmd_conn *conn, const char *ref)
+{
+	static const wasmd_mem_arg name_arg[] = {{0, 1, 1}};
+	wasmd_host_func funcs[] = {
+	    {"env", "greet", {4, 1, t_4i32, t_i32}, h_greet2, NULL, 1,
+	        name_arg},
+	    {"env", "peek", FUNCTYPE(t_i32, t_i32), h_peek2, NULL, 0, NULL},
+	};
+	wasmd_invoke_options o = WASMD_INVOKE_OPTIONS_INIT;
+
+	o.host_funcs = funcs;
+	o.nhost_funcs = 2;
+	greet_and_peek(conn, ref, &o, sum_bytes("WASMD") * 65536, "memory 1");
 }
 
 /* ---- fail, hang ---- */
@@ -667,7 +746,7 @@ on_done(wasmd_conn *conn, wasmd_error rc, wasmd_result *r, void *arg)
 static void
 mode_async(wasmd_conn *conn, const char *ref, int n, bool mem)
 {
-	static const wasmd_mem_arg name_arg[] = {{0, 1}};
+	static const wasmd_mem_arg name_arg[] = {{0, 1, 0}};
 	struct async_state st = {0, 0, 0};
 	wasmd_host_func hc[] = {
 	    {"env", "h", FUNCTYPE(t_i32, t_i32), h_triple, &st, 0, NULL}};
@@ -733,6 +812,8 @@ main(int argc, char **argv)
 		mode_loop(conn, ref, n);
 	else if (strcmp(mode, "mem") == 0)
 		mode_mem(conn, ref);
+	else if (strcmp(mode, "mem2") == 0)
+		mode_mem2(conn, ref);
 	else if (strcmp(mode, "fail") == 0)
 		mode_fail(conn, ref);
 	else if (strcmp(mode, "hang") == 0)

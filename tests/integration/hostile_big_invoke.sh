@@ -21,21 +21,8 @@ big_module "$TMP/big.wasm" 100
 run ctl push "$TMP/big.wasm" --name big
 expect_status 0
 
-base=$(awk '/^VmHWM:/ {print $2}' "/proc/$DAEMON_PID/status")
-sleep 300 &
-sentinel=$!
-as_uid 60004 "$IT_BIN/wasmd-it-rawclient" "$SOCK" listwhile "$sentinel" \
-	>"$TMP/lists.out" 2>&1 &
-lister=$!
-callers=()
-for i in 1 2 3; do
-	ctl run -W max-memory-size=256MiB --invoke f big >"$TMP/call$i.out" 2>&1 &
-	callers+=($!)
-done
-for i in 1 2 3; do
-	wait "${callers[$((i - 1))]}" || fail "invoke $i failed: $(cat "$TMP/call$i.out")"
-done
-kill "$sentinel"
-wait "$lister" || fail "the other tenant's lists failed: $(cat "$TMP/lists.out")"
-big_bounds "3 fresh invokes of a 100 MiB module" "$base"
+big_watch
+all3 invoke ctl run -W max-memory-size=256MiB --invoke f big
+big_unwatch
+big_bounds "3 fresh invokes of a 100 MiB module" "$BIG_BASE"
 stop_daemon

@@ -273,6 +273,38 @@ big_module() {
 	} >"$1"
 }
 
+# big_watch / big_unwatch: around a hostile_big_* scenario's work, another
+# tenant (uid 60004) sends list requests on one connection, one after
+# another, timing them into $TMP/lists.out (wasmd-it-rawclient listwhile);
+# BIG_BASE is the supervisor's peak resident size (VmHWM, KiB) before, for
+# big_bounds.
+big_watch() {
+	BIG_BASE=$(awk '/^VmHWM:/ {print $2}' "/proc/$DAEMON_PID/status")
+	sleep 300 &
+	BIG_SENTINEL=$!
+	as_uid 60004 "$IT_BIN/wasmd-it-rawclient" "$SOCK" listwhile "$BIG_SENTINEL" \
+		>"$TMP/lists.out" 2>&1 &
+	BIG_LISTER=$!
+}
+big_unwatch() {
+	kill "$BIG_SENTINEL"
+	wait "$BIG_LISTER" || fail "the other tenant's lists failed: $(cat "$TMP/lists.out")"
+}
+
+# all3 NAME CMD...: runs CMD three times at once, each one's output in
+# $TMP/NAME1.out to NAME3.out, and fails unless all three succeed.
+all3() {
+	local name=$1 i pids=()
+	shift
+	for i in 1 2 3; do
+		"$@" >"$TMP/$name$i.out" 2>&1 &
+		pids+=($!)
+	done
+	for i in 1 2 3; do
+		wait "${pids[$((i - 1))]}" || fail "$name $i failed: $(cat "$TMP/$name$i.out")"
+	done
+}
+
 # big_bounds WHAT BASE: the bounds of a hostile_big_* scenario, once its
 # work (WHAT, for messages) is done: the other tenant's lists
 # ($TMP/lists.out, from wasmd-it-rawclient listwhile) each answered within

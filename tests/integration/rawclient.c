@@ -6,6 +6,9 @@
  * hello, a client that vanishes mid-invoke, several requests in flight.
  *
  * usage: wasmd-it-rawclient SOCKET MODE [ARGS...]
+ *   hello V
+ *       hello with protocol version V; succeed when the daemon answers
+ *       with a hello, printing "hello version N" (the version it answered).
  *   garbage | oversized | badversion | nohello
  *       send that; succeed when the daemon answers with an Error (printed)
  *       and then closes this connection.
@@ -706,6 +709,17 @@ main(int argc, char **argv)
 	if (strcmp(mode, "badversion") == 0) {
 		hello(fd, 999);
 		return expect_error_close(fd);
+	}
+	if (strcmp(mode, "hello") == 0 && argc == 4) {
+		Wasmd__Envelope *env;
+
+		hello(fd, (unsigned)atoi(argv[3]));
+		env = recv_env(fd, 5000);
+		if (env == NULL || env->msg_case != WASMD__ENVELOPE__MSG_HELLO)
+			return 1;
+		printf("hello version %u\n", env->hello->version);
+		wasmd__envelope__free_unpacked(env, NULL);
+		return 0;
 	}
 	if (strcmp(mode, "nohello") == 0) {
 		Wasmd__Envelope env = WASMD__ENVELOPE__INIT;

@@ -512,6 +512,72 @@ START_TEST(test_reader_frames_and_fd)
 }
 END_TEST
 
+/*
+ * Two descriptors on one frame come in the order sent (a module's file,
+ * then its snapshot's); wp_reader_next keeps the first and closes the
+ * other.
+ */
+START_TEST(test_reader_two_fds)
+{
+	uint8_t small[] = {0, 'a', 's', 'm'};
+	size_t la = 0;
+	uint8_t *a;
+	Wasmd__Envelope env, *out = NULL;
+	Wasmd__PushModule push;
+	wp_reader *r = malloc(sizeof *r);
+	char err[128] = "", got = 0;
+	int sv[2], p1[2], p2[2], fds[2], passed[WP_FDS_MAX], one = -1;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(pipe(p1), 0);
+	ck_assert_int_eq(pipe(p2), 0);
+	ck_assert_int_eq(write(p1[1], "1", 1), 1);
+	ck_assert_int_eq(write(p2[1], "2", 1), 1);
+	make_push(&env, &push, small, sizeof small, "one");
+	a = wp_frame_pack(&env, &la);
+	fds[0] = p1[0];
+	fds[1] = p2[0];
+	ck_assert_int_eq(
+	    wp_send_with_fds(sv[0], a, la, fds, 2, 0), (ssize_t)la);
+	wp_reader_init(r, sv[1]);
+	ck_assert_int_eq(wp_reader_next_fds(r, WP_FRAME_MAX_DEFAULT, &out,
+	                     passed, err, sizeof err),
+	    0);
+	ck_assert_str_eq(out->push->name, "one");
+	wasmd__envelope__free_unpacked(out, NULL);
+	ck_assert_int_ge(passed[0], 0);
+	ck_assert_int_ge(passed[1], 0);
+	ck_assert_int_eq(read(passed[0], &got, 1), 1);
+	ck_assert_int_eq(got, '1');
+	ck_assert_int_eq(read(passed[1], &got, 1), 1);
+	ck_assert_int_eq(got, '2');
+	close(passed[0]);
+	close(passed[1]);
+	/* One descriptor per frame for wp_reader_next: the first. */
+	ck_assert_int_eq(write(p1[1], "3", 1), 1);
+	ck_assert_int_eq(
+	    wp_send_with_fds(sv[0], a, la, fds, 2, 0), (ssize_t)la);
+	ck_assert_int_eq(wp_reader_next(r, WP_FRAME_MAX_DEFAULT, &out, &one,
+	                     err, sizeof err),
+	    0);
+	wasmd__envelope__free_unpacked(out, NULL);
+	ck_assert_int_ge(one, 0);
+	ck_assert_int_eq(read(one, &got, 1), 1);
+	ck_assert_int_eq(got, '3');
+	close(one);
+	/* More than WP_FDS_MAX is refused before sending. */
+	ck_assert_int_eq(wp_send_with_fds(sv[0], a, la, fds, 3, 0), -1);
+	close(sv[0]);
+	close(sv[1]);
+	close(p1[0]);
+	close(p1[1]);
+	close(p2[0]);
+	close(p2[1]);
+	free(a);
+	free(r);
+}
+END_TEST
+
 static Suite *
 frame_suite(void)
 {
@@ -534,6 +600,7 @@ frame_suite(void)
 	tcase_add_test(io, test_write_to_closed_peer_is_error);
 	tcase_add_test(io, test_write_read_over_pipe);
 	tcase_add_test(io, test_reader_frames_and_fd);
+	tcase_add_test(io, test_reader_two_fds);
 	tcase_set_timeout(io, 20);
 	suite_add_tcase(s, parse);
 	suite_add_tcase(s, io);
