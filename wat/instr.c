@@ -201,6 +201,24 @@ check_end_label(wparse *ps, const wtok *label)
 /* ---- Immediates -------------------------------------------------------- */
 
 /*
+ * A block type given as type x: a type of no parameters and at most one
+ * result is written in the short form (0x40 or the result's type), as
+ * the specification's converters do; any other as the index (s33).
+ */
+static void
+typeidx_blocktype(wparse *ps, wbuf *b, uint32_t x)
+{
+	const wfunctype *ft = x < ps->ntypes ? &ps->types[x] : NULL;
+
+	if (ft == NULL || !ft->is_func || ft->nparams != 0 || ft->nresults > 1)
+		wb_s64(ps, b, x);
+	else if (ft->nresults == 0)
+		wb_byte(ps, b, 0x40);
+	else
+		wb_bytes(ps, b, ft->types + ft->plen, ft->len - ft->plen);
+}
+
+/*
  * A block type: empty, one result, or a type use (then the type index as
  * a signed LEB128).
  */
@@ -221,7 +239,7 @@ blocktype(wparse *ps, wbuf *b)
 		wat_next(ps);
 		if (!wat_at_valtype(ps)) {
 			ps->pos = save;
-			wb_s64(ps, b, wat_typeuse(ps, NULL, false));
+			typeidx_blocktype(ps, b, wat_typeuse(ps, NULL, false));
 			return;
 		}
 		t = wat_buf_new(ps);
@@ -237,7 +255,7 @@ blocktype(wparse *ps, wbuf *b)
 		wat_buf_done(ps, t);
 		ps->pos = save;
 	}
-	wb_s64(ps, b, wat_typeuse(ps, NULL, false));
+	typeidx_blocktype(ps, b, wat_typeuse(ps, NULL, false));
 }
 
 /* The number after "offset=" or "align=" (skip bytes) of t. */

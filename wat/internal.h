@@ -114,6 +114,16 @@ typedef struct wfunctype {
 	uint32_t nparams, nresults;
 	uint8_t *types;     /* own: params then results, as encoded */
 	uint32_t plen, len; /* bytes of the params, of all the types */
+	/* A type written as more than (func ...) (3.0: sub, final, struct,
+	 * array, or in a rec group): its encoding as a subtype, else NULL
+	 * (written from the fields above). */
+	uint8_t *def; /* own */
+	uint32_t deflen;
+	bool is_func;   /* a function type (params and results above) */
+	bool plain;     /* a final function type of its own: implicit type uses
+	                 may pick it */
+	uint32_t rec_n; /* the first of (rec ...): its size; else 0 */
+	bool in_rec;    /* a member of (rec ...) */
 } wfunctype;
 
 enum {
@@ -201,6 +211,7 @@ typedef struct wparse {
 	/* The current function's locals and labels. */
 	wspace locals;
 	wlabels labels;
+	wspace fields; /* the current struct type's field names */
 
 	/* The sections being written. */
 	wbuf sec_type, sec_import, sec_func, sec_table, sec_mem, sec_global,

@@ -234,6 +234,13 @@ wat_expect_valtype(wparse *ps, wbuf *b)
 			wat_next(ps);
 		wb_byte(ps, b, null ? 0x63 : 0x64);
 		wat_heaptype(ps, b);
+		/* (ref null func) and the like: the short form (funcref 0x70),
+		 * as the binary format writes them. */
+		if (null && b->p[b->len - 1] >= 0x69 &&
+		    b->p[b->len - 1] <= 0x74 && b->p[b->len - 2] == 0x63) {
+			b->p[b->len - 2] = b->p[b->len - 1];
+			b->len--;
+		}
 		wat_expect_rparen(ps);
 		return;
 	}
@@ -347,8 +354,9 @@ params_results(wparse *ps, wsig *sig, wspace *params, bool names_ok)
 static bool
 sig_eq(const wsig *a, const wfunctype *b)
 {
-	return a->nparams == b->nparams && a->nresults == b->nresults &&
-	    a->plen == b->plen && a->types->len == b->len &&
+	return b->is_func && a->nparams == b->nparams &&
+	    a->nresults == b->nresults && a->plen == b->plen &&
+	    a->types->len == b->len &&
 	    (b->len == 0 || memcmp(a->types->p, b->types, b->len) == 0);
 }
 
@@ -366,6 +374,7 @@ add_type(wparse *ps, wsig *sig)
 	ft->nresults = sig->nresults;
 	ft->plen = sig->plen;
 	ft->len = (uint32_t)sig->types->len;
+	ft->is_func = ft->plain = true;
 	if (sig->types->len)
 		memcpy(ft->types, sig->types->p, sig->types->len);
 	wat_buf_done(ps, sig->types);
@@ -412,7 +421,7 @@ wat_typeuse(wparse *ps, wspace *params, bool names_ok)
 	}
 	params_results(ps, &ft, params, names_ok);
 	for (idx = 0; idx < ps->ntypes; idx++)
-		if (sig_eq(&ft, &ps->types[idx])) {
+		if (ps->types[idx].plain && sig_eq(&ft, &ps->types[idx])) {
 			wat_buf_done(ps, ft.types);
 			return idx;
 		}
@@ -486,6 +495,184 @@ globaltype(wparse *ps, wbuf *b)
 	}
 }
 
+/* ---- Type definitions (3.0: rec, sub, struct, array) ------------------- */
+
+/* storagetype: a value type, i8 or i16. */
+static void
+storagetype(wparse *ps, wbuf *b)
+{
+	if (wat_is_keyword(wat_peek(ps, 0), "i8") ||
+	    wat_is_keyword(wat_peek(ps, 0), "i16")) {
+		wb_byte(
+		    ps, b, wat_is_keyword(wat_next(ps), "i8") ? 0x78 : 0x77);
+		return;
+	}
+	wat_expect_valtype(ps, b);
+}
+
+/* fieldtype: storagetype | (mut storagetype). */
+static void
+fieldtype(wparse *ps, wbuf *b)
+{
+	bool mut = wat_at_open(ps, "mut");
+
+	if (mut) {
+		wat_next(ps);
+		wat_next(ps);
+	}
+	storagetype(ps, b);
+	wb_byte(ps, b, mut ? 0x01 : 0x00);
+	if (mut)
+		wat_expect_rparen(ps);
+}
+
+/* (struct (field $id? fieldtype) | (field fieldtype*))*, after "struct". */
+static void
+structtype(wparse *ps, wbuf *b)
+{
+	wbuf *fields = wat_buf_new(ps);
+	uint32_t n = 0;
+
+	ps->fields.n = 0;
+	while (wat_at_open(ps, "field")) {
+		wat_next(ps);
+		wat_next(ps);
+		if (wat_peek(ps, 0)->kind == T_ID) {
+			/* Field names are checked, not kept: no instruction
+			 * that names a field is read yet. */
+			wat_space_add(ps, &ps->fields, wat_next(ps));
+			fieldtype(ps, fields);
+			n++;
+		} else {
+			for (; wat_peek(ps, 0)->kind != T_RPAREN; n++)
+				fieldtype(ps, fields);
+		}
+		wat_expect_rparen(ps);
+	}
+	wb_byte(ps, b, 0x5f);
+	wb_u32(ps, b, n);
+	wb_bytes(ps, b, fields->p, fields->len);
+	wat_buf_done(ps, fields);
+}
+
+/* comptype from its "(": (func ...), (struct ...) or (array ...), into
+ * def; a function's signature into *sig (is_func set). */
+static void
+comptype(wparse *ps, wbuf *def, wsig *sig, bool *is_func)
+{
+	wat_expect_lparen(ps);
+	*is_func = wat_is_keyword(wat_peek(ps, 0), "func");
+	if (*is_func) {
+		wat_next(ps);
+		params_results(ps, sig, NULL, true);
+		wb_byte(ps, def, 0x60);
+		wb_u32(ps, def, sig->nparams);
+		wb_bytes(ps, def, sig->types->p, sig->plen);
+		wb_u32(ps, def, sig->nresults);
+		wb_bytes(ps, def, sig->types->p + sig->plen,
+		    sig->types->len - sig->plen);
+	} else if (wat_is_keyword(wat_peek(ps, 0), "struct")) {
+		wat_next(ps);
+		structtype(ps, def);
+	} else if (wat_is_keyword(wat_peek(ps, 0), "array")) {
+		wat_next(ps);
+		wb_byte(ps, def, 0x5e);
+		fieldtype(ps, def);
+	} else {
+		wat_fail(ps, "expected func, struct or array");
+	}
+	wat_expect_rparen(ps);
+}
+
+/*
+ * A type definition after "type" (its name was taken in pass 0): $id?
+ * then (sub final? x* comptype) or comptype. A function type that is
+ * final, has no supertypes and stands alone is written as (func ...).
+ */
+static void
+typedef_field(wparse *ps, bool in_rec)
+{
+	wbuf *def = wat_buf_new(ps), *head = wat_buf_new(ps);
+	wsig sig = {0};
+	bool is_func, final = true, plain;
+	uint32_t nsupers = 0;
+	wfunctype *ft;
+
+	opt_id(ps);
+	if (wat_at_open(ps, "sub")) {
+		wat_next(ps);
+		wat_next(ps);
+		final = wat_is_keyword(wat_peek(ps, 0), "final");
+		if (final)
+			wat_next(ps);
+		for (; wat_at_index(ps); nsupers++)
+			wb_u32(ps, head, wat_index(ps, &ps->spaces[SP_TYPE]));
+		comptype(ps, def, &sig, &is_func);
+		wat_expect_rparen(ps);
+	} else {
+		comptype(ps, def, &sig, &is_func);
+	}
+	if (!is_func)
+		sig.types = wat_buf_new(ps);
+	add_type(ps, &sig);
+	ft = &ps->types[ps->ntypes - 1];
+	plain = is_func && final && nsupers == 0 && !in_rec;
+	ft->is_func = is_func;
+	ft->plain = plain;
+	ft->in_rec = in_rec;
+	ps->nexplicit_types++;
+	if (!plain) {
+		wbuf *full = wat_buf_new(ps);
+
+		if (!final || nsupers > 0) {
+			wb_byte(ps, full, final ? 0x4f : 0x50);
+			wb_u32(ps, full, nsupers);
+			wb_bytes(ps, full, head->p, head->len);
+		}
+		wb_bytes(ps, full, def->p, def->len);
+		ft->def = wat_alloc(ps, full->len);
+		memcpy(ft->def, full->p, full->len);
+		ft->deflen = (uint32_t)full->len;
+		wat_buf_done(ps, full);
+	}
+	wat_buf_done(ps, def);
+	wat_buf_done(ps, head);
+}
+
+/* Pass 0: the names of the types ((type $t ...), (rec (type $t ...)...)),
+ * so that a type may name a later one. */
+static void
+scan_type_names(wparse *ps)
+{
+	size_t start = ps->pos;
+
+	while (wat_peek(ps, 0)->kind == T_LPAREN) {
+		size_t field = ps->pos;
+
+		if (wat_at_open(ps, "type")) {
+			wat_next(ps);
+			wat_next(ps);
+			wat_space_add(ps, &ps->spaces[SP_TYPE], opt_id(ps));
+		} else if (wat_at_open(ps, "rec")) {
+			wat_next(ps);
+			wat_next(ps);
+			while (wat_at_open(ps, "type")) {
+				size_t member = ps->pos;
+
+				wat_next(ps);
+				wat_next(ps);
+				wat_space_add(
+				    ps, &ps->spaces[SP_TYPE], opt_id(ps));
+				ps->pos = member;
+				skip_group(ps);
+			}
+		}
+		ps->pos = field;
+		skip_group(ps);
+	}
+	ps->pos = start;
+}
+
 /* ---- Pass 1: indices and names ----------------------------------------- */
 
 /* Inline (export "n") groups; skipped in pass 1. */
@@ -527,17 +714,22 @@ scan_field(wparse *ps)
 	wat_expect_lparen(ps);
 	kw = wat_next(ps);
 	if (wat_is_keyword(kw, "type")) {
-		const wtok *id = opt_id(ps);
-		wsig ft;
+		typedef_field(ps, false);
+		wat_expect_rparen(ps);
+		return;
+	}
+	if (wat_is_keyword(kw, "rec")) {
+		uint32_t first = ps->ntypes;
 
-		wat_expect_lparen(ps);
-		wat_expect_keyword(ps, "func");
-		params_results(ps, &ft, NULL, true);
+		while (wat_at_open(ps, "type")) {
+			wat_next(ps);
+			wat_next(ps);
+			typedef_field(ps, true);
+			wat_expect_rparen(ps);
+		}
 		wat_expect_rparen(ps);
-		wat_expect_rparen(ps);
-		wat_space_add(ps, &ps->spaces[SP_TYPE], id);
-		add_type(ps, &ft);
-		ps->nexplicit_types++;
+		if (ps->ntypes > first)
+			ps->types[first].rec_n = ps->ntypes - first;
 		return;
 	}
 	if (wat_is_keyword(kw, "import")) {
@@ -1296,7 +1488,7 @@ emit_field(wparse *ps, uint32_t next[WAT_NKINDS])
 
 	wat_expect_lparen(ps);
 	kw = wat_next(ps);
-	if (wat_is_keyword(kw, "type")) {
+	if (wat_is_keyword(kw, "type") || wat_is_keyword(kw, "rec")) {
 		ps->pos--;
 		ps->pos--;
 		skip_group(ps);
@@ -1450,6 +1642,17 @@ placed(wparse *ps, wbuf *out, uint8_t id, bool present, uint32_t count,
 	wat_customs_emit(ps, out, wat_section_slot(id, true));
 }
 
+/* The type section's entries: a rec group is one. */
+static uint32_t
+ntype_entries(const wparse *ps)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < ps->ntypes; i++)
+		n += !ps->types[i].in_rec || ps->types[i].rec_n > 0;
+	return n;
+}
+
 static void
 assemble(wparse *ps, wbuf *out, const wtok *module_id)
 {
@@ -1461,13 +1664,21 @@ assemble(wparse *ps, wbuf *out, const wtok *module_id)
 	for (uint32_t i = 0; i < ps->ntypes; i++) {
 		wfunctype *t = &ps->types[i];
 
+		if (t->rec_n > 0) {
+			wb_byte(ps, types, 0x4e);
+			wb_u32(ps, types, t->rec_n);
+		}
+		if (t->def != NULL) {
+			wb_bytes(ps, types, t->def, t->deflen);
+			continue;
+		}
 		wb_byte(ps, types, 0x60);
 		wb_u32(ps, types, t->nparams);
 		wb_bytes(ps, types, t->types, t->plen);
 		wb_u32(ps, types, t->nresults);
 		wb_bytes(ps, types, t->types + t->plen, t->len - t->plen);
 	}
-	placed(ps, out, 1, ps->ntypes > 0, ps->ntypes, types);
+	placed(ps, out, 1, ps->ntypes > 0, ntype_entries(ps), types);
 	wat_buf_done(ps, types);
 	placed(ps, out, 2, ps->count_import, ps->count_import, &ps->sec_import);
 	placed(ps, out, 3, ndefined, ndefined, &ps->sec_func);
@@ -1479,12 +1690,13 @@ assemble(wparse *ps, wbuf *out, const wtok *module_id)
 	placed(ps, out, 8, ps->has_start, 0, &ps->sec_start);
 	placed(ps, out, 9, ps->count_elem, ps->count_elem, &ps->sec_elem);
 	{
-		/* The data count: a bare count, no body. */
+		/* The data count: a bare count, only where code names a
+		 * data segment (memory.init, data.drop), as the suites'
+		 * converters write it. */
 		wbuf *dc = wat_buf_new(ps);
 
 		wb_u32(ps, dc, ps->count_data);
-		placed(
-		    ps, out, 12, ps->count_data || ps->uses_datacount, 0, dc);
+		placed(ps, out, 12, ps->uses_datacount, 0, dc);
 		wat_buf_done(ps, dc);
 	}
 	placed(ps, out, 10, ndefined, ndefined, &ps->sec_code);
@@ -1501,6 +1713,7 @@ module_fields(wparse *ps, wbuf *out, const wtok *module_id, unsigned depth)
 	size_t start = ps->pos;
 	uint32_t next[WAT_NKINDS];
 
+	scan_type_names(ps);
 	while (wat_peek(ps, 0)->kind == T_LPAREN)
 		scan_field(ps);
 	for (int k = 0; k < WAT_NKINDS; k++)
@@ -1528,11 +1741,14 @@ parse_free(wparse *ps)
 {
 	for (int i = 0; i < SP__COUNT; i++)
 		free(ps->spaces[i].names);
-	for (uint32_t i = 0; i < ps->ntypes; i++)
+	for (uint32_t i = 0; i < ps->ntypes; i++) {
 		free(ps->types[i].types);
+		free(ps->types[i].def);
+	}
 	free(ps->types);
 	free(ps->func_type);
 	free(ps->locals.names);
+	free(ps->fields.names);
 	free(ps->labels.names);
 	wat_free_tokens(ps->atoks, ps->natoks);
 	free(ps->annots);
@@ -1664,6 +1880,7 @@ wat_to_wasm(
 	for (int i = 0; i < SP__COUNT; i++)
 		ps->spaces[i].what = space_names[i];
 	ps->locals.what = "local";
+	ps->fields.what = "field";
 	wat_index_ops(ps);
 	ps->pending_hint = -1;
 	if (wat_lex(text, len, &ps->toks, &ps->ntoks, &nannots, err) < 0) {
