@@ -1690,13 +1690,13 @@ assemble(wparse *ps, wbuf *out, const wtok *module_id)
 	placed(ps, out, 8, ps->has_start, 0, &ps->sec_start);
 	placed(ps, out, 9, ps->count_elem, ps->count_elem, &ps->sec_elem);
 	{
-		/* The data count: a bare count, only where code names a
-		 * data segment (memory.init, data.drop), as the suites'
-		 * converters write it. */
+		/* The data count: a bare count, wherever there are data
+		 * segments (as LLVM writes it) or code names one. */
 		wbuf *dc = wat_buf_new(ps);
 
 		wb_u32(ps, dc, ps->count_data);
-		placed(ps, out, 12, ps->uses_datacount, 0, dc);
+		placed(
+		    ps, out, 12, ps->count_data || ps->uses_datacount, 0, dc);
 		wat_buf_done(ps, dc);
 	}
 	placed(ps, out, 10, ndefined, ndefined, &ps->sec_code);
