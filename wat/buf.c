@@ -74,6 +74,12 @@ wb_bytes(wparse *ps, wbuf *b, const void *v, size_t n)
 void
 wb_u32(wparse *ps, wbuf *b, uint32_t v)
 {
+	wb_u64(ps, b, v);
+}
+
+void
+wb_u64(wparse *ps, wbuf *b, uint64_t v)
+{
 	do {
 		uint8_t byte = v & 0x7f;
 

@@ -149,8 +149,7 @@ push_label(wparse *ps, const wtok *id)
 {
 	ps->labels.names = wat_grow(ps, ps->labels.names, &ps->labels.cap,
 	    ps->labels.n + 1, sizeof(wname));
-	ps->labels.names[ps->labels.n].id = id ? id->text : NULL;
-	ps->labels.names[ps->labels.n].len = id ? id->len : 0;
+	wat_name_set(&ps->labels.names[ps->labels.n], id);
 	ps->labels.n++;
 }
 
@@ -162,10 +161,7 @@ label_index(wparse *ps)
 
 	if (t->kind == T_ID) {
 		for (uint32_t i = ps->labels.n; i-- > 0;) {
-			const wname *n = &ps->labels.names[i];
-
-			if (n->id != NULL && n->len == t->len &&
-			    memcmp(n->id, t->text, t->len) == 0) {
+			if (wat_same_id(&ps->labels.names[i], t)) {
 				wat_next(ps);
 				return ps->labels.n - 1 - i;
 			}
@@ -178,6 +174,16 @@ label_index(wparse *ps)
 	return v;
 }
 
+/* Whether two $ids name the same label. */
+static bool
+same_label(const wtok *a, const wtok *b)
+{
+	wname n;
+
+	wat_name_set(&n, a);
+	return wat_same_id(&n, b);
+}
+
 /* `end $l` or `else $l`: the optional id must repeat the block's. */
 static void
 check_end_label(wparse *ps, const wtok *label)
@@ -187,13 +193,30 @@ check_end_label(wparse *ps, const wtok *label)
 	if (wat_peek(ps, 0)->kind != T_ID)
 		return;
 	t = wat_next(ps);
-	if (label == NULL || label->len != t->len ||
-	    memcmp(label->text, t->text, t->len) != 0)
+	if (label == NULL || !same_label(label, t))
 		wat_fail_at(
 		    ps, t, "mismatching label %.*s", (int)t->len, t->text);
 }
 
 /* ---- Immediates -------------------------------------------------------- */
+
+/*
+ * A block type given as type x: a type of no parameters and at most one
+ * result is written in the short form (0x40 or the result's type), as
+ * the specification's converters do; any other as the index (s33).
+ */
+static void
+typeidx_blocktype(wparse *ps, wbuf *b, uint32_t x)
+{
+	const wfunctype *ft = x < ps->ntypes ? &ps->types[x] : NULL;
+
+	if (ft == NULL || !ft->is_func || ft->nparams != 0 || ft->nresults > 1)
+		wb_s64(ps, b, x);
+	else if (ft->nresults == 0)
+		wb_byte(ps, b, 0x40);
+	else
+		wb_bytes(ps, b, ft->types + ft->plen, ft->len - ft->plen);
+}
 
 /*
  * A block type: empty, one result, or a type use (then the type index as
@@ -216,7 +239,7 @@ blocktype(wparse *ps, wbuf *b)
 		wat_next(ps);
 		if (!wat_at_valtype(ps)) {
 			ps->pos = save;
-			wb_s64(ps, b, wat_typeuse(ps, NULL, false));
+			typeidx_blocktype(ps, b, wat_typeuse(ps, NULL, false));
 			return;
 		}
 		t = wat_buf_new(ps);
@@ -232,30 +255,54 @@ blocktype(wparse *ps, wbuf *b)
 		wat_buf_done(ps, t);
 		ps->pos = save;
 	}
-	wb_s64(ps, b, wat_typeuse(ps, NULL, false));
+	typeidx_blocktype(ps, b, wat_typeuse(ps, NULL, false));
 }
 
-static uint32_t
+/* The number after "offset=" or "align=" (skip bytes) of t. */
+static uint64_t
 memarg_value(wparse *ps, const wtok *t, size_t skip)
 {
 	wtok num = *t;
-	uint32_t v;
+	uint64_t v;
 
 	num.kind = T_RESERVED;
 	num.text += skip;
 	num.len -= skip;
-	if (!wat_parse_u32(&num, &v))
+	if (!wat_parse_u64(&num, &v))
 		wat_fail(
 		    ps, "malformed memory access: %.*s", (int)t->len, t->text);
 	return v;
 }
 
-static void
-memarg(wparse *ps, wbuf *b, unsigned natural)
+/* Whether t is "offset=..." or "align=...". */
+static bool
+is_memarg_part(const wtok *t)
 {
-	uint32_t offset = 0, align = 1u << natural, log2 = 0;
+	return t->kind == T_KEYWORD &&
+	    ((t->len > 7 && memcmp(t->text, "offset=", 7) == 0) ||
+	        (t->len > 6 && memcmp(t->text, "align=", 6) == 0));
+}
+
+/*
+ * memidx? offset=? align=?: the memory (3.0 multi-memory; 0 when absent,
+ * else flagged by bit 6 of the alignment field), the alignment's log2
+ * and the offset (u64: memory64). With lane, a lane index follows, so a
+ * lone number is the lane's and not a memory index.
+ */
+static void
+memarg(wparse *ps, wbuf *b, unsigned natural, bool lane)
+{
+	uint64_t offset = 0, align = (uint64_t)1 << natural;
+	uint32_t log2 = 0, mem = 0, v;
 	const wtok *t = wat_peek(ps, 0);
 
+	if (t->kind == T_ID ||
+	    (wat_parse_u32(t, &v) &&
+	        (!lane || is_memarg_part(wat_peek(ps, 1)) ||
+	            wat_peek(ps, 1)->kind == T_RESERVED))) {
+		mem = wat_index(ps, &ps->spaces[SP_MEM]);
+		t = wat_peek(ps, 0);
+	}
 	if (t->kind == T_KEYWORD && t->len > 7 &&
 	    memcmp(t->text, "offset=", 7) == 0) {
 		offset = memarg_value(ps, t, 7);
@@ -269,10 +316,19 @@ memarg(wparse *ps, wbuf *b, unsigned natural)
 			wat_fail(ps, "alignment must be a power of two");
 		wat_next(ps);
 	}
-	while ((1u << log2) < align)
+	while (((uint64_t)1 << log2) < align)
 		log2++;
-	wb_u32(ps, b, log2);
-	wb_u32(ps, b, offset);
+	wb_u32(ps, b, mem != 0 ? log2 | 0x40 : log2);
+	if (mem != 0)
+		wb_u32(ps, b, mem);
+	wb_u64(ps, b, offset);
+}
+
+/* An optional memory index (0 when absent). */
+static uint32_t
+opt_memidx(wparse *ps)
+{
+	return wat_at_index(ps) ? wat_index(ps, &ps->spaces[SP_MEM]) : 0;
 }
 
 static void
@@ -391,6 +447,35 @@ shuffle(wparse *ps, wbuf *b)
 	}
 }
 
+/* table.copy and memory.copy: (dst src)?, both or neither (0 0). */
+static void
+index_pair(wparse *ps, wbuf *b, int space)
+{
+	uint32_t dst = 0, src = 0;
+
+	if (wat_at_index(ps)) {
+		dst = wat_index(ps, &ps->spaces[space]);
+		src = wat_index(ps, &ps->spaces[space]);
+	}
+	wb_u32(ps, b, dst);
+	wb_u32(ps, b, src);
+}
+
+/* table.init and memory.init: x? y, the table or memory x (0 when
+ * absent: one index is the segment's) and the segment y; written y x. */
+static void
+segment_init(wparse *ps, wbuf *b, int space, int segments)
+{
+	uint32_t x = 0, y, v;
+	const wtok *second = wat_peek(ps, 1);
+
+	if (second->kind == T_ID || wat_parse_u32(second, &v))
+		x = wat_index(ps, &ps->spaces[space]);
+	y = wat_index(ps, &ps->spaces[segments]);
+	wb_u32(ps, b, y);
+	wb_u32(ps, b, x);
+}
+
 /* The immediates of op (not a block instruction) into b. */
 static void
 immediates(wparse *ps, const opinfo *op, wbuf *b)
@@ -437,8 +522,8 @@ immediates(wparse *ps, const opinfo *op, wbuf *b)
 		    wat_at_index(ps) ? wat_index(ps, &ps->spaces[SP_TABLE])
 		                     : 0);
 		break;
-	case IM_MEMARG: memarg(ps, b, op->align); break;
-	case IM_MEM0: wb_byte(ps, b, 0x00); break;
+	case IM_MEMARG: memarg(ps, b, op->align, false); break;
+	case IM_MEM0: wb_u32(ps, b, opt_memidx(ps)); break;
 	case IM_I32:
 	case IM_I64:
 	case IM_F32:
@@ -450,49 +535,73 @@ immediates(wparse *ps, const opinfo *op, wbuf *b)
 		ps->uses_datacount = true;
 		break;
 	case IM_MEMINIT:
-		wb_u32(ps, b, wat_index(ps, &ps->spaces[SP_DATA]));
-		wb_byte(ps, b, 0x00);
+		segment_init(ps, b, SP_MEM, SP_DATA);
 		ps->uses_datacount = true;
 		break;
-	case IM_MEMCOPY:
-		wb_byte(ps, b, 0x00);
-		wb_byte(ps, b, 0x00);
-		break;
+	case IM_MEMCOPY: index_pair(ps, b, SP_MEM); break;
 	case IM_ELEM: wb_u32(ps, b, wat_index(ps, &ps->spaces[SP_ELEM])); break;
-	case IM_TABLEINIT: {
-		/* table.init x? y: with one index it is the segment's. */
-		uint32_t table = 0, elem;
-		const wtok *second = wat_peek(ps, 1);
-		uint32_t v;
-
-		if (second->kind == T_ID || wat_parse_u32(second, &v))
-			table = wat_index(ps, &ps->spaces[SP_TABLE]);
-		elem = wat_index(ps, &ps->spaces[SP_ELEM]);
-		wb_u32(ps, b, elem);
-		wb_u32(ps, b, table);
-		break;
-	}
+	case IM_TABLEINIT: segment_init(ps, b, SP_TABLE, SP_ELEM); break;
 	case IM_V128: v128_const(ps, b); break;
 	case IM_SHUFFLE: shuffle(ps, b); break;
 	case IM_LANE: lane_index(ps, b); break;
 	case IM_MEMLANE:
-		memarg(ps, b, op->align);
+		memarg(ps, b, op->align, true);
 		lane_index(ps, b);
 		break;
-	case IM_TABLECOPY: {
-		uint32_t dst = 0, src = 0;
-
-		if (wat_at_index(ps)) {
-			dst = wat_index(ps, &ps->spaces[SP_TABLE]);
-			src = wat_index(ps, &ps->spaces[SP_TABLE]);
-		}
-		wb_u32(ps, b, dst);
-		wb_u32(ps, b, src);
-		break;
-	}
+	case IM_TABLECOPY: index_pair(ps, b, SP_TABLE); break;
 	case IM_TAG: wb_u32(ps, b, wat_index(ps, &ps->spaces[SP_TAG])); break;
 	case IM_TRYTABLE: break; /* see try_table() */
 	}
+}
+
+/* ---- Branch hints ------------------------------------------------------ */
+
+/*
+ * (@metadata.code.branch_hint "\00" | "\01") before the instruction at
+ * ps->pos, in a function: taken as the pending hint of that instruction.
+ */
+static void
+take_hint(wparse *ps)
+{
+	wannot *a;
+	const wtok *t;
+
+	if (!ps->in_func || (a = wat_annot_take(ps, A_HINT, ps->pos)) == NULL)
+		return;
+	t = &ps->atoks[a->first];
+	if (wat_annot_take(ps, A_HINT, ps->pos) != NULL)
+		wat_fail_at(ps, t,
+		    "@metadata.code.branch_hint annotation: duplicate "
+		    "annotation");
+	if (a->n != 3 || t[1].kind != T_STRING || t[1].strlen != 1 ||
+	    t[1].str[0] > 1)
+		wat_fail_at(ps, t,
+		    "@metadata.code.branch_hint annotation: malformed hint, "
+		    "expected \"\\00\" or \"\\01\"");
+	ps->pending_hint = t[1].str[0];
+}
+
+/* The pending hint, now its instruction's (-1: none). */
+static int
+claim_hint(wparse *ps)
+{
+	int hint = ps->pending_hint;
+
+	ps->pending_hint = -1;
+	return hint;
+}
+
+/* Records hint (if any) for the instruction about to be written at the
+ * end of code, the function's body. */
+static void
+place_hint(wparse *ps, const wbuf *code, int hint)
+{
+	if (hint < 0)
+		return;
+	ps->hints = wat_grow(
+	    ps, ps->hints, &ps->caphints, ps->nhints + 1, sizeof(whint));
+	ps->hints[ps->nhints++] =
+	    (whint){ps->cur_func, (uint32_t)code->len, (uint8_t)hint};
 }
 
 /* ---- Instructions ------------------------------------------------------ */
@@ -738,8 +847,10 @@ folded_try(wparse *ps, wbuf *code)
 static void
 plain(wparse *ps, wbuf *code)
 {
+	int hint = claim_hint(ps);
 	const opinfo *op = expect_op(ps);
 
+	place_hint(ps, code, hint);
 	if (op->imm == IM_TRYTABLE) {
 		try_table(ps, code, false);
 		return;
@@ -764,7 +875,7 @@ plain(wparse *ps, wbuf *code)
 
 /* (if label? bt folded* (then instr*) (else instr*)?) after "if". */
 static void
-folded_if(wparse *ps, wbuf *code)
+folded_if(wparse *ps, wbuf *code, int hint)
 {
 	const wtok *label = wat_peek(ps, 0)->kind == T_ID ? wat_next(ps) : NULL;
 	wbuf *bt = wat_buf_new(ps);
@@ -772,6 +883,7 @@ folded_if(wparse *ps, wbuf *code)
 	blocktype(ps, bt);
 	while (wat_peek(ps, 0)->kind == T_LPAREN && !wat_at_open(ps, "then"))
 		folded(ps, code);
+	place_hint(ps, code, hint);
 	wb_byte(ps, code, 0x04);
 	wb_bytes(ps, code, bt->p, bt->len);
 	wat_buf_done(ps, bt);
@@ -798,12 +910,13 @@ folded_if(wparse *ps, wbuf *code)
 static void
 folded(wparse *ps, wbuf *code)
 {
+	int hint = claim_hint(ps);
 	const opinfo *op;
 
 	wat_expect_lparen(ps);
 	op = expect_op(ps);
 	if (op->code == 0x04) {
-		folded_if(ps, code);
+		folded_if(ps, code, hint);
 		return;
 	}
 	if (op->code == 0x06) {
@@ -846,6 +959,7 @@ folded(wparse *ps, wbuf *code)
 		immediates(ps, op, imms);
 		while (wat_peek(ps, 0)->kind == T_LPAREN)
 			folded(ps, code);
+		place_hint(ps, code, hint);
 		emit_code(ps, code, op->code);
 		wb_bytes(ps, code, imms->p, imms->len);
 		wat_buf_done(ps, imms);
@@ -867,6 +981,8 @@ seq(wparse *ps, wbuf *code, bool in_block)
 			return;
 		if (in_block && is_block_part(t))
 			return;
+		if (ps->nannots > 0)
+			take_hint(ps);
 		if (t->kind == T_LPAREN)
 			folded(ps, code);
 		else

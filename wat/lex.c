@@ -18,6 +18,9 @@ typedef struct lexer {
 	const char *p, *end;
 	unsigned line, col;
 	wat_error *err;
+	/* Open parentheses, and the depth an annotation (@id ...) opened at
+	 * (0: in none). Inside one, any token sequence is allowed. */
+	unsigned depth, annot_depth;
 } lexer;
 
 /* The idchars of the text format: digits, letters and these symbols. */
@@ -290,14 +293,139 @@ lex_string(lexer *lx, wtok *t)
 	t->strlen = n;
 	t->len = (size_t)(q + 1 - lx->p);
 	advance(lx, t->len);
-	/* Tokens are separated: "a""b" or "a"x is not two tokens. */
-	if (lx->p < lx->end &&
+	/* Tokens are separated: "a""b" or "a"x is not two tokens (inside
+	 * an annotation they may touch). */
+	if (lx->annot_depth == 0 && lx->p < lx->end &&
 	    (*lx->p == '"' || is_idchar((unsigned char)*lx->p))) {
 		free(o);
 		t->str = NULL;
 		return lex_error(
 		    lx, "unknown operator: no space after a string");
 	}
+	return 0;
+}
+
+/* Whether the bytes of s (n) are well-formed UTF-8. */
+bool
+wat_utf8_valid(const uint8_t *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		uint8_t c = s[i];
+		size_t k = c < 0x80      ? 1
+		    : (c & 0xe0) == 0xc0 ? 2
+		    : (c & 0xf0) == 0xe0 ? 3
+		    : (c & 0xf8) == 0xf0 ? 4
+		                         : 0;
+		uint32_t cp = k == 1 ? c
+		    : k == 2         ? c & 0x1f
+		    : k == 3         ? c & 0x0f
+		                     : c & 0x07;
+
+		if (k == 0 || i + k > n)
+			return false;
+		for (size_t j = 1; j < k; j++) {
+			if ((s[i + j] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i + j] & 0x3f);
+		}
+		if ((k == 2 && cp < 0x80) || (k == 3 && cp < 0x800) ||
+		    (k == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp < 0xe000))
+			return false;
+		i += k;
+	}
+	return true;
+}
+
+/* Inside an annotation, 3.0's reserved tokens also hold , ; [ ] { }
+ * (but ";;" starts a comment). */
+static bool
+is_annot_char(const lexer *lx, const char *q)
+{
+	switch (*q) {
+	case ',':
+	case '[':
+	case ']':
+	case '{':
+	case '}': return true;
+	case ';': return !(q + 1 < lx->end && q[1] == ';');
+	default: return false;
+	}
+}
+
+/* A string that names something ($"..." or (@"...")): a non-empty,
+ * well-formed UTF-8 string from lx->p (its opening quote) into t. */
+static int
+lex_name_string(lexer *lx, wtok *t, const char *what)
+{
+	char msg[64];
+
+	if (lex_string(lx, t) < 0)
+		return -1;
+	if (t->strlen == 0 || !wat_utf8_valid(t->str, t->strlen)) {
+		snprintf(msg, sizeof msg,
+		    t->strlen == 0 ? "empty %s"
+		                   : "malformed UTF-8 encoding in %s",
+		    what);
+		free(t->str);
+		t->str = NULL;
+		return lex_error(lx, msg);
+	}
+	return 0;
+}
+
+/* $"..." : an identifier written as a string; its name is t->str. */
+static int
+lex_quoted_id(lexer *lx, wtok *t)
+{
+	const char *start = lx->p;
+
+	advance(lx, 1);
+	if (lex_name_string(lx, t, "identifier") < 0)
+		return -1;
+	t->kind = T_ID;
+	t->text = start;
+	t->len = (size_t)(lx->p - start);
+	return 0;
+}
+
+/* "(@id" or "(@\"id\"": an annotation opens; its name is t's text after
+ * "(@", or t->str when written as a string. 0, or 1 when it was only a
+ * "(" (in an annotation), -1 on an error. */
+static int
+lex_annot_open(lexer *lx, wtok *t)
+{
+	const char *start = lx->p, *q = start + 2;
+
+	if (lx->annot_depth > 0 &&
+	    (q >= lx->end || !is_idchar((unsigned char)*q)) &&
+	    (q >= lx->end || *q != '"')) {
+		/* Inside an annotation "(@" without an id is "(" then "@". */
+		t->kind = T_LPAREN;
+		t->len = 1;
+		advance(lx, 1);
+		lx->depth++;
+		return 1;
+	}
+	advance(lx, 2);
+	if (lx->p < lx->end && *lx->p == '"') {
+		if (lex_name_string(lx, t, "annotation id") < 0)
+			return -1;
+	} else {
+		for (q = lx->p; q < lx->end && is_idchar((unsigned char)*q);
+		     q++)
+			;
+		if (q == lx->p)
+			return lex_error(lx, "empty annotation id");
+		advance(lx, (size_t)(q - lx->p));
+	}
+	t->kind = T_ANNOT;
+	t->text = start;
+	t->len = (size_t)(lx->p - start);
+	if (++lx->depth, lx->annot_depth == 0)
+		lx->annot_depth = lx->depth;
 	return 0;
 }
 
@@ -323,9 +451,12 @@ prefault(void *p, size_t n)
 }
 
 int
-wat_lex(const char *src, size_t len, wtok **toks, size_t *ntoks, wat_error *err)
+wat_lex(const char *src, size_t len, wtok **toks, size_t *ntoks,
+    size_t *nannots, wat_error *err)
 {
-	lexer lx = {src, src + len, 1, 1, err};
+	size_t annots = 0;
+
+	lexer lx = {src, src + len, 1, 1, err, 0, 0};
 	wtok *v = NULL;
 	size_t n = 0, cap = 0;
 
@@ -349,21 +480,44 @@ wat_lex(const char *src, size_t len, wtok **toks, size_t *ntoks, wat_error *err)
 		t.line = lx.line;
 		t.col = lx.col;
 		if (lx.p >= lx.end) {
+			if (lx.annot_depth > 0) {
+				lex_error(&lx, "unclosed annotation");
+				goto bad;
+			}
 			t.kind = T_EOF;
 			v[n++] = t;
 			break;
 		}
-		if (*lx.p == '(' || *lx.p == ')') {
+		if (*lx.p == '(' && lx.p + 1 < lx.end && lx.p[1] == '@') {
+			int r = lex_annot_open(&lx, &t);
+
+			if (r < 0)
+				goto bad;
+			annots += r == 0;
+		} else if (*lx.p == '(' || *lx.p == ')') {
 			t.kind = *lx.p == '(' ? T_LPAREN : T_RPAREN;
 			t.len = 1;
 			advance(&lx, 1);
+			if (t.kind == T_LPAREN) {
+				lx.depth++;
+			} else if (lx.depth > 0 &&
+			    --lx.depth < lx.annot_depth) {
+				lx.annot_depth = 0;
+			}
 		} else if (*lx.p == '"') {
 			if (lex_string(&lx, &t) < 0)
 				goto bad;
-		} else if (is_idchar((unsigned char)*lx.p)) {
+		} else if (*lx.p == '$' && lx.p + 1 < lx.end &&
+		    lx.p[1] == '"') {
+			if (lex_quoted_id(&lx, &t) < 0)
+				goto bad;
+		} else if (is_idchar((unsigned char)*lx.p) ||
+		    (lx.annot_depth > 0 && is_annot_char(&lx, lx.p))) {
 			const char *q = lx.p;
 
-			while (q < lx.end && is_idchar((unsigned char)*q))
+			while (q < lx.end &&
+			    (is_idchar((unsigned char)*q) ||
+			        (lx.annot_depth > 0 && is_annot_char(&lx, q))))
 				q++;
 			t.len = (size_t)(q - lx.p);
 			t.kind = *lx.p == '$'                ? T_ID
@@ -377,20 +531,27 @@ wat_lex(const char *src, size_t len, wtok **toks, size_t *ntoks, wat_error *err)
 			lx.col += (unsigned)t.len;
 			/* A token must end at a blank, a parenthesis or a
 			 * comment: "1$x" or "a\"b\"" are not two tokens. */
-			if (lx.p < lx.end && *lx.p == '"') {
+			if (lx.annot_depth == 0 && lx.p < lx.end &&
+			    *lx.p == '"') {
 				lex_error(&lx,
 				    "unknown operator: a string right after a "
 				    "token");
 				goto bad;
 			}
 		} else {
-			lex_error(&lx, "unexpected character");
+			lex_error(&lx,
+			    (unsigned char)*lx.p >= 0x80
+			        ? "illegal character (or malformed UTF-8 "
+			          "encoding) outside a string"
+			        : "illegal character");
 			goto bad;
 		}
 		v[n++] = t;
 	}
 	*toks = v;
 	*ntoks = n;
+	if (nannots != NULL)
+		*nannots = annots;
 	return 0;
 bad:
 	wat_free_tokens(v, n);

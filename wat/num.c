@@ -104,6 +104,12 @@ wat_parse_u32(const wtok *t, uint32_t *out)
 }
 
 bool
+wat_parse_u64(const wtok *t, uint64_t *out)
+{
+	return t->kind == T_RESERVED && parse_uint(t->text, t->len, out);
+}
+
+bool
 wat_parse_int(const wtok *t, unsigned bits, uint64_t *out)
 {
 	const char *s = t->text;

@@ -110,46 +110,33 @@ static const wtok *
 expect_name(wparse *ps)
 {
 	const wtok *t = wat_peek(ps, 0);
-	size_t i = 0;
 
 	if (t->kind != T_STRING)
 		wat_fail(ps, "expected a name (a string)");
-	while (i < t->strlen) {
-		uint8_t c = t->str[i];
-		size_t n = c < 0x80      ? 1
-		    : (c & 0xe0) == 0xc0 ? 2
-		    : (c & 0xf0) == 0xe0 ? 3
-		    : (c & 0xf8) == 0xf0 ? 4
-		                         : 0;
-		uint32_t cp = n == 1 ? c
-		    : n == 2         ? c & 0x1f
-		    : n == 3         ? c & 0x0f
-		                     : c & 0x07;
-
-		if (n == 0 || i + n > t->strlen)
-			wat_fail(ps, "malformed UTF-8 encoding in a name");
-		for (size_t k = 1; k < n; k++) {
-			if ((t->str[i + k] & 0xc0) != 0x80)
-				wat_fail(
-				    ps, "malformed UTF-8 encoding in a name");
-			cp = cp << 6 | (t->str[i + k] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-		    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp < 0xe000))
-			wat_fail(ps, "malformed UTF-8 encoding in a name");
-		i += n;
-	}
+	if (!wat_utf8_valid(t->str, t->strlen))
+		wat_fail(ps, "malformed UTF-8 encoding in a name");
 	return wat_next(ps);
 }
 
 /* ---- Index spaces ------------------------------------------------------ */
 
-static bool
-same_id(const wname *n, const wtok *id)
+/* Whether entry n is named by id ($x and $"x" name the same). */
+bool
+wat_same_id(const wname *n, const wtok *id)
 {
-	return n->id != NULL && n->len == id->len &&
-	    memcmp(n->id, id->text, id->len) == 0;
+	size_t len;
+	const char *name = wat_tok_name(id, &len);
+
+	return n->id != NULL && n->len == len && memcmp(n->id, name, len) == 0;
+}
+
+/* Entry n of a space or a block label: named by id, or unnamed (NULL). */
+void
+wat_name_set(wname *n, const wtok *id)
+{
+	n->id = id ? wat_tok_name(id, &n->len) : NULL;
+	if (id == NULL)
+		n->len = 0;
 }
 
 /* Adds an entry (named by id, or unnamed when id is NULL); its index. */
@@ -158,14 +145,13 @@ wat_space_add(wparse *ps, wspace *sp, const wtok *id)
 {
 	if (id != NULL)
 		for (uint32_t i = 0; i < sp->n; i++)
-			if (same_id(&sp->names[i], id))
+			if (wat_same_id(&sp->names[i], id))
 				wat_fail_at(ps, id, "duplicate %s %.*s",
 				    sp->what, (int)id->len, id->text);
 	if (sp->n == UINT32_MAX)
 		wat_fail(ps, "too many %ss", sp->what);
 	sp->names = wat_grow(ps, sp->names, &sp->cap, sp->n + 1, sizeof(wname));
-	sp->names[sp->n].id = id ? id->text : NULL;
-	sp->names[sp->n].len = id ? id->len : 0;
+	wat_name_set(&sp->names[sp->n], id);
 	return sp->n++;
 }
 
@@ -186,7 +172,7 @@ wat_index(wparse *ps, wspace *sp)
 
 	if (t->kind == T_ID) {
 		for (uint32_t i = 0; i < sp->n; i++)
-			if (same_id(&sp->names[i], t)) {
+			if (wat_same_id(&sp->names[i], t)) {
 				wat_next(ps);
 				return i;
 			}
@@ -215,7 +201,10 @@ wat_valtype(wparse *ps, const wtok *t)
 		uint8_t code;
 	} types[] = {{"i32", 0x7f}, {"i64", 0x7e}, {"f32", 0x7d}, {"f64", 0x7c},
 	    {"v128", 0x7b}, {"funcref", 0x70}, {"externref", 0x6f},
-	    {"exnref", 0x69}};
+	    {"exnref", 0x69}, {"anyref", 0x6e}, {"eqref", 0x6d},
+	    {"i31ref", 0x6c}, {"structref", 0x6b}, {"arrayref", 0x6a},
+	    {"nullref", 0x71}, {"nullfuncref", 0x73}, {"nullexternref", 0x72},
+	    {"nullexnref", 0x74}};
 
 	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
 		if (wat_is_keyword(t, types[i].name))
@@ -245,6 +234,13 @@ wat_expect_valtype(wparse *ps, wbuf *b)
 			wat_next(ps);
 		wb_byte(ps, b, null ? 0x63 : 0x64);
 		wat_heaptype(ps, b);
+		/* (ref null func) and the like: the short form (funcref 0x70),
+		 * as the binary format writes them. */
+		if (null && b->p[b->len - 1] >= 0x69 &&
+		    b->p[b->len - 1] <= 0x74 && b->p[b->len - 2] == 0x63) {
+			b->p[b->len - 2] = b->p[b->len - 1];
+			b->len--;
+		}
 		wat_expect_rparen(ps);
 		return;
 	}
@@ -255,16 +251,22 @@ wat_expect_valtype(wparse *ps, wbuf *b)
 	wb_byte(ps, b, (uint8_t)v);
 }
 
-uint8_t
-wat_expect_reftype(wparse *ps)
+bool
+wat_at_reftype(wparse *ps)
 {
-	const wtok *t = wat_peek(ps, 0);
+	int v = wat_valtype(ps, wat_peek(ps, 0));
 
-	if (wat_is_keyword(t, "funcref") || wat_is_keyword(t, "externref")) {
-		wat_next(ps);
-		return wat_is_keyword(t, "funcref") ? 0x70 : 0x6f;
-	}
-	wat_fail(ps, "expected a reference type (funcref or externref)");
+	return (v >= 0 && v < 0x7b) || wat_at_open(ps, "ref");
+}
+
+void
+wat_expect_reftype(wparse *ps, wbuf *b)
+{
+	if (!wat_at_reftype(ps))
+		wat_fail(ps,
+		    "expected a reference type (funcref, externref, (ref "
+		    "...)...)");
+	wat_expect_valtype(ps, b);
 }
 
 void
@@ -273,7 +275,10 @@ wat_heaptype(wparse *ps, wbuf *b)
 	static const struct {
 		const char *name;
 		uint8_t code;
-	} abstract[] = {{"func", 0x70}, {"extern", 0x6f}, {"exn", 0x69}};
+	} abstract[] = {{"func", 0x70}, {"extern", 0x6f}, {"exn", 0x69},
+	    {"any", 0x6e}, {"eq", 0x6d}, {"i31", 0x6c}, {"struct", 0x6b},
+	    {"array", 0x6a}, {"none", 0x71}, {"nofunc", 0x73},
+	    {"noextern", 0x72}, {"noexn", 0x74}};
 
 	for (size_t i = 0; i < sizeof abstract / sizeof abstract[0]; i++)
 		if (wat_is_keyword(wat_peek(ps, 0), abstract[i].name)) {
@@ -349,8 +354,9 @@ params_results(wparse *ps, wsig *sig, wspace *params, bool names_ok)
 static bool
 sig_eq(const wsig *a, const wfunctype *b)
 {
-	return a->nparams == b->nparams && a->nresults == b->nresults &&
-	    a->plen == b->plen && a->types->len == b->len &&
+	return b->is_func && a->nparams == b->nparams &&
+	    a->nresults == b->nresults && a->plen == b->plen &&
+	    a->types->len == b->len &&
 	    (b->len == 0 || memcmp(a->types->p, b->types, b->len) == 0);
 }
 
@@ -368,6 +374,7 @@ add_type(wparse *ps, wsig *sig)
 	ft->nresults = sig->nresults;
 	ft->plen = sig->plen;
 	ft->len = (uint32_t)sig->types->len;
+	ft->is_func = ft->plain = true;
 	if (sig->types->len)
 		memcpy(ft->types, sig->types->p, sig->types->len);
 	wat_buf_done(ps, sig->types);
@@ -414,31 +421,62 @@ wat_typeuse(wparse *ps, wspace *params, bool names_ok)
 	}
 	params_results(ps, &ft, params, names_ok);
 	for (idx = 0; idx < ps->ntypes; idx++)
-		if (sig_eq(&ft, &ps->types[idx])) {
+		if (ps->types[idx].plain && sig_eq(&ft, &ps->types[idx])) {
 			wat_buf_done(ps, ft.types);
 			return idx;
 		}
 	return add_type(ps, &ft);
 }
 
-/* limits: min max? */
-static void
-limits(wparse *ps, wbuf *b)
+/* An optional address type, i32 or i64 (memory64, table64): whether it
+ * is i64. */
+static bool
+addrtype(wparse *ps)
 {
-	uint32_t min, max;
-
-	if (!wat_parse_u32(wat_peek(ps, 0), &min))
-		wat_fail(ps, "expected a limit (u32)");
-	wat_next(ps);
-	if (wat_parse_u32(wat_peek(ps, 0), &max)) {
+	if (wat_is_keyword(wat_peek(ps, 0), "i64")) {
 		wat_next(ps);
-		wb_byte(ps, b, 0x01);
-		wb_u32(ps, b, min);
-		wb_u32(ps, b, max);
-	} else {
-		wb_byte(ps, b, 0x00);
-		wb_u32(ps, b, min);
+		return true;
 	}
+	if (wat_is_keyword(wat_peek(ps, 0), "i32"))
+		wat_next(ps);
+	return false;
+}
+
+/*
+ * limits: min max?, of an i64 (flag 0x04) or i32 address type. Both are
+ * u64 in the 3.0 text format: a limit past an i32 address type's range is
+ * the validator's to refuse ("memory size"), not the parser's.
+ */
+static void
+limits(wparse *ps, wbuf *b, bool is64)
+{
+	uint64_t min, max;
+	uint8_t flags = is64 ? 0x04 : 0x00;
+
+	if (!wat_parse_u64(wat_peek(ps, 0), &min))
+		wat_fail(ps, "expected a limit (u64)");
+	wat_next(ps);
+	if (wat_parse_u64(wat_peek(ps, 0), &max)) {
+		wat_next(ps);
+		wb_byte(ps, b, flags | 0x01);
+		wb_u64(ps, b, min);
+		wb_u64(ps, b, max);
+	} else {
+		wb_byte(ps, b, flags);
+		wb_u64(ps, b, min);
+	}
+}
+
+/* tabletype: addrtype? limits reftype, encoded reftype first. */
+static void
+tabletype(wparse *ps, wbuf *b)
+{
+	wbuf *lim = wat_buf_new(ps);
+
+	limits(ps, lim, addrtype(ps));
+	wat_expect_reftype(ps, b);
+	wb_bytes(ps, b, lim->p, lim->len);
+	wat_buf_done(ps, lim);
 }
 
 /* globaltype: valtype | (mut valtype) */
@@ -457,6 +495,184 @@ globaltype(wparse *ps, wbuf *b)
 	}
 }
 
+/* ---- Type definitions (3.0: rec, sub, struct, array) ------------------- */
+
+/* storagetype: a value type, i8 or i16. */
+static void
+storagetype(wparse *ps, wbuf *b)
+{
+	if (wat_is_keyword(wat_peek(ps, 0), "i8") ||
+	    wat_is_keyword(wat_peek(ps, 0), "i16")) {
+		wb_byte(
+		    ps, b, wat_is_keyword(wat_next(ps), "i8") ? 0x78 : 0x77);
+		return;
+	}
+	wat_expect_valtype(ps, b);
+}
+
+/* fieldtype: storagetype | (mut storagetype). */
+static void
+fieldtype(wparse *ps, wbuf *b)
+{
+	bool mut = wat_at_open(ps, "mut");
+
+	if (mut) {
+		wat_next(ps);
+		wat_next(ps);
+	}
+	storagetype(ps, b);
+	wb_byte(ps, b, mut ? 0x01 : 0x00);
+	if (mut)
+		wat_expect_rparen(ps);
+}
+
+/* (struct (field $id? fieldtype) | (field fieldtype*))*, after "struct". */
+static void
+structtype(wparse *ps, wbuf *b)
+{
+	wbuf *fields = wat_buf_new(ps);
+	uint32_t n = 0;
+
+	ps->fields.n = 0;
+	while (wat_at_open(ps, "field")) {
+		wat_next(ps);
+		wat_next(ps);
+		if (wat_peek(ps, 0)->kind == T_ID) {
+			/* Field names are checked, not kept: no instruction
+			 * that names a field is read yet. */
+			wat_space_add(ps, &ps->fields, wat_next(ps));
+			fieldtype(ps, fields);
+			n++;
+		} else {
+			for (; wat_peek(ps, 0)->kind != T_RPAREN; n++)
+				fieldtype(ps, fields);
+		}
+		wat_expect_rparen(ps);
+	}
+	wb_byte(ps, b, 0x5f);
+	wb_u32(ps, b, n);
+	wb_bytes(ps, b, fields->p, fields->len);
+	wat_buf_done(ps, fields);
+}
+
+/* comptype from its "(": (func ...), (struct ...) or (array ...), into
+ * def; a function's signature into *sig (is_func set). */
+static void
+comptype(wparse *ps, wbuf *def, wsig *sig, bool *is_func)
+{
+	wat_expect_lparen(ps);
+	*is_func = wat_is_keyword(wat_peek(ps, 0), "func");
+	if (*is_func) {
+		wat_next(ps);
+		params_results(ps, sig, NULL, true);
+		wb_byte(ps, def, 0x60);
+		wb_u32(ps, def, sig->nparams);
+		wb_bytes(ps, def, sig->types->p, sig->plen);
+		wb_u32(ps, def, sig->nresults);
+		wb_bytes(ps, def, sig->types->p + sig->plen,
+		    sig->types->len - sig->plen);
+	} else if (wat_is_keyword(wat_peek(ps, 0), "struct")) {
+		wat_next(ps);
+		structtype(ps, def);
+	} else if (wat_is_keyword(wat_peek(ps, 0), "array")) {
+		wat_next(ps);
+		wb_byte(ps, def, 0x5e);
+		fieldtype(ps, def);
+	} else {
+		wat_fail(ps, "expected func, struct or array");
+	}
+	wat_expect_rparen(ps);
+}
+
+/*
+ * A type definition after "type" (its name was taken in pass 0): $id?
+ * then (sub final? x* comptype) or comptype. A function type that is
+ * final, has no supertypes and stands alone is written as (func ...).
+ */
+static void
+typedef_field(wparse *ps, bool in_rec)
+{
+	wbuf *def = wat_buf_new(ps), *head = wat_buf_new(ps);
+	wsig sig = {0};
+	bool is_func, final = true, plain;
+	uint32_t nsupers = 0;
+	wfunctype *ft;
+
+	opt_id(ps);
+	if (wat_at_open(ps, "sub")) {
+		wat_next(ps);
+		wat_next(ps);
+		final = wat_is_keyword(wat_peek(ps, 0), "final");
+		if (final)
+			wat_next(ps);
+		for (; wat_at_index(ps); nsupers++)
+			wb_u32(ps, head, wat_index(ps, &ps->spaces[SP_TYPE]));
+		comptype(ps, def, &sig, &is_func);
+		wat_expect_rparen(ps);
+	} else {
+		comptype(ps, def, &sig, &is_func);
+	}
+	if (!is_func)
+		sig.types = wat_buf_new(ps);
+	add_type(ps, &sig);
+	ft = &ps->types[ps->ntypes - 1];
+	plain = is_func && final && nsupers == 0 && !in_rec;
+	ft->is_func = is_func;
+	ft->plain = plain;
+	ft->in_rec = in_rec;
+	ps->nexplicit_types++;
+	if (!plain) {
+		wbuf *full = wat_buf_new(ps);
+
+		if (!final || nsupers > 0) {
+			wb_byte(ps, full, final ? 0x4f : 0x50);
+			wb_u32(ps, full, nsupers);
+			wb_bytes(ps, full, head->p, head->len);
+		}
+		wb_bytes(ps, full, def->p, def->len);
+		ft->def = wat_alloc(ps, full->len);
+		memcpy(ft->def, full->p, full->len);
+		ft->deflen = (uint32_t)full->len;
+		wat_buf_done(ps, full);
+	}
+	wat_buf_done(ps, def);
+	wat_buf_done(ps, head);
+}
+
+/* Pass 0: the names of the types ((type $t ...), (rec (type $t ...)...)),
+ * so that a type may name a later one. */
+static void
+scan_type_names(wparse *ps)
+{
+	size_t start = ps->pos;
+
+	while (wat_peek(ps, 0)->kind == T_LPAREN) {
+		size_t field = ps->pos;
+
+		if (wat_at_open(ps, "type")) {
+			wat_next(ps);
+			wat_next(ps);
+			wat_space_add(ps, &ps->spaces[SP_TYPE], opt_id(ps));
+		} else if (wat_at_open(ps, "rec")) {
+			wat_next(ps);
+			wat_next(ps);
+			while (wat_at_open(ps, "type")) {
+				size_t member = ps->pos;
+
+				wat_next(ps);
+				wat_next(ps);
+				wat_space_add(
+				    ps, &ps->spaces[SP_TYPE], opt_id(ps));
+				ps->pos = member;
+				skip_group(ps);
+			}
+		}
+		ps->pos = field;
+		skip_group(ps);
+	}
+	ps->pos = start;
+}
+
 /* ---- Pass 1: indices and names ----------------------------------------- */
 
 /* Inline (export "n") groups; skipped in pass 1. */
@@ -470,6 +686,24 @@ skip_exports(wparse *ps)
 static const char *const import_kinds[WAT_NKINDS] = {
     "func", "table", "memory", "global", "tag"};
 
+/* Whether a table (kw "elem") or memory ("data") definition, after its
+ * exports, holds an inline segment: addrtype? reftype? (kw ...). */
+static bool
+inline_segment(wparse *ps, const char *kw)
+{
+	size_t save = ps->pos;
+	bool found;
+
+	addrtype(ps);
+	if (wat_at_open(ps, "ref"))
+		skip_group(ps);
+	else if (wat_at_reftype(ps))
+		wat_next(ps);
+	found = wat_at_open(ps, kw);
+	ps->pos = save;
+	return found;
+}
+
 /* The first pass over one field, from its "(": indices, names, types. */
 static void
 scan_field(wparse *ps)
@@ -480,17 +714,22 @@ scan_field(wparse *ps)
 	wat_expect_lparen(ps);
 	kw = wat_next(ps);
 	if (wat_is_keyword(kw, "type")) {
-		const wtok *id = opt_id(ps);
-		wsig ft;
+		typedef_field(ps, false);
+		wat_expect_rparen(ps);
+		return;
+	}
+	if (wat_is_keyword(kw, "rec")) {
+		uint32_t first = ps->ntypes;
 
-		wat_expect_lparen(ps);
-		wat_expect_keyword(ps, "func");
-		params_results(ps, &ft, NULL, true);
+		while (wat_at_open(ps, "type")) {
+			wat_next(ps);
+			wat_next(ps);
+			typedef_field(ps, true);
+			wat_expect_rparen(ps);
+		}
 		wat_expect_rparen(ps);
-		wat_expect_rparen(ps);
-		wat_space_add(ps, &ps->spaces[SP_TYPE], id);
-		add_type(ps, &ft);
-		ps->nexplicit_types++;
+		if (ps->ntypes > first)
+			ps->types[first].rec_n = ps->ntypes - first;
 		return;
 	}
 	if (wat_is_keyword(kw, "import")) {
@@ -527,10 +766,9 @@ scan_field(wparse *ps)
 			ps->defined_any = true;
 			/* (table reftype (elem ...)) and (memory (data ...))
 			 * define a segment too. */
-			if (k == 1 && wat_peek(ps, 1)->kind == T_LPAREN &&
-			    wat_is_keyword(wat_peek(ps, 2), "elem"))
+			if (k == 1 && inline_segment(ps, "elem"))
 				wat_space_add(ps, &ps->spaces[SP_ELEM], NULL);
-			if (k == 2 && wat_at_open(ps, "data"))
+			if (k == 2 && inline_segment(ps, "data"))
 				wat_space_add(ps, &ps->spaces[SP_DATA], NULL);
 		}
 		wat_space_add(ps, &ps->spaces[SP_FUNC + k], id);
@@ -597,17 +835,8 @@ import_desc(wparse *ps, int k)
 		ps->func_type[ps->nfunc_type++] = t;
 		break;
 	}
-	case 1: {
-		size_t at = b->len;
-		uint8_t rt;
-
-		wb_byte(ps, b, 0); /* the reftype, after the limits */
-		limits(ps, b);
-		rt = wat_expect_reftype(ps);
-		b->p[at] = rt;
-		break;
-	}
-	case 2: limits(ps, b); break;
+	case 1: tabletype(ps, b); break;
+	case 2: limits(ps, b, addrtype(ps)); break;
 	case 3: globaltype(ps, b); break;
 	default: tagtype(ps, b);
 	}
@@ -631,8 +860,12 @@ inline_import(wparse *ps, int k)
 	wat_expect_rparen(ps);
 }
 
+static void name_annot(wparse *ps, int k, uint32_t idx);
+
+/* (import "m" "n" (kind $id? ...)); idx is the function's index when it
+ * imports a function. */
 static void
-field_import(wparse *ps)
+field_import(wparse *ps, uint32_t idx)
 {
 	const wtok *m = expect_name(ps), *n = expect_name(ps);
 
@@ -643,6 +876,7 @@ field_import(wparse *ps)
 		if (wat_is_keyword(wat_peek(ps, 0), import_kinds[k])) {
 			wat_next(ps);
 			opt_id(ps);
+			name_annot(ps, k, idx);
 			import_desc(ps, k);
 			wat_expect_rparen(ps);
 			wat_expect_rparen(ps);
@@ -739,7 +973,10 @@ field_func(wparse *ps, uint32_t idx)
 	ps->func_type[ps->nfunc_type++] = t;
 	wb_u32(ps, &ps->sec_func, t);
 	locals(ps, body);
+	ps->in_func = true;
+	ps->cur_func = idx;
 	wat_instrs(ps, body);
+	ps->in_func = false;
 	wb_byte(ps, body, 0x0b);
 	wat_expect_rparen(ps);
 	wb_u32(ps, &ps->sec_code, (uint32_t)body->len);
@@ -785,13 +1022,27 @@ elem_expr(wparse *ps, wbuf *b)
 	}
 }
 
+/* The vector of the n items already in items (then done with), and the
+ * expressions after them, into b. */
+static void
+elem_vec(wparse *ps, wbuf *b, wbuf *items, uint32_t n)
+{
+	while (wat_peek(ps, 0)->kind == T_LPAREN) {
+		elem_expr(ps, items);
+		n++;
+	}
+	wb_u32(ps, b, n);
+	wb_bytes(ps, b, items->p, items->len);
+	wat_buf_done(ps, items);
+}
+
 /*
  * An element list after the mode: `func x*`, a bare x* (legacy, only
  * where the table use is omitted), or `reftype expr*`. Writes the segment
  * kind's flags bit 2 (expressions) into *exprs and the vector into b.
  */
 static void
-elem_list(wparse *ps, wbuf *b, bool allow_bare, bool *exprs, uint8_t *rt)
+elem_list(wparse *ps, wbuf *b, bool allow_bare, bool *exprs, wbuf *rt)
 {
 	wbuf *items = wat_buf_new(ps);
 	uint32_t n = 0;
@@ -806,18 +1057,19 @@ elem_list(wparse *ps, wbuf *b, bool allow_bare, bool *exprs, uint8_t *rt)
 			n++;
 		}
 		*exprs = false;
-		*rt = 0x70;
+		wb_byte(ps, rt, 0x70);
 	} else {
-		*rt = wat_expect_reftype(ps);
-		while (wat_peek(ps, 0)->kind == T_LPAREN) {
-			elem_expr(ps, items);
-			n++;
-		}
+		wat_expect_reftype(ps, rt);
 		*exprs = true;
 	}
-	wb_u32(ps, b, n);
-	wb_bytes(ps, b, items->p, items->len);
-	wat_buf_done(ps, items);
+	elem_vec(ps, b, items, n);
+}
+
+/* Whether the reference type encoded in rt is funcref. */
+static bool
+is_funcref(const wbuf *rt)
+{
+	return rt->len == 1 && rt->p[0] == 0x70;
 }
 
 /* An offset: (offset instr*) or one folded instruction. */
@@ -834,26 +1086,38 @@ offset_expr(wparse *ps, wbuf *b)
 	elem_expr(ps, b);
 }
 
+/* A segment's element kind (0x00: funcref, for indices) or its reference
+ * type (for expressions). */
+static void
+elemkind(wparse *ps, wbuf *seg, bool exprs, const wbuf *rt)
+{
+	if (exprs)
+		wb_bytes(ps, seg, rt->p, rt->len);
+	else
+		wb_byte(ps, seg, 0x00);
+}
+
 static void
 field_elem(wparse *ps)
 {
 	wbuf *seg = wat_buf_new(ps), *list = wat_buf_new(ps);
+	wbuf *rt = wat_buf_new(ps);
 	uint32_t table = 0;
 	bool has_table = false, exprs;
-	uint8_t flags, rt;
+	uint8_t flags;
 
 	opt_id(ps);
 	if (wat_is_keyword(wat_peek(ps, 0), "declare")) {
 		wat_next(ps);
-		elem_list(ps, list, false, &exprs, &rt);
+		elem_list(ps, list, false, &exprs, rt);
 		flags = exprs ? 7 : 3;
 		wb_byte(ps, seg, flags);
 		if (exprs)
-			wb_byte(ps, seg, rt);
+			wb_bytes(ps, seg, rt->p, rt->len);
 		else
 			wb_byte(ps, seg, 0x00);
 	} else if (wat_peek(ps, 0)->kind == T_LPAREN &&
-	    !wat_at_open(ps, "item")) {
+	    !wat_at_open(ps, "item") && !wat_at_open(ps, "ref")) {
 		wbuf *off = wat_buf_new(ps);
 
 		if (wat_at_open(ps, "table")) {
@@ -867,8 +1131,8 @@ field_elem(wparse *ps)
 			has_table = true;
 		}
 		offset_expr(ps, off);
-		elem_list(ps, list, !has_table, &exprs, &rt);
-		if (!has_table && table == 0 && (!exprs || rt == 0x70)) {
+		elem_list(ps, list, !has_table, &exprs, rt);
+		if (!has_table && table == 0 && (!exprs || is_funcref(rt))) {
 			flags = exprs ? 4 : 0;
 			wb_byte(ps, seg, flags);
 			wb_bytes(ps, seg, off->p, off->len);
@@ -877,14 +1141,14 @@ field_elem(wparse *ps)
 			wb_byte(ps, seg, flags);
 			wb_u32(ps, seg, table);
 			wb_bytes(ps, seg, off->p, off->len);
-			wb_byte(ps, seg, exprs ? rt : 0x00);
+			elemkind(ps, seg, exprs, rt);
 		}
 		wat_buf_done(ps, off);
 	} else {
-		elem_list(ps, list, false, &exprs, &rt);
+		elem_list(ps, list, false, &exprs, rt);
 		flags = exprs ? 5 : 1;
 		wb_byte(ps, seg, flags);
-		wb_byte(ps, seg, exprs ? rt : 0x00);
+		elemkind(ps, seg, exprs, rt);
 	}
 	wat_expect_rparen(ps);
 	wb_bytes(ps, &ps->sec_elem, seg->p, seg->len);
@@ -892,6 +1156,7 @@ field_elem(wparse *ps)
 	ps->count_elem++;
 	wat_buf_done(ps, seg);
 	wat_buf_done(ps, list);
+	wat_buf_done(ps, rt);
 }
 
 /* The bytes of string* (data contents). */
@@ -946,82 +1211,124 @@ field_data(wparse *ps)
 	ps->count_data++;
 }
 
+/* The count of a vector encoded in b: its leading LEB128. */
+static uint32_t
+vec_count(const wbuf *b)
+{
+	uint32_t count = 0, shift = 0;
+	size_t i = 0;
+
+	do {
+		count |= (uint32_t)(b->p[i] & 0x7f) << shift;
+		shift += 7;
+	} while (b->p[i++] & 0x80 && shift < 35);
+	return count;
+}
+
+/* The zero offset of an address type: (i32.const 0) or (i64.const 0). */
+static void
+zero_offset(wparse *ps, wbuf *b, bool is64)
+{
+	wb_bytes(ps, b, (const uint8_t[]){is64 ? 0x42 : 0x41, 0x00, 0x0b}, 3);
+}
+
+/*
+ * (table addrtype? reftype (elem ...)), after the address type: a table
+ * exactly as large as the list, and an active segment at 0.
+ */
+static void
+table_with_elems(wparse *ps, uint32_t idx, bool is64)
+{
+	wbuf *list = wat_buf_new(ps), *rt = wat_buf_new(ps),
+	     *lrt = wat_buf_new(ps);
+	bool exprs, implicit;
+	uint32_t count;
+
+	wat_expect_reftype(ps, rt);
+	if (!wat_at_open(ps, "elem"))
+		wat_fail(ps,
+		    "expected (elem ...) after the table's type (or limits "
+		    "before it)");
+	wat_next(ps);
+	wat_next(ps);
+	if (is_funcref(rt) &&
+	    (wat_at_index(ps) || wat_peek(ps, 0)->kind == T_RPAREN)) {
+		elem_list(ps, list, true, &exprs, lrt);
+	} else {
+		wbuf *items = wat_buf_new(ps);
+		uint32_t n = 0;
+
+		/* Function indices in a table of a typed reference type:
+		 * each is the expression (ref.func x). */
+		while (wat_at_index(ps)) {
+			wb_byte(ps, items, 0xd2);
+			wb_u32(ps, items, wat_index(ps, &ps->spaces[SP_FUNC]));
+			wb_byte(ps, items, 0x0b);
+			n++;
+		}
+		elem_vec(ps, list, items, n);
+		exprs = true;
+	}
+	wat_expect_rparen(ps);
+	count = vec_count(list);
+	wb_bytes(ps, &ps->sec_table, rt->p, rt->len);
+	wb_byte(ps, &ps->sec_table, is64 ? 0x05 : 0x01);
+	wb_u32(ps, &ps->sec_table, count);
+	wb_u32(ps, &ps->sec_table, count);
+	implicit = idx == 0 && !is64 && (!exprs || is_funcref(rt));
+	if (implicit) {
+		wb_byte(ps, &ps->sec_elem, exprs ? 4 : 0);
+	} else {
+		wb_byte(ps, &ps->sec_elem, exprs ? 6 : 2);
+		wb_u32(ps, &ps->sec_elem, idx);
+	}
+	zero_offset(ps, &ps->sec_elem, is64);
+	if (!implicit)
+		elemkind(ps, &ps->sec_elem, exprs, rt);
+	wb_bytes(ps, &ps->sec_elem, list->p, list->len);
+	wat_buf_done(ps, list);
+	wat_buf_done(ps, rt);
+	wat_buf_done(ps, lrt);
+	ps->count_elem++;
+}
+
+/*
+ * (table $id? (export "n")* addrtype? limits reftype expr?), with an
+ * initialiser expression (3.0) when expr is there; or the forms with
+ * (import ...) or (elem ...).
+ */
 static void
 field_table(wparse *ps, uint32_t idx)
 {
+	bool is64;
+
 	inline_exports(ps, 1, idx);
 	if (wat_at_open(ps, "import")) {
 		inline_import(ps, 1);
 		return;
 	}
-	if (wat_peek(ps, 1)->kind == T_LPAREN &&
-	    wat_is_keyword(wat_peek(ps, 2), "elem")) {
-		/* reftype (elem ...): a table exactly as large, and an
-		 * active segment at 0. */
-		uint8_t rt = wat_expect_reftype(ps), lrt;
-		wbuf *list = wat_buf_new(ps);
-		bool exprs;
-		uint32_t n;
-		size_t at;
+	is64 = addrtype(ps);
+	if (wat_at_reftype(ps)) {
+		table_with_elems(ps, idx, is64);
+	} else {
+		wbuf *type = wat_buf_new(ps);
+		wbuf *lim = wat_buf_new(ps);
 
-		wat_next(ps);
-		wat_next(ps);
-		at = ps->pos;
-		if (rt == 0x70 &&
-		    (wat_at_index(ps) || wat_peek(ps, 0)->kind == T_RPAREN)) {
-			elem_list(ps, list, true, &exprs, &lrt);
+		limits(ps, lim, is64);
+		wat_expect_reftype(ps, type);
+		wb_bytes(ps, type, lim->p, lim->len);
+		if (wat_peek(ps, 0)->kind != T_RPAREN) {
+			/* 0x40 0x00 tabletype expr */
+			wb_bytes(
+			    ps, &ps->sec_table, (const uint8_t[]){0x40, 0}, 2);
+			wb_bytes(ps, &ps->sec_table, type->p, type->len);
+			reset_function_scope(ps);
+			wat_expr(ps, &ps->sec_table);
 		} else {
-			wbuf *items = wat_buf_new(ps);
-
-			n = 0;
-			while (wat_peek(ps, 0)->kind == T_LPAREN) {
-				elem_expr(ps, items);
-				n++;
-			}
-			wb_u32(ps, list, n);
-			wb_bytes(ps, list, items->p, items->len);
-			wat_buf_done(ps, items);
-			exprs = true;
+			wb_bytes(ps, &ps->sec_table, type->p, type->len);
 		}
-		(void)at;
-		wat_expect_rparen(ps);
-		/* The count is the list's leading LEB128. */
-		{
-			uint32_t count = 0, shift = 0;
-			size_t i = 0;
-
-			do {
-				count |= (uint32_t)(list->p[i] & 0x7f) << shift;
-				shift += 7;
-			} while (list->p[i++] & 0x80);
-			wb_byte(ps, &ps->sec_table, rt);
-			wb_byte(ps, &ps->sec_table, 0x01);
-			wb_u32(ps, &ps->sec_table, count);
-			wb_u32(ps, &ps->sec_table, count);
-		}
-		if (idx == 0 && (!exprs || rt == 0x70)) {
-			wb_byte(ps, &ps->sec_elem, exprs ? 4 : 0);
-		} else {
-			wb_byte(ps, &ps->sec_elem, exprs ? 6 : 2);
-			wb_u32(ps, &ps->sec_elem, idx);
-		}
-		wb_bytes(
-		    ps, &ps->sec_elem, (const uint8_t[]){0x41, 0x00, 0x0b}, 3);
-		if (!(idx == 0 && (!exprs || rt == 0x70)))
-			wb_byte(ps, &ps->sec_elem, exprs ? rt : 0x00);
-		wb_bytes(ps, &ps->sec_elem, list->p, list->len);
-		wat_buf_done(ps, list);
-		ps->count_elem++;
-		ps->count_table++;
-		wat_expect_rparen(ps);
-		return;
-	}
-	{
-		size_t at = ps->sec_table.len;
-
-		wb_byte(ps, &ps->sec_table, 0);
-		limits(ps, &ps->sec_table);
-		ps->sec_table.p[at] = wat_expect_reftype(ps);
+		wat_buf_done(ps, lim);
+		wat_buf_done(ps, type);
 	}
 	ps->count_table++;
 	wat_expect_rparen(ps);
@@ -1030,11 +1337,14 @@ field_table(wparse *ps, uint32_t idx)
 static void
 field_memory(wparse *ps, uint32_t idx)
 {
+	bool is64;
+
 	inline_exports(ps, 2, idx);
 	if (wat_at_open(ps, "import")) {
 		inline_import(ps, 2);
 		return;
 	}
+	is64 = addrtype(ps);
 	if (wat_at_open(ps, "data")) {
 		wbuf *bytes = wat_buf_new(ps);
 		uint64_t pages;
@@ -1048,23 +1358,22 @@ field_memory(wparse *ps, uint32_t idx)
 		}
 		wat_expect_rparen(ps);
 		pages = ((uint64_t)bytes->len + 65535) / 65536;
-		wb_byte(ps, &ps->sec_mem, 0x01);
-		wb_u32(ps, &ps->sec_mem, (uint32_t)pages);
-		wb_u32(ps, &ps->sec_mem, (uint32_t)pages);
+		wb_byte(ps, &ps->sec_mem, is64 ? 0x05 : 0x01);
+		wb_u64(ps, &ps->sec_mem, pages);
+		wb_u64(ps, &ps->sec_mem, pages);
 		if (idx == 0) {
 			wb_byte(ps, &ps->sec_data, 0x00);
 		} else {
 			wb_byte(ps, &ps->sec_data, 0x02);
 			wb_u32(ps, &ps->sec_data, idx);
 		}
-		wb_bytes(
-		    ps, &ps->sec_data, (const uint8_t[]){0x41, 0x00, 0x0b}, 3);
+		zero_offset(ps, &ps->sec_data, is64);
 		wb_u32(ps, &ps->sec_data, (uint32_t)bytes->len);
 		wb_bytes(ps, &ps->sec_data, bytes->p, bytes->len);
 		wat_buf_done(ps, bytes);
 		ps->count_data++;
 	} else {
-		limits(ps, &ps->sec_mem);
+		limits(ps, &ps->sec_mem, is64);
 	}
 	ps->count_mem++;
 	wat_expect_rparen(ps);
@@ -1131,6 +1440,46 @@ field_start(wparse *ps)
 	wat_expect_rparen(ps);
 }
 
+/* A (@name "n") annotation before the current token, into *n; false
+ * when there is none. what is the message's "multiple ..." */
+static bool
+take_name(wparse *ps, wname *n, const char *what)
+{
+	wannot *a = wat_annot_take(ps, A_NAME, ps->pos);
+	const wtok *t;
+
+	if (a == NULL)
+		return false;
+	t = &ps->atoks[a->first];
+	if (a->n != 3 || t[1].kind != T_STRING)
+		wat_fail_at(ps, t, "@name annotation: expected one string");
+	if (!wat_utf8_valid(t[1].str, t[1].strlen))
+		wat_fail_at(
+		    ps, &t[1], "@name annotation: malformed UTF-8 encoding");
+	if (wat_annot_take(ps, A_NAME, ps->pos) != NULL)
+		wat_fail_at(ps, t, "@name annotation: multiple %s", what);
+	n->id = (const char *)t[1].str;
+	n->len = t[1].strlen;
+	return true;
+}
+
+/*
+ * (@name "n") after a definition's $id: the name of function idx in the
+ * name section (k is the definition's kind, 0 func .. 4 tag; the names of
+ * the other kinds are read and not written).
+ */
+static void
+name_annot(wparse *ps, int k, uint32_t idx)
+{
+	wname n;
+
+	if (!take_name(ps, &n, "names") || k != 0 || idx == UINT32_MAX)
+		return;
+	ps->func_names = wat_grow(
+	    ps, ps->func_names, &ps->capfunc_names, idx + 1, sizeof(wname));
+	ps->func_names[idx] = n;
+}
+
 /* The second pass over one field. next[k] counts definitions seen. */
 static void
 emit_field(wparse *ps, uint32_t next[WAT_NKINDS])
@@ -1139,7 +1488,7 @@ emit_field(wparse *ps, uint32_t next[WAT_NKINDS])
 
 	wat_expect_lparen(ps);
 	kw = wat_next(ps);
-	if (wat_is_keyword(kw, "type")) {
+	if (wat_is_keyword(kw, "type") || wat_is_keyword(kw, "rec")) {
 		ps->pos--;
 		ps->pos--;
 		skip_group(ps);
@@ -1147,12 +1496,14 @@ emit_field(wparse *ps, uint32_t next[WAT_NKINDS])
 	}
 	if (wat_is_keyword(kw, "import")) {
 		const wtok *kind;
+		uint32_t idx = UINT32_MAX;
 
 		kind = wat_peek(ps, 3);
 		for (int k = 0; k < WAT_NKINDS; k++)
 			if (wat_is_keyword(kind, import_kinds[k]))
-				next[k]++;
-		field_import(ps);
+				idx = k == 0 ? next[k]++
+				             : (next[k]++, UINT32_MAX);
+		field_import(ps, idx);
 		return;
 	}
 	for (int k = 0; k < WAT_NKINDS; k++) {
@@ -1161,6 +1512,7 @@ emit_field(wparse *ps, uint32_t next[WAT_NKINDS])
 		uint32_t idx = next[k]++;
 
 		opt_id(ps);
+		name_annot(ps, k, idx);
 		switch (k) {
 		case 0: field_func(ps, idx); break;
 		case 1: field_table(ps, idx); break;
@@ -1197,24 +1549,6 @@ section(wparse *ps, wbuf *out, uint8_t id, uint32_t count, bool counted,
 	wat_buf_done(ps, s);
 }
 
-static void
-type_section(wparse *ps, wbuf *out)
-{
-	wbuf *b = wat_buf_new(ps);
-
-	for (uint32_t i = 0; i < ps->ntypes; i++) {
-		wfunctype *t = &ps->types[i];
-
-		wb_byte(ps, b, 0x60);
-		wb_u32(ps, b, t->nparams);
-		wb_bytes(ps, b, t->types, t->plen);
-		wb_u32(ps, b, t->nresults);
-		wb_bytes(ps, b, t->types + t->plen, t->len - t->plen);
-	}
-	section(ps, out, 1, ps->ntypes, true, b);
-	wat_buf_done(ps, b);
-}
-
 /* The "name" custom section: the module's and functions' $names. */
 static void
 name_section(wparse *ps, wbuf *out, const wtok *module_id)
@@ -1224,21 +1558,28 @@ name_section(wparse *ps, wbuf *out, const wtok *module_id)
 	wspace *f = &ps->spaces[SP_FUNC];
 	uint32_t n = 0;
 
-	if (module_id != NULL) {
-		wb_name(ps, sub, (const uint8_t *)module_id->text + 1,
-		    module_id->len - 1);
+	(void)module_id;
+	if (ps->module_name.id != NULL) {
+		wb_name(ps, sub, (const uint8_t *)ps->module_name.id,
+		    ps->module_name.len);
 		wb_byte(ps, names, 0);
 		wb_u32(ps, names, (uint32_t)sub->len);
 		wb_bytes(ps, names, sub->p, sub->len);
 		sub->len = 0;
 	}
-	for (uint32_t i = 0; i < f->n; i++)
-		if (f->names[i].id != NULL) {
+	for (uint32_t i = 0; i < f->n; i++) {
+		const wname *name =
+		    i < ps->capfunc_names && ps->func_names[i].id != NULL
+		    ? &ps->func_names[i]
+		    : &f->names[i];
+
+		if (name->id != NULL) {
 			wb_u32(ps, funcs, i);
-			wb_name(ps, funcs, (const uint8_t *)f->names[i].id + 1,
-			    f->names[i].len - 1);
+			wb_name(
+			    ps, funcs, (const uint8_t *)name->id, name->len);
 			n++;
 		}
+	}
 	if (n > 0) {
 		wb_u32(ps, sub, n);
 		wb_bytes(ps, sub, funcs->p, funcs->len);
@@ -1259,60 +1600,140 @@ name_section(wparse *ps, wbuf *out, const wtok *module_id)
 	wat_buf_done(ps, funcs);
 }
 
+/* The metadata.code.branch_hint section: per function, its hints. */
+static void
+hint_section(wparse *ps, wbuf *out)
+{
+	wbuf *body = wat_buf_new(ps), *v = wat_buf_new(ps);
+	uint32_t nfuncs = 0;
+
+	for (uint32_t i = 0; i < ps->nhints;) {
+		uint32_t j = i;
+
+		while (j < ps->nhints && ps->hints[j].func == ps->hints[i].func)
+			j++;
+		wb_u32(ps, v, ps->hints[i].func);
+		wb_u32(ps, v, j - i);
+		for (; i < j; i++) {
+			wb_u32(ps, v, ps->hints[i].offset);
+			wb_u32(ps, v, 1);
+			wb_byte(ps, v, ps->hints[i].value);
+		}
+		nfuncs++;
+	}
+	wb_name(ps, body, (const uint8_t *)"metadata.code.branch_hint", 25);
+	wb_u32(ps, body, nfuncs);
+	wb_bytes(ps, body, v->p, v->len);
+	section(ps, out, 0, 0, false, body);
+	wat_buf_done(ps, v);
+	wat_buf_done(ps, body);
+}
+
+/* Section id's section, with the custom sections placed around it. */
+static void
+placed(wparse *ps, wbuf *out, uint8_t id, bool present, uint32_t count,
+    const wbuf *body)
+{
+	wat_customs_emit(ps, out, wat_section_slot(id, false));
+	if (id == 10 && ps->nhints > 0)
+		hint_section(ps, out);
+	if (present)
+		section(ps, out, id, count, id != 8 && id != 12, body);
+	wat_customs_emit(ps, out, wat_section_slot(id, true));
+}
+
+/* The type section's entries: a rec group is one. */
+static uint32_t
+ntype_entries(const wparse *ps)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < ps->ntypes; i++)
+		n += !ps->types[i].in_rec || ps->types[i].rec_n > 0;
+	return n;
+}
+
 static void
 assemble(wparse *ps, wbuf *out, const wtok *module_id)
 {
 	static const uint8_t header[] = {0, 'a', 's', 'm', 1, 0, 0, 0};
 	uint32_t ndefined = ps->count_code;
+	wbuf *types = wat_buf_new(ps), none = {0};
 
 	wb_bytes(ps, out, header, sizeof header);
-	if (ps->ntypes)
-		type_section(ps, out);
-	if (ps->count_import)
-		section(ps, out, 2, ps->count_import, true, &ps->sec_import);
-	if (ndefined)
-		section(ps, out, 3, ndefined, true, &ps->sec_func);
-	if (ps->count_table)
-		section(ps, out, 4, ps->count_table, true, &ps->sec_table);
-	if (ps->count_mem)
-		section(ps, out, 5, ps->count_mem, true, &ps->sec_mem);
-	if (ps->count_tag)
-		section(ps, out, 13, ps->count_tag, true, &ps->sec_tag);
-	if (ps->count_global)
-		section(ps, out, 6, ps->count_global, true, &ps->sec_global);
-	if (ps->count_export)
-		section(ps, out, 7, ps->count_export, true, &ps->sec_export);
-	if (ps->has_start)
-		section(ps, out, 8, 0, false, &ps->sec_start);
-	if (ps->count_elem)
-		section(ps, out, 9, ps->count_elem, true, &ps->sec_elem);
-	if (ps->count_data || ps->uses_datacount) {
-		wbuf none = {0};
+	for (uint32_t i = 0; i < ps->ntypes; i++) {
+		wfunctype *t = &ps->types[i];
 
-		section(ps, out, 12, ps->count_data, true, &none);
+		if (t->rec_n > 0) {
+			wb_byte(ps, types, 0x4e);
+			wb_u32(ps, types, t->rec_n);
+		}
+		if (t->def != NULL) {
+			wb_bytes(ps, types, t->def, t->deflen);
+			continue;
+		}
+		wb_byte(ps, types, 0x60);
+		wb_u32(ps, types, t->nparams);
+		wb_bytes(ps, types, t->types, t->plen);
+		wb_u32(ps, types, t->nresults);
+		wb_bytes(ps, types, t->types + t->plen, t->len - t->plen);
 	}
-	if (ndefined)
-		section(ps, out, 10, ndefined, true, &ps->sec_code);
-	if (ps->count_data)
-		section(ps, out, 11, ps->count_data, true, &ps->sec_data);
+	placed(ps, out, 1, ps->ntypes > 0, ntype_entries(ps), types);
+	wat_buf_done(ps, types);
+	placed(ps, out, 2, ps->count_import, ps->count_import, &ps->sec_import);
+	placed(ps, out, 3, ndefined, ndefined, &ps->sec_func);
+	placed(ps, out, 4, ps->count_table, ps->count_table, &ps->sec_table);
+	placed(ps, out, 5, ps->count_mem, ps->count_mem, &ps->sec_mem);
+	placed(ps, out, 13, ps->count_tag, ps->count_tag, &ps->sec_tag);
+	placed(ps, out, 6, ps->count_global, ps->count_global, &ps->sec_global);
+	placed(ps, out, 7, ps->count_export, ps->count_export, &ps->sec_export);
+	placed(ps, out, 8, ps->has_start, 0, &ps->sec_start);
+	placed(ps, out, 9, ps->count_elem, ps->count_elem, &ps->sec_elem);
+	{
+		/* The data count: a bare count, wherever there are data
+		 * segments (as LLVM writes it) or code names one. */
+		wbuf *dc = wat_buf_new(ps);
+
+		wb_u32(ps, dc, ps->count_data);
+		placed(
+		    ps, out, 12, ps->count_data || ps->uses_datacount, 0, dc);
+		wat_buf_done(ps, dc);
+	}
+	placed(ps, out, 10, ndefined, ndefined, &ps->sec_code);
+	placed(ps, out, 11, ps->count_data, ps->count_data, &ps->sec_data);
+	(void)none;
 	name_section(ps, out, module_id);
 }
 
-/* The fields from ps->pos up to the closing ")" (or the end). */
+/* The fields from ps->pos up to the closing ")" (or the end); depth: the
+ * lists open around them (1 inside (module ...)). */
 static void
-module_fields(wparse *ps, wbuf *out, const wtok *module_id)
+module_fields(wparse *ps, wbuf *out, const wtok *module_id, unsigned depth)
 {
 	size_t start = ps->pos;
 	uint32_t next[WAT_NKINDS];
 
+	scan_type_names(ps);
 	while (wat_peek(ps, 0)->kind == T_LPAREN)
 		scan_field(ps);
 	for (int k = 0; k < WAT_NKINDS; k++)
 		next[k] = 0;
 	ps->pos = start;
-	while (wat_peek(ps, 0)->kind == T_LPAREN)
+	wat_customs_take(ps, ps->pos, depth);
+	while (wat_peek(ps, 0)->kind == T_LPAREN) {
 		emit_field(ps, next);
+		wat_customs_take(ps, ps->pos, depth);
+	}
+	wat_annots_check(ps);
 	assemble(ps, out, module_id);
+}
+
+/* The module's name: (@name "n") right after `module $id?`, else $id. */
+static void
+module_name(wparse *ps, const wtok *module_id)
+{
+	wat_name_set(&ps->module_name, module_id);
+	take_name(ps, &ps->module_name, "module names");
 }
 
 static void
@@ -1320,12 +1741,22 @@ parse_free(wparse *ps)
 {
 	for (int i = 0; i < SP__COUNT; i++)
 		free(ps->spaces[i].names);
-	for (uint32_t i = 0; i < ps->ntypes; i++)
+	for (uint32_t i = 0; i < ps->ntypes; i++) {
 		free(ps->types[i].types);
+		free(ps->types[i].def);
+	}
 	free(ps->types);
 	free(ps->func_type);
 	free(ps->locals.names);
+	free(ps->fields.names);
 	free(ps->labels.names);
+	wat_free_tokens(ps->atoks, ps->natoks);
+	free(ps->annots);
+	for (uint32_t i = 0; i < ps->ncustoms; i++)
+		wb_free(&ps->customs[i].body);
+	free(ps->customs);
+	free(ps->hints);
+	free(ps->func_names);
 	wb_free(&ps->sec_type);
 	wb_free(&ps->sec_import);
 	wb_free(&ps->sec_func);
@@ -1419,7 +1850,9 @@ parse_script_module(wparse *ps)
 		}
 		return;
 	}
-	module_fields(ps, &ps->out, module_id);
+	if (wrapped)
+		module_name(ps, module_id);
+	module_fields(ps, &ps->out, module_id, wrapped ? 1 : 0);
 	if (wrapped)
 		wat_expect_rparen(ps);
 	if (wat_peek(ps, 0)->kind != T_EOF)
@@ -1436,6 +1869,7 @@ wat_to_wasm(
 	    "table", "memory", "global", "tag", "elem segment", "data segment"};
 	wparse *ps;
 	volatile int rc = -1;
+	size_t nannots;
 
 	memset(err, 0, sizeof *err);
 	if ((ps = calloc(1, sizeof *ps)) == NULL) {
@@ -1446,12 +1880,16 @@ wat_to_wasm(
 	for (int i = 0; i < SP__COUNT; i++)
 		ps->spaces[i].what = space_names[i];
 	ps->locals.what = "local";
+	ps->fields.what = "field";
 	wat_index_ops(ps);
-	if (wat_lex(text, len, &ps->toks, &ps->ntoks, err) < 0) {
+	ps->pending_hint = -1;
+	if (wat_lex(text, len, &ps->toks, &ps->ntoks, &nannots, err) < 0) {
 		free(ps);
 		return -1;
 	}
 	if (setjmp(ps->fail) == 0) {
+		if (nannots > 0)
+			wat_take_annots(ps);
 		parse_script_module(ps);
 		if (ps->out.p == NULL) /* (module binary): no bytes at all */
 			ps->out.p = wat_alloc(ps, 1);

@@ -35,6 +35,13 @@ add_test(NAME spec-3.0 COMMAND sh "${CMAKE_CURRENT_LIST_DIR}/spec3.sh"
     "$<TARGET_FILE:spec-runner>" "${WASMD_TESTSUITE3_DIR}"
     "${CMAKE_CURRENT_LIST_DIR}/passing-3.0.txt")
 set_tests_properties(spec-3.0 PROPERTIES LABELS spec TIMEOUT 1200 SKIP_RETURN_CODE 77)
+# The same scripts read from their .wast (every module through
+# libwasmd-wat: multiple and 64-bit memories, annotations and custom
+# sections, the custom-annotation assertions).
+add_test(NAME spec-3.0-wast COMMAND sh "${CMAKE_CURRENT_LIST_DIR}/spec3.sh"
+    "$<TARGET_FILE:spec-runner>" "${WASMD_TESTSUITE3_DIR}"
+    "${CMAKE_CURRENT_LIST_DIR}/passing-3.0.txt" --wast)
+set_tests_properties(spec-3.0-wast PROPERTIES LABELS spec TIMEOUT 1200 SKIP_RETURN_CODE 77)
 
 # Relaxed SIMD (WebAssembly 3.0): each op's one behaviour (engine.h) must
 # be among those the scripts allow; read from the .wast scripts.

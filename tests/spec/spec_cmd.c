@@ -23,6 +23,8 @@ const char *const spec_cmd_names[] = {
     [SPEC_ASSERT_MALFORMED] = "assert_malformed",
     [SPEC_ASSERT_UNLINKABLE] = "assert_unlinkable",
     [SPEC_ASSERT_UNINSTANTIABLE] = "assert_uninstantiable",
+    [SPEC_ASSERT_MALFORMED_CUSTOM] = "assert_malformed_custom",
+    [SPEC_ASSERT_INVALID_CUSTOM] = "assert_invalid_custom",
     [SPEC_UNKNOWN] = "(unknown command)",
 };
 

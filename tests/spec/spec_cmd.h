@@ -85,6 +85,11 @@ typedef enum spec_cmd_kind {
 	SPEC_ASSERT_MALFORMED,
 	SPEC_ASSERT_UNLINKABLE,
 	SPEC_ASSERT_UNINSTANTIABLE,
+	/* 3.0 custom annotations: the module is well formed and valid, but
+	   a custom section (annotation) of it is malformed, or invalid,
+	   under its own format. */
+	SPEC_ASSERT_MALFORMED_CUSTOM,
+	SPEC_ASSERT_INVALID_CUSTOM,
 	SPEC_UNKNOWN, /* what names it */
 } spec_cmd_kind;
 

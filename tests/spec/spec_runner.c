@@ -1003,8 +1003,34 @@ cmd_assert_instantiation(script *sc, const spec_cmd *c, we_err want)
 }
 
 /*
+ * Whether bytes, the binary of a module text, is malformed under 2.0's
+ * rules (--wasm2). libwasmd-wat reads the 3.0 text format, where limits
+ * and memory offsets are u64 and one past 2^32 is the validator's to
+ * refuse; in 2.0 they were u32, so the 2.0 scripts expect the text
+ * refused as malformed ("i32 constant"). The 2.0 decoder refuses the
+ * binary's u32 LEB128 of such a number as malformed: the module is
+ * malformed either way.
+ */
+static bool
+wasm2_malformed(const uint8_t *bytes, size_t len)
+{
+	we_error err;
+	we_module *m;
+
+	if (!wasm2_mode)
+		return false;
+	memset(&err, 0, sizeof(err));
+	if ((m = new_module(bytes, len, &err)) != NULL) {
+		we_module_free(m);
+		return false;
+	}
+	return err.code == WE_ERR_MALFORMED;
+}
+
+/*
  * assert_malformed of a module in the text format (text_malformed):
- * libwasmd-wat must reject it.
+ * libwasmd-wat must reject it (or, with --wasm2, the 2.0 decoder its
+ * binary: wasm2_malformed).
  */
 static void
 cmd_text_malformed(script *sc, const spec_cmd *c)
@@ -1013,7 +1039,10 @@ cmd_text_malformed(script *sc, const spec_cmd *c)
 	we_error err;
 	uint8_t *bytes = module_bytes(sc, &c->module, &len, &err);
 
-	if (bytes != NULL) {
+	if (bytes != NULL && wasm2_malformed(bytes, len)) {
+		free(bytes);
+		sc->n->passed++;
+	} else if (bytes != NULL) {
 		free(bytes);
 		fail(sc, c->line,
 		    "%s %s: text accepted, expected rejection (%s)", c->what,
@@ -1037,7 +1066,9 @@ cmd_assert_rejected(script *sc, const spec_cmd *c)
 	size_t len = 0;
 	we_error err;
 
-	if (c->module.text_malformed) {
+	/* assert_invalid of a text module (the JSON's .wat): the text
+	 * converts, and the engine refuses the binary as invalid. */
+	if (c->module.text_malformed && c->kind == SPEC_ASSERT_MALFORMED) {
 		cmd_text_malformed(sc, c);
 		return;
 	}
@@ -1066,6 +1097,52 @@ cmd_assert_rejected(script *sc, const spec_cmd *c)
 		    err.message);
 		return;
 	}
+	sc->n->passed++;
+}
+
+/*
+ * assert_malformed_custom: libwasmd-wat, which reads the custom
+ * annotations (@custom, @name, @metadata.code.branch_hint), must reject
+ * the text. assert_invalid_custom: the module holds a custom section
+ * that fails its own format's validation (a branch hint on no branch),
+ * which the engine ignores as the specification lets it: the text must
+ * convert and the module decode and validate.
+ */
+static void
+cmd_assert_custom(script *sc, const spec_cmd *c)
+{
+	size_t len = 0;
+	we_error err;
+	uint8_t *bytes = module_bytes(sc, &c->module, &len, &err);
+	const char *text = c->text ? c->text : "?";
+
+	if (c->kind == SPEC_ASSERT_MALFORMED_CUSTOM) {
+		free(bytes);
+		if (bytes != NULL)
+			fail(sc, c->line,
+			    "%s %s: text accepted, expected rejection (%s)",
+			    c->what, module_desc(&c->module), text);
+		else if (err.code != WE_ERR_MALFORMED)
+			fail(sc, c->line, "%s: %s", c->what, err.message);
+		else
+			sc->n->passed++;
+		return;
+	}
+	if (bytes == NULL) {
+		fail(sc, c->line, "%s: %s", c->what, err.message);
+		return;
+	}
+	memset(&err, 0, sizeof(err));
+	we_module *m = new_module(bytes, len, &err);
+	free(bytes);
+	if (m == NULL) {
+		fail(sc, c->line,
+		    "%s %s: rejected (%s), expected the custom section "
+		    "ignored: %s",
+		    c->what, module_desc(&c->module), text, err.message);
+		return;
+	}
+	we_module_free(m);
 	sc->n->passed++;
 }
 
@@ -1099,6 +1176,8 @@ run_command(void *ctx, const spec_cmd *c)
 	case SPEC_ASSERT_UNINSTANTIABLE:
 		cmd_assert_instantiation(sc, c, WE_ERR_TRAP);
 		break;
+	case SPEC_ASSERT_MALFORMED_CUSTOM:
+	case SPEC_ASSERT_INVALID_CUSTOM: cmd_assert_custom(sc, c); break;
 	case SPEC_UNKNOWN:
 		fail(sc, c->line, "unknown command type %s", c->what);
 		break;

@@ -499,6 +499,7 @@ spec_wast_read(
 	reader r = {.path = path, .msg = msg, .msglen = msglen};
 	spec_cmd c = {.expected = NULL};
 	wat_error err;
+	size_t nannots = 0;
 	char *src = (char *)spec_read_file(path, &r.srclen);
 	int rc = -1;
 
@@ -507,12 +508,16 @@ spec_wast_read(
 		snprintf(msg, msglen, "cannot read %s", path);
 		return -1;
 	}
-	if (wat_lex(src, r.srclen, &r.toks, &r.ntoks, &err) < 0) {
+	if (wat_lex(src, r.srclen, &r.toks, &r.ntoks, &nannots, &err) < 0) {
 		snprintf(msg, msglen, "%s:%u:%u: %s", path, err.line, err.col,
 		    err.message);
 		free(src);
 		return -1;
 	}
+	/* Annotations around commands are ignored; those inside a module
+	 * stay in its text, for libwasmd-wat. */
+	if (nannots > 0)
+		r.ntoks = wat_strip_annots(r.toks, r.ntoks);
 	c.expected = calloc(SPEC_MAX_VALUES, sizeof(*c.expected));
 	if (c.expected == NULL)
 		snprintf(msg, msglen, "out of memory");

@@ -17,32 +17,15 @@ target_include_directories(engine_exec_test PRIVATE
     "${PROJECT_SOURCE_DIR}/engine")
 
 # engine_wasm3_test: the WebAssembly 3.0 features (tail calls, extended
-# constants, multiple memories, ...). tail.wat and legacy_exn.wat are
-# converted with wasmd-wat; multimem.wat and mem64.wat need wat2wasm's
-# proposal flags (libwasmd-wat has no memory indices or 64-bit memories
-# yet); the extended constants are read by libwasmd-wat at run time.
-find_program(WAT2WASM wat2wasm REQUIRED)
+# constants, multiple memories, ...). Its fixtures are converted with
+# wasmd-wat (memory indices and 64-bit memories included); the extended
+# constants are read by libwasmd-wat at run time.
 set(_w3_wasm_dir "${CMAKE_CURRENT_BINARY_DIR}/engine_wasm3")
-wasmd_wat2wasm(TARGET engine_wasm3_wat OUTDIR "${_w3_wasm_dir}"
+wasmd_wat2wasm(TARGET engine_wasm3_fixtures OUTDIR "${_w3_wasm_dir}"
     WATS "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3/tail.wat"
-         "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3/legacy_exn.wat")
-add_custom_command(OUTPUT "${_w3_wasm_dir}/multimem.wasm"
-    COMMAND "${CMAKE_COMMAND}" -E make_directory "${_w3_wasm_dir}"
-    COMMAND "${WAT2WASM}" --debug-names --enable-multi-memory
-            "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3/multimem.wat"
-            -o "${_w3_wasm_dir}/multimem.wasm"
-    DEPENDS "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3/multimem.wat"
-    COMMENT "wat2wasm multimem.wat")
-add_custom_command(OUTPUT "${_w3_wasm_dir}/mem64.wasm"
-    COMMAND "${CMAKE_COMMAND}" -E make_directory "${_w3_wasm_dir}"
-    COMMAND "${WAT2WASM}" --debug-names --enable-memory64
-            "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3/mem64.wat"
-            -o "${_w3_wasm_dir}/mem64.wasm"
-    DEPENDS "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3/mem64.wat"
-    COMMENT "wat2wasm mem64.wat")
-add_custom_target(engine_wasm3_fixtures
-    DEPENDS "${_w3_wasm_dir}/multimem.wasm" "${_w3_wasm_dir}/mem64.wasm")
-add_dependencies(engine_wasm3_fixtures engine_wasm3_wat)
+         "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3/legacy_exn.wat"
+         "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3/multimem.wat"
+         "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3/mem64.wat")
 wasmd_unit_test(engine_wasm3_test
     SOURCES "${CMAKE_CURRENT_LIST_DIR}/engine_wasm3_test.c"
     LIBS wasmd-engine-static wasmd-wat)

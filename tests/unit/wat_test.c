@@ -397,6 +397,107 @@ START_TEST(test_binary_and_quote_forms)
 }
 END_TEST
 
+START_TEST(test_memory_indices_and_64bit)
+{
+	/* Two memories named in memargs, memory.size/grow/copy/init with
+	 * indices, a 64-bit memory with an inline data segment, and a
+	 * table filled by its initialiser expression. */
+	loaded l =
+	    load("(module\n"
+	         "  (memory $a 1)\n"
+	         "  (memory $b i64 (data \"\\05\\06\"))\n"
+	         "  (data $d \"\\07\")\n"
+	         "  (type $t (func (result i32)))\n"
+	         "  (func $seven (result i32) (i32.const 7))\n"
+	         "  (table $tab 2 funcref (ref.func $seven))\n"
+	         "  (func (export \"f\") (result i32)\n"
+	         "    (i32.store8 $b offset=1 (i64.const 0) (i32.const 9))\n"
+	         "    (memory.copy $a $b (i32.const 100) (i64.const 0) "
+	         "(i32.const 2))\n"
+	         "    (memory.init $a $d (i32.const 102) (i32.const 0) "
+	         "(i32.const 1))\n"
+	         "    (i32.add (i32.load8_u $a (i32.const 101))\n"
+	         "      (i32.add (i32.load8_u 0 offset=102 (i32.const 0))\n"
+	         "        (i32.wrap_i64 (memory.size $b)))))\n"
+	         "  (func (export \"g\") (result i32)\n"
+	         "    (call_indirect $tab (type $t) (i32.const 1))))");
+
+	ck_assert_int_eq(call_i32(&l, "f", 0, 0, 0), 9 + 7 + 1);
+	ck_assert_int_eq(call_i32(&l, "g", 0, 0, 0), 7);
+	unload(&l);
+}
+END_TEST
+
+/* Whether bin holds a custom section named name with contents body
+ * (nbody bytes) right before the section of id next (0: at the end). */
+static bool
+custom_before(const uint8_t *bin, size_t len, const char *name,
+    const char *body, size_t nbody, uint8_t next)
+{
+	size_t i = 8, n = strlen(name);
+
+	while (i + 2 <= len) {
+		uint8_t id = bin[i];
+		size_t size = bin[i + 1]; /* the tests' sections are small */
+
+		if (id == 0 && size == 1 + n + nbody && bin[i + 2] == n &&
+		    memcmp(bin + i + 3, name, n) == 0 &&
+		    memcmp(bin + i + 3 + n, body, nbody) == 0)
+			return i + 2 + size == len ? next == 0
+			                           : bin[i + 2 + size] == next;
+		i += 2 + size;
+	}
+	return false;
+}
+
+START_TEST(test_annotations)
+{
+	const char *text =
+	    "(module (@name \"M\") (@unknown x (y) \"z\")\n"
+	    "  (@custom \"late\" \"xy\")\n"
+	    "  (@custom \"early\" (before func) \"ab\" \"c\")\n"
+	    "  (func $\"a b\" (export \"f\") (param i32) (result i32)\n"
+	    "    (local.get 0)\n"
+	    "    (@metadata.code.branch_hint \"\\01\")\n"
+	    "    (if (result i32) (then (i32.const 1)) (else (call $\"a "
+	    "b\" (i32.const 1))))))";
+	static const char hint[] = {1, 0, 1, 3, 1, 1};
+	uint8_t *bin;
+	size_t len;
+	wat_error e;
+	wat_error err;
+
+	ck_assert_msg(wat_to_wasm(text, strlen(text), &bin, &len, &e) == 0,
+	    "%u:%u: %s", e.line, e.col, e.message);
+	ck_assert(custom_before(bin, len, "early", "abc", 3, 3));
+	/* function 0, one hint: at offset 3 (after the locals and
+	 * local.get 0), size 1, likely. */
+	ck_assert(custom_before(
+	    bin, len, "metadata.code.branch_hint", hint, sizeof hint, 10));
+	/* After the last section: only the name section follows. */
+	ck_assert(custom_before(bin, len, "late", "xy", 2, 0));
+	free(bin);
+
+	err = reject("(module\n  (@custom \"s\" (after typo)))");
+	ck_assert_int_eq(err.line, 2);
+	ck_assert_int_eq(err.col, 23);
+	ck_assert_msg(strstr(err.message, "malformed section kind") != NULL,
+	    "%s", err.message);
+	err = reject("(func (@custom \"s\"))");
+	ck_assert_msg(strstr(err.message, "misplaced @custom") != NULL, "%s",
+	    err.message);
+	err = reject("(module (@name \"a\") (@name \"b\"))");
+	ck_assert_msg(
+	    strstr(err.message, "multiple") != NULL, "%s", err.message);
+	err = reject("(func $\"\")");
+	ck_assert_msg(
+	    strstr(err.message, "empty identifier") != NULL, "%s", err.message);
+	err = reject("(@x (y)");
+	ck_assert_msg(strstr(err.message, "unclosed annotation") != NULL, "%s",
+	    err.message);
+}
+END_TEST
+
 START_TEST(test_ensure_binary)
 {
 	static const uint8_t magic[] = {0, 'a', 's', 'm', 1, 0, 0, 0};
@@ -446,6 +547,8 @@ main(void)
 	tcase_add_test(tc, test_errors_have_positions);
 	tcase_add_test(tc, test_binary_and_quote_forms);
 	tcase_add_test(tc, test_ensure_binary);
+	tcase_add_test(tc, test_memory_indices_and_64bit);
+	tcase_add_test(tc, test_annotations);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
