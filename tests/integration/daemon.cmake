@@ -16,24 +16,6 @@ set_target_properties(wasmd-it-rawclient wasmd-it-fakeworker PROPERTIES
 file(GLOB IT_WATS CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/fixtures/*.wat")
 wasmd_wat2wasm(TARGET integration-fixtures ALL OUTDIR "${IT_OUT}/fixtures"
     WATS ${IT_WATS})
-# multimem/*.wat use memory indices, which libwasmd-wat does not read yet:
-# wat2wasm converts them, as engine_wasm3_test's multimem.wat (move them to
-# fixtures/ once wasmd-wat reads them).
-find_program(WAT2WASM wat2wasm REQUIRED)
-file(GLOB IT_MULTIMEM_WATS CONFIGURE_DEPENDS
-    "${CMAKE_CURRENT_SOURCE_DIR}/multimem/*.wat")
-set(IT_MULTIMEM_WASMS "")
-foreach(wat ${IT_MULTIMEM_WATS})
-  get_filename_component(stem "${wat}" NAME_WE)
-  add_custom_command(OUTPUT "${IT_OUT}/fixtures/${stem}.wasm"
-      COMMAND "${CMAKE_COMMAND}" -E make_directory "${IT_OUT}/fixtures"
-      COMMAND "${WAT2WASM}" --enable-multi-memory "${wat}"
-              -o "${IT_OUT}/fixtures/${stem}.wasm"
-      DEPENDS "${wat}" COMMENT "wat2wasm ${stem}.wat")
-  list(APPEND IT_MULTIMEM_WASMS "${IT_OUT}/fixtures/${stem}.wasm")
-endforeach()
-add_custom_target(integration-multimem-fixtures ALL
-    DEPENDS ${IT_MULTIMEM_WASMS})
 
 if(WASMD_TEST_HOOKS)
   set(IT_HOOKS ON)
