@@ -10,8 +10,8 @@
  * typed function references are checked where the host passes them; each
  * memory instruction works on the memory it names, and a 64-bit memory's
  * addresses are checked in full. The fixtures (the .wat files in
- * engine_wasm3/) are converted with wasmd-wat at build time (wat2wasm for
- * the multi-memory and memory64 ones), or by libwasmd-wat at run time.
+ * engine_wasm3/) are converted with wasmd-wat at build time, or by
+ * libwasmd-wat at run time.
  */
 #include <check.h>
 #include <stdio.h>
