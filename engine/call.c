@@ -164,7 +164,7 @@ ref_is_null(we_val v)
 /*
  * Whether reference v may be of type t, whose type index (a typed
  * function reference) is one of inst's module: null only when t admits
- * it, and a function only of that very type.
+ * it, and a function only of that type or a subtype (wr_type_sub).
  */
 static bool
 ref_fits(const we_instance *inst, we_valtype t, we_val v)
@@ -174,7 +174,8 @@ ref_fits(const we_instance *inst, we_valtype t, we_val v)
 	if (!(t & WE_REF_TYPEIDX))
 		return true;
 	return inst != NULL &&
-	    v.of.funcref->type_id == inst->type_ids[WE_REF_TYPE_INDEX(t)];
+	    wr_type_sub(inst->store, v.of.funcref->type_id,
+	        inst->type_ids[WE_REF_TYPE_INDEX(t)]);
 }
 
 /*
