@@ -691,19 +691,8 @@ typedef struct groupindex {
 static uint32_t
 group_find(const we_module *m, const groupindex *gi, uint32_t start, uint32_t n)
 {
-	uint32_t mask = gi->slots - 1;
-	uint32_t h = wm_group_hash(m->types, m->typeinfo, start, n) & mask;
-
-	for (;; h = (h + 1) & mask) {
-		uint32_t g = gi->slot[h];
-		if (g == 0)
-			return h;
-		g--;
-		if (m->typeinfo[g].group_n == n &&
-		    wm_group_equal(m->types, m->typeinfo, g, m->types,
-		        m->typeinfo, start, n))
-			return h;
-	}
+	return wm_group_find(
+	    gi->slot, gi->slots, m->types, m->typeinfo, start, n);
 }
 
 /* Doubles the index and re-inserts the canonical groups before end. */

@@ -243,6 +243,16 @@ bool wm_group_equal(const we_functype *ta, const wm_typeinfo *ia, uint32_t a,
     const we_functype *tb, const wm_typeinfo *ib, uint32_t b, uint32_t n);
 
 /*
+ * The slot of an open-addressing index of slots entries (a power of two,
+ * not full) that holds a group equivalent to the n types from start, or
+ * the free slot where it belongs. An entry is the index of a group's
+ * first type + 1, 0 when free; types and info hold both groups.
+ */
+uint32_t wm_group_find(const uint32_t *index, uint32_t slots,
+    const we_functype *types, const wm_typeinfo *info, uint32_t start,
+    uint32_t n);
+
+/*
  * Whether type a is a subtype of type b: equivalent to b, or declaring a
  * subtype of b as its supertype. canon maps each index to its canonical
  * one (a module's type_canon), or is NULL when indices are canonical (a

@@ -155,3 +155,21 @@ wm_functype_sub(const wm_typeinfo *info, const uint32_t *canon,
 			return false;
 	return true;
 }
+
+uint32_t
+wm_group_find(const uint32_t *index, uint32_t slots, const we_functype *types,
+    const wm_typeinfo *info, uint32_t start, uint32_t n)
+{
+	uint32_t mask = slots - 1;
+	uint32_t i = wm_group_hash(types, info, start, n) & mask;
+
+	for (;; i = (i + 1) & mask) {
+		uint32_t g = index[i];
+		if (g == 0)
+			return i;
+		g--;
+		if (info[g].group_n == n &&
+		    wm_group_equal(types, info, g, types, info, start, n))
+			return i;
+	}
+}

@@ -269,26 +269,13 @@ valtypes_dup(const we_valtype *v, uint32_t n, bool *ok)
 	return copy;
 }
 
-/*
- * The index slot holding a rec group equivalent to the n types from
- * start (rectype.c), or the free slot where it belongs.
- */
+/* The index slot holding a rec group equivalent to the n types from
+ * start, or the free slot where it belongs. */
 static uint32_t
 typeindex_find(const we_store *s, uint32_t start, uint32_t n)
 {
-	uint32_t mask = s->typeslots - 1;
-	uint32_t i = wm_group_hash(s->types, s->typeinfo, start, n) & mask;
-
-	for (;; i = (i + 1) & mask) {
-		uint32_t g = s->typeindex[i];
-		if (g == 0)
-			return i;
-		g--;
-		if (s->typeinfo[g].group_n == n &&
-		    wm_group_equal(s->types, s->typeinfo, g, s->types,
-		        s->typeinfo, start, n))
-			return i;
-	}
+	return wm_group_find(
+	    s->typeindex, s->typeslots, s->types, s->typeinfo, start, n);
 }
 
 /* Doubles the index (or makes the first one) and re-inserts every group. */
