@@ -19,7 +19,13 @@ is_valtype(we_valtype t)
 	case WE_F64:
 	case WE_FUNCREF:
 	case WE_EXTERNREF:
-	case WE_EXNREF: return true;
+	case WE_EXNREF:
+	case WE_ANYREF:
+	/* wr_ref_top gives none of the bottom types; nulls all the same. */
+	case WE_NULLREF:
+	case WE_NULLFUNCREF:
+	case WE_NULLEXTERNREF:
+	case WE_NULLEXNREF: return true;
 	case WE_V128: return true;
 	}
 	return false;

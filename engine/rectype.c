@@ -130,11 +130,13 @@ wm_valtype_sub(const wm_typeinfo *info, const uint32_t *canon, we_valtype sub,
 	hp = (uint32_t)super & ~(uint32_t)WE_REF_NONNULL;
 	if (hs == hp)
 		return true;
-	if (!(hs & WE_REF_TYPEIDX))
+	/* Within one hierarchy (func, extern, exn, any), the bottom is
+	   below everything and the top above everything. */
+	if (wr_ref_top((we_valtype)hs) != wr_ref_top((we_valtype)hp))
 		return false;
-	if (hp == WE_FUNCREF)
+	if (wr_heap_is_bottom(hs) || hp == (uint32_t)wr_ref_top(super))
 		return true;
-	return (hp & WE_REF_TYPEIDX) && info != NULL &&
+	return (hs & WE_REF_TYPEIDX) && (hp & WE_REF_TYPEIDX) && info != NULL &&
 	    wm_heap_sub(
 	        info, canon, WE_REF_TYPE_INDEX(hs), WE_REF_TYPE_INDEX(hp));
 }

@@ -231,14 +231,31 @@ wr_is_ref(we_valtype t)
 {
 	uint32_t h = (uint32_t)t & ~(uint32_t)WE_REF_NONNULL;
 
-	return h == WE_FUNCREF || h == WE_EXTERNREF || h == WE_EXNREF ||
-	    (h & WE_REF_TYPEIDX) != 0;
+	switch (h) {
+	case WE_FUNCREF:
+	case WE_EXTERNREF:
+	case WE_EXNREF:
+	case WE_ANYREF:
+	case WE_NULLREF:
+	case WE_NULLFUNCREF:
+	case WE_NULLEXTERNREF:
+	case WE_NULLEXNREF: return true;
+	}
+	return (h & WE_REF_TYPEIDX) != 0;
+}
+
+/* Whether heap type h (a reference type without WE_REF_NONNULL) is a
+ * bottom type, whose only value is null. */
+static inline bool
+wr_heap_is_bottom(uint32_t h)
+{
+	return h >= WE_NULLREF && h <= WE_NULLEXNREF;
 }
 
 /*
  * The nullable abstract type above reference type t (WE_FUNCREF for a
- * typed function reference): what the runtime and the host see. Any
- * other type is itself.
+ * typed function reference or nullfuncref): what the runtime and the
+ * host see. Any other type is itself.
  */
 static inline we_valtype
 wr_ref_top(we_valtype t)
@@ -247,6 +264,12 @@ wr_ref_top(we_valtype t)
 		return t;
 	if (t & WE_REF_TYPEIDX)
 		return WE_FUNCREF;
+	switch (t & 0xff) {
+	case WE_NULLREF: return WE_ANYREF;
+	case WE_NULLFUNCREF: return WE_FUNCREF;
+	case WE_NULLEXTERNREF: return WE_EXTERNREF;
+	case WE_NULLEXNREF: return WE_EXNREF;
+	}
 	return (we_valtype)(t & 0xff);
 }
 

@@ -78,6 +78,21 @@ typedef enum we_valtype {
 	/* A caught exception (3.0 exception handling), held in a we_val's
 	   externref field: opaque, and only ever null or one the store gave. */
 	WE_EXNREF = 0x69,
+	/*
+	 * The other abstract reference types of 3.0 that need no GC
+	 * objects: anyref, whose values are only ever null here (the engine
+	 * makes no GC objects), and the bottom types, whose only value is
+	 * null: nullref (below anyref), nullfuncref (below every function
+	 * reference type), nullexternref and nullexnref. A host sees a value
+	 * of a bottom type as one of its top type (WE_FUNCREF, WE_EXTERNREF,
+	 * WE_EXNREF; WE_ANYREF for nullref), always null, and may pass only
+	 * null for any of them.
+	 */
+	WE_ANYREF = 0x6e,
+	WE_NULLREF = 0x71,
+	WE_NULLEXTERNREF = 0x72,
+	WE_NULLFUNCREF = 0x73,
+	WE_NULLEXNREF = 0x74,
 } we_valtype;
 
 /*

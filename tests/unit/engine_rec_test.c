@@ -6,7 +6,9 @@
  * supertype and traps on a final type of the same structure; a function
  * imported from another module links when its rec group is equivalent
  * and its type a subtype, and not otherwise; the validator checks each
- * declared supertype. The modules are written out in binary: the text
+ * declared supertype. The abstract types any, none, nofunc, noextern
+ * and noexn hold only null, and each bottom type sits below its own
+ * hierarchy only. The modules are written out in binary: the text
  * converter (wat/) has no rec or sub yet.
  */
 #include <check.h>
@@ -221,6 +223,71 @@ START_TEST(test_declared_supers_validated)
 }
 END_TEST
 
+/* "any" returns (ref.null none) as an anyref; "take" takes an anyref. */
+static const uint8_t any_module[] = {MAGIC,
+    /* types: (func (result anyref)), (func (param anyref)) */
+    0x01, 0x09, 0x02, 0x60, 0x00, 0x01, 0x6e, 0x60, 0x01, 0x6e, 0x00,
+    /* functions */
+    0x03, 0x03, 0x02, 0x00, 0x01,
+    /* exports */
+    0x07, 0x0e, 0x02, 0x03, 'a', 'n', 'y', 0x00, 0x00, 0x04, 't', 'a', 'k', 'e',
+    0x00, 0x01,
+    /* code */
+    0x0a, 0x09, 0x02, 0x04, 0x00, 0xd0, 0x71, 0x0b, 0x02, 0x00, 0x0b};
+
+/* Whether (func (result funcref) (ref.null heap)) is valid. */
+static bool
+null_as_funcref_valid(uint8_t heap, we_error *err)
+{
+	uint8_t bytes[] = {MAGIC, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x70,
+	    0x03, 0x02, 0x01, 0x00, 0x0a, 0x06, 0x01, 0x04, 0x00, 0xd0, heap,
+	    0x0b};
+	we_module *m = we_module_new(bytes, sizeof bytes, err);
+
+	we_module_free(m);
+	return m != NULL;
+}
+
+/*
+ * anyref values are null only (no GC objects); a bottom type is a subtype
+ * of its own hierarchy only.
+ */
+START_TEST(test_abstract_heap_types)
+{
+	we_error err;
+	we_module *m = we_module_new(any_module, sizeof any_module, &err);
+	we_store *s;
+	we_instance *inst;
+	we_val r, arg = {.type = WE_ANYREF};
+	int host_object;
+
+	ck_assert_msg(m != NULL, "module: %s", err.message);
+	s = we_store_new(NULL);
+	inst = we_instance_new(s, m, NULL, 0, &err);
+	ck_assert_msg(inst != NULL, "instance: %s", err.message);
+	ck_assert_int_eq(
+	    we_func_call(s, we_instance_func(inst, "any"), NULL, 0, &r, 1),
+	    WE_CALL_OK);
+	ck_assert_int_eq(r.type, WE_ANYREF);
+	ck_assert_ptr_null(r.of.externref);
+	ck_assert_int_eq(
+	    we_func_call(s, we_instance_func(inst, "take"), &arg, 1, NULL, 0),
+	    WE_CALL_OK);
+	arg.of.externref = &host_object;
+	ck_assert_int_eq(
+	    we_func_call(s, we_instance_func(inst, "take"), &arg, 1, NULL, 0),
+	    WE_CALL_ERROR);
+	ck_assert_str_eq(we_valtype_name(WE_NULLFUNCREF), "nullfuncref");
+	we_store_free(s);
+	we_module_free(m);
+	ck_assert_msg(null_as_funcref_valid(0x73, &err), "%s", err.message);
+	ck_assert(!null_as_funcref_valid(0x72, &err)); /* noextern */
+	ck_assert_int_eq(err.code, WE_ERR_INVALID);
+	ck_assert(!null_as_funcref_valid(0x71, &err)); /* none */
+	ck_assert_int_eq(err.code, WE_ERR_INVALID);
+}
+END_TEST
+
 static Suite *
 rec_suite(void)
 {
@@ -230,6 +297,7 @@ rec_suite(void)
 	tcase_add_test(tc, test_call_indirect_subtype);
 	tcase_add_test(tc, test_link_rec_groups);
 	tcase_add_test(tc, test_declared_supers_validated);
+	tcase_add_test(tc, test_abstract_heap_types);
 	suite_add_tcase(s, tc);
 	return s;
 }
