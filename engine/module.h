@@ -217,6 +217,26 @@ uint64_t wm_constexpr_eval(const we_instance *inst, const wm_constexpr *e);
  */
 bool wm_subtype(const we_module *m, we_valtype sub, we_valtype super);
 
+/*
+ * Whether h (a reference type without WE_REF_NONNULL) is an abstract heap
+ * type this engine has: func, extern, exn, any or a bottom type.
+ */
+static inline bool
+wm_is_abstract_heap(uint32_t h)
+{
+	switch (h) {
+	case WE_FUNCREF:
+	case WE_EXTERNREF:
+	case WE_EXNREF:
+	case WE_ANYREF:
+	case WE_NULLREF:
+	case WE_NULLFUNCREF:
+	case WE_NULLEXTERNREF:
+	case WE_NULLEXNREF: return true;
+	}
+	return false;
+}
+
 /* ---- rectype.c: rec groups, for the decoder and the store ------------- */
 
 /*

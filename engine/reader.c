@@ -6,6 +6,8 @@
  */
 #include "reader.h"
 
+#include "module.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -354,24 +356,6 @@ wrd_name(wrd_reader *r, char **out, uint32_t *len)
 	return true;
 }
 
-/* Whether b is the one-byte code of an abstract heap type this engine
- * has (func, extern, exn, any and the bottom types). */
-static bool
-is_abstract_heap(uint8_t b)
-{
-	switch (b) {
-	case WE_FUNCREF:
-	case WE_EXTERNREF:
-	case WE_EXNREF:
-	case WE_ANYREF:
-	case WE_NULLREF:
-	case WE_NULLFUNCREF:
-	case WE_NULLEXTERNREF:
-	case WE_NULLEXNREF: return true;
-	}
-	return false;
-}
-
 bool
 wrd_heaptype(wrd_reader *r, we_valtype *out)
 {
@@ -381,7 +365,7 @@ wrd_heaptype(wrd_reader *r, we_valtype *out)
 	if (r->p < r->end && (*r->p & 0xc0) == 0x40) {
 		/* A one-byte negative s33: an abstract heap type. */
 		uint8_t b = *r->p;
-		if (!is_abstract_heap(b))
+		if (!wm_is_abstract_heap(b))
 			return wrd_fail(r, WE_ERR_MALFORMED,
 			    "malformed heap type 0x%02x", b);
 		r->p++;
@@ -418,7 +402,7 @@ wrd_reftype(wrd_reader *r, we_valtype *out)
 		return false;
 	if (b == 0x63 || b == 0x64)
 		return typed_ref(r, b, out);
-	if (!is_abstract_heap(b)) {
+	if (!wm_is_abstract_heap(b)) {
 		r->p--;
 		return wrd_fail(
 		    r, WE_ERR_MALFORMED, "malformed reference type 0x%02x", b);
@@ -439,18 +423,14 @@ wrd_valtype(wrd_reader *r, we_valtype *out)
 	case WE_I64:
 	case WE_F32:
 	case WE_F64:
-	case WE_FUNCREF:
-	case WE_EXTERNREF:
-	case WE_EXNREF:
-	case WE_ANYREF:
-	case WE_NULLREF:
-	case WE_NULLFUNCREF:
-	case WE_NULLEXTERNREF:
-	case WE_NULLEXNREF: *out = (we_valtype)b; return true;
-	case WE_V128: *out = WE_V128; return true;
+	case WE_V128: *out = (we_valtype)b; return true;
 	case 0x63:
 	case 0x64: return typed_ref(r, b, out);
 	default:
+		if (wm_is_abstract_heap(b)) {
+			*out = (we_valtype)b;
+			return true;
+		}
 		r->p--;
 		return wrd_fail(
 		    r, WE_ERR_MALFORMED, "malformed value type 0x%02x", b);

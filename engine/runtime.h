@@ -231,17 +231,7 @@ wr_is_ref(we_valtype t)
 {
 	uint32_t h = (uint32_t)t & ~(uint32_t)WE_REF_NONNULL;
 
-	switch (h) {
-	case WE_FUNCREF:
-	case WE_EXTERNREF:
-	case WE_EXNREF:
-	case WE_ANYREF:
-	case WE_NULLREF:
-	case WE_NULLFUNCREF:
-	case WE_NULLEXTERNREF:
-	case WE_NULLEXNREF: return true;
-	}
-	return (h & WE_REF_TYPEIDX) != 0;
+	return wm_is_abstract_heap(h) || (h & WE_REF_TYPEIDX) != 0;
 }
 
 /* Whether heap type h (a reference type without WE_REF_NONNULL) is a

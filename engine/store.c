@@ -446,15 +446,10 @@ wr_from_val(we_val v, wr_value *out)
 	case WE_F32: r.f32 = v.of.f32_bits; break;
 	case WE_F64: r.f64 = v.of.f64_bits; break;
 	case WE_FUNCREF: r.ref = v.of.funcref; break;
-	case WE_EXTERNREF:
-	case WE_EXNREF:
-	case WE_ANYREF:
-	/* wr_ref_top gives none of the bottom types; nulls all the same. */
-	case WE_NULLREF:
-	case WE_NULLFUNCREF:
-	case WE_NULLEXTERNREF:
-	case WE_NULLEXNREF: r.ref = v.of.externref; break;
 	case WE_V128: memcpy(out, v.of.v128, 16); return;
+	default: /* externref, exnref, anyref (wr_ref_top) */
+		r.ref = v.of.externref;
+		break;
 	}
 	*out = r;
 }
@@ -473,15 +468,10 @@ wr_to_val(we_valtype t, const wr_value *in)
 	case WE_F32: r.of.f32_bits = v.f32; break;
 	case WE_F64: r.of.f64_bits = v.f64; break;
 	case WE_FUNCREF: r.of.funcref = v.ref; break;
-	case WE_EXTERNREF:
-	case WE_EXNREF:
-	case WE_ANYREF:
-	/* wr_ref_top gives none of the bottom types; nulls all the same. */
-	case WE_NULLREF:
-	case WE_NULLFUNCREF:
-	case WE_NULLEXTERNREF:
-	case WE_NULLEXNREF: r.of.externref = v.ref; break;
 	case WE_V128: memcpy(r.of.v128, in, 16); break;
+	default: /* externref, exnref, anyref (wr_ref_top) */
+		r.of.externref = v.ref;
+		break;
 	}
 	return r;
 }
