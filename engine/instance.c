@@ -122,7 +122,10 @@ limits_match(const we_limits *got, const we_limits *want)
 	return got->has_max && got->max <= want->max;
 }
 
-/* Whether a value of extern type got may be imported as want. */
+/*
+ * Whether a table, memory or global of extern type got may be imported
+ * as want (functions and tags match by store type id: import_match).
+ */
 static bool
 externtype_match(const we_externtype *got, const we_externtype *want)
 {
@@ -130,7 +133,7 @@ externtype_match(const we_externtype *got, const we_externtype *want)
 		return false;
 	switch (want->kind) {
 	case WE_EXTERN_FUNC:
-		return wr_functype_equal(&got->of.func, &want->of.func);
+	case WE_EXTERN_TAG: return false;
 	case WE_EXTERN_TABLE:
 		return got->of.table.elem == want->of.table.elem &&
 		    got->of.table.addr64 == want->of.table.addr64 &&
@@ -142,8 +145,6 @@ externtype_match(const we_externtype *got, const we_externtype *want)
 	case WE_EXTERN_GLOBAL:
 		return got->of.global.type == want->of.global.type &&
 		    got->of.global.mutable_ == want->of.global.mutable_;
-	case WE_EXTERN_TAG:
-		return wr_functype_equal(&got->of.tag, &want->of.tag);
 	}
 	return false;
 }

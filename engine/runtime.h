@@ -207,9 +207,6 @@ wr_type_sub(const we_store *s, uint32_t a, uint32_t b)
 bool wr_store_charge(we_store *s, uint64_t bytes);
 void wr_store_refund(we_store *s, uint64_t bytes);
 
-/* Whether two function types have the same parameters and results. */
-bool wr_functype_equal(const we_functype *a, const we_functype *b);
-
 /*
  * Whether t names a type by index (a typed function reference among its
  * parameters or results): such an index means something only in its

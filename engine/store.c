@@ -229,20 +229,6 @@ wr_store_refund(we_store *s, uint64_t bytes)
 }
 
 bool
-wr_functype_equal(const we_functype *a, const we_functype *b)
-{
-	if (a->nparams != b->nparams || a->nresults != b->nresults)
-		return false;
-	for (uint32_t i = 0; i < a->nparams; i++)
-		if (a->params[i] != b->params[i])
-			return false;
-	for (uint32_t i = 0; i < a->nresults; i++)
-		if (a->results[i] != b->results[i])
-			return false;
-	return true;
-}
-
-bool
 wr_functype_typed(const we_functype *t)
 {
 	for (uint32_t i = 0; i < t->nparams; i++)
