@@ -164,17 +164,21 @@ ref_is_null(we_val v)
 /*
  * Whether reference v may be of type t, whose type index (a typed
  * function reference) is one of inst's module: null only when t admits
- * it, and a function only of that very type.
+ * it, and a function only of that type or a subtype (wr_type_sub).
  */
 static bool
 ref_fits(const we_instance *inst, we_valtype t, we_val v)
 {
 	if (ref_is_null(v))
 		return !(t & WE_REF_NONNULL);
+	/* Without GC objects, an any reference is only ever null. */
+	if (wr_heap_is_bottom((uint32_t)t & 0xff) || wr_ref_top(t) == WE_ANYREF)
+		return false;
 	if (!(t & WE_REF_TYPEIDX))
 		return true;
 	return inst != NULL &&
-	    v.of.funcref->type_id == inst->type_ids[WE_REF_TYPE_INDEX(t)];
+	    wr_type_sub(inst->store, v.of.funcref->type_id,
+	        inst->type_ids[WE_REF_TYPE_INDEX(t)]);
 }
 
 /*
@@ -198,13 +202,13 @@ check_vals(we_store *s, const we_instance *inst, const char *what,
 			    we_valtype_name(vals[i].type));
 			return false;
 		}
-		if (types[i] != vals[i].type &&
-		    !ref_fits(inst, types[i], vals[i])) {
+		if (wr_is_ref(types[i]) && !ref_fits(inst, types[i], vals[i])) {
 			call_error(s, "%s %zu: expected %s, got %s", what, i,
 			    we_valtype_name(types[i]),
-			    ref_is_null(vals[i])
-			        ? "null"
-			        : "a function of another type");
+			    ref_is_null(vals[i]) ? "null"
+			        : vals[i].type == WE_FUNCREF
+			        ? "a function of another type"
+			        : "a reference (it holds only null)");
 			return false;
 		}
 	}

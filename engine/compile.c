@@ -116,7 +116,8 @@ grow(cc *c, void **p, uint32_t n, uint32_t *cap, size_t size)
 /* ---- Value types -------------------------------------------------------- */
 
 static const we_valtype one_type[] = {WE_I32, WE_I64, WE_F32, WE_F64, WE_V128,
-    WE_FUNCREF, WE_EXTERNREF, WE_EXNREF};
+    WE_FUNCREF, WE_EXTERNREF, WE_EXNREF, WE_ANYREF, WE_NULLREF, WE_NULLFUNCREF,
+    WE_NULLEXTERNREF, WE_NULLEXNREF};
 
 static const we_valtype *
 single(we_valtype t)

@@ -673,93 +673,250 @@ read_functype(wd_ctx *c, we_functype *t)
 	return true;
 }
 
-/* FNV-1a over a type as written. */
-static uint32_t
-type_hash(const we_functype *t)
-{
-	uint32_t h = 2166136261u ^ t->nparams;
+/* ---- The type section: rec groups (rectype.c) ---------------------------- */
 
-	for (uint32_t i = 0; i < t->nparams; i++)
-		h = (h ^ (uint32_t)t->params[i]) * 16777619u;
-	h = (h ^ t->nresults) * 16777619u;
-	for (uint32_t i = 0; i < t->nresults; i++)
-		h = (h ^ (uint32_t)t->results[i]) * 16777619u;
-	return h;
+/*
+ * The canonical rec groups seen so far, by hash (open addressing; an
+ * entry is a group's first type index + 1, 0 when free; slots is a power
+ * of two, at most half full). Comparing types recursively instead would
+ * take exponential time on a crafted chain.
+ */
+typedef struct groupindex {
+	uint32_t *slot; /* own */
+	uint32_t slots, n;
+} groupindex;
+
+/* The slot holding a group equivalent to [start, start + n), or the free
+ * slot where it belongs. */
+static uint32_t
+group_find(const we_module *m, const groupindex *gi, uint32_t start, uint32_t n)
+{
+	return wm_group_find(
+	    gi->slot, gi->slots, m->types, m->typeinfo, start, n);
 }
 
+/* Doubles the index and re-inserts the canonical groups before end. */
 static bool
-same_type(const we_functype *a, const we_functype *b)
+groupindex_grow(wd_ctx *c, groupindex *gi, uint32_t end)
 {
-	return a->nparams == b->nparams && a->nresults == b->nresults &&
-	    (a->nparams == 0 ||
-	        memcmp(a->params, b->params, a->nparams * sizeof *a->params) ==
-	            0) &&
-	    (a->nresults == 0 ||
-	        memcmp(a->results, b->results,
-	            a->nresults * sizeof *a->results) == 0);
+	const we_module *m = c->m;
+	uint32_t slots = gi->slots ? gi->slots * 2 : 16;
+	uint32_t *slot = calloc(slots, sizeof *slot);
+
+	if (slot == NULL)
+		return nomem(c);
+	free(gi->slot);
+	gi->slot = slot;
+	gi->slots = slots;
+	for (uint32_t i = 0; i < end; i += m->typeinfo[i].group_n)
+		if (m->type_canon[i] == i)
+			gi->slot[group_find(m, gi, i, m->typeinfo[i].group_n)] =
+			    i + 1;
+	return true;
+}
+
+/* Rewrites each type index of value type *v in [from, from + n) to to + its
+ * offset, and any other below from to its canonical index. */
+static void
+rewrite_valtype(
+    we_module *m, we_valtype *v, uint32_t from, uint32_t n, uint32_t to)
+{
+	uint32_t x;
+
+	if (!(*v & WE_REF_TYPEIDX))
+		return;
+	x = WE_REF_TYPE_INDEX(*v);
+	x = x - from < n ? to + (x - from) : x < from ? m->type_canon[x] : x;
+	*v = (we_valtype)((*v & WE_REF_NONNULL) | WE_REF_TYPE(x));
+}
+
+/* rewrite_valtype over every type index of the group [start, start + n). */
+static void
+rewrite_group(we_module *m, uint32_t start, uint32_t n, uint32_t to)
+{
+	for (uint32_t i = start; i < start + n; i++) {
+		we_functype *t = &m->types[i];
+		/* own, see read_functype: params and results in one array */
+		we_valtype *v = (we_valtype *)t->params;
+		uint32_t *super = &m->typeinfo[i].super;
+		for (uint32_t k = 0; k < t->nparams + t->nresults; k++)
+			rewrite_valtype(m, &v[k], start, n, to);
+		if (*super != WM_NO_SUPER)
+			*super = *super - start < n ? to + (*super - start)
+			    : *super < start        ? m->type_canon[*super]
+			                            : *super;
+	}
 }
 
 /*
- * Fills m->type_canon (see module.h), in one pass in order: a type names
- * only types before it, which are rewritten to their first equivalent by
- * then. A hash of the types seen keeps this linear (comparing types
- * recursively instead would take exponential time on a crafted chain).
+ * Fills type_canon for the group [start, start + n) (see module.h): its
+ * outside indices become canonical, then it is looked up among the
+ * groups before it, and its inside indices name the canonical group's.
  */
 static bool
-canonicalize_types(wd_ctx *c)
+canonicalize_group(wd_ctx *c, groupindex *gi, uint32_t start, uint32_t n)
 {
 	we_module *m = c->m;
-	uint32_t slots = 16, *seen;
+	uint32_t slot, rep;
 
-	while (slots < 2 * (uint64_t)m->ntypes)
-		slots *= 2;
-	m->type_canon = malloc((m->ntypes ? m->ntypes : 1) * sizeof(uint32_t));
-	seen = calloc(slots, sizeof *seen); /* type index + 1; 0: free */
-	if (m->type_canon == NULL || seen == NULL) {
-		free(seen);
+	rewrite_group(m, start, n, start);
+	if (gi->n + 1 > gi->slots / 2 && !groupindex_grow(c, gi, start))
+		return false;
+	slot = group_find(m, gi, start, n);
+	if (gi->slot[slot] == 0) {
+		gi->slot[slot] = start + 1;
+		gi->n++;
+	}
+	rep = gi->slot[slot] - 1;
+	for (uint32_t k = 0; k < n; k++)
+		m->type_canon[start + k] = rep + k;
+	if (rep != start)
+		rewrite_group(m, start, n, rep);
+	return true;
+}
+
+/*
+ * Checks the declared supertype of each type of the group [start, start +
+ * n) once the group is canonical: not final, and a function type that
+ * the type matches (wm_functype_sub).
+ */
+static void
+check_supers(wd_ctx *c, uint32_t start, uint32_t n, size_t off)
+{
+	const we_module *m = c->m;
+
+	for (uint32_t i = start; i < start + n; i++) {
+		uint32_t super = m->typeinfo[i].super;
+		if (super == WM_NO_SUPER)
+			continue;
+		if (m->typeinfo[super].final)
+			invalid_at(c, off,
+			    "sub type %u: its supertype %u is final", i, super);
+		else if (!wm_functype_sub(m->typeinfo, m->type_canon,
+		             &m->types[i], &m->types[super]))
+			invalid_at(c, off,
+			    "sub type %u does not match its supertype %u", i,
+			    super);
+	}
+}
+
+/*
+ * The supertypes of type i after 0x50 (sub) or 0x4f (sub final): at most
+ * one, declared before i. A wrong one is reported and not kept.
+ */
+static bool
+read_supers(wd_ctx *c, uint32_t i, wm_typeinfo *ti)
+{
+	size_t off = wrd_offset(&c->r);
+	uint32_t n, x;
+
+	if (!wrd_count(&c->r, 1, &n))
+		return false;
+	for (uint32_t k = 0; k < n; k++) {
+		if (!wrd_u32(&c->r, &x))
+			return false;
+		if (k > 0)
+			invalid_at(
+			    c, off, "sub type %u: more than one supertype", i);
+		else if (x >= i)
+			invalid_at(c, off,
+			    "unknown type %u (the supertype of type %u must "
+			    "come before it)",
+			    x, i);
+		else
+			ti->super = x;
+	}
+	return true;
+}
+
+/* Type i: sub, sub final, or a plain function type (final). */
+static bool
+read_subtype(wd_ctx *c, uint32_t i)
+{
+	we_module *m = c->m;
+	wm_typeinfo *ti = &m->typeinfo[i];
+
+	ti->super = WM_NO_SUPER;
+	ti->final = true;
+	if (c->r.p < c->r.end && (*c->r.p == 0x50 || *c->r.p == 0x4f)) {
+		ti->final = *c->r.p++ == 0x4f;
+		if (!read_supers(c, i, ti))
+			return false;
+	}
+	return read_functype(c, &m->types[i]);
+}
+
+/* Room for type m->ntypes: its structure, its info and its canonical index. */
+static bool
+grow_types(wd_ctx *c)
+{
+	we_module *m = c->m;
+	uint32_t cap = c->typecap;
+
+	if (!grow(c, (void **)&m->types, m->ntypes, &c->typecap,
+	        sizeof *m->types))
+		return false;
+	if (cap == c->typecap && m->typeinfo != NULL)
+		return true;
+	cap = c->typecap;
+	wm_typeinfo *ti = realloc(m->typeinfo, cap * sizeof *ti);
+	if (ti == NULL)
 		return nomem(c);
+	m->typeinfo = ti;
+	uint32_t *canon = realloc(m->type_canon, cap * sizeof *canon);
+	if (canon == NULL)
+		return nomem(c);
+	m->type_canon = canon;
+	return true;
+}
+
+/* One entry of the type section: a rec group (0x4e) or a single subtype. */
+static bool
+read_rectype(wd_ctx *c, groupindex *gi)
+{
+	we_module *m = c->m;
+	uint32_t n = 1, start = m->ntypes;
+	size_t off = wrd_offset(&c->r);
+
+	if (c->r.p < c->r.end && *c->r.p == 0x4e) {
+		c->r.p++;
+		if (!wrd_count(&c->r, 1, &n))
+			return false;
 	}
-	for (uint32_t i = 0; i < m->ntypes; i++) {
-		we_functype *t = &m->types[i];
-		we_valtype *v =
-		    (we_valtype *)t->params; /* own, see read_functype */
-		uint32_t h;
-		for (uint32_t k = 0; k < t->nparams + t->nresults; k++)
-			if (v[k] & WE_REF_TYPEIDX)
-				v[k] = (we_valtype)((v[k] & WE_REF_NONNULL) |
-				    WE_REF_TYPE(m->type_canon[WE_REF_TYPE_INDEX(
-				        v[k])]));
-		h = type_hash(t) & (slots - 1);
-		while (seen[h] != 0 && !same_type(&m->types[seen[h] - 1], t))
-			h = (h + 1) & (slots - 1);
-		if (seen[h] == 0)
-			seen[h] = i + 1;
-		m->type_canon[i] = seen[h] - 1;
+	/* A group's types name each other and the types before it. */
+	c->r.ntypes = start + n;
+	for (uint32_t k = 0; k < n; k++) {
+		where_item(c, "type", start + k);
+		if (!grow_types(c))
+			return false;
+		m->typeinfo[start + k] =
+		    (wm_typeinfo){WM_NO_SUPER, start, n, true};
+		m->type_canon[start + k] = start + k;
+		if (!read_subtype(c, m->ntypes++))
+			return false;
 	}
-	free(seen);
+	if (n == 0)
+		return true;
+	if (!canonicalize_group(c, gi, start, n))
+		return false;
+	check_supers(c, start, n, off);
 	return true;
 }
 
 static bool
 sec_type(wd_ctx *c)
 {
-	we_module *m = c->m;
+	groupindex gi = {NULL, 0, 0};
 	uint32_t n;
+	bool ok = true;
 
 	if (!wrd_count(&c->r, 1, &n))
 		return false;
-	for (uint32_t i = 0; i < n; i++) {
-		where_item(c, "type", i);
-		if (!grow(c, (void **)&m->types, m->ntypes, &c->typecap,
-		        sizeof *m->types))
-			return false;
-		/* A type names only the types before it. */
-		c->r.ntypes = m->ntypes;
-		if (!read_functype(c, &m->types[m->ntypes++]))
-			return false;
-	}
-	c->r.ntypes = m->ntypes;
-	return canonicalize_types(c);
+	for (uint32_t i = 0; i < n && ok; i++)
+		ok = read_rectype(c, &gi);
+	free(gi.slot);
+	c->r.ntypes = c->m->ntypes;
+	return ok;
 }
 
 static bool add_tag(wd_ctx *c);

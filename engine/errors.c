@@ -22,6 +22,23 @@ we_strerror(we_err code)
 	return error_texts[code];
 }
 
+/* The name of abstract heap type h in (ref null? h). */
+static const char *
+heap_name(uint32_t h)
+{
+	switch (h) {
+	case WE_FUNCREF: return "func";
+	case WE_EXTERNREF: return "extern";
+	case WE_EXNREF: return "exn";
+	case WE_ANYREF: return "any";
+	case WE_NULLREF: return "none";
+	case WE_NULLFUNCREF: return "nofunc";
+	case WE_NULLEXTERNREF: return "noextern";
+	case WE_NULLEXNREF: return "noexn";
+	}
+	return "?";
+}
+
 const char *
 we_valtype_name(we_valtype t)
 {
@@ -34,6 +51,11 @@ we_valtype_name(we_valtype t)
 	case WE_FUNCREF: return "funcref";
 	case WE_EXTERNREF: return "externref";
 	case WE_EXNREF: return "exnref";
+	case WE_ANYREF: return "anyref";
+	case WE_NULLREF: return "nullref";
+	case WE_NULLFUNCREF: return "nullfuncref";
+	case WE_NULLEXTERNREF: return "nullexternref";
+	case WE_NULLEXNREF: return "nullexnref";
 	}
 	if (wr_is_ref(t)) {
 		/* A few buffers, so one message may name several types. */
@@ -41,15 +63,12 @@ we_valtype_name(we_valtype t)
 		static _Thread_local unsigned next;
 		char *name = names[next++ % 4];
 		const char *null = t & WE_REF_NONNULL ? "" : "null ";
-		we_valtype top = wr_ref_top(t);
 		if (t & WE_REF_TYPEIDX)
 			snprintf(name, sizeof names[0], "(ref %s%u)", null,
 			    WE_REF_TYPE_INDEX(t));
 		else
 			snprintf(name, sizeof names[0], "(ref %s%s)", null,
-			    top == WE_FUNCREF         ? "func"
-			        : top == WE_EXTERNREF ? "extern"
-			                              : "exn");
+			    heap_name(t & 0xff));
 		return name;
 	}
 	return "unknown type";

@@ -33,7 +33,8 @@ wr_param_slots(const we_functype *t)
 }
 
 we_tag *
-wr_tag_create(we_store *s, const we_functype *type, uint32_t index)
+wr_tag_create(
+    we_store *s, const we_functype *type, uint32_t type_id, uint32_t index)
 {
 	we_tag *t = calloc(1, sizeof *t);
 
@@ -42,6 +43,7 @@ wr_tag_create(we_store *s, const we_functype *type, uint32_t index)
 		return NULL;
 	}
 	t->type = type;
+	t->type_id = type_id;
 	t->nslots = wr_param_slots(type);
 	t->index = index;
 	return t;
@@ -57,6 +59,9 @@ we_tag_new(we_store *s, const we_functype *type)
 	    (type->nparams > 0 && type->params == NULL) ||
 	    wr_functype_typed(type))
 		return NULL;
+	uint32_t id = wr_intern_type(s, type);
+	if (id == UINT32_MAX)
+		return NULL;
 	h = calloc(1, sizeof *h + type->nparams * sizeof(we_valtype));
 	if (h == NULL || !wr_store_adopt(s, &h->tag, WR_OBJ_TAG)) {
 		free(h);
@@ -68,6 +73,7 @@ we_tag_new(we_store *s, const we_functype *type)
 	h->type.nparams = type->nparams;
 	h->type.params = h->params;
 	h->tag.type = &h->type;
+	h->tag.type_id = id;
 	h->tag.nslots = wr_param_slots(&h->type);
 	return &h->tag;
 }

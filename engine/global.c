@@ -12,17 +12,14 @@
 static bool
 is_valtype(we_valtype t)
 {
-	switch (wr_ref_top(t)) {
+	switch (t) {
 	case WE_I32:
 	case WE_I64:
 	case WE_F32:
 	case WE_F64:
-	case WE_FUNCREF:
-	case WE_EXTERNREF:
-	case WE_EXNREF: return true;
 	case WE_V128: return true;
+	default: return wr_is_ref(t);
 	}
-	return false;
 }
 
 we_global *

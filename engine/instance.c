@@ -122,7 +122,10 @@ limits_match(const we_limits *got, const we_limits *want)
 	return got->has_max && got->max <= want->max;
 }
 
-/* Whether a value of extern type got may be imported as want. */
+/*
+ * Whether a table, memory or global of extern type got may be imported
+ * as want (functions and tags match by store type id: import_match).
+ */
 static bool
 externtype_match(const we_externtype *got, const we_externtype *want)
 {
@@ -130,7 +133,7 @@ externtype_match(const we_externtype *got, const we_externtype *want)
 		return false;
 	switch (want->kind) {
 	case WE_EXTERN_FUNC:
-		return wr_functype_equal(&got->of.func, &want->of.func);
+	case WE_EXTERN_TAG: return false;
 	case WE_EXTERN_TABLE:
 		return got->of.table.elem == want->of.table.elem &&
 		    got->of.table.addr64 == want->of.table.addr64 &&
@@ -142,8 +145,6 @@ externtype_match(const we_externtype *got, const we_externtype *want)
 	case WE_EXTERN_GLOBAL:
 		return got->of.global.type == want->of.global.type &&
 		    got->of.global.mutable_ == want->of.global.mutable_;
-	case WE_EXTERN_TAG:
-		return wr_functype_equal(&got->of.tag, &want->of.tag);
 	}
 	return false;
 }
@@ -224,21 +225,18 @@ store_type(const we_instance *inst, we_valtype t)
 	    WE_REF_TYPE(inst->type_ids[WE_REF_TYPE_INDEX(t)]));
 }
 
-/* Whether store type sub may stand where super is expected. */
+/* Whether store type sub may stand where super is expected in s. */
 static bool
-store_subtype(we_valtype sub, we_valtype super)
+store_subtype(const we_store *s, we_valtype sub, we_valtype super)
 {
-	if (is_typed(sub) && is_typed(super))
-		return (sub | WE_REF_NONNULL) == (super | WE_REF_NONNULL) &&
-		    ((sub & WE_REF_NONNULL) || !(super & WE_REF_NONNULL));
-	return wm_subtype(NULL, sub, super);
+	return wm_valtype_sub(s->typeinfo, NULL, sub, super);
 }
 
 /*
  * Whether e, of type have, may be imported as imp of type want. A
- * function whose type names types by index matches by store id (see
- * intern_type), a global or table by its store type (store_type); a tag
- * of such a type cannot be imported yet.
+ * function matches when its store type id is a subtype of the import's
+ * (wr_type_sub), a tag when its id is the import's (intern_types), a
+ * global or table by its store type (store_type).
  */
 static bool
 import_match(const we_instance *inst, const wm_import *imp, const we_extern *e,
@@ -250,10 +248,8 @@ import_match(const we_instance *inst, const wm_import *imp, const we_extern *e,
 		return false;
 	switch (imp->kind) {
 	case WE_EXTERN_FUNC:
-		if (!wr_functype_typed(&want->of.func))
-			break;
-		return e->of.func->type_id ==
-		    inst->type_ids[m->funcs[imp->index].type_index];
+		return wr_type_sub(inst->store, e->of.func->type_id,
+		    inst->type_ids[m->funcs[imp->index].type_index]);
 	case WE_EXTERN_GLOBAL: {
 		/* An immutable global may be of a subtype. */
 		we_valtype w = store_type(inst, want->of.global.type);
@@ -261,7 +257,7 @@ import_match(const we_instance *inst, const wm_import *imp, const we_extern *e,
 			return false;
 		if (want->of.global.mutable_)
 			return have->of.global.type == w;
-		return store_subtype(have->of.global.type, w);
+		return store_subtype(inst->store, have->of.global.type, w);
 	}
 	case WE_EXTERN_TABLE:
 		if (is_typed(want->of.table.elem))
@@ -272,9 +268,8 @@ import_match(const we_instance *inst, const wm_import *imp, const we_extern *e,
 			        &have->of.table.limits, &want->of.table.limits);
 		break;
 	case WE_EXTERN_TAG:
-		if (wr_functype_typed(&want->of.tag))
-			return false;
-		break;
+		return e->of.tag->type_id ==
+		    inst->type_ids[m->tags[imp->index].type_index];
 	case WE_EXTERN_MEMORY: break;
 	}
 	return externtype_match(have, want);
@@ -362,54 +357,39 @@ instance_alloc(we_store *s, const we_module *m, we_error *err)
 }
 
 /*
- * The store id of type i of inst's module. A type index inside it (a
- * typed function reference) is first replaced by that type's store id,
- * so ids are equal exactly when the types are equivalent, across
- * modules too.
+ * The store ids of the module's types, a rec group at a time: a group
+ * equivalent to an earlier one of the module (type_canon) takes that
+ * one's ids; a canonical one is interned (wr_intern_group), so ids are
+ * equal exactly when the types are equivalent, across modules too.
  */
-static uint32_t
-intern_type(we_instance *inst, uint32_t i)
-{
-	const we_functype *t = &inst->module->types[i];
-	we_valtype *v;
-	we_functype c;
-	uint32_t id, n = t->nparams + t->nresults;
-
-	if (!wr_functype_typed(t))
-		return wr_intern_type(inst->store, t);
-	v = malloc(n * sizeof *v);
-	if (v == NULL)
-		return UINT32_MAX;
-	for (uint32_t k = 0; k < n; k++) {
-		we_valtype x =
-		    k < t->nparams ? t->params[k] : t->results[k - t->nparams];
-		if (x & WE_REF_TYPEIDX)
-			x = (we_valtype)((x & WE_REF_NONNULL) |
-			    WE_REF_TYPE(inst->type_ids[WE_REF_TYPE_INDEX(x)]));
-		v[k] = x;
-	}
-	c = (we_functype){t->nparams, t->nresults, v, v + t->nparams};
-	id = wr_intern_type(inst->store, &c);
-	free(v);
-	return id;
-}
-
 static bool
 intern_types(we_instance *inst, we_error *err)
 {
 	const we_module *m = inst->module;
+	we_store *s = inst->store;
 
-	for (uint32_t i = 0; i < m->ntypes; i++) {
-		inst->type_ids[i] = intern_type(inst, i);
-		if (inst->type_ids[i] == UINT32_MAX)
-			return nomem(err);
+	for (uint32_t i = 0, n; i < m->ntypes; i += n) {
+		uint32_t first, canon = m->type_canon[i];
+		n = m->typeinfo[i].group_n;
+		if (canon != i) {
+			for (uint32_t k = 0; k < n; k++)
+				inst->type_ids[i + k] =
+				    inst->type_ids[canon + k];
+			continue;
+		}
 		/* A store id must fit a WE_REF_TYPE (see store_type). */
-		if (inst->type_ids[i] >= WR_MAX_STORE_TYPES) {
+		if (n > WR_MAX_STORE_TYPES - s->ntypes) {
 			set_error(err, WE_ERR_LIMIT,
 			    "the store holds over %u distinct function types",
 			    WR_MAX_STORE_TYPES);
 			return false;
 		}
+		first = wr_intern_group(
+		    s, m->types, m->typeinfo, i, inst->type_ids);
+		if (first == UINT32_MAX)
+			return nomem(err);
+		for (uint32_t k = 0; k < n; k++)
+			inst->type_ids[i + k] = first + k;
 	}
 	return true;
 }
@@ -456,7 +436,8 @@ create_tags(we_instance *inst, we_error *err)
 	const we_module *m = inst->module;
 
 	for (uint32_t i = m->ntag_imports; i < m->ntags; i++) {
-		inst->tags[i] = wr_tag_create(inst->store, m->tags[i].type, i);
+		inst->tags[i] = wr_tag_create(inst->store, m->tags[i].type,
+		    inst->type_ids[m->tags[i].type_index], i);
 		if (inst->tags[i] == NULL)
 			return nomem(err);
 	}

@@ -214,7 +214,9 @@ trap_at(we_store *s, we_trap_kind kind, const wx_insn *ip)
 
 /*
  * f := element fp[b].i32 of table c, which must be a function of type d
- * (call_indirect and return_call_indirect), or a trap.
+ * or of a subtype of it (call_indirect and return_call_indirect), or a
+ * trap. Equal ids, the common case, cost one comparison; only others
+ * walk the callee's declared supertypes.
  */
 #define TABLE_FUNC()                                                           \
 	do {                                                                   \
@@ -225,7 +227,9 @@ trap_at(we_store *s, we_trap_kind kind, const wx_insn *ip)
 		f = t_->elems[i_];                                             \
 		if (unlikely(f == NULL))                                       \
 			TRAP(WE_TRAP_UNINITIALIZED_ELEMENT);                   \
-		if (unlikely(f->type_id != inst->type_ids[ip->d]))             \
+		if (unlikely(f->type_id != inst->type_ids[ip->d]) &&           \
+		    !wm_heap_sub(                                              \
+		        s->typeinfo, NULL, f->type_id, inst->type_ids[ip->d])) \
 			TRAP(WE_TRAP_INDIRECT_CALL_TYPE_MISMATCH);             \
 	} while (0)
 

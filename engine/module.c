@@ -133,6 +133,7 @@ we_module_free(we_module *m)
 	free(m->func_names);
 	free(m->name);
 	free(m->type_canon);
+	free(m->typeinfo);
 	free(m->tables);
 	free(m->table_inits);
 	free(m->mems);
@@ -264,23 +265,7 @@ we_module_func_name(const we_module *m, uint32_t func_index)
 bool
 wm_subtype(const we_module *m, we_valtype sub, we_valtype super)
 {
-	uint32_t hs, hp;
-
-	if (sub == super)
-		return true;
-	if (!wr_is_ref(sub) || !wr_is_ref(super))
-		return false;
-	if (!(sub & WE_REF_NONNULL) && (super & WE_REF_NONNULL))
-		return false;
-	hs = (uint32_t)sub & ~(uint32_t)WE_REF_NONNULL;
-	hp = (uint32_t)super & ~(uint32_t)WE_REF_NONNULL;
-	if (hs == hp)
-		return true;
-	if (!(hs & WE_REF_TYPEIDX))
-		return false;
-	if (hp == WE_FUNCREF)
-		return true;
-	return (hp & WE_REF_TYPEIDX) &&
-	    m->type_canon[WE_REF_TYPE_INDEX(hs)] ==
-	    m->type_canon[WE_REF_TYPE_INDEX(hp)];
+	if (m == NULL)
+		return wm_valtype_sub(NULL, NULL, sub, super);
+	return wm_valtype_sub(m->typeinfo, m->type_canon, sub, super);
 }

@@ -61,6 +61,20 @@ typedef struct wm_export {
 	uint32_t index;
 } wm_export;
 
+/*
+ * What the type section says about type i besides its structure (3.0
+ * rec groups and declared subtypes). The store keeps the same for the
+ * types it interns, with store ids for indices.
+ */
+typedef struct wm_typeinfo {
+	uint32_t super;   /* the declared supertype's index, or WM_NO_SUPER */
+	uint32_t group;   /* the index of the first type of its rec group */
+	uint32_t group_n; /* the number of types in that rec group */
+	bool final;       /* no type may declare it as its supertype */
+} wm_typeinfo;
+
+#define WM_NO_SUPER UINT32_MAX
+
 typedef struct wm_funcdef {
 	uint32_t type_index;     /* into types */
 	const we_functype *type; /* borrowed from types[] */
@@ -124,12 +138,16 @@ struct we_module {
 	bool wasm2;
 
 	uint32_t ntypes;
-	we_functype *types; /* own, with their valtype arrays */
+	we_functype *types;    /* own, with their valtype arrays */
+	wm_typeinfo *typeinfo; /* own: ntypes entries */
 	/*
-	 * own: ntypes entries: the first type equivalent to each (the same
-	 * parameters and results, up to equivalence). The decoder rewrites
-	 * each type index inside a type to its first equivalent, so two types
-	 * are equivalent exactly when they are equal as written then.
+	 * own: ntypes entries: the first type equivalent to each. Types are
+	 * equivalent when their rec groups are (rectype.c): the same number
+	 * of types, each with the same structure, finality and supertype,
+	 * a type index inside the group counted from the group's start, one
+	 * outside it naming equivalent types. The decoder rewrites each type
+	 * index inside a type (and each supertype) to its first equivalent,
+	 * so that the group of the first equivalent refers to itself.
 	 */
 	uint32_t *type_canon;
 
@@ -193,10 +211,86 @@ uint64_t wm_constexpr_eval(const we_instance *inst, const wm_constexpr *e);
  * Whether a value of type sub may stand where one of type super is
  * expected, in module m (3.0 subtyping without GC): a type is its own
  * subtype, (ref x) of (ref null x), (ref null? $t) of (ref null? func),
- * and (ref $t) of (ref $u) when the types $t and $u of m are equivalent
- * (type_canon). m may be NULL when neither type names a type by index.
- * module.c.
+ * and (ref $t) of (ref $u) when $t is equivalent to $u or to a type
+ * that declares $u as its supertype, directly or not (wm_heap_sub).
+ * m may be NULL when neither type names a type by index. module.c.
  */
 bool wm_subtype(const we_module *m, we_valtype sub, we_valtype super);
+
+/*
+ * Whether h (a reference type without WE_REF_NONNULL) is an abstract heap
+ * type this engine has: func, extern, exn, any or a bottom type.
+ */
+static inline bool
+wm_is_abstract_heap(uint32_t h)
+{
+	switch (h) {
+	case WE_FUNCREF:
+	case WE_EXTERNREF:
+	case WE_EXNREF:
+	case WE_ANYREF:
+	case WE_NULLREF:
+	case WE_NULLFUNCREF:
+	case WE_NULLEXTERNREF:
+	case WE_NULLEXNREF: return true;
+	}
+	return false;
+}
+
+/* ---- rectype.c: rec groups, for the decoder and the store ------------- */
+
+/*
+ * Types are arrays of we_functype with a wm_typeinfo each, whose type
+ * indices (in value types and supertypes) name entries of the same
+ * arrays: a module's types, or a store's with store ids.
+ */
+
+/*
+ * A hash of the rec group of n types from start, which counts a type
+ * index inside the group from its start: equal for equivalent groups
+ * whose outside indices are canonical (the same index for equivalent
+ * types).
+ */
+uint32_t wm_group_hash(const we_functype *types, const wm_typeinfo *info,
+    uint32_t start, uint32_t n);
+
+/*
+ * Whether the rec group of n types from a (in ta, ia) is equivalent to
+ * the one of n types from b (in tb, ib), their outside indices being
+ * canonical in one and the same index space.
+ */
+bool wm_group_equal(const we_functype *ta, const wm_typeinfo *ia, uint32_t a,
+    const we_functype *tb, const wm_typeinfo *ib, uint32_t b, uint32_t n);
+
+/*
+ * The slot of an open-addressing index of slots entries (a power of two,
+ * not full) that holds a group equivalent to the n types from start, or
+ * the free slot where it belongs. An entry is the index of a group's
+ * first type + 1, 0 when free; types and info hold both groups.
+ */
+uint32_t wm_group_find(const uint32_t *index, uint32_t slots,
+    const we_functype *types, const wm_typeinfo *info, uint32_t start,
+    uint32_t n);
+
+/*
+ * Whether type a is a subtype of type b: equivalent to b, or declaring a
+ * subtype of b as its supertype. canon maps each index to its canonical
+ * one (a module's type_canon), or is NULL when indices are canonical (a
+ * store's ids). Supertypes have lower indices, so this ends.
+ */
+bool wm_heap_sub(
+    const wm_typeinfo *info, const uint32_t *canon, uint32_t a, uint32_t b);
+
+/* wm_subtype over info and canon as for wm_heap_sub. */
+bool wm_valtype_sub(const wm_typeinfo *info, const uint32_t *canon,
+    we_valtype sub, we_valtype super);
+
+/*
+ * Whether function type sub matches function type super (3.0): as many
+ * parameters and results, each parameter of super a subtype of sub's
+ * (contravariant) and each result of sub a subtype of super's.
+ */
+bool wm_functype_sub(const wm_typeinfo *info, const uint32_t *canon,
+    const we_functype *sub, const we_functype *super);
 
 #endif /* WE_MODULE_H */

@@ -6,6 +6,8 @@
  */
 #include "reader.h"
 
+#include "module.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -363,7 +365,7 @@ wrd_heaptype(wrd_reader *r, we_valtype *out)
 	if (r->p < r->end && (*r->p & 0xc0) == 0x40) {
 		/* A one-byte negative s33: an abstract heap type. */
 		uint8_t b = *r->p;
-		if (b != WE_FUNCREF && b != WE_EXTERNREF && b != WE_EXNREF)
+		if (!wm_is_abstract_heap(b))
 			return wrd_fail(r, WE_ERR_MALFORMED,
 			    "malformed heap type 0x%02x", b);
 		r->p++;
@@ -400,7 +402,7 @@ wrd_reftype(wrd_reader *r, we_valtype *out)
 		return false;
 	if (b == 0x63 || b == 0x64)
 		return typed_ref(r, b, out);
-	if (b != WE_FUNCREF && b != WE_EXTERNREF && b != WE_EXNREF) {
+	if (!wm_is_abstract_heap(b)) {
 		r->p--;
 		return wrd_fail(
 		    r, WE_ERR_MALFORMED, "malformed reference type 0x%02x", b);
@@ -421,13 +423,14 @@ wrd_valtype(wrd_reader *r, we_valtype *out)
 	case WE_I64:
 	case WE_F32:
 	case WE_F64:
-	case WE_FUNCREF:
-	case WE_EXTERNREF:
-	case WE_EXNREF: *out = (we_valtype)b; return true;
-	case WE_V128: *out = WE_V128; return true;
+	case WE_V128: *out = (we_valtype)b; return true;
 	case 0x63:
 	case 0x64: return typed_ref(r, b, out);
 	default:
+		if (wm_is_abstract_heap(b)) {
+			*out = (we_valtype)b;
+			return true;
+		}
 		r->p--;
 		return wrd_fail(
 		    r, WE_ERR_MALFORMED, "malformed value type 0x%02x", b);

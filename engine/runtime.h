@@ -79,6 +79,7 @@ struct we_global {
 /* An exception tag (exn.c): its identity is its address. */
 struct we_tag {
 	const we_functype *type; /* borrowed: module type or own copy */
+	uint32_t type_id;        /* store-wide id: equal iff types are equal */
 	uint32_t nslots;         /* slots its parameters take */
 	const char *name;        /* borrowed: export/import name, or NULL */
 	uint32_t index;          /* in its defining module (for messages) */
@@ -132,11 +133,17 @@ struct we_store {
 	uint8_t *objkinds;
 	size_t nobjects, objcap;
 
-	/* Distinct function types; a type id indexes this. */
-	we_functype *types; /* own, with own valtype arrays */
+	/*
+	 * Distinct function types, in canonical rec groups (rectype.c); a
+	 * type id indexes this, and type indices inside a type (in value
+	 * types and supertypes) are type ids.
+	 */
+	we_functype *types;    /* own, with own valtype arrays */
+	wm_typeinfo *typeinfo; /* own: as many, each type's group and super */
 	uint32_t ntypes, typecap;
-	/* Open-addressing index over types (store.c): entries are type id + 1,
-	 * 0 when free; typeslots is a power of two, at most half full. */
+	/* Open-addressing index over the groups (store.c): entries are the
+	 * id of a group's first type + 1, 0 when free; typeslots is a power
+	 * of two, at most half full. */
 	uint32_t *typeindex; /* own */
 	uint32_t typeslots;
 
@@ -168,8 +175,29 @@ enum wr_objkind {
 };
 bool wr_store_adopt(we_store *s, void *obj, enum wr_objkind kind);
 
-/* The store-wide id of type t (copied on first sight); UINT32_MAX on OOM. */
+/*
+ * The store-wide id of type t, a final function type alone in its rec
+ * group that names no type by index (a host's; copied on first sight);
+ * UINT32_MAX on OOM or past WR_MAX_STORE_TYPES.
+ */
 uint32_t wr_intern_type(we_store *s, const we_functype *t);
+
+/*
+ * The store-wide id of the first type of the canonical rec group of a
+ * module's types and info (see module.h) that starts at start, whose
+ * other types take the ids after it; ids holds the store ids of the
+ * types before start. Copied on first sight; UINT32_MAX on OOM or past
+ * WR_MAX_STORE_TYPES.
+ */
+uint32_t wr_intern_group(we_store *s, const we_functype *types,
+    const wm_typeinfo *info, uint32_t start, const uint32_t *ids);
+
+/* Whether store type id a is a subtype of id b (3.0 declared subtypes). */
+static inline bool
+wr_type_sub(const we_store *s, uint32_t a, uint32_t b)
+{
+	return a == b || wm_heap_sub(s->typeinfo, NULL, a, b);
+}
 
 /*
  * Charges bytes of a guest-driven allocation to s: false, with nothing
@@ -178,9 +206,6 @@ uint32_t wr_intern_type(we_store *s, const we_functype *t);
  */
 bool wr_store_charge(we_store *s, uint64_t bytes);
 void wr_store_refund(we_store *s, uint64_t bytes);
-
-/* Whether two function types have the same parameters and results. */
-bool wr_functype_equal(const we_functype *a, const we_functype *b);
 
 /*
  * Whether t names a type by index (a typed function reference among its
@@ -203,14 +228,21 @@ wr_is_ref(we_valtype t)
 {
 	uint32_t h = (uint32_t)t & ~(uint32_t)WE_REF_NONNULL;
 
-	return h == WE_FUNCREF || h == WE_EXTERNREF || h == WE_EXNREF ||
-	    (h & WE_REF_TYPEIDX) != 0;
+	return wm_is_abstract_heap(h) || (h & WE_REF_TYPEIDX) != 0;
+}
+
+/* Whether heap type h (a reference type without WE_REF_NONNULL) is a
+ * bottom type, whose only value is null. */
+static inline bool
+wr_heap_is_bottom(uint32_t h)
+{
+	return h >= WE_NULLREF && h <= WE_NULLEXNREF;
 }
 
 /*
  * The nullable abstract type above reference type t (WE_FUNCREF for a
- * typed function reference): what the runtime and the host see. Any
- * other type is itself.
+ * typed function reference or nullfuncref): what the runtime and the
+ * host see. Any other type is itself.
  */
 static inline we_valtype
 wr_ref_top(we_valtype t)
@@ -219,6 +251,12 @@ wr_ref_top(we_valtype t)
 		return t;
 	if (t & WE_REF_TYPEIDX)
 		return WE_FUNCREF;
+	switch (t & 0xff) {
+	case WE_NULLREF: return WE_ANYREF;
+	case WE_NULLFUNCREF: return WE_FUNCREF;
+	case WE_NULLEXTERNREF: return WE_EXTERNREF;
+	case WE_NULLEXNREF: return WE_EXNREF;
+	}
 	return (we_valtype)(t & 0xff);
 }
 
@@ -300,8 +338,10 @@ we_memory *wr_memory_create_from(
 /* The slots t's parameters take in a frame (a v128 takes two). */
 uint32_t wr_param_slots(const we_functype *t);
 
-/* A tag of module type type (adopted by s), or NULL when out of memory. */
-we_tag *wr_tag_create(we_store *s, const we_functype *type, uint32_t index);
+/* A tag of module type type, whose store id is type_id (adopted by s),
+ * or NULL when out of memory. */
+we_tag *wr_tag_create(
+    we_store *s, const we_functype *type, uint32_t type_id, uint32_t index);
 
 /*
  * A new exception of tag with its values copied from vals (tag->nslots),

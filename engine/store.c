@@ -122,6 +122,16 @@ object_free(void *obj, enum wr_objkind kind)
 	}
 }
 
+/* Frees the valtype arrays of types [from, to). */
+static void
+types_free(we_store *s, uint32_t from, uint32_t to)
+{
+	for (uint32_t i = from; i < to; i++) {
+		free((void *)s->types[i].params);
+		free((void *)s->types[i].results);
+	}
+}
+
 /* Frees every object of s and forgets its interned types (keeping the
  * arrays that held them). */
 static void
@@ -130,10 +140,7 @@ store_free_contents(we_store *s)
 	for (size_t i = 0; i < s->nobjects; i++)
 		object_free(s->objects[i], (enum wr_objkind)s->objkinds[i]);
 	s->nobjects = 0;
-	for (uint32_t i = 0; i < s->ntypes; i++) {
-		free((void *)s->types[i].params);
-		free((void *)s->types[i].results);
-	}
+	types_free(s, 0, s->ntypes);
 	s->ntypes = 0;
 	if (s->typeindex != NULL)
 		memset(s->typeindex, 0, s->typeslots * sizeof(*s->typeindex));
@@ -177,6 +184,7 @@ we_store_free(we_store *s)
 	free(s->objects);
 	free(s->objkinds);
 	free(s->types);
+	free(s->typeinfo);
 	free(s->typeindex);
 	free(s->pending_args);
 	wx_exec_free(s->exec);
@@ -221,20 +229,6 @@ wr_store_refund(we_store *s, uint64_t bytes)
 }
 
 bool
-wr_functype_equal(const we_functype *a, const we_functype *b)
-{
-	if (a->nparams != b->nparams || a->nresults != b->nresults)
-		return false;
-	for (uint32_t i = 0; i < a->nparams; i++)
-		if (a->params[i] != b->params[i])
-			return false;
-	for (uint32_t i = 0; i < a->nresults; i++)
-		if (a->results[i] != b->results[i])
-			return false;
-	return true;
-}
-
-bool
 wr_functype_typed(const we_functype *t)
 {
 	for (uint32_t i = 0; i < t->nparams; i++)
@@ -261,35 +255,16 @@ valtypes_dup(const we_valtype *v, uint32_t n, bool *ok)
 	return copy;
 }
 
-/* FNV-1a over the shape of a function type. */
+/* The index slot holding a rec group equivalent to the n types from
+ * start, or the free slot where it belongs. */
 static uint32_t
-functype_hash(const we_functype *t)
+typeindex_find(const we_store *s, uint32_t start, uint32_t n)
 {
-	uint32_t h = 2166136261u;
-
-	h = (h ^ t->nparams) * 16777619u;
-	for (uint32_t i = 0; i < t->nparams; i++)
-		h = (h ^ (uint32_t)t->params[i]) * 16777619u;
-	h = (h ^ (t->nresults | 0x80000000u)) * 16777619u;
-	for (uint32_t i = 0; i < t->nresults; i++)
-		h = (h ^ (uint32_t)t->results[i]) * 16777619u;
-	return h;
+	return wm_group_find(
+	    s->typeindex, s->typeslots, s->types, s->typeinfo, start, n);
 }
 
-/* The index slot holding t, or the free slot where it belongs. */
-static uint32_t
-typeindex_find(const we_store *s, const we_functype *t)
-{
-	uint32_t mask = s->typeslots - 1;
-	uint32_t i = functype_hash(t) & mask;
-
-	while (s->typeindex[i] != 0 &&
-	    !wr_functype_equal(&s->types[s->typeindex[i] - 1], t))
-		i = (i + 1) & mask;
-	return i;
-}
-
-/* Doubles the index (or makes the first one) and re-inserts every type. */
+/* Doubles the index (or makes the first one) and re-inserts every group. */
 static bool
 typeindex_grow(we_store *s)
 {
@@ -303,53 +278,134 @@ typeindex_grow(we_store *s)
 	free(s->typeindex);
 	s->typeindex = index;
 	s->typeslots = slots;
-	for (uint32_t id = 0; id < s->ntypes; id++)
-		s->typeindex[typeindex_find(s, &s->types[id])] = id + 1;
+	for (uint32_t id = 0; id < s->ntypes; id += s->typeinfo[id].group_n)
+		s->typeindex[typeindex_find(s, id, s->typeinfo[id].group_n)] =
+		    id + 1;
 	return true;
 }
 
-/* Appends a copy of t to s->types; its id, or UINT32_MAX on OOM. */
-static uint32_t
-types_append(we_store *s, const we_functype *t)
+/* Room for n more types (and index slots for them); false on OOM. */
+static bool
+types_reserve(we_store *s, uint32_t n)
 {
-	if (s->ntypes == s->typecap) {
-		uint32_t cap = s->typecap ? s->typecap * 2 : 16;
-		we_functype *types = realloc(s->types, cap * sizeof(*types));
+	while ((uint64_t)s->ntypes + n >= s->typeslots / 2)
+		if (!typeindex_grow(s))
+			return false;
+	if (n <= s->typecap - s->ntypes)
+		return true;
+	uint32_t cap = s->typecap ? s->typecap * 2 : 16;
+	if (cap < s->ntypes + n)
+		cap = s->ntypes + n;
+	we_functype *types = realloc(s->types, cap * sizeof(*types));
+	if (types == NULL)
+		return false;
+	s->types = types;
+	wm_typeinfo *info = realloc(s->typeinfo, cap * sizeof(*info));
+	if (info == NULL)
+		return false;
+	s->typeinfo = info;
+	s->typecap = cap;
+	return true;
+}
 
-		if (types == NULL)
-			return UINT32_MAX;
-		s->types = types;
-		s->typecap = cap;
+/*
+ * Type index x of a module's group of n types from start, as a store id:
+ * an index inside the group becomes the id it is to have from first,
+ * one before it its id in ids.
+ */
+static uint32_t
+to_store_id(
+    uint32_t x, uint32_t start, uint32_t n, uint32_t first, const uint32_t *ids)
+{
+	return x - start < n ? first + (x - start) : ids[x];
+}
+
+/* Value type v of that group as the store has it (see to_store_id). */
+static we_valtype
+to_store_valtype(we_valtype v, uint32_t start, uint32_t n, uint32_t first,
+    const uint32_t *ids)
+{
+	if (!(v & WE_REF_TYPEIDX))
+		return v;
+	return (we_valtype)((v & WE_REF_NONNULL) |
+	    WE_REF_TYPE(
+	        to_store_id(WE_REF_TYPE_INDEX(v), start, n, first, ids)));
+}
+
+/* A malloc'd copy of t's parameters or results (see to_store_valtype). */
+static we_valtype *
+valtypes_to_store(const we_valtype *v, uint32_t count, uint32_t start,
+    uint32_t n, uint32_t first, const uint32_t *ids, bool *ok)
+{
+	we_valtype *copy = valtypes_dup(v, count, ok);
+
+	for (uint32_t k = 0; copy != NULL && k < count; k++)
+		copy[k] = to_store_valtype(copy[k], start, n, first, ids);
+	return copy;
+}
+
+/*
+ * Interns the types s->types[first, first + n), written past the end by
+ * the caller: the id of an equivalent group already there (the copies
+ * are freed), or first once they are kept.
+ */
+static uint32_t
+intern_written(we_store *s, uint32_t n)
+{
+	uint32_t first = s->ntypes;
+	uint32_t slot = typeindex_find(s, first, n);
+
+	if (s->typeindex[slot] != 0) {
+		types_free(s, first, first + n);
+		return s->typeindex[slot] - 1;
 	}
+	s->typeindex[slot] = first + 1;
+	s->ntypes += n;
+	return first;
+}
+
+uint32_t
+wr_intern_group(we_store *s, const we_functype *types, const wm_typeinfo *info,
+    uint32_t start, const uint32_t *ids)
+{
+	uint32_t n = info[start].group_n, first = s->ntypes;
 	bool ok = true;
-	we_valtype *params = valtypes_dup(t->params, t->nparams, &ok);
-	we_valtype *results = valtypes_dup(t->results, t->nresults, &ok);
+
+	if (n > WR_MAX_STORE_TYPES - first || !types_reserve(s, n))
+		return UINT32_MAX;
+	for (uint32_t k = 0; k < n; k++) {
+		const we_functype *t = &types[start + k];
+		uint32_t super = info[start + k].super;
+		s->types[first + k] = (we_functype){
+		    .nparams = t->nparams,
+		    .nresults = t->nresults,
+		    .params = valtypes_to_store(
+		        t->params, t->nparams, start, n, first, ids, &ok),
+		    .results = valtypes_to_store(
+		        t->results, t->nresults, start, n, first, ids, &ok),
+		};
+		s->typeinfo[first + k] = (wm_typeinfo){
+		    .super = super == WM_NO_SUPER
+		        ? WM_NO_SUPER
+		        : to_store_id(super, start, n, first, ids),
+		    .group = first,
+		    .group_n = n,
+		    .final = info[start + k].final,
+		};
+	}
 	if (!ok) {
-		free(params);
-		free(results);
+		types_free(s, first, first + n);
 		return UINT32_MAX;
 	}
-	s->types[s->ntypes] = (we_functype){.nparams = t->nparams,
-	    .nresults = t->nresults,
-	    .params = params,
-	    .results = results};
-	return s->ntypes++;
+	return intern_written(s, n);
 }
 
 uint32_t
 wr_intern_type(we_store *s, const we_functype *t)
 {
-	if (s->ntypes >= s->typeslots / 2 && !typeindex_grow(s))
-		return UINT32_MAX;
-	uint32_t slot = typeindex_find(s, t);
-	if (s->typeindex[slot] != 0)
-		return s->typeindex[slot] - 1;
-	if (s->ntypes >= UINT32_MAX / 4)
-		return UINT32_MAX;
-	uint32_t id = types_append(s, t);
-	if (id != UINT32_MAX)
-		s->typeindex[slot] = id + 1;
-	return id;
+	static const wm_typeinfo single = {WM_NO_SUPER, 0, 1, true};
+
+	return wr_intern_group(s, t, &single, 0, NULL);
 }
 
 void
@@ -376,9 +432,10 @@ wr_from_val(we_val v, wr_value *out)
 	case WE_F32: r.f32 = v.of.f32_bits; break;
 	case WE_F64: r.f64 = v.of.f64_bits; break;
 	case WE_FUNCREF: r.ref = v.of.funcref; break;
-	case WE_EXTERNREF:
-	case WE_EXNREF: r.ref = v.of.externref; break;
 	case WE_V128: memcpy(out, v.of.v128, 16); return;
+	default: /* externref, exnref, anyref (wr_ref_top) */
+		r.ref = v.of.externref;
+		break;
 	}
 	*out = r;
 }
@@ -397,9 +454,10 @@ wr_to_val(we_valtype t, const wr_value *in)
 	case WE_F32: r.of.f32_bits = v.f32; break;
 	case WE_F64: r.of.f64_bits = v.f64; break;
 	case WE_FUNCREF: r.of.funcref = v.ref; break;
-	case WE_EXTERNREF:
-	case WE_EXNREF: r.of.externref = v.ref; break;
 	case WE_V128: memcpy(r.of.v128, in, 16); break;
+	default: /* externref, exnref, anyref (wr_ref_top) */
+		r.of.externref = v.ref;
+		break;
 	}
 	return r;
 }

@@ -78,6 +78,21 @@ typedef enum we_valtype {
 	/* A caught exception (3.0 exception handling), held in a we_val's
 	   externref field: opaque, and only ever null or one the store gave. */
 	WE_EXNREF = 0x69,
+	/*
+	 * The other abstract reference types of 3.0 that need no GC
+	 * objects: anyref, whose values are only ever null here (the engine
+	 * makes no GC objects), and the bottom types, whose only value is
+	 * null: nullref (below anyref), nullfuncref (below every function
+	 * reference type), nullexternref and nullexnref. A host sees a value
+	 * of a bottom type as one of its top type (WE_FUNCREF, WE_EXTERNREF,
+	 * WE_EXNREF; WE_ANYREF for nullref), always null, and may pass only
+	 * null for any of them.
+	 */
+	WE_ANYREF = 0x6e,
+	WE_NULLREF = 0x71,
+	WE_NULLEXTERNREF = 0x72,
+	WE_NULLFUNCREF = 0x73,
+	WE_NULLEXNREF = 0x74,
 } we_valtype;
 
 /*
@@ -91,6 +106,26 @@ typedef enum we_valtype {
  * number for that type, so that instances of different modules can share
  * them). A host sees and passes the values of any function reference
  * type as funcref values (we_val.type WE_FUNCREF).
+ *
+ * Rec groups and declared subtypes (3.0): a module's types come in
+ * recursive groups (a plain function type is a final group of one), and
+ * a type may declare a non-final supertype whose structure it matches
+ * (parameters contravariant, results covariant). Type equivalence is
+ * iso-recursive: two types are the same when they sit at the same place
+ * of equivalent groups, whichever module declares them. A store gives
+ * every distinct type one number, so that:
+ *   - call_indirect and return_call_indirect run a function whose type
+ *     is the expected one or declares it as a supertype (directly or
+ *     not), and trap with WE_TRAP_INDIRECT_CALL_TYPE_MISMATCH otherwise;
+ *   - a function import accepts a function of the same type or of a
+ *     declared subtype, a tag import one of the same type;
+ *   - a host function's type (we_func_new_host()) is a final group of
+ *     one with no supertype: it matches an import of a plain function
+ *     type of the same parameters and results, not one declared with
+ *     sub (non-final) nor one inside a larger rec group.
+ * we_functype shows only the parameters and results, not the group or
+ * the supertype: two functions with equal we_functypes may still have
+ * types that do not match.
  */
 #define WE_REF_NONNULL 0x100
 #define WE_REF_TYPEIDX 0x200
@@ -429,7 +464,8 @@ typedef struct we_import {
  * in imports[] (order does not matter; later entries win). Runs the element
  * and data segments and the start function.
  * Returns NULL on failure: err->code is WE_ERR_LINK (an import is missing or
- * has the wrong type: the message names it), WE_ERR_TRAP (a segment or the
+ * has the wrong type, see "Rec groups and declared subtypes" above: the
+ * message names it), WE_ERR_TRAP (a segment or the
  * start function trapped: we_store_trap() says how), or WE_ERR_LIMIT/NOMEM.
  * Borrowed: the result lives as long as the store; m must outlive it.
  */

@@ -33,3 +33,9 @@ add_dependencies(engine_wasm3_test engine_wasm3_fixtures)
 target_compile_definitions(engine_wasm3_test PRIVATE
     WASM3_WASM_DIR="${_w3_wasm_dir}"
     WASM3_WAT_DIR="${CMAKE_CURRENT_LIST_DIR}/engine_wasm3")
+
+# engine_rec_test: rec groups and declared subtypes of function types
+# (3.0); its modules are written out in binary in the test.
+wasmd_unit_test(engine_rec_test
+    SOURCES "${CMAKE_CURRENT_LIST_DIR}/engine_rec_test.c"
+    LIBS wasmd-engine-static)
