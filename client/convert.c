@@ -24,7 +24,7 @@ dup_str(const char *s)
 static bool
 valtype_ok(int t)
 {
-	return t >= WASMD_I32 && t <= WASMD_V128;
+	return t >= WASMD_I32 && t <= WASMD_ANYREF;
 }
 
 int
@@ -41,6 +41,8 @@ wc_value_from_pb(const Wasmd__Value *pb, wasmd_value *out)
 	case WASMD_F64: out->of.f64_bits = pb->bits; break;
 	case WASMD_FUNCREF:
 	case WASMD_EXTERNREF:
+	case WASMD_EXNREF:
+	case WASMD_ANYREF:
 		out->is_null = pb->is_null;
 		out->of.ref = pb->is_null ? 0 : pb->bits;
 		break;

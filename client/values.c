@@ -40,6 +40,8 @@ static const char *const valtype_names[] = {
     [WASMD_FUNCREF] = "funcref",
     [WASMD_EXTERNREF] = "externref",
     [WASMD_V128] = "v128",
+    [WASMD_EXNREF] = "exnref",
+    [WASMD_ANYREF] = "anyref",
 };
 
 const char *
@@ -231,8 +233,8 @@ parse_ref(wasmd_valtype type, const char *text, wasmd_value *out, char *err,
 		s += 4;
 	if (type == WASMD_EXTERNREF && parse_magnitude(s, &out->of.ref) == 0)
 		return 0;
-	return parse_fail(err, errlen, "'%s' is not a %s (use null%s)", text,
-	    wasmd_valtype_name(type),
+	return parse_fail(err, errlen, "'%s' is not a valid %s (use null%s)",
+	    text, wasmd_valtype_name(type),
 	    type == WASMD_EXTERNREF ? " or a handle number" : "");
 }
 
@@ -273,7 +275,9 @@ wasmd_value_parse(wasmd_valtype type, const char *text, wasmd_value *out,
 	case WASMD_F32: return parse_float(text, false, out, err, errlen);
 	case WASMD_F64: return parse_float(text, true, out, err, errlen);
 	case WASMD_FUNCREF:
-	case WASMD_EXTERNREF: return parse_ref(type, text, out, err, errlen);
+	case WASMD_EXTERNREF:
+	case WASMD_EXNREF:
+	case WASMD_ANYREF: return parse_ref(type, text, out, err, errlen);
 	case WASMD_V128: return parse_v128(text, out, err, errlen);
 	}
 	return parse_fail(err, errlen, "unknown value type %d", (int)type);
@@ -353,6 +357,8 @@ wasmd_value_format(const wasmd_value *v, char *buf, size_t len)
 	case WASMD_F64: return format_f64(v, buf, len);
 	case WASMD_FUNCREF:
 	case WASMD_EXTERNREF:
+	case WASMD_EXNREF:
+	case WASMD_ANYREF:
 		if (v->is_null)
 			return (size_t)snprintf(buf, len, "null");
 		return (size_t)snprintf(buf, len, "ref:%" PRIu64, v->of.ref);

@@ -64,6 +64,8 @@ wrk_valtype_to_pb(we_valtype t)
 	case WE_FUNCREF: return WASMD__VAL_TYPE__VAL_FUNCREF;
 	case WE_EXTERNREF: return WASMD__VAL_TYPE__VAL_EXTERNREF;
 	case WE_V128: return WASMD__VAL_TYPE__VAL_V128;
+	case WE_EXNREF: return WASMD__VAL_TYPE__VAL_EXNREF;
+	case WE_ANYREF: return WASMD__VAL_TYPE__VAL_ANYREF;
 	case WE_I32:
 	default: return WASMD__VAL_TYPE__VAL_I32;
 	}
@@ -80,6 +82,8 @@ wrk_valtype_from_pb(int pb, we_valtype *out)
 	case WASMD__VAL_TYPE__VAL_FUNCREF: *out = WE_FUNCREF; return true;
 	case WASMD__VAL_TYPE__VAL_EXTERNREF: *out = WE_EXTERNREF; return true;
 	case WASMD__VAL_TYPE__VAL_V128: *out = WE_V128; return true;
+	case WASMD__VAL_TYPE__VAL_EXNREF: *out = WE_EXNREF; return true;
+	case WASMD__VAL_TYPE__VAL_ANYREF: *out = WE_ANYREF; return true;
 	default: return false;
 	}
 }
@@ -137,6 +141,16 @@ value_from_pb(const Wasmd__Value *in, we_valtype want, we_val *out, char *msg,
 			return false;
 		}
 		out->of.funcref = NULL;
+		break;
+	case WE_EXNREF:
+	case WE_ANYREF:
+		if (!in->is_null) {
+			snprintf(msg, msglen,
+			    "a non-null %s cannot cross processes",
+			    we_valtype_name(want));
+			return false;
+		}
+		out->of.externref = NULL;
 		break;
 	case WE_EXTERNREF:
 		if (in->is_null) {
@@ -197,6 +211,8 @@ value_to_pb(wrk_arena *a, const we_val *v, Wasmd__Value *out)
 		out->v128.len = sizeof v->of.v128;
 		break;
 	case WE_FUNCREF: out->is_null = v->of.funcref == NULL; break;
+	case WE_EXNREF: /* a non-null one is opaque: no handle crosses */
+	case WE_ANYREF: out->is_null = v->of.externref == NULL; break;
 	case WE_EXTERNREF:
 		out->is_null = v->of.externref == NULL;
 		if (!out->is_null)

@@ -284,6 +284,8 @@ wrk_run_parse_val(const char *text, we_valtype t, we_val *out)
 	case WE_V128: return parse_v128(text, out->of.v128);
 	case WE_FUNCREF:
 	case WE_EXTERNREF:
+	case WE_EXNREF:
+	case WE_ANYREF:
 		/* Only the null reference can be written on a command line. */
 		return strcmp(text, "null") == 0;
 	default: return false;
@@ -365,6 +367,10 @@ wrk_run_format_val(const we_val *v, char *buf, size_t len)
 		snprintf(
 		    buf, len, "%s", v->of.externref ? "ref.extern" : "null");
 		break;
+	case WE_EXNREF:
+		snprintf(buf, len, "%s", v->of.externref ? "ref.exn" : "null");
+		break;
+	case WE_ANYREF: snprintf(buf, len, "null"); break; /* no GC objects */
 	case WE_V128: {
 		char hex[35] = "0x";
 		for (int i = 0; i < 16; i++)

@@ -19,7 +19,13 @@ wrk_valtype_top(we_valtype t)
 {
 	if ((t & WE_REF_TYPEIDX) != 0)
 		return WE_FUNCREF;
-	return (we_valtype)(t & 0xff);
+	switch ((we_valtype)(t & 0xff)) {
+	case WE_NULLFUNCREF: return WE_FUNCREF;
+	case WE_NULLEXTERNREF: return WE_EXTERNREF;
+	case WE_NULLEXNREF: return WE_EXNREF;
+	case WE_NULLREF: return WE_ANYREF;
+	default: return (we_valtype)(t & 0xff);
+	}
 }
 
 #endif

@@ -91,6 +91,8 @@ typedef enum wasmd_valtype {
 	WASMD_FUNCREF = 4,
 	WASMD_EXTERNREF = 5,
 	WASMD_V128 = 6,
+	WASMD_EXNREF = 7, /* 3.0: only null crosses (is_null) */
+	WASMD_ANYREF = 8, /* 3.0: only null exists (no GC objects) */
 } wasmd_valtype;
 
 /*

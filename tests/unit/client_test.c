@@ -62,6 +62,21 @@ START_TEST(test_v128_values)
 }
 END_TEST
 
+/* 3.0's exnref and anyref: only null crosses, and prints as null. */
+START_TEST(test_exnref_anyref_values)
+{
+	wasmd_value v;
+
+	ck_assert_str_eq(reformat(WASMD_EXNREF, "null", &v), "null");
+	ck_assert(v.is_null);
+	ck_assert_str_eq(reformat(WASMD_ANYREF, "null", &v), "null");
+	ck_assert_str_eq(wasmd_valtype_name(WASMD_EXNREF), "exnref");
+	ck_assert_str_eq(wasmd_valtype_name(WASMD_ANYREF), "anyref");
+	assert_rejected(WASMD_ANYREF, "5");
+	assert_rejected(WASMD_EXNREF, "ref:1");
+}
+END_TEST
+
 START_TEST(test_int_values)
 {
 	wasmd_value v;
@@ -468,6 +483,7 @@ client_suite(void)
 
 	tcase_add_test(values, test_int_values);
 	tcase_add_test(values, test_v128_values);
+	tcase_add_test(values, test_exnref_anyref_values);
 	tcase_add_test(values, test_float_values);
 	tcase_add_test(values, test_nan_payloads);
 	tcase_add_test(values, test_float_bits_round_trip);

@@ -81,6 +81,23 @@ START_TEST(parse_typed_ref)
 }
 END_TEST
 
+/* 3.0's anyref and exnref, and the bottom types: "null" in, "null" out. */
+START_TEST(parse_abstract_refs)
+{
+	we_val v;
+	char buf[32];
+
+	ck_assert(wrk_run_parse_val("null", WE_ANYREF, &v));
+	ck_assert_int_eq(v.type, WE_ANYREF);
+	ck_assert_str_eq(wrk_run_format_val(&v, buf, sizeof buf), "null");
+	ck_assert(wrk_run_parse_val("null", WE_EXNREF, &v));
+	ck_assert_str_eq(wrk_run_format_val(&v, buf, sizeof buf), "null");
+	ck_assert(wrk_run_parse_val("null", WE_NULLEXTERNREF, &v));
+	ck_assert_int_eq(v.type, WE_EXTERNREF);
+	ck_assert(!wrk_run_parse_val("1", WE_ANYREF, &v));
+}
+END_TEST
+
 START_TEST(parse_floats)
 {
 	we_val v;
@@ -388,6 +405,7 @@ run_suite(void)
 	tcase_add_test(vals, parse_floats);
 	tcase_add_test(vals, parse_v128);
 	tcase_add_test(vals, parse_typed_ref);
+	tcase_add_test(vals, parse_abstract_refs);
 	tcase_add_test(vals, format_values);
 	tcase_add_test(vals, format_round_trips);
 	tcase_add_test(runs, run_invoke);
