@@ -54,14 +54,15 @@ sup_snapshot_memfd_check(int fd, const Wasmd__ModuleInfo *info, uint64_t room,
 {
 	struct stat st;
 
-	/* None made; or too large to be written, which push_fits reports. */
-	if (info->snapshot_size == 0 || info->snapshot_size > room)
-		return true;
+	if (info->snapshot_size == 0)
+		return true; /* none made */
 	if (fd < 0) {
 		snprintf(why, whylen,
 		    "it made a snapshot of a push that asked for none");
 		return false;
 	}
+	if (info->snapshot_size > room)
+		return true; /* not written: push_fits reports it */
 	if (fcntl(fd, F_ADD_SEALS,
 	        F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) !=
 	    0) {
