@@ -84,6 +84,9 @@ session_bytes(const struct sup_session *s)
 	TAILQ_FOREACH(job, &s->jobs, session_entry)
 	{
 		n += job->wasm_len;
+		/* A push's snapshot, in its memfd while it is stored. */
+		if (job->info != NULL)
+			n += job->info->snapshot_size;
 		if (job->frame != NULL)
 			n += job->frame_len;
 	}

@@ -45,6 +45,17 @@ log_outcome(struct sup_job *job, const char *outcome, const char *detail)
 	                                           : 0));
 }
 
+/* Removes a push's temp file the store did not take, if any. */
+static void
+discard_tmp(char **tmp)
+{
+	if (*tmp == NULL)
+		return;
+	unlink(*tmp);
+	free(*tmp);
+	*tmp = NULL;
+}
+
 /*
  * Ends the job: answers the client with env (when there is still a client
  * and env is not NULL), kills a worker still running it, frees everything.
@@ -79,6 +90,12 @@ job_finish(struct sup_job *job, Wasmd__Envelope *env)
 	free(job->frame);
 	if (job->write != NULL)
 		sup_wasm_write_cancel(job->write);
+	if (job->snap_write != NULL)
+		sup_wasm_write_cancel(job->snap_write);
+	discard_tmp(&job->wasm_tmp);
+	discard_tmp(&job->snap_tmp);
+	if (job->snap_fd >= 0)
+		close(job->snap_fd);
 	if (job->info != NULL)
 		wasmd__module_info__free_unpacked(job->info, NULL);
 	if (job->wasm_fd >= 0)
@@ -167,6 +184,7 @@ job_new(struct sup_session *s, uint64_t id, enum sup_job_kind kind)
 	job->tenant = s->tenant;
 	job->tenant->running++;
 	job->wasm_fd = -1;
+	job->snap_fd = -1;
 	/* The largest limit, unless the job says less (push, invoke...). */
 	job->memory = sup->cfg.max_memory;
 	job->timer = evtimer_new(sup->base, job_timeout_cb, job);
@@ -236,6 +254,23 @@ push_quota_ok(struct sup_session *s, uint64_t id, size_t len)
 		return true;
 	sup_session_fail(s, id, WASMD__ERROR_CODE__ERR_LIMIT, "%s", err);
 	return false;
+}
+
+/*
+ * The most a push's snapshot may take: what the tenant's quota leaves
+ * once the module is in (a snapshot it replaces is freed), and at most
+ * --max-frame, which bounded it when it came inside the worker's reply.
+ */
+static uint64_t
+snapshot_room(const struct sup_tenant *t, const struct sup_config *c,
+    const struct sup_module *m, size_t wasm_len)
+{
+	uint64_t used = t->nbytes - (m != NULL ? m->snap_size : 0) +
+	    (m != NULL ? 0 : wasm_len);
+	uint64_t left =
+	    used < c->max_module_bytes ? c->max_module_bytes - used : 0;
+
+	return left < c->max_frame ? left : c->max_frame;
 }
 
 static bool resolve_limits(const struct sup_config *c,
@@ -362,6 +397,18 @@ sup_job_push(struct sup_session *s, uint64_t id, Wasmd__PushModule *push)
 	job->wasm_fd = wasm.fd;
 	job->wasm_len = wasm.len;
 	wp.module_size = wasm.len;
+	/* Its snapshot, if it makes one, comes back in a memfd (snapfd.c). */
+	if (!push->no_init) {
+		job->snap_room =
+		    snapshot_room(s->tenant, &s->sup->cfg, m, wasm.len);
+		job->snap_fd =
+		    sup_snapshot_memfd(job->snap_room, err, sizeof(err));
+		if (job->snap_fd < 0) {
+			finish_error(job, WASMD__ERROR_CODE__ERR_INTERNAL, err);
+			return;
+		}
+		wp.snapshot_room = job->snap_room;
+	}
 	push_init_options(job, push, &init_limits, &wp);
 	env.msg_case = WASMD__ENVELOPE__MSG_PUSH;
 	env.push = &wp;
@@ -544,7 +591,8 @@ sup_job_start(struct sup_job *job, struct sup_worker *w)
 
 /*
  * Room in the tenant's byte quota for the snapshot a push made (the
- * module's own bytes are checked before)? false with err filled.
+ * module's own bytes are checked before), and in the memfd it came in?
+ * false with err filled.
  */
 static bool
 snapshot_quota_ok(struct sup_job *job, const Wasmd__ModuleInfo *info, char *err,
@@ -553,19 +601,28 @@ snapshot_quota_ok(struct sup_job *job, const Wasmd__ModuleInfo *info, char *err,
 	const struct sup_tenant *t = job->tenant;
 	const struct sup_module *m = sup_store_find(job->tenant, job->digest);
 	uint64_t max = job->sup->cfg.max_module_bytes;
-	uint64_t after =
-	    t->nbytes + info->snapshot.len + (m != NULL ? 0 : job->wasm_len);
+	uint64_t size = info->snapshot_size;
+	uint64_t after = t->nbytes + size + (m != NULL ? 0 : job->wasm_len);
 
 	if (m != NULL)
 		after -= m->snap_size; /* replaced */
-	if (info->snapshot.len == 0 || after <= max)
+	if (size == 0 || (after <= max && size <= job->snap_room))
 		return true;
-	snprintf(err, errlen,
-	    "tenant %s: module bytes limit %llu reached: the snapshot the "
-	    "initializer made is %zu bytes (%llu stored); push with "
-	    "--no-init, or ask for a larger --max-module-bytes",
-	    t->name, (unsigned long long)max, info->snapshot.len,
-	    (unsigned long long)t->nbytes);
+	if (after > max)
+		snprintf(err, errlen,
+		    "tenant %s: module bytes limit %llu reached: the snapshot "
+		    "the initializer made is %llu bytes (%llu stored); push "
+		    "with --no-init, or ask for a larger --max-module-bytes",
+		    t->name, (unsigned long long)max, (unsigned long long)size,
+		    (unsigned long long)t->nbytes);
+	else /* the quota left when the push began, or --max-frame */
+		snprintf(err, errlen,
+		    "the snapshot the initializer made is %llu bytes, more "
+		    "than the %llu a snapshot could take when the push began "
+		    "(the tenant's --max-module-bytes left, at most "
+		    "--max-frame): push again, or with --no-init",
+		    (unsigned long long)size,
+		    (unsigned long long)job->snap_room);
 	return false;
 }
 
@@ -597,73 +654,129 @@ push_fits(struct sup_job *job, const Wasmd__ModuleInfo *info)
 	return true;
 }
 
-/* Stores the validated push (its bytes in wasm_tmp, or NULL: stored). */
+/*
+ * Stores the validated push: its module from job->wasm_tmp (NULL: stored
+ * already), its snapshot, if any, from job->snap_tmp.
+ */
 static void
-push_store(
-    struct sup_job *job, const Wasmd__ModuleInfo *info, const char *wasm_tmp)
+push_store(struct sup_job *job, const Wasmd__ModuleInfo *info)
 {
 	struct sup_session *s = job->session;
 	struct sup_module *m;
 	char err[512];
 
-	m = sup_store_add(job->sup, job->tenant, wasm_tmp, job->wasm_len,
+	m = sup_store_add(job->sup, job->tenant, job->wasm_tmp, job->wasm_len,
 	    job->digest, info, job->name, err, sizeof(err));
+	free(job->wasm_tmp); /* renamed or removed */
+	job->wasm_tmp = NULL;
 	if (m == NULL) {
 		finish_error(job, WASMD__ERROR_CODE__ERR_INTERNAL, err);
 		return;
 	}
-	if (info->snapshot.len > 0 &&
-	    sup_snapshot_put(job->tenant, m, info->snapshot.data,
-	        info->snapshot.len, err, sizeof(err)) != 0) {
+	if (job->snap_tmp != NULL &&
+	    sup_snapshot_put(job->tenant, m, job->snap_tmp, job->snap_sha,
+	        info->snapshot_size, err, sizeof(err)) != 0) {
+		free(job->snap_tmp); /* removed */
+		job->snap_tmp = NULL;
 		finish_error(job, WASMD__ERROR_CODE__ERR_INTERNAL, err);
 		return;
 	}
+	free(job->snap_tmp); /* renamed */
+	job->snap_tmp = NULL;
 	log_outcome(job, "stored", NULL);
 	if (s != NULL)
 		sup_session_reply_info(s, job->client_id, m);
 	job_finish(job, NULL);
 }
 
+/* Both writes done (wasmwrite.c): the quotas again, then the store. */
+static void
+push_writes_done(struct sup_job *job)
+{
+	if (job->write != NULL || job->snap_write != NULL)
+		return;
+	if (push_fits(job, job->info))
+		push_store(job, job->info);
+}
+
 /* wasmwrite.c wrote the module's bytes (tmp), or could not (err). */
 static void
-push_written(void *arg, const char *tmp, const char *err)
+push_written(void *arg, const char *tmp, const char *sha, const char *err)
 {
 	struct sup_job *job = arg;
 
+	(void)sha;
 	job->write = NULL;
 	if (tmp == NULL) {
 		finish_error(job, WASMD__ERROR_CODE__ERR_INTERNAL, err);
 		return;
 	}
-	if (!push_fits(job, job->info)) {
-		unlink(tmp);
+	job->wasm_tmp = sup_strdup(tmp);
+	push_writes_done(job);
+}
+
+/* wasmwrite.c wrote the snapshot (tmp, of digest sha), or not (err). */
+static void
+snapshot_written(void *arg, const char *tmp, const char *sha, const char *err)
+{
+	struct sup_job *job = arg;
+
+	job->snap_write = NULL;
+	if (tmp == NULL) {
+		finish_error(job, WASMD__ERROR_CODE__ERR_INTERNAL, err);
 		return;
 	}
-	push_store(job, job->info, tmp);
+	job->snap_tmp = sup_strdup(tmp);
+	snprintf(job->snap_sha, sizeof(job->snap_sha), "%s", sha);
+	push_writes_done(job);
 }
 
 /*
- * A worker accepted the push (env's module_info): a module stored already
- * gets its name and snapshot now; a new one's bytes are first written off
- * the loop (wasmwrite.c), and the job keeps the info until then.
+ * Starts the writes a validated push needs, off the loop (wasmwrite.c): a
+ * new module's bytes, and the snapshot the worker left in job->snap_fd
+ * (checked and sealed by pool.c). false: finished with why.
+ */
+static bool
+push_start_writes(struct sup_job *job, const Wasmd__ModuleInfo *info)
+{
+	char dir[4096], err[512];
+
+	if (sup_store_find(job->tenant, job->digest) == NULL &&
+	    (sup_store_modules_dir(
+	         job->tenant, dir, sizeof(dir), err, sizeof(err)) != 0 ||
+	        (job->write = sup_wasm_write_start(job->sup, dir, job->digest,
+	             false, job->wasm_fd, job->wasm_len, push_written, job, err,
+	             sizeof(err))) == NULL)) {
+		finish_error(job, WASMD__ERROR_CODE__ERR_INTERNAL, err);
+		return false;
+	}
+	if (info->snapshot_size > 0 &&
+	    (sup_snapshot_dir(
+	         job->tenant, dir, sizeof(dir), err, sizeof(err)) != 0 ||
+	        (job->snap_write = sup_wasm_write_start(job->sup, dir,
+	             job->digest, true, job->snap_fd,
+	             (size_t)info->snapshot_size, snapshot_written, job, err,
+	             sizeof(err))) == NULL)) {
+		finish_error(job, WASMD__ERROR_CODE__ERR_INTERNAL, err);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * A worker accepted the push (env's module_info): a new module's bytes and
+ * its snapshot are first written off the loop (wasmwrite.c), and the job
+ * keeps the info until then; a module stored already without a snapshot
+ * gets its name now.
  */
 static void
 push_stored(struct sup_job *job, Wasmd__Envelope *env)
 {
-	char dir[4096], err[512];
-
-	if (!push_fits(job, env->module_info))
+	if (!push_fits(job, env->module_info) ||
+	    !push_start_writes(job, env->module_info))
 		return;
-	if (sup_store_find(job->tenant, job->digest) != NULL) {
-		push_store(job, env->module_info, NULL);
-		return;
-	}
-	if (sup_store_modules_dir(
-	        job->tenant, dir, sizeof(dir), err, sizeof(err)) != 0 ||
-	    (job->write = sup_wasm_write_start(job->sup, dir, job->digest,
-	         job->wasm_fd, job->wasm_len, push_written, job, err,
-	         sizeof(err))) == NULL) {
-		finish_error(job, WASMD__ERROR_CODE__ERR_INTERNAL, err);
+	if (job->write == NULL && job->snap_write == NULL) {
+		push_store(job, env->module_info);
 		return;
 	}
 	/* The deadline was the worker's; the info is the job's now. */

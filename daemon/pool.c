@@ -489,8 +489,10 @@ sup_worker_send_job(
 	 * stored module goes as its file, with its snapshot's if the job
 	 * starts from it (modfd.c). */
 	if (job->wasm_fd >= 0) {
+		/* With the memfd its snapshot comes back in (snapfd.c). */
 		fds[0] = job->wasm_fd;
-		nfds = 1;
+		fds[1] = job->snap_fd;
+		nfds = job->snap_fd >= 0 ? 2 : 1;
 	} else {
 		nfds = sup_module_fds(job->tenant, job->digest,
 		    job->snap_size > 0 ? job->snap_digest : "", fds, err,
@@ -542,6 +544,7 @@ sup_dispatch_worker(struct sup_worker *w, Wasmd__Envelope *env)
 {
 	struct sup_job *job = w->job;
 	const char *retire;
+	char why[256];
 
 	if (w->state == SUP_W_STARTING) {
 		worker_hello(w, env);
@@ -585,6 +588,15 @@ sup_dispatch_worker(struct sup_worker *w, Wasmd__Envelope *env)
 	/* A live instance's worker outlives its jobs (instance.c). */
 	if (job->instance != NULL) {
 		sup_instance_job_reply(w, job, env);
+		return;
+	}
+	/* A push's snapshot, in its memfd: sealed, or the worker lied. */
+	if (env->msg_case == WASMD__ENVELOPE__MSG_MODULE_INFO &&
+	    !sup_snapshot_memfd_check(job->snap_fd, env->module_info,
+	        job->snap_room, why, sizeof(why))) {
+		snprintf(w->bad_frame, sizeof(w->bad_frame),
+		    "its snapshot is refused, nothing stored: %s", why);
+		sup_worker_kill(w, w->bad_frame);
 		return;
 	}
 	/* Done with this job: the worker serves the next, or retires. */

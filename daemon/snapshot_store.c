@@ -6,9 +6,12 @@
  * Layout under the tenant's directory:
  *   snapshots/<module digest>.<snapshot digest>   the bytes a worker made
  * A module has at most one snapshot. The file is named by both digests
- * (content-addressed) and written like a module (temp file, fsync, rename,
- * fsync the directory); a new snapshot replaces the old file only once it
- * is in place. The bytes count in the tenant's --max-module-bytes.
+ * (content-addressed) and written like a module, off the event loop
+ * (wasmwrite.c: temp file, fsync; then here: rename, fsync the
+ * directory); a new snapshot replaces the old file only once it is in
+ * place. The bytes count in the tenant's --max-module-bytes. They come
+ * from the worker as a memfd, never through the supervisor's heap
+ * (snapfd.c).
  *
  * The supervisor never parses a snapshot: it stores what a worker made and
  * hands it back to a worker, which checks every byte on load (format
@@ -68,22 +71,27 @@ sup_snapshot_drop(struct sup_tenant *t, struct sup_module *m)
 }
 
 int
-sup_snapshot_put(struct sup_tenant *t, struct sup_module *m,
-    const uint8_t *bytes, size_t len, char *err, size_t errlen)
+sup_snapshot_dir(
+    struct sup_tenant *t, char *dir, size_t size, char *err, size_t errlen)
 {
-	char dir[4096], name[SNAP_NAME_LEN + 1], digest[65];
+	snapshots_dir(t, dir, size);
+	if (sup_store_mkdir_p(dir, 0700) == 0)
+		return 0;
+	snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+	return -1;
+}
+
+int
+sup_snapshot_put(struct sup_tenant *t, struct sup_module *m, const char *tmp,
+    const char *digest, uint64_t len, char *err, size_t errlen)
+{
+	char dir[4096], path[4096];
 
 	snapshots_dir(t, dir, sizeof dir);
-	if (sup_store_mkdir_p(dir, 0700) != 0) {
-		snprintf(
-		    err, errlen, "cannot create %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	sup_sha256_hex(bytes, len, digest);
-	snprintf(name, sizeof name, "%s.%s", m->digest, digest);
-	/* Written even when the digest is the same: the file on disk may be
+	snapshot_path(t, m->digest, digest, path, sizeof path);
+	/* Renamed even when the digest is the same: the file on disk may be
 	 * the damaged copy a worker refused. */
-	if (sup_store_write_atomic(dir, name, bytes, len, err, errlen) != 0)
+	if (sup_store_rename_synced(tmp, path, dir, err, errlen) != 0)
 		return -1;
 	if (strcmp(digest, m->snap_digest) == 0)
 		forget(t, m); /* the same file, rewritten */

@@ -190,12 +190,8 @@ write_all(int fd, const uint8_t *p, size_t len)
 	return 0;
 }
 
-/*
- * Renames the synced file tmp to dst, in dir, and syncs dir. 0, or -1
- * with err filled (tmp removed when it stays where it was).
- */
-static int
-rename_synced(
+int
+sup_store_rename_synced(
     const char *tmp, const char *dst, const char *dir, char *err, size_t errlen)
 {
 	if (rename(tmp, dst) != 0) {
@@ -237,7 +233,7 @@ sup_store_write_atomic(const char *dir, const char *name, const uint8_t *data,
 		return -1;
 	}
 	close(fd);
-	return rename_synced(tmp, dst, dir, err, errlen);
+	return sup_store_rename_synced(tmp, dst, dir, err, errlen);
 }
 
 /* own: the contents of path (free()), NUL-terminated; NULL on error. */
@@ -411,8 +407,6 @@ info_to_store(const Wasmd__ModuleInfo *from, const char *digest, uint64_t size,
 	/* The snapshot is kept apart (snapshot_store.c), never in .info. */
 	info.snapshot_digest = NULL;
 	info.snapshot_size = 0;
-	info.snapshot.data = NULL;
-	info.snapshot.len = 0;
 	return info;
 }
 
@@ -462,7 +456,7 @@ place_wasm(const char *mods, const char *digest, const char *tmp, char *err,
 		return -1;
 	}
 	pathf(dst, sizeof(dst), "%s/%s.wasm", mods, digest);
-	return rename_synced(tmp, dst, mods, err, errlen);
+	return sup_store_rename_synced(tmp, dst, mods, err, errlen);
 }
 
 struct sup_module *

@@ -357,6 +357,12 @@ bool sup_store_name_ok(const char *name);
 bool sup_store_is_hex(const char *s, size_t min, size_t max);
 int sup_store_mkdir_p(const char *path, mode_t mode);
 int sup_store_fsync_dir(const char *dir);
+/*
+ * Renames the synced file tmp to dst, in dir, and syncs dir. 0, or -1 with
+ * err filled (tmp removed when it stays where it was).
+ */
+int sup_store_rename_synced(const char *tmp, const char *dst, const char *dir,
+    char *err, size_t errlen);
 /* Writes dir/name: temp file, fsync, rename, fsync dir. err filled. */
 int sup_store_write_atomic(const char *dir, const char *name,
     const uint8_t *data, size_t len, char *err, size_t errlen);
@@ -376,9 +382,20 @@ void sup_sha256_end(struct sup_sha256 *h, char out[65]);
  * (see its header comment). The supervisor never parses one.
  */
 void sup_snapshot_load(struct sup_tenant *t); /* after its modules */
-/* Stores bytes as m's snapshot, replacing any. 0, or -1 with err filled. */
+/*
+ * The directory a tenant's snapshots are stored in (made if missing), for
+ * sup_wasm_write_start(). 0, or -1 with err filled.
+ */
+int sup_snapshot_dir(
+    struct sup_tenant *t, char *dir, size_t size, char *err, size_t errlen);
+/*
+ * Stores the temp file tmp in that directory (written and synced by
+ * wasmwrite.c; renamed into place, or removed on error), len bytes of
+ * sha256 digest, as m's snapshot, replacing any. 0, or -1 with err filled.
+ */
 int sup_snapshot_put(struct sup_tenant *t, struct sup_module *m,
-    const uint8_t *bytes, size_t len, char *err, size_t errlen);
+    const char *tmp, const char *digest, uint64_t len, char *err,
+    size_t errlen);
 /* Removes m's snapshot, if it has one. */
 void sup_snapshot_drop(struct sup_tenant *t, struct sup_module *m);
 /*
@@ -605,6 +622,19 @@ struct sup_job {
 	 * the store (write, own: wasmwrite.c). */
 	Wasmd__ModuleInfo *info;
 	struct sup_wasm_write *write;
+	/*
+	 * push with an initializer: the memfd its snapshot comes back in
+	 * (own, or -1; snapfd.c) and its size, the most the snapshot may
+	 * take; then, validated, the snapshot's write (own) and its temp
+	 * file (own: the path, removed with the job) with its digest, and the
+	 * module's temp file once written (own, likewise).
+	 */
+	int snap_fd;
+	uint64_t snap_room;
+	struct sup_wasm_write *snap_write;
+	char *snap_tmp;
+	char snap_sha[65];
+	char *wasm_tmp;
 	char *name;        /* own: push's name, or NULL */
 	char digest[65];   /* invoke's module */
 	char *export_name; /* own: invoke's export, for logs */
@@ -782,19 +812,36 @@ int sup_module_fds(struct sup_tenant *t, const char *digest, const char *snap,
     int fds[2], char *err, size_t errlen);
 /*
  * wasmwrite.c: a pushed module's len bytes from the memfd src (borrowed;
- * duplicated) into a new fsynced temp file in the store directory dir, by
- * a helper thread (see its header comment). When it is done, on the loop:
- * done(arg, tmp, NULL) with the temp file's path (the callee renames or
- * removes it), or done(arg, NULL, err). Returns the write (own until done
- * is called or it is cancelled), or NULL with err filled.
+ * duplicated) into a new fsynced temp file in the store directory dir
+ * (".tmp-<digest>.wasm-XXXXXX"), by a helper thread (see its header
+ * comment); with snapshot, a push's snapshot into the snapshots directory
+ * (".tmp-<module digest>.snap-XXXXXX"), hashed on the way. When it is
+ * done, on the loop: done(arg, tmp, sha, NULL) with the temp file's path
+ * (the callee renames or removes it) and, for a snapshot, the bytes'
+ * sha256 (else NULL), or done(arg, NULL, NULL, err). Returns the write
+ * (own until done is called or it is cancelled), or NULL with err filled.
  * sup_wasm_write_cancel(): done is not called; the file is removed.
  */
-typedef void (*sup_wasm_written)(void *arg, const char *tmp, const char *err);
+typedef void (*sup_wasm_written)(
+    void *arg, const char *tmp, const char *sha, const char *err);
 struct sup_wasm_write;
 struct sup_wasm_write *sup_wasm_write_start(struct sup *sup, const char *dir,
-    const char *digest, int src, size_t len, sup_wasm_written done, void *arg,
-    char *err, size_t errlen);
+    const char *digest, bool snapshot, int src, size_t len,
+    sup_wasm_written done, void *arg, char *err, size_t errlen);
 void sup_wasm_write_cancel(struct sup_wasm_write *w);
+
+/*
+ * snapfd.c: the memfd a push's snapshot comes back in. A new one of room
+ * bytes, sealed against growing (own), or -1 with err filled.
+ */
+int sup_snapshot_memfd(uint64_t room, char *err, size_t errlen);
+/*
+ * On the push's reply (info): may what the worker did with fd (or -1:
+ * none given) be stored? Seals it against any change when it holds the
+ * snapshot. false with why filled: the worker misbehaved (kill it).
+ */
+bool sup_snapshot_memfd_check(int fd, const Wasmd__ModuleInfo *info,
+    uint64_t room, char *why, size_t whylen);
 
 /* Writes all of buf to fd, retrying on EINTR. 0, or an errno value. */
 int sup_write_all(int fd, const uint8_t *buf, size_t len);

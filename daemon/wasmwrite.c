@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * wasmwrite.c: a pushed module's bytes written into the store off the
- * event loop.
+ * wasmwrite.c: a pushed module's bytes, or the snapshot its initializer
+ * made, written into the store off the event loop.
  *
  * Copying 100 MiB into a file and syncing it takes the kernel a second on
  * a loaded machine, during which no other client would be served. So a
@@ -11,6 +11,12 @@
  * kernel (copy_file_range(2) refuses a memfd to a disk file: EXDEV), and
  * fsyncs it. Then it tells the loop through a pipe, and the loop renames
  * the file into place (store.c) as for any store write.
+ *
+ * A snapshot comes from a worker (a memfd it wrote, snapfd.c) and is named
+ * by its sha256, which nobody knows yet: the thread reads it in pieces
+ * into a buffer the loop gave it, hashes each piece and writes it (a
+ * sendfile(2) and a second pass to hash would read it twice; mapping it
+ * whole would count its 100 MiB in the supervisor's resident size).
  *
  * The thread touches nothing but its own descriptors, path and result: no
  * libevent, no log, no store state. It runs with every signal blocked, so
@@ -33,8 +39,11 @@ struct sup_wasm_write {
 	int src;        /* own: a duplicate of the module's memfd */
 	size_t len;     /* bytes to copy */
 	char tmp[4096]; /* the temp file's path (the thread fills XXXXXX) */
-	bool created;   /* the thread created tmp */
-	int error;      /* errno of the failed step, 0 when done */
+	uint8_t *buf;   /* own: the hashing copy's buffer, or NULL (sendfile) */
+	struct sup_sha256 sha; /* with buf: the bytes' digest so far */
+	char digest[65];       /* with buf: the bytes' sha256, once done */
+	bool created;          /* the thread created tmp */
+	int error;             /* errno of the failed step, 0 when done */
 	const char *step;
 	int pipe[2];      /* the thread writes a byte to pipe[1] when done */
 	struct event *ev; /* own: pipe[0] readable */
@@ -59,6 +68,35 @@ copy_module(struct sup_wasm_write *w, int fd)
 	return 0;
 }
 
+/* The size of a hashing copy's pieces. */
+#define SUP_WRITE_PIECE (256u << 10)
+
+/* Copies w->len bytes of w->src to fd through w->buf, hashing them. 0, or
+ * an errno. */
+static int
+copy_hashing(struct sup_wasm_write *w, int fd)
+{
+	off_t off = 0;
+
+	while ((size_t)off < w->len) {
+		size_t want = w->len - (size_t)off < SUP_WRITE_PIECE
+		    ? w->len - (size_t)off
+		    : SUP_WRITE_PIECE;
+		ssize_t n = pread(w->src, w->buf, want, off);
+		int rc;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? errno : EIO; /* the memfd is shorter */
+		sup_sha256_update(&w->sha, w->buf, (size_t)n);
+		if ((rc = sup_write_all(fd, w->buf, (size_t)n)) != 0)
+			return rc;
+		off += n;
+	}
+	return 0;
+}
+
 static void *
 write_thread(void *arg)
 {
@@ -73,7 +111,8 @@ write_thread(void *arg)
 	} else {
 		w->created = true;
 		w->step = "write";
-		w->error = copy_module(w, fd);
+		w->error =
+		    w->buf != NULL ? copy_hashing(w, fd) : copy_module(w, fd);
 		if (w->error == 0 && fsync(fd) != 0) {
 			w->step = "sync";
 			w->error = errno;
@@ -95,6 +134,9 @@ write_free(struct sup_wasm_write *w)
 	close(w->pipe[0]);
 	close(w->pipe[1]);
 	close(w->src);
+	if (w->buf != NULL)
+		sup_sha256_end(&w->sha, NULL);
+	free(w->buf);
 	free(w);
 }
 
@@ -105,11 +147,17 @@ written_cb(evutil_socket_t fd, short what, void *arg)
 	char err[4200];
 
 	pthread_join(w->thread, NULL);
+	if (w->buf != NULL) {
+		sup_sha256_end(&w->sha, w->digest);
+		free(w->buf);
+		w->buf = NULL;
+	}
 	if (w->done != NULL) {
 		if (w->error != 0)
 			snprintf(err, sizeof(err), "cannot %s %s: %s", w->step,
 			    w->tmp, strerror(w->error));
 		w->done(w->arg, w->error == 0 ? w->tmp : NULL,
+		    w->error == 0 && w->digest[0] != '\0' ? w->digest : NULL,
 		    w->error == 0 ? NULL : err);
 	}
 	write_free(w);
@@ -141,8 +189,8 @@ start_thread(struct sup_wasm_write *w)
 
 struct sup_wasm_write *
 sup_wasm_write_start(struct sup *sup, const char *dir, const char *digest,
-    int src, size_t len, sup_wasm_written done, void *arg, char *err,
-    size_t errlen)
+    bool snapshot, int src, size_t len, sup_wasm_written done, void *arg,
+    char *err, size_t errlen)
 {
 	struct sup_wasm_write *w = sup_xcalloc(1, sizeof(*w));
 	int rc = 0;
@@ -151,7 +199,13 @@ sup_wasm_write_start(struct sup *sup, const char *dir, const char *digest,
 	w->done = done;
 	w->arg = arg;
 	w->pipe[0] = w->pipe[1] = -1;
-	snprintf(w->tmp, sizeof(w->tmp), "%s/.tmp-%s.wasm-XXXXXX", dir, digest);
+	snprintf(w->tmp, sizeof(w->tmp), "%s/.tmp-%s.%s-XXXXXX", dir, digest,
+	    snapshot ? "snap" : "wasm");
+	/* A snapshot is named by its digest: hashed on the way. */
+	if (snapshot) {
+		w->buf = sup_xcalloc(1, SUP_WRITE_PIECE);
+		sup_sha256_begin(&w->sha);
+	}
 	if ((w->src = fcntl(src, F_DUPFD_CLOEXEC, 0)) < 0 ||
 	    pipe2(w->pipe, O_CLOEXEC) != 0)
 		rc = errno;
@@ -173,6 +227,9 @@ sup_wasm_write_start(struct sup *sup, const char *dir, const char *digest,
 	}
 	if (w->src >= 0)
 		close(w->src);
+	if (w->buf != NULL)
+		sup_sha256_end(&w->sha, NULL);
+	free(w->buf);
 	free(w);
 	return NULL;
 }

@@ -190,6 +190,12 @@ add_memory_rules(policy *p)
 	 * (mmap above), sealed and closed with the template; instances map it
 	 * privately. Without these the engine silently copies the image into
 	 * every instance.
+	 *
+	 * A push's snapshot (serve.c: put_snapshot) goes into the memfd the
+	 * supervisor passed with the push, through the same calls and no
+	 * other: a shared mapping (mmap above, never PROT_EXEC), munmap, and
+	 * ftruncate to shrink it to the snapshot's size (the supervisor sealed
+	 * it against growing, so no RLIMIT_FSIZE check is needed).
 	 */
 	note(p,
 	    seccomp_rule_add(p->ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 2,

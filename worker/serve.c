@@ -6,11 +6,13 @@
  * The exchange (../notes/daemon-protocol.md): the worker confines itself,
  * sends hello{version, worker_pid}, then reads envelopes one at a time and
  * answers each:
- *   push{module_size}, the module's bytes as a memfd (or push{wasm})
+ *   push{module_size, snapshot_room}, the module's bytes as a memfd (or
+ *                 push{wasm}) and a memfd for its snapshot
  *                 -> module_info{size, imports, exports} | error; with an
  *                    initializer (PushModule.init, or wizer.initialize)
- *                    it runs once and module_info carries the snapshot
- *                    (see push_snapshot)
+ *                    it runs once, its snapshot goes into that memfd and
+ *                    module_info says its size (push_snapshot,
+ *                    put_snapshot)
  *   invoke{...}   -> invoke_result{results | trap} | error, with
  *                    host_call / host_reply exchanges (same id) whenever
  *                    the guest calls an import the client serves,
@@ -32,6 +34,7 @@
  */
 #include "serve.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -92,7 +95,8 @@ typedef struct job {
 	we_snapshot *snap;   /* borrowed: the cached snapshot, or NULL */
 	int module_fd;       /* own: the module's descriptor that came with
 	                        the request (a stored file or a memfd), or -1 */
-	int snap_fd;         /* own: its snapshot's, after it, or -1 */
+	int snap_fd;         /* own: its snapshot's, after it, or -1; a
+	                        push's: where its snapshot goes */
 	const char *cached;  /* borrowed (request): cached module to measure */
 	uint64_t heap_mark;  /* heap in use once the module was at hand */
 	bool in_init;        /* linking a push's initializer */
@@ -268,11 +272,56 @@ push_module(job *j, const Wasmd__PushModule *push, size_t *size)
 	return m;
 }
 
+/*
+ * The snapshot into the memfd that came with the push for it (j->snap_fd,
+ * PushModule.snapshot_room bytes, sealed against growing): through a
+ * shared mapping, unmapped before the reply (the supervisor seals the
+ * memfd against any change, which fails while it is mapped), then the
+ * memfd shrunk to the snapshot's size, which info says. Only mmap,
+ * munmap and ftruncate: the filter's memory rules (sandbox_seccomp.c). A
+ * snapshot larger than the room is not written: its size tells the
+ * supervisor why. false after replying.
+ */
+static bool
+put_snapshot(job *j, const Wasmd__PushModule *push, const we_snapshot *snap,
+    Wasmd__ModuleInfo *info)
+{
+	size_t len;
+	const uint8_t *bytes = we_snapshot_bytes(snap, &len);
+	void *map;
+
+	info->snapshot_size = len;
+	if (j->snap_fd < 0) {
+		send_error(j, WASMD__ERROR_CODE__ERR_BAD_REQUEST,
+		    "worker: a push's snapshot needs the memfd to go in");
+		j->exit_status = WRK_EXIT_BAD;
+		return false;
+	}
+	if (len > push->snapshot_room)
+		return true;
+	map =
+	    mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, j->snap_fd, 0);
+	if (map == MAP_FAILED) {
+		send_error(j, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY,
+		    "worker: cannot map the snapshot's %zu bytes", len);
+		return false;
+	}
+	memcpy(map, bytes, len);
+	munmap(map, len);
+	if (ftruncate(j->snap_fd, (off_t)len) != 0) {
+		send_error(j, WASMD__ERROR_CODE__ERR_INTERNAL,
+		    "worker: cannot size the snapshot's memfd: %s",
+		    strerror(errno));
+		return false;
+	}
+	return true;
+}
+
 static void
 serve_push(job *j, const Wasmd__PushModule *push)
 {
 	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
-	size_t size = 0, len = 0;
+	size_t size = 0;
 	we_module *m = push_module(j, push, &size);
 	we_snapshot *snap = NULL;
 
@@ -282,12 +331,9 @@ serve_push(job *j, const Wasmd__PushModule *push)
 	if (env.module_info == NULL) {
 		send_error(j, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY,
 		    "out of memory describing the module");
-	} else if ((snap = push_snapshot(j, push, m)) != NULL || !j->done) {
-		if (snap != NULL)
-			env.module_info->snapshot.data =
-			    (uint8_t *)we_snapshot_bytes(snap, &len);
-		env.module_info->snapshot.len = len;
-		env.module_info->snapshot_size = len;
+	} else if (((snap = push_snapshot(j, push, m)) != NULL &&
+	               put_snapshot(j, push, snap, env.module_info)) ||
+	    (snap == NULL && !j->done)) {
 		env.msg_case = WASMD__ENVELOPE__MSG_MODULE_INFO;
 		send_envelope(j, &env);
 	}

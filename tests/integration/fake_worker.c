@@ -10,7 +10,12 @@
  * It serves jobs until the supervisor closes its socket.
  * push:   bytes (the memfd that comes with it, or its wasm field)
  *         starting with "\0asm" -> module_info{size, exports};
- *         otherwise error ERR_INVALID_MODULE "fake: bad magic".
+ *         otherwise error ERR_INVALID_MODULE "fake: bad magic". Its
+ *         initializer's name (push --init) picks a snapshot, written into
+ *         the memfd that comes for it (PushModule.snapshot_room):
+ *   snapok     -> 4 KiB, as the real worker writes one
+ *   snapmapped -> the same, but the memfd stays mapped after the reply
+ *   snaplie    -> the same, but the reply says 8 KiB
  * invoke: the export name picks the behaviour:
  *   ok       -> invoke_result{i32 42}
  *   sleep    -> sleeps forever (the deadline must kill it)
@@ -35,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "frame.h"
@@ -70,8 +76,30 @@ static const char *const behaviours[] = {"ok", "sleep", "abort", "sigsys",
     "floodhello", "bigprefix", "oom0"};
 #define NBEHAVIOURS (sizeof(behaviours) / sizeof(behaviours[0]))
 
+/* The snapshot push --init NAME asks for, into snapfd (see the top). */
 static void
-do_push(Wasmd__Envelope *req, int passed)
+fake_snapshot(
+    const Wasmd__PushModule *push, int snapfd, Wasmd__ModuleInfo *info)
+{
+	const char *init = push->init != NULL ? push->init : "";
+	uint8_t *map;
+
+	if (strncmp(init, "snap", 4) != 0 || snapfd < 0 ||
+	    push->snapshot_room < 4096)
+		return;
+	map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, snapfd, 0);
+	if (map == MAP_FAILED)
+		_exit(11);
+	memset(map, 0x5a, 4096);
+	if (strcmp(init, "snapmapped") != 0)
+		munmap(map, 4096);
+	if (ftruncate(snapfd, 4096) != 0)
+		_exit(12);
+	info->snapshot_size = strcmp(init, "snaplie") == 0 ? 8192 : 4096;
+}
+
+static void
+do_push(Wasmd__Envelope *req, int passed, int snapfd)
 {
 	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
 	Wasmd__ModuleInfo info = WASMD__MODULE_INFO__INIT;
@@ -106,6 +134,7 @@ do_push(Wasmd__Envelope *req, int passed)
 		exs[i] = &ex[i];
 	}
 	info.size = size;
+	fake_snapshot(req->push, snapfd, &info);
 	info.n_exports = NBEHAVIOURS;
 	info.exports = exs;
 	env.id = req->id;
@@ -263,7 +292,8 @@ main(int argc, char **argv)
 	Wasmd__Envelope env = WASMD__ENVELOPE__INIT, *req = NULL;
 	Wasmd__Hello h = WASMD__HELLO__INIT;
 	char err[256];
-	int passed = -1;
+	int passed[WP_FDS_MAX];
+	wp_reader r;
 
 	if (argc < 2 || strcmp(argv[1], "serve") != 0)
 		return 2;
@@ -276,18 +306,20 @@ main(int argc, char **argv)
 		flood_envelope(0, &env);
 	/* Jobs until the supervisor hangs up, as a warm worker serves them
 	 * (a module's memfd comes with a push, or an invoke: unread there). */
-	while (wp_read_envelope_fd(
-	           fd, 1u << 28, &req, &passed, err, sizeof(err)) == 0) {
+	wp_reader_init(&r, fd);
+	while (wp_reader_next_fds(
+	           &r, 1u << 28, &req, passed, err, sizeof(err)) == 0) {
 		if (req->msg_case == WASMD__ENVELOPE__MSG_PUSH)
-			do_push(req, passed);
+			do_push(req, passed[0], passed[1]);
 		else if (req->msg_case == WASMD__ENVELOPE__MSG_INVOKE)
 			do_invoke(req);
 		else
 			reply_error(req->id, WASMD__ERROR_CODE__ERR_BAD_REQUEST,
 			    "fake: unexpected job");
 		wasmd__envelope__free_unpacked(req, NULL);
-		if (passed >= 0)
-			close(passed);
+		for (size_t i = 0; i < WP_FDS_MAX; i++)
+			if (passed[i] >= 0)
+				close(passed[i]);
 	}
 	return 0;
 }
