@@ -715,8 +715,12 @@ main(int argc, char **argv)
 
 		hello(fd, (unsigned)atoi(argv[3]));
 		env = recv_env(fd, 5000);
-		if (env == NULL || env->msg_case != WASMD__ENVELOPE__MSG_HELLO)
+		if (env == NULL ||
+		    env->msg_case != WASMD__ENVELOPE__MSG_HELLO) {
+			if (env != NULL)
+				wasmd__envelope__free_unpacked(env, NULL);
 			return 1;
+		}
 		printf("hello version %u\n", env->hello->version);
 		wasmd__envelope__free_unpacked(env, NULL);
 		return 0;
