@@ -663,12 +663,22 @@ static void
 note_reply_too_large(struct sup_worker *w, const char *err)
 {
 	const struct sup_config *c = &w->sup->cfg;
+	char push[128] = "";
 
+	/* An honest worker sends that much only for a module whose
+	 * metadata --max-module-info would refuse anyway. */
+	if (w->job != NULL && w->job->kind == SUP_JOB_PUSH)
+		snprintf(push, sizeof(push),
+		    " (a push's reply carries the module's metadata: at most "
+		    "--max-module-info %llu bytes)",
+		    (unsigned long long)c->max_module_info);
+	w->reply_too_large = true;
 	snprintf(w->bad_frame, sizeof(w->bad_frame),
-	    "the worker sent a malformed frame (%s): %s", err,
+	    "the worker sent a malformed frame (%s): %s%s", err,
 	    sup_worker_reply_max(c) == c->max_frame
 	        ? "a reply larger than max-frame"
-	        : "a reply larger than a worker may send");
+	        : "a reply larger than a worker may send",
+	    push);
 }
 
 /* A partial reply above this many bytes is counted at once. */

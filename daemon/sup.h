@@ -535,6 +535,7 @@ struct sup_worker {
 	const char *kill_reason; /* static string or bad_frame: why */
 	/* A frame we could not take from it (too large, malformed). */
 	char bad_frame[384];
+	bool reply_too_large; /* that frame was over sup_worker_reply_max() */
 	bool reaped;
 	int status; /* waitpid status once reaped */
 	struct timespec spawned;

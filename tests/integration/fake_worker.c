@@ -16,6 +16,8 @@
  *   snapok     -> 4 KiB, as the real worker writes one
  *   snapmapped -> the same, but the memfd stays mapped after the reply
  *   snaplie    -> the same, but the reply says 8 KiB
+ *   infobig    -> no snapshot, and the module_info padded as replyover
+ *                 pads its invoke_result (below)
  * invoke: the export name picks the behaviour:
  *   ok       -> invoke_result{i32 42}
  *   sleep    -> sleeps forever (the deadline must kill it)
@@ -103,6 +105,49 @@ fake_snapshot(
 	info->snapshot_size = strcmp(init, "snaplie") == 0 ? 8192 : 4096;
 }
 
+/* Writes len bytes or exits (the supervisor killed us, say). */
+static void
+write_or_die(const uint8_t *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n <= 0)
+			_exit(15);
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+/*
+ * env and an unknown field 1000 of zeros, a frame body of exactly body
+ * bytes (at least 2 MiB), written in pieces.
+ */
+static void
+send_padded(const Wasmd__Envelope *env, size_t body)
+{
+	static uint8_t zeros[65536];
+	uint8_t field[6], *frame;
+	size_t len, pad;
+
+	if ((frame = wp_frame_pack(env, &len)) == NULL)
+		_exit(14);
+	/* Field 1000, length-delimited: tag 8002, then a 4-byte varint. */
+	pad = body - (len - WP_HEADER_SIZE) - sizeof(field);
+	field[0] = 0xc2;
+	field[1] = 0x3e;
+	for (int i = 0; i < 4; i++)
+		field[2 + i] =
+		    (uint8_t)((pad >> (7 * i)) & 0x7f) | (i < 3 ? 0x80 : 0);
+	for (int i = 0; i < 4; i++)
+		frame[i] = (uint8_t)(body >> (24 - 8 * i));
+	write_or_die(frame, len);
+	free(frame);
+	write_or_die(field, sizeof(field));
+	for (; pad > 0; pad -= pad < sizeof(zeros) ? pad : sizeof(zeros))
+		write_or_die(zeros, pad < sizeof(zeros) ? pad : sizeof(zeros));
+}
+
 static void
 do_push(Wasmd__Envelope *req, int passed, int snapfd)
 {
@@ -145,7 +190,10 @@ do_push(Wasmd__Envelope *req, int passed, int snapfd)
 	env.id = req->id;
 	env.msg_case = WASMD__ENVELOPE__MSG_MODULE_INFO;
 	env.module_info = &info;
-	send_or_die(&env);
+	if (req->push->init != NULL && strcmp(req->push->init, "infobig") == 0)
+		send_padded(&env, WP_REPLY_MAX + 1);
+	else
+		send_or_die(&env);
 }
 
 static void
@@ -250,33 +298,13 @@ do_flood(Wasmd__Envelope *req, const char *how)
 	flood_envelope(req->id, &env);
 }
 
-/* Writes len bytes or exits (the supervisor killed us, say). */
-static void
-write_or_die(const uint8_t *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n <= 0)
-			_exit(15);
-		buf += n;
-		len -= (size_t)n;
-	}
-}
-
-/*
- * invoke_result{i32 42} and an unknown field 1000 of zeros, a frame body
- * of exactly body bytes (at least 2 MiB), written in pieces.
- */
+/* invoke_result{i32 42}, padded by send_padded() to body bytes. */
 static void
 reply_padded(uint64_t id, size_t body)
 {
 	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
 	Wasmd__InvokeResult r = WASMD__INVOKE_RESULT__INIT;
 	Wasmd__Value v = WASMD__VALUE__INIT, *vs[1] = {&v};
-	static uint8_t zeros[65536];
-	uint8_t field[6], *frame;
-	size_t len, pad;
 
 	v.type = WASMD__VAL_TYPE__VAL_I32;
 	v.bits = 42;
@@ -285,22 +313,7 @@ reply_padded(uint64_t id, size_t body)
 	env.id = id;
 	env.msg_case = WASMD__ENVELOPE__MSG_INVOKE_RESULT;
 	env.invoke_result = &r;
-	if ((frame = wp_frame_pack(&env, &len)) == NULL)
-		_exit(14);
-	/* Field 1000, length-delimited: tag 8002, then a 4-byte varint. */
-	pad = body - (len - WP_HEADER_SIZE) - sizeof(field);
-	field[0] = 0xc2;
-	field[1] = 0x3e;
-	for (int i = 0; i < 4; i++)
-		field[2 + i] =
-		    (uint8_t)((pad >> (7 * i)) & 0x7f) | (i < 3 ? 0x80 : 0);
-	for (int i = 0; i < 4; i++)
-		frame[i] = (uint8_t)(body >> (24 - 8 * i));
-	write_or_die(frame, len);
-	free(frame);
-	write_or_die(field, sizeof(field));
-	for (; pad > 0; pad -= pad < sizeof(zeros) ? pad : sizeof(zeros))
-		write_or_die(zeros, pad < sizeof(zeros) ? pad : sizeof(zeros));
+	send_padded(&env, body);
 }
 
 static void

@@ -6,8 +6,8 @@
 # take WP_REPLY_MAX bytes (17 MiB: a host call's 16 MiB of memory and
 # room for values; a push's ModuleInfo may take --max-module-info). A reply
 # of exactly that much is served; one byte more, or 128 MiB, gets that
-# worker killed at the frame's header and its call failed with an error
-# naming the limit, while another client is served, the supervisor's peak
+# worker killed at the frame's header and its call failed (ERR_LIMIT)
+# with an error naming the limit (a push's, --max-module-info), while another client is served, the supervisor's peak
 # memory grows by far less than the old cap allowed, and the daemon goes
 # on serving. (fake_worker.c's reply* modes.)
 . "$IT_LIB"
@@ -47,6 +47,7 @@ big() {
 
 big replyover
 expect_log_match "event=worker_bad_frame .*frame of $((reply_max + 1)) bytes exceeds the limit of $reply_max"
+expect_log_match "event=invoke .*export=replyover outcome=ERR_LIMIT"
 big replybig
 expect_log_match "event=worker_bad_frame .*frame of $((128 << 20)) bytes exceeds"
 hwm=$(hwm_kb)
@@ -55,6 +56,13 @@ echo "supervisor peak RSS: $hwm0 KiB before, $hwm KiB after the big replies" >&2
 # over, decoded); the new one, nothing but the header.
 [ $((hwm - hwm0)) -lt $((32 * 1024)) ] ||
 	fail "the supervisor's peak grew by $((hwm - hwm0)) KiB for replies it refuses"
+
+# A push's reply over the limit names --max-module-info, the limit an
+# honest worker's reply would have met.
+run ctl push "$IT_FIXTURES/add.wasm" --init infobig
+expect_status 1
+expect_err_match "a reply larger than a worker may send \(a push's reply carries the module's metadata: at most --max-module-info 1048576 bytes\)"
+expect_log_match "event=push .*outcome=ERR_LIMIT"
 
 # Just under the limit: served (the padding is an unknown field).
 run ctl run --invoke replyunder m
