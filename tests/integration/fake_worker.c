@@ -39,11 +39,13 @@
  *   replyunder -> WP_REPLY_MAX bytes, the most a worker may send
  *   replyover  -> WP_REPLY_MAX + 1 bytes
  *   replybig   -> 128 MiB (under the default --max-frame)
+ *   replystall -> the first 8 MiB of replyunder's frame, then silence
  * With FAKEWORKER_AFTER_HELLO=floodhello in its environment, the worker
  * floods hello frames right after its hello, idle, before any job.
  * Every behaviour is listed as an export [] -> [i32].
  */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,7 +82,8 @@ reply_error(uint64_t id, Wasmd__ErrorCode code, const char *msg)
 /* Every behaviour is an export [] -> [i32], so wasmctl can call it. */
 static const char *const behaviours[] = {"ok", "sleep", "abort", "sigsys",
     "exit3", "garbage", "wrongid", "hostcall", "floodhost", "floodmem",
-    "floodhello", "bigprefix", "oom0", "replyunder", "replyover", "replybig"};
+    "floodhello", "bigprefix", "oom0", "replyunder", "replyover", "replybig",
+    "replystall"};
 #define NBEHAVIOURS (sizeof(behaviours) / sizeof(behaviours[0]))
 
 /* The snapshot push --init NAME asks for, into snapfd (see the top). */
@@ -121,10 +124,11 @@ write_or_die(const uint8_t *buf, size_t len)
 
 /*
  * env and an unknown field 1000 of zeros, a frame body of exactly body
- * bytes (at least 2 MiB), written in pieces.
+ * bytes (at least 2 MiB), written in pieces; with stall, only its first
+ * 8 MiB, and then it sleeps until killed.
  */
 static void
-send_padded(const Wasmd__Envelope *env, size_t body)
+send_padded(const Wasmd__Envelope *env, size_t body, bool stall)
 {
 	static uint8_t zeros[65536];
 	uint8_t field[6], *frame;
@@ -144,8 +148,12 @@ send_padded(const Wasmd__Envelope *env, size_t body)
 	write_or_die(frame, len);
 	free(frame);
 	write_or_die(field, sizeof(field));
+	if (stall)
+		pad = (8u << 20) - len - sizeof(field);
 	for (; pad > 0; pad -= pad < sizeof(zeros) ? pad : sizeof(zeros))
 		write_or_die(zeros, pad < sizeof(zeros) ? pad : sizeof(zeros));
+	while (stall)
+		pause();
 }
 
 static void
@@ -191,7 +199,7 @@ do_push(Wasmd__Envelope *req, int passed, int snapfd)
 	env.msg_case = WASMD__ENVELOPE__MSG_MODULE_INFO;
 	env.module_info = &info;
 	if (req->push->init != NULL && strcmp(req->push->init, "infobig") == 0)
-		send_padded(&env, WP_REPLY_MAX + 1);
+		send_padded(&env, WP_REPLY_MAX + 1, false);
 	else
 		send_or_die(&env);
 }
@@ -300,7 +308,7 @@ do_flood(Wasmd__Envelope *req, const char *how)
 
 /* invoke_result{i32 42}, padded by send_padded() to body bytes. */
 static void
-reply_padded(uint64_t id, size_t body)
+reply_padded(uint64_t id, size_t body, bool stall)
 {
 	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
 	Wasmd__InvokeResult r = WASMD__INVOKE_RESULT__INIT;
@@ -313,7 +321,7 @@ reply_padded(uint64_t id, size_t body)
 	env.id = id;
 	env.msg_case = WASMD__ENVELOPE__MSG_INVOKE_RESULT;
 	env.invoke_result = &r;
-	send_padded(&env, body);
+	send_padded(&env, body, stall);
 }
 
 static void
@@ -351,11 +359,13 @@ do_invoke(Wasmd__Envelope *req)
 		reply_error(0, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY,
 		    "fake: the request does not fit in its memory limit");
 	else if (strcmp(ex, "replyunder") == 0)
-		reply_padded(req->id, WP_REPLY_MAX);
+		reply_padded(req->id, WP_REPLY_MAX, false);
 	else if (strcmp(ex, "replyover") == 0)
-		reply_padded(req->id, WP_REPLY_MAX + 1);
+		reply_padded(req->id, WP_REPLY_MAX + 1, false);
 	else if (strcmp(ex, "replybig") == 0)
-		reply_padded(req->id, 128u << 20);
+		reply_padded(req->id, 128u << 20, false);
+	else if (strcmp(ex, "replystall") == 0)
+		reply_padded(req->id, WP_REPLY_MAX, true);
 	else if (strncmp(ex, "flood", 5) == 0 || strcmp(ex, "bigprefix") == 0)
 		do_flood(req, ex);
 	else

@@ -9,7 +9,8 @@
 # worker killed at the frame's header and its call failed (ERR_LIMIT)
 # with an error naming the limit (a push's, --max-module-info), while another client is served, the supervisor's peak
 # memory grows by far less than the old cap allowed, and the daemon goes
-# on serving. (fake_worker.c's reply* modes.)
+# on serving. A reply counts in its tenant's share while it is received.
+# (fake_worker.c's reply* modes.)
 . "$IT_LIB"
 . "$(dirname "$IT_LIB")/faultinject.sh"
 
@@ -63,6 +64,30 @@ run ctl push "$IT_FIXTURES/add.wasm" --init infobig
 expect_status 1
 expect_err_match "a reply larger than a worker may send \(a push's reply carries the module's metadata: at most --max-module-info 1048576 bytes\)"
 expect_log_match "event=push .*outcome=ERR_LIMIT"
+
+# A reply counts in its tenant's share while it is received: with 8 MiB
+# of one in, the tenant holds that much; once its call is gone, nothing.
+tenant_held() {
+	run ctl stats --format prometheus
+	expect_status 0
+	awk '/^wasmd_tenant_held_bytes\{/ {print $2}' <<<"$OUT"
+}
+"$WASMD_BIN/wasmctl" run --invoke replystall m >/dev/null 2>&1 &
+stall=$!
+for _ in $(seq 100); do
+	held=$(tenant_held)
+	[ "${held:-0}" -ge $((8 << 20)) ] && break
+	sleep 0.05
+done
+[ "${held:-0}" -ge $((8 << 20)) ] || fail "a reply's 8 MiB received are not counted: the tenant holds ${held:-nothing}"
+kill "$stall"
+wait "$stall" || true
+for _ in $(seq 100); do
+	held=$(tenant_held)
+	[ "${held:-0}" -lt 65536 ] && break
+	sleep 0.05
+done
+[ "${held:-0}" -lt 65536 ] || fail "the tenant still holds $held bytes"
 
 # Just under the limit: served (the padding is an unknown field).
 run ctl run --invoke replyunder m
