@@ -7,7 +7,9 @@
  * daemon (sup.held): the request bytes buffered from it, the replies and
  * output it has not read, the module bytes of its pushes in flight, and the
  * frames relayed to its jobs' workers that they have not taken yet (host
- * replies, memory writes, job frames). The counts are recomputed from the
+ * replies, memory writes, job frames), and its workers' replies being
+ * received (each at most sup_worker_reply_max(): a worker cannot make the
+ * supervisor hold more; see frames.c). The counts are recomputed from the
  * buffers themselves, so nothing is charged twice or forgotten.
  *
  * The budget is enforced before a request is read, not after it is held:
@@ -84,6 +86,12 @@ session_bytes(const struct sup_session *s)
 	TAILQ_FOREACH(job, &s->jobs, session_entry)
 	{
 		n += job->wasm_len;
+		/* Its worker's reply, being received (at most
+		 * sup_worker_reply_max(); once whole it is decoded, relayed
+		 * and drained, so it is counted in one place at a time). */
+		if (job->worker != NULL && job->worker->bev != NULL)
+			n += evbuffer_get_length(
+			    bufferevent_get_input(job->worker->bev));
 		/* A push's snapshot, in its memfd while it is stored. */
 		if (job->info != NULL)
 			n += job->info->snapshot_size;
@@ -404,8 +412,8 @@ sup_budget_next_frame(struct sup_session *s, Wasmd__Envelope **out,
 		evbuffer_copyout(in, hdr, sizeof(hdr));
 		len = frame_length(hdr);
 		if (len <= SUP_SMALL_FRAME || len > s->sup->cfg.max_frame)
-			return sup_frame_next(
-			    in, s->sup->cfg.max_frame, out, err, errlen);
+			return sup_frame_next(in, s->sup->cfg.max_frame,
+			    SUP_MAX_FRAME_LIMIT, out, err, errlen);
 		st = large_start(s, len, code, err, errlen);
 		if (st != SUP_FRAME_NONE)
 			return st;

@@ -17,8 +17,8 @@
 #include <sys/socket.h>
 
 enum sup_frame_status
-sup_frame_next(struct evbuffer *in, size_t max, Wasmd__Envelope **out,
-    char *err, size_t errlen)
+sup_frame_next(struct evbuffer *in, size_t max, const char *limit,
+    Wasmd__Envelope **out, char *err, size_t errlen)
 {
 	uint8_t hdr[WP_HEADER_SIZE];
 	size_t have = evbuffer_get_length(in), consumed = 0, need;
@@ -34,8 +34,7 @@ sup_frame_next(struct evbuffer *in, size_t max, Wasmd__Envelope **out,
 	if (r == WP_TOO_BIG) {
 		size_t n = strlen(err);
 
-		snprintf(err + n, errlen - n,
-		    " (wasmd --max-frame, max-frame in wasmd.conf)");
+		snprintf(err + n, errlen - n, " (%s)", limit);
 	}
 	if (r == WP_TOO_BIG || r == WP_BAD)
 		return SUP_FRAME_BAD;
@@ -57,6 +56,29 @@ sup_frame_next(struct evbuffer *in, size_t max, Wasmd__Envelope **out,
 done:
 	evbuffer_drain(in, consumed);
 	return SUP_FRAME_OK;
+}
+
+size_t
+sup_worker_reply_max(const struct sup_config *c)
+{
+	uint64_t cap = WP_REPLY_MAX;
+
+	if (c->max_module_info > WP_REPLY_MAX - WP_REPLY_INFO_SLACK)
+		cap = c->max_module_info + WP_REPLY_INFO_SLACK;
+	return cap < c->max_frame ? (size_t)cap : c->max_frame;
+}
+
+const char *
+sup_worker_reply_limit(const struct sup_config *c)
+{
+	size_t cap = sup_worker_reply_max(c);
+
+	if (cap == c->max_frame)
+		return SUP_MAX_FRAME_LIMIT;
+	if (cap > WP_REPLY_MAX)
+		return "wasmd --max-module-info, plus 4 KiB: a worker's reply "
+		       "limit, wasmd(8) SECURITY";
+	return "a worker's reply limit, wasmd(8) SECURITY";
 }
 
 static void

@@ -859,6 +859,8 @@ sup_job_worker_died(struct sup_job *job, struct sup_worker *w)
 	} else if (w->killed && (WIFSIGNALED(st) || w->bad_frame[0])) {
 		/* A worker that sent a frame we refused may exit on its own
 		 * before our SIGKILL lands: the frame is still the reason. */
+		if (w->reply_too_large)
+			code = WASMD__ERROR_CODE__ERR_LIMIT;
 		snprintf(msg, sizeof(msg), "the worker was killed by wasmd: %s",
 		    w->kill_reason ? w->kill_reason : "?");
 	} else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) {

@@ -655,10 +655,54 @@ worker_gone(struct sup_worker *w)
 	schedule_topup(sup);
 }
 
+/*
+ * The reply too large that w sent (err: sup_frame_next's), as its job's
+ * client hears it: which limit it passed.
+ */
+static void
+note_reply_too_large(struct sup_worker *w, const char *err)
+{
+	const struct sup_config *c = &w->sup->cfg;
+	char push[128] = "";
+
+	/* An honest worker sends that much only for a module whose
+	 * metadata --max-module-info would refuse anyway. */
+	if (w->job != NULL && w->job->kind == SUP_JOB_PUSH)
+		snprintf(push, sizeof(push),
+		    " (a push's reply carries the module's metadata: at most "
+		    "--max-module-info %llu bytes)",
+		    (unsigned long long)c->max_module_info);
+	w->reply_too_large = true;
+	snprintf(w->bad_frame, sizeof(w->bad_frame),
+	    "the worker sent a malformed frame (%s): %s%s", err,
+	    sup_worker_reply_max(c) == c->max_frame
+	        ? "a reply larger than max-frame"
+	        : "a reply larger than a worker may send",
+	    push);
+}
+
+/* A partial reply above this many bytes is counted at once. */
+#define SUP_PARTIAL_REPLY_RECOUNT (64u << 10)
+
+/*
+ * A large reply w is still sending counts in its tenant's share while it
+ * is received (budget.c), so that tenant's connections, not the others',
+ * wait for memory.
+ */
+static void
+note_partial_reply(struct sup_worker *w)
+{
+	if (w->job != NULL && w->job->session != NULL &&
+	    evbuffer_get_length(bufferevent_get_input(w->bev)) >
+	        SUP_PARTIAL_REPLY_RECOUNT)
+		sup_budget_update(w->job->session);
+}
+
 static void
 worker_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct sup_worker *w = arg;
+	const struct sup_config *c = &w->sup->cfg;
 	Wasmd__Envelope *env;
 	char err[256];
 
@@ -668,22 +712,25 @@ worker_read_cb(struct bufferevent *bev, void *arg)
 		return;
 	}
 	while (!w->killed && !w->paused && w->bev != NULL) {
-		enum sup_frame_status st =
-		    sup_frame_next(bufferevent_get_input(bev),
-		        w->sup->cfg.max_frame, &env, err, sizeof(err));
-		if (st == SUP_FRAME_NONE)
+		enum sup_frame_status st = sup_frame_next(
+		    bufferevent_get_input(bev), sup_worker_reply_max(c),
+		    sup_worker_reply_limit(c), &env, err, sizeof(err));
+		if (st == SUP_FRAME_NONE) {
+			note_partial_reply(w);
 			break;
+		}
 		if (st == SUP_FRAME_BAD) {
 			sup_log(SUP_WARNING,
 			    "event=worker_bad_frame pid=%ld error=\"%s\"",
 			    (long)w->pid, err);
 			/* Its job's client hears why, even when the
 			 * worker exits before our SIGKILL lands. */
-			snprintf(w->bad_frame, sizeof(w->bad_frame),
-			    "the worker sent a malformed frame (%s%s)", err,
-			    strstr(err, "exceeds") != NULL
-			        ? ": a reply larger than max-frame"
-			        : "");
+			if (strstr(err, "exceeds") != NULL)
+				note_reply_too_large(w, err);
+			else
+				snprintf(w->bad_frame, sizeof(w->bad_frame),
+				    "the worker sent a malformed frame (%s)",
+				    err);
 			sup_worker_kill(w, w->bad_frame);
 			break;
 		}

@@ -155,9 +155,23 @@ enum sup_frame_status {
 	SUP_FRAME_OK,   /* *out holds one envelope */
 	SUP_FRAME_BAD,  /* malformed or too big: err says why */
 };
-/* own: *out, freed with wasmd__envelope__free_unpacked(). */
+/*
+ * The next frame of in, of at most max body bytes (limit names that
+ * maximum in the error of a larger one).
+ * own: *out, freed with wasmd__envelope__free_unpacked().
+ */
 enum sup_frame_status sup_frame_next(struct evbuffer *in, size_t max,
-    Wasmd__Envelope **out, char *err, size_t errlen);
+    const char *limit, Wasmd__Envelope **out, char *err, size_t errlen);
+/* The --max-frame limit, as sup_frame_next() names it. */
+#define SUP_MAX_FRAME_LIMIT "wasmd --max-frame, max-frame in wasmd.conf"
+/*
+ * The largest frame body a worker may send (wasmd(8), SECURITY):
+ * WP_REPLY_MAX, or --max-module-info plus WP_REPLY_INFO_SLACK when that is
+ * larger (a push's ModuleInfo), and never more than --max-frame.
+ */
+size_t sup_worker_reply_max(const struct sup_config *c);
+/* What sets sup_worker_reply_max(c), for an error message. */
+const char *sup_worker_reply_limit(const struct sup_config *c);
 /*
  * Sends env as one frame on bev: what the socket takes at once when
  * nothing is queued before it, the rest queued on bev's output. Returns 0,
@@ -521,6 +535,7 @@ struct sup_worker {
 	const char *kill_reason; /* static string or bad_frame: why */
 	/* A frame we could not take from it (too large, malformed). */
 	char bad_frame[384];
+	bool reply_too_large; /* that frame was over sup_worker_reply_max() */
 	bool reaped;
 	int status; /* waitpid status once reaped */
 	struct timespec spawned;

@@ -52,6 +52,28 @@
 #define WP_MEMORY_READ_MAX (1u << 20)
 
 /*
+ * The most guest memory one HostCall carries: its MemoryArg ranges
+ * together (the worker traps a call asking for more, without relaying it).
+ */
+#define WP_HOSTCALL_MEMORY_MAX (16u << 20)
+
+/*
+ * The largest frame body a worker sends that is not a ModuleInfo (wasmd(8),
+ * SECURITY). What a worker legitimately sends is small but for a HostCall's
+ * memory (WP_HOSTCALL_MEMORY_MAX) and values (an invoke's results, a host
+ * call's arguments: about 20 bytes each, as many as the function type
+ * declares): WP_HOSTCALL_MEMORY_MAX plus 1 MiB for the values, which
+ * covers tens of thousands. Everything else is bounded smaller: an
+ * Output frame carries at most 4 KiB, a MemoryReply WP_MEMORY_READ_MAX, an
+ * error or trap a few KiB. A worker whose reply would be larger sends an
+ * Error ERR_LIMIT instead; the supervisor kills one that sends a larger
+ * frame. A push's ModuleInfo may be larger, up to the daemon's
+ * --max-module-info (plus WP_REPLY_INFO_SLACK for its envelope).
+ */
+#define WP_REPLY_MAX (WP_HOSTCALL_MEMORY_MAX + (1u << 20))
+#define WP_REPLY_INFO_SLACK (4u << 10)
+
+/*
  * Encodes env as one frame (header included).
  * own: the result, freed with free(); NULL when out of memory.
  */

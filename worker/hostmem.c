@@ -77,6 +77,7 @@ wrk_hostmem_args(wrk_arena *a, const we_instance *inst,
     Wasmd__HostCall *hc, char *err, size_t errlen)
 {
 	size_t n = h->n_memory_args;
+	uint64_t total = 0; /* bytes of the ranges so far */
 	Wasmd__MemoryBytes *mb;
 	char why[256];
 
@@ -98,6 +99,17 @@ wrk_hostmem_args(wrk_arena *a, const we_instance *inst,
 			    "host import %s.%s: memory argument %zu does not "
 			    "name two i32 parameters",
 			    h->module, h->name, i);
+			return false;
+		}
+		/* One HostCall must fit in a worker's reply (WP_REPLY_MAX). */
+		total += len;
+		if (total > WP_HOSTCALL_MEMORY_MAX) {
+			snprintf(err, errlen,
+			    "host import %s.%s: its memory arguments add up "
+			    "to %llu bytes, more than the %u one call may "
+			    "carry",
+			    h->module, h->name, (unsigned long long)total,
+			    WP_HOSTCALL_MEMORY_MAX);
 			return false;
 		}
 		wasmd__memory_bytes__init(&mb[i]);

@@ -27,6 +27,8 @@
 /* The most bytes one read, argument or write may move (a frame must hold
  * them). */
 #define WRK_HOSTMEM_MAX (16u << 20)
+_Static_assert(WRK_HOSTMEM_MAX <= WP_HOSTCALL_MEMORY_MAX,
+    "one memory argument must fit in a host call");
 
 /*
  * Fills hc->memory with the bytes of h's memory_args, read from inst's

@@ -115,11 +115,42 @@ typedef struct host_env {
  * Sends env (with the job's id). A vanished supervisor ends the job
  * quietly: nobody is left to answer.
  */
+static void send_error(job *j, Wasmd__ErrorCode code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
+ * Whether env fits in a worker's reply (WP_REPLY_MAX; a ModuleInfo is
+ * bounded by the supervisor's --max-module-info instead); if not, the job
+ * ends with an error saying so. The supervisor kills a worker that sends
+ * more.
+ */
+static bool
+reply_fits(job *j, const Wasmd__Envelope *env)
+{
+	size_t len = wasmd__envelope__get_packed_size(env);
+
+	if (env->msg_case == WASMD__ENVELOPE__MSG_MODULE_INFO ||
+	    len <= WP_REPLY_MAX)
+		return true;
+	send_error(j, WASMD__ERROR_CODE__ERR_LIMIT,
+	    "the %s takes %zu bytes, more than the %u bytes a worker's "
+	    "reply may carry",
+	    env->msg_case == WASMD__ENVELOPE__MSG_HOST_CALL
+	        ? "host call (its arguments)"
+	        : env->msg_case == WASMD__ENVELOPE__MSG_INVOKE_RESULT
+	        ? "call's result"
+	        : "reply",
+	    len, WP_REPLY_MAX);
+	return false;
+}
+
 static void
 send_envelope(job *j, Wasmd__Envelope *env)
 {
 	char err[128];
 
+	if (env->msg_case != WASMD__ENVELOPE__MSG_ERROR && !reply_fits(j, env))
+		return;
 	env->id = j->id;
 	if (wp_write_envelope(j->fd, env, err, sizeof err) < 0) {
 		j->done = true;
@@ -127,9 +158,6 @@ send_envelope(job *j, Wasmd__Envelope *env)
 		j->exit_status = WRK_EXIT_OK;
 	}
 }
-
-static void send_error(job *j, Wasmd__ErrorCode code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 /* Replies error{code, message}; the job is then over. */
 static void

@@ -16,6 +16,8 @@
  *   snapok     -> 4 KiB, as the real worker writes one
  *   snapmapped -> the same, but the memfd stays mapped after the reply
  *   snaplie    -> the same, but the reply says 8 KiB
+ *   infobig    -> no snapshot, and the module_info padded as replyover
+ *                 pads its invoke_result (below)
  * invoke: the export name picks the behaviour:
  *   ok       -> invoke_result{i32 42}
  *   sleep    -> sleeps forever (the deadline must kill it)
@@ -32,11 +34,18 @@
  *   floodmem   -> memory_reply frames nobody asked for
  *   floodhello -> hello frames (not a reply to anything)
  *   bigprefix  -> a length prefix of 4 GiB - 1, then garbage without end
+ * and, for hostile_big_reply.sh, invoke_result{i32 42} padded with an
+ * unknown field (protobuf-c keeps those) to a frame body of:
+ *   replyunder -> WP_REPLY_MAX bytes, the most a worker may send
+ *   replyover  -> WP_REPLY_MAX + 1 bytes
+ *   replybig   -> 128 MiB (under the default --max-frame)
+ *   replystall -> the first 8 MiB of replyunder's frame, then silence
  * With FAKEWORKER_AFTER_HELLO=floodhello in its environment, the worker
  * floods hello frames right after its hello, idle, before any job.
  * Every behaviour is listed as an export [] -> [i32].
  */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,7 +82,8 @@ reply_error(uint64_t id, Wasmd__ErrorCode code, const char *msg)
 /* Every behaviour is an export [] -> [i32], so wasmctl can call it. */
 static const char *const behaviours[] = {"ok", "sleep", "abort", "sigsys",
     "exit3", "garbage", "wrongid", "hostcall", "floodhost", "floodmem",
-    "floodhello", "bigprefix", "oom0"};
+    "floodhello", "bigprefix", "oom0", "replyunder", "replyover", "replybig",
+    "replystall"};
 #define NBEHAVIOURS (sizeof(behaviours) / sizeof(behaviours[0]))
 
 /* The snapshot push --init NAME asks for, into snapfd (see the top). */
@@ -96,6 +106,54 @@ fake_snapshot(
 	if (ftruncate(snapfd, 4096) != 0)
 		_exit(12);
 	info->snapshot_size = strcmp(init, "snaplie") == 0 ? 8192 : 4096;
+}
+
+/* Writes len bytes or exits (the supervisor killed us, say). */
+static void
+write_or_die(const uint8_t *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n <= 0)
+			_exit(15);
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+/*
+ * env and an unknown field 1000 of zeros, a frame body of exactly body
+ * bytes (at least 2 MiB), written in pieces; with stall, only its first
+ * 8 MiB, and then it sleeps until killed.
+ */
+static void
+send_padded(const Wasmd__Envelope *env, size_t body, bool stall)
+{
+	static uint8_t zeros[65536];
+	uint8_t field[6], *frame;
+	size_t len, pad;
+
+	if ((frame = wp_frame_pack(env, &len)) == NULL)
+		_exit(14);
+	/* Field 1000, length-delimited: tag 8002, then a 4-byte varint. */
+	pad = body - (len - WP_HEADER_SIZE) - sizeof(field);
+	field[0] = 0xc2;
+	field[1] = 0x3e;
+	for (int i = 0; i < 4; i++)
+		field[2 + i] =
+		    (uint8_t)((pad >> (7 * i)) & 0x7f) | (i < 3 ? 0x80 : 0);
+	for (int i = 0; i < 4; i++)
+		frame[i] = (uint8_t)(body >> (24 - 8 * i));
+	write_or_die(frame, len);
+	free(frame);
+	write_or_die(field, sizeof(field));
+	if (stall)
+		pad = (8u << 20) - len - sizeof(field);
+	for (; pad > 0; pad -= pad < sizeof(zeros) ? pad : sizeof(zeros))
+		write_or_die(zeros, pad < sizeof(zeros) ? pad : sizeof(zeros));
+	while (stall)
+		pause();
 }
 
 static void
@@ -140,7 +198,10 @@ do_push(Wasmd__Envelope *req, int passed, int snapfd)
 	env.id = req->id;
 	env.msg_case = WASMD__ENVELOPE__MSG_MODULE_INFO;
 	env.module_info = &info;
-	send_or_die(&env);
+	if (req->push->init != NULL && strcmp(req->push->init, "infobig") == 0)
+		send_padded(&env, WP_REPLY_MAX + 1, false);
+	else
+		send_or_die(&env);
 }
 
 static void
@@ -245,6 +306,24 @@ do_flood(Wasmd__Envelope *req, const char *how)
 	flood_envelope(req->id, &env);
 }
 
+/* invoke_result{i32 42}, padded by send_padded() to body bytes. */
+static void
+reply_padded(uint64_t id, size_t body, bool stall)
+{
+	Wasmd__Envelope env = WASMD__ENVELOPE__INIT;
+	Wasmd__InvokeResult r = WASMD__INVOKE_RESULT__INIT;
+	Wasmd__Value v = WASMD__VALUE__INIT, *vs[1] = {&v};
+
+	v.type = WASMD__VAL_TYPE__VAL_I32;
+	v.bits = 42;
+	r.n_results = 1;
+	r.results = vs;
+	env.id = id;
+	env.msg_case = WASMD__ENVELOPE__MSG_INVOKE_RESULT;
+	env.invoke_result = &r;
+	send_padded(&env, body, stall);
+}
+
 static void
 do_invoke(Wasmd__Envelope *req)
 {
@@ -279,6 +358,14 @@ do_invoke(Wasmd__Envelope *req)
 		   no id to answer with. */
 		reply_error(0, WASMD__ERROR_CODE__ERR_OUT_OF_MEMORY,
 		    "fake: the request does not fit in its memory limit");
+	else if (strcmp(ex, "replyunder") == 0)
+		reply_padded(req->id, WP_REPLY_MAX, false);
+	else if (strcmp(ex, "replyover") == 0)
+		reply_padded(req->id, WP_REPLY_MAX + 1, false);
+	else if (strcmp(ex, "replybig") == 0)
+		reply_padded(req->id, 128u << 20, false);
+	else if (strcmp(ex, "replystall") == 0)
+		reply_padded(req->id, WP_REPLY_MAX, true);
 	else if (strncmp(ex, "flood", 5) == 0 || strcmp(ex, "bigprefix") == 0)
 		do_flood(req, ex);
 	else

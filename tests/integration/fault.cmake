@@ -39,7 +39,7 @@ foreach(script ${FAULT_SCRIPTS})
   # These load the machine on purpose (100 MiB through the daemon; 24
   # spinning workers) and time calls meanwhile: alone, so they neither slow
   # the others' timing (systemd's, fault_half_frame's) nor are slowed.
-  if(stem MATCHES "^hostile_(big_push|big_invoke|big_snapshot|big_instance|big_init|cpu_share|worker_share)$")
+  if(stem MATCHES "^hostile_(big_push|big_invoke|big_snapshot|big_instance|big_init|big_reply|cpu_share|worker_share)$")
     set_tests_properties(integration.${stem} PROPERTIES RUN_SERIAL TRUE)
   endif()
 endforeach()

@@ -10,11 +10,6 @@
 . "$IT_LIB"
 . "$(dirname "$IT_LIB")/faultinject.sh"
 
-# hwm_kb: the supervisor's peak resident memory so far, in KiB.
-hwm_kb() {
-	awk '/^VmHWM:/ { print $2 }' "/proc/$DAEMON_PID/status"
-}
-
 # Freed memory must be given back for RSS to mean something under ASan.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=16"
 start_daemon --worker-max-invokes 1 --pool 2 --worker "$IT_BIN/wasmd-it-fakeworker" \

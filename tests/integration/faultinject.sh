@@ -83,6 +83,11 @@ rss_kb() {
 	awk '/^VmRSS:/ { print $2 }' "/proc/$DAEMON_PID/status"
 }
 
+# hwm_kb: the supervisor's peak resident memory so far, in KiB.
+hwm_kb() {
+	awk '/^VmHWM:/ { print $2 }' "/proc/$DAEMON_PID/status"
+}
+
 # alive: the daemon is still running (and answers a list).
 expect_alive() {
 	kill -0 "$DAEMON_PID" 2>/dev/null || fail "the daemon is gone"

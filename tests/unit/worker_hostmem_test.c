@@ -21,6 +21,9 @@ static const uint8_t with_memory[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00,
 static const uint8_t two_memories[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00,
     0x00, 0x05, 0x05, 0x02, 0x00, 0x01, 0x00, 0x02, 0x07, 0x05, 0x01, 0x01,
     0x62, 0x02, 0x01};
+/* (module (memory 160)): 10 MiB */
+static const uint8_t ten_mib[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00,
+    0x00, 0x05, 0x04, 0x01, 0x00, 0xa0, 0x01};
 /* (module) */
 static const uint8_t without_memory[] = {
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
@@ -231,6 +234,43 @@ START_TEST(test_memory_args)
 }
 END_TEST
 
+/*
+ * A host call's memory arguments together carry at most
+ * WP_HOSTCALL_MEMORY_MAX bytes, so that the call fits in a worker's reply
+ * (WP_REPLY_MAX): two of 8 MiB go, two of 10 MiB are refused.
+ */
+START_TEST(test_memory_args_total)
+{
+	struct fixture f;
+	Wasmd__HostImport h = WASMD__HOST_IMPORT__INIT;
+	Wasmd__MemoryArg ma[2] = {
+	    WASMD__MEMORY_ARG__INIT, WASMD__MEMORY_ARG__INIT};
+	Wasmd__MemoryArg *mas[2] = {&ma[0], &ma[1]};
+	Wasmd__HostCall hc = WASMD__HOST_CALL__INIT;
+	we_val args[2] = {
+	    {.type = WE_I32, .of.i32 = 0}, {.type = WE_I32, .of.i32 = 8 << 20}};
+	char err[256];
+
+	setup(&f, ten_mib, sizeof ten_mib);
+	h.module = "env";
+	h.name = "two";
+	h.n_memory_args = 2;
+	h.memory_args = mas;
+	ma[0].len_param = ma[1].len_param = 1;
+	ck_assert(wrk_hostmem_args(
+	    &f.arena, f.inst, &h, args, 2, &hc, err, sizeof err));
+	ck_assert_uint_eq(hc.n_memory, 2);
+	ck_assert_uint_eq(hc.memory[1]->data.len, 8 << 20);
+	args[1].of.i32 = 10 << 20;
+	ck_assert(!wrk_hostmem_args(
+	    &f.arena, f.inst, &h, args, 2, &hc, err, sizeof err));
+	ck_assert_str_eq(err,
+	    "host import env.two: its memory arguments add up to 20971520 "
+	    "bytes, more than the 16777216 one call may carry");
+	teardown(&f);
+}
+END_TEST
+
 /* The two-memory fixture's memory 1 (2 pages; memory 0 has one). */
 static we_memory *
 setup_two(struct fixture *f)
@@ -342,6 +382,7 @@ main(void)
 	tcase_add_test(tc, test_write_bounds);
 	tcase_add_test(tc, test_reply_writes);
 	tcase_add_test(tc, test_memory_args);
+	tcase_add_test(tc, test_memory_args_total);
 	tcase_add_test(tc, test_index_requests);
 	tcase_add_test(tc, test_index_args_and_writes);
 	suite_add_tcase(s, tc);
