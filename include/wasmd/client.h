@@ -466,8 +466,9 @@ typedef struct wasmd_host_call wasmd_host_call;
  * module, when left out of an initializer. The worker sends the guest
  * memory bytes [ptr, ptr+len) along with each call, so reading a string
  * argument costs no extra round trip (wasmd_host_call_mem_arg()). An
- * out-of-bounds pair, or one naming a memory the module lacks, makes the
- * guest trap without calling the callback.
+ * out-of-bounds pair, one naming a memory the module lacks, or pairs whose
+ * lengths add up to more than 16 MiB in one call make the guest trap
+ * without calling the callback.
  */
 typedef struct wasmd_mem_arg {
 	uint32_t ptr_param;
