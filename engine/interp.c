@@ -1228,6 +1228,30 @@ dispatch:
 			A.i32 = B.ref == NULL;
 			vmnext();
 		}
+		vmcase(REF_EQ)
+		{
+			A.i32 = B.ref == C.ref;
+			vmnext();
+		}
+		vmcase(REF_I31)
+		{
+			A.ref = wr_i31_ref(B.i32);
+			vmnext();
+		}
+		vmcase(I31_GET_S)
+		{
+			if (unlikely(B.ref == NULL))
+				TRAP(WE_TRAP_NULL_REFERENCE);
+			A.i32 = (uint32_t)wr_i31_get_s(B.ref);
+			vmnext();
+		}
+		vmcase(I31_GET_U)
+		{
+			if (unlikely(B.ref == NULL))
+				TRAP(WE_TRAP_NULL_REFERENCE);
+			A.i32 = wr_i31_get_u(B.ref);
+			vmnext();
+		}
 		vmcase(REF_FUNC)
 		{
 			A.ref = inst->funcs[ip->b];
