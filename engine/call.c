@@ -552,6 +552,7 @@ we_trap_kind_name(we_trap_kind kind)
 	case WE_TRAP_HOST: return "host error";
 	case WE_TRAP_EXCEPTION: return "uncaught exception";
 	case WE_TRAP_NULL_REFERENCE: return "null reference";
+	case WE_TRAP_CAST_FAILURE: return "cast failure";
 	}
 	return "unknown trap";
 }

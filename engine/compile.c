@@ -1415,6 +1415,39 @@ op_br_on_null(cc *c)
 }
 
 /*
+ * The branch of br_on_non_null and br_on_cast(_fail) to label l: the
+ * reference just popped goes back (a local read in place stays so) as
+ * type as, then the label's values, the reference last, go to l unless
+ * skip_op (X_BR_IF or X_BR_UNLESS) skips on fp[cond] := test(ref, imm);
+ * after it, the values below the reference stay, the reference popped.
+ */
+static bool
+branch_on_ref(
+    cc *c, ctl *l, we_valtype as, wx_op test, uint64_t imm, wx_op skip_op)
+{
+	const we_valtype *types;
+	uint32_t n, from, ref, cond, skip;
+
+	label_types(l, &n, &types);
+	if (!repush(c, c->vals[c->nvals], as))
+		return false;
+	materialize_top(c, n);
+	if (!pop_all(c, n, types))
+		return false;
+	from = c->nvals;
+	if (!push_all(c, n - 1, types))
+		return false;
+	end_charge(c);
+	ref = slot(c, from + n - 1);
+	cond = scratch_above(c, from + n - 1);
+	emit(c, test, cond, ref, imm);
+	skip = emit(c, skip_op, cond, 0, 0);
+	emit_branch(c, l, from, n);
+	patch_one(c, skip, c->ncode);
+	return true;
+}
+
+/*
  * br_on_non_null l: branches to l with the values below the reference
  * and the reference when it is not null; else drops it and goes on.
  */
@@ -1422,7 +1455,7 @@ static bool
 op_br_on_non_null(cc *c)
 {
 	const we_valtype *types;
-	uint32_t n, from, ref, cond, skip;
+	uint32_t n;
 	we_valtype t;
 	ctl *l = NULL;
 
@@ -1434,23 +1467,8 @@ op_br_on_non_null(cc *c)
 		return invalid(c,
 		    "type mismatch: br_on_non_null's label "
 		    "must take the reference last");
-	/* Back where it was (a local read in place stays so), non-null. */
-	if (!repush(c, c->vals[c->nvals], non_null(t)))
-		return false;
-	materialize_top(c, n);
-	if (!pop_all(c, n, types))
-		return false;
-	from = c->nvals;
-	if (!push_all(c, n - 1, types))
-		return false;
-	end_charge(c);
-	ref = slot(c, from + n - 1);
-	cond = scratch_above(c, from + n - 1);
-	emit(c, WXO_REF_IS_NULL, cond, ref, 0);
-	skip = emit(c, WXO_X_BR_IF, cond, 0, 0);
-	emit_branch(c, l, from, n);
-	patch_one(c, skip, c->ncode);
-	return true;
+	return branch_on_ref(
+	    c, l, non_null(t), WXO_REF_IS_NULL, 0, WXO_X_BR_IF);
 }
 
 /* ---- Instructions: exception handling (3.0) ---------------------------- */
@@ -2767,6 +2785,85 @@ op_i31(cc *c, wx_op op)
 	}
 }
 
+/* A cast's reference type: heap type ht, (ref null ht) when null. */
+static bool
+read_cast_type(cc *c, bool null, we_valtype *rt)
+{
+	if (!wrd_heaptype(&c->r, rt))
+		return false;
+	if (!null)
+		*rt = (we_valtype)(*rt | WE_REF_NONNULL);
+	return true;
+}
+
+/*
+ * ref.test rt ([top] -> [i32]) and ref.cast rt ([top] -> [rt], a trap
+ * when the reference is not of rt), top the nullable top of rt's
+ * hierarchy.
+ */
+static bool
+op_ref_test(cc *c, bool cast, bool null)
+{
+	we_valtype rt;
+	uint32_t h;
+
+	if (!read_cast_type(c, null, &rt) ||
+	    !pop_expect(c, wm_heap_top(c->m->typeinfo, rt)))
+		return false;
+	h = c->nvals;
+	mark_simple(c,
+	    emit(c, cast ? WXO_X_REF_CAST : WXO_X_REF_TEST, slot(c, h),
+	        use(c, h), (uint64_t)rt));
+	return push(c, cast ? rt : WE_I32);
+}
+
+/* rt1 without what rt2 admits: non-null when rt2 admits null. */
+static we_valtype
+cast_diff(we_valtype rt1, we_valtype rt2)
+{
+	return rt2 & WE_REF_NONNULL ? rt1 : (we_valtype)(rt1 | WE_REF_NONNULL);
+}
+
+/*
+ * br_on_cast l rt1 rt2 (fail: br_on_cast_fail): branches to l with the
+ * reference, of rt2, when it is of rt2 (fail: when it is not, as rt1
+ * without rt2), and goes on with it otherwise, typed the other way.
+ */
+static bool
+op_br_on_cast(cc *c, bool fail)
+{
+	const we_valtype *types;
+	we_valtype rt1, rt2, taken, kept;
+	uint32_t n;
+	uint8_t flags;
+	ctl *l = NULL;
+
+	if (!read_u8(c, &flags))
+		return false;
+	if (flags > 3)
+		return malformed(c, "malformed br_on_cast flags %u", flags);
+	if (!read_label(c, &l) || !read_cast_type(c, flags & 1, &rt1) ||
+	    !read_cast_type(c, flags & 2, &rt2))
+		return false;
+	if (!wm_subtype(c->m, rt2, rt1))
+		return invalid(c,
+		    "type mismatch: br_on_cast's %s is not below its %s",
+		    we_valtype_name(rt2), we_valtype_name(rt1));
+	if (!pop_expect(c, rt1))
+		return false;
+	taken = fail ? cast_diff(rt1, rt2) : rt2;
+	kept = fail ? rt2 : cast_diff(rt1, rt2);
+	label_types(l, &n, &types);
+	if (n == 0 || !wm_subtype(c->m, taken, types[n - 1]))
+		return invalid(c,
+		    "type mismatch: br_on_cast's label must take %s last",
+		    we_valtype_name(taken));
+	if (!branch_on_ref(c, l, taken, WXO_X_REF_TEST, (uint64_t)rt2,
+	        fail ? WXO_X_BR_IF : WXO_X_BR_UNLESS))
+		return false;
+	return push(c, kept);
+}
+
 /* Compiles a row compiled by hand; h names it and op is its wx_op. */
 static bool
 op_hand(cc *c, wx_hand h, wx_op op, bool *done)
@@ -2840,6 +2937,12 @@ op_hand(cc *c, wx_hand h, wx_op op, bool *done)
 	case WXH_REF_I31:
 	case WXH_I31_GET_S:
 	case WXH_I31_GET_U: return op_i31(c, op);
+	case WXH_REF_TEST: return op_ref_test(c, false, false);
+	case WXH_REF_TEST_NULL: return op_ref_test(c, false, true);
+	case WXH_REF_CAST: return op_ref_test(c, true, false);
+	case WXH_REF_CAST_NULL: return op_ref_test(c, true, true);
+	case WXH_BR_ON_CAST: return op_br_on_cast(c, false);
+	case WXH_BR_ON_CAST_FAIL: return op_br_on_cast(c, true);
 	case WXH_STRUCT_NEW:
 	case WXH_STRUCT_NEW_DEFAULT:
 	case WXH_ARRAY_NEW:

@@ -1287,6 +1287,19 @@ dispatch:
 			nargs = wr_param_slots(f->type);
 			goto do_tail_call;
 		}
+		vmcase(X_REF_TEST)
+		{
+			A.i32 = wr_ref_test(inst, B.ref, (we_valtype)ip->imm);
+			vmnext();
+		}
+		vmcase(X_REF_CAST)
+		{
+			if (unlikely(
+			        !wr_ref_test(inst, B.ref, (we_valtype)ip->imm)))
+				TRAP(WE_TRAP_CAST_FAILURE);
+			A.ref = B.ref;
+			vmnext();
+		}
 		vmcase(X_REF_AS_NON_NULL)
 		{
 			if (unlikely(B.ref == NULL))

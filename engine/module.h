@@ -305,6 +305,13 @@ uint32_t wm_group_find(const uint32_t *index, uint32_t slots,
 bool wm_heap_sub(
     const wm_typeinfo *info, const uint32_t *canon, uint32_t a, uint32_t b);
 
+/*
+ * The nullable top of reference type t's hierarchy (funcref, externref,
+ * exnref or anyref), a type index's kind read in info (a function type
+ * without it).
+ */
+we_valtype wm_heap_top(const wm_typeinfo *info, we_valtype t);
+
 /* wm_subtype over info and canon as for wm_heap_sub. */
 bool wm_valtype_sub(const wm_typeinfo *info, const uint32_t *canon,
     we_valtype sub, we_valtype super);

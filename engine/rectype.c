@@ -132,6 +132,13 @@ heap_top(const wm_typeinfo *info, uint32_t h)
 	return (uint32_t)wr_ref_top((we_valtype)h);
 }
 
+we_valtype
+wm_heap_top(const wm_typeinfo *info, we_valtype t)
+{
+	return (we_valtype)heap_top(
+	    info, (uint32_t)t & ~(uint32_t)WE_REF_NONNULL);
+}
+
 /* The abstract heap type just above type index h's: struct or array. */
 static uint32_t
 heap_abstract(const wm_typeinfo *info, uint32_t h)

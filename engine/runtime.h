@@ -294,6 +294,12 @@ wr_i31_get_u(const void *ref)
 	return (uint32_t)(uintptr_t)ref >> 1;
 }
 
+/*
+ * Whether reference ref (a slot's) is of reference type rt, whose type
+ * index, if any, is one of inst's module (gc.c): null when rt admits it.
+ */
+bool wr_ref_test(const we_instance *inst, const void *ref, we_valtype rt);
+
 /* The slots a value of type t takes: a v128 two, anything else one. */
 static inline uint32_t
 wr_width(we_valtype t)

@@ -682,6 +682,7 @@ typedef enum we_trap_kind {
 	 */
 	WE_TRAP_EXCEPTION,
 	WE_TRAP_NULL_REFERENCE,
+	WE_TRAP_CAST_FAILURE, /* ref.cast of a reference not of its type */
 } we_trap_kind;
 
 /* A stable short name for a trap kind ("out of fuel"...); never NULL. */

@@ -5,7 +5,8 @@
  * validation of their declared supertypes (engine/rectype.c, decode.c),
  * the abstract heap types eq, i31, struct and array, i31 references
  * (ref.i31, i31.get_s, i31.get_u, in code and in constant expressions)
- * and ref.eq, the host's view of an i31 (we_i31ref, we_val_i31), and the
+ * and ref.eq, ref.test, ref.cast, br_on_cast and br_on_cast_fail on
+ * abstract, i31 and function types, the host's view of an i31 (we_i31ref, we_val_i31), and the
  * validator's refusal of the instructions that need heap objects. The
  * modules are text, converted in the test by libwasmd-wat.
  */
@@ -179,10 +180,11 @@ call_i32(we_store *s, we_instance *inst, const char *name, int32_t a, int32_t b,
 	we_val args[2] = {
 	    {.type = WE_I32, .of.i32 = a}, {.type = WE_I32, .of.i32 = b}};
 	we_val r = {.type = WE_I32};
+	we_call_status st =
+	    we_func_call(s, we_instance_func(inst, name), args, nargs, &r, 1);
 
-	ck_assert_int_eq(
-	    we_func_call(s, we_instance_func(inst, name), args, nargs, &r, 1),
-	    WE_CALL_OK);
+	ck_assert_msg(st == WE_CALL_OK, "%s(%d): status %d: %s", name, a, st,
+	    st == WE_CALL_TRAP ? we_store_trap(s)->message : "");
 	return r.of.i32;
 }
 
@@ -290,6 +292,62 @@ START_TEST(test_host_i31)
 }
 END_TEST
 
+static const char cast_wat[] =
+    "(module"
+    " (type $f (func))"
+    " (func $g (type $f))"
+    " (elem declare func $g)"
+    " (func (export \"test_i31\") (param i32) (result i32)"
+    "  (ref.test (ref i31) (select (result anyref) (ref.i31 (i32.const 1))"
+    "   (ref.null any) (local.get 0))))"
+    " (func (export \"test_func\") (result i32)"
+    "  (i32.add (ref.test (ref $f) (ref.func $g))"
+    "   (i32.shl (ref.test (ref null nofunc) (ref.func $g)) (i32.const 1))))"
+    " (func (export \"cast\") (param i32) (result i32)"
+    "  (i31.get_s (ref.cast (ref i31) (select (result anyref)"
+    "   (ref.i31 (i32.const -5)) (ref.null any) (local.get 0)))))"
+    " (func (export \"on_cast\") (param i32) (result i32)"
+    "  (block $l (result i31ref)"
+    "   (br_on_cast $l anyref (ref i31) (select (result anyref)"
+    "    (ref.i31 (i32.const 6)) (ref.null any) (local.get 0)))"
+    "   (drop) (return (i32.const 100)))"
+    "  (i31.get_u (ref.as_non_null)))"
+    " (func (export \"on_cast_fail\") (param i32) (result i32)"
+    "  (block $l (result anyref)"
+    "   (br_on_cast_fail $l anyref (ref i31) (select (result anyref)"
+    "    (ref.i31 (i32.const 7)) (ref.null any) (local.get 0)))"
+    "   (return (i31.get_u)))"
+    "  (drop) (i32.const 200)))";
+
+START_TEST(test_casts)
+{
+	we_store *s = we_store_new(NULL);
+	we_error err;
+	we_module *m = try_module(cast_wat, &err);
+	we_instance *inst;
+	we_val a = {.type = WE_I32, .of.i32 = 0}, r;
+
+	ck_assert_msg(m != NULL, "module: %s", err.message);
+	inst = we_instance_new(s, m, NULL, 0, &err);
+	ck_assert_msg(inst != NULL, "instance: %s", err.message);
+	ck_assert_int_eq(call_i32(s, inst, "test_i31", 1, 0, 1), 1);
+	ck_assert_int_eq(call_i32(s, inst, "test_i31", 0, 0, 1), 0);
+	/* (ref $f) holds $g; nofunc does not. */
+	ck_assert_int_eq(call_i32(s, inst, "test_func", 0, 0, 0), 1);
+	ck_assert_int_eq(call_i32(s, inst, "cast", 1, 0, 1), -5);
+	ck_assert_int_eq(
+	    we_func_call(s, we_instance_func(inst, "cast"), &a, 1, &r, 1),
+	    WE_CALL_TRAP);
+	ck_assert_int_eq(we_store_trap(s)->kind, WE_TRAP_CAST_FAILURE);
+	ck_assert_int_eq(call_i32(s, inst, "on_cast", 1, 0, 1), 6);
+	ck_assert_int_eq(call_i32(s, inst, "on_cast", 0, 0, 1), 100);
+	ck_assert_int_eq(call_i32(s, inst, "on_cast_fail", 1, 0, 1), 7);
+	ck_assert_int_eq(call_i32(s, inst, "on_cast_fail", 0, 0, 1), 200);
+	we_store_free(s);
+	we_module_free(m);
+}
+END_TEST
+
 START_TEST(test_gc_objects_refused)
 {
 	refused("(module (type $s (struct (field i32)))"
@@ -315,6 +373,7 @@ gc_suite(void)
 	tcase_add_test(tc, test_i31_null_traps);
 	tcase_add_test(tc, test_ref_eq);
 	tcase_add_test(tc, test_host_i31);
+	tcase_add_test(tc, test_casts);
 	tcase_add_test(tc, test_gc_objects_refused);
 	suite_add_tcase(s, tc);
 	return s;
