@@ -210,13 +210,17 @@ typedef struct we_val {
  *     {i31, struct, array} > none, and (ref null? $t) of a struct (array)
  *     type below struct (array);
  *   - i31 references: ref.i31 (in constant expressions too), i31.get_s,
- *     i31.get_u, and ref.eq.
+ *     i31.get_u, and ref.eq;
+ *   - ref.test, ref.cast, br_on_cast and br_on_cast_fail, on any
+ *     reference (a function against a function type by its declared
+ *     supertypes); a failed ref.cast traps with WE_TRAP_CAST_FAILURE.
  * Not yet: struct and array objects. The instructions that make or use
- * them (struct.new, struct.get, array.new, array.get, ...) are refused
- * by the validator with "GC object instructions are not supported yet
- * (name)"; ref.test, ref.cast, br_on_cast and br_on_cast_fail too. A
- * host sees a reference to a struct or array type, only ever null, as a
- * null funcref (wr_ref_top does not know the type's kind).
+ * them (struct.new, struct.get, array.new, array.get, array.len,
+ * any.convert_extern, ...) are refused by the validator with "GC object
+ * instructions are not supported yet (name)". So no value is ever of a
+ * struct or array type (a cast to one fails unless null), and a host
+ * sees a reference to a struct or array type, only ever null, as a null
+ * funcref.
  *
  * An i31 reference is held, in a we_val of type WE_ANYREF (a host sees
  * eqref and i31ref values as anyref), as the word (x << 1) | 1 of its 31
