@@ -171,9 +171,14 @@ ref_fits(const we_instance *inst, we_valtype t, we_val v)
 {
 	if (ref_is_null(v))
 		return !(t & WE_REF_NONNULL);
-	/* Without GC objects, an any reference is only ever null. */
-	if (wr_heap_is_bottom((uint32_t)t & 0xff) || wr_ref_top(t) == WE_ANYREF)
+	if (wr_heap_is_bottom((uint32_t)t & 0xff))
 		return false;
+	/* Without GC objects, a non-null any reference is an i31. */
+	if (wr_ref_top(t) == WE_ANYREF) {
+		uint32_t h = (uint32_t)t & 0xff;
+		return wr_is_i31(v.of.externref) &&
+		    (h == WE_ANYREF || h == WE_EQREF || h == WE_I31REF);
+	}
 	if (!(t & WE_REF_TYPEIDX))
 		return true;
 	return inst != NULL &&
@@ -547,6 +552,7 @@ we_trap_kind_name(we_trap_kind kind)
 	case WE_TRAP_HOST: return "host error";
 	case WE_TRAP_EXCEPTION: return "uncaught exception";
 	case WE_TRAP_NULL_REFERENCE: return "null reference";
+	case WE_TRAP_CAST_FAILURE: return "cast failure";
 	}
 	return "unknown trap";
 }

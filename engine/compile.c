@@ -693,6 +693,15 @@ own_single(cc *c, we_valtype t, const we_valtype **out)
 	return true;
 }
 
+/* Whether type x (below ntypes) is a function type; reported if not. */
+static bool
+is_functype(cc *c, uint32_t x)
+{
+	if (c->m->typeinfo[x].kind != WM_KIND_FUNC)
+		return invalid(c, "type %u is not a function type", x);
+	return true;
+}
+
 static bool
 read_blocktype(cc *c, we_functype *bt)
 {
@@ -720,6 +729,8 @@ read_blocktype(cc *c, we_functype *bt)
 		return false;
 	if (v < 0 || (uint64_t)v >= c->m->ntypes)
 		return invalid(c, "unknown type %lld", (long long)v);
+	if (!is_functype(c, (uint32_t)v))
+		return false;
 	*bt = c->m->types[v];
 	return true;
 }
@@ -1214,6 +1225,8 @@ read_call_indirect(cc *c, uint32_t *type, uint32_t *table, uint32_t *index)
 		return false;
 	if (*type >= c->m->ntypes)
 		return invalid(c, "unknown type %u", *type);
+	if (!is_functype(c, *type))
+		return false;
 	if (!wm_subtype(c->m, c->m->tables[*table].elem, WE_FUNCREF))
 		return invalid(c,
 		    "type mismatch: call_indirect needs a "
@@ -1314,6 +1327,8 @@ op_call_ref(cc *c, bool tail)
 		return false;
 	if (x >= c->m->ntypes)
 		return invalid(c, "unknown type %u", x);
+	if (!is_functype(c, x))
+		return false;
 	if (!pop_expect(c, WE_REF_TYPE(x)))
 		return false;
 	ref = use(c, c->nvals);
@@ -1400,6 +1415,39 @@ op_br_on_null(cc *c)
 }
 
 /*
+ * The branch of br_on_non_null and br_on_cast(_fail) to label l: the
+ * reference just popped goes back (a local read in place stays so) as
+ * type as, then the label's values, the reference last, go to l unless
+ * skip_op (X_BR_IF or X_BR_UNLESS) skips on fp[cond] := test(ref, imm);
+ * after it, the values below the reference stay, the reference popped.
+ */
+static bool
+branch_on_ref(
+    cc *c, ctl *l, we_valtype as, wx_op test, uint64_t imm, wx_op skip_op)
+{
+	const we_valtype *types;
+	uint32_t n, from, ref, cond, skip;
+
+	label_types(l, &n, &types);
+	if (!repush(c, c->vals[c->nvals], as))
+		return false;
+	materialize_top(c, n);
+	if (!pop_all(c, n, types))
+		return false;
+	from = c->nvals;
+	if (!push_all(c, n - 1, types))
+		return false;
+	end_charge(c);
+	ref = slot(c, from + n - 1);
+	cond = scratch_above(c, from + n - 1);
+	emit(c, test, cond, ref, imm);
+	skip = emit(c, skip_op, cond, 0, 0);
+	emit_branch(c, l, from, n);
+	patch_one(c, skip, c->ncode);
+	return true;
+}
+
+/*
  * br_on_non_null l: branches to l with the values below the reference
  * and the reference when it is not null; else drops it and goes on.
  */
@@ -1407,7 +1455,7 @@ static bool
 op_br_on_non_null(cc *c)
 {
 	const we_valtype *types;
-	uint32_t n, from, ref, cond, skip;
+	uint32_t n;
 	we_valtype t;
 	ctl *l = NULL;
 
@@ -1419,23 +1467,8 @@ op_br_on_non_null(cc *c)
 		return invalid(c,
 		    "type mismatch: br_on_non_null's label "
 		    "must take the reference last");
-	/* Back where it was (a local read in place stays so), non-null. */
-	if (!repush(c, c->vals[c->nvals], non_null(t)))
-		return false;
-	materialize_top(c, n);
-	if (!pop_all(c, n, types))
-		return false;
-	from = c->nvals;
-	if (!push_all(c, n - 1, types))
-		return false;
-	end_charge(c);
-	ref = slot(c, from + n - 1);
-	cond = scratch_above(c, from + n - 1);
-	emit(c, WXO_REF_IS_NULL, cond, ref, 0);
-	skip = emit(c, WXO_X_BR_IF, cond, 0, 0);
-	emit_branch(c, l, from, n);
-	patch_one(c, skip, c->ncode);
-	return true;
+	return branch_on_ref(
+	    c, l, non_null(t), WXO_REF_IS_NULL, 0, WXO_X_BR_IF);
 }
 
 /* ---- Instructions: exception handling (3.0) ---------------------------- */
@@ -2416,6 +2449,14 @@ union fc_span {
 };
 #define FC_SPAN ((uint32_t)sizeof(union fc_span))
 
+/* Sizes one past the highest sub-opcode of the 0xFB (GC) rows. */
+union fb_span {
+#define WX_ANY(N, code, text)                                                  \
+	char N[WX_CODE_PREFIX(code) == 0xfb ? WX_CODE_SUB(code) + 1 : 1];
+#include "opcodes.def"
+};
+#define FB_SPAN ((uint32_t)sizeof(union fb_span))
+
 /* Sizes one past the highest sub-opcode of the 0xFD (SIMD) rows. */
 union fd_span {
 #define WX_ANY(N, code, text)                                                  \
@@ -2426,18 +2467,20 @@ union fd_span {
 
 /*
  * Where row code sits in opinfo_table: one-byte opcodes at their byte,
- * then the 0xFC sub-opcodes, then the 0xFD ones. A row of any other prefix
+ * then the 0xFC sub-opcodes, then the 0xFD ones, then the 0xFB ones. A row of any other prefix
  * gets an index far out of the table, which does not compile: give its
  * prefix a range here (and in compile_insn) first.
  */
 #define FC_BASE 256u
 #define FD_BASE (FC_BASE + FC_SPAN)
+#define FB_BASE (FD_BASE + FD_SPAN)
 #define OPIX(code)                                                             \
 	((code) < 0x100                        ? (code)                        \
 	        : WX_CODE_PREFIX(code) == 0xfc ? FC_BASE + WX_CODE_SUB(code)   \
 	        : WX_CODE_PREFIX(code) == 0xfd ? FD_BASE + WX_CODE_SUB(code)   \
+	        : WX_CODE_PREFIX(code) == 0xfb ? FB_BASE + WX_CODE_SUB(code)   \
 	                                       : 0x7fffffff)
-#define OPINFO_SIZE (FD_BASE + FD_SPAN)
+#define OPINFO_SIZE (FB_BASE + FB_SPAN)
 
 static const op_info opinfo_table[OPINFO_SIZE] = {
 #define WX_CTL(N, code, text, imm)                                             \
@@ -2665,6 +2708,162 @@ op_simple(cc *c, const op_info *oi)
 	}
 }
 
+/* ---- Instructions: GC (3.0) without heap objects ----------------------- */
+
+/* The opcodes.def code of each row, by wx_op. */
+static const uint32_t wc_op_code[] = {
+#define WX_ANY(N, code, text) [WXO_##N] = (code),
+#include "opcodes.def"
+};
+
+/* The name of GC instruction 0xfb sub, from its row, or NULL. */
+static const char *
+gc_name(uint32_t sub)
+{
+	static const struct {
+		uint32_t code;
+		const char *text;
+	} rows[] = {
+#define WX_ANY(N, code, text) {(code), (text)},
+#include "opcodes.def"
+	};
+
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		if (rows[i].code == WX_FB(sub))
+			return rows[i].text;
+	return NULL;
+}
+
+/*
+ * An instruction that makes or uses GC heap objects (struct.new ...),
+ * which the engine does not run yet: refused when validating, by name.
+ */
+static bool
+gc_refused(cc *c, uint32_t sub)
+{
+	const char *name = gc_name(sub);
+
+	if (sub > 0x1e)
+		return malformed(c, "illegal opcode 0xfb %u", sub);
+	if (name != NULL)
+		return invalid(c,
+		    "GC object instructions are not supported yet (%s)", name);
+	return invalid(
+	    c, "GC object instructions are not supported yet (0xfb %u)", sub);
+}
+
+/*
+ * ref.eq, ref.i31, i31.get_s and i31.get_u. An i31 reference is the
+ * tagged word (x << 1) | 1 in its slot, null 0 (engine.h).
+ */
+static bool
+op_i31(cc *c, wx_op op)
+{
+	uint32_t h, a, b;
+
+	switch (op) {
+	case WXO_REF_EQ:
+		if (!pop_expect(c, WE_EQREF) || !pop_expect(c, WE_EQREF))
+			return false;
+		h = c->nvals;
+		a = use(c, h);
+		b = use(c, h + 1);
+		mark_simple(c, emit_cd(c, op, slot(c, h), a, b, 0));
+		return push(c, WE_I32);
+	case WXO_REF_I31:
+		if (!pop_expect(c, WE_I32))
+			return false;
+		mark_simple(
+		    c, emit(c, op, slot(c, c->nvals), use(c, c->nvals), 0));
+		return push(c, (we_valtype)(WE_I31REF | WE_REF_NONNULL));
+	default: /* i31.get_s, i31.get_u */
+		if (!pop_expect(c, WE_I31REF))
+			return false;
+		mark_simple(
+		    c, emit(c, op, slot(c, c->nvals), use(c, c->nvals), 0));
+		return push(c, WE_I32);
+	}
+}
+
+/* A cast's reference type: heap type ht, (ref null ht) when null. */
+static bool
+read_cast_type(cc *c, bool null, we_valtype *rt)
+{
+	if (!wrd_heaptype(&c->r, rt))
+		return false;
+	if (!null)
+		*rt = (we_valtype)(*rt | WE_REF_NONNULL);
+	return true;
+}
+
+/*
+ * ref.test rt ([top] -> [i32]) and ref.cast rt ([top] -> [rt], a trap
+ * when the reference is not of rt), top the nullable top of rt's
+ * hierarchy.
+ */
+static bool
+op_ref_test(cc *c, bool cast, bool null)
+{
+	we_valtype rt;
+	uint32_t h;
+
+	if (!read_cast_type(c, null, &rt) ||
+	    !pop_expect(c, wm_heap_top(c->m->typeinfo, rt)))
+		return false;
+	h = c->nvals;
+	mark_simple(c,
+	    emit(c, cast ? WXO_X_REF_CAST : WXO_X_REF_TEST, slot(c, h),
+	        use(c, h), (uint64_t)rt));
+	return push(c, cast ? rt : WE_I32);
+}
+
+/* rt1 without what rt2 admits: non-null when rt2 admits null. */
+static we_valtype
+cast_diff(we_valtype rt1, we_valtype rt2)
+{
+	return rt2 & WE_REF_NONNULL ? rt1 : (we_valtype)(rt1 | WE_REF_NONNULL);
+}
+
+/*
+ * br_on_cast l rt1 rt2 (fail: br_on_cast_fail): branches to l with the
+ * reference, of rt2, when it is of rt2 (fail: when it is not, as rt1
+ * without rt2), and goes on with it otherwise, typed the other way.
+ */
+static bool
+op_br_on_cast(cc *c, bool fail)
+{
+	const we_valtype *types;
+	we_valtype rt1, rt2, taken, kept;
+	uint32_t n;
+	uint8_t flags;
+	ctl *l = NULL;
+
+	if (!read_u8(c, &flags))
+		return false;
+	if (flags > 3)
+		return malformed(c, "malformed br_on_cast flags %u", flags);
+	if (!read_label(c, &l) || !read_cast_type(c, flags & 1, &rt1) ||
+	    !read_cast_type(c, flags & 2, &rt2))
+		return false;
+	if (!wm_subtype(c->m, rt2, rt1))
+		return invalid(c,
+		    "type mismatch: br_on_cast's %s is not below its %s",
+		    we_valtype_name(rt2), we_valtype_name(rt1));
+	if (!pop_expect(c, rt1))
+		return false;
+	taken = fail ? cast_diff(rt1, rt2) : rt2;
+	kept = fail ? rt2 : cast_diff(rt1, rt2);
+	label_types(l, &n, &types);
+	if (n == 0 || !wm_subtype(c->m, taken, types[n - 1]))
+		return invalid(c,
+		    "type mismatch: br_on_cast's label must take %s last",
+		    we_valtype_name(taken));
+	if (!branch_on_ref(c, l, taken, WXO_X_REF_TEST, (uint64_t)rt2,
+	        fail ? WXO_X_BR_IF : WXO_X_BR_UNLESS))
+		return false;
+	return push(c, kept);
+}
+
 /* Compiles a row compiled by hand; h names it and op is its wx_op. */
 static bool
 op_hand(cc *c, wx_hand h, wx_op op, bool *done)
@@ -2734,6 +2933,29 @@ op_hand(cc *c, wx_hand h, wx_op op, bool *done)
 	case WXH_MEMORY_COPY:
 	case WXH_MEMORY_INIT:
 	case WXH_DATA_DROP: return op_memory(c, op);
+	case WXH_REF_EQ:
+	case WXH_REF_I31:
+	case WXH_I31_GET_S:
+	case WXH_I31_GET_U: return op_i31(c, op);
+	case WXH_REF_TEST: return op_ref_test(c, false, false);
+	case WXH_REF_TEST_NULL: return op_ref_test(c, false, true);
+	case WXH_REF_CAST: return op_ref_test(c, true, false);
+	case WXH_REF_CAST_NULL: return op_ref_test(c, true, true);
+	case WXH_BR_ON_CAST: return op_br_on_cast(c, false);
+	case WXH_BR_ON_CAST_FAIL: return op_br_on_cast(c, true);
+	case WXH_STRUCT_NEW:
+	case WXH_STRUCT_NEW_DEFAULT:
+	case WXH_ARRAY_NEW:
+	case WXH_ARRAY_NEW_DEFAULT:
+	case WXH_ARRAY_GET:
+	case WXH_ARRAY_GET_S:
+	case WXH_ARRAY_GET_U:
+	case WXH_ARRAY_SET:
+	case WXH_ARRAY_LEN:
+	case WXH_ARRAY_FILL:
+	case WXH_ANY_CONVERT_EXTERN:
+	case WXH_EXTERN_CONVERT_ANY:
+		return gc_refused(c, WX_CODE_SUB(wc_op_code[op]));
 	case WXH_V128_CONST: return op_v128_const(c);
 	case WXH_I8X16_SHUFFLE: return op_shuffle(c);
 	}
@@ -2766,6 +2988,13 @@ compile_insn(cc *c, bool *done)
 		if (sub >= FD_SPAN)
 			return malformed(c, "illegal opcode 0xfd %u", sub);
 		ix = FD_BASE + sub;
+	} else if (b == 0xfb) {
+		uint32_t sub;
+		if (!read_u32(c, &sub))
+			return false;
+		if (sub >= FB_SPAN || opinfo_table[FB_BASE + sub].kind == K_BAD)
+			return gc_refused(c, sub);
+		ix = FB_BASE + sub;
 	}
 	oi = &opinfo_table[ix];
 	if (oi->kind == K_BAD)
@@ -3083,5 +3312,6 @@ wx_operand_visits(const we_module *m, uint32_t func_index)
 bool
 wx_opcode_byte(uint8_t b)
 {
-	return b == 0xfc || b == 0xfd || opinfo_table[b].kind != K_BAD;
+	return b == 0xfb || b == 0xfc || b == 0xfd ||
+	    opinfo_table[b].kind != K_BAD;
 }

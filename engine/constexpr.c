@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * constexpr.c: evaluation of the extended constant expressions of
- * WebAssembly 3.0 (WM_CONST_EXPR: i32/i64 constants, global.get, and
- * i32/i64 add, sub and mul) when a module is instantiated.
+ * WebAssembly 3.0 (WM_CONST_EXPR: i32/i64 constants, global.get,
+ * i32/i64 add, sub and mul, and GC's ref.i31) when a module is instantiated.
  *
  * Private to engine/. The decoder has validated the expression (types,
  * global indices, at most WM_CONSTEXPR_MAX_DEPTH operands), so this only
@@ -50,6 +50,11 @@ wm_constexpr_eval(const we_instance *inst, const wm_constexpr *e)
 		case WXC_GLOBAL_GET:
 			wrd_u32(&r, &x);
 			stack[n++] = inst->globals[x]->value.i64;
+			break;
+		case 0xfb: /* ref.i31, the one the decoder lets through */
+			wrd_u32(&r, &x);
+			stack[n - 1] =
+			    (uintptr_t)wr_i31_ref((uint32_t)stack[n - 1]);
 			break;
 		default:
 			n--;

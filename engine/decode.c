@@ -202,6 +202,10 @@ func_type(wd_ctx *c, uint32_t ti, size_t offset)
 		invalid_at(c, offset, "unknown type %u", ti);
 		return &empty_type;
 	}
+	if (c->m->typeinfo[ti].kind != WM_KIND_FUNC) {
+		invalid_at(c, offset, "type %u is not a function type", ti);
+		return &empty_type;
+	}
 	return &c->m->types[ti];
 }
 
@@ -360,7 +364,7 @@ mark_declared(wd_ctx *c, uint32_t fi)
 /*
  * Whether op is the first byte of some instruction (or of a prefix) of
  * opcodes.def, to tell a misplaced instruction (invalid) from an illegal
- * opcode (malformed). SIMD (0xfd) has no rows yet, so it is illegal.
+ * opcode (malformed).
  */
 static bool
 is_opcode(uint8_t op)
@@ -531,6 +535,27 @@ const_binop(const_stack *st, we_valtype t)
 	st->types[st->n - 1] = t;
 }
 
+/* ref.i31 (0xfb 28, GC) in a constant expression, after its 0xfb: the
+ * one constant GC instruction the engine has (i32 -> (ref i31)). */
+static bool
+const_ref_i31(wd_ctx *c, const_stack *st)
+{
+	size_t off = wrd_offset(&c->r) - 1;
+	uint32_t sub;
+
+	if (!wrd_u32(&c->r, &sub))
+		return false;
+	if (sub != 0x1c)
+		return stop_invalid(
+		    c, off, "constant expression required", 0xfb);
+	if (st->n < 1 || st->types[st->n - 1] != WE_I32)
+		st->mismatch = true;
+	if (st->n < 1)
+		st->n = 1;
+	st->types[st->n - 1] = (we_valtype)(WE_I31REF | WE_REF_NONNULL);
+	return true;
+}
+
 /*
  * The instructions of a constant expression after its first one (in e),
  * through its end, on the type stack st. One that is not constant stops
@@ -556,6 +581,11 @@ read_const_rest(
 		t = c->m->wasm2 ? (we_valtype)0 : extended_const_type(op);
 		if (t != 0) {
 			const_binop(st, t);
+			continue;
+		}
+		if (op == 0xfb && !c->m->wasm2) {
+			if (!const_ref_i31(c, st))
+				return false;
 			continue;
 		}
 		if (!is_const_opcode(op))
@@ -673,6 +703,73 @@ read_functype(wd_ctx *c, we_functype *t)
 	return true;
 }
 
+/*
+ * A field's storage type (a value type, or i8 or i16) and mutability,
+ * as module.h's WM_FIELD_MUT says.
+ */
+static bool
+read_field(wd_ctx *c, we_valtype *out)
+{
+	uint8_t mut;
+
+	if (c->r.p < c->r.end &&
+	    (*c->r.p == WM_PACKED_I8 || *c->r.p == WM_PACKED_I16))
+		*out = (we_valtype)*c->r.p++;
+	else if (!wrd_valtype(&c->r, out))
+		return false;
+	if (!wrd_u8(&c->r, &mut))
+		return false;
+	if (mut > 1) {
+		c->r.p--;
+		return wrd_fail(
+		    &c->r, WE_ERR_MALFORMED, "malformed mutability");
+	}
+	if (mut)
+		*out = (we_valtype)(*out | WM_FIELD_MUT);
+	return true;
+}
+
+/* A struct type's fields (0x5f), or an array type's element (0x5e). */
+static bool
+read_fields(wd_ctx *c, we_functype *t, bool array)
+{
+	uint32_t n = 1;
+	we_valtype *fields;
+	const uint8_t *save;
+	we_valtype f;
+
+	if (!array && !wrd_count(&c->r, 1, &n))
+		return false;
+	/* Read once to check (as read_functype), then once to keep. */
+	save = c->r.p;
+	for (uint32_t k = 0; k < n; k++)
+		if (!read_field(c, &f))
+			return false;
+	c->r.p = save;
+	fields = malloc(((size_t)n + 1) * sizeof *fields);
+	if (fields == NULL)
+		return nomem(c);
+	t->params = fields;
+	t->results = fields + n;
+	for (uint32_t k = 0; k < n; k++)
+		read_field(c, &fields[k]);
+	t->nparams = n;
+	t->nresults = 0;
+	return true;
+}
+
+/* A composite type: a function (0x60), struct (0x5f) or array (0x5e). */
+static bool
+read_comptype(wd_ctx *c, we_functype *t, wm_typeinfo *ti)
+{
+	if (c->r.p < c->r.end && (*c->r.p == 0x5f || *c->r.p == 0x5e)) {
+		bool array = *c->r.p++ == 0x5e;
+		ti->kind = array ? WM_KIND_ARRAY : WM_KIND_STRUCT;
+		return read_fields(c, t, array);
+	}
+	return read_functype(c, t);
+}
+
 /* ---- The type section: rec groups (rectype.c) ---------------------------- */
 
 /*
@@ -727,7 +824,8 @@ rewrite_valtype(
 		return;
 	x = WE_REF_TYPE_INDEX(*v);
 	x = x - from < n ? to + (x - from) : x < from ? m->type_canon[x] : x;
-	*v = (we_valtype)((*v & WE_REF_NONNULL) | WE_REF_TYPE(x));
+	*v = (we_valtype)((*v & (WE_REF_NONNULL | WM_FIELD_MUT)) |
+	    WE_REF_TYPE(x));
 }
 
 /* rewrite_valtype over every type index of the group [start, start + n). */
@@ -777,8 +875,8 @@ canonicalize_group(wd_ctx *c, groupindex *gi, uint32_t start, uint32_t n)
 
 /*
  * Checks the declared supertype of each type of the group [start, start +
- * n) once the group is canonical: not final, and a function type that
- * the type matches (wm_functype_sub).
+ * n) once the group is canonical: not final, and a type of the same
+ * kind that the type matches (wm_type_sub).
  */
 static void
 check_supers(wd_ctx *c, uint32_t start, uint32_t n, size_t off)
@@ -792,8 +890,8 @@ check_supers(wd_ctx *c, uint32_t start, uint32_t n, size_t off)
 		if (m->typeinfo[super].final)
 			invalid_at(c, off,
 			    "sub type %u: its supertype %u is final", i, super);
-		else if (!wm_functype_sub(m->typeinfo, m->type_canon,
-		             &m->types[i], &m->types[super]))
+		else if (!wm_type_sub(m->typeinfo, m->type_canon, i,
+		             &m->types[i], super, &m->types[super]))
 			invalid_at(c, off,
 			    "sub type %u does not match its supertype %u", i,
 			    super);
@@ -843,7 +941,7 @@ read_subtype(wd_ctx *c, uint32_t i)
 		if (!read_supers(c, i, ti))
 			return false;
 	}
-	return read_functype(c, &m->types[i]);
+	return read_comptype(c, &m->types[i], ti);
 }
 
 /* Room for type m->ntypes: its structure, its info and its canonical index. */
@@ -890,7 +988,7 @@ read_rectype(wd_ctx *c, groupindex *gi)
 		if (!grow_types(c))
 			return false;
 		m->typeinfo[start + k] =
-		    (wm_typeinfo){WM_NO_SUPER, start, n, true};
+		    (wm_typeinfo){WM_NO_SUPER, start, n, true, WM_KIND_FUNC};
 		m->type_canon[start + k] = start + k;
 		if (!read_subtype(c, m->ntypes++))
 			return false;

@@ -35,6 +35,10 @@ heap_name(uint32_t h)
 	case WE_NULLFUNCREF: return "nofunc";
 	case WE_NULLEXTERNREF: return "noextern";
 	case WE_NULLEXNREF: return "noexn";
+	case WE_EQREF: return "eq";
+	case WE_I31REF: return "i31";
+	case WE_STRUCTREF: return "struct";
+	case WE_ARRAYREF: return "array";
 	}
 	return "?";
 }
@@ -56,6 +60,10 @@ we_valtype_name(we_valtype t)
 	case WE_NULLFUNCREF: return "nullfuncref";
 	case WE_NULLEXTERNREF: return "nullexternref";
 	case WE_NULLEXNREF: return "nullexnref";
+	case WE_EQREF: return "eqref";
+	case WE_I31REF: return "i31ref";
+	case WE_STRUCTREF: return "structref";
+	case WE_ARRAYREF: return "arrayref";
 	}
 	if (wr_is_ref(t)) {
 		/* A few buffers, so one message may name several types. */

@@ -1228,6 +1228,30 @@ dispatch:
 			A.i32 = B.ref == NULL;
 			vmnext();
 		}
+		vmcase(REF_EQ)
+		{
+			A.i32 = B.ref == C.ref;
+			vmnext();
+		}
+		vmcase(REF_I31)
+		{
+			A.ref = wr_i31_ref(B.i32);
+			vmnext();
+		}
+		vmcase(I31_GET_S)
+		{
+			if (unlikely(B.ref == NULL))
+				TRAP(WE_TRAP_NULL_REFERENCE);
+			A.i32 = (uint32_t)wr_i31_get_s(B.ref);
+			vmnext();
+		}
+		vmcase(I31_GET_U)
+		{
+			if (unlikely(B.ref == NULL))
+				TRAP(WE_TRAP_NULL_REFERENCE);
+			A.i32 = wr_i31_get_u(B.ref);
+			vmnext();
+		}
 		vmcase(REF_FUNC)
 		{
 			A.ref = inst->funcs[ip->b];
@@ -1262,6 +1286,19 @@ dispatch:
 			callee = &A;
 			nargs = wr_param_slots(f->type);
 			goto do_tail_call;
+		}
+		vmcase(X_REF_TEST)
+		{
+			A.i32 = wr_ref_test(inst, B.ref, (we_valtype)ip->imm);
+			vmnext();
+		}
+		vmcase(X_REF_CAST)
+		{
+			if (unlikely(
+			        !wr_ref_test(inst, B.ref, (we_valtype)ip->imm)))
+				TRAP(WE_TRAP_CAST_FAILURE);
+			A.ref = B.ref;
+			vmnext();
 		}
 		vmcase(X_REF_AS_NON_NULL)
 		{

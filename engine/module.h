@@ -66,14 +66,34 @@ typedef struct wm_export {
  * rec groups and declared subtypes). The store keeps the same for the
  * types it interns, with store ids for indices.
  */
+typedef enum wm_typekind {
+	WM_KIND_FUNC = 0, /* 0x60 */
+	WM_KIND_STRUCT,   /* 0x5f */
+	WM_KIND_ARRAY,    /* 0x5e */
+} wm_typekind;
+
 typedef struct wm_typeinfo {
 	uint32_t super;   /* the declared supertype's index, or WM_NO_SUPER */
 	uint32_t group;   /* the index of the first type of its rec group */
 	uint32_t group_n; /* the number of types in that rec group */
 	bool final;       /* no type may declare it as its supertype */
+	uint8_t kind;     /* a wm_typekind */
 } wm_typeinfo;
 
 #define WM_NO_SUPER UINT32_MAX
+
+/*
+ * A struct or array type (GC, 3.0) is a we_functype too: its fields are
+ * the parameters (an array's one element is one), and it has no results.
+ * A field's type is its storage type, or'ed with WM_FIELD_MUT when the
+ * field is mutable: a value type or a packed type (WM_PACKED_I8 or
+ * WM_PACKED_I16), neither of which is ever a value's type. WM_FIELD_MUT
+ * uses a bit that no value type has (their low byte is an abstract code
+ * below 0x80, or 0 or 1 for a type index).
+ */
+#define WM_FIELD_MUT 0x80u
+#define WM_PACKED_I8 0x78u
+#define WM_PACKED_I16 0x77u
 
 typedef struct wm_funcdef {
 	uint32_t type_index;     /* into types */
@@ -232,7 +252,11 @@ wm_is_abstract_heap(uint32_t h)
 	case WE_NULLREF:
 	case WE_NULLFUNCREF:
 	case WE_NULLEXTERNREF:
-	case WE_NULLEXNREF: return true;
+	case WE_NULLEXNREF:
+	case WE_EQREF:
+	case WE_I31REF:
+	case WE_STRUCTREF:
+	case WE_ARRAYREF: return true;
 	}
 	return false;
 }
@@ -281,9 +305,26 @@ uint32_t wm_group_find(const uint32_t *index, uint32_t slots,
 bool wm_heap_sub(
     const wm_typeinfo *info, const uint32_t *canon, uint32_t a, uint32_t b);
 
+/*
+ * The nullable top of reference type t's hierarchy (funcref, externref,
+ * exnref or anyref), a type index's kind read in info (a function type
+ * without it).
+ */
+we_valtype wm_heap_top(const wm_typeinfo *info, we_valtype t);
+
 /* wm_subtype over info and canon as for wm_heap_sub. */
 bool wm_valtype_sub(const wm_typeinfo *info, const uint32_t *canon,
     we_valtype sub, we_valtype super);
+
+/*
+ * Whether type sub (structure ts) matches its declared supertype super
+ * (structure tp) of the same info: the same kind; function types as
+ * wm_functype_sub; a struct type has the supertype's fields first, each
+ * the same mutability and, mutable, the same type, immutable, a subtype
+ * (an array type its one element so).
+ */
+bool wm_type_sub(const wm_typeinfo *info, const uint32_t *canon, uint32_t sub,
+    const we_functype *ts, uint32_t super, const we_functype *tp);
 
 /*
  * Whether function type sub matches function type super (3.0): as many

@@ -29,7 +29,8 @@ rel_valtype(we_valtype v, uint32_t start, uint32_t n)
 	x = WE_REF_TYPE_INDEX(v);
 	if (x - start >= n)
 		return (uint32_t)v;
-	return ((uint32_t)v & WE_REF_NONNULL) |
+	/* WM_FIELD_MUT: a struct or array field's mutability. */
+	return ((uint32_t)v & (WE_REF_NONNULL | WM_FIELD_MUT)) |
 	    (uint32_t)WE_REF_TYPE(x - start) | REL_MARK;
 }
 
@@ -55,7 +56,7 @@ wm_group_hash(const we_functype *types, const wm_typeinfo *info, uint32_t start,
 
 	for (uint32_t i = start; i < start + n; i++) {
 		const we_functype *t = &types[i];
-		h = mix(h, info[i].final);
+		h = mix(h, info[i].final | (uint32_t)info[i].kind << 1);
 		h = mix(h, rel_super(info[i].super, start, n));
 		h = mix(h, t->nparams);
 		for (uint32_t k = 0; k < t->nparams; k++)
@@ -84,6 +85,7 @@ wm_group_equal(const we_functype *ta, const wm_typeinfo *ia, uint32_t a,
 	for (uint32_t i = 0; i < n; i++) {
 		const we_functype *x = &ta[a + i], *y = &tb[b + i];
 		if (ia[a + i].final != ib[b + i].final ||
+		    ia[a + i].kind != ib[b + i].kind ||
 		    rel_super(ia[a + i].super, a, n) !=
 		        rel_super(ib[b + i].super, b, n) ||
 		    x->nparams != y->nparams || x->nresults != y->nresults ||
@@ -114,6 +116,39 @@ wm_heap_sub(
 	return true;
 }
 
+/*
+ * The top of heap type h's hierarchy: a type index names a function type
+ * (below func) or a struct or array type (below any); without info, a
+ * function type.
+ */
+static uint32_t
+heap_top(const wm_typeinfo *info, uint32_t h)
+{
+	if (h & WE_REF_TYPEIDX)
+		return info != NULL &&
+		        info[WE_REF_TYPE_INDEX(h)].kind != WM_KIND_FUNC
+		    ? WE_ANYREF
+		    : WE_FUNCREF;
+	return (uint32_t)wr_ref_top((we_valtype)h);
+}
+
+we_valtype
+wm_heap_top(const wm_typeinfo *info, we_valtype t)
+{
+	return (we_valtype)heap_top(
+	    info, (uint32_t)t & ~(uint32_t)WE_REF_NONNULL);
+}
+
+/* The abstract heap type just above type index h's: struct or array. */
+static uint32_t
+heap_abstract(const wm_typeinfo *info, uint32_t h)
+{
+	if (!(h & WE_REF_TYPEIDX))
+		return h;
+	return info[WE_REF_TYPE_INDEX(h)].kind == WM_KIND_ARRAY ? WE_ARRAYREF
+	                                                        : WE_STRUCTREF;
+}
+
 bool
 wm_valtype_sub(const wm_typeinfo *info, const uint32_t *canon, we_valtype sub,
     we_valtype super)
@@ -132,13 +167,63 @@ wm_valtype_sub(const wm_typeinfo *info, const uint32_t *canon, we_valtype sub,
 		return true;
 	/* Within one hierarchy (func, extern, exn, any), the bottom is
 	   below everything and the top above everything. */
-	if (wr_ref_top((we_valtype)hs) != wr_ref_top((we_valtype)hp))
+	if (heap_top(info, hs) != heap_top(info, hp))
 		return false;
-	if (wr_heap_is_bottom(hs) || hp == (uint32_t)wr_ref_top(super))
+	if (wr_heap_is_bottom(hs) || hp == heap_top(info, hp))
 		return true;
-	return (hs & WE_REF_TYPEIDX) && (hp & WE_REF_TYPEIDX) && info != NULL &&
-	    wm_heap_sub(
-	        info, canon, WE_REF_TYPE_INDEX(hs), WE_REF_TYPE_INDEX(hp));
+	if (hp & WE_REF_TYPEIDX)
+		return (hs & WE_REF_TYPEIDX) && info != NULL &&
+		    wm_heap_sub(info, canon, WE_REF_TYPE_INDEX(hs),
+		        WE_REF_TYPE_INDEX(hp));
+	/* In the any hierarchy: any > eq > i31, struct, array > none; a
+	   struct (array) type is below struct (array). */
+	if (heap_top(info, hs) != WE_ANYREF)
+		return false;
+	hs = heap_abstract(info, hs);
+	return hs == hp || (hp == WE_EQREF && hs != WE_ANYREF);
+}
+
+/*
+ * Whether field (or array element) type a may stand for b in a subtype:
+ * the same mutability; a mutable field's type the same, an immutable
+ * one's a subtype (a packed type only itself).
+ */
+static bool
+field_sub(
+    const wm_typeinfo *info, const uint32_t *canon, uint32_t a, uint32_t b)
+{
+	uint32_t ta = a & ~WM_FIELD_MUT, tb = b & ~WM_FIELD_MUT;
+
+	if ((a & WM_FIELD_MUT) != (b & WM_FIELD_MUT))
+		return false;
+	if (ta == tb)
+		return true;
+	if (ta == WM_PACKED_I8 || ta == WM_PACKED_I16 || tb == WM_PACKED_I8 ||
+	    tb == WM_PACKED_I16)
+		return false;
+	if (!wm_valtype_sub(info, canon, (we_valtype)ta, (we_valtype)tb))
+		return false;
+	return !(a & WM_FIELD_MUT) ||
+	    wm_valtype_sub(info, canon, (we_valtype)tb, (we_valtype)ta);
+}
+
+bool
+wm_type_sub(const wm_typeinfo *info, const uint32_t *canon, uint32_t sub,
+    const we_functype *ts, uint32_t super, const we_functype *tp)
+{
+	if (info[sub].kind != info[super].kind)
+		return false;
+	if (info[sub].kind == WM_KIND_FUNC)
+		return wm_functype_sub(info, canon, ts, tp);
+	/* Struct width subtyping: more fields, the common ones matching. */
+	if (ts->nparams < tp->nparams ||
+	    (info[sub].kind == WM_KIND_ARRAY && ts->nparams != tp->nparams))
+		return false;
+	for (uint32_t i = 0; i < tp->nparams; i++)
+		if (!field_sub(info, canon, (uint32_t)ts->params[i],
+		        (uint32_t)tp->params[i]))
+			return false;
+	return true;
 }
 
 bool

@@ -252,13 +252,53 @@ wr_ref_top(we_valtype t)
 	if (t & WE_REF_TYPEIDX)
 		return WE_FUNCREF;
 	switch (t & 0xff) {
-	case WE_NULLREF: return WE_ANYREF;
+	case WE_NULLREF:
+	case WE_EQREF:
+	case WE_I31REF:
+	case WE_STRUCTREF:
+	case WE_ARRAYREF: return WE_ANYREF;
 	case WE_NULLFUNCREF: return WE_FUNCREF;
 	case WE_NULLEXTERNREF: return WE_EXTERNREF;
 	case WE_NULLEXNREF: return WE_EXNREF;
 	}
 	return (we_valtype)(t & 0xff);
 }
+
+/*
+ * i31 references (GC, 3.0) as engine.h says: the word (x << 1) | 1 of
+ * the low 31 bits of x, never a pointer (those are aligned), null 0.
+ */
+static inline void *
+wr_i31_ref(uint32_t x)
+{
+	return (void *)(uintptr_t)((x << 1) | 1u);
+}
+
+static inline bool
+wr_is_i31(const void *ref)
+{
+	return ((uintptr_t)ref & 1u) != 0;
+}
+
+/* The value of i31 reference ref, sign-extended from 31 bits. */
+static inline int32_t
+wr_i31_get_s(const void *ref)
+{
+	return (int32_t)(uint32_t)(uintptr_t)ref >> 1;
+}
+
+/* The value of i31 reference ref, zero-extended from 31 bits. */
+static inline uint32_t
+wr_i31_get_u(const void *ref)
+{
+	return (uint32_t)(uintptr_t)ref >> 1;
+}
+
+/*
+ * Whether reference ref (a slot's) is of reference type rt, whose type
+ * index, if any, is one of inst's module (gc.c): null when rt admits it.
+ */
+bool wr_ref_test(const we_instance *inst, const void *ref, we_valtype rt);
 
 /* The slots a value of type t takes: a v128 two, anything else one. */
 static inline uint32_t

@@ -327,7 +327,7 @@ to_store_valtype(we_valtype v, uint32_t start, uint32_t n, uint32_t first,
 {
 	if (!(v & WE_REF_TYPEIDX))
 		return v;
-	return (we_valtype)((v & WE_REF_NONNULL) |
+	return (we_valtype)((v & (WE_REF_NONNULL | WM_FIELD_MUT)) |
 	    WE_REF_TYPE(
 	        to_store_id(WE_REF_TYPE_INDEX(v), start, n, first, ids)));
 }
@@ -391,6 +391,7 @@ wr_intern_group(we_store *s, const we_functype *types, const wm_typeinfo *info,
 		    .group = first,
 		    .group_n = n,
 		    .final = info[start + k].final,
+		    .kind = info[start + k].kind,
 		};
 	}
 	if (!ok) {
@@ -403,7 +404,8 @@ wr_intern_group(we_store *s, const we_functype *types, const wm_typeinfo *info,
 uint32_t
 wr_intern_type(we_store *s, const we_functype *t)
 {
-	static const wm_typeinfo single = {WM_NO_SUPER, 0, 1, true};
+	static const wm_typeinfo single = {
+	    WM_NO_SUPER, 0, 1, true, WM_KIND_FUNC};
 
 	return wr_intern_group(s, t, &single, 0, NULL);
 }
@@ -460,4 +462,22 @@ wr_to_val(we_valtype t, const wr_value *in)
 		break;
 	}
 	return r;
+}
+
+we_val
+we_i31ref(int32_t x)
+{
+	we_val v = {.type = WE_ANYREF};
+
+	v.of.externref = wr_i31_ref((uint32_t)x);
+	return v;
+}
+
+bool
+we_val_i31(we_val v, int32_t *out)
+{
+	if (wr_ref_top(v.type) != WE_ANYREF || !wr_is_i31(v.of.externref))
+		return false;
+	*out = wr_i31_get_s(v.of.externref);
+	return true;
 }

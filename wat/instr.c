@@ -44,6 +44,8 @@ typedef enum imm {
 	IM_SHUFFLE, /* i8x16.shuffle: 16 lane indices */
 	IM_LANE,    /* a lane index (SIMD extract_lane, replace_lane) */
 	IM_MEMLANE, /* a memarg, then a lane index (SIMD load/store_lane) */
+	IM_CASTREF, /* ref.test, ref.cast: (ref null? ht), written ht */
+	IM_BRCAST,  /* br_on_cast(_fail): label, two reference types */
 } imm;
 
 typedef struct opinfo {
@@ -476,6 +478,68 @@ segment_init(wparse *ps, wbuf *b, int space, int segments)
 	wb_u32(ps, b, x);
 }
 
+/* Whether a reference type (ref null ht) comes next. */
+static bool
+at_null_ref(wparse *ps)
+{
+	int v = wat_valtype(ps, wat_peek(ps, 0));
+
+	if (v >= 0x60 && v < 0x78)
+		return true; /* an abbreviation: anyref is (ref null any) */
+	return wat_peek(ps, 0)->kind == T_LPAREN &&
+	    wat_is_keyword(wat_peek(ps, 1), "ref") &&
+	    wat_is_keyword(wat_peek(ps, 2), "null");
+}
+
+/* op's code, the null row's (the next) for ref.test (ref null ht). */
+static uint32_t
+op_code(wparse *ps, const opinfo *op)
+{
+	return op->code + (op->imm == IM_CASTREF && at_null_ref(ps));
+}
+
+/* A cast's (ref null? ht) or abstract shorthand (anyref...): its heap
+ * type into b; whether it admits null. */
+static bool
+cast_reftype(wparse *ps, wbuf *b)
+{
+	int v = wat_valtype(ps, wat_peek(ps, 0));
+	bool null;
+
+	if (v >= 0x60 && v < 0x78) {
+		wat_next(ps);
+		wb_byte(ps, b, (uint8_t)v);
+		return true;
+	}
+	if (wat_peek(ps, 0)->kind != T_LPAREN ||
+	    !wat_is_keyword(wat_peek(ps, 1), "ref"))
+		wat_fail(ps, "expected a reference type (ref null? ht)");
+	null = at_null_ref(ps);
+	wat_next(ps);
+	wat_next(ps);
+	if (null)
+		wat_next(ps);
+	wat_heaptype(ps, b);
+	wat_expect_rparen(ps);
+	return null;
+}
+
+/* br_on_cast(_fail) label rt1 rt2: flags (bit 0 rt1 null, bit 1 rt2
+ * null), the label, the two heap types. */
+static void
+br_on_cast(wparse *ps, wbuf *b)
+{
+	wbuf *types = wat_buf_new(ps);
+	uint32_t label = label_index(ps);
+	uint8_t flags = cast_reftype(ps, types);
+
+	flags |= (uint8_t)(cast_reftype(ps, types) << 1);
+	wb_byte(ps, b, flags);
+	wb_u32(ps, b, label);
+	wb_bytes(ps, b, types->p, types->len);
+	wat_buf_done(ps, types);
+}
+
 /* The immediates of op (not a block instruction) into b. */
 static void
 immediates(wparse *ps, const opinfo *op, wbuf *b)
@@ -551,6 +615,8 @@ immediates(wparse *ps, const opinfo *op, wbuf *b)
 	case IM_TABLECOPY: index_pair(ps, b, SP_TABLE); break;
 	case IM_TAG: wb_u32(ps, b, wat_index(ps, &ps->spaces[SP_TAG])); break;
 	case IM_TRYTABLE: break; /* see try_table() */
+	case IM_CASTREF: cast_reftype(ps, b); break;
+	case IM_BRCAST: br_on_cast(ps, b); break;
 	}
 }
 
@@ -869,7 +935,7 @@ plain(wparse *ps, wbuf *code)
 	}
 	if (is_separator(op))
 		wat_fail(ps, "unexpected '%s'", op->text);
-	emit_code(ps, code, op->code);
+	emit_code(ps, code, op_code(ps, op));
 	immediates(ps, op, code);
 }
 
@@ -955,12 +1021,13 @@ folded(wparse *ps, wbuf *code)
 	}
 	{
 		wbuf *imms = wat_buf_new(ps);
+		uint32_t opcode = op_code(ps, op);
 
 		immediates(ps, op, imms);
 		while (wat_peek(ps, 0)->kind == T_LPAREN)
 			folded(ps, code);
 		place_hint(ps, code, hint);
-		emit_code(ps, code, op->code);
+		emit_code(ps, code, opcode);
 		wb_bytes(ps, code, imms->p, imms->len);
 		wat_buf_done(ps, imms);
 	}

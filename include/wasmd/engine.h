@@ -93,6 +93,15 @@ typedef enum we_valtype {
 	WE_NULLEXTERNREF = 0x72,
 	WE_NULLFUNCREF = 0x73,
 	WE_NULLEXNREF = 0x74,
+	/*
+	 * The abstract GC heap types of 3.0, below anyref: eqref, and below
+	 * it i31ref, structref and arrayref (nullref is below them all). See
+	 * "GC" below for what of GC the engine runs.
+	 */
+	WE_EQREF = 0x6d,
+	WE_I31REF = 0x6c,
+	WE_STRUCTREF = 0x6b,
+	WE_ARRAYREF = 0x6a,
 } we_valtype;
 
 /*
@@ -189,6 +198,46 @@ typedef struct we_val {
 		uint8_t v128[16];
 	} of;
 } we_val;
+
+/*
+ * GC (3.0), the part that needs no heap objects:
+ *   - struct and array types (with i8/i16 and mutable fields) in rec
+ *     groups and sub declarations: decoded, canonicalised (iso-recursive
+ *     equivalence over field types and mutability) and their declared
+ *     supertypes validated (width and depth subtyping; immutable fields
+ *     covariant, mutable ones invariant);
+ *   - the abstract heap types eq, i31, struct and array, with any > eq >
+ *     {i31, struct, array} > none, and (ref null? $t) of a struct (array)
+ *     type below struct (array);
+ *   - i31 references: ref.i31 (in constant expressions too), i31.get_s,
+ *     i31.get_u, and ref.eq;
+ *   - ref.test, ref.cast, br_on_cast and br_on_cast_fail, on any
+ *     reference (a function against a function type by its declared
+ *     supertypes); a failed ref.cast traps with WE_TRAP_CAST_FAILURE.
+ * Not yet: struct and array objects. The instructions that make or use
+ * them (struct.new, struct.get, array.new, array.get, array.len,
+ * any.convert_extern, ...) are refused by the validator with "GC object
+ * instructions are not supported yet (name)". So no value is ever of a
+ * struct or array type (a cast to one fails unless null), and a host
+ * sees a reference to a struct or array type, only ever null, as a null
+ * funcref.
+ *
+ * An i31 reference is held, in a we_val of type WE_ANYREF (a host sees
+ * eqref and i31ref values as anyref), as the word (x << 1) | 1 of its 31
+ * bits in of.externref; null is NULL. A host makes one with we_i31ref()
+ * and reads one with we_val_i31(); it may pass one where an anyref,
+ * eqref or i31ref is expected.
+ */
+
+/* An anyref holding the i31 reference of the low 31 bits of x. */
+we_val we_i31ref(int32_t x);
+
+/*
+ * Whether v is an anyref (or eqref, i31ref) holding an i31 reference:
+ * then *out is its value sign-extended from 31 bits (i31.get_s). False
+ * for null or any other value.
+ */
+bool we_val_i31(we_val v, int32_t *out);
 
 typedef struct we_functype {
 	uint32_t nparams;
@@ -637,6 +686,7 @@ typedef enum we_trap_kind {
 	 */
 	WE_TRAP_EXCEPTION,
 	WE_TRAP_NULL_REFERENCE,
+	WE_TRAP_CAST_FAILURE, /* ref.cast of a reference not of its type */
 } we_trap_kind;
 
 /* A stable short name for a trap kind ("out of fuel"...); never NULL. */

@@ -39,3 +39,10 @@ target_compile_definitions(engine_wasm3_test PRIVATE
 wasmd_unit_test(engine_rec_test
     SOURCES "${CMAKE_CURRENT_LIST_DIR}/engine_rec_test.c"
     LIBS wasmd-engine-static)
+
+# engine_gc_test: GC (3.0) without heap objects: struct and array types
+# and their subtyping, i31 references, ref.eq; its modules are text,
+# converted in the test by libwasmd-wat.
+wasmd_unit_test(engine_gc_test
+    SOURCES "${CMAKE_CURRENT_LIST_DIR}/engine_gc_test.c"
+    LIBS wasmd-wat wasmd-engine-static)

@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * engine_gc_test.c: unit tests of the part of WebAssembly GC (3.0) the
+ * engine has without heap objects: struct and array types and the
+ * validation of their declared supertypes (engine/rectype.c, decode.c),
+ * the abstract heap types eq, i31, struct and array, i31 references
+ * (ref.i31, i31.get_s, i31.get_u, in code and in constant expressions)
+ * and ref.eq, ref.test, ref.cast, br_on_cast and br_on_cast_fail on
+ * abstract, i31 and function types, the host's view of an i31 (we_i31ref, we_val_i31), and the
+ * validator's refusal of the instructions that need heap objects. The
+ * modules are text, converted in the test by libwasmd-wat.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <wasmd/engine.h>
+
+#include "wat.h"
+
+/* The module of text, or NULL with err filled when it does not decode. */
+static we_module *
+try_module(const char *text, we_error *err)
+{
+	uint8_t *bin;
+	size_t len;
+	wat_error werr;
+
+	ck_assert_msg(wat_to_wasm(text, strlen(text), &bin, &len, &werr) == 0,
+	    "wat %u:%u: %s", werr.line, werr.col, werr.message);
+	we_module *m = we_module_new(bin, len, err);
+	free(bin);
+	return m;
+}
+
+/* Whether text is a valid module; err says why not. */
+static bool
+valid(const char *text, we_error *err)
+{
+	we_module *m = try_module(text, err);
+
+	we_module_free(m);
+	return m != NULL;
+}
+
+/* Asserts text is refused as invalid with a message containing what. */
+static void
+refused(const char *text, const char *what)
+{
+	we_error err;
+
+	ck_assert_msg(!valid(text, &err), "accepted: %s", text);
+	ck_assert_int_eq(err.code, WE_ERR_INVALID);
+	ck_assert_msg(strstr(err.message, what) != NULL, "%s: got \"%s\"", text,
+	    err.message);
+}
+
+static void
+accepted(const char *text)
+{
+	we_error err;
+
+	ck_assert_msg(valid(text, &err), "%s: %s", text, err.message);
+}
+
+START_TEST(test_struct_subtypes_accepted)
+{
+	/* Width: more fields; depth: an immutable field's type narrower. */
+	accepted("(module (type $a (sub (struct (field i32))))"
+	         " (type $b (sub $a (struct (field i32) (field i64)))))");
+	accepted("(module (type $a (sub (struct (field anyref))))"
+	         " (type $b (sub $a (struct (field i31ref)))))");
+	accepted("(module (type $a (sub (struct (field eqref))))"
+	         " (type $b (sub $a (struct (field (ref $a))))))");
+	/* A mutable field keeps its type; packed fields match themselves. */
+	accepted("(module (type $a (sub (struct (field (mut i8)))))"
+	         " (type $b (sub $a (struct (field (mut i8)) (field i16)))))");
+	accepted("(module (type $a (sub (array (ref null struct))))"
+	         " (type $s (struct)) (type $b (sub $a (array (ref $s)))))");
+	/* Rec groups of struct types canonicalise like function types. */
+	accepted("(module (rec (type $a (sub (struct (field (ref null $b)))))"
+	         " (type $b (sub (struct (field (ref null $a))))))"
+	         " (rec (type $c (sub $a (struct (field (ref null $d)))))"
+	         " (type $d (sub $b (struct (field (ref null $c)))))))");
+}
+END_TEST
+
+START_TEST(test_struct_subtypes_refused)
+{
+	const char *miss = "does not match its supertype";
+
+	/* Fewer fields. */
+	refused("(module (type $a (sub (struct (field i32) (field i32))))"
+	        " (type $b (sub $a (struct (field i32)))))",
+	    miss);
+	/* A mutable field narrowed (invariant). */
+	refused("(module (type $a (sub (struct (field (mut anyref)))))"
+	        " (type $b (sub $a (struct (field (mut i31ref))))))",
+	    miss);
+	/* Mutability differs, either way. */
+	refused("(module (type $a (sub (struct (field i32))))"
+	        " (type $b (sub $a (struct (field (mut i32))))))",
+	    miss);
+	refused("(module (type $a (sub (array (mut i32))))"
+	        " (type $b (sub $a (array i32))))",
+	    miss);
+	/* An immutable field widened, or of another hierarchy. */
+	refused("(module (type $a (sub (struct (field i31ref))))"
+	        " (type $b (sub $a (struct (field eqref)))))",
+	    miss);
+	refused("(module (type $a (sub (struct (field anyref))))"
+	        " (type $b (sub $a (struct (field funcref)))))",
+	    miss);
+	/* Packed types match only themselves. */
+	refused("(module (type $a (sub (array i8)))"
+	        " (type $b (sub $a (array i16))))",
+	    miss);
+	/* Another kind of type. */
+	refused("(module (type $a (sub (struct)))"
+	        " (type $b (sub $a (array i32))))",
+	    miss);
+	refused("(module (type $a (sub (func)))"
+	        " (type $b (sub $a (struct))))",
+	    miss);
+	/* A struct type is not a function's type. */
+	refused("(module (type $s (struct)) (func (type $s)))",
+	    "is not a function type");
+}
+END_TEST
+
+START_TEST(test_heap_hierarchy)
+{
+	/* any > eq > i31, struct, array > none; $s below struct. */
+	accepted("(module (type $s (struct))"
+	         " (func (param (ref $s)) (result structref) local.get 0)"
+	         " (func (param (ref $s)) (result eqref) local.get 0)"
+	         " (func (param i31ref) (result anyref) local.get 0)"
+	         " (func (param arrayref) (result eqref) local.get 0)"
+	         " (func (result i31ref) ref.null none))");
+	refused("(module (func (param i31ref) (result structref)"
+	        " local.get 0))",
+	    "type mismatch");
+	refused("(module (type $s (struct))"
+	        " (func (param (ref $s)) (result arrayref) local.get 0))",
+	    "type mismatch");
+	refused("(module (type $s (struct))"
+	        " (func (param (ref $s)) (result funcref) local.get 0))",
+	    "type mismatch");
+	refused("(module (func (param anyref) (result eqref) local.get 0))",
+	    "type mismatch");
+}
+END_TEST
+
+static const char i31_wat[] =
+    "(module"
+    " (global $g (ref i31) (ref.i31 (i32.const -3)))"
+    " (func (export \"get_s\") (param i32) (result i32)"
+    "  (i31.get_s (ref.i31 (local.get 0))))"
+    " (func (export \"get_u\") (param i32) (result i32)"
+    "  (i31.get_u (ref.i31 (local.get 0))))"
+    " (func (export \"global_u\") (result i32) (i31.get_u (global.get $g)))"
+    " (func (export \"make\") (param i32) (result anyref)"
+    "  (ref.i31 (local.get 0)))"
+    " (func (export \"is9\") (param eqref) (result i32)"
+    "  (ref.eq (local.get 0) (ref.i31 (i32.const 9))))"
+    " (func (export \"null_get\") (result i32)"
+    "  (i31.get_u (ref.null i31)))"
+    " (func (export \"eq\") (param i32 i32) (result i32)"
+    "  (ref.eq (ref.i31 (local.get 0)) (ref.i31 (local.get 1))))"
+    " (func (export \"eq_null\") (param i32) (result i32)"
+    "  (i32.add (ref.eq (ref.null eq) (ref.null none))"
+    "   (i32.shl (ref.eq (ref.null i31) (ref.i31 (local.get 0)))"
+    "    (i32.const 1)))))";
+
+/* Export name of inst on the i32 args; asserts it returns. */
+static int32_t
+call_i32(we_store *s, we_instance *inst, const char *name, int32_t a, int32_t b,
+    size_t nargs)
+{
+	we_val args[2] = {
+	    {.type = WE_I32, .of.i32 = a}, {.type = WE_I32, .of.i32 = b}};
+	we_val r = {.type = WE_I32};
+	we_call_status st =
+	    we_func_call(s, we_instance_func(inst, name), args, nargs, &r, 1);
+
+	ck_assert_msg(st == WE_CALL_OK, "%s(%d): status %d: %s", name, a, st,
+	    st == WE_CALL_TRAP ? we_store_trap(s)->message : "");
+	return r.of.i32;
+}
+
+/* An instance of i31_wat in s, its module in *m. */
+static we_instance *
+i31_instance(we_store *s, we_module **m)
+{
+	we_error err;
+
+	*m = try_module(i31_wat, &err);
+	ck_assert_msg(*m != NULL, "module: %s", err.message);
+	we_instance *inst = we_instance_new(s, *m, NULL, 0, &err);
+	ck_assert_msg(inst != NULL, "instance: %s", err.message);
+	return inst;
+}
+
+START_TEST(test_i31_round_trip)
+{
+	we_store *s = we_store_new(NULL);
+	we_module *m;
+	we_instance *inst = i31_instance(s, &m);
+
+	ck_assert_int_eq(call_i32(s, inst, "get_s", 5, 0, 1), 5);
+	ck_assert_int_eq(call_i32(s, inst, "get_u", 5, 0, 1), 5);
+	ck_assert_int_eq(call_i32(s, inst, "get_s", -1, 0, 1), -1);
+	ck_assert_int_eq(call_i32(s, inst, "get_u", -1, 0, 1), 0x7fffffff);
+	/* Bit 30 is the sign; bit 31 is dropped. */
+	ck_assert_int_eq(
+	    call_i32(s, inst, "get_s", 0x40000000, 0, 1), -0x40000000);
+	ck_assert_int_eq(
+	    call_i32(s, inst, "get_u", 0x40000000, 0, 1), 0x40000000);
+	ck_assert_int_eq(
+	    call_i32(s, inst, "get_s", (int32_t)0x80000001, 0, 1), 1);
+	ck_assert_int_eq(call_i32(s, inst, "global_u", 0, 0, 0), 0x7ffffffd);
+	we_store_free(s);
+	we_module_free(m);
+}
+END_TEST
+
+START_TEST(test_i31_null_traps)
+{
+	we_store *s = we_store_new(NULL);
+	we_module *m;
+	we_instance *inst = i31_instance(s, &m);
+	we_val r;
+
+	ck_assert_int_eq(
+	    we_func_call(s, we_instance_func(inst, "null_get"), NULL, 0, &r, 1),
+	    WE_CALL_TRAP);
+	ck_assert_int_eq(we_store_trap(s)->kind, WE_TRAP_NULL_REFERENCE);
+	we_store_free(s);
+	we_module_free(m);
+}
+END_TEST
+
+START_TEST(test_ref_eq)
+{
+	we_store *s = we_store_new(NULL);
+	we_module *m;
+	we_instance *inst = i31_instance(s, &m);
+
+	ck_assert_int_eq(call_i32(s, inst, "eq", 7, 7, 2), 1);
+	ck_assert_int_eq(call_i32(s, inst, "eq", 7, 8, 2), 0);
+	/* The same 31 bits are the same i31. */
+	ck_assert_int_eq(call_i32(s, inst, "eq", -1, 0x7fffffff, 2), 1);
+	/* null == null (1), null != i31 0 (0, shifted). */
+	ck_assert_int_eq(call_i32(s, inst, "eq_null", 0, 0, 1), 1);
+	we_store_free(s);
+	we_module_free(m);
+}
+END_TEST
+
+START_TEST(test_host_i31)
+{
+	we_store *s = we_store_new(NULL);
+	we_module *m;
+	we_instance *inst = i31_instance(s, &m);
+	we_val a = {.type = WE_I32, .of.i32 = -42}, r;
+	int32_t x = 0;
+
+	ck_assert_int_eq(
+	    we_func_call(s, we_instance_func(inst, "make"), &a, 1, &r, 1),
+	    WE_CALL_OK);
+	ck_assert_int_eq(r.type, WE_ANYREF);
+	ck_assert(r.of.externref != NULL);
+	ck_assert(we_val_i31(r, &x));
+	ck_assert_int_eq(x, -42);
+	ck_assert(we_val_i31(we_i31ref(-42), &x));
+	ck_assert_int_eq(x, -42);
+	/* A host's i31 passes as an eqref, equal to the guest's. */
+	a = we_i31ref(9);
+	ck_assert_int_eq(
+	    we_func_call(s, we_instance_func(inst, "is9"), &a, 1, &r, 1),
+	    WE_CALL_OK);
+	ck_assert_int_eq(r.of.i32, 1);
+	a = we_i31ref(10);
+	ck_assert_int_eq(
+	    we_func_call(s, we_instance_func(inst, "is9"), &a, 1, &r, 1),
+	    WE_CALL_OK);
+	ck_assert_int_eq(r.of.i32, 0);
+	ck_assert(!we_val_i31((we_val){.type = WE_ANYREF}, &x));
+	ck_assert(!we_val_i31((we_val){.type = WE_I32, .of.i32 = 3}, &x));
+	we_store_free(s);
+	we_module_free(m);
+}
+END_TEST
+
+static const char cast_wat[] =
+    "(module"
+    " (type $f (func))"
+    " (func $g (type $f))"
+    " (elem declare func $g)"
+    " (func (export \"test_i31\") (param i32) (result i32)"
+    "  (ref.test (ref i31) (select (result anyref) (ref.i31 (i32.const 1))"
+    "   (ref.null any) (local.get 0))))"
+    " (func (export \"test_func\") (result i32)"
+    "  (i32.add (ref.test (ref $f) (ref.func $g))"
+    "   (i32.shl (ref.test (ref null nofunc) (ref.func $g)) (i32.const 1))))"
+    " (func (export \"cast\") (param i32) (result i32)"
+    "  (i31.get_s (ref.cast (ref i31) (select (result anyref)"
+    "   (ref.i31 (i32.const -5)) (ref.null any) (local.get 0)))))"
+    " (func (export \"on_cast\") (param i32) (result i32)"
+    "  (block $l (result i31ref)"
+    "   (br_on_cast $l anyref (ref i31) (select (result anyref)"
+    "    (ref.i31 (i32.const 6)) (ref.null any) (local.get 0)))"
+    "   (drop) (return (i32.const 100)))"
+    "  (i31.get_u (ref.as_non_null)))"
+    " (func (export \"on_cast_fail\") (param i32) (result i32)"
+    "  (block $l (result anyref)"
+    "   (br_on_cast_fail $l anyref (ref i31) (select (result anyref)"
+    "    (ref.i31 (i32.const 7)) (ref.null any) (local.get 0)))"
+    "   (return (i31.get_u)))"
+    "  (drop) (i32.const 200)))";
+
+START_TEST(test_casts)
+{
+	we_store *s = we_store_new(NULL);
+	we_error err;
+	we_module *m = try_module(cast_wat, &err);
+	we_instance *inst;
+	we_val a = {.type = WE_I32, .of.i32 = 0}, r;
+
+	ck_assert_msg(m != NULL, "module: %s", err.message);
+	inst = we_instance_new(s, m, NULL, 0, &err);
+	ck_assert_msg(inst != NULL, "instance: %s", err.message);
+	ck_assert_int_eq(call_i32(s, inst, "test_i31", 1, 0, 1), 1);
+	ck_assert_int_eq(call_i32(s, inst, "test_i31", 0, 0, 1), 0);
+	/* (ref $f) holds $g; nofunc does not. */
+	ck_assert_int_eq(call_i32(s, inst, "test_func", 0, 0, 0), 1);
+	ck_assert_int_eq(call_i32(s, inst, "cast", 1, 0, 1), -5);
+	ck_assert_int_eq(
+	    we_func_call(s, we_instance_func(inst, "cast"), &a, 1, &r, 1),
+	    WE_CALL_TRAP);
+	ck_assert_int_eq(we_store_trap(s)->kind, WE_TRAP_CAST_FAILURE);
+	ck_assert_int_eq(call_i32(s, inst, "on_cast", 1, 0, 1), 6);
+	ck_assert_int_eq(call_i32(s, inst, "on_cast", 0, 0, 1), 100);
+	ck_assert_int_eq(call_i32(s, inst, "on_cast_fail", 1, 0, 1), 7);
+	ck_assert_int_eq(call_i32(s, inst, "on_cast_fail", 0, 0, 1), 200);
+	we_store_free(s);
+	we_module_free(m);
+}
+END_TEST
+
+START_TEST(test_gc_objects_refused)
+{
+	refused("(module (type $s (struct (field i32)))"
+	        " (func (result (ref $s)) (struct.new $s (i32.const 1))))",
+	    "GC object instructions are not supported yet (struct.new)");
+	refused("(module (type $a (array i32))"
+	        " (func (param (ref $a)) (result i32)"
+	        " (array.len (local.get 0))))",
+	    "GC object instructions are not supported yet (array.len)");
+}
+END_TEST
+
+static Suite *
+gc_suite(void)
+{
+	Suite *s = suite_create("engine_gc");
+	TCase *tc = tcase_create("GC without heap objects");
+
+	tcase_add_test(tc, test_struct_subtypes_accepted);
+	tcase_add_test(tc, test_struct_subtypes_refused);
+	tcase_add_test(tc, test_heap_hierarchy);
+	tcase_add_test(tc, test_i31_round_trip);
+	tcase_add_test(tc, test_i31_null_traps);
+	tcase_add_test(tc, test_ref_eq);
+	tcase_add_test(tc, test_host_i31);
+	tcase_add_test(tc, test_casts);
+	tcase_add_test(tc, test_gc_objects_refused);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(gc_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
