@@ -673,12 +673,14 @@ note_reply_too_large(struct sup_worker *w, const char *err)
 		    "--max-module-info %llu bytes)",
 		    (unsigned long long)c->max_module_info);
 	w->reply_too_large = true;
-	snprintf(w->bad_frame, sizeof(w->bad_frame),
-	    "the worker sent a malformed frame (%s): %s%s", err,
-	    sup_worker_reply_max(c) == c->max_frame
-	        ? "a reply larger than max-frame"
-	        : "a reply larger than a worker may send",
-	    push);
+	/* Cut at the buffer's end when err is long; nothing else to do. */
+	if (snprintf(w->bad_frame, sizeof(w->bad_frame),
+	        "the worker sent a malformed frame (%s): %s%s", err,
+	        sup_worker_reply_max(c) == c->max_frame
+	            ? "a reply larger than max-frame"
+	            : "a reply larger than a worker may send",
+	        push) < 0)
+		w->bad_frame[0] = '\0';
 }
 
 /* A partial reply above this many bytes is counted at once. */
