@@ -9,7 +9,7 @@
  * (store.c's ".tmp-<digest>.wasm-XXXXXX", removed at start if a crash
  * leaves it), copies the module's memfd into it with sendfile(2), in the
  * kernel (copy_file_range(2) refuses a memfd to a disk file: EXDEV), and
- * fsyncs it. Then it tells the loop through a pipe, and the loop renames
+ * fsyncs it. Then it tells the loop through an eventfd, and the loop renames
  * the file into place (store.c) as for any store write.
  *
  * A snapshot comes from a worker (a memfd it wrote, snapfd.c) and is named
@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/sendfile.h>
 #include <unistd.h>
 
@@ -45,8 +46,9 @@ struct sup_wasm_write {
 	bool created;          /* the thread created tmp */
 	int error;             /* errno of the failed step, 0 when done */
 	const char *step;
-	int pipe[2];      /* the thread writes a byte to pipe[1] when done */
-	struct event *ev; /* own: pipe[0] readable */
+	int wake;         /* own: an eventfd the thread signals when done (one
+	                     descriptor a write, where a pipe took two) */
+	struct event *ev; /* own: wake readable */
 	sup_wasm_written done; /* NULL once cancelled */
 	void *arg;
 };
@@ -101,7 +103,7 @@ static void *
 write_thread(void *arg)
 {
 	struct sup_wasm_write *w = arg;
-	char byte = 0;
+	uint64_t one = 1;
 	ssize_t n;
 	int fd = mkostemp(w->tmp, O_CLOEXEC);
 
@@ -120,7 +122,7 @@ write_thread(void *arg)
 		close(fd);
 	}
 	do
-		n = write(w->pipe[1], &byte, 1);
+		n = write(w->wake, &one, sizeof(one));
 	while (n < 0 && errno == EINTR);
 	return NULL;
 }
@@ -131,8 +133,7 @@ write_free(struct sup_wasm_write *w)
 	if (w->created && (w->done == NULL || w->error != 0))
 		unlink(w->tmp);
 	event_free(w->ev);
-	close(w->pipe[0]);
-	close(w->pipe[1]);
+	close(w->wake);
 	close(w->src);
 	if (w->buf != NULL)
 		sup_sha256_end(&w->sha, NULL);
@@ -198,7 +199,7 @@ sup_wasm_write_start(struct sup *sup, const char *dir, const char *digest,
 	w->len = len;
 	w->done = done;
 	w->arg = arg;
-	w->pipe[0] = w->pipe[1] = -1;
+	w->wake = -1;
 	snprintf(w->tmp, sizeof(w->tmp), "%s/.tmp-%s.%s-XXXXXX", dir, digest,
 	    snapshot ? "snap" : "wasm");
 	/* A snapshot is named by its digest: hashed on the way. */
@@ -207,10 +208,10 @@ sup_wasm_write_start(struct sup *sup, const char *dir, const char *digest,
 		sup_sha256_begin(&w->sha);
 	}
 	if ((w->src = fcntl(src, F_DUPFD_CLOEXEC, 0)) < 0 ||
-	    pipe2(w->pipe, O_CLOEXEC) != 0)
+	    (w->wake = eventfd(0, EFD_CLOEXEC)) < 0)
 		rc = errno;
 	else if ((w->ev = event_new(
-	              sup->base, w->pipe[0], EV_READ, written_cb, w)) == NULL ||
+	              sup->base, w->wake, EV_READ, written_cb, w)) == NULL ||
 	    event_add(w->ev, NULL) != 0)
 		rc = ENOMEM;
 	else
@@ -221,10 +222,8 @@ sup_wasm_write_start(struct sup *sup, const char *dir, const char *digest,
 	    strerror(rc));
 	if (w->ev != NULL)
 		event_free(w->ev);
-	if (w->pipe[0] >= 0) {
-		close(w->pipe[0]);
-		close(w->pipe[1]);
-	}
+	if (w->wake >= 0)
+		close(w->wake);
 	if (w->src >= 0)
 		close(w->src);
 	if (w->buf != NULL)
