@@ -2733,26 +2733,17 @@ read_gc_type(cc *c, uint32_t *x, uint8_t kind)
 	return true;
 }
 
-/* The value type of field type ft: i32 for a packed one. */
-static we_valtype
-unpacked(we_valtype ft)
-{
-	uint32_t t = (uint32_t)ft & ~WM_FIELD_MUT;
-
-	return t == WM_PACKED_I8 || t == WM_PACKED_I16 ? WE_I32 : (we_valtype)t;
-}
-
 static bool
 is_packed(we_valtype ft)
 {
-	return unpacked(ft) != (we_valtype)((uint32_t)ft & ~WM_FIELD_MUT);
+	return wm_unpacked(ft) != (we_valtype)((uint32_t)ft & ~WM_FIELD_MUT);
 }
 
 /* Whether field type ft has a default value (not a non-null ref). */
 static bool
 defaultable(we_valtype ft)
 {
-	we_valtype t = unpacked(ft);
+	we_valtype t = wm_unpacked(ft);
 
 	return !(wr_is_ref(t) && (t & WE_REF_NONNULL));
 }
@@ -2762,7 +2753,7 @@ static bool
 pop_fields(cc *c, uint32_t n, const we_valtype *fts)
 {
 	for (uint32_t i = n; i-- > 0;)
-		if (!pop_expect(c, unpacked(fts[i])))
+		if (!pop_expect(c, wm_unpacked(fts[i])))
 			return false;
 	return true;
 }
@@ -2803,7 +2794,7 @@ op_struct(cc *c, wx_op op)
 	if (op == WXO_STRUCT_SET) {
 		if (!(ft & WM_FIELD_MUT))
 			return invalid(c, "field is immutable");
-		if (!pop_expect(c, unpacked(ft)) ||
+		if (!pop_expect(c, wm_unpacked(ft)) ||
 		    !pop_expect(c, WE_REF_TYPE(x)))
 			return false;
 		h = c->nvals;
@@ -2821,7 +2812,7 @@ op_struct(cc *c, wx_op op)
 	    wr_field_offset(st, i), k | (op == WXO_STRUCT_GET_S ? 8u : 0u));
 	if (k != WR_F_V128)
 		mark_simple(c, i);
-	return push(c, unpacked(ft));
+	return push(c, wm_unpacked(ft));
 }
 
 /* The i32 operands of array.copy, array.fill and the like, popped. */
@@ -2853,7 +2844,7 @@ op_array(cc *c, wx_op op)
 		if (!read_gc_type(c, &x, WM_KIND_ARRAY))
 			return false;
 		ft = c->m->types[x].params[0];
-		et = unpacked(ft);
+		et = wm_unpacked(ft);
 	}
 	k = wr_field_kind(ft);
 	/* The bulk ones read their operands from consecutive slots. */
@@ -2969,7 +2960,7 @@ op_array(cc *c, wx_op op)
 		if (is_packed(ft) || is_packed(sft)
 		        ? ((uint32_t)ft & ~WM_FIELD_MUT) !=
 		            ((uint32_t)sft & ~WM_FIELD_MUT)
-		        : !wm_subtype(c->m, unpacked(sft), et))
+		        : !wm_subtype(c->m, wm_unpacked(sft), et))
 			return invalid(c,
 			    "type mismatch: array.copy from array type %u to "
 			    "%u",

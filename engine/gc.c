@@ -430,3 +430,57 @@ wr_array_init_elem(we_store *s, const we_instance *inst, wr_gcobj *o,
 		    (size_t)n * sizeof(void *));
 	return true;
 }
+
+/* ---- The host's view ---------------------------------------------------- */
+
+we_valtype
+wr_host_top(const we_store *s, we_valtype t)
+{
+	if (wr_is_ref(t) && (t & WE_REF_TYPEIDX))
+		return wm_heap_top(s->typeinfo, t);
+	return wr_ref_top(t);
+}
+
+bool
+wr_host_ref_ok(const we_store *s, we_valtype t, const void *ref)
+{
+	uint32_t h = (uint32_t)t & ~(uint32_t)WE_REF_NONNULL;
+
+	if (wr_host_top(s, t) != WE_ANYREF)
+		return true;
+	if (ref == NULL)
+		return !(t & WE_REF_NONNULL);
+	if (wr_heap_is_bottom(h) ||
+	    (!wr_is_i31(ref) && wr_gc_find(s, ref) == NULL))
+		return false;
+	return wr_any_test(
+	    s, ref, h, h & WE_REF_TYPEIDX ? WE_REF_TYPE_INDEX(h) : 0);
+}
+
+/* ---- The host's conversions (engine.h) --------------------------------- */
+
+bool
+we_any_convert_extern(we_store *s, we_val ext, we_val *out)
+{
+	bool ok;
+
+	if (s == NULL || out == NULL || ext.type != WE_EXTERNREF)
+		return false;
+	out->type = WE_ANYREF;
+	out->of.externref = wr_any_convert_extern(s, ext.of.externref, &ok);
+	return ok;
+}
+
+bool
+we_extern_convert_any(we_store *s, we_val any, we_val *out)
+{
+	bool ok;
+
+	if (s == NULL || out == NULL || any.type != WE_ANYREF ||
+	    (any.of.externref != NULL && !wr_is_i31(any.of.externref) &&
+	        wr_gc_find(s, any.of.externref) == NULL))
+		return false;
+	out->type = WE_EXTERNREF;
+	out->of.externref = wr_extern_convert_any(s, any.of.externref, &ok);
+	return ok;
+}

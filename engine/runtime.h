@@ -72,6 +72,7 @@ struct we_table {
 };
 
 struct we_global {
+	we_store *store; /* for the host's view of GC references */
 	we_globaltype type;
 	wr_value value; /* a v128's bytes 0..7 */
 	wr_value hi;    /* a v128's bytes 8..15; moved with value as one */
@@ -502,6 +503,20 @@ bool wr_array_init_elem(we_store *s, const we_instance *inst, wr_gcobj *o,
 
 /* The object of s at address p, or NULL when p is not one. */
 wr_gcobj *wr_gc_find(const we_store *s, const void *p);
+
+/*
+ * What a host sees of reference type t of a global or table of s (its
+ * type index a store id): as wr_ref_top, but anyref for a struct or
+ * array type.
+ */
+we_valtype wr_host_top(const we_store *s, we_valtype t);
+
+/*
+ * Whether ref, from a host, may be a value of type t (store ids) of s:
+ * null where t admits it; of the any hierarchy, an i31 or an object of s
+ * of that type; any other reference (its own checks are the caller's).
+ */
+bool wr_host_ref_ok(const we_store *s, we_valtype t, const void *ref);
 
 /* Frees every GC object of s (store.c, when the store is freed). */
 void wr_gc_free_all(we_store *s);

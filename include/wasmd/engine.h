@@ -249,6 +249,16 @@ typedef struct we_val {
  * eqref or i31ref is expected.
  */
 
+/*
+ * any.convert_extern and extern.convert_any for a host: *out is the
+ * anyref (externref) the instruction would make of ext (any) in store s,
+ * with the same identity rules. False when ext is not an externref (any
+ * not an anyref, or one that is not null, an i31 or an object of s), or
+ * when the box a conversion makes does not fit the store's limit.
+ */
+bool we_any_convert_extern(we_store *s, we_val ext, we_val *out);
+bool we_extern_convert_any(we_store *s, we_val any, we_val *out);
+
 /* An anyref holding the i31 reference of the low 31 bits of x. */
 we_val we_i31ref(int32_t x);
 

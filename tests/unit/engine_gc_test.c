@@ -558,6 +558,81 @@ START_TEST(test_allocation_limit)
 }
 END_TEST
 
+static const char const_wat[] =
+    "(module"
+    " (type $s (struct (field i32) (field (ref null $s))))"
+    " (type $a (array (mut i16)))"
+    " (global $g (ref $s) (struct.new $s (i32.const 7)"
+    "  (struct.new_default $s)))"
+    " (global $x externref (extern.convert_any (global.get $g)))"
+    " (export \"g\" (global $g))"
+    " (global (export \"m\") (mut anyref) (ref.null any))"
+    " (table $t 2 anyref)"
+    " (elem (table $t) (i32.const 0) anyref"
+    "  (array.new_fixed $a 2 (i32.const 0x12345) (i32.const -1))"
+    "  (item (any.convert_extern (global.get $x))))"
+    " (func (export \"sum\") (result i32)"
+    "  (i32.add (i32.add (struct.get $s 0 (global.get $g))"
+    "    (struct.get $s 0 (ref.as_non_null (struct.get $s 1"
+    "     (global.get $g)))))"
+    "   (i32.add (array.get_u $a (ref.cast (ref $a)"
+    "     (table.get $t (i32.const 0))) (i32.const 0))"
+    "    (ref.eq (ref.cast eqref (table.get $t (i32.const 1)))"
+    "     (global.get $g)))))"
+    " (func (export \"any\") (result anyref) (global.get $g))"
+    " (func (export \"is_s\") (param anyref) (result i32)"
+    "  (ref.test (ref $s) (local.get 0))))";
+
+START_TEST(test_const_objects)
+{
+	we_store *s = we_store_new(NULL);
+	we_module *m;
+	we_instance *inst = instance_of(const_wat, s, &m);
+	we_val r, ext, back;
+	int host;
+
+	/* 7 + 0 (the default struct's field) + 0x2345 + ref.eq 1. */
+	ck_assert_int_eq(call_i32(s, inst, "sum", 0, 0, 0), 7 + 0x2345 + 1);
+	/* The host sees the struct as an anyref and converts it. */
+	ck_assert_int_eq(
+	    we_func_call(s, we_instance_func(inst, "any"), NULL, 0, &r, 1),
+	    WE_CALL_OK);
+	ck_assert_int_eq(r.type, WE_ANYREF);
+	ck_assert(we_extern_convert_any(s, r, &ext));
+	ck_assert_int_eq(ext.type, WE_EXTERNREF);
+	ck_assert(we_any_convert_extern(s, ext, &back));
+	ck_assert_ptr_eq(back.of.externref, r.of.externref);
+	/* A host externref becomes an any the module's casts refuse. */
+	ext.of.externref = &host;
+	ck_assert(we_any_convert_extern(s, ext, &back));
+	ck_assert_int_eq(
+	    we_func_call(s, we_instance_func(inst, "is_s"), &back, 1, &r, 1),
+	    WE_CALL_OK);
+	ck_assert_int_eq(r.of.i32, 0);
+	ck_assert(we_extern_convert_any(s, back, &ext));
+	ck_assert_ptr_eq(ext.of.externref, &host);
+	/* A global of a struct type shows its struct as an anyref; an
+	   anyref global takes the store's objects only. */
+	we_extern g, mg;
+	ck_assert(we_instance_export(inst, "g", &g));
+	ck_assert(we_instance_export(inst, "m", &mg));
+	r = we_global_get(g.of.global);
+	ck_assert_int_eq(r.type, WE_ANYREF);
+	ck_assert(we_global_set(mg.of.global, r));
+	ck_assert_ptr_eq(
+	    we_global_get(mg.of.global).of.externref, r.of.externref);
+	/* A pointer that is no object of the store is refused. */
+	back.of.externref = &host;
+	ck_assert(!we_global_set(mg.of.global, back));
+	ck_assert(!we_extern_convert_any(s, back, &ext));
+	ck_assert_int_eq(
+	    we_func_call(s, we_instance_func(inst, "is_s"), &back, 1, &r, 1),
+	    WE_CALL_ERROR);
+	we_store_free(s);
+	we_module_free(m);
+}
+END_TEST
+
 START_TEST(test_gc_objects_validated)
 {
 	refused("(module (type $s (struct (field i32)))"
@@ -597,6 +672,7 @@ gc_suite(void)
 	tcase_add_test(tc, test_object_casts);
 	tcase_add_test(tc, test_conversions);
 	tcase_add_test(tc, test_allocation_limit);
+	tcase_add_test(tc, test_const_objects);
 	tcase_add_test(tc, test_gc_objects_validated);
 	suite_add_tcase(s, tc);
 	return s;
