@@ -181,7 +181,7 @@ ref_is_null(we_val v)
  * it, and a function only of that type or a subtype (wr_type_sub).
  */
 static bool
-ref_fits(const we_instance *inst, we_valtype t, we_val v)
+ref_fits(const we_store *s, const we_instance *inst, we_valtype t, we_val v)
 {
 	if (ref_is_null(v))
 		return !(t & WE_REF_NONNULL);
@@ -190,15 +190,14 @@ ref_fits(const we_instance *inst, we_valtype t, we_val v)
 	/* A non-null any reference is an i31 or an object of the store. */
 	if (host_top(inst, t) == WE_ANYREF) {
 		uint32_t h = (uint32_t)t & ~(uint32_t)WE_REF_NONNULL;
-		if (inst == NULL)
-			return wr_is_i31(v.of.externref) &&
-			    (h == WE_ANYREF || h == WE_EQREF || h == WE_I31REF);
 		if (!wr_is_i31(v.of.externref) &&
-		    wr_gc_find(inst->store, v.of.externref) == NULL)
+		    wr_gc_find(s, v.of.externref) == NULL)
 			return false;
-		return wr_any_test(inst->store, v.of.externref, h,
-		    h & WE_REF_TYPEIDX ? inst->type_ids[WE_REF_TYPE_INDEX(h)]
-		                       : 0);
+		/* A host's own type names no type by index. */
+		return wr_any_test(s, v.of.externref, h,
+		    inst != NULL && (h & WE_REF_TYPEIDX)
+		        ? inst->type_ids[WE_REF_TYPE_INDEX(h)]
+		        : 0);
 	}
 	if (!(t & WE_REF_TYPEIDX))
 		return true;
@@ -228,7 +227,8 @@ check_vals(we_store *s, const we_instance *inst, const char *what,
 			    we_valtype_name(vals[i].type));
 			return false;
 		}
-		if (wr_is_ref(types[i]) && !ref_fits(inst, types[i], vals[i])) {
+		if (wr_is_ref(types[i]) &&
+		    !ref_fits(s, inst, types[i], vals[i])) {
 			call_error(s, "%s %zu: expected %s, got %s", what, i,
 			    we_valtype_name(types[i]),
 			    ref_is_null(vals[i]) ? "null"
@@ -303,6 +303,15 @@ take_host_results(
 			    "expected %s",
 			    we_valtype_name(res[i].type), i,
 			    we_valtype_name(t->results[i]));
+			return WE_HOST_TRAP;
+		} else if (res[i].type == WE_ANYREF &&
+		    !wr_host_ref_ok(s, t->results[i], res[i].of.externref)) {
+			/* The guest reads what an anyref points to. */
+			wr_trap(s, WE_TRAP_HOST,
+			    "host function returned an anyref for result %u "
+			    "that is not null, an i31 or an object of the "
+			    "store",
+			    i);
 			return WE_HOST_TRAP;
 		}
 	vals_to_slots(t->nresults, res, slots);

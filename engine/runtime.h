@@ -21,6 +21,7 @@
 
 #include <stdatomic.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "module.h"
 
@@ -476,9 +477,40 @@ wr_gcobj *wr_array_new(we_store *s, const we_instance *inst, uint32_t x,
     uint32_t n, const wr_value *init, const wr_value *elems);
 
 /* Reads (writes) element or field storage at p of kind k from (to) slots
- * v; packed reads sign-extend when sign. */
-void wr_field_get(enum wr_field k, const uint8_t *p, wr_value *v, bool sign);
-void wr_field_set(enum wr_field k, uint8_t *p, const wr_value *v);
+ * v; packed reads sign-extend when sign. Inline: the interpreter's
+ * struct.get and array.get are these. */
+static inline void
+wr_field_get(enum wr_field k, const uint8_t *p, wr_value *v, bool sign)
+{
+	switch (k) {
+	case WR_F_I8: v->i32 = sign ? (uint32_t)(int32_t)(int8_t)*p : *p; break;
+	case WR_F_I16: {
+		uint16_t x;
+		memcpy(&x, p, 2);
+		v->i32 = sign ? (uint32_t)(int32_t)(int16_t)x : x;
+		break;
+	}
+	case WR_F_I32: memcpy(&v->i32, p, 4); break;
+	case WR_F_I64: memcpy(&v->i64, p, 8); break;
+	case WR_F_V128: memcpy(v, p, 16); break;
+	}
+}
+
+static inline void
+wr_field_set(enum wr_field k, uint8_t *p, const wr_value *v)
+{
+	switch (k) {
+	case WR_F_I8: *p = (uint8_t)v->i32; break;
+	case WR_F_I16: {
+		uint16_t x = (uint16_t)v->i32;
+		memcpy(p, &x, 2);
+		break;
+	}
+	case WR_F_I32: memcpy(p, &v->i32, 4); break;
+	case WR_F_I64: memcpy(p, &v->i64, 8); break;
+	case WR_F_V128: memcpy(p, v, 16); break;
+	}
+}
 
 /* extern.convert_any and any.convert_extern (see above): NULL with
  * s->trap set when a box does not fit the store's limit. ok false then. */

@@ -633,6 +633,61 @@ START_TEST(test_const_objects)
 }
 END_TEST
 
+/* A host function that returns its anyref argument, or with env a
+ * pointer that is no object of the store. */
+static we_host_status
+host_id(we_hostcall *call)
+{
+	call->results[0] = call->args[0];
+	if (call->env != NULL)
+		call->results[0].of.externref = call->env;
+	return WE_HOST_OK;
+}
+
+START_TEST(test_host_passes_objects_back)
+{
+	static const char text[] =
+	    "(module"
+	    " (type $s (struct (field i32)))"
+	    " (import \"h\" \"id\" (func $id (param anyref) (result anyref)))"
+	    " (func (export \"f\") (result i32)"
+	    "  (struct.get $s 0 (ref.cast (ref $s) (call $id"
+	    "   (struct.new $s (i32.const 33)))))))";
+	we_store *s = we_store_new(NULL);
+	we_valtype any = WE_ANYREF;
+	we_functype ft = {1, 1, &any, &any};
+	we_import imp = {"h", "id",
+	    {WE_EXTERN_FUNC,
+	        {.func = we_func_new_host(s, &ft, host_id, NULL, NULL)}}};
+	we_error err;
+	we_module *m = try_module(text, &err);
+	we_instance *inst;
+
+	ck_assert_msg(m != NULL, "module: %s", err.message);
+	inst = we_instance_new(s, m, &imp, 1, &err);
+	ck_assert_msg(inst != NULL, "instance: %s", err.message);
+	/* The host gives back the guest's struct: accepted, unchanged. */
+	ck_assert_int_eq(call_i32(s, inst, "f", 0, 0, 0), 33);
+	we_store_free(s);
+	/* A pointer of its own would be read as an object: a trap. */
+	static uint64_t bogus[4] = {1, 2, 3, 4};
+	s = we_store_new(NULL);
+	imp.value.of.func = we_func_new_host(s, &ft, host_id, bogus, NULL);
+	inst = we_instance_new(s, m, &imp, 1, &err);
+	ck_assert_msg(inst != NULL, "instance: %s", err.message);
+	we_val r;
+	ck_assert_int_eq(
+	    we_func_call(s, we_instance_func(inst, "f"), NULL, 0, &r, 1),
+	    WE_CALL_TRAP);
+	ck_assert_int_eq(we_store_trap(s)->kind, WE_TRAP_HOST);
+	ck_assert_msg(
+	    strstr(we_store_trap(s)->message, "an i31 or an object") != NULL,
+	    "%s", we_store_trap(s)->message);
+	we_store_free(s);
+	we_module_free(m);
+}
+END_TEST
+
 START_TEST(test_gc_objects_validated)
 {
 	refused("(module (type $s (struct (field i32)))"
@@ -673,6 +728,7 @@ gc_suite(void)
 	tcase_add_test(tc, test_conversions);
 	tcase_add_test(tc, test_allocation_limit);
 	tcase_add_test(tc, test_const_objects);
+	tcase_add_test(tc, test_host_passes_objects_back);
 	tcase_add_test(tc, test_gc_objects_validated);
 	suite_add_tcase(s, tc);
 	return s;
