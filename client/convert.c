@@ -45,6 +45,12 @@ wc_value_from_pb(const Wasmd__Value *pb, wasmd_value *out)
 	case WASMD_ANYREF:
 		out->is_null = pb->is_null;
 		out->of.ref = pb->is_null ? 0 : pb->bits;
+		if (out->type == WASMD_ANYREF && !pb->is_null && pb->is_i31) {
+			if (pb->bits > 0x7fffffffu)
+				return -1;
+			out->is_i31 = true;
+			out->of.i32 = (int32_t)((uint32_t)pb->bits << 1) >> 1;
+		}
 		break;
 	case WASMD_V128:
 		if (pb->v128.len != sizeof out->of.v128)
@@ -60,6 +66,7 @@ wc_value_to_pb(const wasmd_value *v, Wasmd__Value *pb)
 {
 	pb->type = (Wasmd__ValType)v->type;
 	pb->is_null = false;
+	pb->is_i31 = false;
 	switch (v->type) {
 	/* 32-bit values travel zero-extended in the 64-bit field. */
 	case WASMD_I32:
@@ -75,6 +82,10 @@ wc_value_to_pb(const wasmd_value *v, Wasmd__Value *pb)
 	default:
 		pb->is_null = v->is_null;
 		pb->bits = v->is_null ? 0 : v->of.ref;
+		if (v->type == WASMD_ANYREF && !v->is_null && v->is_i31) {
+			pb->is_i31 = true;
+			pb->bits = (uint32_t)v->of.i32 & 0x7fffffffu;
+		}
 		break;
 	}
 }

@@ -219,6 +219,23 @@ parse_float(
 	return 0;
 }
 
+/* "i31:N": N from -2^30 to 2^31-1, kept sign-extended from 31 bits. */
+static int
+parse_i31(const char *text, wasmd_value *out, char *err, size_t errlen)
+{
+	int64_t v;
+
+	if (parse_int(text + 4, 32, &v, NULL, 0) < 0 ||
+	    v < -(INT64_C(1) << 30) || v > INT32_MAX)
+		return parse_fail(err, errlen,
+		    "'%s' is not an i31 (use i31:N, N from -1073741824 to "
+		    "2147483647)",
+		    text);
+	out->is_i31 = true;
+	out->of.i32 = (int32_t)((uint32_t)v << 1) >> 1;
+	return 0;
+}
+
 static int
 parse_ref(wasmd_valtype type, const char *text, wasmd_value *out, char *err,
     size_t errlen)
@@ -229,13 +246,17 @@ parse_ref(wasmd_valtype type, const char *text, wasmd_value *out, char *err,
 		out->is_null = true;
 		return 0;
 	}
+	if (type == WASMD_ANYREF && strncmp(s, "i31:", 4) == 0)
+		return parse_i31(text, out, err, errlen);
 	if (strncmp(s, "ref:", 4) == 0)
 		s += 4;
 	if (type == WASMD_EXTERNREF && parse_magnitude(s, &out->of.ref) == 0)
 		return 0;
 	return parse_fail(err, errlen, "'%s' is not a valid %s (use null%s)",
 	    text, wasmd_valtype_name(type),
-	    type == WASMD_EXTERNREF ? " or a handle number" : "");
+	    type == WASMD_EXTERNREF    ? " or a handle number"
+	        : type == WASMD_ANYREF ? " or i31:N"
+	                               : "");
 }
 
 /* "0x" and 32 hex digits: a 128-bit little-endian number. */
@@ -361,6 +382,9 @@ wasmd_value_format(const wasmd_value *v, char *buf, size_t len)
 	case WASMD_ANYREF:
 		if (v->is_null)
 			return (size_t)snprintf(buf, len, "null");
+		if (v->type == WASMD_ANYREF && v->is_i31)
+			return (size_t)snprintf(
+			    buf, len, "i31:%" PRId32, v->of.i32);
 		return (size_t)snprintf(buf, len, "ref:%" PRIu64, v->of.ref);
 	case WASMD_V128: {
 		char hex[35] = "0x";

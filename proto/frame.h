@@ -25,7 +25,8 @@
  * 4: PushModule.init and Invoke.no_snapshot (an older daemon would store
  *    no snapshot, or run from one it was told not to).
  * 5: MemoryArg, MemoryBytes, MemoryRead and MemoryWrite name their memory
- *    (an older daemon would silently use its first exported memory).
+ *    (an older daemon would silently use its first exported memory);
+ *    Value.is_i31 (an older one refuses it as a non-null anyref).
  * A daemon also serves clients of WP_PROTOCOL_VERSION_MIN and later, each
  * in its own version (its hello is answered with it): a version 4 client
  * never names a memory but 0, which means the same to both.

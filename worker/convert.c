@@ -54,6 +54,19 @@ arena_array(wrk_arena *a, size_t n, size_t elem)
 
 /* ---- Value types ------------------------------------------------------ */
 
+/* An i31 reference's 31 bits (i31.get_u) from in->bits into out. */
+static bool
+i31_from_pb(const Wasmd__Value *in, we_val *out, char *msg, size_t msglen)
+{
+	if (in->bits > 0x7fffffffu) {
+		snprintf(msg, msglen, "i31 value %llu does not fit in 31 bits",
+		    (unsigned long long)in->bits);
+		return false;
+	}
+	*out = we_i31ref((int32_t)(uint32_t)in->bits);
+	return true;
+}
+
 Wasmd__ValType
 wrk_valtype_to_pb(we_valtype t)
 {
@@ -144,10 +157,13 @@ value_from_pb(const Wasmd__Value *in, we_valtype want, we_val *out, char *msg,
 		break;
 	case WE_EXNREF:
 	case WE_ANYREF:
+		if (want == WE_ANYREF && !in->is_null && in->is_i31)
+			return i31_from_pb(in, out, msg, msglen);
 		if (!in->is_null) {
 			snprintf(msg, msglen,
-			    "a non-null %s cannot cross processes",
-			    we_valtype_name(want));
+			    "a non-null %s cannot cross processes%s",
+			    we_valtype_name(want),
+			    want == WE_ANYREF ? " (but an i31 can)" : "");
 			return false;
 		}
 		out->of.externref = NULL;
@@ -196,6 +212,8 @@ wrk_values_from_pb(Wasmd__Value *const *in, size_t n, const we_valtype *types,
 static bool
 value_to_pb(wrk_arena *a, const we_val *v, Wasmd__Value *out)
 {
+	int32_t i31;
+
 	wasmd__value__init(out);
 	out->type = wrk_valtype_to_pb(v->type);
 	switch (v->type) {
@@ -211,8 +229,17 @@ value_to_pb(wrk_arena *a, const we_val *v, Wasmd__Value *out)
 		out->v128.len = sizeof v->of.v128;
 		break;
 	case WE_FUNCREF: out->is_null = v->of.funcref == NULL; break;
+	case WE_ANYREF:
+		out->is_null = v->of.externref == NULL;
+		/* An i31 crosses as its 31 bits; any other is opaque. */
+		if (we_val_i31(*v, &i31)) {
+			out->is_i31 = true;
+			out->bits = (uint32_t)i31 & 0x7fffffffu;
+		}
+		break;
 	case WE_EXNREF: /* a non-null one is opaque: no handle crosses */
-	case WE_ANYREF: out->is_null = v->of.externref == NULL; break;
+		out->is_null = v->of.externref == NULL;
+		break;
 	case WE_EXTERNREF:
 		out->is_null = v->of.externref == NULL;
 		if (!out->is_null)

@@ -282,10 +282,18 @@ wrk_run_parse_val(const char *text, we_valtype t, we_val *out)
 	case WE_F32: return parse_f32(text, &out->of.f32_bits);
 	case WE_F64: return parse_f64(text, &out->of.f64_bits);
 	case WE_V128: return parse_v128(text, out->of.v128);
+	case WE_ANYREF:
+		/* "i31:N", N in -2^30 .. 2^31-1 (wrapped to 31 bits). */
+		if (strncmp(text, "i31:", 4) == 0) {
+			if (!parse_int(text + 4, 31, &v))
+				return false;
+			*out = we_i31ref((int32_t)v);
+			return true;
+		}
+		return strcmp(text, "null") == 0;
 	case WE_FUNCREF:
 	case WE_EXTERNREF:
 	case WE_EXNREF:
-	case WE_ANYREF:
 		/* Only the null reference can be written on a command line. */
 		return strcmp(text, "null") == 0;
 	default: return false;
@@ -352,6 +360,18 @@ format_f64(uint64_t bits, char *buf, size_t len)
 	return buf;
 }
 
+/* "null", "i31:N" (i31.get_s) or, for any other object, "ref.any". */
+static void
+format_anyref(const we_val *v, char *buf, size_t len)
+{
+	int32_t i31;
+
+	if (we_val_i31(*v, &i31))
+		snprintf(buf, len, "i31:%" PRId32, i31);
+	else
+		snprintf(buf, len, "%s", v->of.externref ? "ref.any" : "null");
+}
+
 char *
 wrk_run_format_val(const we_val *v, char *buf, size_t len)
 {
@@ -370,7 +390,7 @@ wrk_run_format_val(const we_val *v, char *buf, size_t len)
 	case WE_EXNREF:
 		snprintf(buf, len, "%s", v->of.externref ? "ref.exn" : "null");
 		break;
-	case WE_ANYREF: snprintf(buf, len, "null"); break; /* no GC objects */
+	case WE_ANYREF: format_anyref(v, buf, len); break;
 	case WE_V128: {
 		char hex[35] = "0x";
 		for (int i = 0; i < 16; i++)

@@ -12,7 +12,7 @@
 /*
  * A typed or non-null reference as the nullable abstract type above it
  * ((ref null $t) and (ref func) as funcref), as the engine's host API
- * sees them; any other type itself.
+ * sees them (the engine's wr_ref_top, runtime.h); any other type itself.
  */
 static inline we_valtype
 wrk_valtype_top(we_valtype t)
@@ -23,7 +23,11 @@ wrk_valtype_top(we_valtype t)
 	case WE_NULLFUNCREF: return WE_FUNCREF;
 	case WE_NULLEXTERNREF: return WE_EXTERNREF;
 	case WE_NULLEXNREF: return WE_EXNREF;
-	case WE_NULLREF: return WE_ANYREF;
+	case WE_NULLREF:
+	case WE_EQREF:
+	case WE_I31REF:
+	case WE_STRUCTREF:
+	case WE_ARRAYREF: return WE_ANYREF;
 	default: return (we_valtype)(t & 0xff);
 	}
 }

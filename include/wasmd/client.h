@@ -92,15 +92,18 @@ typedef enum wasmd_valtype {
 	WASMD_EXTERNREF = 5,
 	WASMD_V128 = 6,
 	WASMD_EXNREF = 7, /* 3.0: only null crosses (is_null) */
-	WASMD_ANYREF = 8, /* 3.0: only null exists (no GC objects) */
+	WASMD_ANYREF = 8, /* 3.0: null or an i31 (is_i31) crosses */
 } wasmd_valtype;
 
 /*
  * A typed value. Floats may be read as numbers or as their exact bits (the
  * union members overlap); NaN payloads travel bit for bit. References
  * cannot cross processes: a reference is null (is_null) or an opaque
- * handle in of.ref. A v128 is its 16 bytes in memory order (of.v128[0] is
- * the low byte of lane 0).
+ * handle in of.ref. An anyref (or eqref, i31ref) may also hold an i31
+ * reference, which is a value: is_i31 is set and of.i32 is its value
+ * sign-extended from 31 bits (i31.get_s); a guest's struct or array does
+ * not cross. A v128 is its 16 bytes in memory order (of.v128[0] is the
+ * low byte of lane 0).
  */
 typedef struct wasmd_value {
 	wasmd_valtype type;
@@ -115,6 +118,7 @@ typedef struct wasmd_value {
 		uint8_t v128[16];
 	} of;
 	bool is_null; /* references only */
+	bool is_i31;  /* WASMD_ANYREF only: an i31 reference in of.i32 */
 } wasmd_value;
 
 /*
@@ -134,6 +138,8 @@ WASMD_CLIENT_API int wasmd_valtype_parse(const char *name, wasmd_valtype *out);
  *             "nan:0xPAYLOAD" and "-nan..." with an explicit sign; values
  *             out of range are rejected, never rounded to infinity.
  *   funcref, externref: "null"; an externref may also be a handle number.
+ *   exnref: "null". anyref: "null" or "i31:N", an i31 reference, N from
+ *         -2^30 to 2^31-1 (values from 2^30 wrap, as ref.i31 does).
  *   v128: one 128-bit hex literal, "0x" and exactly 32 hex digits, read as
  *         a little-endian number (as wasmtime prints it): the last two
  *         digits are byte 0, the low byte of lane 0.
@@ -148,7 +154,8 @@ WASMD_CLIENT_API int wasmd_value_parse(wasmd_valtype type, const char *text,
  *   i32, i64: signed decimal. f32, f64: the shortest decimal that reads
  *   back to the same bits ("0.1", "-0", "inf"); NaNs as "nan" when the
  *   payload is canonical, else "nan:0x..." (with "-" for a set sign bit).
- *   References: "null", or "ref:HANDLE" (externref handle in decimal).
+ *   References: "null", or "ref:HANDLE" (externref handle in decimal);
+ *   an i31 as "i31:N" (N sign-extended from 31 bits).
  *   v128: "0x" and 32 lowercase hex digits, as wasmd_value_parse reads.
  * WASMD_VALUE_TEXT_MAX bytes are always enough.
  */

@@ -77,6 +77,33 @@ START_TEST(test_exnref_anyref_values)
 }
 END_TEST
 
+/* An anyref may hold an i31 reference, a value: "i31:N", 31 bits. */
+START_TEST(test_i31_values)
+{
+	wasmd_value v;
+
+	ck_assert_str_eq(reformat(WASMD_ANYREF, "i31:5", &v), "i31:5");
+	ck_assert(v.is_i31 && !v.is_null);
+	ck_assert_int_eq(v.of.i32, 5);
+	ck_assert_str_eq(
+	    reformat(WASMD_ANYREF, "i31:-1073741824", &v), "i31:-1073741824");
+	/* From 2^30 the unsigned spelling wraps, as ref.i31 does. */
+	ck_assert_str_eq(
+	    reformat(WASMD_ANYREF, "i31:2147483647", &v), "i31:-1");
+	ck_assert_str_eq(
+	    reformat(WASMD_ANYREF, "i31:1073741824", &v), "i31:-1073741824");
+	ck_assert_str_eq(reformat(WASMD_ANYREF, "i31:0x10", &v), "i31:16");
+	assert_rejected(WASMD_ANYREF, "i31:2147483648");
+	assert_rejected(WASMD_ANYREF, "i31:-1073741825");
+	assert_rejected(WASMD_ANYREF, "i31:");
+	assert_rejected(WASMD_ANYREF, "i31:1x");
+	/* Only an anyref holds one. */
+	assert_rejected(WASMD_EXNREF, "i31:1");
+	assert_rejected(WASMD_FUNCREF, "i31:1");
+	assert_rejected(WASMD_EXTERNREF, "i31:1");
+}
+END_TEST
+
 START_TEST(test_int_values)
 {
 	wasmd_value v;
@@ -484,6 +511,7 @@ client_suite(void)
 	tcase_add_test(values, test_int_values);
 	tcase_add_test(values, test_v128_values);
 	tcase_add_test(values, test_exnref_anyref_values);
+	tcase_add_test(values, test_i31_values);
 	tcase_add_test(values, test_float_values);
 	tcase_add_test(values, test_nan_payloads);
 	tcase_add_test(values, test_float_bits_round_trip);

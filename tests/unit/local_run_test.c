@@ -98,6 +98,28 @@ START_TEST(parse_abstract_refs)
 }
 END_TEST
 
+/* i31 references: "i31:N" in and out, where an anyref, eqref or i31ref is
+ * expected; eqref and i31ref are anyrefs to the host. */
+START_TEST(parse_i31_refs)
+{
+	we_val v;
+	int32_t x;
+	char buf[32];
+
+	ck_assert(wrk_run_parse_val("i31:-5", WE_EQREF, &v));
+	ck_assert_int_eq(v.type, WE_ANYREF);
+	ck_assert(we_val_i31(v, &x));
+	ck_assert_int_eq(x, -5);
+	ck_assert_str_eq(wrk_run_format_val(&v, buf, sizeof buf), "i31:-5");
+	ck_assert(wrk_run_parse_val("i31:2147483647", WE_I31REF, &v));
+	ck_assert_str_eq(wrk_run_format_val(&v, buf, sizeof buf), "i31:-1");
+	ck_assert(!wrk_run_parse_val("i31:2147483648", WE_ANYREF, &v));
+	ck_assert(!wrk_run_parse_val("i31:1", WE_EXNREF, &v));
+	ck_assert(wrk_run_parse_val("null", WE_STRUCTREF, &v));
+	ck_assert_int_eq(v.type, WE_ANYREF);
+}
+END_TEST
+
 START_TEST(parse_floats)
 {
 	we_val v;
@@ -406,6 +428,7 @@ run_suite(void)
 	tcase_add_test(vals, parse_v128);
 	tcase_add_test(vals, parse_typed_ref);
 	tcase_add_test(vals, parse_abstract_refs);
+	tcase_add_test(vals, parse_i31_refs);
 	tcase_add_test(vals, format_values);
 	tcase_add_test(vals, format_round_trips);
 	tcase_add_test(runs, run_invoke);
