@@ -239,8 +239,10 @@ typedef struct we_val {
  * for the results of a function whose type names a struct or array
  * type): opaque, it may pass it back to the store it came from (checked:
  * a pointer that is not one of the store's objects is refused as an
- * argument), but it cannot read fields. Through the daemon, non-null
- * anyrefs do not cross processes.
+ * argument), but it cannot read fields. A null for a parameter of a
+ * typed reference type may be passed as a null of any reference type
+ * (the daemon passes one of a struct type as a null funcref). Through
+ * the daemon, non-null anyrefs other than i31s do not cross processes.
  *
  * An i31 reference is held, in a we_val of type WE_ANYREF (a host sees
  * eqref and i31ref values as anyref), as the word (x << 1) | 1 of its 31

@@ -580,6 +580,8 @@ static const char const_wat[] =
     "    (ref.eq (ref.cast eqref (table.get $t (i32.const 1)))"
     "     (global.get $g)))))"
     " (func (export \"any\") (result anyref) (global.get $g))"
+    " (func (export \"is_s_null\") (param (ref null $s)) (result i32)"
+    "  (ref.is_null (local.get 0)))"
     " (func (export \"is_s\") (param anyref) (result i32)"
     "  (ref.test (ref $s) (local.get 0))))";
 
@@ -621,6 +623,18 @@ START_TEST(test_const_objects)
 	ck_assert(we_global_set(mg.of.global, r));
 	ck_assert_ptr_eq(
 	    we_global_get(mg.of.global).of.externref, r.of.externref);
+	/* A null for a struct type passes as anyref or, as the daemon
+	   describes such a type, as funcref. */
+	we_val nul = {.type = WE_ANYREF};
+	ck_assert_int_eq(we_func_call(s, we_instance_func(inst, "is_s_null"),
+	                     &nul, 1, &r, 1),
+	    WE_CALL_OK);
+	ck_assert_int_eq(r.of.i32, 1);
+	nul.type = WE_FUNCREF;
+	ck_assert_int_eq(we_func_call(s, we_instance_func(inst, "is_s_null"),
+	                     &nul, 1, &r, 1),
+	    WE_CALL_OK);
+	ck_assert_int_eq(r.of.i32, 1);
 	/* A pointer that is no object of the store is refused. */
 	back.of.externref = &host;
 	ck_assert(!we_global_set(mg.of.global, back));
