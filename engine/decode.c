@@ -520,6 +520,7 @@ typedef struct const_stack {
 	we_valtype types[WM_CONSTEXPR_MAX_DEPTH];
 	uint32_t n;
 	bool mismatch; /* an operation found other operands than it needs */
+	bool v128;     /* a GC instruction took a v128 operand */
 } const_stack;
 
 /* An extended-constant operation of type t on the stack's top two. */
@@ -545,8 +546,9 @@ const_pop(wd_ctx *c, const_stack *st, we_valtype want)
 	}
 	st->n--;
 	/* The evaluator's stack holds 64 bits a value: no v128 operand. */
-	if (st->types[st->n] == WE_V128 ||
-	    !wm_subtype(c->m, st->types[st->n], want))
+	if (st->types[st->n] == WE_V128 && want == WE_V128)
+		st->v128 = true;
+	else if (!wm_subtype(c->m, st->types[st->n], want))
 		st->mismatch = true;
 }
 
@@ -706,6 +708,7 @@ read_constexpr(
 	memset(e, 0, sizeof *e);
 	e->type = want;
 	st.mismatch = false;
+	st.v128 = false;
 	if (wrd_left(&c->r) > 0 && *c->r.p == 0xfb && !c->m->wasm2) {
 		/* A GC instruction that needs no operand first
 		   (struct.new_default, array.new_fixed $t 0...). */
@@ -721,6 +724,10 @@ read_constexpr(
 		return false;
 	if (st.n == 0)
 		invalid_at(c, off, "type mismatch (empty constant expression)");
+	else if (st.v128 && !st.mismatch)
+		invalid_at(c, off,
+		    "a GC object with a v128 field or element in a constant "
+		    "expression is not supported yet");
 	else if (st.n > 1)
 		invalid_at(c, off,
 		    "type mismatch (constant expression leaves %u values)",

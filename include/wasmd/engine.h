@@ -226,6 +226,10 @@ typedef struct we_val {
  *     reference (a function against a function type, a struct or array
  *     against its type, by their declared supertypes); a failed ref.cast
  *     traps with WE_TRAP_CAST_FAILURE.
+ * Constant expressions (globals, element segments, table initialisers)
+ * take struct.new(_default), array.new(_default, _fixed) and the two
+ * conversions, but not yet a struct.new or array.new of a v128 value
+ * (refused as invalid, "not supported yet").
  *
  * Objects are owned by their store, and there is no collector yet: an
  * object lives until its store is freed or reset (we_store_reset). Each

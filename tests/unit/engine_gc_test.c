@@ -719,6 +719,10 @@ START_TEST(test_gc_objects_validated)
 	refused("(module (type $s (struct (field (ref any))))"
 	        " (func (drop (struct.new_default $s))))",
 	    "no default value");
+	/* The constant-expression evaluator holds 64 bits a value. */
+	refused("(module (type $s (struct (field v128)))"
+	        " (global (ref $s) (struct.new $s (v128.const i64x2 1 2))))",
+	    "v128 field or element in a constant expression is not supported");
 }
 END_TEST
 
