@@ -192,7 +192,7 @@ wr_struct_new(
 	for (uint32_t j = 0; j < st->nparams; j++) {
 		enum wr_field k = wr_field_kind(st->params[j]);
 		size = field_align(size, k);
-		wr_field_set(k, o->u.data + size, vals);
+		wr_field_set(k, o->data + size, vals);
 		size += wr_field_size(k);
 		vals += k == WR_F_V128 ? 2 : 1;
 	}
@@ -214,11 +214,11 @@ wr_array_new(we_store *s, const we_instance *inst, uint32_t x, uint32_t n,
 	o->len = n;
 	if (elems != NULL) {
 		for (uint32_t i = 0; i < n; i++) {
-			wr_field_set(k, o->u.data + (size_t)i * es, elems);
+			wr_field_set(k, o->data + (size_t)i * es, elems);
 			elems += k == WR_F_V128 ? 2 : 1;
 		}
 	} else if (init != NULL && n > 0) {
-		uint8_t *p = o->u.data;
+		uint8_t *p = o->data;
 		wr_field_set(k, p, init);
 		/* Doubling copies: a few memcpy calls for any length. */
 		for (size_t have = 1; have < n;) {
@@ -243,13 +243,13 @@ wr_extern_convert_any(we_store *s, void *any, bool *ok)
 		return NULL;
 	if (!wr_is_i31(any)) {
 		o = any;
-		return o->kind == WR_GC_HOST ? o->u.boxed : any;
+		return o->kind == WR_GC_HOST ? wr_gc_boxed(o) : any;
 	}
 	if ((box = gc_alloc(s, WR_GC_I31BOX, 8)) == NULL) {
 		*ok = false;
 		return NULL;
 	}
-	box->u.boxed = any;
+	memcpy(box->data, &any, sizeof any);
 	return box;
 }
 
@@ -262,12 +262,12 @@ wr_any_convert_extern(we_store *s, void *ext, bool *ok)
 	if (ext == NULL)
 		return NULL;
 	if ((o = wr_gc_find(s, ext)) != NULL)
-		return o->kind == WR_GC_I31BOX ? o->u.boxed : ext;
+		return o->kind == WR_GC_I31BOX ? wr_gc_boxed(o) : ext;
 	if ((o = gc_alloc(s, WR_GC_HOST, 8)) == NULL) {
 		*ok = false;
 		return NULL;
 	}
-	o->u.boxed = ext;
+	memcpy(o->data, &ext, sizeof ext);
 	return o;
 }
 
@@ -338,7 +338,7 @@ wr_array_new_data(we_store *s, const we_instance *inst, uint32_t x, uint32_t y,
 	}
 	o = wr_array_new(s, inst, x, n, NULL, NULL);
 	if (o != NULL && bytes > 0)
-		memcpy(o->u.data, inst->module->datas[y].bytes + off, bytes);
+		memcpy(o->data, inst->module->datas[y].bytes + off, bytes);
 	return o;
 }
 
@@ -355,7 +355,7 @@ wr_array_new_elem(we_store *s, const we_instance *inst, uint32_t x, uint32_t y,
 	}
 	o = wr_array_new(s, inst, x, n, NULL, NULL);
 	if (o != NULL && n > 0)
-		memcpy(o->u.data, e->refs + off, (size_t)n * sizeof(void *));
+		memcpy(o->data, e->refs + off, (size_t)n * sizeof(void *));
 	return o;
 }
 
@@ -374,7 +374,7 @@ wr_array_init_data(we_store *s, const we_instance *inst, wr_gcobj *o,
 	if ((uint64_t)src + bytes > inst->data_sizes[y])
 		return gc_trap(s, WE_TRAP_MEMORY_OUT_OF_BOUNDS, NULL);
 	if (bytes > 0)
-		memcpy(o->u.data + (size_t)d * o->esize,
+		memcpy(o->data + (size_t)d * o->esize,
 		    inst->module->datas[y].bytes + src, bytes);
 	return true;
 }
@@ -393,7 +393,7 @@ wr_array_init_elem(we_store *s, const we_instance *inst, wr_gcobj *o,
 	if ((uint64_t)src + n > e->count)
 		return gc_trap(s, WE_TRAP_TABLE_OUT_OF_BOUNDS, NULL);
 	if (n > 0)
-		memcpy(o->u.data + (size_t)d * sizeof(void *), e->refs + src,
+		memcpy(o->data + (size_t)d * sizeof(void *), e->refs + src,
 		    (size_t)n * sizeof(void *));
 	return true;
 }

@@ -1323,7 +1323,7 @@ dispatch:
 				TRAP_MSG(WE_TRAP_NULL_REFERENCE,
 				    "null structure reference");
 			wr_field_get((enum wr_field)(ip->d & 7),
-			    o->u.data + ip->c, &A, ip->d & 8);
+			    o->data + ip->c, &A, ip->d & 8);
 			vmnext();
 		}
 		vmcase(X_STRUCT_SET)
@@ -1332,8 +1332,7 @@ dispatch:
 			if (unlikely(o == NULL))
 				TRAP_MSG(WE_TRAP_NULL_REFERENCE,
 				    "null structure reference");
-			wr_field_set(
-			    (enum wr_field)ip->d, o->u.data + ip->c, &B);
+			wr_field_set((enum wr_field)ip->d, o->data + ip->c, &B);
 			vmnext();
 		}
 		vmcase(X_ARRAY_NEW)
@@ -1373,7 +1372,7 @@ dispatch:
 			if (unlikely(i >= o->len))
 				TRAP(WE_TRAP_ARRAY_OUT_OF_BOUNDS);
 			wr_field_get((enum wr_field)(ip->d & 7),
-			    o->u.data + (size_t)i * o->esize, &A, ip->d & 8);
+			    o->data + (size_t)i * o->esize, &A, ip->d & 8);
 			vmnext();
 		}
 		vmcase(X_ARRAY_SET)
@@ -1386,7 +1385,7 @@ dispatch:
 			if (unlikely(i >= o->len))
 				TRAP(WE_TRAP_ARRAY_OUT_OF_BOUNDS);
 			wr_field_set((enum wr_field)ip->d,
-			    o->u.data + (size_t)i * o->esize, &fp[ip->a + 2]);
+			    o->data + (size_t)i * o->esize, &fp[ip->a + 2]);
 			vmnext();
 		}
 		vmcase(X_ARRAY_LEN)
@@ -1412,7 +1411,7 @@ dispatch:
 				TRAP(WE_TRAP_ARRAY_OUT_OF_BOUNDS);
 			for (; n > 0; n--, i++)
 				wr_field_set((enum wr_field)ip->d,
-				    o->u.data + i * o->esize, &fp[ip->a + 2]);
+				    o->data + i * o->esize, &fp[ip->a + 2]);
 			vmnext();
 		}
 		vmcase(X_ARRAY_COPY)
@@ -1428,8 +1427,8 @@ dispatch:
 			if (unlikely(di + n > d->len || si + n > o->len))
 				TRAP(WE_TRAP_ARRAY_OUT_OF_BOUNDS);
 			if (n > 0)
-				memmove(d->u.data + di * d->esize,
-				    o->u.data + si * o->esize, n * d->esize);
+				memmove(d->data + di * d->esize,
+				    o->data + si * o->esize, n * d->esize);
 			vmnext();
 		}
 		vmcase(X_ARRAY_INIT)

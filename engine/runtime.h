@@ -434,14 +434,21 @@ typedef struct wr_gcobj {
 	uint32_t type_id; /* structs and arrays: the store's type id */
 	uint32_t len;     /* arrays: elements */
 	uint32_t pad2;
-	union {
-		uint8_t data[8]; /* the storage, as many bytes as it has */
-		void *boxed;     /* the boxes: the reference they hold */
-		uint64_t align;
-	} u;
+	/* The storage; a box's is the reference it holds (wr_gc_boxed). */
+	_Alignas(8) uint8_t data[];
 } wr_gcobj;
 
-#define WR_GC_HEADER offsetof(wr_gcobj, u)
+#define WR_GC_HEADER offsetof(wr_gcobj, data)
+
+/* The reference box o holds. */
+static inline void *
+wr_gc_boxed(const wr_gcobj *o)
+{
+	void *p;
+
+	memcpy(&p, o->data, sizeof p);
+	return p;
+}
 
 /* Storage kinds of a field or an element: how it is read and written. */
 enum wr_field {
