@@ -142,13 +142,27 @@ vals_to_slots(uint32_t n, const we_val *vals, wr_value *slots)
 	}
 }
 
-/* The n values of types laid out from slots, into out[0..n). */
+/*
+ * What a host sees of type t of inst's module (NULL: the host's own): as
+ * wr_ref_top, but anyref for a reference to a struct or array type.
+ */
+static we_valtype
+host_top(const we_instance *inst, we_valtype t)
+{
+	if (inst != NULL && wr_is_ref(t) && (t & WE_REF_TYPEIDX))
+		return wm_heap_top(inst->module->typeinfo, t);
+	return wr_ref_top(t);
+}
+
+/* The n values of types (of inst's module, or NULL) laid out from
+ * slots, into out[0..n). */
 static void
-slots_to_vals(
-    uint32_t n, const we_valtype *types, const wr_value *slots, we_val *out)
+slots_to_vals(const we_instance *inst, uint32_t n, const we_valtype *types,
+    const wr_value *slots, we_val *out)
 {
 	for (uint32_t i = 0; i < n; i++) {
 		out[i] = wr_to_val(types[i], slots);
+		out[i].type = host_top(inst, types[i]);
 		slots += wr_width(types[i]);
 	}
 }
@@ -167,17 +181,23 @@ ref_is_null(we_val v)
  * it, and a function only of that type or a subtype (wr_type_sub).
  */
 static bool
-ref_fits(const we_instance *inst, we_valtype t, we_val v)
+ref_fits(const we_store *s, const we_instance *inst, we_valtype t, we_val v)
 {
 	if (ref_is_null(v))
 		return !(t & WE_REF_NONNULL);
 	if (wr_heap_is_bottom((uint32_t)t & 0xff))
 		return false;
-	/* Without GC objects, a non-null any reference is an i31. */
-	if (wr_ref_top(t) == WE_ANYREF) {
-		uint32_t h = (uint32_t)t & 0xff;
-		return wr_is_i31(v.of.externref) &&
-		    (h == WE_ANYREF || h == WE_EQREF || h == WE_I31REF);
+	/* A non-null any reference is an i31 or an object of the store. */
+	if (host_top(inst, t) == WE_ANYREF) {
+		uint32_t h = (uint32_t)t & ~(uint32_t)WE_REF_NONNULL;
+		if (!wr_is_i31(v.of.externref) &&
+		    wr_gc_find(s, v.of.externref) == NULL)
+			return false;
+		/* A host's own type names no type by index. */
+		return wr_any_test(s, v.of.externref, h,
+		    inst != NULL && (h & WE_REF_TYPEIDX)
+		        ? inst->type_ids[WE_REF_TYPE_INDEX(h)]
+		        : 0);
 	}
 	if (!(t & WE_REF_TYPEIDX))
 		return true;
@@ -201,13 +221,19 @@ check_vals(we_store *s, const we_instance *inst, const char *what,
 		return false;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (vals[i].type != wr_ref_top(types[i])) {
+		/* A null for a typed reference may come as any reference
+		   type: a struct type's used to be passed as a funcref (and
+		   still is through the daemon, which describes it so). */
+		if (vals[i].type != host_top(inst, types[i]) &&
+		    !((types[i] & WE_REF_TYPEIDX) && wr_is_ref(types[i]) &&
+		        wr_is_ref(vals[i].type) && ref_is_null(vals[i]))) {
 			call_error(s, "%s %zu: expected %s, got %s", what, i,
 			    we_valtype_name(types[i]),
 			    we_valtype_name(vals[i].type));
 			return false;
 		}
-		if (wr_is_ref(types[i]) && !ref_fits(inst, types[i], vals[i])) {
+		if (wr_is_ref(types[i]) &&
+		    !ref_fits(s, inst, types[i], vals[i])) {
 			call_error(s, "%s %zu: expected %s, got %s", what, i,
 			    we_valtype_name(types[i]),
 			    ref_is_null(vals[i]) ? "null"
@@ -283,6 +309,15 @@ take_host_results(
 			    we_valtype_name(res[i].type), i,
 			    we_valtype_name(t->results[i]));
 			return WE_HOST_TRAP;
+		} else if (res[i].type == WE_ANYREF &&
+		    !wr_host_ref_ok(s, t->results[i], res[i].of.externref)) {
+			/* The guest reads what an anyref points to. */
+			wr_trap(s, WE_TRAP_HOST,
+			    "host function returned an anyref for result %u "
+			    "that is not null, an i31 or an object of the "
+			    "store",
+			    i);
+			return WE_HOST_TRAP;
 		}
 	vals_to_slots(t->nresults, res, slots);
 	return WE_HOST_OK;
@@ -305,7 +340,7 @@ wx_call_host(we_store *s, we_func *f, we_instance *caller, wr_value *slots)
 		    "function");
 		return WE_HOST_TRAP;
 	}
-	slots_to_vals(t->nparams, t->params, slots, s->pending_args);
+	slots_to_vals(NULL, t->nparams, t->params, slots, s->pending_args);
 	for (uint32_t i = 0; i < t->nresults; i++) {
 		memset(&res[i], 0, sizeof res[i]);
 		res[i].type = t->results[i];
@@ -350,7 +385,8 @@ finish(we_store *s, wx_status st, we_val *results)
 	switch (st) {
 	case WX_DONE:
 		s->state = WR_IDLE;
-		slots_to_vals(t->nresults, t->results, x->stack, results);
+		slots_to_vals(
+		    x->entry->inst, t->nresults, t->results, x->stack, results);
 		return WE_CALL_OK;
 	case WX_TRAP:
 		s->state = WR_IDLE;
@@ -553,6 +589,7 @@ we_trap_kind_name(we_trap_kind kind)
 	case WE_TRAP_EXCEPTION: return "uncaught exception";
 	case WE_TRAP_NULL_REFERENCE: return "null reference";
 	case WE_TRAP_CAST_FAILURE: return "cast failure";
+	case WE_TRAP_ARRAY_OUT_OF_BOUNDS: return "out of bounds array access";
 	}
 	return "unknown trap";
 }

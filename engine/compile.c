@@ -2708,48 +2708,303 @@ op_simple(cc *c, const op_info *oi)
 	}
 }
 
-/* ---- Instructions: GC (3.0) without heap objects ----------------------- */
+/* ---- Instructions: GC (3.0) ----------------------------------------------- */
 
-/* The opcodes.def code of each row, by wx_op. */
-static const uint32_t wc_op_code[] = {
-#define WX_ANY(N, code, text) [WXO_##N] = (code),
-#include "opcodes.def"
-};
-
-/* The name of GC instruction 0xfb sub, from its row, or NULL. */
-static const char *
-gc_name(uint32_t sub)
+/* An unknown 0xfb instruction. */
+static bool
+gc_illegal(cc *c, uint32_t sub)
 {
-	static const struct {
-		uint32_t code;
-		const char *text;
-	} rows[] = {
-#define WX_ANY(N, code, text) {(code), (text)},
-#include "opcodes.def"
-	};
+	return malformed(c, "illegal opcode 0xfb %u", sub);
+}
 
-	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-		if (rows[i].code == WX_FB(sub))
-			return rows[i].text;
-	return NULL;
+/* ---- Instructions: GC objects (struct and array) ----------------------- */
+
+/* Reads a type index that must name a type of kind (a wm_typekind). */
+static bool
+read_gc_type(cc *c, uint32_t *x, uint8_t kind)
+{
+	if (!read_u32(c, x))
+		return false;
+	if (*x >= c->m->ntypes)
+		return invalid(c, "unknown type %u", *x);
+	if (c->m->typeinfo[*x].kind != kind)
+		return invalid(c, "type mismatch: type %u is not %s type", *x,
+		    kind == WM_KIND_STRUCT ? "a struct" : "an array");
+	return true;
+}
+
+static bool
+is_packed(we_valtype ft)
+{
+	return wm_unpacked(ft) != (we_valtype)((uint32_t)ft & ~WM_FIELD_MUT);
+}
+
+/* Whether field type ft has a default value (not a non-null ref). */
+static bool
+defaultable(we_valtype ft)
+{
+	we_valtype t = wm_unpacked(ft);
+
+	return !(wr_is_ref(t) && (t & WE_REF_NONNULL));
+}
+
+/* Pops the n values of field types fts (unpacked), last first. */
+static bool
+pop_fields(cc *c, uint32_t n, const we_valtype *fts)
+{
+	for (uint32_t i = n; i-- > 0;)
+		if (!pop_expect(c, wm_unpacked(fts[i])))
+			return false;
+	return true;
+}
+
+static bool
+op_struct(cc *c, wx_op op)
+{
+	const we_functype *st;
+	uint32_t x, i, h, k;
+	we_valtype ft;
+
+	if (!read_gc_type(c, &x, WM_KIND_STRUCT))
+		return false;
+	st = &c->m->types[x];
+	if (op == WXO_STRUCT_NEW || op == WXO_STRUCT_NEW_DEFAULT) {
+		bool dflt = op == WXO_STRUCT_NEW_DEFAULT;
+		if (dflt) {
+			for (i = 0; i < st->nparams; i++)
+				if (!defaultable(st->params[i]))
+					return invalid(c,
+					    "type mismatch: field %u of type "
+					    "%u has no default value",
+					    i, x);
+		} else {
+			materialize_top(c, st->nparams);
+			if (!pop_fields(c, st->nparams, st->params))
+				return false;
+		}
+		emit_cd(c, WXO_X_STRUCT_NEW, slot(c, c->nvals), x, dflt, 0);
+		return push(c, (we_valtype)(WE_REF_TYPE(x) | WE_REF_NONNULL));
+	}
+	if (!read_u32(c, &i))
+		return false;
+	if (i >= st->nparams)
+		return invalid(c, "unknown field %u of type %u", i, x);
+	ft = st->params[i];
+	k = wr_field_kind(ft);
+	if (op == WXO_STRUCT_SET) {
+		if (!(ft & WM_FIELD_MUT))
+			return invalid(c, "field is immutable");
+		if (!pop_expect(c, wm_unpacked(ft)) ||
+		    !pop_expect(c, WE_REF_TYPE(x)))
+			return false;
+		h = c->nvals;
+		emit_cd(c, WXO_X_STRUCT_SET, use(c, h), use(c, h + 1),
+		    wr_field_offset(st, i), k);
+		return true;
+	}
+	if (is_packed(ft) != (op != WXO_STRUCT_GET))
+		return invalid(c,
+		    is_packed(ft) ? "field is packed" : "field is not packed");
+	if (!pop_expect(c, WE_REF_TYPE(x)))
+		return false;
+	h = c->nvals;
+	i = emit_cd(c, WXO_X_STRUCT_GET, slot(c, h), use(c, h),
+	    wr_field_offset(st, i), k | (op == WXO_STRUCT_GET_S ? 8u : 0u));
+	if (k != WR_F_V128)
+		mark_simple(c, i);
+	return push(c, wm_unpacked(ft));
+}
+
+/* The i32 operands of array.copy, array.fill and the like, popped. */
+static bool
+pop_i32s(cc *c, uint32_t n)
+{
+	while (n-- > 0)
+		if (!pop_expect(c, WE_I32))
+			return false;
+	return true;
+}
+
+/* Whether array type x's elements may be set, else an error. */
+static bool
+array_mutable(cc *c, uint32_t x)
+{
+	if (!(c->m->types[x].params[0] & WM_FIELD_MUT))
+		return invalid(c, "array is immutable");
+	return true;
+}
+
+static bool
+op_array(cc *c, wx_op op)
+{
+	uint32_t x = 0, y = 0, n, h, k, i;
+	we_valtype ft = 0, et = 0;
+
+	if (op != WXO_ARRAY_LEN) {
+		if (!read_gc_type(c, &x, WM_KIND_ARRAY))
+			return false;
+		ft = c->m->types[x].params[0];
+		et = wm_unpacked(ft);
+	}
+	k = wr_field_kind(ft);
+	/* The bulk ones read their operands from consecutive slots. */
+	if (op != WXO_ARRAY_GET && op != WXO_ARRAY_GET_S &&
+	    op != WXO_ARRAY_GET_U && op != WXO_ARRAY_LEN &&
+	    op != WXO_ARRAY_NEW_FIXED)
+		materialize_top(c, 5);
+	switch (op) {
+	case WXO_ARRAY_NEW:
+		if (!pop_expect(c, WE_I32) || !pop_expect(c, et))
+			return false;
+		emit_cd(c, WXO_X_ARRAY_NEW, slot(c, c->nvals), x, 0,
+		    k == WR_F_V128);
+		break;
+	case WXO_ARRAY_NEW_DEFAULT:
+		if (!defaultable(ft))
+			return invalid(c,
+			    "type mismatch: array type %u has no default "
+			    "value",
+			    x);
+		if (!pop_expect(c, WE_I32))
+			return false;
+		emit_cd(c, WXO_X_ARRAY_NEW, slot(c, c->nvals), x, 1, 0);
+		break;
+	case WXO_ARRAY_NEW_FIXED:
+		if (!read_u32(c, &n))
+			return false;
+		/* Past the block's operands the stack is polymorphic (or
+		   empty): pop no more than there are. */
+		h = c->nvals - top(c)->height;
+		if (n > h && !top(c)->unreachable)
+			return invalid(
+			    c, "type mismatch: operand stack is empty");
+		materialize_top(c, n);
+		for (i = 0; i < n && i < h; i++)
+			if (!pop_expect(c, et))
+				return false;
+		emit_cd(c, WXO_X_ARRAY_NEW, slot(c, c->nvals), x, 2, n);
+		break;
+	case WXO_ARRAY_NEW_DATA:
+	case WXO_ARRAY_INIT_DATA:
+		if (!read_u32(c, &y) || !check_data(c, y))
+			return false;
+		if (wr_is_ref(et))
+			return invalid(c,
+			    "type mismatch: array type %u holds references, "
+			    "not data",
+			    x);
+		goto seg;
+	case WXO_ARRAY_NEW_ELEM:
+	case WXO_ARRAY_INIT_ELEM:
+		if (!read_u32(c, &y) || !check_elem(c, y))
+			return false;
+		if (!wm_subtype(c->m, c->m->elems[y].type, et))
+			return invalid(c,
+			    "type mismatch: array type %u does not hold "
+			    "segment %u's references",
+			    x, y);
+	seg:
+		if (op == WXO_ARRAY_NEW_DATA || op == WXO_ARRAY_NEW_ELEM) {
+			if (!pop_i32s(c, 2))
+				return false;
+			emit_cd(c, WXO_X_ARRAY_NEW_SEG, slot(c, c->nvals), x, y,
+			    op == WXO_ARRAY_NEW_ELEM);
+			break;
+		}
+		if (!array_mutable(c, x) || !pop_i32s(c, 3) ||
+		    !pop_expect(c, WE_REF_TYPE(x)))
+			return false;
+		emit_cd(c, WXO_X_ARRAY_INIT, slot(c, c->nvals), 0, y,
+		    op == WXO_ARRAY_INIT_ELEM);
+		return true;
+	case WXO_ARRAY_GET:
+	case WXO_ARRAY_GET_S:
+	case WXO_ARRAY_GET_U:
+		if (is_packed(ft) != (op != WXO_ARRAY_GET))
+			return invalid(c,
+			    is_packed(ft) ? "array is packed"
+			                  : "array is not packed");
+		if (!pop_expect(c, WE_I32) || !pop_expect(c, WE_REF_TYPE(x)))
+			return false;
+		h = c->nvals;
+		i = emit_cd(c, WXO_X_ARRAY_GET, slot(c, h), use(c, h),
+		    use(c, h + 1), k | (op == WXO_ARRAY_GET_S ? 8u : 0u));
+		if (k != WR_F_V128)
+			mark_simple(c, i);
+		return push(c, et);
+	case WXO_ARRAY_SET:
+		if (!array_mutable(c, x) || !pop_expect(c, et) ||
+		    !pop_expect(c, WE_I32) || !pop_expect(c, WE_REF_TYPE(x)))
+			return false;
+		emit_cd(c, WXO_X_ARRAY_SET, slot(c, c->nvals), 0, 0, k);
+		return true;
+	case WXO_ARRAY_LEN:
+		if (!pop_expect(c, WE_ARRAYREF))
+			return false;
+		h = c->nvals;
+		mark_simple(
+		    c, emit(c, WXO_X_ARRAY_LEN, slot(c, h), use(c, h), 0));
+		return push(c, WE_I32);
+	case WXO_ARRAY_FILL:
+		if (!array_mutable(c, x) || !pop_expect(c, WE_I32) ||
+		    !pop_expect(c, et) || !pop_expect(c, WE_I32) ||
+		    !pop_expect(c, WE_REF_TYPE(x)))
+			return false;
+		emit_cd(c, WXO_X_ARRAY_FILL, slot(c, c->nvals), 0, 0, k);
+		return true;
+	case WXO_ARRAY_COPY: {
+		we_valtype sft;
+		if (!read_gc_type(c, &y, WM_KIND_ARRAY) || !array_mutable(c, x))
+			return false;
+		sft = c->m->types[y].params[0];
+		if (is_packed(ft) || is_packed(sft)
+		        ? ((uint32_t)ft & ~WM_FIELD_MUT) !=
+		            ((uint32_t)sft & ~WM_FIELD_MUT)
+		        : !wm_subtype(c->m, wm_unpacked(sft), et))
+			return invalid(c,
+			    "type mismatch: array.copy from array type %u to "
+			    "%u",
+			    y, x);
+		if (!pop_expect(c, WE_I32) || !pop_expect(c, WE_I32) ||
+		    !pop_expect(c, WE_REF_TYPE(y)) || !pop_expect(c, WE_I32) ||
+		    !pop_expect(c, WE_REF_TYPE(x)))
+			return false;
+		emit_cd(c, WXO_X_ARRAY_COPY, slot(c, c->nvals), 0, 0, k);
+		return true;
+	}
+	default: return unhandled(c, op);
+	}
+	return push(c, (we_valtype)(WE_REF_TYPE(x) | WE_REF_NONNULL));
 }
 
 /*
- * An instruction that makes or uses GC heap objects (struct.new ...),
- * which the engine does not run yet: refused when validating, by name.
+ * any.convert_extern and extern.convert_any: each keeps nullness
+ * (gc.c boxes what needs it).
  */
 static bool
-gc_refused(cc *c, uint32_t sub)
+op_convert(cc *c, wx_op op)
 {
-	const char *name = gc_name(sub);
+	bool to_any = op == WXO_ANY_CONVERT_EXTERN;
+	we_valtype t;
+	uint32_t h;
 
-	if (sub > 0x1e)
-		return malformed(c, "illegal opcode 0xfb %u", sub);
-	if (name != NULL)
-		return invalid(c,
-		    "GC object instructions are not supported yet (%s)", name);
-	return invalid(
-	    c, "GC object instructions are not supported yet (0xfb %u)", sub);
+	if (!pop(c, &t))
+		return false;
+	if (t != UNKNOWN &&
+	    !wm_subtype(c->m, t, to_any ? WE_EXTERNREF : WE_ANYREF))
+		return invalid(c, "type mismatch: expected %s, found %s",
+		    we_valtype_name(to_any ? WE_EXTERNREF : WE_ANYREF),
+		    we_valtype_name(t));
+	h = c->nvals;
+	mark_simple(c,
+	    emit_cd(c,
+	        to_any ? WXO_X_ANY_CONVERT_EXTERN : WXO_X_EXTERN_CONVERT_ANY,
+	        slot(c, h), use(c, h), to_any, 0));
+	if (t != UNKNOWN && (t & WE_REF_NONNULL))
+		return push(c,
+		    (we_valtype)((to_any ? WE_ANYREF : WE_EXTERNREF) |
+		        WE_REF_NONNULL));
+	return push(c, to_any ? WE_ANYREF : WE_EXTERNREF);
 }
 
 /*
@@ -2945,17 +3200,26 @@ op_hand(cc *c, wx_hand h, wx_op op, bool *done)
 	case WXH_BR_ON_CAST_FAIL: return op_br_on_cast(c, true);
 	case WXH_STRUCT_NEW:
 	case WXH_STRUCT_NEW_DEFAULT:
+	case WXH_STRUCT_GET:
+	case WXH_STRUCT_GET_S:
+	case WXH_STRUCT_GET_U:
+	case WXH_STRUCT_SET: return op_struct(c, op);
 	case WXH_ARRAY_NEW:
 	case WXH_ARRAY_NEW_DEFAULT:
+	case WXH_ARRAY_NEW_FIXED:
+	case WXH_ARRAY_NEW_DATA:
+	case WXH_ARRAY_NEW_ELEM:
 	case WXH_ARRAY_GET:
 	case WXH_ARRAY_GET_S:
 	case WXH_ARRAY_GET_U:
 	case WXH_ARRAY_SET:
 	case WXH_ARRAY_LEN:
 	case WXH_ARRAY_FILL:
+	case WXH_ARRAY_COPY:
+	case WXH_ARRAY_INIT_DATA:
+	case WXH_ARRAY_INIT_ELEM: return op_array(c, op);
 	case WXH_ANY_CONVERT_EXTERN:
-	case WXH_EXTERN_CONVERT_ANY:
-		return gc_refused(c, WX_CODE_SUB(wc_op_code[op]));
+	case WXH_EXTERN_CONVERT_ANY: return op_convert(c, op);
 	case WXH_V128_CONST: return op_v128_const(c);
 	case WXH_I8X16_SHUFFLE: return op_shuffle(c);
 	}
@@ -2993,7 +3257,7 @@ compile_insn(cc *c, bool *done)
 		if (!read_u32(c, &sub))
 			return false;
 		if (sub >= FB_SPAN || opinfo_table[FB_BASE + sub].kind == K_BAD)
-			return gc_refused(c, sub);
+			return gc_illegal(c, sub);
 		ix = FB_BASE + sub;
 	}
 	oi = &opinfo_table[ix];

@@ -520,6 +520,7 @@ typedef struct const_stack {
 	we_valtype types[WM_CONSTEXPR_MAX_DEPTH];
 	uint32_t n;
 	bool mismatch; /* an operation found other operands than it needs */
+	bool v128;     /* a GC instruction took a v128 operand */
 } const_stack;
 
 /* An extended-constant operation of type t on the stack's top two. */
@@ -535,24 +536,111 @@ const_binop(const_stack *st, we_valtype t)
 	st->types[st->n - 1] = t;
 }
 
-/* ref.i31 (0xfb 28, GC) in a constant expression, after its 0xfb: the
- * one constant GC instruction the engine has (i32 -> (ref i31)). */
+/* Pops an operand of type want (a mismatch when it is not one). */
+static void
+const_pop(wd_ctx *c, const_stack *st, we_valtype want)
+{
+	if (st->n < 1) {
+		st->mismatch = true;
+		return;
+	}
+	st->n--;
+	/* The evaluator's stack holds 64 bits a value: no v128 operand. */
+	if (st->types[st->n] == WE_V128 && want == WE_V128)
+		st->v128 = true;
+	else if (!wm_subtype(c->m, st->types[st->n], want))
+		st->mismatch = true;
+}
+
+/* A type index of kind (a wm_typekind) in a constant expression. */
 static bool
-const_ref_i31(wd_ctx *c, const_stack *st)
+const_gc_type(wd_ctx *c, size_t off, uint32_t *x, uint8_t kind)
+{
+	if (!wrd_u32(&c->r, x))
+		return false;
+	if (*x >= c->m->ntypes || c->m->typeinfo[*x].kind != kind) {
+		invalid_at(c, off, "unknown %s type %u",
+		    kind == WM_KIND_STRUCT ? "struct" : "array", *x);
+		*x = UINT32_MAX;
+	}
+	return true;
+}
+
+/*
+ * A GC instruction (0xfb, 3.0) in a constant expression, after its 0xfb:
+ * ref.i31, struct.new(_default), array.new(_default, _fixed),
+ * any.convert_extern and extern.convert_any.
+ */
+static bool
+const_gc(wd_ctx *c, const_stack *st)
 {
 	size_t off = wrd_offset(&c->r) - 1;
-	uint32_t sub;
+	uint32_t sub, x = UINT32_MAX, n;
+	we_valtype t, push;
 
 	if (!wrd_u32(&c->r, &sub))
 		return false;
-	if (sub != 0x1c)
+	switch (sub) {
+	case 0x1c: /* ref.i31 */
+		const_pop(c, st, WE_I32);
+		push = (we_valtype)(WE_I31REF | WE_REF_NONNULL);
+		break;
+	case 0x00: /* struct.new */
+	case 0x01: /* struct.new_default */
+		if (!const_gc_type(c, off, &x, WM_KIND_STRUCT))
+			return false;
+		if (x == UINT32_MAX)
+			return true;
+		for (uint32_t i = c->m->types[x].nparams; i-- > 0;) {
+			t = wm_unpacked(c->m->types[x].params[i]);
+			if (sub == 0)
+				const_pop(c, st, t);
+			else if (wr_is_ref(t) && (t & WE_REF_NONNULL))
+				st->mismatch = true; /* no default */
+		}
+		push = (we_valtype)(WE_REF_TYPE(x) | WE_REF_NONNULL);
+		break;
+	case 0x06: /* array.new */
+	case 0x07: /* array.new_default */
+	case 0x08: /* array.new_fixed */
+		if (!const_gc_type(c, off, &x, WM_KIND_ARRAY))
+			return false;
+		if (sub == 0x08 && !wrd_u32(&c->r, &n))
+			return false;
+		if (x == UINT32_MAX)
+			return true;
+		t = wm_unpacked(c->m->types[x].params[0]);
+		if (sub == 0x08) {
+			if (n > st->n)
+				st->mismatch = true;
+			for (uint32_t i = 0; i < n && st->n > 0; i++)
+				const_pop(c, st, t);
+		} else {
+			const_pop(c, st, WE_I32);
+			if (sub == 0x06)
+				const_pop(c, st, t);
+			else if (wr_is_ref(t) && (t & WE_REF_NONNULL))
+				st->mismatch = true;
+		}
+		push = (we_valtype)(WE_REF_TYPE(x) | WE_REF_NONNULL);
+		break;
+	case 0x1a: /* any.convert_extern */
+	case 0x1b: /* extern.convert_any */
+		t = st->n > 0 ? st->types[st->n - 1] : WE_I32;
+		const_pop(c, st, sub == 0x1a ? WE_EXTERNREF : WE_ANYREF);
+		push = sub == 0x1a ? WE_ANYREF : WE_EXTERNREF;
+		if (wr_is_ref(t) && (t & WE_REF_NONNULL))
+			push = (we_valtype)(push | WE_REF_NONNULL);
+		break;
+	default:
 		return stop_invalid(
 		    c, off, "constant expression required", 0xfb);
-	if (st->n < 1 || st->types[st->n - 1] != WE_I32)
-		st->mismatch = true;
-	if (st->n < 1)
-		st->n = 1;
-	st->types[st->n - 1] = (we_valtype)(WE_I31REF | WE_REF_NONNULL);
+	}
+	if (st->n == WM_CONSTEXPR_MAX_DEPTH)
+		return wrd_fail(&c->r, WE_ERR_LIMIT,
+		    "constant expression deeper than %u operands",
+		    WM_CONSTEXPR_MAX_DEPTH);
+	st->types[st->n++] = push;
 	return true;
 }
 
@@ -584,7 +672,7 @@ read_const_rest(
 			continue;
 		}
 		if (op == 0xfb && !c->m->wasm2) {
-			if (!const_ref_i31(c, st))
+			if (!const_gc(c, st))
 				return false;
 			continue;
 		}
@@ -619,14 +707,28 @@ read_constexpr(
 
 	memset(e, 0, sizeof *e);
 	e->type = want;
-	if (!read_const_instr(c, e, nglobals_visible))
-		return false;
-	st.n = 1;
-	st.types[0] = e->type;
 	st.mismatch = false;
+	st.v128 = false;
+	if (wrd_left(&c->r) > 0 && *c->r.p == 0xfb && !c->m->wasm2) {
+		/* A GC instruction that needs no operand first
+		   (struct.new_default, array.new_fixed $t 0...). */
+		st.n = 0;
+		longer = true;
+	} else {
+		if (!read_const_instr(c, e, nglobals_visible))
+			return false;
+		st.n = 1;
+		st.types[0] = e->type;
+	}
 	if (!read_const_rest(c, &st, &longer, nglobals_visible))
 		return false;
-	if (st.n > 1)
+	if (st.n == 0)
+		invalid_at(c, off, "type mismatch (empty constant expression)");
+	else if (st.v128 && !st.mismatch)
+		invalid_at(c, off,
+		    "a GC object with a v128 field or element in a constant "
+		    "expression is not supported yet");
+	else if (st.n > 1)
 		invalid_at(c, off,
 		    "type mismatch (constant expression leaves %u values)",
 		    st.n);

@@ -31,6 +31,7 @@ we_global_new(we_store *s, const we_globaltype *type, we_val init)
 	we_global *g = calloc(1, sizeof(*g));
 	if (g == NULL)
 		return NULL;
+	g->store = s;
 	g->type = *type;
 	wr_from_val(init, &g->value); /* a v128 goes on into hi */
 	if (!wr_store_adopt(s, g, WR_OBJ_GLOBAL)) {
@@ -43,13 +44,20 @@ we_global_new(we_store *s, const we_globaltype *type, we_val init)
 we_val
 we_global_get(const we_global *g)
 {
-	return wr_to_val(g->type.type, &g->value);
+	we_val v = wr_to_val(g->type.type, &g->value);
+
+	v.type = wr_host_top(g->store, g->type.type);
+	return v;
 }
 
 bool
 we_global_set(we_global *g, we_val v)
 {
 	if (!g->type.mutable_ || v.type != g->type.type)
+		return false;
+	/* An anyref from the host: null, an i31 or an object of the store. */
+	if (v.type == WE_ANYREF &&
+	    !wr_host_ref_ok(g->store, g->type.type, v.of.externref))
 		return false;
 	wr_from_val(v, &g->value);
 	return true;

@@ -458,9 +458,12 @@ create_tags(we_instance *inst, we_error *err)
 	return true;
 }
 
-/* The value of a constant expression in inst (imports bound). */
+/*
+ * The value of a constant expression in inst (imports bound); *ok false
+ * when a GC object it makes does not fit the store (its trap says so).
+ */
 static wr_value
-const_eval(const we_instance *inst, const wm_constexpr *c)
+const_eval_ok(const we_instance *inst, const wm_constexpr *c, bool *ok)
 {
 	wr_value v;
 
@@ -474,9 +477,31 @@ const_eval(const we_instance *inst, const wm_constexpr *c)
 	case WM_CONST_REFNULL: v.ref = NULL; break;
 	case WM_CONST_REFFUNC: v.ref = inst->funcs[c->index]; break;
 	case WM_CONST_V128: v.i64 = c->bits; break;
-	case WM_CONST_EXPR: v.i64 = wm_constexpr_eval(inst, c); break;
+	case WM_CONST_EXPR: v.i64 = wm_constexpr_eval(inst, c, ok); break;
 	}
 	return v;
+}
+
+/* const_eval_ok of an expression that makes no GC object (an offset). */
+static wr_value
+const_eval(const we_instance *inst, const wm_constexpr *c)
+{
+	bool ok;
+
+	return const_eval_ok(inst, c, &ok);
+}
+
+/* const_eval_ok, false with err set when an object does not fit. */
+static bool
+const_eval_err(
+    const we_instance *inst, const wm_constexpr *c, wr_value *v, we_error *err)
+{
+	bool ok = true;
+
+	*v = const_eval_ok(inst, c, &ok);
+	if (!ok)
+		set_error(err, WE_ERR_LIMIT, "%s", inst->store->trap.message);
+	return ok;
 }
 
 static bool
@@ -485,8 +510,10 @@ create_tables(we_instance *inst, we_error *err)
 	const we_module *m = inst->module;
 
 	for (uint32_t i = m->ntable_imports; i < m->ntables; i++) {
-		wr_value init =
-		    const_eval(inst, &m->table_inits[i - m->ntable_imports]);
+		wr_value init;
+		if (!const_eval_err(inst,
+		        &m->table_inits[i - m->ntable_imports], &init, err))
+			return false;
 		we_tabletype type = m->tables[i];
 		type.elem = store_type(inst, type.elem);
 		inst->tables[i] =
@@ -560,9 +587,11 @@ create_globals(we_instance *inst, we_error *err)
 	for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++) {
 		we_global *g = &inst->own_globals[i - m->nglobal_imports];
 
+		g->store = inst->store;
 		g->type = m->globals[i].type;
 		g->type.type = store_type(inst, g->type.type);
-		g->value = const_eval(inst, &m->globals[i].init);
+		if (!const_eval_err(inst, &m->globals[i].init, &g->value, err))
+			return false;
 		g->hi = const_eval_hi(inst, &m->globals[i].init);
 		inst->globals[i] = g;
 	}
@@ -588,9 +617,13 @@ eval_elems(we_instance *inst, we_error *err)
 		seg->refs = malloc((size_t)e->count * sizeof(*seg->refs));
 		if (seg->refs == NULL)
 			return nomem(err);
-		for (uint32_t j = 0; j < e->count; j++)
-			seg->refs[j] = const_eval(inst, &e->items[j]).ref;
 		seg->count = e->count;
+		for (uint32_t j = 0; j < e->count; j++) {
+			wr_value v;
+			if (!const_eval_err(inst, &e->items[j], &v, err))
+				return false;
+			seg->refs[j] = v.ref;
+		}
 	}
 	for (uint32_t i = 0; i < m->ndatas; i++)
 		inst->data_sizes[i] = m->datas[i].len;

@@ -186,6 +186,12 @@ trap_at(we_store *s, we_trap_kind kind, const wx_insn *ip)
 		trap = (kind);                                                 \
 		goto do_trap;                                                  \
 	} while (0)
+/* A trap of kind with its own message (a static string). */
+#define TRAP_MSG(kind, msg)                                                    \
+	do {                                                                   \
+		wr_trap(s, (kind), "%s", (msg));                               \
+		TRAP(WE_TRAP_HOST);                                            \
+	} while (0)
 #define CHARGE(n)                                                              \
 	do {                                                                   \
 		if (unlikely((budget -= (int64_t)(n)) < 0)) {                  \
@@ -1298,6 +1304,151 @@ dispatch:
 			        !wr_ref_test(inst, B.ref, (we_valtype)ip->imm)))
 				TRAP(WE_TRAP_CAST_FAILURE);
 			A.ref = B.ref;
+			vmnext();
+		}
+		/* ---- GC objects (see xops.def) ---- */
+		vmcase(X_STRUCT_NEW)
+		{
+			wr_gcobj *o =
+			    wr_struct_new(s, inst, ip->b, ip->c ? NULL : &A);
+			if (unlikely(o == NULL))
+				TRAP(WE_TRAP_HOST); /* s->trap is filled */
+			A.ref = o;
+			vmnext();
+		}
+		vmcase(X_STRUCT_GET)
+		{
+			const wr_gcobj *o = B.ref;
+			if (unlikely(o == NULL))
+				TRAP_MSG(WE_TRAP_NULL_REFERENCE,
+				    "null structure reference");
+			wr_field_get((enum wr_field)(ip->d & 7),
+			    o->data + ip->c, &A, ip->d & 8);
+			vmnext();
+		}
+		vmcase(X_STRUCT_SET)
+		{
+			wr_gcobj *o = A.ref;
+			if (unlikely(o == NULL))
+				TRAP_MSG(WE_TRAP_NULL_REFERENCE,
+				    "null structure reference");
+			wr_field_set((enum wr_field)ip->d, o->data + ip->c, &B);
+			vmnext();
+		}
+		vmcase(X_ARRAY_NEW)
+		{
+			wr_gcobj *o;
+			if (ip->c == 0)
+				o = wr_array_new(s, inst, ip->b,
+				    fp[ip->a + 1 + ip->d].i32, &A, NULL);
+			else if (ip->c == 1)
+				o = wr_array_new(
+				    s, inst, ip->b, A.i32, NULL, NULL);
+			else
+				o = wr_array_new(
+				    s, inst, ip->b, ip->d, NULL, &A);
+			if (unlikely(o == NULL))
+				TRAP(WE_TRAP_HOST);
+			A.ref = o;
+			vmnext();
+		}
+		vmcase(X_ARRAY_NEW_SEG)
+		{
+			wr_gcobj *o =
+			    (ip->d ? wr_array_new_elem : wr_array_new_data)(s,
+			        inst, ip->b, ip->c, A.i32, fp[ip->a + 1].i32);
+			if (unlikely(o == NULL))
+				TRAP(WE_TRAP_HOST);
+			A.ref = o;
+			vmnext();
+		}
+		vmcase(X_ARRAY_GET)
+		{
+			const wr_gcobj *o = B.ref;
+			uint32_t i = C.i32;
+			if (unlikely(o == NULL))
+				TRAP_MSG(WE_TRAP_NULL_REFERENCE,
+				    "null array reference");
+			if (unlikely(i >= o->len))
+				TRAP(WE_TRAP_ARRAY_OUT_OF_BOUNDS);
+			wr_field_get((enum wr_field)(ip->d & 7),
+			    o->data + (size_t)i * o->esize, &A, ip->d & 8);
+			vmnext();
+		}
+		vmcase(X_ARRAY_SET)
+		{
+			wr_gcobj *o = A.ref;
+			uint32_t i = fp[ip->a + 1].i32;
+			if (unlikely(o == NULL))
+				TRAP_MSG(WE_TRAP_NULL_REFERENCE,
+				    "null array reference");
+			if (unlikely(i >= o->len))
+				TRAP(WE_TRAP_ARRAY_OUT_OF_BOUNDS);
+			wr_field_set((enum wr_field)ip->d,
+			    o->data + (size_t)i * o->esize, &fp[ip->a + 2]);
+			vmnext();
+		}
+		vmcase(X_ARRAY_LEN)
+		{
+			const wr_gcobj *o = B.ref;
+			if (unlikely(o == NULL))
+				TRAP_MSG(WE_TRAP_NULL_REFERENCE,
+				    "null array reference");
+			A.i32 = o->len;
+			vmnext();
+		}
+		vmcase(X_ARRAY_FILL)
+		{
+			/* array fp[a], at fp[a+1], value fp[a+2], n after it */
+			wr_gcobj *o = A.ref;
+			uint64_t i = fp[ip->a + 1].i32;
+			uint64_t n =
+			    fp[ip->a + (ip->d == WR_F_V128 ? 4 : 3)].i32;
+			if (unlikely(o == NULL))
+				TRAP_MSG(WE_TRAP_NULL_REFERENCE,
+				    "null array reference");
+			if (unlikely(i + n > o->len))
+				TRAP(WE_TRAP_ARRAY_OUT_OF_BOUNDS);
+			for (; n > 0; n--, i++)
+				wr_field_set((enum wr_field)ip->d,
+				    o->data + i * o->esize, &fp[ip->a + 2]);
+			vmnext();
+		}
+		vmcase(X_ARRAY_COPY)
+		{
+			/* array fp[a] at fp[a+1] := array fp[a+2] at fp[a+3],
+			   fp[a+4] elements */
+			wr_gcobj *d = A.ref, *o = fp[ip->a + 2].ref;
+			uint64_t di = fp[ip->a + 1].i32, si = fp[ip->a + 3].i32;
+			uint64_t n = fp[ip->a + 4].i32;
+			if (unlikely(d == NULL || o == NULL))
+				TRAP_MSG(WE_TRAP_NULL_REFERENCE,
+				    "null array reference");
+			if (unlikely(di + n > d->len || si + n > o->len))
+				TRAP(WE_TRAP_ARRAY_OUT_OF_BOUNDS);
+			if (n > 0)
+				memmove(d->data + di * d->esize,
+				    o->data + si * o->esize, n * d->esize);
+			vmnext();
+		}
+		vmcase(X_ARRAY_INIT)
+		{
+			if (unlikely(!(ip->d ? wr_array_init_elem
+			                     : wr_array_init_data)(s, inst,
+			        A.ref, ip->c, fp[ip->a + 1].i32,
+			        fp[ip->a + 2].i32, fp[ip->a + 3].i32)))
+				TRAP(WE_TRAP_HOST);
+			vmnext();
+		}
+		vmcase(X_ANY_CONVERT_EXTERN) vmcase(X_EXTERN_CONVERT_ANY)
+		{
+			bool ok;
+			void *r =
+			    (ip->c ? wr_any_convert_extern
+			           : wr_extern_convert_any)(s, B.ref, &ok);
+			if (unlikely(!ok))
+				TRAP(WE_TRAP_HOST);
+			A.ref = r;
 			vmnext();
 		}
 		vmcase(X_REF_AS_NON_NULL)

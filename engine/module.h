@@ -95,6 +95,15 @@ typedef struct wm_typeinfo {
 #define WM_PACKED_I8 0x78u
 #define WM_PACKED_I16 0x77u
 
+/* The value type a field of type ft reads as: i32 for a packed one. */
+static inline we_valtype
+wm_unpacked(we_valtype ft)
+{
+	uint32_t t = (uint32_t)ft & ~WM_FIELD_MUT;
+
+	return t == WM_PACKED_I8 || t == WM_PACKED_I16 ? WE_I32 : (we_valtype)t;
+}
+
 typedef struct wm_funcdef {
 	uint32_t type_index;     /* into types */
 	const we_functype *type; /* borrowed from types[] */
@@ -223,9 +232,12 @@ struct we_module {
 
 /*
  * The value of WM_CONST_EXPR e in inst, whose globals before those e may
- * name are set (constexpr.c). e was validated by the decoder.
+ * name are set (constexpr.c). e was validated by the decoder. *ok false
+ * (the value 0, the store's trap saying why) when a GC object it makes
+ * does not fit the store's limit.
  */
-uint64_t wm_constexpr_eval(const we_instance *inst, const wm_constexpr *e);
+uint64_t wm_constexpr_eval(
+    const we_instance *inst, const wm_constexpr *e, bool *ok);
 
 /*
  * Whether a value of type sub may stand where one of type super is

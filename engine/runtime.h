@@ -20,6 +20,8 @@
 #define WE_RUNTIME_H
 
 #include <stdatomic.h>
+#include <stddef.h>
+#include <string.h>
 
 #include "module.h"
 
@@ -71,6 +73,7 @@ struct we_table {
 };
 
 struct we_global {
+	we_store *store; /* for the host's view of GC references */
 	we_globaltype type;
 	wr_value value; /* a v128's bytes 0..7 */
 	wr_value hi;    /* a v128's bytes 8..15; moved with value as one */
@@ -146,6 +149,13 @@ struct we_store {
 	 * of two, at most half full. */
 	uint32_t *typeindex; /* own */
 	uint32_t typeslots;
+
+	/* GC objects (gc.c): every struct, array and boxed value made in
+	   the store, an open-addressing set of gcslots (a power of two, at
+	   most half full, NULL when free) that frees them with the store
+	   and tells an object of the store from any other pointer. */
+	struct wr_gcobj **gcset; /* own */
+	uint32_t gcslots, ngc;
 
 	/* Execution: owned by interp.c/call.c. */
 	struct wx_exec *exec; /* own: created on first call */
@@ -388,6 +398,174 @@ we_tag *wr_tag_create(
  * adopted and charged to s; NULL past the store's limit or out of memory.
  */
 wr_exn *wr_exn_new(we_store *s, const we_tag *tag, const wr_value *vals);
+
+/* ---- gc.c ------------------------------------------------------------- */
+
+/*
+ * GC heap objects (3.0): structs and arrays, and two boxes. There is no
+ * collector: an object lives until its store is freed or reset, and
+ * each is charged to the store's memory limit (wr_store_charge), so a
+ * guest that allocates in a loop meets that limit (a trap) instead of
+ * exhausting the process.
+ *
+ * An object is a 16-byte header, then its storage: a struct's fields in
+ * order, each at its natural alignment in its storage size (i8 fields
+ * one byte, i16 two, references and 64-bit numbers eight, v128 sixteen
+ * at an 8-byte boundary), an array's len elements one after another.
+ * A reference to one is its address (8-aligned: never an i31).
+ *
+ * The boxes: extern.convert_any of an i31 gives an externref that is a
+ * WR_GC_I31BOX holding it (an i31 word could be a host's externref), and
+ * any.convert_extern of a host's externref gives an anyref that is a
+ * WR_GC_HOST holding it, a value of any but not of eq. Converting back
+ * unboxes; a struct or array is its own externref.
+ */
+enum wr_gckind {
+	WR_GC_STRUCT = 1,
+	WR_GC_ARRAY,
+	WR_GC_HOST,   /* any.convert_extern of a host externref: box */
+	WR_GC_I31BOX, /* extern.convert_any of an i31: box */
+};
+
+typedef struct wr_gcobj {
+	uint8_t kind;  /* an enum wr_gckind */
+	uint8_t esize; /* arrays: bytes an element takes */
+	uint16_t pad;
+	uint32_t type_id; /* structs and arrays: the store's type id */
+	uint32_t len;     /* arrays: elements */
+	uint32_t pad2;
+	/* The storage; a box's is the reference it holds (wr_gc_boxed). */
+	_Alignas(8) uint8_t data[];
+} wr_gcobj;
+
+#define WR_GC_HEADER offsetof(wr_gcobj, data)
+
+/* The reference box o holds. */
+static inline void *
+wr_gc_boxed(const wr_gcobj *o)
+{
+	void *p;
+
+	memcpy(&p, o->data, sizeof p);
+	return p;
+}
+
+/* Storage kinds of a field or an element: how it is read and written. */
+enum wr_field {
+	WR_F_I8,
+	WR_F_I16,
+	WR_F_I32, /* i32, f32 */
+	WR_F_I64, /* i64, f64, references */
+	WR_F_V128,
+};
+
+/* The storage kind of field type ft (a we_functype parameter with
+ * WM_FIELD_MUT maybe set), its size in bytes and its alignment. */
+enum wr_field wr_field_kind(we_valtype ft);
+uint32_t wr_field_size(enum wr_field k);
+
+/* The byte offset of field i of struct type st (from the storage). */
+uint32_t wr_field_offset(const we_functype *st, uint32_t i);
+
+/*
+ * A new struct of module type x of inst with its fields from vals (in
+ * slots, as the operand stack has them; NULL: the default values),
+ * adopted and charged; NULL with s->trap set past the store's limit.
+ */
+wr_gcobj *wr_struct_new(
+    we_store *s, const we_instance *inst, uint32_t x, const wr_value *vals);
+
+/*
+ * A new array of module type x of inst, of n elements, each init (of
+ * wr_width slots; NULL: the default), or, with elems, elements from
+ * elems[0..n) (slots, one after another). NULL with s->trap set.
+ */
+wr_gcobj *wr_array_new(we_store *s, const we_instance *inst, uint32_t x,
+    uint32_t n, const wr_value *init, const wr_value *elems);
+
+/* Reads (writes) element or field storage at p of kind k from (to) slots
+ * v; packed reads sign-extend when sign. Inline: the interpreter's
+ * struct.get and array.get are these. */
+static inline void
+wr_field_get(enum wr_field k, const uint8_t *p, wr_value *v, bool sign)
+{
+	switch (k) {
+	case WR_F_I8: v->i32 = sign ? (uint32_t)(int32_t)(int8_t)*p : *p; break;
+	case WR_F_I16: {
+		uint16_t x;
+		memcpy(&x, p, 2);
+		v->i32 = sign ? (uint32_t)(int32_t)(int16_t)x : x;
+		break;
+	}
+	case WR_F_I32: memcpy(&v->i32, p, 4); break;
+	case WR_F_I64: memcpy(&v->i64, p, 8); break;
+	case WR_F_V128: memcpy(v, p, 16); break;
+	}
+}
+
+static inline void
+wr_field_set(enum wr_field k, uint8_t *p, const wr_value *v)
+{
+	switch (k) {
+	case WR_F_I8: *p = (uint8_t)v->i32; break;
+	case WR_F_I16: {
+		uint16_t x = (uint16_t)v->i32;
+		memcpy(p, &x, 2);
+		break;
+	}
+	case WR_F_I32: memcpy(p, &v->i32, 4); break;
+	case WR_F_I64: memcpy(p, &v->i64, 8); break;
+	case WR_F_V128: memcpy(p, v, 16); break;
+	}
+}
+
+/* extern.convert_any and any.convert_extern (see above): NULL with
+ * s->trap set when a box does not fit the store's limit. ok false then. */
+void *wr_extern_convert_any(we_store *s, void *any, bool *ok);
+void *wr_any_convert_extern(we_store *s, void *ext, bool *ok);
+
+/*
+ * array.new_data and array.new_elem: a new array of module type x of n
+ * elements from data (element) segment y of inst at off; array.init_data
+ * and array.init_elem: n elements of o from index d, from segment y at
+ * src. NULL (false) with s->trap set: a null array, past the array's
+ * (segment's) end, or past the store's limit.
+ */
+wr_gcobj *wr_array_new_data(we_store *s, const we_instance *inst, uint32_t x,
+    uint32_t y, uint32_t off, uint32_t n);
+wr_gcobj *wr_array_new_elem(we_store *s, const we_instance *inst, uint32_t x,
+    uint32_t y, uint32_t off, uint32_t n);
+bool wr_array_init_data(we_store *s, const we_instance *inst, wr_gcobj *o,
+    uint32_t y, uint32_t d, uint32_t src, uint32_t n);
+bool wr_array_init_elem(we_store *s, const we_instance *inst, wr_gcobj *o,
+    uint32_t y, uint32_t d, uint32_t src, uint32_t n);
+
+/* The object of s at address p, or NULL when p is not one. */
+wr_gcobj *wr_gc_find(const we_store *s, const void *p);
+
+/*
+ * What a host sees of reference type t of a global or table of s (its
+ * type index a store id): as wr_ref_top, but anyref for a struct or
+ * array type.
+ */
+we_valtype wr_host_top(const we_store *s, we_valtype t);
+
+/*
+ * Whether ref, from a host, may be a value of type t (store ids) of s:
+ * null where t admits it; of the any hierarchy, an i31 or an object of s
+ * of that type; any other reference (its own checks are the caller's).
+ */
+bool wr_host_ref_ok(const we_store *s, we_valtype t, const void *ref);
+
+/* Frees every GC object of s (store.c, when the store is freed). */
+void wr_gc_free_all(we_store *s);
+
+/*
+ * Whether non-null any reference ref (an i31 or an object of s) is of
+ * heap type h (a reference type without WE_REF_NONNULL) of the any
+ * hierarchy, whose type index, if any, is the store type id id.
+ */
+bool wr_any_test(const we_store *s, const void *ref, uint32_t h, uint32_t id);
 
 /* ---- instance.c ------------------------------------------------------- */
 

@@ -244,12 +244,14 @@ put_ref(struct out *o, const we_instance *inst, we_valtype t, const void *ref,
 {
 	uint32_t index = NO_FUNC;
 
-	t = wr_ref_top(t);
+	t = wr_host_top(inst->store, t);
 	if (t != WE_FUNCREF && ref != NULL) {
 		set_error(err, WE_ERR_ARG, "cannot snapshot: %s holds a %s",
 		    where,
 		    t == WE_EXTERNREF ? "host reference (externref)"
-		                      : "caught exception (exnref)");
+		        : t == WE_ANYREF
+		        ? "GC reference (anyref: an i31, struct or array)"
+		        : "caught exception (exnref)");
 		return false;
 	}
 	if (t == WE_FUNCREF && !func_index(inst, ref, &index)) {

@@ -140,6 +140,7 @@ store_free_contents(we_store *s)
 	for (size_t i = 0; i < s->nobjects; i++)
 		object_free(s->objects[i], (enum wr_objkind)s->objkinds[i]);
 	s->nobjects = 0;
+	wr_gc_free_all(s);
 	types_free(s, 0, s->ntypes);
 	s->ntypes = 0;
 	if (s->typeindex != NULL)
@@ -186,6 +187,7 @@ we_store_free(we_store *s)
 	free(s->types);
 	free(s->typeinfo);
 	free(s->typeindex);
+	free(s->gcset);
 	free(s->pending_args);
 	wx_exec_free(s->exec);
 	free(s);

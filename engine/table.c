@@ -97,13 +97,24 @@ nomem:
 static bool
 ref_for_table(const we_table *t, we_val v, void **out)
 {
-	if (v.type != wr_ref_top(t->type.elem))
+	if (v.type !=
+	    (t->store != NULL ? wr_host_top(t->store, t->type.elem)
+	                      : wr_ref_top(t->type.elem)))
 		return false;
 	*out = v.type == WE_FUNCREF ? (void *)v.of.funcref : v.of.externref;
 	/* A null only where it may be; from the host, a function only to
 	   a table of untyped function references. */
-	if (*out == NULL ? (t->type.elem & WE_REF_NONNULL) != 0
-	                 : (t->type.elem & WE_REF_TYPEIDX) != 0)
+	if (*out == NULL
+	        ? (t->type.elem & WE_REF_NONNULL) != 0
+	        : (t->type.elem & WE_REF_TYPEIDX) != 0 && v.type == WE_FUNCREF)
+		return false;
+	/* An anyref: null, an i31 or an object of the store. */
+	if (v.type == WE_ANYREF && t->store != NULL &&
+	    !wr_host_ref_ok(t->store, t->type.elem, *out))
+		return false;
+	/* we_table_new's probe has no store yet: an i31 at most. */
+	if (v.type == WE_ANYREF && t->store == NULL && *out != NULL &&
+	    !wr_is_i31(*out))
 		return false;
 	return true;
 }
@@ -159,6 +170,7 @@ we_table_get(const we_table *t, uint32_t index, we_val *out)
 		return false;
 	wr_value v = {.ref = t->elems[index]};
 	*out = wr_to_val(t->type.elem, &v);
+	out->type = wr_host_top(t->store, t->type.elem);
 	return true;
 }
 

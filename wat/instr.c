@@ -40,12 +40,17 @@ typedef enum imm {
 	IM_TAG,
 	IM_TRYTABLE,
 	IM_TYPE,
-	IM_V128,    /* v128.const: a shape, then its lanes */
-	IM_SHUFFLE, /* i8x16.shuffle: 16 lane indices */
-	IM_LANE,    /* a lane index (SIMD extract_lane, replace_lane) */
-	IM_MEMLANE, /* a memarg, then a lane index (SIMD load/store_lane) */
-	IM_CASTREF, /* ref.test, ref.cast: (ref null? ht), written ht */
-	IM_BRCAST,  /* br_on_cast(_fail): label, two reference types */
+	IM_V128,     /* v128.const: a shape, then its lanes */
+	IM_SHUFFLE,  /* i8x16.shuffle: 16 lane indices */
+	IM_LANE,     /* a lane index (SIMD extract_lane, replace_lane) */
+	IM_MEMLANE,  /* a memarg, then a lane index (SIMD load/store_lane) */
+	IM_CASTREF,  /* ref.test, ref.cast: (ref null? ht), written ht */
+	IM_BRCAST,   /* br_on_cast(_fail): label, two reference types */
+	IM_FIELD,    /* struct.get/set: a type, one of its fields */
+	IM_FIXED,    /* array.new_fixed: a type, a count */
+	IM_TYPEDATA, /* array.new_data, array.init_data: a type, a data */
+	IM_TYPEELEM, /* array.new_elem, array.init_elem: a type, an elem */
+	IM_TYPE2,    /* array.copy: two types */
 } imm;
 
 typedef struct opinfo {
@@ -617,6 +622,40 @@ immediates(wparse *ps, const opinfo *op, wbuf *b)
 	case IM_TRYTABLE: break; /* see try_table() */
 	case IM_CASTREF: cast_reftype(ps, b); break;
 	case IM_BRCAST: br_on_cast(ps, b); break;
+	case IM_FIELD: {
+		uint32_t x = wat_index(ps, &ps->spaces[SP_TYPE]);
+		static wspace none = {.what = "field"};
+
+		wb_u32(ps, b, x);
+		wb_u32(ps, b,
+		    wat_index(
+		        ps, x < ps->ntypes ? &ps->types[x].fields : &none));
+		break;
+	}
+	case IM_FIXED: {
+		const wtok *t;
+		uint32_t n;
+
+		wb_u32(ps, b, wat_index(ps, &ps->spaces[SP_TYPE]));
+		t = wat_next(ps);
+		if (!wat_parse_u32(t, &n))
+			wat_fail_at(ps, t, "expected a count");
+		wb_u32(ps, b, n);
+		break;
+	}
+	case IM_TYPEDATA:
+		wb_u32(ps, b, wat_index(ps, &ps->spaces[SP_TYPE]));
+		wb_u32(ps, b, wat_index(ps, &ps->spaces[SP_DATA]));
+		ps->uses_datacount = true;
+		break;
+	case IM_TYPEELEM:
+		wb_u32(ps, b, wat_index(ps, &ps->spaces[SP_TYPE]));
+		wb_u32(ps, b, wat_index(ps, &ps->spaces[SP_ELEM]));
+		break;
+	case IM_TYPE2:
+		wb_u32(ps, b, wat_index(ps, &ps->spaces[SP_TYPE]));
+		wb_u32(ps, b, wat_index(ps, &ps->spaces[SP_TYPE]));
+		break;
 	}
 }
 

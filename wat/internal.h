@@ -124,6 +124,7 @@ typedef struct wfunctype {
 	                 may pick it */
 	uint32_t rec_n; /* the first of (rec ...): its size; else 0 */
 	bool in_rec;    /* a member of (rec ...) */
+	wspace fields;  /* a struct type's field names (struct.get $t $f) */
 } wfunctype;
 
 enum {

@@ -375,6 +375,7 @@ add_type(wparse *ps, wsig *sig)
 	ft->plen = sig->plen;
 	ft->len = (uint32_t)sig->types->len;
 	ft->is_func = ft->plain = true;
+	ft->fields.what = "field";
 	if (sig->types->len)
 		memcpy(ft->types, sig->types->p, sig->types->len);
 	wat_buf_done(ps, sig->types);
@@ -538,14 +539,16 @@ structtype(wparse *ps, wbuf *b)
 		wat_next(ps);
 		wat_next(ps);
 		if (wat_peek(ps, 0)->kind == T_ID) {
-			/* Field names are checked, not kept: no instruction
-			 * that names a field is read yet. */
+			/* Kept with the type (typedef_field) for the
+			 * instructions that name a field. */
 			wat_space_add(ps, &ps->fields, wat_next(ps));
 			fieldtype(ps, fields);
 			n++;
 		} else {
-			for (; wat_peek(ps, 0)->kind != T_RPAREN; n++)
+			for (; wat_peek(ps, 0)->kind != T_RPAREN; n++) {
+				wat_space_add(ps, &ps->fields, NULL);
 				fieldtype(ps, fields);
+			}
 		}
 		wat_expect_rparen(ps);
 	}
@@ -569,8 +572,9 @@ comptype(wparse *ps, wbuf *def, wsig *sig, bool *is_func)
 		wb_u32(ps, def, sig->nparams);
 		wb_bytes(ps, def, sig->types->p, sig->plen);
 		wb_u32(ps, def, sig->nresults);
-		wb_bytes(ps, def, sig->types->p + sig->plen,
-		    sig->types->len - sig->plen);
+		if (sig->types->len > sig->plen)
+			wb_bytes(ps, def, sig->types->p + sig->plen,
+			    sig->types->len - sig->plen);
 	} else if (wat_is_keyword(wat_peek(ps, 0), "struct")) {
 		wat_next(ps);
 		structtype(ps, def);
@@ -620,6 +624,21 @@ typedef_field(wparse *ps, bool in_rec)
 	ft->is_func = is_func;
 	ft->plain = plain;
 	ft->in_rec = in_rec;
+	if (!is_func) {
+		/* A struct's field names (an array's: none) move to it. */
+		ft->fields = ps->fields;
+		ft->fields.names = NULL;
+		ft->fields.cap = 0;
+		ft->fields.n = 0;
+		if (ps->fields.n > 0) {
+			ft->fields.names = ps->fields.names;
+			ft->fields.cap = ps->fields.cap;
+			ft->fields.n = ps->fields.n;
+			ps->fields.names = NULL;
+			ps->fields.cap = 0;
+		}
+		ps->fields.n = 0;
+	}
 	ps->nexplicit_types++;
 	if (!plain) {
 		wbuf *full = wat_buf_new(ps);
@@ -1744,6 +1763,7 @@ parse_free(wparse *ps)
 	for (uint32_t i = 0; i < ps->ntypes; i++) {
 		free(ps->types[i].types);
 		free(ps->types[i].def);
+		free(ps->types[i].fields.names);
 	}
 	free(ps->types);
 	free(ps->func_type);

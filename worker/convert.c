@@ -567,6 +567,7 @@ trap_kind_to_pb(we_trap_kind k)
 	case WE_TRAP_EXCEPTION:
 	case WE_TRAP_NULL_REFERENCE:
 	case WE_TRAP_CAST_FAILURE:
+	case WE_TRAP_ARRAY_OUT_OF_BOUNDS:
 		/* No kinds of their own in wasmd.proto yet: the message
 		   says which ("uncaught exception: tag ..."). */
 		return WASMD__TRAP_KIND__TRAP_HOST;

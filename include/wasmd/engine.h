@@ -79,9 +79,9 @@ typedef enum we_valtype {
 	   externref field: opaque, and only ever null or one the store gave. */
 	WE_EXNREF = 0x69,
 	/*
-	 * The other abstract reference types of 3.0 that need no GC
-	 * objects: anyref, whose values are only ever null here (the engine
-	 * makes no GC objects), and the bottom types, whose only value is
+	 * The other abstract reference types of 3.0: anyref, whose values
+	 * are null, i31 references and GC objects (see "GC" below), and the
+	 * bottom types, whose only value is
 	 * null: nullref (below anyref), nullfuncref (below every function
 	 * reference type), nullexternref and nullexnref. A host sees a value
 	 * of a bottom type as one of its top type (WE_FUNCREF, WE_EXTERNREF,
@@ -200,7 +200,7 @@ typedef struct we_val {
 } we_val;
 
 /*
- * GC (3.0), the part that needs no heap objects:
+ * GC (3.0):
  *   - struct and array types (with i8/i16 and mutable fields) in rec
  *     groups and sub declarations: decoded, canonicalised (iso-recursive
  *     equivalence over field types and mutability) and their declared
@@ -211,16 +211,42 @@ typedef struct we_val {
  *     type below struct (array);
  *   - i31 references: ref.i31 (in constant expressions too), i31.get_s,
  *     i31.get_u, and ref.eq;
+ *   - struct and array objects: struct.new(_default), struct.get(_s/_u),
+ *     struct.set, array.new(_default, _fixed, _data, _elem),
+ *     array.get(_s/_u), array.set, array.len, array.fill, array.copy,
+ *     array.init_data and array.init_elem. A null struct or array
+ *     reference traps with WE_TRAP_NULL_REFERENCE ("null structure
+ *     reference", "null array reference"), an index past an array's end
+ *     with WE_TRAP_ARRAY_OUT_OF_BOUNDS;
+ *   - extern.convert_any and any.convert_extern: converting back gives
+ *     the same reference (ref.eq to the original; the host's own pointer
+ *     for a host externref), null stays null, and a host externref
+ *     converted to any is a value of any but not of eq;
  *   - ref.test, ref.cast, br_on_cast and br_on_cast_fail, on any
- *     reference (a function against a function type by its declared
- *     supertypes); a failed ref.cast traps with WE_TRAP_CAST_FAILURE.
- * Not yet: struct and array objects. The instructions that make or use
- * them (struct.new, struct.get, array.new, array.get, array.len,
- * any.convert_extern, ...) are refused by the validator with "GC object
- * instructions are not supported yet (name)". So no value is ever of a
- * struct or array type (a cast to one fails unless null), and a host
- * sees a reference to a struct or array type, only ever null, as a null
- * funcref.
+ *     reference (a function against a function type, a struct or array
+ *     against its type, by their declared supertypes); a failed ref.cast
+ *     traps with WE_TRAP_CAST_FAILURE.
+ * Constant expressions (globals, element segments, table initialisers)
+ * take struct.new(_default), array.new(_default, _fixed) and the two
+ * conversions, but not yet a struct.new or array.new of a v128 value
+ * (refused as invalid, "not supported yet").
+ *
+ * Objects are owned by their store, and there is no collector yet: an
+ * object lives until its store is freed or reset (we_store_reset). Each
+ * is charged to the store's max_store_bytes (its bytes plus a few dozen
+ * of bookkeeping), so a guest that allocates in a loop meets that limit
+ * and traps (WE_TRAP_HOST, "out of memory for a GC object ...") instead
+ * of exhausting the process.
+ *
+ * A host sees a reference to a struct, an array or a converted value as
+ * an anyref (we_val.type WE_ANYREF, the pointer in of.externref; also
+ * for the results of a function whose type names a struct or array
+ * type): opaque, it may pass it back to the store it came from (checked:
+ * a pointer that is not one of the store's objects is refused as an
+ * argument), but it cannot read fields. A null for a parameter of a
+ * typed reference type may be passed as a null of any reference type
+ * (the daemon passes one of a struct type as a null funcref). Through
+ * the daemon, non-null anyrefs other than i31s do not cross processes.
  *
  * An i31 reference is held, in a we_val of type WE_ANYREF (a host sees
  * eqref and i31ref values as anyref), as the word (x << 1) | 1 of its 31
@@ -228,6 +254,16 @@ typedef struct we_val {
  * and reads one with we_val_i31(); it may pass one where an anyref,
  * eqref or i31ref is expected.
  */
+
+/*
+ * any.convert_extern and extern.convert_any for a host: *out is the
+ * anyref (externref) the instruction would make of ext (any) in store s,
+ * with the same identity rules. False when ext is not an externref (any
+ * not an anyref, or one that is not null, an i31 or an object of s), or
+ * when the box a conversion makes does not fit the store's limit.
+ */
+bool we_any_convert_extern(we_store *s, we_val ext, we_val *out);
+bool we_extern_convert_any(we_store *s, we_val any, we_val *out);
 
 /* An anyref holding the i31 reference of the low 31 bits of x. */
 we_val we_i31ref(int32_t x);
@@ -687,6 +723,11 @@ typedef enum we_trap_kind {
 	WE_TRAP_EXCEPTION,
 	WE_TRAP_NULL_REFERENCE,
 	WE_TRAP_CAST_FAILURE, /* ref.cast of a reference not of its type */
+	/* An array instruction (GC) past the array's end: "out of bounds
+	   array access". A null struct or array reference is a
+	   WE_TRAP_NULL_REFERENCE whose message says which ("null structure
+	   reference", "null array reference"). */
+	WE_TRAP_ARRAY_OUT_OF_BOUNDS,
 } we_trap_kind;
 
 /* A stable short name for a trap kind ("out of fuel"...); never NULL. */

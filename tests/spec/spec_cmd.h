@@ -28,6 +28,10 @@ typedef enum expect_kind {
 	   reference type. */
 	EXPECT_ANY_NULL_REF,
 	EXPECT_ANY_NONNULL_REF,
+	/* (ref.host N), an anyref: the host's externref N (pointer N + 1,
+	   in val.of.externref) converted to any (we_any_convert_extern); as
+	   an argument too. */
+	EXPECT_HOST_ANY,
 } expect_kind;
 
 /* A value: an argument (always EXPECT_EXACT) or an expected result. */

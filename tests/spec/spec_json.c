@@ -38,8 +38,17 @@ parse_other_ref(const char *type, const char *v, expect *e)
 		e->kind = EXPECT_ANY_NONNULL_REF;
 	else if (v == NULL || strcmp(v, "null") == 0)
 		e->kind = EXPECT_ANY_NULL_REF;
-	else
-		return -1; /* a host reference as anyref: not supported */
+	else if (strcmp(type, "anyref") == 0) {
+		/* (ref.host N): the host reference N, converted to any. */
+		char *end;
+		unsigned long long n = strtoull(v, &end, 10);
+		if (*end != '\0' || end == v)
+			return -1;
+		e->kind = EXPECT_HOST_ANY;
+		e->val.type = WE_ANYREF;
+		e->val.of.externref = (void *)(uintptr_t)(n + 1);
+	} else
+		return -1; /* a host reference of another type */
 	return 1;
 }
 

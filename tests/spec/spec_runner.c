@@ -460,6 +460,10 @@ format_expect(char *buf, size_t cap, const expect *e)
 	case EXPECT_NONNULL_REF: snprintf(buf, cap, "%s:non-null", t); break;
 	case EXPECT_ANY_NULL_REF: snprintf(buf, cap, "ref:null"); break;
 	case EXPECT_ANY_NONNULL_REF: snprintf(buf, cap, "ref:non-null"); break;
+	case EXPECT_HOST_ANY:
+		snprintf(buf, cap, "ref.host %" PRIuPTR,
+		    (uintptr_t)e->val.of.externref - 1);
+		break;
 	}
 }
 
@@ -501,8 +505,14 @@ lane_matches(const we_val *got, const expect *e, uint32_t i)
 }
 
 static bool
-value_matches(const we_val *got, const expect *e)
+value_matches(we_store *s, const we_val *got, const expect *e)
 {
+	if (e->kind == EXPECT_HOST_ANY) {
+		we_val ext;
+		return got->type == WE_ANYREF &&
+		    we_extern_convert_any(s, *got, &ext) &&
+		    ext.of.externref == e->val.of.externref;
+	}
 	if (e->kind == EXPECT_ANY_NULL_REF || e->kind == EXPECT_ANY_NONNULL_REF)
 		return is_ref_type(got->type) &&
 		    (got->of.externref == NULL) ==
@@ -525,6 +535,7 @@ value_matches(const we_val *got, const expect *e)
 		                               : got->of.externref != NULL;
 	case EXPECT_ANY_NULL_REF:
 	case EXPECT_ANY_NONNULL_REF:
+	case EXPECT_HOST_ANY:
 	case EXPECT_EXACT: break;
 	}
 	switch (got->type) {
@@ -589,6 +600,29 @@ call_status(script *sc, we_call_status st, act_result *r)
 	return ACT_ERROR;
 }
 
+/*
+ * The type a host passes a null of reference type t as: anyref for the
+ * any hierarchy, else its top (a typed reference: funcref, which is
+ * right for a function type only).
+ */
+static we_valtype
+host_null_type(we_valtype t)
+{
+	switch ((uint32_t)t & 0xff) {
+	case WE_ANYREF:
+	case WE_EQREF:
+	case WE_I31REF:
+	case WE_STRUCTREF:
+	case WE_ARRAYREF:
+	case WE_NULLREF: return WE_ANYREF;
+	case WE_EXTERNREF:
+	case WE_NULLEXTERNREF: return WE_EXTERNREF;
+	case WE_EXNREF:
+	case WE_NULLEXNREF: return WE_EXNREF;
+	default: return WE_FUNCREF;
+	}
+}
+
 static act_status
 invoke(script *sc, const spec_action *a, we_instance *inst, act_result *r)
 {
@@ -613,6 +647,23 @@ invoke(script *sc, const spec_action *a, we_instance *inst, act_result *r)
 	for (size_t i = 0; i < a->nargs; i++) {
 		if (a->args[i].status == 0)
 			return ACT_SKIP;
+		if (a->args[i].kind == EXPECT_ANY_NULL_REF) {
+			/* (ref.null ht) of a 3.0 heap type: a null of what
+			   the host sees of the parameter's type. */
+			argv[i] = (we_val){
+			    .type = host_null_type(we_func_type(f)->params[i])};
+			continue;
+		}
+		if (a->args[i].kind == EXPECT_HOST_ANY) {
+			we_val ext = {.type = WE_EXTERNREF,
+			    .of.externref = a->args[i].val.of.externref};
+			if (!we_any_convert_extern(sc->store, ext, &argv[i])) {
+				snprintf(r->why, sizeof(r->why),
+				    "argument %zu: no host anyref", i);
+				return ACT_ERROR;
+			}
+			continue;
+		}
 		if (a->args[i].status < 0 || a->args[i].kind != EXPECT_EXACT) {
 			snprintf(r->why, sizeof(r->why), "bad argument %zu", i);
 			return ACT_ERROR;
@@ -794,7 +845,8 @@ cmd_action(script *sc, const spec_cmd *c)
  * message): 1 a mismatch, 0 a value not handled, -1 malformed.
  */
 static int
-result_matches(const spec_result *res, const we_val *got, const expect **last)
+result_matches(
+    we_store *s, const spec_result *res, const we_val *got, const expect **last)
 {
 	int status = -1;
 
@@ -804,7 +856,7 @@ result_matches(const spec_result *res, const we_val *got, const expect **last)
 		status = res->alts[k].status;
 		if (status != 1)
 			return status;
-		if (value_matches(got, *last))
+		if (value_matches(s, got, *last))
 			return 2;
 	}
 	return status;
@@ -812,8 +864,8 @@ result_matches(const spec_result *res, const we_val *got, const expect **last)
 
 /* Compares r with the expected values of c; describes a mismatch. */
 static bool
-results_match(
-    const spec_cmd *c, const act_result *r, char *why, size_t cap, bool *skip)
+results_match(we_store *s, const spec_cmd *c, const act_result *r, char *why,
+    size_t cap, bool *skip)
 {
 	if (c->nexpected != r->n || c->nexpected > SPEC_MAX_VALUES) {
 		snprintf(why, cap, "expected %zu results, got %zu",
@@ -822,7 +874,7 @@ results_match(
 	}
 	for (size_t i = 0; i < c->nexpected; i++) {
 		const expect *e;
-		int ok = result_matches(&c->expected[i], &r->vals[i], &e);
+		int ok = result_matches(s, &c->expected[i], &r->vals[i], &e);
 
 		if (ok == 2)
 			continue;
@@ -859,7 +911,7 @@ cmd_assert_return(script *sc, const spec_cmd *c)
 		fail(sc, c->line, "assert_return %s: %s", r.desc, r.why);
 		return;
 	}
-	if (results_match(c, &r, why, sizeof(why), &skip))
+	if (results_match(sc->store, c, &r, why, sizeof(why), &skip))
 		sc->n->passed++;
 	else if (skip)
 		sc->n->skipped++;

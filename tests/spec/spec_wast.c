@@ -278,6 +278,15 @@ value(reader *r, expect *e)
 		e->kind = EXPECT_NONNULL_REF;
 		while (peek(r, 0)->kind != T_RPAREN && next(r)->kind != T_EOF)
 			;
+	} else if (wat_is_keyword(t, "ref.host") &&
+	    peek(r, 0)->kind != T_RPAREN) {
+		/* The host reference N, converted to any. */
+		const wtok *n = next(r);
+		if (!wat_parse_int(n, 64, &b64))
+			fail_at(r, n, "expected a host reference number");
+		e->val.type = WE_ANYREF;
+		e->val.of.externref = (void *)(uintptr_t)(b64 + 1);
+		e->kind = EXPECT_HOST_ANY;
 	} else if (is_other_ref(t)) {
 		e->val.type = WE_EXTERNREF; /* for messages only */
 		e->kind = EXPECT_ANY_NONNULL_REF;

@@ -192,10 +192,25 @@ expr_len(const uint8_t *p)
 		case 0x41:
 		case 0x42:
 		case 0x23:
+		case 0xd0: /* ref.null: a heap type, an s33 */
 		case 0xd2:
 			while (*q++ & 0x80)
 				;
 			break;
+		case 0x43: q += 4; break;
+		case 0x44: q += 8; break;
+		case 0xfb: { /* GC: the sub-opcode, then 0 to 2 indices */
+			uint32_t sub = 0, shift = 0, n;
+			do
+				sub |= (uint32_t)(*q & 0x7f) << shift,
+				    shift += 7;
+			while (*q++ & 0x80);
+			n = sub == 0x08 ? 2 : sub <= 0x07 ? 1 : 0;
+			while (n-- > 0)
+				while (*q++ & 0x80)
+					;
+			break;
+		}
 		case 0x6a:
 		case 0x6b:
 		case 0x6c:
