@@ -239,7 +239,7 @@ check_vals(we_store *s, const we_instance *inst, const char *what,
 			    ref_is_null(vals[i]) ? "null"
 			        : vals[i].type == WE_FUNCREF
 			        ? "a function of another type"
-			        : "a reference (it holds only null)");
+			        : "a reference of another type");
 			return false;
 		}
 	}

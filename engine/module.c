@@ -185,6 +185,17 @@ we_module_import_count(const we_module *m)
 	return m->nimports;
 }
 
+we_valtype
+we_module_host_type(const we_module *m, we_valtype t)
+{
+	if (!wr_is_ref(t))
+		return t;
+	if (m != NULL && (t & WE_REF_TYPEIDX) &&
+	    WE_REF_TYPE_INDEX(t) < m->ntypes)
+		return wm_heap_top(m->typeinfo, t);
+	return wr_ref_top(t); /* without m, a type index is a function's */
+}
+
 void
 we_module_import(const we_module *m, uint32_t i, we_importdesc *out)
 {

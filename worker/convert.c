@@ -5,7 +5,6 @@
  * that a reply of any shape is freed with one call once it is sent.
  */
 #include "convert.h"
-#include "valtype.h"
 
 #include <stdalign.h>
 #include <stdio.h>
@@ -70,7 +69,7 @@ i31_from_pb(const Wasmd__Value *in, we_val *out, char *msg, size_t msglen)
 Wasmd__ValType
 wrk_valtype_to_pb(we_valtype t)
 {
-	switch (wrk_valtype_top(t)) {
+	switch (we_module_host_type(NULL, t)) {
 	case WE_I64: return WASMD__VAL_TYPE__VAL_I64;
 	case WE_F32: return WASMD__VAL_TYPE__VAL_F32;
 	case WE_F64: return WASMD__VAL_TYPE__VAL_F64;
@@ -117,14 +116,15 @@ pb_valtype_name(int pb, char *buf, size_t len)
 
 /* One value of type want; false with msg when it cannot be one. */
 static bool
-value_from_pb(const Wasmd__Value *in, we_valtype want, we_val *out, char *msg,
-    size_t msglen)
+value_from_pb(const we_module *m, const Wasmd__Value *in, we_valtype want,
+    we_val *out, char *msg, size_t msglen)
 {
 	char tbuf[32];
 
-	/* A typed reference takes a funcref (only a null one crosses; the
-	 * engine refuses it where the type admits none). */
-	want = wrk_valtype_top(want);
+	/* A typed reference takes its hierarchy's top: a funcref or an
+	 * anyref (only null crosses, or an i31; the engine refuses what the
+	 * type admits not). */
+	want = we_module_host_type(m, want);
 	if (in == NULL || !wrk_valtype_from_pb((int)in->type, &out->type) ||
 	    out->type != want) {
 		snprintf(msg, msglen, "expected %s, got %s",
@@ -188,8 +188,9 @@ value_from_pb(const Wasmd__Value *in, we_valtype want, we_val *out, char *msg,
 }
 
 bool
-wrk_values_from_pb(Wasmd__Value *const *in, size_t n, const we_valtype *types,
-    size_t ntypes, const char *what, we_val *out, char *msg, size_t msglen)
+wrk_values_from_pb(const we_module *m, Wasmd__Value *const *in, size_t n,
+    const we_valtype *types, size_t ntypes, const char *what, we_val *out,
+    char *msg, size_t msglen)
 {
 	char why[128];
 	size_t i;
@@ -200,7 +201,8 @@ wrk_values_from_pb(Wasmd__Value *const *in, size_t n, const we_valtype *types,
 		return false;
 	}
 	for (i = 0; i < n; i++) {
-		if (!value_from_pb(in[i], types[i], &out[i], why, sizeof why)) {
+		if (!value_from_pb(
+		        m, in[i], types[i], &out[i], why, sizeof why)) {
 			snprintf(msg, msglen, "%s %zu: %s", what, i, why);
 			return false;
 		}
@@ -385,8 +387,11 @@ wrk_functype_pb_str(const Wasmd__FuncType *t, char *buf, size_t len)
 
 /* ---- Module descriptions ---------------------------------------------- */
 
+/* Types of m's imports and exports as the host's values carry them (a
+ * typed reference as funcref or anyref, by its type's kind). */
 static Wasmd__ValType *
-valtypes_to_pb(wrk_arena *a, const we_valtype *t, uint32_t n, bool *ok)
+valtypes_to_pb(
+    wrk_arena *a, const we_module *m, const we_valtype *t, uint32_t n, bool *ok)
 {
 	Wasmd__ValType *out = arena_array(a, n, sizeof *out);
 	uint32_t i;
@@ -396,12 +401,12 @@ valtypes_to_pb(wrk_arena *a, const we_valtype *t, uint32_t n, bool *ok)
 		return NULL;
 	}
 	for (i = 0; i < n; i++)
-		out[i] = wrk_valtype_to_pb(t[i]);
+		out[i] = wrk_valtype_to_pb(we_module_host_type(m, t[i]));
 	return out;
 }
 
 static Wasmd__FuncType *
-functype_to_pb(wrk_arena *a, const we_functype *t)
+functype_to_pb(wrk_arena *a, const we_module *m, const we_functype *t)
 {
 	Wasmd__FuncType *out = wrk_arena_alloc(a, sizeof *out);
 	bool ok = true;
@@ -409,9 +414,9 @@ functype_to_pb(wrk_arena *a, const we_functype *t)
 	if (out == NULL)
 		return NULL;
 	wasmd__func_type__init(out);
-	out->params = valtypes_to_pb(a, t->params, t->nparams, &ok);
+	out->params = valtypes_to_pb(a, m, t->params, t->nparams, &ok);
 	out->n_params = t->nparams;
-	out->results = valtypes_to_pb(a, t->results, t->nresults, &ok);
+	out->results = valtypes_to_pb(a, m, t->results, t->nresults, &ok);
 	out->n_results = t->nresults;
 	return ok ? out : NULL;
 }
@@ -431,7 +436,7 @@ limits_to_pb(wrk_arena *a, const we_limits *l)
 }
 
 static Wasmd__ExternType *
-externtype_to_pb(wrk_arena *a, const we_externtype *t)
+externtype_to_pb(wrk_arena *a, const we_module *m, const we_externtype *t)
 {
 	Wasmd__ExternType *out = wrk_arena_alloc(a, sizeof *out);
 	bool ok = true;
@@ -442,11 +447,12 @@ externtype_to_pb(wrk_arena *a, const we_externtype *t)
 	switch (t->kind) {
 	case WE_EXTERN_FUNC:
 		out->kind = WASMD__EXTERN_KIND__EXTERN_FUNC;
-		ok = (out->func = functype_to_pb(a, &t->of.func)) != NULL;
+		ok = (out->func = functype_to_pb(a, m, &t->of.func)) != NULL;
 		break;
 	case WE_EXTERN_TABLE:
 		out->kind = WASMD__EXTERN_KIND__EXTERN_TABLE;
-		out->val_type = wrk_valtype_to_pb(t->of.table.elem);
+		out->val_type =
+		    wrk_valtype_to_pb(we_module_host_type(m, t->of.table.elem));
 		ok = (out->limits = limits_to_pb(a, &t->of.table.limits)) !=
 		    NULL;
 		break;
@@ -457,7 +463,8 @@ externtype_to_pb(wrk_arena *a, const we_externtype *t)
 		break;
 	case WE_EXTERN_GLOBAL:
 		out->kind = WASMD__EXTERN_KIND__EXTERN_GLOBAL;
-		out->val_type = wrk_valtype_to_pb(t->of.global.type);
+		out->val_type = wrk_valtype_to_pb(
+		    we_module_host_type(m, t->of.global.type));
 		out->mutable_ = t->of.global.mutable_;
 		break;
 	case WE_EXTERN_TAG:
@@ -487,7 +494,7 @@ import_to_pb(wrk_arena *a, const we_module *m, uint32_t i)
 	we_module_import(m, i, &d);
 	out->module = borrow(d.module);
 	out->name = borrow(d.name);
-	out->type = externtype_to_pb(a, &d.type);
+	out->type = externtype_to_pb(a, m, &d.type);
 	return out->type != NULL ? out : NULL;
 }
 
@@ -502,7 +509,7 @@ export_to_pb(wrk_arena *a, const we_module *m, uint32_t i)
 	wasmd__export__init(out);
 	we_module_export(m, i, &d);
 	out->name = borrow(d.name);
-	out->type = externtype_to_pb(a, &d.type);
+	out->type = externtype_to_pb(a, m, &d.type);
 	return out->type != NULL ? out : NULL;
 }
 

@@ -44,12 +44,12 @@ bool wrk_valtype_from_pb(int pb, we_valtype *out);
 
 /*
  * Converts n protocol values to engine values of the given types (the
- * parameters of a function or the results of a host function). what names
- * them in messages ("argument", "result"). Returns false with msg (msglen
- * bytes) filled when the count or a type does not match, or a reference
- * cannot cross processes.
+ * parameters of a function or the results of a host function; type
+ * indices are m's, borrowed). what names them in messages ("argument",
+ * "result"). Returns false with msg (msglen bytes) filled when the count
+ * or a type does not match, or a reference cannot cross processes.
  */
-bool wrk_values_from_pb(Wasmd__Value *const *in, size_t n,
+bool wrk_values_from_pb(const we_module *m, Wasmd__Value *const *in, size_t n,
     const we_valtype *types, size_t ntypes, const char *what, we_val *out,
     char *msg, size_t msglen);
 

@@ -25,7 +25,6 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "valtype.h"
 #include "wasi.h"
 #include "wat.h"
 
@@ -267,7 +266,7 @@ wrk_run_parse_val(const char *text, we_valtype t, we_val *out)
 	uint64_t v;
 
 	memset(out, 0, sizeof *out);
-	out->type = wrk_valtype_top(t); /* (ref null $t): a funcref */
+	out->type = we_module_host_type(NULL, t); /* the host's view */
 	switch (out->type) {
 	case WE_I32:
 		if (!parse_int(text, 32, &v))
@@ -756,8 +755,10 @@ call_result(ws_ctx *ctx, we_store *s, we_call_status st)
 	return report_call(s, st);
 }
 
+/* The arguments of t, whose type indices are m's. */
 static int
-parse_call_args(const run_opts *o, const we_functype *t, we_val *args)
+parse_call_args(
+    const run_opts *o, const we_module *m, const we_functype *t, we_val *args)
 {
 	if ((uint32_t)o->nargs != t->nparams) {
 		fprintf(stderr, "error: %s expects %u argument%s, got %d\n",
@@ -766,7 +767,8 @@ parse_call_args(const run_opts *o, const we_functype *t, we_val *args)
 		return WRK_RUN_EXIT_USAGE;
 	}
 	for (uint32_t i = 0; i < t->nparams; i++)
-		if (!wrk_run_parse_val(o->args[i], t->params[i], &args[i])) {
+		if (!wrk_run_parse_val(o->args[i],
+		        we_module_host_type(m, t->params[i]), &args[i])) {
 			fprintf(stderr,
 			    "error: argument %u of %s: \"%s\" is not a %s\n",
 			    i + 1, o->invoke, o->args[i],
@@ -798,7 +800,8 @@ invoke(const run_opts *o, ws_ctx *ctx, we_store *s, we_instance *inst)
 	if (args == NULL || results == NULL) {
 		fprintf(stderr, "error: out of memory\n");
 		rc = WRK_RUN_EXIT_FAILED;
-	} else if ((rc = parse_call_args(o, t, args)) == 0) {
+	} else if ((rc = parse_call_args(
+	                o, we_instance_module(inst), t, args)) == 0) {
 		rc = call_result(ctx, s,
 		    we_func_call(s, f, args, t->nparams, results, t->nresults));
 		for (uint32_t i = 0; rc == 0 && i < t->nresults; i++)

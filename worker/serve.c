@@ -613,8 +613,8 @@ check_export(job *j, const Wasmd__Invoke *inv, const we_module *m,
 		    "out of memory reading the arguments");
 		return false;
 	}
-	if (!wrk_values_from_pb(inv->args, inv->n_args, t->params, t->nparams,
-	        "argument", *args, msg, sizeof msg)) {
+	if (!wrk_values_from_pb(m, inv->args, inv->n_args, t->params,
+	        t->nparams, "argument", *args, msg, sizeof msg)) {
 		char sig[256];
 
 		send_error(j, WASMD__ERROR_CODE__ERR_BAD_ARGUMENTS, "%s %s: %s",
@@ -855,8 +855,9 @@ resume_with_reply(job *j, we_store *s, const Wasmd__HostReply *r,
 	vals = wrk_arena_alloc(&j->arena, (t->nresults + 1) * sizeof *vals);
 	if (vals == NULL)
 		return we_resume_trap(s, "out of memory", results, nresults);
-	if (!wrk_values_from_pb(r->results, r->n_results, t->results,
-	        t->nresults, "result", vals, msg, sizeof msg)) {
+	if (!wrk_values_from_pb(we_instance_module(j->inst), r->results,
+	        r->n_results, t->results, t->nresults, "result", vals, msg,
+	        sizeof msg)) {
 		snprintf(trap, sizeof trap, "host reply for %s.%s: %s",
 		    h->module, h->name, msg);
 		return we_resume_trap(s, trap, results, nresults);

@@ -378,6 +378,15 @@ bool we_module_find_export(
     const we_module *m, const char *name, we_exportdesc *out);
 
 /*
+ * The type a host's values of type t (a type of m's imports or exports)
+ * carry: a reference type as the nullable top of its hierarchy (funcref,
+ * externref, exnref or anyref; a typed reference to a function type is a
+ * funcref, to a struct or array type an anyref), any other type itself.
+ * With m NULL, a typed reference is taken as a function reference.
+ */
+we_valtype we_module_host_type(const we_module *m, we_valtype t);
+
+/*
  * The first custom section called name: its payload, borrowed from the
  * module. Returns false when there is none.
  */

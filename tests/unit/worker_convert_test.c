@@ -30,7 +30,8 @@ one_from_pb(Wasmd__Value v, we_valtype t, we_val *out, char *msg)
 {
 	Wasmd__Value *in[1] = {&v};
 
-	return wrk_values_from_pb(in, 1, &t, 1, "argument", out, msg, 128);
+	return wrk_values_from_pb(
+	    NULL, in, 1, &t, 1, "argument", out, msg, 128);
 }
 
 START_TEST(test_numbers_round_trip)
@@ -49,7 +50,7 @@ START_TEST(test_numbers_round_trip)
 	int i;
 
 	ck_assert(wrk_values_from_pb(
-	    in, 4, types, 4, "argument", vals, msg, sizeof msg));
+	    NULL, in, 4, types, 4, "argument", vals, msg, sizeof msg));
 	ck_assert_int_eq(vals[0].of.i32, -5);
 	ck_assert_int_eq(vals[1].of.i64, -2);
 	ck_assert_uint_eq(vals[2].of.f32_bits, 0x7fc00001u); /* NaN payload */
@@ -169,11 +170,11 @@ START_TEST(test_mismatches_refused_with_message)
 
 	/* Wrong count. */
 	ck_assert(!wrk_values_from_pb(
-	    in, 1, two, 2, "argument", vals, msg, sizeof msg));
+	    NULL, in, 1, two, 2, "argument", vals, msg, sizeof msg));
 	ck_assert_str_eq(msg, "expected 2 arguments, got 1");
 	/* Wrong type: names the position and both types. */
 	ck_assert(!wrk_values_from_pb(
-	    in, 2, two, 2, "argument", vals, msg, sizeof msg));
+	    NULL, in, 2, two, 2, "argument", vals, msg, sizeof msg));
 	ck_assert_str_eq(msg, "argument 1: expected i64, got i32");
 	/* An enum value no peer should send (proto3 enums are open). */
 	ck_assert(!one_from_pb(pb_value(42, 1, 0), WE_I32, vals, msg));
