@@ -572,8 +572,9 @@ comptype(wparse *ps, wbuf *def, wsig *sig, bool *is_func)
 		wb_u32(ps, def, sig->nparams);
 		wb_bytes(ps, def, sig->types->p, sig->plen);
 		wb_u32(ps, def, sig->nresults);
-		wb_bytes(ps, def, sig->types->p + sig->plen,
-		    sig->types->len - sig->plen);
+		if (sig->types->len > sig->plen)
+			wb_bytes(ps, def, sig->types->p + sig->plen,
+			    sig->types->len - sig->plen);
 	} else if (wat_is_keyword(wat_peek(ps, 0), "struct")) {
 		wat_next(ps);
 		structtype(ps, def);
