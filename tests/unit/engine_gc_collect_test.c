@@ -389,6 +389,64 @@ START_TEST(test_collect_refused_in_a_call)
 }
 END_TEST
 
+/* Boxes a host pointer, then 40000 more (2.2 MB of objects) that it
+ * drops, and returns the first: alive only in this C local. */
+static int boxed[40001];
+
+static we_host_status
+host_boxes(we_hostcall *hc)
+{
+	we_val ext = {.type = WE_EXTERNREF, .of.externref = boxed}, first,
+	       other;
+
+	if (!we_any_convert_extern(hc->store, ext, &first))
+		return WE_HOST_TRAP;
+	for (int i = 0; i < 40000; i++) {
+		ext.of.externref = &boxed[i + 1];
+		if (!we_any_convert_extern(hc->store, ext, &other))
+			return WE_HOST_TRAP;
+	}
+	hc->results[0] = first;
+	return WE_HOST_OK;
+}
+
+START_TEST(test_no_collection_in_a_host_function)
+{
+	static const char wat[] =
+	    "(module (import \"h\" \"b\" (func $b (result anyref)))"
+	    " (func (export \"b\") (result externref)"
+	    "  (extern.convert_any (call $b))))";
+	static const we_valtype anyt[] = {WE_ANYREF};
+	we_functype ft = {0, 1, NULL, anyt};
+	we_store *s = we_store_new(NULL);
+	we_import imp = {"h", "b",
+	    {.kind = WE_EXTERN_FUNC,
+	        .of.func = we_func_new_host(s, &ft, host_boxes, NULL, NULL)}};
+	uint8_t *bin;
+	size_t len;
+	wat_error werr;
+	we_error err;
+	we_module *m;
+	we_instance *inst;
+	we_val r;
+
+	ck_assert_int_eq(wat_to_wasm(wat, strlen(wat), &bin, &len, &werr), 0);
+	m = we_module_new(bin, len, &err);
+	free(bin);
+	ck_assert_msg(m != NULL, "%s", err.message);
+	inst = we_instance_new(s, m, &imp, 1, &err);
+	ck_assert_msg(inst != NULL, "%s", err.message);
+	/* The first box came back (a collection in the host function would
+	   have freed it, and its result would be refused: a trap). */
+	call_ok(s, inst, "b", NULL, 0, &r, 1);
+	ck_assert_ptr_eq(r.of.externref, boxed);
+	ck_assert_uint_eq(stats(s).collections, 0);
+	ck_assert_uint_eq(stats(s).objects, 40001);
+	we_store_free(s);
+	we_module_free(m);
+}
+END_TEST
+
 static Suite *
 gc_collect_suite(void)
 {
@@ -401,6 +459,7 @@ gc_collect_suite(void)
 	tcase_add_test(tc, test_cycles_and_chains_freed);
 	tcase_add_test(tc, test_stale_host_ref_refused);
 	tcase_add_test(tc, test_collect_refused_in_a_call);
+	tcase_add_test(tc, test_no_collection_in_a_host_function);
 	suite_add_tcase(su, tc);
 	return su;
 }
