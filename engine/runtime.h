@@ -175,7 +175,6 @@ struct we_store {
 	   and tells an object of the store from any other pointer. */
 	struct wr_gcobj **gcset; /* own */
 	uint32_t gcslots, ngc;
-	wr_gcstate gc; /* the collector (collect.c) */
 
 	/* Execution: owned by interp.c/call.c. */
 	struct wx_exec *exec; /* own: created on first call */
@@ -189,6 +188,10 @@ struct we_store {
 	we_pending pending;
 	we_val *pending_args; /* own */
 	uint32_t pending_cap;
+
+	/* The collector (collect.c); last, so that adding it moved none of
+	   the fields the interpreter reads. */
+	wr_gcstate gc;
 };
 
 /* ---- store.c --------------------------------------------------------- */
