@@ -9,7 +9,9 @@
  * and unreachable chains are freed (the counters say so); a reference
  * the host kept from an earlier call and that was collected is refused
  * when passed back; we_store_collect is refused while a call runs or is
- * suspended. The modules are text, converted by libwasmd-wat.
+ * suspended; nothing is collected inside a host function (an object it
+ * holds in a C local survives its own allocations). The modules are
+ * text, converted by libwasmd-wat.
  */
 #include <check.h>
 #include <stdlib.h>
