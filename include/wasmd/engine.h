@@ -251,8 +251,11 @@ typedef struct we_val {
  * refused like any pointer that is not an object of the store (as an
  * argument, a host function's result, a global's or table's value); if a
  * new object took its address, it is that object (checked against the
- * expected type, so never unsafe). To keep an object across calls, the
- * host stores it in a global or a table of the store.
+ * expected type, so never unsafe). A stale externref (extern.convert_any
+ * of an object) is an opaque host pointer like any other: converted back
+ * with any.convert_extern, it is boxed, or the object now at its
+ * address. To keep an object across calls, the host stores it in a
+ * global or a table of the store.
  *
  * A host sees a reference to a struct, an array or a converted value as
  * an anyref (we_val.type WE_ANYREF, the pointer in of.externref; also
