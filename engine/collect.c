@@ -43,6 +43,7 @@ typedef struct marker {
 	size_t nwork, cap;
 	bool failed;    /* out of memory for the worklist */
 	uint64_t roots; /* words of roots scanned */
+	uint32_t alive; /* objects marked */
 } marker;
 
 /* Marks the object at p, if p is one of the store's. */
@@ -58,6 +59,7 @@ mark(marker *m, const void *p)
 	if (o == NULL || o->mark)
 		return;
 	o->mark = 1;
+	m->alive++;
 	if (o->kind != WR_GC_STRUCT && o->kind != WR_GC_ARRAY)
 		return; /* a box holds an i31 or a host's externref */
 	if (m->nwork == m->cap) {
@@ -215,19 +217,16 @@ unmark_all(we_store *s)
 
 /*
  * Frees the unmarked objects, refunding their charge, and rebuilds the
- * set of the others, unmarked again. Out of memory for the new set, it
+ * set of the others (alive of them), unmarked again. Out of memory for the new set, it
  * frees nothing (the set cannot lose its entries in place).
  */
 static void
-sweep(we_store *s)
+sweep(we_store *s, uint32_t alive)
 {
-	uint32_t alive = 0, slots = 64;
+	uint32_t slots = 64;
 	uint64_t live = 0, freed = 0;
 	wr_gcobj **set;
 
-	for (uint32_t i = 0; i < s->gcslots; i++)
-		if (s->gcset[i] != NULL && s->gcset[i]->mark)
-			alive++;
 	/* At most a quarter full, so the set need not grow at once. */
 	while (slots < s->gcslots && (uint64_t)alive * 4 > slots)
 		slots *= 2;
@@ -283,7 +282,7 @@ wr_gc_collect(we_store *s)
 		unmark_all(s);
 		return;
 	}
-	sweep(s);
+	sweep(s, m.alive);
 	s->gc.work = s->gc.live + m.roots * sizeof(wr_value);
 }
 
