@@ -331,6 +331,7 @@ wx_call_host(we_store *s, we_func *f, we_instance *caller, wr_value *slots)
 	char message[WE_MSG_MAX] = "";
 	we_host_status st;
 	we_hostcall hc;
+	bool on;
 
 	if (!reserve_pending_args(s, t->nparams) ||
 	    (t->nresults > WX_HOST_RESULTS_INLINE &&
@@ -354,7 +355,12 @@ wx_call_host(we_store *s, we_func *f, we_instance *caller, wr_value *slots)
 	    .results = res,
 	    .nresults = t->nresults,
 	    .message = message};
+	/* The host may make objects (we_any_convert_extern) and keep them
+	   in C locals, which no root sees: no collection until it returns. */
+	on = s->gc.on;
+	s->gc.on = false;
 	st = f->host(&hc);
+	s->gc.on = on;
 	switch (st) {
 	case WE_HOST_OK: st = take_host_results(s, t, res, slots); break;
 	case WE_HOST_TRAP:
@@ -372,6 +378,22 @@ wx_call_host(we_store *s, we_func *f, we_instance *caller, wr_value *slots)
 	}
 	if (res != inline_res)
 		free(res);
+	return st;
+}
+
+/*
+ * wx_run, with the collector allowed: while wasm code runs, every
+ * reference the engine holds is in a root (collect.c).
+ */
+static wx_status
+run_wasm(we_store *s, const wx_insn *ip, wr_value *fp)
+{
+	wx_status st;
+
+	s->gc.on = true;
+	s->gc.changed = true; /* the host may have dropped references */
+	st = wx_run(s, ip, fp);
+	s->gc.on = false;
 	return st;
 }
 
@@ -483,7 +505,7 @@ we_func_call(we_store *s, we_func *f, const we_val *args, size_t nargs,
 		wx_backtrace(s, code->insns);
 		return finish(s, WX_TRAP, results);
 	}
-	return finish(s, wx_run(s, code->insns, x->stack), results);
+	return finish(s, run_wasm(s, code->insns, x->stack), results);
 }
 
 static bool
@@ -519,8 +541,8 @@ we_resume(we_store *s, const we_val *host_results, size_t nhost_results,
 	s->state = WR_RUNNING;
 	if (x->susp_ip == NULL)
 		return finish(s, WX_DONE, results);
-	return finish(
-	    s, wx_run(s, x->susp_ip + 1, x->frames[x->depth - 1].fp), results);
+	return finish(s,
+	    run_wasm(s, x->susp_ip + 1, x->frames[x->depth - 1].fp), results);
 }
 
 we_call_status

@@ -5,10 +5,10 @@
  * reference is of a given reference type, for ref.test, ref.cast,
  * br_on_cast and br_on_cast_fail.
  *
- * There is no collector (like wasmtime's "null" collector): an object
- * lives until its store is freed or reset. Each is charged to the
- * store's memory limit, so a guest that allocates in a loop meets that
- * limit, a trap, rather than exhausting the process. The store keeps its
+ * Each object is charged to the store's memory limit, so a guest whose
+ * live objects outgrow it meets that limit, a trap, rather than
+ * exhausting the process; collect.c frees the unreachable ones (it
+ * collects before an allocation, see wr_gc_charge). The store keeps its
  * objects in an open-addressing set of their addresses (we_store.gcset):
  * it frees them with the store, and tells an object of the store from
  * any other pointer (a host's externref, or a bogus anyref a host
@@ -67,6 +67,12 @@ gcset_reserve(we_store *s)
 	return true;
 }
 
+void
+wr_gc_set_put(wr_gcobj **set, uint32_t slots, wr_gcobj *o)
+{
+	gcset_put(set, slots, o);
+}
+
 wr_gcobj *
 wr_gc_find(const we_store *s, const void *p)
 {
@@ -102,7 +108,7 @@ gc_alloc(we_store *s, enum wr_gckind kind, uint64_t bytes)
 	uint64_t size = WR_GC_HEADER + (bytes < 8 ? 8 : bytes);
 	wr_gcobj *o;
 
-	if (!wr_store_charge(s, size + GC_OVERHEAD)) {
+	if (!wr_gc_charge(s, size + GC_OVERHEAD)) {
 		wr_trap(s, WE_TRAP_HOST,
 		    "out of memory for a GC object of %llu bytes (the "
 		    "store's limit)",
@@ -228,6 +234,25 @@ wr_array_new(we_store *s, const we_instance *inst, uint32_t x, uint32_t n,
 		}
 	}
 	return o;
+}
+
+uint64_t
+wr_gc_cost(const we_store *s, const wr_gcobj *o)
+{
+	const we_functype *st;
+	uint64_t bytes = 8; /* a box */
+
+	if (o->kind == WR_GC_ARRAY) {
+		bytes = (uint64_t)o->len * o->esize;
+	} else if (o->kind == WR_GC_STRUCT) {
+		st = &s->types[o->type_id];
+		bytes = 0;
+		for (uint32_t j = 0; j < st->nparams; j++) {
+			enum wr_field k = wr_field_kind(st->params[j]);
+			bytes = field_align(bytes, k) + wr_field_size(k);
+		}
+	}
+	return WR_GC_HEADER + (bytes < 8 ? 8 : bytes) + GC_OVERHEAD;
 }
 
 /* ---- Conversions -------------------------------------------------------- */

@@ -28,6 +28,11 @@ we_global_new(we_store *s, const we_globaltype *type, we_val init)
 	if (s == NULL || type == NULL || !is_valtype(type->type) ||
 	    init.type != type->type)
 		return NULL;
+	/* An anyref: null, an i31 or an object of the store (the guest
+	   reads what it points to). */
+	if (init.type == WE_ANYREF &&
+	    !wr_host_ref_ok(s, type->type, init.of.externref))
+		return NULL;
 	we_global *g = calloc(1, sizeof(*g));
 	if (g == NULL)
 		return NULL;

@@ -124,6 +124,25 @@ typedef enum wr_state {
 
 struct wx_exec; /* interp.c: the explicit value and frame stacks */
 
+/* The collector's state in a store (collect.c). */
+typedef struct wr_gcstate {
+	/* Bytes charged for objects since the last collection. */
+	uint64_t since;
+	/* What the last one scanned: bytes of the objects alive after it
+	   and of its roots; the next waits for as many new bytes (at least
+	   WR_GC_MIN_TRIGGER), so collecting costs in proportion. */
+	uint64_t work;
+	uint64_t live; /* bytes charged for the objects alive after it */
+	uint64_t collections;
+	uint64_t freed; /* objects freed, in all */
+	/* Wasm code runs (wx_run, not in a host function): every reference
+	   the engine holds is in a root, so it may collect. */
+	bool on;
+	/* Objects made or a call begun since the last collection: one when
+	   an allocation fails may free something (store.c). */
+	bool changed;
+} wr_gcstate;
+
 struct we_store {
 	we_config config; /* defaults filled in */
 
@@ -169,6 +188,10 @@ struct we_store {
 	we_pending pending;
 	we_val *pending_args; /* own */
 	uint32_t pending_cap;
+
+	/* The collector (collect.c); last, so that adding it moved none of
+	   the fields the interpreter reads. */
+	wr_gcstate gc;
 };
 
 /* ---- store.c --------------------------------------------------------- */
@@ -402,11 +425,9 @@ wr_exn *wr_exn_new(we_store *s, const we_tag *tag, const wr_value *vals);
 /* ---- gc.c ------------------------------------------------------------- */
 
 /*
- * GC heap objects (3.0): structs and arrays, and two boxes. There is no
- * collector: an object lives until its store is freed or reset, and
- * each is charged to the store's memory limit (wr_store_charge), so a
- * guest that allocates in a loop meets that limit (a trap) instead of
- * exhausting the process.
+ * GC heap objects (3.0): structs and arrays, and two boxes. Each is
+ * charged to the store's memory limit (wr_store_charge); collect.c frees
+ * those no root reaches, during a call, and the rest go with the store.
  *
  * An object is a 16-byte header, then its storage: a struct's fields in
  * order, each at its natural alignment in its storage size (i8 fields
@@ -430,7 +451,8 @@ enum wr_gckind {
 typedef struct wr_gcobj {
 	uint8_t kind;  /* an enum wr_gckind */
 	uint8_t esize; /* arrays: bytes an element takes */
-	uint16_t pad;
+	uint8_t mark;  /* set while a collection finds it alive (collect.c) */
+	uint8_t pad;
 	uint32_t type_id; /* structs and arrays: the store's type id */
 	uint32_t len;     /* arrays: elements */
 	uint32_t pad2;
@@ -566,6 +588,36 @@ void wr_gc_free_all(we_store *s);
  * hierarchy, whose type index, if any, is the store type id id.
  */
 bool wr_any_test(const we_store *s, const void *ref, uint32_t h, uint32_t id);
+
+/* What object o of s was charged (gc.c): its bytes and bookkeeping. */
+uint64_t wr_gc_cost(const we_store *s, const wr_gcobj *o);
+
+/* Puts o in set, an open-addressing set of slots entries (gc.c). */
+void wr_gc_set_put(wr_gcobj **set, uint32_t slots, wr_gcobj *o);
+
+/* ---- collect.c -------------------------------------------------------- */
+
+/*
+ * The collector: a non-moving mark-sweep over the objects of gc.c. It
+ * runs only while wasm code runs (s->gc.on), where every reference the
+ * engine holds is in a root: the value stack (scanned conservatively),
+ * the globals, tables and element segments of the store, exceptions and
+ * a suspended call's host arguments. Never in a host function, while
+ * instantiating nor in the host API's conversions, where C locals may
+ * hold objects no root sees; between calls only when the host asks
+ * (we_store_collect).
+ */
+#define WR_GC_MIN_TRIGGER (1u << 20)
+
+/*
+ * Charges cost bytes of a new object to s as wr_store_charge does,
+ * collecting first when the bytes made since the last collection have
+ * passed its threshold (and s->gc.on): false past the store's limit.
+ */
+bool wr_gc_charge(we_store *s, uint64_t cost);
+
+/* Collects s's garbage now: the caller knows every root is visible. */
+void wr_gc_collect(we_store *s);
 
 /* ---- instance.c ------------------------------------------------------- */
 

@@ -55,6 +55,7 @@ store_clear_state(we_store *s)
 	s->error[0] = '\0';
 	memset(&s->pending, 0, sizeof(s->pending));
 	s->guest_bytes = 0;
+	memset(&s->gc, 0, sizeof(s->gc));
 }
 
 we_store *
@@ -218,8 +219,16 @@ wr_store_adopt(we_store *s, void *obj, enum wr_objkind kind)
 bool
 wr_store_charge(we_store *s, uint64_t bytes)
 {
-	if (bytes > s->config.max_store_bytes - s->guest_bytes)
-		return false;
+	if (bytes > s->config.max_store_bytes - s->guest_bytes) {
+		/* Garbage may take the room: collect where that is safe,
+		   unless nothing changed since the last collection (a
+		   guest retrying a memory.grow would rescan for nothing). */
+		if (!s->gc.on || !s->gc.changed)
+			return false;
+		wr_gc_collect(s);
+		if (bytes > s->config.max_store_bytes - s->guest_bytes)
+			return false;
+	}
 	s->guest_bytes += bytes;
 	return true;
 }

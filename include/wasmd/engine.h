@@ -231,12 +231,31 @@ typedef struct we_val {
  * conversions, but not yet a struct.new or array.new of a v128 value
  * (refused as invalid, "not supported yet").
  *
- * Objects are owned by their store, and there is no collector yet: an
- * object lives until its store is freed or reset (we_store_reset). Each
- * is charged to the store's max_store_bytes (its bytes plus a few dozen
- * of bookkeeping), so a guest that allocates in a loop meets that limit
- * and traps (WE_TRAP_HOST, "out of memory for a GC object ...") instead
- * of exhausting the process.
+ * Objects are owned by their store, each charged to its max_store_bytes
+ * (its bytes plus a few dozen of bookkeeping), and a collector frees
+ * those the guest can no longer reach: a non-moving mark-sweep that runs
+ * during a call, before an allocation, once the objects made since the
+ * last collection pass what that one kept alive (at least 1 MiB), and
+ * when an allocation would pass the limit; or when the host calls
+ * we_store_collect(). A guest whose live objects fit its limit may
+ * allocate garbage forever; one whose live objects do not traps
+ * (WE_TRAP_HOST, "out of memory for a GC object ...") instead of
+ * exhausting the process. The roots are the running call's value stack,
+ * the store's globals, tables and element segments, and its exceptions
+ * (which live as long as the store). A collection's work is not charged
+ * to fuel.
+ *
+ * A reference the host holds outside the store (a result it kept, an
+ * argument a host function stored) keeps nothing alive: the object may
+ * be freed by a later collection, and a stale reference passed back is
+ * refused like any pointer that is not an object of the store (as an
+ * argument, a host function's result, a global's or table's value); if a
+ * new object took its address, it is that object (checked against the
+ * expected type, so never unsafe). A stale externref (extern.convert_any
+ * of an object) is an opaque host pointer like any other: converted back
+ * with any.convert_extern, it is boxed, or the object now at its
+ * address. To keep an object across calls, the host stores it in a
+ * global or a table of the store.
  *
  * A host sees a reference to a struct, an array or a converted value as
  * an anyref (we_val.type WE_ANYREF, the pointer in of.externref; also
@@ -435,6 +454,27 @@ void we_store_free(we_store *s);
  * host function).
  */
 we_err we_store_reset(we_store *s);
+
+/*
+ * Collects s's unreachable GC objects now (see "GC" above), refunding
+ * their bytes to max_store_bytes: every object no global, table, element
+ * segment or exception reaches is freed, references the host holds
+ * included. WE_ERR_ARG, doing nothing, while a call runs or is suspended
+ * in s (we_store_error() says which).
+ */
+we_err we_store_collect(we_store *s);
+
+/* The GC counters of a store (we_store_gc_stats). */
+typedef struct we_gc_stats {
+	uint64_t objects;     /* GC objects in the store now */
+	uint64_t bytes;       /* what they are charged to max_store_bytes */
+	uint64_t collections; /* collections run since the store was made or
+				 reset */
+	uint64_t freed;       /* objects those freed */
+} we_gc_stats;
+
+/* Fills *out with s's GC counters; cheap (no walk over the objects). */
+void we_store_gc_stats(const we_store *s, we_gc_stats *out);
 
 /*
  * Gives an empty store (new, or just reset: nothing made in it yet) other

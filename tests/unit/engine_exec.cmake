@@ -46,3 +46,9 @@ wasmd_unit_test(engine_rec_test
 wasmd_unit_test(engine_gc_test
     SOURCES "${CMAKE_CURRENT_LIST_DIR}/engine_gc_test.c"
     LIBS wasmd-wat wasmd-engine-static)
+
+# engine_gc_collect_test: the collector of GC objects (engine/collect.c):
+# garbage freed during a call, every kind of root, host references.
+wasmd_unit_test(engine_gc_collect_test
+    SOURCES "${CMAKE_CURRENT_LIST_DIR}/engine_gc_collect_test.c"
+    LIBS wasmd-wat wasmd-engine-static)

@@ -535,12 +535,15 @@ END_TEST
 
 START_TEST(test_allocation_limit)
 {
-	/* 1 MiB for everything guests make: 4 KiB arrays run out. */
+	/* 1 MiB for everything guests make: 4 KiB arrays would run out,
+	   but dropped ones are collected (engine_gc_collect_test has more:
+	   a live set past the limit traps). */
 	we_config c = {.max_store_bytes = 1 << 20};
 	we_store *s = we_store_new(&c);
 	we_module *m;
 	we_instance *inst = instance_of(obj_wat, s, &m);
 	we_val a = {.type = WE_I32, .of.i32 = 100};
+	we_gc_stats st;
 
 	ck_assert_int_eq(
 	    we_func_call(s, we_instance_func(inst, "alloc"), &a, 1, NULL, 0),
@@ -548,11 +551,9 @@ START_TEST(test_allocation_limit)
 	a.of.i32 = 1000;
 	ck_assert_int_eq(
 	    we_func_call(s, we_instance_func(inst, "alloc"), &a, 1, NULL, 0),
-	    WE_CALL_TRAP);
-	ck_assert_int_eq(we_store_trap(s)->kind, WE_TRAP_HOST);
-	ck_assert_msg(strstr(we_store_trap(s)->message,
-	                  "out of memory for a GC object") != NULL,
-	    "%s", we_store_trap(s)->message);
+	    WE_CALL_OK);
+	we_store_gc_stats(s, &st);
+	ck_assert_uint_gt(st.collections, 0);
 	we_store_free(s);
 	we_module_free(m);
 }
