@@ -110,14 +110,11 @@ scan(marker *m, const wr_gcobj *o)
 			mark_words(m, o->data, o->len);
 		return;
 	}
-	/* The layout of gc.c: each field at its natural alignment, a v128
-	   at an 8-byte one. */
 	for (uint32_t j = 0; j < t->nparams; j++) {
 		enum wr_field k = wr_field_kind(t->params[j]);
-		uint64_t al = k == WR_F_V128 ? 8 : wr_field_size(k);
 		void *p;
 
-		off = (off + al - 1) & ~(al - 1);
+		off = wr_field_align(off, k);
 		if (ref_field(t->params[j])) {
 			memcpy(&p, o->data + off, sizeof(p));
 			mark(m, p);

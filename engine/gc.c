@@ -97,6 +97,13 @@ wr_gc_free_all(we_store *s)
 	s->ngc = 0;
 }
 
+/* An object's allocation for bytes of storage (at least the 8 of u). */
+static uint64_t
+object_size(uint64_t bytes)
+{
+	return WR_GC_HEADER + (bytes < 8 ? 8 : bytes);
+}
+
 /*
  * A new zeroed object of kind with bytes of storage, charged to s and in
  * its set; NULL with s->trap set (a host trap) past the store's limit or
@@ -105,7 +112,7 @@ wr_gc_free_all(we_store *s)
 static wr_gcobj *
 gc_alloc(we_store *s, enum wr_gckind kind, uint64_t bytes)
 {
-	uint64_t size = WR_GC_HEADER + (bytes < 8 ? 8 : bytes);
+	uint64_t size = object_size(bytes);
 	wr_gcobj *o;
 
 	if (!wr_gc_charge(s, size + GC_OVERHEAD)) {
@@ -152,9 +159,8 @@ wr_field_size(enum wr_field k)
 	return sizes[k];
 }
 
-/* Where a field of kind k goes after off bytes of fields. */
-static uint64_t
-field_align(uint64_t off, enum wr_field k)
+uint64_t
+wr_field_align(uint64_t off, enum wr_field k)
 {
 	uint64_t al = k == WR_F_V128 ? 8 : wr_field_size(k);
 
@@ -168,7 +174,7 @@ wr_field_offset(const we_functype *st, uint32_t i)
 
 	for (uint32_t j = 0;; j++) {
 		enum wr_field k = wr_field_kind(st->params[j]);
-		off = field_align(off, k);
+		off = wr_field_align(off, k);
 		if (j == i)
 			return (uint32_t)off;
 		off += wr_field_size(k);
@@ -177,19 +183,28 @@ wr_field_offset(const we_functype *st, uint32_t i)
 
 /* ---- Structs and arrays ------------------------------------------------- */
 
+/* The bytes of a struct of type st's fields, laid out as above. */
+static uint64_t
+struct_bytes(const we_functype *st)
+{
+	uint64_t size = 0;
+
+	for (uint32_t j = 0; j < st->nparams; j++) {
+		enum wr_field k = wr_field_kind(st->params[j]);
+		size = wr_field_align(size, k) + wr_field_size(k);
+	}
+	return size;
+}
+
 wr_gcobj *
 wr_struct_new(
     we_store *s, const we_instance *inst, uint32_t x, const wr_value *vals)
 {
 	const we_functype *st = &inst->module->types[x];
-	uint64_t size = 0;
+	uint64_t size;
 	wr_gcobj *o;
 
-	for (uint32_t j = 0; j < st->nparams; j++) {
-		enum wr_field k = wr_field_kind(st->params[j]);
-		size = field_align(size, k) + wr_field_size(k);
-	}
-	if ((o = gc_alloc(s, WR_GC_STRUCT, size)) == NULL)
+	if ((o = gc_alloc(s, WR_GC_STRUCT, struct_bytes(st))) == NULL)
 		return NULL;
 	o->type_id = inst->type_ids[x];
 	if (vals == NULL)
@@ -197,7 +212,7 @@ wr_struct_new(
 	size = 0;
 	for (uint32_t j = 0; j < st->nparams; j++) {
 		enum wr_field k = wr_field_kind(st->params[j]);
-		size = field_align(size, k);
+		size = wr_field_align(size, k);
 		wr_field_set(k, o->data + size, vals);
 		size += wr_field_size(k);
 		vals += k == WR_F_V128 ? 2 : 1;
@@ -239,20 +254,13 @@ wr_array_new(we_store *s, const we_instance *inst, uint32_t x, uint32_t n,
 uint64_t
 wr_gc_cost(const we_store *s, const wr_gcobj *o)
 {
-	const we_functype *st;
 	uint64_t bytes = 8; /* a box */
 
-	if (o->kind == WR_GC_ARRAY) {
+	if (o->kind == WR_GC_ARRAY)
 		bytes = (uint64_t)o->len * o->esize;
-	} else if (o->kind == WR_GC_STRUCT) {
-		st = &s->types[o->type_id];
-		bytes = 0;
-		for (uint32_t j = 0; j < st->nparams; j++) {
-			enum wr_field k = wr_field_kind(st->params[j]);
-			bytes = field_align(bytes, k) + wr_field_size(k);
-		}
-	}
-	return WR_GC_HEADER + (bytes < 8 ? 8 : bytes) + GC_OVERHEAD;
+	else if (o->kind == WR_GC_STRUCT)
+		bytes = struct_bytes(&s->types[o->type_id]);
+	return object_size(bytes) + GC_OVERHEAD;
 }
 
 /* ---- Conversions -------------------------------------------------------- */

@@ -486,6 +486,10 @@ enum wr_field {
 enum wr_field wr_field_kind(we_valtype ft);
 uint32_t wr_field_size(enum wr_field k);
 
+/* Where a field of kind k goes after off bytes of fields (gc.c's layout:
+ * its natural alignment, a v128's 8). */
+uint64_t wr_field_align(uint64_t off, enum wr_field k);
+
 /* The byte offset of field i of struct type st (from the storage). */
 uint32_t wr_field_offset(const we_functype *st, uint32_t i);
 

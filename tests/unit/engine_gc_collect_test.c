@@ -122,23 +122,33 @@ static const char gc_wat[] =
     "  (global.set $g (call $chain (local.get 0))))"
     ")";
 
+/* The module of text; asserts it converts and decodes. */
+static we_module *
+module_of(const char *text)
+{
+	uint8_t *bin;
+	size_t len;
+	wat_error werr;
+	we_error err;
+	we_module *m;
+
+	ck_assert_msg(wat_to_wasm(text, strlen(text), &bin, &len, &werr) == 0,
+	    "wat %u:%u: %s", werr.line, werr.col, werr.message);
+	m = we_module_new(bin, len, &err);
+	free(bin);
+	ck_assert_msg(m != NULL, "module: %s", err.message);
+	return m;
+}
+
 /* The instance of gc_wat in a new store of limit bytes (0: the default). */
 static we_instance *
 instance_new(uint64_t limit, we_store **s, we_module **m)
 {
 	we_config c = {.max_store_bytes = limit};
-	uint8_t *bin;
-	size_t len;
-	wat_error werr;
 	we_error err;
 	we_instance *inst;
 
-	ck_assert_msg(
-	    wat_to_wasm(gc_wat, strlen(gc_wat), &bin, &len, &werr) == 0,
-	    "wat %u:%u: %s", werr.line, werr.col, werr.message);
-	*m = we_module_new(bin, len, &err);
-	free(bin);
-	ck_assert_msg(*m != NULL, "module: %s", err.message);
+	*m = module_of(gc_wat);
 	*s = we_store_new(&c);
 	inst = we_instance_new(*s, *m, NULL, 0, &err);
 	ck_assert_msg(inst != NULL, "instance: %s", err.message);
@@ -362,18 +372,11 @@ START_TEST(test_collect_refused_in_a_call)
 	        {.kind = WE_EXTERN_FUNC,
 	            .of.func =
 	                we_func_new_host(s, &ft, host_suspend, NULL, NULL)}}};
-	uint8_t *bin;
-	size_t len;
-	wat_error werr;
+	we_module *m = module_of(wat);
 	we_error err;
-	we_module *m;
 	we_instance *inst;
 	we_val r;
 
-	ck_assert_int_eq(wat_to_wasm(wat, strlen(wat), &bin, &len, &werr), 0);
-	m = we_module_new(bin, len, &err);
-	free(bin);
-	ck_assert_msg(m != NULL, "%s", err.message);
 	inst = we_instance_new(s, m, imps, 2, &err);
 	ck_assert_msg(inst != NULL, "%s", err.message);
 	call_ok(s, inst, "c", NULL, 0, &r, 1);
@@ -424,18 +427,11 @@ START_TEST(test_no_collection_in_a_host_function)
 	we_import imp = {"h", "b",
 	    {.kind = WE_EXTERN_FUNC,
 	        .of.func = we_func_new_host(s, &ft, host_boxes, NULL, NULL)}};
-	uint8_t *bin;
-	size_t len;
-	wat_error werr;
+	we_module *m = module_of(wat);
 	we_error err;
-	we_module *m;
 	we_instance *inst;
 	we_val r;
 
-	ck_assert_int_eq(wat_to_wasm(wat, strlen(wat), &bin, &len, &werr), 0);
-	m = we_module_new(bin, len, &err);
-	free(bin);
-	ck_assert_msg(m != NULL, "%s", err.message);
 	inst = we_instance_new(s, m, &imp, 1, &err);
 	ck_assert_msg(inst != NULL, "%s", err.message);
 	/* The first box came back (a collection in the host function would
